@@ -1,0 +1,174 @@
+//! DID signatures of OpenAttestation v2 documents (`OpenAttestationSignature2018`): the
+//! `proof` entries, and recovery of the address that signed a merkle root (EIP-191).
+
+use alloy_primitives::{Address, B256, Signature, U256};
+use serde_json::Value;
+
+use crate::FormatError;
+use crate::digest::kind_of;
+
+/// The `type` of a DID signature entry.
+pub const DID_SIGNATURE_TYPE: &str = "OpenAttestationSignature2018";
+
+/// One entry of a document's top-level `proof` array.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DidProof {
+    /// `created`, as written.
+    pub created: String,
+    /// `verificationMethod`: the DID URL of the key, as `did:ethr:0x…#controller`.
+    pub verification_method: String,
+    /// `signature`: 0x-prefixed hex of the 65-byte signature.
+    pub signature: String,
+}
+
+/// Reads the `proof` array with the shape the reference requires of a signed document: each
+/// entry has `type` `OpenAttestationSignature2018`, `proofPurpose` `assertionMethod`, and
+/// `created`, `verificationMethod` and `signature` as strings.
+pub fn parse_did_proofs(value: &Value) -> Result<Vec<DidProof>, FormatError> {
+    let Value::Array(items) = value else {
+        return Err(shape("proof", format!("must be an array, found {}", kind_of(value))));
+    };
+    if items.is_empty() {
+        return Err(shape("proof", "is empty".into()));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let field = |key: &str| -> Result<String, FormatError> {
+                match item.get(key) {
+                    Some(Value::String(s)) => Ok(s.clone()),
+                    Some(other) => Err(shape(&format!("proof[{i}].{key}"), format!("must be a string, found {}", kind_of(other)))),
+                    None => Err(shape(&format!("proof[{i}].{key}"), "is missing".into())),
+                }
+            };
+            let literal = |key: &str, want: &str| -> Result<(), FormatError> {
+                let got = field(key)?;
+                if got == want {
+                    Ok(())
+                } else {
+                    Err(shape(&format!("proof[{i}].{key}"), format!("must be {want:?}, found {got:?}")))
+                }
+            };
+            if !item.is_object() {
+                return Err(shape(&format!("proof[{i}]"), format!("must be an object, found {}", kind_of(item))));
+            }
+            literal("type", DID_SIGNATURE_TYPE)?;
+            literal("proofPurpose", "assertionMethod")?;
+            Ok(DidProof {
+                created: field("created")?,
+                verification_method: field("verificationMethod")?,
+                signature: field("signature")?,
+            })
+        })
+        .collect()
+}
+
+fn shape(field: &str, problem: String) -> FormatError {
+    FormatError::Shape { field: field.to_string(), problem }
+}
+
+/// Why a signature could not be checked at all (as opposed to checked and found wrong).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignatureError {
+    /// The merkle root is not even-length hex, so there is no message to check against.
+    #[error("the merkle root {0:?} is not hex bytes")]
+    MerkleRoot(String),
+    /// The signature is not 0x-prefixed hex of 64 or 65 bytes.
+    #[error("the signature is not 0x-prefixed hex of 64 or 65 bytes")]
+    Encoding,
+    /// The last byte is not a recovery id (0, 1, 27 or more).
+    #[error("the signature's recovery byte {0} is invalid")]
+    RecoveryByte(u8),
+    /// No public key can be recovered from it.
+    #[error("no public key can be recovered from the signature")]
+    Unrecoverable,
+}
+
+/// Recovers the address that signed the merkle root, as ethers' `verifyMessage` does for the
+/// bytes of `0x<merkleRoot>`: the EIP-191 personal-message hash of those bytes.
+///
+/// ```
+/// use corridor_format::did::recover_signer;
+/// let root = "3bd4fd5a7bd3e0b4c4ab5f0ad2c17e78ab0c1fc5a1e5b0b9a3c2b57d0c8e1f35";
+/// assert!(recover_signer(root, "0x1234").is_err());
+/// ```
+pub fn recover_signer(merkle_root: &str, signature: &str) -> Result<Address, SignatureError> {
+    let message = decode_hex(merkle_root).ok_or_else(|| SignatureError::MerkleRoot(merkle_root.chars().take(80).collect()))?;
+    let bytes = signature.strip_prefix("0x").and_then(decode_hex).ok_or(SignatureError::Encoding)?;
+    let sig = match bytes.len() {
+        65 => {
+            let v = bytes[64];
+            // ethers: 0 and 1 are 27 and 28; from 27 on, the parity of v decides.
+            let odd_y = match v {
+                0 | 1 => v == 1,
+                27.. => v % 2 == 0,
+                _ => return Err(SignatureError::RecoveryByte(v)),
+            };
+            Signature::new(U256::from_be_slice(&bytes[..32]), U256::from_be_slice(&bytes[32..64]), odd_y)
+        }
+        64 => Signature::from_erc2098(&bytes),
+        _ => return Err(SignatureError::Encoding),
+    };
+    sig.recover_address_from_msg(&message).map_err(|_| SignatureError::Unrecoverable)
+}
+
+fn decode_hex(text: &str) -> Option<Vec<u8>> {
+    if text.len() % 2 != 0 {
+        return None;
+    }
+    text.as_bytes()
+        .chunks_exact(2)
+        .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+        .collect()
+}
+
+/// The address a `did:ethr` DID names: `did:ethr:0x…` or `did:ethr:<network>:0x…`.
+/// A DID of another method, or whose identifier is a public key, gives `None`.
+///
+/// ```
+/// use corridor_format::did::ethr_address;
+/// let a = ethr_address("did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1").unwrap();
+/// assert_eq!(a, ethr_address("did:ethr:sepolia:0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1").unwrap());
+/// ```
+pub fn ethr_address(did: &str) -> Option<Address> {
+    let rest = did.strip_prefix("did:ethr:")?;
+    let id = rest.rsplit(':').next()?;
+    let hex = id.strip_prefix("0x")?;
+    (hex.len() == 40).then(|| decode_hex(hex)).flatten().map(|b| Address::from_slice(&b))
+}
+
+/// The EIP-191 hash a DID signature signs, for the bytes of `0x<merkleRoot>`.
+pub fn signed_message_hash(merkle_root: &crate::Hash32) -> B256 {
+    alloy_primitives::eip191_hash_message(merkle_root.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn proofs_need_the_reference_shape() {
+        let good = json!([{"type": DID_SIGNATURE_TYPE, "created": "2026", "proofPurpose": "assertionMethod",
+                           "verificationMethod": "did:ethr:0x01#controller", "signature": "0x00"}]);
+        assert_eq!(parse_did_proofs(&good).unwrap().len(), 1);
+        let mut bad = good.clone();
+        bad[0]["proofPurpose"] = json!("authentication");
+        assert_eq!(
+            parse_did_proofs(&bad).unwrap_err().to_string(),
+            "proof[0].proofPurpose must be \"assertionMethod\", found \"authentication\""
+        );
+        assert!(parse_did_proofs(&json!({})).is_err());
+        assert!(parse_did_proofs(&json!([])).is_err());
+    }
+
+    #[test]
+    fn malformed_signatures_are_errors_not_mismatches() {
+        let root = "00".repeat(32);
+        assert_eq!(recover_signer(&root, "1234"), Err(SignatureError::Encoding));
+        assert_eq!(recover_signer(&root, &format!("0x{}", "11".repeat(66))), Err(SignatureError::Encoding));
+        assert_eq!(recover_signer(&root, &format!("0x{}05", "11".repeat(64))), Err(SignatureError::RecoveryByte(5)));
+        assert!(matches!(recover_signer("abc", "0x"), Err(SignatureError::MerkleRoot(_))));
+    }
+}

@@ -1,0 +1,324 @@
+//! Wrapped OpenAttestation v2 documents: making them from raw data, and reading them back.
+
+use rand::Rng;
+use serde_json::{Map, Value};
+
+use crate::digest::kind_of;
+use crate::merkle::root_from_proof;
+use crate::schema::{SchemaMode, validate_data};
+use crate::{FormatError, Hash32, MerkleTree, digest, salt_data};
+
+/// The `version` every wrapped v2 document carries.
+pub const SCHEMA_V2: &str = "https://schema.openattestation.com/2.0/schema.json";
+
+/// The `signature.type` of a v2 document.
+pub const MERKLE_PROOF_TYPE: &str = "SHA3MerkleProof";
+
+/// Raw data salted and digested: a document that waits for its batch's merkle root.
+#[derive(Debug, Clone)]
+pub struct SaltedDocument {
+    /// The salted data, as it goes into the document's `data`.
+    pub data: Value,
+    /// The digest of that data: the document's leaf in the batch.
+    pub target_hash: Hash32,
+}
+
+/// Checks raw data against the OpenAttestation 2.0 schema, salts it and computes its target
+/// hash: everything of wrapping that does not need the rest of the batch.
+///
+/// A top-level key `__proto__` is refused: the reference hashes everything but that key, so the
+/// field would travel unprotected.
+pub fn salt_document(raw: &Value, rng: &mut impl Rng) -> Result<SaltedDocument, FormatError> {
+    validate_data(raw, false, SchemaMode::Strict).map_err(FormatError::Schema)?;
+    if raw.get("__proto__").is_some() {
+        return Err(FormatError::Shape {
+            field: "data.__proto__".into(),
+            problem: "is a key the reference leaves out of the hash; rename it".into(),
+        });
+    }
+    // Refuse dotted keys before spending random numbers on the salts.
+    crate::digest::for_each_leaf(raw, |_, _| Ok(()))?;
+    let data = salt_data(raw, rng);
+    let target_hash = digest(&data, &[])?;
+    Ok(SaltedDocument { data, target_hash })
+}
+
+/// The `signature` block of a wrapped document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerkleSignature {
+    /// The document's own digest.
+    pub target_hash: Hash32,
+    /// Siblings from the leaf up to the root.
+    pub proof: Vec<Hash32>,
+    /// The root of the batch.
+    pub merkle_root: Hash32,
+}
+
+impl MerkleSignature {
+    /// Appends the block as JSON: `{"type":"SHA3MerkleProof","targetHash":…,"proof":[…],"merkleRoot":…}`.
+    pub fn write_json(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"{\"type\":\"SHA3MerkleProof\",\"targetHash\":\"");
+        self.target_hash.write_hex(out);
+        out.extend_from_slice(b"\",\"proof\":[");
+        for (i, h) in self.proof.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'"');
+            h.write_hex(out);
+            out.push(b'"');
+        }
+        out.extend_from_slice(b"],\"merkleRoot\":\"");
+        self.merkle_root.write_hex(out);
+        out.extend_from_slice(b"\"}");
+    }
+
+    fn to_value(&self) -> Value {
+        let mut out = Vec::with_capacity(200 + 67 * self.proof.len());
+        self.write_json(&mut out);
+        serde_json::from_slice(&out).unwrap_or(Value::Null)
+    }
+}
+
+/// Assembles a wrapped document: `{"version", "data", "signature"}` in that order.
+pub fn wrapped_document(data: Value, signature: &MerkleSignature) -> Value {
+    let mut doc = Map::with_capacity(3);
+    doc.insert("version".into(), Value::String(SCHEMA_V2.into()));
+    doc.insert("data".into(), data);
+    doc.insert("signature".into(), signature.to_value());
+    Value::Object(doc)
+}
+
+/// Wraps raw documents as one batch, in memory: what the reference's `wrapDocuments` does.
+/// For batches too large for memory, use [`salt_document`] and [`MerkleTree`] as the command
+/// line does.
+///
+/// ```
+/// let raws = vec![serde_json::json!({"issuers": [{"name": "A", "certificateStore": "0x0000000000000000000000000000000000000001"}]}); 3];
+/// let docs = corridor_format::wrap_documents(&raws, &mut rand::rng()).unwrap();
+/// let root = &docs[0]["signature"]["merkleRoot"];
+/// assert!(docs.iter().all(|d| &d["signature"]["merkleRoot"] == root));
+/// ```
+pub fn wrap_documents(raws: &[Value], rng: &mut impl Rng) -> Result<Vec<Value>, FormatError> {
+    let salted = raws.iter().map(|r| salt_document(r, rng)).collect::<Result<Vec<_>, _>>()?;
+    if salted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tree = MerkleTree::new(salted.iter().map(|s| s.target_hash).collect());
+    let root = tree.root();
+    Ok(salted
+        .into_iter()
+        .map(|s| {
+            let proof = tree.proof_of(&s.target_hash).unwrap_or_default();
+            wrapped_document(s.data, &MerkleSignature { target_hash: s.target_hash, proof, merkle_root: root })
+        })
+        .collect())
+}
+
+/// A wrapped document as read from a file, checked for the shape the reference requires of a
+/// wrapped v2 document (its `isWrappedV2Document`, non-strict) but not yet for integrity.
+///
+/// The hash texts are kept as written: the reference compares some of them as text, so their
+/// spelling is part of the verdict.
+#[derive(Debug, Clone)]
+pub struct WrappedDocument {
+    /// The salted data.
+    pub data: Value,
+    /// `signature.targetHash` as written.
+    pub target_hash: String,
+    /// `signature.proof` as written.
+    pub proof: Vec<String>,
+    /// `signature.merkleRoot` as written.
+    pub merkle_root: String,
+    /// `privacy.obfuscatedData` as written.
+    pub obfuscated: Vec<String>,
+    /// The top-level `proof` (DID signatures), if any.
+    pub did_proof: Option<Value>,
+}
+
+/// The result of recomputing a document's hashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Integrity {
+    /// The data hashes to the target hash, and the proof leads to the merkle root.
+    Intact,
+    /// What does not add up.
+    Tampered(Tampering),
+}
+
+/// Which of the integrity checks failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Tampering {
+    /// The data no longer hashes to the target hash.
+    #[error("the data hashes to {computed}, not to the target hash {claimed}")]
+    TargetHash { computed: Hash32, claimed: String },
+    /// A proof element is not a 32-byte hash.
+    #[error("signature.proof[{index}] is not a 32-byte hash: {text:?}")]
+    ProofElement { index: usize, text: String },
+    /// The merkle root is not a 32-byte hash.
+    #[error("signature.merkleRoot is not a 32-byte hash: {0:?}")]
+    MerkleRootText(String),
+    /// The proof leads to another root.
+    #[error("the proof leads to the merkle root {computed}, not to {claimed}")]
+    MerkleRoot { computed: Hash32, claimed: Hash32 },
+}
+
+impl WrappedDocument {
+    /// Reads the wrapped-document shape from a parsed JSON value. Fails with the field at fault
+    /// when the value is not a wrapped v2 document at all.
+    pub fn from_value(value: Value) -> Result<Self, FormatError> {
+        let Value::Object(mut root) = value else {
+            return Err(shape("document", format!("must be a JSON object, found {}", kind_of(&value))));
+        };
+        let signature = match root.get("signature") {
+            Some(Value::Object(s)) => s,
+            Some(other) => return Err(shape("signature", format!("must be an object, found {}", kind_of(other)))),
+            None => return Err(shape("signature", "is missing: the document is not wrapped".into())),
+        };
+        match signature.get("type") {
+            Some(Value::String(t)) if t == MERKLE_PROOF_TYPE => {}
+            other => {
+                return Err(shape("signature.type", format!("must be {MERKLE_PROOF_TYPE:?}, found {}", show(other))));
+            }
+        }
+        let text = |key: &str| match signature.get(key) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            other => Err(shape(&format!("signature.{key}"), format!("must be a string, found {}", show(other)))),
+        };
+        let target_hash = text("targetHash")?;
+        let merkle_root = text("merkleRoot")?;
+        let proof = strings(signature.get("proof"), "signature.proof")?;
+        let obfuscated = match root.get("privacy").and_then(|p| p.get("obfuscatedData")) {
+            None => Vec::new(),
+            some => strings(some, "privacy.obfuscatedData")?,
+        };
+        let data = root.remove("data").ok_or_else(|| shape("data", "is missing".into()))?;
+        let did_proof = root.remove("proof");
+        Ok(WrappedDocument { data, target_hash, proof, merkle_root, obfuscated, did_proof })
+    }
+
+    /// Checks the unsalted data against the schema, loosely, as the reference does before it
+    /// treats a file as a wrapped v2 document.
+    pub fn check_schema(&self) -> Result<(), FormatError> {
+        validate_data(&self.data, true, SchemaMode::Loose).map_err(FormatError::Schema)
+    }
+
+    /// Recomputes the target hash and the merkle root, as the reference's `verifySignature`.
+    pub fn check_integrity(&self) -> Result<Integrity, FormatError> {
+        let obfuscated: Vec<&str> = self.obfuscated.iter().map(String::as_str).collect();
+        let computed = digest(&self.data, &obfuscated)?;
+        // The reference compares the target hash as text: another spelling is tampering.
+        if computed.to_hex() != self.target_hash {
+            return Ok(Integrity::Tampered(Tampering::TargetHash { computed, claimed: self.target_hash.clone() }));
+        }
+        let mut proof = Vec::with_capacity(self.proof.len());
+        for (index, text) in self.proof.iter().enumerate() {
+            match Hash32::from_node_hex(text) {
+                Some(h) => proof.push(h),
+                None => return Ok(Integrity::Tampered(Tampering::ProofElement { index, text: clip(text) })),
+            }
+        }
+        let Some(claimed) = Hash32::from_node_hex(&self.merkle_root) else {
+            return Ok(Integrity::Tampered(Tampering::MerkleRootText(clip(&self.merkle_root))));
+        };
+        let root = root_from_proof(&computed, &proof);
+        Ok(if root == claimed {
+            Integrity::Intact
+        } else {
+            Integrity::Tampered(Tampering::MerkleRoot { computed: root, claimed })
+        })
+    }
+}
+
+fn strings(v: Option<&Value>, field: &str) -> Result<Vec<String>, FormatError> {
+    match v {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match item {
+                Value::String(s) => Ok(s.clone()),
+                other => Err(shape(&format!("{field}[{i}]"), format!("must be a string, found {}", kind_of(other)))),
+            })
+            .collect(),
+        other => Err(shape(field, format!("must be an array, found {}", show(other)))),
+    }
+}
+
+fn shape(field: &str, problem: String) -> FormatError {
+    FormatError::Shape { field: field.to_string(), problem }
+}
+
+fn show(v: Option<&Value>) -> String {
+    match v {
+        None => "nothing".into(),
+        Some(Value::String(s)) => format!("{:?}", clip(s)),
+        Some(other) => kind_of(other).into(),
+    }
+}
+
+fn clip(s: &str) -> String {
+    let mut out: String = s.chars().take(80).collect();
+    if out.len() < s.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn raw(name: &str) -> Value {
+        json!({"issuers": [{"name": name, "certificateStore": "0x0000000000000000000000000000000000000001"}],
+               "shipper": {"address": {"street": "1 Quay", "zip": 12345}}, "empty": [], "flags": [true, null]})
+    }
+
+    #[test]
+    fn a_wrapped_batch_verifies() {
+        let docs = wrap_documents(&[raw("A"), raw("B"), raw("C")], &mut rand::rng()).unwrap();
+        for d in docs {
+            let w = WrappedDocument::from_value(d).unwrap();
+            w.check_schema().unwrap();
+            assert_eq!(w.check_integrity().unwrap(), Integrity::Intact);
+        }
+    }
+
+    #[test]
+    fn tampering_is_named() {
+        let doc = wrap_documents(&[raw("A"), raw("B")], &mut rand::rng()).unwrap().remove(0);
+        let mut changed = doc.clone();
+        changed["data"]["shipper"]["address"]["zip"] = json!("x");
+        let w = WrappedDocument::from_value(changed).unwrap();
+        assert!(matches!(w.check_integrity().unwrap(), Integrity::Tampered(Tampering::TargetHash { .. })));
+
+        let mut bad_root = doc.clone();
+        bad_root["signature"]["merkleRoot"] = json!("00".repeat(32));
+        let w = WrappedDocument::from_value(bad_root).unwrap();
+        assert!(matches!(w.check_integrity().unwrap(), Integrity::Tampered(Tampering::MerkleRoot { .. })));
+
+        let mut short = doc;
+        short["signature"]["proof"][0] = json!("abcd");
+        let w = WrappedDocument::from_value(short).unwrap();
+        assert!(matches!(w.check_integrity().unwrap(), Integrity::Tampered(Tampering::ProofElement { index: 0, .. })));
+    }
+
+    #[test]
+    fn shape_errors_name_the_field() {
+        let err = WrappedDocument::from_value(json!({"data": {}})).unwrap_err();
+        assert_eq!(err.to_string(), "signature is missing: the document is not wrapped");
+        let err = WrappedDocument::from_value(json!({"data": {}, "signature": {"type": "SHA3MerkleProof", "targetHash": "", "merkleRoot": "", "proof": "abc"}})).unwrap_err();
+        assert_eq!(err.to_string(), "signature.proof must be an array, found \"abc\"");
+        let err = WrappedDocument::from_value(json!([1])).unwrap_err();
+        assert_eq!(err.to_string(), "document must be a JSON object, found an array");
+    }
+
+    #[test]
+    fn wrapping_refuses_what_the_schema_refuses() {
+        let err = salt_document(&json!({"issuers": []}), &mut rand::rng()).unwrap_err();
+        assert_eq!(err.to_string(), "data.issuers must hold at least one issuer");
+        let mut dotted = raw("A");
+        dotted["a.b"] = json!(1);
+        let err = salt_document(&dotted, &mut rand::rng()).unwrap_err();
+        assert!(err.to_string().contains("\"a.b\""), "{err}");
+    }
+}

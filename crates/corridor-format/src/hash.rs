@@ -1,0 +1,168 @@
+//! The 32-byte hashes OpenAttestation is made of, and keccak256.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A keccak256 digest: a target hash, a merkle root or a proof element.
+///
+/// OpenAttestation writes these as 64 lowercase hex digits without `0x`; that is what
+/// [`Display`](fmt::Display) produces and what [`FromStr`] expects (either case is read).
+///
+/// ```
+/// use corridor_format::Hash32;
+/// let h: Hash32 = "7ad5eee7d4f56a0a7b69b8ff851a68c8eabdf0503f5576dda94781334e39634a".parse().unwrap();
+/// assert_eq!(h.to_string().len(), 64);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Hash32(pub [u8; 32]);
+
+impl Hash32 {
+    /// The bytes of the hash.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// Writes the 64 lowercase hex digits into `out`.
+    pub fn write_hex(&self, out: &mut Vec<u8>) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        out.reserve(64);
+        for b in self.0 {
+            out.push(DIGITS[(b >> 4) as usize]);
+            out.push(DIGITS[(b & 0xf) as usize]);
+        }
+    }
+
+    /// The hash as 64 lowercase hex digits.
+    pub fn to_hex(&self) -> String {
+        let mut out = Vec::with_capacity(64);
+        self.write_hex(&mut out);
+        // Only ASCII hex digits were written.
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Reads a hex string as Node's `Buffer.from(text, "hex")` does — pairs of hex digits up to
+    /// the first pair that is not one — and accepts it only if that gives exactly 32 bytes.
+    ///
+    /// This is how the reference reads proof elements and merkle roots, so a verifier must
+    /// accept what it accepts (upper case, trailing non-hex text) and nothing else.
+    pub fn from_node_hex(text: &str) -> Option<Hash32> {
+        let bytes = text.as_bytes();
+        let mut out = [0u8; 32];
+        let mut n = 0;
+        for pair in bytes.chunks_exact(2) {
+            let (Some(hi), Some(lo)) = (hex_value(pair[0]), hex_value(pair[1])) else { break };
+            if n == 32 {
+                return None;
+            }
+            out[n] = hi << 4 | lo;
+            n += 1;
+        }
+        (n == 32).then_some(Hash32(out))
+    }
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Why a text is not a [`Hash32`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("expected 64 hex digits, got {0:?}")]
+pub struct ParseHashError(pub String);
+
+impl FromStr for Hash32 {
+    type Err = ParseHashError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || ParseHashError(s.chars().take(80).collect());
+        if s.len() != 64 {
+            return Err(err());
+        }
+        let mut out = [0u8; 32];
+        for (i, pair) in s.as_bytes().chunks_exact(2).enumerate() {
+            let (Some(hi), Some(lo)) = (hex_value(pair[0]), hex_value(pair[1])) else {
+                return Err(err());
+            };
+            out[i] = hi << 4 | lo;
+        }
+        Ok(Hash32(out))
+    }
+}
+
+impl fmt::Display for Hash32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl fmt::Debug for Hash32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Hash32({self})")
+    }
+}
+
+impl serde::Serialize for Hash32 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_hex())
+    }
+}
+
+/// keccak256 of `data`.
+pub fn keccak256(data: impl AsRef<[u8]>) -> Hash32 {
+    Hash32(alloy_primitives::keccak256(data).0)
+}
+
+/// keccak256 of the two hashes concatenated in ascending order: how OpenAttestation joins
+/// two nodes of a merkle tree.
+pub fn combine_sorted(a: &Hash32, b: &Hash32) -> Hash32 {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    let mut buf = [0u8; 64];
+    buf[..32].copy_from_slice(&lo.0);
+    buf[32..].copy_from_slice(&hi.0);
+    keccak256(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_lowercase() {
+        let text = "7AD5eee7d4f56a0a7b69b8ff851a68c8eabdf0503f5576dda94781334e39634a";
+        let h: Hash32 = text.parse().unwrap();
+        assert_eq!(h.to_string(), text.to_lowercase());
+        assert!("7ad5".parse::<Hash32>().is_err());
+        assert!(format!("{}zz", &text[2..]).parse::<Hash32>().is_err());
+    }
+
+    #[test]
+    fn node_hex_stops_at_first_bad_pair() {
+        let text = "7ad5eee7d4f56a0a7b69b8ff851a68c8eabdf0503f5576dda94781334e39634a";
+        let h = Hash32::from_node_hex(text).unwrap();
+        assert_eq!(Hash32::from_node_hex(&format!("{text}zz")), Some(h));
+        assert_eq!(Hash32::from_node_hex(&format!("{text}00")), None, "33 bytes");
+        assert_eq!(Hash32::from_node_hex(&text[..62]), None, "31 bytes");
+        assert_eq!(Hash32::from_node_hex(&format!("0x{text}")), None);
+    }
+
+    #[test]
+    fn keccak_of_empty_input() {
+        assert_eq!(
+            keccak256([]).to_string(),
+            "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+        );
+    }
+
+    #[test]
+    fn combine_is_order_free() {
+        let a = keccak256(b"a");
+        let b = keccak256(b"b");
+        assert_eq!(combine_sorted(&a, &b), combine_sorted(&b, &a));
+        assert_ne!(combine_sorted(&a, &b), combine_sorted(&a, &a));
+    }
+}

@@ -1,0 +1,234 @@
+//! The few JavaScript behaviours the OpenAttestation hashes depend on, reproduced exactly:
+//! `String(number)`, `JSON.stringify` of leaves, `String.prototype.trim` and `Number(text)`.
+//!
+//! The reference hashes the text these produce, so "close" is not enough: a single character
+//! of difference is a different hash.
+
+use serde_json::Value;
+
+/// Appends `x` as JavaScript's `String(x)` writes it (`1e+21`, `1e-7`, `0.1`, `-0` → `0`).
+pub fn write_number(out: &mut Vec<u8>, x: f64) {
+    if x.is_finite() {
+        out.extend_from_slice(ryu_js::Buffer::new().format_finite(x).as_bytes());
+    } else if x.is_nan() {
+        out.extend_from_slice(b"NaN");
+    } else if x > 0.0 {
+        out.extend_from_slice(b"Infinity");
+    } else {
+        out.extend_from_slice(b"-Infinity");
+    }
+}
+
+/// The number a JSON number token stands for in JavaScript: always an IEEE double, so integers
+/// beyond 2^53 lose precision exactly as `JSON.parse` loses it.
+pub fn number_value(n: &serde_json::Number) -> f64 {
+    // serde_json keeps integers exact; JavaScript rounds them to the nearest double, as `as` does.
+    if let Some(u) = n.as_u64() {
+        u as f64
+    } else if let Some(i) = n.as_i64() {
+        i as f64
+    } else {
+        n.as_f64().unwrap_or(f64::NAN)
+    }
+}
+
+/// Appends `s` as a JSON string literal, escaped exactly as `JSON.stringify` escapes it:
+/// `"` and `\`, the short escapes `\b \f \n \r \t`, other control characters as `\u00xx`
+/// with lower-case hex, and nothing else (not `/`, not non-ASCII).
+pub fn write_string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x00..=0x1f => {
+                out.extend_from_slice(&bytes[start..i]);
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(b >> 4) as usize]);
+                out.push(HEX[(b & 0xf) as usize]);
+                start = i + 1;
+                continue;
+            }
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(escape);
+        start = i + 1;
+    }
+    out.extend_from_slice(&bytes[start..]);
+    out.push(b'"');
+}
+
+/// Appends `value` as compact `JSON.stringify` would write it.
+///
+/// Object keys are written in the order the value holds them; the hashes only ever stringify
+/// leaves (primitives and empty containers), where order cannot matter.
+pub fn write_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => {
+            let x = number_value(n);
+            // JSON.stringify writes non-finite numbers as null.
+            if x.is_finite() { write_number(out, x) } else { out.extend_from_slice(b"null") }
+        }
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            out.push(b'{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(out, k);
+                out.push(b':');
+                write_value(out, v);
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+/// Whether `c` is white space to JavaScript's `trim` (WhiteSpace and LineTerminator).
+fn is_js_space(c: char) -> bool {
+    matches!(
+        c,
+        '\u{9}' | '\u{a}' | '\u{b}' | '\u{c}' | '\u{d}' | ' ' | '\u{a0}' | '\u{1680}'
+            | '\u{2000}'..='\u{200a}'
+            | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+    )
+}
+
+/// JavaScript's `String.prototype.trim`.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(is_js_space)
+}
+
+/// JavaScript's `Number(text)` for a string: white space trimmed, empty is 0, `0x`/`0o`/`0b`
+/// integers, `Infinity`, decimal literals; anything else is NaN.
+pub fn parse_number(text: &str) -> f64 {
+    let t = trim(text);
+    if t.is_empty() {
+        return 0.0;
+    }
+    for (prefix, radix) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+        if let Some(digits) = t.strip_prefix(prefix) {
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                return f64::NAN;
+            }
+            return digits
+                .chars()
+                .fold(0.0, |acc, c| acc * radix as f64 + c.to_digit(radix).unwrap_or(0) as f64);
+        }
+    }
+    let (sign, unsigned) = match t.as_bytes()[0] {
+        b'-' => (-1.0, &t[1..]),
+        b'+' => (1.0, &t[1..]),
+        _ => (1.0, t),
+    };
+    if unsigned == "Infinity" {
+        return sign * f64::INFINITY;
+    }
+    // Rust's float grammar is JavaScript's StrDecimalLiteral but for the words it also takes.
+    let is_decimal = !unsigned.is_empty()
+        && unsigned.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        && unsigned.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.');
+    match unsigned.parse::<f64>() {
+        Ok(x) if is_decimal => sign * x,
+        _ => f64::NAN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn number(x: f64) -> String {
+        let mut out = Vec::new();
+        write_number(&mut out, x);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn numbers_as_javascript_writes_them() {
+        for (x, js) in [
+            (0.0, "0"),
+            (-0.0, "0"),
+            (1e21, "1e+21"),
+            (1e20, "100000000000000000000"),
+            (1e-7, "1e-7"),
+            (1e-6, "0.000001"),
+            (0.1, "0.1"),
+            (-1.5, "-1.5"),
+            (123456789012345680000.0, "123456789012345680000"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (f64::NAN, "NaN"),
+            (f64::NEG_INFINITY, "-Infinity"),
+        ] {
+            assert_eq!(number(x), js, "{x:?}");
+        }
+    }
+
+    #[test]
+    fn big_integers_round_like_json_parse() {
+        let v: Value = serde_json::from_str("12345678901234567890").unwrap();
+        let Value::Number(n) = v else { panic!() };
+        assert_eq!(number(number_value(&n)), "12345678901234567000");
+    }
+
+    #[test]
+    fn strings_escaped_as_json_stringify() {
+        let mut out = Vec::new();
+        write_string(&mut out, "a\"b\\c\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}/é😀\u{2028}");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}/é😀\u{2028}\""
+        );
+    }
+
+    #[test]
+    fn values_compact() {
+        let v: Value = serde_json::from_str(r#"{"a":[1,true,null,{}],"b":[]}"#).unwrap();
+        let mut out = Vec::new();
+        write_value(&mut out, &v);
+        assert_eq!(String::from_utf8(out).unwrap(), r#"{"a":[1,true,null,{}],"b":[]}"#);
+    }
+
+    #[test]
+    fn trim_is_javascript_trim() {
+        assert_eq!(trim("\u{feff} a \u{3000}\n"), "a");
+        assert_eq!(trim("\u{85}a"), "\u{85}a", "NEL is not white space to JavaScript");
+    }
+
+    #[test]
+    fn number_parses_as_javascript_number() {
+        assert_eq!(parse_number(" 42 "), 42.0);
+        assert_eq!(parse_number(""), 0.0);
+        assert_eq!(parse_number("0x1F"), 31.0);
+        assert_eq!(parse_number("-Infinity"), f64::NEG_INFINITY);
+        assert_eq!(parse_number("1e3"), 1000.0);
+        assert_eq!(parse_number(".5"), 0.5);
+        assert!(parse_number("inf").is_nan());
+        assert!(parse_number("12px").is_nan());
+        assert!(parse_number("-0x10").is_nan());
+    }
+}

@@ -1,0 +1,127 @@
+//! Merkle batches: the tree over a batch's sorted target hashes, proofs, and their check.
+
+use crate::{Hash32, combine_sorted};
+
+/// The merkle tree of a batch, built as the reference builds it: leaves sorted, adjacent pairs
+/// joined with [`combine_sorted`], an odd last node carried up unchanged.
+///
+/// Unlike the reference, which searches the leaves linearly for every proof, finding a leaf is
+/// a binary search, so proofs for a whole batch cost O(n log n).
+///
+/// ```
+/// use corridor_format::{MerkleTree, keccak256};
+/// let leaves: Vec<_> = (0u8..5).map(|i| keccak256([i])).collect();
+/// let tree = MerkleTree::new(leaves.clone());
+/// for leaf in &leaves {
+///     let proof = tree.proof_of(leaf).unwrap();
+///     assert_eq!(corridor_format::merkle::root_from_proof(leaf, &proof), tree.root());
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct MerkleTree {
+    /// `layers[0]` holds the sorted leaves, the last layer the root.
+    layers: Vec<Vec<Hash32>>,
+}
+
+impl MerkleTree {
+    /// Builds the tree. An empty batch has no root; use [`MerkleTree::root`] only on a
+    /// non-empty one.
+    pub fn new(leaves: Vec<Hash32>) -> Self {
+        let mut leaves = leaves;
+        leaves.sort_unstable();
+        let mut layers = vec![leaves];
+        while layers.last().is_some_and(|l| l.len() > 1) {
+            let below = &layers[layers.len() - 1];
+            let next = below
+                .chunks(2)
+                .map(|pair| match pair {
+                    [a, b] => combine_sorted(a, b),
+                    [a] => *a,
+                    _ => unreachable!("chunks(2) yields one or two"),
+                })
+                .collect();
+            layers.push(next);
+        }
+        MerkleTree { layers }
+    }
+
+    /// The root: the only node of the top layer (the leaf itself for a batch of one).
+    ///
+    /// # Panics
+    /// On an empty tree.
+    pub fn root(&self) -> Hash32 {
+        self.layers.last().and_then(|l| l.first()).copied().expect("root of an empty merkle tree")
+    }
+
+    /// The number of leaves.
+    pub fn len(&self) -> usize {
+        self.layers[0].len()
+    }
+
+    /// Whether the batch is empty.
+    pub fn is_empty(&self) -> bool {
+        self.layers[0].is_empty()
+    }
+
+    /// The proof of `leaf`: its siblings from the bottom up, or `None` if it is not a leaf.
+    /// Where a hash occurs twice, the first occurrence's proof serves both, as in the reference.
+    pub fn proof_of(&self, leaf: &Hash32) -> Option<Vec<Hash32>> {
+        let leaves = &self.layers[0];
+        let index = leaves.partition_point(|h| h < leaf);
+        (leaves.get(index) == Some(leaf)).then(|| self.proof_at(index))
+    }
+
+    fn proof_at(&self, mut index: usize) -> Vec<Hash32> {
+        let mut proof = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            let sibling = index ^ 1;
+            if let Some(h) = layer.get(sibling) {
+                proof.push(*h);
+            }
+            index /= 2;
+        }
+        proof
+    }
+}
+
+/// Walks `proof` up from `leaf` and returns the root it arrives at.
+pub fn root_from_proof(leaf: &Hash32, proof: &[Hash32]) -> Hash32 {
+    proof.iter().fold(*leaf, |acc, sibling| combine_sorted(&acc, sibling))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keccak256;
+
+    #[test]
+    fn single_leaf_is_its_own_root() {
+        let leaf = keccak256(b"x");
+        let tree = MerkleTree::new(vec![leaf]);
+        assert_eq!(tree.root(), leaf);
+        assert_eq!(tree.proof_of(&leaf), Some(vec![]));
+    }
+
+    #[test]
+    fn every_proof_reaches_the_root_for_all_small_sizes() {
+        for n in 1..70u32 {
+            let leaves: Vec<_> = (0..n).map(|i| keccak256(i.to_be_bytes())).collect();
+            let tree = MerkleTree::new(leaves.clone());
+            for leaf in &leaves {
+                let proof = tree.proof_of(leaf).unwrap();
+                assert!(proof.len() <= 7);
+                assert_eq!(root_from_proof(leaf, &proof), tree.root(), "n={n}");
+            }
+            assert_eq!(tree.proof_of(&keccak256(b"absent")), None);
+        }
+    }
+
+    #[test]
+    fn three_leaves_carry_the_odd_one_up() {
+        let mut l: Vec<_> = (0u8..3).map(|i| keccak256([i])).collect();
+        l.sort();
+        let tree = MerkleTree::new(l.clone());
+        assert_eq!(tree.root(), combine_sorted(&combine_sorted(&l[0], &l[1]), &l[2]));
+        assert_eq!(tree.proof_of(&l[2]), Some(vec![combine_sorted(&l[0], &l[1])]));
+    }
+}

@@ -1,0 +1,262 @@
+//! Obfuscation: fields removed from a wrapped document, their leaf hashes kept in
+//! `privacy.obfuscatedData`, so that the target hash — and so the signature — still holds.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde_json::{Map, Value};
+
+use crate::digest::{for_each_leaf_under, leaf_hash};
+use crate::{FormatError, WrappedDocument};
+
+/// A path to a field of a document's data, written as the reference accepts it:
+/// `shipper.address`, `issuers[0].name`, `items.1`, `a["odd key"]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldPath(Vec<String>);
+
+impl FieldPath {
+    /// The path's parts: object keys, or array indexes written as decimals.
+    pub fn parts(&self) -> &[String] {
+        &self.0
+    }
+
+    /// The path as flattening writes it: parts joined with `.`.
+    pub fn flattened(&self) -> String {
+        self.0.join(".")
+    }
+}
+
+impl fmt::Display for FieldPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, part) in self.0.iter().enumerate() {
+            if !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()) && i > 0 {
+                write!(f, "[{part}]")?;
+            } else if i > 0 {
+                write!(f, ".{part}")?;
+            } else {
+                f.write_str(part)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a field path could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("field path {path:?}: {problem}")]
+pub struct FieldPathError {
+    /// The path as given.
+    pub path: String,
+    /// What is wrong with it.
+    pub problem: &'static str,
+}
+
+impl FromStr for FieldPath {
+    type Err = FieldPathError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = |problem| FieldPathError { path: s.to_string(), problem };
+        let mut parts = Vec::new();
+        let mut chars = s.chars().peekable();
+        let mut current = String::new();
+        let mut after_bracket = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '.' => {
+                    if !after_bracket {
+                        parts.push(std::mem::take(&mut current));
+                    }
+                    after_bracket = false;
+                }
+                '[' => {
+                    if !after_bracket && !(current.is_empty() && parts.is_empty() && s.starts_with('[')) {
+                        parts.push(std::mem::take(&mut current));
+                    }
+                    let quote = chars.next_if(|q| *q == '"' || *q == '\'');
+                    let mut inner = String::new();
+                    loop {
+                        match chars.next() {
+                            None => return Err(err("has an unclosed '['")),
+                            Some(q) if Some(q) == quote && chars.peek() == Some(&']') => {
+                                chars.next();
+                                break;
+                            }
+                            Some(']') if quote.is_none() => break,
+                            Some('\\') if quote.is_some() => inner.extend(chars.next()),
+                            Some(ch) => inner.push(ch),
+                        }
+                    }
+                    parts.push(inner);
+                    after_bracket = true;
+                }
+                _ => {
+                    if after_bracket {
+                        return Err(err("needs '.' or '[' after ']'"));
+                    }
+                    current.push(c);
+                }
+            }
+        }
+        if !after_bracket {
+            parts.push(current);
+        }
+        if parts.iter().any(String::is_empty) {
+            return Err(err("has an empty part"));
+        }
+        Ok(FieldPath(parts))
+    }
+}
+
+/// Index of `part` in an array, if it is one as JavaScript reads property names: canonical
+/// decimal, no sign, no leading zero.
+fn array_index(part: &str) -> Option<usize> {
+    let canonical = part == "0" || (!part.starts_with('0') && part.bytes().all(|b| b.is_ascii_digit()));
+    canonical.then(|| part.parse().ok()).flatten()
+}
+
+fn get<'a>(data: &'a Value, path: &FieldPath) -> Option<&'a Value> {
+    path.0.iter().try_fold(data, |v, part| match v {
+        Value::Object(m) => m.get(part),
+        Value::Array(a) => a.get(array_index(part)?),
+        _ => None,
+    })
+}
+
+fn parent_mut<'a>(data: &'a mut Value, path: &FieldPath) -> Option<&'a mut Value> {
+    let (_, init) = path.0.split_last()?;
+    init.iter().try_fold(data, |v, part| match v {
+        Value::Object(m) => m.get_mut(part),
+        Value::Array(a) => a.get_mut(array_index(part)?),
+        _ => None,
+    })
+}
+
+/// Hides `fields` of a wrapped document: their leaf hashes are appended to
+/// `privacy.obfuscatedData` and the fields are removed from `data`. The document still
+/// verifies, and can be obfuscated again.
+///
+/// Refused, with the document unchanged: a field that is not there; an array element (the
+/// reference leaves a hole that later reads as `null` and breaks the hash); a removal that
+/// leaves an object empty (an empty object is itself a leaf, so the hash would change); and
+/// a removal the schema forbids (such as `issuers` or an issuer's `name`): the hash would still
+/// hold, but TradeTrust would no longer take the file for an OpenAttestation document.
+pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<(), FormatError> {
+    let refuse = |field: &FieldPath, problem: String| FormatError::Obfuscation { field: field.to_string(), problem };
+    let data = document.get("data").ok_or_else(|| FormatError::Shape { field: "data".into(), problem: "is missing".into() })?;
+
+    let mut hashes: Vec<String> = Vec::new();
+    let mut buf = Vec::with_capacity(256);
+    for field in fields {
+        let value = get(data, field).ok_or_else(|| refuse(field, "is not in the document's data".into()))?;
+        if let Some(Value::Array(_)) = parent_of(data, field) {
+            return Err(refuse(field, "is an array element; hide fields inside it, or the whole array".into()));
+        }
+        for_each_leaf_under(&field.flattened(), value, &mut |path, leaf| {
+            let h = leaf_hash(path, leaf, &mut buf).to_hex();
+            if !hashes.contains(&h) {
+                hashes.push(h);
+            }
+            Ok(())
+        })?;
+    }
+
+    let mut changed = document.clone();
+    let data = changed.get_mut("data").expect("checked above");
+    for field in fields {
+        if let Some(Value::Object(parent)) = parent_mut(data, field) {
+            parent.shift_remove(field.0.last().expect("paths have parts"));
+            if parent.is_empty() && field.0.len() > 1 {
+                let parent_path = FieldPath(field.0[..field.0.len() - 1].to_vec());
+                return Err(refuse(
+                    field,
+                    format!("would leave {parent_path} empty, which changes the hash; hide {parent_path} itself"),
+                ));
+            }
+        }
+    }
+    let Value::Object(root) = &mut changed else { unreachable!("a document with data is an object") };
+    let privacy = root.entry("privacy").or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(privacy) = privacy else {
+        return Err(FormatError::Shape { field: "privacy".into(), problem: "must be an object".into() });
+    };
+    let list = privacy.entry("obfuscatedData").or_insert_with(|| Value::Array(Vec::new()));
+    let Value::Array(list) = list else {
+        return Err(FormatError::Shape { field: "privacy.obfuscatedData".into(), problem: "must be an array".into() });
+    };
+    list.extend(hashes.into_iter().map(Value::String));
+
+    let wrapped = WrappedDocument::from_value(changed.clone())?;
+    wrapped.check_schema().map_err(|e| {
+        let first = fields.first().map(ToString::to_string).unwrap_or_default();
+        FormatError::Obfuscation { field: first, problem: format!("would leave a document the schema refuses, which TradeTrust would no longer recognise: {e}") }
+    })?;
+    *document = changed;
+    Ok(())
+}
+
+fn parent_of<'a>(data: &'a Value, path: &FieldPath) -> Option<&'a Value> {
+    let (_, init) = path.0.split_last()?;
+    get(data, &FieldPath(init.to_vec()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Integrity, wrap_documents};
+    use serde_json::json;
+
+    fn path(s: &str) -> FieldPath {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn paths_as_lodash_reads_them() {
+        assert_eq!(path("issuers[0].name").parts(), ["issuers", "0", "name"]);
+        assert_eq!(path("a[\"x.y\"].b").parts(), ["a", "x.y", "b"]);
+        assert_eq!(path("货物").parts(), ["货物"]);
+        assert_eq!(path("a.1.b").to_string(), "a[1].b");
+        assert!("a..b".parse::<FieldPath>().is_err());
+        assert!("a[0".parse::<FieldPath>().is_err());
+    }
+
+    fn doc() -> Value {
+        let raw = json!({"issuers": [{"name": "A", "certificateStore": "0x0000000000000000000000000000000000000001"}],
+                         "shipper": {"name": "S", "address": {"street": "1 Quay", "zip": 5}}, "items": ["a", "b"]});
+        wrap_documents(&[raw.clone(), raw], &mut rand::rng()).unwrap().remove(0)
+    }
+
+    fn intact(d: &Value) -> bool {
+        WrappedDocument::from_value(d.clone()).unwrap().check_integrity().unwrap() == Integrity::Intact
+    }
+
+    #[test]
+    fn obfuscated_documents_still_verify() {
+        let mut d = doc();
+        obfuscate_document(&mut d, &[path("shipper.address"), path("shipper.address.zip")]).unwrap();
+        assert!(d["data"]["shipper"].get("address").is_none());
+        assert_eq!(d["privacy"]["obfuscatedData"].as_array().unwrap().len(), 2, "street and zip, once each");
+        assert!(intact(&d));
+        obfuscate_document(&mut d, &[path("items")]).unwrap();
+        assert!(intact(&d));
+    }
+
+    #[test]
+    fn refusals_leave_the_document_unchanged() {
+        let original = doc();
+        for (field, message) in [
+            ("shipper.phone", "is not in the document's data"),
+            ("items[1]", "is an array element"),
+            ("issuers", "schema refuses"),
+            ("issuers[0].name", "data.issuers[0].name is required"),
+        ] {
+            let mut d = original.clone();
+            let err = obfuscate_document(&mut d, &[path(field)]).unwrap_err();
+            assert!(err.to_string().contains(message), "{field}: {err}");
+            assert_eq!(d, original);
+        }
+        let mut d = original.clone();
+        obfuscate_document(&mut d, &[path("shipper.address.street")]).unwrap();
+        let err = obfuscate_document(&mut d, &[path("shipper.address.zip")]).unwrap_err();
+        assert!(err.to_string().contains("would leave shipper.address empty"), "{err}");
+    }
+}

@@ -1,0 +1,194 @@
+//! Salting: every leaf of the data becomes `<uuid v4>:<type>:<value>`, and back.
+
+use std::borrow::Cow;
+
+use rand::Rng;
+use serde_json::{Map, Value};
+
+use crate::js;
+
+/// Length of `<uuid>:`, where the typed value of a salted string starts.
+const SALT_PREFIX_LEN: usize = 37;
+
+/// Salts every primitive of `data` with a fresh random UUID v4, as the reference's `saltData`
+/// does: `"ee7f3323-1634-4dea-8c12-f0bb83aff874:number:5"`. Empty arrays and objects are kept
+/// as they are (they have no primitive to salt).
+///
+/// ```
+/// let salted = corridor_format::salt_data(&serde_json::json!({"n": 5}), &mut rand::rng());
+/// let s = salted["n"].as_str().unwrap();
+/// assert!(s.ends_with(":number:5") && s.len() == 36 + ":number:5".len());
+/// ```
+pub fn salt_data(data: &Value, rng: &mut impl Rng) -> Value {
+    let mut buf = Vec::with_capacity(64);
+    salt_value(data, rng, &mut buf)
+}
+
+fn salt_value(value: &Value, rng: &mut impl Rng, buf: &mut Vec<u8>) -> Value {
+    match value {
+        Value::Array(items) => Value::Array(items.iter().map(|v| salt_value(v, rng, buf)).collect()),
+        Value::Object(map) => {
+            let mut out = Map::with_capacity(map.len());
+            for (k, v) in map {
+                out.insert(k.clone(), salt_value(v, rng, buf));
+            }
+            Value::Object(out)
+        }
+        primitive => {
+            buf.clear();
+            write_salt(buf, rng);
+            write_typed(buf, primitive);
+            // Built from a UUID, an ASCII tag and a value that was already valid UTF-8.
+            Value::String(String::from_utf8(std::mem::take(buf)).unwrap_or_default())
+        }
+    }
+}
+
+fn write_salt(buf: &mut Vec<u8>, rng: &mut impl Rng) {
+    let uuid = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
+    let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    buf.extend_from_slice(uuid.hyphenated().encode_lower(&mut text).as_bytes());
+    buf.push(b':');
+}
+
+/// Appends `<type>:<value>` as the reference's `primitiveToTypedString` writes it.
+fn write_typed(buf: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::String(s) => {
+            buf.extend_from_slice(b"string:");
+            buf.extend_from_slice(s.as_bytes());
+        }
+        Value::Number(n) => {
+            buf.extend_from_slice(b"number:");
+            js::write_number(buf, js::number_value(n));
+        }
+        Value::Bool(b) => buf.extend_from_slice(if *b { b"boolean:true" } else { b"boolean:false" }),
+        Value::Null => buf.extend_from_slice(b"null:null"),
+        Value::Array(_) | Value::Object(_) => unreachable!("containers are recursed into"),
+    }
+}
+
+/// A leaf of salted data read back as the value it stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unsalted<'a> {
+    /// `string:` — with the reference's quirk that trailing white space is trimmed away.
+    String(Cow<'a, str>),
+    /// `number:`, as JavaScript's `Number()` reads the text.
+    Number(f64),
+    /// `boolean:`; anything but `true` reads as false.
+    Bool(bool),
+    /// `null:`.
+    Null,
+    /// `undefined:`: the field counts as absent.
+    Undefined,
+}
+
+/// A salted string whose type tag the reference does not know; it refuses such documents.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown type tag in salted value {0:?}")]
+pub struct UnknownTypeTag(pub String);
+
+/// Reads one salted string as the reference's `unsalt` does. A string that does not start
+/// with a UUID v4 is returned as it is.
+pub fn unsalt_str(s: &str) -> Result<Unsalted<'_>, UnknownTypeTag> {
+    if !starts_with_uuid_v4(s) {
+        return Ok(Unsalted::String(Cow::Borrowed(s)));
+    }
+    let typed = js::trim(&s[SALT_PREFIX_LEN.min(s.len())..]);
+    let (tag, value) = typed.split_once(':').unwrap_or((typed, ""));
+    Ok(match tag {
+        "string" => Unsalted::String(Cow::Borrowed(value)),
+        "number" => Unsalted::Number(js::parse_number(value)),
+        "boolean" => Unsalted::Bool(value == "true"),
+        "null" => Unsalted::Null,
+        "undefined" => Unsalted::Undefined,
+        _ => return Err(UnknownTypeTag(s.chars().take(120).collect())),
+    })
+}
+
+/// Whether the text before the first `:` is a UUID v4 (either case), as `validator`'s
+/// `isUUID(x, 4)` decides.
+fn starts_with_uuid_v4(s: &str) -> bool {
+    let head = s.split(':').next().unwrap_or("");
+    let b = head.as_bytes();
+    if b.len() != 36 {
+        return false;
+    }
+    b.iter().enumerate().all(|(i, &c)| match i {
+        8 | 13 | 18 | 23 => c == b'-',
+        14 => c == b'4',
+        19 => matches!(c, b'8' | b'9' | b'a' | b'b' | b'A' | b'B'),
+        _ => c.is_ascii_hexdigit(),
+    })
+}
+
+/// The unsalted data, as the reference's `getData` returns it. Fields whose type is
+/// `undefined` are left out, as `JSON.stringify` leaves them out (in arrays they become null).
+pub fn unsalt_data(data: &Value) -> Result<Value, UnknownTypeTag> {
+    Ok(match data {
+        Value::Array(items) => Value::Array(
+            items.iter().map(|v| Ok(unsalt_data(v)?)).collect::<Result<_, UnknownTypeTag>>()?,
+        ),
+        Value::Object(map) => {
+            let mut out = Map::with_capacity(map.len());
+            for (k, v) in map {
+                if let Value::String(s) = v
+                    && unsalt_str(s)? == Unsalted::Undefined
+                {
+                    continue;
+                }
+                out.insert(k.clone(), unsalt_data(v)?);
+            }
+            Value::Object(out)
+        }
+        Value::String(s) => match unsalt_str(s)? {
+            Unsalted::String(s) => Value::String(s.into_owned()),
+            Unsalted::Number(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+            Unsalted::Bool(b) => Value::Bool(b),
+            Unsalted::Null | Unsalted::Undefined => Value::Null,
+        },
+        other => other.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn salts_every_primitive_and_keeps_empty_containers() {
+        let data = json!({"s": "a:b", "n": 1e21, "t": true, "z": null, "e": [], "o": {}, "l": [0.1, -0.0]});
+        let salted = salt_data(&data, &mut rand::rng());
+        let tail = |v: &Value| v.as_str().unwrap()[SALT_PREFIX_LEN..].to_string();
+        assert_eq!(tail(&salted["s"]), "string:a:b");
+        assert_eq!(tail(&salted["n"]), "number:1e+21");
+        assert_eq!(tail(&salted["t"]), "boolean:true");
+        assert_eq!(tail(&salted["z"]), "null:null");
+        assert_eq!(tail(&salted["l"][0]), "number:0.1");
+        assert_eq!(tail(&salted["l"][1]), "number:0");
+        assert_eq!(salted["e"], json!([]));
+        assert_eq!(salted["o"], json!({}));
+        assert!(starts_with_uuid_v4(salted["s"].as_str().unwrap()));
+        assert_ne!(salted["s"].as_str().unwrap()[..36], salted["n"].as_str().unwrap()[..36]);
+    }
+
+    #[test]
+    fn unsalt_round_trips() {
+        let data = json!({"s": "x:y", "n": 42.5, "t": false, "z": null, "a": [{"b": "c"}], "e": {}});
+        let salted = salt_data(&data, &mut rand::rng());
+        assert_eq!(unsalt_data(&salted).unwrap(), data);
+    }
+
+    #[test]
+    fn unsalt_quirks_of_the_reference() {
+        let u = "ee7f3323-1634-4dea-8c12-f0bb83aff874";
+        assert_eq!(unsalt_str(&format!("{u}:string: a \n")).unwrap(), Unsalted::String(" a".into()));
+        assert_eq!(unsalt_str("not salted").unwrap(), Unsalted::String("not salted".into()));
+        assert_eq!(unsalt_str(&format!("{u}:boolean:TRUE")).unwrap(), Unsalted::Bool(false));
+        assert!(unsalt_str(&format!("{u}:date:2020")).is_err());
+        // version nibble 1 is not a v4 UUID: the text is kept as it is
+        let v1 = "ee7f3323-1634-1dea-8c12-f0bb83aff874:number:5";
+        assert_eq!(unsalt_str(v1).unwrap(), Unsalted::String(v1.into()));
+    }
+}

@@ -1,0 +1,97 @@
+//! Verification fragments: one check's verdict, shaped as `@tradetrust-tt/tt-verify` shapes it.
+
+use serde::Serialize;
+
+/// A fragment's verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    /// The check passed.
+    Valid,
+    /// The check ran and the document failed it.
+    Invalid,
+    /// The check could not be run to a verdict (malformed input, an unreachable service).
+    Error,
+    /// The check does not apply to this document, or was not run.
+    Skipped,
+}
+
+/// Which of the three questions a fragment answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum FragmentType {
+    /// Untampered?
+    #[serde(rename = "DOCUMENT_INTEGRITY")]
+    Integrity,
+    /// Issued and not revoked?
+    #[serde(rename = "DOCUMENT_STATUS")]
+    Status,
+    /// Issued by whom?
+    #[serde(rename = "ISSUER_IDENTITY")]
+    Identity,
+}
+
+/// Why a fragment is not valid: tt-verify's numeric code, its name, and a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// The code, as tt-verify numbers it for this fragment.
+    pub code: u32,
+    /// The code's name, as `DOCUMENT_TAMPERED`.
+    #[serde(rename = "codeString")]
+    pub code_string: &'static str,
+    /// What happened, for a person.
+    pub message: String,
+}
+
+/// One check's verdict on one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fragment {
+    /// The check, named as tt-verify names it (`OpenAttestationHash`, …).
+    pub name: &'static str,
+    /// The question it answers.
+    #[serde(rename = "type")]
+    pub kind: FragmentType,
+    /// The verdict.
+    pub status: Status,
+    /// Why, when the verdict is not `VALID`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+}
+
+impl Fragment {
+    /// A valid fragment.
+    pub fn valid(name: &'static str, kind: FragmentType) -> Self {
+        Fragment { name, kind, status: Status::Valid, reason: None }
+    }
+
+    /// A fragment with a status other than valid and its reason.
+    pub fn with_reason(
+        name: &'static str,
+        kind: FragmentType,
+        status: Status,
+        (code, code_string): (u32, &'static str),
+        message: impl Into<String>,
+    ) -> Self {
+        Fragment { name, kind, status, reason: Some(Reason { code, code_string, message: message.into() }) }
+    }
+}
+
+/// The fragments of one document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    /// Every check's fragment, in tt-verify's order.
+    pub fragments: Vec<Fragment>,
+}
+
+impl Verdict {
+    /// Whether the document can be trusted as far as the checks that ran can tell: integrity
+    /// is valid and no fragment is invalid or in error. Skipped checks do not count against it.
+    pub fn is_valid(&self) -> bool {
+        let intact = self.fragments.iter().any(|f| f.kind == FragmentType::Integrity && f.status == Status::Valid);
+        intact && self.fragments.iter().all(|f| matches!(f.status, Status::Valid | Status::Skipped))
+    }
+
+    /// The fragment named `name`, if it was produced.
+    pub fn fragment(&self, name: &str) -> Option<&Fragment> {
+        self.fragments.iter().find(|f| f.name == name)
+    }
+}

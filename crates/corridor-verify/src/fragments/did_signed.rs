@@ -1,0 +1,131 @@
+//! `OpenAttestationDidSignedDocumentStatus`: was the document signed by its issuers' DIDs
+//! (and, where revocation is declared, is it not revoked)?
+
+use corridor_format::did::{DidProof, ethr_address, parse_did_proofs, recover_signer};
+use serde_json::Value;
+
+use crate::{Check, Fragment, FragmentType, Status, Subject};
+
+/// Checks every issuer's signature over the merkle root.
+///
+/// `did:ethr` DIDs are resolved to their default DID document: the controller key is the DID's
+/// own address. A DID whose controller was changed on chain needs the chain to see it.
+pub struct DidSignedCheck;
+
+/// The fragment's name.
+pub const NAME: &str = "OpenAttestationDidSignedDocumentStatus";
+const KIND: FragmentType = FragmentType::Status;
+
+const SKIPPED: (u32, &str) = (0, "SKIPPED");
+const UNEXPECTED_ERROR: (u32, &str) = (1, "UNEXPECTED_ERROR");
+const MISSING_REVOCATION: (u32, &str) = (2, "MISSING_REVOCATION");
+const INVALID_ISSUERS: (u32, &str) = (4, "INVALID_ISSUERS");
+const MALFORMED_IDENTITY_PROOF: (u32, &str) = (5, "MALFORMED_IDENTITY_PROOF");
+const CORRESPONDING_PROOF_MISSING: (u32, &str) = (6, "CORRESPONDING_PROOF_MISSING");
+const DID_MISSING: (u32, &str) = (7, "DID_MISSING");
+const UNRECOGNIZED_REVOCATION_TYPE: (u32, &str) = (9, "UNRECOGNIZED_REVOCATION_TYPE");
+const REVOCATION_LOCATION_MISSING: (u32, &str) = (10, "REVOCATION_LOCATION_MISSING");
+// Codes of the signature check itself (tt-verify's OpenAttestationSignatureCode).
+const KEY_NOT_IN_DID: (u32, &str) = (4, "KEY_NOT_IN_DID");
+const WRONG_SIGNATURE: (u32, &str) = (7, "WRONG_SIGNATURE");
+
+fn fail(status: Status, code: (u32, &'static str), message: impl Into<String>) -> Fragment {
+    Fragment::with_reason(NAME, KIND, status, code, message)
+}
+
+fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+impl Check for DidSignedCheck {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn check(&self, subject: &Subject) -> Fragment {
+        let not_signed = |why: String| fail(Status::Skipped, SKIPPED, format!("Document was not signed by DID directly{why}"));
+        let (Ok(doc), Some(issuers)) = (&subject.wrapped, &subject.issuers) else {
+            return not_signed(String::new());
+        };
+        let Some(proof_value) = &doc.did_proof else { return not_signed(String::new()) };
+        let proofs = match parse_did_proofs(proof_value) {
+            Ok(p) => p,
+            Err(e) => return not_signed(format!(" ({e})")),
+        };
+
+        for issuer in issuers {
+            let kind = issuer.get("identityProof").and_then(|p| text(p, "type"));
+            if !matches!(kind, Some("DID" | "DNS-DID")) {
+                return fail(Status::Error, INVALID_ISSUERS, "All issuers must use DID or DNS-DID identityProof type.");
+            }
+        }
+        let mut unchecked_revocation = Vec::new();
+        for issuer in issuers {
+            let revocation = issuer.get("revocation");
+            match revocation.and_then(|r| text(r, "type")) {
+                None => return fail(Status::Error, MISSING_REVOCATION, "revocation block not found for an issuer"),
+                Some("NONE") => {}
+                Some(kind @ ("OCSP_RESPONDER" | "REVOCATION_STORE")) => match revocation.and_then(|r| text(r, "location")) {
+                    Some(location) => unchecked_revocation.push(format!("{kind} at {location}")),
+                    None => return fail(Status::Error, REVOCATION_LOCATION_MISSING, "missing revocation location for an issuer"),
+                },
+                Some(_) => return fail(Status::Error, UNRECOGNIZED_REVOCATION_TYPE, "unrecognized revocation type for an issuer"),
+            }
+        }
+
+        for issuer in issuers {
+            if let Some(fragment) = check_issuer_signature(issuer, &proofs, &doc.merkle_root) {
+                return fragment;
+            }
+        }
+        if unchecked_revocation.is_empty() {
+            Fragment::valid(NAME, KIND)
+        } else {
+            fail(
+                Status::Skipped,
+                SKIPPED,
+                format!(
+                    "every issuer's signature is valid, but revocation ({}) was not checked: this version of Corridor does not reach revocation services",
+                    unchecked_revocation.join(", ")
+                ),
+            )
+        }
+    }
+}
+
+/// The fragment that ends the check for this issuer, or `None` when its signature is valid.
+fn check_issuer_signature(issuer: &Value, proofs: &[DidProof], merkle_root: &str) -> Option<Fragment> {
+    let Some(did) = text(issuer, "id") else {
+        return Some(fail(Status::Error, DID_MISSING, "id is missing in issuer"));
+    };
+    let Some(key) = issuer.get("identityProof").and_then(|p| text(p, "key")) else {
+        return Some(fail(Status::Error, MALFORMED_IDENTITY_PROOF, "Key is not present"));
+    };
+    let Some(proof) = proofs.iter().find(|p| p.verification_method.eq_ignore_ascii_case(key)) else {
+        return Some(fail(Status::Error, CORRESPONDING_PROOF_MISSING, format!("Proof not found for {key}")));
+    };
+    let Some(address) = ethr_address(did) else {
+        return Some(fail(
+            Status::Skipped,
+            SKIPPED,
+            format!("the DID {did} is not a did:ethr address, and other DID methods need the network to resolve"),
+        ));
+    };
+    // The default did:ethr document has one verification method: `<did>#controller`.
+    if !key.eq_ignore_ascii_case(&format!("{did}#controller")) {
+        return Some(fail(
+            Status::Error,
+            KEY_NOT_IN_DID,
+            format!("No public key found on DID document for the DID {did} and key {key}"),
+        ));
+    }
+    // The reference signs the bytes of `0x<merkleRoot>`; a root that is not hex bytes is an error.
+    match recover_signer(merkle_root, &proof.signature) {
+        Ok(signer) if signer == address => None,
+        Ok(_) => {
+            let shown = did.rsplit(':').next().unwrap_or(did);
+            Some(fail(Status::Invalid, WRONG_SIGNATURE, format!("merkle root is not signed correctly by {shown}")))
+        }
+        Err(e) => Some(fail(Status::Error, UNEXPECTED_ERROR, format!("the signature of {key} cannot be checked: {e}"))),
+    }
+}

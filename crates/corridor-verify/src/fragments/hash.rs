@@ -1,0 +1,37 @@
+//! `OpenAttestationHash`: is the document untampered?
+
+use corridor_format::Integrity;
+
+use crate::{Check, Fragment, FragmentType, Status, Subject};
+
+/// Recomputes the target hash from the data and walks the merkle proof to the root, as the
+/// reference's `verifySignature` does.
+pub struct HashCheck;
+
+/// The fragment's name.
+pub const NAME: &str = "OpenAttestationHash";
+const TAMPERED: (u32, &str) = (0, "DOCUMENT_TAMPERED");
+const UNEXPECTED: (u32, &str) = (1, "UNEXPECTED_ERROR");
+
+impl Check for HashCheck {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn check(&self, subject: &Subject) -> Fragment {
+        let kind = FragmentType::Integrity;
+        let doc = match &subject.wrapped {
+            Ok(doc) => doc,
+            Err(e) => {
+                return Fragment::with_reason(NAME, kind, Status::Error, UNEXPECTED, format!("not an OpenAttestation v2 wrapped document: {e}"));
+            }
+        };
+        match doc.check_integrity() {
+            Ok(Integrity::Intact) => Fragment::valid(NAME, kind),
+            Ok(Integrity::Tampered(t)) => {
+                Fragment::with_reason(NAME, kind, Status::Invalid, TAMPERED, format!("Document has been tampered with: {t}"))
+            }
+            Err(e) => Fragment::with_reason(NAME, kind, Status::Error, UNEXPECTED, format!("the data cannot be hashed: {e}")),
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! The checks, one module each.
+
+pub mod did_signed;
+pub mod hash;
+pub mod offline;

@@ -1,0 +1,84 @@
+//! Status and identity checks that need the outside world (a chain, DNS). This version does not
+//! reach it, so each says whether it applies to the document and, if so, that it was not run.
+
+use serde_json::Value;
+
+use crate::{Check, Fragment, FragmentType, Status, Subject};
+
+/// A check that needs the network, reported as `SKIPPED` with the reason.
+pub struct OfflineCheck {
+    name: &'static str,
+    kind: FragmentType,
+    skipped_code: u32,
+    applies: fn(&Value) -> bool,
+    not_applicable: &'static str,
+    needs: &'static str,
+}
+
+fn has(issuer: &Value, key: &str) -> bool {
+    issuer.get(key).is_some()
+}
+
+fn identity_type(issuer: &Value) -> Option<&str> {
+    issuer.get("identityProof")?.get("type")?.as_str()
+}
+
+/// The checks of tt-verify that need a chain or DNS, in tt-verify's order, without the DID
+/// signature check (which runs offline) between them.
+pub fn offline_checks() -> [OfflineCheck; 4] {
+    [
+        OfflineCheck {
+            name: "OpenAttestationEthereumTokenRegistryStatus",
+            kind: FragmentType::Status,
+            skipped_code: 4,
+            applies: |i| has(i, "tokenRegistry"),
+            not_applicable: "Document issuers doesn't have \"tokenRegistry\" property or TOKEN_REGISTRY method",
+            needs: "the token registry's status needs a connection to its chain",
+        },
+        OfflineCheck {
+            name: "OpenAttestationEthereumDocumentStoreStatus",
+            kind: FragmentType::Status,
+            skipped_code: 4,
+            applies: |i| has(i, "documentStore") || has(i, "certificateStore"),
+            not_applicable: "Document issuers doesn't have \"documentStore\" or \"certificateStore\" property or DOCUMENT_STORE method",
+            needs: "the document store's status needs a connection to its chain",
+        },
+        OfflineCheck {
+            name: "OpenAttestationDnsTxtIdentityProof",
+            kind: FragmentType::Identity,
+            skipped_code: 2,
+            applies: |i| {
+                (has(i, "documentStore") || has(i, "tokenRegistry") || has(i, "certificateStore"))
+                    && identity_type(i) == Some("DNS-TXT")
+            },
+            not_applicable: "Document issuers doesn't have \"documentStore\" / \"tokenRegistry\" property or doesn't use DNS-TXT type",
+            needs: "the issuer's DNS-TXT identity needs a DNS lookup",
+        },
+        OfflineCheck {
+            name: "OpenAttestationDnsDidIdentityProof",
+            kind: FragmentType::Identity,
+            skipped_code: 0,
+            applies: |i| identity_type(i) == Some("DNS-DID"),
+            not_applicable: "Document was not issued using DNS-DID",
+            needs: "the issuer's DNS-DID identity needs a DNS lookup",
+        },
+    ]
+}
+
+impl Check for OfflineCheck {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn check(&self, subject: &Subject) -> Fragment {
+        let applies = subject.issuers.as_ref().is_some_and(|issuers| issuers.iter().any(self.applies))
+            && (self.name != "OpenAttestationDnsDidIdentityProof"
+                || subject.wrapped.as_ref().is_ok_and(|w| w.did_proof.is_some()));
+        let message = if applies {
+            format!("not checked: {}, which this version of Corridor does not make", self.needs)
+        } else {
+            self.not_applicable.to_string()
+        };
+        Fragment::with_reason(self.name, self.kind, Status::Skipped, (self.skipped_code, "SKIPPED"), message)
+    }
+}

@@ -1,0 +1,81 @@
+//! Verification of OpenAttestation v2 documents as a pipeline of checks, each producing one
+//! fragment shaped and named as `@tradetrust-tt/tt-verify` does.
+//!
+//! Architecture invariant: verification never fails. Whatever the input — not JSON, cut short,
+//! nested 100,000 deep, tampered — [`Verifier::verify_bytes`] returns a [`Verdict`] whose
+//! fragments say what is wrong.
+
+mod fragment;
+pub mod fragments;
+mod subject;
+
+pub use fragment::{Fragment, FragmentType, Reason, Status, Verdict};
+pub use subject::{ReadError, Subject};
+
+use fragments::{did_signed::DidSignedCheck, hash::HashCheck, offline::offline_checks};
+
+/// One check of the pipeline.
+pub trait Check: Send + Sync {
+    /// The fragment name it produces.
+    fn name(&self) -> &'static str;
+    /// Runs the check. Never panics on any input; problems become the fragment's reason.
+    fn check(&self, subject: &Subject) -> Fragment;
+}
+
+/// The pipeline: every check, in tt-verify's order.
+pub struct Verifier {
+    checks: Vec<Box<dyn Check>>,
+}
+
+impl Default for Verifier {
+    fn default() -> Self {
+        let [token_registry, document_store, dns_txt, dns_did] = offline_checks();
+        Verifier {
+            checks: vec![
+                Box::new(HashCheck),
+                Box::new(token_registry),
+                Box::new(document_store),
+                Box::new(DidSignedCheck),
+                Box::new(dns_txt),
+                Box::new(dns_did),
+            ],
+        }
+    }
+}
+
+impl Verifier {
+    /// Verifies a document given as the bytes of its file.
+    ///
+    /// ```
+    /// let verdict = corridor_verify::Verifier::default().verify_bytes(b"{\"not\": \"a document\"");
+    /// assert!(!verdict.is_valid());
+    /// assert_eq!(verdict.fragments[0].name, "OpenAttestationHash");
+    /// ```
+    pub fn verify_bytes(&self, bytes: &[u8]) -> Verdict {
+        match Subject::parse(bytes) {
+            Ok(subject) => self.verify(&subject),
+            Err(e) => self.unreadable(&e.to_string()),
+        }
+    }
+
+    /// Verifies a document already read.
+    pub fn verify(&self, subject: &Subject) -> Verdict {
+        Verdict { fragments: self.checks.iter().map(|c| c.check(subject)).collect() }
+    }
+
+    /// The verdict on something that is not a document at all: integrity in error with `why`,
+    /// every other check skipped.
+    pub fn unreadable(&self, why: &str) -> Verdict {
+        let integrity = Fragment::with_reason(
+            fragments::hash::NAME,
+            FragmentType::Integrity,
+            Status::Error,
+            (1, "UNEXPECTED_ERROR"),
+            why.to_string(),
+        );
+        let problem = corridor_format::FormatError::Shape { field: "document".into(), problem: why.into() };
+        let unreadable = Subject { wrapped: Err(problem), issuers: None };
+        let rest = self.checks.iter().skip(1).map(|c| c.check(&unreadable));
+        Verdict { fragments: std::iter::once(integrity).chain(rest).collect() }
+    }
+}

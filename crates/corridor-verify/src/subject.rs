@@ -1,0 +1,63 @@
+//! The document under verification, read once and shared by every check.
+
+use corridor_format::{FormatError, WrappedDocument, unsalt_data};
+use serde_json::Value;
+
+/// What the checks look at: the document read as a wrapped v2 document, or why it is not one.
+#[derive(Debug)]
+pub struct Subject {
+    /// The document, or why it could not be read as a wrapped v2 document.
+    pub wrapped: Result<WrappedDocument, FormatError>,
+    /// The unsalted `issuers`, when the data passes the (loose) schema: the reference's
+    /// status and identity checks only look at documents that do.
+    pub issuers: Option<Vec<Value>>,
+}
+
+/// Why bytes could not be read as JSON at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// Nothing but white space.
+    #[error("the file is empty")]
+    Empty,
+    /// Not JSON, cut short, or nested deeper than the parser allows.
+    #[error("not valid JSON: {0}")]
+    Json(String),
+}
+
+impl Subject {
+    /// Parses `bytes` as a JSON document. Nesting deeper than 128 levels is refused by the
+    /// parser (an error, never a stack overflow).
+    pub fn parse(bytes: &[u8]) -> Result<Subject, ReadError> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(ReadError::Empty);
+        }
+        let value: Value = serde_json::from_slice(bytes).map_err(|e| ReadError::Json(describe_json_error(&e)))?;
+        Ok(Subject::from_value(value))
+    }
+
+    /// Reads an already parsed document.
+    pub fn from_value(value: Value) -> Subject {
+        let wrapped = WrappedDocument::from_value(value);
+        let issuers = wrapped.as_ref().ok().and_then(|w| {
+            w.check_schema().ok()?;
+            let issuers = w.data.get("issuers")?;
+            match unsalt_data(issuers).ok()? {
+                Value::Array(items) => Some(items),
+                _ => None,
+            }
+        });
+        Subject { wrapped, issuers }
+    }
+}
+
+fn describe_json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let what = match e.classify() {
+        Category::Eof => "the text ends before the JSON does (truncated?)".to_string(),
+        _ if e.to_string().starts_with("recursion limit exceeded") => {
+            "nested more than 128 levels deep".to_string()
+        }
+        _ => e.to_string().split(" at line").next().unwrap_or_default().to_string(),
+    };
+    format!("{what} at line {}, column {}", e.line(), e.column())
+}
