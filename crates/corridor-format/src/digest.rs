@@ -5,11 +5,16 @@ use serde_json::Value;
 
 use crate::{FormatError, Hash32, js, keccak256};
 
-/// Calls `leaf` with the flattened path (`a.0.b`) and value of every leaf of `data`, as the
-/// reference's `flatten` (flatley) enumerates them: array indexes are path parts, and empty
-/// arrays and objects are leaves.
+/// Calls `leaf` with the flattened path (`a.0.b`) and value of every leaf of `data`, in the
+/// order the reference's `flatten` (flatley) enumerates them: array indexes are path parts,
+/// empty arrays and objects are leaves, and an object's keys come in JavaScript's property
+/// order (integer-like keys first, ascending; then the rest as written).
 ///
 /// A key containing `.` is refused, as the reference refuses it, naming the key and where.
+///
+/// Paths are not always unique: JavaScript joins a child to an empty parent path without a
+/// `.`, so under a top-level key `""` a child `a` has the path `a`, like a top-level `a`. The
+/// reference keeps the last leaf of such a path; [`leaf_hashes`] does the same.
 pub fn for_each_leaf(
     data: &Value,
     mut leaf: impl FnMut(&str, &Value) -> Result<(), FormatError>,
@@ -31,8 +36,27 @@ pub(crate) fn for_each_leaf_under(
     value: &Value,
     leaf: &mut impl FnMut(&str, &Value) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
-    let is_container = matches!(value, Value::Object(m) if !m.is_empty()) || matches!(value, Value::Array(a) if !a.is_empty());
-    if is_container { walk(value, &mut prefix.to_string(), leaf) } else { leaf(prefix, value) }
+    if is_nonempty_container(value) { walk(value, &mut prefix.to_string(), leaf) } else { leaf(prefix, value) }
+}
+
+fn is_nonempty_container(v: &Value) -> bool {
+    matches!(v, Value::Object(m) if !m.is_empty()) || matches!(v, Value::Array(a) if !a.is_empty())
+}
+
+/// Whether two leaves under `prefix` can share a path: only when a container sits at the
+/// empty path, that is a non-empty container under the key `""` with nothing before it.
+pub(crate) fn paths_may_collide(prefix: &str, value: &Value) -> bool {
+    prefix.is_empty() && value.get("").is_some_and(is_nonempty_container)
+}
+
+/// Whether JavaScript treats `key` as an array index, which it enumerates before other keys:
+/// a canonical decimal below 2^32 - 1.
+fn is_array_index(key: &str) -> bool {
+    let b = key.as_bytes();
+    !b.is_empty()
+        && b.iter().all(u8::is_ascii_digit)
+        && (b.len() == 1 || b[0] != b'0')
+        && key.parse::<u64>().is_ok_and(|n| n < u32::MAX as u64)
 }
 
 fn walk(
@@ -49,18 +73,28 @@ fn walk(
             path.push('.');
         }
         path.push_str(key);
-        let result = match value {
-            Value::Object(m) if !m.is_empty() => walk(value, path, leaf),
-            Value::Array(a) if !a.is_empty() => walk(value, path, leaf),
-            // The reference collects leaves into a plain object: at the top level a key named
-            // `__proto__` sets that object's prototype instead, so such a leaf is never hashed.
-            _ if start == 0 && key == "__proto__" => Ok(()),
-            _ => leaf(path, value),
+        let result = if is_nonempty_container(value) {
+            walk(value, path, leaf)
+        } else if start == 0 && key == "__proto__" {
+            // The reference collects leaves into a plain object, where the path `__proto__`
+            // sets the object's prototype instead: such a leaf is never hashed.
+            Ok(())
+        } else {
+            leaf(path, value)
         };
         path.truncate(start);
         result
     };
     match container {
+        Value::Object(map) if map.keys().any(|k| is_array_index(k)) => {
+            let mut indexed: Vec<(u64, &String, &Value)> =
+                map.iter().filter(|(k, _)| is_array_index(k)).map(|(k, v)| (k.parse().unwrap_or(0), k, v)).collect();
+            indexed.sort_unstable_by_key(|(n, _, _)| *n);
+            for (_, k, v) in indexed {
+                visit(k, v, path)?;
+            }
+            map.iter().filter(|(k, _)| !is_array_index(k)).try_for_each(|(k, v)| visit(k, v, path))
+        }
         Value::Object(map) => map.iter().try_for_each(|(k, v)| visit(k, v, path)),
         Value::Array(items) => {
             let mut index = itoa_buf();
@@ -119,12 +153,25 @@ pub fn leaf_hash(path: &str, value: &Value, buf: &mut Vec<u8>) -> Hash32 {
     keccak256(&buf[..])
 }
 
-/// The hashes of every leaf of `data`, in flattening order.
+/// The hashes of every distinct leaf path of `data`: where paths repeat, the last leaf in
+/// flattening order wins, as in the reference.
 pub fn leaf_hashes(data: &Value) -> Result<Vec<Hash32>, FormatError> {
+    leaf_hashes_under("", data)
+}
+
+pub(crate) fn leaf_hashes_under(prefix: &str, value: &Value) -> Result<Vec<Hash32>, FormatError> {
     let mut buf = Vec::with_capacity(256);
+    if paths_may_collide(prefix, value) {
+        let mut last: std::collections::HashMap<String, Hash32> = std::collections::HashMap::new();
+        for_each_leaf_under(prefix, value, &mut |path, v| {
+            last.insert(path.to_string(), leaf_hash(path, v, &mut buf));
+            Ok(())
+        })?;
+        return Ok(last.into_values().collect());
+    }
     let mut out = Vec::new();
-    for_each_leaf(data, |path, value| {
-        out.push(leaf_hash(path, value, &mut buf));
+    for_each_leaf_under(prefix, value, &mut |path, v| {
+        out.push(leaf_hash(path, v, &mut buf));
         Ok(())
     })?;
     Ok(out)
@@ -143,6 +190,9 @@ pub fn leaf_hashes(data: &Value) -> Result<Vec<Hash32>, FormatError> {
 /// assert_eq!(d, corridor_format::digest(&data, &[]).unwrap());
 /// ```
 pub fn digest(data: &Value, obfuscated: &[&str]) -> Result<Hash32, FormatError> {
+    if !matches!(data, Value::Object(_) | Value::Array(_)) {
+        return Err(FormatError::Shape { field: "data".into(), problem: format!("must be an object, found {}", kind_of(data)) });
+    }
     let mut hashes = leaf_hashes(data)?;
     let mut out = Vec::with_capacity(2 + 67 * (hashes.len() + obfuscated.len()));
     if obfuscated.iter().all(|h| is_lower_hex64(h)) {
@@ -208,6 +258,21 @@ mod tests {
     fn dotted_keys_are_refused_with_their_place() {
         let err = for_each_leaf(&json!({"a": [{"b.c": 1}]}), |_, _| Ok(())).unwrap_err();
         assert_eq!(err.to_string(), "data.a.0: key \"b.c\" contains '.', which OpenAttestation cannot hash");
+    }
+
+    #[test]
+    fn keys_come_in_javascript_order() {
+        let data = json!({"b": 1, "10": 2, "a": 3, "2": 4, "01": 5});
+        assert_eq!(paths(&data), ["2=4", "10=2", "b=1", "a=3", "01=5"]);
+    }
+
+    #[test]
+    fn repeated_paths_keep_the_last_leaf() {
+        // Under the top-level key "", children's paths carry no prefix: "" -> "a" is path "a".
+        let data = json!({"a": "first", "": {"a": "second"}});
+        assert_eq!(paths(&data), ["a=\"first\"", "a=\"second\""]);
+        let only_second = json!({"a": "second"});
+        assert_eq!(digest(&data, &[]).unwrap(), digest(&only_second, &[]).unwrap());
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
-use crate::digest::{for_each_leaf_under, leaf_hash};
+use crate::digest::leaf_hashes_under;
 use crate::{FormatError, WrappedDocument};
 
 /// A path to a field of a document's data, written as the reference accepts it:
@@ -20,9 +20,10 @@ impl FieldPath {
         &self.0
     }
 
-    /// The path as flattening writes it: parts joined with `.`.
+    /// The path as flattening writes it: parts joined with `.`, except that a part after an
+    /// empty path so far is not preceded by one (JavaScript's `prev ? prev + "." + key : key`).
     pub fn flattened(&self) -> String {
-        self.0.join(".")
+        self.0.iter().fold(String::new(), |path, part| if path.is_empty() { part.clone() } else { path + "." + part })
     }
 }
 
@@ -54,23 +55,27 @@ pub struct FieldPathError {
 impl FromStr for FieldPath {
     type Err = FieldPathError;
 
+    /// Reads a path as lodash's `toPath` does: `.` between keys, `[0]` or `["any key"]` for
+    /// one part, `\` escaping the next character inside quotes. Only a quoted part may be empty.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = |problem| FieldPathError { path: s.to_string(), problem };
-        let mut parts = Vec::new();
+        // Each part, and whether it was quoted (the only way to name an empty key).
+        let mut parts: Vec<(String, bool)> = Vec::new();
         let mut chars = s.chars().peekable();
         let mut current = String::new();
-        let mut after_bracket = false;
+        // Whether the last part was closed by `]` (so `.` or `[` must follow).
+        let mut closed = false;
         while let Some(c) = chars.next() {
             match c {
                 '.' => {
-                    if !after_bracket {
-                        parts.push(std::mem::take(&mut current));
+                    if !closed {
+                        parts.push((std::mem::take(&mut current), false));
                     }
-                    after_bracket = false;
+                    closed = false;
                 }
                 '[' => {
-                    if !after_bracket && !(current.is_empty() && parts.is_empty() && s.starts_with('[')) {
-                        parts.push(std::mem::take(&mut current));
+                    if !closed && !(parts.is_empty() && current.is_empty()) {
+                        parts.push((std::mem::take(&mut current), false));
                     }
                     let quote = chars.next_if(|q| *q == '"' || *q == '\'');
                     let mut inner = String::new();
@@ -86,24 +91,20 @@ impl FromStr for FieldPath {
                             Some(ch) => inner.push(ch),
                         }
                     }
-                    parts.push(inner);
-                    after_bracket = true;
+                    parts.push((inner, quote.is_some()));
+                    closed = true;
                 }
-                _ => {
-                    if after_bracket {
-                        return Err(err("needs '.' or '[' after ']'"));
-                    }
-                    current.push(c);
-                }
+                _ if closed => return Err(err("needs '.' or '[' after ']'")),
+                _ => current.push(c),
             }
         }
-        if !after_bracket {
-            parts.push(current);
+        if !closed {
+            parts.push((current, false));
         }
-        if parts.iter().any(String::is_empty) {
+        if parts.iter().any(|(p, quoted)| p.is_empty() && !quoted) {
             return Err(err("has an empty part"));
         }
-        Ok(FieldPath(parts))
+        Ok(FieldPath(parts.into_iter().map(|(p, _)| p).collect()))
     }
 }
 
@@ -144,20 +145,19 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
     let refuse = |field: &FieldPath, problem: String| FormatError::Obfuscation { field: field.to_string(), problem };
     let data = document.get("data").ok_or_else(|| FormatError::Shape { field: "data".into(), problem: "is missing".into() })?;
 
+    let before = WrappedDocument::from_value(document.clone())?;
     let mut hashes: Vec<String> = Vec::new();
-    let mut buf = Vec::with_capacity(256);
     for field in fields {
         let value = get(data, field).ok_or_else(|| refuse(field, "is not in the document's data".into()))?;
         if let Some(Value::Array(_)) = parent_of(data, field) {
             return Err(refuse(field, "is an array element; hide fields inside it, or the whole array".into()));
         }
-        for_each_leaf_under(&field.flattened(), value, &mut |path, leaf| {
-            let h = leaf_hash(path, leaf, &mut buf).to_hex();
+        for h in leaf_hashes_under(&field.flattened(), value)? {
+            let h = h.to_hex();
             if !hashes.contains(&h) {
                 hashes.push(h);
             }
-            Ok(())
-        })?;
+        }
     }
 
     let mut changed = document.clone();
@@ -186,6 +186,15 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
     list.extend(hashes.into_iter().map(Value::String));
 
     let wrapped = WrappedDocument::from_value(changed.clone())?;
+    // A safety net for what the rules above cannot see (paths that repeat under an empty key).
+    let digest_of = |w: &WrappedDocument| {
+        let obfuscated: Vec<&str> = w.obfuscated.iter().map(String::as_str).collect();
+        crate::digest(&w.data, &obfuscated)
+    };
+    if digest_of(&before)? != digest_of(&wrapped)? {
+        let first = fields.first().map(ToString::to_string).unwrap_or_default();
+        return Err(FormatError::Obfuscation { field: first, problem: "would change the document's hash".into() });
+    }
     wrapped.check_schema().map_err(|e| {
         let first = fields.first().map(ToString::to_string).unwrap_or_default();
         FormatError::Obfuscation { field: first, problem: format!("would leave a document the schema refuses, which TradeTrust would no longer recognise: {e}") }
@@ -215,6 +224,9 @@ mod tests {
         assert_eq!(path("a[\"x.y\"].b").parts(), ["a", "x.y", "b"]);
         assert_eq!(path("货物").parts(), ["货物"]);
         assert_eq!(path("a.1.b").to_string(), "a[1].b");
+        assert_eq!(path("[\"\"].a[\"\"].b").flattened(), "a..b");
+        assert_eq!(path("a[\"\"]").parts(), ["a", ""]);
+        assert_eq!(path("[\"q\\\"\\\\\"]").parts(), ["q\"\\"]);
         assert!("a..b".parse::<FieldPath>().is_err());
         assert!("a[0".parse::<FieldPath>().is_err());
     }

@@ -1,0 +1,109 @@
+//! Where documents come from: files, folders of files, and JSON Lines files whose lines are
+//! documents. Every read is bounded in size, and every error names the file.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+/// Extensions read as JSON Lines: one document per line.
+const LINES_EXTENSIONS: [&str; 2] = ["jsonl", "ndjson"];
+/// Extensions picked up inside a folder.
+const DOCUMENT_EXTENSIONS: [&str; 5] = ["json", "tt", "jsonl", "ndjson", "opencert"];
+
+/// One input file, and how to read it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub lines: bool,
+}
+
+impl Source {
+    pub fn size(&self) -> u64 {
+        std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+/// Expands the command line's inputs: files as given, folders to the document files directly
+/// inside them (sorted by name, not recursive).
+pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let meta = std::fs::metadata(input).with_context(|| format!("{}: cannot read", input.display()))?;
+        if meta.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(input)
+                .with_context(|| format!("{}: cannot list the folder", input.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file() && has_extension(p, &DOCUMENT_EXTENSIONS))
+                .collect();
+            files.sort();
+            out.extend(files.into_iter().map(source));
+        } else {
+            out.push(source(input.clone()));
+        }
+    }
+    Ok(out)
+}
+
+fn source(path: PathBuf) -> Source {
+    let lines = has_extension(&path, &LINES_EXTENSIONS);
+    Source { path, lines }
+}
+
+fn has_extension(path: &Path, extensions: &[&str]) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
+}
+
+/// Reads a whole file, refusing one larger than `max` bytes before reading it.
+pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>> {
+    let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > max {
+        bail!("{}: the file has {} bytes, more than the {} a document may have (see --max-size)", path.display(), len, max);
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max + 1).read_to_end(&mut bytes).with_context(|| format!("{}: cannot read", path.display()))?;
+    if bytes.len() as u64 > max {
+        bail!("{}: the file grew past the {} bytes a document may have while it was read", path.display(), max);
+    }
+    Ok(bytes)
+}
+
+/// Reads a JSON Lines file line by line, each line at most `max` bytes. Blank lines are
+/// skipped; line numbers count from 1.
+pub struct Lines {
+    reader: BufReader<File>,
+    path: PathBuf,
+    line: usize,
+    max: u64,
+}
+
+impl Lines {
+    pub fn open(path: &Path, max: u64) -> Result<Lines> {
+        let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
+        Ok(Lines { reader: BufReader::with_capacity(1 << 20, file), path: path.to_path_buf(), line: 0, max })
+    }
+
+    /// The next non-blank line and its number, or `None` at the end.
+    pub fn next_line(&mut self) -> Result<Option<(usize, Vec<u8>)>> {
+        loop {
+            let mut buf = Vec::new();
+            let n = (&mut self.reader)
+                .take(self.max + 1)
+                .read_until(b'\n', &mut buf)
+                .with_context(|| format!("{}:{}: cannot read", self.path.display(), self.line + 1))?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            if buf.len() as u64 > self.max && buf.last() != Some(&b'\n') {
+                bail!("{}:{}: the line is longer than the {} bytes a document may have (see --max-size)", self.path.display(), self.line, self.max);
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Ok(Some((self.line, buf)));
+        }
+    }
+}

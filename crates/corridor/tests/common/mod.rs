@@ -1,0 +1,193 @@
+//! Shared by the integration tests: a generator of awkward raw documents, and the helpers that
+//! run the `corridor` binary and the reference oracle.
+
+#![allow(dead_code)] // each test binary uses its own part of this module
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{Map, Value, json};
+
+/// A seeded generator, so that a failure can be reproduced.
+pub fn rng(seed: u64) -> StdRng {
+    StdRng::seed_from_u64(seed)
+}
+
+/// Text that exercises escaping and encoding: quotes, backslashes, control characters,
+/// colons (the salt separator), trailing spaces, non-ASCII and astral-plane characters.
+pub fn awkward_string(rng: &mut impl Rng) -> String {
+    const POOLS: [&[char]; 6] = [
+        &['a', 'Z', '0', ' ', '-', '_', '/', '#'],
+        &['"', '\\', ':', '\'', '{', '}', '[', ']', ','],
+        &['\u{0}', '\u{1}', '\u{8}', '\t', '\n', '\u{b}', '\u{c}', '\r', '\u{1f}', '\u{7f}'],
+        &['é', 'ß', '中', '货', '\u{2028}', '\u{2029}', '\u{feff}', '\u{a0}', '\u{ffff}'],
+        &['😀', '𝄞', '\u{20000}', '\u{1f600}', '\u{10ffff}'],
+        &['.', '$', '%', '&', '<', '>', '~', '`'],
+    ];
+    let len = match rng.random_range(0..20) {
+        0 => 0,
+        1 => rng.random_range(1000..6000),
+        _ => rng.random_range(1..24),
+    };
+    (0..len)
+        .map(|_| {
+            let pool = POOLS[rng.random_range(0..POOLS.len())];
+            pool[rng.random_range(0..pool.len())]
+        })
+        .collect()
+}
+
+/// Numbers across every magnitude JavaScript writes differently: integers, -0, 1e21, 1e-7,
+/// subnormals, the largest double, and integers past 2^53 that JSON.parse rounds.
+pub fn awkward_number(rng: &mut impl Rng) -> Value {
+    match rng.random_range(0..10) {
+        0 => json!(rng.random_range(-1000i64..1000)),
+        1 => json!(rng.random::<u64>()),
+        2 => json!(-(rng.random::<u32>() as i64) * 1_000_000_007),
+        3 => json!([0.0, -0.0, 1e21, 1e-7, 1e-6, 5e-324, 1.7976931348623157e308, 1e20, 0.1, 123e-20][rng.random_range(0..10)]),
+        _ => {
+            let mantissa: f64 = rng.random_range(-10.0..10.0);
+            let exponent = rng.random_range(-320..300);
+            let x = mantissa * 10f64.powi(exponent);
+            if x.is_finite() { json!(x) } else { json!(mantissa) }
+        }
+    }
+}
+
+/// An object key: never containing `.` (OpenAttestation refuses it) nor `__proto__`.
+pub fn awkward_key(rng: &mut impl Rng) -> String {
+    match rng.random_range(0..8) {
+        0 => rng.random_range(0..40).to_string(),
+        1 => "".to_string(),
+        _ => awkward_string(rng).replace('.', "·").chars().take(30).collect(),
+    }
+}
+
+fn awkward_value(rng: &mut impl Rng, depth: u32) -> Value {
+    let choice = if depth >= 5 { rng.random_range(0..6) } else { rng.random_range(0..10) };
+    match choice {
+        0 | 1 => Value::String(awkward_string(rng)),
+        2 => awkward_number(rng),
+        3 => json!(rng.random::<bool>()),
+        4 => Value::Null,
+        5 => [json!([]), json!({}), json!([[]]), json!({"e": {}})][rng.random_range(0..4)].clone(),
+        6 | 7 => {
+            let mut map = Map::new();
+            for _ in 0..rng.random_range(1..5) {
+                map.insert(awkward_key(rng), awkward_value(rng, depth + 1));
+            }
+            Value::Object(map)
+        }
+        _ => Value::Array((0..rng.random_range(1..5)).map(|_| awkward_value(rng, depth + 1)).collect()),
+    }
+}
+
+/// A raw document the schema accepts, with random awkward fields beside its issuer.
+pub fn awkward_document(rng: &mut impl Rng) -> Value {
+    let address = || "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca";
+    let issuer = match rng.random_range(0..4) {
+        0 => json!({"name": awkward_string(rng), "documentStore": address(), "identityProof": {"type": "DNS-TXT", "location": "example.com"}}),
+        1 => json!({"name": awkward_string(rng), "tokenRegistry": address(), "identityProof": {"type": "DNS-TXT", "location": "example.com"}}),
+        2 => json!({"name": awkward_string(rng), "certificateStore": address()}),
+        _ => json!({"id": "did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1", "name": awkward_string(rng),
+                    "revocation": {"type": "NONE"},
+                    "identityProof": {"type": "DNS-DID", "key": "did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1#controller", "location": "example.com"}}),
+    };
+    let mut map = Map::new();
+    map.insert("issuers".into(), json!([issuer]));
+    for _ in 0..rng.random_range(1..8) {
+        let key = awkward_key(rng);
+        if key != "issuers" {
+            map.insert(key, awkward_value(rng, 0));
+        }
+    }
+    Value::Object(map)
+}
+
+/// Paths (as `FieldPath` text) of fields that can be hidden without emptying an object or
+/// touching what the schema needs: object members whose object keeps another member.
+pub fn hideable_fields(data: &Value) -> Vec<String> {
+    fn walk(v: &Value, path: &str, top: bool, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m {
+                    if top && (k == "issuers" || k == "$template") {
+                        continue;
+                    }
+                    // lodash's quoting: only the backslash and the quote are escaped.
+                    let quoted = format!("\"{}\"", k.replace('\\', "\\\\").replace('"', "\\\""));
+                    let p = if path.is_empty() { format!("[{quoted}]") } else { format!("{path}[{quoted}]") };
+                    if m.len() > 1 || top {
+                        out.push(p.clone());
+                    }
+                    walk(child, &p, false, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, &format!("{path}[{i}]"), false, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(data, "", true, &mut out);
+    out
+}
+
+/// The repository's root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The `corridor` binary under test.
+pub fn corridor() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_corridor"))
+}
+
+/// Writes values as JSON Lines.
+pub fn write_lines(path: &Path, values: &[Value]) {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    for v in values {
+        serde_json::to_writer(&mut out, v).unwrap();
+        out.write_all(b"\n").unwrap();
+    }
+}
+
+/// Reads JSON Lines.
+pub fn read_lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// Runs the reference oracle (`compat/oracle.mjs`) with `command` over `input` as JSON Lines.
+///
+/// The oracle is installed by `scripts/setup-oracle` (part of `scripts/test`); without it this
+/// fails — a compatibility test never passes by not running.
+pub fn oracle(command: &str, input: &[Value]) -> Vec<Value> {
+    let compat = repo().join("compat");
+    assert!(
+        compat.join("node_modules/@tradetrust-tt/tradetrust").is_dir(),
+        "the reference oracle is not installed in {}: run scripts/setup-oracle (scripts/test does)",
+        compat.display()
+    );
+    let mut child = Command::new("node")
+        .arg(compat.join("oracle.mjs"))
+        .arg(command)
+        .current_dir(&compat)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("node must be installed to run the reference oracle");
+    let mut stdin = child.stdin.take().unwrap();
+    let text: String = input.iter().map(|v| serde_json::to_string(v).unwrap() + "\n").collect();
+    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(output.status.success(), "oracle {command} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
