@@ -1,8 +1,8 @@
 //! Hot paths of the format: salting and digesting a bill-of-lading-sized document, checking a
 //! wrapped one, and building a batch's merkle tree with every proof.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use corridor_format::{MerkleTree, WrappedDocument, keccak256, salt_document, wrap_documents};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
 fn bill_of_lading(i: usize) -> Value {
@@ -23,7 +23,9 @@ fn bill_of_lading(i: usize) -> Value {
 fn benches(c: &mut Criterion) {
     let raw = bill_of_lading(1);
     let mut rng = rand::rng();
-    c.bench_function("salt_and_digest/bill_of_lading", |b| b.iter(|| salt_document(&raw, &mut rng).unwrap()));
+    c.bench_function("salt_and_digest/bill_of_lading", |b| {
+        b.iter(|| salt_document(&raw, &mut rng).unwrap())
+    });
 
     let wrapped = wrap_documents(&[raw.clone()], &mut rng).unwrap().remove(0);
     let text = serde_json::to_string(&wrapped).unwrap();
@@ -45,7 +47,10 @@ fn benches(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(n), &leaves, |b, leaves| {
             b.iter(|| {
                 let tree = MerkleTree::new(leaves.clone());
-                leaves.iter().map(|l| tree.proof_of(l).unwrap().len()).sum::<usize>()
+                leaves
+                    .iter()
+                    .map(|l| tree.proof_of(l).unwrap().len())
+                    .sum::<usize>()
             })
         });
     }

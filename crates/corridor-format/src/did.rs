@@ -26,7 +26,10 @@ pub struct DidProof {
 /// `created`, `verificationMethod` and `signature` as strings.
 pub fn parse_did_proofs(value: &Value) -> Result<Vec<DidProof>, FormatError> {
     let Value::Array(items) = value else {
-        return Err(shape("proof", format!("must be an array, found {}", kind_of(value))));
+        return Err(shape(
+            "proof",
+            format!("must be an array, found {}", kind_of(value)),
+        ));
     };
     if items.is_empty() {
         return Err(shape("proof", "is empty".into()));
@@ -38,7 +41,10 @@ pub fn parse_did_proofs(value: &Value) -> Result<Vec<DidProof>, FormatError> {
             let field = |key: &str| -> Result<String, FormatError> {
                 match item.get(key) {
                     Some(Value::String(s)) => Ok(s.clone()),
-                    Some(other) => Err(shape(&format!("proof[{i}].{key}"), format!("must be a string, found {}", kind_of(other)))),
+                    Some(other) => Err(shape(
+                        &format!("proof[{i}].{key}"),
+                        format!("must be a string, found {}", kind_of(other)),
+                    )),
                     None => Err(shape(&format!("proof[{i}].{key}"), "is missing".into())),
                 }
             };
@@ -47,11 +53,17 @@ pub fn parse_did_proofs(value: &Value) -> Result<Vec<DidProof>, FormatError> {
                 if got == want {
                     Ok(())
                 } else {
-                    Err(shape(&format!("proof[{i}].{key}"), format!("must be {want:?}, found {got:?}")))
+                    Err(shape(
+                        &format!("proof[{i}].{key}"),
+                        format!("must be {want:?}, found {got:?}"),
+                    ))
                 }
             };
             if !item.is_object() {
-                return Err(shape(&format!("proof[{i}]"), format!("must be an object, found {}", kind_of(item))));
+                return Err(shape(
+                    &format!("proof[{i}]"),
+                    format!("must be an object, found {}", kind_of(item)),
+                ));
             }
             literal("type", DID_SIGNATURE_TYPE)?;
             literal("proofPurpose", "assertionMethod")?;
@@ -65,7 +77,10 @@ pub fn parse_did_proofs(value: &Value) -> Result<Vec<DidProof>, FormatError> {
 }
 
 fn shape(field: &str, problem: String) -> FormatError {
-    FormatError::Shape { field: field.to_string(), problem }
+    FormatError::Shape {
+        field: field.to_string(),
+        problem,
+    }
 }
 
 /// Why a signature could not be checked at all (as opposed to checked and found wrong).
@@ -94,8 +109,12 @@ pub enum SignatureError {
 /// assert!(recover_signer(root, "0x1234").is_err());
 /// ```
 pub fn recover_signer(merkle_root: &str, signature: &str) -> Result<Address, SignatureError> {
-    let message = decode_hex(merkle_root).ok_or_else(|| SignatureError::MerkleRoot(merkle_root.chars().take(80).collect()))?;
-    let bytes = signature.strip_prefix("0x").and_then(decode_hex).ok_or(SignatureError::Encoding)?;
+    let message = decode_hex(merkle_root)
+        .ok_or_else(|| SignatureError::MerkleRoot(merkle_root.chars().take(80).collect()))?;
+    let bytes = signature
+        .strip_prefix("0x")
+        .and_then(decode_hex)
+        .ok_or(SignatureError::Encoding)?;
     let sig = match bytes.len() {
         65 => {
             let v = bytes[64];
@@ -105,12 +124,17 @@ pub fn recover_signer(merkle_root: &str, signature: &str) -> Result<Address, Sig
                 27.. => v % 2 == 0,
                 _ => return Err(SignatureError::RecoveryByte(v)),
             };
-            Signature::new(U256::from_be_slice(&bytes[..32]), U256::from_be_slice(&bytes[32..64]), odd_y)
+            Signature::new(
+                U256::from_be_slice(&bytes[..32]),
+                U256::from_be_slice(&bytes[32..64]),
+                odd_y,
+            )
         }
         64 => Signature::from_erc2098(&bytes),
         _ => return Err(SignatureError::Encoding),
     };
-    sig.recover_address_from_msg(&message).map_err(|_| SignatureError::Unrecoverable)
+    sig.recover_address_from_msg(&message)
+        .map_err(|_| SignatureError::Unrecoverable)
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
@@ -135,7 +159,10 @@ pub fn ethr_address(did: &str) -> Option<Address> {
     let rest = did.strip_prefix("did:ethr:")?;
     let id = rest.rsplit(':').next()?;
     let hex = id.strip_prefix("0x")?;
-    (hex.len() == 40).then(|| decode_hex(hex)).flatten().map(|b| Address::from_slice(&b))
+    (hex.len() == 40)
+        .then(|| decode_hex(hex))
+        .flatten()
+        .map(|b| Address::from_slice(&b))
 }
 
 /// The EIP-191 hash a DID signature signs, for the bytes of `0x<merkleRoot>`.
@@ -167,8 +194,17 @@ mod tests {
     fn malformed_signatures_are_errors_not_mismatches() {
         let root = "00".repeat(32);
         assert_eq!(recover_signer(&root, "1234"), Err(SignatureError::Encoding));
-        assert_eq!(recover_signer(&root, &format!("0x{}", "11".repeat(66))), Err(SignatureError::Encoding));
-        assert_eq!(recover_signer(&root, &format!("0x{}05", "11".repeat(64))), Err(SignatureError::RecoveryByte(5)));
-        assert!(matches!(recover_signer("abc", "0x"), Err(SignatureError::MerkleRoot(_))));
+        assert_eq!(
+            recover_signer(&root, &format!("0x{}", "11".repeat(66))),
+            Err(SignatureError::Encoding)
+        );
+        assert_eq!(
+            recover_signer(&root, &format!("0x{}05", "11".repeat(64))),
+            Err(SignatureError::RecoveryByte(5))
+        );
+        assert!(matches!(
+            recover_signer("abc", "0x"),
+            Err(SignatureError::MerkleRoot(_))
+        ));
     }
 }

@@ -36,7 +36,11 @@ pub(crate) fn for_each_leaf_under(
     value: &Value,
     leaf: &mut impl FnMut(&str, &Value) -> Result<(), FormatError>,
 ) -> Result<(), FormatError> {
-    if is_nonempty_container(value) { walk(value, &mut prefix.to_string(), leaf) } else { leaf(prefix, value) }
+    if is_nonempty_container(value) {
+        walk(value, &mut prefix.to_string(), leaf)
+    } else {
+        leaf(prefix, value)
+    }
 }
 
 fn is_nonempty_container(v: &Value) -> bool {
@@ -66,7 +70,10 @@ fn walk(
 ) -> Result<(), FormatError> {
     let mut visit = |key: &str, value: &Value, path: &mut String| {
         if key.contains('.') {
-            return Err(FormatError::DottedKey { parent: display_path(path), key: key.to_string() });
+            return Err(FormatError::DottedKey {
+                parent: display_path(path),
+                key: key.to_string(),
+            });
         }
         let start = path.len();
         if start > 0 {
@@ -87,18 +94,26 @@ fn walk(
     };
     match container {
         Value::Object(map) if map.keys().any(|k| is_array_index(k)) => {
-            let mut indexed: Vec<(u64, &String, &Value)> =
-                map.iter().filter(|(k, _)| is_array_index(k)).map(|(k, v)| (k.parse().unwrap_or(0), k, v)).collect();
+            let mut indexed: Vec<(u64, &String, &Value)> = map
+                .iter()
+                .filter(|(k, _)| is_array_index(k))
+                .map(|(k, v)| (k.parse().unwrap_or(0), k, v))
+                .collect();
             indexed.sort_unstable_by_key(|(n, _, _)| *n);
             for (_, k, v) in indexed {
                 visit(k, v, path)?;
             }
-            map.iter().filter(|(k, _)| !is_array_index(k)).try_for_each(|(k, v)| visit(k, v, path))
+            map.iter()
+                .filter(|(k, _)| !is_array_index(k))
+                .try_for_each(|(k, v)| visit(k, v, path))
         }
         Value::Object(map) => map.iter().try_for_each(|(k, v)| visit(k, v, path)),
         Value::Array(items) => {
             let mut index = itoa_buf();
-            items.iter().enumerate().try_for_each(|(i, v)| visit(index.format(i), v, path))
+            items
+                .iter()
+                .enumerate()
+                .try_for_each(|(i, v)| visit(index.format(i), v, path))
         }
         _ => Ok(()),
     }
@@ -127,7 +142,11 @@ impl IndexText {
 }
 
 fn display_path(flat: &str) -> String {
-    if flat.is_empty() { "data".into() } else { format!("data.{flat}") }
+    if flat.is_empty() {
+        "data".into()
+    } else {
+        format!("data.{flat}")
+    }
 }
 
 pub(crate) fn kind_of(v: &Value) -> &'static str {
@@ -191,7 +210,10 @@ pub(crate) fn leaf_hashes_under(prefix: &str, value: &Value) -> Result<Vec<Hash3
 /// ```
 pub fn digest(data: &Value, obfuscated: &[&str]) -> Result<Hash32, FormatError> {
     if !matches!(data, Value::Object(_) | Value::Array(_)) {
-        return Err(FormatError::Shape { field: "data".into(), problem: format!("must be an object, found {}", kind_of(data)) });
+        return Err(FormatError::Shape {
+            field: "data".into(),
+            problem: format!("must be an object, found {}", kind_of(data)),
+        });
     }
     let mut hashes = leaf_hashes(data)?;
     let mut out = Vec::with_capacity(2 + 67 * (hashes.len() + obfuscated.len()));
@@ -250,14 +272,24 @@ mod tests {
         let data = json!({"a": {"b": ["x", {"c": 1}, [], {}]}, "d": {}, "e": null});
         assert_eq!(
             paths(&data),
-            ["a.b.0=\"x\"", "a.b.1.c=1", "a.b.2=[]", "a.b.3={}", "d={}", "e=null"]
+            [
+                "a.b.0=\"x\"",
+                "a.b.1.c=1",
+                "a.b.2=[]",
+                "a.b.3={}",
+                "d={}",
+                "e=null"
+            ]
         );
     }
 
     #[test]
     fn dotted_keys_are_refused_with_their_place() {
         let err = for_each_leaf(&json!({"a": [{"b.c": 1}]}), |_, _| Ok(())).unwrap_err();
-        assert_eq!(err.to_string(), "data.a.0: key \"b.c\" contains '.', which OpenAttestation cannot hash");
+        assert_eq!(
+            err.to_string(),
+            "data.a.0: key \"b.c\" contains '.', which OpenAttestation cannot hash"
+        );
     }
 
     #[test]
@@ -272,7 +304,10 @@ mod tests {
         let data = json!({"a": "first", "": {"a": "second"}});
         assert_eq!(paths(&data), ["a=\"first\"", "a=\"second\""]);
         let only_second = json!({"a": "second"});
-        assert_eq!(digest(&data, &[]).unwrap(), digest(&only_second, &[]).unwrap());
+        assert_eq!(
+            digest(&data, &[]).unwrap(),
+            digest(&only_second, &[]).unwrap()
+        );
     }
 
     #[test]
@@ -295,8 +330,14 @@ mod tests {
     fn obfuscated_hashes_merge_into_the_digest() {
         let full = json!({"a": "1", "b": "2"});
         let b_hash = leaf_hash("b", &json!("2"), &mut Vec::new()).to_hex();
-        assert_eq!(digest(&full, &[]).unwrap(), digest(&json!({"a": "1"}), &[&b_hash]).unwrap());
+        assert_eq!(
+            digest(&full, &[]).unwrap(),
+            digest(&json!({"a": "1"}), &[&b_hash]).unwrap()
+        );
         let upper = b_hash.to_uppercase();
-        assert_ne!(digest(&full, &[]).unwrap(), digest(&json!({"a": "1"}), &[&upper]).unwrap());
+        assert_ne!(
+            digest(&full, &[]).unwrap(),
+            digest(&json!({"a": "1"}), &[&upper]).unwrap()
+        );
     }
 }

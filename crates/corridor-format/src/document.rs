@@ -100,7 +100,10 @@ pub fn wrapped_document(data: Value, signature: &MerkleSignature) -> Value {
 /// assert!(docs.iter().all(|d| &d["signature"]["merkleRoot"] == root));
 /// ```
 pub fn wrap_documents(raws: &[Value], rng: &mut impl Rng) -> Result<Vec<Value>, FormatError> {
-    let salted = raws.iter().map(|r| salt_document(r, rng)).collect::<Result<Vec<_>, _>>()?;
+    let salted = raws
+        .iter()
+        .map(|r| salt_document(r, rng))
+        .collect::<Result<Vec<_>, _>>()?;
     if salted.is_empty() {
         return Ok(Vec::new());
     }
@@ -110,7 +113,14 @@ pub fn wrap_documents(raws: &[Value], rng: &mut impl Rng) -> Result<Vec<Value>, 
         .into_iter()
         .map(|s| {
             let proof = tree.proof_of(&s.target_hash).unwrap_or_default();
-            wrapped_document(s.data, &MerkleSignature { target_hash: s.target_hash, proof, merkle_root: root })
+            wrapped_document(
+                s.data,
+                &MerkleSignature {
+                    target_hash: s.target_hash,
+                    proof,
+                    merkle_root: root,
+                },
+            )
         })
         .collect())
 }
@@ -167,22 +177,41 @@ impl WrappedDocument {
     /// when the value is not a wrapped v2 document at all.
     pub fn from_value(value: Value) -> Result<Self, FormatError> {
         let Value::Object(mut root) = value else {
-            return Err(shape("document", format!("must be a JSON object, found {}", kind_of(&value))));
+            return Err(shape(
+                "document",
+                format!("must be a JSON object, found {}", kind_of(&value)),
+            ));
         };
         let signature = match root.get("signature") {
             Some(Value::Object(s)) => s,
-            Some(other) => return Err(shape("signature", format!("must be an object, found {}", kind_of(other)))),
-            None => return Err(shape("signature", "is missing: the document is not wrapped".into())),
+            Some(other) => {
+                return Err(shape(
+                    "signature",
+                    format!("must be an object, found {}", kind_of(other)),
+                ));
+            }
+            None => {
+                return Err(shape(
+                    "signature",
+                    "is missing: the document is not wrapped".into(),
+                ));
+            }
         };
         match signature.get("type") {
             Some(Value::String(t)) if t == MERKLE_PROOF_TYPE => {}
             other => {
-                return Err(shape("signature.type", format!("must be {MERKLE_PROOF_TYPE:?}, found {}", show(other))));
+                return Err(shape(
+                    "signature.type",
+                    format!("must be {MERKLE_PROOF_TYPE:?}, found {}", show(other)),
+                ));
             }
         }
         let text = |key: &str| match signature.get(key) {
             Some(Value::String(s)) => Ok(s.clone()),
-            other => Err(shape(&format!("signature.{key}"), format!("must be a string, found {}", show(other)))),
+            other => Err(shape(
+                &format!("signature.{key}"),
+                format!("must be a string, found {}", show(other)),
+            )),
         };
         let target_hash = text("targetHash")?;
         let merkle_root = text("merkleRoot")?;
@@ -191,9 +220,18 @@ impl WrappedDocument {
             None => Vec::new(),
             some => strings(some, "privacy.obfuscatedData")?,
         };
-        let data = root.remove("data").ok_or_else(|| shape("data", "is missing".into()))?;
+        let data = root
+            .remove("data")
+            .ok_or_else(|| shape("data", "is missing".into()))?;
         let did_proof = root.remove("proof");
-        Ok(WrappedDocument { data, target_hash, proof, merkle_root, obfuscated, did_proof })
+        Ok(WrappedDocument {
+            data,
+            target_hash,
+            proof,
+            merkle_root,
+            obfuscated,
+            did_proof,
+        })
     }
 
     /// Checks the unsalted data against the schema, loosely, as the reference does before it
@@ -208,23 +246,36 @@ impl WrappedDocument {
         let computed = digest(&self.data, &obfuscated)?;
         // The reference compares the target hash as text: another spelling is tampering.
         if computed.to_hex() != self.target_hash {
-            return Ok(Integrity::Tampered(Tampering::TargetHash { computed, claimed: self.target_hash.clone() }));
+            return Ok(Integrity::Tampered(Tampering::TargetHash {
+                computed,
+                claimed: self.target_hash.clone(),
+            }));
         }
         let mut proof = Vec::with_capacity(self.proof.len());
         for (index, text) in self.proof.iter().enumerate() {
             match Hash32::from_node_hex(text) {
                 Some(h) => proof.push(h),
-                None => return Ok(Integrity::Tampered(Tampering::ProofElement { index, text: clip(text) })),
+                None => {
+                    return Ok(Integrity::Tampered(Tampering::ProofElement {
+                        index,
+                        text: clip(text),
+                    }));
+                }
             }
         }
         let Some(claimed) = Hash32::from_node_hex(&self.merkle_root) else {
-            return Ok(Integrity::Tampered(Tampering::MerkleRootText(clip(&self.merkle_root))));
+            return Ok(Integrity::Tampered(Tampering::MerkleRootText(clip(
+                &self.merkle_root,
+            ))));
         };
         let root = root_from_proof(&computed, &proof);
         Ok(if root == claimed {
             Integrity::Intact
         } else {
-            Integrity::Tampered(Tampering::MerkleRoot { computed: root, claimed })
+            Integrity::Tampered(Tampering::MerkleRoot {
+                computed: root,
+                claimed,
+            })
         })
     }
 }
@@ -236,15 +287,24 @@ fn strings(v: Option<&Value>, field: &str) -> Result<Vec<String>, FormatError> {
             .enumerate()
             .map(|(i, item)| match item {
                 Value::String(s) => Ok(s.clone()),
-                other => Err(shape(&format!("{field}[{i}]"), format!("must be a string, found {}", kind_of(other)))),
+                other => Err(shape(
+                    &format!("{field}[{i}]"),
+                    format!("must be a string, found {}", kind_of(other)),
+                )),
             })
             .collect(),
-        other => Err(shape(field, format!("must be an array, found {}", show(other)))),
+        other => Err(shape(
+            field,
+            format!("must be an array, found {}", show(other)),
+        )),
     }
 }
 
 fn shape(field: &str, problem: String) -> FormatError {
-    FormatError::Shape { field: field.to_string(), problem }
+    FormatError::Shape {
+        field: field.to_string(),
+        problem,
+    }
 }
 
 fn show(v: Option<&Value>) -> String {
@@ -285,37 +345,60 @@ mod tests {
 
     #[test]
     fn tampering_is_named() {
-        let doc = wrap_documents(&[raw("A"), raw("B")], &mut rand::rng()).unwrap().remove(0);
+        let doc = wrap_documents(&[raw("A"), raw("B")], &mut rand::rng())
+            .unwrap()
+            .remove(0);
         let mut changed = doc.clone();
         changed["data"]["shipper"]["address"]["zip"] = json!("x");
         let w = WrappedDocument::from_value(changed).unwrap();
-        assert!(matches!(w.check_integrity().unwrap(), Integrity::Tampered(Tampering::TargetHash { .. })));
+        assert!(matches!(
+            w.check_integrity().unwrap(),
+            Integrity::Tampered(Tampering::TargetHash { .. })
+        ));
 
         let mut bad_root = doc.clone();
         bad_root["signature"]["merkleRoot"] = json!("00".repeat(32));
         let w = WrappedDocument::from_value(bad_root).unwrap();
-        assert!(matches!(w.check_integrity().unwrap(), Integrity::Tampered(Tampering::MerkleRoot { .. })));
+        assert!(matches!(
+            w.check_integrity().unwrap(),
+            Integrity::Tampered(Tampering::MerkleRoot { .. })
+        ));
 
         let mut short = doc;
         short["signature"]["proof"][0] = json!("abcd");
         let w = WrappedDocument::from_value(short).unwrap();
-        assert!(matches!(w.check_integrity().unwrap(), Integrity::Tampered(Tampering::ProofElement { index: 0, .. })));
+        assert!(matches!(
+            w.check_integrity().unwrap(),
+            Integrity::Tampered(Tampering::ProofElement { index: 0, .. })
+        ));
     }
 
     #[test]
     fn shape_errors_name_the_field() {
         let err = WrappedDocument::from_value(json!({"data": {}})).unwrap_err();
-        assert_eq!(err.to_string(), "signature is missing: the document is not wrapped");
+        assert_eq!(
+            err.to_string(),
+            "signature is missing: the document is not wrapped"
+        );
         let err = WrappedDocument::from_value(json!({"data": {}, "signature": {"type": "SHA3MerkleProof", "targetHash": "", "merkleRoot": "", "proof": "abc"}})).unwrap_err();
-        assert_eq!(err.to_string(), "signature.proof must be an array, found \"abc\"");
+        assert_eq!(
+            err.to_string(),
+            "signature.proof must be an array, found \"abc\""
+        );
         let err = WrappedDocument::from_value(json!([1])).unwrap_err();
-        assert_eq!(err.to_string(), "document must be a JSON object, found an array");
+        assert_eq!(
+            err.to_string(),
+            "document must be a JSON object, found an array"
+        );
     }
 
     #[test]
     fn wrapping_refuses_what_the_schema_refuses() {
         let err = salt_document(&json!({"issuers": []}), &mut rand::rng()).unwrap_err();
-        assert_eq!(err.to_string(), "data.issuers must hold at least one issuer");
+        assert_eq!(
+            err.to_string(),
+            "data.issuers must hold at least one issuer"
+        );
         let mut dotted = raw("A");
         dotted["a.b"] = json!(1);
         let err = salt_document(&dotted, &mut rand::rng()).unwrap_err();

@@ -50,7 +50,9 @@ impl Hash32 {
         let mut out = [0u8; 32];
         let mut n = 0;
         for pair in bytes.chunks_exact(2) {
-            let (Some(hi), Some(lo)) = (hex_value(pair[0]), hex_value(pair[1])) else { break };
+            let (Some(hi), Some(lo)) = (hex_value(pair[0]), hex_value(pair[1])) else {
+                break;
+            };
             if n == 32 {
                 return None;
             }
@@ -145,7 +147,11 @@ mod tests {
         let text = "7ad5eee7d4f56a0a7b69b8ff851a68c8eabdf0503f5576dda94781334e39634a";
         let h = Hash32::from_node_hex(text).unwrap();
         assert_eq!(Hash32::from_node_hex(&format!("{text}zz")), Some(h));
-        assert_eq!(Hash32::from_node_hex(&format!("{text}00")), None, "33 bytes");
+        assert_eq!(
+            Hash32::from_node_hex(&format!("{text}00")),
+            None,
+            "33 bytes"
+        );
         assert_eq!(Hash32::from_node_hex(&text[..62]), None, "31 bytes");
         assert_eq!(Hash32::from_node_hex(&format!("0x{text}")), None);
     }

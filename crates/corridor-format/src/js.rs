@@ -79,7 +79,11 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
         Value::Number(n) => {
             let x = number_value(n);
             // JSON.stringify writes non-finite numbers as null.
-            if x.is_finite() { write_number(out, x) } else { out.extend_from_slice(b"null") }
+            if x.is_finite() {
+                write_number(out, x)
+            } else {
+                out.extend_from_slice(b"null")
+            }
         }
         Value::String(s) => write_string(out, s),
         Value::Array(items) => {
@@ -111,9 +115,14 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
 fn is_js_space(c: char) -> bool {
     matches!(
         c,
-        '\u{9}' | '\u{a}' | '\u{b}' | '\u{c}' | '\u{d}' | ' ' | '\u{a0}' | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+        '\u{9}' | '\u{a}' | '\u{b}' | '\u{c}' | '\u{d}' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
     )
 }
 
@@ -129,14 +138,21 @@ pub fn parse_number(text: &str) -> f64 {
     if t.is_empty() {
         return 0.0;
     }
-    for (prefix, radix) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+    for (prefix, radix) in [
+        ("0x", 16),
+        ("0X", 16),
+        ("0o", 8),
+        ("0O", 8),
+        ("0b", 2),
+        ("0B", 2),
+    ] {
         if let Some(digits) = t.strip_prefix(prefix) {
             if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
                 return f64::NAN;
             }
-            return digits
-                .chars()
-                .fold(0.0, |acc, c| acc * radix as f64 + c.to_digit(radix).unwrap_or(0) as f64);
+            return digits.chars().fold(0.0, |acc, c| {
+                acc * radix as f64 + c.to_digit(radix).unwrap_or(0) as f64
+            });
         }
     }
     let (sign, unsigned) = match t.as_bytes()[0] {
@@ -149,8 +165,13 @@ pub fn parse_number(text: &str) -> f64 {
     }
     // Rust's float grammar is JavaScript's StrDecimalLiteral but for the words it also takes.
     let is_decimal = !unsigned.is_empty()
-        && unsigned.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
-        && unsigned.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.');
+        && unsigned
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        && unsigned
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'.');
     match unsigned.parse::<f64>() {
         Ok(x) if is_decimal => sign * x,
         _ => f64::NAN,
@@ -198,7 +219,10 @@ mod tests {
     #[test]
     fn strings_escaped_as_json_stringify() {
         let mut out = Vec::new();
-        write_string(&mut out, "a\"b\\c\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}/é😀\u{2028}");
+        write_string(
+            &mut out,
+            "a\"b\\c\u{8}\u{c}\n\r\t\u{1}\u{1f}\u{7f}/é😀\u{2028}",
+        );
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "\"a\\\"b\\\\c\\b\\f\\n\\r\\t\\u0001\\u001f\u{7f}/é😀\u{2028}\""
@@ -210,13 +234,20 @@ mod tests {
         let v: Value = serde_json::from_str(r#"{"a":[1,true,null,{}],"b":[]}"#).unwrap();
         let mut out = Vec::new();
         write_value(&mut out, &v);
-        assert_eq!(String::from_utf8(out).unwrap(), r#"{"a":[1,true,null,{}],"b":[]}"#);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a":[1,true,null,{}],"b":[]}"#
+        );
     }
 
     #[test]
     fn trim_is_javascript_trim() {
         assert_eq!(trim("\u{feff} a \u{3000}\n"), "a");
-        assert_eq!(trim("\u{85}a"), "\u{85}a", "NEL is not white space to JavaScript");
+        assert_eq!(
+            trim("\u{85}a"),
+            "\u{85}a",
+            "NEL is not white space to JavaScript"
+        );
     }
 
     #[test]

@@ -18,8 +18,8 @@ mod schema;
 
 pub use digest::{digest, for_each_leaf, leaf_hash, leaf_hashes};
 pub use document::{
-    Integrity, MERKLE_PROOF_TYPE, MerkleSignature, SCHEMA_V2, SaltedDocument, Tampering, WrappedDocument,
-    salt_document, wrap_documents, wrapped_document,
+    Integrity, MERKLE_PROOF_TYPE, MerkleSignature, SCHEMA_V2, SaltedDocument, Tampering,
+    WrappedDocument, salt_document, wrap_documents, wrapped_document,
 };
 pub use hash::{Hash32, ParseHashError, combine_sorted, keccak256};
 pub use merkle::MerkleTree;
@@ -48,5 +48,8 @@ pub enum FormatError {
 }
 
 fn join(v: &[SchemaViolation]) -> String {
-    v.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    v.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }

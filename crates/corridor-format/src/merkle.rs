@@ -50,7 +50,11 @@ impl MerkleTree {
     /// # Panics
     /// On an empty tree.
     pub fn root(&self) -> Hash32 {
-        self.layers.last().and_then(|l| l.first()).copied().expect("root of an empty merkle tree")
+        self.layers
+            .last()
+            .and_then(|l| l.first())
+            .copied()
+            .expect("root of an empty merkle tree")
     }
 
     /// The number of leaves.
@@ -86,7 +90,9 @@ impl MerkleTree {
 
 /// Walks `proof` up from `leaf` and returns the root it arrives at.
 pub fn root_from_proof(leaf: &Hash32, proof: &[Hash32]) -> Hash32 {
-    proof.iter().fold(*leaf, |acc, sibling| combine_sorted(&acc, sibling))
+    proof
+        .iter()
+        .fold(*leaf, |acc, sibling| combine_sorted(&acc, sibling))
 }
 
 #[cfg(test)]
@@ -121,7 +127,13 @@ mod tests {
         let mut l: Vec<_> = (0u8..3).map(|i| keccak256([i])).collect();
         l.sort();
         let tree = MerkleTree::new(l.clone());
-        assert_eq!(tree.root(), combine_sorted(&combine_sorted(&l[0], &l[1]), &l[2]));
-        assert_eq!(tree.proof_of(&l[2]), Some(vec![combine_sorted(&l[0], &l[1])]));
+        assert_eq!(
+            tree.root(),
+            combine_sorted(&combine_sorted(&l[0], &l[1]), &l[2])
+        );
+        assert_eq!(
+            tree.proof_of(&l[2]),
+            Some(vec![combine_sorted(&l[0], &l[1])])
+        );
     }
 }

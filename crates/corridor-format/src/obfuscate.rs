@@ -23,7 +23,13 @@ impl FieldPath {
     /// The path as flattening writes it: parts joined with `.`, except that a part after an
     /// empty path so far is not preceded by one (JavaScript's `prev ? prev + "." + key : key`).
     pub fn flattened(&self) -> String {
-        self.0.iter().fold(String::new(), |path, part| if path.is_empty() { part.clone() } else { path + "." + part })
+        self.0.iter().fold(String::new(), |path, part| {
+            if path.is_empty() {
+                part.clone()
+            } else {
+                path + "." + part
+            }
+        })
     }
 }
 
@@ -58,7 +64,10 @@ impl FromStr for FieldPath {
     /// Reads a path as lodash's `toPath` does: `.` between keys, `[0]` or `["any key"]` for
     /// one part, `\` escaping the next character inside quotes. Only a quoted part may be empty.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = |problem| FieldPathError { path: s.to_string(), problem };
+        let err = |problem| FieldPathError {
+            path: s.to_string(),
+            problem,
+        };
         // Each part, and whether it was quoted (the only way to name an empty key).
         let mut parts: Vec<(String, bool)> = Vec::new();
         let mut chars = s.chars().peekable();
@@ -111,7 +120,8 @@ impl FromStr for FieldPath {
 /// Index of `part` in an array, if it is one as JavaScript reads property names: canonical
 /// decimal, no sign, no leading zero.
 fn array_index(part: &str) -> Option<usize> {
-    let canonical = part == "0" || (!part.starts_with('0') && part.bytes().all(|b| b.is_ascii_digit()));
+    let canonical =
+        part == "0" || (!part.starts_with('0') && part.bytes().all(|b| b.is_ascii_digit()));
     canonical.then(|| part.parse().ok()).flatten()
 }
 
@@ -142,15 +152,25 @@ fn parent_mut<'a>(data: &'a mut Value, path: &FieldPath) -> Option<&'a mut Value
 /// a removal the schema forbids (such as `issuers` or an issuer's `name`): the hash would still
 /// hold, but TradeTrust would no longer take the file for an OpenAttestation document.
 pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<(), FormatError> {
-    let refuse = |field: &FieldPath, problem: String| FormatError::Obfuscation { field: field.to_string(), problem };
-    let data = document.get("data").ok_or_else(|| FormatError::Shape { field: "data".into(), problem: "is missing".into() })?;
+    let refuse = |field: &FieldPath, problem: String| FormatError::Obfuscation {
+        field: field.to_string(),
+        problem,
+    };
+    let data = document.get("data").ok_or_else(|| FormatError::Shape {
+        field: "data".into(),
+        problem: "is missing".into(),
+    })?;
 
     let before = WrappedDocument::from_value(document.clone())?;
     let mut hashes: Vec<String> = Vec::new();
     for field in fields {
-        let value = get(data, field).ok_or_else(|| refuse(field, "is not in the document's data".into()))?;
+        let value = get(data, field)
+            .ok_or_else(|| refuse(field, "is not in the document's data".into()))?;
         if let Some(Value::Array(_)) = parent_of(data, field) {
-            return Err(refuse(field, "is an array element; hide fields inside it, or the whole array".into()));
+            return Err(refuse(
+                field,
+                "is an array element; hide fields inside it, or the whole array".into(),
+            ));
         }
         for h in leaf_hashes_under(&field.flattened(), value)? {
             let h = h.to_hex();
@@ -169,19 +189,33 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
                 let parent_path = FieldPath(field.0[..field.0.len() - 1].to_vec());
                 return Err(refuse(
                     field,
-                    format!("would leave {parent_path} empty, which changes the hash; hide {parent_path} itself"),
+                    format!(
+                        "would leave {parent_path} empty, which changes the hash; hide {parent_path} itself"
+                    ),
                 ));
             }
         }
     }
-    let Value::Object(root) = &mut changed else { unreachable!("a document with data is an object") };
-    let privacy = root.entry("privacy").or_insert_with(|| Value::Object(Map::new()));
-    let Value::Object(privacy) = privacy else {
-        return Err(FormatError::Shape { field: "privacy".into(), problem: "must be an object".into() });
+    let Value::Object(root) = &mut changed else {
+        unreachable!("a document with data is an object")
     };
-    let list = privacy.entry("obfuscatedData").or_insert_with(|| Value::Array(Vec::new()));
+    let privacy = root
+        .entry("privacy")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(privacy) = privacy else {
+        return Err(FormatError::Shape {
+            field: "privacy".into(),
+            problem: "must be an object".into(),
+        });
+    };
+    let list = privacy
+        .entry("obfuscatedData")
+        .or_insert_with(|| Value::Array(Vec::new()));
     let Value::Array(list) = list else {
-        return Err(FormatError::Shape { field: "privacy.obfuscatedData".into(), problem: "must be an array".into() });
+        return Err(FormatError::Shape {
+            field: "privacy.obfuscatedData".into(),
+            problem: "must be an array".into(),
+        });
     };
     list.extend(hashes.into_iter().map(Value::String));
 
@@ -193,7 +227,10 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
     };
     if digest_of(&before)? != digest_of(&wrapped)? {
         let first = fields.first().map(ToString::to_string).unwrap_or_default();
-        return Err(FormatError::Obfuscation { field: first, problem: "would change the document's hash".into() });
+        return Err(FormatError::Obfuscation {
+            field: first,
+            problem: "would change the document's hash".into(),
+        });
     }
     wrapped.check_schema().map_err(|e| {
         let first = fields.first().map(ToString::to_string).unwrap_or_default();
@@ -234,19 +271,33 @@ mod tests {
     fn doc() -> Value {
         let raw = json!({"issuers": [{"name": "A", "certificateStore": "0x0000000000000000000000000000000000000001"}],
                          "shipper": {"name": "S", "address": {"street": "1 Quay", "zip": 5}}, "items": ["a", "b"]});
-        wrap_documents(&[raw.clone(), raw], &mut rand::rng()).unwrap().remove(0)
+        wrap_documents(&[raw.clone(), raw], &mut rand::rng())
+            .unwrap()
+            .remove(0)
     }
 
     fn intact(d: &Value) -> bool {
-        WrappedDocument::from_value(d.clone()).unwrap().check_integrity().unwrap() == Integrity::Intact
+        WrappedDocument::from_value(d.clone())
+            .unwrap()
+            .check_integrity()
+            .unwrap()
+            == Integrity::Intact
     }
 
     #[test]
     fn obfuscated_documents_still_verify() {
         let mut d = doc();
-        obfuscate_document(&mut d, &[path("shipper.address"), path("shipper.address.zip")]).unwrap();
+        obfuscate_document(
+            &mut d,
+            &[path("shipper.address"), path("shipper.address.zip")],
+        )
+        .unwrap();
         assert!(d["data"]["shipper"].get("address").is_none());
-        assert_eq!(d["privacy"]["obfuscatedData"].as_array().unwrap().len(), 2, "street and zip, once each");
+        assert_eq!(
+            d["privacy"]["obfuscatedData"].as_array().unwrap().len(),
+            2,
+            "street and zip, once each"
+        );
         assert!(intact(&d));
         obfuscate_document(&mut d, &[path("items")]).unwrap();
         assert!(intact(&d));
@@ -269,6 +320,10 @@ mod tests {
         let mut d = original.clone();
         obfuscate_document(&mut d, &[path("shipper.address.street")]).unwrap();
         let err = obfuscate_document(&mut d, &[path("shipper.address.zip")]).unwrap_err();
-        assert!(err.to_string().contains("would leave shipper.address empty"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("would leave shipper.address empty"),
+            "{err}"
+        );
     }
 }

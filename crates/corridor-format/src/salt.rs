@@ -26,7 +26,9 @@ pub fn salt_data(data: &Value, rng: &mut impl Rng) -> Value {
 
 fn salt_value(value: &Value, rng: &mut impl Rng, buf: &mut Vec<u8>) -> Value {
     match value {
-        Value::Array(items) => Value::Array(items.iter().map(|v| salt_value(v, rng, buf)).collect()),
+        Value::Array(items) => {
+            Value::Array(items.iter().map(|v| salt_value(v, rng, buf)).collect())
+        }
         Value::Object(map) => {
             let mut out = Map::with_capacity(map.len());
             for (k, v) in map {
@@ -62,7 +64,11 @@ fn write_typed(buf: &mut Vec<u8>, value: &Value) {
             buf.extend_from_slice(b"number:");
             js::write_number(buf, js::number_value(n));
         }
-        Value::Bool(b) => buf.extend_from_slice(if *b { b"boolean:true" } else { b"boolean:false" }),
+        Value::Bool(b) => buf.extend_from_slice(if *b {
+            b"boolean:true"
+        } else {
+            b"boolean:false"
+        }),
         Value::Null => buf.extend_from_slice(b"null:null"),
         Value::Array(_) | Value::Object(_) => unreachable!("containers are recursed into"),
     }
@@ -127,7 +133,10 @@ fn starts_with_uuid_v4(s: &str) -> bool {
 pub fn unsalt_data(data: &Value) -> Result<Value, UnknownTypeTag> {
     Ok(match data {
         Value::Array(items) => Value::Array(
-            items.iter().map(|v| Ok(unsalt_data(v)?)).collect::<Result<_, UnknownTypeTag>>()?,
+            items
+                .iter()
+                .map(|v| Ok(unsalt_data(v)?))
+                .collect::<Result<_, UnknownTypeTag>>()?,
         ),
         Value::Object(map) => {
             let mut out = Map::with_capacity(map.len());
@@ -143,7 +152,9 @@ pub fn unsalt_data(data: &Value) -> Result<Value, UnknownTypeTag> {
         }
         Value::String(s) => match unsalt_str(s)? {
             Unsalted::String(s) => Value::String(s.into_owned()),
-            Unsalted::Number(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+            Unsalted::Number(x) => {
+                serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+            }
             Unsalted::Bool(b) => Value::Bool(b),
             Unsalted::Null | Unsalted::Undefined => Value::Null,
         },
@@ -170,12 +181,16 @@ mod tests {
         assert_eq!(salted["e"], json!([]));
         assert_eq!(salted["o"], json!({}));
         assert!(starts_with_uuid_v4(salted["s"].as_str().unwrap()));
-        assert_ne!(salted["s"].as_str().unwrap()[..36], salted["n"].as_str().unwrap()[..36]);
+        assert_ne!(
+            salted["s"].as_str().unwrap()[..36],
+            salted["n"].as_str().unwrap()[..36]
+        );
     }
 
     #[test]
     fn unsalt_round_trips() {
-        let data = json!({"s": "x:y", "n": 42.5, "t": false, "z": null, "a": [{"b": "c"}], "e": {}});
+        let data =
+            json!({"s": "x:y", "n": 42.5, "t": false, "z": null, "a": [{"b": "c"}], "e": {}});
         let salted = salt_data(&data, &mut rand::rng());
         assert_eq!(unsalt_data(&salted).unwrap(), data);
     }
@@ -183,9 +198,18 @@ mod tests {
     #[test]
     fn unsalt_quirks_of_the_reference() {
         let u = "ee7f3323-1634-4dea-8c12-f0bb83aff874";
-        assert_eq!(unsalt_str(&format!("{u}:string: a \n")).unwrap(), Unsalted::String(" a".into()));
-        assert_eq!(unsalt_str("not salted").unwrap(), Unsalted::String("not salted".into()));
-        assert_eq!(unsalt_str(&format!("{u}:boolean:TRUE")).unwrap(), Unsalted::Bool(false));
+        assert_eq!(
+            unsalt_str(&format!("{u}:string: a \n")).unwrap(),
+            Unsalted::String(" a".into())
+        );
+        assert_eq!(
+            unsalt_str("not salted").unwrap(),
+            Unsalted::String("not salted".into())
+        );
+        assert_eq!(
+            unsalt_str(&format!("{u}:boolean:TRUE")).unwrap(),
+            Unsalted::Bool(false)
+        );
         assert!(unsalt_str(&format!("{u}:date:2020")).is_err());
         // version nibble 1 is not a v4 UUID: the text is kept as it is
         let v1 = "ee7f3323-1634-1dea-8c12-f0bb83aff874:number:5";

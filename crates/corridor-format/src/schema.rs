@@ -52,10 +52,23 @@ impl fmt::Display for SchemaViolation {
 /// let errors = validate_data(&serde_json::json!({}), false, SchemaMode::Strict).unwrap_err();
 /// assert_eq!(errors[0].to_string(), "data.issuers is required");
 /// ```
-pub fn validate_data(data: &Value, salted: bool, mode: SchemaMode) -> Result<(), Vec<SchemaViolation>> {
-    let mut check = Check { salted, strict: mode == SchemaMode::Strict, errors: Vec::new(), path: String::new() };
+pub fn validate_data(
+    data: &Value,
+    salted: bool,
+    mode: SchemaMode,
+) -> Result<(), Vec<SchemaViolation>> {
+    let mut check = Check {
+        salted,
+        strict: mode == SchemaMode::Strict,
+        errors: Vec::new(),
+        path: String::new(),
+    };
     check.document(data);
-    if check.errors.is_empty() { Ok(()) } else { Err(check.errors) }
+    if check.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(check.errors)
+    }
 }
 
 /// What the schema sees of a value: salted leaves read back to their type.
@@ -101,7 +114,10 @@ impl Check {
     }
 
     fn fail(&mut self, problem: impl Into<String>) {
-        self.errors.push(SchemaViolation { field: self.path.clone(), problem: problem.into() });
+        self.errors.push(SchemaViolation {
+            field: self.path.clone(),
+            problem: problem.into(),
+        });
     }
 
     /// Runs `f` with `key` appended to the path.
@@ -161,7 +177,12 @@ impl Check {
             && self.strict
             && !allowed.contains(&s.as_str())
         {
-            self.at(key, |c| c.fail(format!("must be one of {}, found {s:?}", allowed.join(", "))));
+            self.at(key, |c| {
+                c.fail(format!(
+                    "must be one of {}, found {s:?}",
+                    allowed.join(", ")
+                ))
+            });
         }
     }
 
@@ -175,7 +196,9 @@ impl Check {
     }
 
     fn document(&mut self, data: &Value) {
-        let Some(root) = self.object(Some(data)) else { return };
+        let Some(root) = self.object(Some(data)) else {
+            return;
+        };
         self.string(root, "id");
         self.at("$template", |c| c.template(root.get("$template")));
         self.string(root, "documentUrl");
@@ -205,7 +228,10 @@ impl Check {
                 self.string_enum(t, "type", &["EMBEDDED_RENDERER"]);
                 self.string(t, "url");
             }
-            other => self.fail(format!("must be a string or an object, found {}", describe(&other))),
+            other => self.fail(format!(
+                "must be a string or an object, found {}",
+                describe(&other)
+            )),
         }
     }
 
@@ -215,12 +241,17 @@ impl Check {
             View::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
                     self.at(&format!("[{i}]"), |c| {
-                        let Some(a) = c.object(Some(item)) else { return };
+                        let Some(a) = c.object(Some(item)) else {
+                            return;
+                        };
                         c.required(a, &["filename", "type", "data"]);
                         for key in ["filename", "type", "data"] {
                             c.string(a, key);
                         }
-                        for key in a.keys().filter(|k| !["filename", "type", "data"].contains(&k.as_str())) {
+                        for key in a
+                            .keys()
+                            .filter(|k| !["filename", "type", "data"].contains(&k.as_str()))
+                        {
                             c.at(key, |c| c.fail("is not allowed in an attachment"));
                         }
                     });
@@ -246,7 +277,9 @@ impl Check {
     /// An issuer must be exactly one of: token registry, document store, certificate store,
     /// or a plain issuer (one with none of the three).
     fn issuer(&mut self, item: &Value) {
-        let Some(map) = self.object(Some(item)) else { return };
+        let Some(map) = self.object(Some(item)) else {
+            return;
+        };
         type Kind = fn(&mut Check, &Map<String, Value>);
         let kinds: [(&str, Kind); 4] = [
             ("tokenRegistry", |c, m| {
@@ -268,13 +301,18 @@ impl Check {
                 c.issuer_base(m);
                 for key in ["certificateStore", "tokenRegistry", "documentStore"] {
                     if !matches!(c.view(m.get(key)), View::Absent) {
-                        c.at(key, |c| c.fail("is not allowed beside the other fields of this issuer"));
+                        c.at(key, |c| {
+                            c.fail("is not allowed beside the other fields of this issuer")
+                        });
                     }
                 }
             }),
         ];
-        let matching: Vec<&str> =
-            kinds.iter().filter(|(_, kind)| self.passes(|c| kind(c, map))).map(|(name, _)| *name).collect();
+        let matching: Vec<&str> = kinds
+            .iter()
+            .filter(|(_, kind)| self.passes(|c| kind(c, map)))
+            .map(|(name, _)| *name)
+            .collect();
         match matching.as_slice() {
             [_] => {}
             [] => {
@@ -290,9 +328,14 @@ impl Check {
                 }
             }
             several => {
-                let names: Vec<_> =
-                    several.iter().map(|n| if n.is_empty() { "plain issuer" } else { n }).collect();
-                self.fail(format!("must be exactly one kind of issuer, but matches {}", names.join(" and ")));
+                let names: Vec<_> = several
+                    .iter()
+                    .map(|n| if n.is_empty() { "plain issuer" } else { n })
+                    .collect();
+                self.fail(format!(
+                    "must be exactly one kind of issuer, but matches {}",
+                    names.join(" and ")
+                ));
             }
         }
     }
@@ -307,7 +350,9 @@ impl Check {
                 c.string(r, "location");
             }
         });
-        self.at("identityProof", |c| c.identity_proof(m.get("identityProof")));
+        self.at("identityProof", |c| {
+            c.identity_proof(m.get("identityProof"))
+        });
     }
 
     /// Strictly, exactly one of DNS-TXT, DNS-DID and DID; loosely (no enums), any of them.
@@ -332,7 +377,10 @@ impl Check {
                 c.string(p, "key");
             }),
         ];
-        let matching = kinds.iter().filter(|(_, kind)| self.passes(|c| kind(c, p))).count();
+        let matching = kinds
+            .iter()
+            .filter(|(_, kind)| self.passes(|c| kind(c, p)))
+            .count();
         if matching == 1 || (!self.strict && matching > 1) {
             return;
         }
@@ -340,7 +388,10 @@ impl Check {
             View::String(s) => Some(s.into_owned()),
             _ => None,
         });
-        match kinds.iter().find(|(name, _)| Some(*name) == declared.as_deref()) {
+        match kinds
+            .iter()
+            .find(|(name, _)| Some(*name) == declared.as_deref())
+        {
             Some((_, kind)) if matching == 0 => kind(self, p),
             _ => self.fail("must be a DNS-TXT, DNS-DID or DID identity proof"),
         }
@@ -367,7 +418,12 @@ mod tests {
     use serde_json::json;
 
     fn errors(data: Value, mode: SchemaMode) -> Vec<String> {
-        validate_data(&data, false, mode).err().unwrap_or_default().iter().map(ToString::to_string).collect()
+        validate_data(&data, false, mode)
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     fn store_issuer() -> Value {
@@ -385,7 +441,10 @@ mod tests {
             json!({"id": "did:ethr:0x01", "name": "X", "revocation": {"type": "NONE"},
                    "identityProof": {"type": "DNS-DID", "key": "did:ethr:0x01#controller", "location": "x.com"}}),
         ] {
-            assert_eq!(errors(json!({"issuers": [issuer]}), SchemaMode::Strict), Vec::<String>::new());
+            assert_eq!(
+                errors(json!({"issuers": [issuer]}), SchemaMode::Strict),
+                Vec::<String>::new()
+            );
         }
     }
 
@@ -395,14 +454,28 @@ mod tests {
         bad["documentStore"] = json!("0x12");
         assert_eq!(
             errors(json!({"issuers": [bad.clone()]}), SchemaMode::Strict),
-            ["data.issuers[0].documentStore must be an address (0x and 40 hex digits), found \"0x12\""]
+            [
+                "data.issuers[0].documentStore must be an address (0x and 40 hex digits), found \"0x12\""
+            ]
         );
-        assert!(errors(json!({"issuers": [bad]}), SchemaMode::Loose).is_empty(), "loose ignores patterns");
-        assert_eq!(errors(json!({"issuers": []}), SchemaMode::Strict), ["data.issuers must hold at least one issuer"]);
-        assert_eq!(errors(json!([]), SchemaMode::Loose), ["data must be an object, found an array"]);
+        assert!(
+            errors(json!({"issuers": [bad]}), SchemaMode::Loose).is_empty(),
+            "loose ignores patterns"
+        );
+        assert_eq!(
+            errors(json!({"issuers": []}), SchemaMode::Strict),
+            ["data.issuers must hold at least one issuer"]
+        );
+        assert_eq!(
+            errors(json!([]), SchemaMode::Loose),
+            ["data must be an object, found an array"]
+        );
         let mut no_name = store_issuer();
         no_name.as_object_mut().unwrap().remove("name");
-        assert_eq!(errors(json!({"issuers": [no_name]}), SchemaMode::Loose), ["data.issuers[0].name is required"]);
+        assert_eq!(
+            errors(json!({"issuers": [no_name]}), SchemaMode::Loose),
+            ["data.issuers[0].name is required"]
+        );
     }
 
     #[test]
@@ -411,7 +484,9 @@ mod tests {
         both["tokenRegistry"] = json!("0x0000000000000000000000000000000000000002");
         assert_eq!(
             errors(json!({"issuers": [both]}), SchemaMode::Strict),
-            ["data.issuers[0] must be exactly one kind of issuer, but matches tokenRegistry and documentStore"]
+            [
+                "data.issuers[0] must be exactly one kind of issuer, but matches tokenRegistry and documentStore"
+            ]
         );
     }
 
@@ -431,6 +506,9 @@ mod tests {
         let u = "ee7f3323-1634-4dea-8c12-f0bb83aff874";
         let data = json!({"issuers": [{"name": format!("{u}:number:5"), "certificateStore": format!("{u}:string:0x0000000000000000000000000000000000000001")}]});
         let e = validate_data(&data, true, SchemaMode::Loose).unwrap_err();
-        assert_eq!(e[0].to_string(), "data.issuers[0].name must be a string, found a number");
+        assert_eq!(
+            e[0].to_string(),
+            "data.issuers[0].name must be a string, found a number"
+        );
     }
 }

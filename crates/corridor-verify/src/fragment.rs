@@ -60,7 +60,12 @@ pub struct Fragment {
 impl Fragment {
     /// A valid fragment.
     pub fn valid(name: &'static str, kind: FragmentType) -> Self {
-        Fragment { name, kind, status: Status::Valid, reason: None }
+        Fragment {
+            name,
+            kind,
+            status: Status::Valid,
+            reason: None,
+        }
     }
 
     /// A fragment with a status other than valid and its reason.
@@ -71,7 +76,16 @@ impl Fragment {
         (code, code_string): (u32, &'static str),
         message: impl Into<String>,
     ) -> Self {
-        Fragment { name, kind, status, reason: Some(Reason { code, code_string, message: message.into() }) }
+        Fragment {
+            name,
+            kind,
+            status,
+            reason: Some(Reason {
+                code,
+                code_string,
+                message: message.into(),
+            }),
+        }
     }
 }
 
@@ -86,8 +100,15 @@ impl Verdict {
     /// Whether the document can be trusted as far as the checks that ran can tell: integrity
     /// is valid and no fragment is invalid or in error. Skipped checks do not count against it.
     pub fn is_valid(&self) -> bool {
-        let intact = self.fragments.iter().any(|f| f.kind == FragmentType::Integrity && f.status == Status::Valid);
-        intact && self.fragments.iter().all(|f| matches!(f.status, Status::Valid | Status::Skipped))
+        let intact = self
+            .fragments
+            .iter()
+            .any(|f| f.kind == FragmentType::Integrity && f.status == Status::Valid);
+        intact
+            && self
+                .fragments
+                .iter()
+                .all(|f| matches!(f.status, Status::Valid | Status::Skipped))
     }
 
     /// The fragment named `name`, if it was produced.

@@ -60,7 +60,9 @@ impl Verifier {
 
     /// Verifies a document already read.
     pub fn verify(&self, subject: &Subject) -> Verdict {
-        Verdict { fragments: self.checks.iter().map(|c| c.check(subject)).collect() }
+        Verdict {
+            fragments: self.checks.iter().map(|c| c.check(subject)).collect(),
+        }
     }
 
     /// The verdict on something that is not a document at all: integrity in error with `why`,
@@ -73,9 +75,17 @@ impl Verifier {
             (1, "UNEXPECTED_ERROR"),
             why.to_string(),
         );
-        let problem = corridor_format::FormatError::Shape { field: "document".into(), problem: why.into() };
-        let unreadable = Subject { wrapped: Err(problem), issuers: None };
+        let problem = corridor_format::FormatError::Shape {
+            field: "document".into(),
+            problem: why.into(),
+        };
+        let unreadable = Subject {
+            wrapped: Err(problem),
+            issuers: None,
+        };
         let rest = self.checks.iter().skip(1).map(|c| c.check(&unreadable));
-        Verdict { fragments: std::iter::once(integrity).chain(rest).collect() }
+        Verdict {
+            fragments: std::iter::once(integrity).chain(rest).collect(),
+        }
     }
 }

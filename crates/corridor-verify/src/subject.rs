@@ -31,7 +31,8 @@ impl Subject {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ReadError::Empty);
         }
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| ReadError::Json(describe_json_error(&e)))?;
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| ReadError::Json(describe_json_error(&e)))?;
         Ok(Subject::from_value(value))
     }
 
@@ -57,7 +58,12 @@ fn describe_json_error(e: &serde_json::Error) -> String {
         _ if e.to_string().starts_with("recursion limit exceeded") => {
             "nested more than 128 levels deep".to_string()
         }
-        _ => e.to_string().split(" at line").next().unwrap_or_default().to_string(),
+        _ => e
+            .to_string()
+            .split(" at line")
+            .next()
+            .unwrap_or_default()
+            .to_string(),
     };
     format!("{what} at line {}, column {}", e.line(), e.column())
 }

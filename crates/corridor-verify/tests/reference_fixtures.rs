@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use corridor_format::{Hash32, WrappedDocument, digest, did::recover_signer};
+use corridor_format::{Hash32, WrappedDocument, did::recover_signer, digest};
 use corridor_verify::{Status, Verifier};
 use serde_json::Value;
 
@@ -13,7 +13,12 @@ fn fixtures() -> PathBuf {
 
 fn expected() -> serde_json::Map<String, Value> {
     let path = fixtures().join("expected.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (the shared fixtures must sit beside the repository)", path.display()));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (the shared fixtures must sit beside the repository)",
+            path.display()
+        )
+    });
     serde_json::from_str(&text).expect("expected.json is JSON")
 }
 
@@ -26,7 +31,10 @@ fn integrity_verdicts_agree_with_the_reference() {
     for (file, want) in &expected {
         let bytes = std::fs::read(fixtures().join(file)).unwrap();
         let verdict = verifier.verify_bytes(&bytes);
-        let got = verdict.fragment("OpenAttestationHash").expect("integrity fragment").status;
+        let got = verdict
+            .fragment("OpenAttestationHash")
+            .expect("integrity fragment")
+            .status;
         let agrees = match want["integrity"].as_str().unwrap() {
             "VALID" => got == Status::Valid,
             "INVALID" => got == Status::Invalid,
@@ -38,10 +46,18 @@ fn integrity_verdicts_agree_with_the_reference() {
             disagreements.push(format!("{file}: {got:?}, reference {}", want["integrity"]));
         }
         if got != Status::Valid {
-            let reason = &verdict.fragments[0].reason.as_ref().expect("a reason when not valid").message;
+            let reason = &verdict.fragments[0]
+                .reason
+                .as_ref()
+                .expect("a reason when not valid")
+                .message;
             assert!(!reason.is_empty(), "{file}");
         }
-        assert_eq!(verdict.is_valid(), want["integrity"] == "VALID", "{file}: overall verdict");
+        assert_eq!(
+            verdict.is_valid(),
+            want["integrity"] == "VALID",
+            "{file}: overall verdict"
+        );
     }
     assert!(disagreements.is_empty(), "{disagreements:#?}");
 }
@@ -49,18 +65,29 @@ fn integrity_verdicts_agree_with_the_reference() {
 #[test]
 fn recomputed_hashes_equal_the_recorded_ones() {
     for (file, want) in expected() {
-        let (Some(target), Some(root)) = (want.get("targetHash"), want.get("merkleRoot")) else { continue };
+        let (Some(target), Some(root)) = (want.get("targetHash"), want.get("merkleRoot")) else {
+            continue;
+        };
         if want["integrity"] != "VALID" {
             continue;
         }
-        let value: Value = serde_json::from_slice(&std::fs::read(fixtures().join(&file)).unwrap()).unwrap();
+        let value: Value =
+            serde_json::from_slice(&std::fs::read(fixtures().join(&file)).unwrap()).unwrap();
         let doc = WrappedDocument::from_value(value).unwrap();
         let obfuscated: Vec<&str> = doc.obfuscated.iter().map(String::as_str).collect();
         let computed = digest(&doc.data, &obfuscated).unwrap();
-        assert_eq!(computed, target.as_str().unwrap().parse::<Hash32>().unwrap(), "{file}: target hash");
+        assert_eq!(
+            computed,
+            target.as_str().unwrap().parse::<Hash32>().unwrap(),
+            "{file}: target hash"
+        );
         let proof: Vec<Hash32> = doc.proof.iter().map(|p| p.parse().unwrap()).collect();
         let root_computed = corridor_format::merkle::root_from_proof(&computed, &proof);
-        assert_eq!(root_computed.to_string(), root.as_str().unwrap(), "{file}: merkle root");
+        assert_eq!(
+            root_computed.to_string(),
+            root.as_str().unwrap(),
+            "{file}: merkle root"
+        );
     }
 }
 
@@ -69,16 +96,21 @@ fn signed_documents_name_their_signer() {
     let verifier = Verifier::default();
     let mut signed = 0;
     for (file, want) in expected() {
-        let Some(signer) = want.get("signer").and_then(Value::as_str) else { continue };
+        let Some(signer) = want.get("signer").and_then(Value::as_str) else {
+            continue;
+        };
         signed += 1;
         let bytes = std::fs::read(fixtures().join(&file)).unwrap();
         let value: Value = serde_json::from_slice(&bytes).unwrap();
         let doc = WrappedDocument::from_value(value).unwrap();
-        let proofs = corridor_format::did::parse_did_proofs(doc.did_proof.as_ref().unwrap()).unwrap();
+        let proofs =
+            corridor_format::did::parse_did_proofs(doc.did_proof.as_ref().unwrap()).unwrap();
         let recovered = recover_signer(&doc.merkle_root, &proofs[0].signature).unwrap();
         assert_eq!(recovered.to_string(), signer, "{file}");
         let verdict = verifier.verify_bytes(&bytes);
-        let did = verdict.fragment("OpenAttestationDidSignedDocumentStatus").unwrap();
+        let did = verdict
+            .fragment("OpenAttestationDidSignedDocumentStatus")
+            .unwrap();
         assert_eq!(did.status, Status::Valid, "{file}: {did:?}");
     }
     assert!(signed >= 4);

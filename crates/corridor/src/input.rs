@@ -26,12 +26,12 @@ impl Source {
 }
 
 /// Expands the command line's inputs: files as given, folders to the document files directly
-/// inside them (sorted by name, not recursive).
+/// inside them (sorted by name, not recursive). A path that cannot be read stays in the list,
+/// so that reading it reports the problem in its place.
 pub fn expand(inputs: &[PathBuf]) -> Result<Vec<Source>> {
     let mut out = Vec::new();
     for input in inputs {
-        let meta = std::fs::metadata(input).with_context(|| format!("{}: cannot read", input.display()))?;
-        if meta.is_dir() {
+        if input.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(input)
                 .with_context(|| format!("{}: cannot list the folder", input.display()))?
                 .filter_map(|e| e.ok().map(|e| e.path()))
@@ -52,7 +52,9 @@ fn source(path: PathBuf) -> Source {
 }
 
 fn has_extension(path: &Path, extensions: &[&str]) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| extensions.iter().any(|x| e.eq_ignore_ascii_case(x)))
 }
 
 /// Reads a whole file, refusing one larger than `max` bytes before reading it.
@@ -60,12 +62,23 @@ pub fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>> {
     let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len > max {
-        bail!("{}: the file has {} bytes, more than the {} a document may have (see --max-size)", path.display(), len, max);
+        bail!(
+            "{}: the file has {} bytes, more than the {} a document may have (see --max-size)",
+            path.display(),
+            len,
+            max
+        );
     }
     let mut bytes = Vec::with_capacity(len as usize);
-    file.take(max + 1).read_to_end(&mut bytes).with_context(|| format!("{}: cannot read", path.display()))?;
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
     if bytes.len() as u64 > max {
-        bail!("{}: the file grew past the {} bytes a document may have while it was read", path.display(), max);
+        bail!(
+            "{}: the file grew past the {} bytes a document may have while it was read",
+            path.display(),
+            max
+        );
     }
     Ok(bytes)
 }
@@ -82,7 +95,12 @@ pub struct Lines {
 impl Lines {
     pub fn open(path: &Path, max: u64) -> Result<Lines> {
         let file = File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
-        Ok(Lines { reader: BufReader::with_capacity(1 << 20, file), path: path.to_path_buf(), line: 0, max })
+        Ok(Lines {
+            reader: BufReader::with_capacity(1 << 20, file),
+            path: path.to_path_buf(),
+            line: 0,
+            max,
+        })
     }
 
     /// The next non-blank line and its number, or `None` at the end.
@@ -92,13 +110,20 @@ impl Lines {
             let n = (&mut self.reader)
                 .take(self.max + 1)
                 .read_until(b'\n', &mut buf)
-                .with_context(|| format!("{}:{}: cannot read", self.path.display(), self.line + 1))?;
+                .with_context(|| {
+                    format!("{}:{}: cannot read", self.path.display(), self.line + 1)
+                })?;
             if n == 0 {
                 return Ok(None);
             }
             self.line += 1;
             if buf.len() as u64 > self.max && buf.last() != Some(&b'\n') {
-                bail!("{}:{}: the line is longer than the {} bytes a document may have (see --max-size)", self.path.display(), self.line, self.max);
+                bail!(
+                    "{}:{}: the line is longer than the {} bytes a document may have (see --max-size)",
+                    self.path.display(),
+                    self.line,
+                    self.max
+                );
             }
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;

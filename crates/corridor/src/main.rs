@@ -88,11 +88,17 @@ enum Command {
 
 /// Reads `64M`, `512K`, `1G` or a plain number of bytes.
 fn parse_size(text: &str) -> Result<u64, String> {
-    let (digits, unit) = match text.trim().char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+    let (digits, unit) = match text
+        .trim()
+        .char_indices()
+        .find(|(_, c)| !c.is_ascii_digit())
+    {
         Some((i, _)) => text.trim().split_at(i),
         None => (text.trim(), ""),
     };
-    let n: u64 = digits.parse().map_err(|_| format!("{text:?} is not a size such as 64M"))?;
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size such as 64M"))?;
     let factor = match unit.to_ascii_uppercase().as_str() {
         "" | "B" => 1,
         "K" | "KB" | "KIB" => 1 << 10,
@@ -100,7 +106,8 @@ fn parse_size(text: &str) -> Result<u64, String> {
         "G" | "GB" | "GIB" => 1 << 30,
         _ => return Err(format!("{text:?}: unknown unit {unit:?} (use K, M or G)")),
     };
-    n.checked_mul(factor).ok_or_else(|| format!("{text:?} is too large"))
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("{text:?} is too large"))
 }
 
 fn main() -> ExitCode {
@@ -116,7 +123,13 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<ExitCode> {
     match command {
-        Command::Wrap { out_dir, out, individual, max_size, inputs } => {
+        Command::Wrap {
+            out_dir,
+            out,
+            individual,
+            max_size,
+            inputs,
+        } => {
             let destination = match (out_dir, out) {
                 (Some(dir), None) => wrap::Destination::Folder(dir),
                 (None, Some(file)) => wrap::Destination::Lines(file),
@@ -130,28 +143,53 @@ fn run(command: Command) -> Result<ExitCode> {
                     writeln!(stdout, "{root}")?;
                 }
             }
-            let batches = if individual { format!("{} batches of one", wrapped.count) } else { "one batch".into() };
+            let batches = if individual {
+                format!("{} batches of one", wrapped.count)
+            } else {
+                "one batch".into()
+            };
             eprintln!("wrapped {} document(s) into {batches}", wrapped.count);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { json, max_size, inputs } => {
+        Command::Verify {
+            json,
+            max_size,
+            inputs,
+        } => {
             let sources = input::expand(&inputs)?;
             if sources.is_empty() {
                 eprintln!("error: no documents found in the inputs");
                 return Ok(ExitCode::from(2));
             }
             let tally = verify::run(&sources, json, max_size)?;
-            eprintln!("{} document(s): {} valid, {} not valid", tally.valid + tally.not_valid, tally.valid, tally.not_valid);
-            Ok(if tally.not_valid == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            eprintln!(
+                "{} document(s): {} valid, {} not valid",
+                tally.valid + tally.not_valid,
+                tally.valid,
+                tally.not_valid
+            );
+            Ok(if tally.not_valid == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
         }
         Command::Obfuscate { file, fields, out } => {
             let mut document = read_document(&file)?;
-            let wrapped = WrappedDocument::from_value(document.clone()).map_err(|e| anyhow!("{}: {e}", file.display()))?;
-            match wrapped.check_integrity().map_err(|e| anyhow!("{}: {e}", file.display()))? {
+            let wrapped = WrappedDocument::from_value(document.clone())
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            match wrapped
+                .check_integrity()
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?
+            {
                 Integrity::Intact => {}
-                Integrity::Tampered(t) => bail!("{}: the document does not verify ({t}); refusing to obfuscate it", file.display()),
+                Integrity::Tampered(t) => bail!(
+                    "{}: the document does not verify ({t}); refusing to obfuscate it",
+                    file.display()
+                ),
             }
-            obfuscate_document(&mut document, &fields).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            obfuscate_document(&mut document, &fields)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
             let mut text = serde_json::to_vec_pretty(&document)?;
             text.push(b'\n');
             match out {
@@ -162,7 +200,9 @@ fn run(command: Command) -> Result<ExitCode> {
         }
         Command::Data { file } => {
             let document = read_document(&file)?;
-            let data = document.get("data").ok_or_else(|| anyhow!("{}: the document has no data", file.display()))?;
+            let data = document
+                .get("data")
+                .ok_or_else(|| anyhow!("{}: the document has no data", file.display()))?;
             let plain = unsalt_data(data).map_err(|e| anyhow!("{}: {e}", file.display()))?;
             let mut text = serde_json::to_vec_pretty(&plain)?;
             text.push(b'\n');
@@ -186,8 +226,13 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".corridor-").tempfile_in(dir).with_context(|| format!("{}: cannot write", path.display()))?;
-    tmp.write_all(bytes).with_context(|| format!("{}: cannot write", path.display()))?;
-    tmp.persist(path).map_err(|e| anyhow!("{}: cannot write: {}", path.display(), e.error))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".corridor-")
+        .tempfile_in(dir)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    tmp.write_all(bytes)
+        .with_context(|| format!("{}: cannot write", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| anyhow!("{}: cannot write: {}", path.display(), e.error))?;
     Ok(())
 }

@@ -16,9 +16,15 @@ const CHUNK: usize = 2048;
 /// One document to verify: a whole file, or one line of a JSON Lines file.
 enum Unit<'a> {
     File(&'a Source),
-    Line { label: String, bytes: Vec<u8> },
+    Line {
+        label: String,
+        bytes: Vec<u8>,
+    },
     /// An input that could not be read; its verdict says why.
-    Unreadable { label: String, why: String },
+    Unreadable {
+        label: String,
+        why: String,
+    },
 }
 
 #[derive(Serialize)]
@@ -61,9 +67,20 @@ pub fn run(sources: &[Source], json: bool, max_size: u64) -> Result<Tally> {
         chunk.clear();
         for (label, verdict) in results {
             let valid = verdict.is_valid();
-            if valid { tally.valid += 1 } else { tally.not_valid += 1 }
+            if valid {
+                tally.valid += 1
+            } else {
+                tally.not_valid += 1
+            }
             if json {
-                serde_json::to_writer(&mut *out, &Report { file: &label, valid, fragments: &verdict.fragments })?;
+                serde_json::to_writer(
+                    &mut *out,
+                    &Report {
+                        file: &label,
+                        valid,
+                        fragments: &verdict.fragments,
+                    },
+                )?;
                 writeln!(out)?;
             } else {
                 write_human(out, &label, &verdict)?;
@@ -77,16 +94,25 @@ pub fn run(sources: &[Source], json: bool, max_size: u64) -> Result<Tally> {
             let mut lines = match Lines::open(&source.path, max_size) {
                 Ok(lines) => lines,
                 Err(e) => {
-                    chunk.push(Unit::Unreadable { label: source.path.display().to_string(), why: format!("{e:#}") });
+                    chunk.push(Unit::Unreadable {
+                        label: source.path.display().to_string(),
+                        why: format!("{e:#}"),
+                    });
                     continue;
                 }
             };
             loop {
                 match lines.next_line() {
-                    Ok(Some((n, bytes))) => chunk.push(Unit::Line { label: format!("{}:{n}", source.path.display()), bytes }),
+                    Ok(Some((n, bytes))) => chunk.push(Unit::Line {
+                        label: format!("{}:{n}", source.path.display()),
+                        bytes,
+                    }),
                     Ok(None) => break,
                     Err(e) => {
-                        chunk.push(Unit::Unreadable { label: source.path.display().to_string(), why: format!("{e:#}") });
+                        chunk.push(Unit::Unreadable {
+                            label: source.path.display().to_string(),
+                            why: format!("{e:#}"),
+                        });
                         break;
                     }
                 }

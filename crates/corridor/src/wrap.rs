@@ -45,12 +45,18 @@ struct RawDocument {
     bytes: Vec<u8>,
 }
 
-pub fn run(sources: &[Source], destination: &Destination, individual: bool, max_size: u64) -> Result<Wrapped> {
+pub fn run(
+    sources: &[Source],
+    destination: &Destination,
+    individual: bool,
+    max_size: u64,
+) -> Result<Wrapped> {
     let spool_dir = match destination {
         Destination::Lines(p) if p.as_os_str() == "-" => std::env::temp_dir(),
         Destination::Lines(p) => parent_dir(p),
         Destination::Folder(dir) => {
-            std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create the output folder", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("{}: cannot create the output folder", dir.display()))?;
             dir.clone()
         }
     };
@@ -68,14 +74,22 @@ pub fn run(sources: &[Source], destination: &Destination, individual: bool, max_
         let mut spool_out = BufWriter::with_capacity(1 << 20, spool.as_file());
         let mut chunk: Vec<RawDocument> = Vec::with_capacity(CHUNK);
         let mut flush = |chunk: &mut Vec<RawDocument>| -> Result<()> {
-            let salted: Vec<(Vec<u8>, Hash32)> = chunk.par_iter().map(salt_one).collect::<Result<_>>()?;
+            let salted: Vec<(Vec<u8>, Hash32)> =
+                chunk.par_iter().map(salt_one).collect::<Result<_>>()?;
             for ((text, hash), raw) in salted.into_iter().zip(chunk.drain(..)) {
                 bar.inc(raw.bytes.len() as u64);
-                spool_out.write_all(&text).and_then(|_| spool_out.write_all(b"\n")).context("cannot write the spool file")?;
+                spool_out
+                    .write_all(&text)
+                    .and_then(|_| spool_out.write_all(b"\n"))
+                    .context("cannot write the spool file")?;
                 hashes.push(hash);
                 if matches!(destination, Destination::Folder(_)) {
                     if !seen_names.insert(raw.out_name.clone()) {
-                        bail!("{}: another input also becomes {} in the output folder; rename one of them", raw.label, raw.out_name);
+                        bail!(
+                            "{}: another input also becomes {} in the output folder; rename one of them",
+                            raw.label,
+                            raw.out_name
+                        );
                     }
                     names.push(raw.out_name);
                 }
@@ -85,7 +99,11 @@ pub fn run(sources: &[Source], destination: &Destination, individual: bool, max_
         for source in sources {
             read_source(source, max_size, |raw| {
                 chunk.push(raw);
-                if chunk.len() == CHUNK { flush(&mut chunk) } else { Ok(()) }
+                if chunk.len() == CHUNK {
+                    flush(&mut chunk)
+                } else {
+                    Ok(())
+                }
             })?;
         }
         flush(&mut chunk)?;
@@ -98,11 +116,22 @@ pub fn run(sources: &[Source], destination: &Destination, individual: bool, max_
 
     let tree = (!individual).then(|| MerkleTree::new(hashes.clone()));
     let signature_of = |hash: &Hash32| match &tree {
-        Some(tree) => MerkleSignature { target_hash: *hash, proof: tree.proof_of(hash).unwrap_or_default(), merkle_root: tree.root() },
-        None => MerkleSignature { target_hash: *hash, proof: Vec::new(), merkle_root: *hash },
+        Some(tree) => MerkleSignature {
+            target_hash: *hash,
+            proof: tree.proof_of(hash).unwrap_or_default(),
+            merkle_root: tree.root(),
+        },
+        None => MerkleSignature {
+            target_hash: *hash,
+            proof: Vec::new(),
+            merkle_root: *hash,
+        },
     };
 
-    let spooled = BufReader::with_capacity(1 << 20, File::open(spool.path()).context("cannot reopen the spool file")?);
+    let spooled = BufReader::with_capacity(
+        1 << 20,
+        File::open(spool.path()).context("cannot reopen the spool file")?,
+    );
     let bar = progress::count(hashes.len() as u64, "writing");
     let mut line = Vec::with_capacity(4096);
     let mut emit = |i: usize, prefix: &[u8], out: &mut dyn Write| -> std::io::Result<()> {
@@ -122,16 +151,22 @@ pub fn run(sources: &[Source], destination: &Destination, individual: bool, max_
             out.flush().context("cannot write to standard output")?;
         }
         Destination::Lines(path) => {
-            let tmp = tempfile::Builder::new().prefix(".corridor-wrap-").tempfile_in(&spool_dir)?;
+            let tmp = tempfile::Builder::new()
+                .prefix(".corridor-wrap-")
+                .tempfile_in(&spool_dir)?;
             {
                 let mut out = BufWriter::with_capacity(1 << 20, tmp.as_file());
                 for_each_spooled(spooled, |i, prefix| emit(i, prefix, &mut out))?;
-                out.flush().with_context(|| format!("{}: cannot write", path.display()))?;
+                out.flush()
+                    .with_context(|| format!("{}: cannot write", path.display()))?;
             }
-            tmp.persist(path).map_err(|e| anyhow!("{}: cannot write: {}", path.display(), e.error))?;
+            tmp.persist(path)
+                .map_err(|e| anyhow!("{}: cannot write: {}", path.display(), e.error))?;
         }
         Destination::Folder(dir) => {
-            let staging = tempfile::Builder::new().prefix(".corridor-wrap-").tempdir_in(dir)?;
+            let staging = tempfile::Builder::new()
+                .prefix(".corridor-wrap-")
+                .tempdir_in(dir)?;
             for_each_spooled(spooled, |i, prefix| {
                 let mut out = BufWriter::new(File::create(staging.path().join(&names[i]))?);
                 emit(i, prefix, &mut out)?;
@@ -139,8 +174,9 @@ pub fn run(sources: &[Source], destination: &Destination, individual: bool, max_
             })
             .with_context(|| format!("{}: cannot write the wrapped documents", dir.display()))?;
             for name in &names {
-                std::fs::rename(staging.path().join(name), dir.join(name))
-                    .with_context(|| format!("{}: cannot move into place", dir.join(name).display()))?;
+                std::fs::rename(staging.path().join(name), dir.join(name)).with_context(|| {
+                    format!("{}: cannot move into place", dir.join(name).display())
+                })?;
             }
         }
     }
@@ -149,17 +185,22 @@ pub fn run(sources: &[Source], destination: &Destination, individual: bool, max_
         Some(tree) => vec![tree.root()],
         None => hashes.clone(),
     };
-    Ok(Wrapped { count: hashes.len(), roots })
+    Ok(Wrapped {
+        count: hashes.len(),
+        roots,
+    })
 }
 
 /// Parses, checks, salts and digests one raw document; returns the start of its wrapped form
 /// (everything but the signature block and the closing brace) and its target hash.
 fn salt_one(raw: &RawDocument) -> Result<(Vec<u8>, Hash32)> {
-    let value: Value = serde_json::from_slice(&raw.bytes).map_err(|e| anyhow!("{}: not valid JSON: {e}", raw.label))?;
+    let value: Value = serde_json::from_slice(&raw.bytes)
+        .map_err(|e| anyhow!("{}: not valid JSON: {e}", raw.label))?;
     if !value.is_object() {
         bail!("{}: a raw document must be a JSON object", raw.label);
     }
-    let salted = salt_document(&value, &mut rand::rng()).map_err(|e| anyhow!("{}: {e}", raw.label))?;
+    let salted =
+        salt_document(&value, &mut rand::rng()).map_err(|e| anyhow!("{}: {e}", raw.label))?;
     let mut text = Vec::with_capacity(raw.bytes.len() * 2 + 100);
     text.extend_from_slice(b"{\"version\":\"");
     text.extend_from_slice(SCHEMA_V2.as_bytes());
@@ -168,29 +209,55 @@ fn salt_one(raw: &RawDocument) -> Result<(Vec<u8>, Hash32)> {
     Ok((text, salted.target_hash))
 }
 
-fn read_source(source: &Source, max_size: u64, mut each: impl FnMut(RawDocument) -> Result<()>) -> Result<()> {
+fn read_source(
+    source: &Source,
+    max_size: u64,
+    mut each: impl FnMut(RawDocument) -> Result<()>,
+) -> Result<()> {
     let path = &source.path;
     if source.lines {
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("document");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("document");
         let mut lines = Lines::open(path, max_size)?;
         while let Some((n, bytes)) = lines.next_line()? {
-            each(RawDocument { label: format!("{}:{n}", path.display()), out_name: format!("{stem}-{n}.json"), bytes })?;
+            each(RawDocument {
+                label: format!("{}:{n}", path.display()),
+                out_name: format!("{stem}-{n}.json"),
+                bytes,
+            })?;
         }
         Ok(())
     } else {
         let bytes = input::read_bounded(path, max_size)?;
-        let out_name = path.file_name().and_then(|s| s.to_str()).unwrap_or("document.json").to_string();
-        each(RawDocument { label: path.display().to_string(), out_name, bytes })
+        let out_name = path
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("document.json")
+            .to_string();
+        each(RawDocument {
+            label: path.display().to_string(),
+            out_name,
+            bytes,
+        })
     }
 }
 
 /// Calls `each` with the index and text of every spooled document, in order.
-fn for_each_spooled(mut spooled: impl BufRead, mut each: impl FnMut(usize, &[u8]) -> std::io::Result<()>) -> Result<()> {
+fn for_each_spooled(
+    mut spooled: impl BufRead,
+    mut each: impl FnMut(usize, &[u8]) -> std::io::Result<()>,
+) -> Result<()> {
     let mut buf = Vec::with_capacity(4096);
     let mut i = 0;
     loop {
         buf.clear();
-        if spooled.read_until(b'\n', &mut buf).context("cannot read the spool file")? == 0 {
+        if spooled
+            .read_until(b'\n', &mut buf)
+            .context("cannot read the spool file")?
+            == 0
+        {
             return Ok(());
         }
         if buf.last() == Some(&b'\n') {

@@ -40,7 +40,11 @@ fn lodash_path(path: &str) -> String {
 fn pick_fields(rng: &mut impl Rng, document: &Value) -> Vec<String> {
     let mut candidates = hideable_fields(&document["data"]);
     candidates.shuffle(rng);
-    candidates.into_iter().take(1).map(|p| lodash_path(&p)).collect()
+    candidates
+        .into_iter()
+        .take(1)
+        .map(|p| lodash_path(&p))
+        .collect()
 }
 
 /// Keeps documents that failed in a file for inspection, and returns its path.
@@ -59,34 +63,76 @@ fn corridor_documents_pass_the_reference() {
         let input = tmp.path().join(format!("raw-{i}.jsonl"));
         let output = tmp.path().join(format!("wrapped-{i}.jsonl"));
         write_lines(&input, batch);
-        let run = corridor().arg("wrap").arg("--out").arg(&output).arg(&input).output().unwrap();
-        assert!(run.status.success(), "wrap failed: {}", String::from_utf8_lossy(&run.stderr));
+        let run = corridor()
+            .arg("wrap")
+            .arg("--out")
+            .arg(&output)
+            .arg(&input)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "wrap failed: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
         let batch_docs = read_lines(&output);
         assert_eq!(batch_docs.len(), batch.len());
         let root = String::from_utf8(run.stdout).unwrap().trim().to_string();
-        assert!(batch_docs.iter().all(|d| d["signature"]["merkleRoot"] == json!(root)), "one batch, one root");
+        assert!(
+            batch_docs
+                .iter()
+                .all(|d| d["signature"]["merkleRoot"] == json!(root)),
+            "one batch, one root"
+        );
         wrapped.extend(batch_docs);
     }
 
     let verdicts = oracle("verify", &wrapped);
-    let failed: Vec<Value> = wrapped.iter().zip(&verdicts).filter(|(_, v)| v["valid"] != json!(true)).map(|(d, _)| d.clone()).collect();
-    assert!(failed.is_empty(), "{} of {} Corridor documents fail the reference; kept in {}", failed.len(), wrapped.len(), keep("wrapped", &failed));
+    let failed: Vec<Value> = wrapped
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| v["valid"] != json!(true))
+        .map(|(d, _)| d.clone())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} Corridor documents fail the reference; kept in {}",
+        failed.len(),
+        wrapped.len(),
+        keep("wrapped", &failed)
+    );
 
     let mut rng = rng(2);
     let mut hidden = 0;
     let obfuscated: Vec<Value> = wrapped
         .into_iter()
         .map(|mut doc| {
-            let fields: Vec<FieldPath> = pick_fields(&mut rng, &doc).iter().map(|f| f.parse().unwrap()).collect();
+            let fields: Vec<FieldPath> = pick_fields(&mut rng, &doc)
+                .iter()
+                .map(|f| f.parse().unwrap())
+                .collect();
             hidden += fields.len();
             obfuscate_document(&mut doc, &fields).unwrap_or_else(|e| panic!("{e}: {fields:?}"));
             doc
         })
         .collect();
-    assert!(hidden > DOCUMENTS / 2, "most documents had a field hidden ({hidden})");
+    assert!(
+        hidden > DOCUMENTS / 2,
+        "most documents had a field hidden ({hidden})"
+    );
     let verdicts = oracle("verify", &obfuscated);
-    let failed: Vec<Value> = obfuscated.iter().zip(&verdicts).filter(|(_, v)| v["valid"] != json!(true)).map(|(d, _)| d.clone()).collect();
-    assert!(failed.is_empty(), "{} obfuscated Corridor documents fail the reference; kept in {}", failed.len(), keep("obfuscated", &failed));
+    let failed: Vec<Value> = obfuscated
+        .iter()
+        .zip(&verdicts)
+        .filter(|(_, v)| v["valid"] != json!(true))
+        .map(|(d, _)| d.clone())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} obfuscated Corridor documents fail the reference; kept in {}",
+        failed.len(),
+        keep("obfuscated", &failed)
+    );
 }
 
 #[test]
@@ -106,17 +152,39 @@ fn reference_documents_pass_corridor() {
         .map(|(_, doc)| json!({"document": doc, "fields": pick_fields(&mut rng, doc)}))
         .collect();
     let obfuscated = oracle("obfuscate", &requests);
-    assert!(obfuscated.iter().any(|d| d["privacy"]["obfuscatedData"].as_array().is_some_and(|a| !a.is_empty())));
+    assert!(obfuscated.iter().any(|d| {
+        d["privacy"]["obfuscatedData"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty())
+    }));
 
     let file = tmp.path().join("reference.jsonl");
     let all = [wrapped, obfuscated].concat();
     write_lines(&file, &all);
-    let run = corridor().args(["verify", "--json"]).arg(&file).output().unwrap();
-    let reports: Vec<Value> = String::from_utf8(run.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let run = corridor()
+        .args(["verify", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let reports: Vec<Value> = String::from_utf8(run.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(reports.len(), DOCUMENTS + DOCUMENTS / 2);
-    let failed: Vec<Value> = all.iter().zip(&reports).filter(|(_, r)| r["valid"] != json!(true)).map(|(d, _)| d.clone()).collect();
+    let failed: Vec<Value> = all
+        .iter()
+        .zip(&reports)
+        .filter(|(_, r)| r["valid"] != json!(true))
+        .map(|(d, _)| d.clone())
+        .collect();
     let first = reports.iter().find(|r| r["valid"] != json!(true));
-    assert!(failed.is_empty(), "{} reference documents Corridor rejects, kept in {}; the first: {first:#?}", failed.len(), keep("reference", &failed));
+    assert!(
+        failed.is_empty(),
+        "{} reference documents Corridor rejects, kept in {}; the first: {first:#?}",
+        failed.len(),
+        keep("reference", &failed)
+    );
     assert!(run.status.success());
     for (i, r) in reports.iter().enumerate() {
         assert_eq!(r["file"], json!(format!("{}:{}", file.display(), i + 1)));
@@ -134,7 +202,11 @@ fn reference_signatures_recover_to_the_same_signer() {
     let signers = oracle("signer", &docs);
     for (doc, signer) in docs.iter().zip(signers) {
         let proof = &doc["proof"][0];
-        let ours = corridor_format::did::recover_signer(doc["signature"]["merkleRoot"].as_str().unwrap(), proof["signature"].as_str().unwrap()).unwrap();
+        let ours = corridor_format::did::recover_signer(
+            doc["signature"]["merkleRoot"].as_str().unwrap(),
+            proof["signature"].as_str().unwrap(),
+        )
+        .unwrap();
         assert_eq!(json!(ours.to_string()), signer[0]);
     }
 }

@@ -43,11 +43,19 @@ impl Check for DidSignedCheck {
     }
 
     fn check(&self, subject: &Subject) -> Fragment {
-        let not_signed = |why: String| fail(Status::Skipped, SKIPPED, format!("Document was not signed by DID directly{why}"));
+        let not_signed = |why: String| {
+            fail(
+                Status::Skipped,
+                SKIPPED,
+                format!("Document was not signed by DID directly{why}"),
+            )
+        };
         let (Ok(doc), Some(issuers)) = (&subject.wrapped, &subject.issuers) else {
             return not_signed(String::new());
         };
-        let Some(proof_value) = &doc.did_proof else { return not_signed(String::new()) };
+        let Some(proof_value) = &doc.did_proof else {
+            return not_signed(String::new());
+        };
         let proofs = match parse_did_proofs(proof_value) {
             Ok(p) => p,
             Err(e) => return not_signed(format!(" ({e})")),
@@ -56,20 +64,44 @@ impl Check for DidSignedCheck {
         for issuer in issuers {
             let kind = issuer.get("identityProof").and_then(|p| text(p, "type"));
             if !matches!(kind, Some("DID" | "DNS-DID")) {
-                return fail(Status::Error, INVALID_ISSUERS, "All issuers must use DID or DNS-DID identityProof type.");
+                return fail(
+                    Status::Error,
+                    INVALID_ISSUERS,
+                    "All issuers must use DID or DNS-DID identityProof type.",
+                );
             }
         }
         let mut unchecked_revocation = Vec::new();
         for issuer in issuers {
             let revocation = issuer.get("revocation");
             match revocation.and_then(|r| text(r, "type")) {
-                None => return fail(Status::Error, MISSING_REVOCATION, "revocation block not found for an issuer"),
+                None => {
+                    return fail(
+                        Status::Error,
+                        MISSING_REVOCATION,
+                        "revocation block not found for an issuer",
+                    );
+                }
                 Some("NONE") => {}
-                Some(kind @ ("OCSP_RESPONDER" | "REVOCATION_STORE")) => match revocation.and_then(|r| text(r, "location")) {
+                Some(kind @ ("OCSP_RESPONDER" | "REVOCATION_STORE")) => match revocation
+                    .and_then(|r| text(r, "location"))
+                {
                     Some(location) => unchecked_revocation.push(format!("{kind} at {location}")),
-                    None => return fail(Status::Error, REVOCATION_LOCATION_MISSING, "missing revocation location for an issuer"),
+                    None => {
+                        return fail(
+                            Status::Error,
+                            REVOCATION_LOCATION_MISSING,
+                            "missing revocation location for an issuer",
+                        );
+                    }
                 },
-                Some(_) => return fail(Status::Error, UNRECOGNIZED_REVOCATION_TYPE, "unrecognized revocation type for an issuer"),
+                Some(_) => {
+                    return fail(
+                        Status::Error,
+                        UNRECOGNIZED_REVOCATION_TYPE,
+                        "unrecognized revocation type for an issuer",
+                    );
+                }
             }
         }
 
@@ -94,21 +126,38 @@ impl Check for DidSignedCheck {
 }
 
 /// The fragment that ends the check for this issuer, or `None` when its signature is valid.
-fn check_issuer_signature(issuer: &Value, proofs: &[DidProof], merkle_root: &str) -> Option<Fragment> {
+fn check_issuer_signature(
+    issuer: &Value,
+    proofs: &[DidProof],
+    merkle_root: &str,
+) -> Option<Fragment> {
     let Some(did) = text(issuer, "id") else {
         return Some(fail(Status::Error, DID_MISSING, "id is missing in issuer"));
     };
     let Some(key) = issuer.get("identityProof").and_then(|p| text(p, "key")) else {
-        return Some(fail(Status::Error, MALFORMED_IDENTITY_PROOF, "Key is not present"));
+        return Some(fail(
+            Status::Error,
+            MALFORMED_IDENTITY_PROOF,
+            "Key is not present",
+        ));
     };
-    let Some(proof) = proofs.iter().find(|p| p.verification_method.eq_ignore_ascii_case(key)) else {
-        return Some(fail(Status::Error, CORRESPONDING_PROOF_MISSING, format!("Proof not found for {key}")));
+    let Some(proof) = proofs
+        .iter()
+        .find(|p| p.verification_method.eq_ignore_ascii_case(key))
+    else {
+        return Some(fail(
+            Status::Error,
+            CORRESPONDING_PROOF_MISSING,
+            format!("Proof not found for {key}"),
+        ));
     };
     let Some(address) = ethr_address(did) else {
         return Some(fail(
             Status::Skipped,
             SKIPPED,
-            format!("the DID {did} is not a did:ethr address, and other DID methods need the network to resolve"),
+            format!(
+                "the DID {did} is not a did:ethr address, and other DID methods need the network to resolve"
+            ),
         ));
     };
     // The default did:ethr document has one verification method: `<did>#controller`.
@@ -124,8 +173,16 @@ fn check_issuer_signature(issuer: &Value, proofs: &[DidProof], merkle_root: &str
         Ok(signer) if signer == address => None,
         Ok(_) => {
             let shown = did.rsplit(':').next().unwrap_or(did);
-            Some(fail(Status::Invalid, WRONG_SIGNATURE, format!("merkle root is not signed correctly by {shown}")))
+            Some(fail(
+                Status::Invalid,
+                WRONG_SIGNATURE,
+                format!("merkle root is not signed correctly by {shown}"),
+            ))
         }
-        Err(e) => Some(fail(Status::Error, UNEXPECTED_ERROR, format!("the signature of {key} cannot be checked: {e}"))),
+        Err(e) => Some(fail(
+            Status::Error,
+            UNEXPECTED_ERROR,
+            format!("the signature of {key} cannot be checked: {e}"),
+        )),
     }
 }

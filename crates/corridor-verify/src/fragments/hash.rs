@@ -23,15 +23,31 @@ impl Check for HashCheck {
         let doc = match &subject.wrapped {
             Ok(doc) => doc,
             Err(e) => {
-                return Fragment::with_reason(NAME, kind, Status::Error, UNEXPECTED, format!("not an OpenAttestation v2 wrapped document: {e}"));
+                return Fragment::with_reason(
+                    NAME,
+                    kind,
+                    Status::Error,
+                    UNEXPECTED,
+                    format!("not an OpenAttestation v2 wrapped document: {e}"),
+                );
             }
         };
         match doc.check_integrity() {
             Ok(Integrity::Intact) => Fragment::valid(NAME, kind),
-            Ok(Integrity::Tampered(t)) => {
-                Fragment::with_reason(NAME, kind, Status::Invalid, TAMPERED, format!("Document has been tampered with: {t}"))
-            }
-            Err(e) => Fragment::with_reason(NAME, kind, Status::Error, UNEXPECTED, format!("the data cannot be hashed: {e}")),
+            Ok(Integrity::Tampered(t)) => Fragment::with_reason(
+                NAME,
+                kind,
+                Status::Invalid,
+                TAMPERED,
+                format!("Document has been tampered with: {t}"),
+            ),
+            Err(e) => Fragment::with_reason(
+                NAME,
+                kind,
+                Status::Error,
+                UNEXPECTED,
+                format!("the data cannot be hashed: {e}"),
+            ),
         }
     }
 }

@@ -71,14 +71,29 @@ impl Check for OfflineCheck {
     }
 
     fn check(&self, subject: &Subject) -> Fragment {
-        let applies = subject.issuers.as_ref().is_some_and(|issuers| issuers.iter().any(self.applies))
+        let applies = subject
+            .issuers
+            .as_ref()
+            .is_some_and(|issuers| issuers.iter().any(self.applies))
             && (self.name != "OpenAttestationDnsDidIdentityProof"
-                || subject.wrapped.as_ref().is_ok_and(|w| w.did_proof.is_some()));
+                || subject
+                    .wrapped
+                    .as_ref()
+                    .is_ok_and(|w| w.did_proof.is_some()));
         let message = if applies {
-            format!("not checked: {}, which this version of Corridor does not make", self.needs)
+            format!(
+                "not checked: {}, which this version of Corridor does not make",
+                self.needs
+            )
         } else {
             self.not_applicable.to_string()
         };
-        Fragment::with_reason(self.name, self.kind, Status::Skipped, (self.skipped_code, "SKIPPED"), message)
+        Fragment::with_reason(
+            self.name,
+            self.kind,
+            Status::Skipped,
+            (self.skipped_code, "SKIPPED"),
+            message,
+        )
     }
 }

@@ -22,8 +22,12 @@ pub fn awkward_string(rng: &mut impl Rng) -> String {
     const POOLS: [&[char]; 6] = [
         &['a', 'Z', '0', ' ', '-', '_', '/', '#'],
         &['"', '\\', ':', '\'', '{', '}', '[', ']', ','],
-        &['\u{0}', '\u{1}', '\u{8}', '\t', '\n', '\u{b}', '\u{c}', '\r', '\u{1f}', '\u{7f}'],
-        &['é', 'ß', '中', '货', '\u{2028}', '\u{2029}', '\u{feff}', '\u{a0}', '\u{ffff}'],
+        &[
+            '\u{0}', '\u{1}', '\u{8}', '\t', '\n', '\u{b}', '\u{c}', '\r', '\u{1f}', '\u{7f}',
+        ],
+        &[
+            'é', 'ß', '中', '货', '\u{2028}', '\u{2029}', '\u{feff}', '\u{a0}', '\u{ffff}',
+        ],
         &['😀', '𝄞', '\u{20000}', '\u{1f600}', '\u{10ffff}'],
         &['.', '$', '%', '&', '<', '>', '~', '`'],
     ];
@@ -47,12 +51,29 @@ pub fn awkward_number(rng: &mut impl Rng) -> Value {
         0 => json!(rng.random_range(-1000i64..1000)),
         1 => json!(rng.random::<u64>()),
         2 => json!(-(rng.random::<u32>() as i64) * 1_000_000_007),
-        3 => json!([0.0, -0.0, 1e21, 1e-7, 1e-6, 5e-324, 1.7976931348623157e308, 1e20, 0.1, 123e-20][rng.random_range(0..10)]),
+        3 => json!(
+            [
+                0.0,
+                -0.0,
+                1e21,
+                1e-7,
+                1e-6,
+                5e-324,
+                1.7976931348623157e308,
+                1e20,
+                0.1,
+                123e-20
+            ][rng.random_range(0..10)]
+        ),
         _ => {
             let mantissa: f64 = rng.random_range(-10.0..10.0);
             let exponent = rng.random_range(-320..300);
             let x = mantissa * 10f64.powi(exponent);
-            if x.is_finite() { json!(x) } else { json!(mantissa) }
+            if x.is_finite() {
+                json!(x)
+            } else {
+                json!(mantissa)
+            }
         }
     }
 }
@@ -62,12 +83,20 @@ pub fn awkward_key(rng: &mut impl Rng) -> String {
     match rng.random_range(0..8) {
         0 => rng.random_range(0..40).to_string(),
         1 => "".to_string(),
-        _ => awkward_string(rng).replace('.', "·").chars().take(30).collect(),
+        _ => awkward_string(rng)
+            .replace('.', "·")
+            .chars()
+            .take(30)
+            .collect(),
     }
 }
 
 fn awkward_value(rng: &mut impl Rng, depth: u32) -> Value {
-    let choice = if depth >= 5 { rng.random_range(0..6) } else { rng.random_range(0..10) };
+    let choice = if depth >= 5 {
+        rng.random_range(0..6)
+    } else {
+        rng.random_range(0..10)
+    };
     match choice {
         0 | 1 => Value::String(awkward_string(rng)),
         2 => awkward_number(rng),
@@ -81,7 +110,11 @@ fn awkward_value(rng: &mut impl Rng, depth: u32) -> Value {
             }
             Value::Object(map)
         }
-        _ => Value::Array((0..rng.random_range(1..5)).map(|_| awkward_value(rng, depth + 1)).collect()),
+        _ => Value::Array(
+            (0..rng.random_range(1..5))
+                .map(|_| awkward_value(rng, depth + 1))
+                .collect(),
+        ),
     }
 }
 
@@ -89,12 +122,18 @@ fn awkward_value(rng: &mut impl Rng, depth: u32) -> Value {
 pub fn awkward_document(rng: &mut impl Rng) -> Value {
     let address = || "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca";
     let issuer = match rng.random_range(0..4) {
-        0 => json!({"name": awkward_string(rng), "documentStore": address(), "identityProof": {"type": "DNS-TXT", "location": "example.com"}}),
-        1 => json!({"name": awkward_string(rng), "tokenRegistry": address(), "identityProof": {"type": "DNS-TXT", "location": "example.com"}}),
+        0 => {
+            json!({"name": awkward_string(rng), "documentStore": address(), "identityProof": {"type": "DNS-TXT", "location": "example.com"}})
+        }
+        1 => {
+            json!({"name": awkward_string(rng), "tokenRegistry": address(), "identityProof": {"type": "DNS-TXT", "location": "example.com"}})
+        }
         2 => json!({"name": awkward_string(rng), "certificateStore": address()}),
-        _ => json!({"id": "did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1", "name": awkward_string(rng),
+        _ => {
+            json!({"id": "did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1", "name": awkward_string(rng),
                     "revocation": {"type": "NONE"},
-                    "identityProof": {"type": "DNS-DID", "key": "did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1#controller", "location": "example.com"}}),
+                    "identityProof": {"type": "DNS-DID", "key": "did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1#controller", "location": "example.com"}})
+        }
     };
     let mut map = Map::new();
     map.insert("issuers".into(), json!([issuer]));
@@ -119,7 +158,11 @@ pub fn hideable_fields(data: &Value) -> Vec<String> {
                     }
                     // lodash's quoting: only the backslash and the quote are escaped.
                     let quoted = format!("\"{}\"", k.replace('\\', "\\\\").replace('"', "\\\""));
-                    let p = if path.is_empty() { format!("[{quoted}]") } else { format!("{path}[{quoted}]") };
+                    let p = if path.is_empty() {
+                        format!("[{quoted}]")
+                    } else {
+                        format!("{path}[{quoted}]")
+                    };
                     if m.len() > 1 || top {
                         out.push(p.clone());
                     }
@@ -160,7 +203,11 @@ pub fn write_lines(path: &Path, values: &[Value]) {
 
 /// Reads JSON Lines.
 pub fn read_lines(path: &Path) -> Vec<Value> {
-    std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 /// Runs the reference oracle (`compat/oracle.mjs`) with `command` over `input` as JSON Lines.
@@ -170,7 +217,9 @@ pub fn read_lines(path: &Path) -> Vec<Value> {
 pub fn oracle(command: &str, input: &[Value]) -> Vec<Value> {
     let compat = repo().join("compat");
     assert!(
-        compat.join("node_modules/@tradetrust-tt/tradetrust").is_dir(),
+        compat
+            .join("node_modules/@tradetrust-tt/tradetrust")
+            .is_dir(),
         "the reference oracle is not installed in {}: run scripts/setup-oracle (scripts/test does)",
         compat.display()
     );
@@ -184,10 +233,21 @@ pub fn oracle(command: &str, input: &[Value]) -> Vec<Value> {
         .spawn()
         .expect("node must be installed to run the reference oracle");
     let mut stdin = child.stdin.take().unwrap();
-    let text: String = input.iter().map(|v| serde_json::to_string(v).unwrap() + "\n").collect();
+    let text: String = input
+        .iter()
+        .map(|v| serde_json::to_string(v).unwrap() + "\n")
+        .collect();
     let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
     let output = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
-    assert!(output.status.success(), "oracle {command} failed: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    assert!(
+        output.status.success(),
+        "oracle {command} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }

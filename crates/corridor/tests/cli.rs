@@ -1,0 +1,317 @@
+//! The command line as a user meets it: verdicts and exit codes, bad input, and wraps that
+//! fail without leaving anything half-written.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use serde_json::{Value, json};
+
+fn fixtures() -> std::path::PathBuf {
+    repo().join("../shared/fixtures/oa-v2")
+}
+
+fn run(args: &[&str], paths: &[&Path]) -> (i32, String, String) {
+    let out = corridor().args(args).args(paths).output().unwrap();
+    let code = out.status.code().expect("exited, not killed by a signal");
+    (
+        code,
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn reports(stdout: &str) -> Vec<Value> {
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn integrity(report: &Value) -> &str {
+    report["fragments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "OpenAttestationHash")
+        .unwrap()["status"]
+        .as_str()
+        .unwrap()
+}
+
+#[test]
+fn verify_json_agrees_with_the_reference_fixtures() {
+    let expected: serde_json::Map<String, Value> =
+        serde_json::from_slice(&std::fs::read(fixtures().join("expected.json")).unwrap()).unwrap();
+    let files: Vec<_> = expected.keys().map(|k| fixtures().join(k)).collect();
+    let paths: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
+    let (code, stdout, _) = run(&["verify", "--json"], &paths);
+    assert_eq!(code, 1, "some fixtures are not valid");
+    let reports = reports(&stdout);
+    assert_eq!(reports.len(), expected.len());
+    for ((name, want), report) in expected.iter().zip(&reports) {
+        assert_eq!(
+            report["file"],
+            json!(fixtures().join(name).display().to_string())
+        );
+        let got = integrity(report);
+        match want["integrity"].as_str().unwrap() {
+            "ERROR" => assert!(got == "ERROR" || got == "INVALID", "{name}: {got}"),
+            w => assert_eq!(got, w, "{name}"),
+        }
+        assert_eq!(
+            report["valid"],
+            json!(want["integrity"] == "VALID"),
+            "{name}"
+        );
+        for f in report["fragments"].as_array().unwrap() {
+            if f["status"] != "VALID" {
+                assert!(
+                    f["reason"]["message"]
+                        .as_str()
+                        .is_some_and(|m| !m.is_empty()),
+                    "{name}: {f}"
+                );
+                assert!(f["reason"]["codeString"].is_string() && f["reason"]["code"].is_u64());
+            }
+        }
+    }
+}
+
+#[test]
+fn exit_codes() {
+    let valid = fixtures().join("valid/single-0.json");
+    let tampered = fixtures().join("tampered/value-changed.json");
+    assert_eq!(run(&["verify"], &[&valid]).0, 0);
+    assert_eq!(run(&["verify"], &[&valid, &tampered]).0, 1);
+    assert_eq!(run(&["verify"], &[]).0, 2, "no input is a usage error");
+    assert_eq!(run(&["verify", "--bogus"], &[&valid]).0, 2);
+    let (code, _, stderr) = run(&["wrap"], &[&valid]);
+    assert_eq!(code, 2, "wrap needs a destination: {stderr}");
+}
+
+#[test]
+fn malformed_files_get_an_error_naming_file_and_problem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let deep = tmp.path().join("deep.json");
+    std::fs::write(&deep, "[".repeat(100_000) + &"]".repeat(100_000)).unwrap();
+    let huge = tmp.path().join("huge.json");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(200 << 20)
+        .unwrap();
+    let huge_lines = tmp.path().join("huge.jsonl");
+    std::fs::File::create(&huge_lines)
+        .unwrap()
+        .set_len(200 << 20)
+        .unwrap();
+    let missing = tmp.path().join("missing.json");
+
+    let malformed = fixtures().join("malformed");
+    let mut files: Vec<_> = std::fs::read_dir(&malformed)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files.extend([deep.clone(), huge.clone(), huge_lines.clone()]);
+    let paths: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
+    let (code, stdout, _) = run(&["verify", "--json"], &paths);
+    assert_eq!(code, 1);
+    let reports = reports(&stdout);
+    assert_eq!(reports.len(), files.len());
+    for (file, report) in files.iter().zip(&reports) {
+        assert!(
+            report["file"]
+                .as_str()
+                .unwrap()
+                .starts_with(&file.display().to_string())
+        );
+        assert_eq!(report["valid"], json!(false));
+        let status = integrity(report);
+        assert!(
+            status == "ERROR" || status == "INVALID",
+            "{}: {status}",
+            file.display()
+        );
+    }
+    let message = |i: usize| {
+        reports[i]["fragments"][0]["reason"]["message"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let n = files.len();
+    assert!(
+        message(n - 3).contains("nested more than 128 levels"),
+        "{}",
+        message(n - 3)
+    );
+    assert!(
+        message(n - 2).contains("more than the 67108864"),
+        "{}",
+        message(n - 2)
+    );
+    assert!(
+        message(n - 1).contains("longer than the 67108864"),
+        "{}",
+        message(n - 1)
+    );
+
+    let (code, stdout, _) = run(&["verify"], &[&missing]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("missing.json") && stdout.contains("cannot open"),
+        "{stdout}"
+    );
+}
+
+fn raw(name: &str) -> Value {
+    json!({"issuers": [{"name": name, "documentStore": "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca",
+                        "identityProof": {"type": "DNS-TXT", "location": "example.com"}}],
+           "shipper": {"name": "S", "address": {"city": "Singapore"}}, "weights": [1.5, 1e21]})
+}
+
+#[test]
+fn wrap_then_verify_obfuscate_and_read_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let inputs = tmp.path().join("in");
+    std::fs::create_dir(&inputs).unwrap();
+    for i in 0..5 {
+        std::fs::write(
+            inputs.join(format!("doc-{i}.json")),
+            raw(&format!("Issuer {i}")).to_string(),
+        )
+        .unwrap();
+    }
+    let out = tmp.path().join("out");
+    let (code, stdout, stderr) = run(&["wrap", "--out-dir"], &[&out, &inputs]);
+    assert_eq!(code, 0, "{stderr}");
+    let root = stdout.trim();
+    assert_eq!(root.len(), 64);
+    let names: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(
+        names.len(),
+        5,
+        "one file per document and nothing else: {names:?}"
+    );
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(out.join("doc-3.json")).unwrap()).unwrap();
+    assert_eq!(doc["signature"]["merkleRoot"], json!(root));
+    assert_eq!(doc["signature"]["proof"].as_array().unwrap().len(), 3);
+    assert_eq!(run(&["verify"], &[&out]).0, 0);
+
+    let hidden = tmp.path().join("hidden.json");
+    let (code, _, stderr) = run(
+        &["obfuscate", "--field", "shipper.address", "--out"],
+        &[&hidden, &out.join("doc-3.json")],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(run(&["verify"], &[&hidden]).0, 0);
+    let (_, data, _) = run(&["data"], &[&hidden]);
+    let mut expected = raw("Issuer 3");
+    expected["shipper"]
+        .as_object_mut()
+        .unwrap()
+        .remove("address");
+    assert_eq!(serde_json::from_str::<Value>(&data).unwrap(), expected);
+
+    let (code, _, stderr) = run(&["obfuscate", "--field", "shipper.phone"], &[&hidden]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("hidden.json") && stderr.contains("shipper.phone"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn individual_batches_are_their_own_roots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("raw.jsonl");
+    write_lines(&input, &[raw("A"), raw("B"), raw("C")]);
+    let out = tmp.path().join("wrapped.jsonl");
+    let (code, stdout, _) = run(&["wrap", "--individual", "--out"], &[&out, &input]);
+    assert_eq!(code, 0);
+    let docs = read_lines(&out);
+    assert_eq!(stdout.lines().count(), 3);
+    for (doc, root) in docs.iter().zip(stdout.lines()) {
+        assert_eq!(
+            doc["signature"]["merkleRoot"],
+            doc["signature"]["targetHash"]
+        );
+        assert_eq!(doc["signature"]["merkleRoot"], json!(root));
+        assert_eq!(doc["signature"]["proof"], json!([]));
+    }
+}
+
+#[test]
+fn a_failed_wrap_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("raw.jsonl");
+    let mut bad = raw("B");
+    bad["issuers"][0]["documentStore"] = json!("0x12");
+    write_lines(&input, &[raw("A"), raw("A2"), bad]);
+
+    let out_file = tmp.path().join("wrapped.jsonl");
+    std::fs::write(&out_file, "precious").unwrap();
+    let (code, _, stderr) = run(&["wrap", "--out"], &[&out_file, &input]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("raw.jsonl:3") && stderr.contains("data.issuers[0].documentStore"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out_file).unwrap(),
+        "precious",
+        "the old output is untouched"
+    );
+
+    let out_dir = tmp.path().join("out");
+    let (code, _, _) = run(&["wrap", "--out-dir"], &[&out_dir, &input]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        std::fs::read_dir(&out_dir).unwrap().count(),
+        0,
+        "no file, no temporary left"
+    );
+    let leftovers = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".corridor")
+        })
+        .count();
+    assert_eq!(leftovers, 0);
+
+    let dotted = tmp.path().join("dotted.json");
+    let mut doc = raw("D");
+    doc["a.b"] = json!(1);
+    std::fs::write(&dotted, doc.to_string()).unwrap();
+    let (code, _, stderr) = run(&["wrap", "--out"], &[&out_file, &dotted]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("dotted.json") && stderr.contains("\"a.b\""),
+        "{stderr}"
+    );
+
+    let twin_dir = tmp.path().join("twin");
+    std::fs::create_dir(&twin_dir).unwrap();
+    std::fs::write(twin_dir.join("raw.json"), raw("T").to_string()).unwrap();
+    std::fs::write(tmp.path().join("raw.json"), raw("T").to_string()).unwrap();
+    let (code, _, stderr) = run(
+        &["wrap", "--out-dir"],
+        &[
+            &out_dir,
+            &tmp.path().join("raw.json"),
+            &twin_dir.join("raw.json"),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("also becomes raw.json"), "{stderr}");
+}
