@@ -62,6 +62,8 @@ pub fn validate_data(
         strict: mode == SchemaMode::Strict,
         errors: Vec::new(),
         path: String::new(),
+        quiet: false,
+        failures: 0,
     };
     check.document(data);
     if check.errors.is_empty() {
@@ -85,6 +87,9 @@ struct Check {
     strict: bool,
     errors: Vec<SchemaViolation>,
     path: String,
+    /// While trying alternatives (`oneOf`), failures are only counted, never formatted.
+    quiet: bool,
+    failures: usize,
 }
 
 const ADDRESS: &str = "an address (0x and 40 hex digits)";
@@ -113,11 +118,14 @@ impl Check {
         }
     }
 
-    fn fail(&mut self, problem: impl Into<String>) {
-        self.errors.push(SchemaViolation {
-            field: self.path.clone(),
-            problem: problem.into(),
-        });
+    fn fail(&mut self, problem: impl fmt::Display) {
+        self.failures += 1;
+        if !self.quiet {
+            self.errors.push(SchemaViolation {
+                field: self.path.clone(),
+                problem: problem.to_string(),
+            });
+        }
     }
 
     /// Runs `f` with `key` appended to the path.
@@ -132,12 +140,14 @@ impl Check {
         r
     }
 
-    /// Runs `f` on its own error list and reports whether it passed, without keeping errors.
+    /// Runs `f` quietly and reports whether it passed, keeping no errors.
     fn passes(&mut self, f: impl FnOnce(&mut Self)) -> bool {
-        let before = self.errors.len();
+        let (before, was_quiet) = (self.failures, self.quiet);
+        self.quiet = true;
         f(self);
-        let ok = self.errors.len() == before;
-        self.errors.truncate(before);
+        self.quiet = was_quiet;
+        let ok = self.failures == before;
+        self.failures = before;
         ok
     }
 
@@ -146,7 +156,7 @@ impl Check {
             View::Object(m) => Some(m),
             View::Absent => None,
             other => {
-                self.fail(format!("must be an object, found {}", describe(&other)));
+                self.fail(format_args!("must be an object, found {}", describe(&other)));
                 None
             }
         }
@@ -161,12 +171,12 @@ impl Check {
         }
     }
 
-    fn string(&mut self, map: &Map<String, Value>, key: &str) -> Option<String> {
+    fn string<'a>(&mut self, map: &'a Map<String, Value>, key: &str) -> Option<std::borrow::Cow<'a, str>> {
         self.at(key, |c| match c.view(map.get(key)) {
-            View::String(s) => Some(s.into_owned()),
+            View::String(s) => Some(s),
             View::Absent => None,
             other => {
-                c.fail(format!("must be a string, found {}", describe(&other)));
+                c.fail(format_args!("must be a string, found {}", describe(&other)));
                 None
             }
         })
@@ -175,10 +185,10 @@ impl Check {
     fn string_enum(&mut self, map: &Map<String, Value>, key: &str, allowed: &[&str]) {
         if let Some(s) = self.string(map, key)
             && self.strict
-            && !allowed.contains(&s.as_str())
+            && !allowed.contains(&&*s)
         {
             self.at(key, |c| {
-                c.fail(format!(
+                c.fail(format_args!(
                     "must be one of {}, found {s:?}",
                     allowed.join(", ")
                 ))
@@ -191,7 +201,7 @@ impl Check {
             && self.strict
             && !is_address(&s)
         {
-            self.at(key, |c| c.fail(format!("must be {ADDRESS}, found {s:?}")));
+            self.at(key, |c| c.fail(format_args!("must be {ADDRESS}, found {s:?}")));
         }
     }
 
@@ -228,7 +238,7 @@ impl Check {
                 self.string_enum(t, "type", &["EMBEDDED_RENDERER"]);
                 self.string(t, "url");
             }
-            other => self.fail(format!(
+            other => self.fail(format_args!(
                 "must be a string or an object, found {}",
                 describe(&other)
             )),
@@ -257,7 +267,7 @@ impl Check {
                     });
                 }
             }
-            other => self.fail(format!("must be an array, found {}", describe(&other))),
+            other => self.fail(format_args!("must be an array, found {}", describe(&other))),
         }
     }
 
@@ -270,7 +280,7 @@ impl Check {
                     self.at(&format!("[{i}]"), |c| c.issuer(item));
                 }
             }
-            other => self.fail(format!("must be an array, found {}", describe(&other))),
+            other => self.fail(format_args!("must be an array, found {}", describe(&other))),
         }
     }
 
@@ -321,9 +331,9 @@ impl Check {
                     .iter()
                     .find(|(name, _)| !name.is_empty() && map.contains_key(*name))
                     .unwrap_or(&kinds[3]);
-                let before = self.errors.len();
+                let before = self.failures;
                 kind(self, map);
-                if self.errors.len() == before {
+                if self.failures == before {
                     self.fail("is no kind of issuer the schema knows");
                 }
             }
@@ -332,7 +342,7 @@ impl Check {
                     .iter()
                     .map(|n| if n.is_empty() { "plain issuer" } else { n })
                     .collect();
-                self.fail(format!(
+                self.fail(format_args!(
                     "must be exactly one kind of issuer, but matches {}",
                     names.join(" and ")
                 ));
@@ -385,7 +395,7 @@ impl Check {
             return;
         }
         let declared = p.get("type").and_then(|t| match self.view(Some(t)) {
-            View::String(s) => Some(s.into_owned()),
+            View::String(s) => Some(s),
             _ => None,
         });
         match kinds

@@ -1,0 +1,66 @@
+// The reference's side of scripts/bench-compare, on the same bill-of-lading workload.
+//
+//   node bench.mjs generate N  > raw.jsonl        N raw documents, about 30 leaves each
+//   node bench.mjs reference raw.jsonl out.jsonl  times wrapDocuments and verifySignature in memory;
+//                                                 prints {"wrapSeconds", "verifySeconds", "documents"}
+import { readFileSync, writeFileSync } from "node:fs";
+import { wrapDocuments, verifySignature } from "@tradetrust-tt/tradetrust";
+
+const [command, ...args] = process.argv.slice(2);
+
+// A deterministic generator, so that both sides see the same documents.
+let seed = 42;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = (list) => list[Math.floor(random() * list.length)];
+
+function billOfLading(i) {
+  return {
+    $template: { name: "BILL_OF_LADING", type: "EMBEDDED_RENDERER", url: "https://generic-templates.tradetrust.io" },
+    issuers: [{ name: "Lion City Shipping", tokenRegistry: "0x142Ca30e3b78A840a82192529cA047ED759a6F7e",
+                identityProof: { type: "DNS-TXT", location: "carrier.example.com" } }],
+    blNumber: `LCS-${String(i).padStart(8, "0")}`,
+    shipper: { name: pick(["Tropical Fruits Export Pte Ltd", "Straits Orchid Co", "Jurong Foods"]),
+               address: { street: `${1 + Math.floor(random() * 999)} Harbour Front Avenue`, city: "Singapore", country: "SG" } },
+    consignee: { name: pick(["Chongqing Fresh Imports Co", "Yangtze Cold Chain Ltd"]),
+                 address: { street: `${1 + Math.floor(random() * 99)} Jiefangbei Road`, city: "Chongqing", country: "CN" } },
+    vessel: pick(["MV Lion City", "MV Merlion", "MV Yangtze Star"]),
+    voyageNo: `V${Math.floor(random() * 9000) + 1000}N`,
+    portOfLoading: "SGSIN",
+    portOfDischarge: "CNCKG",
+    packages: [
+      { description: "Frozen durian, 20 kg cartons", count: Math.floor(random() * 500), weightKg: Math.round(random() * 1e6) / 100 },
+      { description: "Cut orchids, refrigerated", count: Math.floor(random() * 100), weightKg: Math.round(random() * 1e5) / 100 },
+    ],
+    negotiable: random() < 0.5,
+    freightPrepaid: random() < 0.5,
+    remarks: null,
+  };
+}
+
+const readLines = (path) => readFileSync(path, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+
+switch (command) {
+  case "generate": {
+    const n = Number(args[0]);
+    const out = [];
+    for (let i = 0; i < n; i++) out.push(JSON.stringify(billOfLading(i)));
+    process.stdout.write(out.join("\n") + "\n");
+    break;
+  }
+  case "reference": {
+    const raws = readLines(args[0]);
+    let t = process.hrtime.bigint();
+    const wrapped = wrapDocuments(raws);
+    const wrapSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+    t = process.hrtime.bigint();
+    const ok = wrapped.filter((d) => verifySignature(d)).length;
+    const verifySeconds = Number(process.hrtime.bigint() - t) / 1e9;
+    if (ok !== wrapped.length) throw new Error(`only ${ok} of ${wrapped.length} verified`);
+    writeFileSync(args[1], wrapped.map((d) => JSON.stringify(d)).join("\n") + "\n");
+    console.log(JSON.stringify({ documents: wrapped.length, wrapSeconds, verifySeconds }));
+    break;
+  }
+  default:
+    console.error("usage: node bench.mjs generate N | reference raw.jsonl out.jsonl");
+    process.exit(2);
+}
