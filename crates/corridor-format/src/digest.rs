@@ -215,7 +215,11 @@ pub fn digest(data: &Value, obfuscated: &[&str]) -> Result<Hash32, FormatError> 
             problem: format!("must be an object, found {}", kind_of(data)),
         });
     }
-    let mut hashes = leaf_hashes(data)?;
+    Ok(digest_leaves(leaf_hashes(data)?, obfuscated))
+}
+
+/// The digest of a document from its leaf hashes and the obfuscated hashes as written.
+pub(crate) fn digest_leaves(mut hashes: Vec<Hash32>, obfuscated: &[&str]) -> Hash32 {
     let mut out = Vec::with_capacity(2 + 67 * (hashes.len() + obfuscated.len()));
     if obfuscated.iter().all(|h| is_lower_hex64(h)) {
         // All entries are lower-case hex of equal length: sorting the bytes sorts the texts.
@@ -245,7 +249,7 @@ pub fn digest(data: &Value, obfuscated: &[&str]) -> Result<Hash32, FormatError> 
         }
         out.push(b']');
     }
-    Ok(keccak256(&out))
+    keccak256(&out)
 }
 
 fn is_lower_hex64(s: &str) -> bool {

@@ -5,8 +5,9 @@ use serde_json::{Map, Value};
 
 use crate::digest::kind_of;
 use crate::merkle::root_from_proof;
-use crate::schema::{SchemaMode, validate_data};
-use crate::{FormatError, Hash32, MerkleTree, digest, salt_data};
+use crate::digest::digest_leaves;
+use crate::schema::{SchemaMode, SchemaViolation, validate_data, validate_fields};
+use crate::{FormatError, Hash32, MerkleTree, digest, leaf_hashes, salt_data, unsalt_data};
 
 /// The `version` every wrapped v2 document carries.
 pub const SCHEMA_V2: &str = "https://schema.openattestation.com/2.0/schema.json";
@@ -128,12 +129,13 @@ pub fn wrap_documents(raws: &[Value], rng: &mut impl Rng) -> Result<Vec<Value>, 
 /// A wrapped document as read from a file, checked for the shape the reference requires of a
 /// wrapped v2 document (its `isWrappedV2Document`, non-strict) but not yet for integrity.
 ///
-/// The hash texts are kept as written: the reference compares some of them as text, so their
-/// spelling is part of the verdict.
+/// The data itself is not kept: only the hashes of its leaves, and the few top-level fields the
+/// schema and the status and identity checks read ([`WrappedDocument::head`]). The hash texts
+/// are kept as written: the reference compares some of them as text, so their spelling is part
+/// of the verdict.
 #[derive(Debug, Clone)]
 pub struct WrappedDocument {
-    /// The salted data.
-    pub data: Value,
+    data: DataRead,
     /// `signature.targetHash` as written.
     pub target_hash: String,
     /// `signature.proof` as written.
@@ -144,6 +146,28 @@ pub struct WrappedDocument {
     pub obfuscated: Vec<String>,
     /// The top-level `proof` (DID signatures), if any.
     pub did_proof: Option<Value>,
+}
+
+/// What is kept of a document's data.
+#[derive(Debug, Clone)]
+pub(crate) struct DataRead {
+    /// The hashes of every distinct leaf path, or why the data cannot be hashed.
+    pub(crate) leaves: Result<Vec<Hash32>, FormatError>,
+    /// The salted top-level fields in `HEAD_KEYS`, or what the data is if not an object.
+    pub(crate) head: Result<Map<String, Value>, &'static str>,
+}
+
+impl DataRead {
+    fn from_value(data: &Value) -> DataRead {
+        let head = match data {
+            Value::Object(map) => Ok(crate::read::HEAD_KEYS
+                .iter()
+                .filter_map(|k| map.get(*k).map(|v| (k.to_string(), v.clone())))
+                .collect()),
+            other => Err(kind_of(other)),
+        };
+        DataRead { leaves: leaf_hashes(data), head }
+    }
 }
 
 /// The result of recomputing a document's hashes.
@@ -174,7 +198,8 @@ pub enum Tampering {
 
 impl WrappedDocument {
     /// Reads the wrapped-document shape from a parsed JSON value. Fails with the field at fault
-    /// when the value is not a wrapped v2 document at all.
+    /// when the value is not a wrapped v2 document at all. (To read a file's bytes, use
+    /// [`crate::read_wrapped`], which does not build the data as a tree.)
     pub fn from_value(value: Value) -> Result<Self, FormatError> {
         let Value::Object(mut root) = value else {
             return Err(shape(
@@ -182,12 +207,28 @@ impl WrappedDocument {
                 format!("must be a JSON object, found {}", kind_of(&value)),
             ));
         };
-        let signature = match root.get("signature") {
+        let data = root.get("data").map(DataRead::from_value);
+        WrappedDocument::assemble(
+            root.remove("signature"),
+            root.remove("privacy"),
+            root.remove("proof"),
+            data,
+        )
+    }
+
+    /// Checks the parts of a document and puts them together.
+    pub(crate) fn assemble(
+        signature: Option<Value>,
+        privacy: Option<Value>,
+        did_proof: Option<Value>,
+        data: Option<DataRead>,
+    ) -> Result<Self, FormatError> {
+        let signature = match signature {
             Some(Value::Object(s)) => s,
             Some(other) => {
                 return Err(shape(
                     "signature",
-                    format!("must be an object, found {}", kind_of(other)),
+                    format!("must be an object, found {}", kind_of(&other)),
                 ));
             }
             None => {
@@ -216,14 +257,11 @@ impl WrappedDocument {
         let target_hash = text("targetHash")?;
         let merkle_root = text("merkleRoot")?;
         let proof = strings(signature.get("proof"), "signature.proof")?;
-        let obfuscated = match root.get("privacy").and_then(|p| p.get("obfuscatedData")) {
+        let obfuscated = match privacy.as_ref().and_then(|p| p.get("obfuscatedData")) {
             None => Vec::new(),
             some => strings(some, "privacy.obfuscatedData")?,
         };
-        let data = root
-            .remove("data")
-            .ok_or_else(|| shape("data", "is missing".into()))?;
-        let did_proof = root.remove("proof");
+        let data = data.ok_or_else(|| shape("data", "is missing".into()))?;
         Ok(WrappedDocument {
             data,
             target_hash,
@@ -234,16 +272,41 @@ impl WrappedDocument {
         })
     }
 
+    /// The data's top-level fields that the schema and the status and identity checks read
+    /// (`issuers`, `$template`, `id`, `documentUrl`, `recipient`, `network`, `attachments`),
+    /// salted; `None` when the data is not an object.
+    pub fn head(&self) -> Option<&Map<String, Value>> {
+        self.data.head.as_ref().ok()
+    }
+
     /// Checks the unsalted data against the schema, loosely, as the reference does before it
     /// treats a file as a wrapped v2 document.
-    pub fn check_schema(&self) -> Result<(), FormatError> {
-        validate_data(&self.data, true, SchemaMode::Loose).map_err(FormatError::Schema)
+    ///
+    /// Returns the fields of [`WrappedDocument::head`] without their salts, read once.
+    pub fn check_schema(&self) -> Result<Map<String, Value>, FormatError> {
+        let head = self.data.head.as_ref().map_err(|kind| {
+            FormatError::Schema(vec![SchemaViolation {
+                field: String::new(),
+                problem: format!("must be an object, found {kind}"),
+            }])
+        })?;
+        let mut plain = Map::with_capacity(head.len());
+        for (key, value) in head {
+            plain.insert(key.clone(), unsalt_data(value)?);
+        }
+        validate_fields(&plain, false, SchemaMode::Loose).map_err(FormatError::Schema)?;
+        Ok(plain)
+    }
+
+    /// The target hash the data and the obfuscated hashes add up to.
+    pub fn digest(&self) -> Result<Hash32, FormatError> {
+        let obfuscated: Vec<&str> = self.obfuscated.iter().map(String::as_str).collect();
+        Ok(digest_leaves(self.data.leaves.clone()?, &obfuscated))
     }
 
     /// Recomputes the target hash and the merkle root, as the reference's `verifySignature`.
     pub fn check_integrity(&self) -> Result<Integrity, FormatError> {
-        let obfuscated: Vec<&str> = self.obfuscated.iter().map(String::as_str).collect();
-        let computed = digest(&self.data, &obfuscated)?;
+        let computed = self.digest()?;
         // The reference compares the target hash as text: another spelling is tampering.
         if computed.to_hex() != self.target_hash {
             return Ok(Integrity::Tampered(Tampering::TargetHash {

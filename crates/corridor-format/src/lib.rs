@@ -13,6 +13,7 @@ mod hash;
 pub mod js;
 pub mod merkle;
 mod obfuscate;
+mod read;
 mod salt;
 mod schema;
 
@@ -23,6 +24,7 @@ pub use document::{
 };
 pub use hash::{Hash32, ParseHashError, combine_sorted, keccak256};
 pub use merkle::MerkleTree;
+pub use read::{ReadError, read_wrapped};
 pub use obfuscate::{FieldPath, FieldPathError, obfuscate_document};
 pub use salt::{UnknownTypeTag, Unsalted, salt_data, unsalt_data, unsalt_str};
 pub use schema::{SchemaMode, SchemaViolation, validate_data};

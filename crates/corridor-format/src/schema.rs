@@ -57,6 +57,21 @@ pub fn validate_data(
     salted: bool,
     mode: SchemaMode,
 ) -> Result<(), Vec<SchemaViolation>> {
+    match data {
+        Value::Object(root) => validate_fields(root, salted, mode),
+        other => Err(vec![SchemaViolation {
+            field: String::new(),
+            problem: format!("must be an object, found {}", crate::digest::kind_of(other)),
+        }]),
+    }
+}
+
+/// [`validate_data`] for data known to be an object: the schema reads only its fields.
+pub(crate) fn validate_fields(
+    root: &Map<String, Value>,
+    salted: bool,
+    mode: SchemaMode,
+) -> Result<(), Vec<SchemaViolation>> {
     let mut check = Check {
         salted,
         strict: mode == SchemaMode::Strict,
@@ -65,7 +80,7 @@ pub fn validate_data(
         quiet: false,
         failures: 0,
     };
-    check.document(data);
+    check.document(root);
     if check.errors.is_empty() {
         Ok(())
     } else {
@@ -205,10 +220,7 @@ impl Check {
         }
     }
 
-    fn document(&mut self, data: &Value) {
-        let Some(root) = self.object(Some(data)) else {
-            return;
-        };
+    fn document(&mut self, root: &Map<String, Value>) {
         self.string(root, "id");
         self.at("$template", |c| c.template(root.get("$template")));
         self.string(root, "documentUrl");

@@ -1,6 +1,6 @@
 //! The document under verification, read once and shared by every check.
 
-use corridor_format::{FormatError, WrappedDocument, unsalt_data};
+use corridor_format::{FormatError, WrappedDocument, read_wrapped};
 use serde_json::Value;
 
 /// What the checks look at: the document read as a wrapped v2 document, or why it is not one.
@@ -31,21 +31,22 @@ impl Subject {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ReadError::Empty);
         }
-        let value: Value =
-            serde_json::from_slice(bytes).map_err(|e| ReadError::Json(describe_json_error(&e)))?;
-        Ok(Subject::from_value(value))
+        match read_wrapped(bytes) {
+            Ok(wrapped) => Ok(Subject::from_wrapped(Ok(wrapped))),
+            Err(corridor_format::ReadError::Format(e)) => Ok(Subject::from_wrapped(Err(e))),
+            Err(corridor_format::ReadError::Json(e)) => Err(ReadError::Json(describe_json_error(&e))),
+        }
     }
 
     /// Reads an already parsed document.
     pub fn from_value(value: Value) -> Subject {
-        let wrapped = WrappedDocument::from_value(value);
-        let issuers = wrapped.as_ref().ok().and_then(|w| {
-            w.check_schema().ok()?;
-            let issuers = w.data.get("issuers")?;
-            match unsalt_data(issuers).ok()? {
-                Value::Array(items) => Some(items),
-                _ => None,
-            }
+        Subject::from_wrapped(WrappedDocument::from_value(value))
+    }
+
+    fn from_wrapped(wrapped: Result<WrappedDocument, FormatError>) -> Subject {
+        let issuers = wrapped.as_ref().ok().and_then(|w| match w.check_schema().ok()?.remove("issuers")? {
+            Value::Array(items) => Some(items),
+            _ => None,
         });
         Subject { wrapped, issuers }
     }

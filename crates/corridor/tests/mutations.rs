@@ -171,7 +171,11 @@ fn every_single_field_change_is_caught() {
             "the unchanged document is valid"
         );
         for (what, changed) in mutations(doc) {
+            // Read both ways — as a value, and in one pass over the bytes — with one verdict.
+            let bytes = serde_json::to_vec(&changed).unwrap();
+            let one_pass = verifier.verify_bytes(&bytes);
             let status = verifier.verify(&Subject::from_value(changed)).fragments[0].status;
+            assert_eq!(one_pass.fragments[0].status, status, "{what}: the two readings disagree");
             checked += 1;
             if !matches!(status, Status::Invalid | Status::Error) {
                 missed.push(what);

@@ -1,0 +1,317 @@
+//! Reading a wrapped document from its bytes in one pass: the data's leaves are hashed as the
+//! parser meets them, without building the data as a tree. Only the few top-level fields that
+//! the schema and the checks read are kept as values.
+//!
+//! Where one pass cannot be exact — a key repeated in an object (JavaScript keeps the last), a
+//! top-level empty key (its children's paths can repeat), data that is not an object, or
+//! anything else unusual — the document is read again through [`serde_json::Value`] and
+//! [`WrappedDocument::from_value`], which handles every case. Both give the same result.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
+
+use crate::digest::{for_each_leaf_under, leaf_hash};
+use crate::document::{DataRead, WrappedDocument};
+use crate::{FormatError, Hash32, js, keccak256};
+
+/// The top-level fields of the data kept as values: those the schema and the status and
+/// identity checks look at.
+pub(crate) const HEAD_KEYS: [&str; 7] =
+    ["issuers", "$template", "id", "documentUrl", "recipient", "network", "attachments"];
+
+/// Why bytes could not be read as a wrapped document.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Not JSON, cut short, or nested more than 128 levels deep.
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    /// JSON, but not a wrapped v2 document.
+    #[error(transparent)]
+    Format(#[from] FormatError),
+}
+
+/// Reads a wrapped document from the bytes of its file.
+///
+/// ```
+/// let doc = corridor_format::wrap_documents(&[serde_json::json!({"issuers": [{"name": "A",
+///     "certificateStore": "0x0000000000000000000000000000000000000001"}]})], &mut rand::rng()).unwrap();
+/// let bytes = serde_json::to_vec(&doc[0]).unwrap();
+/// let read = corridor_format::read_wrapped(&bytes).unwrap();
+/// assert_eq!(read.check_integrity().unwrap(), corridor_format::Integrity::Intact);
+/// ```
+pub fn read_wrapped(bytes: &[u8]) -> Result<WrappedDocument, ReadError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let one_pass = RootSeed.deserialize(&mut de).and_then(|parts| de.end().map(|()| parts));
+    match one_pass {
+        Ok(parts) => Ok(parts.assemble()?),
+        Err(_) => {
+            let value: Value = serde_json::from_slice(bytes)?;
+            Ok(WrappedDocument::from_value(value)?)
+        }
+    }
+}
+
+/// The parts of a document the one-pass reader collects.
+#[derive(Default)]
+struct RootParts {
+    data: Option<DataRead>,
+    signature: Option<Value>,
+    privacy: Option<Value>,
+    did_proof: Option<Value>,
+}
+
+impl RootParts {
+    fn assemble(self) -> Result<WrappedDocument, FormatError> {
+        WrappedDocument::assemble(self.signature, self.privacy, self.did_proof, self.data)
+    }
+}
+
+/// Any error makes the caller fall back to the exact path; the text is never shown.
+fn fallback<E: de::Error>() -> E {
+    E::custom("read again through serde_json::Value")
+}
+
+/// Keys seen in one object, to notice a repeated one.
+#[derive(Default)]
+struct KeySet<'de> {
+    few: Vec<Cow<'de, str>>,
+    many: Option<HashSet<Cow<'de, str>>>,
+}
+
+impl<'de> KeySet<'de> {
+    /// Adds `key`; false if it was already there.
+    fn insert(&mut self, key: Cow<'de, str>) -> bool {
+        if let Some(set) = &mut self.many {
+            return set.insert(key);
+        }
+        if self.few.contains(&key) {
+            return false;
+        }
+        self.few.push(key);
+        if self.few.len() > 16 {
+            self.many = Some(self.few.drain(..).collect());
+        }
+        true
+    }
+}
+
+/// An object key, borrowed from the input when it has no escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+struct RootSeed;
+
+impl<'de> DeserializeSeed<'de> for RootSeed {
+    type Value = RootParts;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RootParts, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RootSeed {
+    type Value = RootParts;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a wrapped document")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RootParts, A::Error> {
+        let mut parts = RootParts::default();
+        let mut keys = KeySet::default();
+        while let Some(Key(key)) = map.next_key()? {
+            if !keys.insert(key.clone()) {
+                return Err(fallback());
+            }
+            match &*key {
+                "data" => parts.data = Some(map.next_value_seed(DataSeed)?),
+                "signature" => parts.signature = Some(map.next_value()?),
+                "privacy" => parts.privacy = Some(map.next_value()?),
+                "proof" => parts.did_proof = Some(map.next_value()?),
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(parts)
+    }
+}
+
+/// The running state of hashing leaves: the current path and scratch space.
+struct Hasher {
+    path: String,
+    buf: Vec<u8>,
+    leaves: Vec<Hash32>,
+}
+
+impl Hasher {
+    fn leaf(&mut self, write_value: impl FnOnce(&mut Vec<u8>)) {
+        self.buf.clear();
+        self.buf.push(b'{');
+        js::write_string(&mut self.buf, &self.path);
+        self.buf.push(b':');
+        write_value(&mut self.buf);
+        self.buf.push(b'}');
+        self.leaves.push(keccak256(&self.buf));
+    }
+
+    /// Appends `key` to the path, as flatley joins it (no `.` after an empty path).
+    fn enter(&mut self, key: &str) -> usize {
+        let start = self.path.len();
+        if start > 0 {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        start
+    }
+}
+
+struct DataSeed;
+
+impl<'de> DeserializeSeed<'de> for DataSeed {
+    type Value = DataRead;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<DataRead, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for DataSeed {
+    type Value = DataRead;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DataRead, A::Error> {
+        let mut hasher = Hasher { path: String::with_capacity(128), buf: Vec::with_capacity(256), leaves: Vec::with_capacity(64) };
+        let mut head = Map::new();
+        let mut keys = KeySet::default();
+        while let Some(Key(key)) = map.next_key()? {
+            // An empty top-level key makes paths repeat, and `__proto__` is a reference quirk:
+            // both are left to the exact path, as are keys the reference refuses.
+            if key.is_empty() || key == "__proto__" || key.contains('.') || !keys.insert(key.clone()) {
+                return Err(fallback());
+            }
+            if HEAD_KEYS.contains(&&*key) {
+                let value: Value = map.next_value()?;
+                let mut buf = std::mem::take(&mut hasher.buf);
+                for_each_leaf_under(&key, &value, &mut |path, leaf| {
+                    hasher.leaves.push(leaf_hash(path, leaf, &mut buf));
+                    Ok(())
+                })
+                .map_err(|_| fallback::<A::Error>())?;
+                hasher.buf = buf;
+                head.insert(key.into_owned(), value);
+            } else {
+                let start = hasher.enter(&key);
+                map.next_value_seed(LeafSeed(&mut hasher))?;
+                hasher.path.truncate(start);
+            }
+        }
+        Ok(DataRead { leaves: Ok(hasher.leaves), head: Ok(head) })
+    }
+}
+
+/// Hashes every leaf of one value at the hasher's current path.
+struct LeafSeed<'h>(&'h mut Hasher);
+
+impl<'de> DeserializeSeed<'de> for LeafSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for LeafSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.0.leaf(|buf| js::write_string(buf, v));
+        Ok(())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.visit_f64(v as f64)
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.visit_f64(v as f64)
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.0.leaf(|buf| js::write_number(buf, v));
+        Ok(())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.0.leaf(|buf| buf.extend_from_slice(if v { b"true" } else { b"false" }));
+        Ok(())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.0.leaf(|buf| buf.extend_from_slice(b"null"));
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let hasher = self.0;
+        let mut keys = KeySet::default();
+        let mut empty = true;
+        while let Some(Key(key)) = map.next_key()? {
+            empty = false;
+            if key.contains('.') || !keys.insert(key.clone()) {
+                return Err(fallback());
+            }
+            let start = hasher.enter(&key);
+            map.next_value_seed(LeafSeed(hasher))?;
+            hasher.path.truncate(start);
+        }
+        if empty {
+            hasher.leaf(|buf| buf.extend_from_slice(b"{}"));
+        }
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let hasher = self.0;
+        let mut index = 0usize;
+        loop {
+            let start = hasher.enter(itoa(index, &mut [0; 20]));
+            let more = seq.next_element_seed(LeafSeed(hasher))?.is_some();
+            hasher.path.truncate(start);
+            if !more {
+                break;
+            }
+            index += 1;
+        }
+        if index == 0 {
+            hasher.leaf(|buf| buf.extend_from_slice(b"[]"));
+        }
+        Ok(())
+    }
+}
+
+fn itoa(mut i: usize, buf: &mut [u8; 20]) -> &str {
+    let mut pos = buf.len();
+    loop {
+        pos -= 1;
+        buf[pos] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[pos..]).unwrap_or("0")
+}
