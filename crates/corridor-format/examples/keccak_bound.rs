@@ -11,7 +11,9 @@ use std::time::Instant;
 use corridor_format::{Hash32, for_each_leaf, keccak256};
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: keccak_bound WRAPPED.jsonl");
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: keccak_bound WRAPPED.jsonl");
     let file = std::io::BufReader::new(std::fs::File::open(&path).expect("cannot open the input"));
     let mut inputs: Vec<Vec<u8>> = Vec::new();
     let mut documents = 0usize;

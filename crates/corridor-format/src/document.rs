@@ -3,11 +3,13 @@
 use rand::Rng;
 use serde_json::{Map, Value};
 
-use crate::digest::kind_of;
-use crate::merkle::root_from_proof;
 use crate::digest::digest_leaves;
+use crate::digest::kind_of;
+use crate::digest::paths_may_collide;
+use crate::merkle::root_from_proof;
+use crate::salt::write_salted;
 use crate::schema::{SchemaMode, SchemaViolation, validate_data, validate_fields};
-use crate::{FormatError, Hash32, MerkleTree, digest, leaf_hashes, salt_data, unsalt_data};
+use crate::{FormatError, Hash32, MerkleTree, digest, leaf_hashes, unsalt_data};
 
 /// The `version` every wrapped v2 document carries.
 pub const SCHEMA_V2: &str = "https://schema.openattestation.com/2.0/schema.json";
@@ -30,6 +32,22 @@ pub struct SaltedDocument {
 /// A top-level key `__proto__` is refused: the reference hashes everything but that key, so the
 /// field would travel unprotected.
 pub fn salt_document(raw: &Value, rng: &mut impl Rng) -> Result<SaltedDocument, FormatError> {
+    let mut text = Vec::new();
+    let target_hash = salt_document_into(raw, rng, &mut text)?;
+    let data = serde_json::from_slice(&text).map_err(|e| FormatError::Shape {
+        field: "data".into(),
+        problem: format!("salted into unreadable JSON: {e}"),
+    })?;
+    Ok(SaltedDocument { data, target_hash })
+}
+
+/// [`salt_document`] that appends the salted data to `out` as compact JSON instead of
+/// returning it as a value: what a streaming wrap writes. Returns the target hash.
+pub fn salt_document_into(
+    raw: &Value,
+    rng: &mut impl Rng,
+    out: &mut Vec<u8>,
+) -> Result<Hash32, FormatError> {
     validate_data(raw, false, SchemaMode::Strict).map_err(FormatError::Schema)?;
     if raw.get("__proto__").is_some() {
         return Err(FormatError::Shape {
@@ -37,11 +55,18 @@ pub fn salt_document(raw: &Value, rng: &mut impl Rng) -> Result<SaltedDocument, 
             problem: "is a key the reference leaves out of the hash; rename it".into(),
         });
     }
-    // Refuse dotted keys before spending random numbers on the salts.
-    crate::digest::for_each_leaf(raw, |_, _| Ok(()))?;
-    let data = salt_data(raw, rng);
-    let target_hash = digest(&data, &[])?;
-    Ok(SaltedDocument { data, target_hash })
+    let start = out.len();
+    let leaves = write_salted(raw, rng, out)?;
+    if paths_may_collide("", raw) {
+        // Repeated paths keep their last leaf in the reference's order: digest the tree.
+        let salted: Value =
+            serde_json::from_slice(&out[start..]).map_err(|e| FormatError::Shape {
+                field: "data".into(),
+                problem: format!("salted into unreadable JSON: {e}"),
+            })?;
+        return digest(&salted, &[]);
+    }
+    Ok(digest_leaves(leaves, &[]))
 }
 
 /// The `signature` block of a wrapped document.
@@ -166,7 +191,10 @@ impl DataRead {
                 .collect()),
             other => Err(kind_of(other)),
         };
-        DataRead { leaves: leaf_hashes(data), head }
+        DataRead {
+            leaves: leaf_hashes(data),
+            head,
+        }
     }
 }
 

@@ -24,12 +24,11 @@ impl Hash32 {
 
     /// Writes the 64 lowercase hex digits into `out`.
     pub fn write_hex(&self, out: &mut Vec<u8>) {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        out.reserve(64);
-        for b in self.0 {
-            out.push(DIGITS[(b >> 4) as usize]);
-            out.push(DIGITS[(b & 0xf) as usize]);
+        let mut text = [0u8; 64];
+        for (pair, b) in text.chunks_exact_mut(2).zip(self.0) {
+            pair.copy_from_slice(&HEX_PAIRS[b as usize]);
         }
+        out.extend_from_slice(&text);
     }
 
     /// The hash as 64 lowercase hex digits.
@@ -62,6 +61,18 @@ impl Hash32 {
         (n == 32).then_some(Hash32(out))
     }
 }
+
+/// The two lower-case hex digits of every byte.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = [DIGITS[b >> 4], DIGITS[b & 0xf]];
+        b += 1;
+    }
+    table
+};
 
 fn hex_value(c: u8) -> Option<u8> {
     match c {

@@ -20,13 +20,13 @@ mod schema;
 pub use digest::{digest, for_each_leaf, leaf_hash, leaf_hashes};
 pub use document::{
     Integrity, MERKLE_PROOF_TYPE, MerkleSignature, SCHEMA_V2, SaltedDocument, Tampering,
-    WrappedDocument, salt_document, wrap_documents, wrapped_document,
+    WrappedDocument, salt_document, salt_document_into, wrap_documents, wrapped_document,
 };
 pub use hash::{Hash32, ParseHashError, combine_sorted, keccak256};
 pub use merkle::MerkleTree;
-pub use read::{ReadError, read_wrapped};
 pub use obfuscate::{FieldPath, FieldPathError, obfuscate_document};
-pub use salt::{UnknownTypeTag, Unsalted, salt_data, unsalt_data, unsalt_str};
+pub use read::{ReadError, read_wrapped};
+pub use salt::{UnknownTypeTag, Unsalted, unsalt_data, unsalt_str};
 pub use schema::{SchemaMode, SchemaViolation, validate_data};
 
 /// Why a document could not be made, read or changed.

@@ -20,8 +20,15 @@ use crate::{FormatError, Hash32, js, keccak256};
 
 /// The top-level fields of the data kept as values: those the schema and the status and
 /// identity checks look at.
-pub(crate) const HEAD_KEYS: [&str; 7] =
-    ["issuers", "$template", "id", "documentUrl", "recipient", "network", "attachments"];
+pub(crate) const HEAD_KEYS: [&str; 7] = [
+    "issuers",
+    "$template",
+    "id",
+    "documentUrl",
+    "recipient",
+    "network",
+    "attachments",
+];
 
 /// Why bytes could not be read as a wrapped document.
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +52,9 @@ pub enum ReadError {
 /// ```
 pub fn read_wrapped(bytes: &[u8]) -> Result<WrappedDocument, ReadError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let one_pass = RootSeed.deserialize(&mut de).and_then(|parts| de.end().map(|()| parts));
+    let one_pass = RootSeed
+        .deserialize(&mut de)
+        .and_then(|parts| de.end().map(|()| parts));
     match one_pass {
         Ok(parts) => Ok(parts.assemble()?),
         Err(_) => {
@@ -200,13 +209,21 @@ impl<'de> Visitor<'de> for DataSeed {
         f.write_str("an object")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DataRead, A::Error> {
-        let mut hasher = Hasher { path: String::with_capacity(128), buf: Vec::with_capacity(256), leaves: Vec::with_capacity(64) };
+        let mut hasher = Hasher {
+            path: String::with_capacity(128),
+            buf: Vec::with_capacity(256),
+            leaves: Vec::with_capacity(64),
+        };
         let mut head = Map::new();
         let mut keys = KeySet::default();
         while let Some(Key(key)) = map.next_key()? {
             // An empty top-level key makes paths repeat, and `__proto__` is a reference quirk:
             // both are left to the exact path, as are keys the reference refuses.
-            if key.is_empty() || key == "__proto__" || key.contains('.') || !keys.insert(key.clone()) {
+            if key.is_empty()
+                || key == "__proto__"
+                || key.contains('.')
+                || !keys.insert(key.clone())
+            {
                 return Err(fallback());
             }
             if HEAD_KEYS.contains(&&*key) {
@@ -225,7 +242,10 @@ impl<'de> Visitor<'de> for DataSeed {
                 hasher.path.truncate(start);
             }
         }
-        Ok(DataRead { leaves: Ok(hasher.leaves), head: Ok(head) })
+        Ok(DataRead {
+            leaves: Ok(hasher.leaves),
+            head: Ok(head),
+        })
     }
 }
 
@@ -259,7 +279,8 @@ impl<'de> Visitor<'de> for LeafSeed<'_> {
         Ok(())
     }
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        self.0.leaf(|buf| buf.extend_from_slice(if v { b"true" } else { b"false" }));
+        self.0
+            .leaf(|buf| buf.extend_from_slice(if v { b"true" } else { b"false" }));
         Ok(())
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {

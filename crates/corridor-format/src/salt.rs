@@ -5,44 +5,123 @@ use std::borrow::Cow;
 use rand::Rng;
 use serde_json::{Map, Value};
 
-use crate::js;
+use crate::{FormatError, Hash32, js, keccak256};
 
 /// Length of `<uuid>:`, where the typed value of a salted string starts.
 const SALT_PREFIX_LEN: usize = 37;
 
-/// Salts every primitive of `data` with a fresh random UUID v4, as the reference's `saltData`
-/// does: `"ee7f3323-1634-4dea-8c12-f0bb83aff874:number:5"`. Empty arrays and objects are kept
-/// as they are (they have no primitive to salt).
+/// Writes `data` salted, as compact JSON, into `out`, and returns the hash of every leaf.
 ///
-/// ```
-/// let salted = corridor_format::salt_data(&serde_json::json!({"n": 5}), &mut rand::rng());
-/// let s = salted["n"].as_str().unwrap();
-/// assert!(s.ends_with(":number:5") && s.len() == 36 + ":number:5".len());
-/// ```
-pub fn salt_data(data: &Value, rng: &mut impl Rng) -> Value {
-    let mut buf = Vec::with_capacity(64);
-    salt_value(data, rng, &mut buf)
+/// Every primitive becomes `"<fresh uuid v4>:<type>:<value>"`, as the reference's `saltData`
+/// writes it (`"ee7f3323-1634-4dea-8c12-f0bb83aff874:number:5"`); empty arrays and objects stay
+/// as they are. Each leaf is hashed as it is written, so the salted data never exists as a
+/// tree. A key containing `.` is refused.
+///
+/// The hashes are in writing order, one per leaf: where flattened paths repeat (under a
+/// top-level empty key) the caller must digest the written text instead.
+pub(crate) fn write_salted(
+    data: &Value,
+    rng: &mut impl Rng,
+    out: &mut Vec<u8>,
+) -> Result<Vec<Hash32>, FormatError> {
+    let mut salter = Salter {
+        rng,
+        path: String::with_capacity(128),
+        salted: Vec::with_capacity(128),
+        escaped: Vec::with_capacity(128),
+        leaf: Vec::with_capacity(256),
+        leaves: Vec::with_capacity(64),
+    };
+    salter.value(data, out)?;
+    Ok(salter.leaves)
 }
 
-fn salt_value(value: &Value, rng: &mut impl Rng, buf: &mut Vec<u8>) -> Value {
-    match value {
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|v| salt_value(v, rng, buf)).collect())
-        }
-        Value::Object(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (k, v) in map {
-                out.insert(k.clone(), salt_value(v, rng, buf));
+struct Salter<'r, R> {
+    rng: &'r mut R,
+    path: String,
+    salted: Vec<u8>,
+    escaped: Vec<u8>,
+    leaf: Vec<u8>,
+    leaves: Vec<Hash32>,
+}
+
+impl<R: Rng> Salter<'_, R> {
+    fn value(&mut self, value: &Value, out: &mut Vec<u8>) -> Result<(), FormatError> {
+        match value {
+            Value::Object(map) if !map.is_empty() => {
+                out.push(b'{');
+                for (i, (key, child)) in map.iter().enumerate() {
+                    if key.contains('.') {
+                        let parent = if self.path.is_empty() {
+                            "data".into()
+                        } else {
+                            format!("data.{}", self.path)
+                        };
+                        return Err(FormatError::DottedKey {
+                            parent,
+                            key: key.clone(),
+                        });
+                    }
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    js::write_string(out, key);
+                    out.push(b':');
+                    let start = self.enter(key);
+                    self.value(child, out)?;
+                    self.path.truncate(start);
+                }
+                out.push(b'}');
             }
-            Value::Object(out)
+            Value::Array(items) if !items.is_empty() => {
+                out.push(b'[');
+                for (i, child) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    let start = self.enter(&i.to_string());
+                    self.value(child, out)?;
+                    self.path.truncate(start);
+                }
+                out.push(b']');
+            }
+            leaf => {
+                self.escaped.clear();
+                match leaf {
+                    Value::Array(_) => self.escaped.extend_from_slice(b"[]"),
+                    Value::Object(_) => self.escaped.extend_from_slice(b"{}"),
+                    primitive => {
+                        self.salted.clear();
+                        write_salt(&mut self.salted, self.rng);
+                        write_typed(&mut self.salted, primitive);
+                        // Built from a UUID, an ASCII tag and text that was valid UTF-8.
+                        js::write_string(
+                            &mut self.escaped,
+                            std::str::from_utf8(&self.salted).unwrap_or_default(),
+                        );
+                    }
+                }
+                out.extend_from_slice(&self.escaped);
+                self.leaf.clear();
+                self.leaf.push(b'{');
+                js::write_string(&mut self.leaf, &self.path);
+                self.leaf.push(b':');
+                self.leaf.extend_from_slice(&self.escaped);
+                self.leaf.push(b'}');
+                self.leaves.push(keccak256(&self.leaf));
+            }
         }
-        primitive => {
-            buf.clear();
-            write_salt(buf, rng);
-            write_typed(buf, primitive);
-            // Built from a UUID, an ASCII tag and a value that was already valid UTF-8.
-            Value::String(String::from_utf8(std::mem::take(buf)).unwrap_or_default())
+        Ok(())
+    }
+
+    /// Appends `key` to the path as flatley joins it (no `.` after an empty path).
+    fn enter(&mut self, key: &str) -> usize {
+        let start = self.path.len();
+        if start > 0 {
+            self.path.push('.');
         }
+        self.path.push_str(key);
+        start
     }
 }
 
@@ -167,12 +246,35 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn salt_data(data: &Value) -> Value {
+        let mut out = Vec::new();
+        write_salted(data, &mut rand::rng(), &mut out).unwrap();
+        serde_json::from_slice(&out).unwrap()
+    }
+
+    #[test]
+    fn leaves_are_hashed_as_written() {
+        let data = json!({"a": {"b": ["x", 1, [], {}]}, "": "empty key"});
+        let mut out = Vec::new();
+        let mut leaves = write_salted(&data, &mut rand::rng(), &mut out).unwrap();
+        let mut expected = crate::leaf_hashes(&serde_json::from_slice(&out).unwrap()).unwrap();
+        leaves.sort();
+        expected.sort();
+        assert_eq!(leaves, expected);
+        let err =
+            write_salted(&json!({"a": [{"b.c": 1}]}), &mut rand::rng(), &mut out).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "data.a.0: key \"b.c\" contains '.', which OpenAttestation cannot hash"
+        );
+    }
+
     #[test]
     fn salts_every_primitive_and_keeps_empty_containers() {
-        let data = json!({"s": "a:b", "n": 1e21, "t": true, "z": null, "e": [], "o": {}, "l": [0.1, -0.0]});
-        let salted = salt_data(&data, &mut rand::rng());
+        let data = json!({"s": "a:b\n", "n": 1e21, "t": true, "z": null, "e": [], "o": {}, "l": [0.1, -0.0]});
+        let salted = salt_data(&data);
         let tail = |v: &Value| v.as_str().unwrap()[SALT_PREFIX_LEN..].to_string();
-        assert_eq!(tail(&salted["s"]), "string:a:b");
+        assert_eq!(tail(&salted["s"]), "string:a:b\n");
         assert_eq!(tail(&salted["n"]), "number:1e+21");
         assert_eq!(tail(&salted["t"]), "boolean:true");
         assert_eq!(tail(&salted["z"]), "null:null");
@@ -191,7 +293,7 @@ mod tests {
     fn unsalt_round_trips() {
         let data =
             json!({"s": "x:y", "n": 42.5, "t": false, "z": null, "a": [{"b": "c"}], "e": {}});
-        let salted = salt_data(&data, &mut rand::rng());
+        let salted = salt_data(&data);
         assert_eq!(unsalt_data(&salted).unwrap(), data);
     }
 

@@ -1,5 +1,7 @@
 //! Verification fragments: one check's verdict, shaped as `@tradetrust-tt/tt-verify` shapes it.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 /// A fragment's verdict.
@@ -39,7 +41,7 @@ pub struct Reason {
     #[serde(rename = "codeString")]
     pub code_string: &'static str,
     /// What happened, for a person.
-    pub message: String,
+    pub message: Cow<'static, str>,
 }
 
 /// One check's verdict on one document.
@@ -74,7 +76,7 @@ impl Fragment {
         kind: FragmentType,
         status: Status,
         (code, code_string): (u32, &'static str),
-        message: impl Into<String>,
+        message: impl Into<Cow<'static, str>>,
     ) -> Self {
         Fragment {
             name,

@@ -34,7 +34,9 @@ impl Subject {
         match read_wrapped(bytes) {
             Ok(wrapped) => Ok(Subject::from_wrapped(Ok(wrapped))),
             Err(corridor_format::ReadError::Format(e)) => Ok(Subject::from_wrapped(Err(e))),
-            Err(corridor_format::ReadError::Json(e)) => Err(ReadError::Json(describe_json_error(&e))),
+            Err(corridor_format::ReadError::Json(e)) => {
+                Err(ReadError::Json(describe_json_error(&e)))
+            }
         }
     }
 
@@ -44,10 +46,14 @@ impl Subject {
     }
 
     fn from_wrapped(wrapped: Result<WrappedDocument, FormatError>) -> Subject {
-        let issuers = wrapped.as_ref().ok().and_then(|w| match w.check_schema().ok()?.remove("issuers")? {
-            Value::Array(items) => Some(items),
-            _ => None,
-        });
+        let issuers =
+            wrapped
+                .as_ref()
+                .ok()
+                .and_then(|w| match w.check_schema().ok()?.remove("issuers")? {
+                    Value::Array(items) => Some(items),
+                    _ => None,
+                });
         Subject { wrapped, issuers }
     }
 }

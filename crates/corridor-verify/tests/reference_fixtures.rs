@@ -77,7 +77,13 @@ fn recomputed_hashes_equal_the_recorded_ones() {
         let obfuscated: Vec<&str> = doc.obfuscated.iter().map(String::as_str).collect();
         // Through the data as a tree, and in one pass over the bytes: the same hash.
         let computed = digest(&value["data"], &obfuscated).unwrap();
-        assert_eq!(corridor_format::read_wrapped(&bytes).unwrap().digest().unwrap(), computed);
+        assert_eq!(
+            corridor_format::read_wrapped(&bytes)
+                .unwrap()
+                .digest()
+                .unwrap(),
+            computed
+        );
         assert_eq!(
             computed,
             target.as_str().unwrap().parse::<Hash32>().unwrap(),

@@ -151,7 +151,7 @@ fn write_human(out: &mut impl Write, label: &str, verdict: &Verdict) -> Result<(
                 Status::Valid => "VALID",
                 Status::Skipped => "SKIPPED",
             };
-            let message = f.reason.as_ref().map(|r| r.message.as_str()).unwrap_or("");
+            let message = f.reason.as_ref().map(|r| &*r.message).unwrap_or("");
             writeln!(out, "{status:<8} {label}: {}: {message}", f.name)?;
         }
         None => writeln!(out, "ERROR    {label}")?,

@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use corridor_format::{Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, salt_document};
+use corridor_format::{Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, salt_document_into};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -199,14 +199,13 @@ fn salt_one(raw: &RawDocument) -> Result<(Vec<u8>, Hash32)> {
     if !value.is_object() {
         bail!("{}: a raw document must be a JSON object", raw.label);
     }
-    let salted =
-        salt_document(&value, &mut rand::rng()).map_err(|e| anyhow!("{}: {e}", raw.label))?;
     let mut text = Vec::with_capacity(raw.bytes.len() * 2 + 100);
     text.extend_from_slice(b"{\"version\":\"");
     text.extend_from_slice(SCHEMA_V2.as_bytes());
     text.extend_from_slice(b"\",\"data\":");
-    serde_json::to_writer(&mut text, &salted.data)?;
-    Ok((text, salted.target_hash))
+    let target_hash = salt_document_into(&value, &mut rand::rng(), &mut text)
+        .map_err(|e| anyhow!("{}: {e}", raw.label))?;
+    Ok((text, target_hash))
 }
 
 fn read_source(

@@ -175,7 +175,10 @@ fn every_single_field_change_is_caught() {
             let bytes = serde_json::to_vec(&changed).unwrap();
             let one_pass = verifier.verify_bytes(&bytes);
             let status = verifier.verify(&Subject::from_value(changed)).fragments[0].status;
-            assert_eq!(one_pass.fragments[0].status, status, "{what}: the two readings disagree");
+            assert_eq!(
+                one_pass.fragments[0].status, status,
+                "{what}: the two readings disagree"
+            );
             checked += 1;
             if !matches!(status, Status::Invalid | Status::Error) {
                 missed.push(what);

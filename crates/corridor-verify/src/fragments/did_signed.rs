@@ -29,7 +29,11 @@ const REVOCATION_LOCATION_MISSING: (u32, &str) = (10, "REVOCATION_LOCATION_MISSI
 const KEY_NOT_IN_DID: (u32, &str) = (4, "KEY_NOT_IN_DID");
 const WRONG_SIGNATURE: (u32, &str) = (7, "WRONG_SIGNATURE");
 
-fn fail(status: Status, code: (u32, &'static str), message: impl Into<String>) -> Fragment {
+fn fail(
+    status: Status,
+    code: (u32, &'static str),
+    message: impl Into<std::borrow::Cow<'static, str>>,
+) -> Fragment {
     Fragment::with_reason(NAME, KIND, status, code, message)
 }
 

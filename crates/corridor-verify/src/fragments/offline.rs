@@ -10,9 +10,14 @@ pub struct OfflineCheck {
     name: &'static str,
     kind: FragmentType,
     skipped_code: u32,
+    /// Whether an issuer calls for this check.
     applies: fn(&Value) -> bool,
+    /// tt-verify only runs it on DID-signed documents.
+    signed_only: bool,
+    /// The reason when it does not apply: tt-verify's words.
     not_applicable: &'static str,
-    needs: &'static str,
+    /// The reason when it applies but was not run.
+    not_run: &'static str,
 }
 
 fn has(issuer: &Value, key: &str) -> bool {
@@ -32,16 +37,18 @@ pub fn offline_checks() -> [OfflineCheck; 4] {
             kind: FragmentType::Status,
             skipped_code: 4,
             applies: |i| has(i, "tokenRegistry"),
+            signed_only: false,
             not_applicable: "Document issuers doesn't have \"tokenRegistry\" property or TOKEN_REGISTRY method",
-            needs: "the token registry's status needs a connection to its chain",
+            not_run: "not checked: the token registry's status needs a connection to its chain, which this version of Corridor does not make",
         },
         OfflineCheck {
             name: "OpenAttestationEthereumDocumentStoreStatus",
             kind: FragmentType::Status,
             skipped_code: 4,
             applies: |i| has(i, "documentStore") || has(i, "certificateStore"),
+            signed_only: false,
             not_applicable: "Document issuers doesn't have \"documentStore\" or \"certificateStore\" property or DOCUMENT_STORE method",
-            needs: "the document store's status needs a connection to its chain",
+            not_run: "not checked: the document store's status needs a connection to its chain, which this version of Corridor does not make",
         },
         OfflineCheck {
             name: "OpenAttestationDnsTxtIdentityProof",
@@ -51,16 +58,18 @@ pub fn offline_checks() -> [OfflineCheck; 4] {
                 (has(i, "documentStore") || has(i, "tokenRegistry") || has(i, "certificateStore"))
                     && identity_type(i) == Some("DNS-TXT")
             },
+            signed_only: false,
             not_applicable: "Document issuers doesn't have \"documentStore\" / \"tokenRegistry\" property or doesn't use DNS-TXT type",
-            needs: "the issuer's DNS-TXT identity needs a DNS lookup",
+            not_run: "not checked: the issuer's DNS-TXT identity needs a DNS lookup, which this version of Corridor does not make",
         },
         OfflineCheck {
             name: "OpenAttestationDnsDidIdentityProof",
             kind: FragmentType::Identity,
             skipped_code: 0,
             applies: |i| identity_type(i) == Some("DNS-DID"),
+            signed_only: true,
             not_applicable: "Document was not issued using DNS-DID",
-            needs: "the issuer's DNS-DID identity needs a DNS lookup",
+            not_run: "not checked: the issuer's DNS-DID identity needs a DNS lookup, which this version of Corridor does not make",
         },
     ]
 }
@@ -71,22 +80,19 @@ impl Check for OfflineCheck {
     }
 
     fn check(&self, subject: &Subject) -> Fragment {
-        let applies = subject
-            .issuers
+        let signed = subject
+            .wrapped
             .as_ref()
-            .is_some_and(|issuers| issuers.iter().any(self.applies))
-            && (self.name != "OpenAttestationDnsDidIdentityProof"
-                || subject
-                    .wrapped
-                    .as_ref()
-                    .is_ok_and(|w| w.did_proof.is_some()));
+            .is_ok_and(|w| w.did_proof.is_some());
+        let applies = (signed || !self.signed_only)
+            && subject
+                .issuers
+                .as_ref()
+                .is_some_and(|issuers| issuers.iter().any(self.applies));
         let message = if applies {
-            format!(
-                "not checked: {}, which this version of Corridor does not make",
-                self.needs
-            )
+            self.not_run
         } else {
-            self.not_applicable.to_string()
+            self.not_applicable
         };
         Fragment::with_reason(
             self.name,
