@@ -75,11 +75,7 @@ fn walk(
                 key: key.to_string(),
             });
         }
-        let start = path.len();
-        if start > 0 {
-            path.push('.');
-        }
-        path.push_str(key);
+        let start = enter(path, key);
         let result = if is_nonempty_container(value) {
             walk(value, path, leaf)
         } else if start == 0 && key == "__proto__" {
@@ -109,25 +105,34 @@ fn walk(
         }
         Value::Object(map) => map.iter().try_for_each(|(k, v)| visit(k, v, path)),
         Value::Array(items) => {
-            let mut index = itoa_buf();
+            let mut digits = IndexText::default();
             items
                 .iter()
                 .enumerate()
-                .try_for_each(|(i, v)| visit(index.format(i), v, path))
+                .try_for_each(|(i, v)| visit(digits.format(i), v, path))
         }
         _ => Ok(()),
     }
 }
 
-/// A small integer formatter, so that array indexes do not allocate.
-fn itoa_buf() -> IndexText {
-    IndexText([0; 20])
+/// Appends `key` to a flattened path as flatley joins it — `prev ? prev + "." + key : key`, so
+/// no `.` after an empty path — and returns the length to truncate back to.
+pub(crate) fn enter(path: &mut String, key: &str) -> usize {
+    let start = path.len();
+    if start > 0 {
+        path.push('.');
+    }
+    path.push_str(key);
+    start
 }
 
-struct IndexText([u8; 20]);
+/// A small integer formatter, so that array indexes do not allocate.
+#[derive(Default)]
+pub(crate) struct IndexText([u8; 20]);
 
 impl IndexText {
-    fn format(&mut self, mut i: usize) -> &str {
+    /// `i` in decimal.
+    pub(crate) fn format(&mut self, mut i: usize) -> &str {
         let mut pos = self.0.len();
         loop {
             pos -= 1;
@@ -163,11 +168,20 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
 /// The hash of one flattened leaf: keccak256 of `{"<path>":<value>}` as `JSON.stringify`
 /// writes it. `buf` is scratch space, reused across calls.
 pub fn leaf_hash(path: &str, value: &Value, buf: &mut Vec<u8>) -> Hash32 {
+    hash_leaf_text(path, buf, |buf| js::write_value(buf, value))
+}
+
+/// keccak256 of `{"<path>":<value>}`, with the value's JSON text written by `write_value`.
+pub(crate) fn hash_leaf_text(
+    path: &str,
+    buf: &mut Vec<u8>,
+    write_value: impl FnOnce(&mut Vec<u8>),
+) -> Hash32 {
     buf.clear();
     buf.push(b'{');
     js::write_string(buf, path);
     buf.push(b':');
-    js::write_value(buf, value);
+    write_value(buf);
     buf.push(b'}');
     keccak256(&buf[..])
 }

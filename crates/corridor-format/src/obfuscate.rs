@@ -23,12 +23,9 @@ impl FieldPath {
     /// The path as flattening writes it: parts joined with `.`, except that a part after an
     /// empty path so far is not preceded by one (JavaScript's `prev ? prev + "." + key : key`).
     pub fn flattened(&self) -> String {
-        self.0.iter().fold(String::new(), |path, part| {
-            if path.is_empty() {
-                part.clone()
-            } else {
-                path + "." + part
-            }
+        self.0.iter().fold(String::new(), |mut path, part| {
+            crate::digest::enter(&mut path, part);
+            path
         })
     }
 }

@@ -14,9 +14,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::digest::{for_each_leaf_under, leaf_hash};
+use crate::digest::{IndexText, enter, for_each_leaf_under, hash_leaf_text, leaf_hash};
 use crate::document::{DataRead, WrappedDocument};
-use crate::{FormatError, Hash32, js, keccak256};
+use crate::{FormatError, Hash32, js};
 
 /// The top-level fields of the data kept as values: those the schema and the status and
 /// identity checks look at.
@@ -174,23 +174,12 @@ struct Hasher {
 
 impl Hasher {
     fn leaf(&mut self, write_value: impl FnOnce(&mut Vec<u8>)) {
-        self.buf.clear();
-        self.buf.push(b'{');
-        js::write_string(&mut self.buf, &self.path);
-        self.buf.push(b':');
-        write_value(&mut self.buf);
-        self.buf.push(b'}');
-        self.leaves.push(keccak256(&self.buf));
+        self.leaves
+            .push(hash_leaf_text(&self.path, &mut self.buf, write_value));
     }
 
-    /// Appends `key` to the path, as flatley joins it (no `.` after an empty path).
     fn enter(&mut self, key: &str) -> usize {
-        let start = self.path.len();
-        if start > 0 {
-            self.path.push('.');
-        }
-        self.path.push_str(key);
-        start
+        enter(&mut self.path, key)
     }
 }
 
@@ -307,9 +296,10 @@ impl<'de> Visitor<'de> for LeafSeed<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let hasher = self.0;
+        let mut digits = IndexText::default();
         let mut index = 0usize;
         loop {
-            let start = hasher.enter(itoa(index, &mut [0; 20]));
+            let start = hasher.enter(digits.format(index));
             let more = seq.next_element_seed(LeafSeed(hasher))?.is_some();
             hasher.path.truncate(start);
             if !more {
@@ -322,17 +312,4 @@ impl<'de> Visitor<'de> for LeafSeed<'_> {
         }
         Ok(())
     }
-}
-
-fn itoa(mut i: usize, buf: &mut [u8; 20]) -> &str {
-    let mut pos = buf.len();
-    loop {
-        pos -= 1;
-        buf[pos] = b'0' + (i % 10) as u8;
-        i /= 10;
-        if i == 0 {
-            break;
-        }
-    }
-    std::str::from_utf8(&buf[pos..]).unwrap_or("0")
 }

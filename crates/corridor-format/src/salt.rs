@@ -5,7 +5,8 @@ use std::borrow::Cow;
 use rand::Rng;
 use serde_json::{Map, Value};
 
-use crate::{FormatError, Hash32, js, keccak256};
+use crate::digest::{IndexText, enter, hash_leaf_text};
+use crate::{FormatError, Hash32, js};
 
 /// Length of `<uuid>:`, where the typed value of a salted string starts.
 const SALT_PREFIX_LEN: usize = 37;
@@ -74,12 +75,13 @@ impl<R: Rng> Salter<'_, R> {
                 out.push(b'}');
             }
             Value::Array(items) if !items.is_empty() => {
+                let mut digits = IndexText::default();
                 out.push(b'[');
                 for (i, child) in items.iter().enumerate() {
                     if i > 0 {
                         out.push(b',');
                     }
-                    let start = self.enter(&i.to_string());
+                    let start = enter(&mut self.path, digits.format(i));
                     self.value(child, out)?;
                     self.path.truncate(start);
                 }
@@ -102,26 +104,18 @@ impl<R: Rng> Salter<'_, R> {
                     }
                 }
                 out.extend_from_slice(&self.escaped);
-                self.leaf.clear();
-                self.leaf.push(b'{');
-                js::write_string(&mut self.leaf, &self.path);
-                self.leaf.push(b':');
-                self.leaf.extend_from_slice(&self.escaped);
-                self.leaf.push(b'}');
-                self.leaves.push(keccak256(&self.leaf));
+                let escaped = &self.escaped;
+                self.leaves
+                    .push(hash_leaf_text(&self.path, &mut self.leaf, |buf| {
+                        buf.extend_from_slice(escaped)
+                    }));
             }
         }
         Ok(())
     }
 
-    /// Appends `key` to the path as flatley joins it (no `.` after an empty path).
     fn enter(&mut self, key: &str) -> usize {
-        let start = self.path.len();
-        if start > 0 {
-            self.path.push('.');
-        }
-        self.path.push_str(key);
-        start
+        enter(&mut self.path, key)
     }
 }
 
