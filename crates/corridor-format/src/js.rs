@@ -55,10 +55,16 @@ const ESCAPE: [u8; 256] = {
 /// `"` and `\`, the short escapes `\b \f \n \r \t`, other control characters as `\u00xx`
 /// with lower-case hex, and nothing else (not `/`, not non-ASCII).
 pub fn write_string(out: &mut Vec<u8>, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    write_escaped(out, s);
+    out.push(b'"');
+}
+
+/// Appends the text of `s` as [`write_string`] escapes it, without the quotes.
+pub fn write_escaped(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let escape = ESCAPE[b as usize];
@@ -81,7 +87,6 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
         start = i + 1;
     }
     out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
 }
 
 /// Appends `value` as compact `JSON.stringify` would write it.

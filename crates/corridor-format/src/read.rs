@@ -14,9 +14,9 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::digest::{IndexText, enter, for_each_leaf_under, hash_leaf_text, leaf_hash};
+use crate::digest::{IndexText, for_each_leaf_under, leaf_hash};
 use crate::document::{DataRead, WrappedDocument};
-use crate::{FormatError, Hash32, js};
+use crate::{FormatError, Hash32, js, keccak256};
 
 /// The top-level fields of the data kept as values: those the schema and the status and
 /// identity checks look at.
@@ -167,19 +167,34 @@ impl<'de> Visitor<'de> for RootSeed {
 
 /// The running state of hashing leaves: the current path and scratch space.
 struct Hasher {
-    path: String,
+    /// The current flattened path, already escaped as `JSON.stringify` writes it (escaping
+    /// works character by character, so the escaped path is the escaped parts joined).
+    path: Vec<u8>,
     buf: Vec<u8>,
     leaves: Vec<Hash32>,
 }
 
 impl Hasher {
+    /// Hashes `{"<path>":<value>}`.
     fn leaf(&mut self, write_value: impl FnOnce(&mut Vec<u8>)) {
-        self.leaves
-            .push(hash_leaf_text(&self.path, &mut self.buf, write_value));
+        self.buf.clear();
+        self.buf.extend_from_slice(b"{\"");
+        self.buf.extend_from_slice(&self.path);
+        self.buf.extend_from_slice(b"\":");
+        write_value(&mut self.buf);
+        self.buf.push(b'}');
+        self.leaves.push(keccak256(&self.buf));
     }
 
+    /// Appends `key` as flatley joins it (no `.` after an empty path); returns the length to
+    /// truncate back to.
     fn enter(&mut self, key: &str) -> usize {
-        enter(&mut self.path, key)
+        let start = self.path.len();
+        if start > 0 {
+            self.path.push(b'.');
+        }
+        js::write_escaped(&mut self.path, key);
+        start
     }
 }
 
@@ -199,7 +214,7 @@ impl<'de> Visitor<'de> for DataSeed {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DataRead, A::Error> {
         let mut hasher = Hasher {
-            path: String::with_capacity(128),
+            path: Vec::with_capacity(128),
             buf: Vec::with_capacity(256),
             leaves: Vec::with_capacity(64),
         };
@@ -255,6 +270,17 @@ impl<'de> Visitor<'de> for LeafSeed<'_> {
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
         self.0.leaf(|buf| js::write_string(buf, v));
+        Ok(())
+    }
+    /// A string the parser could borrow had no escapes in the file. JSON forbids raw control
+    /// characters, quotes and backslashes in strings, so its bytes are already exactly what
+    /// `JSON.stringify` writes.
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<(), E> {
+        self.0.leaf(|buf| {
+            buf.push(b'"');
+            buf.extend_from_slice(v.as_bytes());
+            buf.push(b'"');
+        });
         Ok(())
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
