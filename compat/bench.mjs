@@ -41,10 +41,13 @@ const readLines = (path) => readFileSync(path, "utf8").split("\n").filter((l) =>
 
 switch (command) {
   case "generate": {
+    // Written in slices: a million documents do not fit in one JavaScript string.
     const n = Number(args[0]);
-    const out = [];
-    for (let i = 0; i < n; i++) out.push(JSON.stringify(billOfLading(i)));
-    process.stdout.write(out.join("\n") + "\n");
+    for (let start = 0; start < n; start += 10000) {
+      const out = [];
+      for (let i = start; i < Math.min(n, start + 10000); i++) out.push(JSON.stringify(billOfLading(i)));
+      if (!process.stdout.write(out.join("\n") + "\n")) await new Promise((resolve) => process.stdout.once("drain", resolve));
+    }
     break;
   }
   case "reference": {
