@@ -13,10 +13,30 @@ use std::str::FromStr;
 /// let h: Hash32 = "7ad5eee7d4f56a0a7b69b8ff851a68c8eabdf0503f5576dda94781334e39634a".parse().unwrap();
 /// assert_eq!(h.to_string().len(), 64);
 /// ```
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Hash32(pub [u8; 32]);
 
+/// Ordered as the bytes are (as Node's `Buffer.compare`), compared as two big-endian integers
+/// rather than byte by byte: sorting a batch and joining merkle pairs compare a lot.
+impl Ord for Hash32 {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.halves().cmp(&other.halves())
+    }
+}
+
+impl PartialOrd for Hash32 {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl Hash32 {
+    fn halves(&self) -> (u128, u128) {
+        let (hi, lo) = self.0.split_at(16);
+        let half = |b: &[u8]| u128::from_be_bytes(b.try_into().unwrap_or_default());
+        (half(hi), half(lo))
+    }
+
     /// The bytes of the hash.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
@@ -74,13 +94,26 @@ const HEX_PAIRS: [[u8; 2]; 256] = {
     table
 };
 
-fn hex_value(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// The value of every hex digit (either case); 0xff for any other byte.
+const HEX_VALUES: [u8; 256] = {
+    let mut table = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
     }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+fn hex_value(c: u8) -> Option<u8> {
+    let v = HEX_VALUES[c as usize];
+    (v != 0xff).then_some(v)
 }
 
 /// Why a text is not a [`Hash32`].
@@ -165,6 +198,20 @@ mod tests {
         );
         assert_eq!(Hash32::from_node_hex(&text[..62]), None, "31 bytes");
         assert_eq!(Hash32::from_node_hex(&format!("0x{text}")), None);
+    }
+
+    #[test]
+    fn ordered_as_bytes() {
+        let mut hashes: Vec<Hash32> = (0u8..=255).map(|i| keccak256([i])).collect();
+        let mut as_bytes = hashes.clone();
+        hashes.sort();
+        as_bytes.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(hashes, as_bytes);
+        let mut low = [0u8; 32];
+        low[31] = 1;
+        let mut high = [0u8; 32];
+        high[15] = 1;
+        assert!(Hash32(low) < Hash32(high));
     }
 
     #[test]

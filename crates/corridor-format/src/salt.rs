@@ -188,17 +188,21 @@ pub fn unsalt_str(s: &str) -> Result<Unsalted<'_>, UnknownTypeTag> {
 /// Whether the text before the first `:` is a UUID v4 (either case), as `validator`'s
 /// `isUUID(x, 4)` decides.
 fn starts_with_uuid_v4(s: &str) -> bool {
-    let head = s.split(':').next().unwrap_or("");
-    let b = head.as_bytes();
-    if b.len() != 36 {
+    let b = s.as_bytes();
+    // The text before the first `:` is 36 bytes long: 36 bytes, then the end or a `:` (the
+    // 36 are checked below to hold no `:`).
+    if b.len() < 36 || b.get(36).is_some_and(|&c| c != b':') {
         return false;
     }
-    b.iter().enumerate().all(|(i, &c)| match i {
-        8 | 13 | 18 | 23 => c == b'-',
-        14 => c == b'4',
-        19 => matches!(c, b'8' | b'9' | b'a' | b'b' | b'A' | b'B'),
-        _ => c.is_ascii_hexdigit(),
-    })
+    let hex = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_hexdigit);
+    [b[8], b[13], b[18], b[23]] == [b'-'; 4]
+        && b[14] == b'4'
+        && matches!(b[19], b'8' | b'9' | b'a' | b'b' | b'A' | b'B')
+        && hex(0..8)
+        && hex(9..13)
+        && hex(15..18)
+        && hex(20..23)
+        && hex(24..36)
 }
 
 /// The unsalted data, as the reference's `getData` returns it. Fields whose type is
