@@ -160,7 +160,7 @@ pub fn wrap_documents(raws: &[Value], rng: &mut impl Rng) -> Result<Vec<Value>, 
 /// of the verdict.
 #[derive(Debug, Clone)]
 pub struct WrappedDocument {
-    data: DataRead,
+    pub(crate) data: DataRead,
     /// `signature.targetHash` as written.
     pub target_hash: String,
     /// `signature.proof` as written.

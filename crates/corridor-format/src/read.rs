@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::digest::{IndexText, for_each_leaf_under, leaf_hash};
 use crate::document::{DataRead, WrappedDocument};
-use crate::{FormatError, Hash32, js, keccak256};
+use crate::{FormatError, Hash32, MERKLE_PROOF_TYPE, js, keccak256};
 
 /// The top-level fields of the data kept as values: those the schema and the status and
 /// identity checks look at.
@@ -55,9 +55,9 @@ pub fn read_wrapped(bytes: &[u8]) -> Result<WrappedDocument, ReadError> {
     let one_pass = RootSeed
         .deserialize(&mut de)
         .and_then(|parts| de.end().map(|()| parts));
-    match one_pass {
-        Ok(parts) => Ok(parts.assemble()?),
-        Err(_) => {
+    match one_pass.ok().and_then(RootParts::into_document) {
+        Some(document) => Ok(document),
+        None => {
             let value: Value = serde_json::from_slice(bytes)?;
             Ok(WrappedDocument::from_value(value)?)
         }
@@ -66,16 +66,53 @@ pub fn read_wrapped(bytes: &[u8]) -> Result<WrappedDocument, ReadError> {
 
 /// The parts of a document the one-pass reader collects.
 #[derive(Default)]
-struct RootParts {
+struct RootParts<'de> {
     data: Option<DataRead>,
-    signature: Option<Value>,
-    privacy: Option<Value>,
+    signature: Option<SignatureRead<'de>>,
+    privacy: Option<PrivacyRead<'de>>,
     did_proof: Option<Value>,
 }
 
-impl RootParts {
-    fn assemble(self) -> Result<WrappedDocument, FormatError> {
-        WrappedDocument::assemble(self.signature, self.privacy, self.did_proof, self.data)
+/// `signature` as a wrapped document has it; any other shape is left to the exact path, which
+/// names what is wrong.
+#[derive(serde::Deserialize)]
+struct SignatureRead<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(rename = "targetHash", borrow)]
+    target_hash: Cow<'a, str>,
+    #[serde(rename = "merkleRoot", borrow)]
+    merkle_root: Cow<'a, str>,
+    #[serde(borrow)]
+    proof: Vec<Cow<'a, str>>,
+}
+
+/// `privacy`: an object whose `obfuscatedData`, if there, is a list of strings.
+#[derive(serde::Deserialize)]
+struct PrivacyRead<'a> {
+    #[serde(rename = "obfuscatedData", borrow, default)]
+    obfuscated_data: Vec<Cow<'a, str>>,
+}
+
+impl RootParts<'_> {
+    /// The document, or `None` where the exact path must say what is wrong.
+    fn into_document(self) -> Option<WrappedDocument> {
+        let signature = self.signature?;
+        if signature.kind != MERKLE_PROOF_TYPE {
+            return None;
+        }
+        let owned = |list: Vec<Cow<str>>| list.into_iter().map(Cow::into_owned).collect();
+        Some(WrappedDocument {
+            data: self.data?,
+            target_hash: signature.target_hash.into_owned(),
+            proof: owned(signature.proof),
+            merkle_root: signature.merkle_root.into_owned(),
+            obfuscated: self
+                .privacy
+                .map(|p| owned(p.obfuscated_data))
+                .unwrap_or_default(),
+            did_proof: self.did_proof,
+        })
     }
 }
 
@@ -133,18 +170,18 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 struct RootSeed;
 
 impl<'de> DeserializeSeed<'de> for RootSeed {
-    type Value = RootParts;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RootParts, D::Error> {
+    type Value = RootParts<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<RootParts<'de>, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for RootSeed {
-    type Value = RootParts;
+    type Value = RootParts<'de>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a wrapped document")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RootParts, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RootParts<'de>, A::Error> {
         let mut parts = RootParts::default();
         let mut keys = KeySet::default();
         while let Some(Key(key)) = map.next_key()? {
@@ -337,5 +374,62 @@ impl<'de> Visitor<'de> for LeafSeed<'_> {
             hasher.leaf(|buf| buf.extend_from_slice(b"[]"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wrap_documents;
+    use serde_json::json;
+
+    /// Reads `text` both ways and checks that they agree.
+    fn both_ways(text: &str) -> Option<(Option<Hash32>, bool)> {
+        let value: Value = serde_json::from_str(text).unwrap();
+        let exact = WrappedDocument::from_value(value)
+            .ok()
+            .map(|d| (d.digest().ok(), d.check_schema().is_ok()));
+        let one_pass = read_wrapped(text.as_bytes())
+            .ok()
+            .map(|d| (d.digest().ok(), d.check_schema().is_ok()));
+        assert_eq!(one_pass, exact, "{text}");
+        one_pass
+    }
+
+    #[test]
+    fn unusual_shapes_read_the_same_both_ways() {
+        let raw = json!({"issuers": [{"name": "A", "certificateStore": "0x0000000000000000000000000000000000000001"}],
+                         "a": {"b": "c"}, "list": [1, [], {}]});
+        let doc = wrap_documents(&[raw], &mut rand::rng()).unwrap().remove(0);
+        let text = doc.to_string();
+        let data = doc["data"].to_string();
+        let body = &data[1..data.len() - 1];
+        let signature = doc["signature"].to_string();
+        let cases = [
+            text.clone(),
+            // a repeated key: the last one counts
+            text.replacen("\"data\":{", "\"data\":{\"a\":\"first\",", 1),
+            // a top-level empty key whose children share paths with top-level keys
+            text.replacen("\"data\":{", "\"data\":{\"\":{\"a\":{\"b\":\"x\"}},", 1),
+            format!("{{\"data\":{{{body},\"__proto__\":\"x\"}},\"signature\":{signature}}}"),
+            format!("{{\"data\":[1],\"signature\":{signature}}}"),
+            format!("{{\"data\":{data},\"signature\":{signature},\"privacy\":null}}"),
+            format!(
+                "{{\"data\":{data},\"signature\":{signature},\"privacy\":{{\"obfuscatedData\":[\"AB\"]}}}}"
+            ),
+            format!(
+                "{{\"data\":{data},\"signature\":{}}}",
+                signature.replacen("{", "{\"proof\":[],", 1)
+            ),
+            format!(
+                "{{\"data\":{data},\"signature\":{}}}",
+                signature.replace("SHA3MerkleProof", "Other")
+            ),
+            format!("{{\"data\":{{\"a\\u0062\":\"\\n\"}},\"signature\":{signature}}}"),
+        ];
+        for case in &cases {
+            both_ways(case);
+        }
+        assert!(both_ways(&text).is_some_and(|(d, schema)| d.is_some() && schema));
     }
 }
