@@ -208,22 +208,24 @@ fn starts_with_uuid_v4(s: &str) -> bool {
 /// The unsalted data, as the reference's `getData` returns it. Fields whose type is
 /// `undefined` are left out, as `JSON.stringify` leaves them out (in arrays they become null).
 pub fn unsalt_data(data: &Value) -> Result<Value, UnknownTypeTag> {
-    Ok(match data {
+    Ok(unsalt_value(data)?.unwrap_or(Value::Null))
+}
+
+/// One value unsalted; `None` for `undefined`.
+fn unsalt_value(data: &Value) -> Result<Option<Value>, UnknownTypeTag> {
+    Ok(Some(match data {
         Value::Array(items) => Value::Array(
             items
                 .iter()
-                .map(|v| Ok(unsalt_data(v)?))
+                .map(unsalt_data)
                 .collect::<Result<_, UnknownTypeTag>>()?,
         ),
         Value::Object(map) => {
             let mut out = Map::with_capacity(map.len());
             for (k, v) in map {
-                if let Value::String(s) = v
-                    && unsalt_str(s)? == Unsalted::Undefined
-                {
-                    continue;
+                if let Some(plain) = unsalt_value(v)? {
+                    out.insert(k.clone(), plain);
                 }
-                out.insert(k.clone(), unsalt_data(v)?);
             }
             Value::Object(out)
         }
@@ -233,10 +235,11 @@ pub fn unsalt_data(data: &Value) -> Result<Value, UnknownTypeTag> {
                 serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
             }
             Unsalted::Bool(b) => Value::Bool(b),
-            Unsalted::Null | Unsalted::Undefined => Value::Null,
+            Unsalted::Null => Value::Null,
+            Unsalted::Undefined => return Ok(None),
         },
         other => other.clone(),
-    })
+    }))
 }
 
 #[cfg(test)]
