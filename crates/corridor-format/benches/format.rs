@@ -46,7 +46,7 @@ fn benches(c: &mut Criterion) {
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::from_parameter(n), &leaves, |b, leaves| {
             b.iter(|| {
-                let tree = MerkleTree::new(leaves.clone());
+                let tree = MerkleTree::new(leaves.clone()).unwrap();
                 leaves
                     .iter()
                     .map(|l| tree.proof_of(l).unwrap().len())

@@ -130,10 +130,9 @@ pub fn wrap_documents(raws: &[Value], rng: &mut impl Rng) -> Result<Vec<Value>, 
         .iter()
         .map(|r| salt_document(r, rng))
         .collect::<Result<Vec<_>, _>>()?;
-    if salted.is_empty() {
+    let Some(tree) = MerkleTree::new(salted.iter().map(|s| s.target_hash).collect()) else {
         return Ok(Vec::new());
-    }
-    let tree = MerkleTree::new(salted.iter().map(|s| s.target_hash).collect());
+    };
     let root = tree.root();
     Ok(salted
         .into_iter()

@@ -11,7 +11,7 @@ use crate::{Hash32, combine_sorted};
 /// ```
 /// use corridor_format::{MerkleTree, keccak256};
 /// let leaves: Vec<_> = (0u8..5).map(|i| keccak256([i])).collect();
-/// let tree = MerkleTree::new(leaves.clone());
+/// let tree = MerkleTree::new(leaves.clone()).unwrap();
 /// for leaf in &leaves {
 ///     let proof = tree.proof_of(leaf).unwrap();
 ///     assert_eq!(corridor_format::merkle::root_from_proof(leaf, &proof), tree.root());
@@ -21,12 +21,12 @@ use crate::{Hash32, combine_sorted};
 pub struct MerkleTree {
     /// `layers[0]` holds the sorted leaves, the last layer the root.
     layers: Vec<Vec<Hash32>>,
+    root: Hash32,
 }
 
 impl MerkleTree {
-    /// Builds the tree. An empty batch has no root; use [`MerkleTree::root`] only on a
-    /// non-empty one.
-    pub fn new(leaves: Vec<Hash32>) -> Self {
+    /// Builds the tree; `None` for an empty batch, which has no root.
+    pub fn new(leaves: Vec<Hash32>) -> Option<Self> {
         let mut leaves = leaves;
         leaves.sort_unstable();
         let mut layers = vec![leaves];
@@ -42,29 +42,18 @@ impl MerkleTree {
                 .collect();
             layers.push(next);
         }
-        MerkleTree { layers }
+        let root = *layers.last()?.first()?;
+        Some(MerkleTree { layers, root })
     }
 
     /// The root: the only node of the top layer (the leaf itself for a batch of one).
-    ///
-    /// # Panics
-    /// On an empty tree.
     pub fn root(&self) -> Hash32 {
-        self.layers
-            .last()
-            .and_then(|l| l.first())
-            .copied()
-            .expect("root of an empty merkle tree")
+        self.root
     }
 
-    /// The number of leaves.
+    /// The number of leaves (at least one).
     pub fn len(&self) -> usize {
         self.layers[0].len()
-    }
-
-    /// Whether the batch is empty.
-    pub fn is_empty(&self) -> bool {
-        self.layers[0].is_empty()
     }
 
     /// The proof of `leaf`: its siblings from the bottom up, or `None` if it is not a leaf.
@@ -101,9 +90,14 @@ mod tests {
     use crate::keccak256;
 
     #[test]
+    fn an_empty_batch_has_no_tree() {
+        assert!(MerkleTree::new(Vec::new()).is_none());
+    }
+
+    #[test]
     fn single_leaf_is_its_own_root() {
         let leaf = keccak256(b"x");
-        let tree = MerkleTree::new(vec![leaf]);
+        let tree = MerkleTree::new(vec![leaf]).unwrap();
         assert_eq!(tree.root(), leaf);
         assert_eq!(tree.proof_of(&leaf), Some(vec![]));
     }
@@ -112,7 +106,7 @@ mod tests {
     fn every_proof_reaches_the_root_for_all_small_sizes() {
         for n in 1..70u32 {
             let leaves: Vec<_> = (0..n).map(|i| keccak256(i.to_be_bytes())).collect();
-            let tree = MerkleTree::new(leaves.clone());
+            let tree = MerkleTree::new(leaves.clone()).unwrap();
             for leaf in &leaves {
                 let proof = tree.proof_of(leaf).unwrap();
                 assert!(proof.len() <= 7);
@@ -126,7 +120,7 @@ mod tests {
     fn three_leaves_carry_the_odd_one_up() {
         let mut l: Vec<_> = (0u8..3).map(|i| keccak256([i])).collect();
         l.sort();
-        let tree = MerkleTree::new(l.clone());
+        let tree = MerkleTree::new(l.clone()).unwrap();
         assert_eq!(
             tree.root(),
             combine_sorted(&combine_sorted(&l[0], &l[1]), &l[2])

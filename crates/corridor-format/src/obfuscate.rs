@@ -178,10 +178,12 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
     }
 
     let mut changed = document.clone();
-    let data = changed.get_mut("data").expect("checked above");
+    let mut no_data = Value::Null;
+    let data = changed.get_mut("data").unwrap_or(&mut no_data);
     for field in fields {
-        if let Some(Value::Object(parent)) = parent_mut(data, field) {
-            parent.shift_remove(field.0.last().expect("paths have parts"));
+        if let (Some(Value::Object(parent)), Some(key)) = (parent_mut(data, field), field.0.last())
+        {
+            parent.shift_remove(key);
             if parent.is_empty() && field.0.len() > 1 {
                 let parent_path = FieldPath(field.0[..field.0.len() - 1].to_vec());
                 return Err(refuse(

@@ -114,7 +114,10 @@ pub fn run(
         bail!("no documents found in the inputs");
     }
 
-    let tree = (!individual).then(|| MerkleTree::new(hashes.clone()));
+    let tree = match individual {
+        true => None,
+        false => Some(MerkleTree::new(hashes.clone()).context("no documents found in the inputs")?),
+    };
     let signature_of = |hash: &Hash32| match &tree {
         Some(tree) => MerkleSignature {
             target_hash: *hash,

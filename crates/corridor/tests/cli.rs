@@ -201,7 +201,15 @@ fn wrap_then_verify_obfuscate_and_read_back() {
     let doc: Value =
         serde_json::from_slice(&std::fs::read(out.join("doc-3.json")).unwrap()).unwrap();
     assert_eq!(doc["signature"]["merkleRoot"], json!(root));
-    assert_eq!(doc["signature"]["proof"].as_array().unwrap().len(), 3);
+    // Five leaves: four have three siblings on the way up, the odd one out only one.
+    let proof_lengths: usize = names
+        .iter()
+        .map(|n| {
+            let d: Value = serde_json::from_slice(&std::fs::read(out.join(n)).unwrap()).unwrap();
+            d["signature"]["proof"].as_array().unwrap().len()
+        })
+        .sum();
+    assert_eq!(proof_lengths, 3 + 3 + 3 + 3 + 1);
     assert_eq!(run(&["verify"], &[&out]).0, 0);
 
     let hidden = tmp.path().join("hidden.json");
