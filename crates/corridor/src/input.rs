@@ -90,6 +90,8 @@ pub struct Lines {
     path: PathBuf,
     line: usize,
     max: u64,
+    /// Reused for every line, so that a line costs one allocation of its own size.
+    scratch: Vec<u8>,
 }
 
 impl Lines {
@@ -100,16 +102,18 @@ impl Lines {
             path: path.to_path_buf(),
             line: 0,
             max,
+            scratch: Vec::new(),
         })
     }
 
     /// The next non-blank line and its number, or `None` at the end.
     pub fn next_line(&mut self) -> Result<Option<(usize, Vec<u8>)>> {
         loop {
-            let mut buf = Vec::new();
+            let buf = &mut self.scratch;
+            buf.clear();
             let n = (&mut self.reader)
                 .take(self.max + 1)
-                .read_until(b'\n', &mut buf)
+                .read_until(b'\n', buf)
                 .with_context(|| {
                     format!("{}:{}: cannot read", self.path.display(), self.line + 1)
                 })?;
@@ -128,7 +132,7 @@ impl Lines {
             if buf.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            return Ok(Some((self.line, buf)));
+            return Ok(Some((self.line, buf.clone())));
         }
     }
 }
