@@ -27,6 +27,15 @@ enum Unit<'a> {
     },
 }
 
+impl Unit<'_> {
+    fn unreadable(source: &Source, e: &anyhow::Error) -> Self {
+        Unit::Unreadable {
+            label: source.path.display().to_string(),
+            why: format!("{e:#}"),
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct Report<'a> {
     file: &'a str,
@@ -94,10 +103,7 @@ pub fn run(sources: &[Source], json: bool, max_size: u64) -> Result<Tally> {
             let mut lines = match Lines::open(&source.path, max_size) {
                 Ok(lines) => lines,
                 Err(e) => {
-                    chunk.push(Unit::Unreadable {
-                        label: source.path.display().to_string(),
-                        why: format!("{e:#}"),
-                    });
+                    chunk.push(Unit::unreadable(source, &e));
                     continue;
                 }
             };
@@ -109,10 +115,7 @@ pub fn run(sources: &[Source], json: bool, max_size: u64) -> Result<Tally> {
                     }),
                     Ok(None) => break,
                     Err(e) => {
-                        chunk.push(Unit::Unreadable {
-                            label: source.path.display().to_string(),
-                            why: format!("{e:#}"),
-                        });
+                        chunk.push(Unit::unreadable(source, &e));
                         break;
                     }
                 }
