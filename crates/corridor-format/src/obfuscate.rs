@@ -178,58 +178,58 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
     }
 
     let mut changed = document.clone();
-    let mut no_data = Value::Null;
-    let data = changed.get_mut("data").unwrap_or(&mut no_data);
-    for field in fields {
-        if let (Some(Value::Object(parent)), Some(key)) = (parent_mut(data, field), field.0.last())
-        {
-            parent.shift_remove(key);
-            if parent.is_empty() && field.0.len() > 1 {
-                let parent_path = FieldPath(field.0[..field.0.len() - 1].to_vec());
-                return Err(refuse(
-                    field,
-                    format!(
-                        "would leave {parent_path} empty, which changes the hash; hide {parent_path} itself"
-                    ),
-                ));
+    if let Some(data) = changed.get_mut("data") {
+        for field in fields {
+            let Some((key, parent_path)) = field.0.split_last() else {
+                continue;
+            };
+            if let Some(Value::Object(parent)) = parent_mut(data, field) {
+                parent.shift_remove(key);
+                if parent.is_empty() && !parent_path.is_empty() {
+                    let parent_path = FieldPath(parent_path.to_vec());
+                    return Err(refuse(
+                        field,
+                        format!(
+                            "would leave {parent_path} empty, which changes the hash; hide {parent_path} itself"
+                        ),
+                    ));
+                }
             }
         }
     }
-    let Value::Object(root) = &mut changed else {
-        unreachable!("a document with data is an object")
-    };
-    let privacy = root
-        .entry("privacy")
-        .or_insert_with(|| Value::Object(Map::new()));
-    let Value::Object(privacy) = privacy else {
-        return Err(FormatError::Shape {
-            field: "privacy".into(),
-            problem: "must be an object".into(),
-        });
-    };
-    let list = privacy
-        .entry("obfuscatedData")
-        .or_insert_with(|| Value::Array(Vec::new()));
-    let Value::Array(list) = list else {
-        return Err(FormatError::Shape {
+    let list = changed
+        .as_object_mut()
+        .map(|root| {
+            root.entry("privacy")
+                .or_insert_with(|| Value::Object(Map::new()))
+        })
+        .and_then(Value::as_object_mut)
+        .map(|privacy| {
+            privacy
+                .entry("obfuscatedData")
+                .or_insert_with(|| Value::Array(Vec::new()))
+        })
+        .and_then(Value::as_array_mut)
+        .ok_or_else(|| FormatError::Shape {
             field: "privacy.obfuscatedData".into(),
-            problem: "must be an array".into(),
-        });
-    };
+            problem: "must be an array inside the privacy object".into(),
+        })?;
     list.extend(hashes.into_iter().map(Value::String));
 
+    // What the rules above cannot see (paths that repeat under an empty key, a schema the
+    // removal breaks) is refused on the finished document, named after the first field.
+    let refuse_all = |problem: String| FormatError::Obfuscation {
+        field: fields.first().map(ToString::to_string).unwrap_or_default(),
+        problem,
+    };
     let wrapped = WrappedDocument::from_value(changed.clone())?;
-    // A safety net for what the rules above cannot see (paths that repeat under an empty key).
     if before.digest()? != wrapped.digest()? {
-        let first = fields.first().map(ToString::to_string).unwrap_or_default();
-        return Err(FormatError::Obfuscation {
-            field: first,
-            problem: "would change the document's hash".into(),
-        });
+        return Err(refuse_all("would change the document's hash".into()));
     }
     wrapped.check_schema().map_err(|e| {
-        let first = fields.first().map(ToString::to_string).unwrap_or_default();
-        FormatError::Obfuscation { field: first, problem: format!("would leave a document the schema refuses, which TradeTrust would no longer recognise: {e}") }
+        refuse_all(format!(
+            "would leave a document the schema refuses, which TradeTrust would no longer recognise: {e}"
+        ))
     })?;
     *document = changed;
     Ok(())
