@@ -229,16 +229,17 @@ pub fn digest(data: &Value, obfuscated: &[&str]) -> Result<Hash32, FormatError> 
             problem: format!("must be an object, found {}", kind_of(data)),
         });
     }
-    Ok(digest_leaves(leaf_hashes(data)?, obfuscated))
+    Ok(digest_leaves(&leaf_hashes(data)?, obfuscated))
 }
 
 /// The digest of a document from its leaf hashes and the obfuscated hashes as written.
-pub(crate) fn digest_leaves(mut hashes: Vec<Hash32>, obfuscated: &[&str]) -> Hash32 {
-    let mut out = Vec::with_capacity(2 + 67 * (hashes.len() + obfuscated.len()));
+pub(crate) fn digest_leaves(leaves: &[Hash32], obfuscated: &[&str]) -> Hash32 {
+    let mut out = Vec::with_capacity(2 + 67 * (leaves.len() + obfuscated.len()));
     if obfuscated.iter().all(|h| is_lower_hex64(h)) {
         // All entries are lower-case hex of equal length: sorting the bytes sorts the texts.
+        let mut hashes = leaves.to_vec();
         hashes.extend(obfuscated.iter().filter_map(|h| h.parse::<Hash32>().ok()));
-        hashes.sort_unstable();
+        Hash32::sort(&mut hashes);
         out.push(b'[');
         for (i, h) in hashes.iter().enumerate() {
             if i > 0 {
@@ -250,7 +251,7 @@ pub(crate) fn digest_leaves(mut hashes: Vec<Hash32>, obfuscated: &[&str]) -> Has
         }
         out.push(b']');
     } else {
-        let mut texts: Vec<String> = hashes.iter().map(Hash32::to_hex).collect();
+        let mut texts: Vec<String> = leaves.iter().map(Hash32::to_hex).collect();
         texts.extend(obfuscated.iter().map(|s| s.to_string()));
         // JavaScript compares strings by UTF-16 code units.
         texts.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));

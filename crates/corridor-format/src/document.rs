@@ -7,9 +7,11 @@ use crate::digest::digest_leaves;
 use crate::digest::kind_of;
 use crate::digest::paths_may_collide;
 use crate::merkle::root_from_proof;
+use crate::read::HEAD_KEYS;
+use crate::salt::unsalt_value;
 use crate::salt::write_salted;
 use crate::schema::{SchemaMode, SchemaViolation, validate_data, validate_fields};
-use crate::{FormatError, Hash32, MerkleTree, digest, leaf_hashes, unsalt_data};
+use crate::{FormatError, Hash32, MerkleTree, digest, leaf_hashes};
 
 /// The `version` every wrapped v2 document carries.
 pub const SCHEMA_V2: &str = "https://schema.openattestation.com/2.0/schema.json";
@@ -66,7 +68,7 @@ pub fn salt_document_into(
             })?;
         return digest(&salted, &[]);
     }
-    Ok(digest_leaves(leaves, &[]))
+    Ok(digest_leaves(&leaves, &[]))
 }
 
 /// The `signature` block of a wrapped document.
@@ -154,7 +156,7 @@ pub fn wrap_documents(raws: &[Value], rng: &mut impl Rng) -> Result<Vec<Value>, 
 /// wrapped v2 document (its `isWrappedV2Document`, non-strict) but not yet for integrity.
 ///
 /// The data itself is not kept: only the hashes of its leaves, and the few top-level fields the
-/// schema and the status and identity checks read ([`WrappedDocument::head`]). The hash texts
+/// schema and the status and identity checks read ([`WrappedDocument::check_schema`]). The hash texts
 /// are kept as written: the reference compares some of them as text, so their spelling is part
 /// of the verdict.
 #[derive(Debug, Clone)]
@@ -177,24 +179,40 @@ pub struct WrappedDocument {
 pub(crate) struct DataRead {
     /// The hashes of every distinct leaf path, or why the data cannot be hashed.
     pub(crate) leaves: Result<Vec<Hash32>, FormatError>,
-    /// The salted top-level fields in `HEAD_KEYS`, or what the data is if not an object.
-    pub(crate) head: Result<Map<String, Value>, &'static str>,
+    /// The top-level fields in `HEAD_KEYS` unsalted, in the data's order; or why they cannot
+    /// be (the data is not an object, a salted value has an unknown type tag).
+    pub(crate) head: Result<Map<String, Value>, FormatError>,
 }
 
 impl DataRead {
     fn from_value(data: &Value) -> DataRead {
         let head = match data {
-            Value::Object(map) => Ok(crate::read::HEAD_KEYS
-                .iter()
-                .filter_map(|k| map.get(*k).map(|v| (k.to_string(), v.clone())))
-                .collect()),
-            other => Err(kind_of(other)),
+            Value::Object(map) => plain_head(map),
+            other => Err(not_an_object(kind_of(other))),
         };
         DataRead {
             leaves: leaf_hashes(data),
             head,
         }
     }
+}
+
+fn plain_head(data: &Map<String, Value>) -> Result<Map<String, Value>, FormatError> {
+    let mut plain = Map::new();
+    for (key, value) in data.iter().filter(|(k, _)| HEAD_KEYS.contains(&k.as_str())) {
+        if let Some(value) = unsalt_value(value)? {
+            plain.insert(key.clone(), value);
+        }
+    }
+    Ok(plain)
+}
+
+/// The schema's complaint about data that is not an object.
+pub(crate) fn not_an_object(kind: &str) -> FormatError {
+    FormatError::Schema(vec![SchemaViolation {
+        field: String::new(),
+        problem: format!("must be an object, found {kind}"),
+    }])
 }
 
 /// The result of recomputing a document's hashes.
@@ -299,36 +317,27 @@ impl WrappedDocument {
         })
     }
 
-    /// The data's top-level fields that the schema and the status and identity checks read
-    /// (`issuers`, `$template`, `id`, `documentUrl`, `recipient`, `network`, `attachments`),
-    /// salted; `None` when the data is not an object.
+    /// The top-level fields of the data that the schema and the status and identity checks
+    /// read (`issuers`, `$template`, `id`, `documentUrl`, `recipient`, `network`,
+    /// `attachments`), unsalted, but not checked: see [`WrappedDocument::check_schema`].
+    /// `None` when the data is not an object or a salted value there cannot be read.
     pub fn head(&self) -> Option<&Map<String, Value>> {
         self.data.head.as_ref().ok()
     }
 
     /// Checks the unsalted data against the schema, loosely, as the reference does before it
-    /// treats a file as a wrapped v2 document.
-    ///
-    /// Returns the fields of [`WrappedDocument::head`] without their salts, read once.
-    pub fn check_schema(&self) -> Result<Map<String, Value>, FormatError> {
-        let head = self.data.head.as_ref().map_err(|kind| {
-            FormatError::Schema(vec![SchemaViolation {
-                field: String::new(),
-                problem: format!("must be an object, found {kind}"),
-            }])
-        })?;
-        let mut plain = Map::with_capacity(head.len());
-        for (key, value) in head {
-            plain.insert(key.clone(), unsalt_data(value)?);
-        }
-        validate_fields(&plain, false, SchemaMode::Loose).map_err(FormatError::Schema)?;
-        Ok(plain)
+    /// treats a file as a wrapped v2 document. Returns [`WrappedDocument::head`].
+    pub fn check_schema(&self) -> Result<&Map<String, Value>, FormatError> {
+        let head = self.data.head.as_ref().map_err(Clone::clone)?;
+        validate_fields(head, false, SchemaMode::Loose).map_err(FormatError::Schema)?;
+        Ok(head)
     }
 
     /// The target hash the data and the obfuscated hashes add up to.
     pub fn digest(&self) -> Result<Hash32, FormatError> {
         let obfuscated: Vec<&str> = self.obfuscated.iter().map(String::as_str).collect();
-        Ok(digest_leaves(self.data.leaves.clone()?, &obfuscated))
+        let leaves = self.data.leaves.as_ref().map_err(Clone::clone)?;
+        Ok(digest_leaves(leaves, &obfuscated))
     }
 
     /// Recomputes the target hash and the merkle root, as the reference's `verifySignature`.

@@ -37,6 +37,17 @@ impl Hash32 {
         (half(hi), half(lo))
     }
 
+    /// Sorts hashes in byte order, faster than `sort_unstable`: most pairs of hashes differ in
+    /// their first 16 bytes, so a first pass compares only those, and only a run that shares
+    /// them is compared in full.
+    pub fn sort(hashes: &mut [Hash32]) {
+        let high = |h: &Hash32| h.halves().0;
+        hashes.sort_unstable_by_key(high);
+        if hashes.windows(2).any(|w| high(&w[0]) == high(&w[1])) {
+            hashes.sort_unstable();
+        }
+    }
+
     /// The bytes of the hash.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
@@ -44,19 +55,17 @@ impl Hash32 {
 
     /// Writes the 64 lowercase hex digits into `out`.
     pub fn write_hex(&self, out: &mut Vec<u8>) {
-        let mut text = [0u8; 64];
-        for (pair, b) in text.chunks_exact_mut(2).zip(self.0) {
-            pair.copy_from_slice(&HEX_PAIRS[b as usize]);
-        }
-        out.extend_from_slice(&text);
+        out.extend_from_slice(const_hex::Buffer::<32>::new().format(&self.0).as_bytes());
     }
 
     /// The hash as 64 lowercase hex digits.
     pub fn to_hex(&self) -> String {
-        let mut out = Vec::with_capacity(64);
-        self.write_hex(&mut out);
-        // Only ASCII hex digits were written.
-        String::from_utf8(out).unwrap_or_default()
+        const_hex::encode(self.0)
+    }
+
+    /// Whether `text` is exactly this hash's 64 lowercase hex digits.
+    pub fn is_written_as(&self, text: &str) -> bool {
+        const_hex::Buffer::<32>::new().format(&self.0) == text
     }
 
     /// Reads a hex string as Node's `Buffer.from(text, "hex")` does — pairs of hex digits up to
@@ -66,54 +75,13 @@ impl Hash32 {
     /// accept what it accepts (upper case, trailing non-hex text) and nothing else.
     pub fn from_node_hex(text: &str) -> Option<Hash32> {
         let bytes = text.as_bytes();
-        let mut out = [0u8; 32];
-        let mut n = 0;
-        for pair in bytes.chunks_exact(2) {
-            let (Some(hi), Some(lo)) = (hex_value(pair[0]), hex_value(pair[1])) else {
-                break;
-            };
-            if n == 32 {
-                return None;
-            }
-            out[n] = hi << 4 | lo;
-            n += 1;
-        }
-        (n == 32).then_some(Hash32(out))
+        let hash = const_hex::decode_to_array(bytes.get(..64)?).ok()?;
+        // Node stops at the first pair that is not hex; one more pair is a 33rd byte.
+        let longer = bytes
+            .get(64..66)
+            .is_some_and(|pair| pair.iter().all(u8::is_ascii_hexdigit));
+        (!longer).then_some(Hash32(hash))
     }
-}
-
-/// The two lower-case hex digits of every byte.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut table = [[0u8; 2]; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = [DIGITS[b >> 4], DIGITS[b & 0xf]];
-        b += 1;
-    }
-    table
-};
-
-/// The value of every hex digit (either case); 0xff for any other byte.
-const HEX_VALUES: [u8; 256] = {
-    let mut table = [0xffu8; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        table[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    table
-};
-
-fn hex_value(c: u8) -> Option<u8> {
-    let v = HEX_VALUES[c as usize];
-    (v != 0xff).then_some(v)
 }
 
 /// Why a text is not a [`Hash32`].
@@ -125,18 +93,13 @@ impl FromStr for Hash32 {
     type Err = ParseHashError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || ParseHashError(s.chars().take(80).collect());
+        // `const_hex` would also take a `0x` prefix, which OpenAttestation never writes.
         if s.len() != 64 {
-            return Err(err());
+            return Err(ParseHashError(s.chars().take(80).collect()));
         }
-        let mut out = [0u8; 32];
-        for (i, pair) in s.as_bytes().chunks_exact(2).enumerate() {
-            let (Some(hi), Some(lo)) = (hex_value(pair[0]), hex_value(pair[1])) else {
-                return Err(err());
-            };
-            out[i] = hi << 4 | lo;
-        }
-        Ok(Hash32(out))
+        const_hex::decode_to_array(s)
+            .map(Hash32)
+            .map_err(|_| ParseHashError(s.to_string()))
     }
 }
 
@@ -184,6 +147,9 @@ mod tests {
         assert_eq!(h.to_string(), text.to_lowercase());
         assert!("7ad5".parse::<Hash32>().is_err());
         assert!(format!("{}zz", &text[2..]).parse::<Hash32>().is_err());
+        assert!(format!("0x{}", &text[2..]).parse::<Hash32>().is_err());
+        assert!(h.is_written_as(&text.to_lowercase()));
+        assert!(!h.is_written_as(text));
     }
 
     #[test]
@@ -198,6 +164,13 @@ mod tests {
         );
         assert_eq!(Hash32::from_node_hex(&text[..62]), None, "31 bytes");
         assert_eq!(Hash32::from_node_hex(&format!("0x{text}")), None);
+        assert_eq!(
+            Hash32::from_node_hex(&format!("{text}0")),
+            Some(h),
+            "a lone digit"
+        );
+        assert_eq!(Hash32::from_node_hex(&format!("{text}0z")), Some(h));
+        assert_eq!(Hash32::from_node_hex(&text.to_uppercase()), Some(h));
     }
 
     #[test]
@@ -205,8 +178,23 @@ mod tests {
         let mut hashes: Vec<Hash32> = (0u8..=255).map(|i| keccak256([i])).collect();
         let mut as_bytes = hashes.clone();
         hashes.sort();
-        as_bytes.sort_by(|a, b| a.0.cmp(&b.0));
+        as_bytes.sort_by_key(|a| a.0);
         assert_eq!(hashes, as_bytes);
+        // equal first halves are ordered by the second
+        let mut shared: Vec<Hash32> = as_bytes
+            .iter()
+            .rev()
+            .map(|h| {
+                let mut b = h.0;
+                b[..16].fill(7);
+                Hash32(b)
+            })
+            .collect();
+        shared.extend(as_bytes.iter().rev());
+        let mut expected = shared.clone();
+        expected.sort_by_key(|a| a.0);
+        Hash32::sort(&mut shared);
+        assert_eq!(shared, expected);
         let mut low = [0u8; 32];
         low[31] = 1;
         let mut high = [0u8; 32];

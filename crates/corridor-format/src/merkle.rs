@@ -51,11 +51,6 @@ impl MerkleTree {
         self.root
     }
 
-    /// The number of leaves (at least one).
-    pub fn len(&self) -> usize {
-        self.layers[0].len()
-    }
-
     /// The proof of `leaf`: its siblings from the bottom up, or `None` if it is not a leaf.
     /// Where a hash occurs twice, the first occurrence's proof serves both, as in the reference.
     pub fn proof_of(&self, leaf: &Hash32) -> Option<Vec<Hash32>> {

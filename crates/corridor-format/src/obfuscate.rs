@@ -80,7 +80,7 @@ impl FromStr for FieldPath {
                     closed = false;
                 }
                 '[' => {
-                    if !closed && !(parts.is_empty() && current.is_empty()) {
+                    if !(closed || parts.is_empty() && current.is_empty()) {
                         parts.push((std::mem::take(&mut current), false));
                     }
                     let quote = chars.next_if(|q| *q == '"' || *q == '\'');

@@ -14,9 +14,10 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::digest::{IndexText, for_each_leaf_under, leaf_hash};
+use crate::digest::IndexText;
 use crate::document::{DataRead, WrappedDocument};
-use crate::{FormatError, Hash32, MERKLE_PROOF_TYPE, js, keccak256};
+use crate::salt::unsalt_leaf;
+use crate::{FormatError, Hash32, MERKLE_PROOF_TYPE, UnknownTypeTag, js, keccak256};
 
 /// The top-level fields of the data kept as values: those the schema and the status and
 /// identity checks look at.
@@ -51,11 +52,15 @@ pub enum ReadError {
 /// assert_eq!(read.check_integrity().unwrap(), corridor_format::Integrity::Intact);
 /// ```
 pub fn read_wrapped(bytes: &[u8]) -> Result<WrappedDocument, ReadError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let one_pass = RootSeed
-        .deserialize(&mut de)
-        .and_then(|parts| de.end().map(|()| parts));
-    match one_pass.ok().and_then(RootParts::into_document) {
+    // Checking the UTF-8 of the whole text at once is faster than string by string; text that
+    // is not UTF-8 goes to the exact path, which says where.
+    let one_pass = std::str::from_utf8(bytes).ok().and_then(|text| {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let parts = RootSeed.deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        parts.into_document()
+    });
+    match one_pass {
         Some(document) => Ok(document),
         None => {
             let value: Value = serde_json::from_slice(bytes)?;
@@ -125,7 +130,7 @@ fn fallback<E: de::Error>() -> E {
 #[derive(Default)]
 struct KeySet<'de> {
     few: Vec<Cow<'de, str>>,
-    many: Option<HashSet<Cow<'de, str>>>,
+    many: Option<HashSet<Cow<'de, str>, foldhash::fast::RandomState>>,
 }
 
 impl<'de> KeySet<'de> {
@@ -138,7 +143,7 @@ impl<'de> KeySet<'de> {
             return false;
         }
         self.few.push(key);
-        if self.few.len() > 16 {
+        if self.few.len() > 8 {
             self.many = Some(self.few.drain(..).collect());
         }
         true
@@ -209,6 +214,8 @@ struct Hasher {
     path: Vec<u8>,
     buf: Vec<u8>,
     leaves: Vec<Hash32>,
+    /// The first salted value kept for the head whose type tag is unknown.
+    unknown_tag: Option<UnknownTypeTag>,
 }
 
 impl Hasher {
@@ -225,13 +232,29 @@ impl Hasher {
 
     /// Appends `key` as flatley joins it (no `.` after an empty path); returns the length to
     /// truncate back to.
-    fn enter(&mut self, key: &str) -> usize {
+    #[expect(
+        clippy::ptr_arg,
+        reason = "a borrowed key is one the file wrote without escapes"
+    )]
+    fn enter(&mut self, key: &Cow<str>) -> usize {
         let start = self.path.len();
         if start > 0 {
             self.path.push(b'.');
         }
-        js::write_escaped(&mut self.path, key);
+        match key {
+            // Borrowed from the file, so written there without escapes: see `visit_borrowed_str`.
+            Cow::Borrowed(raw) => self.path.extend_from_slice(raw.as_bytes()),
+            Cow::Owned(text) => js::write_escaped(&mut self.path, text),
+        }
         start
+    }
+
+    /// A salted string of the head, unsalted; an unknown type tag is remembered.
+    fn unsalt(&mut self, salted: &str) -> Option<Value> {
+        unsalt_leaf(salted).unwrap_or_else(|e| {
+            self.unknown_tag.get_or_insert(e);
+            None
+        })
     }
 }
 
@@ -254,6 +277,7 @@ impl<'de> Visitor<'de> for DataSeed {
             path: Vec::with_capacity(128),
             buf: Vec::with_capacity(256),
             leaves: Vec::with_capacity(64),
+            unknown_tag: None,
         };
         let mut head = Map::new();
         let mut keys = KeySet::default();
@@ -267,113 +291,143 @@ impl<'de> Visitor<'de> for DataSeed {
             {
                 return Err(fallback());
             }
-            if HEAD_KEYS.contains(&&*key) {
-                let value: Value = map.next_value()?;
-                let mut buf = std::mem::take(&mut hasher.buf);
-                for_each_leaf_under(&key, &value, &mut |path, leaf| {
-                    hasher.leaves.push(leaf_hash(path, leaf, &mut buf));
-                    Ok(())
-                })
-                .map_err(|_| fallback::<A::Error>())?;
-                hasher.buf = buf;
-                head.insert(key.into_owned(), value);
-            } else {
-                let start = hasher.enter(&key);
-                map.next_value_seed(LeafSeed(&mut hasher))?;
-                hasher.path.truncate(start);
+            let keep = HEAD_KEYS.contains(&&*key);
+            let start = hasher.enter(&key);
+            let plain = map.next_value_seed(LeafSeed {
+                hasher: &mut hasher,
+                keep,
+            })?;
+            hasher.path.truncate(start);
+            if let Some(plain) = plain {
+                head.insert(key.into_owned(), plain);
             }
         }
         Ok(DataRead {
             leaves: Ok(hasher.leaves),
-            head: Ok(head),
+            head: match hasher.unknown_tag {
+                None => Ok(head),
+                Some(e) => Err(e.into()),
+            },
         })
     }
 }
 
-/// Hashes every leaf of one value at the hasher's current path.
-struct LeafSeed<'h>(&'h mut Hasher);
+/// Hashes every leaf of one value at the hasher's current path. With `keep`, also returns
+/// the value unsalted (`None` for `undefined`); without, returns `None`.
+struct LeafSeed<'h> {
+    hasher: &'h mut Hasher,
+    keep: bool,
+}
+
+impl LeafSeed<'_> {
+    fn child(&mut self) -> LeafSeed<'_> {
+        LeafSeed {
+            hasher: self.hasher,
+            keep: self.keep,
+        }
+    }
+
+    /// Hashes a primitive leaf; keeps `plain` when asked.
+    fn primitive(
+        self,
+        write_value: impl FnOnce(&mut Vec<u8>),
+        plain: impl FnOnce() -> Value,
+    ) -> Option<Value> {
+        self.hasher.leaf(write_value);
+        self.keep.then(plain)
+    }
+}
 
 impl<'de> DeserializeSeed<'de> for LeafSeed<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    type Value = Option<Value>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for LeafSeed<'_> {
-    type Value = ();
+    type Value = Option<Value>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.0.leaf(|buf| js::write_string(buf, v));
-        Ok(())
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<Value>, E> {
+        self.hasher.leaf(|buf| js::write_string(buf, v));
+        Ok(if self.keep {
+            self.hasher.unsalt(v)
+        } else {
+            None
+        })
     }
     /// A string the parser could borrow had no escapes in the file. JSON forbids raw control
     /// characters, quotes and backslashes in strings, so its bytes are already exactly what
     /// `JSON.stringify` writes.
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<(), E> {
-        self.0.leaf(|buf| {
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Option<Value>, E> {
+        self.hasher.leaf(|buf| {
             buf.push(b'"');
             buf.extend_from_slice(v.as_bytes());
             buf.push(b'"');
         });
-        Ok(())
+        Ok(if self.keep {
+            self.hasher.unsalt(v)
+        } else {
+            None
+        })
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.visit_f64(v as f64)
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Value>, E> {
+        Ok(self.primitive(|buf| js::write_number(buf, v as f64), || v.into()))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.visit_f64(v as f64)
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Value>, E> {
+        Ok(self.primitive(|buf| js::write_number(buf, v as f64), || v.into()))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.0.leaf(|buf| js::write_number(buf, v));
-        Ok(())
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Value>, E> {
+        Ok(self.primitive(|buf| js::write_number(buf, v), || v.into()))
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
-        self.0
-            .leaf(|buf| buf.extend_from_slice(if v { b"true" } else { b"false" }));
-        Ok(())
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<Value>, E> {
+        let text: &[u8] = if v { b"true" } else { b"false" };
+        Ok(self.primitive(|buf| buf.extend_from_slice(text), || v.into()))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        self.0.leaf(|buf| buf.extend_from_slice(b"null"));
-        Ok(())
+    fn visit_unit<E: de::Error>(self) -> Result<Option<Value>, E> {
+        Ok(self.primitive(|buf| buf.extend_from_slice(b"null"), || Value::Null))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let hasher = self.0;
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Option<Value>, A::Error> {
         let mut keys = KeySet::default();
+        let mut plain = Map::new();
         let mut empty = true;
         while let Some(Key(key)) = map.next_key()? {
             empty = false;
             if key.contains('.') || !keys.insert(key.clone()) {
                 return Err(fallback());
             }
-            let start = hasher.enter(&key);
-            map.next_value_seed(LeafSeed(hasher))?;
-            hasher.path.truncate(start);
+            let start = self.hasher.enter(&key);
+            let value = map.next_value_seed(self.child())?;
+            self.hasher.path.truncate(start);
+            if let Some(value) = value {
+                plain.insert(key.into_owned(), value);
+            }
         }
         if empty {
-            hasher.leaf(|buf| buf.extend_from_slice(b"{}"));
+            self.hasher.leaf(|buf| buf.extend_from_slice(b"{}"));
         }
-        Ok(())
+        Ok(self.keep.then_some(Value::Object(plain)))
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let hasher = self.0;
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Option<Value>, A::Error> {
         let mut digits = IndexText::default();
+        let mut plain = Vec::new();
         let mut index = 0usize;
         loop {
-            let start = hasher.enter(digits.format(index));
-            let more = seq.next_element_seed(LeafSeed(hasher))?.is_some();
-            hasher.path.truncate(start);
-            if !more {
-                break;
+            let start = self.hasher.enter(&Cow::Borrowed(digits.format(index)));
+            let value = seq.next_element_seed(self.child())?;
+            self.hasher.path.truncate(start);
+            let Some(value) = value else { break };
+            if self.keep {
+                plain.push(value.unwrap_or(Value::Null));
             }
             index += 1;
         }
         if index == 0 {
-            hasher.leaf(|buf| buf.extend_from_slice(b"[]"));
+            self.hasher.leaf(|buf| buf.extend_from_slice(b"[]"));
         }
-        Ok(())
+        Ok(self.keep.then_some(Value::Array(plain)))
     }
 }
 
@@ -431,5 +485,20 @@ mod tests {
             both_ways(case);
         }
         assert!(both_ways(&text).is_some_and(|(d, schema)| d.is_some() && schema));
+        // `undefined` drops a top-level field, as the reference's unsalting does: no schema
+        // complaint that `id` is not a string
+        let undefined = text.replacen(
+            "\"data\":{",
+            "\"data\":{\"id\":\"0b0e5d0e-8c8a-4c5b-9d1e-2f3a4b5c6d7e:undefined:\",",
+            1,
+        );
+        assert!(both_ways(&undefined).is_some_and(|(_, schema)| schema));
+        // an unknown type tag in a field the schema reads is a schema failure both ways
+        let unknown = text.replacen(
+            "\"data\":{",
+            "\"data\":{\"id\":\"0b0e5d0e-8c8a-4c5b-9d1e-2f3a4b5c6d7e:date:x\",",
+            1,
+        );
+        assert!(both_ways(&unknown).is_some_and(|(_, schema)| !schema));
     }
 }

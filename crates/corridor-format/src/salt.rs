@@ -191,18 +191,22 @@ fn starts_with_uuid_v4(s: &str) -> bool {
     let b = s.as_bytes();
     // The text before the first `:` is 36 bytes long: 36 bytes, then the end or a `:` (the
     // 36 are checked below to hold no `:`).
-    if b.len() < 36 || b.get(36).is_some_and(|&c| c != b':') {
+    let Some(uuid) = b.get(..36) else {
+        return false;
+    };
+    if b.get(36).is_some_and(|&c| c != b':') {
         return false;
     }
-    let hex = |range: std::ops::Range<usize>| b[range].iter().all(u8::is_ascii_hexdigit);
-    [b[8], b[13], b[18], b[23]] == [b'-'; 4]
-        && b[14] == b'4'
-        && matches!(b[19], b'8' | b'9' | b'a' | b'b' | b'A' | b'B')
-        && hex(0..8)
-        && hex(9..13)
-        && hex(15..18)
-        && hex(20..23)
-        && hex(24..36)
+    // Every byte is looked at and the results folded together, without a branch per byte.
+    let mut ok = uuid[14] == b'4' && matches!(uuid[19], b'8' | b'9' | b'a' | b'b' | b'A' | b'B');
+    for (i, &c) in uuid.iter().enumerate() {
+        ok &= if matches!(i, 8 | 13 | 18 | 23) {
+            c == b'-'
+        } else {
+            c.is_ascii_hexdigit()
+        };
+    }
+    ok
 }
 
 /// The unsalted data, as the reference's `getData` returns it. Fields whose type is
@@ -212,7 +216,7 @@ pub fn unsalt_data(data: &Value) -> Result<Value, UnknownTypeTag> {
 }
 
 /// One value unsalted; `None` for `undefined`.
-fn unsalt_value(data: &Value) -> Result<Option<Value>, UnknownTypeTag> {
+pub(crate) fn unsalt_value(data: &Value) -> Result<Option<Value>, UnknownTypeTag> {
     Ok(Some(match data {
         Value::Array(items) => Value::Array(
             items
@@ -229,16 +233,20 @@ fn unsalt_value(data: &Value) -> Result<Option<Value>, UnknownTypeTag> {
             }
             Value::Object(out)
         }
-        Value::String(s) => match unsalt_str(s)? {
-            Unsalted::String(s) => Value::String(s.into_owned()),
-            Unsalted::Number(x) => {
-                serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
-            }
-            Unsalted::Bool(b) => Value::Bool(b),
-            Unsalted::Null => Value::Null,
-            Unsalted::Undefined => return Ok(None),
-        },
+        Value::String(s) => return unsalt_leaf(s),
         other => other.clone(),
+    }))
+}
+
+/// One salted string as the value it stands for; `None` for `undefined`, which the reference
+/// drops from objects (and writes as `null` in arrays).
+pub(crate) fn unsalt_leaf(s: &str) -> Result<Option<Value>, UnknownTypeTag> {
+    Ok(Some(match unsalt_str(s)? {
+        Unsalted::String(s) => Value::String(s.into_owned()),
+        Unsalted::Number(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+        Unsalted::Bool(b) => Value::Bool(b),
+        Unsalted::Null => Value::Null,
+        Unsalted::Undefined => return Ok(None),
     }))
 }
 

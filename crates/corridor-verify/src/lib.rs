@@ -79,10 +79,7 @@ impl Verifier {
             field: "document".into(),
             problem: why.into(),
         };
-        let unreadable = Subject {
-            wrapped: Err(problem),
-            issuers: None,
-        };
+        let unreadable = Subject::unreadable(problem);
         let rest = self.checks.iter().skip(1).map(|c| c.check(&unreadable));
         Verdict {
             fragments: std::iter::once(integrity).chain(rest).collect(),

@@ -8,9 +8,9 @@ use serde_json::Value;
 pub struct Subject {
     /// The document, or why it could not be read as a wrapped v2 document.
     pub wrapped: Result<WrappedDocument, FormatError>,
-    /// The unsalted `issuers`, when the data passes the (loose) schema: the reference's
-    /// status and identity checks only look at documents that do.
-    pub issuers: Option<Vec<Value>>,
+    /// Whether the data passes the (loose) schema: the reference's status and identity
+    /// checks only look at documents that do.
+    schema_ok: bool,
 }
 
 /// Why bytes could not be read as JSON at all.
@@ -46,15 +46,27 @@ impl Subject {
     }
 
     fn from_wrapped(wrapped: Result<WrappedDocument, FormatError>) -> Subject {
-        let issuers =
-            wrapped
-                .as_ref()
-                .ok()
-                .and_then(|w| match w.check_schema().ok()?.remove("issuers")? {
-                    Value::Array(items) => Some(items),
-                    _ => None,
-                });
-        Subject { wrapped, issuers }
+        let schema_ok = wrapped.as_ref().is_ok_and(|w| w.check_schema().is_ok());
+        Subject { wrapped, schema_ok }
+    }
+
+    /// A subject that is not a document at all, for the checks to skip.
+    pub(crate) fn unreadable(problem: FormatError) -> Subject {
+        Subject {
+            wrapped: Err(problem),
+            schema_ok: false,
+        }
+    }
+
+    /// The unsalted `issuers`, when the data passes the (loose) schema.
+    pub fn issuers(&self) -> Option<&[Value]> {
+        if !self.schema_ok {
+            return None;
+        }
+        match self.wrapped.as_ref().ok()?.head()?.get("issuers")? {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
     }
 }
 

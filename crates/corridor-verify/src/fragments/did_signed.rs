@@ -54,7 +54,7 @@ impl Check for DidSignedCheck {
                 format!("Document was not signed by DID directly{why}"),
             )
         };
-        let (Ok(doc), Some(issuers)) = (&subject.wrapped, &subject.issuers) else {
+        let (Ok(doc), Some(issuers)) = (&subject.wrapped, subject.issuers()) else {
             return not_signed(String::new());
         };
         let Some(proof_value) = &doc.did_proof else {

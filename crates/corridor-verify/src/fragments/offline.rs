@@ -86,8 +86,7 @@ impl Check for OfflineCheck {
             .is_ok_and(|w| w.did_proof.is_some());
         let applies = (signed || !self.signed_only)
             && subject
-                .issuers
-                .as_ref()
+                .issuers()
                 .is_some_and(|issuers| issuers.iter().any(self.applies));
         let message = if applies {
             self.not_run
