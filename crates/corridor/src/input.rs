@@ -90,8 +90,6 @@ pub struct Lines {
     path: PathBuf,
     line: usize,
     max: u64,
-    /// Reused for every line, so that a line costs one allocation of its own size.
-    scratch: Vec<u8>,
 }
 
 impl Lines {
@@ -102,18 +100,18 @@ impl Lines {
             path: path.to_path_buf(),
             line: 0,
             max,
-            scratch: Vec::new(),
         })
     }
 
-    /// The next non-blank line and its number, or `None` at the end.
-    pub fn next_line(&mut self) -> Result<Option<(usize, Vec<u8>)>> {
+    /// Appends the next non-blank line to `out` and returns its number, or `None` at the end.
+    /// Appending lets a caller gather many lines in one buffer it reuses.
+    pub fn read_line(&mut self, out: &mut Vec<u8>) -> Result<Option<usize>> {
+        let start = out.len();
         loop {
-            let buf = &mut self.scratch;
-            buf.clear();
+            out.truncate(start);
             let n = (&mut self.reader)
                 .take(self.max + 1)
-                .read_until(b'\n', buf)
+                .read_until(b'\n', out)
                 .with_context(|| {
                     format!("{}:{}: cannot read", self.path.display(), self.line + 1)
                 })?;
@@ -121,7 +119,9 @@ impl Lines {
                 return Ok(None);
             }
             self.line += 1;
-            if buf.len() as u64 > self.max && buf.last() != Some(&b'\n') {
+            let line = &out[start..];
+            if line.len() as u64 > self.max && line.last() != Some(&b'\n') {
+                out.truncate(start);
                 bail!(
                     "{}:{}: the line is longer than the {} bytes a document may have (see --max-size)",
                     self.path.display(),
@@ -129,10 +129,9 @@ impl Lines {
                     self.max
                 );
             }
-            if buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                return Ok(Some(self.line));
             }
-            return Ok(Some((self.line, buf.clone())));
         }
     }
 }

@@ -1,7 +1,9 @@
 //! `corridor verify`: every document of the inputs through the verification pipeline, in
 //! parallel, with results printed in input order.
 
+use std::fmt;
 use std::io::{BufWriter, Write};
+use std::ops::Range;
 
 use anyhow::{Context, Result};
 use corridor_verify::{Status, Verdict, Verifier};
@@ -13,27 +15,51 @@ use crate::input::{self, Lines, Source};
 /// Documents verified per parallel step.
 const CHUNK: usize = 2048;
 
-/// One document to verify: a whole file, or one line of a JSON Lines file.
+/// One document to verify.
 enum Unit<'a> {
+    /// A whole file.
     File(&'a Source),
+    /// A line of a JSON Lines file; its text is in the batch's buffer.
     Line {
-        label: String,
-        bytes: Vec<u8>,
+        source: &'a Source,
+        number: usize,
+        text: Range<usize>,
     },
     /// An input that could not be read; its verdict says why.
-    Unreadable {
-        label: String,
-        why: String,
-    },
+    Unreadable { source: &'a Source, why: String },
 }
 
 impl Unit<'_> {
-    fn unreadable(source: &Source, e: &anyhow::Error) -> Self {
-        Unit::Unreadable {
-            label: source.path.display().to_string(),
-            why: format!("{e:#}"),
+    fn verify(&self, verifier: &Verifier, text: &[u8], max_size: u64) -> Verdict {
+        match self {
+            Unit::File(source) => match input::read_bounded(&source.path, max_size) {
+                Ok(bytes) => verifier.verify_bytes(&bytes),
+                Err(e) => verifier.unreadable(&format!("{e:#}")),
+            },
+            Unit::Line { text: range, .. } => verifier.verify_bytes(&text[range.clone()]),
+            Unit::Unreadable { why, .. } => verifier.unreadable(why),
         }
     }
+}
+
+/// How a unit is named in the output: the file, and the line number for a line.
+impl fmt::Display for Unit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Unit::File(source) | Unit::Unreadable { source, .. } => {
+                write!(f, "{}", source.path.display())
+            }
+            Unit::Line { source, number, .. } => write!(f, "{}:{number}", source.path.display()),
+        }
+    }
+}
+
+/// The documents of one parallel step. Lines share one buffer, kept from step to step, so
+/// that reading a line allocates nothing.
+#[derive(Default)]
+struct Batch<'a> {
+    units: Vec<Unit<'a>>,
+    text: Vec<u8>,
 }
 
 #[derive(Serialize)]
@@ -55,26 +81,15 @@ pub fn run(sources: &[Source], json: bool, max_size: u64) -> Result<Tally> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
-    let mut chunk: Vec<Unit> = Vec::with_capacity(CHUNK);
+    let mut batch = Batch::default();
 
-    let mut flush = |chunk: &mut Vec<Unit>, out: &mut BufWriter<_>| -> Result<()> {
-        let results: Vec<(String, Verdict)> = chunk
+    let mut flush = |batch: &mut Batch, out: &mut BufWriter<_>| -> Result<()> {
+        let verdicts: Vec<Verdict> = batch
+            .units
             .par_iter()
-            .map(|unit| match unit {
-                Unit::File(source) => {
-                    let label = source.path.display().to_string();
-                    let verdict = match input::read_bounded(&source.path, max_size) {
-                        Ok(bytes) => verifier.verify_bytes(&bytes),
-                        Err(e) => verifier.unreadable(&format!("{e:#}")),
-                    };
-                    (label, verdict)
-                }
-                Unit::Line { label, bytes } => (label.clone(), verifier.verify_bytes(bytes)),
-                Unit::Unreadable { label, why } => (label.clone(), verifier.unreadable(why)),
-            })
+            .map(|unit| unit.verify(&verifier, &batch.text, max_size))
             .collect();
-        chunk.clear();
-        for (label, verdict) in results {
+        for (unit, verdict) in batch.units.iter().zip(verdicts) {
             let valid = verdict.is_valid();
             if valid {
                 tally.valid += 1
@@ -85,16 +100,18 @@ pub fn run(sources: &[Source], json: bool, max_size: u64) -> Result<Tally> {
                 serde_json::to_writer(
                     &mut *out,
                     &Report {
-                        file: &label,
+                        file: &unit.to_string(),
                         valid,
                         fragments: &verdict.fragments,
                     },
                 )?;
                 writeln!(out)?;
             } else {
-                write_human(out, &label, &verdict)?;
+                write_human(out, unit, &verdict)?;
             }
         }
+        batch.units.clear();
+        batch.text.clear();
         Ok(())
     };
 
@@ -103,39 +120,43 @@ pub fn run(sources: &[Source], json: bool, max_size: u64) -> Result<Tally> {
             let mut lines = match Lines::open(&source.path, max_size) {
                 Ok(lines) => lines,
                 Err(e) => {
-                    chunk.push(Unit::unreadable(source, &e));
+                    let why = format!("{e:#}");
+                    batch.units.push(Unit::Unreadable { source, why });
                     continue;
                 }
             };
             loop {
-                match lines.next_line() {
-                    Ok(Some((n, bytes))) => chunk.push(Unit::Line {
-                        label: format!("{}:{n}", source.path.display()),
-                        bytes,
+                let start = batch.text.len();
+                match lines.read_line(&mut batch.text) {
+                    Ok(Some(number)) => batch.units.push(Unit::Line {
+                        source,
+                        number,
+                        text: start..batch.text.len(),
                     }),
                     Ok(None) => break,
                     Err(e) => {
-                        chunk.push(Unit::unreadable(source, &e));
+                        let why = format!("{e:#}");
+                        batch.units.push(Unit::Unreadable { source, why });
                         break;
                     }
                 }
-                if chunk.len() == CHUNK {
-                    flush(&mut chunk, &mut out)?;
+                if batch.units.len() == CHUNK {
+                    flush(&mut batch, &mut out)?;
                 }
             }
         } else {
-            chunk.push(Unit::File(source));
+            batch.units.push(Unit::File(source));
         }
-        if chunk.len() >= CHUNK {
-            flush(&mut chunk, &mut out)?;
+        if batch.units.len() >= CHUNK {
+            flush(&mut batch, &mut out)?;
         }
     }
-    flush(&mut chunk, &mut out)?;
+    flush(&mut batch, &mut out)?;
     out.flush().context("cannot write to standard output")?;
     Ok(tally)
 }
 
-fn write_human(out: &mut impl Write, label: &str, verdict: &Verdict) -> Result<()> {
+fn write_human(out: &mut impl Write, label: &Unit, verdict: &Verdict) -> Result<()> {
     if verdict.is_valid() {
         writeln!(out, "valid    {label}")?;
         return Ok(());

@@ -223,11 +223,12 @@ fn read_source(
             .and_then(|s| s.to_str())
             .unwrap_or("document");
         let mut lines = Lines::open(path, max_size)?;
-        while let Some((n, bytes)) = lines.next_line()? {
+        let mut bytes = Vec::new();
+        while let Some(n) = lines.read_line(&mut bytes)? {
             each(RawDocument {
                 label: format!("{}:{n}", path.display()),
                 out_name: format!("{stem}-{n}.json"),
-                bytes,
+                bytes: std::mem::take(&mut bytes),
             })?;
         }
         Ok(())
