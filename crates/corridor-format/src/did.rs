@@ -170,6 +170,80 @@ pub fn signed_message_hash(merkle_root: &crate::Hash32) -> B256 {
     alloy_primitives::eip191_hash_message(merkle_root.as_bytes())
 }
 
+/// A key that signs documents as its `did:ethr` DID, as the reference's `signDocument` does
+/// with a wallet.
+///
+/// ```
+/// use corridor_format::did::{DidSigner, recover_signer};
+/// let key = k256::ecdsa::SigningKey::from_slice(&[7u8; 32]).unwrap();
+/// let signer = DidSigner::new(key);
+/// let root: corridor_format::Hash32 = "3bd4fd5a7bd3e0b4c4ab5f0ad2c17e78ab0c1fc5a1e5b0b9a3c2b57d0c8e1f35".parse().unwrap();
+/// let signature = signer.sign_merkle_root(&root);
+/// assert_eq!(recover_signer(&root.to_hex(), &signature).unwrap(), signer.address());
+/// ```
+pub struct DidSigner {
+    key: k256::ecdsa::SigningKey,
+    address: Address,
+}
+
+/// Never shows the key.
+impl std::fmt::Debug for DidSigner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DidSigner({})", self.did())
+    }
+}
+
+impl DidSigner {
+    /// The signer for a secp256k1 key.
+    pub fn new(key: k256::ecdsa::SigningKey) -> DidSigner {
+        let address = Address::from_private_key(&key);
+        DidSigner { key, address }
+    }
+
+    /// The key's Ethereum address.
+    pub fn address(&self) -> Address {
+        self.address
+    }
+
+    /// `did:ethr:0x…` with the address checksummed, as ethers writes it.
+    pub fn did(&self) -> String {
+        format!("did:ethr:{}", self.address.to_checksum(None))
+    }
+
+    /// The DID URL of the key: `did:ethr:0x…#controller`.
+    pub fn verification_method(&self) -> String {
+        format!("{}#controller", self.did())
+    }
+
+    /// Signs a merkle root as ethers' `signMessage` signs its 32 bytes: the EIP-191 hash,
+    /// signed deterministically (RFC 6979, low s), written `0x` + r + s + v with v 27 or 28.
+    /// The same key and root always give the same text as the reference.
+    pub fn sign_merkle_root(&self, merkle_root: &crate::Hash32) -> String {
+        let hash = signed_message_hash(merkle_root);
+        // Signing a 32-byte prehash with a valid key cannot fail.
+        let (signature, recovery) = self
+            .key
+            .sign_prehash_recoverable(hash.as_slice())
+            .expect("a 32-byte prehash is always signable");
+        let mut bytes = [0u8; 65];
+        bytes[..64].copy_from_slice(&signature.to_bytes());
+        bytes[64] = 27 + recovery.to_byte();
+        format!("0x{}", const_hex::encode(bytes))
+    }
+
+    /// The `proof` entry the reference's `signDocument` adds for `merkle_root`, in its key
+    /// order. `created` is the signing time as an ISO 8601 text (the caller reads the clock).
+    pub fn proof_entry(&self, merkle_root: &crate::Hash32, created: &str) -> Value {
+        serde_json::json!({
+            "type": DID_SIGNATURE_TYPE,
+            "created": created,
+            "proofPurpose": "assertionMethod",
+            "verificationMethod": self.verification_method(),
+            "signature": self.sign_merkle_root(merkle_root),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,5 +280,32 @@ mod tests {
             recover_signer("abc", "0x"),
             Err(SignatureError::MerkleRoot(_))
         ));
+    }
+
+    #[test]
+    fn signatures_match_ethers() {
+        // ethers v5: new Wallet("0x" + "01".repeat(32)).signMessage(arrayify("0x" + "ab".repeat(32)))
+        let key = k256::ecdsa::SigningKey::from_slice(&[1u8; 32]).unwrap();
+        let signer = DidSigner::new(key);
+        assert_eq!(
+            signer.did(),
+            "did:ethr:0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1"
+        );
+        let root: crate::Hash32 = "ab".repeat(32).parse().unwrap();
+        let signature = signer.sign_merkle_root(&root);
+        assert_eq!(
+            signature,
+            "0x7a74165fa3417ce8bcbf5e37198bc716d10a62bdff3a362e3ee621894cced81319a4190af9718ede6726a4c7e7dc78749c0b014d99e6e0e8042a0748c575c30e1c"
+        );
+        assert_eq!(
+            recover_signer(&root.to_hex(), &signature),
+            Ok(signer.address())
+        );
+        let entry = signer.proof_entry(&root, "2026-11-23T00:00:00.000Z");
+        let proofs = parse_did_proofs(&json!([entry])).unwrap();
+        assert_eq!(
+            proofs[0].verification_method,
+            "did:ethr:0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1#controller"
+        );
     }
 }
