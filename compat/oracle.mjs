@@ -4,9 +4,12 @@
 //   node oracle.mjs wrap       < raw.jsonl       the whole input wrapped as one batch (wrapDocuments)
 //   node oracle.mjs obfuscate  < requests.jsonl  each {"document", "fields"} obfuscated (obfuscateDocument)
 //   node oracle.mjs signer     < wrapped.jsonl   the address that signed each document's merkle root (ethers)
+//   node oracle.mjs sign       < requests.jsonl  each {"document", "privateKey"} signed (signDocument, a Wallet)
+//   node oracle.mjs keystore-open < requests.jsonl  each {"keystore", "password"} decrypted: {"address"} or {"error"} (ethers)
+//   node oracle.mjs keystore-make < requests.jsonl  each {"privateKey", "password"} encrypted: the keystore JSON text (ethers)
 import { createInterface } from "node:readline";
-import { wrapDocuments, verifySignature, obfuscateDocument } from "@tradetrust-tt/tradetrust";
-import { utils } from "ethers";
+import { wrapDocuments, verifySignature, obfuscateDocument, signDocument } from "@tradetrust-tt/tradetrust";
+import { utils, Wallet } from "ethers";
 
 const command = process.argv[2];
 const out = [];
@@ -45,8 +48,28 @@ switch (command) {
       emit(doc.proof.map((p) => utils.verifyMessage(utils.arrayify(`0x${doc.signature.merkleRoot}`), p.signature)));
     }
     break;
+  case "sign":
+    for (const { document, privateKey } of lines) {
+      emit(await signDocument(document, "Secp256k1VerificationKey2018", new Wallet(privateKey)));
+    }
+    break;
+  case "keystore-open":
+    for (const { keystore, password } of lines) {
+      try {
+        emit({ address: Wallet.fromEncryptedJsonSync(keystore, password).address });
+      } catch (e) {
+        emit({ error: String(e && e.message) });
+      }
+    }
+    break;
+  case "keystore-make":
+    for (const { privateKey, password } of lines) {
+      // A light scrypt cost keeps the test quick; Corridor reads whatever cost a file names.
+      emit(await new Wallet(privateKey).encrypt(password, { scrypt: { N: 1 << 14 } }));
+    }
+    break;
   default:
-    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer < input.jsonl`);
+    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make < input.jsonl`);
     process.exit(2);
 }
 flush();

@@ -29,7 +29,9 @@ fn benches(c: &mut Criterion) {
         b.iter(|| salt_document(&raw, &mut rng).unwrap())
     });
 
-    let wrapped = wrap_documents(std::slice::from_ref(&raw), &mut rng).unwrap().remove(0);
+    let wrapped = wrap_documents(std::slice::from_ref(&raw), &mut rng)
+        .unwrap()
+        .remove(0);
     let text = serde_json::to_string(&wrapped).unwrap();
     // What `corridor verify` does: the one-pass reader.
     c.bench_function("verify_integrity/bill_of_lading", |b| {

@@ -135,3 +135,50 @@ impl Lines {
         }
     }
 }
+
+/// One document read from an input.
+pub struct Document {
+    /// `file` or `file:line`, for messages.
+    pub label: String,
+    /// The file name it gets in an output folder: the input's, or `<stem>-<line>.json`.
+    pub out_name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Calls `each` with every document of `source`: the whole file, or each line of a JSON
+/// Lines file.
+pub fn for_each_document(
+    source: &Source,
+    max_size: u64,
+    mut each: impl FnMut(Document) -> Result<()>,
+) -> Result<()> {
+    let path = &source.path;
+    if source.lines {
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("document");
+        let mut lines = Lines::open(path, max_size)?;
+        let mut bytes = Vec::new();
+        while let Some(n) = lines.read_line(&mut bytes)? {
+            each(Document {
+                label: format!("{}:{n}", path.display()),
+                out_name: format!("{stem}-{n}.json"),
+                bytes: std::mem::take(&mut bytes),
+            })?;
+        }
+        Ok(())
+    } else {
+        let bytes = read_bounded(path, max_size)?;
+        let out_name = path
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("document.json")
+            .to_string();
+        each(Document {
+            label: path.display().to_string(),
+            out_name,
+            bytes,
+        })
+    }
+}

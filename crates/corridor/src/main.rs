@@ -7,7 +7,10 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod input;
+mod output;
 mod progress;
+mod secrets;
+mod sign;
 mod verify;
 mod wrap;
 
@@ -23,8 +26,30 @@ use corridor_format::{FieldPath, Integrity, WrappedDocument, obfuscate_document,
 #[derive(Parser)]
 #[command(name = "corridor", version, about, long_about = None)]
 struct Cli {
+    /// Corridor's own folder: keys in DIR/keys. Default: $XDG_DATA_HOME/corridor, else
+    /// ~/.local/share/corridor.
+    #[arg(long, global = true, env = "CORRIDOR_HOME", value_name = "DIR")]
+    home: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
+}
+
+impl Cli {
+    fn home(&self) -> Result<PathBuf> {
+        if let Some(home) = &self.home {
+            return Ok(home.clone());
+        }
+        let data = std::env::var_os("XDG_DATA_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+            .context("no home folder: give --home or set CORRIDOR_HOME")?;
+        Ok(data.join("corridor"))
+    }
+
+    fn keyring(&self) -> Result<corridor_keys::Keyring> {
+        Ok(corridor_keys::Keyring::new(self.home()?.join("keys")))
+    }
 }
 
 #[derive(Subcommand)]
@@ -89,6 +114,77 @@ enum Command {
         /// The wrapped document.
         file: PathBuf,
     },
+    /// Manage issuer keys: secp256k1 keys kept as encrypted Ethereum keystore v3 files.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+    /// Sign wrapped documents with a key's DID (did:ethr), as TradeTrust's signDocument does.
+    ///
+    /// Adds an OpenAttestationSignature2018 entry to each document's `proof`: an EIP-191
+    /// signature of its merkle root by the key. The documents' issuers must name that DID
+    /// (identityProof type DID or DNS-DID) for verifiers to accept it. Documents that do not
+    /// verify are refused; output is written only if every document signs.
+    #[command(group(clap::ArgGroup::new("destination").required(true).args(["out_dir", "out"])))]
+    #[command(group(clap::ArgGroup::new("signer").required(true).args(["key", "private_key_env"])))]
+    Sign {
+        /// The key to sign with (see `corridor key list`).
+        #[arg(long, value_name = "NAME")]
+        key: Option<String>,
+        /// Sign with a raw private key (64 hex digits) read from this environment variable
+        /// instead of a keystore, for CI. It is never printed.
+        #[arg(long, value_name = "VAR")]
+        private_key_env: Option<String>,
+        #[command(flatten)]
+        password: secrets::PasswordArgs,
+        /// Write one signed file per document into this folder (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// Write all signed documents as JSON Lines into this file (`-` for standard output).
+        #[arg(long, value_name = "FILE.jsonl")]
+        out: Option<PathBuf>,
+        /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
+        #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+        max_size: u64,
+        /// Wrapped documents: files, folders, or JSON Lines files.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyAction {
+    /// Make a new random key and keep it encrypted under a password.
+    New {
+        /// The key's name (letters, digits, '-', '_', '.').
+        name: String,
+        #[command(flatten)]
+        password: secrets::PasswordArgs,
+    },
+    /// Keep an existing private key (64 hex digits, 0x optional), encrypted under a password.
+    ///
+    /// The key is read from --private-key-file or --private-key-env, or else asked for on the
+    /// terminal (hidden) or read from standard input. It is never given as an argument, so it
+    /// cannot show in the process list or the shell's history.
+    Import {
+        /// The key's name (letters, digits, '-', '_', '.').
+        name: String,
+        /// Read the private key from the first line of this file.
+        #[arg(long, value_name = "FILE")]
+        private_key_file: Option<PathBuf>,
+        /// Read the private key from this environment variable.
+        #[arg(long, value_name = "VAR", conflicts_with = "private_key_file")]
+        private_key_env: Option<String>,
+        #[command(flatten)]
+        password: secrets::PasswordArgs,
+    },
+    /// Show a key's address and DID (no password needed).
+    Show {
+        /// The key's name.
+        name: String,
+    },
+    /// List the keys.
+    List,
 }
 
 /// Reads `64M`, `512K`, `1G` or a plain number of bytes.
@@ -117,7 +213,7 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    match run(&cli) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -126,8 +222,8 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<ExitCode> {
-    match command {
+fn run(cli: &Cli) -> Result<ExitCode> {
+    match &cli.command {
         Command::Wrap {
             out_dir,
             out,
@@ -135,20 +231,16 @@ fn run(command: Command) -> Result<ExitCode> {
             max_size,
             inputs,
         } => {
-            let destination = match (out_dir, out) {
-                (Some(dir), None) => wrap::Destination::Folder(dir),
-                (None, Some(file)) => wrap::Destination::Lines(file),
-                _ => unreachable!("clap requires exactly one destination"),
-            };
-            let sources = input::expand(&inputs)?;
-            let wrapped = wrap::run(&sources, &destination, individual, max_size)?;
+            let destination = destination(out_dir, out);
+            let sources = input::expand(inputs)?;
+            let wrapped = wrap::run(&sources, &destination, *individual, *max_size)?;
             let mut stdout = std::io::stdout().lock();
-            if !matches!(&destination, wrap::Destination::Lines(p) if p.as_os_str() == "-") {
+            if !destination.is_stdout() {
                 for root in &wrapped.roots {
                     writeln!(stdout, "{root}")?;
                 }
             }
-            let batches = if individual {
+            let batches = if *individual {
                 format!("{} batches of one", wrapped.count)
             } else {
                 "one batch".into()
@@ -161,12 +253,12 @@ fn run(command: Command) -> Result<ExitCode> {
             max_size,
             inputs,
         } => {
-            let sources = input::expand(&inputs)?;
+            let sources = input::expand(inputs)?;
             if sources.is_empty() {
                 eprintln!("error: no documents found in the inputs");
                 return Ok(ExitCode::from(2));
             }
-            let tally = verify::run(&sources, json, max_size)?;
+            let tally = verify::run(&sources, *json, *max_size)?;
             eprintln!(
                 "{} document(s): {} valid, {} not valid",
                 tally.valid + tally.not_valid,
@@ -180,7 +272,7 @@ fn run(command: Command) -> Result<ExitCode> {
             })
         }
         Command::Obfuscate { file, fields, out } => {
-            let mut document = read_document(&file)?;
+            let mut document = read_document(file)?;
             let wrapped = WrappedDocument::from_value(document.clone())
                 .map_err(|e| anyhow!("{}: {e}", file.display()))?;
             match wrapped
@@ -193,18 +285,59 @@ fn run(command: Command) -> Result<ExitCode> {
                     file.display()
                 ),
             }
-            obfuscate_document(&mut document, &fields)
+            obfuscate_document(&mut document, fields)
                 .map_err(|e| anyhow!("{}: {e}", file.display()))?;
             let mut text = serde_json::to_vec_pretty(&document)?;
             text.push(b'\n');
             match out {
-                Some(path) => write_atomically(&path, &text)?,
+                Some(path) => write_atomically(path, &text)?,
                 None => std::io::stdout().lock().write_all(&text)?,
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Key { action } => {
+            key_command(&cli.keyring()?, action)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Sign {
+            key,
+            private_key_env,
+            password,
+            out_dir,
+            out,
+            max_size,
+            inputs,
+        } => {
+            let signer = match (key, private_key_env) {
+                (Some(name), None) => cli
+                    .keyring()?
+                    .unlock(name, password.read(false)?.as_bytes())?,
+                (None, Some(var)) => {
+                    let hex = secrets::private_key(Some(var), None)?;
+                    corridor_keys::signer_from_hex(&hex)
+                        .with_context(|| format!("the environment variable {var}"))?
+                }
+                _ => unreachable!("clap requires exactly one signer"),
+            };
+            let destination = destination(out_dir, out);
+            let sources = input::expand(inputs)?;
+            let signed = sign::run(&sources, &destination, &signer, *max_size)?;
+            if !destination.is_stdout() {
+                let mut stdout = std::io::stdout().lock();
+                for root in &signed.roots {
+                    writeln!(stdout, "{root}")?;
+                }
+            }
+            eprintln!(
+                "signed {} document(s) as {} ({} merkle root(s))",
+                signed.count,
+                signer.did(),
+                signed.roots.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Data { file } => {
-            let document = read_document(&file)?;
+            let document = read_document(file)?;
             let data = document
                 .get("data")
                 .ok_or_else(|| anyhow!("{}: the document has no data", file.display()))?;
@@ -213,6 +346,68 @@ fn run(command: Command) -> Result<ExitCode> {
             text.push(b'\n');
             std::io::stdout().lock().write_all(&text)?;
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The output a command's `--out-dir` / `--out` pair names (clap requires exactly one).
+fn destination(out_dir: &Option<PathBuf>, out: &Option<PathBuf>) -> output::Destination {
+    match (out_dir, out) {
+        (Some(dir), _) => output::Destination::Folder(dir.clone()),
+        (None, Some(file)) => output::Destination::Lines(file.clone()),
+        (None, None) => unreachable!("clap requires a destination"),
+    }
+}
+
+fn key_command(keyring: &corridor_keys::Keyring, action: &KeyAction) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    let mut show = |info: &corridor_keys::KeyInfo| -> Result<()> {
+        writeln!(stdout, "name     {}", info.name)?;
+        writeln!(stdout, "address  {}", info.address.to_checksum(None))?;
+        writeln!(stdout, "did      {}", info.did())?;
+        writeln!(stdout, "file     {}", info.path.display())?;
+        Ok(())
+    };
+    match action {
+        KeyAction::New { name, password } => {
+            let info = keyring.generate(name, password.read(true)?.as_bytes(), &mut rand::rng())?;
+            show(&info)
+        }
+        KeyAction::Import {
+            name,
+            private_key_file,
+            private_key_env,
+            password,
+        } => {
+            let hex =
+                secrets::private_key(private_key_env.as_deref(), private_key_file.as_deref())?;
+            let info = keyring.import(
+                name,
+                &hex,
+                password.read(true)?.as_bytes(),
+                &mut rand::rng(),
+            )?;
+            show(&info)
+        }
+        KeyAction::Show { name } => show(&keyring.info(name)?),
+        KeyAction::List => {
+            let keys = keyring.list()?;
+            if keys.is_empty() {
+                eprintln!(
+                    "no keys in {} (make one with `corridor key new NAME`)",
+                    keyring.dir().display()
+                );
+            }
+            for info in keys {
+                writeln!(
+                    stdout,
+                    "{:<24} {}  {}",
+                    info.name,
+                    info.address.to_checksum(None),
+                    info.did()
+                )?;
+            }
+            Ok(())
         }
     }
 }

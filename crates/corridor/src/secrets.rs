@@ -1,0 +1,109 @@
+//! Passwords and private keys from where the user keeps them: a file, an environment
+//! variable, or a hidden prompt on the terminal. They are held in memory that is wiped when
+//! dropped, and never printed.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use zeroize::Zeroizing;
+
+/// The environment variable read for the keystore password when nothing else is named.
+pub const PASSWORD_ENV: &str = "CORRIDOR_KEY_PASSWORD";
+
+/// Where the keystore password comes from.
+#[derive(clap::Args, Debug)]
+pub struct PasswordArgs {
+    /// Read the keystore password from the first line of this file.
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+    /// Read the keystore password from this environment variable. Without either option,
+    /// CORRIDOR_KEY_PASSWORD is read if set; otherwise the password is asked for on the
+    /// terminal.
+    #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
+    password_env: Option<String>,
+}
+
+impl PasswordArgs {
+    /// The password; on a terminal, asked for (twice when `confirm`, for a new keystore).
+    pub fn read(&self, confirm: bool) -> Result<Zeroizing<String>> {
+        if let Some(path) = &self.password_file {
+            return first_line_of(path);
+        }
+        if let Some(var) = &self.password_env {
+            return from_env(var)?
+                .with_context(|| format!("the environment variable {var} is not set"));
+        }
+        if let Some(password) = from_env(PASSWORD_ENV)? {
+            return Ok(password);
+        }
+        if !std::io::stdin().is_terminal() {
+            bail!(
+                "no keystore password: give --password-file or --password-env, set {PASSWORD_ENV}, or run in a terminal"
+            );
+        }
+        let password = Zeroizing::new(
+            rpassword::prompt_password("Keystore password: ")
+                .context("cannot read the password")?,
+        );
+        if confirm {
+            let again = Zeroizing::new(
+                rpassword::prompt_password("Again, to confirm: ")
+                    .context("cannot read the password")?,
+            );
+            if again != password {
+                bail!("the two passwords differ");
+            }
+        }
+        if password.is_empty() {
+            bail!("the keystore password is empty");
+        }
+        Ok(password)
+    }
+}
+
+/// A raw private key for import: from `env` or `file` if given; otherwise asked for, hidden,
+/// on a terminal, or read as one line of standard input.
+pub fn private_key(env: Option<&str>, file: Option<&Path>) -> Result<Zeroizing<String>> {
+    if let Some(path) = file {
+        return first_line_of(path);
+    }
+    if let Some(var) = env {
+        return from_env(var)?
+            .with_context(|| format!("the environment variable {var} is not set"));
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(Zeroizing::new(
+            rpassword::prompt_password("Private key (hex): ")
+                .context("cannot read the private key")?,
+        ));
+    }
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the private key from standard input")?;
+    Ok(Zeroizing::new(line.trim().to_string()))
+}
+
+fn from_env(var: &str) -> Result<Option<Zeroizing<String>>> {
+    match std::env::var(var) {
+        Ok(value) => Ok(Some(Zeroizing::new(value))),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            bail!("the environment variable {var} is not UTF-8")
+        }
+    }
+}
+
+fn first_line_of(path: &Path) -> Result<Zeroizing<String>> {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read", path.display()))?,
+    );
+    let line = text.lines().next().unwrap_or("").trim_end_matches('\r');
+    if line.is_empty() {
+        bail!("{}: the first line is empty", path.display());
+    }
+    Ok(Zeroizing::new(line.to_string()))
+}
