@@ -79,6 +79,25 @@ pub fn root_from_proof(leaf: &Hash32, proof: &[Hash32]) -> Hash32 {
         .fold(*leaf, |acc, sibling| combine_sorted(&acc, sibling))
 }
 
+/// Every node from `leaf` up to the root its proof leads to: the leaf, the intermediate
+/// nodes, the root. These are the hashes whose revocation revokes the document.
+///
+/// ```
+/// use corridor_format::{keccak256, merkle::{path_from_proof, root_from_proof}};
+/// let (leaf, sibling) = (keccak256(b"a"), keccak256(b"b"));
+/// let path = path_from_proof(&leaf, &[sibling]);
+/// assert_eq!(path, vec![leaf, root_from_proof(&leaf, &[sibling])]);
+/// ```
+pub fn path_from_proof(leaf: &Hash32, proof: &[Hash32]) -> Vec<Hash32> {
+    let mut path = Vec::with_capacity(proof.len() + 1);
+    path.push(*leaf);
+    for sibling in proof {
+        let next = combine_sorted(&path[path.len() - 1], sibling);
+        path.push(next);
+    }
+    path
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod input;
 mod output;
 mod progress;
+mod records;
 mod secrets;
 mod sign;
 mod verify;
@@ -20,16 +21,22 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
-use corridor_format::{FieldPath, Integrity, WrappedDocument, obfuscate_document, unsalt_data};
+use corridor_format::{
+    FieldPath, Hash32, Integrity, WrappedDocument, obfuscate_document, unsalt_data,
+};
 
 /// Verifiable, transferable trade documents, compatible with TradeTrust / OpenAttestation v2.
 #[derive(Parser)]
 #[command(name = "corridor", version, about, long_about = None)]
 struct Cli {
-    /// Corridor's own folder: keys in DIR/keys. Default: $XDG_DATA_HOME/corridor, else
-    /// ~/.local/share/corridor.
+    /// Corridor's own folder: keys in DIR/keys, the store in DIR/store.sqlite. Default:
+    /// $XDG_DATA_HOME/corridor, else ~/.local/share/corridor.
     #[arg(long, global = true, env = "CORRIDOR_HOME", value_name = "DIR")]
     home: Option<PathBuf>,
+    /// The embedded store (a SQLite file, created on first use). Default: DIR/store.sqlite
+    /// in the home folder.
+    #[arg(long, global = true, env = "CORRIDOR_STORE", value_name = "FILE")]
+    store: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -45,6 +52,14 @@ impl Cli {
             .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
             .context("no home folder: give --home or set CORRIDOR_HOME")?;
         Ok(data.join("corridor"))
+    }
+
+    fn store(&self) -> Result<corridor_ledger::Store> {
+        let path = match &self.store {
+            Some(path) => path.clone(),
+            None => self.home()?.join("store.sqlite"),
+        };
+        Ok(corridor_ledger::Store::open(&path)?)
     }
 
     fn keyring(&self) -> Result<corridor_keys::Keyring> {
@@ -114,6 +129,60 @@ enum Command {
         /// The wrapped document.
         file: PathBuf,
     },
+    /// Issue wrapped documents: sign them with a DID key and record their batches in the store.
+    ///
+    /// Does what `sign` does, then records every merkle root, with its documents' target
+    /// hashes, in the embedded store under the issuer's name, in one transaction: all the
+    /// batches are recorded or none, and the signed documents are written only once they are.
+    /// Revoke with `corridor revoke`; `corridor serve` answers revocation queries from the store.
+    #[command(group(clap::ArgGroup::new("destination").required(true).args(["out_dir", "out"])))]
+    Issue {
+        #[command(flatten)]
+        signer: secrets::SignerArgs,
+        /// The issuer's name in the store. Default: the key's name (the DID for a raw key).
+        #[arg(long, value_name = "NAME")]
+        issuer: Option<String>,
+        /// Write one issued file per document into this folder (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// Write all issued documents as JSON Lines into this file (`-` for standard output).
+        #[arg(long, value_name = "FILE.jsonl")]
+        out: Option<PathBuf>,
+        /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
+        #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
+        max_size: u64,
+        /// Wrapped documents: files, folders, or JSON Lines files.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<PathBuf>,
+    },
+    /// Revoke a document, a batch or a part of one, in the store.
+    ///
+    /// Give a wrapped document (its target hash is revoked) or a hash: a document's target
+    /// hash, a merkle root (the whole batch), or a node between them (part of the batch).
+    Revoke {
+        /// A wrapped document file, or a 64-hex-digit hash.
+        what: String,
+        /// The issuer revoking; needed when the store holds several.
+        #[arg(long, value_name = "NAME")]
+        issuer: Option<String>,
+        /// Why, kept in the store and reported by the responder.
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        reason: String,
+    },
+    /// What the store records of a document or a hash: issued (when, in which batch), revoked.
+    ///
+    /// For a wrapped document, every hash from its target hash up to its merkle root is
+    /// looked up, since revoking any of them revokes it. Exit 0 if issued and not revoked, 1
+    /// otherwise.
+    Status {
+        /// A wrapped document file, or a 64-hex-digit hash.
+        what: String,
+    },
+    /// Look after the embedded store.
+    Store {
+        #[command(subcommand)]
+        action: StoreAction,
+    },
     /// Manage issuer keys: secp256k1 keys kept as encrypted Ethereum keystore v3 files.
     Key {
         #[command(subcommand)]
@@ -126,17 +195,9 @@ enum Command {
     /// (identityProof type DID or DNS-DID) for verifiers to accept it. Documents that do not
     /// verify are refused; output is written only if every document signs.
     #[command(group(clap::ArgGroup::new("destination").required(true).args(["out_dir", "out"])))]
-    #[command(group(clap::ArgGroup::new("signer").required(true).args(["key", "private_key_env"])))]
     Sign {
-        /// The key to sign with (see `corridor key list`).
-        #[arg(long, value_name = "NAME")]
-        key: Option<String>,
-        /// Sign with a raw private key (64 hex digits) read from this environment variable
-        /// instead of a keystore, for CI. It is never printed.
-        #[arg(long, value_name = "VAR")]
-        private_key_env: Option<String>,
         #[command(flatten)]
-        password: secrets::PasswordArgs,
+        signer: secrets::SignerArgs,
         /// Write one signed file per document into this folder (created if missing).
         #[arg(long, value_name = "DIR")]
         out_dir: Option<PathBuf>,
@@ -150,6 +211,13 @@ enum Command {
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum StoreAction {
+    /// Check the store's audit log: every entry chained to the one before, and the records
+    /// equal to what the log says. Exit 0 if intact, 1 naming the first altered entry.
+    Audit,
 }
 
 #[derive(Subcommand)]
@@ -300,42 +368,83 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Sign {
-            key,
-            private_key_env,
-            password,
+            signer,
             out_dir,
             out,
             max_size,
             inputs,
         } => {
-            let signer = match (key, private_key_env) {
-                (Some(name), None) => cli
-                    .keyring()?
-                    .unlock(name, password.read(false)?.as_bytes())?,
-                (None, Some(var)) => {
-                    let hex = secrets::private_key(Some(var), None)?;
-                    corridor_keys::signer_from_hex(&hex)
-                        .with_context(|| format!("the environment variable {var}"))?
-                }
-                _ => unreachable!("clap requires exactly one signer"),
-            };
+            let signer = signer.signer(&cli.keyring()?)?;
             let destination = destination(out_dir, out);
             let sources = input::expand(inputs)?;
-            let signed = sign::run(&sources, &destination, &signer, *max_size)?;
-            if !destination.is_stdout() {
-                let mut stdout = std::io::stdout().lock();
-                for root in &signed.roots {
-                    writeln!(stdout, "{root}")?;
-                }
-            }
+            let signed = sign::run(&sources, &destination, &signer, *max_size, |_| Ok(()))?;
+            print_roots(&destination, &signed)?;
             eprintln!(
                 "signed {} document(s) as {} ({} merkle root(s))",
                 signed.count,
                 signer.did(),
-                signed.roots.len()
+                signed.batches.len()
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Issue {
+            signer: signer_args,
+            issuer,
+            out_dir,
+            out,
+            max_size,
+            inputs,
+        } => {
+            let signer = signer_args.signer(&cli.keyring()?)?;
+            let issuer = issuer
+                .clone()
+                .unwrap_or_else(|| signer_args.issuer_name(&signer));
+            let mut store = cli.store()?;
+            let destination = destination(out_dir, out);
+            let sources = input::expand(inputs)?;
+            let signed = sign::run(&sources, &destination, &signer, *max_size, |signed| {
+                let batches: Vec<corridor_ledger::Batch> = signed
+                    .batches
+                    .iter()
+                    .map(|(root, documents)| corridor_ledger::Batch {
+                        root: *root,
+                        documents: documents.clone(),
+                    })
+                    .collect();
+                Ok(store.issue(&issuer, &batches)?)
+            })?;
+            print_roots(&destination, &signed)?;
+            eprintln!(
+                "issued {} document(s) in {} batch(es) as {issuer} ({}), recorded in {}",
+                signed.count,
+                signed.batches.len(),
+                signer.did(),
+                store.path().display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Revoke {
+            what,
+            issuer,
+            reason,
+        } => {
+            let mut store = cli.store()?;
+            let hash = match what.parse::<Hash32>() {
+                Ok(hash) => hash,
+                Err(_) => records::target_hash_of(Path::new(what))?,
+            };
+            let issuer = match issuer {
+                Some(issuer) => issuer.clone(),
+                None => records::only_issuer(&store)?,
+            };
+            store.revoke(&issuer, hash, reason)?;
+            println!("revoked {hash} for {issuer}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status { what } => records::status(&cli.store()?, what),
+        Command::Store {
+            action: StoreAction::Audit,
+        } => records::audit(&cli.store()?),
         Command::Data { file } => {
             let document = read_document(file)?;
             let data = document
@@ -348,6 +457,17 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prints the merkle roots signed, unless the documents themselves go to standard output.
+fn print_roots(destination: &output::Destination, signed: &sign::Signed) -> Result<()> {
+    if !destination.is_stdout() {
+        let mut stdout = std::io::stdout().lock();
+        for root in signed.batches.keys() {
+            writeln!(stdout, "{root}")?;
+        }
+    }
+    Ok(())
 }
 
 /// The output a command's `--out-dir` / `--out` pair names (clap requires exactly one).

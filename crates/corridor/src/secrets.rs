@@ -6,6 +6,7 @@ use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use corridor_format::did::DidSigner;
 use zeroize::Zeroizing;
 
 /// The environment variable read for the keystore password when nothing else is named.
@@ -59,6 +60,41 @@ impl PasswordArgs {
             bail!("the keystore password is empty");
         }
         Ok(password)
+    }
+}
+
+/// Which key signs: a named keystore, or (for CI) a raw key from an environment variable.
+#[derive(clap::Args, Debug)]
+#[group(required = true, multiple = false, id = "signer")]
+pub struct SignerArgs {
+    /// The key to sign with (see `corridor key list`).
+    #[arg(long, value_name = "NAME", group = "signer")]
+    pub key: Option<String>,
+    /// Sign with a raw private key (64 hex digits) read from this environment variable
+    /// instead of a keystore, for CI. It is never printed.
+    #[arg(long, value_name = "VAR", group = "signer")]
+    pub private_key_env: Option<String>,
+    #[command(flatten)]
+    pub password: PasswordArgs,
+}
+
+impl SignerArgs {
+    /// Unlocks the key.
+    pub fn signer(&self, keyring: &corridor_keys::Keyring) -> Result<DidSigner> {
+        match (&self.key, &self.private_key_env) {
+            (Some(name), _) => Ok(keyring.unlock(name, self.password.read(false)?.as_bytes())?),
+            (None, Some(var)) => {
+                let hex = private_key(Some(var), None)?;
+                corridor_keys::signer_from_hex(&hex)
+                    .with_context(|| format!("the environment variable {var}"))
+            }
+            (None, None) => bail!("give --key or --private-key-env"),
+        }
+    }
+
+    /// The name the signer issues under: the key's name, or its DID for a raw key.
+    pub fn issuer_name(&self, signer: &DidSigner) -> String {
+        self.key.clone().unwrap_or_else(|| signer.did())
     }
 }
 

@@ -2,7 +2,7 @@
 //! merkle root, as the reference's `signDocument` does. A batch shares one root, so it costs
 //! one signature however many documents it holds.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
 use anyhow::{Result, anyhow, bail};
@@ -17,17 +17,21 @@ use crate::output::{Destination, Staged};
 /// Documents signed per parallel step.
 const CHUNK: usize = 2048;
 
-/// What was signed.
+/// What was signed: every merkle root, with the target hashes of its documents.
+#[derive(Default)]
 pub struct Signed {
     pub count: usize,
-    pub roots: BTreeSet<Hash32>,
+    pub batches: BTreeMap<Hash32, Vec<Hash32>>,
 }
 
+/// Signs every document of `sources` into `destination`. `record` runs once all are signed and
+/// before the output is moved into place: if it fails, nothing is written.
 pub fn run(
     sources: &[Source],
     destination: &Destination,
     signer: &DidSigner,
     max_size: u64,
+    record: impl FnOnce(&Signed) -> Result<()>,
 ) -> Result<Signed> {
     let created = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
     let entries: Mutex<HashMap<Hash32, Value>> = Mutex::default();
@@ -40,20 +44,21 @@ pub fn run(
     };
 
     let mut staged = Staged::begin(destination)?;
-    let mut signed = Signed {
-        count: 0,
-        roots: BTreeSet::new(),
-    };
+    let mut signed = Signed::default();
     let mut chunk: Vec<Document> = Vec::with_capacity(CHUNK);
     let mut flush = |chunk: &mut Vec<Document>, staged: &mut Staged| -> Result<()> {
-        let texts: Vec<(Vec<u8>, Hash32)> = chunk
+        let texts: Vec<SignedDocument> = chunk
             .par_iter()
             .map(|doc| sign_one(doc, &entry_for))
             .collect::<Result<_>>()?;
-        for ((text, root), doc) in texts.into_iter().zip(chunk.drain(..)) {
-            staged.write(&doc.out_name, &text)?;
+        for (signed_doc, doc) in texts.into_iter().zip(chunk.drain(..)) {
+            staged.write(&doc.out_name, &signed_doc.text)?;
             signed.count += 1;
-            signed.roots.insert(root);
+            signed
+                .batches
+                .entry(signed_doc.root)
+                .or_default()
+                .push(signed_doc.target);
         }
         Ok(())
     };
@@ -71,16 +76,24 @@ pub fn run(
     if signed.count == 0 {
         bail!("no documents found in the inputs");
     }
+    record(&signed)?;
     staged.commit()?;
     Ok(signed)
 }
 
+/// One document signed: its text, and where it sits in its batch.
+struct SignedDocument {
+    text: Vec<u8>,
+    root: Hash32,
+    target: Hash32,
+}
+
 /// Checks one wrapped document and returns it with the signature entry appended to its
-/// `proof`, and its merkle root.
+/// `proof`.
 fn sign_one(
     doc: &Document,
     entry_for: &(impl Fn(&Hash32) -> Value + Sync),
-) -> Result<(Vec<u8>, Hash32)> {
+) -> Result<SignedDocument> {
     let label = &doc.label;
     let wrapped = read_wrapped(&doc.bytes).map_err(|e| anyhow!("{label}: {e}"))?;
     match wrapped
@@ -109,5 +122,13 @@ fn sign_one(
         Value::Array(proofs) => proofs.push(entry_for(&root)),
         _ => bail!("{label}: proof is there but not an array; refusing to replace it"),
     }
-    Ok((serde_json::to_vec(&value)?, root))
+    Ok(SignedDocument {
+        text: serde_json::to_vec(&value)?,
+        root,
+        // Intact, so the target hash is the computed one, written as lowercase hex.
+        target: wrapped
+            .target_hash
+            .parse()
+            .map_err(|e| anyhow!("{label}: signature.targetHash: {e}"))?,
+    })
 }

@@ -1,0 +1,781 @@
+//! The embedded document store: one SQLite file recording, for several named issuers, which
+//! merkle roots they issued (and which documents each covers) and which hashes they revoked —
+//! what a TradeTrust document store contract records, without a chain.
+//!
+//! Every change is one transaction, so a batch is issued whole or not at all even if the
+//! process dies midway; and every change appends to a hash-chained audit log in the same
+//! transaction, so [`Store::audit`] can prove the log untouched and the records equal to it.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use corridor_format::{Hash32, keccak256};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+/// The layout of the file; a file of another version is refused, never guessed at.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS issued (
+    issuer TEXT NOT NULL, root BLOB NOT NULL, at INTEGER NOT NULL,
+    PRIMARY KEY (issuer, root));
+CREATE TABLE IF NOT EXISTS documents (
+    issuer TEXT NOT NULL, target BLOB NOT NULL, root BLOB NOT NULL,
+    PRIMARY KEY (issuer, target));
+CREATE INDEX IF NOT EXISTS documents_by_root ON documents (issuer, root);
+CREATE TABLE IF NOT EXISTS revoked (
+    issuer TEXT NOT NULL, hash BLOB NOT NULL, at INTEGER NOT NULL, reason TEXT NOT NULL,
+    PRIMARY KEY (issuer, hash));
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, issuer TEXT NOT NULL, action TEXT NOT NULL,
+    subject BLOB NOT NULL, detail BLOB NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL);
+";
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file could not be opened, read or written.
+    #[error("{}: {source}", path.display())]
+    Sqlite {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    /// The file is a store of a layout this version does not know.
+    #[error("{}: a store of layout version {found}, this Corridor reads version {SCHEMA_VERSION}", path.display())]
+    Version { path: PathBuf, found: i64 },
+    /// The root was issued by this issuer before; a batch is issued once.
+    #[error("{issuer} issued merkle root {root} already, at {}", show_time(*at))]
+    AlreadyIssued {
+        issuer: String,
+        root: Hash32,
+        at: i64,
+    },
+    /// The hash was revoked by this issuer before.
+    #[error("{issuer} revoked {hash} already, at {}", show_time(*at))]
+    AlreadyRevoked {
+        issuer: String,
+        hash: Hash32,
+        at: i64,
+    },
+    /// No issuer by that name has issued anything in this store.
+    #[error("no issuer named {0:?} has issued anything in this store")]
+    UnknownIssuer(String),
+    /// An issuer's name is empty or too long.
+    #[error("{0:?} is not an issuer name: use 1 to 128 characters")]
+    BadIssuer(String),
+    /// A batch whose documents are not all distinct, or that has none.
+    #[error("batch {root}: {problem}")]
+    BadBatch { root: Hash32, problem: String },
+}
+
+/// A batch to issue: its merkle root and the target hashes of its documents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    pub root: Hash32,
+    pub documents: Vec<Hash32>,
+}
+
+/// What the store knows of one hash, for one issuer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HashStatus {
+    pub issuer: String,
+    /// When the batch holding it (as its root or as a document) was issued, and its root.
+    pub issued: Option<(Hash32, i64)>,
+    /// When it was revoked, and why.
+    pub revoked: Option<(i64, String)>,
+}
+
+/// A revocation, as the responder reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    pub issuer: String,
+    pub hash: Hash32,
+    /// Milliseconds since the Unix epoch.
+    pub at: i64,
+    pub reason: String,
+}
+
+/// The outcome of [`Store::audit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Audit {
+    /// Every entry chains to the one before, and replaying them gives exactly the records.
+    Intact { entries: u64 },
+    /// The first entry that is not what was written, and how it differs.
+    Altered { seq: i64, problem: String },
+    /// The log is whole but a record disagrees with it: edited outside Corridor.
+    RecordsDiffer { problem: String },
+}
+
+/// The embedded document store.
+///
+/// ```
+/// use corridor_ledger::{Batch, Store};
+/// let dir = tempfile::tempdir().unwrap();
+/// let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+/// let doc = corridor_format::keccak256(b"a document");
+/// store.issue("carrier", &[Batch { root: doc, documents: vec![doc] }]).unwrap();
+/// assert!(store.revoked_any(&[doc]).unwrap().is_none());
+/// store.revoke("carrier", doc, "sent in error").unwrap();
+/// assert_eq!(store.revoked_any(&[doc]).unwrap().unwrap().reason, "sent in error");
+/// assert!(matches!(store.audit().unwrap(), corridor_ledger::Audit::Intact { entries: 2 }));
+/// ```
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it (and its folder) on first use.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Sqlite {
+                path: dir.to_path_buf(),
+                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            })?;
+        }
+        let conn = Connection::open(path).map_err(sqlite)?;
+        // WAL lets the responder read while an issue writes; FULL sync makes a committed
+        // batch survive a crash.
+        conn.busy_timeout(Duration::from_secs(10))
+            .and_then(|()| conn.pragma_update(None, "journal_mode", "WAL"))
+            .and_then(|()| conn.pragma_update(None, "synchronous", "FULL"))
+            .and_then(|()| conn.execute_batch(SCHEMA))
+            .map_err(sqlite)?;
+        let version: Option<i64> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(sqlite)?;
+        match version {
+            None => {
+                conn.execute(
+                    "INSERT INTO meta (key, value) VALUES ('version', ?1)",
+                    [SCHEMA_VERSION],
+                )
+                .map_err(sqlite)?;
+            }
+            Some(SCHEMA_VERSION) => {}
+            Some(found) => {
+                return Err(StoreError::Version {
+                    path: path.to_path_buf(),
+                    found,
+                });
+            }
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Issues batches for `issuer`, all in one transaction: every batch is recorded, or, on
+    /// any refusal or failure, none.
+    pub fn issue(&mut self, issuer: &str, batches: &[Batch]) -> Result<(), StoreError> {
+        check_issuer(issuer)?;
+        let at = now_ms();
+        let path = self.path.clone();
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sqlite)?;
+        for batch in batches {
+            let mut documents = batch.documents.clone();
+            documents.sort_unstable();
+            documents.dedup();
+            if documents.len() != batch.documents.len() || documents.is_empty() {
+                return Err(StoreError::BadBatch {
+                    root: batch.root,
+                    problem: "needs at least one document, each once".into(),
+                });
+            }
+            let before: Option<i64> = tx
+                .query_row(
+                    "SELECT at FROM issued WHERE issuer = ?1 AND root = ?2",
+                    params![issuer, batch.root.as_bytes()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sqlite)?;
+            if let Some(at) = before {
+                return Err(StoreError::AlreadyIssued {
+                    issuer: issuer.into(),
+                    root: batch.root,
+                    at,
+                });
+            }
+            tx.execute(
+                "INSERT INTO issued (issuer, root, at) VALUES (?1, ?2, ?3)",
+                params![issuer, batch.root.as_bytes(), at],
+            )
+            .map_err(sqlite)?;
+            {
+                let mut insert = tx
+                    .prepare_cached(
+                        "INSERT OR REPLACE INTO documents (issuer, target, root) VALUES (?1, ?2, ?3)",
+                    )
+                    .map_err(sqlite)?;
+                for target in &documents {
+                    insert
+                        .execute(params![issuer, target.as_bytes(), batch.root.as_bytes()])
+                        .map_err(sqlite)?;
+                }
+            }
+            append_audit(
+                &tx,
+                at,
+                issuer,
+                "issue",
+                &batch.root,
+                &documents_digest(&documents),
+            )
+            .map_err(sqlite)?;
+        }
+        tx.commit().map_err(sqlite)
+    }
+
+    /// The issuers that have issued something, by name.
+    pub fn issuers(&self) -> Result<Vec<String>, StoreError> {
+        self.conn
+            .prepare("SELECT DISTINCT issuer FROM issued ORDER BY issuer")
+            .and_then(|mut q| q.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| self.sqlite(e))
+    }
+
+    /// Revokes `hash` (a document's target hash, a node of a merkle tree, or a root) for
+    /// `issuer`.
+    pub fn revoke(&mut self, issuer: &str, hash: Hash32, reason: &str) -> Result<(), StoreError> {
+        check_issuer(issuer)?;
+        let at = now_ms();
+        let path = self.path.clone();
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(sqlite)?;
+        let known: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM issued WHERE issuer = ?1)",
+                [issuer],
+                |r| r.get(0),
+            )
+            .map_err(sqlite)?;
+        if !known {
+            return Err(StoreError::UnknownIssuer(issuer.into()));
+        }
+        let before: Option<i64> = tx
+            .query_row(
+                "SELECT at FROM revoked WHERE issuer = ?1 AND hash = ?2",
+                params![issuer, hash.as_bytes()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sqlite)?;
+        if let Some(at) = before {
+            return Err(StoreError::AlreadyRevoked {
+                issuer: issuer.into(),
+                hash,
+                at,
+            });
+        }
+        tx.execute(
+            "INSERT INTO revoked (issuer, hash, at, reason) VALUES (?1, ?2, ?3, ?4)",
+            params![issuer, hash.as_bytes(), at, reason],
+        )
+        .map_err(sqlite)?;
+        append_audit(&tx, at, issuer, "revoke", &hash, reason.as_bytes()).map_err(sqlite)?;
+        tx.commit().map_err(sqlite)
+    }
+
+    /// The first of `hashes` that any issuer revoked, if one was.
+    pub fn revoked_any(&self, hashes: &[Hash32]) -> Result<Option<Revocation>, StoreError> {
+        let mut query = self
+            .conn
+            .prepare_cached(
+                "SELECT issuer, at, reason FROM revoked WHERE hash = ?1 ORDER BY at LIMIT 1",
+            )
+            .map_err(|e| self.sqlite(e))?;
+        for hash in hashes {
+            let found = query
+                .query_row([hash.as_bytes()], |r| {
+                    Ok(Revocation {
+                        issuer: r.get(0)?,
+                        hash: *hash,
+                        at: r.get(1)?,
+                        reason: r.get(2)?,
+                    })
+                })
+                .optional()
+                .map_err(|e| self.sqlite(e))?;
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
+    }
+
+    /// What every issuer recorded about `hash`: issued as a root or a document, revoked.
+    pub fn status(&self, hash: &Hash32) -> Result<Vec<HashStatus>, StoreError> {
+        let sqlite = |e| self.sqlite(e);
+        let mut statuses: Vec<HashStatus> = Vec::new();
+        let issued_rows = {
+            let mut q = self
+                .conn
+                .prepare(
+                    "SELECT i.issuer, i.root, i.at FROM issued i WHERE i.root = ?1
+                     UNION ALL
+                     SELECT d.issuer, d.root, i.at FROM documents d
+                       JOIN issued i ON i.issuer = d.issuer AND i.root = d.root
+                       WHERE d.target = ?1",
+                )
+                .map_err(sqlite)?;
+            q.query_map([hash.as_bytes()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(sqlite)?
+        };
+        for (issuer, root, at) in issued_rows {
+            status_of(&mut statuses, issuer).issued = Some((hash_from(&root), at));
+        }
+        let revoked_rows = {
+            let mut q = self
+                .conn
+                .prepare("SELECT issuer, at, reason FROM revoked WHERE hash = ?1")
+                .map_err(sqlite)?;
+            q.query_map([hash.as_bytes()], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(sqlite)?
+        };
+        for (issuer, at, reason) in revoked_rows {
+            status_of(&mut statuses, issuer).revoked = Some((at, reason));
+        }
+        Ok(statuses)
+    }
+
+    /// Checks the audit log: each entry's hash, its link to the one before, and that replaying
+    /// the log gives exactly the issued, documents and revoked records.
+    pub fn audit(&self) -> Result<Audit, StoreError> {
+        let sqlite = |e| self.sqlite(e);
+        let mut q = self
+            .conn
+            .prepare("SELECT seq, at, issuer, action, subject, detail, prev, hash FROM audit ORDER BY seq")
+            .map_err(sqlite)?;
+        let mut rows = q.query([]).map_err(sqlite)?;
+        let mut prev = [0u8; 32];
+        let mut expected_seq = 1i64;
+        let mut issued: Vec<(String, Vec<u8>, i64, Vec<u8>)> = Vec::new();
+        let mut revoked: Vec<(String, Vec<u8>, i64, String)> = Vec::new();
+        while let Some(row) = rows.next().map_err(sqlite)? {
+            let seq: i64 = row.get(0).map_err(sqlite)?;
+            let at: i64 = row.get(1).map_err(sqlite)?;
+            let issuer: String = row.get(2).map_err(sqlite)?;
+            let action: String = row.get(3).map_err(sqlite)?;
+            let subject: Vec<u8> = row.get(4).map_err(sqlite)?;
+            let detail: Vec<u8> = row.get(5).map_err(sqlite)?;
+            let stored_prev: Vec<u8> = row.get(6).map_err(sqlite)?;
+            let stored_hash: Vec<u8> = row.get(7).map_err(sqlite)?;
+            let altered = |problem: &str| Audit::Altered {
+                seq,
+                problem: problem.into(),
+            };
+            if seq != expected_seq {
+                return Ok(Audit::Altered {
+                    seq: expected_seq,
+                    problem: format!("entry {expected_seq} is missing (the next is {seq})"),
+                });
+            }
+            if stored_prev != prev {
+                return Ok(altered("it does not link to the entry before"));
+            }
+            let Ok(subject32) = <[u8; 32]>::try_from(subject.as_slice()) else {
+                return Ok(altered("its subject is not a 32-byte hash"));
+            };
+            let hash = entry_hash(
+                &prev,
+                seq,
+                at,
+                &issuer,
+                &action,
+                &Hash32(subject32),
+                &detail,
+            );
+            if stored_hash != hash.as_bytes() {
+                return Ok(altered("its content does not match its hash"));
+            }
+            match action.as_str() {
+                "issue" => issued.push((issuer, subject, at, detail)),
+                "revoke" => revoked.push((
+                    issuer,
+                    subject,
+                    at,
+                    String::from_utf8_lossy(&detail).into_owned(),
+                )),
+                other => return Ok(altered(&format!("unknown action {other:?}"))),
+            }
+            prev = hash.0;
+            expected_seq += 1;
+        }
+        drop(rows);
+        drop(q);
+        if let Some(problem) = self.records_differ(issued, revoked)? {
+            return Ok(Audit::RecordsDiffer { problem });
+        }
+        Ok(Audit::Intact {
+            entries: (expected_seq - 1) as u64,
+        })
+    }
+
+    /// Compares the records with what the log says they are.
+    fn records_differ(
+        &self,
+        mut issued: Vec<(String, Vec<u8>, i64, Vec<u8>)>,
+        mut revoked: Vec<(String, Vec<u8>, i64, String)>,
+    ) -> Result<Option<String>, StoreError> {
+        let sqlite = |e| self.sqlite(e);
+        let mut actual_issued: Vec<(String, Vec<u8>, i64)> = self
+            .conn
+            .prepare("SELECT issuer, root, at FROM issued")
+            .and_then(|mut q| {
+                q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .map_err(sqlite)?;
+        let mut documents: Vec<(String, Vec<u8>, Vec<u8>)> = self
+            .conn
+            .prepare("SELECT issuer, root, target FROM documents")
+            .and_then(|mut q| {
+                q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .map_err(sqlite)?;
+        let mut actual_revoked: Vec<(String, Vec<u8>, i64, String)> = self
+            .conn
+            .prepare("SELECT issuer, hash, at, reason FROM revoked")
+            .and_then(|mut q| {
+                q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect()
+            })
+            .map_err(sqlite)?;
+
+        actual_issued.sort();
+        issued.sort();
+        let logged: Vec<(String, Vec<u8>, i64)> = issued
+            .iter()
+            .map(|(i, r, at, _)| (i.clone(), r.clone(), *at))
+            .collect();
+        if logged != actual_issued {
+            return Ok(Some(
+                "the issued roots are not those the log records".into(),
+            ));
+        }
+        documents.sort();
+        for (issuer, root, _, digest) in &issued {
+            let targets: Vec<Hash32> = documents
+                .iter()
+                .filter(|(i, r, _)| i == issuer && r == root)
+                .map(|(_, _, t)| hash_from(t))
+                .collect();
+            if documents_digest(&targets).as_slice() != digest.as_slice() {
+                return Ok(Some(format!(
+                    "the documents of root {} are not those the log records",
+                    hash_from(root)
+                )));
+            }
+        }
+        if documents
+            .iter()
+            .any(|(i, r, _)| !issued.iter().any(|(li, lr, _, _)| li == i && lr == r))
+        {
+            return Ok(Some("a document belongs to no root the log records".into()));
+        }
+        actual_revoked.sort();
+        revoked.sort();
+        if revoked != actual_revoked {
+            return Ok(Some("the revocations are not those the log records".into()));
+        }
+        Ok(None)
+    }
+
+    fn sqlite(&self, source: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+}
+
+/// The issuer's entry in `statuses`, added if missing.
+fn status_of(statuses: &mut Vec<HashStatus>, issuer: String) -> &mut HashStatus {
+    let i = match statuses.iter().position(|s| s.issuer == issuer) {
+        Some(i) => i,
+        None => {
+            statuses.push(HashStatus {
+                issuer,
+                issued: None,
+                revoked: None,
+            });
+            statuses.len() - 1
+        }
+    };
+    &mut statuses[i]
+}
+
+fn check_issuer(issuer: &str) -> Result<(), StoreError> {
+    if issuer.is_empty() || issuer.len() > 128 {
+        return Err(StoreError::BadIssuer(issuer.into()));
+    }
+    Ok(())
+}
+
+fn append_audit(
+    tx: &Transaction,
+    at: i64,
+    issuer: &str,
+    action: &str,
+    subject: &Hash32,
+    detail: &[u8],
+) -> rusqlite::Result<()> {
+    let (seq, prev): (i64, Vec<u8>) = tx
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, vec![0u8; 32]));
+    let prev: [u8; 32] = prev.try_into().unwrap_or([0u8; 32]);
+    let seq = seq + 1;
+    let hash = entry_hash(&prev, seq, at, issuer, action, subject, detail);
+    tx.execute(
+        "INSERT INTO audit (seq, at, issuer, action, subject, detail, prev, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            seq,
+            at,
+            issuer,
+            action,
+            subject.as_bytes(),
+            detail,
+            prev.as_slice(),
+            hash.as_bytes()
+        ],
+    )?;
+    Ok(())
+}
+
+/// keccak256 over the previous entry's hash and this entry's fields, each length-prefixed so
+/// that no two different entries write the same bytes.
+fn entry_hash(
+    prev: &[u8; 32],
+    seq: i64,
+    at: i64,
+    issuer: &str,
+    action: &str,
+    subject: &Hash32,
+    detail: &[u8],
+) -> Hash32 {
+    let mut bytes = Vec::with_capacity(128 + issuer.len() + detail.len());
+    bytes.extend_from_slice(prev);
+    bytes.extend_from_slice(&seq.to_be_bytes());
+    bytes.extend_from_slice(&at.to_be_bytes());
+    for part in [
+        issuer.as_bytes(),
+        action.as_bytes(),
+        subject.as_bytes(),
+        detail,
+    ] {
+        bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(part);
+    }
+    keccak256(&bytes)
+}
+
+/// The digest of a batch's documents (their target hashes, sorted) that its audit entry
+/// carries.
+fn documents_digest(documents: &[Hash32]) -> Vec<u8> {
+    let mut sorted = documents.to_vec();
+    sorted.sort_unstable();
+    let bytes: Vec<u8> = sorted.iter().flat_map(|h| h.0).collect();
+    keccak256(&bytes).0.to_vec()
+}
+
+fn hash_from(bytes: &[u8]) -> Hash32 {
+    Hash32(<[u8; 32]>::try_from(bytes).unwrap_or_default())
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// A time of the store (milliseconds since the Unix epoch) in RFC 3339.
+pub fn show_time(ms: i64) -> String {
+    let time = UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(text: &str) -> Hash32 {
+        keccak256(text.as_bytes())
+    }
+
+    fn batch(name: &str, n: usize) -> Batch {
+        Batch {
+            root: h(name),
+            documents: (0..n).map(|i| h(&format!("{name}/{i}"))).collect(),
+        }
+    }
+
+    #[test]
+    fn batches_are_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store.issue("a", &[batch("one", 3)]).unwrap();
+        // the second batch repeats the first: neither new batch is recorded
+        let err = store
+            .issue("a", &[batch("two", 2), batch("one", 3)])
+            .unwrap_err();
+        assert!(matches!(err, StoreError::AlreadyIssued { .. }), "{err}");
+        assert!(store.status(&h("two")).unwrap().is_empty());
+        assert!(store.status(&h("two/0")).unwrap().is_empty());
+        // another issuer may issue the same root
+        store.issue("b", &[batch("one", 3)]).unwrap();
+        let statuses = store.status(&h("one/1")).unwrap();
+        assert_eq!(statuses.len(), 2);
+        assert!(
+            statuses
+                .iter()
+                .all(|s| s.issued.map(|(r, _)| r) == Some(h("one")))
+        );
+        assert!(matches!(
+            store.audit().unwrap(),
+            Audit::Intact { entries: 2 }
+        ));
+    }
+
+    #[test]
+    fn revocations_are_recorded_once_for_known_issuers() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        assert!(matches!(
+            store.revoke("nobody", h("x"), ""),
+            Err(StoreError::UnknownIssuer(_))
+        ));
+        store.issue("a", &[batch("one", 2)]).unwrap();
+        store.revoke("a", h("one/1"), "damaged goods").unwrap();
+        assert!(matches!(
+            store.revoke("a", h("one/1"), "again"),
+            Err(StoreError::AlreadyRevoked { .. })
+        ));
+        let found = store
+            .revoked_any(&[h("one/0"), h("one/1")])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (found.hash, found.reason.as_str()),
+            (h("one/1"), "damaged goods")
+        );
+        assert!(
+            store
+                .revoked_any(&[h("one/0"), h("one")])
+                .unwrap()
+                .is_none()
+        );
+        let status = &store.status(&h("one/1")).unwrap()[0];
+        assert_eq!(
+            status.revoked.as_ref().map(|r| r.1.as_str()),
+            Some("damaged goods")
+        );
+    }
+
+    #[test]
+    fn the_audit_names_the_first_altered_entry_and_edited_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        for name in ["one", "two", "three"] {
+            store.issue("a", &[batch(name, 2)]).unwrap();
+        }
+        store.revoke("a", h("two/0"), "why").unwrap();
+        assert!(matches!(
+            store.audit().unwrap(),
+            Audit::Intact { entries: 4 }
+        ));
+        drop(store);
+
+        let edit = |sql: &str| {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(sql).unwrap();
+        };
+        let audit = || Store::open(&path).unwrap().audit().unwrap();
+
+        // a record edited behind Corridor's back
+        edit("UPDATE revoked SET reason = 'other'");
+        assert!(
+            matches!(audit(), Audit::RecordsDiffer { .. }),
+            "{:?}",
+            audit()
+        );
+        edit("UPDATE revoked SET reason = 'why'");
+        edit("DELETE FROM documents WHERE rowid = (SELECT MIN(rowid) FROM documents)");
+        assert!(
+            matches!(audit(), Audit::RecordsDiffer { .. }),
+            "{:?}",
+            audit()
+        );
+
+        // an entry of the log edited: the first altered one is named
+        edit("UPDATE audit SET at = at + 1 WHERE seq = 2");
+        assert_eq!(
+            audit(),
+            Audit::Altered {
+                seq: 2,
+                problem: "its content does not match its hash".into()
+            }
+        );
+        edit("DELETE FROM audit WHERE seq = 2");
+        assert!(matches!(audit(), Audit::Altered { seq: 2, .. }));
+    }
+
+    #[test]
+    fn another_layout_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        drop(Store::open(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .execute("UPDATE meta SET value = 99 WHERE key = 'version'", [])
+            .unwrap();
+        assert!(matches!(
+            Store::open(&path),
+            Err(StoreError::Version { found: 99, .. })
+        ));
+    }
+}

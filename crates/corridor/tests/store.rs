@@ -1,0 +1,262 @@
+//! The embedded store through the command line: issue, status, revoke, audit, and a batch
+//! issue killed midway.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{corridor, read_lines, write_lines};
+use serde_json::{Value, json};
+
+const PRIVATE_KEY: &str = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+const ADDRESS: &str = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
+
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        Setup {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = corridor();
+        command
+            .args(args)
+            .env("CORRIDOR_HOME", self.path("home"))
+            .env("TEST_PRIVATE_KEY", PRIVATE_KEY)
+            .current_dir(self.dir.path());
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "corridor {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn store(&self) -> PathBuf {
+        self.path("home/store.sqlite")
+    }
+
+    /// Rows of `table` in the store.
+    fn count(&self, table: &str) -> i64 {
+        let conn = rusqlite::Connection::open(self.store()).unwrap();
+        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+fn raw_documents(count: usize) -> Vec<Value> {
+    let did = format!("did:ethr:{ADDRESS}");
+    (0..count)
+        .map(|i| {
+            json!({"issuers": [{"id": did, "name": "Lion City Shipping", "revocation": {"type": "NONE"},
+                                "identityProof": {"type": "DID", "key": format!("{did}#controller")}}],
+                   "blNumber": format!("LCS-{i:08}")})
+        })
+        .collect()
+}
+
+fn issue_args<'a>(out: &'a str, input: &'a str) -> Vec<&'a str> {
+    vec![
+        "issue",
+        "--private-key-env",
+        "TEST_PRIVATE_KEY",
+        "--issuer",
+        "lion-city",
+        "--out",
+        out,
+        input,
+    ]
+}
+
+#[test]
+fn issue_status_revoke_and_audit() {
+    let setup = Setup::new();
+    write_lines(&setup.path("raw.jsonl"), &raw_documents(4));
+    setup.ok(&["wrap", "--out-dir", "wrapped", "raw.jsonl"]);
+    let roots = setup.ok(&[
+        "issue",
+        "--private-key-env",
+        "TEST_PRIVATE_KEY",
+        "--issuer",
+        "lion-city",
+        "--out-dir",
+        "issued",
+        "wrapped",
+    ]);
+    let root = roots.trim().to_string();
+    assert_eq!(root.len(), 64);
+    assert_eq!(setup.count("issued"), 1);
+    assert_eq!(setup.count("documents"), 4);
+
+    // the signed documents verify, and their status is issued
+    assert!(setup.run(&["verify", "issued"]).status.success());
+    let status = setup.ok(&["status", "issued/raw-1.json"]);
+    assert!(status.contains("issued by lion-city"), "{status}");
+    assert!(status.ends_with("issued, not revoked\n"), "{status}");
+
+    // issuing the same batch again is refused, and writes nothing
+    let out = setup.run(&issue_args("again.jsonl", "wrapped"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already"));
+    assert!(!setup.path("again.jsonl").exists());
+
+    // revoking the node above document 1 revokes the two documents under it, not the others
+    let path_of = |file: &str| {
+        let doc: Value = serde_json::from_slice(&std::fs::read(setup.path(file)).unwrap()).unwrap();
+        let hash = |v: &Value| corridor_format::Hash32::from_node_hex(v.as_str().unwrap()).unwrap();
+        let proof: Vec<_> = doc["signature"]["proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(hash)
+            .collect();
+        corridor_format::merkle::path_from_proof(&hash(&doc["signature"]["targetHash"]), &proof)
+    };
+    let node = path_of("issued/raw-1.json")[1];
+    setup.ok(&["revoke", &node.to_hex(), "--reason", "lost at sea"]);
+    let mut revoked_count = 0;
+    for file in ["raw-1", "raw-2", "raw-3", "raw-4"] {
+        let file = format!("issued/{file}.json");
+        let revoked = path_of(&file).contains(&node);
+        revoked_count += usize::from(revoked);
+        let out = setup.run(&["status", &file]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.success(), !revoked, "{file}: {text}");
+        assert_eq!(
+            text.contains("REVOKED by lion-city"),
+            revoked,
+            "{file}: {text}"
+        );
+        if revoked {
+            assert!(text.contains("lost at sea"), "{text}");
+        }
+    }
+    assert_eq!(revoked_count, 2);
+    // and revoking it twice is refused
+    let out = setup.run(&["revoke", &node.to_hex()]);
+    assert_eq!(out.status.code(), Some(1));
+
+    // the audit log: intact, then an edited row is found and named
+    let audit = setup.ok(&["store", "audit"]);
+    assert!(audit.contains("intact, 2 audit entries"), "{audit}");
+    let conn = rusqlite::Connection::open(setup.store()).unwrap();
+    conn.execute(
+        "UPDATE audit SET detail = CAST('found' AS BLOB) WHERE seq = 2",
+        [],
+    )
+    .unwrap();
+    let out = setup.run(&["store", "audit"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ALTERED: audit entry 2"), "{text}");
+}
+
+/// Size of the store's write-ahead log, where an open transaction's pages go.
+fn wal_size(store: &Path) -> u64 {
+    let mut wal = store.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
+}
+
+#[test]
+fn a_batch_issue_killed_midway_records_all_or_nothing() {
+    let setup = Setup::new();
+    const N: i64 = 8_000;
+    write_lines(&setup.path("raw.jsonl"), &raw_documents(N as usize));
+    // one batch per document: the issue records 8,000 batches in one transaction
+    setup.ok(&[
+        "wrap",
+        "--individual",
+        "--out",
+        "wrapped.jsonl",
+        "raw.jsonl",
+    ]);
+    // a small first issue creates the store, so that its log starts small
+    write_lines(
+        &setup.path("first.jsonl"),
+        &read_lines(&setup.path("wrapped.jsonl"))[..1],
+    );
+    setup.ok(&issue_args("first-issued.jsonl", "first.jsonl"));
+    write_lines(
+        &setup.path("rest.jsonl"),
+        &read_lines(&setup.path("wrapped.jsonl"))[1..],
+    );
+    let mut killed_inside = 0;
+    for attempt in 0..5 {
+        // empty the log, so that its growth shows the transaction writing
+        rusqlite::Connection::open(setup.store())
+            .unwrap()
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .unwrap();
+        let baseline = wal_size(&setup.store());
+        let mut child = setup
+            .command(&issue_args("issued.jsonl", "rest.jsonl"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // kill it once its transaction has started writing pages
+        let start = Instant::now();
+        let exited = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break Some(status);
+            }
+            if wal_size(&setup.store()) > baseline || start.elapsed() > Duration::from_secs(120) {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                break None;
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        };
+        let issued = setup.count("issued");
+        let documents = setup.count("documents");
+        let audit = setup.count("audit");
+        assert!(
+            (issued, documents, audit) == (1, 1, 1) || (issued, documents, audit) == (N, N, N),
+            "attempt {attempt}: {issued} roots, {documents} documents, {audit} audit entries"
+        );
+        let audit_report = setup.ok(&["store", "audit"]);
+        assert!(audit_report.contains("intact"), "{audit_report}");
+        match exited {
+            Some(status) => {
+                panic!("attempt {attempt}: the issue ended ({status}) before it could be killed")
+            }
+            None if issued == 1 => {
+                killed_inside += 1;
+                assert!(!setup.path("issued.jsonl").exists());
+            }
+            None => {}
+        }
+        if issued == N {
+            break;
+        }
+    }
+    assert!(killed_inside > 0, "no kill landed inside the transaction");
+    // after a kill, the issue runs again whole
+    if setup.count("issued") == 1 {
+        setup.ok(&issue_args("issued.jsonl", "rest.jsonl"));
+    }
+    assert_eq!(setup.count("issued"), N);
+    assert_eq!(read_lines(&setup.path("issued.jsonl")).len() as i64, N - 1);
+}
