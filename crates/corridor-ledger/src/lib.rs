@@ -7,4 +7,6 @@
 
 mod store;
 
-pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, show_time};
+pub use store::{
+    Audit, Batch, HashStatus, Revocation, RevocationReason, Store, StoreError, show_time,
+};

@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS documents (
     PRIMARY KEY (issuer, target));
 CREATE INDEX IF NOT EXISTS documents_by_root ON documents (issuer, root);
 CREATE TABLE IF NOT EXISTS revoked (
-    issuer TEXT NOT NULL, hash BLOB NOT NULL, at INTEGER NOT NULL, reason TEXT NOT NULL,
+    issuer TEXT NOT NULL, hash BLOB NOT NULL, at INTEGER NOT NULL,
+    reason INTEGER NOT NULL, note TEXT NOT NULL,
     PRIMARY KEY (issuer, hash));
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, issuer TEXT NOT NULL, action TEXT NOT NULL,
@@ -82,18 +83,20 @@ pub struct HashStatus {
     pub issuer: String,
     /// When the batch holding it (as its root or as a document) was issued, and its root.
     pub issued: Option<(Hash32, i64)>,
-    /// When it was revoked, and why.
-    pub revoked: Option<(i64, String)>,
+    /// Its revocation, if it was revoked.
+    pub revoked: Option<Revocation>,
 }
 
-/// A revocation, as the responder reports it.
+/// A revocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Revocation {
     pub issuer: String,
     pub hash: Hash32,
     /// Milliseconds since the Unix epoch.
     pub at: i64,
-    pub reason: String,
+    pub reason: RevocationReason,
+    /// The issuer's words, if any.
+    pub note: String,
 }
 
 /// The outcome of [`Store::audit`].
@@ -110,14 +113,14 @@ pub enum Audit {
 /// The embedded document store.
 ///
 /// ```
-/// use corridor_ledger::{Batch, Store};
+/// use corridor_ledger::{Batch, RevocationReason, Store};
 /// let dir = tempfile::tempdir().unwrap();
 /// let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
 /// let doc = corridor_format::keccak256(b"a document");
 /// store.issue("carrier", &[Batch { root: doc, documents: vec![doc] }]).unwrap();
 /// assert!(store.revoked_any(&[doc]).unwrap().is_none());
-/// store.revoke("carrier", doc, "sent in error").unwrap();
-/// assert_eq!(store.revoked_any(&[doc]).unwrap().unwrap().reason, "sent in error");
+/// store.revoke("carrier", doc, RevocationReason::Superseded, "sent in error").unwrap();
+/// assert_eq!(store.revoked_any(&[doc]).unwrap().unwrap().note, "sent in error");
 /// assert!(matches!(store.audit().unwrap(), corridor_ledger::Audit::Intact { entries: 2 }));
 /// ```
 pub struct Store {
@@ -255,7 +258,13 @@ impl Store {
 
     /// Revokes `hash` (a document's target hash, a node of a merkle tree, or a root) for
     /// `issuer`.
-    pub fn revoke(&mut self, issuer: &str, hash: Hash32, reason: &str) -> Result<(), StoreError> {
+    pub fn revoke(
+        &mut self,
+        issuer: &str,
+        hash: Hash32,
+        reason: RevocationReason,
+        note: &str,
+    ) -> Result<(), StoreError> {
         check_issuer(issuer)?;
         let at = now_ms();
         let path = self.path.clone();
@@ -290,11 +299,19 @@ impl Store {
             });
         }
         tx.execute(
-            "INSERT INTO revoked (issuer, hash, at, reason) VALUES (?1, ?2, ?3, ?4)",
-            params![issuer, hash.as_bytes(), at, reason],
+            "INSERT INTO revoked (issuer, hash, at, reason, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![issuer, hash.as_bytes(), at, reason.code(), note],
         )
         .map_err(sqlite)?;
-        append_audit(&tx, at, issuer, "revoke", &hash, reason.as_bytes()).map_err(sqlite)?;
+        append_audit(
+            &tx,
+            at,
+            issuer,
+            "revoke",
+            &hash,
+            &revocation_detail(reason, note),
+        )
+        .map_err(sqlite)?;
         tx.commit().map_err(sqlite)
     }
 
@@ -303,19 +320,12 @@ impl Store {
         let mut query = self
             .conn
             .prepare_cached(
-                "SELECT issuer, at, reason FROM revoked WHERE hash = ?1 ORDER BY at LIMIT 1",
+                "SELECT issuer, at, reason, note FROM revoked WHERE hash = ?1 ORDER BY at LIMIT 1",
             )
             .map_err(|e| self.sqlite(e))?;
         for hash in hashes {
             let found = query
-                .query_row([hash.as_bytes()], |r| {
-                    Ok(Revocation {
-                        issuer: r.get(0)?,
-                        hash: *hash,
-                        at: r.get(1)?,
-                        reason: r.get(2)?,
-                    })
-                })
+                .query_row([hash.as_bytes()], |r| revocation_row(*hash, r))
                 .optional()
                 .map_err(|e| self.sqlite(e))?;
             if found.is_some() {
@@ -356,20 +366,15 @@ impl Store {
         let revoked_rows = {
             let mut q = self
                 .conn
-                .prepare("SELECT issuer, at, reason FROM revoked WHERE hash = ?1")
+                .prepare("SELECT issuer, at, reason, note FROM revoked WHERE hash = ?1")
                 .map_err(sqlite)?;
-            q.query_map([hash.as_bytes()], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
-            })
-            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
-            .map_err(sqlite)?
+            q.query_map([hash.as_bytes()], |r| revocation_row(*hash, r))
+                .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+                .map_err(sqlite)?
         };
-        for (issuer, at, reason) in revoked_rows {
-            status_of(&mut statuses, issuer).revoked = Some((at, reason));
+        for revocation in revoked_rows {
+            let issuer = revocation.issuer.clone();
+            status_of(&mut statuses, issuer).revoked = Some(revocation);
         }
         Ok(statuses)
     }
@@ -386,7 +391,7 @@ impl Store {
         let mut prev = [0u8; 32];
         let mut expected_seq = 1i64;
         let mut issued: Vec<(String, Vec<u8>, i64, Vec<u8>)> = Vec::new();
-        let mut revoked: Vec<(String, Vec<u8>, i64, String)> = Vec::new();
+        let mut revoked: Vec<(String, Vec<u8>, i64, Vec<u8>)> = Vec::new();
         while let Some(row) = rows.next().map_err(sqlite)? {
             let seq: i64 = row.get(0).map_err(sqlite)?;
             let at: i64 = row.get(1).map_err(sqlite)?;
@@ -426,12 +431,7 @@ impl Store {
             }
             match action.as_str() {
                 "issue" => issued.push((issuer, subject, at, detail)),
-                "revoke" => revoked.push((
-                    issuer,
-                    subject,
-                    at,
-                    String::from_utf8_lossy(&detail).into_owned(),
-                )),
+                "revoke" => revoked.push((issuer, subject, at, detail)),
                 other => return Ok(altered(&format!("unknown action {other:?}"))),
             }
             prev = hash.0;
@@ -451,7 +451,7 @@ impl Store {
     fn records_differ(
         &self,
         mut issued: Vec<(String, Vec<u8>, i64, Vec<u8>)>,
-        mut revoked: Vec<(String, Vec<u8>, i64, String)>,
+        mut revoked: Vec<(String, Vec<u8>, i64, Vec<u8>)>,
     ) -> Result<Option<String>, StoreError> {
         let sqlite = |e| self.sqlite(e);
         let mut actual_issued: Vec<(String, Vec<u8>, i64)> = self
@@ -470,12 +470,21 @@ impl Store {
                     .collect()
             })
             .map_err(sqlite)?;
-        let mut actual_revoked: Vec<(String, Vec<u8>, i64, String)> = self
+        // A reason code no revocation can have makes a detail no log entry has.
+        let mut actual_revoked: Vec<(String, Vec<u8>, i64, Vec<u8>)> = self
             .conn
-            .prepare("SELECT issuer, hash, at, reason FROM revoked")
+            .prepare("SELECT issuer, hash, at, reason, note FROM revoked")
             .and_then(|mut q| {
-                q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                    .collect()
+                q.query_map([], |r| {
+                    let code = r.get::<_, i64>(3).ok();
+                    let note = r.get::<_, String>(4).ok();
+                    let detail = match (code.and_then(RevocationReason::from_code), note) {
+                        (Some(reason), Some(note)) => revocation_detail(reason, &note),
+                        _ => Vec::new(),
+                    };
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, detail))
+                })?
+                .collect()
             })
             .map_err(sqlite)?;
 
@@ -524,6 +533,106 @@ impl Store {
             source,
         }
     }
+}
+
+/// Why a hash was revoked: the reason codes an OCSP responder reports (RFC 5280's CRLReason,
+/// and TradeTrust's `SUSPENDED`), as tt-verify's `OcspResponderRevocationReason` lists them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RevocationReason {
+    #[default]
+    Unspecified,
+    KeyCompromise,
+    CaCompromise,
+    AffiliationChanged,
+    Superseded,
+    CessationOfOperation,
+    CertificateHold,
+    RemoveFromCrl,
+    PrivilegeWithdrawn,
+    AaCompromise,
+    Suspended,
+}
+
+impl RevocationReason {
+    /// Every reason, with its code and its name as tt-verify writes it.
+    pub const ALL: [(RevocationReason, i64, &'static str); 11] = [
+        (RevocationReason::Unspecified, 0, "UNSPECIFIED"),
+        (RevocationReason::KeyCompromise, 1, "KEY_COMPROMISE"),
+        (RevocationReason::CaCompromise, 2, "CA_COMPROMISE"),
+        (
+            RevocationReason::AffiliationChanged,
+            3,
+            "AFFILIATION_CHANGED",
+        ),
+        (RevocationReason::Superseded, 4, "SUPERSEDED"),
+        (
+            RevocationReason::CessationOfOperation,
+            5,
+            "CESSATION_OF_OPERATION",
+        ),
+        (RevocationReason::CertificateHold, 6, "CERTIFICATE_HOLD"),
+        (RevocationReason::RemoveFromCrl, 8, "REMOVE_FROM_CRL"),
+        (
+            RevocationReason::PrivilegeWithdrawn,
+            9,
+            "PRIVILEGE_WITHDRAWN",
+        ),
+        (RevocationReason::AaCompromise, 10, "A_A_COMPROMISE"),
+        (RevocationReason::Suspended, 1001, "SUSPENDED"),
+    ];
+
+    fn entry(self) -> (RevocationReason, i64, &'static str) {
+        Self::ALL
+            .into_iter()
+            .find(|(r, _, _)| *r == self)
+            .unwrap_or(Self::ALL[0])
+    }
+
+    /// The numeric code.
+    pub fn code(self) -> i64 {
+        self.entry().1
+    }
+
+    /// The name, as `KEY_COMPROMISE`.
+    pub fn name(self) -> &'static str {
+        self.entry().2
+    }
+
+    /// The reason with this code.
+    pub fn from_code(code: i64) -> Option<RevocationReason> {
+        Self::ALL
+            .into_iter()
+            .find(|(_, c, _)| *c == code)
+            .map(|(r, _, _)| r)
+    }
+
+    /// The reason named `name`, in any case, with `-` or `_` (`key-compromise`).
+    pub fn from_name(name: &str) -> Option<RevocationReason> {
+        let wanted = name.replace('-', "_").to_ascii_uppercase();
+        Self::ALL
+            .into_iter()
+            .find(|(_, _, n)| *n == wanted)
+            .map(|(r, _, _)| r)
+    }
+}
+
+/// A revocation's audit detail: its reason code, then its note.
+fn revocation_detail(reason: RevocationReason, note: &str) -> Vec<u8> {
+    let mut detail = reason.code().to_be_bytes().to_vec();
+    detail.extend_from_slice(note.as_bytes());
+    detail
+}
+
+/// Reads a revocation row `(issuer, at, reason, note)` of `hash`.
+fn revocation_row(hash: Hash32, r: &rusqlite::Row) -> rusqlite::Result<Revocation> {
+    let code: i64 = r.get(2)?;
+    Ok(Revocation {
+        issuer: r.get(0)?,
+        hash,
+        at: r.get(1)?,
+        reason: RevocationReason::from_code(code).unwrap_or_default(),
+        note: r.get(3)?,
+    })
 }
 
 /// The issuer's entry in `statuses`, added if missing.
@@ -685,13 +794,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
         assert!(matches!(
-            store.revoke("nobody", h("x"), ""),
+            store.revoke("nobody", h("x"), RevocationReason::Unspecified, ""),
             Err(StoreError::UnknownIssuer(_))
         ));
         store.issue("a", &[batch("one", 2)]).unwrap();
-        store.revoke("a", h("one/1"), "damaged goods").unwrap();
+        store
+            .revoke(
+                "a",
+                h("one/1"),
+                RevocationReason::KeyCompromise,
+                "damaged goods",
+            )
+            .unwrap();
         assert!(matches!(
-            store.revoke("a", h("one/1"), "again"),
+            store.revoke("a", h("one/1"), RevocationReason::Unspecified, "again"),
             Err(StoreError::AlreadyRevoked { .. })
         ));
         let found = store
@@ -699,8 +815,8 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(
-            (found.hash, found.reason.as_str()),
-            (h("one/1"), "damaged goods")
+            (found.hash, found.reason, found.note.as_str()),
+            (h("one/1"), RevocationReason::KeyCompromise, "damaged goods")
         );
         assert!(
             store
@@ -710,7 +826,7 @@ mod tests {
         );
         let status = &store.status(&h("one/1")).unwrap()[0];
         assert_eq!(
-            status.revoked.as_ref().map(|r| r.1.as_str()),
+            status.revoked.as_ref().map(|r| r.note.as_str()),
             Some("damaged goods")
         );
     }
@@ -723,7 +839,9 @@ mod tests {
         for name in ["one", "two", "three"] {
             store.issue("a", &[batch(name, 2)]).unwrap();
         }
-        store.revoke("a", h("two/0"), "why").unwrap();
+        store
+            .revoke("a", h("two/0"), RevocationReason::Suspended, "why")
+            .unwrap();
         assert!(matches!(
             store.audit().unwrap(),
             Audit::Intact { entries: 4 }
@@ -737,13 +855,26 @@ mod tests {
         let audit = || Store::open(&path).unwrap().audit().unwrap();
 
         // a record edited behind Corridor's back
-        edit("UPDATE revoked SET reason = 'other'");
+        edit("UPDATE revoked SET note = 'other'");
         assert!(
             matches!(audit(), Audit::RecordsDiffer { .. }),
             "{:?}",
             audit()
         );
-        edit("UPDATE revoked SET reason = 'why'");
+        edit("UPDATE revoked SET note = 'why', reason = 'not a code'");
+        assert!(
+            matches!(audit(), Audit::RecordsDiffer { .. }),
+            "{:?}",
+            audit()
+        );
+        edit("UPDATE revoked SET reason = 1");
+        assert!(
+            matches!(audit(), Audit::RecordsDiffer { .. }),
+            "{:?}",
+            audit()
+        );
+        edit("UPDATE revoked SET reason = 1001");
+        assert!(matches!(audit(), Audit::Intact { .. }), "{:?}", audit());
         edit("DELETE FROM documents WHERE rowid = (SELECT MIN(rowid) FROM documents)");
         assert!(
             matches!(audit(), Audit::RecordsDiffer { .. }),

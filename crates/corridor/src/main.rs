@@ -165,9 +165,14 @@ enum Command {
         /// The issuer revoking; needed when the store holds several.
         #[arg(long, value_name = "NAME")]
         issuer: Option<String>,
-        /// Why, kept in the store and reported by the responder.
+        /// Why, as the revocation responder reports it: unspecified, key-compromise,
+        /// ca-compromise, affiliation-changed, superseded, cessation-of-operation,
+        /// certificate-hold, remove-from-crl, privilege-withdrawn, a-a-compromise, suspended.
+        #[arg(long, value_name = "REASON", default_value = "unspecified", value_parser = parse_reason)]
+        reason: corridor_ledger::RevocationReason,
+        /// The issuer's own words, kept in the store (not sent to verifiers).
         #[arg(long, value_name = "TEXT", default_value = "")]
-        reason: String,
+        note: String,
     },
     /// What the store records of a document or a hash: issued (when, in which batch), revoked.
     ///
@@ -253,6 +258,20 @@ enum KeyAction {
     },
     /// List the keys.
     List,
+}
+
+/// Reads a revocation reason by name (`key-compromise`, `KEY_COMPROMISE`).
+fn parse_reason(text: &str) -> Result<corridor_ledger::RevocationReason, String> {
+    corridor_ledger::RevocationReason::from_name(text).ok_or_else(|| {
+        let names: Vec<String> = corridor_ledger::RevocationReason::ALL
+            .iter()
+            .map(|(_, _, n)| n.to_ascii_lowercase().replace('_', "-"))
+            .collect();
+        format!(
+            "{text:?} is not a revocation reason; use one of {}",
+            names.join(", ")
+        )
+    })
 }
 
 /// Reads `64M`, `512K`, `1G` or a plain number of bytes.
@@ -427,6 +446,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             what,
             issuer,
             reason,
+            note,
         } => {
             let mut store = cli.store()?;
             let hash = match what.parse::<Hash32>() {
@@ -437,8 +457,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Some(issuer) => issuer.clone(),
                 None => records::only_issuer(&store)?,
             };
-            store.revoke(&issuer, hash, reason)?;
-            println!("revoked {hash} for {issuer}");
+            store.revoke(&issuer, hash, *reason, note)?;
+            println!("revoked {hash} for {issuer} ({})", reason.name());
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { what } => records::status(&cli.store()?, what),

@@ -98,14 +98,19 @@ pub fn status(store: &Store, what: &str) -> Result<ExitCode> {
                     show_time(at)
                 );
             }
-            if let Some((at, reason)) = status.revoked {
+            if let Some(revocation) = status.revoked {
                 revoked = true;
-                let why = if reason.is_empty() {
+                let note = if revocation.note.is_empty() {
                     String::new()
                 } else {
-                    format!(": {reason}")
+                    format!(": {}", revocation.note)
                 };
-                println!("  REVOKED by {} at {}{why}", status.issuer, show_time(at));
+                println!(
+                    "  REVOKED by {} at {} ({}){note}",
+                    status.issuer,
+                    show_time(revocation.at),
+                    revocation.reason.name()
+                );
             }
         }
     }

@@ -134,7 +134,14 @@ fn issue_status_revoke_and_audit() {
         corridor_format::merkle::path_from_proof(&hash(&doc["signature"]["targetHash"]), &proof)
     };
     let node = path_of("issued/raw-1.json")[1];
-    setup.ok(&["revoke", &node.to_hex(), "--reason", "lost at sea"]);
+    setup.ok(&[
+        "revoke",
+        &node.to_hex(),
+        "--reason",
+        "cessation-of-operation",
+        "--note",
+        "lost at sea",
+    ]);
     let mut revoked_count = 0;
     for file in ["raw-1", "raw-2", "raw-3", "raw-4"] {
         let file = format!("issued/{file}.json");
@@ -149,7 +156,10 @@ fn issue_status_revoke_and_audit() {
             "{file}: {text}"
         );
         if revoked {
-            assert!(text.contains("lost at sea"), "{text}");
+            assert!(
+                text.contains("(CESSATION_OF_OPERATION): lost at sea"),
+                "{text}"
+            );
         }
     }
     assert_eq!(revoked_count, 2);
