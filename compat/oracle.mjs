@@ -7,9 +7,37 @@
 //   node oracle.mjs sign       < requests.jsonl  each {"document", "privateKey"} signed (signDocument, a Wallet)
 //   node oracle.mjs keystore-open < requests.jsonl  each {"keystore", "password"} decrypted: {"address"} or {"error"} (ethers)
 //   node oracle.mjs keystore-make < requests.jsonl  each {"privateKey", "password"} encrypted: the keystore JSON text (ethers)
+//   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's fragments for each document (its default verifiers)
+//
+// tt-verify resolves did:ethr DIDs over a chain. The oracle gives it a resolver that answers
+// with the DID document ethr-did-resolver builds for a DID never changed on chain (its
+// controller key is its own address), so that the signature is still checked by tt-verify's
+// own recovery, without a chain.
 import { createInterface } from "node:readline";
 import { wrapDocuments, verifySignature, obfuscateDocument, signDocument } from "@tradetrust-tt/tradetrust";
 import { utils, Wallet } from "ethers";
+import { verificationBuilder, openAttestationVerifiers } from "@tradetrust-tt/tt-verify";
+import { Resolver } from "did-resolver";
+
+const unchangedEthrDid = new Resolver({
+  ethr: async (did, parsed) => {
+    const address = parsed.id.split(":").pop();
+    const controller = `${did}#controller`;
+    return {
+      didResolutionMetadata: { contentType: "application/did+ld+json" },
+      didDocumentMetadata: {},
+      didDocument: {
+        "@context": ["https://www.w3.org/ns/did/v1"],
+        id: did,
+        verificationMethod: [
+          { id: controller, type: "EcdsaSecp256k1RecoveryMethod2020", controller: did, blockchainAccountId: `${address}@eip155:1` },
+        ],
+        authentication: [controller],
+        assertionMethod: [controller],
+      },
+    };
+  },
+});
 
 const command = process.argv[2];
 const out = [];
@@ -68,8 +96,17 @@ switch (command) {
       emit(await new Wallet(privateKey).encrypt(password, { scrypt: { N: 1 << 14 } }));
     }
     break;
+  case "tt-verify": {
+    const verify = verificationBuilder(openAttestationVerifiers, { network: "mainnet", resolver: unchangedEthrDid });
+    for (const doc of lines) {
+      const fragments = await verify(doc);
+      // Keep what Corridor's fragments have: name, type, status, reason.
+      emit(fragments.map(({ name, type, status, reason }) => ({ name, type, status, reason })));
+    }
+    break;
+  }
   default:
-    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make < input.jsonl`);
+    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make|tt-verify < input.jsonl`);
     process.exit(2);
 }
 flush();

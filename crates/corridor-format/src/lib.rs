@@ -14,6 +14,7 @@ pub mod js;
 pub mod merkle;
 mod obfuscate;
 mod read;
+mod revocation;
 mod salt;
 mod schema;
 
@@ -26,6 +27,7 @@ pub use hash::{Hash32, ParseHashError, combine_sorted, keccak256};
 pub use merkle::MerkleTree;
 pub use obfuscate::{FieldPath, FieldPathError, obfuscate_document};
 pub use read::{ReadError, read_wrapped};
+pub use revocation::RevocationReason;
 pub use salt::{UnknownTypeTag, Unsalted, unsalt_data, unsalt_str};
 pub use schema::{SchemaMode, SchemaViolation, validate_data};
 

@@ -7,6 +7,5 @@
 
 mod store;
 
-pub use store::{
-    Audit, Batch, HashStatus, Revocation, RevocationReason, Store, StoreError, show_time,
-};
+pub use corridor_format::RevocationReason;
+pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, show_time};

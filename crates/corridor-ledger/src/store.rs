@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use corridor_format::{Hash32, keccak256};
+use corridor_format::{Hash32, RevocationReason, keccak256};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
@@ -118,9 +118,9 @@ pub enum Audit {
 /// let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
 /// let doc = corridor_format::keccak256(b"a document");
 /// store.issue("carrier", &[Batch { root: doc, documents: vec![doc] }]).unwrap();
-/// assert!(store.revoked_any(&[doc]).unwrap().is_none());
+/// assert!(store.first_revoked(None, &[doc]).unwrap().is_none());
 /// store.revoke("carrier", doc, RevocationReason::Superseded, "sent in error").unwrap();
-/// assert_eq!(store.revoked_any(&[doc]).unwrap().unwrap().note, "sent in error");
+/// assert_eq!(store.first_revoked(None, &[doc]).unwrap().unwrap().note, "sent in error");
 /// assert!(matches!(store.audit().unwrap(), corridor_ledger::Audit::Intact { entries: 2 }));
 /// ```
 pub struct Store {
@@ -315,17 +315,25 @@ impl Store {
         tx.commit().map_err(sqlite)
     }
 
-    /// The first of `hashes` that any issuer revoked, if one was.
-    pub fn revoked_any(&self, hashes: &[Hash32]) -> Result<Option<Revocation>, StoreError> {
+    /// The first of `hashes` that was revoked — by `issuer`, or by any issuer when `None` —
+    /// if one was.
+    pub fn first_revoked(
+        &self,
+        issuer: Option<&str>,
+        hashes: &[Hash32],
+    ) -> Result<Option<Revocation>, StoreError> {
         let mut query = self
             .conn
             .prepare_cached(
-                "SELECT issuer, at, reason, note FROM revoked WHERE hash = ?1 ORDER BY at LIMIT 1",
+                "SELECT issuer, at, reason, note FROM revoked
+                 WHERE hash = ?1 AND (?2 IS NULL OR issuer = ?2) ORDER BY at LIMIT 1",
             )
             .map_err(|e| self.sqlite(e))?;
         for hash in hashes {
             let found = query
-                .query_row([hash.as_bytes()], |r| revocation_row(*hash, r))
+                .query_row(params![hash.as_bytes(), issuer], |r| {
+                    revocation_row(*hash, r)
+                })
                 .optional()
                 .map_err(|e| self.sqlite(e))?;
             if found.is_some() {
@@ -535,87 +543,6 @@ impl Store {
     }
 }
 
-/// Why a hash was revoked: the reason codes an OCSP responder reports (RFC 5280's CRLReason,
-/// and TradeTrust's `SUSPENDED`), as tt-verify's `OcspResponderRevocationReason` lists them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum RevocationReason {
-    #[default]
-    Unspecified,
-    KeyCompromise,
-    CaCompromise,
-    AffiliationChanged,
-    Superseded,
-    CessationOfOperation,
-    CertificateHold,
-    RemoveFromCrl,
-    PrivilegeWithdrawn,
-    AaCompromise,
-    Suspended,
-}
-
-impl RevocationReason {
-    /// Every reason, with its code and its name as tt-verify writes it.
-    pub const ALL: [(RevocationReason, i64, &'static str); 11] = [
-        (RevocationReason::Unspecified, 0, "UNSPECIFIED"),
-        (RevocationReason::KeyCompromise, 1, "KEY_COMPROMISE"),
-        (RevocationReason::CaCompromise, 2, "CA_COMPROMISE"),
-        (
-            RevocationReason::AffiliationChanged,
-            3,
-            "AFFILIATION_CHANGED",
-        ),
-        (RevocationReason::Superseded, 4, "SUPERSEDED"),
-        (
-            RevocationReason::CessationOfOperation,
-            5,
-            "CESSATION_OF_OPERATION",
-        ),
-        (RevocationReason::CertificateHold, 6, "CERTIFICATE_HOLD"),
-        (RevocationReason::RemoveFromCrl, 8, "REMOVE_FROM_CRL"),
-        (
-            RevocationReason::PrivilegeWithdrawn,
-            9,
-            "PRIVILEGE_WITHDRAWN",
-        ),
-        (RevocationReason::AaCompromise, 10, "A_A_COMPROMISE"),
-        (RevocationReason::Suspended, 1001, "SUSPENDED"),
-    ];
-
-    fn entry(self) -> (RevocationReason, i64, &'static str) {
-        Self::ALL
-            .into_iter()
-            .find(|(r, _, _)| *r == self)
-            .unwrap_or(Self::ALL[0])
-    }
-
-    /// The numeric code.
-    pub fn code(self) -> i64 {
-        self.entry().1
-    }
-
-    /// The name, as `KEY_COMPROMISE`.
-    pub fn name(self) -> &'static str {
-        self.entry().2
-    }
-
-    /// The reason with this code.
-    pub fn from_code(code: i64) -> Option<RevocationReason> {
-        Self::ALL
-            .into_iter()
-            .find(|(_, c, _)| *c == code)
-            .map(|(r, _, _)| r)
-    }
-
-    /// The reason named `name`, in any case, with `-` or `_` (`key-compromise`).
-    pub fn from_name(name: &str) -> Option<RevocationReason> {
-        let wanted = name.replace('-', "_").to_ascii_uppercase();
-        Self::ALL
-            .into_iter()
-            .find(|(_, _, n)| *n == wanted)
-            .map(|(r, _, _)| r)
-    }
-}
-
 /// A revocation's audit detail: its reason code, then its note.
 fn revocation_detail(reason: RevocationReason, note: &str) -> Vec<u8> {
     let mut detail = reason.code().to_be_bytes().to_vec();
@@ -811,7 +738,7 @@ mod tests {
             Err(StoreError::AlreadyRevoked { .. })
         ));
         let found = store
-            .revoked_any(&[h("one/0"), h("one/1")])
+            .first_revoked(None, &[h("one/0"), h("one/1")])
             .unwrap()
             .unwrap();
         assert_eq!(
@@ -820,7 +747,7 @@ mod tests {
         );
         assert!(
             store
-                .revoked_any(&[h("one/0"), h("one")])
+                .first_revoked(Some("a"), &[h("one/0"), h("one")])
                 .unwrap()
                 .is_none()
         );

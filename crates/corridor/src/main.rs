@@ -54,12 +54,15 @@ impl Cli {
         Ok(data.join("corridor"))
     }
 
-    fn store(&self) -> Result<corridor_ledger::Store> {
-        let path = match &self.store {
+    fn store_path(&self) -> Result<PathBuf> {
+        Ok(match &self.store {
             Some(path) => path.clone(),
             None => self.home()?.join("store.sqlite"),
-        };
-        Ok(corridor_ledger::Store::open(&path)?)
+        })
+    }
+
+    fn store(&self) -> Result<corridor_ledger::Store> {
+        Ok(corridor_ledger::Store::open(&self.store_path()?)?)
     }
 
     fn keyring(&self) -> Result<corridor_keys::Keyring> {
@@ -93,16 +96,24 @@ enum Command {
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
     },
-    /// Verify wrapped documents: integrity, and the DID signature where there is one.
+    /// Verify wrapped documents: integrity, status and identity.
     ///
     /// Each document gets the fragments TradeTrust's verifier gives: OpenAttestationHash
-    /// (untampered?), the status checks and the identity checks. Checks that need a chain or
-    /// DNS are reported SKIPPED with the reason. Exit status: 0 if every document is valid,
-    /// 1 if any is not, 2 for a usage error.
+    /// (untampered?), the status checks (DID signature, and revocation through the issuer's
+    /// OCSP responder) and the identity checks. Checks that need a chain or DNS, or the
+    /// network with --offline, are reported SKIPPED with the reason. Exit status: 0 if every
+    /// document is valid, 1 if any is not, 2 for a usage error.
     Verify {
         /// One JSON object per document and line: {"file", "valid", "fragments": [...]}.
         #[arg(long)]
         json: bool,
+        /// Do not reach the network: revocation responders are not asked, and their checks
+        /// are reported SKIPPED.
+        #[arg(long)]
+        offline: bool,
+        /// Seconds to wait for a revocation responder before giving up.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        timeout: u64,
         /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
         #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
         max_size: u64,
@@ -182,6 +193,17 @@ enum Command {
     Status {
         /// A wrapped document file, or a 64-hex-digit hash.
         what: String,
+    },
+    /// Serve the revocation responder over the embedded store, until interrupted.
+    ///
+    /// Documents name it as their issuer's `revocation: {"type": "OCSP_RESPONDER", "location":
+    /// "<url>/ocsp"}` (any issuer of the store) or `"<url>/ocsp/<issuer>"` (one issuer).
+    /// TradeTrust's verifier asks `<location>/0x<hash>` for each hash from a document to its
+    /// merkle root. Logs go to standard error (RUST_LOG sets the level; default info).
+    Serve {
+        /// Address and port to listen on (port 0 picks a free one; the address is printed).
+        #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
     },
     /// Look after the embedded store.
     Store {
@@ -337,6 +359,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Verify {
             json,
+            offline,
+            timeout,
             max_size,
             inputs,
         } => {
@@ -345,7 +369,17 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 eprintln!("error: no documents found in the inputs");
                 return Ok(ExitCode::from(2));
             }
-            let tally = verify::run(&sources, *json, *max_size)?;
+            let providers = if *offline {
+                corridor_verify::Providers::offline()
+            } else {
+                corridor_verify::Providers {
+                    http: Some(std::sync::Arc::new(corridor_net::HttpClient::new(
+                        std::time::Duration::from_secs(*timeout),
+                    ))),
+                }
+            };
+            let verifier = corridor_verify::Verifier::new(providers);
+            let tally = verify::run(&sources, &verifier, *json, *max_size)?;
             eprintln!(
                 "{} document(s): {} valid, {} not valid",
                 tally.valid + tally.not_valid,
@@ -462,6 +496,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Status { what } => records::status(&cli.store()?, what),
+        Command::Serve { listen } => {
+            serve(cli.store_path()?, *listen)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Store {
             action: StoreAction::Audit,
         } => records::audit(&cli.store()?),
@@ -477,6 +515,46 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Runs the responder until Ctrl-C or SIGTERM.
+fn serve(store: PathBuf, listen: std::net::SocketAddr) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the server's runtime")?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let address = listener.local_addr()?;
+        // The first line on standard output, for scripts and tests that asked for port 0.
+        println!("listening on http://{address}");
+        std::io::stdout().flush()?;
+        tracing::info!(store = %store.display(), "revocation responder at http://{address}/ocsp");
+        let shutdown = async {
+            let interrupt = tokio::signal::ctrl_c();
+            #[cfg(unix)]
+            {
+                let mut terminate =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                        .expect("SIGTERM can be listened for");
+                tokio::select! {
+                    _ = interrupt => {},
+                    _ = terminate.recv() => {},
+                }
+            }
+            #[cfg(not(unix))]
+            interrupt.await.ok();
+        };
+        corridor_server::serve(listener, store, shutdown).await?;
+        Ok(())
+    })
 }
 
 /// Prints the merkle roots signed, unless the documents themselves go to standard output.

@@ -76,8 +76,7 @@ pub struct Tally {
     pub not_valid: usize,
 }
 
-pub fn run(sources: &[Source], json: bool, max_size: u64) -> Result<Tally> {
-    let verifier = Verifier::default();
+pub fn run(sources: &[Source], verifier: &Verifier, json: bool, max_size: u64) -> Result<Tally> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
@@ -87,7 +86,7 @@ pub fn run(sources: &[Source], json: bool, max_size: u64) -> Result<Tally> {
         let verdicts: Vec<Verdict> = batch
             .units
             .par_iter()
-            .map(|unit| unit.verify(&verifier, &batch.text, max_size))
+            .map(|unit| unit.verify(verifier, &batch.text, max_size))
             .collect();
         for (unit, verdict) in batch.units.iter().zip(verdicts) {
             let valid = verdict.is_valid();

@@ -1,16 +1,26 @@
 //! `OpenAttestationDidSignedDocumentStatus`: was the document signed by its issuers' DIDs
 //! (and, where revocation is declared, is it not revoked)?
 
+use std::sync::Arc;
+
 use corridor_format::did::{DidProof, ethr_address, parse_did_proofs, recover_signer};
+use corridor_format::merkle::path_from_proof;
+use corridor_format::{Hash32, RevocationReason, WrappedDocument};
 use serde_json::Value;
 
-use crate::{Check, Fragment, FragmentType, Status, Subject};
+use crate::providers::HttpGet;
+use crate::{Check, Fragment, FragmentType, Reason, Status, Subject};
 
-/// Checks every issuer's signature over the merkle root.
+/// Checks every issuer's signature over the merkle root, and asks each issuer's revocation
+/// responder (`OCSP_RESPONDER`) whether the document was revoked.
 ///
 /// `did:ethr` DIDs are resolved to their default DID document: the controller key is the DID's
 /// own address. A DID whose controller was changed on chain needs the chain to see it.
-pub struct DidSignedCheck;
+#[derive(Default)]
+pub struct DidSignedCheck {
+    /// Reaches revocation responders; without it, their revocation is reported unchecked.
+    pub http: Option<Arc<dyn HttpGet>>,
+}
 
 /// The fragment's name.
 pub const NAME: &str = "OpenAttestationDidSignedDocumentStatus";
@@ -25,6 +35,7 @@ const CORRESPONDING_PROOF_MISSING: (u32, &str) = (6, "CORRESPONDING_PROOF_MISSIN
 const DID_MISSING: (u32, &str) = (7, "DID_MISSING");
 const UNRECOGNIZED_REVOCATION_TYPE: (u32, &str) = (9, "UNRECOGNIZED_REVOCATION_TYPE");
 const REVOCATION_LOCATION_MISSING: (u32, &str) = (10, "REVOCATION_LOCATION_MISSING");
+const OCSP_RESPONSE_INVALID: (u32, &str) = (11, "OCSP_RESPONSE_INVALID");
 // Codes of the signature check itself (tt-verify's OpenAttestationSignatureCode).
 const KEY_NOT_IN_DID: (u32, &str) = (4, "KEY_NOT_IN_DID");
 const WRONG_SIGNATURE: (u32, &str) = (7, "WRONG_SIGNATURE");
@@ -75,36 +86,55 @@ impl Check for DidSignedCheck {
                 );
             }
         }
+        // As tt-verify: every issuer's revocation block is read first, then the responders are
+        // asked, then the signatures are checked; a bad signature outranks a revocation.
+        let mut responders = Vec::new();
         let mut unchecked_revocation = Vec::new();
         for issuer in issuers {
             let revocation = issuer.get("revocation");
+            if revocation.and_then(|r| r.get("type")).is_none() {
+                return fail(
+                    Status::Error,
+                    MISSING_REVOCATION,
+                    "revocation block not found for an issuer",
+                );
+            }
+        }
+        for issuer in issuers {
+            let revocation = issuer.get("revocation");
             match revocation.and_then(|r| text(r, "type")) {
-                None => {
-                    return fail(
-                        Status::Error,
-                        MISSING_REVOCATION,
-                        "revocation block not found for an issuer",
-                    );
-                }
                 Some("NONE") => {}
-                Some(kind @ ("OCSP_RESPONDER" | "REVOCATION_STORE")) => match revocation
-                    .and_then(|r| text(r, "location"))
-                {
-                    Some(location) => unchecked_revocation.push(format!("{kind} at {location}")),
-                    None => {
+                Some(kind @ ("OCSP_RESPONDER" | "REVOCATION_STORE")) => {
+                    let Some(location) = revocation.and_then(|r| text(r, "location")) else {
                         return fail(
                             Status::Error,
                             REVOCATION_LOCATION_MISSING,
                             "missing revocation location for an issuer",
                         );
+                    };
+                    match (kind, &self.http) {
+                        ("OCSP_RESPONDER", Some(_)) => responders.push(location),
+                        _ => unchecked_revocation.push(format!("{kind} at {location}")),
                     }
-                },
-                Some(_) => {
+                }
+                _ => {
                     return fail(
                         Status::Error,
                         UNRECOGNIZED_REVOCATION_TYPE,
                         "unrecognized revocation type for an issuer",
                     );
+                }
+            }
+        }
+        let mut revoked = None;
+        if let Some(http) = &self.http {
+            for location in responders {
+                match ask_responder(http.as_ref(), doc, location) {
+                    Ok(None) => {}
+                    Ok(Some(reason)) => {
+                        revoked.get_or_insert(reason);
+                    }
+                    Err(fragment) => return fragment,
                 }
             }
         }
@@ -114,19 +144,97 @@ impl Check for DidSignedCheck {
                 return fragment;
             }
         }
+        if let Some(reason) = revoked {
+            return Fragment {
+                name: NAME,
+                kind: KIND,
+                status: Status::Invalid,
+                reason: Some(reason),
+            };
+        }
         if unchecked_revocation.is_empty() {
             Fragment::valid(NAME, KIND)
         } else {
+            let why = match self.http {
+                None => "verification was offline",
+                Some(_) => "Corridor does not reach revocation stores on a chain yet",
+            };
             fail(
                 Status::Skipped,
                 SKIPPED,
                 format!(
-                    "every issuer's signature is valid, but revocation ({}) was not checked: this version of Corridor does not reach revocation services",
+                    "every issuer's signature is valid, but revocation ({}) was not checked: {why}",
                     unchecked_revocation.join(", ")
                 ),
             )
         }
     }
+}
+
+/// Asks the responder at `location` about every hash from the document's target hash to its
+/// merkle root, in that order, as tt-verify does (`GET <location>/0x<hash>`). `Ok(Some)` is
+/// the reason of the first revoked one.
+fn ask_responder(
+    http: &dyn HttpGet,
+    doc: &WrappedDocument,
+    location: &str,
+) -> Result<Option<Reason>, Fragment> {
+    let unreadable = |what: &str| {
+        fail(
+            Status::Error,
+            UNEXPECTED_ERROR,
+            format!("cannot ask the revocation responder: {what} is not a hash"),
+        )
+    };
+    let target =
+        Hash32::from_node_hex(&doc.target_hash).ok_or_else(|| unreadable("the target hash"))?;
+    let proof = doc
+        .proof
+        .iter()
+        .map(|p| Hash32::from_node_hex(p).ok_or_else(|| unreadable("a proof element")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let invalid = |detail: String| {
+        fail(
+            Status::Error,
+            OCSP_RESPONSE_INVALID,
+            format!("Invalid or unexpected response from OCSP Responder{detail}"),
+        )
+    };
+    for hash in path_from_proof(&target, &proof) {
+        let response = http
+            .get(&format!("{location}/0x{hash}"))
+            .map_err(|e| invalid(format!(" - {e}")))?;
+        let body: Value = serde_json::from_slice(&response.body).map_err(|e| {
+            fail(
+                Status::Error,
+                UNEXPECTED_ERROR,
+                format!("the revocation responder at {location} did not answer JSON: {e}"),
+            )
+        })?;
+        let answered = body.get("documentHash").is_some_and(Value::is_string);
+        match (body.get("revoked").and_then(Value::as_bool), answered) {
+            (Some(false), true) => continue,
+            (Some(true), true) => {
+                let reason = body
+                    .get("reasonCode")
+                    .and_then(Value::as_f64)
+                    .filter(|c| c.fract() == 0.0)
+                    .and_then(|c| RevocationReason::from_code(c as i64))
+                    .ok_or_else(|| invalid(String::new()))?;
+                return Ok(Some(Reason {
+                    code: reason.code() as u32,
+                    code_string: reason.name(),
+                    message: format!(
+                        "Document 0x{} has been revoked under OCSP Responder: {location}",
+                        doc.merkle_root
+                    )
+                    .into(),
+                }));
+            }
+            _ => return Err(invalid(String::new())),
+        }
+    }
+    Ok(None)
 }
 
 /// The fragment that ends the check for this issuer, or `None` when its signature is valid.

@@ -1,0 +1,78 @@
+//! The real outside world behind the verification crate's provider traits.
+//!
+//! Architecture invariant: every request has a timeout and a bounded answer, and the same
+//! question is asked once per run (a batch of documents shares its merkle root and upper
+//! nodes, so their revocation answers are shared too).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use corridor_verify::providers::{FetchError, HttpGet, HttpResponse};
+
+/// The largest answer read from a responder.
+const MAX_BODY: u64 = 1 << 20;
+
+/// An HTTP client (rustls for https) whose answers are kept for the run.
+pub struct HttpClient {
+    agent: ureq::Agent,
+    answers: Mutex<HashMap<String, Result<HttpResponse, FetchError>>>,
+}
+
+impl HttpClient {
+    /// A client giving up on a request after `timeout`.
+    pub fn new(timeout: Duration) -> HttpClient {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .http_status_as_error(false)
+            .user_agent(concat!("corridor/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .new_agent();
+        HttpClient {
+            agent,
+            answers: Mutex::default(),
+        }
+    }
+
+    fn fetch(&self, url: &str) -> Result<HttpResponse, FetchError> {
+        let mut response = self
+            .agent
+            .get(url)
+            .call()
+            .map_err(|e| FetchError(format!("{url}: {e}")))?;
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        response
+            .body_mut()
+            .as_reader()
+            .take(MAX_BODY + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| FetchError(format!("{url}: {e}")))?;
+        if body.len() as u64 > MAX_BODY {
+            return Err(FetchError(format!(
+                "{url}: the answer is larger than {MAX_BODY} bytes"
+            )));
+        }
+        Ok(HttpResponse { status, body })
+    }
+}
+
+impl HttpGet for HttpClient {
+    fn get(&self, url: &str) -> Result<HttpResponse, FetchError> {
+        if let Some(answer) = self
+            .answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(url)
+        {
+            return answer.clone();
+        }
+        let answer = self.fetch(url);
+        self.answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(url.to_string(), answer.clone());
+        answer
+    }
+}
