@@ -7,7 +7,8 @@
 //   node oracle.mjs sign       < requests.jsonl  each {"document", "privateKey"} signed (signDocument, a Wallet)
 //   node oracle.mjs keystore-open < requests.jsonl  each {"keystore", "password"} decrypted: {"address"} or {"error"} (ethers)
 //   node oracle.mjs keystore-make < requests.jsonl  each {"privateKey", "password"} encrypted: the keystore JSON text (ethers)
-//   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's fragments for each document (its default verifiers)
+//   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's fragments for each document (its default verifiers);
+//                                                with ORACLE_DNS=host:port, its DNS questions go to that nameserver
 //
 // tt-verify resolves did:ethr DIDs over a chain. The oracle gives it a resolver that answers
 // with the DID document ethr-did-resolver builds for a DID never changed on chain (its
@@ -18,6 +19,26 @@ import { wrapDocuments, verifySignature, obfuscateDocument, signDocument } from 
 import { utils, Wallet } from "ethers";
 import { verificationBuilder, openAttestationVerifiers } from "@tradetrust-tt/tt-verify";
 import { Resolver } from "did-resolver";
+import { defaultDnsResolvers } from "@tradetrust-tt/dnsprove";
+import { promises as dns } from "node:dns";
+
+// tt-verify asks dnsprove's default resolvers (public DNS over HTTPS). Pointed at a test's
+// nameserver instead, they answer in the same shape: a name that does not exist is an answer
+// with no records, a server that does not answer is a failure.
+if (process.env.ORACLE_DNS) {
+  const resolver = new dns.Resolver({ timeout: 1000, tries: 1 });
+  resolver.setServers([process.env.ORACLE_DNS]);
+  const local = async (domain) => {
+    try {
+      const records = await resolver.resolveTxt(domain);
+      return { AD: false, Answer: records.map((chunks) => ({ name: domain, type: 16, TTL: 60, data: chunks.join("") })) };
+    } catch (e) {
+      if (e.code === "ENOTFOUND" || e.code === "ENODATA") return { AD: false, Answer: [] };
+      throw e;
+    }
+  };
+  defaultDnsResolvers.splice(0, defaultDnsResolvers.length, local);
+}
 
 const unchangedEthrDid = new Resolver({
   ethr: async (did, parsed) => {

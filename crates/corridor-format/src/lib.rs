@@ -8,6 +8,7 @@
 
 pub mod did;
 mod digest;
+pub mod dns_records;
 mod document;
 mod hash;
 pub mod js;

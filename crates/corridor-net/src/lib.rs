@@ -1,8 +1,13 @@
-//! The real outside world behind the verification crate's provider traits.
+//! The real outside world behind the verification crate's provider traits: an HTTP client
+//! for revocation responders, and TXT resolvers for issuers' DNS identity.
 //!
 //! Architecture invariant: every request has a timeout and a bounded answer, and the same
 //! question is asked once per run (a batch of documents shares its merkle root and upper
 //! nodes, so their revocation answers are shared too).
+
+mod dns;
+
+pub use dns::DnsResolver;
 
 use std::collections::HashMap;
 use std::io::Read;

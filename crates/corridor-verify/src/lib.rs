@@ -14,6 +14,7 @@ pub use fragment::{Fragment, FragmentType, Reason, Status, Verdict};
 pub use providers::Providers;
 pub use subject::{ReadError, Subject};
 
+use fragments::identity::{DnsDidCheck, DnsTxtCheck};
 use fragments::{did_signed::DidSignedCheck, hash::HashCheck, offline::offline_checks};
 
 /// One check of the pipeline.
@@ -39,7 +40,7 @@ impl Default for Verifier {
 impl Verifier {
     /// The pipeline, reaching the outside world through `providers`.
     pub fn new(providers: Providers) -> Self {
-        let [token_registry, document_store, dns_txt, dns_did] = offline_checks();
+        let [token_registry, document_store] = offline_checks();
         Verifier {
             checks: vec![
                 Box::new(HashCheck),
@@ -48,8 +49,11 @@ impl Verifier {
                 Box::new(DidSignedCheck {
                     http: providers.http,
                 }),
-                Box::new(dns_txt),
-                Box::new(dns_did),
+                Box::new(DnsTxtCheck {
+                    dns: providers.dns.clone(),
+                    chain_id: providers.chain_id,
+                }),
+                Box::new(DnsDidCheck { dns: providers.dns }),
             ],
         }
     }

@@ -21,17 +21,38 @@ pub trait HttpGet: Send + Sync {
     fn get(&self, url: &str) -> Result<HttpResponse, FetchError>;
 }
 
+/// Why a DNS question got no answer (as opposed to an answer with no records).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct LookupError(pub String);
+
+/// Looks up TXT records: how issuers' DNS identity is read.
+pub trait TxtResolver: Send + Sync {
+    /// The TXT records of `name`, each its strings joined; empty when the name has none or
+    /// does not exist.
+    fn txt(&self, name: &str) -> Result<Vec<String>, LookupError>;
+}
+
 /// What the checks may reach. A missing provider makes the checks that need it report
 /// `SKIPPED`, saying so.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Providers {
     /// For `OCSP_RESPONDER` revocation.
     pub http: Option<Arc<dyn HttpGet>>,
+    /// For DNS-TXT and DNS-DID identity.
+    pub dns: Option<Arc<dyn TxtResolver>>,
+    /// The chain DNS-TXT records must name (`netId`): tt-verify takes its provider's, by
+    /// default Ethereum mainnet, 1.
+    pub chain_id: u64,
 }
 
 impl Providers {
     /// Nothing outside: every network check is skipped.
     pub fn offline() -> Providers {
-        Providers::default()
+        Providers {
+            http: None,
+            dns: None,
+            chain_id: 1,
+        }
     }
 }

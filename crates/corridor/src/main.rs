@@ -111,9 +111,19 @@ enum Command {
         /// are reported SKIPPED.
         #[arg(long)]
         offline: bool,
-        /// Seconds to wait for a revocation responder before giving up.
+        /// Seconds to wait for a revocation responder or a DNS answer before giving up.
         #[arg(long, value_name = "SECONDS", default_value_t = 10)]
         timeout: u64,
+        /// Where issuers' DNS identity records are looked up: `system` (the system's
+        /// resolver), a nameserver as HOST:PORT (UDP, and TCP for long answers), or a
+        /// DNS-over-HTTPS JSON endpoint such as https://dns.google/resolve or
+        /// https://cloudflare-dns.com/dns-query.
+        #[arg(long, value_name = "WHERE", default_value = "system")]
+        dns: String,
+        /// The chain DNS-TXT records must name (their netId); TradeTrust's default is
+        /// Ethereum mainnet.
+        #[arg(long, value_name = "ID", default_value_t = 1)]
+        chain_id: u64,
         /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
         #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
         max_size: u64,
@@ -209,6 +219,28 @@ enum Command {
     Store {
         #[command(subcommand)]
         action: StoreAction,
+    },
+    /// Prepare an issuer on this machine: a key, the store, and what to publish.
+    ///
+    /// Makes the key NAME (or uses it if it exists), creates the embedded store, and prints
+    /// the DNS-DID record to publish at DOMAIN and the issuer block to put in raw documents,
+    /// so that documents issued with `corridor issue --key NAME` verify completely: signed,
+    /// not revoked (through `corridor serve` at --responder), issued by DOMAIN.
+    Init {
+        /// The key's name.
+        #[arg(long, value_name = "NAME", default_value = "issuer")]
+        key: String,
+        /// The domain whose DNS will vouch for the key (a TXT record on it).
+        #[arg(long, value_name = "DOMAIN")]
+        domain: String,
+        /// Where `corridor serve` will be reachable, e.g. https://issuer.example.com.
+        #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
+        responder: String,
+        /// The issuer's name as documents show it.
+        #[arg(long, value_name = "TEXT", default_value = "Example Issuer")]
+        name: String,
+        #[command(flatten)]
+        password: secrets::PasswordArgs,
     },
     /// Manage issuer keys: secp256k1 keys kept as encrypted Ethereum keystore v3 files.
     Key {
@@ -361,6 +393,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             json,
             offline,
             timeout,
+            dns,
+            chain_id,
             max_size,
             inputs,
         } => {
@@ -372,10 +406,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let providers = if *offline {
                 corridor_verify::Providers::offline()
             } else {
+                let timeout = std::time::Duration::from_secs(*timeout);
                 corridor_verify::Providers {
-                    http: Some(std::sync::Arc::new(corridor_net::HttpClient::new(
-                        std::time::Duration::from_secs(*timeout),
-                    ))),
+                    http: Some(std::sync::Arc::new(corridor_net::HttpClient::new(timeout))),
+                    dns: Some(std::sync::Arc::new(dns_resolver(dns, timeout)?)),
+                    chain_id: *chain_id,
                 }
             };
             let verifier = corridor_verify::Verifier::new(providers);
@@ -414,6 +449,52 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Some(path) => write_atomically(path, &text)?,
                 None => std::io::stdout().lock().write_all(&text)?,
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init {
+            key,
+            domain,
+            responder,
+            name,
+            password,
+        } => {
+            let keyring = cli.keyring()?;
+            let info = match keyring.info(key) {
+                Ok(info) => {
+                    eprintln!("using the existing key {key}");
+                    info
+                }
+                Err(corridor_keys::KeyError::NotFound { .. }) => {
+                    keyring.generate(key, password.read(true)?.as_bytes(), &mut rand::rng())?
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let store = cli.store()?;
+            let did = info.did();
+            let did_url = format!("{did}#controller");
+            let issuer = serde_json::json!({
+                "id": did,
+                "name": name,
+                "revocation": {"type": "OCSP_RESPONDER",
+                               "location": format!("{}/ocsp/{key}", responder.trim_end_matches('/'))},
+                "identityProof": {"type": "DNS-DID", "location": domain, "key": did_url},
+            });
+            println!("key          {key} ({})", info.path.display());
+            println!("did          {did}");
+            println!("store        {}", store.path().display());
+            println!();
+            println!("Publish this TXT record on {domain}:");
+            println!(
+                "  {}",
+                corridor_format::dns_records::dns_did_record(&did_url)
+            );
+            println!();
+            println!("Put this issuer in the raw documents' \"issuers\":");
+            println!("  {issuer}");
+            println!();
+            println!("Then: corridor wrap --out wrapped.jsonl RAW...");
+            println!("      corridor issue --key {key} --out issued.jsonl wrapped.jsonl");
+            println!("      corridor serve   (reachable at {responder})");
             Ok(ExitCode::SUCCESS)
         }
         Command::Key { action } => {
@@ -515,6 +596,20 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// The resolver `--dns` names.
+fn dns_resolver(dns: &str, timeout: std::time::Duration) -> Result<corridor_net::DnsResolver> {
+    Ok(if dns == "system" {
+        corridor_net::DnsResolver::system(timeout)?
+    } else if dns.starts_with("https://") || dns.starts_with("http://") {
+        corridor_net::DnsResolver::doh_json(dns, timeout)
+    } else {
+        let address: std::net::SocketAddr = dns.parse().map_err(|_| {
+            anyhow!("--dns {dns:?}: give `system`, a nameserver as IP:PORT, or an https:// DNS-over-HTTPS URL")
+        })?;
+        corridor_net::DnsResolver::nameserver(address, timeout)?
+    })
 }
 
 /// Runs the responder until Ctrl-C or SIGTERM.

@@ -46,7 +46,7 @@ fn verify_json_agrees_with_the_reference_fixtures() {
         serde_json::from_slice(&std::fs::read(fixtures().join("expected.json")).unwrap()).unwrap();
     let files: Vec<_> = expected.keys().map(|k| fixtures().join(k)).collect();
     let paths: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
-    let (code, stdout, _) = run(&["verify", "--json"], &paths);
+    let (code, stdout, _) = run(&["verify", "--offline", "--json"], &paths);
     assert_eq!(code, 1, "some fixtures are not valid");
     let reports = reports(&stdout);
     assert_eq!(reports.len(), expected.len());
@@ -83,9 +83,13 @@ fn verify_json_agrees_with_the_reference_fixtures() {
 fn exit_codes() {
     let valid = fixtures().join("valid/single-0.json");
     let tampered = fixtures().join("tampered/value-changed.json");
-    assert_eq!(run(&["verify"], &[&valid]).0, 0);
-    assert_eq!(run(&["verify"], &[&valid, &tampered]).0, 1);
-    assert_eq!(run(&["verify"], &[]).0, 2, "no input is a usage error");
+    assert_eq!(run(&["verify", "--offline"], &[&valid]).0, 0);
+    assert_eq!(run(&["verify", "--offline"], &[&valid, &tampered]).0, 1);
+    assert_eq!(
+        run(&["verify", "--offline"], &[]).0,
+        2,
+        "no input is a usage error"
+    );
     assert_eq!(run(&["verify", "--bogus"], &[&valid]).0, 2);
     let (code, _, stderr) = run(&["wrap"], &[&valid]);
     assert_eq!(code, 2, "wrap needs a destination: {stderr}");
@@ -116,7 +120,7 @@ fn malformed_files_get_an_error_naming_file_and_problem() {
     files.sort();
     files.extend([deep.clone(), huge.clone(), huge_lines.clone()]);
     let paths: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
-    let (code, stdout, _) = run(&["verify", "--json"], &paths);
+    let (code, stdout, _) = run(&["verify", "--offline", "--json"], &paths);
     assert_eq!(code, 1);
     let reports = reports(&stdout);
     assert_eq!(reports.len(), files.len());
@@ -158,7 +162,7 @@ fn malformed_files_get_an_error_naming_file_and_problem() {
         message(n - 1)
     );
 
-    let (code, stdout, _) = run(&["verify"], &[&missing]);
+    let (code, stdout, _) = run(&["verify", "--offline"], &[&missing]);
     assert_eq!(code, 1);
     assert!(
         stdout.contains("missing.json") && stdout.contains("cannot open"),
@@ -210,7 +214,7 @@ fn wrap_then_verify_obfuscate_and_read_back() {
         })
         .sum();
     assert_eq!(proof_lengths, 3 + 3 + 3 + 3 + 1);
-    assert_eq!(run(&["verify"], &[&out]).0, 0);
+    assert_eq!(run(&["verify", "--offline"], &[&out]).0, 0);
 
     let hidden = tmp.path().join("hidden.json");
     let (code, _, stderr) = run(
@@ -218,7 +222,7 @@ fn wrap_then_verify_obfuscate_and_read_back() {
         &[&hidden, &out.join("doc-3.json")],
     );
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(run(&["verify"], &[&hidden]).0, 0);
+    assert_eq!(run(&["verify", "--offline"], &[&hidden]).0, 0);
     let (_, data, _) = run(&["data"], &[&hidden]);
     let mut expected = raw("Issuer 3");
     expected["shipper"]

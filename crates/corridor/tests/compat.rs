@@ -162,7 +162,7 @@ fn reference_documents_pass_corridor() {
     let all = [wrapped, obfuscated].concat();
     write_lines(&file, &all);
     let run = corridor()
-        .args(["verify", "--json"])
+        .args(["verify", "--offline", "--json"])
         .arg(&file)
         .output()
         .unwrap();

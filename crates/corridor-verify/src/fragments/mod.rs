@@ -2,4 +2,5 @@
 
 pub mod did_signed;
 pub mod hash;
+pub mod identity;
 pub mod offline;

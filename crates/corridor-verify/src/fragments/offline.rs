@@ -1,5 +1,6 @@
-//! Status and identity checks that need the outside world (a chain, DNS). This version does not
-//! reach it, so each says whether it applies to the document and, if so, that it was not run.
+//! Status checks that need a chain: the token registry and the document store. This version
+//! does not reach a chain, so each says whether it applies to the document and, if so, that it
+//! was not run.
 
 use serde_json::Value;
 
@@ -24,13 +25,8 @@ fn has(issuer: &Value, key: &str) -> bool {
     issuer.get(key).is_some()
 }
 
-fn identity_type(issuer: &Value) -> Option<&str> {
-    issuer.get("identityProof")?.get("type")?.as_str()
-}
-
-/// The checks of tt-verify that need a chain or DNS, in tt-verify's order, without the DID
-/// signature check (which runs offline) between them.
-pub fn offline_checks() -> [OfflineCheck; 4] {
+/// The checks of tt-verify that need a chain, in tt-verify's order.
+pub fn offline_checks() -> [OfflineCheck; 2] {
     [
         OfflineCheck {
             name: "OpenAttestationEthereumTokenRegistryStatus",
@@ -49,27 +45,6 @@ pub fn offline_checks() -> [OfflineCheck; 4] {
             signed_only: false,
             not_applicable: "Document issuers doesn't have \"documentStore\" or \"certificateStore\" property or DOCUMENT_STORE method",
             not_run: "not checked: the document store's status needs a connection to its chain, which this version of Corridor does not make",
-        },
-        OfflineCheck {
-            name: "OpenAttestationDnsTxtIdentityProof",
-            kind: FragmentType::Identity,
-            skipped_code: 2,
-            applies: |i| {
-                (has(i, "documentStore") || has(i, "tokenRegistry") || has(i, "certificateStore"))
-                    && identity_type(i) == Some("DNS-TXT")
-            },
-            signed_only: false,
-            not_applicable: "Document issuers doesn't have \"documentStore\" / \"tokenRegistry\" property or doesn't use DNS-TXT type",
-            not_run: "not checked: the issuer's DNS-TXT identity needs a DNS lookup, which this version of Corridor does not make",
-        },
-        OfflineCheck {
-            name: "OpenAttestationDnsDidIdentityProof",
-            kind: FragmentType::Identity,
-            skipped_code: 0,
-            applies: |i| identity_type(i) == Some("DNS-DID"),
-            signed_only: true,
-            not_applicable: "Document was not issued using DNS-DID",
-            not_run: "not checked: the issuer's DNS-DID identity needs a DNS lookup, which this version of Corridor does not make",
         },
     ]
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this module
 
+pub mod dns;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -215,6 +217,11 @@ pub fn read_lines(path: &Path) -> Vec<Value> {
 /// The oracle is installed by `scripts/setup-oracle` (part of `scripts/test`); without it this
 /// fails — a compatibility test never passes by not running.
 pub fn oracle(command: &str, input: &[Value]) -> Vec<Value> {
+    oracle_with(command, input, &[])
+}
+
+/// [`oracle`] with environment variables for it (`ORACLE_DNS`: the nameserver tt-verify asks).
+pub fn oracle_with(command: &str, input: &[Value], env: &[(&str, &str)]) -> Vec<Value> {
     let compat = repo().join("compat");
     assert!(
         compat
@@ -226,6 +233,7 @@ pub fn oracle(command: &str, input: &[Value]) -> Vec<Value> {
     let mut child = Command::new("node")
         .arg(compat.join("oracle.mjs"))
         .arg(command)
+        .envs(env.iter().copied())
         .current_dir(&compat)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

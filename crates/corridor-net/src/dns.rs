@@ -1,0 +1,217 @@
+//! TXT lookups: the system's resolver, a named nameserver (UDP, then TCP), or DNS over HTTPS
+//! in the JSON form Google and Cloudflare serve. Every lookup has a timeout, and answers are
+//! kept for the run.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use corridor_verify::providers::{LookupError, TxtResolver};
+use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOpts};
+use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::{ResolveError, Resolver};
+
+/// Where TXT questions go.
+enum Backend {
+    Dns {
+        runtime: tokio::runtime::Runtime,
+        resolver: Box<Resolver<TokioConnectionProvider>>,
+    },
+    DohJson {
+        agent: ureq::Agent,
+        url: String,
+    },
+}
+
+/// A TXT resolver whose answers are kept for the run.
+pub struct DnsResolver {
+    backend: Backend,
+    answers: Mutex<HashMap<String, Result<Vec<String>, LookupError>>>,
+}
+
+impl DnsResolver {
+    /// The system's resolver (`/etc/resolv.conf` on Unix).
+    pub fn system(timeout: Duration) -> Result<DnsResolver, LookupError> {
+        let mut builder = Resolver::builder_tokio()
+            .map_err(|e| LookupError(format!("cannot read the system's DNS settings: {e}")))?;
+        Self::set(builder.options_mut(), timeout);
+        Self::hickory(builder.build())
+    }
+
+    /// One nameserver, asked over UDP and, for answers too large for UDP, TCP.
+    pub fn nameserver(address: SocketAddr, timeout: Duration) -> Result<DnsResolver, LookupError> {
+        let servers = NameServerConfigGroup::from_ips_clear(&[address.ip()], address.port(), true);
+        let config = ResolverConfig::from_parts(None, Vec::new(), servers);
+        let mut options = ResolverOpts::default();
+        Self::set(&mut options, timeout);
+        let resolver = Resolver::builder_with_config(config, TokioConnectionProvider::default())
+            .with_options(options)
+            .build();
+        Self::hickory(resolver)
+    }
+
+    /// DNS over HTTPS, JSON form: `GET <url>?name=<name>&type=TXT` with
+    /// `accept: application/dns-json` (`https://dns.google/resolve`,
+    /// `https://cloudflare-dns.com/dns-query`).
+    pub fn doh_json(url: &str, timeout: Duration) -> DnsResolver {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .build()
+            .new_agent();
+        DnsResolver::with(Backend::DohJson {
+            agent,
+            url: url.to_string(),
+        })
+    }
+
+    fn set(options: &mut ResolverOpts, timeout: Duration) {
+        options.timeout = timeout;
+        options.attempts = 2;
+        // The run's own cache is the one that counts; records come as published.
+        options.cache_size = 0;
+    }
+
+    fn hickory(resolver: Resolver<TokioConnectionProvider>) -> Result<DnsResolver, LookupError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| LookupError(format!("cannot start the DNS client: {e}")))?;
+        Ok(DnsResolver::with(Backend::Dns {
+            runtime,
+            resolver: Box::new(resolver),
+        }))
+    }
+
+    fn with(backend: Backend) -> DnsResolver {
+        DnsResolver {
+            backend,
+            answers: Mutex::default(),
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Result<Vec<String>, LookupError> {
+        match &self.backend {
+            Backend::Dns { runtime, resolver } => {
+                match runtime.block_on(resolver.txt_lookup(name)) {
+                    Ok(lookup) => Ok(lookup
+                        .iter()
+                        .map(|txt| {
+                            txt.txt_data()
+                                .iter()
+                                .map(|part| String::from_utf8_lossy(part))
+                                .collect()
+                        })
+                        .collect()),
+                    Err(e) if e.is_no_records_found() => Ok(Vec::new()),
+                    Err(e) => Err(dns_error(name, &e)),
+                }
+            }
+            Backend::DohJson { agent, url } => doh_json(agent, url, name),
+        }
+    }
+}
+
+impl TxtResolver for DnsResolver {
+    fn txt(&self, name: &str) -> Result<Vec<String>, LookupError> {
+        let key = name.to_ascii_lowercase();
+        if let Some(answer) = self
+            .answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return answer.clone();
+        }
+        let answer = self.lookup(name);
+        self.answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, answer.clone());
+        answer
+    }
+}
+
+fn dns_error(name: &str, e: &ResolveError) -> LookupError {
+    LookupError(format!("TXT lookup of {name} failed: {e}"))
+}
+
+/// One DNS-over-HTTPS JSON question. `Status` 0 is an answer, 3 (NXDOMAIN) none; each TXT
+/// answer's `data` holds its strings, quoted or not as the service writes them.
+fn doh_json(agent: &ureq::Agent, url: &str, name: &str) -> Result<Vec<String>, LookupError> {
+    let fail = |what: String| LookupError(format!("TXT lookup of {name} at {url} failed: {what}"));
+    let mut response = agent
+        .get(url)
+        .query("name", name)
+        .query("type", "TXT")
+        .header("accept", "application/dns-json")
+        .call()
+        .map_err(|e| fail(e.to_string()))?;
+    let mut body = Vec::new();
+    response
+        .body_mut()
+        .as_reader()
+        .take(1 << 20)
+        .read_to_end(&mut body)
+        .map_err(|e| fail(e.to_string()))?;
+    let json: serde_json::Value =
+        serde_json::from_slice(&body).map_err(|e| fail(format!("not JSON: {e}")))?;
+    match json.get("Status").and_then(serde_json::Value::as_u64) {
+        Some(0) => {}
+        Some(3) => return Ok(Vec::new()),
+        Some(code) => return Err(fail(format!("DNS status {code}"))),
+        None => return Err(fail("no Status in the answer".into())),
+    }
+    let answers = json
+        .get("Answer")
+        .and_then(serde_json::Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    Ok(answers
+        .iter()
+        .filter(|a| a.get("type").and_then(serde_json::Value::as_u64) == Some(16))
+        .filter_map(|a| a.get("data").and_then(serde_json::Value::as_str))
+        .map(unquote)
+        .collect())
+}
+
+/// `"a" "b"` (Cloudflare) or `a` (Google) as the strings joined: `ab` or `a`.
+fn unquote(data: &str) -> String {
+    let trimmed = data.trim();
+    if !trimmed.starts_with('"') {
+        return trimmed.to_string();
+    }
+    let mut out = String::new();
+    let mut chars = trimmed.chars();
+    let mut inside = false;
+    while let Some(c) = chars.next() {
+        match (inside, c) {
+            (false, '"') => inside = true,
+            (true, '"') => inside = false,
+            (true, '\\') => out.extend(chars.next()),
+            (true, c) => out.push(c),
+            (false, _) => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unquote;
+
+    #[test]
+    fn doh_data_is_unquoted_and_joined() {
+        assert_eq!(
+            unquote("openatts a=dns-did; v=1.0;"),
+            "openatts a=dns-did; v=1.0;"
+        );
+        assert_eq!(
+            unquote("\"openatts net=ethereum\" \" netId=1\""),
+            "openatts net=ethereum netId=1"
+        );
+        assert_eq!(unquote("\"say \\\"hi\\\"\""), "say \"hi\"");
+    }
+}

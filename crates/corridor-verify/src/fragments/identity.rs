@@ -1,0 +1,252 @@
+//! Issuer identity through DNS: `OpenAttestationDnsTxtIdentityProof` (a TXT record vouching
+//! for the issuer's contract on a chain) and `OpenAttestationDnsDidIdentityProof` (a TXT record
+//! vouching for the DID key that signed), with tt-verify's rules, codes and messages.
+
+use std::sync::Arc;
+
+use corridor_format::dns_records::{dns_name, parse_dns_did, parse_dns_txt};
+use serde_json::Value;
+
+use crate::providers::TxtResolver;
+use crate::{Check, Fragment, FragmentType, Status, Subject};
+
+const KIND: FragmentType = FragmentType::Identity;
+
+/// JavaScript's truthiness, for the fields tt-verify tests with `||` and `!`.
+fn truthy(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => false,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|x| x != 0.0 && !x.is_nan()),
+        Some(_) => true,
+    }
+}
+
+fn identity_proof(issuer: &Value) -> Option<&Value> {
+    issuer.get("identityProof").filter(|p| truthy(Some(p)))
+}
+
+fn identity_type(issuer: &Value) -> Option<&str> {
+    identity_proof(issuer)?.get("type")?.as_str()
+}
+
+/// A truthy string field of the identity proof.
+fn proof_text<'a>(issuer: &'a Value, key: &str) -> Option<&'a str> {
+    let value = identity_proof(issuer)?.get(key);
+    truthy(value)
+        .then(|| value.and_then(Value::as_str))
+        .flatten()
+}
+
+/// The issuer's contract: `documentStore`, else `tokenRegistry`, else `certificateStore`.
+fn contract(issuer: &Value) -> Option<&Value> {
+    ["documentStore", "tokenRegistry", "certificateStore"]
+        .into_iter()
+        .map(|k| issuer.get(k))
+        .find(|v| truthy(*v))
+        .flatten()
+}
+
+/// TXT records of a location, or the fragment tt-verify gives when DNS cannot be asked.
+fn records(
+    dns: &dyn TxtResolver,
+    location: &str,
+    name: &'static str,
+    unexpected: (u32, &'static str),
+) -> Result<Vec<String>, Fragment> {
+    dns.txt(dns_name(location)).map_err(|_| {
+        Fragment::with_reason(name, KIND, Status::Error, unexpected, "Unable to query DNS")
+    })
+}
+
+/// `OpenAttestationDnsTxtIdentityProof`.
+pub struct DnsTxtCheck {
+    pub dns: Option<Arc<dyn TxtResolver>>,
+    /// The chain whose `netId` the records must name (tt-verify reads its provider's network).
+    pub chain_id: u64,
+}
+
+/// The fragment's name.
+pub const DNS_TXT: &str = "OpenAttestationDnsTxtIdentityProof";
+
+impl Check for DnsTxtCheck {
+    fn name(&self) -> &'static str {
+        DNS_TXT
+    }
+
+    fn check(&self, subject: &Subject) -> Fragment {
+        let fail = |status, code, message: String| {
+            Fragment::with_reason(DNS_TXT, KIND, status, code, message)
+        };
+        let applies = subject.issuers().filter(|issuers| {
+            issuers
+                .iter()
+                .any(|i| contract(i).is_some() && identity_type(i) == Some("DNS-TXT"))
+        });
+        let Some(issuers) = applies else {
+            return fail(
+                Status::Skipped,
+                (2, "SKIPPED"),
+                "Document issuers doesn't have \"documentStore\" / \"tokenRegistry\" property or doesn't use DNS-TXT type".into(),
+            );
+        };
+        let Some(dns) = &self.dns else {
+            return fail(
+                Status::Skipped,
+                (2, "SKIPPED"),
+                "not checked: the issuer's DNS-TXT identity needs a DNS lookup, and verification was offline".into(),
+            );
+        };
+        const INVALID_ISSUERS: (u32, &str) = (3, "INVALID_ISSUERS");
+        // The whole list is read before any lookup: a malformed issuer is an error whatever DNS says.
+        let mut asks = Vec::new();
+        for issuer in issuers {
+            if identity_type(issuer) != Some("DNS-TXT") {
+                asks.push(None);
+                continue;
+            }
+            let Some(location) = proof_text(issuer, "location") else {
+                return fail(
+                    Status::Error,
+                    INVALID_ISSUERS,
+                    "Location not found in identity proof".into(),
+                );
+            };
+            let Some(address) = contract(issuer) else {
+                return fail(
+                    Status::Error,
+                    INVALID_ISSUERS,
+                    "Smart contract address not found in identity proof".into(),
+                );
+            };
+            let address = match address {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            asks.push(Some((location, address)));
+        }
+        let chain_id = self.chain_id.to_string();
+        let mut first_invalid = None;
+        for ask in asks {
+            let invalid = match ask {
+                None => Some((
+                    INVALID_ISSUERS,
+                    "Issuer is not using DNS-TXT identityProof type".to_string(),
+                )),
+                Some((location, address)) => {
+                    let txts =
+                        match records(dns.as_ref(), location, DNS_TXT, (0, "UNEXPECTED_ERROR")) {
+                            Ok(t) => t,
+                            Err(fragment) => return fragment,
+                        };
+                    let found = txts.iter().filter_map(|t| parse_dns_txt(t)).any(|r| {
+                        r.addr.to_lowercase() == address.to_lowercase() && r.net_id == chain_id
+                    });
+                    (!found).then(|| {
+                        (
+                            (4, "MATCHING_RECORD_NOT_FOUND"),
+                            format!("Matching DNS record not found for {address}"),
+                        )
+                    })
+                }
+            };
+            if first_invalid.is_none() {
+                first_invalid = invalid;
+            }
+        }
+        match first_invalid {
+            None => Fragment::valid(DNS_TXT, KIND),
+            Some((code, message)) => fail(Status::Invalid, code, message),
+        }
+    }
+}
+
+/// `OpenAttestationDnsDidIdentityProof`.
+pub struct DnsDidCheck {
+    pub dns: Option<Arc<dyn TxtResolver>>,
+}
+
+/// The fragment's name.
+pub const DNS_DID: &str = "OpenAttestationDnsDidIdentityProof";
+
+impl Check for DnsDidCheck {
+    fn name(&self) -> &'static str {
+        DNS_DID
+    }
+
+    fn check(&self, subject: &Subject) -> Fragment {
+        let fail = |status, code, message: &str| {
+            Fragment::with_reason(DNS_DID, KIND, status, code, message.to_string())
+        };
+        let signed = subject
+            .wrapped
+            .as_ref()
+            .is_ok_and(|w| w.did_proof.is_some());
+        let applies = subject.issuers().filter(|issuers| {
+            signed && issuers.iter().any(|i| identity_type(i) == Some("DNS-DID"))
+        });
+        let Some(issuers) = applies else {
+            return fail(
+                Status::Skipped,
+                (0, "SKIPPED"),
+                "Document was not issued using DNS-DID",
+            );
+        };
+        let Some(dns) = &self.dns else {
+            return fail(
+                Status::Skipped,
+                (0, "SKIPPED"),
+                "not checked: the issuer's DNS-DID identity needs a DNS lookup, and verification was offline",
+            );
+        };
+        const MALFORMED: (u32, &str) = (2, "MALFORMED_IDENTITY_PROOF");
+        let mut asks = Vec::new();
+        for issuer in issuers {
+            if identity_proof(issuer).is_none() {
+                return fail(Status::Error, MALFORMED, "Identity proof missing");
+            }
+            if identity_type(issuer) != Some("DNS-DID") {
+                return fail(
+                    Status::Error,
+                    (3, "INVALID_ISSUERS"),
+                    "Issuer is not using DID-DNS identityProof type",
+                );
+            }
+            let Some(location) = proof_text(issuer, "location") else {
+                return fail(
+                    Status::Error,
+                    MALFORMED,
+                    "location is not present in identity proof",
+                );
+            };
+            let Some(key) = proof_text(issuer, "key") else {
+                return fail(
+                    Status::Error,
+                    MALFORMED,
+                    "key is not present in identity proof",
+                );
+            };
+            asks.push((location, key));
+        }
+        let mut all_found = true;
+        for (location, key) in asks {
+            let txts = match records(dns.as_ref(), location, DNS_DID, (1, "UNEXPECTED_ERROR")) {
+                Ok(t) => t,
+                Err(fragment) => return fragment,
+            };
+            all_found &= txts
+                .iter()
+                .filter_map(|t| parse_dns_did(t))
+                .any(|r| r.public_key.to_lowercase() == key.to_lowercase());
+        }
+        if all_found {
+            Fragment::valid(DNS_DID, KIND)
+        } else {
+            fail(
+                Status::Invalid,
+                (6, "INVALID_IDENTITY"),
+                "Could not find identity at location",
+            )
+        }
+    }
+}

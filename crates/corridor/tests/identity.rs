@@ -1,0 +1,251 @@
+//! Issuer identity through DNS: a real DNS server on a loopback port (hickory's, in this
+//! process) serves the TXT records; `corridor verify` asks it as a nameserver and through
+//! DNS over HTTPS, and tt-verify asks it too (its DNS pointed at the same server, see
+//! `compat/oracle.mjs`). Both must give the same identity fragments.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use common::dns::DnsServer;
+use common::{corridor, oracle_with, read_lines, write_lines};
+use serde_json::{Value, json};
+
+const PRIVATE_KEY: &str = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+const ADDRESS: &str = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
+const OTHER: &str = "0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1";
+const REGISTRY: &str = "0x142Ca30e3b78A840a82192529cA047ED759a6F7e";
+const DNS_TXT: &str = "OpenAttestationDnsTxtIdentityProof";
+const DNS_DID: &str = "OpenAttestationDnsDidIdentityProof";
+
+/// The records served, by name.
+fn records() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "issuer.corridor.test",
+            format!("openatts a=dns-did; p=did:ethr:{ADDRESS}#controller; v=1.0;"),
+        ),
+        ("issuer.corridor.test", "v=spf1 -all".to_string()),
+        (
+            "other.corridor.test",
+            format!("openatts a=dns-did; p=did:ethr:{OTHER}#controller; v=1.0;"),
+        ),
+        (
+            "carrier.corridor.test",
+            format!(
+                "openatts net=ethereum netId=1 addr={}",
+                REGISTRY.to_lowercase()
+            ),
+        ),
+        (
+            "wrongnet.corridor.test",
+            format!("openatts net=ethereum netId=5 addr={REGISTRY}"),
+        ),
+    ]
+}
+
+struct Setup {
+    dir: tempfile::TempDir,
+}
+
+impl Setup {
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = corridor()
+            .args(args)
+            .env("TEST_PRIVATE_KEY", PRIVATE_KEY)
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Wrapped (and, when `sign`, signed) documents of one raw issuer block each.
+    fn documents(&self, issuers: &[Value], sign: bool) -> Vec<Value> {
+        let raws: Vec<Value> = issuers
+            .iter()
+            .enumerate()
+            .map(|(i, issuer)| json!({"issuers": [issuer], "blNumber": format!("BL-{i}")}))
+            .collect();
+        write_lines(&self.path("raw.jsonl"), &raws);
+        self.ok(&[
+            "wrap",
+            "--individual",
+            "--out",
+            "wrapped.jsonl",
+            "raw.jsonl",
+        ]);
+        if !sign {
+            return read_lines(&self.path("wrapped.jsonl"));
+        }
+        self.ok(&[
+            "sign",
+            "--private-key-env",
+            "TEST_PRIVATE_KEY",
+            "--out",
+            "signed.jsonl",
+            "wrapped.jsonl",
+        ]);
+        read_lines(&self.path("signed.jsonl"))
+    }
+
+    /// Corridor's fragments for each document, asking `dns`.
+    fn verify(&self, docs: &[Value], dns: &str, timeout: &str) -> Vec<Vec<Value>> {
+        write_lines(&self.path("to-verify.jsonl"), docs);
+        let out = corridor()
+            .args([
+                "verify",
+                "--json",
+                "--timeout",
+                timeout,
+                "--dns",
+                dns,
+                "to-verify.jsonl",
+            ])
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap()["fragments"].clone())
+            .map(|f| f.as_array().unwrap().clone())
+            .collect()
+    }
+}
+
+fn did_issuer(location: &str, key_address: &str) -> Value {
+    let did = format!("did:ethr:{ADDRESS}");
+    json!({"id": did, "name": "Lion City Shipping", "revocation": {"type": "NONE"},
+           "identityProof": {"type": "DNS-DID", "location": location,
+                             "key": format!("did:ethr:{key_address}#controller")}})
+}
+
+fn txt_issuer(location: &str) -> Value {
+    json!({"name": "Lion City Shipping", "tokenRegistry": REGISTRY,
+           "identityProof": {"type": "DNS-TXT", "location": location}})
+}
+
+fn fragment<'a>(fragments: &'a [Value], name: &str) -> &'a Value {
+    fragments.iter().find(|f| f["name"] == name).unwrap()
+}
+
+/// A DNS-over-HTTPS JSON endpoint on a loopback port answering from `records`.
+fn doh_server(records: Vec<(&'static str, String)>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap_or(0);
+            let name = request_line
+                .split(['?', '&', ' '])
+                .find_map(|p| p.strip_prefix("name="))
+                .unwrap_or("")
+                .to_string();
+            let answers: Vec<Value> = records
+                .iter()
+                .filter(|(n, _)| *n == name)
+                .map(|(n, text)| json!({"name": n, "type": 16, "TTL": 60, "data": format!("\"{text}\"")}))
+                .collect();
+            let status = if answers.is_empty() { 3 } else { 0 };
+            let body = json!({"Status": status, "AD": false, "Answer": answers}).to_string();
+            // the rest of the request: headers up to the empty line
+            let mut header = String::new();
+            while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                header.clear();
+            }
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: application/dns-json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://{address}/resolve")
+}
+
+#[test]
+fn dns_identity_matches_tt_verify() {
+    let served = records();
+    let table: Vec<(&str, &str)> = served.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let server = DnsServer::start("corridor.test", &table);
+    let nameserver = server.address.to_string();
+    let setup = Setup {
+        dir: tempfile::tempdir().unwrap(),
+    };
+
+    // (document issuer, identity fragment, expected status, expected code)
+    let signed = setup.documents(
+        &[
+            did_issuer("issuer.corridor.test", ADDRESS),
+            did_issuer("other.corridor.test", ADDRESS),
+            did_issuer("missing.corridor.test", ADDRESS),
+            did_issuer("ISSUER.corridor.test", &ADDRESS.to_lowercase()),
+        ],
+        true,
+    );
+    let wrapped = setup.documents(
+        &[
+            txt_issuer("carrier.corridor.test"),
+            txt_issuer("wrongnet.corridor.test"),
+            txt_issuer("https://carrier.corridor.test"),
+            txt_issuer("missing.corridor.test"),
+        ],
+        false,
+    );
+    let expected = [
+        (DNS_DID, "VALID", None),
+        (DNS_DID, "INVALID", Some(6)),
+        (DNS_DID, "INVALID", Some(6)),
+        (DNS_DID, "VALID", None),
+        (DNS_TXT, "VALID", None),
+        (DNS_TXT, "INVALID", Some(4)),
+        (DNS_TXT, "VALID", None),
+        (DNS_TXT, "INVALID", Some(4)),
+    ];
+    let docs: Vec<Value> = signed.into_iter().chain(wrapped).collect();
+    let theirs = oracle_with("tt-verify", &docs, &[("ORACLE_DNS", &nameserver)]);
+    let doh = doh_server(served.clone());
+    for dns in [nameserver.as_str(), doh.as_str()] {
+        let ours = setup.verify(&docs, dns, "5");
+        for (i, (name, status, code)) in expected.iter().enumerate() {
+            let mine = fragment(&ours[i], name);
+            let reference = fragment(theirs[i].as_array().unwrap(), name);
+            assert_eq!(mine, reference, "document {i}, DNS at {dns}");
+            assert_eq!(mine["status"], *status, "document {i}: {mine}");
+            if let Some(code) = code {
+                assert_eq!(mine["reason"]["code"], *code, "document {i}: {mine}");
+            }
+        }
+    }
+
+    // a nameserver that does not answer: an error on both sides, not a verdict
+    let silent = {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let address = socket.local_addr().unwrap().to_string();
+        std::mem::forget(socket); // bound and never read: questions go unanswered
+        address
+    };
+    let ours = setup.verify(&docs, &silent, "1");
+    let theirs = oracle_with("tt-verify", &docs, &[("ORACLE_DNS", &silent)]);
+    for (i, (name, _, _)) in expected.iter().enumerate() {
+        let mine = fragment(&ours[i], name);
+        let reference = fragment(theirs[i].as_array().unwrap(), name);
+        assert_eq!(mine["status"], "ERROR", "document {i}: {mine}");
+        assert_eq!(mine, reference, "document {i}");
+        assert_eq!(mine["reason"]["message"], "Unable to query DNS");
+    }
+}
