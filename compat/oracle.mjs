@@ -7,7 +7,7 @@
 //   node oracle.mjs sign       < requests.jsonl  each {"document", "privateKey"} signed (signDocument, a Wallet)
 //   node oracle.mjs keystore-open < requests.jsonl  each {"keystore", "password"} decrypted: {"address"} or {"error"} (ethers)
 //   node oracle.mjs keystore-make < requests.jsonl  each {"privateKey", "password"} encrypted: the keystore JSON text (ethers)
-//   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's fragments for each document (its default verifiers);
+//   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's {valid (isValid), fragments} for each document (its default verifiers);
 //                                                with ORACLE_DNS=host:port, its DNS questions go to that nameserver
 //
 // tt-verify resolves did:ethr DIDs over a chain. The oracle gives it a resolver that answers
@@ -17,7 +17,7 @@
 import { createInterface } from "node:readline";
 import { wrapDocuments, verifySignature, obfuscateDocument, signDocument } from "@tradetrust-tt/tradetrust";
 import { utils, Wallet } from "ethers";
-import { verificationBuilder, openAttestationVerifiers } from "@tradetrust-tt/tt-verify";
+import { verificationBuilder, openAttestationVerifiers, isValid } from "@tradetrust-tt/tt-verify";
 import { Resolver } from "did-resolver";
 import { defaultDnsResolvers } from "@tradetrust-tt/dnsprove";
 import { promises as dns } from "node:dns";
@@ -122,7 +122,10 @@ switch (command) {
     for (const doc of lines) {
       const fragments = await verify(doc);
       // Keep what Corridor's fragments have: name, type, status, reason.
-      emit(fragments.map(({ name, type, status, reason }) => ({ name, type, status, reason })));
+      emit({
+        valid: isValid(fragments),
+        fragments: fragments.map(({ name, type, status, reason }) => ({ name, type, status, reason })),
+      });
     }
     break;
   }

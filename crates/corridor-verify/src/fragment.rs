@@ -99,14 +99,31 @@ pub struct Verdict {
 }
 
 impl Verdict {
-    /// Whether the document can be trusted as far as the checks that ran can tell: integrity
-    /// is valid and no fragment is invalid or in error. Skipped checks do not count against it.
+    /// The verdict as tt-verify's `isValid` decides it: for each of integrity, status and
+    /// identity, at least one fragment is valid and every one is valid or skipped. A document
+    /// whose issuer's identity or status nothing could confirm is not valid.
     pub fn is_valid(&self) -> bool {
-        let intact = self
-            .fragments
-            .iter()
-            .any(|f| f.kind == FragmentType::Integrity && f.status == Status::Valid);
-        intact
+        self.is_valid_for(&[
+            FragmentType::Status,
+            FragmentType::Integrity,
+            FragmentType::Identity,
+        ])
+    }
+
+    /// tt-verify's `isValid` over the given kinds of fragment only.
+    pub fn is_valid_for(&self, kinds: &[FragmentType]) -> bool {
+        kinds.iter().all(|kind| {
+            let mut of_kind = self.fragments.iter().filter(|f| f.kind == *kind);
+            of_kind.clone().any(|f| f.status == Status::Valid)
+                && of_kind.all(|f| matches!(f.status, Status::Valid | Status::Skipped))
+        })
+    }
+
+    /// What can be decided without the network: the document is intact, and no check that
+    /// could run found a fault (a bad signature, a malformed issuer). Status and identity that
+    /// need the network are left undecided.
+    pub fn is_valid_offline(&self) -> bool {
+        self.is_valid_for(&[FragmentType::Integrity])
             && self
                 .fragments
                 .iter()

@@ -100,9 +100,14 @@ enum Command {
     ///
     /// Each document gets the fragments TradeTrust's verifier gives: OpenAttestationHash
     /// (untampered?), the status checks (DID signature, and revocation through the issuer's
-    /// OCSP responder) and the identity checks. Checks that need a chain or DNS, or the
-    /// network with --offline, are reported SKIPPED with the reason. Exit status: 0 if every
-    /// document is valid, 1 if any is not, 2 for a usage error.
+    /// OCSP responder) and the identity checks (DNS-TXT, DNS-DID). Checks that need a chain,
+    /// or the network with --offline, are reported SKIPPED with the reason.
+    ///
+    /// A document is valid as tt-verify decides: its integrity, its status and its issuer's
+    /// identity each confirmed by at least one check, and no check failed. With --offline, it
+    /// is valid when intact and no check that could run failed (status and identity that need
+    /// the network stay undecided). Exit status: 0 if every document is valid, 1 if any is
+    /// not, 2 for a usage error.
     Verify {
         /// One JSON object per document and line: {"file", "valid", "fragments": [...]}.
         #[arg(long)]
@@ -414,7 +419,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 }
             };
             let verifier = corridor_verify::Verifier::new(providers);
-            let tally = verify::run(&sources, &verifier, *json, *max_size)?;
+            let decision = if *offline {
+                verify::Decision::Offline
+            } else {
+                verify::Decision::TtVerify
+            };
+            let tally = verify::run(&sources, &verifier, decision, *json, *max_size)?;
             eprintln!(
                 "{} document(s): {} valid, {} not valid",
                 tally.valid + tally.not_valid,

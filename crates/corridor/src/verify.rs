@@ -76,7 +76,29 @@ pub struct Tally {
     pub not_valid: usize,
 }
 
-pub fn run(sources: &[Source], verifier: &Verifier, json: bool, max_size: u64) -> Result<Tally> {
+/// How a verdict is decided: as tt-verify's `isValid`, or, offline, on what could be checked.
+#[derive(Clone, Copy)]
+pub enum Decision {
+    TtVerify,
+    Offline,
+}
+
+impl Decision {
+    fn valid(self, verdict: &Verdict) -> bool {
+        match self {
+            Decision::TtVerify => verdict.is_valid(),
+            Decision::Offline => verdict.is_valid_offline(),
+        }
+    }
+}
+
+pub fn run(
+    sources: &[Source],
+    verifier: &Verifier,
+    decision: Decision,
+    json: bool,
+    max_size: u64,
+) -> Result<Tally> {
     let stdout = std::io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let mut tally = Tally::default();
@@ -89,7 +111,7 @@ pub fn run(sources: &[Source], verifier: &Verifier, json: bool, max_size: u64) -
             .map(|unit| unit.verify(verifier, &batch.text, max_size))
             .collect();
         for (unit, verdict) in batch.units.iter().zip(verdicts) {
-            let valid = verdict.is_valid();
+            let valid = decision.valid(&verdict);
             if valid {
                 tally.valid += 1
             } else {
@@ -106,7 +128,7 @@ pub fn run(sources: &[Source], verifier: &Verifier, json: bool, max_size: u64) -
                 )?;
                 writeln!(out)?;
             } else {
-                write_human(out, unit, &verdict)?;
+                write_human(out, unit, &verdict, valid)?;
             }
         }
         batch.units.clear();
@@ -155,17 +177,24 @@ pub fn run(sources: &[Source], verifier: &Verifier, json: bool, max_size: u64) -
     Ok(tally)
 }
 
-fn write_human(out: &mut impl Write, label: &Unit, verdict: &Verdict) -> Result<()> {
-    if verdict.is_valid() {
+fn write_human(out: &mut impl Write, label: &Unit, verdict: &Verdict, valid: bool) -> Result<()> {
+    if valid {
         writeln!(out, "valid    {label}")?;
         return Ok(());
     }
+    // The first fault; failing that, the first check of a kind that nothing confirmed.
+    let unconfirmed = |f: &&corridor_verify::Fragment| {
+        !verdict
+            .fragments
+            .iter()
+            .any(|g| g.kind == f.kind && g.status == Status::Valid)
+    };
     let worst = verdict
         .fragments
         .iter()
         .find(|f| f.status == Status::Invalid)
         .or_else(|| verdict.fragments.iter().find(|f| f.status == Status::Error))
-        .or_else(|| verdict.fragments.first());
+        .or_else(|| verdict.fragments.iter().find(unconfirmed));
     match worst {
         Some(f) => {
             let status = match f.status {

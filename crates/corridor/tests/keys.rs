@@ -85,7 +85,7 @@ fn did_documents(address: &str, count: usize) -> Vec<Value> {
 }
 
 fn verdicts(setup: &Setup, file: &str) -> Vec<Value> {
-    let out = setup.run(&["verify", "--json", file]);
+    let out = setup.run(&["verify", "--offline", "--json", file]);
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()

@@ -12,22 +12,36 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Output, Stdio};
 
-use common::{corridor, oracle, read_lines, write_lines};
+use common::dns::DnsServer;
+use common::{corridor, oracle_with, read_lines, write_lines};
 use serde_json::{Value, json};
 
 const PRIVATE_KEY: &str = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 const ADDRESS: &str = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
 const DID_SIGNED: &str = "OpenAttestationDidSignedDocumentStatus";
 
+/// The issuers' DNS-DID identity lives here.
+const LOCATION: &str = "issuer.corridor.test";
+
 struct Setup {
     dir: tempfile::TempDir,
+    /// The nameserver serving the issuer's DNS-DID record.
+    dns: String,
 }
 
 impl Setup {
     fn new() -> Setup {
+        let record = format!("openatts a=dns-did; p=did:ethr:{ADDRESS}#controller; v=1.0;");
+        let server = DnsServer::start("corridor.test", &[(LOCATION, &record)]);
         Setup {
             dir: tempfile::tempdir().unwrap(),
+            dns: server.address.to_string(),
         }
+    }
+
+    /// tt-verify's `{valid, fragments}` for each document, asking the same nameserver.
+    fn reference(&self, docs: &[Value]) -> Vec<Value> {
+        oracle_with("tt-verify", docs, &[("ORACLE_DNS", &self.dns)])
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -62,7 +76,8 @@ impl Setup {
             .map(|i| {
                 json!({"issuers": [{"id": did, "name": "Lion City Shipping",
                                     "revocation": {"type": "OCSP_RESPONDER", "location": location},
-                                    "identityProof": {"type": "DID", "key": format!("{did}#controller")}}],
+                                    "identityProof": {"type": "DNS-DID", "location": LOCATION,
+                                                      "key": format!("{did}#controller")}}],
                        "blNumber": format!("{name}-{i}")})
             })
             .collect();
@@ -87,20 +102,25 @@ impl Setup {
         read_lines(&self.path(&out))
     }
 
-    /// Corridor's fragments for each document, verified online.
-    fn verify(&self, docs: &[Value]) -> Vec<Vec<Value>> {
+    /// Corridor's report for each document, verified online: `{file, valid, fragments}`.
+    fn verify(&self, docs: &[Value]) -> Vec<Value> {
         write_lines(&self.path("to-verify.jsonl"), docs);
         let out = self
-            .command(&["verify", "--json", "--timeout", "5", "to-verify.jsonl"])
+            .command(&[
+                "verify",
+                "--json",
+                "--timeout",
+                "5",
+                "--dns",
+                &self.dns,
+                "to-verify.jsonl",
+            ])
             .output()
             .unwrap();
         String::from_utf8(out.stdout)
             .unwrap()
             .lines()
-            .map(|l| {
-                let report: Value = serde_json::from_str(l).unwrap();
-                report["fragments"].as_array().unwrap().clone()
-            })
+            .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }
 }
@@ -176,12 +196,18 @@ fn revocation_answers_match_tt_verify() {
 
     let check = |expect_revoked: &dyn Fn(usize) -> Option<u32>| {
         let ours = setup.verify(&all);
-        let theirs = oracle("tt-verify", &all);
+        let theirs = setup.reference(&all);
         assert_eq!(ours.len(), all.len());
         for (i, (mine, reference)) in ours.iter().zip(&theirs).enumerate() {
             // every fragment the same: name, type, status, and reason (code and message)
-            assert_eq!(&json!(mine), reference, "document {i}");
-            let did_signed = fragment(mine, DID_SIGNED);
+            assert_eq!(mine["fragments"], reference["fragments"], "document {i}");
+            assert_eq!(
+                mine["valid"], reference["valid"],
+                "document {i}: the verdict"
+            );
+            let did_signed = fragment(mine["fragments"].as_array().unwrap(), DID_SIGNED);
+            // issued by the domain it claims, and so valid unless revoked
+            assert_eq!(mine["valid"], expect_revoked(i).is_none(), "document {i}");
             match expect_revoked(i) {
                 None => assert_eq!(did_signed["status"], "VALID", "document {i}"),
                 Some(code) => {
@@ -281,10 +307,11 @@ fn a_responder_down_or_wrong_is_an_error_on_both_sides() {
     for (name, location, code, code_string) in cases {
         let docs = setup.make(name, &location, 2, false);
         let ours = setup.verify(&docs);
-        let theirs = oracle("tt-verify", &docs);
+        let theirs = setup.reference(&docs);
         for (mine, reference) in ours.iter().zip(&theirs) {
-            let mine = fragment(mine, DID_SIGNED);
-            let reference = fragment(reference.as_array().unwrap(), DID_SIGNED);
+            assert_eq!(mine["valid"], reference["valid"], "{name}: the verdict");
+            let mine = fragment(mine["fragments"].as_array().unwrap(), DID_SIGNED);
+            let reference = fragment(reference["fragments"].as_array().unwrap(), DID_SIGNED);
             for side in [mine, reference] {
                 assert_eq!(side["status"], "ERROR", "{name}: {side}");
                 assert_eq!(side["reason"]["code"], code, "{name}: {side}");

@@ -110,7 +110,12 @@ fn issue_status_revoke_and_audit() {
     assert_eq!(setup.count("documents"), 4);
 
     // the signed documents verify, and their status is issued
-    assert!(setup.run(&["verify", "issued"]).status.success());
+    assert!(
+        setup
+            .run(&["verify", "--offline", "issued"])
+            .status
+            .success()
+    );
     let status = setup.ok(&["status", "issued/raw-1.json"]);
     assert!(status.contains("issued by lion-city"), "{status}");
     assert!(status.ends_with("issued, not revoked\n"), "{status}");
