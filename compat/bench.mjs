@@ -1,10 +1,14 @@
 // The reference's side of scripts/bench-compare, on the same bill-of-lading workload.
 //
-//   node bench.mjs generate N  > raw.jsonl        N raw documents, about 30 leaves each
+//   node bench.mjs generate N [ISSUER] > raw.jsonl   N raw documents, about 30 leaves each
+//                                                 (ISSUER: a JSON issuer block to use instead of the default)
+//   node bench.mjs tt-verify issued.jsonl         times tt-verify over the documents (see tt-verify-local.mjs);
+//                                                 prints {"documents", "valid", "seconds"}
 //   node bench.mjs reference raw.jsonl out.jsonl  times wrapDocuments and verifySignature in memory;
 //                                                 prints {"wrapSeconds", "verifySeconds", "documents"}
 import { readFileSync, writeFileSync } from "node:fs";
 import { wrapDocuments, verifySignature } from "@tradetrust-tt/tradetrust";
+import { isValid, localVerify } from "./tt-verify-local.mjs";
 
 const [command, ...args] = process.argv.slice(2);
 
@@ -13,11 +17,13 @@ let seed = 42;
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
 const pick = (list) => list[Math.floor(random() * list.length)];
 
-function billOfLading(i) {
+const defaultIssuer = { name: "Lion City Shipping", tokenRegistry: "0x142Ca30e3b78A840a82192529cA047ED759a6F7e",
+                        identityProof: { type: "DNS-TXT", location: "carrier.example.com" } };
+
+function billOfLading(i, issuer) {
   return {
     $template: { name: "BILL_OF_LADING", type: "EMBEDDED_RENDERER", url: "https://generic-templates.tradetrust.io" },
-    issuers: [{ name: "Lion City Shipping", tokenRegistry: "0x142Ca30e3b78A840a82192529cA047ED759a6F7e",
-                identityProof: { type: "DNS-TXT", location: "carrier.example.com" } }],
+    issuers: [issuer],
     blNumber: `LCS-${String(i).padStart(8, "0")}`,
     shipper: { name: pick(["Tropical Fruits Export Pte Ltd", "Straits Orchid Co", "Jurong Foods"]),
                address: { street: `${1 + Math.floor(random() * 999)} Harbour Front Avenue`, city: "Singapore", country: "SG" } },
@@ -43,9 +49,10 @@ switch (command) {
   case "generate": {
     // Written in slices: a million documents do not fit in one JavaScript string.
     const n = Number(args[0]);
+    const issuer = args[1] ? JSON.parse(args[1]) : defaultIssuer;
     for (let start = 0; start < n; start += 10000) {
       const out = [];
-      for (let i = start; i < Math.min(n, start + 10000); i++) out.push(JSON.stringify(billOfLading(i)));
+      for (let i = start; i < Math.min(n, start + 10000); i++) out.push(JSON.stringify(billOfLading(i, issuer)));
       if (!process.stdout.write(out.join("\n") + "\n")) await new Promise((resolve) => process.stdout.once("drain", resolve));
     }
     break;
@@ -63,7 +70,17 @@ switch (command) {
     console.log(JSON.stringify({ documents: wrapped.length, wrapSeconds, verifySeconds }));
     break;
   }
+  case "tt-verify": {
+    const docs = readLines(args[0]);
+    const verify = localVerify();
+    const t = process.hrtime.bigint();
+    let valid = 0;
+    for (const doc of docs) if (isValid(await verify(doc))) valid += 1;
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    console.log(JSON.stringify({ documents: docs.length, valid, seconds }));
+    break;
+  }
   default:
-    console.error("usage: node bench.mjs generate N | reference raw.jsonl out.jsonl");
+    console.error("usage: node bench.mjs generate N [ISSUER] | reference raw.jsonl out.jsonl | tt-verify issued.jsonl");
     process.exit(2);
 }

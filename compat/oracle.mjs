@@ -10,55 +10,11 @@
 //   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's {valid (isValid), fragments} for each document (its default verifiers);
 //                                                with ORACLE_DNS=host:port, its DNS questions go to that nameserver
 //
-// tt-verify resolves did:ethr DIDs over a chain. The oracle gives it a resolver that answers
-// with the DID document ethr-did-resolver builds for a DID never changed on chain (its
-// controller key is its own address), so that the signature is still checked by tt-verify's
-// own recovery, without a chain.
+// tt-verify runs without a chain and with the test's DNS: see tt-verify-local.mjs.
 import { createInterface } from "node:readline";
 import { wrapDocuments, verifySignature, obfuscateDocument, signDocument } from "@tradetrust-tt/tradetrust";
 import { utils, Wallet } from "ethers";
-import { verificationBuilder, openAttestationVerifiers, isValid } from "@tradetrust-tt/tt-verify";
-import { Resolver } from "did-resolver";
-import { defaultDnsResolvers } from "@tradetrust-tt/dnsprove";
-import { promises as dns } from "node:dns";
-
-// tt-verify asks dnsprove's default resolvers (public DNS over HTTPS). Pointed at a test's
-// nameserver instead, they answer in the same shape: a name that does not exist is an answer
-// with no records, a server that does not answer is a failure.
-if (process.env.ORACLE_DNS) {
-  const resolver = new dns.Resolver({ timeout: 1000, tries: 1 });
-  resolver.setServers([process.env.ORACLE_DNS]);
-  const local = async (domain) => {
-    try {
-      const records = await resolver.resolveTxt(domain);
-      return { AD: false, Answer: records.map((chunks) => ({ name: domain, type: 16, TTL: 60, data: chunks.join("") })) };
-    } catch (e) {
-      if (e.code === "ENOTFOUND" || e.code === "ENODATA") return { AD: false, Answer: [] };
-      throw e;
-    }
-  };
-  defaultDnsResolvers.splice(0, defaultDnsResolvers.length, local);
-}
-
-const unchangedEthrDid = new Resolver({
-  ethr: async (did, parsed) => {
-    const address = parsed.id.split(":").pop();
-    const controller = `${did}#controller`;
-    return {
-      didResolutionMetadata: { contentType: "application/did+ld+json" },
-      didDocumentMetadata: {},
-      didDocument: {
-        "@context": ["https://www.w3.org/ns/did/v1"],
-        id: did,
-        verificationMethod: [
-          { id: controller, type: "EcdsaSecp256k1RecoveryMethod2020", controller: did, blockchainAccountId: `${address}@eip155:1` },
-        ],
-        authentication: [controller],
-        assertionMethod: [controller],
-      },
-    };
-  },
-});
+import { isValid, localVerify } from "./tt-verify-local.mjs";
 
 const command = process.argv[2];
 const out = [];
@@ -118,7 +74,7 @@ switch (command) {
     }
     break;
   case "tt-verify": {
-    const verify = verificationBuilder(openAttestationVerifiers, { network: "mainnet", resolver: unchangedEthrDid });
+    const verify = localVerify();
     for (const doc of lines) {
       const fragments = await verify(doc);
       // Keep what Corridor's fragments have: name, type, status, reason.

@@ -2,16 +2,16 @@
 //! in the JSON form Google and Cloudflare serve. Every lookup has a timeout, and answers are
 //! kept for the run.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::net::SocketAddr;
-use std::sync::Mutex;
 use std::time::Duration;
 
 use corridor_verify::providers::{LookupError, TxtResolver};
 use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOpts};
 use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::{ResolveError, Resolver};
+
+use crate::RunCache;
 
 /// Where TXT questions go.
 enum Backend {
@@ -28,7 +28,7 @@ enum Backend {
 /// A TXT resolver whose answers are kept for the run.
 pub struct DnsResolver {
     backend: Backend,
-    answers: Mutex<HashMap<String, Result<Vec<String>, LookupError>>>,
+    answers: RunCache<Result<Vec<String>, LookupError>>,
 }
 
 impl DnsResolver {
@@ -91,7 +91,7 @@ impl DnsResolver {
     fn with(backend: Backend) -> DnsResolver {
         DnsResolver {
             backend,
-            answers: Mutex::default(),
+            answers: RunCache::new(),
         }
     }
 
@@ -119,21 +119,9 @@ impl DnsResolver {
 
 impl TxtResolver for DnsResolver {
     fn txt(&self, name: &str) -> Result<Vec<String>, LookupError> {
-        let key = name.to_ascii_lowercase();
-        if let Some(answer) = self
-            .answers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            return answer.clone();
-        }
-        let answer = self.lookup(name);
+        // DNS names are case-insensitive: one question however a document spells it.
         self.answers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(key, answer.clone());
-        answer
+            .get_or_ask(name.to_ascii_lowercase(), || self.lookup(name))
     }
 }
 

@@ -11,7 +11,7 @@ pub use dns::DnsResolver;
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use corridor_verify::providers::{FetchError, HttpGet, HttpResponse};
@@ -19,10 +19,35 @@ use corridor_verify::providers::{FetchError, HttpGet, HttpResponse};
 /// The largest answer read from a responder.
 const MAX_BODY: u64 = 1 << 20;
 
+/// Answers kept for the run, each question asked once: a second asker of the same question
+/// waits for the first one's answer instead of asking again.
+struct RunCache<T> {
+    answers: Mutex<HashMap<String, Arc<OnceLock<T>>>>,
+}
+
+impl<T: Clone> RunCache<T> {
+    fn new() -> Self {
+        RunCache {
+            answers: Mutex::default(),
+        }
+    }
+
+    fn get_or_ask(&self, question: String, ask: impl FnOnce() -> T) -> T {
+        let cell = self
+            .answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(question)
+            .or_default()
+            .clone();
+        cell.get_or_init(ask).clone()
+    }
+}
+
 /// An HTTP client (rustls for https) whose answers are kept for the run.
 pub struct HttpClient {
     agent: ureq::Agent,
-    answers: Mutex<HashMap<String, Result<HttpResponse, FetchError>>>,
+    answers: RunCache<Result<HttpResponse, FetchError>>,
 }
 
 impl HttpClient {
@@ -36,7 +61,7 @@ impl HttpClient {
             .new_agent();
         HttpClient {
             agent,
-            answers: Mutex::default(),
+            answers: RunCache::new(),
         }
     }
 
@@ -65,19 +90,6 @@ impl HttpClient {
 
 impl HttpGet for HttpClient {
     fn get(&self, url: &str) -> Result<HttpResponse, FetchError> {
-        if let Some(answer) = self
-            .answers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(url)
-        {
-            return answer.clone();
-        }
-        let answer = self.fetch(url);
-        self.answers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(url.to_string(), answer.clone());
-        answer
+        self.answers.get_or_ask(url.to_string(), || self.fetch(url))
     }
 }

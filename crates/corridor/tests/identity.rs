@@ -158,10 +158,15 @@ fn fragment<'a>(report: &'a Value, name: &str) -> &'a Value {
         .unwrap()
 }
 
+/// How many times each name was asked.
+type Asked = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>;
+
 /// A DNS-over-HTTPS JSON endpoint on a loopback port answering from `records`.
-fn doh_server(records: Vec<(&'static str, String)>) -> String {
+fn doh_server(records: Vec<(&'static str, String)>) -> (String, Asked) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
+    let asked = Asked::default();
+    let counter = asked.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
@@ -173,6 +178,11 @@ fn doh_server(records: Vec<(&'static str, String)>) -> String {
                 .find_map(|p| p.strip_prefix("name="))
                 .unwrap_or("")
                 .to_string();
+            *counter
+                .lock()
+                .unwrap()
+                .entry(name.to_lowercase())
+                .or_default() += 1;
             let answers: Vec<Value> = records
                 .iter()
                 .filter(|(n, _)| *n == name)
@@ -192,7 +202,7 @@ fn doh_server(records: Vec<(&'static str, String)>) -> String {
             );
         }
     });
-    format!("http://{address}/resolve")
+    (format!("http://{address}/resolve"), asked)
 }
 
 #[test]
@@ -238,7 +248,7 @@ fn dns_identity_matches_tt_verify() {
     ];
     let docs: Vec<Value> = signed.into_iter().chain(wrapped).collect();
     let theirs = oracle_with("tt-verify", &docs, &[("ORACLE_DNS", &nameserver)]);
-    let doh = doh_server(served.clone());
+    let (doh, asked) = doh_server(served.clone());
     for dns in [nameserver.as_str(), doh.as_str()] {
         let ours = setup.verify(&docs, dns, "5");
         for (i, (name, status, code)) in expected.iter().enumerate() {
@@ -255,6 +265,13 @@ fn dns_identity_matches_tt_verify() {
             }
         }
     }
+
+    // each name was asked once in the run, however many documents name it
+    let asked = asked.lock().unwrap();
+    assert_eq!(asked.get("carrier.corridor.test"), Some(&1), "{asked:?}");
+    assert_eq!(asked.get("issuer.corridor.test"), Some(&1), "{asked:?}");
+    assert!(asked.values().all(|n| *n == 1), "{asked:?}");
+    drop(asked);
 
     // a nameserver that does not answer: an error on both sides, not a verdict
     let silent = {

@@ -385,3 +385,40 @@ fn failures_are_clear_and_secrets_stay_secret() {
     let keystore = setup.keystore("ops").to_lowercase();
     assert!(!keystore.contains(PRIVATE_KEY) && !keystore.contains(&PASSWORD.to_lowercase()));
 }
+
+#[test]
+fn init_prepares_an_issuer_and_says_what_to_publish() {
+    let setup = Setup::new();
+    let args = [
+        "init",
+        "--domain",
+        "issuer.example.com",
+        "--responder",
+        "https://issuer.example.com/",
+        "--password-file",
+        "password",
+    ];
+    let said = setup.ok(&args);
+    let address = setup.address_of("issuer");
+    let did_url = format!("did:ethr:{address}#controller");
+    let record = said
+        .lines()
+        .find(|l| l.trim_start().starts_with("openatts"))
+        .unwrap_or_else(|| panic!("no record in {said}"));
+    let parsed = corridor_format::dns_records::parse_dns_did(record.trim()).unwrap();
+    assert_eq!(parsed.public_key, did_url);
+    let issuer: Value = said
+        .lines()
+        .find_map(|l| serde_json::from_str(l.trim()).ok())
+        .unwrap_or_else(|| panic!("no issuer block in {said}"));
+    assert_eq!(issuer["identityProof"]["key"], json!(did_url));
+    assert_eq!(issuer["identityProof"]["type"], "DNS-DID");
+    assert_eq!(
+        issuer["revocation"],
+        json!({"type": "OCSP_RESPONDER", "location": "https://issuer.example.com/ocsp/issuer"})
+    );
+    assert!(setup.path("home/store.sqlite").exists());
+    // a second run keeps the key
+    setup.ok(&args);
+    assert_eq!(setup.address_of("issuer"), address);
+}
