@@ -1,5 +1,7 @@
 //! Wrapped OpenAttestation v2 documents: making them from raw data, and reading them back.
 
+use std::sync::Arc;
+
 use rand::Rng;
 use serde_json::{Map, Value};
 
@@ -179,15 +181,31 @@ pub struct WrappedDocument {
 pub(crate) struct DataRead {
     /// The hashes of every distinct leaf path, or why the data cannot be hashed.
     pub(crate) leaves: Result<Vec<Hash32>, FormatError>,
-    /// The top-level fields in `HEAD_KEYS` unsalted, in the data's order; or why they cannot
-    /// be (the data is not an object, a salted value has an unknown type tag).
-    pub(crate) head: Result<Map<String, Value>, FormatError>,
+    /// The top-level fields in `HEAD_KEYS` unsalted and checked, shared by the documents of a
+    /// batch; or why they cannot be read (the data is not an object, a salted value has an
+    /// unknown type tag).
+    pub(crate) head: Result<Arc<Head>, FormatError>,
+}
+
+/// The top-level fields the schema and the status and identity checks read, unsalted, in the
+/// data's order, with the schema's verdict on them.
+#[derive(Debug)]
+pub(crate) struct Head {
+    pub(crate) fields: Map<String, Value>,
+    pub(crate) schema: Result<(), Vec<SchemaViolation>>,
+}
+
+impl Head {
+    pub(crate) fn checked(fields: Map<String, Value>) -> Head {
+        let schema = validate_fields(&fields, false, SchemaMode::Loose);
+        Head { fields, schema }
+    }
 }
 
 impl DataRead {
     fn from_value(data: &Value) -> DataRead {
         let head = match data {
-            Value::Object(map) => plain_head(map),
+            Value::Object(map) => plain_head(map).map(|fields| Arc::new(Head::checked(fields))),
             other => Err(not_an_object(kind_of(other))),
         };
         DataRead {
@@ -322,15 +340,15 @@ impl WrappedDocument {
     /// `attachments`), unsalted, but not checked: see [`WrappedDocument::check_schema`].
     /// `None` when the data is not an object or a salted value there cannot be read.
     pub fn head(&self) -> Option<&Map<String, Value>> {
-        self.data.head.as_ref().ok()
+        self.data.head.as_ref().ok().map(|h| &h.fields)
     }
 
     /// Checks the unsalted data against the schema, loosely, as the reference does before it
     /// treats a file as a wrapped v2 document. Returns [`WrappedDocument::head`].
     pub fn check_schema(&self) -> Result<&Map<String, Value>, FormatError> {
         let head = self.data.head.as_ref().map_err(Clone::clone)?;
-        validate_fields(head, false, SchemaMode::Loose).map_err(FormatError::Schema)?;
-        Ok(head)
+        head.schema.clone().map_err(FormatError::Schema)?;
+        Ok(&head.fields)
     }
 
     /// The target hash the data and the obfuscated hashes add up to.

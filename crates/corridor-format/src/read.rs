@@ -10,13 +10,14 @@
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::digest::IndexText;
-use crate::document::{DataRead, WrappedDocument};
-use crate::salt::unsalt_leaf;
+use crate::document::{DataRead, Head, WrappedDocument};
+use crate::salt::{Unsalted, unsalt_str};
 use crate::{FormatError, Hash32, MERKLE_PROOF_TYPE, UnknownTypeTag, js, keccak256};
 
 /// The top-level fields of the data kept as values: those the schema and the status and
@@ -52,13 +53,40 @@ pub enum ReadError {
 /// assert_eq!(read.check_integrity().unwrap(), corridor_format::Integrity::Intact);
 /// ```
 pub fn read_wrapped(bytes: &[u8]) -> Result<WrappedDocument, ReadError> {
+    read_wrapped_with(bytes, &mut HeadMemo::default())
+}
+
+/// Remembers the issuer fields of the last document read, checked against the schema, so that
+/// the documents of a batch, which share them (only their salts differ), are checked once.
+#[derive(Default)]
+pub struct HeadMemo {
+    last: Option<(Vec<u8>, Arc<Head>)>,
+}
+
+impl HeadMemo {
+    /// The checked fields whose unsalted JSON text is `plain`.
+    fn get(&mut self, plain: &[u8]) -> Option<Arc<Head>> {
+        if let Some((text, head)) = &self.last
+            && text.as_slice() == plain
+        {
+            return Some(head.clone());
+        }
+        let fields: Map<String, Value> = serde_json::from_slice(plain).ok()?;
+        let head = Arc::new(Head::checked(fields));
+        self.last = Some((plain.to_vec(), head.clone()));
+        Some(head)
+    }
+}
+
+/// [`read_wrapped`], with a memo of issuer fields kept from one document to the next.
+pub fn read_wrapped_with(bytes: &[u8], memo: &mut HeadMemo) -> Result<WrappedDocument, ReadError> {
     // Checking the UTF-8 of the whole text at once is faster than string by string; text that
     // is not UTF-8 goes to the exact path, which says where.
     let one_pass = std::str::from_utf8(bytes).ok().and_then(|text| {
         let mut de = serde_json::Deserializer::from_str(text);
         let parts = RootSeed.deserialize(&mut de).ok()?;
         de.end().ok()?;
-        parts.into_document()
+        parts.into_document(memo)
     });
     match one_pass {
         Some(document) => Ok(document),
@@ -72,7 +100,7 @@ pub fn read_wrapped(bytes: &[u8]) -> Result<WrappedDocument, ReadError> {
 /// The parts of a document the one-pass reader collects.
 #[derive(Default)]
 struct RootParts<'de> {
-    data: Option<DataRead>,
+    data: Option<DataParts>,
     signature: Option<SignatureRead<'de>>,
     privacy: Option<PrivacyRead<'de>>,
     did_proof: Option<Value>,
@@ -101,14 +129,22 @@ struct PrivacyRead<'a> {
 
 impl RootParts<'_> {
     /// The document, or `None` where the exact path must say what is wrong.
-    fn into_document(self) -> Option<WrappedDocument> {
+    fn into_document(self, memo: &mut HeadMemo) -> Option<WrappedDocument> {
         let signature = self.signature?;
         if signature.kind != MERKLE_PROOF_TYPE {
             return None;
         }
         let owned = |list: Vec<Cow<str>>| list.into_iter().map(Cow::into_owned).collect();
+        let data = self.data?;
+        let head = match data.unknown_tag {
+            Some(e) => Err(e.into()),
+            None => Ok(memo.get(&data.plain)?),
+        };
         Some(WrappedDocument {
-            data: self.data?,
+            data: DataRead {
+                leaves: Ok(data.leaves),
+                head,
+            },
             target_hash: signature.target_hash.into_owned(),
             proof: owned(signature.proof),
             merkle_root: signature.merkle_root.into_owned(),
@@ -214,6 +250,8 @@ struct Hasher {
     path: Vec<u8>,
     buf: Vec<u8>,
     leaves: Vec<Hash32>,
+    /// The issuer fields unsalted, as JSON text, written as they are met.
+    plain: Vec<u8>,
     /// The first salted value kept for the head whose type tag is unknown.
     unknown_tag: Option<UnknownTypeTag>,
 }
@@ -249,37 +287,74 @@ impl Hasher {
         start
     }
 
-    /// A salted string of the head, unsalted; an unknown type tag is remembered.
-    fn unsalt(&mut self, salted: &str) -> Option<Value> {
-        unsalt_leaf(salted).unwrap_or_else(|e| {
-            self.unknown_tag.get_or_insert(e);
-            None
-        })
+    /// Writes a salted string of the head unsalted; false for `undefined` (nothing written)
+    /// and for an unknown type tag, which is remembered.
+    fn unsalt(&mut self, salted: &str) -> bool {
+        let plain = &mut self.plain;
+        match unsalt_str(salted) {
+            Ok(Unsalted::String(text)) => js::write_string(plain, &text),
+            // As `serde_json::Number::from_f64`: a number that is not finite is null.
+            Ok(Unsalted::Number(x)) => write_json(plain, &x),
+            Ok(Unsalted::Bool(b)) => write_json(plain, &b),
+            Ok(Unsalted::Null) => plain.extend_from_slice(b"null"),
+            Ok(Unsalted::Undefined) => return false,
+            Err(e) => {
+                self.unknown_tag.get_or_insert(e);
+                return false;
+            }
+        }
+        true
     }
+
+    /// Writes `"key":` into the plain text, after a comma unless it is the object's first
+    /// member; returns where to cut back to if the value turns out `undefined`.
+    fn plain_member(&mut self, key: &str, first: bool) -> usize {
+        let mark = self.plain.len();
+        if !first {
+            self.plain.push(b',');
+        }
+        js::write_string(&mut self.plain, key);
+        self.plain.push(b':');
+        mark
+    }
+}
+
+/// Appends `value` as serde_json writes it (it writes no invalid JSON for these values).
+fn write_json(out: &mut Vec<u8>, value: &impl serde::Serialize) {
+    let _ = serde_json::to_writer(out, value);
+}
+
+/// What one pass collects of the data.
+struct DataParts {
+    leaves: Vec<Hash32>,
+    plain: Vec<u8>,
+    unknown_tag: Option<UnknownTypeTag>,
 }
 
 struct DataSeed;
 
 impl<'de> DeserializeSeed<'de> for DataSeed {
-    type Value = DataRead;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<DataRead, D::Error> {
+    type Value = DataParts;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<DataParts, D::Error> {
         d.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for DataSeed {
-    type Value = DataRead;
+    type Value = DataParts;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DataRead, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DataParts, A::Error> {
         let mut hasher = Hasher {
             path: Vec::with_capacity(128),
             buf: Vec::with_capacity(256),
             leaves: Vec::with_capacity(64),
+            plain: Vec::with_capacity(512),
             unknown_tag: None,
         };
-        let mut head = Map::new();
+        hasher.plain.push(b'{');
+        let mut kept_any = false;
         let mut keys = KeySet::default();
         while let Some(Key(key)) = map.next_key()? {
             // An empty top-level key makes paths repeat, and `__proto__` is a reference quirk:
@@ -292,28 +367,33 @@ impl<'de> Visitor<'de> for DataSeed {
                 return Err(fallback());
             }
             let keep = HEAD_KEYS.contains(&&*key);
+            let mark = keep.then(|| hasher.plain_member(&key, !kept_any));
             let start = hasher.enter(&key);
-            let plain = map.next_value_seed(LeafSeed {
+            let defined = map.next_value_seed(LeafSeed {
                 hasher: &mut hasher,
                 keep,
             })?;
             hasher.path.truncate(start);
-            if let Some(plain) = plain {
-                head.insert(key.into_owned(), plain);
+            if let Some(mark) = mark {
+                if defined {
+                    kept_any = true;
+                } else {
+                    hasher.plain.truncate(mark);
+                }
             }
         }
-        Ok(DataRead {
-            leaves: Ok(hasher.leaves),
-            head: match hasher.unknown_tag {
-                None => Ok(head),
-                Some(e) => Err(e.into()),
-            },
+        hasher.plain.push(b'}');
+        Ok(DataParts {
+            leaves: hasher.leaves,
+            plain: hasher.plain,
+            unknown_tag: hasher.unknown_tag,
         })
     }
 }
 
-/// Hashes every leaf of one value at the hasher's current path. With `keep`, also returns
-/// the value unsalted (`None` for `undefined`); without, returns `None`.
+/// Hashes every leaf of one value at the hasher's current path. With `keep`, also writes the
+/// value unsalted into the hasher's plain text, and returns false if it is `undefined` (and so
+/// left out); without, writes nothing.
 struct LeafSeed<'h> {
     hasher: &'h mut Hasher,
     keep: bool,
@@ -327,107 +407,139 @@ impl LeafSeed<'_> {
         }
     }
 
-    /// Hashes a primitive leaf; keeps `plain` when asked.
+    /// Hashes a primitive leaf that is not salted; keeps it as it is when asked.
     fn primitive(
         self,
-        write_value: impl FnOnce(&mut Vec<u8>),
-        plain: impl FnOnce() -> Value,
-    ) -> Option<Value> {
+        write_value: impl Fn(&mut Vec<u8>),
+        plain: impl FnOnce(&mut Vec<u8>),
+    ) -> bool {
         self.hasher.leaf(write_value);
-        self.keep.then(plain)
+        if self.keep {
+            plain(&mut self.hasher.plain);
+        }
+        true
+    }
+
+    /// Hashes a string leaf written `text`; keeps it unsalted when asked.
+    fn string(self, v: &str, write_value: impl FnOnce(&mut Vec<u8>)) -> bool {
+        self.hasher.leaf(write_value);
+        !self.keep || self.hasher.unsalt(v)
     }
 }
 
 impl<'de> DeserializeSeed<'de> for LeafSeed<'_> {
-    type Value = Option<Value>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for LeafSeed<'_> {
-    type Value = Option<Value>;
+    type Value = bool;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<Value>, E> {
-        self.hasher.leaf(|buf| js::write_string(buf, v));
-        Ok(if self.keep {
-            self.hasher.unsalt(v)
-        } else {
-            None
-        })
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<bool, E> {
+        Ok(self.string(v, |buf| js::write_string(buf, v)))
     }
     /// A string the parser could borrow had no escapes in the file. JSON forbids raw control
     /// characters, quotes and backslashes in strings, so its bytes are already exactly what
     /// `JSON.stringify` writes.
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Option<Value>, E> {
-        self.hasher.leaf(|buf| {
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<bool, E> {
+        Ok(self.string(v, |buf| {
             buf.push(b'"');
             buf.extend_from_slice(v.as_bytes());
             buf.push(b'"');
-        });
-        Ok(if self.keep {
-            self.hasher.unsalt(v)
-        } else {
-            None
-        })
+        }))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<Value>, E> {
-        Ok(self.primitive(|buf| js::write_number(buf, v as f64), || v.into()))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<bool, E> {
+        Ok(self.primitive(|buf| js::write_number(buf, v as f64), |p| write_json(p, &v)))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<Value>, E> {
-        Ok(self.primitive(|buf| js::write_number(buf, v as f64), || v.into()))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<bool, E> {
+        Ok(self.primitive(|buf| js::write_number(buf, v as f64), |p| write_json(p, &v)))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<Value>, E> {
-        Ok(self.primitive(|buf| js::write_number(buf, v), || v.into()))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<bool, E> {
+        Ok(self.primitive(|buf| js::write_number(buf, v), |p| write_json(p, &v)))
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<Value>, E> {
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<bool, E> {
         let text: &[u8] = if v { b"true" } else { b"false" };
-        Ok(self.primitive(|buf| buf.extend_from_slice(text), || v.into()))
+        Ok(self.primitive(
+            |buf| buf.extend_from_slice(text),
+            |p| p.extend_from_slice(text),
+        ))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Option<Value>, E> {
-        Ok(self.primitive(|buf| buf.extend_from_slice(b"null"), || Value::Null))
+    fn visit_unit<E: de::Error>(self) -> Result<bool, E> {
+        Ok(self.primitive(
+            |buf| buf.extend_from_slice(b"null"),
+            |p| p.extend_from_slice(b"null"),
+        ))
     }
-    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Option<Value>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<bool, A::Error> {
         let mut keys = KeySet::default();
-        let mut plain = Map::new();
         let mut empty = true;
+        let mut kept_any = false;
+        if self.keep {
+            self.hasher.plain.push(b'{');
+        }
         while let Some(Key(key)) = map.next_key()? {
             empty = false;
             if key.contains('.') || !keys.insert(key.clone()) {
                 return Err(fallback());
             }
+            let mark = self.keep.then(|| self.hasher.plain_member(&key, !kept_any));
             let start = self.hasher.enter(&key);
-            let value = map.next_value_seed(self.child())?;
+            let defined = map.next_value_seed(self.child())?;
             self.hasher.path.truncate(start);
-            if let Some(value) = value {
-                plain.insert(key.into_owned(), value);
+            if let Some(mark) = mark {
+                if defined {
+                    kept_any = true;
+                } else {
+                    self.hasher.plain.truncate(mark);
+                }
             }
         }
         if empty {
             self.hasher.leaf(|buf| buf.extend_from_slice(b"{}"));
         }
-        Ok(self.keep.then_some(Value::Object(plain)))
+        if self.keep {
+            self.hasher.plain.push(b'}');
+        }
+        Ok(true)
     }
-    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Option<Value>, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<bool, A::Error> {
         let mut digits = IndexText::default();
-        let mut plain = Vec::new();
         let mut index = 0usize;
+        if self.keep {
+            self.hasher.plain.push(b'[');
+        }
         loop {
+            if self.keep && index > 0 {
+                self.hasher.plain.push(b',');
+            }
             let start = self.hasher.enter(&Cow::Borrowed(digits.format(index)));
             let value = seq.next_element_seed(self.child())?;
             self.hasher.path.truncate(start);
-            let Some(value) = value else { break };
-            if self.keep {
-                plain.push(value.unwrap_or(Value::Null));
+            match value {
+                None => {
+                    if self.keep && index > 0 {
+                        // the comma written for an element that was not there
+                        self.hasher.plain.pop();
+                    }
+                    break;
+                }
+                // `undefined` in an array is null, as the reference unsalts it
+                Some(false) if self.keep => self.hasher.plain.extend_from_slice(b"null"),
+                Some(_) => {}
             }
             index += 1;
         }
         if index == 0 {
             self.hasher.leaf(|buf| buf.extend_from_slice(b"[]"));
         }
-        Ok(self.keep.then_some(Value::Array(plain)))
+        if self.keep {
+            self.hasher.plain.push(b']');
+        }
+        Ok(true)
     }
 }
 
@@ -440,14 +552,14 @@ mod tests {
     /// Reads `text` both ways and checks that they agree.
     fn both_ways(text: &str) -> Option<(Option<Hash32>, bool)> {
         let value: Value = serde_json::from_str(text).unwrap();
-        let exact = WrappedDocument::from_value(value)
-            .ok()
-            .map(|d| (d.digest().ok(), d.check_schema().is_ok()));
-        let one_pass = read_wrapped(text.as_bytes())
-            .ok()
-            .map(|d| (d.digest().ok(), d.check_schema().is_ok()));
+        let read = |d: WrappedDocument| {
+            let head = d.head().cloned();
+            ((d.digest().ok(), d.check_schema().is_ok()), head)
+        };
+        let exact = WrappedDocument::from_value(value).ok().map(read);
+        let one_pass = read_wrapped(text.as_bytes()).ok().map(read);
         assert_eq!(one_pass, exact, "{text}");
-        one_pass
+        one_pass.map(|(verdict, _)| verdict)
     }
 
     #[test]
@@ -500,5 +612,27 @@ mod tests {
             1,
         );
         assert!(both_ways(&unknown).is_some_and(|(_, schema)| !schema));
+        // every kind of value in the fields kept, unsalted the same both ways: undefined in an
+        // object and in an array, numbers, booleans, null, escapes, empty containers
+        let salted = |typed: &str| json!(format!("0b0e5d0e-8c8a-4c5b-9d1e-2f3a4b5c6d7e:{typed}"));
+        let mut document = doc.clone();
+        document["data"]["attachments"] = json!([
+            salted("undefined:"),
+            salted("number:1.50"),
+            salted("number:x"),
+            {},
+            [],
+            salted("boolean:true"),
+            salted("null:"),
+            7,
+            -2,
+            0.5,
+            true,
+            null,
+            salted("string:a\"b\u{e9}\n")
+        ]);
+        document["data"]["recipient"] =
+            json!({"name": salted("undefined:"), "k\"": salted("string:v")});
+        both_ways(&document.to_string());
     }
 }

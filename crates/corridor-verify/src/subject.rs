@@ -1,6 +1,8 @@
 //! The document under verification, read once and shared by every check.
 
-use corridor_format::{FormatError, WrappedDocument, read_wrapped};
+use std::cell::RefCell;
+
+use corridor_format::{FormatError, HeadMemo, WrappedDocument, read_wrapped_with};
 use serde_json::Value;
 
 /// What the checks look at: the document read as a wrapped v2 document, or why it is not one.
@@ -31,7 +33,13 @@ impl Subject {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ReadError::Empty);
         }
-        match read_wrapped(bytes) {
+        // Each thread remembers the last issuer fields it checked: the documents of a batch,
+        // verified one after another, share them.
+        thread_local! {
+            static MEMO: RefCell<HeadMemo> = RefCell::default();
+        }
+        let read = MEMO.with(|memo| read_wrapped_with(bytes, &mut memo.borrow_mut()));
+        match read {
             Ok(wrapped) => Ok(Subject::from_wrapped(Ok(wrapped))),
             Err(corridor_format::ReadError::Format(e)) => Ok(Subject::from_wrapped(Err(e))),
             Err(corridor_format::ReadError::Json(e)) => {
