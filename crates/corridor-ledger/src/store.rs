@@ -185,14 +185,7 @@ impl Store {
     /// Issues batches for `issuer`, all in one transaction: every batch is recorded, or, on
     /// any refusal or failure, none.
     pub fn issue(&mut self, issuer: &str, batches: &[Batch]) -> Result<(), StoreError> {
-        check_issuer(issuer)?;
-        let at = now_ms();
-        let path = self.path.clone();
-        let sqlite = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(sqlite)?;
+        self.change(issuer, |tx, at, sqlite| {
         for batch in batches {
             let mut documents = batch.documents.clone();
             documents.sort_unstable();
@@ -236,7 +229,7 @@ impl Store {
                 }
             }
             append_audit(
-                &tx,
+                tx,
                 at,
                 issuer,
                 "issue",
@@ -245,7 +238,30 @@ impl Store {
             )
             .map_err(sqlite)?;
         }
-        tx.commit().map_err(sqlite)
+            Ok(())
+        })
+    }
+
+    /// Runs one change for `issuer` as a transaction, committed only if `apply` succeeds;
+    /// `apply` gets the transaction, the time of the change, and how to name a SQLite error.
+    fn change(
+        &mut self,
+        issuer: &str,
+        apply: impl FnOnce(
+            &Transaction,
+            i64,
+            &dyn Fn(rusqlite::Error) -> StoreError,
+        ) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        check_issuer(issuer)?;
+        let path = self.path.clone();
+        let sqlite = move |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&sqlite)?;
+        apply(&tx, now_ms(), &sqlite)?;
+        tx.commit().map_err(&sqlite)
     }
 
     /// The issuers that have issued something, by name.
@@ -265,54 +281,48 @@ impl Store {
         reason: RevocationReason,
         note: &str,
     ) -> Result<(), StoreError> {
-        check_issuer(issuer)?;
-        let at = now_ms();
-        let path = self.path.clone();
-        let sqlite = |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self.conn.transaction().map_err(sqlite)?;
-        let known: bool = tx
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM issued WHERE issuer = ?1)",
-                [issuer],
-                |r| r.get(0),
+        self.change(issuer, |tx, at, sqlite| {
+            let known: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM issued WHERE issuer = ?1)",
+                    [issuer],
+                    |r| r.get(0),
+                )
+                .map_err(sqlite)?;
+            if !known {
+                return Err(StoreError::UnknownIssuer(issuer.into()));
+            }
+            let before: Option<i64> = tx
+                .query_row(
+                    "SELECT at FROM revoked WHERE issuer = ?1 AND hash = ?2",
+                    params![issuer, hash.as_bytes()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(sqlite)?;
+            if let Some(at) = before {
+                return Err(StoreError::AlreadyRevoked {
+                    issuer: issuer.into(),
+                    hash,
+                    at,
+                });
+            }
+            tx.execute(
+                "INSERT INTO revoked (issuer, hash, at, reason, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![issuer, hash.as_bytes(), at, reason.code(), note],
             )
             .map_err(sqlite)?;
-        if !known {
-            return Err(StoreError::UnknownIssuer(issuer.into()));
-        }
-        let before: Option<i64> = tx
-            .query_row(
-                "SELECT at FROM revoked WHERE issuer = ?1 AND hash = ?2",
-                params![issuer, hash.as_bytes()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(sqlite)?;
-        if let Some(at) = before {
-            return Err(StoreError::AlreadyRevoked {
-                issuer: issuer.into(),
-                hash,
+            append_audit(
+                tx,
                 at,
-            });
-        }
-        tx.execute(
-            "INSERT INTO revoked (issuer, hash, at, reason, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![issuer, hash.as_bytes(), at, reason.code(), note],
-        )
-        .map_err(sqlite)?;
-        append_audit(
-            &tx,
-            at,
-            issuer,
-            "revoke",
-            &hash,
-            &revocation_detail(reason, note),
-        )
-        .map_err(sqlite)?;
-        tx.commit().map_err(sqlite)
+                issuer,
+                "revoke",
+                &hash,
+                &revocation_detail(reason, note),
+            )
+            .map_err(sqlite)?;
+            Ok(())
+        })
     }
 
     /// The first of `hashes` that was revoked — by `issuer`, or by any issuer when `None` —

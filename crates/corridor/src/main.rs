@@ -78,14 +78,9 @@ enum Command {
     /// merkle tree whose root is printed on standard output — the value to sign or to issue.
     /// Inputs are JSON files, folders of them, or JSON Lines files (.jsonl, .ndjson) with one
     /// document per line. Output is written only if every document wraps.
-    #[command(group(clap::ArgGroup::new("destination").required(true).args(["out_dir", "out"])))]
     Wrap {
-        /// Write one wrapped file per document into this folder (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out_dir: Option<PathBuf>,
-        /// Write all wrapped documents as JSON Lines into this file (`-` for standard output).
-        #[arg(long, value_name = "FILE.jsonl")]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        output: output::OutputArgs,
         /// Give every document a batch of its own (its merkle root is its target hash).
         #[arg(long)]
         individual: bool,
@@ -161,19 +156,14 @@ enum Command {
     /// hashes, in the embedded store under the issuer's name, in one transaction: all the
     /// batches are recorded or none, and the signed documents are written only once they are.
     /// Revoke with `corridor revoke`; `corridor serve` answers revocation queries from the store.
-    #[command(group(clap::ArgGroup::new("destination").required(true).args(["out_dir", "out"])))]
     Issue {
         #[command(flatten)]
         signer: secrets::SignerArgs,
         /// The issuer's name in the store. Default: the key's name (the DID for a raw key).
         #[arg(long, value_name = "NAME")]
         issuer: Option<String>,
-        /// Write one issued file per document into this folder (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out_dir: Option<PathBuf>,
-        /// Write all issued documents as JSON Lines into this file (`-` for standard output).
-        #[arg(long, value_name = "FILE.jsonl")]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        output: output::OutputArgs,
         /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
         #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
         max_size: u64,
@@ -258,16 +248,11 @@ enum Command {
     /// signature of its merkle root by the key. The documents' issuers must name that DID
     /// (identityProof type DID or DNS-DID) for verifiers to accept it. Documents that do not
     /// verify are refused; output is written only if every document signs.
-    #[command(group(clap::ArgGroup::new("destination").required(true).args(["out_dir", "out"])))]
     Sign {
         #[command(flatten)]
         signer: secrets::SignerArgs,
-        /// Write one signed file per document into this folder (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out_dir: Option<PathBuf>,
-        /// Write all signed documents as JSON Lines into this file (`-` for standard output).
-        #[arg(long, value_name = "FILE.jsonl")]
-        out: Option<PathBuf>,
+        #[command(flatten)]
+        output: output::OutputArgs,
         /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
         #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
         max_size: u64,
@@ -371,13 +356,12 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<ExitCode> {
     match &cli.command {
         Command::Wrap {
-            out_dir,
-            out,
+            output,
             individual,
             max_size,
             inputs,
         } => {
-            let destination = destination(out_dir, out);
+            let destination = output.destination();
             let sources = input::expand(inputs)?;
             let wrapped = wrap::run(&sources, &destination, *individual, *max_size)?;
             let mut stdout = std::io::stdout().lock();
@@ -513,13 +497,12 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Sign {
             signer,
-            out_dir,
-            out,
+            output,
             max_size,
             inputs,
         } => {
             let signer = signer.signer(&cli.keyring()?)?;
-            let destination = destination(out_dir, out);
+            let destination = output.destination();
             let sources = input::expand(inputs)?;
             let signed = sign::run(&sources, &destination, &signer, *max_size, |_| Ok(()))?;
             print_roots(&destination, &signed)?;
@@ -534,8 +517,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Issue {
             signer: signer_args,
             issuer,
-            out_dir,
-            out,
+            output,
             max_size,
             inputs,
         } => {
@@ -544,7 +526,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 .clone()
                 .unwrap_or_else(|| signer_args.issuer_name(&signer));
             let mut store = cli.store()?;
-            let destination = destination(out_dir, out);
+            let destination = output.destination();
             let sources = input::expand(inputs)?;
             let signed = sign::run(&sources, &destination, &signer, *max_size, |signed| {
                 let batches: Vec<corridor_ledger::Batch> = signed
@@ -646,12 +628,15 @@ fn serve(store: PathBuf, listen: std::net::SocketAddr) -> Result<()> {
             let interrupt = tokio::signal::ctrl_c();
             #[cfg(unix)]
             {
-                let mut terminate =
-                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                        .expect("SIGTERM can be listened for");
-                tokio::select! {
-                    _ = interrupt => {},
-                    _ = terminate.recv() => {},
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(mut terminate) => tokio::select! {
+                        _ = interrupt => {},
+                        _ = terminate.recv() => {},
+                    },
+                    Err(e) => {
+                        tracing::warn!("SIGTERM will not stop the server gracefully: {e}");
+                        interrupt.await.ok();
+                    }
                 }
             }
             #[cfg(not(unix))]
@@ -671,15 +656,6 @@ fn print_roots(destination: &output::Destination, signed: &sign::Signed) -> Resu
         }
     }
     Ok(())
-}
-
-/// The output a command's `--out-dir` / `--out` pair names (clap requires exactly one).
-fn destination(out_dir: &Option<PathBuf>, out: &Option<PathBuf>) -> output::Destination {
-    match (out_dir, out) {
-        (Some(dir), _) => output::Destination::Folder(dir.clone()),
-        (None, Some(file)) => output::Destination::Lines(file.clone()),
-        (None, None) => unreachable!("clap requires a destination"),
-    }
 }
 
 fn key_command(keyring: &corridor_keys::Keyring, action: &KeyAction) -> Result<()> {

@@ -10,6 +10,29 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow};
 use tempfile::{NamedTempFile, TempDir};
 
+/// `--out-dir DIR` or `--out FILE.jsonl`: exactly one.
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct OutputArgs {
+    /// Write one file per document into this folder (created if missing).
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Write all documents as JSON Lines into this file (`-` for standard output).
+    #[arg(long, value_name = "FILE.jsonl")]
+    out: Option<PathBuf>,
+}
+
+impl OutputArgs {
+    /// The destination named.
+    pub fn destination(&self) -> Destination {
+        match (&self.out_dir, &self.out) {
+            (Some(dir), _) => Destination::Folder(dir.clone()),
+            (None, Some(file)) => Destination::Lines(file.clone()),
+            (None, None) => unreachable!("clap requires a destination"),
+        }
+    }
+}
+
 /// Where the documents go.
 pub enum Destination {
     /// One JSON Lines file (or standard output for `-`).

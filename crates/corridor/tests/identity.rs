@@ -7,14 +7,11 @@ mod common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
 
 use common::dns::DnsServer;
-use common::{corridor, oracle_with, read_lines, write_lines};
+use common::{TEST_ADDRESS as ADDRESS, Workdir, oracle_with, read_lines, write_lines};
 use serde_json::{Value, json};
 
-const PRIVATE_KEY: &str = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
-const ADDRESS: &str = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
 const OTHER: &str = "0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1";
 const REGISTRY: &str = "0x142Ca30e3b78A840a82192529cA047ED759a6F7e";
 const DNS_TXT: &str = "OpenAttestationDnsTxtIdentityProof";
@@ -60,29 +57,17 @@ fn records() -> Vec<(&'static str, String)> {
 }
 
 struct Setup {
-    dir: tempfile::TempDir,
+    work: Workdir,
+}
+
+impl std::ops::Deref for Setup {
+    type Target = Workdir;
+    fn deref(&self) -> &Workdir {
+        &self.work
+    }
 }
 
 impl Setup {
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = corridor()
-            .args(args)
-            .env("TEST_PRIVATE_KEY", PRIVATE_KEY)
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
     /// Wrapped (and, when `sign`, signed) documents of one raw issuer block each.
     fn documents(&self, issuers: &[Value], sign: bool) -> Vec<Value> {
         let raws: Vec<Value> = issuers
@@ -115,19 +100,15 @@ impl Setup {
     /// Corridor's report for each document, asking `dns`: `{file, valid, fragments}`.
     fn verify(&self, docs: &[Value], dns: &str, timeout: &str) -> Vec<Value> {
         write_lines(&self.path("to-verify.jsonl"), docs);
-        let out = corridor()
-            .args([
-                "verify",
-                "--json",
-                "--timeout",
-                timeout,
-                "--dns",
-                dns,
-                "to-verify.jsonl",
-            ])
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap();
+        let out = self.run(&[
+            "verify",
+            "--json",
+            "--timeout",
+            timeout,
+            "--dns",
+            dns,
+            "to-verify.jsonl",
+        ]);
         String::from_utf8(out.stdout)
             .unwrap()
             .lines()
@@ -212,7 +193,7 @@ fn dns_identity_matches_tt_verify() {
     let server = DnsServer::start("corridor.test", &table);
     let nameserver = server.address.to_string();
     let setup = Setup {
-        dir: tempfile::tempdir().unwrap(),
+        work: Workdir::new(),
     };
 
     // (document issuer, identity fragment, expected status, expected code)

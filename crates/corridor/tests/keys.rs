@@ -7,48 +7,28 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::{corridor, oracle, read_lines, write_lines};
+use common::{TEST_KEY as PRIVATE_KEY, Workdir, oracle, read_lines, write_lines};
 use serde_json::{Value, json};
 
-const PRIVATE_KEY: &str = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 const PASSWORD: &str = "correct horse battery staple";
 
 /// A folder with Corridor's home in it and a password file.
 struct Setup {
-    dir: tempfile::TempDir,
+    work: Workdir,
+}
+
+impl std::ops::Deref for Setup {
+    type Target = Workdir;
+    fn deref(&self) -> &Workdir {
+        &self.work
+    }
 }
 
 impl Setup {
     fn new() -> Setup {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("password"), format!("{PASSWORD}\n")).unwrap();
-        Setup { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Runs `corridor` with this home, and the private key in `TEST_PRIVATE_KEY`.
-    fn run(&self, args: &[&str]) -> Output {
-        corridor()
-            .args(args)
-            .env("CORRIDOR_HOME", self.path("home"))
-            .env_remove("CORRIDOR_KEY_PASSWORD")
-            .env("TEST_PRIVATE_KEY", format!("0x{PRIVATE_KEY}"))
-            .current_dir(self.dir.path())
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "corridor {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        let work = Workdir::new();
+        std::fs::write(work.path("password"), format!("{PASSWORD}\n")).unwrap();
+        Setup { work }
     }
 
     fn address_of(&self, name: &str) -> String {

@@ -9,24 +9,28 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Stdio};
 
 use common::dns::DnsServer;
-use common::{corridor, oracle_with, read_lines, write_lines};
+use common::{TEST_ADDRESS as ADDRESS, Workdir, oracle_with, read_lines, write_lines};
 use serde_json::{Value, json};
 
-const PRIVATE_KEY: &str = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
-const ADDRESS: &str = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
 const DID_SIGNED: &str = "OpenAttestationDidSignedDocumentStatus";
 
 /// The issuers' DNS-DID identity lives here.
 const LOCATION: &str = "issuer.corridor.test";
 
 struct Setup {
-    dir: tempfile::TempDir,
+    work: Workdir,
     /// The nameserver serving the issuer's DNS-DID record.
     dns: String,
+}
+
+impl std::ops::Deref for Setup {
+    type Target = Workdir;
+    fn deref(&self) -> &Workdir {
+        &self.work
+    }
 }
 
 impl Setup {
@@ -34,7 +38,7 @@ impl Setup {
         let record = format!("openatts a=dns-did; p=did:ethr:{ADDRESS}#controller; v=1.0;");
         let server = DnsServer::start("corridor.test", &[(LOCATION, &record)]);
         Setup {
-            dir: tempfile::tempdir().unwrap(),
+            work: Workdir::new(),
             dns: server.address.to_string(),
         }
     }
@@ -42,30 +46,6 @@ impl Setup {
     /// tt-verify's `{valid, fragments}` for each document, asking the same nameserver.
     fn reference(&self, docs: &[Value]) -> Vec<Value> {
         oracle_with("tt-verify", docs, &[("ORACLE_DNS", &self.dns)])
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn command(&self, args: &[&str]) -> std::process::Command {
-        let mut command = corridor();
-        command
-            .args(args)
-            .env("CORRIDOR_HOME", self.path("home"))
-            .env("TEST_PRIVATE_KEY", PRIVATE_KEY)
-            .current_dir(self.dir.path());
-        command
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out: Output = self.command(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "corridor {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
     }
 
     /// Wraps raw documents whose issuer's responder is `location` into one batch, and issues

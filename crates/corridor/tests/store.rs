@@ -4,53 +4,28 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{corridor, read_lines, write_lines};
+use common::{TEST_ADDRESS as ADDRESS, Workdir, read_lines, write_lines};
 use serde_json::{Value, json};
 
-const PRIVATE_KEY: &str = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
-const ADDRESS: &str = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
-
 struct Setup {
-    dir: tempfile::TempDir,
+    work: Workdir,
+}
+
+impl std::ops::Deref for Setup {
+    type Target = Workdir;
+    fn deref(&self) -> &Workdir {
+        &self.work
+    }
 }
 
 impl Setup {
     fn new() -> Setup {
         Setup {
-            dir: tempfile::tempdir().unwrap(),
+            work: Workdir::new(),
         }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = corridor();
-        command
-            .args(args)
-            .env("CORRIDOR_HOME", self.path("home"))
-            .env("TEST_PRIVATE_KEY", PRIVATE_KEY)
-            .current_dir(self.dir.path());
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "corridor {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
     }
 
     fn store(&self) -> PathBuf {

@@ -13,6 +13,55 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Map, Value, json};
 
+/// A well-known development key (it protects nothing) and its address.
+pub const TEST_KEY: &str = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
+pub const TEST_ADDRESS: &str = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
+
+/// A scratch folder to run `corridor` in: Corridor's home is `home/` inside it, the test key is
+/// in `TEST_PRIVATE_KEY`, and no keystore password comes from the environment.
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = corridor();
+        command
+            .args(args)
+            .env("CORRIDOR_HOME", self.path("home"))
+            .env_remove("CORRIDOR_KEY_PASSWORD")
+            .env("TEST_PRIVATE_KEY", format!("0x{TEST_KEY}"))
+            .current_dir(self.dir.path());
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs `corridor` and returns its standard output; fails the test if it fails.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "corridor {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+}
+
 /// A seeded generator, so that a failure can be reproduced.
 pub fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
