@@ -1,6 +1,7 @@
 //! The keccak-bound cost of verifying a file of wrapped documents: the time that only the
-//! keccak256 computations verification needs take — the same number, of the same sizes
-//! (every leaf text, the sorted-hash list, every proof step) — on one core. The inputs are
+//! keccak256 computations the reference's verification makes take — the same number, of the
+//! same sizes (every leaf text, the sorted-hash list, every proof step of every document) — on
+//! one core. The inputs are
 //! hashed from one buffer, so that the measure is keccak's own cost, not memory traffic.
 //!
 //! `cargo run --release -p corridor-format --example keccak_bound -- wrapped.jsonl`

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::digest::digest_leaves;
 use crate::digest::kind_of;
 use crate::digest::paths_may_collide;
-use crate::merkle::root_from_proof;
+use crate::merkle::NodeMemo;
 use crate::read::HEAD_KEYS;
 use crate::salt::unsalt_value;
 use crate::salt::write_salted;
@@ -360,6 +360,12 @@ impl WrappedDocument {
 
     /// Recomputes the target hash and the merkle root, as the reference's `verifySignature`.
     pub fn check_integrity(&self) -> Result<Integrity, FormatError> {
+        self.check_integrity_with(&mut NodeMemo::default())
+    }
+
+    /// [`WrappedDocument::check_integrity`], with parent nodes remembered from the documents
+    /// checked before (those of one batch share the upper part of the tree).
+    pub fn check_integrity_with(&self, memo: &mut NodeMemo) -> Result<Integrity, FormatError> {
         let computed = self.digest()?;
         // The reference compares the target hash as text: another spelling is tampering.
         if computed.to_hex() != self.target_hash {
@@ -385,7 +391,7 @@ impl WrappedDocument {
                 &self.merkle_root,
             ))));
         };
-        let root = root_from_proof(&computed, &proof);
+        let root = memo.root(&computed, &proof);
         Ok(if root == claimed {
             Integrity::Intact
         } else {

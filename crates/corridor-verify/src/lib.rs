@@ -7,6 +7,7 @@
 
 mod fragment;
 pub mod fragments;
+mod memo;
 pub mod providers;
 mod subject;
 

@@ -1,8 +1,6 @@
 //! The document under verification, read once and shared by every check.
 
-use std::cell::RefCell;
-
-use corridor_format::{FormatError, HeadMemo, WrappedDocument, read_wrapped_with};
+use corridor_format::{FormatError, WrappedDocument, read_wrapped_with};
 use serde_json::Value;
 
 /// What the checks look at: the document read as a wrapped v2 document, or why it is not one.
@@ -33,12 +31,7 @@ impl Subject {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ReadError::Empty);
         }
-        // Each thread remembers the last issuer fields it checked: the documents of a batch,
-        // verified one after another, share them.
-        thread_local! {
-            static MEMO: RefCell<HeadMemo> = RefCell::default();
-        }
-        let read = MEMO.with(|memo| read_wrapped_with(bytes, &mut memo.borrow_mut()));
+        let read = crate::memo::with_heads(|memo| read_wrapped_with(bytes, memo));
         match read {
             Ok(wrapped) => Ok(Subject::from_wrapped(Ok(wrapped))),
             Err(corridor_format::ReadError::Format(e)) => Ok(Subject::from_wrapped(Err(e))),

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 
 use corridor_format::did::{DidProof, ethr_address, parse_did_proofs, recover_signer};
-use corridor_format::merkle::path_from_proof;
 use corridor_format::{Hash32, RevocationReason, WrappedDocument};
 use serde_json::Value;
 
@@ -200,7 +199,7 @@ fn ask_responder(
             format!("Invalid or unexpected response from OCSP Responder{detail}"),
         )
     };
-    for hash in path_from_proof(&target, &proof) {
+    for hash in crate::memo::with_nodes(|memo| memo.path(&target, &proof)) {
         let response = http
             .get(&format!("{location}/0x{hash}"))
             .map_err(|e| invalid(format!(" - {e}")))?;

@@ -32,7 +32,7 @@ impl Check for HashCheck {
                 );
             }
         };
-        match doc.check_integrity() {
+        match crate::memo::with_nodes(|memo| doc.check_integrity_with(memo)) {
             Ok(Integrity::Intact) => Fragment::valid(NAME, kind),
             Ok(Integrity::Tampered(t)) => Fragment::with_reason(
                 NAME,
