@@ -200,6 +200,11 @@ impl DidSigner {
         DidSigner { key, address }
     }
 
+    /// The secp256k1 key, for signing transactions with the same key on a chain.
+    pub fn signing_key(&self) -> &k256::ecdsa::SigningKey {
+        &self.key
+    }
+
     /// The key's Ethereum address.
     pub fn address(&self) -> Address {
         self.address

@@ -1,0 +1,432 @@
+//! A JSON-RPC client for one network over several endpoints: each endpoint's chain id is
+//! checked before it is used, requests are retried and fail over to the next endpoint, and a
+//! node that fails is never taken for a contract's answer.
+//!
+//! The interface is blocking, for the command line and the verification pipeline's worker
+//! threads; the requests run on a small tokio runtime of the client's own.
+
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use alloy::eips::eip2718::Encodable2718;
+use alloy::network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder};
+use alloy::primitives::{Address, B256, Bytes, TxKind, U64, U256};
+use alloy::rpc::client::RpcClient;
+use alloy::rpc::types::{BlockNumberOrTag, TransactionReceipt, TransactionRequest};
+use alloy::transports::{RpcError, TransportError, TransportErrorKind};
+
+use crate::Target;
+use crate::contracts::explain_revert;
+
+/// How a command reaches a network.
+#[derive(Debug, Clone)]
+pub struct ChainOptions {
+    /// How long one request may take.
+    pub timeout: Duration,
+    /// Attempts per endpoint before the next one is tried.
+    pub attempts: u32,
+    /// Blocks a transaction must be buried under (1: mined) before it counts.
+    pub confirmations: u64,
+    /// How long to wait for a transaction to be mined and confirmed.
+    pub wait: Duration,
+}
+
+impl Default for ChainOptions {
+    fn default() -> Self {
+        ChainOptions {
+            timeout: Duration::from_secs(20),
+            attempts: 3,
+            confirmations: 1,
+            wait: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Why a request to the chain did not give an answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    /// No endpoint answered, after retries; the last failure of each is given.
+    #[error("{target}: no endpoint answered ({detail})")]
+    Unreachable { target: String, detail: String },
+    /// An endpoint serves another chain than the one asked for.
+    #[error("{endpoint} serves chain id {found}, but {target} was asked for")]
+    WrongChain {
+        endpoint: String,
+        found: u64,
+        target: String,
+    },
+    /// The contract refused: the reason, decoded from the contract's errors.
+    #[error("{what} was refused by the contract: {reason}")]
+    Reverted { what: String, reason: String },
+    /// A transaction was sent but not confirmed in time; it may still be mined.
+    #[error(
+        "{what}: transaction {hash} was sent but not confirmed within {waited:?}; check it before retrying"
+    )]
+    Unconfirmed {
+        what: String,
+        hash: B256,
+        waited: Duration,
+    },
+    /// A transaction was mined but failed.
+    #[error("{what}: transaction {hash} was mined in block {block} but failed")]
+    Failed {
+        what: String,
+        hash: B256,
+        block: u64,
+    },
+    /// A contract's compiled code could not be read, or the request made no sense.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// An `eth_call` that the node executed: the returned data, or the contract's revert data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallOutcome {
+    Returned(Bytes),
+    Reverted(Bytes),
+}
+
+/// A failure of one request on one endpoint, worded for a person.
+struct Failure {
+    detail: String,
+}
+
+/// A client for one network.
+pub struct Chain {
+    target: Target,
+    options: ChainOptions,
+    endpoints: Vec<Endpoint>,
+    runtime: tokio::runtime::Runtime,
+}
+
+struct Endpoint {
+    url: String,
+    client: RpcClient,
+    /// Whether its chain id was found to be the target's.
+    checked: AtomicBool,
+}
+
+/// Calls per JSON-RPC batch request: large enough to save round trips, small enough for
+/// public endpoints' limits.
+const BATCH: usize = 100;
+
+impl Chain {
+    /// A client for `target`. Nothing is sent until the first request.
+    pub fn new(target: Target, options: ChainOptions) -> Result<Chain, ChainError> {
+        if target.endpoints.is_empty() {
+            return Err(ChainError::Invalid(format!(
+                "{target}: no RPC endpoint given"
+            )));
+        }
+        let http = alloy::transports::http::reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .build()
+            .map_err(|e| ChainError::Invalid(format!("cannot make an HTTP client: {e}")))?;
+        let endpoints = target
+            .endpoints
+            .iter()
+            .map(|url| {
+                let parsed = url.parse().map_err(|e| {
+                    ChainError::Invalid(format!("{url:?} is not an RPC endpoint URL: {e}"))
+                })?;
+                Ok(Endpoint {
+                    url: url.clone(),
+                    client: RpcClient::new_http_with_client(http.clone(), parsed),
+                    checked: AtomicBool::new(false),
+                })
+            })
+            .collect::<Result<Vec<_>, ChainError>>()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| ChainError::Invalid(format!("cannot start the network runtime: {e}")))?;
+        Ok(Chain {
+            target,
+            options,
+            endpoints,
+            runtime,
+        })
+    }
+
+    /// The network this client talks to.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Runs `request` on the first endpoint that answers, retrying each a few times with a
+    /// growing pause, and checking each endpoint's chain id before its first use.
+    fn with_failover<T, F, Fut>(&self, request: F) -> Result<T, ChainError>
+    where
+        F: Fn(RpcClient) -> Fut,
+        Fut: Future<Output = Result<T, TransportError>>,
+    {
+        self.runtime.block_on(async {
+            let mut failures = Vec::new();
+            for endpoint in &self.endpoints {
+                let mut last = String::new();
+                for attempt in 0..self.options.attempts.max(1) {
+                    if attempt > 0 {
+                        tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
+                    }
+                    if let Err(failure) = self.check_chain_id(endpoint).await {
+                        match failure {
+                            Ok(wrong) => return Err(wrong),
+                            Err(f) => {
+                                last = f.detail;
+                                continue;
+                            }
+                        }
+                    }
+                    match request(endpoint.client.clone()).await {
+                        Ok(answer) => return Ok(answer),
+                        Err(e) => {
+                            last = describe(&e).detail;
+                            tracing::debug!(endpoint = %endpoint.url, attempt, error = %last, "request failed");
+                        }
+                    }
+                }
+                failures.push(format!("{}: {last}", endpoint.url));
+            }
+            Err(ChainError::Unreachable {
+                target: self.target.to_string(),
+                detail: failures.join("; "),
+            })
+        })
+    }
+
+    /// `Ok` once the endpoint is known to serve the target chain; `Err(Ok(_))` when it serves
+    /// another, `Err(Err(_))` when it could not be asked.
+    async fn check_chain_id(&self, endpoint: &Endpoint) -> Result<(), Result<ChainError, Failure>> {
+        if endpoint.checked.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let id: U64 = endpoint
+            .client
+            .request_noparams("eth_chainId")
+            .await
+            .map_err(|e| Err(describe(&e)))?;
+        let found = id.to::<u64>();
+        if found != self.target.chain_id {
+            return Err(Ok(ChainError::WrongChain {
+                endpoint: endpoint.url.clone(),
+                found,
+                target: self.target.to_string(),
+            }));
+        }
+        endpoint.checked.store(true, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The chain id, asked of the network (and checked against the target's).
+    pub fn chain_id(&self) -> Result<u64, ChainError> {
+        let id: U64 =
+            self.with_failover(|c| async move { c.request_noparams("eth_chainId").await })?;
+        Ok(id.to())
+    }
+
+    /// The code at `address`: empty for an account that is not a contract.
+    pub fn code_at(&self, address: Address) -> Result<Bytes, ChainError> {
+        self.with_failover(|c| async move {
+            c.request("eth_getCode", (address, BlockNumberOrTag::Latest))
+                .await
+        })
+    }
+
+    /// The time block `number` was made, in seconds since the Unix epoch.
+    pub fn block_timestamp(&self, number: u64) -> Result<u64, ChainError> {
+        let block: Option<alloy::rpc::types::Block> = self.with_failover(|c| async move {
+            c.request(
+                "eth_getBlockByNumber",
+                (BlockNumberOrTag::Number(number), false),
+            )
+            .await
+        })?;
+        block.map(|b| b.header.timestamp).ok_or_else(|| {
+            ChainError::Invalid(format!("{}: block {number} is unknown", self.target))
+        })
+    }
+
+    /// One read-only call.
+    pub fn call(&self, to: Address, data: Bytes) -> Result<CallOutcome, ChainError> {
+        Ok(self.call_many(&[(to, data)])?.remove(0))
+    }
+
+    /// Many read-only calls, sent as JSON-RPC batches. A call whose node failed fails the
+    /// whole request (after retries and failover); a call the contract reverted is an answer.
+    pub fn call_many(&self, calls: &[(Address, Bytes)]) -> Result<Vec<CallOutcome>, ChainError> {
+        let mut outcomes = Vec::with_capacity(calls.len());
+        for chunk in calls.chunks(BATCH) {
+            let answers = self.with_failover(|client| async move {
+                let mut batch = client.new_batch();
+                let mut waiters = Vec::with_capacity(chunk.len());
+                for (to, data) in chunk {
+                    let tx = TransactionRequest::default()
+                        .to(*to)
+                        .input(data.clone().into());
+                    waiters.push(
+                        batch.add_call::<_, Bytes>("eth_call", &(tx, BlockNumberOrTag::Latest))?,
+                    );
+                }
+                batch.send().await?;
+                let mut answers = Vec::with_capacity(waiters.len());
+                for waiter in waiters {
+                    answers.push(match answer(waiter).await? {
+                        Ok(data) => CallOutcome::Returned(data),
+                        Err(data) => CallOutcome::Reverted(data),
+                    });
+                }
+                Ok(answers)
+            })?;
+            outcomes.extend(answers);
+        }
+        Ok(outcomes)
+    }
+
+    /// Signs and sends a transaction from `wallet`, then waits for it to be mined and
+    /// confirmed. The gas is estimated first, so a call the contract would refuse is refused
+    /// here, with its reason, before anything is sent. `what` names it in messages.
+    pub fn send(
+        &self,
+        wallet: &EthereumWallet,
+        from: Address,
+        to: TxKind,
+        data: Bytes,
+        what: &str,
+    ) -> Result<TransactionReceipt, ChainError> {
+        let mut tx = TransactionRequest::default()
+            .from(from)
+            .input(data.into())
+            .with_chain_id(self.target.chain_id);
+        tx.to = Some(to);
+        let estimate_tx = tx.clone();
+        let estimate = self.with_failover(|c| {
+            let tx = estimate_tx.clone();
+            answer(async move { c.request::<_, U64>("eth_estimateGas", (tx,)).await })
+        })?;
+        let gas = match estimate {
+            Ok(gas) => gas.to::<u64>(),
+            Err(data) => {
+                return Err(ChainError::Reverted {
+                    what: what.to_string(),
+                    reason: explain_revert(&data),
+                });
+            }
+        };
+        let nonce: U64 = self.with_failover(|c| async move {
+            c.request("eth_getTransactionCount", (from, BlockNumberOrTag::Pending))
+                .await
+        })?;
+        let gas_price: U256 =
+            self.with_failover(|c| async move { c.request_noparams("eth_gasPrice").await })?;
+        // A fifth over the estimate: state can change between estimate and inclusion.
+        let tx = tx
+            .with_nonce(nonce.to())
+            .with_gas_limit(gas + gas / 5)
+            .with_gas_price(gas_price.to());
+        let envelope = self.runtime.block_on(tx.build(wallet)).map_err(|e| {
+            ChainError::Invalid(format!("{what}: cannot sign the transaction: {e}"))
+        })?;
+        let raw = Bytes::from(envelope.encoded_2718());
+        let hash = *envelope.tx_hash();
+        tracing::info!(%hash, what, "sending transaction");
+        self.with_failover(|c| {
+            let raw = raw.clone();
+            async move {
+                match c.request::<_, B256>("eth_sendRawTransaction", (raw,)).await {
+                    Ok(sent) => Ok(sent),
+                    // Sent before through this or another endpoint: the same signed bytes.
+                    Err(e)
+                        if describe(&e)
+                            .detail
+                            .to_ascii_lowercase()
+                            .contains("already known") =>
+                    {
+                        Ok(hash)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        })?;
+        self.wait_for(hash, what)
+    }
+
+    /// Waits until transaction `hash` is mined and buried under the confirmations asked for.
+    fn wait_for(&self, hash: B256, what: &str) -> Result<TransactionReceipt, ChainError> {
+        let start = Instant::now();
+        let mut pause = Duration::from_millis(50);
+        loop {
+            let receipt: Option<TransactionReceipt> = self.with_failover(|c| async move {
+                c.request("eth_getTransactionReceipt", (hash,)).await
+            })?;
+            if let Some(receipt) = receipt {
+                let block = receipt.block_number.unwrap_or_default();
+                if !receipt.inner.status() {
+                    return Err(ChainError::Failed {
+                        what: what.to_string(),
+                        hash,
+                        block,
+                    });
+                }
+                let latest: U64 =
+                    self.with_failover(
+                        |c| async move { c.request_noparams("eth_blockNumber").await },
+                    )?;
+                if latest.to::<u64>() + 1 >= block + self.options.confirmations {
+                    return Ok(receipt);
+                }
+            }
+            if start.elapsed() >= self.options.wait {
+                return Err(ChainError::Unconfirmed {
+                    what: what.to_string(),
+                    hash,
+                    waited: self.options.wait,
+                });
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(Duration::from_secs(4));
+        }
+    }
+}
+
+/// A request's outcome where a contract's refusal is an answer (`Ok(Err(revert data))`) and
+/// only a node's failure is an error, to be retried elsewhere.
+async fn answer<T>(
+    request: impl Future<Output = Result<T, TransportError>>,
+) -> Result<Result<T, Bytes>, TransportError> {
+    match request.await {
+        Ok(value) => Ok(Ok(value)),
+        Err(e) => match revert_data(&e) {
+            Some(data) => Ok(Err(data)),
+            None => Err(e),
+        },
+    }
+}
+
+/// The revert data of an error that is a contract's refusal, not a node's failure.
+fn revert_data(error: &TransportError) -> Option<Bytes> {
+    let payload = error.as_error_resp()?;
+    if let Some(data) = payload.as_revert_data() {
+        return Some(data);
+    }
+    let message = payload.message.to_ascii_lowercase();
+    (message.contains("revert")).then(Bytes::new)
+}
+
+/// A failure, worded for a person.
+fn describe(error: &TransportError) -> Failure {
+    let detail = match error {
+        RpcError::ErrorResp(payload) => format!(
+            "the node answered error {}: {}",
+            payload.code, payload.message
+        ),
+        RpcError::Transport(TransportErrorKind::HttpError(http)) if http.is_rate_limit_err() => {
+            format!("rate limited (HTTP {})", http.status)
+        }
+        RpcError::NullResp => "the node answered nothing".to_string(),
+        other => other.to_string(),
+    };
+    Failure { detail }
+}

@@ -1,0 +1,28 @@
+//! TradeTrust's contracts on EVM networks: networks by name ([`Network`]), a JSON-RPC client
+//! that checks chain ids, retries and fails over across endpoints ([`Chain`]), the document
+//! store ([`DocumentStore`]) and the token registry, with reverts decoded from the contracts'
+//! errors.
+//!
+//! Architecture invariant: a node that fails, times out or rate-limits is an error that says
+//! the chain could not be asked — never an answer such as "not issued" or "revoked". Only a
+//! contract's own return value or revert is an answer.
+
+mod client;
+pub mod contracts;
+mod document_store;
+mod ledger;
+mod network;
+
+pub use client::{CallOutcome, Chain, ChainError, ChainOptions};
+pub use document_store::{DocumentStore, StoreRecord, find_artifact, read_bytecode};
+pub use ledger::EvmLedger;
+pub use network::{NETWORKS, Network, Target};
+
+/// The wallet that signs transactions with `key`, and its address.
+pub fn wallet(
+    key: &k256::ecdsa::SigningKey,
+) -> (alloy::network::EthereumWallet, alloy::primitives::Address) {
+    let signer = alloy::signers::local::PrivateKeySigner::from_signing_key(key.clone());
+    let address = signer.address();
+    (signer.into(), address)
+}
