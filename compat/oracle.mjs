@@ -10,7 +10,8 @@
 //   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's {valid (isValid), fragments} for each document (its default verifiers);
 //                                                with ORACLE_DNS=host:port, its DNS questions go to that nameserver
 //
-// tt-verify runs without a chain and with the test's DNS: see tt-verify-local.mjs.
+// tt-verify runs on the test's chain (ORACLE_RPC) or none, and with the test's DNS: see
+// tt-verify-local.mjs.
 import { createInterface } from "node:readline";
 import { wrapDocuments, verifySignature, obfuscateDocument, signDocument } from "@tradetrust-tt/tradetrust";
 import { utils, Wallet } from "ethers";

@@ -1,4 +1,5 @@
-// tt-verify as the tests and benchmarks run it: without a chain, and with their own DNS.
+// tt-verify as the tests and benchmarks run it: on their local chain (or none), and with their
+// own DNS.
 //
 // tt-verify resolves did:ethr DIDs over a chain. Here it gets a resolver that answers with the
 // DID document ethr-did-resolver builds for a DID never changed on chain (its controller key is
@@ -12,6 +13,7 @@ import { verificationBuilder, openAttestationVerifiers, isValid } from "@tradetr
 import { Resolver } from "did-resolver";
 import { defaultDnsResolvers } from "@tradetrust-tt/dnsprove";
 import { promises as dns } from "node:dns";
+import { providers } from "ethers";
 
 if (process.env.ORACLE_DNS) {
   const resolver = new dns.Resolver({ timeout: 1000, tries: 1 });
@@ -51,6 +53,13 @@ const unchangedEthrDid = new Resolver({
 
 export { isValid };
 
-/** tt-verify's `verify` with its default verifiers, the resolver above, and mainnet's chain id. */
-export const localVerify = () =>
-  verificationBuilder(openAttestationVerifiers, { network: "mainnet", resolver: unchangedEthrDid });
+/**
+ * tt-verify's `verify` with its default verifiers and the resolver above: on the chain at
+ * ORACLE_RPC (a JSON-RPC URL) when it is set, else named mainnet (not reached by the tests).
+ */
+export const localVerify = () => {
+  const chain = process.env.ORACLE_RPC
+    ? { provider: new providers.JsonRpcProvider(process.env.ORACLE_RPC) }
+    : { network: "mainnet" };
+  return verificationBuilder(openAttestationVerifiers, { ...chain, resolver: unchangedEthrDid });
+};

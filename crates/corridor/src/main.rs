@@ -6,6 +6,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod chain;
 mod input;
 mod output;
 mod progress;
@@ -24,6 +25,7 @@ use clap::{Parser, Subcommand};
 use corridor_format::{
     FieldPath, Hash32, Integrity, WrappedDocument, obfuscate_document, unsalt_data,
 };
+use corridor_ledger::Ledger;
 
 /// Verifiable, transferable trade documents, compatible with TradeTrust / OpenAttestation v2.
 #[derive(Parser)]
@@ -156,9 +158,15 @@ enum Command {
     /// hashes, in the embedded store under the issuer's name, in one transaction: all the
     /// batches are recorded or none, and the signed documents are written only once they are.
     /// Revoke with `corridor revoke`; `corridor serve` answers revocation queries from the store.
+    ///
+    /// With --ledger evm, the documents' merkle roots are issued on a TradeTrust document store
+    /// contract instead (their issuers must name it as `documentStore`), with the key's
+    /// account, and the documents are written unchanged once every root is mined.
     Issue {
         #[command(flatten)]
         signer: secrets::SignerArgs,
+        #[command(flatten)]
+        ledger: chain::LedgerArgs,
         /// The issuer's name in the store. Default: the key's name (the DID for a raw key).
         #[arg(long, value_name = "NAME")]
         issuer: Option<String>,
@@ -175,9 +183,16 @@ enum Command {
     ///
     /// Give a wrapped document (its target hash is revoked) or a hash: a document's target
     /// hash, a merkle root (the whole batch), or a node between them (part of the batch).
+    ///
+    /// With --ledger evm, the hash is revoked on the document store contract with the key's
+    /// account (give --key); the contract keeps no reason or note.
     Revoke {
         /// A wrapped document file, or a 64-hex-digit hash.
         what: String,
+        #[command(flatten)]
+        ledger: chain::LedgerArgs,
+        #[command(flatten)]
+        signer: secrets::SignerArgs,
         /// The issuer revoking; needed when the store holds several.
         #[arg(long, value_name = "NAME")]
         issuer: Option<String>,
@@ -198,6 +213,13 @@ enum Command {
     Status {
         /// A wrapped document file, or a 64-hex-digit hash.
         what: String,
+        #[command(flatten)]
+        ledger: chain::LedgerArgs,
+    },
+    /// Work with TradeTrust's contracts on EVM networks.
+    Chain {
+        #[command(subcommand)]
+        action: ChainAction,
     },
     /// Serve the revocation responder over the embedded store, until interrupted.
     ///
@@ -259,6 +281,38 @@ enum Command {
         /// Wrapped documents: files, folders, or JSON Lines files.
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per run
+enum ChainAction {
+    /// Deploy a contract, owned by the key's account, and print its address.
+    Deploy {
+        #[command(subcommand)]
+        contract: DeployContract,
+    },
+    /// List the networks known by name, with their chain ids and default endpoints.
+    Networks,
+}
+
+#[derive(Subcommand)]
+enum DeployContract {
+    /// TradeTrust's document store (`@tradetrust-tt/document-store`): issue and revoke
+    /// merkle roots on it with `corridor issue --ledger evm`, and name it as the documents'
+    /// `issuers[].documentStore`.
+    DocumentStore {
+        /// The store's name, kept in the contract.
+        #[arg(long, value_name = "TEXT", default_value = "Corridor document store")]
+        name: String,
+        /// The compiled contract: a Hardhat JSON artifact or the package's TypeChain factory.
+        /// Default: found in node_modules (or compat/node_modules) here or in a folder above.
+        #[arg(long, value_name = "FILE")]
+        artifact: Option<PathBuf>,
+        #[command(flatten)]
+        signer: secrets::SignerArgs,
+        #[command(flatten)]
+        network: chain::NetworkArgs,
     },
 }
 
@@ -504,7 +558,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let signer = signer.signer(&cli.keyring()?)?;
             let destination = output.destination();
             let sources = input::expand(inputs)?;
-            let signed = sign::run(&sources, &destination, &signer, *max_size, |_| Ok(()))?;
+            let issuance = sign::Issuance::DidSigned(&signer);
+            let signed = sign::run(&sources, &destination, &issuance, *max_size, |_| Ok(()))?;
             print_roots(&destination, &signed)?;
             eprintln!(
                 "signed {} document(s) as {} ({} merkle root(s))",
@@ -516,19 +571,37 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Issue {
             signer: signer_args,
+            ledger: ledger_args,
             issuer,
             output,
             max_size,
             inputs,
         } => {
             let signer = signer_args.signer(&cli.keyring()?)?;
-            let issuer = issuer
-                .clone()
-                .unwrap_or_else(|| signer_args.issuer_name(&signer));
-            let mut store = cli.store()?;
             let destination = output.destination();
             let sources = input::expand(inputs)?;
-            let signed = sign::run(&sources, &destination, &signer, *max_size, |signed| {
+            let (mut ledger, issuance, issuer): (Box<dyn Ledger>, _, _) = match ledger_args.ledger {
+                chain::LedgerKind::Embedded => {
+                    let issuer = issuer
+                        .clone()
+                        .unwrap_or_else(|| signer_args.issuer_name(&signer));
+                    (
+                        Box::new(cli.store()?),
+                        sign::Issuance::DidSigned(&signer),
+                        issuer,
+                    )
+                }
+                chain::LedgerKind::Evm => {
+                    let address = ledger_args.document_store()?;
+                    let ledger = ledger_args.evm(address, Some(&signer))?;
+                    (
+                        Box::new(ledger),
+                        sign::Issuance::DocumentStore(address.to_string()),
+                        address.to_string(),
+                    )
+                }
+            };
+            let signed = sign::run(&sources, &destination, &issuance, *max_size, |signed| {
                 let batches: Vec<corridor_ledger::Batch> = signed
                     .batches
                     .iter()
@@ -537,7 +610,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                         documents: documents.clone(),
                     })
                     .collect();
-                Ok(store.issue(&issuer, &batches)?)
+                Ok(ledger.issue(&issuer, &batches)?)
             })?;
             print_roots(&destination, &signed)?;
             eprintln!(
@@ -545,30 +618,85 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 signed.count,
                 signed.batches.len(),
                 signer.did(),
-                store.path().display()
+                ledger.describe()
             );
             Ok(ExitCode::SUCCESS)
         }
         Command::Revoke {
             what,
+            ledger: ledger_args,
+            signer: signer_args,
             issuer,
             reason,
             note,
         } => {
-            let mut store = cli.store()?;
             let hash = match what.parse::<Hash32>() {
                 Ok(hash) => hash,
                 Err(_) => records::target_hash_of(Path::new(what))?,
             };
-            let issuer = match issuer {
-                Some(issuer) => issuer.clone(),
-                None => records::only_issuer(&store)?,
+            let (mut ledger, issuer): (Box<dyn Ledger>, String) = match ledger_args.ledger {
+                chain::LedgerKind::Embedded => {
+                    let store = cli.store()?;
+                    let issuer = match issuer {
+                        Some(issuer) => issuer.clone(),
+                        None => records::only_issuer(&store)?,
+                    };
+                    (Box::new(store), issuer)
+                }
+                chain::LedgerKind::Evm => {
+                    let signer = signer_args.signer(&cli.keyring()?)?;
+                    let address = ledger_args.document_store()?;
+                    (
+                        Box::new(ledger_args.evm(address, Some(&signer))?),
+                        address.to_string(),
+                    )
+                }
             };
-            store.revoke(&issuer, hash, *reason, note)?;
-            println!("revoked {hash} for {issuer} ({})", reason.name());
+            ledger.revoke(&issuer, hash, *reason, note)?;
+            println!(
+                "revoked {hash} for {issuer} ({}) in {}",
+                reason.name(),
+                ledger.describe()
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Status { what } => records::status(&cli.store()?, what),
+        Command::Status {
+            what,
+            ledger: ledger_args,
+        } => {
+            let ledger: Box<dyn Ledger> = match ledger_args.ledger {
+                chain::LedgerKind::Embedded => Box::new(cli.store()?),
+                chain::LedgerKind::Evm => {
+                    Box::new(ledger_args.evm(ledger_args.document_store()?, None)?)
+                }
+            };
+            records::status(ledger.as_ref(), what)
+        }
+        Command::Chain { action } => match action {
+            ChainAction::Networks => {
+                chain::print_networks();
+                Ok(ExitCode::SUCCESS)
+            }
+            ChainAction::Deploy {
+                contract:
+                    DeployContract::DocumentStore {
+                        name,
+                        artifact,
+                        signer,
+                        network,
+                    },
+            } => {
+                let signer = signer.signer(&cli.keyring()?)?;
+                let address =
+                    chain::deploy_document_store(network, &signer, name, artifact.clone())?;
+                println!("{address}");
+                eprintln!(
+                    "deployed document store {name:?} at {address}, owned by {}",
+                    signer.address()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+        },
         Command::Serve { listen } => {
             serve(cli.store_path()?, *listen)?;
             Ok(ExitCode::SUCCESS)

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Result, anyhow, bail};
 use corridor_format::merkle::path_from_proof;
 use corridor_format::{Hash32, Integrity, WrappedDocument, read_wrapped};
-use corridor_ledger::{Audit, Store, show_time};
+use corridor_ledger::{Audit, Ledger, Store, show_time};
 
 use crate::input;
 
@@ -58,7 +58,7 @@ pub fn only_issuer(store: &Store) -> Result<String> {
 
 /// Prints what the store records of a hash, or of every hash from a document's target hash
 /// to its merkle root.
-pub fn status(store: &Store, what: &str) -> Result<ExitCode> {
+pub fn status(ledger: &dyn Ledger, what: &str) -> Result<ExitCode> {
     let (hashes, labels): (Vec<Hash32>, Vec<&str>) = match what.parse::<Hash32>() {
         Ok(hash) => (vec![hash], vec!["hash"]),
         Err(_) => {
@@ -89,7 +89,7 @@ pub fn status(store: &Store, what: &str) -> Result<ExitCode> {
     let mut revoked = false;
     for (hash, label) in hashes.iter().zip(labels) {
         println!("{label:<12} {hash}");
-        for status in store.status(hash)? {
+        for status in ledger.status(hash)? {
             if let Some((root, at)) = status.issued {
                 issued = true;
                 println!(
@@ -117,7 +117,7 @@ pub fn status(store: &Store, what: &str) -> Result<ExitCode> {
     let verdict = match (issued, revoked) {
         (_, true) => "revoked",
         (true, false) => "issued, not revoked",
-        (false, false) => "not issued in this store",
+        (false, false) => "not issued in this ledger",
     };
     println!("{verdict}");
     Ok(if issued && !revoked {

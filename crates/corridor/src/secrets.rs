@@ -65,7 +65,7 @@ impl PasswordArgs {
 
 /// Which key signs: a named keystore, or (for CI) a raw key from an environment variable.
 #[derive(clap::Args, Debug)]
-#[group(required = true, multiple = false, id = "signer")]
+#[group(multiple = false, id = "signer")]
 pub struct SignerArgs {
     /// The key to sign with (see `corridor key list`).
     #[arg(long, value_name = "NAME", group = "signer")]

@@ -24,23 +24,39 @@ pub struct Signed {
     pub batches: BTreeMap<Hash32, Vec<Hash32>>,
 }
 
-/// Signs every document of `sources` into `destination`. `record` runs once all are signed and
-/// before the output is moved into place: if it fails, nothing is written.
+/// How documents are made issued.
+pub enum Issuance<'a> {
+    /// Each batch's merkle root is signed with a DID key: `corridor sign`, and `issue` on the
+    /// embedded store.
+    DidSigned(&'a DidSigner),
+    /// The documents stay as they are, and their issuers must name this document store
+    /// contract (`0x…`), on which their roots are issued: `issue --ledger evm`.
+    DocumentStore(String),
+}
+
+/// Signs (or, for a document store, checks) every document of `sources` into `destination`.
+/// `record` runs once all are done and before the output is moved into place: if it fails,
+/// nothing is written.
 pub fn run(
     sources: &[Source],
     destination: &Destination,
-    signer: &DidSigner,
+    issuance: &Issuance,
     max_size: u64,
     record: impl FnOnce(&Signed) -> Result<()>,
 ) -> Result<Signed> {
     let created = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
     let entries: Mutex<HashMap<Hash32, Value>> = Mutex::default();
-    let entry_for = |root: &Hash32| -> Value {
+    let entry_for = |root: &Hash32| -> Option<Value> {
+        let Issuance::DidSigned(signer) = issuance else {
+            return None;
+        };
         let mut entries = entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .entry(*root)
-            .or_insert_with(|| signer.proof_entry(root, &created))
-            .clone()
+        Some(
+            entries
+                .entry(*root)
+                .or_insert_with(|| signer.proof_entry(root, &created))
+                .clone(),
+        )
     };
 
     let mut staged = Staged::begin(destination)?;
@@ -49,7 +65,7 @@ pub fn run(
     let mut flush = |chunk: &mut Vec<Document>, staged: &mut Staged| -> Result<()> {
         let texts: Vec<SignedDocument> = chunk
             .par_iter()
-            .map(|doc| sign_one(doc, &entry_for))
+            .map(|doc| sign_one(doc, issuance, &entry_for))
             .collect::<Result<_>>()?;
         for (signed_doc, doc) in texts.into_iter().zip(chunk.drain(..)) {
             staged.write(&doc.out_name, &signed_doc.text)?;
@@ -88,11 +104,12 @@ struct SignedDocument {
     target: Hash32,
 }
 
-/// Checks one wrapped document and returns it with the signature entry appended to its
-/// `proof`.
+/// Checks one wrapped document and returns it as issued: with the signature entry appended
+/// to its `proof`, or as it is for a document store its issuers name.
 fn sign_one(
     doc: &Document,
-    entry_for: &(impl Fn(&Hash32) -> Value + Sync),
+    issuance: &Issuance,
+    entry_for: &(impl Fn(&Hash32) -> Option<Value> + Sync),
 ) -> Result<SignedDocument> {
     let label = &doc.label;
     let wrapped = read_wrapped(&doc.bytes).map_err(|e| anyhow!("{label}: {e}"))?;
@@ -102,33 +119,65 @@ fn sign_one(
     {
         Integrity::Intact => {}
         Integrity::Tampered(t) => {
-            bail!("{label}: the document does not verify ({t}); refusing to sign it")
+            let doing = match issuance {
+                Issuance::DidSigned(_) => "sign",
+                Issuance::DocumentStore(_) => "issue",
+            };
+            bail!("{label}: the document does not verify ({t}); refusing to {doing} it")
         }
     }
-    // The reference signs the bytes of `0x<merkleRoot>`, which must be exactly 32 bytes.
+    // The reference signs the bytes of `0x<merkleRoot>`, and a document store records it as
+    // a bytes32: it must be exactly 32 bytes.
     let root: Hash32 = wrapped
         .merkle_root
         .parse()
         .map_err(|e| anyhow!("{label}: signature.merkleRoot: {e}"))?;
+    // Intact, so the target hash is the computed one, written as lowercase hex.
+    let target = wrapped
+        .target_hash
+        .parse()
+        .map_err(|e| anyhow!("{label}: signature.targetHash: {e}"))?;
+    if let Issuance::DocumentStore(address) = issuance {
+        let names_it = wrapped
+            .head()
+            .and_then(|h| h.get("issuers"))
+            .and_then(Value::as_array)
+            .is_some_and(|issuers| {
+                issuers.iter().any(|issuer| {
+                    ["documentStore", "certificateStore"].iter().any(|field| {
+                        issuer[field]
+                            .as_str()
+                            .is_some_and(|a| a.eq_ignore_ascii_case(address))
+                    })
+                })
+            });
+        if !names_it {
+            bail!(
+                "{label}: no issuer of the document names document store {address} (issuers[].documentStore); it would not verify against it"
+            );
+        }
+        return Ok(SignedDocument {
+            text: doc.bytes.trim_ascii().to_vec(),
+            root,
+            target,
+        });
+    }
     let mut value: Value =
         serde_json::from_slice(&doc.bytes).map_err(|e| anyhow!("{label}: {e}"))?;
     let Value::Object(fields) = &mut value else {
         bail!("{label}: not a JSON object");
     };
+    let entry = entry_for(&root).ok_or_else(|| anyhow!("{label}: no key to sign with"))?;
     match fields
         .entry("proof")
         .or_insert_with(|| Value::Array(Vec::new()))
     {
-        Value::Array(proofs) => proofs.push(entry_for(&root)),
+        Value::Array(proofs) => proofs.push(entry),
         _ => bail!("{label}: proof is there but not an array; refusing to replace it"),
     }
     Ok(SignedDocument {
         text: serde_json::to_vec(&value)?,
         root,
-        // Intact, so the target hash is the computed one, written as lowercase hex.
-        target: wrapped
-            .target_hash
-            .parse()
-            .map_err(|e| anyhow!("{label}: signature.targetHash: {e}"))?,
+        target,
     })
 }

@@ -1,0 +1,177 @@
+//! The chain backend on the command line: which network and endpoints, which document store,
+//! `corridor chain deploy` and `corridor chain networks`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use corridor_chain::{Chain, ChainOptions, DocumentStore, EvmLedger, Network, Target};
+use corridor_format::did::DidSigner;
+
+/// Which network, and how to reach it.
+#[derive(clap::Args, Debug, Clone)]
+pub struct NetworkArgs {
+    /// The network, by the name TradeTrust uses: mainnet, sepolia, matic, amoy, xdc,
+    /// xdcapothem, stability, stabilitytestnet, astron, astrontestnet, or local (a node on
+    /// 127.0.0.1:8545, chain id 1337). Its default endpoints can be replaced with --rpc-url
+    /// or the environment variable CORRIDOR_RPC_<NAME> (comma-separated URLs).
+    #[arg(long, value_name = "NAME", env = "CORRIDOR_NETWORK")]
+    pub network: Option<String>,
+    /// A JSON-RPC endpoint; repeat for several, tried in order when one fails. Without
+    /// --network, give --network-chain-id too.
+    #[arg(long = "rpc-url", value_name = "URL")]
+    pub rpc_urls: Vec<String>,
+    /// The chain id the endpoints must serve, for a network given only by --rpc-url.
+    #[arg(long, value_name = "ID")]
+    pub network_chain_id: Option<u64>,
+    /// Blocks a transaction must be buried under before it counts (1: mined).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub confirmations: u64,
+    /// Seconds one JSON-RPC request may take before it is retried or sent elsewhere.
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub rpc_timeout: u64,
+}
+
+impl NetworkArgs {
+    /// The network and its endpoints, as named.
+    pub fn target(&self) -> Result<Target> {
+        match (&self.network, self.network_chain_id) {
+            (Some(name), chain_id) => {
+                let network = Network::by_name(name).with_context(|| {
+                    format!("{name:?} is not a network Corridor knows; use one of {}, or --rpc-url with --network-chain-id", Network::names())
+                })?;
+                if let Some(id) = chain_id.filter(|id| *id != network.chain_id) {
+                    bail!(
+                        "{} has chain id {}, not {id}",
+                        network.name,
+                        network.chain_id
+                    );
+                }
+                let mut endpoints = self.rpc_urls.clone();
+                if endpoints.is_empty() {
+                    let var = format!("CORRIDOR_RPC_{}", network.name.to_ascii_uppercase());
+                    if let Ok(list) = std::env::var(&var) {
+                        endpoints = list
+                            .split(',')
+                            .map(|u| u.trim().to_string())
+                            .filter(|u| !u.is_empty())
+                            .collect();
+                    }
+                }
+                Ok(Target::named(network, endpoints))
+            }
+            (None, Some(chain_id)) if !self.rpc_urls.is_empty() => Ok(Target {
+                label: Network::by_chain_id(chain_id)
+                    .map_or_else(|| format!("chain {chain_id}"), |n| n.name.to_string()),
+                chain_id,
+                endpoints: self.rpc_urls.clone(),
+            }),
+            (None, _) => bail!(
+                "say which network: --network NAME (one of {}), or --rpc-url URL with --network-chain-id ID",
+                Network::names()
+            ),
+        }
+    }
+
+    /// A client for the network.
+    pub fn connect(&self) -> Result<Chain> {
+        let options = ChainOptions {
+            timeout: Duration::from_secs(self.rpc_timeout.max(1)),
+            confirmations: self.confirmations.max(1),
+            ..ChainOptions::default()
+        };
+        Ok(Chain::new(self.target()?, options)?)
+    }
+}
+
+/// Where issuance and revocation are recorded.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LedgerKind {
+    /// The embedded store: a SQLite file on this machine (--store).
+    #[default]
+    Embedded,
+    /// TradeTrust's document store contract on an EVM network (--document-store, --network).
+    Evm,
+}
+
+/// `--ledger` and what the chain backend needs.
+#[derive(clap::Args, Debug, Clone)]
+pub struct LedgerArgs {
+    /// Where issuance and revocation are recorded: embedded (the SQLite store) or evm (a
+    /// TradeTrust document store contract; see --document-store and --network).
+    #[arg(long, value_enum, default_value_t = LedgerKind::Embedded)]
+    pub ledger: LedgerKind,
+    /// The document store contract's address, with --ledger evm (documents issued on it must
+    /// name it as their issuers' documentStore).
+    #[arg(long, value_name = "0xADDRESS")]
+    pub document_store: Option<alloy_primitives::Address>,
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+impl LedgerArgs {
+    /// The document store on its network, driven by `signer` (none: reading only).
+    pub fn evm(
+        &self,
+        store: alloy_primitives::Address,
+        signer: Option<&DidSigner>,
+    ) -> Result<EvmLedger> {
+        let chain = self.network.connect()?;
+        let store = DocumentStore { address: store };
+        store
+            .check(&chain)
+            .with_context(|| format!("--document-store {}", store.address))?;
+        Ok(EvmLedger {
+            chain,
+            store,
+            signer: signer.map(|s| corridor_chain::wallet(s.signing_key())),
+        })
+    }
+
+    /// The document store named by --document-store, required here.
+    pub fn document_store(&self) -> Result<alloy_primitives::Address> {
+        self.document_store
+            .context("with --ledger evm, give the contract with --document-store 0xADDRESS")
+    }
+}
+
+/// `corridor chain deploy document-store`: deploys the package's compiled document store,
+/// owned by the key, and returns its address.
+pub fn deploy_document_store(
+    network: &NetworkArgs,
+    signer: &DidSigner,
+    name: &str,
+    artifact: Option<PathBuf>,
+) -> Result<alloy_primitives::Address> {
+    let artifact = match artifact {
+        Some(path) => path,
+        None => {
+            let here = std::env::current_dir().context("cannot read the current folder")?;
+            corridor_chain::find_artifact(&here).context(
+                "cannot find @tradetrust-tt/document-store in node_modules here or above; install it (npm install @tradetrust-tt/document-store) or give --artifact",
+            )?
+        }
+    };
+    let bytecode = corridor_chain::read_bytecode(&artifact)?;
+    let chain = network.connect()?;
+    let (wallet, from) = corridor_chain::wallet(signer.signing_key());
+    let store = DocumentStore::deploy(&chain, &wallet, from, &bytecode, name)?;
+    Ok(store.address)
+}
+
+/// The named networks, one a line.
+pub fn print_networks() {
+    for n in corridor_chain::NETWORKS {
+        let aliases = if n.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" (also {})", n.aliases.join(", "))
+        };
+        println!(
+            "{:<17} chain id {:<9} {}{aliases}",
+            n.name,
+            n.chain_id,
+            n.endpoints.join(" ")
+        );
+    }
+}

@@ -1,0 +1,333 @@
+//! The chain backend against a real local chain (ganache) and TradeTrust's real document store
+//! contract, deployed by Corridor from the npm package's compiled code: documents Corridor
+//! issues and revokes there get tt-verify's verdicts, asked over the same chain.
+
+mod common;
+
+use std::net::TcpListener;
+
+use common::chain::{Ganache, OWNER_ADDRESS, OWNER_KEY, STRANGER_KEY};
+use common::dns::DnsServer;
+use common::{Workdir, oracle_with, read_lines, write_lines};
+use serde_json::{Value, json};
+
+const STORE_STATUS: &str = "OpenAttestationEthereumDocumentStoreStatus";
+const LOCATION: &str = "carrier.corridor.test";
+
+struct Setup {
+    work: Workdir,
+    chain: Ganache,
+    store: String,
+}
+
+impl std::ops::Deref for Setup {
+    type Target = Workdir;
+    fn deref(&self) -> &Workdir {
+        &self.work
+    }
+}
+
+impl Setup {
+    /// A chain, and a document store deployed on it by Corridor with the owner's key.
+    fn new() -> Setup {
+        let chain = Ganache::start();
+        let work = Workdir::new();
+        let artifact = common::repo().join(
+            "compat/node_modules/@tradetrust-tt/document-store/dist/contracts/factories/DocumentStore__factory.js",
+        );
+        let out = work
+            .command(&[
+                "chain",
+                "deploy",
+                "document-store",
+                "--name",
+                "Carrier",
+                "--private-key-env",
+                "OWNER_KEY",
+            ])
+            .args(["--network", "local", "--rpc-url", &chain.url])
+            .arg("--artifact")
+            .arg(&artifact)
+            .env("OWNER_KEY", OWNER_KEY)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "deploy: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let store = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        assert!(store.starts_with("0x") && store.len() == 42, "{store}");
+        Setup { work, chain, store }
+    }
+
+    /// `corridor ARGS --ledger evm` on this chain and store, with `key` as the signer if any.
+    fn evm(&self, args: &[&str], key: Option<&str>) -> std::process::Output {
+        let mut command = self.command(args);
+        command
+            .args(["--ledger", "evm", "--document-store", &self.store])
+            .args(["--network", "local", "--rpc-url", &self.chain.url]);
+        if let Some(key) = key {
+            command
+                .args(["--private-key-env", "CHAIN_KEY"])
+                .env("CHAIN_KEY", key);
+        }
+        command.output().unwrap()
+    }
+
+    /// Wraps `count` bills of lading naming the store into one batch; returns the file.
+    fn wrap(&self, name: &str, count: usize) -> String {
+        let raws: Vec<Value> = (0..count)
+            .map(|i| {
+                json!({"issuers": [{"name": "Carrier", "documentStore": self.store,
+                                    "identityProof": {"type": "DNS-TXT", "location": LOCATION}}],
+                       "blNumber": format!("{name}-{i}")})
+            })
+            .collect();
+        let raw = format!("{name}-raw.jsonl");
+        let wrapped = format!("{name}-wrapped.jsonl");
+        write_lines(&self.path(&raw), &raws);
+        self.ok(&["wrap", "--out", &wrapped, &raw]);
+        wrapped
+    }
+
+    /// tt-verify's verdicts on the same chain, with the DNS-TXT record naming the store.
+    fn reference(&self, docs: &[Value], dns: &DnsServer) -> Vec<Value> {
+        oracle_with(
+            "tt-verify",
+            docs,
+            &[
+                ("ORACLE_RPC", &self.chain.url),
+                ("ORACLE_DNS", &dns.address.to_string()),
+            ],
+        )
+    }
+}
+
+fn fragment<'a>(verdict: &'a Value, name: &str) -> &'a Value {
+    verdict["fragments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == name)
+        .unwrap_or_else(|| panic!("no {name} in {verdict}"))
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn documents_issued_and_revoked_on_chain_by_corridor_get_tt_verify_verdicts() {
+    let setup = Setup::new();
+    let record = format!("openatts net=ethereum netId=1337 addr={}", setup.store);
+    let dns = DnsServer::start("corridor.test", &[(LOCATION, &record)]);
+
+    let wrapped = setup.wrap("issued", 5);
+    let out = setup.evm(
+        &["issue", "--out", "issued.jsonl", &wrapped],
+        Some(OWNER_KEY),
+    );
+    assert!(out.status.success(), "issue: {}", stderr(&out));
+    let docs = read_lines(&setup.path("issued.jsonl"));
+    assert_eq!(
+        docs,
+        read_lines(&setup.path(&wrapped)),
+        "issued on a store, documents stay as they are"
+    );
+    for verdict in setup.reference(&docs, &dns) {
+        assert_eq!(verdict["valid"], true, "{verdict}");
+        assert_eq!(fragment(&verdict, STORE_STATUS)["status"], "VALID");
+    }
+    let one = setup.path("one.json");
+    std::fs::write(&one, serde_json::to_vec(&docs[0]).unwrap()).unwrap();
+    let one = one.to_str().unwrap();
+    let status = setup.evm(&["status", one], None);
+    let said = String::from_utf8_lossy(&status.stdout);
+    assert!(
+        status.status.success() && said.contains("issued, not revoked"),
+        "{said}"
+    );
+
+    // Issued twice: the contract refuses, before anything is sent, and nothing is written.
+    let again = setup.evm(
+        &["issue", "--out", "again.jsonl", &wrapped],
+        Some(OWNER_KEY),
+    );
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("Only hashes that have not been issued can be issued"),
+        "{}",
+        stderr(&again)
+    );
+    assert!(!setup.path("again.jsonl").exists());
+
+    // Another account may not issue on the owner's store: the role is named.
+    let other = setup.wrap("other", 2);
+    let refused = setup.evm(
+        &["issue", "--out", "refused.jsonl", &other],
+        Some(STRANGER_KEY),
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("ISSUER_ROLE"),
+        "{}",
+        stderr(&refused)
+    );
+    assert!(!setup.path("refused.jsonl").exists());
+
+    // Never issued: not issued on both sides.
+    let never = read_lines(&setup.path(&other));
+    for verdict in setup.reference(&never, &dns) {
+        assert_eq!(verdict["valid"], false);
+        let fragment = fragment(&verdict, STORE_STATUS);
+        assert_eq!(fragment["status"], "INVALID");
+        assert_eq!(fragment["reason"]["codeString"], "DOCUMENT_NOT_ISSUED");
+    }
+    std::fs::write(
+        setup.path("never.json"),
+        serde_json::to_vec(&never[0]).unwrap(),
+    )
+    .unwrap();
+    let status = setup.evm(&["status", "never.json"], None);
+    assert!(!status.status.success());
+    assert!(String::from_utf8_lossy(&status.stdout).contains("not issued"));
+
+    // Revoking one document's target hash revokes that document only.
+    let revoke = setup.evm(&["revoke", one], Some(OWNER_KEY));
+    assert!(revoke.status.success(), "revoke: {}", stderr(&revoke));
+    let verdicts = setup.reference(&docs, &dns);
+    for (i, verdict) in verdicts.iter().enumerate() {
+        let fragment = fragment(verdict, STORE_STATUS);
+        if i == 0 {
+            assert_eq!(verdict["valid"], false);
+            assert_eq!(
+                fragment["reason"]["codeString"], "DOCUMENT_REVOKED",
+                "{verdict}"
+            );
+        } else {
+            assert_eq!(verdict["valid"], true, "{verdict}");
+        }
+    }
+    let status = setup.evm(&["status", one], None);
+    assert!(!status.status.success());
+    assert!(String::from_utf8_lossy(&status.stdout).contains("REVOKED"));
+    let twice = setup.evm(&["revoke", one], Some(OWNER_KEY));
+    assert!(!twice.status.success());
+    assert!(
+        stderr(&twice).contains("refused by the contract"),
+        "{}",
+        stderr(&twice)
+    );
+}
+
+#[test]
+fn a_node_that_fails_or_serves_another_chain_is_a_clear_error() {
+    let setup = Setup::new();
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let hash = "ab".repeat(32);
+    let status = |network: &[&str], store: &str| {
+        setup
+            .command(&[
+                "status",
+                &hash,
+                "--ledger",
+                "evm",
+                "--document-store",
+                store,
+                "--rpc-timeout",
+                "2",
+            ])
+            .args(network)
+            .output()
+            .unwrap()
+    };
+    // Down: no answer is taken for "not issued".
+    let down = status(&["--network", "local", "--rpc-url", &closed], &setup.store);
+    assert!(!down.status.success());
+    let said = stderr(&down);
+    assert!(
+        said.contains("no endpoint answered") && said.contains(&closed),
+        "{said}"
+    );
+    assert!(!String::from_utf8_lossy(&down.stdout).contains("not issued"));
+    // The first endpoint down, the second up: it fails over.
+    let over = status(
+        &[
+            "--network",
+            "local",
+            "--rpc-url",
+            &closed,
+            "--rpc-url",
+            &setup.chain.url,
+        ],
+        &setup.store,
+    );
+    assert!(
+        String::from_utf8_lossy(&over.stdout).contains("not issued in this ledger"),
+        "{}",
+        stderr(&over)
+    );
+    // Another chain than the one named.
+    let wrong = status(
+        &["--network", "sepolia", "--rpc-url", &setup.chain.url],
+        &setup.store,
+    );
+    assert!(
+        stderr(&wrong)
+            .contains("serves chain id 1337, but sepolia (chain id 11155111) was asked for"),
+        "{}",
+        stderr(&wrong)
+    );
+    // An account, not a contract.
+    let account = status(
+        &["--network", "local", "--rpc-url", &setup.chain.url],
+        OWNER_ADDRESS,
+    );
+    assert!(
+        stderr(&account).contains("is not a contract"),
+        "{}",
+        stderr(&account)
+    );
+    // Deployed from a folder below the harness, the package's compiled code is found there.
+    let found = setup
+        .command(&[
+            "chain",
+            "deploy",
+            "document-store",
+            "--private-key-env",
+            "OWNER_KEY",
+        ])
+        .args(["--network", "local", "--rpc-url", &setup.chain.url])
+        .env("OWNER_KEY", OWNER_KEY)
+        .current_dir(common::repo().join("crates"))
+        .output()
+        .unwrap();
+    assert!(found.status.success(), "{}", stderr(&found));
+    assert_ne!(String::from_utf8_lossy(&found.stdout).trim(), setup.store);
+    // An unknown network, and one given by endpoint without its chain id.
+    let unknown = status(&["--network", "atlantis"], &setup.store);
+    assert!(
+        stderr(&unknown).contains("not a network Corridor knows"),
+        "{}",
+        stderr(&unknown)
+    );
+    let bare = status(&["--rpc-url", &setup.chain.url], &setup.store);
+    assert!(
+        stderr(&bare).contains("--network-chain-id"),
+        "{}",
+        stderr(&bare)
+    );
+    let by_id = status(
+        &["--rpc-url", &setup.chain.url, "--network-chain-id", "1337"],
+        &setup.store,
+    );
+    assert!(
+        String::from_utf8_lossy(&by_id.stdout).contains("not issued in this ledger"),
+        "{}",
+        stderr(&by_id)
+    );
+}
