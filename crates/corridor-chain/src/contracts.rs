@@ -22,6 +22,23 @@ sol! {
         function supportsInterface(bytes4 interfaceId) external view returns (bool);
     }
 
+    /// The batchable document store (`@trustvc/document-store`), asked about a document and
+    /// its proof rather than a root.
+    interface DocumentStoreBatchable {
+        function isIssued(bytes32 documentRoot, bytes32 document, bytes32[] proof) external view returns (bool);
+        function isRevoked(bytes32 documentRoot, bytes32 document, bytes32[] proof) external view returns (bool);
+    }
+
+    /// ERC-165, for telling the two kinds of document store apart.
+    interface Erc165 {
+        function supportsInterface(bytes4 interfaceId) external view returns (bool);
+    }
+
+    /// TradeTrust's token registry, as far as status needs it.
+    interface TokenRegistry {
+        function ownerOf(uint256 tokenId) external view returns (address);
+    }
+
     /// The errors TradeTrust's token registry and title escrows revert with.
     interface TradeTrustTokenErrors {
         error InvalidTokenId();
@@ -31,6 +48,9 @@ sol! {
         error TransferFailure();
     }
 }
+
+/// The ERC-165 interface id of the batchable document store, as tt-verify asks it.
+pub const BATCHABLE_INTERFACE: [u8; 4] = [0xdc, 0xfd, 0x07, 0x45];
 
 /// The document store's constructor arguments: its name and its owner.
 pub type DocumentStoreConstructor = (String, alloy::primitives::Address);

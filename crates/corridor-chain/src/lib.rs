@@ -12,11 +12,13 @@ pub mod contracts;
 mod document_store;
 mod ledger;
 mod network;
+mod status;
 
 pub use client::{CallOutcome, Chain, ChainError, ChainOptions};
 pub use document_store::{DocumentStore, StoreRecord, find_artifact, read_bytecode};
 pub use ledger::EvmLedger;
 pub use network::{NETWORKS, Network, Target};
+pub use status::ChainContracts;
 
 /// The wallet that signs transactions with `key`, and its address.
 pub fn wallet(

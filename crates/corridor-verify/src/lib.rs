@@ -15,8 +15,9 @@ pub use fragment::{Fragment, FragmentType, Reason, Status, Verdict};
 pub use providers::Providers;
 pub use subject::{ReadError, Subject};
 
+use fragments::document_store::DocumentStoreCheck;
 use fragments::identity::{DnsDidCheck, DnsTxtCheck};
-use fragments::{did_signed::DidSignedCheck, hash::HashCheck, offline::offline_checks};
+use fragments::{did_signed::DidSignedCheck, hash::HashCheck, offline::token_registry_check};
 
 /// One check of the pipeline.
 pub trait Check: Send + Sync {
@@ -24,6 +25,9 @@ pub trait Check: Send + Sync {
     fn name(&self) -> &'static str;
     /// Runs the check. Never panics on any input; problems become the fragment's reason.
     fn check(&self, subject: &Subject) -> Fragment;
+    /// Asks, at once, what checking `subjects` will need from outside (one round of batched
+    /// requests instead of one per document). Checks that ask nothing need not.
+    fn prefetch(&self, _subjects: &[&Subject]) {}
 }
 
 /// The pipeline: every check, in tt-verify's order.
@@ -41,12 +45,11 @@ impl Default for Verifier {
 impl Verifier {
     /// The pipeline, reaching the outside world through `providers`.
     pub fn new(providers: Providers) -> Self {
-        let [token_registry, document_store] = offline_checks();
         Verifier {
             checks: vec![
                 Box::new(HashCheck),
-                Box::new(token_registry),
-                Box::new(document_store),
+                Box::new(token_registry_check()),
+                Box::new(DocumentStoreCheck::new(providers.contracts)),
                 Box::new(DidSignedCheck {
                     http: providers.http,
                 }),
@@ -70,6 +73,14 @@ impl Verifier {
         match Subject::parse(bytes) {
             Ok(subject) => self.verify(&subject),
             Err(e) => self.unreadable(&e.to_string()),
+        }
+    }
+
+    /// Asks, at once, what verifying `subjects` will need from outside; [`Verifier::verify`]
+    /// then finds it answered. Verifying without it asks document by document.
+    pub fn prefetch(&self, subjects: &[&Subject]) {
+        for check in &self.checks {
+            check.prefetch(subjects);
         }
     }
 

@@ -3,6 +3,9 @@
 
 use std::sync::Arc;
 
+use alloy_primitives::Address;
+use corridor_format::Hash32;
+
 /// An HTTP answer: its status and body, whatever they are (the check judges them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResponse {
@@ -33,6 +36,59 @@ pub trait TxtResolver: Send + Sync {
     fn txt(&self, name: &str) -> Result<Vec<String>, LookupError>;
 }
 
+/// Why the chain could not be asked, after retries and failover (as opposed to a contract's
+/// answer, which may be a refusal).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ChainUnavailable(pub String);
+
+/// A question to one of TradeTrust's contracts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ContractQuery {
+    /// Whether a document store is the batchable kind (`supportsInterface(0xdcfd0745)`),
+    /// asked about documents and their proofs rather than roots.
+    IsBatchable(Address),
+    /// `isIssued(bytes32)` on a document store.
+    IsIssued(Address, Hash32),
+    /// `isRevoked(bytes32)` on a document store.
+    IsRevoked(Address, Hash32),
+    /// `isIssued(root, target, proof)` on a batchable document store.
+    IsIssuedWithProof(Address, ProofOf),
+    /// `isRevoked(root, target, proof)` on a batchable document store.
+    IsRevokedWithProof(Address, ProofOf),
+    /// `ownerOf(uint256)` on a token registry.
+    OwnerOf(Address, Hash32),
+}
+
+/// A document's place in its batch, for batchable document stores.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ProofOf {
+    pub root: Hash32,
+    pub target: Hash32,
+    pub proof: Arc<[Hash32]>,
+}
+
+/// A contract's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ContractAnswer {
+    Bool(bool),
+    Address(Address),
+    /// No contract answered: no code at the address, or a revert without a reason.
+    NoContract,
+    /// The contract refused, for this reason (decoded from its errors).
+    Refused(String),
+    /// The contract answered something that is not what the question expects.
+    Unreadable(String),
+}
+
+/// Asks TradeTrust's contracts on one network: how document store and token registry status
+/// is read.
+pub trait ContractReader: Send + Sync {
+    /// Answers `queries`, in order, asking the network as few times as it can (in batches).
+    /// `Err` when the network could not be asked, never an answer made up for it.
+    fn ask(&self, queries: &[ContractQuery]) -> Result<Vec<ContractAnswer>, ChainUnavailable>;
+}
+
 /// What the checks may reach. A missing provider makes the checks that need it report
 /// `SKIPPED`, saying so.
 #[derive(Clone)]
@@ -41,6 +97,8 @@ pub struct Providers {
     pub http: Option<Arc<dyn HttpGet>>,
     /// For DNS-TXT and DNS-DID identity.
     pub dns: Option<Arc<dyn TxtResolver>>,
+    /// For document store and token registry status, on the network of `chain_id`.
+    pub contracts: Option<Arc<dyn ContractReader>>,
     /// The chain DNS-TXT records must name (`netId`): tt-verify takes its provider's, by
     /// default Ethereum mainnet, 1.
     pub chain_id: u64,
@@ -52,6 +110,7 @@ impl Providers {
         Providers {
             http: None,
             dns: None,
+            contracts: None,
             chain_id: 1,
         }
     }

@@ -73,6 +73,14 @@ impl NetworkArgs {
         }
     }
 
+    /// A client for the network when one is named (verification can do without).
+    pub fn connect_if_named(&self) -> Result<Option<Chain>> {
+        if self.network.is_none() && self.rpc_urls.is_empty() {
+            return Ok(None);
+        }
+        self.connect().map(Some)
+    }
+
     /// A client for the network.
     pub fn connect(&self) -> Result<Chain> {
         let options = ChainOptions {

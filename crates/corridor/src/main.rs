@@ -97,8 +97,10 @@ enum Command {
     ///
     /// Each document gets the fragments TradeTrust's verifier gives: OpenAttestationHash
     /// (untampered?), the status checks (DID signature, and revocation through the issuer's
-    /// OCSP responder) and the identity checks (DNS-TXT, DNS-DID). Checks that need a chain,
-    /// or the network with --offline, are reported SKIPPED with the reason.
+    /// OCSP responder), the document store status on its chain (with --network or --rpc-url;
+    /// each run's questions sent as JSON-RPC batches) and the identity checks (DNS-TXT,
+    /// DNS-DID). Checks that need a chain not given, or the network with --offline, are
+    /// reported SKIPPED with the reason.
     ///
     /// A document is valid as tt-verify decides: its integrity, its status and its issuer's
     /// identity each confirmed by at least one check, and no check failed. With --offline, it
@@ -122,10 +124,12 @@ enum Command {
         /// https://cloudflare-dns.com/dns-query.
         #[arg(long, value_name = "WHERE", default_value = "system")]
         dns: String,
-        /// The chain DNS-TXT records must name (their netId); TradeTrust's default is
-        /// Ethereum mainnet.
-        #[arg(long, value_name = "ID", default_value_t = 1)]
-        chain_id: u64,
+        /// The chain DNS-TXT records must name (their netId). Default: the network's, given
+        /// with --network; else Ethereum mainnet's, 1, as TradeTrust's.
+        #[arg(long, value_name = "ID")]
+        chain_id: Option<u64>,
+        #[command(flatten)]
+        network: chain::NetworkArgs,
         /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
         #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
         max_size: u64,
@@ -438,6 +442,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             timeout,
             dns,
             chain_id,
+            network,
             max_size,
             inputs,
         } => {
@@ -450,10 +455,21 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 corridor_verify::Providers::offline()
             } else {
                 let timeout = std::time::Duration::from_secs(*timeout);
+                let chain = network.connect_if_named()?;
+                let network_id = chain.as_ref().map(|c| c.target().chain_id);
+                if let (Some(asked), Some(id)) = (chain_id, network_id)
+                    && *asked != id
+                {
+                    bail!("--chain-id {asked} differs from the network's chain id {id}");
+                }
                 corridor_verify::Providers {
                     http: Some(std::sync::Arc::new(corridor_net::HttpClient::new(timeout))),
                     dns: Some(std::sync::Arc::new(dns_resolver(dns, timeout)?)),
-                    chain_id: *chain_id,
+                    contracts: chain.map(|chain| {
+                        std::sync::Arc::new(corridor_chain::ChainContracts { chain })
+                            as std::sync::Arc<dyn corridor_verify::providers::ContractReader>
+                    }),
+                    chain_id: chain_id.or(network_id).unwrap_or(1),
                 }
             };
             let verifier = corridor_verify::Verifier::new(providers);

@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use std::ops::Range;
 
 use anyhow::{Context, Result};
-use corridor_verify::{Status, Verdict, Verifier};
+use corridor_verify::{Status, Subject, Verdict, Verifier};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -30,14 +30,16 @@ enum Unit<'a> {
 }
 
 impl Unit<'_> {
-    fn verify(&self, verifier: &Verifier, text: &[u8], max_size: u64) -> Verdict {
+    /// The document read, or why it could not be.
+    fn read(&self, text: &[u8], max_size: u64) -> Result<Subject, String> {
+        let parse = |bytes: &[u8]| Subject::parse(bytes).map_err(|e| e.to_string());
         match self {
             Unit::File(source) => match input::read_bounded(&source.path, max_size) {
-                Ok(bytes) => verifier.verify_bytes(&bytes),
-                Err(e) => verifier.unreadable(&format!("{e:#}")),
+                Ok(bytes) => parse(&bytes),
+                Err(e) => Err(format!("{e:#}")),
             },
-            Unit::Line { text: range, .. } => verifier.verify_bytes(&text[range.clone()]),
-            Unit::Unreadable { why, .. } => verifier.unreadable(why),
+            Unit::Line { text: range, .. } => parse(&text[range.clone()]),
+            Unit::Unreadable { why, .. } => Err(why.clone()),
         }
     }
 }
@@ -105,10 +107,20 @@ pub fn run(
     let mut batch = Batch::default();
 
     let mut flush = |batch: &mut Batch, out: &mut BufWriter<_>| -> Result<()> {
-        let verdicts: Vec<Verdict> = batch
+        // Read every document, ask the outside world at once what they need, then check.
+        let subjects: Vec<Result<Subject, String>> = batch
             .units
             .par_iter()
-            .map(|unit| unit.verify(verifier, &batch.text, max_size))
+            .map(|unit| unit.read(&batch.text, max_size))
+            .collect();
+        let read: Vec<&Subject> = subjects.iter().filter_map(|s| s.as_ref().ok()).collect();
+        verifier.prefetch(&read);
+        let verdicts: Vec<Verdict> = subjects
+            .par_iter()
+            .map(|subject| match subject {
+                Ok(subject) => verifier.verify(subject),
+                Err(why) => verifier.unreadable(why),
+            })
             .collect();
         for (unit, verdict) in batch.units.iter().zip(verdicts) {
             let valid = decision.valid(&verdict);

@@ -331,3 +331,106 @@ fn a_node_that_fails_or_serves_another_chain_is_a_clear_error() {
         stderr(&by_id)
     );
 }
+
+/// `corridor verify --json` on `file`, asking the chain at `rpc` and the DNS server `dns`.
+fn corridor_verdicts(setup: &Setup, file: &str, rpc: &str, dns: &DnsServer) -> Vec<Value> {
+    let out = setup
+        .command(&[
+            "verify",
+            "--json",
+            "--network",
+            "local",
+            "--rpc-url",
+            rpc,
+            "--rpc-timeout",
+            "2",
+        ])
+        .args(["--dns", &dns.address.to_string(), file])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn corridor_verify_gives_tt_verify_fragments_on_the_chain() {
+    let setup = Setup::new();
+    let record = format!("openatts net=ethereum netId=1337 addr={}", setup.store);
+    let dns = DnsServer::start("corridor.test", &[(LOCATION, &record)]);
+
+    // Issued, one of them then revoked; never issued; and a "store" that is an account.
+    let issued = setup.wrap("issued", 6);
+    let out = setup.evm(
+        &["issue", "--out", "issued.jsonl", &issued],
+        Some(OWNER_KEY),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut docs = read_lines(&setup.path("issued.jsonl"));
+    let revoked = docs[0]["signature"]["targetHash"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        setup
+            .evm(&["revoke", &revoked], Some(OWNER_KEY))
+            .status
+            .success()
+    );
+    docs.extend(read_lines(&setup.path(&setup.wrap("never", 2))));
+    let account: Vec<Value> = vec![
+        json!({"issuers": [{"name": "Nobody", "documentStore": OWNER_ADDRESS,
+                                            "identityProof": {"type": "DNS-TXT", "location": LOCATION}}]}),
+    ];
+    write_lines(&setup.path("account-raw.jsonl"), &account);
+    setup.ok(&["wrap", "--out", "account.jsonl", "account-raw.jsonl"]);
+    docs.extend(read_lines(&setup.path("account.jsonl")));
+    write_lines(&setup.path("all.jsonl"), &docs);
+
+    let ours = corridor_verdicts(&setup, "all.jsonl", &setup.chain.url, &dns);
+    let theirs = setup.reference(&docs, &dns);
+    assert_eq!(ours.len(), docs.len());
+    for (i, (ours, theirs)) in ours.iter().zip(&theirs).enumerate() {
+        assert_eq!(ours["fragments"], theirs["fragments"], "document {i}");
+        assert_eq!(ours["valid"], theirs["valid"], "document {i}");
+    }
+    let codes: Vec<&Value> = theirs
+        .iter()
+        .map(|v| &fragment(v, STORE_STATUS)["reason"]["codeString"])
+        .collect();
+    assert_eq!(codes[0], "DOCUMENT_REVOKED");
+    assert!(codes[1..6].iter().all(|c| c.is_null()), "{codes:?}");
+    assert!(codes[6..8].iter().all(|c| *c == "DOCUMENT_NOT_ISSUED"));
+    assert_eq!(
+        fragment(&theirs[8], STORE_STATUS)["reason"]["message"],
+        "Contract is not found"
+    );
+
+    // A node that does not answer: an error saying so, never "not issued" or "revoked".
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    for verdict in corridor_verdicts(&setup, "all.jsonl", &closed, &dns) {
+        let status = fragment(&verdict, STORE_STATUS);
+        assert_eq!(status["status"], "ERROR", "{status}");
+        assert!(
+            status["reason"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("could not be determined")
+        );
+        assert_eq!(verdict["valid"], false);
+    }
+    let down = oracle_with(
+        "tt-verify",
+        &docs[1..2],
+        &[
+            ("ORACLE_RPC", &closed),
+            ("ORACLE_DNS", &dns.address.to_string()),
+        ],
+    );
+    assert_eq!(fragment(&down[0], STORE_STATUS)["status"], "ERROR");
+}

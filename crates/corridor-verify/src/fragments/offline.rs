@@ -1,6 +1,5 @@
-//! Status checks that need a chain: the token registry and the document store. This version
-//! does not reach a chain, so each says whether it applies to the document and, if so, that it
-//! was not run.
+//! The token registry's status, which needs a chain that this version does not ask for it: the
+//! check says whether it applies to the document and, if so, that it was not run.
 
 use serde_json::Value;
 
@@ -25,28 +24,17 @@ fn has(issuer: &Value, key: &str) -> bool {
     issuer.get(key).is_some()
 }
 
-/// The checks of tt-verify that need a chain, in tt-verify's order.
-pub fn offline_checks() -> [OfflineCheck; 2] {
-    [
-        OfflineCheck {
-            name: "OpenAttestationEthereumTokenRegistryStatus",
-            kind: FragmentType::Status,
-            skipped_code: 4,
-            applies: |i| has(i, "tokenRegistry"),
-            signed_only: false,
-            not_applicable: "Document issuers doesn't have \"tokenRegistry\" property or TOKEN_REGISTRY method",
-            not_run: "not checked: the token registry's status needs a connection to its chain, which this version of Corridor does not make",
-        },
-        OfflineCheck {
-            name: "OpenAttestationEthereumDocumentStoreStatus",
-            kind: FragmentType::Status,
-            skipped_code: 4,
-            applies: |i| has(i, "documentStore") || has(i, "certificateStore"),
-            signed_only: false,
-            not_applicable: "Document issuers doesn't have \"documentStore\" or \"certificateStore\" property or DOCUMENT_STORE method",
-            not_run: "not checked: the document store's status needs a connection to its chain, which this version of Corridor does not make",
-        },
-    ]
+/// tt-verify's token registry check, not run.
+pub fn token_registry_check() -> OfflineCheck {
+    OfflineCheck {
+        name: "OpenAttestationEthereumTokenRegistryStatus",
+        kind: FragmentType::Status,
+        skipped_code: 4,
+        applies: |i| has(i, "tokenRegistry"),
+        signed_only: false,
+        not_applicable: "Document issuers doesn't have \"tokenRegistry\" property or TOKEN_REGISTRY method",
+        not_run: "not checked: the token registry's status needs a connection to its chain, which this version of Corridor does not make",
+    }
 }
 
 impl Check for OfflineCheck {

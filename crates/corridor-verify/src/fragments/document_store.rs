@@ -1,0 +1,381 @@
+//! `OpenAttestationEthereumDocumentStoreStatus`: was the document's merkle root issued on each
+//! of its issuers' document store contracts, and is no hash from it to its root revoked there?
+//!
+//! tt-verify's rules, codes and messages, with one deliberate difference: where tt-verify
+//! turns a failed revocation query into "revoked", a network that cannot be asked is an
+//! `ERROR` saying the status could not be determined.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use alloy_primitives::Address;
+use corridor_format::{Hash32, WrappedDocument};
+use serde_json::Value;
+
+use crate::providers::{ChainUnavailable, ContractAnswer, ContractQuery, ContractReader, ProofOf};
+use crate::{Check, Fragment, FragmentType, Status, Subject};
+
+/// The fragment's name.
+pub const NAME: &str = "OpenAttestationEthereumDocumentStoreStatus";
+const KIND: FragmentType = FragmentType::Status;
+const UNEXPECTED_ERROR: (u32, &str) = (0, "UNEXPECTED_ERROR");
+const DOCUMENT_NOT_ISSUED: (u32, &str) = (1, "DOCUMENT_NOT_ISSUED");
+const SKIPPED: (u32, &str) = (4, "SKIPPED");
+const DOCUMENT_REVOKED: (u32, &str) = (5, "DOCUMENT_REVOKED");
+const INVALID_ISSUERS: (u32, &str) = (7, "INVALID_ISSUERS");
+const SERVER_ERROR: (u32, &str) = (500, "SERVER_ERROR");
+
+/// Asks each issuer's document store, through `contracts`; without it, says the check was not
+/// run.
+pub struct DocumentStoreCheck {
+    pub contracts: Option<Arc<dyn ContractReader>>,
+    /// Every answer of the run, failures included: a network that failed once for a question
+    /// is not asked it again for each document.
+    answers: Mutex<HashMap<ContractQuery, Result<ContractAnswer, ChainUnavailable>>>,
+}
+
+impl DocumentStoreCheck {
+    pub fn new(contracts: Option<Arc<dyn ContractReader>>) -> Self {
+        DocumentStoreCheck {
+            contracts,
+            answers: Mutex::default(),
+        }
+    }
+
+    /// The answers to `queries`, from the run's answers or asked now (all at once).
+    fn answers(
+        &self,
+        contracts: &dyn ContractReader,
+        queries: &[ContractQuery],
+    ) -> Vec<Result<ContractAnswer, ChainUnavailable>> {
+        let missing: Vec<ContractQuery> = {
+            let known = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+            let mut seen = HashSet::new();
+            queries
+                .iter()
+                .filter(|q| !known.contains_key(*q) && seen.insert(*q))
+                .cloned()
+                .collect()
+        };
+        if !missing.is_empty() {
+            let asked = contracts.ask(&missing);
+            let mut known = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+            match asked {
+                Ok(answers) => known.extend(missing.into_iter().zip(answers.into_iter().map(Ok))),
+                Err(e) => known.extend(missing.into_iter().map(|q| (q, Err(e.clone())))),
+            }
+        }
+        let known = self.answers.lock().unwrap_or_else(|e| e.into_inner());
+        queries.iter().map(|q| known[q].clone()).collect()
+    }
+}
+
+/// Where the document is anchored, as its issuers say.
+struct Anchors<'a> {
+    doc: &'a WrappedDocument,
+    /// Each issuer's store, as written, and parsed (or why it cannot be).
+    stores: Vec<(&'a str, Result<Address, &'static str>)>,
+}
+
+/// The document's stores, or the fragment that says why there are none to ask; `None` when
+/// the check does not apply.
+fn anchors(subject: &Subject) -> Option<Result<Anchors<'_>, Fragment>> {
+    let issuers = subject.issuers()?;
+    if !issuers
+        .iter()
+        .any(|i| i.get("documentStore").is_some() || i.get("certificateStore").is_some())
+    {
+        return None;
+    }
+    let doc = subject.wrapped.as_ref().ok()?;
+    let mut stores = Vec::with_capacity(issuers.len());
+    for issuer in issuers {
+        // tt-verify takes the first that is truthy.
+        let store = ["documentStore", "certificateStore"]
+            .iter()
+            .find_map(|k| issuer.get(*k).filter(|v| truthy(v)));
+        match store {
+            Some(Value::String(text)) => stores.push((text.as_str(), parse_address(text))),
+            Some(_) => stores.push(("", Err("Invalid call arguments"))),
+            None => {
+                let name = match issuer.get("name") {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(other) => other.to_string(),
+                    None => "undefined".into(),
+                };
+                return Some(Err(Fragment::with_reason(
+                    NAME,
+                    KIND,
+                    Status::Error,
+                    INVALID_ISSUERS,
+                    format!("Document store address not found in issuer {name}"),
+                )));
+            }
+        }
+    }
+    Some(Ok(Anchors { doc, stores }))
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+/// An address as ethers reads one: 40 hex digits after `0x`, in one case or with a valid
+/// checksum.
+fn parse_address(text: &str) -> Result<Address, &'static str> {
+    let hex = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or(text);
+    if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err("Invalid document store address");
+    }
+    let address: Address = hex.parse().map_err(|_| "Invalid document store address")?;
+    let mixed =
+        hex.bytes().any(|b| b.is_ascii_lowercase()) && hex.bytes().any(|b| b.is_ascii_uppercase());
+    if mixed && address.to_checksum(None)[2..] != *hex {
+        return Err("Bad document store address checksum");
+    }
+    Ok(address)
+}
+
+/// The hashes from the target hash to the root, as tt-verify asks a plain store about them.
+fn path(doc: &WrappedDocument) -> Option<(Hash32, Hash32, Vec<Hash32>)> {
+    let root = Hash32::from_node_hex(&doc.merkle_root)?;
+    let target = Hash32::from_node_hex(&doc.target_hash)?;
+    let proof: Vec<Hash32> = doc
+        .proof
+        .iter()
+        .map(|p| Hash32::from_node_hex(p))
+        .collect::<Option<_>>()?;
+    Some((root, target, proof))
+}
+
+impl Anchors<'_> {
+    /// The questions this document needs answered, given which stores are batchable.
+    fn queries(&self, batchable: &impl Fn(Address) -> bool) -> Vec<ContractQuery> {
+        let Some((root, target, proof)) = path(self.doc) else {
+            return Vec::new();
+        };
+        let nodes = corridor_format::merkle::path_from_proof(&target, &proof);
+        let proof_of = ProofOf {
+            root,
+            target,
+            proof: proof.into(),
+        };
+        let mut queries = Vec::new();
+        for (_, store) in &self.stores {
+            let Ok(store) = *store else { continue };
+            if batchable(store) {
+                queries.push(ContractQuery::IsIssuedWithProof(store, proof_of.clone()));
+                queries.push(ContractQuery::IsRevokedWithProof(store, proof_of.clone()));
+            } else {
+                queries.push(ContractQuery::IsIssued(store, root));
+                queries.extend(nodes.iter().map(|h| ContractQuery::IsRevoked(store, *h)));
+            }
+        }
+        queries
+    }
+}
+
+fn fail(status: Status, code: (u32, &'static str), message: String) -> Fragment {
+    Fragment::with_reason(NAME, KIND, status, code, message)
+}
+
+fn unavailable(e: &ChainUnavailable) -> Fragment {
+    fail(
+        Status::Error,
+        SERVER_ERROR,
+        format!(
+            "Unable to connect to the Ethereum network, please try again later (the document store's status could not be determined: {e})"
+        ),
+    )
+}
+
+impl Check for DocumentStoreCheck {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    /// Asks, at once, everything the documents will need: which stores are batchable, then
+    /// their issuance and revocation.
+    fn prefetch(&self, subjects: &[&Subject]) {
+        let Some(contracts) = &self.contracts else {
+            return;
+        };
+        let anchors: Vec<Anchors> = subjects.iter().filter_map(|s| anchors(s)?.ok()).collect();
+        let mut stores: Vec<Address> = anchors
+            .iter()
+            .flat_map(|a| a.stores.iter().filter_map(|(_, s)| s.ok()))
+            .collect();
+        stores.sort();
+        stores.dedup();
+        let asked: Vec<ContractQuery> = stores
+            .iter()
+            .map(|s| ContractQuery::IsBatchable(*s))
+            .collect();
+        let answers = self.answers(contracts.as_ref(), &asked);
+        let batchable: HashMap<Address, bool> = stores
+            .iter()
+            .zip(answers)
+            .map(|(s, a)| (*s, matches!(a, Ok(ContractAnswer::Bool(true)))))
+            .collect();
+        let is_batchable = |s: Address| batchable.get(&s).copied().unwrap_or(false);
+        let queries: Vec<ContractQuery> = anchors
+            .iter()
+            .flat_map(|a| a.queries(&is_batchable))
+            .collect();
+        self.answers(contracts.as_ref(), &queries);
+    }
+
+    fn check(&self, subject: &Subject) -> Fragment {
+        let anchors = match anchors(subject) {
+            None => {
+                return fail(
+                    Status::Skipped,
+                    SKIPPED,
+                    "Document issuers doesn't have \"documentStore\" or \"certificateStore\" property or DOCUMENT_STORE method".into(),
+                );
+            }
+            Some(Err(fragment)) => return fragment,
+            Some(Ok(anchors)) => anchors,
+        };
+        let Some(contracts) = &self.contracts else {
+            return fail(
+                Status::Skipped,
+                SKIPPED,
+                "not checked: the document store's status needs its chain (give --network or --rpc-url)".into(),
+            );
+        };
+        let contracts = contracts.as_ref();
+        let root_text = format!("0x{}", anchors.doc.merkle_root);
+        let Some((root, target, proof)) = path(anchors.doc) else {
+            return fail(
+                Status::Invalid,
+                DOCUMENT_NOT_ISSUED,
+                "Invalid call arguments".into(),
+            );
+        };
+        let nodes = corridor_format::merkle::path_from_proof(&target, &proof);
+        let proof_of = ProofOf {
+            root,
+            target,
+            proof: proof.into(),
+        };
+
+        // Issued on every store? The first store that says no (or cannot be asked) decides.
+        let mut batchable = Vec::with_capacity(anchors.stores.len());
+        for (text, store) in &anchors.stores {
+            let store = match store {
+                Ok(store) => *store,
+                Err(why) => return fail(Status::Invalid, DOCUMENT_NOT_ISSUED, (*why).into()),
+            };
+            let is_batchable =
+                match &self.answers(contracts, &[ContractQuery::IsBatchable(store)])[0] {
+                    Ok(ContractAnswer::Bool(b)) => *b,
+                    Ok(_) => false,
+                    Err(e) => return unavailable(e),
+                };
+            batchable.push((*text, store, is_batchable));
+            let question = if is_batchable {
+                ContractQuery::IsIssuedWithProof(store, proof_of.clone())
+            } else {
+                ContractQuery::IsIssued(store, root)
+            };
+            match &self.answers(contracts, &[question])[0] {
+                Ok(ContractAnswer::Bool(true)) => {}
+                Ok(ContractAnswer::Bool(false)) => {
+                    return fail(
+                        Status::Invalid,
+                        DOCUMENT_NOT_ISSUED,
+                        format!("Document {root_text} has not been issued under contract {text}"),
+                    );
+                }
+                Ok(ContractAnswer::NoContract) => {
+                    return fail(
+                        Status::Invalid,
+                        DOCUMENT_NOT_ISSUED,
+                        "Contract is not found".into(),
+                    );
+                }
+                Ok(ContractAnswer::Refused(why) | ContractAnswer::Unreadable(why)) => {
+                    return fail(Status::Error, UNEXPECTED_ERROR, format!("{text}: {why}"));
+                }
+                Ok(ContractAnswer::Address(_)) => {
+                    return fail(
+                        Status::Error,
+                        UNEXPECTED_ERROR,
+                        format!("{text}: not a document store's answer"),
+                    );
+                }
+                Err(e) => return unavailable(e),
+            }
+        }
+
+        // Revoked on any store, for any hash from the document to its root?
+        for (text, store, is_batchable) in batchable {
+            let questions: Vec<ContractQuery> = if is_batchable {
+                vec![ContractQuery::IsRevokedWithProof(store, proof_of.clone())]
+            } else {
+                nodes
+                    .iter()
+                    .map(|h| ContractQuery::IsRevoked(store, *h))
+                    .collect()
+            };
+            for answer in self.answers(contracts, &questions) {
+                match answer {
+                    Ok(ContractAnswer::Bool(false)) => {}
+                    Ok(ContractAnswer::Bool(true)) => {
+                        return fail(
+                            Status::Invalid,
+                            DOCUMENT_REVOKED,
+                            format!("Document {root_text} has been revoked under contract {text}"),
+                        );
+                    }
+                    Ok(other) => {
+                        return fail(
+                            Status::Error,
+                            UNEXPECTED_ERROR,
+                            format!(
+                                "{text}: the revocation status could not be determined: {other:?}"
+                            ),
+                        );
+                    }
+                    Err(e) => return unavailable(&e),
+                }
+            }
+        }
+        Fragment::valid(NAME, KIND)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_read_as_ethers_reads_them() {
+        let lower = "0x90f8bf6a479f320ead074411a4b0e7944ea8c9c1";
+        assert!(parse_address(lower).is_ok());
+        assert!(parse_address(&lower.to_ascii_uppercase().replace("0X", "0x")).is_ok());
+        assert!(parse_address("0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1").is_ok());
+        assert_eq!(
+            parse_address("0x90F8bf6A479f320ead074411a4B0e7944Ea8c9c1"),
+            Err("Bad document store address checksum")
+        );
+        assert_eq!(
+            parse_address("0x1234"),
+            Err("Invalid document store address")
+        );
+        assert_eq!(
+            parse_address("example.eth"),
+            Err("Invalid document store address")
+        );
+    }
+}
