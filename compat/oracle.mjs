@@ -7,6 +7,12 @@
 //   node oracle.mjs sign       < requests.jsonl  each {"document", "privateKey"} signed (signDocument, a Wallet)
 //   node oracle.mjs keystore-open < requests.jsonl  each {"keystore", "password"} decrypted: {"address"} or {"error"} (ethers)
 //   node oracle.mjs keystore-make < requests.jsonl  each {"privateKey", "password"} encrypted: the keystore JSON text (ethers)
+//   node oracle.mjs chain-document-store < requests.jsonl  each {"rpc", "privateKey", "name"}: a document store deployed
+//                                                with the package's own bindings: {"address"}
+//   node oracle.mjs chain-issue < requests.jsonl   each {"rpc", "privateKey", "store", "roots"}: the roots issued there
+//   node oracle.mjs chain-token-registry < requests.jsonl  each {"rpc", "privateKey"}: a token registry and its title
+//                                                escrow factory deployed from the package's artifacts: {"address"}
+//   node oracle.mjs chain-mint < requests.jsonl    each {"rpc", "privateKey", "registry", "roots"}: a token minted per root
 //   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's {valid (isValid), fragments} for each document (its default verifiers);
 //                                                with ORACLE_DNS=host:port, its DNS questions go to that nameserver
 //
@@ -14,8 +20,17 @@
 // tt-verify-local.mjs.
 import { createInterface } from "node:readline";
 import { wrapDocuments, verifySignature, obfuscateDocument, signDocument } from "@tradetrust-tt/tradetrust";
-import { utils, Wallet } from "ethers";
+import { ContractFactory, providers, utils, Wallet } from "ethers";
+import { DocumentStoreFactory } from "@tradetrust-tt/document-store";
+import { readFileSync } from "node:fs";
 import { isValid, localVerify } from "./tt-verify-local.mjs";
+
+// A contract of the token registry package, from its compiled (Hardhat) artifact.
+const contractFactory = (name, wallet) => {
+  const path = `./node_modules/@tradetrust-tt/token-registry/dist/artifacts/${name}.sol/${name}.json`;
+  const { abi, bytecode } = JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8"));
+  return new ContractFactory(abi, bytecode, wallet);
+};
 
 const command = process.argv[2];
 const out = [];
@@ -74,6 +89,43 @@ switch (command) {
       emit(await new Wallet(privateKey).encrypt(password, { scrypt: { N: 1 << 14 } }));
     }
     break;
+  case "chain-document-store":
+    // The reference's own contract bindings deploy a document store.
+    for (const { rpc, privateKey, name } of lines) {
+      const wallet = new Wallet(privateKey, new providers.JsonRpcProvider(rpc));
+      const store = await new DocumentStoreFactory(wallet).deploy(name, wallet.address);
+      await store.deployed();
+      emit({ address: store.address });
+    }
+    break;
+  case "chain-issue":
+    for (const { rpc, privateKey, store, roots } of lines) {
+      const wallet = new Wallet(privateKey, new providers.JsonRpcProvider(rpc));
+      const contract = DocumentStoreFactory.connect(store, wallet);
+      for (const root of roots) await (await contract.issue(`0x${root}`)).wait();
+      emit({ issued: roots.length });
+    }
+    break;
+  case "chain-token-registry":
+    // A token registry with its title escrow factory, from the package's compiled contracts.
+    for (const { rpc, privateKey } of lines) {
+      const wallet = new Wallet(privateKey, new providers.JsonRpcProvider(rpc));
+      const escrows = await contractFactory("TitleEscrowFactory", wallet).deploy();
+      await escrows.deployed();
+      const registry = await contractFactory("TradeTrustToken", wallet).deploy("Corridor Bills", "CBL", escrows.address);
+      await registry.deployed();
+      emit({ address: registry.address });
+    }
+    break;
+  case "chain-mint":
+    // A token per root, beneficiary and holder the minter.
+    for (const { rpc, privateKey, registry, roots } of lines) {
+      const wallet = new Wallet(privateKey, new providers.JsonRpcProvider(rpc));
+      const contract = contractFactory("TradeTrustToken", wallet).attach(registry);
+      for (const root of roots) await (await contract.mint(wallet.address, wallet.address, `0x${root}`, "0x")).wait();
+      emit({ minted: roots.length });
+    }
+    break;
   case "tt-verify": {
     const verify = localVerify();
     for (const doc of lines) {
@@ -87,7 +139,7 @@ switch (command) {
     break;
   }
   default:
-    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make|tt-verify < input.jsonl`);
+    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-token-registry|chain-mint|tt-verify < input.jsonl`);
     process.exit(2);
 }
 flush();

@@ -15,9 +15,13 @@ pub use fragment::{Fragment, FragmentType, Reason, Status, Verdict};
 pub use providers::Providers;
 pub use subject::{ReadError, Subject};
 
+use std::sync::Arc;
+
+use fragments::chain_answers::ChainAnswers;
 use fragments::document_store::DocumentStoreCheck;
 use fragments::identity::{DnsDidCheck, DnsTxtCheck};
-use fragments::{did_signed::DidSignedCheck, hash::HashCheck, offline::token_registry_check};
+use fragments::token_registry::TokenRegistryCheck;
+use fragments::{did_signed::DidSignedCheck, hash::HashCheck};
 
 /// One check of the pipeline.
 pub trait Check: Send + Sync {
@@ -45,11 +49,16 @@ impl Default for Verifier {
 impl Verifier {
     /// The pipeline, reaching the outside world through `providers`.
     pub fn new(providers: Providers) -> Self {
+        let chain = Arc::new(ChainAnswers::new(providers.contracts));
         Verifier {
             checks: vec![
                 Box::new(HashCheck),
-                Box::new(token_registry_check()),
-                Box::new(DocumentStoreCheck::new(providers.contracts)),
+                Box::new(TokenRegistryCheck {
+                    chain: chain.clone(),
+                }),
+                Box::new(DocumentStoreCheck {
+                    chain: chain.clone(),
+                }),
                 Box::new(DidSignedCheck {
                     http: providers.http,
                 }),

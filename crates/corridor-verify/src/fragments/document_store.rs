@@ -5,14 +5,15 @@
 //! turns a failed revocation query into "revoked", a network that cannot be asked is an
 //! `ERROR` saying the status could not be determined.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use alloy_primitives::Address;
 use corridor_format::{Hash32, WrappedDocument};
 use serde_json::Value;
 
-use crate::providers::{ChainUnavailable, ContractAnswer, ContractQuery, ContractReader, ProofOf};
+use super::chain_answers::{ChainAnswers, unavailable};
+use crate::providers::{ContractAnswer, ContractQuery, ProofOf};
 use crate::{Check, Fragment, FragmentType, Status, Subject};
 
 /// The fragment's name.
@@ -23,51 +24,10 @@ const DOCUMENT_NOT_ISSUED: (u32, &str) = (1, "DOCUMENT_NOT_ISSUED");
 const SKIPPED: (u32, &str) = (4, "SKIPPED");
 const DOCUMENT_REVOKED: (u32, &str) = (5, "DOCUMENT_REVOKED");
 const INVALID_ISSUERS: (u32, &str) = (7, "INVALID_ISSUERS");
-const SERVER_ERROR: (u32, &str) = (500, "SERVER_ERROR");
 
-/// Asks each issuer's document store, through `contracts`; without it, says the check was not
-/// run.
+/// Asks each issuer's document store; without a chain, says the check was not run.
 pub struct DocumentStoreCheck {
-    pub contracts: Option<Arc<dyn ContractReader>>,
-    /// Every answer of the run, failures included: a network that failed once for a question
-    /// is not asked it again for each document.
-    answers: Mutex<HashMap<ContractQuery, Result<ContractAnswer, ChainUnavailable>>>,
-}
-
-impl DocumentStoreCheck {
-    pub fn new(contracts: Option<Arc<dyn ContractReader>>) -> Self {
-        DocumentStoreCheck {
-            contracts,
-            answers: Mutex::default(),
-        }
-    }
-
-    /// The answers to `queries`, from the run's answers or asked now (all at once).
-    fn answers(
-        &self,
-        contracts: &dyn ContractReader,
-        queries: &[ContractQuery],
-    ) -> Vec<Result<ContractAnswer, ChainUnavailable>> {
-        let missing: Vec<ContractQuery> = {
-            let known = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-            let mut seen = HashSet::new();
-            queries
-                .iter()
-                .filter(|q| !known.contains_key(*q) && seen.insert(*q))
-                .cloned()
-                .collect()
-        };
-        if !missing.is_empty() {
-            let asked = contracts.ask(&missing);
-            let mut known = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-            match asked {
-                Ok(answers) => known.extend(missing.into_iter().zip(answers.into_iter().map(Ok))),
-                Err(e) => known.extend(missing.into_iter().map(|q| (q, Err(e.clone())))),
-            }
-        }
-        let known = self.answers.lock().unwrap_or_else(|e| e.into_inner());
-        queries.iter().map(|q| known[q].clone()).collect()
-    }
+    pub chain: Arc<ChainAnswers>,
 }
 
 /// Where the document is anchored, as its issuers say.
@@ -116,7 +76,8 @@ fn anchors(subject: &Subject) -> Option<Result<Anchors<'_>, Fragment>> {
     Some(Ok(Anchors { doc, stores }))
 }
 
-fn truthy(v: &Value) -> bool {
+/// Whether JavaScript would take `v` as true.
+pub(crate) fn truthy(v: &Value) -> bool {
     match v {
         Value::Null => false,
         Value::Bool(b) => *b,
@@ -128,7 +89,7 @@ fn truthy(v: &Value) -> bool {
 
 /// An address as ethers reads one: 40 hex digits after `0x`, in one case or with a valid
 /// checksum.
-fn parse_address(text: &str) -> Result<Address, &'static str> {
+pub(crate) fn parse_address(text: &str) -> Result<Address, &'static str> {
     let hex = text
         .strip_prefix("0x")
         .or_else(|| text.strip_prefix("0X"))
@@ -188,16 +149,6 @@ fn fail(status: Status, code: (u32, &'static str), message: String) -> Fragment 
     Fragment::with_reason(NAME, KIND, status, code, message)
 }
 
-fn unavailable(e: &ChainUnavailable) -> Fragment {
-    fail(
-        Status::Error,
-        SERVER_ERROR,
-        format!(
-            "Unable to connect to the Ethereum network, please try again later (the document store's status could not be determined: {e})"
-        ),
-    )
-}
-
 impl Check for DocumentStoreCheck {
     fn name(&self) -> &'static str {
         NAME
@@ -206,9 +157,9 @@ impl Check for DocumentStoreCheck {
     /// Asks, at once, everything the documents will need: which stores are batchable, then
     /// their issuance and revocation.
     fn prefetch(&self, subjects: &[&Subject]) {
-        let Some(contracts) = &self.contracts else {
+        if !self.chain.connected() {
             return;
-        };
+        }
         let anchors: Vec<Anchors> = subjects.iter().filter_map(|s| anchors(s)?.ok()).collect();
         let mut stores: Vec<Address> = anchors
             .iter()
@@ -220,7 +171,7 @@ impl Check for DocumentStoreCheck {
             .iter()
             .map(|s| ContractQuery::IsBatchable(*s))
             .collect();
-        let answers = self.answers(contracts.as_ref(), &asked);
+        let answers = self.chain.answers(&asked);
         let batchable: HashMap<Address, bool> = stores
             .iter()
             .zip(answers)
@@ -231,7 +182,7 @@ impl Check for DocumentStoreCheck {
             .iter()
             .flat_map(|a| a.queries(&is_batchable))
             .collect();
-        self.answers(contracts.as_ref(), &queries);
+        self.chain.answers(&queries);
     }
 
     fn check(&self, subject: &Subject) -> Fragment {
@@ -246,14 +197,13 @@ impl Check for DocumentStoreCheck {
             Some(Err(fragment)) => return fragment,
             Some(Ok(anchors)) => anchors,
         };
-        let Some(contracts) = &self.contracts else {
+        if !self.chain.connected() {
             return fail(
                 Status::Skipped,
                 SKIPPED,
                 "not checked: the document store's status needs its chain (give --network or --rpc-url)".into(),
             );
-        };
-        let contracts = contracts.as_ref();
+        }
         let root_text = format!("0x{}", anchors.doc.merkle_root);
         let Some((root, target, proof)) = path(anchors.doc) else {
             return fail(
@@ -276,19 +226,18 @@ impl Check for DocumentStoreCheck {
                 Ok(store) => *store,
                 Err(why) => return fail(Status::Invalid, DOCUMENT_NOT_ISSUED, (*why).into()),
             };
-            let is_batchable =
-                match &self.answers(contracts, &[ContractQuery::IsBatchable(store)])[0] {
-                    Ok(ContractAnswer::Bool(b)) => *b,
-                    Ok(_) => false,
-                    Err(e) => return unavailable(e),
-                };
+            let is_batchable = match &self.chain.answers(&[ContractQuery::IsBatchable(store)])[0] {
+                Ok(ContractAnswer::Bool(b)) => *b,
+                Ok(_) => false,
+                Err(e) => return unavailable(NAME, "document store", e),
+            };
             batchable.push((*text, store, is_batchable));
             let question = if is_batchable {
                 ContractQuery::IsIssuedWithProof(store, proof_of.clone())
             } else {
                 ContractQuery::IsIssued(store, root)
             };
-            match &self.answers(contracts, &[question])[0] {
+            match &self.chain.answers(&[question])[0] {
                 Ok(ContractAnswer::Bool(true)) => {}
                 Ok(ContractAnswer::Bool(false)) => {
                     return fail(
@@ -314,7 +263,7 @@ impl Check for DocumentStoreCheck {
                         format!("{text}: not a document store's answer"),
                     );
                 }
-                Err(e) => return unavailable(e),
+                Err(e) => return unavailable(NAME, "document store", e),
             }
         }
 
@@ -328,7 +277,7 @@ impl Check for DocumentStoreCheck {
                     .map(|h| ContractQuery::IsRevoked(store, *h))
                     .collect()
             };
-            for answer in self.answers(contracts, &questions) {
+            for answer in self.chain.answers(&questions) {
                 match answer {
                     Ok(ContractAnswer::Bool(false)) => {}
                     Ok(ContractAnswer::Bool(true)) => {
@@ -347,7 +296,7 @@ impl Check for DocumentStoreCheck {
                             ),
                         );
                     }
-                    Err(e) => return unavailable(&e),
+                    Err(e) => return unavailable(NAME, "document store", &e),
                 }
             }
         }

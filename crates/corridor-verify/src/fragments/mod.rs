@@ -1,7 +1,8 @@
 //! The checks, one module each.
 
+pub mod chain_answers;
 pub mod did_signed;
 pub mod document_store;
 pub mod hash;
 pub mod identity;
-pub mod offline;
+pub mod token_registry;
