@@ -1,9 +1,11 @@
 //! `OpenAttestationEthereumDocumentStoreStatus`: was the document's merkle root issued on each
 //! of its issuers' document store contracts, and is no hash from it to its root revoked there?
 //!
-//! tt-verify's rules, codes and messages, with one deliberate difference: where tt-verify
+//! tt-verify's rules, codes and messages, with two deliberate differences: where tt-verify
 //! turns a failed revocation query into "revoked", a network that cannot be asked is an
-//! `ERROR` saying the status could not be determined.
+//! `ERROR` saying the status could not be determined; and where it calls an address with no
+//! contract "not issued", it is an `ERROR` (tt-verify's own `CONTRACT_NOT_FOUND` code) saying
+//! the address or the network is wrong.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -24,6 +26,7 @@ const DOCUMENT_NOT_ISSUED: (u32, &str) = (1, "DOCUMENT_NOT_ISSUED");
 const SKIPPED: (u32, &str) = (4, "SKIPPED");
 const DOCUMENT_REVOKED: (u32, &str) = (5, "DOCUMENT_REVOKED");
 const INVALID_ISSUERS: (u32, &str) = (7, "INVALID_ISSUERS");
+const CONTRACT_NOT_FOUND: (u32, &str) = (404, "CONTRACT_NOT_FOUND");
 
 /// Asks each issuer's document store; without a chain, says the check was not run.
 pub struct DocumentStoreCheck {
@@ -246,11 +249,15 @@ impl Check for DocumentStoreCheck {
                         format!("Document {root_text} has not been issued under contract {text}"),
                     );
                 }
+                // tt-verify calls this "not issued"; it says nothing about the document, only
+                // that the address or the network is wrong.
                 Ok(ContractAnswer::NoContract) => {
                     return fail(
-                        Status::Invalid,
-                        DOCUMENT_NOT_ISSUED,
-                        "Contract is not found".into(),
+                        Status::Error,
+                        CONTRACT_NOT_FOUND,
+                        format!(
+                            "Contract is not found: no document store answers at {text} on this network (a wrong address, or another network?)"
+                        ),
                     );
                 }
                 Ok(ContractAnswer::Refused(why) | ContractAnswer::Unreadable(why)) => {
