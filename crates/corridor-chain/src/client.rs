@@ -353,6 +353,27 @@ impl Chain {
         self.wait_for(hash, what)
     }
 
+    /// Deploys `code` with its ABI-encoded constructor `arguments` from `from`, and returns
+    /// the new contract's address once the transaction is confirmed.
+    pub fn deploy(
+        &self,
+        wallet: &EthereumWallet,
+        from: Address,
+        code: &Bytes,
+        arguments: &[u8],
+        what: &str,
+    ) -> Result<Address, ChainError> {
+        let mut input = code.to_vec();
+        input.extend_from_slice(arguments);
+        let receipt = self.send(wallet, from, TxKind::Create, input.into(), what)?;
+        receipt.contract_address.ok_or_else(|| {
+            ChainError::Invalid(format!(
+                "{what}: transaction {} deployed no contract",
+                receipt.transaction_hash
+            ))
+        })
+    }
+
     /// Waits until transaction `hash` is mined and buried under the confirmations asked for.
     fn wait_for(&self, hash: B256, what: &str) -> Result<TransactionReceipt, ChainError> {
         let start = Instant::now();

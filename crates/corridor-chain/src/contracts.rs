@@ -52,6 +52,10 @@ sol! {
 /// The ERC-165 interface id of the batchable document store, as tt-verify asks it.
 pub const BATCHABLE_INTERFACE: [u8; 4] = [0xdc, 0xfd, 0x07, 0x45];
 
+/// The token registry's constructor arguments: its name, its symbol, and the factory of its
+/// title escrows.
+pub type TradeTrustTokenConstructor = (String, String, alloy::primitives::Address);
+
 /// The document store's constructor arguments: its name and its owner.
 pub type DocumentStoreConstructor = (String, alloy::primitives::Address);
 

@@ -1,8 +1,6 @@
 //! TradeTrust's document store contract: deployed from the compiled code the
 //! `@tradetrust-tt/document-store` package ships, driven and asked through [`Chain`].
 
-use std::path::{Path, PathBuf};
-
 use alloy::network::EthereumWallet;
 use alloy::primitives::{Address, Bytes, TxKind};
 use alloy::sol_types::{SolCall, SolValue};
@@ -11,57 +9,8 @@ use corridor_format::Hash32;
 use crate::contracts::{DocumentStore as Abi, DocumentStoreConstructor, explain_revert};
 use crate::{CallOutcome, Chain, ChainError};
 
-/// Where the package keeps the document store's compiled code, below `node_modules`.
-const PACKAGED_ARTIFACT: &str =
-    "@tradetrust-tt/document-store/dist/contracts/factories/DocumentStore__factory.js";
-
 /// Roots issued or revoked per transaction: well inside any network's block gas limit.
 const PER_TRANSACTION: usize = 100;
-
-/// The document store package's compiled code, looked for in `node_modules` (and
-/// `compat/node_modules`, the test harness's) in `dir` and each folder above it.
-pub fn find_artifact(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors().find_map(|d| {
-        [d.join("node_modules"), d.join("compat/node_modules")]
-            .into_iter()
-            .map(|m| m.join(PACKAGED_ARTIFACT))
-            .find(|p| p.is_file())
-    })
-}
-
-/// The deployable code in a compiled artifact: a Hardhat or Truffle JSON artifact
-/// (`bytecode`), or a TypeChain factory as the npm packages ship it (`_bytecode = "0x…"`).
-pub fn read_bytecode(path: &Path) -> Result<Bytes, ChainError> {
-    let bad = |problem: &str| ChainError::Invalid(format!("{}: {problem}", path.display()));
-    let text = std::fs::read_to_string(path).map_err(|e| bad(&format!("cannot read it: {e}")))?;
-    let hex = if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
-        let code = &json["bytecode"];
-        code.as_str()
-            .or_else(|| code["object"].as_str())
-            .map(str::to_string)
-            .ok_or_else(|| bad("a JSON artifact without \"bytecode\""))?
-    } else {
-        // The assignment `_bytecode = "0x…"`, not the uses of the name before it.
-        let value = text
-            .match_indices("_bytecode")
-            .find_map(|(at, name)| {
-                let rest = text[at + name.len()..].trim_start().strip_prefix('=')?;
-                let rest = rest.trim_start().strip_prefix('"')?;
-                Some(&rest[..rest.find('"')?])
-            })
-            .ok_or_else(|| bad("neither a JSON artifact nor a factory with _bytecode = \"0x…\""))?;
-        value.to_string()
-    };
-    let code: Bytes = hex
-        .parse()
-        .map_err(|_| bad("the bytecode is not hexadecimal"))?;
-    if code.is_empty() {
-        return Err(bad(
-            "the bytecode is empty (an interface or abstract contract?)",
-        ));
-    }
-    Ok(code)
-}
 
 /// A document store at an address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,21 +35,13 @@ impl DocumentStore {
         name: &str,
     ) -> Result<DocumentStore, ChainError> {
         let arguments: DocumentStoreConstructor = (name.to_string(), from);
-        let mut code = bytecode.to_vec();
-        code.extend(arguments.abi_encode_params());
-        let receipt = chain.send(
+        let address = chain.deploy(
             wallet,
             from,
-            TxKind::Create,
-            code.into(),
+            bytecode,
+            &arguments.abi_encode_params(),
             "deploying the document store",
         )?;
-        let address = receipt.contract_address.ok_or_else(|| {
-            ChainError::Invalid(format!(
-                "transaction {} deployed no contract",
-                receipt.transaction_hash
-            ))
-        })?;
         Ok(DocumentStore { address })
     }
 
@@ -280,36 +221,5 @@ impl DocumentStore {
             CallOutcome::Reverted(_) => None,
         };
         Ok((block(&outcomes[0]), block(&outcomes[1])))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn bytecode_is_read_from_json_artifacts_and_factories() {
-        let dir = std::env::temp_dir().join(format!("corridor-artifact-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let json = dir.join("a.json");
-        std::fs::write(&json, r#"{"abi": [], "bytecode": "0x6080"}"#).unwrap();
-        assert_eq!(read_bytecode(&json).unwrap().to_vec(), [0x60, 0x80]);
-        let js = dir.join("f.js");
-        let factory = "super(_abi, _bytecode, signer);\nconst _bytecode = \"0x60806040\";\n";
-        std::fs::write(&js, factory).unwrap();
-        assert_eq!(read_bytecode(&js).unwrap().len(), 4);
-        let empty = dir.join("e.json");
-        std::fs::write(&empty, r#"{"bytecode": "0x"}"#).unwrap();
-        assert!(
-            read_bytecode(&empty)
-                .unwrap_err()
-                .to_string()
-                .contains("empty")
-        );
-        let other = dir.join("o.txt");
-        std::fs::write(&other, "hello").unwrap();
-        let e = read_bytecode(&other).unwrap_err().to_string();
-        assert!(e.contains("o.txt") && e.contains("neither"), "{e}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

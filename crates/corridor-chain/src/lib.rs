@@ -7,18 +7,24 @@
 //! the chain could not be asked — never an answer such as "not issued" or "revoked". Only a
 //! contract's own return value or revert is an answer.
 
+mod artifacts;
 mod client;
 pub mod contracts;
 mod document_store;
 mod ledger;
 mod network;
 mod status;
+mod token_registry;
 
+pub use artifacts::{
+    DOCUMENT_STORE, Packaged, TITLE_ESCROW_FACTORY, TRADE_TRUST_TOKEN, find_artifact, read_bytecode,
+};
 pub use client::{CallOutcome, Chain, ChainError, ChainOptions};
-pub use document_store::{DocumentStore, StoreRecord, find_artifact, read_bytecode};
+pub use document_store::{DocumentStore, StoreRecord};
 pub use ledger::EvmLedger;
 pub use network::{NETWORKS, Network, Target};
 pub use status::ChainContracts;
+pub use token_registry::TokenRegistry;
 
 /// The wallet that signs transactions with `key`, and its address.
 pub fn wallet(

@@ -143,6 +143,26 @@ impl LedgerArgs {
     }
 }
 
+/// The compiled code of `packaged`: from `given`, or found in `node_modules` here or above.
+fn bytecode(
+    packaged: &corridor_chain::Packaged,
+    given: Option<PathBuf>,
+) -> Result<alloy_primitives::Bytes> {
+    let artifact = match given {
+        Some(path) => path,
+        None => {
+            let here = std::env::current_dir().context("cannot read the current folder")?;
+            corridor_chain::find_artifact(&here, packaged).with_context(|| {
+                format!(
+                    "cannot find {}'s compiled code ({}) in node_modules here or above; install it (npm install {}) or give its artifact",
+                    packaged.contract, packaged.path, packaged.package
+                )
+            })?
+        }
+    };
+    Ok(corridor_chain::read_bytecode(&artifact)?)
+}
+
 /// `corridor chain deploy document-store`: deploys the package's compiled document store,
 /// owned by the key, and returns its address.
 pub fn deploy_document_store(
@@ -151,20 +171,41 @@ pub fn deploy_document_store(
     name: &str,
     artifact: Option<PathBuf>,
 ) -> Result<alloy_primitives::Address> {
-    let artifact = match artifact {
-        Some(path) => path,
-        None => {
-            let here = std::env::current_dir().context("cannot read the current folder")?;
-            corridor_chain::find_artifact(&here).context(
-                "cannot find @tradetrust-tt/document-store in node_modules here or above; install it (npm install @tradetrust-tt/document-store) or give --artifact",
-            )?
-        }
-    };
-    let bytecode = corridor_chain::read_bytecode(&artifact)?;
+    let code = bytecode(&corridor_chain::DOCUMENT_STORE, artifact)?;
     let chain = network.connect()?;
     let (wallet, from) = corridor_chain::wallet(signer.signing_key());
-    let store = DocumentStore::deploy(&chain, &wallet, from, &bytecode, name)?;
-    Ok(store.address)
+    Ok(DocumentStore::deploy(&chain, &wallet, from, &code, name)?.address)
+}
+
+/// `corridor chain deploy token-registry`: deploys the package's token registry, owned by the
+/// key, with an existing title escrow factory or a new one.
+pub fn deploy_token_registry(
+    network: &NetworkArgs,
+    signer: &DidSigner,
+    (name, symbol): (&str, &str),
+    escrow_factory: Option<alloy_primitives::Address>,
+    (artifact, factory_artifact): (Option<PathBuf>, Option<PathBuf>),
+) -> Result<corridor_chain::TokenRegistry> {
+    let token_code = bytecode(&corridor_chain::TRADE_TRUST_TOKEN, artifact)?;
+    let factory_code = match escrow_factory {
+        Some(_) => None,
+        None => Some(bytecode(
+            &corridor_chain::TITLE_ESCROW_FACTORY,
+            factory_artifact,
+        )?),
+    };
+    let chain = network.connect()?;
+    let (wallet, from) = corridor_chain::wallet(signer.signing_key());
+    let factory = escrow_factory.ok_or_else(|| factory_code.as_ref().expect("read above"));
+    Ok(corridor_chain::TokenRegistry::deploy(
+        &chain,
+        &wallet,
+        from,
+        &token_code,
+        factory,
+        name,
+        symbol,
+    )?)
 }
 
 /// The named networks, one a line.

@@ -318,6 +318,32 @@ enum DeployContract {
         #[command(flatten)]
         network: chain::NetworkArgs,
     },
+    /// TradeTrust's token registry (`@tradetrust-tt/token-registry` v5, `TradeTrustToken`)
+    /// and, unless --escrow-factory names one, the `TitleEscrowFactory` of its title escrows.
+    /// Name the registry as the documents' `issuers[].tokenRegistry`: each document's merkle
+    /// root is then a token, a transferable title.
+    TokenRegistry {
+        /// The registry's name, kept in the contract.
+        #[arg(long, value_name = "TEXT", default_value = "Corridor token registry")]
+        name: String,
+        /// The registry's symbol.
+        #[arg(long, value_name = "TEXT", default_value = "CTR")]
+        symbol: String,
+        /// An existing title escrow factory to use instead of deploying one.
+        #[arg(long, value_name = "0xADDRESS")]
+        escrow_factory: Option<alloy_primitives::Address>,
+        /// The registry's compiled contract (Hardhat JSON artifact). Default: found in
+        /// node_modules (or compat/node_modules) here or in a folder above.
+        #[arg(long, value_name = "FILE")]
+        artifact: Option<PathBuf>,
+        /// The title escrow factory's compiled contract; default as for --artifact.
+        #[arg(long, value_name = "FILE", conflicts_with = "escrow_factory")]
+        escrow_factory_artifact: Option<PathBuf>,
+        #[command(flatten)]
+        signer: secrets::SignerArgs,
+        #[command(flatten)]
+        network: chain::NetworkArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -708,6 +734,35 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 println!("{address}");
                 eprintln!(
                     "deployed document store {name:?} at {address}, owned by {}",
+                    signer.address()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            ChainAction::Deploy {
+                contract:
+                    DeployContract::TokenRegistry {
+                        name,
+                        symbol,
+                        escrow_factory,
+                        artifact,
+                        escrow_factory_artifact,
+                        signer,
+                        network,
+                    },
+            } => {
+                let signer = signer.signer(&cli.keyring()?)?;
+                let registry = chain::deploy_token_registry(
+                    network,
+                    &signer,
+                    (name, symbol),
+                    *escrow_factory,
+                    (artifact.clone(), escrow_factory_artifact.clone()),
+                )?;
+                println!("{}", registry.address);
+                eprintln!(
+                    "deployed token registry {name:?} ({symbol}) at {}, with title escrow factory {}, owned by {}",
+                    registry.address,
+                    registry.escrow_factory,
                     signer.address()
                 );
                 Ok(ExitCode::SUCCESS)

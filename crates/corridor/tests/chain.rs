@@ -592,3 +592,92 @@ fn token_registries_and_the_references_own_store_verify_as_in_tt_verify() {
         "{nowhere}"
     );
 }
+
+#[test]
+fn a_token_registry_deployed_by_corridor_holds_titles_tt_verify_accepts() {
+    let setup = Setup::new();
+    // From a folder of the repository, the package's compiled contracts are found.
+    let deploy = |extra: &[&str]| {
+        let out = setup
+            .command(&[
+                "chain",
+                "deploy",
+                "token-registry",
+                "--private-key-env",
+                "OWNER_KEY",
+            ])
+            .args(["--network", "local", "--rpc-url", &setup.chain.url])
+            .args(extra)
+            .env("OWNER_KEY", OWNER_KEY)
+            .current_dir(common::repo())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        (
+            String::from_utf8_lossy(&out.stdout).trim().to_string(),
+            stderr(&out),
+        )
+    };
+    let (registry, said) = deploy(&[]);
+    let factory = said
+        .split("title escrow factory ")
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .next()
+        .unwrap()
+        .to_string();
+    // A second registry shares the first one's title escrow factory.
+    let (second, said) = deploy(&[
+        "--escrow-factory",
+        &factory,
+        "--name",
+        "Second",
+        "--symbol",
+        "SND",
+    ]);
+    assert_ne!(second, registry);
+    assert!(
+        said.contains(&format!("title escrow factory {factory}")),
+        "{said}"
+    );
+    let not_a_factory = setup
+        .command(&[
+            "chain",
+            "deploy",
+            "token-registry",
+            "--private-key-env",
+            "OWNER_KEY",
+            "--escrow-factory",
+            OWNER_ADDRESS,
+        ])
+        .args(["--network", "local", "--rpc-url", &setup.chain.url])
+        .env("OWNER_KEY", OWNER_KEY)
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&not_a_factory).contains("is not a contract"),
+        "{}",
+        stderr(&not_a_factory)
+    );
+
+    let record = format!("openatts net=ethereum netId=1337 addr={registry}");
+    let dns = DnsServer::start("corridor.test", &[(LOCATION, &record)]);
+    let (docs, root) = wrap_for(&setup, "titles", "tokenRegistry", &registry, 3);
+    reference_tooling(
+        &setup,
+        "chain-mint",
+        json!({"registry": registry, "roots": [root]}),
+    );
+    write_lines(&setup.path("titles-all.jsonl"), &docs);
+    let ours = corridor_verdicts(&setup, "titles-all.jsonl", &setup.chain.url, &dns);
+    let theirs = setup.reference(&docs, &dns);
+    for (ours, theirs) in ours.iter().zip(&theirs) {
+        assert_eq!(ours["fragments"], theirs["fragments"]);
+        assert_eq!(
+            (&ours["valid"], &theirs["valid"]),
+            (&json!(true), &json!(true))
+        );
+    }
+}
