@@ -87,9 +87,12 @@ pub enum CallOutcome {
     Reverted(Bytes),
 }
 
-/// A failure of one request on one endpoint, worded for a person.
-struct Failure {
-    detail: String,
+/// Why an endpoint was not used for a request.
+enum EndpointFault {
+    /// It serves another chain: no other endpoint is tried, the target is wrong.
+    WrongChain(ChainError),
+    /// It failed, worded for a person; the next attempt or endpoint may do better.
+    Failed(String),
 }
 
 /// A client for one network.
@@ -171,20 +174,16 @@ impl Chain {
                     if attempt > 0 {
                         tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
                     }
-                    if let Err(failure) = self.check_chain_id(endpoint).await {
-                        match failure {
-                            Ok(wrong) => return Err(wrong),
-                            Err(f) => {
-                                last = f.detail;
-                                continue;
-                            }
-                        }
-                    }
-                    match request(endpoint.client.clone()).await {
+                    let outcome = match self.check_chain_id(endpoint).await {
+                        Err(EndpointFault::WrongChain(wrong)) => return Err(wrong),
+                        Err(EndpointFault::Failed(detail)) => Err(detail),
+                        Ok(()) => request(endpoint.client.clone()).await.map_err(|e| describe(&e)),
+                    };
+                    match outcome {
                         Ok(answer) => return Ok(answer),
-                        Err(e) => {
-                            last = describe(&e).detail;
-                            tracing::debug!(endpoint = %endpoint.url, attempt, error = %last, "request failed");
+                        Err(detail) => {
+                            tracing::debug!(endpoint = %endpoint.url, attempt, error = %detail, "request failed");
+                            last = detail;
                         }
                     }
                 }
@@ -197,9 +196,8 @@ impl Chain {
         })
     }
 
-    /// `Ok` once the endpoint is known to serve the target chain; `Err(Ok(_))` when it serves
-    /// another, `Err(Err(_))` when it could not be asked.
-    async fn check_chain_id(&self, endpoint: &Endpoint) -> Result<(), Result<ChainError, Failure>> {
+    /// `Ok` once the endpoint is known to serve the target chain.
+    async fn check_chain_id(&self, endpoint: &Endpoint) -> Result<(), EndpointFault> {
         if endpoint.checked.load(Ordering::Relaxed) {
             return Ok(());
         }
@@ -207,10 +205,10 @@ impl Chain {
             .client
             .request_noparams("eth_chainId")
             .await
-            .map_err(|e| Err(describe(&e)))?;
+            .map_err(|e| EndpointFault::Failed(describe(&e)))?;
         let found = id.to::<u64>();
         if found != self.target.chain_id {
-            return Err(Ok(ChainError::WrongChain {
+            return Err(EndpointFault::WrongChain(ChainError::WrongChain {
                 endpoint: endpoint.url.clone(),
                 found,
                 target: self.target.to_string(),
@@ -338,12 +336,7 @@ impl Chain {
                 match c.request::<_, B256>("eth_sendRawTransaction", (raw,)).await {
                     Ok(sent) => Ok(sent),
                     // Sent before through this or another endpoint: the same signed bytes.
-                    Err(e)
-                        if describe(&e)
-                            .detail
-                            .to_ascii_lowercase()
-                            .contains("already known") =>
-                    {
+                    Err(e) if describe(&e).to_ascii_lowercase().contains("already known") => {
                         Ok(hash)
                     }
                     Err(e) => Err(e),
@@ -437,8 +430,8 @@ fn revert_data(error: &TransportError) -> Option<Bytes> {
 }
 
 /// A failure, worded for a person.
-fn describe(error: &TransportError) -> Failure {
-    let detail = match error {
+fn describe(error: &TransportError) -> String {
+    match error {
         RpcError::ErrorResp(payload) => format!(
             "the node answered error {}: {}",
             payload.code, payload.message
@@ -448,6 +441,5 @@ fn describe(error: &TransportError) -> Failure {
         }
         RpcError::NullResp => "the node answered nothing".to_string(),
         other => other.to_string(),
-    };
-    Failure { detail }
+    }
 }

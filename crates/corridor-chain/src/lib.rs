@@ -24,7 +24,7 @@ pub use document_store::{DocumentStore, StoreRecord};
 pub use ledger::EvmLedger;
 pub use network::{NETWORKS, Network, Target};
 pub use status::ChainContracts;
-pub use token_registry::TokenRegistry;
+pub use token_registry::{EscrowFactory, TokenRegistry};
 
 /// The wallet that signs transactions with `key`, and its address.
 pub fn wallet(

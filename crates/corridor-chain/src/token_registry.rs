@@ -15,20 +15,27 @@ pub struct TokenRegistry {
     pub escrow_factory: Address,
 }
 
+/// The title escrow factory a new registry gets.
+pub enum EscrowFactory {
+    /// One already on the chain, shared with other registries.
+    Existing(Address),
+    /// A new one, deployed from this compiled code.
+    Deploy(Bytes),
+}
+
 impl TokenRegistry {
-    /// Deploys a registry named `name` (`symbol`), owned by `from`, with the title escrow
-    /// factory at `escrow_factory`, or a new one deployed from `factory_code`.
+    /// Deploys a registry named `name` (`symbol`), owned by `from`, with `escrow_factory`.
     pub fn deploy(
         chain: &Chain,
         wallet: &EthereumWallet,
         from: Address,
         token_code: &Bytes,
-        escrow_factory: Result<Address, &Bytes>,
+        escrow_factory: EscrowFactory,
         name: &str,
         symbol: &str,
     ) -> Result<TokenRegistry, ChainError> {
         let escrow_factory = match escrow_factory {
-            Ok(address) => {
+            EscrowFactory::Existing(address) => {
                 if chain.code_at(address)?.is_empty() {
                     return Err(ChainError::Invalid(format!(
                         "the title escrow factory {address} on {} is not a contract",
@@ -37,10 +44,10 @@ impl TokenRegistry {
                 }
                 address
             }
-            Err(code) => chain.deploy(
+            EscrowFactory::Deploy(code) => chain.deploy(
                 wallet,
                 from,
-                code,
+                &code,
                 &[],
                 "deploying the title escrow factory",
             )?,

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use corridor_chain::{Chain, ChainOptions, DocumentStore, EvmLedger, Network, Target};
+use corridor_chain::{
+    Chain, ChainOptions, DocumentStore, EscrowFactory, EvmLedger, Network, Target,
+};
 use corridor_format::did::DidSigner;
 
 /// Which network, and how to reach it.
@@ -187,16 +189,15 @@ pub fn deploy_token_registry(
     (artifact, factory_artifact): (Option<PathBuf>, Option<PathBuf>),
 ) -> Result<corridor_chain::TokenRegistry> {
     let token_code = bytecode(&corridor_chain::TRADE_TRUST_TOKEN, artifact)?;
-    let factory_code = match escrow_factory {
-        Some(_) => None,
-        None => Some(bytecode(
+    let factory = match escrow_factory {
+        Some(address) => EscrowFactory::Existing(address),
+        None => EscrowFactory::Deploy(bytecode(
             &corridor_chain::TITLE_ESCROW_FACTORY,
             factory_artifact,
         )?),
     };
     let chain = network.connect()?;
     let (wallet, from) = corridor_chain::wallet(signer.signing_key());
-    let factory = escrow_factory.ok_or_else(|| factory_code.as_ref().expect("read above"));
     Ok(corridor_chain::TokenRegistry::deploy(
         &chain,
         &wallet,

@@ -20,12 +20,7 @@ struct Setup {
     store: String,
 }
 
-impl std::ops::Deref for Setup {
-    type Target = Workdir;
-    fn deref(&self) -> &Workdir {
-        &self.work
-    }
-}
+common::derefs_to_workdir!(Setup);
 
 impl Setup {
     /// A chain, and a document store deployed on it by Corridor with the owner's key.

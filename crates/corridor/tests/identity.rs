@@ -60,12 +60,7 @@ struct Setup {
     work: Workdir,
 }
 
-impl std::ops::Deref for Setup {
-    type Target = Workdir;
-    fn deref(&self) -> &Workdir {
-        &self.work
-    }
-}
+common::derefs_to_workdir!(Setup);
 
 impl Setup {
     /// Wrapped (and, when `sign`, signed) documents of one raw issuer block each.

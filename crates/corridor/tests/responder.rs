@@ -26,12 +26,7 @@ struct Setup {
     dns: String,
 }
 
-impl std::ops::Deref for Setup {
-    type Target = Workdir;
-    fn deref(&self) -> &Workdir {
-        &self.work
-    }
-}
+common::derefs_to_workdir!(Setup);
 
 impl Setup {
     fn new() -> Setup {

@@ -14,12 +14,7 @@ struct Setup {
     work: Workdir,
 }
 
-impl std::ops::Deref for Setup {
-    type Target = Workdir;
-    fn deref(&self) -> &Workdir {
-        &self.work
-    }
-}
+common::derefs_to_workdir!(Setup);
 
 impl Setup {
     fn new() -> Setup {

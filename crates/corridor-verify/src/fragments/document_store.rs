@@ -109,40 +109,73 @@ pub(crate) fn parse_address(text: &str) -> Result<Address, &'static str> {
     Ok(address)
 }
 
-/// The hashes from the target hash to the root, as tt-verify asks a plain store about them.
-fn path(doc: &WrappedDocument) -> Option<(Hash32, Hash32, Vec<Hash32>)> {
-    let root = Hash32::from_node_hex(&doc.merkle_root)?;
-    let target = Hash32::from_node_hex(&doc.target_hash)?;
-    let proof: Vec<Hash32> = doc
-        .proof
-        .iter()
-        .map(|p| Hash32::from_node_hex(p))
-        .collect::<Option<_>>()?;
-    Some((root, target, proof))
+/// Where the document sits in its batch, as a store is asked about it.
+struct Place {
+    root: Hash32,
+    proof_of: ProofOf,
+    /// Every hash from the target hash to the root: a plain store is asked about each.
+    nodes: Vec<Hash32>,
+}
+
+impl Place {
+    /// `None` when a hash of the document is not one (tt-verify: invalid call arguments).
+    fn of(doc: &WrappedDocument) -> Option<Place> {
+        let root = Hash32::from_node_hex(&doc.merkle_root)?;
+        let target = Hash32::from_node_hex(&doc.target_hash)?;
+        let proof: Vec<Hash32> = doc
+            .proof
+            .iter()
+            .map(|p| Hash32::from_node_hex(p))
+            .collect::<Option<_>>()?;
+        // The nodes a batch shares were hashed for its other documents already.
+        let nodes = crate::memo::with_nodes(|memo| memo.path(&target, &proof));
+        Some(Place {
+            root,
+            proof_of: ProofOf {
+                root,
+                target,
+                proof: proof.into(),
+            },
+            nodes,
+        })
+    }
+
+    /// Whether `store` issued the document.
+    fn issued(&self, store: Address, batchable: bool) -> ContractQuery {
+        if batchable {
+            ContractQuery::IsIssuedWithProof(store, self.proof_of.clone())
+        } else {
+            ContractQuery::IsIssued(store, self.root)
+        }
+    }
+
+    /// Whether `store` revoked the document (any answer yes: revoked).
+    fn revoked(&self, store: Address, batchable: bool) -> Vec<ContractQuery> {
+        if batchable {
+            vec![ContractQuery::IsRevokedWithProof(
+                store,
+                self.proof_of.clone(),
+            )]
+        } else {
+            self.nodes
+                .iter()
+                .map(|h| ContractQuery::IsRevoked(store, *h))
+                .collect()
+        }
+    }
 }
 
 impl Anchors<'_> {
     /// The questions this document needs answered, given which stores are batchable.
     fn queries(&self, batchable: &impl Fn(Address) -> bool) -> Vec<ContractQuery> {
-        let Some((root, target, proof)) = path(self.doc) else {
+        let Some(place) = Place::of(self.doc) else {
             return Vec::new();
-        };
-        let nodes = corridor_format::merkle::path_from_proof(&target, &proof);
-        let proof_of = ProofOf {
-            root,
-            target,
-            proof: proof.into(),
         };
         let mut queries = Vec::new();
         for (_, store) in &self.stores {
             let Ok(store) = *store else { continue };
-            if batchable(store) {
-                queries.push(ContractQuery::IsIssuedWithProof(store, proof_of.clone()));
-                queries.push(ContractQuery::IsRevokedWithProof(store, proof_of.clone()));
-            } else {
-                queries.push(ContractQuery::IsIssued(store, root));
-                queries.extend(nodes.iter().map(|h| ContractQuery::IsRevoked(store, *h)));
-            }
+            queries.push(place.issued(store, batchable(store)));
+            queries.extend(place.revoked(store, batchable(store)));
         }
         queries
     }
@@ -208,18 +241,12 @@ impl Check for DocumentStoreCheck {
             );
         }
         let root_text = format!("0x{}", anchors.doc.merkle_root);
-        let Some((root, target, proof)) = path(anchors.doc) else {
+        let Some(place) = Place::of(anchors.doc) else {
             return fail(
                 Status::Invalid,
                 DOCUMENT_NOT_ISSUED,
                 "Invalid call arguments".into(),
             );
-        };
-        let nodes = corridor_format::merkle::path_from_proof(&target, &proof);
-        let proof_of = ProofOf {
-            root,
-            target,
-            proof: proof.into(),
         };
 
         // Issued on every store? The first store that says no (or cannot be asked) decides.
@@ -235,12 +262,7 @@ impl Check for DocumentStoreCheck {
                 Err(e) => return unavailable(NAME, "document store", e),
             };
             batchable.push((*text, store, is_batchable));
-            let question = if is_batchable {
-                ContractQuery::IsIssuedWithProof(store, proof_of.clone())
-            } else {
-                ContractQuery::IsIssued(store, root)
-            };
-            match &self.chain.answers(&[question])[0] {
+            match &self.chain.answers(&[place.issued(store, is_batchable)])[0] {
                 Ok(ContractAnswer::Bool(true)) => {}
                 Ok(ContractAnswer::Bool(false)) => {
                     return fail(
@@ -276,15 +298,7 @@ impl Check for DocumentStoreCheck {
 
         // Revoked on any store, for any hash from the document to its root?
         for (text, store, is_batchable) in batchable {
-            let questions: Vec<ContractQuery> = if is_batchable {
-                vec![ContractQuery::IsRevokedWithProof(store, proof_of.clone())]
-            } else {
-                nodes
-                    .iter()
-                    .map(|h| ContractQuery::IsRevoked(store, *h))
-                    .collect()
-            };
-            for answer in self.chain.answers(&questions) {
+            for answer in self.chain.answers(&place.revoked(store, is_batchable)) {
                 match answer {
                     Ok(ContractAnswer::Bool(false)) => {}
                     Ok(ContractAnswer::Bool(true)) => {

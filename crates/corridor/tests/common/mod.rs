@@ -63,6 +63,21 @@ impl Workdir {
     }
 }
 
+/// Lets a test's `Setup`, a struct holding its `Workdir` in `work`, be used as that `Workdir`.
+#[allow(unused_macros)] // as dead_code above: not every test binary has a Setup
+macro_rules! derefs_to_workdir {
+    ($setup:ident) => {
+        impl std::ops::Deref for $setup {
+            type Target = $crate::common::Workdir;
+            fn deref(&self) -> &Self::Target {
+                &self.work
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use derefs_to_workdir;
+
 /// A seeded generator, so that a failure can be reproduced.
 pub fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
