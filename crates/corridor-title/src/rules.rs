@@ -1,0 +1,783 @@
+//! The rules of Token Registry v5 (`TradeTrustToken`, `TitleEscrow`), as `@tradetrust-tt/token-registry`
+//! 5.5 defines them: who may act on a title, in what state, what the action changes, and which
+//! error refuses it. The checks run in the contracts' order (their modifiers, then their
+//! bodies), so that where several would refuse, the same one does here.
+
+use alloy_primitives::{Address, B256, Bytes, keccak256};
+use serde::{Deserialize, Serialize};
+
+/// The longest remark the contracts accept, in bytes.
+pub const REMARK_LIMIT: usize = 120;
+
+/// A role on the registry: who may mint, accept a surrender (burn) or reject one (restore).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Minter,
+    Accepter,
+    Restorer,
+}
+
+impl Role {
+    /// The role's name in the contract.
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Minter => "MINTER_ROLE",
+            Role::Accepter => "ACCEPTER_ROLE",
+            Role::Restorer => "RESTORER_ROLE",
+        }
+    }
+
+    /// The role's identifier in the contract: the keccak-256 of its name.
+    pub fn id(self) -> B256 {
+        keccak256(self.name())
+    }
+
+    /// The role with identifier `id`.
+    pub fn from_id(id: B256) -> Option<Role> {
+        [Role::Minter, Role::Accepter, Role::Restorer]
+            .into_iter()
+            .find(|role| role.id() == id)
+    }
+}
+
+/// Who holds which role on a registry.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Roles {
+    grants: Vec<(Role, Address)>,
+}
+
+impl Roles {
+    /// The roles of a new registry: its deployer holds all of them, as the contract's
+    /// constructor grants.
+    pub fn of_deployer(admin: Address) -> Roles {
+        Roles {
+            grants: [Role::Minter, Role::Accepter, Role::Restorer]
+                .into_iter()
+                .map(|role| (role, admin))
+                .collect(),
+        }
+    }
+
+    /// Whether `account` holds `role`.
+    pub fn has(&self, role: Role, account: Address) -> bool {
+        self.grants.contains(&(role, account))
+    }
+}
+
+/// Where a title's token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Custody {
+    /// In the title's escrow: the title is live and can be transferred.
+    Escrow,
+    /// Returned to the registry (surrendered), awaiting the registry's acceptance or rejection.
+    Surrendered,
+    /// Burnt: the surrender was accepted and the escrow shredded. Final.
+    Burnt,
+}
+
+/// A title: what its escrow and the registry hold for one token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Title {
+    /// Who owns the goods.
+    pub beneficiary: Address,
+    /// Who holds the document.
+    pub holder: Address,
+    /// The beneficiary a rejection of the last endorsement returns to (zero: none).
+    pub prev_beneficiary: Address,
+    /// The holder a rejection of the last transfer returns to (zero: none).
+    pub prev_holder: Address,
+    /// Whom the beneficiary nominated as the next (zero: nobody).
+    pub nominee: Address,
+    /// Whether the escrow still acts (false once shredded).
+    pub active: bool,
+    pub custody: Custody,
+    /// The remark of the last action.
+    pub remark: Bytes,
+}
+
+/// What a party asks to do with a title.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Action {
+    /// The registry mints the token into a new escrow (`TradeTrustToken.mint`).
+    Mint {
+        beneficiary: Address,
+        holder: Address,
+    },
+    /// The beneficiary names the next beneficiary, for the holder to endorse (`nominate`).
+    Nominate { nominee: Address },
+    /// The holder endorses the nominee as beneficiary (`transferBeneficiary`).
+    TransferBeneficiary { nominee: Address },
+    /// The holder passes the document on (`transferHolder`).
+    TransferHolder { holder: Address },
+    /// Both at once, by a party who is both (`transferOwners`).
+    TransferOwners { nominee: Address, holder: Address },
+    /// The new beneficiary refuses the endorsement (`rejectTransferBeneficiary`).
+    RejectTransferBeneficiary,
+    /// The new holder refuses the document (`rejectTransferHolder`).
+    RejectTransferHolder,
+    /// A party given both roles refuses both (`rejectTransferOwners`).
+    RejectTransferOwners,
+    /// The beneficiary and holder surrender the title to the issuer (`returnToIssuer`).
+    ReturnToIssuer,
+    /// The registry accepts a surrender: burns the token and shreds the escrow (`burn`).
+    AcceptReturn,
+    /// The registry rejects a surrender: the token goes back into its escrow (`restore`).
+    RejectReturn,
+}
+
+impl Action {
+    /// The action's name on the command line and in history.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Mint { .. } => "mint",
+            Action::Nominate { .. } => "nominate",
+            Action::TransferBeneficiary { .. } => "endorse",
+            Action::TransferHolder { .. } => "transfer-holder",
+            Action::TransferOwners { .. } => "transfer-owners",
+            Action::RejectTransferBeneficiary => "reject-endorsement",
+            Action::RejectTransferHolder => "reject-holder",
+            Action::RejectTransferOwners => "reject-owners",
+            Action::ReturnToIssuer => "surrender",
+            Action::AcceptReturn => "accept-surrender",
+            Action::RejectReturn => "reject-surrender",
+        }
+    }
+}
+
+/// Why an action was refused, named as the contracts name it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(tag = "error")]
+pub enum TitleError {
+    #[error("CallerNotBeneficiary: only the beneficiary may do this")]
+    CallerNotBeneficiary,
+    #[error("CallerNotHolder: only the holder may do this")]
+    CallerNotHolder,
+    #[error("TitleEscrowNotHoldingToken: the title has been surrendered and is not in its escrow")]
+    TitleEscrowNotHoldingToken,
+    #[error("InactiveTitleEscrow: the title was shredded")]
+    InactiveTitleEscrow,
+    #[error(
+        "InvalidTokenTransferToZeroAddressOwners: beneficiary {beneficiary} and holder {holder} must both be given"
+    )]
+    InvalidTokenTransferToZeroAddressOwners {
+        beneficiary: Address,
+        holder: Address,
+    },
+    #[error("TargetNomineeAlreadyBeneficiary: the nominee is the beneficiary already")]
+    TargetNomineeAlreadyBeneficiary,
+    #[error("NomineeAlreadyNominated: that nominee is nominated already")]
+    NomineeAlreadyNominated,
+    #[error("InvalidTransferToZeroAddress: there is nobody to transfer or return to")]
+    InvalidTransferToZeroAddress,
+    #[error(
+        "InvalidNominee: the holder may endorse only the beneficiary's nominee, unless holder and beneficiary are one"
+    )]
+    InvalidNominee,
+    #[error("RecipientAlreadyHolder: the recipient holds the title already")]
+    RecipientAlreadyHolder,
+    #[error("TokenNotReturnedToIssuer: the title must be surrendered to the registry first")]
+    TokenNotReturnedToIssuer,
+    #[error("RemarkLengthExceeded: a remark may have at most {REMARK_LIMIT} bytes")]
+    RemarkLengthExceeded,
+    #[error(
+        "DualRoleRejectionRequired: a party that is both beneficiary and holder must reject both at once"
+    )]
+    DualRoleRejectionRequired,
+    #[error("TokenExists: a title with this token id was minted already")]
+    TokenExists,
+    #[error("InvalidTokenId: no title with this token id was minted")]
+    InvalidTokenId,
+    #[error("AccessControlUnauthorizedAccount: {account} does not hold {} on the registry", role.name())]
+    AccessControlUnauthorizedAccount { account: Address, role: Role },
+    #[error("RegistryContractPaused: the registry is paused")]
+    RegistryContractPaused,
+    #[error("EnforcedPause: the registry is paused")]
+    EnforcedPause,
+}
+
+impl TitleError {
+    /// The contract's name for the error.
+    pub fn name(&self) -> &'static str {
+        match self {
+            TitleError::CallerNotBeneficiary => "CallerNotBeneficiary",
+            TitleError::CallerNotHolder => "CallerNotHolder",
+            TitleError::TitleEscrowNotHoldingToken => "TitleEscrowNotHoldingToken",
+            TitleError::InactiveTitleEscrow => "InactiveTitleEscrow",
+            TitleError::InvalidTokenTransferToZeroAddressOwners { .. } => {
+                "InvalidTokenTransferToZeroAddressOwners"
+            }
+            TitleError::TargetNomineeAlreadyBeneficiary => "TargetNomineeAlreadyBeneficiary",
+            TitleError::NomineeAlreadyNominated => "NomineeAlreadyNominated",
+            TitleError::InvalidTransferToZeroAddress => "InvalidTransferToZeroAddress",
+            TitleError::InvalidNominee => "InvalidNominee",
+            TitleError::RecipientAlreadyHolder => "RecipientAlreadyHolder",
+            TitleError::TokenNotReturnedToIssuer => "TokenNotReturnedToIssuer",
+            TitleError::RemarkLengthExceeded => "RemarkLengthExceeded",
+            TitleError::DualRoleRejectionRequired => "DualRoleRejectionRequired",
+            TitleError::TokenExists => "TokenExists",
+            TitleError::InvalidTokenId => "InvalidTokenId",
+            TitleError::AccessControlUnauthorizedAccount { .. } => {
+                "AccessControlUnauthorizedAccount"
+            }
+            TitleError::RegistryContractPaused => "RegistryContractPaused",
+            TitleError::EnforcedPause => "EnforcedPause",
+        }
+    }
+}
+
+/// The title after `actor` does `action` with `remark` to `title` (`None`: never minted),
+/// or the error the contracts refuse it with.
+///
+/// ```
+/// use alloy_primitives::Address;
+/// use corridor_title::{Action, Roles, TitleError, apply};
+///
+/// let (issuer, shipper, bank) = (Address::repeat_byte(1), Address::repeat_byte(2), Address::repeat_byte(3));
+/// let roles = Roles::of_deployer(issuer);
+/// let mint = Action::Mint { beneficiary: shipper, holder: shipper };
+/// let title = apply(&roles, None, issuer, &mint, b"").unwrap();
+///
+/// let endorse = Action::TransferBeneficiary { nominee: bank };
+/// assert_eq!(apply(&roles, Some(&title), bank, &endorse, b""), Err(TitleError::CallerNotHolder));
+/// let title = apply(&roles, Some(&title), shipper, &endorse, b"").unwrap();
+/// assert_eq!((title.beneficiary, title.holder), (bank, shipper));
+/// ```
+pub fn apply(
+    roles: &Roles,
+    title: Option<&Title>,
+    actor: Address,
+    action: &Action,
+    remark: &[u8],
+) -> Result<Title, TitleError> {
+    let role = |role: Role| {
+        if roles.has(role, actor) {
+            Ok(())
+        } else {
+            Err(TitleError::AccessControlUnauthorizedAccount {
+                account: actor,
+                role,
+            })
+        }
+    };
+    match action {
+        Action::Mint {
+            beneficiary,
+            holder,
+        } => {
+            role(Role::Minter)?;
+            remark_fits(remark)?;
+            if title.is_some() {
+                return Err(TitleError::TokenExists);
+            }
+            if beneficiary.is_zero() || holder.is_zero() {
+                return Err(TitleError::InvalidTokenTransferToZeroAddressOwners {
+                    beneficiary: *beneficiary,
+                    holder: *holder,
+                });
+            }
+            Ok(Title {
+                beneficiary: *beneficiary,
+                holder: *holder,
+                prev_beneficiary: Address::ZERO,
+                prev_holder: Address::ZERO,
+                nominee: Address::ZERO,
+                active: true,
+                custody: Custody::Escrow,
+                remark: Bytes::copy_from_slice(remark),
+            })
+        }
+        Action::AcceptReturn => {
+            role(Role::Accepter)?;
+            remark_fits(remark)?;
+            let mut title = title.ok_or(TitleError::InvalidTokenId)?.clone();
+            // The registry has the escrow shred itself, which checks in this order.
+            if !title.active {
+                return Err(TitleError::InactiveTitleEscrow);
+            }
+            if title.custody == Custody::Escrow {
+                return Err(TitleError::TokenNotReturnedToIssuer);
+            }
+            title.beneficiary = Address::ZERO;
+            title.holder = Address::ZERO;
+            title.nominee = Address::ZERO;
+            title.active = false;
+            title.custody = Custody::Burnt;
+            title.remark = Bytes::copy_from_slice(remark);
+            Ok(title)
+        }
+        Action::RejectReturn => {
+            role(Role::Restorer)?;
+            remark_fits(remark)?;
+            let mut title = title.ok_or(TitleError::InvalidTokenId)?.clone();
+            if title.custody != Custody::Surrendered {
+                return Err(TitleError::TokenNotReturnedToIssuer);
+            }
+            title.custody = Custody::Escrow;
+            title.remark = Bytes::copy_from_slice(remark);
+            Ok(title)
+        }
+        escrow_action => {
+            // No escrow exists for a token never minted; Corridor refuses with the
+            // registry's name for an unknown token rather than send a call to nothing.
+            let title = title.ok_or(TitleError::InvalidTokenId)?;
+            escrow(title, actor, escrow_action, remark)
+        }
+    }
+}
+
+/// An action on a title's escrow, checked in the order of `TitleEscrow`'s modifiers.
+fn escrow(
+    title: &Title,
+    actor: Address,
+    action: &Action,
+    remark: &[u8],
+) -> Result<Title, TitleError> {
+    let mut next = title.clone();
+    let t = title;
+    let active = || {
+        if t.active {
+            Ok(())
+        } else {
+            Err(TitleError::InactiveTitleEscrow)
+        }
+    };
+    let beneficiary = || {
+        if actor == t.beneficiary {
+            Ok(())
+        } else {
+            Err(TitleError::CallerNotBeneficiary)
+        }
+    };
+    let holder = || {
+        if actor == t.holder {
+            Ok(())
+        } else {
+            Err(TitleError::CallerNotHolder)
+        }
+    };
+    let holding = || {
+        if t.custody == Custody::Escrow {
+            Ok(())
+        } else {
+            Err(TitleError::TitleEscrowNotHoldingToken)
+        }
+    };
+    let remark_ok = || remark_fits(remark);
+    match action {
+        Action::Nominate { nominee } => {
+            active()?;
+            beneficiary()?;
+            holding()?;
+            remark_ok()?;
+            if t.beneficiary == *nominee {
+                return Err(TitleError::TargetNomineeAlreadyBeneficiary);
+            }
+            if t.nominee == *nominee {
+                return Err(TitleError::NomineeAlreadyNominated);
+            }
+            next.prev_beneficiary = Address::ZERO;
+            if t.beneficiary == t.holder {
+                next.prev_holder = Address::ZERO;
+            }
+            next.nominee = *nominee;
+        }
+        Action::TransferBeneficiary { nominee } => {
+            active()?;
+            holder()?;
+            holding()?;
+            remark_ok()?;
+            if nominee.is_zero() {
+                return Err(TitleError::InvalidTransferToZeroAddress);
+            }
+            if !(t.beneficiary == t.holder || t.nominee == *nominee) {
+                return Err(TitleError::InvalidNominee);
+            }
+            next.prev_holder = Address::ZERO;
+            next.prev_beneficiary = t.beneficiary;
+            next.beneficiary = *nominee;
+            next.nominee = Address::ZERO;
+        }
+        Action::TransferHolder { holder: new_holder } => {
+            active()?;
+            holder()?;
+            holding()?;
+            remark_ok()?;
+            if new_holder.is_zero() {
+                return Err(TitleError::InvalidTransferToZeroAddress);
+            }
+            if t.holder == *new_holder {
+                return Err(TitleError::RecipientAlreadyHolder);
+            }
+            if t.beneficiary == t.holder {
+                next.prev_beneficiary = Address::ZERO;
+            }
+            next.prev_holder = t.holder;
+            next.holder = *new_holder;
+        }
+        Action::TransferOwners {
+            nominee,
+            holder: new_holder,
+        } => {
+            // One transaction: the endorsement, then the transfer on the endorsed state.
+            let endorsed = escrow(
+                t,
+                actor,
+                &Action::TransferBeneficiary { nominee: *nominee },
+                remark,
+            )?;
+            return escrow(
+                &endorsed,
+                actor,
+                &Action::TransferHolder {
+                    holder: *new_holder,
+                },
+                remark,
+            );
+        }
+        Action::RejectTransferBeneficiary => {
+            active()?;
+            beneficiary()?;
+            holding()?;
+            remark_ok()?;
+            if t.prev_beneficiary.is_zero() {
+                return Err(TitleError::InvalidTransferToZeroAddress);
+            }
+            if t.beneficiary == t.holder {
+                return Err(TitleError::DualRoleRejectionRequired);
+            }
+            next.beneficiary = t.prev_beneficiary;
+            next.nominee = Address::ZERO;
+            next.prev_beneficiary = Address::ZERO;
+        }
+        Action::RejectTransferHolder => {
+            active()?;
+            holder()?;
+            holding()?;
+            remark_ok()?;
+            if t.prev_holder.is_zero() {
+                return Err(TitleError::InvalidTransferToZeroAddress);
+            }
+            if t.holder == t.beneficiary {
+                return Err(TitleError::DualRoleRejectionRequired);
+            }
+            next.holder = t.prev_holder;
+            next.prev_holder = Address::ZERO;
+        }
+        Action::RejectTransferOwners => {
+            active()?;
+            holding()?;
+            beneficiary()?;
+            holder()?;
+            remark_ok()?;
+            if t.prev_beneficiary.is_zero() || t.prev_holder.is_zero() {
+                return Err(TitleError::InvalidTransferToZeroAddress);
+            }
+            next.beneficiary = t.prev_beneficiary;
+            next.holder = t.prev_holder;
+            next.nominee = Address::ZERO;
+            next.prev_beneficiary = Address::ZERO;
+            next.prev_holder = Address::ZERO;
+        }
+        Action::ReturnToIssuer => {
+            active()?;
+            beneficiary()?;
+            holder()?;
+            holding()?;
+            remark_ok()?;
+            next.nominee = Address::ZERO;
+            next.custody = Custody::Surrendered;
+            next.prev_beneficiary = Address::ZERO;
+            next.prev_holder = Address::ZERO;
+        }
+        Action::Mint { .. } | Action::AcceptReturn | Action::RejectReturn => {
+            unreachable!("registry actions are applied by `apply`")
+        }
+    }
+    next.remark = Bytes::copy_from_slice(remark);
+    Ok(next)
+}
+
+/// The contracts' `remarkLengthLimit`.
+fn remark_fits(remark: &[u8]) -> Result<(), TitleError> {
+    if remark.len() > REMARK_LIMIT {
+        Err(TitleError::RemarkLengthExceeded)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ISSUER: Address = Address::repeat_byte(1);
+    const SHIPPER: Address = Address::repeat_byte(2);
+    const BANK: Address = Address::repeat_byte(3);
+    const CONSIGNEE: Address = Address::repeat_byte(4);
+    const STRANGER: Address = Address::repeat_byte(5);
+
+    fn step(title: Option<&Title>, actor: Address, action: Action) -> Result<Title, TitleError> {
+        apply(&Roles::of_deployer(ISSUER), title, actor, &action, b"")
+    }
+
+    fn minted(beneficiary: Address, holder: Address) -> Title {
+        step(
+            None,
+            ISSUER,
+            Action::Mint {
+                beneficiary,
+                holder,
+            },
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_voyage_from_shipper_to_consignee_ends_burnt() {
+        let title = minted(SHIPPER, SHIPPER);
+        let title = step(
+            Some(&title),
+            SHIPPER,
+            Action::TransferOwners {
+                nominee: BANK,
+                holder: BANK,
+            },
+        )
+        .unwrap();
+        assert_eq!((title.beneficiary, title.holder), (BANK, BANK));
+        assert_eq!(
+            (title.prev_beneficiary, title.prev_holder),
+            (SHIPPER, SHIPPER)
+        );
+        let title = step(Some(&title), BANK, Action::Nominate { nominee: CONSIGNEE }).unwrap();
+        assert_eq!(
+            title.prev_beneficiary,
+            Address::ZERO,
+            "a nomination ends the right to reject"
+        );
+        let title = step(
+            Some(&title),
+            BANK,
+            Action::TransferOwners {
+                nominee: CONSIGNEE,
+                holder: CONSIGNEE,
+            },
+        )
+        .unwrap();
+        assert_eq!(title.nominee, Address::ZERO);
+        let title = step(Some(&title), CONSIGNEE, Action::ReturnToIssuer).unwrap();
+        assert_eq!(title.custody, Custody::Surrendered);
+        assert_eq!(
+            step(
+                Some(&title),
+                CONSIGNEE,
+                Action::TransferHolder { holder: BANK }
+            ),
+            Err(TitleError::TitleEscrowNotHoldingToken)
+        );
+        let burnt = step(Some(&title), ISSUER, Action::AcceptReturn).unwrap();
+        assert!(!burnt.active);
+        assert_eq!(
+            (burnt.beneficiary, burnt.holder, burnt.custody),
+            (Address::ZERO, Address::ZERO, Custody::Burnt)
+        );
+        assert_eq!(
+            step(Some(&burnt), ISSUER, Action::RejectReturn),
+            Err(TitleError::TokenNotReturnedToIssuer)
+        );
+        assert_eq!(
+            step(Some(&burnt), ISSUER, Action::AcceptReturn),
+            Err(TitleError::InactiveTitleEscrow)
+        );
+        assert_eq!(
+            step(
+                Some(&burnt),
+                ISSUER,
+                Action::Mint {
+                    beneficiary: BANK,
+                    holder: BANK
+                }
+            ),
+            Err(TitleError::TokenExists)
+        );
+    }
+
+    #[test]
+    fn a_rejected_surrender_restores_the_last_parties() {
+        let title = minted(SHIPPER, SHIPPER);
+        let surrendered = step(Some(&title), SHIPPER, Action::ReturnToIssuer).unwrap();
+        assert_eq!(
+            step(Some(&surrendered), STRANGER, Action::RejectReturn),
+            Err(TitleError::AccessControlUnauthorizedAccount {
+                account: STRANGER,
+                role: Role::Restorer
+            })
+        );
+        let restored = step(Some(&surrendered), ISSUER, Action::RejectReturn).unwrap();
+        assert_eq!(
+            (restored.beneficiary, restored.holder, restored.custody),
+            (SHIPPER, SHIPPER, Custody::Escrow)
+        );
+        assert_eq!(
+            step(Some(&title), ISSUER, Action::AcceptReturn),
+            Err(TitleError::TokenNotReturnedToIssuer)
+        );
+    }
+
+    #[test]
+    fn rejections_return_to_the_previous_party_once() {
+        let title = minted(SHIPPER, BANK);
+        // The holder may endorse only the nominee while the roles are split.
+        assert_eq!(
+            step(
+                Some(&title),
+                BANK,
+                Action::TransferBeneficiary { nominee: CONSIGNEE }
+            ),
+            Err(TitleError::InvalidNominee)
+        );
+        let title = step(
+            Some(&title),
+            SHIPPER,
+            Action::Nominate { nominee: CONSIGNEE },
+        )
+        .unwrap();
+        assert_eq!(
+            step(
+                Some(&title),
+                SHIPPER,
+                Action::Nominate { nominee: CONSIGNEE }
+            ),
+            Err(TitleError::NomineeAlreadyNominated)
+        );
+        assert_eq!(
+            step(Some(&title), SHIPPER, Action::Nominate { nominee: SHIPPER }),
+            Err(TitleError::TargetNomineeAlreadyBeneficiary)
+        );
+        let title = step(
+            Some(&title),
+            BANK,
+            Action::TransferBeneficiary { nominee: CONSIGNEE },
+        )
+        .unwrap();
+        let back = step(Some(&title), CONSIGNEE, Action::RejectTransferBeneficiary).unwrap();
+        assert_eq!(back.beneficiary, SHIPPER);
+        assert_eq!(
+            step(Some(&back), SHIPPER, Action::RejectTransferBeneficiary),
+            Err(TitleError::InvalidTransferToZeroAddress)
+        );
+
+        let title = step(
+            Some(&title),
+            BANK,
+            Action::TransferHolder { holder: CONSIGNEE },
+        )
+        .unwrap();
+        // The consignee is now both: a rejection of one role alone is refused.
+        assert_eq!(
+            step(Some(&title), CONSIGNEE, Action::RejectTransferHolder),
+            Err(TitleError::DualRoleRejectionRequired)
+        );
+        // Both roles came by separate transfers; the party may return both at once.
+        let returned = step(Some(&title), CONSIGNEE, Action::RejectTransferOwners).unwrap();
+        assert_eq!((returned.beneficiary, returned.holder), (SHIPPER, BANK));
+        assert_eq!(
+            step(
+                Some(&title),
+                CONSIGNEE,
+                Action::TransferHolder { holder: CONSIGNEE }
+            ),
+            Err(TitleError::RecipientAlreadyHolder)
+        );
+    }
+
+    #[test]
+    fn checks_run_in_the_contracts_order() {
+        let title = minted(SHIPPER, BANK);
+        let long = [b'x'; REMARK_LIMIT + 1];
+        let roles = Roles::of_deployer(ISSUER);
+        // The caller is checked before the remark, the remark before the arguments.
+        let nominate_zero = Action::TransferHolder {
+            holder: Address::ZERO,
+        };
+        assert_eq!(
+            apply(&roles, Some(&title), STRANGER, &nominate_zero, &long),
+            Err(TitleError::CallerNotHolder)
+        );
+        assert_eq!(
+            apply(&roles, Some(&title), BANK, &nominate_zero, &long),
+            Err(TitleError::RemarkLengthExceeded)
+        );
+        assert_eq!(
+            apply(&roles, Some(&title), BANK, &nominate_zero, b""),
+            Err(TitleError::InvalidTransferToZeroAddress)
+        );
+        assert!(
+            apply(
+                &roles,
+                Some(&title),
+                BANK,
+                &Action::TransferHolder { holder: SHIPPER },
+                &[b'x'; REMARK_LIMIT]
+            )
+            .is_ok()
+        );
+        // rejectTransferOwners checks custody before the caller; returnToIssuer after.
+        let surrendered = Title {
+            custody: Custody::Surrendered,
+            ..title.clone()
+        };
+        assert_eq!(
+            step(Some(&surrendered), STRANGER, Action::RejectTransferOwners),
+            Err(TitleError::TitleEscrowNotHoldingToken)
+        );
+        assert_eq!(
+            step(Some(&surrendered), STRANGER, Action::ReturnToIssuer),
+            Err(TitleError::CallerNotBeneficiary)
+        );
+        // Minting checks the role, the remark, then whether the token exists.
+        let mint = Action::Mint {
+            beneficiary: Address::ZERO,
+            holder: BANK,
+        };
+        assert!(matches!(
+            apply(&roles, Some(&title), STRANGER, &mint, &long),
+            Err(TitleError::AccessControlUnauthorizedAccount { .. })
+        ));
+        assert_eq!(
+            apply(&roles, Some(&title), ISSUER, &mint, &long),
+            Err(TitleError::RemarkLengthExceeded)
+        );
+        assert_eq!(
+            apply(&roles, Some(&title), ISSUER, &mint, b""),
+            Err(TitleError::TokenExists)
+        );
+        assert!(matches!(
+            apply(&roles, None, ISSUER, &mint, b""),
+            Err(TitleError::InvalidTokenTransferToZeroAddressOwners { .. })
+        ));
+        assert_eq!(
+            step(None, SHIPPER, Action::ReturnToIssuer),
+            Err(TitleError::InvalidTokenId)
+        );
+    }
+
+    #[test]
+    fn transfer_owners_is_all_or_nothing() {
+        let title = minted(SHIPPER, SHIPPER);
+        // The endorsement would pass, the holder transfer not: nothing changes.
+        assert_eq!(
+            step(
+                Some(&title),
+                SHIPPER,
+                Action::TransferOwners {
+                    nominee: BANK,
+                    holder: SHIPPER
+                }
+            ),
+            Err(TitleError::RecipientAlreadyHolder)
+        );
+    }
+}
