@@ -13,7 +13,7 @@ use alloy::eips::eip2718::Encodable2718;
 use alloy::network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder};
 use alloy::primitives::{Address, B256, Bytes, TxKind, U64, U256};
 use alloy::rpc::client::RpcClient;
-use alloy::rpc::types::{BlockNumberOrTag, TransactionReceipt, TransactionRequest};
+use alloy::rpc::types::{BlockNumberOrTag, Filter, Log, TransactionReceipt, TransactionRequest};
 use alloy::transports::{RpcError, TransportError, TransportErrorKind};
 
 use crate::Target;
@@ -58,7 +58,12 @@ pub enum ChainError {
     },
     /// The contract refused: the reason, decoded from the contract's errors.
     #[error("{what} was refused by the contract: {reason}")]
-    Reverted { what: String, reason: String },
+    Reverted {
+        what: String,
+        reason: String,
+        /// The revert data, for callers that decode it into their own errors.
+        data: Bytes,
+    },
     /// A transaction was sent but not confirmed in time; it may still be mined.
     #[error(
         "{what}: transaction {hash} was sent but not confirmed within {waited:?}; check it before retrying"
@@ -283,6 +288,47 @@ impl Chain {
         Ok(outcomes)
     }
 
+    /// The same JSON-RPC method with each of `params`, sent as batches; the answers in order.
+    pub fn request_many<P, R>(
+        &self,
+        method: &'static str,
+        params: &[P],
+    ) -> Result<Vec<R>, ChainError>
+    where
+        P: alloy::rpc::json_rpc::RpcSend,
+        R: alloy::rpc::json_rpc::RpcRecv,
+    {
+        let mut answers = Vec::with_capacity(params.len());
+        for chunk in params.chunks(BATCH) {
+            answers.extend(self.with_failover(|client| async move {
+                let mut batch = client.new_batch();
+                let waiters = chunk
+                    .iter()
+                    .map(|p| batch.add_call::<_, R>(method, p))
+                    .collect::<Result<Vec<_>, _>>()?;
+                batch.send().await?;
+                let mut answers = Vec::with_capacity(waiters.len());
+                for waiter in waiters {
+                    answers.push(waiter.await?);
+                }
+                Ok(answers)
+            })?);
+        }
+        Ok(answers)
+    }
+
+    /// The logs of contract `address` from block `from` to the latest.
+    pub fn logs(&self, address: Address, from: u64) -> Result<Vec<Log>, ChainError> {
+        let filter = Filter::new()
+            .address(address)
+            .from_block(from)
+            .to_block(BlockNumberOrTag::Latest);
+        self.with_failover(|c| {
+            let filter = filter.clone();
+            async move { c.request("eth_getLogs", (filter,)).await }
+        })
+    }
+
     /// Signs and sends a transaction from `wallet`, then waits for it to be mined and
     /// confirmed. The gas is estimated first, so a call the contract would refuse is refused
     /// here, with its reason, before anything is sent. `what` names it in messages.
@@ -310,6 +356,7 @@ impl Chain {
                 return Err(ChainError::Reverted {
                     what: what.to_string(),
                     reason: explain_revert(&data),
+                    data,
                 });
             }
         };

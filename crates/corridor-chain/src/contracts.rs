@@ -5,6 +5,7 @@
 use alloy::primitives::{B256, keccak256};
 use alloy::sol;
 use alloy::sol_types::{Panic, Revert, SolError, SolInterface};
+use corridor_title::{Role, TitleError};
 
 sol! {
     /// TradeTrust's document store (`DocumentStore` 4.x): issued merkle roots, revoked hashes.
@@ -34,18 +35,72 @@ sol! {
         function supportsInterface(bytes4 interfaceId) external view returns (bool);
     }
 
-    /// TradeTrust's token registry, as far as status needs it.
+    /// TradeTrust's token registry (`TradeTrustToken` v5).
     interface TokenRegistry {
         function ownerOf(uint256 tokenId) external view returns (address);
+        function titleEscrowFactory() external view returns (address);
+        function genesis() external view returns (uint256);
+        function mint(address beneficiary, address holder, uint256 tokenId, bytes remark) external returns (address);
+        function burn(uint256 tokenId, bytes remark) external;
+        function restore(uint256 tokenId, bytes remark) external returns (address);
     }
 
-    /// The errors TradeTrust's token registry and title escrows revert with.
-    interface TradeTrustTokenErrors {
-        error InvalidTokenId();
-        error RemarkLengthExceeded();
-        error TokenExists();
+    /// The factory of a registry's title escrows.
+    interface TitleEscrowFactory {
+        function getEscrowAddress(address tokenRegistry, uint256 tokenId) external view returns (address);
+    }
+
+    /// One title's escrow (`TitleEscrow` v5).
+    interface TitleEscrow {
+        function nominate(address nominee, bytes remark) external;
+        function transferBeneficiary(address nominee, bytes remark) external;
+        function transferHolder(address newHolder, bytes remark) external;
+        function transferOwners(address nominee, address newHolder, bytes remark) external;
+        function rejectTransferBeneficiary(bytes remark) external;
+        function rejectTransferHolder(bytes remark) external;
+        function rejectTransferOwners(bytes remark) external;
+        function returnToIssuer(bytes remark) external;
+        function beneficiary() external view returns (address);
+        function holder() external view returns (address);
+        function prevBeneficiary() external view returns (address);
+        function prevHolder() external view returns (address);
+        function nominee() external view returns (address);
+        function active() external view returns (bool);
+        function remark() external view returns (bytes);
+
+        event TokenReceived(address indexed beneficiary, address indexed holder, bool indexed isMinting, address registry, uint256 tokenId, bytes remark);
+        event Nomination(address indexed prevNominee, address indexed nominee, address registry, uint256 tokenId, bytes remark);
+        event BeneficiaryTransfer(address indexed fromBeneficiary, address indexed toBeneficiary, address registry, uint256 tokenId, bytes remark);
+        event HolderTransfer(address indexed fromHolder, address indexed toHolder, address registry, uint256 tokenId, bytes remark);
+        event ReturnToIssuer(address indexed caller, address registry, uint256 tokenId, bytes remark);
+        event Shred(address registry, uint256 tokenId, bytes remark);
+        event RejectTransferOwners(address indexed fromBeneficiary, address indexed toBeneficiary, address indexed fromHolder, address toHolder, address registry, uint256 tokenId, bytes remark);
+        event RejectTransferBeneficiary(address indexed fromBeneficiary, address indexed toBeneficiary, address registry, uint256 tokenId, bytes remark);
+        event RejectTransferHolder(address indexed fromHolder, address indexed toHolder, address registry, uint256 tokenId, bytes remark);
+    }
+
+    /// The errors the token registry and its title escrows revert with (OpenZeppelin 5's
+    /// access control and pausing among them).
+    interface TitleErrors {
+        error CallerNotBeneficiary();
+        error CallerNotHolder();
+        error TitleEscrowNotHoldingToken();
+        error RegistryContractPaused();
+        error InactiveTitleEscrow();
+        error InvalidTokenTransferToZeroAddressOwners(address beneficiary, address holder);
+        error TargetNomineeAlreadyBeneficiary();
+        error NomineeAlreadyNominated();
+        error InvalidTransferToZeroAddress();
+        error InvalidNominee();
+        error RecipientAlreadyHolder();
         error TokenNotReturnedToIssuer();
+        error RemarkLengthExceeded();
+        error DualRoleRejectionRequired();
+        error InvalidTokenId();
+        error TokenExists();
         error TransferFailure();
+        error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
+        error EnforcedPause();
     }
 }
 
@@ -81,20 +136,49 @@ pub fn explain_revert(data: &[u8]) -> String {
     if let Ok(panic) = Panic::abi_decode(data) {
         return format!("the contract failed an internal check ({panic})");
     }
-    if let Ok(error) = TradeTrustTokenErrors::TradeTrustTokenErrorsErrors::abi_decode(data) {
-        use TradeTrustTokenErrors::TradeTrustTokenErrorsErrors as E;
-        return match error {
-            E::InvalidTokenId(_) => "InvalidTokenId: the token id is not valid".into(),
-            E::RemarkLengthExceeded(_) => "RemarkLengthExceeded: the remark is too long".into(),
-            E::TokenExists(_) => "TokenExists: a token with this id is minted already".into(),
-            E::TokenNotReturnedToIssuer(_) => {
-                "TokenNotReturnedToIssuer: the title must be returned to the issuer first".into()
-            }
-            E::TransferFailure(_) => "TransferFailure: the title could not be transferred".into(),
-        };
+    if let Some(error) = title_error(data) {
+        return error.to_string();
+    }
+    if TitleErrors::TransferFailure::abi_decode(data).is_ok() {
+        return "TransferFailure: a title's token can move only between its escrow and the registry"
+            .into();
     }
     let selector = const_hex::encode(&data[..data.len().min(4)]);
     format!("the contract reverted with error 0x{selector}, which no TradeTrust contract declares")
+}
+
+/// The title rule a revert is, if the token registry or a title escrow reverted with one.
+pub fn title_error(data: &[u8]) -> Option<TitleError> {
+    use TitleErrors::TitleErrorsErrors as E;
+    Some(match E::abi_decode(data).ok()? {
+        E::CallerNotBeneficiary(_) => TitleError::CallerNotBeneficiary,
+        E::CallerNotHolder(_) => TitleError::CallerNotHolder,
+        E::TitleEscrowNotHoldingToken(_) => TitleError::TitleEscrowNotHoldingToken,
+        E::RegistryContractPaused(_) => TitleError::RegistryContractPaused,
+        E::InactiveTitleEscrow(_) => TitleError::InactiveTitleEscrow,
+        E::InvalidTokenTransferToZeroAddressOwners(e) => {
+            TitleError::InvalidTokenTransferToZeroAddressOwners {
+                beneficiary: e.beneficiary,
+                holder: e.holder,
+            }
+        }
+        E::TargetNomineeAlreadyBeneficiary(_) => TitleError::TargetNomineeAlreadyBeneficiary,
+        E::NomineeAlreadyNominated(_) => TitleError::NomineeAlreadyNominated,
+        E::InvalidTransferToZeroAddress(_) => TitleError::InvalidTransferToZeroAddress,
+        E::InvalidNominee(_) => TitleError::InvalidNominee,
+        E::RecipientAlreadyHolder(_) => TitleError::RecipientAlreadyHolder,
+        E::TokenNotReturnedToIssuer(_) => TitleError::TokenNotReturnedToIssuer,
+        E::RemarkLengthExceeded(_) => TitleError::RemarkLengthExceeded,
+        E::DualRoleRejectionRequired(_) => TitleError::DualRoleRejectionRequired,
+        E::InvalidTokenId(_) => TitleError::InvalidTokenId,
+        E::TokenExists(_) => TitleError::TokenExists,
+        E::AccessControlUnauthorizedAccount(e) => TitleError::AccessControlUnauthorizedAccount {
+            account: e.account,
+            role: Role::from_id(e.neededRole)?,
+        },
+        E::EnforcedPause(_) => TitleError::EnforcedPause,
+        E::TransferFailure(_) => return None,
+    })
 }
 
 /// A revert string, with the role named where OpenZeppelin's access control gives its hash.
@@ -141,7 +225,7 @@ mod tests {
 
     #[test]
     fn custom_errors_panics_and_strangers_are_told_apart() {
-        let exists = TradeTrustTokenErrors::TokenExists {}.abi_encode();
+        let exists = TitleErrors::TokenExists {}.abi_encode();
         assert!(explain_revert(&exists).starts_with("TokenExists"));
         let panic = Panic::from(alloy::sol_types::PanicKind::UnderOverflow).abi_encode();
         assert!(explain_revert(&panic).contains("internal check"));

@@ -14,6 +14,7 @@ mod document_store;
 mod ledger;
 mod network;
 mod status;
+mod titles;
 mod token_registry;
 
 pub use artifacts::{
@@ -24,6 +25,7 @@ pub use document_store::{DocumentStore, StoreRecord};
 pub use ledger::EvmLedger;
 pub use network::{NETWORKS, Network, Target};
 pub use status::ChainContracts;
+pub use titles::EvmTitles;
 pub use token_registry::{EscrowFactory, TokenRegistry};
 
 /// The wallet that signs transactions with `key`, and its address.

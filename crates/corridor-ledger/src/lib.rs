@@ -3,14 +3,19 @@
 //! TradeTrust's document store contract on an EVM network. Commands issue, revoke and ask
 //! through the trait and do not care which backend answers.
 //!
+//! The same file holds the embedded title registry ([`EmbeddedTitles`]), the SQLite backend
+//! of `corridor_title::TitleRegistry`.
+//!
 //! Architecture invariant: every change to the embedded store is one transaction that also
 //! appends to its hash-chained audit log; a change is recorded whole, with its audit entry, or
 //! not at all.
 
 mod store;
+mod titles;
 
 pub use corridor_format::RevocationReason;
 pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, show_time};
+pub use titles::{EmbeddedTitles, RegistryInfo};
 
 use corridor_format::Hash32;
 

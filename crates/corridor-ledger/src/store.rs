@@ -12,8 +12,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use corridor_format::{Hash32, RevocationReason, keccak256};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use crate::titles::TitleEntry;
+
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -31,6 +33,18 @@ CREATE TABLE IF NOT EXISTS revoked (
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, issuer TEXT NOT NULL, action TEXT NOT NULL,
     subject BLOB NOT NULL, detail BLOB NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_by_subject ON audit (issuer, subject, seq);
+CREATE TABLE IF NOT EXISTS registries (
+    address BLOB PRIMARY KEY, name TEXT NOT NULL, admin BLOB NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS titles (
+    registry BLOB NOT NULL, token BLOB NOT NULL,
+    beneficiary BLOB NOT NULL, holder BLOB NOT NULL,
+    prev_beneficiary BLOB NOT NULL, prev_holder BLOB NOT NULL, nominee BLOB NOT NULL,
+    active INTEGER NOT NULL, custody TEXT NOT NULL, remark BLOB NOT NULL,
+    PRIMARY KEY (registry, token));
+CREATE TABLE IF NOT EXISTS nonces (
+    registry BLOB NOT NULL, account BLOB NOT NULL, next INTEGER NOT NULL,
+    PRIMARY KEY (registry, account));
 ";
 
 /// Why the store could not do what was asked.
@@ -65,6 +79,18 @@ pub enum StoreError {
     /// An issuer's name is empty or too long.
     #[error("{0:?} is not an issuer name: use 1 to 128 characters")]
     BadIssuer(String),
+    /// A title registry of that admin and name exists already.
+    #[error("a title registry named {name:?} of this admin exists already, at {address}")]
+    RegistryExists {
+        address: alloy_primitives::Address,
+        name: String,
+    },
+    /// No title registry has that address in this store.
+    #[error("no title registry {0} in this store")]
+    UnknownRegistry(alloy_primitives::Address),
+    /// A record cannot be read as what it should be: the file was edited outside Corridor.
+    #[error("the store is damaged: {0}")]
+    Corrupt(String),
     /// A batch whose documents are not all distinct, or that has none.
     #[error("batch {root}: {problem}")]
     BadBatch { root: Hash32, problem: String },
@@ -124,7 +150,7 @@ pub enum Audit {
 /// assert!(matches!(store.audit().unwrap(), corridor_ledger::Audit::Intact { entries: 2 }));
 /// ```
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
     path: PathBuf,
 }
 
@@ -164,6 +190,14 @@ impl Store {
                 .map_err(sqlite)?;
             }
             Some(SCHEMA_VERSION) => {}
+            // Version 2 added the title registry's tables, which the schema just created.
+            Some(1) => {
+                conn.execute(
+                    "UPDATE meta SET value = ?1 WHERE key = 'version'",
+                    [SCHEMA_VERSION],
+                )
+                .map_err(sqlite)?;
+            }
             Some(found) => {
                 return Err(StoreError::Version {
                     path: path.to_path_buf(),
@@ -410,6 +444,7 @@ impl Store {
         let mut expected_seq = 1i64;
         let mut issued: Vec<(String, Vec<u8>, i64, Vec<u8>)> = Vec::new();
         let mut revoked: Vec<(String, Vec<u8>, i64, Vec<u8>)> = Vec::new();
+        let mut titles: Vec<TitleEntry> = Vec::new();
         while let Some(row) = rows.next().map_err(sqlite)? {
             let seq: i64 = row.get(0).map_err(sqlite)?;
             let at: i64 = row.get(1).map_err(sqlite)?;
@@ -450,6 +485,14 @@ impl Store {
             match action.as_str() {
                 "issue" => issued.push((issuer, subject, at, detail)),
                 "revoke" => revoked.push((issuer, subject, at, detail)),
+                "registry" | "title" => titles.push(TitleEntry {
+                    seq,
+                    at,
+                    registry: issuer,
+                    action,
+                    subject: subject32,
+                    detail,
+                }),
                 other => return Ok(altered(&format!("unknown action {other:?}"))),
             }
             prev = hash.0;
@@ -458,6 +501,9 @@ impl Store {
         drop(rows);
         drop(q);
         if let Some(problem) = self.records_differ(issued, revoked)? {
+            return Ok(Audit::RecordsDiffer { problem });
+        }
+        if let Some(problem) = self.titles_differ(&titles)? {
             return Ok(Audit::RecordsDiffer { problem });
         }
         Ok(Audit::Intact {
@@ -545,7 +591,7 @@ impl Store {
         Ok(None)
     }
 
-    fn sqlite(&self, source: rusqlite::Error) -> StoreError {
+    pub(crate) fn sqlite(&self, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.clone(),
             source,
@@ -595,7 +641,7 @@ fn check_issuer(issuer: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn append_audit(
+pub(crate) fn append_audit(
     tx: &Transaction,
     at: i64,
     issuer: &str,
@@ -671,7 +717,7 @@ fn hash_from(bytes: &[u8]) -> Hash32 {
     Hash32(<[u8; 32]>::try_from(bytes).unwrap_or_default())
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

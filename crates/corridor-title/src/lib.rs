@@ -11,9 +11,11 @@
 //! records the result (or, on a chain, sends the transaction whose outcome the contracts
 //! decide by the same rules).
 
+mod registry;
 mod rules;
 mod signed;
 
 pub use alloy_primitives::{Address, Bytes, U256};
+pub use registry::{HistoryEntry, Receipt, RegistryError, TitleRegistry};
 pub use rules::{Action, Custody, REMARK_LIMIT, Role, Roles, Title, TitleError, apply};
 pub use signed::{SignatureError, SignedAction};
