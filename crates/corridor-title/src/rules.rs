@@ -98,7 +98,7 @@ pub struct Title {
 
 /// What a party asks to do with a title.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "kebab-case")]
+#[serde(tag = "action", rename_all = "kebab-case")] // as `Action::name`
 pub enum Action {
     /// The registry mints the token into a new escrow (`TradeTrustToken.mint`).
     Mint {
@@ -108,22 +108,29 @@ pub enum Action {
     /// The beneficiary names the next beneficiary, for the holder to endorse (`nominate`).
     Nominate { nominee: Address },
     /// The holder endorses the nominee as beneficiary (`transferBeneficiary`).
+    #[serde(rename = "endorse")]
     TransferBeneficiary { nominee: Address },
     /// The holder passes the document on (`transferHolder`).
     TransferHolder { holder: Address },
     /// Both at once, by a party who is both (`transferOwners`).
     TransferOwners { nominee: Address, holder: Address },
     /// The new beneficiary refuses the endorsement (`rejectTransferBeneficiary`).
+    #[serde(rename = "reject-endorsement")]
     RejectTransferBeneficiary,
     /// The new holder refuses the document (`rejectTransferHolder`).
+    #[serde(rename = "reject-holder")]
     RejectTransferHolder,
     /// A party given both roles refuses both (`rejectTransferOwners`).
+    #[serde(rename = "reject-owners")]
     RejectTransferOwners,
     /// The beneficiary and holder surrender the title to the issuer (`returnToIssuer`).
+    #[serde(rename = "surrender")]
     ReturnToIssuer,
     /// The registry accepts a surrender: burns the token and shreds the escrow (`burn`).
+    #[serde(rename = "accept-surrender")]
     AcceptReturn,
     /// The registry rejects a surrender: the token goes back into its escrow (`restore`).
+    #[serde(rename = "reject-surrender")]
     RejectReturn,
 }
 
@@ -762,6 +769,34 @@ mod tests {
             step(None, SHIPPER, Action::ReturnToIssuer),
             Err(TitleError::InvalidTokenId)
         );
+    }
+
+    #[test]
+    fn actions_serialize_under_their_names() {
+        let a = Address::repeat_byte(9);
+        for action in [
+            Action::Mint {
+                beneficiary: a,
+                holder: a,
+            },
+            Action::Nominate { nominee: a },
+            Action::TransferBeneficiary { nominee: a },
+            Action::TransferHolder { holder: a },
+            Action::TransferOwners {
+                nominee: a,
+                holder: a,
+            },
+            Action::RejectTransferBeneficiary,
+            Action::RejectTransferHolder,
+            Action::RejectTransferOwners,
+            Action::ReturnToIssuer,
+            Action::AcceptReturn,
+            Action::RejectReturn,
+        ] {
+            let json = serde_json::to_value(&action).unwrap();
+            assert_eq!(json["action"], action.name());
+            assert_eq!(serde_json::from_value::<Action>(json).unwrap(), action);
+        }
     }
 
     #[test]

@@ -99,6 +99,7 @@ impl NetworkArgs {
 pub enum LedgerKind {
     /// The embedded store: a SQLite file on this machine (--store).
     #[default]
+    #[value(alias = "sqlite")]
     Embedded,
     /// TradeTrust's document store contract on an EVM network (--document-store, --network).
     Evm,

@@ -13,6 +13,7 @@ mod progress;
 mod records;
 mod secrets;
 mod sign;
+mod title;
 mod verify;
 mod wrap;
 
@@ -219,6 +220,20 @@ enum Command {
         what: String,
         #[command(flatten)]
         ledger: chain::LedgerArgs,
+    },
+    /// Transferable records (electronic bills of lading): mint, endorse, transfer, surrender
+    /// and trace titles, on the embedded registry or a token registry contract, by the rules
+    /// of TradeTrust's Token Registry v5.
+    ///
+    /// Every action is taken with a key (--key or --private-key-env) as the acting party:
+    /// the registry's admin mints and accepts or rejects surrenders; the beneficiary
+    /// nominates; the holder endorses and transfers. A refusal names the contract's error
+    /// (CallerNotHolder, InvalidNominee, ...) and exits 1. On the embedded registry each
+    /// action is signed by the key over a typed message with a nonce, so none is accepted
+    /// twice or from anyone else.
+    Title {
+        #[command(subcommand)]
+        command: title::TitleCommand,
     },
     /// Work with TradeTrust's contracts on EVM networks.
     Chain {
@@ -714,6 +729,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             };
             records::status(ledger.as_ref(), what)
         }
+        Command::Title { command } => title::run(cli, command),
         Command::Chain { action } => match action {
             ChainAction::Networks => {
                 chain::print_networks();

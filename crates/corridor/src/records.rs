@@ -15,7 +15,7 @@ use crate::input;
 const MAX_DOCUMENT: u64 = 64 << 20;
 
 /// Reads a wrapped document that verifies; errors name the file.
-fn intact_document(path: &Path) -> Result<WrappedDocument> {
+pub fn intact_document(path: &Path) -> Result<WrappedDocument> {
     let label = path.display();
     let bytes = input::read_bounded(path, MAX_DOCUMENT)?;
     let doc = read_wrapped(&bytes).map_err(|e| anyhow!("{label}: {e}"))?;

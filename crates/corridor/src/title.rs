@@ -1,0 +1,482 @@
+//! `corridor title`: transferable records on the embedded registry or a token registry
+//! contract, with the same commands and the same rules.
+
+use std::process::ExitCode;
+
+use alloy_primitives::{Address, U256};
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Args, Subcommand};
+use corridor_chain::EvmTitles;
+use corridor_ledger::{EmbeddedTitles, Store, show_time};
+use corridor_title::{Action, Custody, HistoryEntry, RegistryError, Title, TitleRegistry};
+use serde_json::json;
+
+use crate::{Cli, chain, records, secrets};
+
+#[derive(Subcommand)]
+pub enum TitleCommand {
+    /// Title registries in the embedded store: create one, or list them. (On a chain, deploy
+    /// one with `corridor chain deploy token-registry`.)
+    Registry {
+        #[command(subcommand)]
+        action: RegistryAction,
+    },
+    /// Mint a document's title to a beneficiary (the owner of the goods) and a holder (who
+    /// holds the document). Needs the registry's minter role.
+    Mint {
+        #[command(flatten)]
+        on: On,
+        /// Who owns the goods.
+        #[arg(long, value_name = "0xADDRESS")]
+        beneficiary: Address,
+        /// Who holds the document.
+        #[arg(long, value_name = "0xADDRESS")]
+        holder: Address,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Who holds and who owns a title now, and whether it is live, surrendered or burnt.
+    /// Exit 0 if minted, 1 if not.
+    Status {
+        #[command(flatten)]
+        on: On,
+    },
+    /// As the beneficiary, name the next beneficiary, for the holder to endorse.
+    Nominate {
+        #[command(flatten)]
+        on: On,
+        /// The nominee (the zero address withdraws a nomination).
+        #[arg(long, value_name = "0xADDRESS")]
+        to: Address,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// As the holder, endorse a new beneficiary: the nominee, or anyone when the holder is
+    /// also the beneficiary (TradeTrust's transferBeneficiary).
+    Endorse {
+        #[command(flatten)]
+        on: On,
+        #[arg(long, value_name = "0xADDRESS")]
+        to: Address,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// As the holder, pass the document to a new holder.
+    TransferHolder {
+        #[command(flatten)]
+        on: On,
+        #[arg(long, value_name = "0xADDRESS")]
+        to: Address,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// As holder (and beneficiary, or with a nomination), endorse a new beneficiary and pass
+    /// the document to a new holder in one step.
+    TransferOwners {
+        #[command(flatten)]
+        on: On,
+        #[arg(long, value_name = "0xADDRESS")]
+        beneficiary: Address,
+        #[arg(long, value_name = "0xADDRESS")]
+        holder: Address,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// As the new beneficiary, refuse the endorsement: ownership returns to the previous one.
+    RejectEndorsement {
+        #[command(flatten)]
+        on: On,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// As the new holder, refuse the document: it returns to the previous holder.
+    RejectHolder {
+        #[command(flatten)]
+        on: On,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// As new beneficiary and holder at once, refuse both.
+    RejectOwners {
+        #[command(flatten)]
+        on: On,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// As beneficiary and holder, surrender the title to the issuer (at the end of a voyage,
+    /// to take delivery).
+    Surrender {
+        #[command(flatten)]
+        on: On,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// As the registry (accepter role), accept a surrender: the title is burnt for good.
+    AcceptSurrender {
+        #[command(flatten)]
+        on: On,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// As the registry (restorer role), reject a surrender: the title returns to its last
+    /// beneficiary and holder.
+    RejectSurrender {
+        #[command(flatten)]
+        on: On,
+        #[command(flatten)]
+        act: ActArgs,
+    },
+    /// Every change of a title, oldest first: who did what, when, and where it is recorded.
+    History {
+        #[command(flatten)]
+        on: On,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RegistryAction {
+    /// Create a title registry in the embedded store, administered by the key (it may mint,
+    /// accept and reject surrenders), and print its address: name it as the documents'
+    /// `issuers[].tokenRegistry`.
+    Create {
+        /// The registry's name.
+        #[arg(long, value_name = "TEXT", default_value = "Corridor title registry")]
+        name: String,
+        #[command(flatten)]
+        signer: secrets::SignerArgs,
+    },
+    /// List the embedded store's title registries.
+    List,
+}
+
+/// Which title, on which registry.
+#[derive(Args, Debug)]
+pub struct On {
+    /// The title: a wrapped document (its merkle root is the token id) or a token id (64
+    /// hex digits).
+    #[arg(value_name = "DOCUMENT|TOKEN")]
+    title: String,
+    /// The registry: an embedded registry's address (default: the store's only one), or
+    /// the token registry contract's with --ledger evm.
+    #[arg(long, value_name = "0xADDRESS")]
+    registry: Option<Address>,
+    /// Where titles are kept: embedded (alias sqlite; the store, --store) or evm (a token
+    /// registry contract; see --network).
+    #[arg(long, value_enum, default_value_t = chain::LedgerKind::Embedded)]
+    ledger: chain::LedgerKind,
+    #[command(flatten)]
+    network: chain::NetworkArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Who acts, and with what remark.
+#[derive(Args, Debug)]
+pub struct ActArgs {
+    /// A remark recorded with the action (at most 120 bytes).
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    remark: String,
+    #[command(flatten)]
+    signer: secrets::SignerArgs,
+}
+
+/// Runs a `corridor title` command.
+pub fn run(cli: &Cli, command: &TitleCommand) -> Result<ExitCode> {
+    use TitleCommand as T;
+    let (on, action, act) = match command {
+        T::Registry { action } => return registry(cli, action),
+        T::Status { on } => return with_registry(cli, on, |r, token| status(r, token, on.json)),
+        T::History { on } => return with_registry(cli, on, |r, token| history(r, token, on.json)),
+        T::Mint {
+            on,
+            beneficiary,
+            holder,
+            act,
+        } => (
+            on,
+            Action::Mint {
+                beneficiary: *beneficiary,
+                holder: *holder,
+            },
+            act,
+        ),
+        T::Nominate { on, to, act } => (on, Action::Nominate { nominee: *to }, act),
+        T::Endorse { on, to, act } => (on, Action::TransferBeneficiary { nominee: *to }, act),
+        T::TransferHolder { on, to, act } => (on, Action::TransferHolder { holder: *to }, act),
+        T::TransferOwners {
+            on,
+            beneficiary,
+            holder,
+            act,
+        } => (
+            on,
+            Action::TransferOwners {
+                nominee: *beneficiary,
+                holder: *holder,
+            },
+            act,
+        ),
+        T::RejectEndorsement { on, act } => (on, Action::RejectTransferBeneficiary, act),
+        T::RejectHolder { on, act } => (on, Action::RejectTransferHolder, act),
+        T::RejectOwners { on, act } => (on, Action::RejectTransferOwners, act),
+        T::Surrender { on, act } => (on, Action::ReturnToIssuer, act),
+        T::AcceptSurrender { on, act } => (on, Action::AcceptReturn, act),
+        T::RejectSurrender { on, act } => (on, Action::RejectReturn, act),
+    };
+    let signer = act.signer.signer(&cli.keyring()?)?;
+    with_registry(cli, on, |registry, token| {
+        let done = registry.act(signer.signing_key(), token, &action, act.remark.as_bytes());
+        match done {
+            Ok(receipt) => {
+                let title = registry.title(token)?;
+                if on.json {
+                    println!(
+                        "{}",
+                        json!({"accepted": action.name(), "token": token_hex(token), "reference": receipt.reference, "title": title})
+                    );
+                } else {
+                    eprintln!(
+                        "{}: {} accepted ({})",
+                        token_hex(token),
+                        action.name(),
+                        receipt.reference
+                    );
+                    if let Some(title) = &title {
+                        print_title(title);
+                    }
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(RegistryError::Backend(e)) => Err(RegistryError::Backend(e)),
+            Err(refusal) => {
+                let name = match &refusal {
+                    RegistryError::Refused(e) => e.name(),
+                    RegistryError::Signature(_) => "InvalidSignature",
+                    _ => "InvalidNonce",
+                };
+                if on.json {
+                    println!(
+                        "{}",
+                        json!({"refused": action.name(), "token": token_hex(token), "error": name, "message": refusal.to_string()})
+                    );
+                } else {
+                    eprintln!("{}: {} refused: {refusal}", token_hex(token), action.name());
+                }
+                Ok(ExitCode::FAILURE)
+            }
+        }
+    })
+}
+
+/// Runs `work` on the registry and title `on` names.
+fn with_registry(
+    cli: &Cli,
+    on: &On,
+    work: impl FnOnce(&mut dyn TitleRegistry, U256) -> Result<ExitCode, RegistryError>,
+) -> Result<ExitCode> {
+    let token = token_of(&on.title)?;
+    let described;
+    let outcome = match on.ledger {
+        chain::LedgerKind::Embedded => {
+            let mut store = cli.store()?;
+            let address = match on.registry {
+                Some(address) => address,
+                None => only_registry(&store)?,
+            };
+            let mut registry = EmbeddedTitles::open(&mut store, address)?;
+            described = registry.describe();
+            work(&mut registry, token)
+        }
+        chain::LedgerKind::Evm => {
+            let address = on
+                .registry
+                .context("give the token registry contract's address with --registry")?;
+            let chain = on.network.connect()?;
+            let mut registry = EvmTitles::open(&chain, address)?;
+            described = registry.describe();
+            work(&mut registry, token)
+        }
+    };
+    outcome.map_err(|e| anyhow!("{described}: {e}"))
+}
+
+fn registry(cli: &Cli, action: &RegistryAction) -> Result<ExitCode> {
+    let mut store = cli.store()?;
+    match action {
+        RegistryAction::Create { name, signer } => {
+            let signer = signer.signer(&cli.keyring()?)?;
+            let admin = Address::from_private_key(signer.signing_key());
+            let created = store.create_registry(admin, name)?;
+            println!("{}", created.address);
+            eprintln!(
+                "created title registry {:?} at {} in {}, administered by {admin}",
+                created.name,
+                created.address,
+                store.path().display()
+            );
+        }
+        RegistryAction::List => {
+            for r in store.registries()? {
+                println!(
+                    "{}  {:<32} admin {}  created {}",
+                    r.address,
+                    r.name,
+                    r.admin,
+                    show_time(r.at)
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn only_registry(store: &Store) -> Result<Address> {
+    match store.registries()?.as_slice() {
+        [one] => Ok(one.address),
+        [] => bail!(
+            "{}: no title registry yet; create one with `corridor title registry create`",
+            store.path().display()
+        ),
+        many => bail!(
+            "{} holds {} title registries; say which with --registry",
+            store.path().display(),
+            many.len()
+        ),
+    }
+}
+
+/// A token id: 64 hex digits, or a wrapped document's merkle root.
+fn token_of(title: &str) -> Result<U256> {
+    let hex = title.strip_prefix("0x").unwrap_or(title);
+    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(U256::from_str_radix(hex, 16)?);
+    }
+    let path = std::path::Path::new(title);
+    if !path.exists() {
+        bail!("{title}: neither a file nor a token id (64 hex digits)");
+    }
+    let root = records::intact_document(path)?.merkle_root;
+    let root = root.strip_prefix("0x").unwrap_or(&root);
+    U256::from_str_radix(root, 16).map_err(|e| anyhow!("{title}: signature.merkleRoot: {e}"))
+}
+
+fn token_hex(token: U256) -> String {
+    format!("0x{}", const_hex::encode(token.to_be_bytes::<32>()))
+}
+
+fn status(
+    registry: &mut dyn TitleRegistry,
+    token: U256,
+    json: bool,
+) -> Result<ExitCode, RegistryError> {
+    let title = registry.title(token)?;
+    if json {
+        println!(
+            "{}",
+            json!({"token": token_hex(token), "minted": title.is_some(), "title": title})
+        );
+    } else {
+        match &title {
+            Some(title) => print_title(title),
+            None => println!(
+                "{}: not minted on {}",
+                token_hex(token),
+                registry.describe()
+            ),
+        }
+    }
+    Ok(if title.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn print_title(title: &Title) {
+    let state = match (title.custody, title.active) {
+        (Custody::Escrow, _) => "live (in its title escrow)",
+        (Custody::Surrendered, _) => "surrendered to the issuer, awaiting acceptance",
+        (Custody::Burnt, _) => "burnt (surrender accepted)",
+    };
+    println!("state        {state}");
+    if title.custody != Custody::Burnt {
+        println!("beneficiary  {}", title.beneficiary);
+        println!("holder       {}", title.holder);
+    }
+    if !title.nominee.is_zero() {
+        println!("nominee      {}", title.nominee);
+    }
+    if !title.remark.is_empty() {
+        println!("remark       {}", String::from_utf8_lossy(&title.remark));
+    }
+}
+
+fn history(
+    registry: &mut dyn TitleRegistry,
+    token: U256,
+    json: bool,
+) -> Result<ExitCode, RegistryError> {
+    let entries = registry.history(token)?;
+    if json {
+        println!("{}", json!({"token": token_hex(token), "history": entries}));
+    } else if entries.is_empty() {
+        println!(
+            "{}: no history on {}",
+            token_hex(token),
+            registry.describe()
+        );
+    } else {
+        for entry in &entries {
+            print_entry(entry);
+        }
+    }
+    Ok(if entries.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_entry(e: &HistoryEntry) {
+    let when = humantime::format_rfc3339_seconds(
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(e.at),
+    );
+    let what = match &e.action {
+        Action::Mint {
+            beneficiary,
+            holder,
+        } => format!("minted to beneficiary {beneficiary}, holder {holder}"),
+        Action::Nominate { nominee } => format!("nominated {nominee}"),
+        Action::TransferBeneficiary { nominee } => format!("endorsed {nominee} as beneficiary"),
+        Action::TransferHolder { holder } => format!("passed to holder {holder}"),
+        Action::TransferOwners { nominee, holder } => {
+            format!("endorsed {nominee} and passed to {holder}")
+        }
+        Action::RejectTransferBeneficiary => format!(
+            "endorsement rejected; beneficiary back to {}",
+            e.beneficiary
+        ),
+        Action::RejectTransferHolder => format!("transfer rejected; holder back to {}", e.holder),
+        Action::RejectTransferOwners => {
+            format!("both rejected; back to {} and {}", e.beneficiary, e.holder)
+        }
+        Action::ReturnToIssuer => "surrendered to the issuer".into(),
+        Action::AcceptReturn => "surrender accepted; burnt".into(),
+        Action::RejectReturn => format!(
+            "surrender rejected; back to {} and {}",
+            e.beneficiary, e.holder
+        ),
+    };
+    let remark = if e.remark.is_empty() {
+        String::new()
+    } else {
+        format!(" \"{}\"", String::from_utf8_lossy(&e.remark))
+    };
+    println!(
+        "{when}  {:<18} by {}: {what}{remark}  [{}]",
+        e.action.name(),
+        e.actor,
+        e.reference
+    );
+}

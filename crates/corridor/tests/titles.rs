@@ -1,0 +1,666 @@
+//! Transferable records on both backends: Token Registry v5's real contracts on a local ganache,
+//! and the embedded registry. Generated sequences of legal and illegal actions by every kind of
+//! party run on both; after every step the outcome and the title must be the same.
+//!
+//! `CORRIDOR_TITLE_SEQUENCES=<n>` runs more sequences than the default 200.
+
+mod common;
+
+use alloy_primitives::{Address, U256};
+use common::chain::{Ganache, OWNER_ADDRESS, OWNER_KEY};
+use corridor_chain::{
+    Chain, ChainOptions, EscrowFactory, EvmTitles, Network, Target, TokenRegistry,
+};
+use corridor_ledger::{EmbeddedTitles, Store};
+use corridor_title::{Action, HistoryEntry, RegistryError, Title, TitleRegistry};
+use k256::ecdsa::SigningKey;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+/// Ganache's deterministic accounts 1 to 4 (`--wallet.deterministic`): development keys.
+const PARTY_KEYS: [&str; 4] = [
+    "6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1",
+    "6370fd033278c143179d81c5526140625662b8daa446c22ee2d73db3707e620c",
+    "646f1ce2fdad0e6deeeb5c7e8e5543bdde65e86029e2fd9fc169899c440a7913",
+    "add53f9a7e588d003326d1cbf9e4a43c061aadd9bc938c843a79e7b4fd2ad743",
+];
+
+fn key(hex: &str) -> SigningKey {
+    SigningKey::from_slice(&const_hex::decode(hex).unwrap()).unwrap()
+}
+
+/// The registry's admin and four parties, on a fresh chain and a fresh embedded store.
+struct Backends {
+    _ganache: Ganache,
+    _dir: tempfile::TempDir,
+    chain: Chain,
+    registry: Address,
+    store: Store,
+    embedded: Address,
+    admin: SigningKey,
+    parties: Vec<SigningKey>,
+}
+
+impl Backends {
+    fn start() -> Backends {
+        let ganache = Ganache::start();
+        let local = Network::by_name("local").unwrap();
+        let chain = Chain::new(
+            Target::named(local, vec![ganache.url.clone()]),
+            ChainOptions::default(),
+        )
+        .unwrap();
+        let admin = key(OWNER_KEY);
+        let (wallet, from) = corridor_chain::wallet(&admin);
+        let packages = common::repo().join("compat/node_modules");
+        let code = |packaged| {
+            corridor_chain::read_bytecode(
+                &corridor_chain::find_artifact(&packages, packaged).unwrap(),
+            )
+            .unwrap()
+        };
+        let registry = TokenRegistry::deploy(
+            &chain,
+            &wallet,
+            from,
+            &code(&corridor_chain::TRADE_TRUST_TOKEN),
+            EscrowFactory::Deploy(code(&corridor_chain::TITLE_ESCROW_FACTORY)),
+            "Differential eBLs",
+            "DIF",
+        )
+        .unwrap()
+        .address;
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+        let embedded = store
+            .create_registry(from, "Differential eBLs")
+            .unwrap()
+            .address;
+        Backends {
+            _ganache: ganache,
+            _dir: dir,
+            chain,
+            registry,
+            store,
+            embedded,
+            admin,
+            parties: PARTY_KEYS.iter().map(|k| key(k)).collect(),
+        }
+    }
+
+    /// Runs `act` on both backends.
+    fn both<T>(&mut self, mut act: impl FnMut(&mut dyn TitleRegistry) -> T) -> (T, T) {
+        let mut evm = EvmTitles::open(&self.chain, self.registry).unwrap();
+        let mut embedded = EmbeddedTitles::open(&mut self.store, self.embedded).unwrap();
+        (act(&mut evm), act(&mut embedded))
+    }
+}
+
+/// An outcome as compared: accepted, or the error's contract name. A backend failure fails
+/// the test.
+fn outcome(result: Result<corridor_title::Receipt, RegistryError>) -> Result<(), &'static str> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(RegistryError::Refused(error)) => Err(error.name()),
+        Err(other) => panic!("a backend failed: {other}"),
+    }
+}
+
+/// A history as compared: everything but the time and the reference.
+fn comparable(
+    history: Vec<HistoryEntry>,
+) -> Vec<(Action, Address, Address, Address, Address, Vec<u8>)> {
+    history
+        .into_iter()
+        .map(|e| {
+            (
+                e.action,
+                e.actor,
+                e.beneficiary,
+                e.holder,
+                e.nominee,
+                e.remark.to_vec(),
+            )
+        })
+        .collect()
+}
+
+/// A random action by a random party: mostly by the party the rules expect, so sequences get
+/// somewhere, and often by someone else or with arguments the rules refuse.
+fn random_step(
+    rng: &mut impl Rng,
+    backends: &Backends,
+    title: Option<&Title>,
+) -> (usize, Action, Vec<u8>) {
+    let address = |k: &SigningKey| Address::from_private_key(k);
+    let people: Vec<Address> = std::iter::once(&backends.admin)
+        .chain(&backends.parties)
+        .map(address)
+        .collect();
+    let someone = |rng: &mut dyn rand::RngCore| -> Address {
+        if rng.random_ratio(1, 20) {
+            Address::ZERO
+        } else {
+            people[rng.random_range(0..people.len())]
+        }
+    };
+    // Often one party takes both roles, as a shipper does at first.
+    let pair = |rng: &mut dyn rand::RngCore| -> (Address, Address) {
+        let first = someone(rng);
+        (
+            first,
+            if rng.random_bool(0.5) {
+                first
+            } else {
+                someone(rng)
+            },
+        )
+    };
+    let action = match title {
+        // A surrendered title waits for the registry: mostly its answer comes next.
+        Some(t) if t.custody == corridor_title::Custody::Surrendered && rng.random_bool(0.5) => {
+            if rng.random_bool(0.6) {
+                Action::AcceptReturn
+            } else {
+                Action::RejectReturn
+            }
+        }
+        None if rng.random_ratio(9, 10) => {
+            let (beneficiary, holder) = pair(rng);
+            Action::Mint {
+                beneficiary,
+                holder,
+            }
+        }
+        _ => match rng.random_range(0..12) {
+            0 => {
+                let (beneficiary, holder) = pair(rng);
+                Action::Mint {
+                    beneficiary,
+                    holder,
+                }
+            }
+            1 | 2 => Action::Nominate {
+                nominee: someone(rng),
+            },
+            3 => Action::TransferBeneficiary {
+                nominee: match title {
+                    Some(t) if rng.random_bool(0.5) => t.nominee,
+                    _ => someone(rng),
+                },
+            },
+            4 | 5 => Action::TransferHolder {
+                holder: someone(rng),
+            },
+            6 => {
+                let (nominee, holder) = pair(rng);
+                Action::TransferOwners { nominee, holder }
+            }
+            7 => Action::RejectTransferBeneficiary,
+            8 => Action::RejectTransferHolder,
+            9 => Action::RejectTransferOwners,
+            10 => Action::ReturnToIssuer,
+            _ => {
+                if rng.random_bool(0.5) {
+                    Action::AcceptReturn
+                } else {
+                    Action::RejectReturn
+                }
+            }
+        },
+    };
+    let expected = match (&action, title) {
+        (Action::Mint { .. } | Action::AcceptReturn | Action::RejectReturn, _) | (_, None) => {
+            people[0]
+        }
+        (Action::Nominate { .. } | Action::RejectTransferBeneficiary, Some(t)) => t.beneficiary,
+        (_, Some(t)) => t.holder,
+    };
+    let actor = if rng.random_ratio(4, 5) {
+        people.iter().position(|p| *p == expected).unwrap_or(0)
+    } else {
+        rng.random_range(0..people.len())
+    };
+    let remark = match rng.random_range(0..20) {
+        0 => vec![b'r'; corridor_title::REMARK_LIMIT + 1],
+        1 => vec![b'r'; corridor_title::REMARK_LIMIT],
+        2..8 => format!("step {}", rng.random::<u16>()).into_bytes(),
+        _ => Vec::new(),
+    };
+    (actor, action, remark)
+}
+
+/// What a run of sequences saw.
+#[derive(Default)]
+struct Tally {
+    accepted: usize,
+    refusals: std::collections::BTreeMap<&'static str, usize>,
+}
+
+/// Runs `sequences` generated sequences on fresh backends, comparing after every step.
+fn run_sequences(seed: u64, sequences: usize) -> Tally {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut backends = Backends::start();
+    let mut tally = Tally::default();
+    for sequence in 0..sequences {
+        let token = U256::from(rng.random::<u128>());
+        let steps = rng.random_range(4..=10);
+        for step in 0..steps {
+            let before = backends.both(|r| r.title(token).unwrap());
+            assert_eq!(
+                before.0, before.1,
+                "seed {seed}, sequence {sequence}, before step {step}"
+            );
+            let (actor, action, remark) = random_step(&mut rng, &backends, before.0.as_ref());
+            let key = if actor == 0 {
+                backends.admin.clone()
+            } else {
+                backends.parties[actor - 1].clone()
+            };
+            let (evm, embedded) = backends.both(|r| outcome(r.act(&key, token, &action, &remark)));
+            assert_eq!(
+                evm,
+                embedded,
+                "seed {seed}, sequence {sequence}, step {step}: party {actor} {action:?} (remark {} bytes) on {:?}",
+                remark.len(),
+                before.0
+            );
+            match evm {
+                Ok(()) => tally.accepted += 1,
+                Err(name) => *tally.refusals.entry(name).or_default() += 1,
+            }
+        }
+        let after = backends.both(|r| r.title(token).unwrap());
+        assert_eq!(
+            after.0, after.1,
+            "seed {seed}, sequence {sequence}, at the end"
+        );
+        let histories = backends.both(|r| comparable(r.history(token).unwrap()));
+        assert_eq!(
+            histories.0, histories.1,
+            "seed {seed}, sequence {sequence}: histories"
+        );
+    }
+    tally
+}
+
+#[test]
+fn generated_sequences_end_the_same_on_the_chain_and_the_embedded_registry() {
+    let sequences: usize = std::env::var("CORRIDOR_TITLE_SEQUENCES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200);
+    let seed: u64 = std::env::var("CORRIDOR_TITLE_SEED")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(rand::random);
+    // Ganache runs one transaction at a time: two chains, each with its share, use both cores.
+    let workers: Vec<_> = (0..2u64)
+        .map(|w| {
+            let share = sequences / 2 + (w as usize) * (sequences % 2);
+            std::thread::spawn(move || run_sequences(seed + w, share))
+        })
+        .collect();
+    let mut total = Tally::default();
+    for worker in workers {
+        let tally = worker
+            .join()
+            .expect("a worker failed; its message is above");
+        total.accepted += tally.accepted;
+        for (name, n) in tally.refusals {
+            *total.refusals.entry(name).or_default() += n;
+        }
+    }
+    eprintln!(
+        "seed {seed}: {sequences} sequences, {} actions accepted, refusals {:?}",
+        total.accepted, total.refusals
+    );
+    if sequences < 100 {
+        return; // too few for the coverage below to be expected
+    }
+    // The generator must reach deep into the rules, not stop at the first check.
+    assert!(
+        total.accepted > sequences * 2,
+        "{} accepted",
+        total.accepted
+    );
+    // (Rarer refusals, such as DualRoleRejectionRequired, are checked every run by the
+    // voyage test and the rules' unit tests; here they appear in most runs, not all.)
+    for name in [
+        "AccessControlUnauthorizedAccount",
+        "CallerNotBeneficiary",
+        "CallerNotHolder",
+        "InvalidNominee",
+        "InvalidTransferToZeroAddress",
+        "RemarkLengthExceeded",
+        "TokenExists",
+        "TokenNotReturnedToIssuer",
+    ] {
+        assert!(
+            total.refusals.contains_key(name),
+            "no step was refused with {name}: {:?}",
+            total.refusals
+        );
+    }
+}
+
+/// Runs `corridor title …` in `work` as the party whose key is `key`, on the backend `on`
+/// names; returns its exit success and its JSON answer.
+fn title_cli(
+    work: &common::Workdir,
+    on: &[String],
+    args: &[&str],
+    key: Option<&str>,
+) -> (bool, serde_json::Value) {
+    let mut command = work.command(&["title"]);
+    command.args(args).args(on).arg("--json");
+    if let Some(key) = key {
+        command
+            .args(["--private-key-env", "PARTY_KEY"])
+            .env("PARTY_KEY", key);
+    }
+    let out = command.output().unwrap();
+    let answer = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "title {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.success(), answer)
+}
+
+fn address_of(hex: &str) -> String {
+    Address::from_private_key(&key(hex)).to_string()
+}
+
+#[test]
+fn a_full_voyage_is_the_same_story_on_both_backends() {
+    let ganache = Ganache::start();
+    let work = common::Workdir::new();
+    let registry = work
+        .command(&[
+            "chain",
+            "deploy",
+            "token-registry",
+            "--private-key-env",
+            "OWNER_KEY",
+        ])
+        .args(["--network", "local", "--rpc-url", &ganache.url])
+        .env("OWNER_KEY", OWNER_KEY)
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert!(
+        registry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&registry.stderr)
+    );
+    let evm_registry = String::from_utf8(registry.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let created = work
+        .command(&[
+            "title",
+            "registry",
+            "create",
+            "--name",
+            "Voyages",
+            "--private-key-env",
+            "OWNER_KEY",
+        ])
+        .env("OWNER_KEY", OWNER_KEY)
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+
+    let [shipper, bank, consignee] = [PARTY_KEYS[0], PARTY_KEYS[1], PARTY_KEYS[2]];
+    let token = "0x".to_string() + &"5e".repeat(32);
+    let backends: [Vec<String>; 2] = [
+        vec!["--ledger".into(), "sqlite".into()],
+        [
+            "--ledger",
+            "evm",
+            "--registry",
+            &evm_registry,
+            "--network",
+            "local",
+            "--rpc-url",
+            &ganache.url,
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let mut histories = Vec::new();
+    for on in &backends {
+        let t = token.as_str();
+        let step = |args: &[&str], key: &str| title_cli(&work, on, args, Some(key));
+        let accepted = |args: &[&str], key: &str| {
+            let (ok, answer) = step(args, key);
+            assert!(ok, "{on:?} {args:?}: {answer}");
+            answer
+        };
+        let refused = |args: &[&str], key: &str, error: &str| {
+            let (ok, answer) = step(args, key);
+            assert!(
+                !ok && answer["error"] == error,
+                "{on:?} {args:?}: expected {error}, got {answer}"
+            );
+        };
+        let s = address_of(shipper);
+        let b = address_of(bank);
+        let c = address_of(consignee);
+        accepted(
+            &[
+                "mint",
+                t,
+                "--beneficiary",
+                &s,
+                "--holder",
+                &s,
+                "--remark",
+                "shipped on board",
+            ],
+            OWNER_KEY,
+        );
+        refused(&["endorse", t, "--to", &b], bank, "CallerNotHolder");
+        accepted(
+            &[
+                "transfer-owners",
+                t,
+                "--beneficiary",
+                &b,
+                "--holder",
+                &b,
+                "--remark",
+                "to the bank",
+            ],
+            shipper,
+        );
+        // The bank holds both roles: it cannot refuse only one.
+        refused(&["reject-holder", t], bank, "DualRoleRejectionRequired");
+        accepted(&["nominate", t, "--to", &c], bank);
+        let answer = accepted(
+            &[
+                "transfer-owners",
+                t,
+                "--beneficiary",
+                &c,
+                "--holder",
+                &c,
+                "--remark",
+                "paid",
+            ],
+            bank,
+        );
+        assert_eq!(answer["title"]["beneficiary"], c.to_lowercase());
+        accepted(&["surrender", t, "--remark", "delivery"], consignee);
+        refused(
+            &["transfer-holder", t, "--to", &s],
+            consignee,
+            "TitleEscrowNotHoldingToken",
+        );
+        refused(
+            &["accept-surrender", t],
+            consignee,
+            "AccessControlUnauthorizedAccount",
+        );
+        let answer = accepted(&["accept-surrender", t], OWNER_KEY);
+        assert_eq!(answer["title"]["custody"], "burnt");
+        refused(&["surrender", t], consignee, "InactiveTitleEscrow");
+
+        let out = work
+            .command(&["title", "history", t, "--json"])
+            .args(on)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let history: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let story: Vec<(String, String, String, String)> = history["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                assert!(e["at"].as_u64().unwrap() > 1_700_000_000, "{e}");
+                assert!(!e["reference"].as_str().unwrap().is_empty());
+                let field = |k: &str| e[k].as_str().unwrap().to_string();
+                (
+                    field("action"),
+                    field("actor"),
+                    field("holder"),
+                    field("remark"),
+                )
+            })
+            .collect();
+        let hex = |text: &str| format!("0x{}", const_hex::encode(text));
+        let [s, b, c, owner] = [&s, &b, &c, &OWNER_ADDRESS.to_string()].map(|a| a.to_lowercase());
+        let zero = Address::ZERO.to_string();
+        assert_eq!(
+            story,
+            [
+                ("mint", &owner, &s, hex("shipped on board")),
+                ("transfer-owners", &s, &b, hex("to the bank")),
+                ("nominate", &b, &b, "0x".into()),
+                ("transfer-owners", &b, &c, hex("paid")),
+                ("surrender", &c, &c, hex("delivery")),
+                ("accept-surrender", &owner, &zero, "0x".into()),
+            ]
+            .map(|(a, actor, holder, remark)| (
+                a.to_string(),
+                actor.clone(),
+                holder.clone(),
+                remark
+            ))
+            .to_vec(),
+            "{on:?}"
+        );
+        histories.push(story);
+    }
+    assert_eq!(histories[0], histories[1]);
+}
+
+#[test]
+fn two_processes_racing_on_one_title_leave_one_consistent_result() {
+    let work = common::Workdir::new();
+    let created = work
+        .command(&[
+            "title",
+            "registry",
+            "create",
+            "--private-key-env",
+            "OWNER_KEY",
+        ])
+        .env("OWNER_KEY", OWNER_KEY)
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let on = vec!["--ledger".to_string(), "sqlite".to_string()];
+    let token = "0x".to_string() + &"77".repeat(32);
+    let holder = address_of(PARTY_KEYS[0]);
+    let (ok, answer) = title_cli(
+        &work,
+        &on,
+        &[
+            "mint",
+            &token,
+            "--beneficiary",
+            &holder,
+            "--holder",
+            &holder,
+        ],
+        Some(OWNER_KEY),
+    );
+    assert!(ok, "{answer}");
+    for round in 0..5 {
+        // The holder passes the document to two parties at once, from two processes.
+        let racers: Vec<_> = [PARTY_KEYS[1], PARTY_KEYS[2]]
+            .map(|to| {
+                work.command(&[
+                    "title",
+                    "transfer-holder",
+                    &token,
+                    "--to",
+                    &address_of(to),
+                    "--json",
+                ])
+                .args(["--ledger", "sqlite", "--private-key-env", "PARTY_KEY"])
+                .env("PARTY_KEY", PARTY_KEYS[0])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+            })
+            .into_iter()
+            .collect();
+        let outcomes: Vec<(bool, serde_json::Value)> = racers
+            .into_iter()
+            .map(|child| {
+                let out = child.wait_with_output().unwrap();
+                (
+                    out.status.success(),
+                    serde_json::from_slice(&out.stdout).unwrap(),
+                )
+            })
+            .collect();
+        let winners: Vec<&serde_json::Value> = outcomes
+            .iter()
+            .filter(|(ok, _)| *ok)
+            .map(|(_, a)| a)
+            .collect();
+        assert_eq!(winners.len(), 1, "round {round}: {outcomes:?}");
+        let loser = &outcomes.iter().find(|(ok, _)| !ok).unwrap().1;
+        // The loser saw the winner's result: no longer the holder, or its action number used.
+        assert!(
+            loser["error"] == "CallerNotHolder" || loser["error"] == "InvalidNonce",
+            "round {round}: {loser}"
+        );
+        let (_, status) = title_cli(&work, &on, &["status", &token], None);
+        assert_eq!(status["title"]["holder"], winners[0]["title"]["holder"]);
+        // Hand it back for the next round.
+        let winner_key = PARTY_KEYS
+            .iter()
+            .find(|k| address_of(k).to_lowercase() == status["title"]["holder"])
+            .unwrap();
+        let (ok, answer) = title_cli(&work, &on, &["reject-holder", &token], Some(winner_key));
+        assert!(ok, "{answer}");
+    }
+    let audit = work.run(&["store", "audit"]);
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stdout)
+    );
+}
