@@ -99,6 +99,13 @@ pub const NETWORKS: &[Network] = &[
         chain_id: 1337,
         endpoints: &["http://127.0.0.1:8545"],
     },
+    // Not a chain: the embedded title registries, as `corridor serve` answers for them.
+    Network {
+        name: "corridor",
+        aliases: &["embedded"],
+        chain_id: corridor_ledger::EMBEDDED_CHAIN_ID,
+        endpoints: &["http://127.0.0.1:8080/rpc"],
+    },
 ];
 
 impl Network {

@@ -15,7 +15,7 @@ mod titles;
 
 pub use corridor_format::RevocationReason;
 pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, show_time};
-pub use titles::{EmbeddedTitles, RegistryInfo};
+pub use titles::{EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address};
 
 use corridor_format::Hash32;
 

@@ -298,6 +298,14 @@ impl Store {
         tx.commit().map_err(&sqlite)
     }
 
+    /// How many entries the audit log holds: every change the store ever recorded.
+    pub fn audit_length(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM audit", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.sqlite(e))
+    }
+
     /// The issuers that have issued something, by name.
     pub fn issuers(&self) -> Result<Vec<String>, StoreError> {
         self.conn

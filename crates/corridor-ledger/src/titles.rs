@@ -21,6 +21,19 @@ use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 use crate::Store;
 use crate::store::{StoreError, append_audit, now_ms};
 
+/// The chain id under which `corridor serve` answers for the embedded registries, as the
+/// network `corridor` ("COR" in ASCII). Documents name it, and DNS-TXT records give it as
+/// `netId`, as they would a chain's.
+pub const EMBEDDED_CHAIN_ID: u64 = 0x434f52;
+
+/// Who the embedded registry reports as the owner of a live title's token, where a chain would
+/// name the title's escrow contract: an address derived from the registry and the token.
+pub fn escrow_address(registry: Address, token: U256) -> Address {
+    let mut seed = registry.to_vec();
+    seed.extend_from_slice(&token.to_be_bytes::<32>());
+    Address::from_slice(&keccak256(seed)[12..])
+}
+
 /// A title registry in the embedded store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryInfo {

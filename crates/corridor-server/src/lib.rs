@@ -1,6 +1,7 @@
 //! Corridor's HTTP side. Today: the revocation responder that documents name as their
 //! issuer's `revocation: {"type": "OCSP_RESPONDER", "location": "<url>"}`, answering from the
-//! embedded store.
+//! embedded store; and `POST /rpc`, the embedded title registries answering token registry
+//! questions over JSON-RPC, as a chain's node would (`rpc.rs`).
 //!
 //! tt-verify asks `GET <location>/0x<hash>` for each hash from a document's target hash up to
 //! its merkle root, and reads `{"revoked": false, "documentHash"}` or `{"revoked": true,
@@ -12,13 +13,15 @@
 //! Architecture invariant: only this crate (and the HTTP clients of the verification
 //! providers) knows HTTP; the store it reads knows nothing of it.
 
+mod rpc;
+
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use corridor_format::Hash32;
 use corridor_ledger::{Revocation, Store, StoreError};
@@ -48,6 +51,7 @@ pub fn router(store_path: &std::path::Path) -> Result<Router, ServeError> {
         .route("/healthz", get(|| async { "ok" }))
         .route("/ocsp/{hash}", get(any_issuer))
         .route("/ocsp/{issuer}/{hash}", get(one_issuer))
+        .route("/rpc", post(json_rpc))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state))
 }
@@ -63,6 +67,26 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())
+}
+
+/// The embedded title registries over JSON-RPC (`rpc.rs`).
+async fn json_rpc(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
+    let Ok(request) = serde_json::from_slice::<serde_json::Value>(&body) else {
+        return Json(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "the body is not JSON"}}))
+            .into_response();
+    };
+    let answered = tokio::task::spawn_blocking(move || {
+        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+        rpc::answer(&store, &request)
+    })
+    .await;
+    match answered {
+        Ok(answer) => Json(answer).into_response(),
+        Err(e) => {
+            tracing::error!("JSON-RPC answer stopped: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 async fn any_issuer(State(state): State<AppState>, Path(hash): Path<String>) -> Response {

@@ -1,0 +1,192 @@
+//! The embedded title registries over JSON-RPC, as a chain's node serves a token registry: a
+//! verifier that knows how to ask a chain — Corridor's, or tt-verify with an ethers provider —
+//! asks `POST /rpc` the same questions and gets the same kinds of answer.
+//!
+//! Served: `eth_chainId` and `net_version` (the embedded network, `corridor`), `eth_blockNumber`
+//! (the audit log's length), `eth_getCode` (a marker byte at each registry's address, nothing
+//! elsewhere), and `eth_call` of `ownerOf(uint256)` on a registry: the title's owner as the
+//! contracts name it (live: its escrow; surrendered: the registry; burnt: `0x…dEaD`), or the
+//! registry's revert for a token never minted. Anything else is the JSON-RPC error for an
+//! unknown method, or an empty revert.
+
+use alloy_primitives::{Address, U256};
+use alloy_sol_types::{Revert, SolError};
+use corridor_ledger::{EMBEDDED_CHAIN_ID, Store, StoreError, escrow_address};
+use corridor_title::Custody;
+use serde_json::{Value, json};
+
+/// `ownerOf(uint256)`.
+const OWNER_OF: [u8; 4] = [0x63, 0x52, 0x21, 0x1e];
+const NONEXISTENT: &str = "ERC721: owner query for nonexistent token";
+const BURN_ADDRESS: &str = "0x000000000000000000000000000000000000dEaD";
+
+/// The answer to one JSON-RPC request, or to a batch of them in order.
+pub fn answer(store: &Store, request: &Value) -> Value {
+    match request {
+        Value::Array(batch) if !batch.is_empty() => {
+            Value::Array(batch.iter().map(|r| one(store, r)).collect())
+        }
+        _ => one(store, request),
+    }
+}
+
+fn one(store: &Store, request: &Value) -> Value {
+    let id = request.get("id").cloned().unwrap_or(Value::Null);
+    let (Some(method), params) = (
+        request.get("method").and_then(Value::as_str),
+        request.get("params"),
+    ) else {
+        return error(id, -32600, "not a JSON-RPC request", None);
+    };
+    let params = params
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let result = match method {
+        "eth_chainId" => Ok(json!(format!("{EMBEDDED_CHAIN_ID:#x}"))),
+        "net_version" => Ok(json!(EMBEDDED_CHAIN_ID.to_string())),
+        "eth_blockNumber" => store.audit_length().map(|n| json!(format!("{n:#x}"))),
+        "eth_getCode" => match params.first().and_then(address) {
+            Some(at) => is_registry(store, at).map(|yes| json!(if yes { "0xfe" } else { "0x" })),
+            None => return error(id, -32602, "eth_getCode takes an address", None),
+        },
+        "eth_call" => match call(store, params) {
+            Ok(Ok(data)) => Ok(json!(data)),
+            Ok(Err((message, data))) => return error(id, 3, &message, Some(data)),
+            Err(e) => Err(e),
+        },
+        other => {
+            return error(
+                id,
+                -32601,
+                &format!("the method {other} is not served here"),
+                None,
+            );
+        }
+    };
+    match result {
+        Ok(result) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+        Err(e) => {
+            tracing::error!("registry lookup failed: {e}");
+            error(id, -32603, "the store could not be read", None)
+        }
+    }
+}
+
+/// An `eth_call`: the returned data, or a revert's message and data.
+fn call(store: &Store, params: &[Value]) -> Result<Result<String, (String, String)>, StoreError> {
+    let call = params.first();
+    let to = call.and_then(|c| c.get("to")).and_then(address);
+    let data = call
+        .and_then(|c| c.get("data").or_else(|| c.get("input")))
+        .and_then(Value::as_str)
+        .and_then(|d| const_hex::decode(d).ok())
+        .unwrap_or_default();
+    let reverted = || Ok(Err(("execution reverted".to_string(), "0x".to_string())));
+    let Some(registry) = to.filter(|at| is_registry(store, *at).unwrap_or(false)) else {
+        return Ok(Ok("0x".into())); // no contract there: an empty answer, as a node gives
+    };
+    if data.len() != 36 || data[..4] != OWNER_OF {
+        return reverted();
+    }
+    let token = U256::from_be_slice(&data[4..]);
+    let owner = match store.title(registry, token)? {
+        None => {
+            return Ok(Err((
+                format!("execution reverted: {NONEXISTENT}"),
+                revert_string(NONEXISTENT),
+            )));
+        }
+        Some(title) => match title.custody {
+            Custody::Escrow => escrow_address(registry, token),
+            Custody::Surrendered => registry,
+            Custody::Burnt => BURN_ADDRESS.parse().expect("a valid address"),
+        },
+    };
+    let mut word = [0u8; 32];
+    word[12..].copy_from_slice(owner.as_slice());
+    Ok(Ok(const_hex::encode_prefixed(word)))
+}
+
+fn is_registry(store: &Store, at: Address) -> Result<bool, StoreError> {
+    match store.registry(at) {
+        Ok(_) => Ok(true),
+        Err(StoreError::UnknownRegistry(_)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+fn address(value: &Value) -> Option<Address> {
+    value.as_str()?.parse().ok()
+}
+
+/// `Error(string)` revert data, ABI-encoded.
+fn revert_string(reason: &str) -> String {
+    const_hex::encode_prefixed(Revert::from(reason).abi_encode())
+}
+
+fn error(id: Value, code: i64, message: &str, data: Option<String>) -> Value {
+    let mut error = json!({"code": code, "message": message});
+    if let Some(data) = data {
+        error["data"] = json!(data);
+    }
+    json!({"jsonrpc": "2.0", "id": id, "error": error})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_as_a_node_would_and_refuses_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let registry = store
+            .create_registry(Address::repeat_byte(1), "R")
+            .unwrap()
+            .address;
+        let ask = |method: &str, params: Value| {
+            answer(
+                &store,
+                &json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}),
+            )
+        };
+        assert_eq!(ask("eth_chainId", json!([]))["result"], "0x434f52");
+        assert_eq!(
+            ask("eth_getCode", json!([registry, "latest"]))["result"],
+            "0xfe"
+        );
+        assert_eq!(
+            ask("eth_getCode", json!([Address::repeat_byte(2), "latest"]))["result"],
+            "0x"
+        );
+        let owner_of = format!("0x6352211e{}", "00".repeat(31) + "05");
+        let unminted = ask(
+            "eth_call",
+            json!([{"to": registry, "data": owner_of}, "latest"]),
+        );
+        assert_eq!(unminted["error"]["code"], 3);
+        assert!(
+            unminted["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains(NONEXISTENT)
+        );
+        let elsewhere = ask(
+            "eth_call",
+            json!([{"to": Address::repeat_byte(2), "data": owner_of}, "latest"]),
+        );
+        assert_eq!(elsewhere["result"], "0x");
+        assert_eq!(
+            ask("eth_sendRawTransaction", json!(["0x00"]))["error"]["code"],
+            -32601
+        );
+        assert_eq!(answer(&store, &json!({"id": 1}))["error"]["code"], -32600);
+        let batch = answer(
+            &store,
+            &json!([{"id": 1, "method": "net_version"}, {"id": 2, "method": "eth_chainId"}]),
+        );
+        assert_eq!(batch[0]["result"], EMBEDDED_CHAIN_ID.to_string());
+        assert_eq!(batch[1]["id"], 2);
+    }
+}
