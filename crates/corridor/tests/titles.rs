@@ -697,30 +697,31 @@ impl Drop for Server {
     }
 }
 
-#[test]
-fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
+/// Where the titles of [`titles_verify_as_tt_verify_sees_them`] live.
+struct Backend {
+    registry: String,
+    /// `--ledger …` and what else `corridor title` needs to reach the registry.
+    on: Vec<String>,
+    /// `--network NAME`, as verifiers name it.
+    network: &'static str,
+    chain_id: u64,
+}
+
+/// Four bills of lading on `backend`'s registry — live, surrendered, burnt, never minted —
+/// verified by Corridor and by tt-verify through the JSON-RPC endpoint `rpc` (started, for
+/// the embedded registry, by `serve` once the titles are made).
+fn titles_verify_as_tt_verify_sees_them(
+    work: &common::Workdir,
+    backend: Backend,
+    rpc: impl FnOnce() -> (String, Option<Server>),
+) {
     const LOCATION: &str = "titles.corridor.test";
-    let work = common::Workdir::new();
-    let created = work
-        .command(&[
-            "title",
-            "registry",
-            "create",
-            "--private-key-env",
-            "OWNER_KEY",
-        ])
-        .env("OWNER_KEY", OWNER_KEY)
-        .output()
-        .unwrap();
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-    let registry = String::from_utf8(created.stdout)
-        .unwrap()
-        .trim()
-        .to_string();
+    let Backend {
+        registry,
+        on,
+        network,
+        chain_id,
+    } = backend;
     let raws: Vec<serde_json::Value> = ["live", "surrendered", "burnt", "never minted"]
         .iter()
         .map(|name| {
@@ -731,10 +732,9 @@ fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
     common::write_lines(&work.path("raw.jsonl"), &raws);
     let roots = work.ok(&["wrap", "--individual", "--out", "bls.jsonl", "raw.jsonl"]);
     let roots: Vec<&str> = roots.lines().collect();
-    let on = vec!["--ledger".to_string(), "sqlite".to_string()];
     let holder = address_of(PARTY_KEYS[0]);
     let act = |args: &[&str], key: &str| {
-        let (ok, answer) = title_cli(&work, &on, args, Some(key));
+        let (ok, answer) = title_cli(work, &on, args, Some(key));
         assert!(ok, "{args:?}: {answer}");
     };
     for root in &roots[..3] {
@@ -747,19 +747,15 @@ fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
     act(&["surrender", roots[2]], PARTY_KEYS[0]);
     act(&["accept-surrender", roots[2]], OWNER_KEY);
 
-    let server = Server::start(&work);
-    let rpc = format!("{}/rpc", server.1);
-    let record = format!(
-        "openatts net=ethereum netId={} addr={registry}",
-        corridor_ledger::EMBEDDED_CHAIN_ID
-    );
+    let (rpc, _server) = rpc();
+    let record = format!("openatts net=ethereum netId={chain_id} addr={registry}");
     let dns = common::dns::DnsServer::start("corridor.test", &[(LOCATION, &record)]);
     let out = work
         .command(&[
             "verify",
             "--json",
             "--network",
-            "corridor",
+            network,
             "--rpc-url",
             &rpc,
             "--dns",
@@ -804,10 +800,10 @@ fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
         assert_eq!(status(i)["status"], "VALID", "{}", status(i));
     }
     assert_eq!(ours[0]["valid"], true);
-    // Never minted: the registry reverts "owner query for nonexistent token", as a node
-    // answers (geth's shape). tt-verify means to report it as not minted, but the ethers v5
-    // provider hands the revert data to token-registry's ethers v6 contract as a result,
-    // which it cannot decode: an unexpected error, as on ganache. Corridor reads the revert.
+    // Never minted: the registry reverts "owner query for nonexistent token". tt-verify means
+    // to report it as not minted, but its ethers v5 provider does not hand the revert to
+    // token-registry's ethers v6 contract in a shape it reads (ganache's nor geth's, which
+    // `corridor serve` gives): an unexpected error. Corridor reads the revert.
     assert_eq!(status(3)["status"], "INVALID");
     assert_eq!(status(3)["reason"]["codeString"], "DOCUMENT_NOT_MINTED");
     let reference = theirs[3]["fragments"]
@@ -818,14 +814,6 @@ fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
         .unwrap();
     assert_eq!(
         reference["reason"]["codeString"], "UNEXPECTED_ERROR",
-        "{reference}"
-    );
-    let nonexistent = const_hex::encode("owner query for nonexistent token");
-    assert!(
-        reference["reason"]["message"]
-            .as_str()
-            .unwrap()
-            .contains(&nonexistent),
         "{reference}"
     );
     // Every other fragment of it is the same.
@@ -839,4 +827,85 @@ fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
             .collect()
     };
     assert_eq!(others(&ours[3]), others(&theirs[3]));
+}
+
+#[test]
+fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
+    let work = common::Workdir::new();
+    let created = work
+        .command(&[
+            "title",
+            "registry",
+            "create",
+            "--private-key-env",
+            "OWNER_KEY",
+        ])
+        .env("OWNER_KEY", OWNER_KEY)
+        .output()
+        .unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let backend = Backend {
+        registry: String::from_utf8(created.stdout)
+            .unwrap()
+            .trim()
+            .to_string(),
+        on: vec!["--ledger".into(), "sqlite".into()],
+        network: "corridor",
+        chain_id: corridor_ledger::EMBEDDED_CHAIN_ID,
+    };
+    titles_verify_as_tt_verify_sees_them(&work, backend, || {
+        let server = Server::start(&work);
+        (format!("{}/rpc", server.1), Some(server))
+    });
+}
+
+#[test]
+fn chain_titles_verify_as_tt_verify_sees_them() {
+    let ganache = Ganache::start();
+    let work = common::Workdir::new();
+    let deployed = work
+        .command(&[
+            "chain",
+            "deploy",
+            "token-registry",
+            "--private-key-env",
+            "OWNER_KEY",
+        ])
+        .args(["--network", "local", "--rpc-url", &ganache.url])
+        .env("OWNER_KEY", OWNER_KEY)
+        .current_dir(common::repo())
+        .output()
+        .unwrap();
+    assert!(
+        deployed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deployed.stderr)
+    );
+    let registry = String::from_utf8(deployed.stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let on = [
+        "--ledger",
+        "evm",
+        "--registry",
+        &registry,
+        "--network",
+        "local",
+        "--rpc-url",
+        &ganache.url,
+    ]
+    .map(String::from)
+    .to_vec();
+    let backend = Backend {
+        registry,
+        on,
+        network: "local",
+        chain_id: 1337,
+    };
+    titles_verify_as_tt_verify_sees_them(&work, backend, || (ganache.url.clone(), None));
 }
