@@ -900,4 +900,33 @@ mod tests {
             Err(StoreError::Version { found: 99, .. })
         ));
     }
+
+    #[test]
+    fn a_store_of_the_first_layout_gains_the_title_registry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        store.issue("carrier", &[batch("a", 2)]).unwrap();
+        drop(store);
+        // What version 1 wrote: no title tables, version 1.
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "DROP TABLE registries; DROP TABLE titles; DROP TABLE nonces;
+                 UPDATE meta SET value = 1 WHERE key = 'version';",
+            )
+            .unwrap();
+        let mut store = Store::open(&path).unwrap();
+        let admin = alloy_primitives::Address::repeat_byte(1);
+        store.create_registry(admin, "eBLs").unwrap();
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 2 });
+        drop(store);
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+    }
 }
