@@ -101,7 +101,8 @@ pub enum LedgerKind {
     #[default]
     #[value(alias = "sqlite")]
     Embedded,
-    /// TradeTrust's document store contract on an EVM network (--document-store, --network).
+    /// TradeTrust's contracts on an EVM network (--network): the document store, or the token
+    /// registry for titles.
     Evm,
 }
 

@@ -42,34 +42,13 @@ pub enum TitleCommand {
         on: On,
     },
     /// As the beneficiary, name the next beneficiary, for the holder to endorse.
-    Nominate {
-        #[command(flatten)]
-        on: On,
-        /// The nominee (the zero address withdraws a nomination).
-        #[arg(long, value_name = "0xADDRESS")]
-        to: Address,
-        #[command(flatten)]
-        act: ActArgs,
-    },
+    /// (`--to`: the nominee; the zero address withdraws a nomination.)
+    Nominate(ToParty),
     /// As the holder, endorse a new beneficiary: the nominee, or anyone when the holder is
     /// also the beneficiary (TradeTrust's transferBeneficiary).
-    Endorse {
-        #[command(flatten)]
-        on: On,
-        #[arg(long, value_name = "0xADDRESS")]
-        to: Address,
-        #[command(flatten)]
-        act: ActArgs,
-    },
+    Endorse(ToParty),
     /// As the holder, pass the document to a new holder.
-    TransferHolder {
-        #[command(flatten)]
-        on: On,
-        #[arg(long, value_name = "0xADDRESS")]
-        to: Address,
-        #[command(flatten)]
-        act: ActArgs,
-    },
+    TransferHolder(ToParty),
     /// As holder (and beneficiary, or with a nomination), endorse a new beneficiary and pass
     /// the document to a new holder in one step.
     TransferOwners {
@@ -83,49 +62,19 @@ pub enum TitleCommand {
         act: ActArgs,
     },
     /// As the new beneficiary, refuse the endorsement: ownership returns to the previous one.
-    RejectEndorsement {
-        #[command(flatten)]
-        on: On,
-        #[command(flatten)]
-        act: ActArgs,
-    },
+    RejectEndorsement(Acting),
     /// As the new holder, refuse the document: it returns to the previous holder.
-    RejectHolder {
-        #[command(flatten)]
-        on: On,
-        #[command(flatten)]
-        act: ActArgs,
-    },
+    RejectHolder(Acting),
     /// As new beneficiary and holder at once, refuse both.
-    RejectOwners {
-        #[command(flatten)]
-        on: On,
-        #[command(flatten)]
-        act: ActArgs,
-    },
+    RejectOwners(Acting),
     /// As beneficiary and holder, surrender the title to the issuer (at the end of a voyage,
     /// to take delivery).
-    Surrender {
-        #[command(flatten)]
-        on: On,
-        #[command(flatten)]
-        act: ActArgs,
-    },
+    Surrender(Acting),
     /// As the registry (accepter role), accept a surrender: the title is burnt for good.
-    AcceptSurrender {
-        #[command(flatten)]
-        on: On,
-        #[command(flatten)]
-        act: ActArgs,
-    },
+    AcceptSurrender(Acting),
     /// As the registry (restorer role), reject a surrender: the title returns to its last
     /// beneficiary and holder.
-    RejectSurrender {
-        #[command(flatten)]
-        on: On,
-        #[command(flatten)]
-        act: ActArgs,
-    },
+    RejectSurrender(Acting),
     /// Every change of a title, oldest first: who did what, when, and where it is recorded.
     History {
         #[command(flatten)]
@@ -171,6 +120,27 @@ pub struct On {
     json: bool,
 }
 
+/// An action on a title with no party to name.
+#[derive(Args, Debug)]
+pub struct Acting {
+    #[command(flatten)]
+    on: On,
+    #[command(flatten)]
+    act: ActArgs,
+}
+
+/// An action on a title towards a party.
+#[derive(Args, Debug)]
+pub struct ToParty {
+    #[command(flatten)]
+    on: On,
+    /// The party.
+    #[arg(long, value_name = "0xADDRESS")]
+    to: Address,
+    #[command(flatten)]
+    act: ActArgs,
+}
+
 /// Who acts, and with what remark.
 #[derive(Args, Debug)]
 pub struct ActArgs {
@@ -201,9 +171,9 @@ pub fn run(cli: &Cli, command: &TitleCommand) -> Result<ExitCode> {
             },
             act,
         ),
-        T::Nominate { on, to, act } => (on, Action::Nominate { nominee: *to }, act),
-        T::Endorse { on, to, act } => (on, Action::TransferBeneficiary { nominee: *to }, act),
-        T::TransferHolder { on, to, act } => (on, Action::TransferHolder { holder: *to }, act),
+        T::Nominate(p) => (&p.on, Action::Nominate { nominee: p.to }, &p.act),
+        T::Endorse(p) => (&p.on, Action::TransferBeneficiary { nominee: p.to }, &p.act),
+        T::TransferHolder(p) => (&p.on, Action::TransferHolder { holder: p.to }, &p.act),
         T::TransferOwners {
             on,
             beneficiary,
@@ -217,12 +187,12 @@ pub fn run(cli: &Cli, command: &TitleCommand) -> Result<ExitCode> {
             },
             act,
         ),
-        T::RejectEndorsement { on, act } => (on, Action::RejectTransferBeneficiary, act),
-        T::RejectHolder { on, act } => (on, Action::RejectTransferHolder, act),
-        T::RejectOwners { on, act } => (on, Action::RejectTransferOwners, act),
-        T::Surrender { on, act } => (on, Action::ReturnToIssuer, act),
-        T::AcceptSurrender { on, act } => (on, Action::AcceptReturn, act),
-        T::RejectSurrender { on, act } => (on, Action::RejectReturn, act),
+        T::RejectEndorsement(a) => (&a.on, Action::RejectTransferBeneficiary, &a.act),
+        T::RejectHolder(a) => (&a.on, Action::RejectTransferHolder, &a.act),
+        T::RejectOwners(a) => (&a.on, Action::RejectTransferOwners, &a.act),
+        T::Surrender(a) => (&a.on, Action::ReturnToIssuer, &a.act),
+        T::AcceptSurrender(a) => (&a.on, Action::AcceptReturn, &a.act),
+        T::RejectSurrender(a) => (&a.on, Action::RejectReturn, &a.act),
     };
     let signer = act.signer.signer(&cli.keyring()?)?;
     with_registry(cli, on, |registry, token| {

@@ -374,11 +374,9 @@ fn address_of(hex: &str) -> String {
     Address::from_private_key(&key(hex)).to_string()
 }
 
-#[test]
-fn a_full_voyage_is_the_same_story_on_both_backends() {
-    let ganache = Ganache::start();
-    let work = common::Workdir::new();
-    let registry = work
+/// `corridor chain deploy token-registry` on `ganache` with the owner's key: the registry.
+fn deploy_registry(work: &common::Workdir, ganache: &Ganache) -> String {
+    let out = work
         .command(&[
             "chain",
             "deploy",
@@ -392,21 +390,20 @@ fn a_full_voyage_is_the_same_story_on_both_backends() {
         .output()
         .unwrap();
     assert!(
-        registry.status.success(),
+        out.status.success(),
         "{}",
-        String::from_utf8_lossy(&registry.stderr)
+        String::from_utf8_lossy(&out.stderr)
     );
-    let evm_registry = String::from_utf8(registry.stdout)
-        .unwrap()
-        .trim()
-        .to_string();
-    let created = work
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// `corridor title registry create` with the owner's key: the embedded registry.
+fn create_registry(work: &common::Workdir) -> String {
+    let out = work
         .command(&[
             "title",
             "registry",
             "create",
-            "--name",
-            "Voyages",
             "--private-key-env",
             "OWNER_KEY",
         ])
@@ -414,10 +411,19 @@ fn a_full_voyage_is_the_same_story_on_both_backends() {
         .output()
         .unwrap();
     assert!(
-        created.status.success(),
+        out.status.success(),
         "{}",
-        String::from_utf8_lossy(&created.stderr)
+        String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn a_full_voyage_is_the_same_story_on_both_backends() {
+    let ganache = Ganache::start();
+    let work = common::Workdir::new();
+    let evm_registry = deploy_registry(&work, &ganache);
+    create_registry(&work);
 
     let [shipper, bank, consignee] = [PARTY_KEYS[0], PARTY_KEYS[1], PARTY_KEYS[2]];
     let token = "0x".to_string() + &"5e".repeat(32);
@@ -571,22 +577,7 @@ fn a_full_voyage_is_the_same_story_on_both_backends() {
 #[test]
 fn two_processes_racing_on_one_title_leave_one_consistent_result() {
     let work = common::Workdir::new();
-    let created = work
-        .command(&[
-            "title",
-            "registry",
-            "create",
-            "--private-key-env",
-            "OWNER_KEY",
-        ])
-        .env("OWNER_KEY", OWNER_KEY)
-        .output()
-        .unwrap();
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
+    create_registry(&work);
     let on = vec!["--ledger".to_string(), "sqlite".to_string()];
     let token = "0x".to_string() + &"77".repeat(32);
     let holder = address_of(PARTY_KEYS[0]);
@@ -832,27 +823,9 @@ fn titles_verify_as_tt_verify_sees_them(
 #[test]
 fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
     let work = common::Workdir::new();
-    let created = work
-        .command(&[
-            "title",
-            "registry",
-            "create",
-            "--private-key-env",
-            "OWNER_KEY",
-        ])
-        .env("OWNER_KEY", OWNER_KEY)
-        .output()
-        .unwrap();
-    assert!(
-        created.status.success(),
-        "{}",
-        String::from_utf8_lossy(&created.stderr)
-    );
+    let registry = create_registry(&work);
     let backend = Backend {
-        registry: String::from_utf8(created.stdout)
-            .unwrap()
-            .trim()
-            .to_string(),
+        registry,
         on: vec!["--ledger".into(), "sqlite".into()],
         network: "corridor",
         chain_id: corridor_ledger::EMBEDDED_CHAIN_ID,
@@ -867,28 +840,7 @@ fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
 fn chain_titles_verify_as_tt_verify_sees_them() {
     let ganache = Ganache::start();
     let work = common::Workdir::new();
-    let deployed = work
-        .command(&[
-            "chain",
-            "deploy",
-            "token-registry",
-            "--private-key-env",
-            "OWNER_KEY",
-        ])
-        .args(["--network", "local", "--rpc-url", &ganache.url])
-        .env("OWNER_KEY", OWNER_KEY)
-        .current_dir(common::repo())
-        .output()
-        .unwrap();
-    assert!(
-        deployed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&deployed.stderr)
-    );
-    let registry = String::from_utf8(deployed.stdout)
-        .unwrap()
-        .trim()
-        .to_string();
+    let registry = deploy_registry(&work, &ganache);
     let on = [
         "--ledger",
         "evm",
