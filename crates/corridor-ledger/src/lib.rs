@@ -12,10 +12,12 @@
 
 mod store;
 mod titles;
+mod tokens;
 
 pub use corridor_format::RevocationReason;
 pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, show_time};
 pub use titles::{EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address};
+pub use tokens::TokenInfo;
 
 use corridor_format::Hash32;
 

@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS titles (
     prev_beneficiary BLOB NOT NULL, prev_holder BLOB NOT NULL, nominee BLOB NOT NULL,
     active INTEGER NOT NULL, custody TEXT NOT NULL, remark BLOB NOT NULL,
     PRIMARY KEY (registry, token));
+CREATE TABLE IF NOT EXISTS api_tokens (
+    name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, revoked INTEGER);
 CREATE TABLE IF NOT EXISTS nonces (
     registry BLOB NOT NULL, account BLOB NOT NULL, next INTEGER NOT NULL,
     PRIMARY KEY (registry, account));
@@ -88,6 +90,15 @@ pub enum StoreError {
     /// No title registry has that address in this store.
     #[error("no title registry {0} in this store")]
     UnknownRegistry(alloy_primitives::Address),
+    /// An API token's name is empty or too long.
+    #[error("{0:?} is not a token name: use 1 to 64 characters")]
+    BadTokenName(String),
+    /// An API token of that name exists already.
+    #[error("an API token named {0:?} exists already")]
+    TokenExists(String),
+    /// No live API token has that name.
+    #[error("no live API token named {0:?}")]
+    UnknownToken(String),
     /// A record cannot be read as what it should be: the file was edited outside Corridor.
     #[error("the store is damaged: {0}")]
     Corrupt(String),

@@ -251,6 +251,14 @@ enum Command {
         #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
     },
+    /// API tokens for `corridor serve`'s writes (issue, revoke, title actions, sharing).
+    ///
+    /// A token is shown once, when made, and kept only as its SHA-256 in the store; clients
+    /// send it as `Authorization: Bearer <token>`.
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Look after the embedded store.
     Store {
         #[command(subcommand)]
@@ -358,6 +366,23 @@ enum DeployContract {
         signer: secrets::SignerArgs,
         #[command(flatten)]
         network: chain::NetworkArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Make a token and print it, once: keep it secret.
+    New {
+        /// What the token is for, to revoke it by (1 to 64 characters).
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
+    /// List the tokens: name, when made, whether revoked. Never the tokens themselves.
+    List,
+    /// Revoke a token: requests with it are refused from now on.
+    Revoke {
+        #[arg(value_name = "NAME")]
+        name: String,
     },
 }
 
@@ -791,6 +816,30 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         Command::Store {
             action: StoreAction::Audit,
         } => records::audit(&cli.store()?),
+        Command::Token { action } => {
+            let mut store = cli.store()?;
+            match action {
+                TokenAction::New { name } => {
+                    let token = store.new_api_token(name, &mut rand::rng())?;
+                    println!("{token}");
+                    eprintln!("API token {name:?} made; it is shown only now: keep it secret");
+                }
+                TokenAction::List => {
+                    for t in store.api_tokens()? {
+                        let state = match t.revoked {
+                            Some(at) => format!("revoked {}", corridor_ledger::show_time(at)),
+                            None => "live".into(),
+                        };
+                        println!("{:<24} made {}  {state}", t.name, corridor_ledger::show_time(t.created));
+                    }
+                }
+                TokenAction::Revoke { name } => {
+                    store.revoke_api_token(name)?;
+                    eprintln!("API token {name:?} revoked");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Data { file } => {
             let document = read_document(file)?;
             let data = document
