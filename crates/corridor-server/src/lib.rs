@@ -1,36 +1,55 @@
-//! Corridor's HTTP side. Today: the revocation responder that documents name as their
-//! issuer's `revocation: {"type": "OCSP_RESPONDER", "location": "<url>"}`, answering from the
-//! embedded store; and `POST /rpc`, the embedded title registries answering token registry
-//! questions over JSON-RPC, as a chain's node would (`rpc.rs`).
+//! Corridor's HTTP side, over the embedded store:
 //!
-//! tt-verify asks `GET <location>/0x<hash>` for each hash from a document's target hash up to
-//! its merkle root, and reads `{"revoked": false, "documentHash"}` or `{"revoked": true,
-//! "documentHash", "reasonCode"}`. The responder serves two locations:
-//!
-//! - `/ocsp/<hash>`: revoked by any issuer of the store;
-//! - `/ocsp/<issuer>/<hash>`: revoked by that issuer.
+//! - the HTTP API under `/api` (`api.rs`), described by the OpenAPI 3.1 document served at
+//!   `/openapi.json`: verify, wrap and obfuscate documents (open), revoke and act on titles
+//!   (with an API token); every error is JSON with a code and a message (`error.rs`);
+//! - the revocation responder documents name as their issuer's `OCSP_RESPONDER` (`ocsp.rs`);
+//! - `POST /rpc`, the embedded title registries answering token registry questions over
+//!   JSON-RPC, as a chain's node would (`rpc.rs`).
 //!
 //! Architecture invariant: only this crate (and the HTTP clients of the verification
-//! providers) knows HTTP; the store it reads knows nothing of it.
+//! providers) knows HTTP; the store it reads and the checks it runs know nothing of it.
+//!
+//! Architecture invariant: no request body, document or secret is logged; logs say which
+//! route answered what, how fast.
 
+mod api;
+mod error;
+mod ocsp;
 mod rpc;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use axum::{Json, Router};
-use corridor_format::Hash32;
-use corridor_ledger::{Revocation, Store, StoreError};
-use serde_json::json;
+use corridor_ledger::{Store, StoreError};
+use corridor_verify::Verifier;
 
-/// What the handlers share: the store, opened once.
+/// How the server runs.
+pub struct ServerConfig {
+    pub store_path: PathBuf,
+    /// Makes the verifier for one request, with fresh caches: revocations and ownership change
+    /// between requests.
+    pub verifier: Arc<dyn Fn() -> Verifier + Send + Sync>,
+    /// Whether verification is offline: valid when intact and nothing that could be checked
+    /// failed, as `corridor verify --offline` decides.
+    pub offline: bool,
+    /// The largest request body, in bytes.
+    pub max_body: usize,
+    /// How long one request may take.
+    pub timeout: Duration,
+}
+
+/// What the handlers share.
 #[derive(Clone)]
-struct AppState {
+pub(crate) struct AppState {
     store: Arc<Mutex<Store>>,
+    verifier: Arc<dyn Fn() -> Verifier + Send + Sync>,
+    offline: bool,
+    timeout: Duration,
 }
 
 /// Why the server could not start.
@@ -42,16 +61,34 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-/// The routes, over the store at `store_path` (created if missing).
-pub fn router(store_path: &std::path::Path) -> Result<Router, ServeError> {
+/// The OpenAPI document of the routes below.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// The routes, over the store `config` names (created if missing).
+pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
     let state = AppState {
-        store: Arc::new(Mutex::new(Store::open(store_path)?)),
+        store: Arc::new(Mutex::new(Store::open(&config.store_path)?)),
+        verifier: config.verifier.clone(),
+        offline: config.offline,
+        timeout: config.timeout,
     };
     Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/ocsp/{hash}", get(any_issuer))
-        .route("/ocsp/{issuer}/{hash}", get(one_issuer))
-        .route("/rpc", post(json_rpc))
+        .route(
+            "/openapi.json",
+            get(|| async {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    OPENAPI,
+                )
+            }),
+        )
+        .route("/ocsp/{hash}", get(ocsp::any_issuer))
+        .route("/ocsp/{issuer}/{hash}", get(ocsp::one_issuer))
+        .route("/rpc", post(rpc::handler))
+        .nest("/api", api::routes())
+        .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(config.max_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state))
 }
@@ -59,121 +96,30 @@ pub fn router(store_path: &std::path::Path) -> Result<Router, ServeError> {
 /// Serves until `shutdown` completes.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    store_path: PathBuf,
+    config: ServerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    let app = router(&store_path)?;
+    let app = router(&config)?;
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await?;
     Ok(())
 }
 
-/// The embedded title registries over JSON-RPC (`rpc.rs`).
-async fn json_rpc(State(state): State<AppState>, body: axum::body::Bytes) -> Response {
-    let Ok(request) = serde_json::from_slice::<serde_json::Value>(&body) else {
-        return Json(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "the body is not JSON"}}))
-            .into_response();
-    };
-    let answered = tokio::task::spawn_blocking(move || {
-        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-        rpc::answer(&store, &request)
-    })
-    .await;
-    match answered {
-        Ok(answer) => Json(answer).into_response(),
-        Err(e) => {
-            tracing::error!("JSON-RPC answer stopped: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
-
-async fn any_issuer(State(state): State<AppState>, Path(hash): Path<String>) -> Response {
-    answer(state, None, hash).await
-}
-
-async fn one_issuer(
-    State(state): State<AppState>,
-    Path((issuer, hash)): Path<(String, String)>,
-) -> Response {
-    answer(state, Some(issuer), hash).await
-}
-
-/// Looks `hash` up and answers as tt-verify expects.
-async fn answer(state: AppState, issuer: Option<String>, hash: String) -> Response {
-    let Some(parsed) = parse_hash(&hash) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": format!("{hash:?} is not a 32-byte hash (64 hex digits, 0x optional)")})),
-        )
-            .into_response();
-    };
-    // SQLite blocks: look up off the async workers.
-    let found = tokio::task::spawn_blocking(move || {
-        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-        store.first_revoked(issuer.as_deref(), &[parsed])
-    })
-    .await;
-    match found {
-        Ok(Ok(revocation)) => Json(ocsp_body(&parsed, revocation.as_ref())).into_response(),
-        Ok(Err(e)) => {
-            tracing::error!("revocation lookup failed: {e}");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Json(json!({"error": "the store could not be read"})),
-            )
-                .into_response()
-        }
-        Err(e) => {
-            tracing::error!("revocation lookup stopped: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
-    }
-}
-
-/// The responder's answer for `hash`.
-fn ocsp_body(hash: &Hash32, revocation: Option<&Revocation>) -> serde_json::Value {
-    let document_hash = format!("0x{hash}");
-    match revocation {
-        None => json!({"revoked": false, "documentHash": document_hash}),
-        Some(r) => json!({
-            "revoked": true,
-            "documentHash": document_hash,
-            "reasonCode": r.reason.code(),
-            "revokedAt": corridor_ledger::show_time(r.at),
-        }),
-    }
-}
-
-fn parse_hash(text: &str) -> Option<Hash32> {
-    text.strip_prefix("0x").unwrap_or(text).parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use corridor_ledger::{Batch, RevocationReason};
+    use corridor_ledger::{Batch, RevocationReason, Store};
+    use serde_json::json;
 
-    #[test]
-    fn answers_as_tt_verify_reads_them() {
-        let hash = corridor_format::keccak256(b"doc");
-        assert_eq!(
-            ocsp_body(&hash, None),
-            json!({"revoked": false, "documentHash": format!("0x{hash}")})
-        );
-        let revocation = Revocation {
-            issuer: "a".into(),
-            hash,
-            at: 0,
-            reason: RevocationReason::KeyCompromise,
-            note: "internal".into(),
-        };
-        let body = ocsp_body(&hash, Some(&revocation));
-        assert_eq!(body["reasonCode"], 1);
-        assert!(body.get("note").is_none(), "the note stays with the issuer");
-        assert_eq!(parse_hash(&format!("0x{hash}")), Some(hash));
-        assert_eq!(parse_hash("0x12"), None);
+    pub(crate) fn test_config(store_path: std::path::PathBuf) -> ServerConfig {
+        ServerConfig {
+            store_path,
+            verifier: Arc::new(Verifier::default),
+            offline: true,
+            max_body: 1 << 20,
+            timeout: Duration::from_secs(10),
+        }
     }
 
     #[tokio::test]
@@ -199,7 +145,7 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, path, async {
+        let server = tokio::spawn(serve(listener, test_config(path), async {
             stopped.await.ok();
         }));
         let get = |url: String| {

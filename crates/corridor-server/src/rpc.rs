@@ -11,6 +11,10 @@
 
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{Revert, SolError};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use corridor_ledger::{EMBEDDED_CHAIN_ID, Store, StoreError, escrow_address};
 use corridor_title::Custody;
 use serde_json::{Value, json};
@@ -19,6 +23,29 @@ use serde_json::{Value, json};
 const OWNER_OF: [u8; 4] = [0x63, 0x52, 0x21, 0x1e];
 const NONEXISTENT: &str = "ERC721: owner query for nonexistent token";
 const BURN_ADDRESS: &str = "0x000000000000000000000000000000000000dEaD";
+
+/// `POST /rpc`.
+pub(crate) async fn handler(
+    State(state): State<crate::AppState>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return Json(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "the body is not JSON"}}))
+            .into_response();
+    };
+    let answered = tokio::task::spawn_blocking(move || {
+        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+        answer(&store, &request)
+    })
+    .await;
+    match answered {
+        Ok(answer) => Json(answer).into_response(),
+        Err(e) => {
+            tracing::error!("JSON-RPC answer stopped: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
 
 /// The answer to one JSON-RPC request, or to a batch of them in order.
 pub fn answer(store: &Store, request: &Value) -> Value {

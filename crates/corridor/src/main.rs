@@ -112,25 +112,8 @@ enum Command {
         /// One JSON object per document and line: {"file", "valid", "fragments": [...]}.
         #[arg(long)]
         json: bool,
-        /// Do not reach the network: revocation responders are not asked, and their checks
-        /// are reported SKIPPED.
-        #[arg(long)]
-        offline: bool,
-        /// Seconds to wait for a revocation responder or a DNS answer before giving up.
-        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
-        timeout: u64,
-        /// Where issuers' DNS identity records are looked up: `system` (the system's
-        /// resolver), a nameserver as HOST:PORT (UDP, and TCP for long answers), or a
-        /// DNS-over-HTTPS JSON endpoint such as https://dns.google/resolve or
-        /// https://cloudflare-dns.com/dns-query.
-        #[arg(long, value_name = "WHERE", default_value = "system")]
-        dns: String,
-        /// The chain DNS-TXT records must name (their netId). Default: the network's, given
-        /// with --network; else Ethereum mainnet's, 1, as TradeTrust's.
-        #[arg(long, value_name = "ID")]
-        chain_id: Option<u64>,
         #[command(flatten)]
-        network: chain::NetworkArgs,
+        world: verify::WorldArgs,
         /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
         #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
         max_size: u64,
@@ -240,16 +223,32 @@ enum Command {
         #[command(subcommand)]
         action: ChainAction,
     },
-    /// Serve the revocation responder over the embedded store, until interrupted.
+    /// Serve the HTTP API, the revocation responder and the title registries, until
+    /// interrupted.
     ///
-    /// Documents name it as their issuer's `revocation: {"type": "OCSP_RESPONDER", "location":
-    /// "<url>/ocsp"}` (any issuer of the store) or `"<url>/ocsp/<issuer>"` (one issuer).
-    /// TradeTrust's verifier asks `<location>/0x<hash>` for each hash from a document to its
-    /// merkle root. Logs go to standard error (RUST_LOG sets the level; default info).
+    /// The API is under /api, described by the OpenAPI document at /openapi.json: verify,
+    /// wrap and obfuscate documents (open to all), revoke and act on titles (with an API token
+    /// from `corridor token new`, sent as `Authorization: Bearer <token>`). Errors are JSON:
+    /// {"error": {"code", "message"}}.
+    ///
+    /// Documents name the revocation responder as their issuer's `revocation: {"type":
+    /// "OCSP_RESPONDER", "location": "<url>/ocsp"}` (any issuer of the store) or
+    /// `"<url>/ocsp/<issuer>"` (one issuer). Verifiers reach the embedded title registries at
+    /// <url>/rpc, as the network `corridor`. Logs go to standard error (RUST_LOG sets the
+    /// level; default info); they never hold documents or tokens.
     Serve {
         /// Address and port to listen on (port 0 picks a free one; the address is printed).
         #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+        /// How verification requests reach the outside world (as for `corridor verify`).
+        #[command(flatten)]
+        world: verify::WorldArgs,
+        /// Largest request body, in bytes; K, M and G suffixes allowed.
+        #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = parse_size)]
+        max_body: u64,
+        /// Seconds one request may take before it is answered with a timeout error.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        request_timeout: u64,
     },
     /// API tokens for `corridor serve`'s writes (issue, revoke, title actions, sharing).
     ///
@@ -504,11 +503,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         }
         Command::Verify {
             json,
-            offline,
-            timeout,
-            dns,
-            chain_id,
-            network,
+            world,
             max_size,
             inputs,
         } => {
@@ -517,33 +512,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 eprintln!("error: no documents found in the inputs");
                 return Ok(ExitCode::from(2));
             }
-            let providers = if *offline {
-                corridor_verify::Providers::offline()
-            } else {
-                let timeout = std::time::Duration::from_secs(*timeout);
-                let chain = network.connect_if_named()?;
-                let network_id = chain.as_ref().map(|c| c.target().chain_id);
-                if let (Some(asked), Some(id)) = (chain_id, network_id)
-                    && *asked != id
-                {
-                    bail!("--chain-id {asked} differs from the network's chain id {id}");
-                }
-                corridor_verify::Providers {
-                    http: Some(std::sync::Arc::new(corridor_net::HttpClient::new(timeout))),
-                    dns: Some(std::sync::Arc::new(dns_resolver(dns, timeout)?)),
-                    contracts: chain.map(|chain| {
-                        std::sync::Arc::new(corridor_chain::ChainContracts { chain })
-                            as std::sync::Arc<dyn corridor_verify::providers::ContractReader>
-                    }),
-                    chain_id: chain_id.or(network_id).unwrap_or(1),
-                }
-            };
-            let verifier = corridor_verify::Verifier::new(providers);
-            let decision = if *offline {
-                verify::Decision::Offline
-            } else {
-                verify::Decision::TtVerify
-            };
+            let world = world.connect()?;
+            let verifier = corridor_verify::Verifier::new(world.providers()?);
+            let decision = world.decision();
             let tally = verify::run(&sources, &verifier, decision, *json, *max_size)?;
             eprintln!(
                 "{} document(s): {} valid, {} not valid",
@@ -809,8 +780,30 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         },
-        Command::Serve { listen } => {
-            serve(cli.store_path()?, *listen)?;
+        Command::Serve {
+            listen,
+            world,
+            max_body,
+            request_timeout,
+        } => {
+            let world = std::sync::Arc::new(world.connect()?);
+            let offline = matches!(world.decision(), verify::Decision::Offline);
+            let config = corridor_server::ServerConfig {
+                store_path: cli.store_path()?,
+                verifier: std::sync::Arc::new(move || {
+                    // Checked when the server started; should the DNS setup vanish since,
+                    // identity checks are reported as not done rather than the request fail.
+                    let providers = world.providers().unwrap_or_else(|e| {
+                        tracing::error!("cannot reach the outside world: {e:#}");
+                        corridor_verify::Providers::offline()
+                    });
+                    corridor_verify::Verifier::new(providers)
+                }),
+                offline,
+                max_body: usize::try_from(*max_body).unwrap_or(usize::MAX),
+                timeout: std::time::Duration::from_secs((*request_timeout).max(1)),
+            };
+            serve(config, *listen)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Store {
@@ -830,7 +823,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                             Some(at) => format!("revoked {}", corridor_ledger::show_time(at)),
                             None => "live".into(),
                         };
-                        println!("{:<24} made {}  {state}", t.name, corridor_ledger::show_time(t.created));
+                        println!(
+                            "{:<24} made {}  {state}",
+                            t.name,
+                            corridor_ledger::show_time(t.created)
+                        );
                     }
                 }
                 TokenAction::Revoke { name } => {
@@ -854,22 +851,8 @@ fn run(cli: &Cli) -> Result<ExitCode> {
     }
 }
 
-/// The resolver `--dns` names.
-fn dns_resolver(dns: &str, timeout: std::time::Duration) -> Result<corridor_net::DnsResolver> {
-    Ok(if dns == "system" {
-        corridor_net::DnsResolver::system(timeout)?
-    } else if dns.starts_with("https://") || dns.starts_with("http://") {
-        corridor_net::DnsResolver::doh_json(dns, timeout)
-    } else {
-        let address: std::net::SocketAddr = dns.parse().map_err(|_| {
-            anyhow!("--dns {dns:?}: give `system`, a nameserver as IP:PORT, or an https:// DNS-over-HTTPS URL")
-        })?;
-        corridor_net::DnsResolver::nameserver(address, timeout)?
-    })
-}
-
 /// Runs the responder until Ctrl-C or SIGTERM.
-fn serve(store: PathBuf, listen: std::net::SocketAddr) -> Result<()> {
+fn serve(config: corridor_server::ServerConfig, listen: std::net::SocketAddr) -> Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -887,7 +870,7 @@ fn serve(store: PathBuf, listen: std::net::SocketAddr) -> Result<()> {
         // The first line on standard output, for scripts and tests that asked for port 0.
         println!("listening on http://{address}");
         std::io::stdout().flush()?;
-        tracing::info!(store = %store.display(), "revocation responder at http://{address}/ocsp");
+        tracing::info!(store = %config.store_path.display(), "API at http://{address}/api, revocation responder at /ocsp, title registries at /rpc");
         let shutdown = async {
             let interrupt = tokio::signal::ctrl_c();
             #[cfg(unix)]
@@ -906,7 +889,7 @@ fn serve(store: PathBuf, listen: std::net::SocketAddr) -> Result<()> {
             #[cfg(not(unix))]
             interrupt.await.ok();
         };
-        corridor_server::serve(listener, store, shutdown).await?;
+        corridor_server::serve(listener, config, shutdown).await?;
         Ok(())
     })
 }

@@ -78,6 +78,108 @@ pub struct Tally {
     pub not_valid: usize,
 }
 
+/// Where the checks reach the outside world: revocation responders, DNS, a chain.
+#[derive(clap::Args, Debug)]
+pub struct WorldArgs {
+    /// Do not reach the network: revocation responders, DNS and chains are not asked, and
+    /// their checks are reported SKIPPED.
+    #[arg(long)]
+    pub offline: bool,
+    /// Seconds to wait for a revocation responder or a DNS answer before giving up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
+    /// Where issuers' DNS identity records are looked up: `system` (the system's
+    /// resolver), a nameserver as HOST:PORT (UDP, and TCP for long answers), or a
+    /// DNS-over-HTTPS JSON endpoint such as https://dns.google/resolve or
+    /// https://cloudflare-dns.com/dns-query.
+    #[arg(long, value_name = "WHERE", default_value = "system")]
+    pub dns: String,
+    /// The chain DNS-TXT records must name (their netId). Default: the network's, given
+    /// with --network; else Ethereum mainnet's, 1, as TradeTrust's.
+    #[arg(long, value_name = "ID")]
+    pub chain_id: Option<u64>,
+    #[command(flatten)]
+    pub network: crate::chain::NetworkArgs,
+}
+
+/// The outside world as the arguments name it, connected: what each verifier gets.
+pub struct World {
+    offline: bool,
+    timeout: std::time::Duration,
+    dns: String,
+    chain_id: u64,
+    /// Shared by every verifier: the client keeps no answers, only connections.
+    contracts: Option<std::sync::Arc<dyn corridor_verify::providers::ContractReader>>,
+}
+
+impl WorldArgs {
+    /// Connects to what the arguments name (nothing is asked yet), checking they make sense.
+    pub fn connect(&self) -> Result<World> {
+        let chain = if self.offline {
+            None
+        } else {
+            self.network.connect_if_named()?
+        };
+        let network_id = chain.as_ref().map(|c| c.target().chain_id);
+        if let (Some(asked), Some(id)) = (self.chain_id, network_id)
+            && asked != id
+        {
+            anyhow::bail!("--chain-id {asked} differs from the network's chain id {id}");
+        }
+        let world = World {
+            offline: self.offline,
+            timeout: std::time::Duration::from_secs(self.timeout),
+            dns: self.dns.clone(),
+            chain_id: self.chain_id.or(network_id).unwrap_or(1),
+            contracts: chain.map(|chain| {
+                std::sync::Arc::new(corridor_chain::ChainContracts { chain })
+                    as std::sync::Arc<dyn corridor_verify::providers::ContractReader>
+            }),
+        };
+        world.providers()?;
+        Ok(world)
+    }
+}
+
+impl World {
+    /// Providers with empty caches: what one run (or one request) of verification asks.
+    pub fn providers(&self) -> Result<corridor_verify::Providers> {
+        if self.offline {
+            return Ok(corridor_verify::Providers::offline());
+        }
+        Ok(corridor_verify::Providers {
+            http: Some(std::sync::Arc::new(corridor_net::HttpClient::new(
+                self.timeout,
+            ))),
+            dns: Some(std::sync::Arc::new(dns_resolver(&self.dns, self.timeout)?)),
+            contracts: self.contracts.clone(),
+            chain_id: self.chain_id,
+        })
+    }
+
+    pub fn decision(&self) -> Decision {
+        if self.offline {
+            Decision::Offline
+        } else {
+            Decision::TtVerify
+        }
+    }
+}
+
+/// The resolver `--dns` names.
+fn dns_resolver(dns: &str, timeout: std::time::Duration) -> Result<corridor_net::DnsResolver> {
+    Ok(if dns == "system" {
+        corridor_net::DnsResolver::system(timeout)?
+    } else if dns.starts_with("https://") || dns.starts_with("http://") {
+        corridor_net::DnsResolver::doh_json(dns, timeout)
+    } else {
+        let address: std::net::SocketAddr = dns.parse().map_err(|_| {
+            anyhow::anyhow!("--dns {dns:?}: give `system`, a nameserver as IP:PORT, or an https:// DNS-over-HTTPS URL")
+        })?;
+        corridor_net::DnsResolver::nameserver(address, timeout)?
+    })
+}
+
 /// How a verdict is decided: as tt-verify's `isValid`, or, offline, on what could be checked.
 #[derive(Clone, Copy)]
 pub enum Decision {

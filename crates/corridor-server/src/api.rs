@@ -1,0 +1,351 @@
+//! The HTTP API, under `/api`; `openapi.json` describes every route, body and answer.
+//!
+//! Verification, wrapping and obfuscation change nothing and are open; revoking and acting on
+//! titles write to the store and need an API token.
+
+use std::str::FromStr;
+
+use alloy_primitives::{Address, U256};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use corridor_format::{FieldPath, Hash32, Integrity, RevocationReason, WrappedDocument};
+use corridor_title::{RegistryError, SignedAction};
+use corridor_verify::{Subject, Verdict};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiError, JsonBody, Writer, blocking, timeout};
+
+/// The most documents one request may verify or wrap.
+pub const MAX_DOCUMENTS: usize = 1000;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/verify", post(verify))
+        .route("/wrap", post(wrap))
+        .route("/obfuscate", post(obfuscate))
+        .route("/revoke", post(revoke))
+        .route("/titles/{registry}/{token}", get(title))
+        .route("/titles/{registry}/{token}/history", get(history))
+        .route("/titles/actions", post(act))
+}
+
+/// Runs CPU work off the async workers, within the request timeout.
+async fn compute<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    match tokio::time::timeout(state.timeout, tokio::task::spawn_blocking(work)).await {
+        Err(_) => Err(timeout()),
+        Ok(Err(e)) => Err(ApiError::internal("the work", e)),
+        Ok(Ok(value)) => Ok(value),
+    }
+}
+
+fn not_a_document(problem: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not_a_document",
+        format!("not a wrapped document: {problem}"),
+    )
+}
+
+fn too_many(count: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_many_documents",
+        format!("{count} documents in one request; at most {MAX_DOCUMENTS}"),
+    )
+}
+
+/// `POST /api/verify`: one wrapped document (an object), or an array of them.
+async fn verify(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
+    let single = match &body.value {
+        Value::Object(_) => true,
+        Value::Array(documents) if documents.len() <= MAX_DOCUMENTS => false,
+        Value::Array(documents) => return Err(too_many(documents.len())),
+        _ => {
+            return Err(not_a_document(
+                "the body is neither a document (an object) nor an array of documents",
+            ));
+        }
+    };
+    let offline = state.offline;
+    let make_verifier = state.verifier.clone();
+    let answer = compute(&state, move || {
+        let texts: Vec<Vec<u8>> = match body.value {
+            Value::Array(documents) => documents
+                .iter()
+                .map(|d| serde_json::to_vec(d).unwrap_or_default())
+                .collect(),
+            _ => vec![body.bytes.to_vec()],
+        };
+        let subjects: Vec<Result<Subject, String>> = texts
+            .iter()
+            .map(|text| match Subject::parse(text) {
+                Ok(subject) => match &subject.wrapped {
+                    Ok(_) => Ok(subject),
+                    Err(problem) => Err(problem.to_string()),
+                },
+                Err(problem) => Err(problem.to_string()),
+            })
+            .collect();
+        let verifier = make_verifier();
+        let read: Vec<&Subject> = subjects.iter().filter_map(|s| s.as_ref().ok()).collect();
+        verifier.prefetch(&read);
+        subjects
+            .iter()
+            .map(|subject| {
+                subject
+                    .as_ref()
+                    .map(|s| report(&verifier.verify(s), offline))
+                    .map_err(not_a_document)
+            })
+            .collect::<Vec<Result<Value, ApiError>>>()
+    })
+    .await?;
+    if single {
+        return answer.into_iter().next().expect("one document").map(Json);
+    }
+    let results = answer
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| json!({"error": {"code": e.code, "message": e.message}})))
+        .collect();
+    Ok(Json(Value::Array(results)))
+}
+
+fn report(verdict: &Verdict, offline: bool) -> Value {
+    let valid = if offline {
+        verdict.is_valid_offline()
+    } else {
+        verdict.is_valid()
+    };
+    json!({"valid": valid, "fragments": verdict.fragments})
+}
+
+/// `POST /api/wrap`: `{"documents": [raw, …]}` wrapped as one batch.
+async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
+    let Some(Value::Array(raws)) = body.value.get("documents").cloned() else {
+        return Err(ApiError::bad_request(
+            "invalid",
+            "give {\"documents\": [raw document, …]}",
+        ));
+    };
+    if raws.is_empty() {
+        return Err(ApiError::bad_request("invalid", "no documents to wrap"));
+    }
+    if raws.len() > MAX_DOCUMENTS {
+        return Err(too_many(raws.len()));
+    }
+    let wrapped = compute(&state, move || {
+        corridor_format::wrap_documents(&raws, &mut rand::rng())
+    })
+    .await?;
+    let documents = wrapped.map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_document",
+            e.to_string(),
+        )
+    })?;
+    let root = documents[0]["signature"]["merkleRoot"].clone();
+    Ok(Json(json!({"merkleRoot": root, "documents": documents})))
+}
+
+/// `POST /api/obfuscate`: `{"document": wrapped, "fields": ["path", …]}`.
+async fn obfuscate(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
+    let (Some(document), Some(Value::Array(fields))) = (
+        body.value.get("document").cloned(),
+        body.value.get("fields"),
+    ) else {
+        return Err(ApiError::bad_request(
+            "invalid",
+            "give {\"document\": wrapped document, \"fields\": [\"path\", …]}",
+        ));
+    };
+    let fields = fields
+        .iter()
+        .map(|f| {
+            let text = f
+                .as_str()
+                .ok_or_else(|| ApiError::bad_request("invalid", "fields are strings"))?;
+            FieldPath::from_str(text)
+                .map_err(|e| ApiError::bad_request("invalid", format!("{text:?}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let hidden = compute(&state, move || -> Result<Value, ApiError> {
+        let wrapped = WrappedDocument::from_value(document.clone()).map_err(not_a_document)?;
+        match wrapped.check_integrity().map_err(not_a_document)? {
+            Integrity::Intact => {}
+            Integrity::Tampered(t) => {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "tampered",
+                    format!("the document does not verify ({t})"),
+                ));
+            }
+        }
+        let mut document = document;
+        corridor_format::obfuscate_document(&mut document, &fields).map_err(|e| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
+        })?;
+        Ok(document)
+    })
+    .await??;
+    Ok(Json(json!({"document": hidden})))
+}
+
+/// `POST /api/revoke`: `{"hash", "issuer"?, "reason"?, "note"?}`, with an API token.
+async fn revoke(
+    State(state): State<AppState>,
+    writer: Writer,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let field = |name: &str| {
+        body.value
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let hash = field("hash")
+        .and_then(|h| Hash32::from_str(h.strip_prefix("0x").unwrap_or(&h)).ok())
+        .ok_or_else(|| {
+            ApiError::bad_request("invalid", "give \"hash\": a 32-byte hash, 64 hex digits")
+        })?;
+    let reason = match field("reason") {
+        None => RevocationReason::Unspecified,
+        Some(name) => RevocationReason::from_name(&name).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid",
+                format!("{name:?} is not a revocation reason (superseded, key-compromise, …)"),
+            )
+        })?,
+    };
+    let note = field("note").unwrap_or_default();
+    let issuer = field("issuer");
+    tracing::info!(token = %writer.0, "revoking");
+    let issuer = blocking(&state, move |store| {
+        let issuer = match issuer {
+            Some(issuer) => issuer,
+            None => only_issuer(store)?,
+        };
+        store.revoke(&issuer, hash, reason, &note)?;
+        Ok(issuer)
+    })
+    .await?;
+    Ok(Json(
+        json!({"revoked": format!("0x{hash}"), "issuer": issuer}),
+    ))
+}
+
+fn only_issuer(store: &corridor_ledger::Store) -> Result<String, corridor_ledger::StoreError> {
+    let mut issuers = store.issuers()?;
+    match issuers.len() {
+        1 => Ok(issuers.remove(0)),
+        _ => Err(corridor_ledger::StoreError::UnknownIssuer(
+            "(the store has several issuers or none; name one as \"issuer\")".into(),
+        )),
+    }
+}
+
+fn title_of(registry: &str, token: &str) -> Result<(Address, U256), ApiError> {
+    let registry = Address::from_str(registry)
+        .map_err(|_| ApiError::bad_request("invalid", format!("{registry:?} is not an address")))?;
+    let hex = token.strip_prefix("0x").unwrap_or(token);
+    let token = (hex.len() == 64)
+        .then(|| U256::from_str_radix(hex, 16).ok())
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid",
+                format!("{token:?} is not a token id (64 hex digits)"),
+            )
+        })?;
+    Ok((registry, token))
+}
+
+/// `GET /api/titles/{registry}/{token}`.
+async fn title(
+    State(state): State<AppState>,
+    Path((registry, token)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let (registry, token) = title_of(&registry, &token)?;
+    let title = blocking(&state, move |store| {
+        store.registry(registry)?;
+        store.title(registry, token)
+    })
+    .await?
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no title {token:#x} was minted on {registry}"),
+        )
+    })?;
+    Ok(Json(
+        json!({"registry": registry, "token": format!("{token:#066x}"), "title": title}),
+    ))
+}
+
+/// `GET /api/titles/{registry}/{token}/history`.
+async fn history(
+    State(state): State<AppState>,
+    Path((registry, token)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let (registry, token) = title_of(&registry, &token)?;
+    let history = blocking(&state, move |store| store.title_history(registry, token)).await?;
+    Ok(Json(
+        json!({"registry": registry, "token": format!("{token:#066x}"), "history": history}),
+    ))
+}
+
+/// `POST /api/titles/actions`: an action signed by its actor (`SignedAction`), with an API
+/// token.
+async fn act(
+    State(state): State<AppState>,
+    writer: Writer,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let signed: SignedAction = serde_json::from_value(body.value)
+        .map_err(|e| ApiError::bad_request("invalid", format!("not a signed title action: {e}")))?;
+    tracing::info!(token = %writer.0, action = signed.action.name(), "title action");
+    let store = state.store.clone();
+    let outcome = compute(&state, move || {
+        let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+        let seq = store.submit(&signed)?;
+        let title = store
+            .title(signed.registry, signed.token)
+            .map_err(|e| RegistryError::Backend(Box::new(e)))?;
+        Ok::<_, RegistryError>((seq, title))
+    })
+    .await?;
+    match outcome {
+        Ok((seq, title)) => Ok(Json(
+            json!({"reference": format!("log #{seq}"), "title": title}),
+        )),
+        Err(RegistryError::Refused(rule)) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            rule.name(),
+            rule.to_string(),
+        )),
+        Err(RegistryError::Signature(e)) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "invalid_signature",
+            e.to_string(),
+        )),
+        Err(e @ RegistryError::Nonce { .. }) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "invalid_nonce",
+            e.to_string(),
+        )),
+        Err(RegistryError::Backend(e)) => Err(match e.downcast::<corridor_ledger::StoreError>() {
+            Ok(e) if matches!(*e, corridor_ledger::StoreError::UnknownRegistry(_)) => {
+                ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+            }
+            Ok(e) => ApiError::internal("the title action", e),
+            Err(e) => ApiError::internal("the title action", e),
+        }),
+    }
+}

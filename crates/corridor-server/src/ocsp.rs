@@ -1,0 +1,110 @@
+//! The revocation responder that documents name as their issuer's `revocation: {"type":
+//! "OCSP_RESPONDER", "location": "<url>"}`, answering from the embedded store.
+//!
+//! tt-verify asks `GET <location>/0x<hash>` for each hash from a document's target hash up to
+//! its merkle root, and reads `{"revoked": false, "documentHash"}` or `{"revoked": true,
+//! "documentHash", "reasonCode"}`. Two locations are served:
+//!
+//! - `/ocsp/<hash>`: revoked by any issuer of the store;
+//! - `/ocsp/<issuer>/<hash>`: revoked by that issuer.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use corridor_format::Hash32;
+use corridor_ledger::Revocation;
+use serde_json::json;
+
+use crate::AppState;
+
+pub(crate) async fn any_issuer(
+    State(state): State<AppState>,
+    Path(hash): Path<String>,
+) -> Response {
+    answer(state, None, hash).await
+}
+
+pub(crate) async fn one_issuer(
+    State(state): State<AppState>,
+    Path((issuer, hash)): Path<(String, String)>,
+) -> Response {
+    answer(state, Some(issuer), hash).await
+}
+
+/// Looks `hash` up and answers as tt-verify expects.
+async fn answer(state: AppState, issuer: Option<String>, hash: String) -> Response {
+    let Some(parsed) = parse_hash(&hash) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": format!("{hash:?} is not a 32-byte hash (64 hex digits, 0x optional)")})),
+        )
+            .into_response();
+    };
+    // SQLite blocks: look up off the async workers.
+    let found = tokio::task::spawn_blocking(move || {
+        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+        store.first_revoked(issuer.as_deref(), &[parsed])
+    })
+    .await;
+    match found {
+        Ok(Ok(revocation)) => Json(ocsp_body(&parsed, revocation.as_ref())).into_response(),
+        Ok(Err(e)) => {
+            tracing::error!("revocation lookup failed: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({"error": "the store could not be read"})),
+            )
+                .into_response()
+        }
+        Err(e) => {
+            tracing::error!("revocation lookup stopped: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// The responder's answer for `hash`.
+fn ocsp_body(hash: &Hash32, revocation: Option<&Revocation>) -> serde_json::Value {
+    let document_hash = format!("0x{hash}");
+    match revocation {
+        None => json!({"revoked": false, "documentHash": document_hash}),
+        Some(r) => json!({
+            "revoked": true,
+            "documentHash": document_hash,
+            "reasonCode": r.reason.code(),
+            "revokedAt": corridor_ledger::show_time(r.at),
+        }),
+    }
+}
+
+pub(crate) fn parse_hash(text: &str) -> Option<Hash32> {
+    text.strip_prefix("0x").unwrap_or(text).parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use corridor_ledger::RevocationReason;
+
+    #[test]
+    fn answers_as_tt_verify_reads_them() {
+        let hash = corridor_format::keccak256(b"doc");
+        assert_eq!(
+            ocsp_body(&hash, None),
+            json!({"revoked": false, "documentHash": format!("0x{hash}")})
+        );
+        let revocation = Revocation {
+            issuer: "a".into(),
+            hash,
+            at: 0,
+            reason: RevocationReason::KeyCompromise,
+            note: "internal".into(),
+        };
+        let body = ocsp_body(&hash, Some(&revocation));
+        assert_eq!(body["reasonCode"], 1);
+        assert!(body.get("note").is_none(), "the note stays with the issuer");
+        assert_eq!(parse_hash(&format!("0x{hash}")), Some(hash));
+        assert_eq!(parse_hash("0x12"), None);
+    }
+}

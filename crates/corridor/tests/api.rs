@@ -1,0 +1,624 @@
+//! The HTTP API against the real server (`corridor serve` on a loopback port): every route,
+//! its answers and its error paths, each answer checked against the OpenAPI document the
+//! server itself serves at `/openapi.json`.
+
+mod common;
+
+use std::io::BufRead;
+use std::process::{Child, Stdio};
+
+use alloy_primitives::{Address, Bytes, U256};
+use common::Workdir;
+use corridor_title::{Action, SignedAction};
+use k256::ecdsa::SigningKey;
+use serde_json::{Value, json};
+
+/// The largest body the test server accepts.
+const MAX_BODY: usize = 256 * 1024;
+
+/// `corridor serve --offline` on a free port over the workdir's store, with its OpenAPI
+/// document; stopped when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    openapi: Value,
+}
+
+impl Server {
+    fn start(work: &Workdir) -> Server {
+        Server::start_with(work, &["--offline", "--max-body", &MAX_BODY.to_string()])
+    }
+
+    fn start_with(work: &Workdir, args: &[&str]) -> Server {
+        let mut child = work
+            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("serve said {line:?}"))
+            .to_string();
+        let mut server = Server {
+            child,
+            base,
+            openapi: Value::Null,
+        };
+        let (status, openapi) = server.send("GET", "/openapi.json", None, None);
+        assert_eq!(status, 200);
+        assert_eq!(openapi["openapi"], "3.1.0");
+        server.openapi = openapi;
+        server
+    }
+
+    /// Sends a request; the status and the JSON answer.
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        token: Option<&str>,
+    ) -> (u16, Value) {
+        let agent: ureq::Agent = ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let url = format!("{}{path}", self.base);
+        let mut response = match body {
+            None => {
+                let mut request = agent.get(&url);
+                if let Some(token) = token {
+                    request = request.header("Authorization", &format!("Bearer {token}"));
+                }
+                request.call()
+            }
+            Some(body) => {
+                let mut request = agent.post(&url).header("Content-Type", "application/json");
+                if let Some(token) = token {
+                    request = request.header("Authorization", &format!("Bearer {token}"));
+                }
+                request.send(&body[..])
+            }
+        }
+        .unwrap();
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_to_string()
+            .unwrap();
+        (
+            status,
+            serde_json::from_str(&text)
+                .unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text:?}")),
+        )
+    }
+
+    /// Sends a request to a documented route and checks the answer against the document:
+    /// the status is one it lists for the route, and the body matches its schema.
+    fn call(
+        &self,
+        method: &str,
+        route: &str,
+        path: &str,
+        body: Option<Value>,
+        token: Option<&str>,
+    ) -> (u16, Value) {
+        self.call_raw(
+            method,
+            route,
+            path,
+            body.map(|b| serde_json::to_vec(&b).unwrap()),
+            token,
+        )
+    }
+
+    fn call_raw(
+        &self,
+        method: &str,
+        route: &str,
+        path: &str,
+        body: Option<Vec<u8>>,
+        token: Option<&str>,
+    ) -> (u16, Value) {
+        let (status, answer) = self.send(method, path, body, token);
+        let operation = &self.openapi["paths"][route][method.to_lowercase()];
+        assert!(
+            operation.is_object(),
+            "{method} {route} is not in the OpenAPI document"
+        );
+        let mut response = &operation["responses"][status.to_string()];
+        assert!(
+            response.is_object(),
+            "{method} {path} answered {status}, which the document does not list: {answer}"
+        );
+        if let Some(reference) = response["$ref"].as_str() {
+            response = self
+                .openapi
+                .pointer(reference.trim_start_matches('#'))
+                .unwrap();
+        }
+        let schema = json!({
+            "allOf": [response["content"]["application/json"]["schema"]],
+            "components": self.openapi["components"],
+        });
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&answer)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{method} {path} ({status}) does not match the document: {errors:?}\n{answer}"
+        );
+        (status, answer)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn fixture(name: &str) -> Value {
+    let path = common::repo().join("../shared/fixtures/oa-v2").join(name);
+    serde_json::from_slice(
+        &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
+}
+
+/// A raw bill of lading whose issuer signs with the test key's DID.
+fn raw(fields: Value) -> Value {
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let mut raw = json!({"issuers": [{"id": did, "name": "Carrier", "revocation": {"type": "NONE"},
+                                      "identityProof": {"type": "DID", "key": format!("{did}#controller")}}]});
+    raw.as_object_mut()
+        .unwrap()
+        .extend(fields.as_object().unwrap().clone());
+    raw
+}
+
+fn error_code(answer: &Value) -> &str {
+    answer["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("not an error: {answer}"))
+}
+
+#[test]
+fn every_documented_route_is_served() {
+    let work = Workdir::new();
+    let server = Server::start(&work);
+    let registry = format!("{:#x}", Address::repeat_byte(1));
+    let token = "0x".to_string() + &"ab".repeat(32);
+    for (route, operations) in server.openapi["paths"].as_object().unwrap() {
+        let path = route
+            .replace("{registry}", &registry)
+            .replace("{token}", &token);
+        for method in operations
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|m| *m != "parameters")
+        {
+            let body = (method == "post").then(|| b"{}".to_vec());
+            let (_, answer) = server.send(&method.to_uppercase(), &path, body, None);
+            let message = answer["error"]["message"].as_str().unwrap_or_default();
+            assert!(
+                !message.starts_with("no such route"),
+                "{method} {route} is documented but not served"
+            );
+        }
+    }
+    let (status, answer) = server.send("GET", "/api/nothing-here", None, None);
+    assert_eq!((status, error_code(&answer)), (404, "not_found"));
+}
+
+#[test]
+fn verify_answers_with_the_fragments_and_refuses_what_is_not_a_document() {
+    let work = Workdir::new();
+    let server = Server::start(&work);
+    let route = "/api/verify";
+    let valid = fixture("valid/single-0.json");
+    let (status, verdict) = server.call("POST", route, route, Some(valid.clone()), None);
+    assert_eq!(
+        (status, &verdict["valid"]),
+        (200, &json!(true)),
+        "{verdict}"
+    );
+    assert_eq!(verdict["fragments"][0]["name"], "OpenAttestationHash");
+    assert_eq!(verdict["fragments"][0]["status"], "VALID");
+
+    // Tampered: answered, loudly not valid.
+    let mut tampered = valid.clone();
+    let data = tampered["data"].as_object_mut().unwrap();
+    let key = data
+        .keys()
+        .find(|k| data[k.as_str()].is_string())
+        .unwrap()
+        .clone();
+    data.insert(
+        key,
+        json!("5d4c1a0e-4d9a-4a38-9a6f-6c8c2c0f9e1a:string:changed"),
+    );
+    let (status, verdict) = server.call("POST", route, route, Some(tampered.clone()), None);
+    assert_eq!((status, &verdict["valid"]), (200, &json!(false)));
+    assert_eq!(verdict["fragments"][0]["status"], "INVALID");
+
+    // Many at once, in order; one that is not a document gets an error of its own.
+    let (status, verdicts) = server.call(
+        "POST",
+        route,
+        route,
+        Some(json!([valid, tampered, {"not": "a document"}])),
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        (&verdicts[0]["valid"], &verdicts[1]["valid"]),
+        (&json!(true), &json!(false))
+    );
+    assert_eq!(error_code(&verdicts[2]), "not_a_document");
+
+    let (status, answer) =
+        server.call_raw("POST", route, route, Some(b"{\"data\": ".to_vec()), None);
+    assert_eq!((status, error_code(&answer)), (400, "malformed_json"));
+    for not_a_document in [
+        json!({"not": "a document"}),
+        json!(5),
+        json!("text"),
+        fixture("malformed/no-signature.json"),
+    ] {
+        let (status, answer) =
+            server.call("POST", route, route, Some(not_a_document.clone()), None);
+        assert_eq!(
+            (status, error_code(&answer)),
+            (422, "not_a_document"),
+            "{not_a_document}"
+        );
+    }
+    let oversized = format!("{{\"padding\": \"{}\"}}", "x".repeat(MAX_BODY));
+    let (status, answer) =
+        server.call_raw("POST", route, route, Some(oversized.into_bytes()), None);
+    assert_eq!((status, error_code(&answer)), (413, "payload_too_large"));
+    let (status, answer) = server.call(
+        "POST",
+        route,
+        route,
+        Some(Value::Array(vec![json!({}); 1001])),
+        None,
+    );
+    assert_eq!((status, error_code(&answer)), (413, "too_many_documents"));
+}
+
+#[test]
+fn wrap_and_obfuscate_give_documents_that_verify() {
+    let work = Workdir::new();
+    let server = Server::start(&work);
+    let raws = json!({"documents": [
+        raw(json!({"shipper": {"name": "Acme", "address": "1 Quay"}})),
+        raw(json!({"blNumber": "BL-2"})),
+    ]});
+    let (status, wrapped) = server.call("POST", "/api/wrap", "/api/wrap", Some(raws), None);
+    assert_eq!(status, 200, "{wrapped}");
+    let documents = wrapped["documents"].as_array().unwrap();
+    assert_eq!(
+        documents[1]["signature"]["merkleRoot"],
+        wrapped["merkleRoot"]
+    );
+    let (_, verdicts) = server.call(
+        "POST",
+        "/api/verify",
+        "/api/verify",
+        Some(json!(documents)),
+        None,
+    );
+    assert!(
+        verdicts
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["valid"] == true),
+        "{verdicts}"
+    );
+
+    let route = "/api/obfuscate";
+    let request = json!({"document": documents[0], "fields": ["shipper.address"]});
+    let (status, hidden) = server.call("POST", route, route, Some(request), None);
+    assert_eq!(status, 200, "{hidden}");
+    assert!(
+        hidden["document"]["data"]["shipper"]
+            .get("address")
+            .is_none()
+    );
+    let (_, verdict) = server.call(
+        "POST",
+        "/api/verify",
+        "/api/verify",
+        Some(hidden["document"].clone()),
+        None,
+    );
+    assert_eq!(verdict["valid"], true);
+
+    let (status, answer) = server.call(
+        "POST",
+        "/api/wrap",
+        "/api/wrap",
+        Some(json!({"docs": []})),
+        None,
+    );
+    assert_eq!((status, error_code(&answer)), (400, "invalid"));
+    let dotted = json!({"documents": [raw(json!({"a.b": 1}))]});
+    let (status, answer) = server.call("POST", "/api/wrap", "/api/wrap", Some(dotted), None);
+    assert_eq!((status, error_code(&answer)), (422, "invalid_document"));
+    let mut tampered = documents[0].clone();
+    tampered["signature"]["targetHash"] = json!("00".repeat(32));
+    let (status, answer) = server.call(
+        "POST",
+        route,
+        route,
+        Some(json!({"document": tampered, "fields": ["shipper"]})),
+        None,
+    );
+    assert_eq!((status, error_code(&answer)), (422, "tampered"));
+    let (status, answer) = server.call(
+        "POST",
+        route,
+        route,
+        Some(json!({"document": documents[0], "fields": ["a..b"]})),
+        None,
+    );
+    assert_eq!((status, error_code(&answer)), (400, "invalid"));
+    let (status, answer) = server.call(
+        "POST",
+        route,
+        route,
+        Some(json!({"document": {"x": 1}, "fields": []})),
+        None,
+    );
+    assert_eq!((status, error_code(&answer)), (422, "not_a_document"));
+}
+
+#[test]
+fn writes_need_a_live_token() {
+    let work = Workdir::new();
+    // Something issued, to revoke: a batch signed and recorded by the test key's issuer.
+    common::write_lines(&work.path("raw.jsonl"), &[raw(json!({"blNumber": "BL-1"}))]);
+    let root = work
+        .ok(&["wrap", "--out", "wrapped.jsonl", "raw.jsonl"])
+        .trim()
+        .to_string();
+    work.ok(&[
+        "issue",
+        "--private-key-env",
+        "TEST_PRIVATE_KEY",
+        "--issuer",
+        "carrier",
+        "--out",
+        "issued.jsonl",
+        "wrapped.jsonl",
+    ]);
+    let token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let revoked_token = work.ok(&["token", "new", "old"]).trim().to_string();
+    work.ok(&["token", "revoke", "old"]);
+    let server = Server::start(&work);
+    let route = "/api/revoke";
+    let request = json!({"hash": root, "reason": "superseded", "note": "reissued"});
+
+    let (status, answer) = server.call("POST", route, route, Some(request.clone()), None);
+    assert_eq!((status, error_code(&answer)), (401, "unauthorized"));
+    for wrong in [
+        "corridor_0000",
+        "not even the shape",
+        revoked_token.as_str(),
+    ] {
+        let (status, answer) =
+            server.call("POST", route, route, Some(request.clone()), Some(wrong));
+        assert_eq!((status, error_code(&answer)), (403, "forbidden"), "{wrong}");
+    }
+    let (status, answer) = server.call(
+        "POST",
+        route,
+        route,
+        Some(json!({"hash": "12"})),
+        Some(&token),
+    );
+    assert_eq!((status, error_code(&answer)), (400, "invalid"));
+    let (status, answer) = server.call(
+        "POST",
+        route,
+        route,
+        Some(json!({"hash": root, "issuer": "nobody"})),
+        Some(&token),
+    );
+    assert_eq!(
+        (status, error_code(&answer)),
+        (404, "not_found"),
+        "{answer}"
+    );
+    let (status, answer) = server.call("POST", route, route, Some(request.clone()), Some(&token));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["issuer"], "carrier");
+    let (status, answer) = server.call("POST", route, route, Some(request), Some(&token));
+    assert_eq!((status, error_code(&answer)), (409, "conflict"));
+    // The responder now says so.
+    let (_, ocsp) = server.send("GET", &format!("/ocsp/0x{root}"), None, None);
+    assert_eq!(
+        (&ocsp["revoked"], &ocsp["reasonCode"]),
+        (&json!(true), &json!(4))
+    );
+    // The token is nowhere in the store's files.
+    for file in std::fs::read_dir(work.path("home")).unwrap() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap_or_default();
+        assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()));
+    }
+}
+
+fn key(byte: u8) -> SigningKey {
+    SigningKey::from_slice(&[byte; 32]).unwrap()
+}
+
+#[test]
+fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
+    let work = Workdir::new();
+    let admin = key(1);
+    let admin_hex = const_hex::encode(admin.to_bytes());
+    let created = work
+        .command(&[
+            "title",
+            "registry",
+            "create",
+            "--private-key-env",
+            "ADMIN_KEY",
+        ])
+        .env("ADMIN_KEY", &admin_hex)
+        .output()
+        .unwrap();
+    assert!(created.status.success());
+    let registry: Address = String::from_utf8(created.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let server = Server::start(&work);
+    let token = U256::from(77);
+    let token_hex = format!("{token:#066x}");
+    let title_route = "/api/titles/{registry}/{token}";
+    let title_path = format!("/api/titles/{registry:#x}/{token_hex}");
+    let (status, answer) = server.call("GET", title_route, &title_path, None, None);
+    assert_eq!((status, error_code(&answer)), (404, "not_found"));
+
+    let route = "/api/titles/actions";
+    let shipper = key(2);
+    let bank = Address::from_private_key(&key(3));
+    let signed = |k: &SigningKey, action: Action, nonce: u64| {
+        serde_json::to_value(SignedAction::sign(
+            k,
+            registry,
+            token,
+            action,
+            Bytes::from_static(b"remark"),
+            nonce,
+        ))
+        .unwrap()
+    };
+    let s = Address::from_private_key(&shipper);
+    let mint = signed(
+        &admin,
+        Action::Mint {
+            beneficiary: s,
+            holder: s,
+        },
+        0,
+    );
+    let (status, answer) = server.call("POST", route, route, Some(mint.clone()), None);
+    assert_eq!((status, error_code(&answer)), (401, "unauthorized"));
+    let (status, answer) = server.call("POST", route, route, Some(mint.clone()), Some(&api_token));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["title"]["holder"], format!("{s:#x}"));
+    let (status, answer) = server.call("POST", route, route, Some(mint), Some(&api_token));
+    assert_eq!((status, error_code(&answer)), (409, "invalid_nonce"));
+    // The bank acting as holder: the rules refuse, by the contract's name.
+    let by_bank = signed(&key(3), Action::TransferHolder { holder: bank }, 0);
+    let (status, answer) = server.call("POST", route, route, Some(by_bank), Some(&api_token));
+    assert_eq!((status, error_code(&answer)), (409, "CallerNotHolder"));
+    // The shipper's action with the bank's signature.
+    let mut forged = signed(&key(3), Action::TransferHolder { holder: bank }, 0);
+    forged["actor"] = json!(format!("{s:#x}"));
+    let (status, answer) = server.call("POST", route, route, Some(forged), Some(&api_token));
+    assert_eq!((status, error_code(&answer)), (403, "invalid_signature"));
+    let (status, answer) = server.call(
+        "POST",
+        route,
+        route,
+        Some(json!({"action": "fly"})),
+        Some(&api_token),
+    );
+    assert_eq!((status, error_code(&answer)), (400, "invalid"));
+    let elsewhere = serde_json::to_value(SignedAction::sign(
+        &shipper,
+        Address::repeat_byte(9),
+        token,
+        Action::ReturnToIssuer,
+        Bytes::new(),
+        0,
+    ))
+    .unwrap();
+    let (status, answer) = server.call("POST", route, route, Some(elsewhere), Some(&api_token));
+    assert_eq!((status, error_code(&answer)), (404, "not_found"));
+    let transfer = signed(&shipper, Action::TransferHolder { holder: bank }, 0);
+    let (status, answer) = server.call("POST", route, route, Some(transfer), Some(&api_token));
+    assert_eq!(status, 200, "{answer}");
+
+    let (status, answer) = server.call("GET", title_route, &title_path, None, None);
+    assert_eq!(status, 200);
+    assert_eq!(answer["title"]["holder"], format!("{bank:#x}"));
+    let history_route = "/api/titles/{registry}/{token}/history";
+    let (status, answer) = server.call(
+        "GET",
+        history_route,
+        &format!("{title_path}/history"),
+        None,
+        None,
+    );
+    assert_eq!(status, 200);
+    let actions: Vec<&str> = answer["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["mint", "transfer-holder"]);
+    let (status, answer) = server.call(
+        "GET",
+        title_route,
+        &format!("/api/titles/{registry:#x}/77"),
+        None,
+        None,
+    );
+    assert_eq!((status, error_code(&answer)), (400, "invalid"));
+    let (status, answer) = server.call(
+        "GET",
+        history_route,
+        &format!("/api/titles/0x{}/{token_hex}/history", "09".repeat(20)),
+        None,
+        None,
+    );
+    assert_eq!((status, error_code(&answer)), (404, "not_found"));
+}
+
+#[test]
+fn a_request_that_takes_too_long_is_answered_with_a_timeout() {
+    // A nameserver that never answers: the issuer's DNS-TXT identity would wait for it.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let work = Workdir::new();
+    let dns = silent.local_addr().unwrap().to_string();
+    let server = Server::start_with(
+        &work,
+        &["--request-timeout", "1", "--timeout", "20", "--dns", &dns],
+    );
+    let document = json!({"documents": [{"issuers": [{"name": "Carrier", "documentStore": format!("{:#x}", Address::repeat_byte(7)),
+        "identityProof": {"type": "DNS-TXT", "location": "slow.corridor.test"}}]}]});
+    let (_, wrapped) = server.call("POST", "/api/wrap", "/api/wrap", Some(document), None);
+    let started = std::time::Instant::now();
+    let (status, answer) = server.call(
+        "POST",
+        "/api/verify",
+        "/api/verify",
+        Some(wrapped["documents"][0].clone()),
+        None,
+    );
+    assert_eq!((status, error_code(&answer)), (503, "timeout"), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
