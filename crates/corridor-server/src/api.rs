@@ -12,11 +12,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use corridor_format::{FieldPath, Hash32, Integrity, RevocationReason, WrappedDocument};
 use corridor_title::{RegistryError, SignedAction};
-use corridor_verify::{Subject, Verdict};
+use corridor_verify::{ReadError, Subject, Verdict};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::error::{ApiError, JsonBody, Writer, blocking, timeout};
+use crate::error::{ApiError, BodyBytes, JsonBody, Writer, blocking, malformed, timeout};
 
 /// The most documents one request may verify or wrap.
 pub const MAX_DOCUMENTS: usize = 1000;
@@ -60,49 +61,54 @@ fn too_many(count: usize) -> ApiError {
     )
 }
 
-/// `POST /api/verify`: one wrapped document (an object), or an array of them.
-async fn verify(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
-    let single = match &body.value {
-        Value::Object(_) => true,
-        Value::Array(documents) if documents.len() <= MAX_DOCUMENTS => false,
-        Value::Array(documents) => return Err(too_many(documents.len())),
-        _ => {
+/// `POST /api/verify`: one wrapped document (an object), or an array of them. A single
+/// document is read once, straight from the body's bytes.
+async fn verify(
+    State(state): State<AppState>,
+    BodyBytes(body): BodyBytes,
+) -> Result<Json<Value>, ApiError> {
+    let texts: Vec<Box<[u8]>> = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => {
+            let documents: Vec<&RawValue> = serde_json::from_slice(&body).map_err(malformed)?;
+            if documents.len() > MAX_DOCUMENTS {
+                return Err(too_many(documents.len()));
+            }
+            documents
+                .iter()
+                .map(|d| d.get().as_bytes().into())
+                .collect()
+        }
+        Some(b'{') => Vec::new(),
+        Some(_) if serde_json::from_slice::<&RawValue>(&body).is_ok() => {
             return Err(not_a_document(
                 "the body is neither a document (an object) nor an array of documents",
             ));
         }
+        _ => return Err(malformed("expected a document or an array of documents")),
     };
+    let single = texts.is_empty();
     let offline = state.offline;
     let make_verifier = state.verifier.clone();
     let answer = compute(&state, move || {
-        let texts: Vec<Vec<u8>> = match body.value {
-            Value::Array(documents) => documents
-                .iter()
-                .map(|d| serde_json::to_vec(d).unwrap_or_default())
-                .collect(),
-            _ => vec![body.bytes.to_vec()],
+        let read = |text: &[u8]| match Subject::parse(text) {
+            Ok(subject) => match &subject.wrapped {
+                Ok(_) => Ok(subject),
+                Err(problem) => Err(not_a_document(problem)),
+            },
+            Err(ReadError::Json(problem)) if single => Err(malformed(problem)),
+            Err(problem) => Err(not_a_document(problem)),
         };
-        let subjects: Vec<Result<Subject, String>> = texts
-            .iter()
-            .map(|text| match Subject::parse(text) {
-                Ok(subject) => match &subject.wrapped {
-                    Ok(_) => Ok(subject),
-                    Err(problem) => Err(problem.to_string()),
-                },
-                Err(problem) => Err(problem.to_string()),
-            })
-            .collect();
+        let subjects: Vec<Result<Subject, ApiError>> = if single {
+            vec![read(&body)]
+        } else {
+            texts.iter().map(|t| read(t)).collect()
+        };
         let verifier = make_verifier();
         let read: Vec<&Subject> = subjects.iter().filter_map(|s| s.as_ref().ok()).collect();
         verifier.prefetch(&read);
         subjects
-            .iter()
-            .map(|subject| {
-                subject
-                    .as_ref()
-                    .map(|s| report(&verifier.verify(s), offline))
-                    .map_err(not_a_document)
-            })
+            .into_iter()
+            .map(|subject| subject.map(|s| report(&verifier.verify(&s), offline)))
             .collect::<Vec<Result<Value, ApiError>>>()
     })
     .await?;
@@ -127,7 +133,7 @@ fn report(verdict: &Verdict, offline: bool) -> Value {
 
 /// `POST /api/wrap`: `{"documents": [raw, …]}` wrapped as one batch.
 async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
-    let Some(Value::Array(raws)) = body.value.get("documents").cloned() else {
+    let Some(Value::Array(raws)) = body.0.get("documents").cloned() else {
         return Err(ApiError::bad_request(
             "invalid",
             "give {\"documents\": [raw document, …]}",
@@ -156,10 +162,9 @@ async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Valu
 
 /// `POST /api/obfuscate`: `{"document": wrapped, "fields": ["path", …]}`.
 async fn obfuscate(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
-    let (Some(document), Some(Value::Array(fields))) = (
-        body.value.get("document").cloned(),
-        body.value.get("fields"),
-    ) else {
+    let (Some(document), Some(Value::Array(fields))) =
+        (body.0.get("document").cloned(), body.0.get("fields"))
+    else {
         return Err(ApiError::bad_request(
             "invalid",
             "give {\"document\": wrapped document, \"fields\": [\"path\", …]}",
@@ -203,12 +208,7 @@ async fn revoke(
     writer: Writer,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
-    let field = |name: &str| {
-        body.value
-            .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
+    let field = |name: &str| body.0.get(name).and_then(Value::as_str).map(str::to_string);
     let hash = field("hash")
         .and_then(|h| Hash32::from_str(h.strip_prefix("0x").unwrap_or(&h)).ok())
         .ok_or_else(|| {
@@ -308,7 +308,7 @@ async fn act(
     writer: Writer,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
-    let signed: SignedAction = serde_json::from_value(body.value)
+    let signed: SignedAction = serde_json::from_value(body.0)
         .map_err(|e| ApiError::bad_request("invalid", format!("not a signed title action: {e}")))?;
     tracing::info!(token = %writer.0, action = signed.action.name(), "title action");
     let store = state.store.clone();

@@ -58,18 +58,16 @@ pub async fn not_found() -> ApiError {
     )
 }
 
-/// A request body: JSON, within the server's size limit, and its bytes as sent.
-pub struct JsonBody {
-    pub value: Value,
-    pub bytes: axum::body::Bytes,
-}
+/// A request body within the server's size limit, as sent.
+pub struct BodyBytes(pub axum::body::Bytes);
 
-impl FromRequest<AppState> for JsonBody {
+impl FromRequest<AppState> for BodyBytes {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(request, state)
+        axum::body::Bytes::from_request(request, state)
             .await
+            .map(BodyBytes)
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::new(
@@ -80,14 +78,29 @@ impl FromRequest<AppState> for JsonBody {
                 } else {
                     ApiError::bad_request("unreadable_body", rejection.body_text())
                 }
-            })?;
-        let value = serde_json::from_slice(&bytes).map_err(|e| {
-            ApiError::bad_request(
-                "malformed_json",
-                format!("the request body is not JSON: {e}"),
-            )
-        })?;
-        Ok(JsonBody { value, bytes })
+            })
+    }
+}
+
+/// The error for a body that is not JSON.
+pub fn malformed(problem: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(
+        "malformed_json",
+        format!("the request body is not JSON: {problem}"),
+    )
+}
+
+/// A request body: JSON, within the server's size limit.
+pub struct JsonBody(pub Value);
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let BodyBytes(bytes) = BodyBytes::from_request(request, state).await?;
+        serde_json::from_slice(&bytes)
+            .map(JsonBody)
+            .map_err(malformed)
     }
 }
 
