@@ -8,6 +8,7 @@ use std::str::FromStr;
 use alloy_primitives::{Address, U256};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use corridor_format::{FieldPath, Hash32, Integrity, RevocationReason, WrappedDocument};
@@ -33,12 +34,18 @@ pub fn routes() -> Router<AppState> {
         .route("/titles/actions", post(act))
 }
 
-/// Runs CPU work off the async workers, within the request timeout.
+/// Runs CPU work on the machine's worker threads (rayon's pool: one a core), within the
+/// request timeout. A fixed pool, not a thread a request: under load the work queues instead
+/// of the threads (and their per-thread hash memos) multiplying.
 async fn compute<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
-    match tokio::time::timeout(state.timeout, tokio::task::spawn_blocking(work)).await {
+    let (done, result) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        done.send(work()).ok();
+    });
+    match tokio::time::timeout(state.timeout, result).await {
         Err(_) => Err(timeout()),
         Ok(Err(e)) => Err(ApiError::internal("the work", e)),
         Ok(Ok(value)) => Ok(value),
@@ -66,7 +73,7 @@ fn too_many(count: usize) -> ApiError {
 async fn verify(
     State(state): State<AppState>,
     BodyBytes(body): BodyBytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let texts: Vec<Box<[u8]>> = match body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'[') => {
             let documents: Vec<&RawValue> = serde_json::from_slice(&body).map_err(malformed)?;
@@ -109,26 +116,54 @@ async fn verify(
         subjects
             .into_iter()
             .map(|subject| subject.map(|s| report(&verifier.verify(&s), offline)))
-            .collect::<Vec<Result<Value, ApiError>>>()
+            .collect::<Vec<Result<Vec<u8>, ApiError>>>()
     })
     .await?;
+    let json = |bytes: Vec<u8>| {
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            bytes,
+        )
+            .into_response()
+    };
     if single {
-        return answer.into_iter().next().expect("one document").map(Json);
+        return answer.into_iter().next().expect("one document").map(json);
     }
-    let results = answer
-        .into_iter()
-        .map(|r| r.unwrap_or_else(|e| json!({"error": {"code": e.code, "message": e.message}})))
-        .collect();
-    Ok(Json(Value::Array(results)))
+    let mut array = b"[".to_vec();
+    for (i, result) in answer.into_iter().enumerate() {
+        if i > 0 {
+            array.push(b',');
+        }
+        match result {
+            Ok(bytes) => array.extend_from_slice(&bytes),
+            Err(e) => array.extend(
+                json!({"error": {"code": e.code, "message": e.message}})
+                    .to_string()
+                    .into_bytes(),
+            ),
+        }
+    }
+    array.push(b']');
+    Ok(json(array))
 }
 
-fn report(verdict: &Verdict, offline: bool) -> Value {
+/// A verdict as the API answers it, written on the worker thread.
+fn report(verdict: &Verdict, offline: bool) -> Vec<u8> {
+    #[derive(serde::Serialize)]
+    struct Report<'a> {
+        valid: bool,
+        fragments: &'a [corridor_verify::Fragment],
+    }
     let valid = if offline {
         verdict.is_valid_offline()
     } else {
         verdict.is_valid()
     };
-    json!({"valid": valid, "fragments": verdict.fragments})
+    serde_json::to_vec(&Report {
+        valid,
+        fragments: &verdict.fragments,
+    })
+    .expect("a verdict serializes")
 }
 
 /// `POST /api/wrap`: `{"documents": [raw, …]}` wrapped as one batch.
