@@ -13,6 +13,8 @@
 //   node oracle.mjs chain-token-registry < requests.jsonl  each {"rpc", "privateKey"}: a token registry and its title
 //                                                escrow factory deployed from the package's artifacts: {"address"}
 //   node oracle.mjs chain-mint < requests.jsonl    each {"rpc", "privateKey", "registry", "roots"}: a token minted per root
+//   node oracle.mjs encrypt    < requests.jsonl  each {"document": text} encrypted: {cipherText, iv, tag, key, type} (oa-encryption)
+//   node oracle.mjs decrypt    < envelopes.jsonl each {cipherText, iv, tag, key, type} opened: {"document": text} or {"error"}
 //   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's {valid (isValid), fragments} for each document (its default verifiers);
 //                                                with ORACLE_DNS=host:port, its DNS questions go to that nameserver
 //
@@ -23,6 +25,7 @@ import { wrapDocuments, verifySignature, obfuscateDocument, signDocument } from 
 import { ContractFactory, providers, utils, Wallet } from "ethers";
 import { DocumentStoreFactory } from "@tradetrust-tt/document-store";
 import { readFileSync } from "node:fs";
+import { encryptString, decryptString } from "@govtechsg/oa-encryption";
 import { isValid, localVerify } from "./tt-verify-local.mjs";
 
 // A contract of the token registry package, from its compiled (Hardhat) artifact.
@@ -126,6 +129,18 @@ switch (command) {
       emit({ minted: roots.length });
     }
     break;
+  case "encrypt":
+    for (const { document } of lines) emit(encryptString(document));
+    break;
+  case "decrypt":
+    for (const envelope of lines) {
+      try {
+        emit({ document: decryptString(envelope) });
+      } catch (e) {
+        emit({ error: String(e && e.message) });
+      }
+    }
+    break;
   case "tt-verify": {
     const verify = localVerify();
     for (const doc of lines) {
@@ -139,7 +154,7 @@ switch (command) {
     break;
   }
   default:
-    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-token-registry|chain-mint|tt-verify < input.jsonl`);
+    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-token-registry|chain-mint|encrypt|decrypt|tt-verify < input.jsonl`);
     process.exit(2);
 }
 flush();
