@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS titles (
     prev_beneficiary BLOB NOT NULL, prev_holder BLOB NOT NULL, nominee BLOB NOT NULL,
     active INTEGER NOT NULL, custody TEXT NOT NULL, remark BLOB NOT NULL,
     PRIMARY KEY (registry, token));
+CREATE TABLE IF NOT EXISTS shares (
+    id TEXT PRIMARY KEY, cipher_text TEXT NOT NULL, iv TEXT NOT NULL, tag TEXT NOT NULL,
+    kind TEXT NOT NULL, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS api_tokens (
     name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, revoked INTEGER);
 CREATE TABLE IF NOT EXISTS nonces (

@@ -32,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         .route("/titles/{registry}/{token}", get(title))
         .route("/titles/{registry}/{token}/history", get(history))
         .route("/titles/actions", post(act))
+        .route("/shares", post(put_share))
+        .route("/shares/{id}", get(get_share))
 }
 
 /// Runs CPU work on the machine's worker threads (rayon's pool: one a core), within the
@@ -383,4 +385,52 @@ async fn act(
             Err(e) => ApiError::internal("the title action", e),
         }),
     }
+}
+
+/// `POST /api/shares`: an encrypted document's envelope (never its key), with an API token;
+/// answers the id it is kept under.
+async fn put_share(
+    State(state): State<AppState>,
+    writer: Writer,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let envelope: corridor_share::Envelope = serde_json::from_value(body.0).map_err(|e| {
+        ApiError::bad_request(
+            "invalid",
+            format!("not an encrypted document (cipherText, iv, tag, type): {e}"),
+        )
+    })?;
+    envelope
+        .check()
+        .map_err(|e| ApiError::bad_request("invalid", e.to_string()))?;
+    tracing::info!(token = %writer.0, "sharing a document");
+    let id = blocking(&state, move |store| {
+        store.put_share(&envelope, &mut rand::rng())
+    })
+    .await?;
+    Ok(Json(json!({"id": id})))
+}
+
+/// `GET /api/shares/{id}`: the envelope kept as `id`.
+async fn get_share(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::bad_request(
+            "invalid",
+            format!("{id:?} is not a share id (32 hex digits)"),
+        ));
+    }
+    let envelope = blocking(&state, move |store| store.share(&id)).await?;
+    let envelope = envelope.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "no document is shared under that id",
+        )
+    })?;
+    Ok(Json(
+        serde_json::to_value(envelope).expect("an envelope serializes"),
+    ))
 }

@@ -97,25 +97,39 @@ pub fn encrypt(document: &str, key: &Key, rng: &mut impl rand::Rng) -> Envelope 
     }
 }
 
+impl Envelope {
+    /// Checks the envelope's shape — its type, and its parts' encodings and lengths — without
+    /// the key: what a server that keeps envelopes can know.
+    pub fn check(&self) -> Result<(), ShareError> {
+        self.parts().map(|_| ())
+    }
+
+    /// The IV, and the cipher text with the tag after it, as AES-GCM takes them.
+    fn parts(&self) -> Result<([u8; 12], Vec<u8>), ShareError> {
+        if self.kind != TYPE_1 {
+            return Err(ShareError::UnknownType(self.kind.clone()));
+        }
+        let iv: [u8; 12] = BASE64
+            .decode(&self.iv)
+            .ok()
+            .and_then(|iv| iv.try_into().ok())
+            .ok_or(ShareError::Encoding("iv"))?;
+        let tag = BASE64
+            .decode(&self.tag)
+            .ok()
+            .filter(|t| t.len() == 16)
+            .ok_or(ShareError::Encoding("tag"))?;
+        let mut sealed = BASE64
+            .decode(&self.cipher_text)
+            .map_err(|_| ShareError::Encoding("cipher text"))?;
+        sealed.extend_from_slice(&tag);
+        Ok((iv, sealed))
+    }
+}
+
 /// Opens `envelope` with `key`: the document's text.
 pub fn decrypt(envelope: &Envelope, key: &Key) -> Result<String, ShareError> {
-    if envelope.kind != TYPE_1 {
-        return Err(ShareError::UnknownType(envelope.kind.clone()));
-    }
-    let iv: [u8; 12] = BASE64
-        .decode(&envelope.iv)
-        .ok()
-        .and_then(|iv| iv.try_into().ok())
-        .ok_or(ShareError::Encoding("iv"))?;
-    let tag = BASE64
-        .decode(&envelope.tag)
-        .ok()
-        .filter(|t| t.len() == 16)
-        .ok_or(ShareError::Encoding("tag"))?;
-    let mut sealed = BASE64
-        .decode(&envelope.cipher_text)
-        .map_err(|_| ShareError::Encoding("cipher text"))?;
-    sealed.extend_from_slice(&tag);
+    let (iv, sealed) = envelope.parts()?;
     let cipher = Aes256Gcm::new_from_slice(&key.0[..]).expect("a 32-byte key");
     let plain = Zeroizing::new(
         cipher

@@ -204,7 +204,8 @@ fn every_documented_route_is_served() {
     for (route, operations) in server.openapi["paths"].as_object().unwrap() {
         let path = route
             .replace("{registry}", &registry)
-            .replace("{token}", &token);
+            .replace("{token}", &token)
+            .replace("{id}", &"0".repeat(32));
         for method in operations
             .as_object()
             .unwrap()
@@ -621,4 +622,61 @@ fn a_request_that_takes_too_long_is_answered_with_a_timeout() {
     );
     assert_eq!((status, error_code(&answer)), (503, "timeout"), "{answer}");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}
+
+#[test]
+fn encrypted_documents_are_kept_and_handed_back_without_their_key() {
+    let work = Workdir::new();
+    let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let server = Server::start(&work);
+    let key = corridor_share::Key::generate(&mut rand::rng());
+    let document = fixture("valid/single-0.json").to_string();
+    let envelope =
+        serde_json::to_value(corridor_share::encrypt(&document, &key, &mut rand::rng())).unwrap();
+    let route = "/api/shares";
+    let (status, answer) = server.call("POST", route, route, Some(envelope.clone()), None);
+    assert_eq!((status, error_code(&answer)), (401, "unauthorized"));
+    let (status, answer) = server.call(
+        "POST",
+        route,
+        route,
+        Some(envelope.clone()),
+        Some(&api_token),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let id = answer["id"].as_str().unwrap();
+    let (status, kept) = server.call(
+        "GET",
+        "/api/shares/{id}",
+        &format!("/api/shares/{id}"),
+        None,
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(kept, envelope);
+    let kept: corridor_share::Envelope = serde_json::from_value(kept).unwrap();
+    assert_eq!(corridor_share::decrypt(&kept, &key).unwrap(), document);
+
+    let mut other = envelope.clone();
+    other["type"] = json!("OPEN-ATTESTATION-TYPE-2");
+    let (status, answer) = server.call("POST", route, route, Some(other), Some(&api_token));
+    assert_eq!((status, error_code(&answer)), (400, "invalid"));
+    let (status, answer) = server.call(
+        "POST",
+        route,
+        route,
+        Some(json!({"cipherText": "x"})),
+        Some(&api_token),
+    );
+    assert_eq!((status, error_code(&answer)), (400, "invalid"));
+    let (status, answer) = server.call(
+        "GET",
+        "/api/shares/{id}",
+        &format!("/api/shares/{}", "0".repeat(32)),
+        None,
+        None,
+    );
+    assert_eq!((status, error_code(&answer)), (404, "not_found"));
+    let (status, answer) = server.call("GET", "/api/shares/{id}", "/api/shares/nope", None, None);
+    assert_eq!((status, error_code(&answer)), (400, "invalid"));
 }
