@@ -1,5 +1,6 @@
 //! Corridor's HTTP side, over the embedded store:
 //!
+//! - the portal, for people, at `/` (`portal.rs`; its assets are built into the binary);
 //! - the HTTP API under `/api` (`api.rs`), described by the OpenAPI 3.1 document served at
 //!   `/openapi.json`: verify, wrap and obfuscate documents (open), revoke and act on titles
 //!   (with an API token); every error is JSON with a code and a message (`error.rs`);
@@ -16,6 +17,7 @@
 mod api;
 mod error;
 mod ocsp;
+mod portal;
 mod rpc;
 
 use std::path::PathBuf;
@@ -74,6 +76,7 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
     };
     Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(portal::routes())
         .route(
             "/openapi.json",
             get(|| async {
