@@ -4,9 +4,6 @@
 
 mod common;
 
-use std::io::BufRead;
-use std::process::{Child, Stdio};
-
 use alloy_primitives::{Address, Bytes, U256};
 use common::Workdir;
 use corridor_title::{Action, SignedAction};
@@ -16,11 +13,9 @@ use serde_json::{Value, json};
 /// The largest body the test server accepts.
 const MAX_BODY: usize = 256 * 1024;
 
-/// `corridor serve --offline` on a free port over the workdir's store, with its OpenAPI
-/// document; stopped when dropped.
+/// `corridor serve` over the workdir's store, with the OpenAPI document it serves.
 struct Server {
-    child: Child,
-    base: String,
+    served: common::Served,
     openapi: Value,
 }
 
@@ -30,25 +25,8 @@ impl Server {
     }
 
     fn start_with(work: &Workdir, args: &[&str]) -> Server {
-        let mut child = work
-            .command(&["serve", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("serve said {line:?}"))
-            .to_string();
         let mut server = Server {
-            child,
-            base,
+            served: common::Served::start(work, args),
             openapi: Value::Null,
         };
         let (status, openapi) = server.send("GET", "/openapi.json", None, None);
@@ -70,7 +48,7 @@ impl Server {
             .http_status_as_error(false)
             .build()
             .into();
-        let url = format!("{}{path}", self.base);
+        let url = format!("{}{path}", self.served.base);
         let mut response = match body {
             None => {
                 let mut request = agent.get(&url);
@@ -160,13 +138,6 @@ impl Server {
             "{method} {path} ({status}) does not match the document: {errors:?}\n{answer}"
         );
         (status, answer)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
     }
 }
 

@@ -4,47 +4,14 @@
 
 mod common;
 
-use std::io::BufRead;
-use std::process::{Child, Stdio};
-
-use common::Workdir;
+use common::{Served, Workdir};
 use serde_json::Value;
 
-struct Server(Child, String);
-
-impl Server {
-    fn start(work: &Workdir) -> Server {
-        let mut child = work
-            .command(&["serve", "--listen", "127.0.0.1:0", "--offline"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap()
-            .to_string();
-        Server(child, base)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
 /// What a person sees on the portal after giving it `file` (`how`: verify-file, verify-paste).
-fn seen(server: &Server, how: &str, file: &std::path::Path) -> Value {
+fn seen(server: &Served, how: &str, file: &std::path::Path) -> Value {
     let out = std::process::Command::new("node")
         .arg(common::repo().join("compat/portal.mjs"))
-        .args([how, &server.1, file.to_str().unwrap()])
+        .args([how, &server.base, file.to_str().unwrap()])
         .output()
         .expect("node runs");
     assert!(
@@ -68,7 +35,7 @@ fn fixture(name: &str) -> std::path::PathBuf {
 #[test]
 fn a_valid_document_is_shown_valid_with_its_contents() {
     let work = Workdir::new();
-    let server = Server::start(&work);
+    let server = Served::start(&work, &["--offline"]);
     let seen = seen(&server, "verify-file", &fixture("signed/signed-0.json"));
     assert_eq!(seen["verdict"], "This document is valid.");
     let checks = seen["checks"].as_array().unwrap();
@@ -98,7 +65,7 @@ fn a_valid_document_is_shown_valid_with_its_contents() {
 #[test]
 fn a_tampered_document_is_shown_as_such_and_its_contents_are_not() {
     let work = Workdir::new();
-    let server = Server::start(&work);
+    let server = Served::start(&work, &["--offline"]);
     let tampered = std::fs::read_dir(fixture("tampered"))
         .unwrap()
         .map(|e| e.unwrap().path())

@@ -7,9 +7,8 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::{Child, Stdio};
 
 use common::dns::DnsServer;
 use common::{TEST_ADDRESS as ADDRESS, Workdir, oracle_with, read_lines, write_lines};
@@ -100,40 +99,6 @@ impl Setup {
     }
 }
 
-/// `corridor serve` on a free loopback port, stopped when dropped.
-struct Responder {
-    child: Child,
-    base: String,
-}
-
-impl Responder {
-    fn start(setup: &Setup) -> Responder {
-        let mut child = setup
-            .command(&["serve", "--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("corridor serve said {line:?}"))
-            .to_string();
-        Responder { child, base }
-    }
-}
-
-impl Drop for Responder {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
 /// A server on a loopback port that answers every request with `body`.
 fn answering(body: &'static str) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -163,7 +128,7 @@ fn fragment<'a>(fragments: &'a [Value], name: &str) -> &'a Value {
 #[test]
 fn revocation_answers_match_tt_verify() {
     let setup = Setup::new();
-    let responder = Responder::start(&setup);
+    let responder = common::Served::start(&setup, &[]);
     let location = format!("{}/ocsp/lion-city", responder.base);
     let a = setup.make("a", &location, 5, true);
     let b = setup.make("b", &location, 3, true);

@@ -656,38 +656,6 @@ fn two_processes_racing_on_one_title_leave_one_consistent_result() {
     );
 }
 
-/// `corridor serve` on a free loopback port, stopped when dropped.
-struct Server(std::process::Child, String);
-
-impl Server {
-    fn start(work: &common::Workdir) -> Server {
-        use std::io::BufRead;
-        let mut child = work
-            .command(&["serve", "--listen", "127.0.0.1:0"])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("serve said {line:?}"));
-        let base = base.to_string();
-        Server(child, base)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
 /// Where the titles of [`titles_verify_as_tt_verify_sees_them`] live.
 struct Backend {
     registry: String,
@@ -704,7 +672,7 @@ struct Backend {
 fn titles_verify_as_tt_verify_sees_them(
     work: &common::Workdir,
     backend: Backend,
-    rpc: impl FnOnce() -> (String, Option<Server>),
+    rpc: impl FnOnce() -> (String, Option<common::Served>),
 ) {
     const LOCATION: &str = "titles.corridor.test";
     let Backend {
@@ -831,8 +799,8 @@ fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
         chain_id: corridor_ledger::EMBEDDED_CHAIN_ID,
     };
     titles_verify_as_tt_verify_sees_them(&work, backend, || {
-        let server = Server::start(&work);
-        (format!("{}/rpc", server.1), Some(server))
+        let server = common::Served::start(&work, &[]);
+        (format!("{}/rpc", server.base), Some(server))
     });
 }
 

@@ -63,6 +63,46 @@ impl Workdir {
     }
 }
 
+/// `corridor serve` on a free loopback port, in a workdir, stopped when dropped.
+pub struct Served {
+    child: std::process::Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+}
+
+impl Served {
+    /// Starts `corridor serve` with `args` and waits for the address it prints.
+    pub fn start(work: &Workdir, args: &[&str]) -> Served {
+        use std::io::BufRead;
+        let mut child = work
+            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("corridor serve said {line:?}"));
+        Served {
+            base: base.to_string(),
+            child,
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
 /// Lets a test's `Setup`, a struct holding its `Workdir` in `work`, be used as that `Workdir`.
 #[allow(unused_macros)] // as dead_code above: not every test binary has a Setup
 macro_rules! derefs_to_workdir {
