@@ -61,9 +61,6 @@ const render = (documentJson, verdict) => {
   const fragments = verdict.fragments;
   const integrity = fragments.find((f) => f.name === "OpenAttestationHash");
   const intact = integrity && integrity.status === "VALID";
-  result.append(el("div", { class: `verdict ${verdict.valid ? "valid" : "invalid"}`, id: "verdict" },
-    verdict.valid ? "This document is valid." : "This document is NOT valid."));
-
   const data = unsalt(documentJson.data || {});
   const issuer = (data.issuers || [])[0] || {};
   const domain = issuer.identityProof && issuer.identityProof.location;
@@ -84,6 +81,12 @@ const render = (documentJson, verdict) => {
       SKIPPED: "The issuer's identity was not checked here.",
     })[s]),
   ];
+  // Valid offline means only that nothing failed: say so when something was not checked.
+  const complete = checks.every((c) => c.status === "VALID");
+  const banner = !verdict.valid ? "This document is NOT valid."
+    : complete ? "This document is valid."
+      : "No problem found, but not everything could be checked here.";
+  result.append(el("div", { class: `verdict ${verdict.valid ? "valid" : "invalid"}`, id: "verdict" }, banner));
   result.append(el("ul", { class: "checks" },
     ...checks.map((c) => el("li", { class: c.status }, el("span", { class: "mark" }, MARKS[c.status] || "?"), c.text))));
 
