@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/verify", post(verify))
         .route("/wrap", post(wrap))
+        .route("/issue", post(issue))
         .route("/obfuscate", post(obfuscate))
         .route("/revoke", post(revoke))
         .route("/titles/{registry}/{token}", get(title))
@@ -195,6 +196,90 @@ async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Valu
     })?;
     let root = documents[0]["signature"]["merkleRoot"].clone();
     Ok(Json(json!({"merkleRoot": root, "documents": documents})))
+}
+
+/// `POST /api/issue`: `{"documents": [raw, …]}` wrapped as one batch, signed with the
+/// server's issuer key (a DID signature over the merkle root) and recorded in the store as
+/// issued, with an API token. Answers the signed documents.
+async fn issue(
+    State(state): State<AppState>,
+    writer: Writer,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    let Some(issuer) = state.issuer.clone() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "no_issuer",
+            "this server holds no issuer key; start it with `corridor serve --key NAME`",
+        ));
+    };
+    let Some(Value::Array(raws)) = body.0.get("documents").cloned() else {
+        return Err(ApiError::bad_request(
+            "invalid",
+            "give {\"documents\": [raw document, …]}",
+        ));
+    };
+    if raws.is_empty() {
+        return Err(ApiError::bad_request("invalid", "no documents to issue"));
+    }
+    if raws.len() > MAX_DOCUMENTS {
+        return Err(too_many(raws.len()));
+    }
+    let signing = issuer.clone();
+    let signed = compute(
+        &state,
+        move || -> Result<(Hash32, Vec<Hash32>, Vec<Value>), ApiError> {
+            let mut documents =
+                corridor_format::wrap_documents(&raws, &mut rand::rng()).map_err(|e| {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_document",
+                        e.to_string(),
+                    )
+                })?;
+            let hash = |doc: &Value, field: &str| -> Result<Hash32, ApiError> {
+                doc["signature"][field]
+                    .as_str()
+                    .and_then(|h| h.parse().ok())
+                    .ok_or_else(|| {
+                        ApiError::internal("issuing", format!("a wrapped document has no {field}"))
+                    })
+            };
+            let root = hash(&documents[0], "merkleRoot")?;
+            let targets = documents
+                .iter()
+                .map(|d| hash(d, "targetHash"))
+                .collect::<Result<Vec<_>, _>>()?;
+            let created = corridor_ledger::show_time(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_millis() as i64)
+                    .unwrap_or_default(),
+            );
+            let entry = signing.signer.proof_entry(&root, &created);
+            for document in &mut documents {
+                document["proof"] = Value::Array(vec![entry.clone()]);
+            }
+            Ok((root, targets, documents))
+        },
+    )
+    .await??;
+    let (root, targets, documents) = signed;
+    tracing::info!(token = %writer.0, issuer = %issuer.name, documents = documents.len(), "issuing");
+    let name = issuer.name.clone();
+    blocking(&state, move |store| {
+        store.issue(
+            &name,
+            &[corridor_ledger::Batch {
+                root,
+                documents: targets,
+            }],
+        )
+    })
+    .await?;
+    Ok(Json(
+        json!({"merkleRoot": root.to_string(), "documents": documents}),
+    ))
 }
 
 /// `POST /api/obfuscate`: `{"document": wrapped, "fields": ["path", …]}`.

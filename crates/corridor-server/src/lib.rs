@@ -43,6 +43,15 @@ pub struct ServerConfig {
     pub max_body: usize,
     /// How long one request may take.
     pub timeout: Duration,
+    /// The issuer `POST /api/issue` signs and records as, if the server was given a key.
+    pub issuer: Option<Arc<Issuer>>,
+}
+
+/// An issuer's key, held by the server to issue documents for API clients.
+pub struct Issuer {
+    /// The name its batches are recorded under in the store.
+    pub name: String,
+    pub signer: corridor_format::did::DidSigner,
 }
 
 /// What the handlers share.
@@ -52,6 +61,7 @@ pub(crate) struct AppState {
     verifier: Arc<dyn Fn() -> Verifier + Send + Sync>,
     offline: bool,
     timeout: Duration,
+    issuer: Option<Arc<Issuer>>,
 }
 
 /// Why the server could not start.
@@ -73,6 +83,7 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
         verifier: config.verifier.clone(),
         offline: config.offline,
         timeout: config.timeout,
+        issuer: config.issuer.clone(),
     };
     Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -122,6 +133,7 @@ mod tests {
             offline: true,
             max_body: 1 << 20,
             timeout: Duration::from_secs(10),
+            issuer: None,
         }
     }
 

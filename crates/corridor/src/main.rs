@@ -249,6 +249,11 @@ enum Command {
         /// Seconds one request may take before it is answered with a timeout error.
         #[arg(long, value_name = "SECONDS", default_value_t = 30)]
         request_timeout: u64,
+        /// The issuer key `POST /api/issue` signs with (--key NAME or --private-key-env VAR);
+        /// without one, the server does not issue. Its batches are recorded under the key's
+        /// name (the DID for a raw key).
+        #[command(flatten)]
+        issuer: secrets::SignerArgs,
     },
     /// Encrypt a document for sharing, or open one shared, as TradeTrust does
     /// (`@govtechsg/oa-encryption`, OPEN-ATTESTATION-TYPE-1: AES-256-GCM).
@@ -806,7 +811,17 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             world,
             max_body,
             request_timeout,
+            issuer,
         } => {
+            let issuer = if issuer.key.is_some() || issuer.private_key_env.is_some() {
+                let signer = issuer.signer(&cli.keyring()?)?;
+                Some(std::sync::Arc::new(corridor_server::Issuer {
+                    name: issuer.issuer_name(&signer),
+                    signer,
+                }))
+            } else {
+                None
+            };
             let world = std::sync::Arc::new(world.connect()?);
             let offline = matches!(world.decision(), verify::Decision::Offline);
             let config = corridor_server::ServerConfig {
@@ -823,6 +838,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 offline,
                 max_body: usize::try_from(*max_body).unwrap_or(usize::MAX),
                 timeout: std::time::Duration::from_secs((*request_timeout).max(1)),
+                issuer,
             };
             serve(config, *listen)?;
             Ok(ExitCode::SUCCESS)

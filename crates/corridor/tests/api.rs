@@ -651,3 +651,78 @@ fn encrypted_documents_are_kept_and_handed_back_without_their_key() {
     let (status, answer) = server.call("GET", "/api/shares/{id}", "/api/shares/nope", None, None);
     assert_eq!((status, error_code(&answer)), (400, "invalid"));
 }
+
+#[test]
+fn documents_issued_through_the_api_are_signed_recorded_and_valid() {
+    let work = Workdir::new();
+    let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let route = "/api/issue";
+    let request =
+        json!({"documents": [raw(json!({"blNumber": "BL-1"})), raw(json!({"blNumber": "BL-2"}))]});
+    // A server without an issuer key does not issue.
+    {
+        let server = Server::start(&work);
+        let (status, answer) = server.call(
+            "POST",
+            route,
+            route,
+            Some(request.clone()),
+            Some(&api_token),
+        );
+        assert_eq!((status, error_code(&answer)), (501, "no_issuer"));
+    }
+    let server = Server::start_with(
+        &work,
+        &["--offline", "--private-key-env", "TEST_PRIVATE_KEY"],
+    );
+    let (status, answer) = server.call("POST", route, route, Some(request.clone()), None);
+    assert_eq!((status, error_code(&answer)), (401, "unauthorized"));
+    let (status, issued) = server.call("POST", route, route, Some(request), Some(&api_token));
+    assert_eq!(status, 200, "{issued}");
+    let documents = issued["documents"].as_array().unwrap();
+    assert_eq!(documents.len(), 2);
+    // Signed by the key's DID: valid, the DID signature check among the fragments.
+    let (_, verdicts) = server.call(
+        "POST",
+        "/api/verify",
+        "/api/verify",
+        Some(json!(documents)),
+        None,
+    );
+    for verdict in verdicts.as_array().unwrap() {
+        assert_eq!(verdict["valid"], true, "{verdict}");
+        let did = verdict["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "OpenAttestationDidSignedDocumentStatus")
+            .unwrap();
+        assert_eq!(did["status"], "VALID", "{did}");
+    }
+    // The reference agrees that each is intact.
+    for answer in common::oracle("verify", documents) {
+        assert_eq!(answer["valid"], true, "{answer}");
+    }
+    // Recorded as issued under the key's issuer: revocable by its root.
+    let root = issued["merkleRoot"].as_str().unwrap();
+    let (status, revoked) = server.call(
+        "POST",
+        "/api/revoke",
+        "/api/revoke",
+        Some(json!({"hash": root})),
+        Some(&api_token),
+    );
+    assert_eq!(status, 200, "{revoked}");
+    assert_eq!(
+        revoked["issuer"],
+        format!("did:ethr:{}", common::TEST_ADDRESS)
+    );
+    let (status, answer) = server.call(
+        "POST",
+        route,
+        route,
+        Some(json!({"documents": []})),
+        Some(&api_token),
+    );
+    assert_eq!((status, error_code(&answer)), (400, "invalid"));
+}

@@ -38,7 +38,10 @@ fn a_valid_document_is_shown_valid_with_its_contents() {
     let server = Served::start(&work, &["--offline"]);
     let seen = seen(&server, "verify-file", &fixture("signed/signed-0.json"));
     // Offline, the issuer's DNS is not asked: nothing failed, and the page says what was not checked.
-    assert_eq!(seen["verdict"], "No problem found, but not everything could be checked here.");
+    assert_eq!(
+        seen["verdict"],
+        "No problem found, but not everything could be checked here."
+    );
     assert_eq!(seen["checks"][2]["status"], "SKIPPED");
     let checks = seen["checks"].as_array().unwrap();
     assert_eq!(checks[0]["status"], "VALID");
