@@ -47,12 +47,18 @@ impl DnsServer {
                 .build()
                 .unwrap();
             runtime.block_on(async move {
-                let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-                let port = udp.local_addr().unwrap().port();
-                // The same port for TCP, as resolvers expect.
-                let tcp = tokio::net::TcpListener::bind(("127.0.0.1", port))
-                    .await
-                    .unwrap();
+                // The same port for UDP and TCP, as resolvers expect; a free UDP port may be
+                // taken for TCP by another process, so try again until both are ours.
+                let mut attempts = 0;
+                let (udp, tcp, port) = loop {
+                    let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+                    let port = udp.local_addr().unwrap().port();
+                    match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+                        Ok(tcp) => break (udp, tcp, port),
+                        Err(_) if attempts < 50 => attempts += 1,
+                        Err(e) => panic!("no port free for both UDP and TCP: {e}"),
+                    }
+                };
                 let mut server = ServerFuture::new(catalog);
                 server.register_socket(udp);
                 server.register_listener(tcp, Duration::from_secs(5));
