@@ -8,7 +8,8 @@ use alloy::primitives::{Address, B256, Bytes, TxKind, U256};
 use alloy::rpc::types::{BlockNumberOrTag, Log, TransactionReceipt};
 use alloy::sol_types::{SolCall, SolEvent};
 use corridor_title::{
-    Action, Custody, HistoryEntry, Receipt, RegistryError, Title, TitleError, TitleRegistry,
+    Action, BURN_ADDRESS, Custody, HistoryEntry, Receipt, RegistryError, Title, TitleError,
+    TitleRegistry,
 };
 use k256::ecdsa::SigningKey;
 
@@ -16,11 +17,6 @@ use crate::contracts::{
     TitleEscrow as Escrow, TitleEscrowFactory, TokenRegistry as Registry, title_error,
 };
 use crate::{CallOutcome, Chain, ChainError, wallet};
-
-/// Where burnt tokens go.
-const BURN_ADDRESS: Address = Address::new([
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xde, 0xad,
-]);
 
 /// A token registry contract on a chain, as a [`TitleRegistry`].
 pub struct EvmTitles<'c> {
@@ -110,8 +106,8 @@ impl<'c> EvmTitles<'c> {
             Ok(receipt) => Ok(Receipt {
                 reference: receipt.transaction_hash.to_string(),
             }),
-            Err(ChainError::Reverted { data, .. }) if title_error(&data).is_some() => {
-                Err(RegistryError::Refused(title_error(&data).expect("checked")))
+            Err(ChainError::Reverted { ref data, .. }) if let Some(rule) = title_error(data) => {
+                Err(RegistryError::Refused(rule))
             }
             Err(error) => Err(RegistryError::Backend(Box::new(error))),
         }

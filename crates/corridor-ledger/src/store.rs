@@ -670,7 +670,7 @@ pub(crate) fn append_audit(
     action: &str,
     subject: &Hash32,
     detail: &[u8],
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<i64> {
     let (seq, prev): (i64, Vec<u8>) = tx
         .query_row(
             "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
@@ -696,7 +696,7 @@ pub(crate) fn append_audit(
             hash.as_bytes()
         ],
     )?;
-    Ok(())
+    Ok(seq)
 }
 
 /// keccak256 over the previous entry's hash and this entry's fields, each length-prefixed so

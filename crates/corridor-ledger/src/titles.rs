@@ -197,7 +197,7 @@ impl Store {
         .map_err(sqlite)?;
         let detail = serde_json::to_vec(signed).expect("a signed action serializes");
         let subject = Hash32(signed.token.to_be_bytes());
-        append_audit(
+        let seq = append_audit(
             &tx,
             now_ms(),
             &key_of(signed.registry),
@@ -206,9 +206,6 @@ impl Store {
             &detail,
         )
         .map_err(sqlite)?;
-        let seq: i64 = tx
-            .query_row("SELECT MAX(seq) FROM audit", [], |r| r.get(0))
-            .map_err(sqlite)?;
         tx.commit().map_err(sqlite)?;
         Ok(seq)
     }
@@ -445,10 +442,18 @@ fn padded(address: Address) -> Hash32 {
 
 fn registry_row(r: &rusqlite::Row) -> rusqlite::Result<RegistryInfo> {
     Ok(RegistryInfo {
-        address: Address::from_slice(&r.get::<_, Vec<u8>>(0)?),
+        address: address_at(r, 0)?,
         name: r.get(1)?,
-        admin: Address::from_slice(&r.get::<_, Vec<u8>>(2)?),
+        admin: address_at(r, 2)?,
         at: r.get(3)?,
+    })
+}
+
+/// Column `i` of a row, which must hold a 20-byte address; anything else is a damaged store.
+fn address_at(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Address> {
+    let bytes: Vec<u8> = r.get(i)?;
+    Address::try_from(bytes.as_slice()).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e))
     })
 }
 
@@ -477,11 +482,7 @@ fn read_title(
          FROM titles WHERE registry = ?1 AND token = ?2",
         params![registry.as_slice(), token.to_be_bytes::<32>().as_slice()],
         |r| {
-            let address = |i| -> rusqlite::Result<Address> {
-                let bytes: Vec<u8> = r.get(i)?;
-                Address::try_from(bytes.as_slice())
-                    .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e)))
-            };
+            let address = |i| address_at(r, i);
             let custody: String = r.get(6)?;
             Ok(Title {
                 beneficiary: address(0)?,

@@ -77,18 +77,21 @@ async fn verify(
     State(state): State<AppState>,
     BodyBytes(body): BodyBytes,
 ) -> Result<Response, ApiError> {
-    let texts: Vec<Box<[u8]>> = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+    // `None`: the body is one document; `Some`: the documents of the array it is.
+    let many: Option<Vec<Box<[u8]>>> = match body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'[') => {
             let documents: Vec<&RawValue> = serde_json::from_slice(&body).map_err(malformed)?;
             if documents.len() > MAX_DOCUMENTS {
                 return Err(too_many(documents.len()));
             }
-            documents
-                .iter()
-                .map(|d| d.get().as_bytes().into())
-                .collect()
+            Some(
+                documents
+                    .iter()
+                    .map(|d| d.get().as_bytes().into())
+                    .collect(),
+            )
         }
-        Some(b'{') => Vec::new(),
+        Some(b'{') => None,
         Some(_) if serde_json::from_slice::<&RawValue>(&body).is_ok() => {
             return Err(not_a_document(
                 "the body is neither a document (an object) nor an array of documents",
@@ -96,30 +99,36 @@ async fn verify(
         }
         _ => return Err(malformed("expected a document or an array of documents")),
     };
-    let single = texts.is_empty();
     let offline = state.offline;
     let make_verifier = state.verifier.clone();
-    let answer = compute(&state, move || {
-        let read = |text: &[u8]| match Subject::parse(text) {
+    let reports = compute(&state, move || {
+        // A body that is not JSON is a malformed request; an array item that is not, a
+        // document that is not one.
+        let read = |text: &[u8], whole_body: bool| match Subject::parse(text) {
             Ok(subject) => match &subject.wrapped {
                 Ok(_) => Ok(subject),
                 Err(problem) => Err(not_a_document(problem)),
             },
-            Err(ReadError::Json(problem)) if single => Err(malformed(problem)),
+            Err(ReadError::Json(problem)) if whole_body => Err(malformed(problem)),
             Err(problem) => Err(not_a_document(problem)),
         };
-        let subjects: Vec<Result<Subject, ApiError>> = if single {
-            vec![read(&body)]
-        } else {
-            texts.iter().map(|t| read(t)).collect()
-        };
         let verifier = make_verifier();
+        let Some(texts) = many else {
+            return Reports::One(read(&body, true).map(|subject| {
+                verifier.prefetch(&[&subject]);
+                report(&verifier.verify(&subject), offline)
+            }));
+        };
+        let subjects: Vec<Result<Subject, ApiError>> =
+            texts.iter().map(|t| read(t, false)).collect();
         let read: Vec<&Subject> = subjects.iter().filter_map(|s| s.as_ref().ok()).collect();
         verifier.prefetch(&read);
-        subjects
-            .into_iter()
-            .map(|subject| subject.map(|s| report(&verifier.verify(&s), offline)))
-            .collect::<Vec<Result<Vec<u8>, ApiError>>>()
+        Reports::Many(
+            subjects
+                .into_iter()
+                .map(|subject| subject.map(|s| report(&verifier.verify(&s), offline)))
+                .collect(),
+        )
     })
     .await?;
     let json = |bytes: Vec<u8>| {
@@ -129,11 +138,12 @@ async fn verify(
         )
             .into_response()
     };
-    if single {
-        return answer.into_iter().next().expect("one document").map(json);
-    }
+    let results = match reports {
+        Reports::One(result) => return result.map(json),
+        Reports::Many(results) => results,
+    };
     let mut array = b"[".to_vec();
-    for (i, result) in answer.into_iter().enumerate() {
+    for (i, result) in results.into_iter().enumerate() {
         if i > 0 {
             array.push(b',');
         }
@@ -148,6 +158,12 @@ async fn verify(
     }
     array.push(b']');
     Ok(json(array))
+}
+
+/// What verification answers: one document's verdict, or each of an array's.
+enum Reports {
+    One(Result<Vec<u8>, ApiError>),
+    Many(Vec<Result<Vec<u8>, ApiError>>),
 }
 
 /// A verdict as the API answers it, written on the worker thread.

@@ -22,7 +22,6 @@ use serde_json::{Value, json};
 /// `ownerOf(uint256)`.
 const OWNER_OF: [u8; 4] = [0x63, 0x52, 0x21, 0x1e];
 const NONEXISTENT: &str = "ERC721: owner query for nonexistent token";
-const BURN_ADDRESS: &str = "0x000000000000000000000000000000000000dEaD";
 
 /// `POST /rpc`.
 pub(crate) async fn handler(
@@ -127,7 +126,7 @@ fn call(store: &Store, params: &[Value]) -> Result<Result<String, (String, Strin
         Some(title) => match title.custody {
             Custody::Escrow => escrow_address(registry, token),
             Custody::Surrendered => registry,
-            Custody::Burnt => BURN_ADDRESS.parse().expect("a valid address"),
+            Custody::Burnt => corridor_title::BURN_ADDRESS,
         },
     };
     let mut word = [0u8; 32];

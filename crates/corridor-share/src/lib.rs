@@ -61,6 +61,10 @@ impl Key {
         Ok(Key(bytes))
     }
 
+    fn cipher(&self) -> Aes256Gcm {
+        Aes256Gcm::new(&(*self.0).into())
+    }
+
     /// The key as 64 hex digits: a secret, to be put only where it is meant to go.
     pub fn to_hex(&self) -> Zeroizing<String> {
         Zeroizing::new(const_hex::encode(&self.0[..]))
@@ -78,7 +82,7 @@ pub fn encrypt(document: &str, key: &Key, rng: &mut impl rand::Rng) -> Envelope 
     let mut iv = [0u8; 12];
     rng.fill(&mut iv);
     let plain = Zeroizing::new(BASE64.encode(document.as_bytes()));
-    let cipher = Aes256Gcm::new_from_slice(&key.0[..]).expect("a 32-byte key");
+    let cipher = key.cipher();
     let mut sealed = cipher
         .encrypt(
             &Nonce::from(iv),
@@ -130,7 +134,7 @@ impl Envelope {
 /// Opens `envelope` with `key`: the document's text.
 pub fn decrypt(envelope: &Envelope, key: &Key) -> Result<String, ShareError> {
     let (iv, sealed) = envelope.parts()?;
-    let cipher = Aes256Gcm::new_from_slice(&key.0[..]).expect("a 32-byte key");
+    let cipher = key.cipher();
     let plain = Zeroizing::new(
         cipher
             .decrypt(

@@ -17,5 +17,7 @@ mod signed;
 
 pub use alloy_primitives::{Address, Bytes, U256};
 pub use registry::{HistoryEntry, Receipt, RegistryError, TitleRegistry};
-pub use rules::{Action, Custody, REMARK_LIMIT, Role, Roles, Title, TitleError, apply};
+pub use rules::{
+    Action, BURN_ADDRESS, Custody, REMARK_LIMIT, Role, Roles, Title, TitleError, apply,
+};
 pub use signed::{SignatureError, SignedAction};

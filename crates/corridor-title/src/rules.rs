@@ -6,6 +6,10 @@
 use alloy_primitives::{Address, B256, Bytes, keccak256};
 use serde::{Deserialize, Serialize};
 
+/// Where the registry sends a burnt title's token (`TradeTrustTokenBurnable.BURN_ADDRESS`).
+pub const BURN_ADDRESS: Address =
+    alloy_primitives::address!("000000000000000000000000000000000000dEaD");
+
 /// The longest remark the contracts accept, in bytes.
 pub const REMARK_LIMIT: usize = 120;
 
