@@ -55,7 +55,8 @@ impl RegistryInfo {
         Address::from_slice(&keccak256(seed)[12..])
     }
 
-    fn roles(&self) -> Roles {
+    /// The roles on it: every one held by its admin.
+    pub fn roles(&self) -> Roles {
         Roles::of_deployer(self.admin)
     }
 }

@@ -6,7 +6,7 @@
 use std::str::FromStr;
 
 use alloy_primitives::{Address, U256};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -404,27 +404,56 @@ fn title_of(registry: &str, token: &str) -> Result<(Address, U256), ApiError> {
     Ok((registry, token))
 }
 
-/// `GET /api/titles/{registry}/{token}`.
+/// Who asks about a title, to be told what they may do with it.
+#[derive(serde::Deserialize)]
+struct PartyQuery {
+    party: Option<String>,
+}
+
+/// `GET /api/titles/{registry}/{token}[?party=0xADDRESS]`: the title; with a party, also the
+/// nonce its next signed action must carry and the actions open to it now.
 async fn title(
     State(state): State<AppState>,
     Path((registry, token)): Path<(String, String)>,
+    Query(query): Query<PartyQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (registry, token) = title_of(&registry, &token)?;
-    let title = blocking(&state, move |store| {
-        store.registry(registry)?;
-        store.title(registry, token)
+    let party = query
+        .party
+        .map(|p| {
+            Address::from_str(&p)
+                .map_err(|_| ApiError::bad_request("invalid", format!("{p:?} is not an address")))
+        })
+        .transpose()?;
+    let (title, party) = blocking(&state, move |store| {
+        let info = store.registry(registry)?;
+        let Some(title) = store.title(registry, token)? else {
+            return Ok((None, None));
+        };
+        let party = match party {
+            Some(party) => Some(json!({
+                "address": party,
+                "nonce": store.next_nonce(registry, party)?,
+                "open": corridor_title::open_actions(&info.roles(), &title, party),
+            })),
+            None => None,
+        };
+        Ok((Some(title), party))
     })
-    .await?
-    .ok_or_else(|| {
+    .await?;
+    let title = title.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",
             format!("no title {token:#x} was minted on {registry}"),
         )
     })?;
-    Ok(Json(
-        json!({"registry": registry, "token": format!("{token:#066x}"), "title": title}),
-    ))
+    let mut answer =
+        json!({"registry": registry, "token": format!("{token:#066x}"), "title": title});
+    if let Some(party) = party {
+        answer["party"] = party;
+    }
+    Ok(Json(answer))
 }
 
 /// `GET /api/titles/{registry}/{token}/history`.

@@ -19,5 +19,6 @@ pub use alloy_primitives::{Address, Bytes, U256};
 pub use registry::{HistoryEntry, Receipt, RegistryError, TitleRegistry};
 pub use rules::{
     Action, BURN_ADDRESS, Custody, REMARK_LIMIT, Role, Roles, Title, TitleError, apply,
+    open_actions,
 };
 pub use signed::{SignatureError, SignedAction};

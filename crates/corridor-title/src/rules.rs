@@ -510,6 +510,58 @@ fn escrow(
     Ok(next)
 }
 
+/// The actions `actor` may take on `title` now, by name: those the rules would accept from it
+/// with some arguments (a nominee already named, or a party new to the title). What a portal
+/// offers the party that opens a title.
+///
+/// ```
+/// use alloy_primitives::Address;
+/// use corridor_title::{Action, Roles, apply, open_actions};
+/// let (issuer, shipper) = (Address::repeat_byte(1), Address::repeat_byte(2));
+/// let roles = Roles::of_deployer(issuer);
+/// let mint = Action::Mint { beneficiary: shipper, holder: shipper };
+/// let title = apply(&roles, None, issuer, &mint, b"").unwrap();
+/// assert_eq!(open_actions(&roles, &title, issuer), Vec::<&str>::new());
+/// assert!(open_actions(&roles, &title, shipper).contains(&"transfer-owners"));
+/// ```
+pub fn open_actions(roles: &Roles, title: &Title, actor: Address) -> Vec<&'static str> {
+    let taken = [actor, title.beneficiary, title.holder, title.nominee];
+    let newcomer = (1..=u8::MAX)
+        .map(|b| Address::repeat_byte(b))
+        .find(|a| !taken.contains(a))
+        .expect("four addresses cannot take 255");
+    let nominees: Vec<Address> = [title.nominee, newcomer]
+        .into_iter()
+        .filter(|a| !a.is_zero())
+        .collect();
+    let mut probes = Vec::new();
+    for &nominee in &nominees {
+        probes.push(Action::Nominate { nominee });
+        probes.push(Action::TransferBeneficiary { nominee });
+        probes.push(Action::TransferOwners {
+            nominee,
+            holder: newcomer,
+        });
+    }
+    probes.extend([
+        Action::TransferHolder { holder: newcomer },
+        Action::RejectTransferBeneficiary,
+        Action::RejectTransferHolder,
+        Action::RejectTransferOwners,
+        Action::ReturnToIssuer,
+        Action::AcceptReturn,
+        Action::RejectReturn,
+    ]);
+    let mut open: Vec<&'static str> = Vec::new();
+    for action in probes {
+        if !open.contains(&action.name()) && apply(roles, Some(title), actor, &action, b"").is_ok()
+        {
+            open.push(action.name());
+        }
+    }
+    open
+}
+
 /// The contracts' `remarkLengthLimit`.
 fn remark_fits(remark: &[u8]) -> Result<(), TitleError> {
     if remark.len() > REMARK_LIMIT {
@@ -817,6 +869,43 @@ mod tests {
                 }
             ),
             Err(TitleError::RecipientAlreadyHolder)
+        );
+    }
+
+    #[test]
+    fn open_actions_follow_the_roles() {
+        let roles = Roles::of_deployer(ISSUER);
+        let title = minted(SHIPPER, BANK);
+        assert_eq!(open_actions(&roles, &title, SHIPPER), ["nominate"]);
+        assert_eq!(open_actions(&roles, &title, BANK), ["transfer-holder"]);
+        assert!(open_actions(&roles, &title, STRANGER).is_empty());
+        let nominated = step(
+            Some(&title),
+            SHIPPER,
+            Action::Nominate { nominee: CONSIGNEE },
+        )
+        .unwrap();
+        // The holder may now endorse the nominee, and only them.
+        assert_eq!(
+            open_actions(&roles, &nominated, BANK),
+            ["endorse", "transfer-owners", "transfer-holder"]
+        );
+        let both = minted(SHIPPER, SHIPPER);
+        assert_eq!(
+            open_actions(&roles, &both, SHIPPER),
+            [
+                "nominate",
+                "endorse",
+                "transfer-owners",
+                "transfer-holder",
+                "surrender"
+            ]
+        );
+        let surrendered = step(Some(&both), SHIPPER, Action::ReturnToIssuer).unwrap();
+        assert!(open_actions(&roles, &surrendered, SHIPPER).is_empty());
+        assert_eq!(
+            open_actions(&roles, &surrendered, ISSUER),
+            ["accept-surrender", "reject-surrender"]
         );
     }
 }

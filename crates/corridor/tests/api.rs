@@ -536,6 +536,35 @@ fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
     let (status, answer) = server.call("GET", title_route, &title_path, None, None);
     assert_eq!(status, 200);
     assert_eq!(answer["title"]["holder"], format!("{bank:#x}"));
+    assert!(answer.get("party").is_none());
+    // Asked by a party: what it may do now, and the nonce its next action carries.
+    let as_party = |party: Address| {
+        let (status, answer) = server.call(
+            "GET",
+            title_route,
+            &format!("{title_path}?party={party:#x}"),
+            None,
+            None,
+        );
+        assert_eq!(status, 200, "{answer}");
+        answer["party"].clone()
+    };
+    // Just made holder, the bank may pass the document on or refuse it.
+    assert_eq!(
+        as_party(bank)["open"],
+        json!(["transfer-holder", "reject-holder"])
+    );
+    assert_eq!(as_party(bank)["nonce"], 0);
+    assert_eq!(as_party(s)["open"], json!(["nominate"]));
+    assert_eq!(as_party(s)["nonce"], 1);
+    let (status, answer) = server.call(
+        "GET",
+        title_route,
+        &format!("{title_path}?party=nobody"),
+        None,
+        None,
+    );
+    assert_eq!((status, error_code(&answer)), (400, "invalid"));
     let history_route = "/api/titles/{registry}/{token}/history";
     let (status, answer) = server.call(
         "GET",
