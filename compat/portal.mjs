@@ -1,50 +1,182 @@
 // The portal in a real browser (Debian's headless Chromium, driven by playwright-core), for
-// Corridor's browser tests:
+// Corridor's browser tests. Each command does what a person would and prints what they see,
+// as JSON, with "failures": the page's script errors and failed requests.
 //
-//   node portal.mjs verify-file <base-url> <file> [screenshot.png]   choose the file on the verify page
+//   node portal.mjs verify-file <base-url> <file>                    choose the file on the verify page
 //   node portal.mjs verify-paste <base-url> <file>                   paste its contents instead
+//   node portal.mjs verify-example <base-url> <name>                 click one of the server's examples
+//   node portal.mjs issue <base-url> <api-token> <domain> <out.tt>   fill in a bill of lading, preview, issue,
+//                                                                    download it to out.tt, and verify it
+//   node portal.mjs share <base-url> <api-token> <file>              share the file, then open the link
+//   node portal.mjs title <base-url> <registry> <token> [<private-key-env> <api-token> <action> <address>]
+//                                                                    see a title; act on it with the key
+//                                                                    in that environment variable
 //
-// Prints what a person sees: {"verdict", "checks": [{status, text}], "document": [[field, value]],
-// "untrusted", "error"}.
+// With SCREENSHOT=file.png in the environment, the page is also saved as a picture at the end
+// (for a title, of the page before acting).
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
 
-const [command, base, file, screenshot] = process.argv.slice(2);
+const [command, base, ...args] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync"],
 });
-try {
-  const page = await browser.newPage();
-  const failures = [];
+const failures = [];
+const watch = (page) => {
   page.on("pageerror", (e) => failures.push(String(e)));
   page.on("requestfailed", (r) => failures.push(`${r.url()}: ${r.failure()?.errorText}`));
-  await page.goto(base);
-  switch (command) {
-    case "verify-file":
-      await page.setInputFiles("#file", file);
-      break;
-    case "verify-paste":
-      await page.click("summary");
-      await page.fill("#paste", readFileSync(file, "utf8"));
-      await page.click("#check");
-      break;
-    default:
-      throw new Error(`usage: node portal.mjs verify-file|verify-paste <base-url> <file> [screenshot]`);
-  }
+  return page;
+};
+const text = async (page, selector) => ((await page.$(selector)) ? (await page.textContent(selector)).trim() : null);
+
+// What the verify page shows once it has decided.
+const verdict = async (page) => {
   await page.waitForSelector("#verdict, #error", { timeout: 15000 });
-  const text = async (selector) => ((await page.$(selector)) ? (await page.textContent(selector)).trim() : null);
-  const seen = {
-    verdict: await text("#verdict"),
-    error: await text("#error"),
-    untrusted: await text("#untrusted"),
+  return {
+    verdict: await text(page, "#verdict"),
+    error: await text(page, "#error"),
+    untrusted: await text(page, "#untrusted"),
     checks: await page.$$eval(".checks li", (items) => items.map((li) => ({ status: li.className, text: li.textContent }))),
-    document: await page.$$eval("#document dt", (terms) => terms.map((dt) => [dt.textContent, dt.nextElementSibling.textContent])),
-    failures,
+    document: await fields(page, "#document"),
+    heading: await text(page, "#document h3"),
   };
-  if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
-  console.log(JSON.stringify(seen));
+};
+// Every value a rendered document shows: [path, text, templated].
+const fields = (page, root) => page.$$eval(`${root} [data-path]`,
+  (nodes) => nodes.map((n) => [n.dataset.path, n.textContent, n.dataset.templated === "yes"]));
+
+const fill = async (page, path, value) => {
+  const id = `#f-${path.replace(/[^A-Za-z0-9]/g, "-")}`;
+  await page.fill(id, value);
+};
+
+try {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = watch(await context.newPage());
+  let seen;
+  switch (command) {
+    case "verify-file": {
+      await page.goto(base);
+      await page.setInputFiles("#file", args[0]);
+      seen = await verdict(page);
+      break;
+    }
+    case "verify-paste": {
+      await page.goto(base);
+      await page.click("summary");
+      await page.fill("#paste", readFileSync(args[0], "utf8"));
+      await page.click("#check");
+      seen = await verdict(page);
+      break;
+    }
+    case "verify-example": {
+      await page.goto(base);
+      await page.click(`[data-example="${args[0]}"]`);
+      seen = await verdict(page);
+      break;
+    }
+    case "issue": {
+      const [token, domain, out] = args;
+      await page.goto(`${base}/issue`);
+      await page.waitForFunction(() => document.querySelector("#issuer-state").textContent !== "");
+      const issuerState = await text(page, "#issuer-state");
+      await page.selectOption("#template", "BILL_OF_LADING");
+      // A port that is not a UN/LOCODE is refused as it is typed, and issuing waits for it.
+      await fill(page, "portOfLoading", "Singapore");
+      const typedProblem = await text(page, "#f-portOfLoading-problem");
+      const blockedWhileWrong = await page.isDisabled("#do-issue");
+      await fill(page, "portOfLoading", "SGSIN");
+      for (const [path, value] of [["blNumber", "BL-PORTAL-1"], ["vessel", "MV Portal"], ["portOfDischarge", "CNCKG"],
+        ["shipper.name", "Tropical Fruits Export Pte Ltd"], ["shipper.address.country", "SG"],
+        ["consignee.name", "Chongqing Fresh Imports Co"], ["packages.0.description", "Frozen durian"],
+        ["packages.0.count", "120"], ["packages.0.weightKg", "2400.5"]]) {
+        await fill(page, path, value);
+      }
+      await page.check("#f-negotiable");
+      await page.click("#add-packages");
+      await fill(page, "packages.1.description", "Cut orchids");
+      await fill(page, "packages.1.count", "30");
+      await fill(page, "packages.1.weightKg", "180.25");
+      await page.fill("#issuer-name", "Lion City Shipping");
+      await page.fill("#issuer-domain", domain);
+      await page.fill("#issue-token", token);
+      await page.click("#preview");
+      const preview = await fields(page, "#preview-document");
+      await page.click("#do-issue");
+      await page.waitForSelector("#issued, #issue-error", { timeout: 15000 });
+      const issued = await text(page, "#issued");
+      const issueError = await text(page, "#issue-error");
+      if (issued) {
+        const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+        await download.saveAs(out);
+        await page.click("#preview");
+        if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
+        await page.click("#verify-issued");
+        seen = { issuerState, typedProblem, blockedWhileWrong, preview, issued, file: download.suggestedFilename(), ...(await verdict(page)) };
+      } else {
+        seen = { issuerState, typedProblem, blockedWhileWrong, preview, issueError };
+      }
+      break;
+    }
+    case "share": {
+      const [token, file] = args;
+      await page.goto(`${base}/share`);
+      await page.setInputFiles("#share-file", file);
+      await page.fill("#share-token", token);
+      await page.click("#do-share");
+      await page.waitForSelector("#share-link, #share-error", { timeout: 15000 });
+      const link = await page.$eval("#share-link", (a) => a.href).catch(() => null);
+      const qr = await page.$eval("#share-qr", (img) => img.complete && img.naturalWidth > 0 && img.src.startsWith("data:image/")).catch(() => false);
+      const shareError = await text(page, "#share-error");
+      const requests = [];
+      const reader = watch(await context.newPage());
+      reader.on("request", (r) => requests.push(r.url()));
+      if (link) await reader.goto(link);
+      seen = { link, qr, shareError, requests, ...(link ? await verdict(reader) : {}) };
+      break;
+    }
+    case "title": {
+      const [registry, token, keyEnv, apiToken, action, address] = args;
+      await page.goto(`${base}/titles?registry=${registry}&token=${token}`);
+      await page.waitForSelector("#title-now, #title-error", { timeout: 15000 });
+      const read = async () => ({
+        owner: await page.getAttribute("#title-owner code", "data-address").catch(() => null),
+        holder: await page.getAttribute("#title-holder code", "data-address").catch(() => null),
+        state: await text(page, "#title-state"),
+        error: await text(page, "#title-error"),
+        timeline: await page.$$eval("#timeline li", (items) => items.map((li) => li.dataset.action)),
+      });
+      seen = { before: await read() };
+      if (keyEnv) {
+        const screenshot = process.env.SCREENSHOT;
+        await page.fill("#party-key", process.env[keyEnv]);
+        await page.dispatchEvent("#party-key", "change");
+        await page.waitForFunction(() => /you may/.test(document.querySelector("#party").textContent));
+        seen.party = await text(page, "#party");
+        seen.open = await page.$$eval("#open-actions [data-act]", (b) => b.map((x) => x.dataset.act));
+        if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+        await page.fill("#title-token-api", apiToken);
+        await page.click(`[data-act="${action}"]`);
+        if (address) await page.fill(action === "transfer-holder" ? "#act-holder" : "#act-nominee", address);
+        await page.fill("#act-remark", "through the portal");
+        await page.click("#act-send");
+        await page.waitForFunction(() => document.querySelector("#act-result").textContent !== "");
+        seen.result = await text(page, "#act-result");
+        await page.waitForFunction((n) => document.querySelectorAll("#timeline li").length > n, seen.before.timeline.length, { timeout: 5000 }).catch(() => {});
+        seen.after = await read();
+        seen.keyLeftInPage = await page.$eval("#party-key", (i) => i.value !== "");
+      }
+      break;
+    }
+    default:
+      throw new Error("usage: see the head of portal.mjs");
+  }
+  if (process.env.SCREENSHOT && !["issue", "title"].includes(command)) {
+    await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
+  }
+  console.log(JSON.stringify({ ...seen, failures }));
 } finally {
   await browser.close();
 }

@@ -26,8 +26,10 @@ pub const MAX_DOCUMENTS: usize = 1000;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/verify", post(verify))
+        .route("/examples", get(examples))
         .route("/wrap", post(wrap))
         .route("/issue", post(issue))
+        .route("/issuer", get(issuer))
         .route("/obfuscate", post(obfuscate))
         .route("/revoke", post(revoke))
         .route("/titles/{registry}/{token}", get(title))
@@ -185,6 +187,55 @@ fn report(verdict: &Verdict, offline: bool) -> Vec<u8> {
     .expect("a verdict serializes")
 }
 
+/// The example documents Corridor carries, raw: (name, title, document).
+const EXAMPLES: [(&str, &str, &str); 3] = [
+    (
+        "bill-of-lading",
+        "Bill of lading",
+        include_str!("../../../examples/documents/bill-of-lading.json"),
+    ),
+    (
+        "certificate-of-origin",
+        "Certificate of origin",
+        include_str!("../../../examples/documents/certificate-of-origin.json"),
+    ),
+    (
+        "invoice",
+        "Invoice",
+        include_str!("../../../examples/documents/invoice.json"),
+    ),
+];
+
+/// `GET /api/examples`: the example documents, wrapped when the server started, and one of
+/// them altered after wrapping — something to verify on a fresh machine, tampering included.
+async fn examples() -> Json<Value> {
+    static WRAPPED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    let examples = WRAPPED.get_or_init(|| {
+        let raws: Vec<Value> = EXAMPLES
+            .iter()
+            .map(|(_, _, text)| serde_json::from_str(text).expect("the examples are JSON"))
+            .collect();
+        let mut rng = rand::rng();
+        let wrapped = corridor_format::wrap_documents(&raws, &mut rng)
+            .expect("the examples are documents");
+        let mut list: Vec<Value> = EXAMPLES
+            .iter()
+            .zip(wrapped)
+            .map(|((name, title, _), document)| json!({"name": name, "title": title, "document": document}))
+            .collect();
+        let mut altered = list[0].clone();
+        let vessel = &mut altered["document"]["data"]["vessel"];
+        let salted = vessel.as_str().expect("the bill of lading names its vessel");
+        let (salt, _) = salted.rsplit_once(':').expect("a salted value");
+        *vessel = json!(format!("{salt}:MV Changed After Issue"));
+        altered["name"] = json!("bill-of-lading-altered");
+        altered["title"] = json!("Bill of lading, altered after issue");
+        list.push(altered);
+        json!({"examples": list})
+    });
+    Json(examples.clone())
+}
+
 /// `POST /api/wrap`: `{"documents": [raw, …]}` wrapped as one batch.
 async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
     let Some(Value::Array(raws)) = body.0.get("documents").cloned() else {
@@ -214,6 +265,26 @@ async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Valu
     Ok(Json(json!({"merkleRoot": root, "documents": documents})))
 }
 
+/// `GET /api/issuer`: who `POST /api/issue` signs as — the name its batches are recorded
+/// under (and its revocation responder path, `/ocsp/{name}`) and its DID — so that a client
+/// can name that issuer in the documents it sends.
+async fn issuer(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let issuer = state.issuer.as_ref().ok_or_else(no_issuer)?;
+    Ok(Json(json!({
+        "name": issuer.name,
+        "did": issuer.signer.did(),
+        "verificationMethod": issuer.signer.verification_method(),
+    })))
+}
+
+fn no_issuer() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "no_issuer",
+        "this server holds no issuer key; start it with `corridor serve --key NAME`",
+    )
+}
+
 /// `POST /api/issue`: `{"documents": [raw, …]}` wrapped as one batch, signed with the
 /// server's issuer key (a DID signature over the merkle root) and recorded in the store as
 /// issued, with an API token. Answers the signed documents.
@@ -222,13 +293,7 @@ async fn issue(
     writer: Writer,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
-    let Some(issuer) = state.issuer.clone() else {
-        return Err(ApiError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "no_issuer",
-            "this server holds no issuer key; start it with `corridor serve --key NAME`",
-        ));
-    };
+    let issuer = state.issuer.clone().ok_or_else(no_issuer)?;
     let Some(Value::Array(raws)) = body.0.get("documents").cloned() else {
         return Err(ApiError::bad_request(
             "invalid",

@@ -1,50 +1,60 @@
 //! The portal: pages for people, served from assets built into the binary (no CDN, nothing to
-//! install). Today: verify a document — drop a file or paste it — and see the checks in plain
-//! language and, when untampered, the document itself.
+//! install). One page, whose script shows the part the path names: verify (`/`, and shared
+//! documents at `/s/{id}`), issue (`/issue`), titles (`/titles`) and share (`/share`).
 
 use axum::Router;
-use axum::http::header;
-use axum::response::IntoResponse;
+use axum::extract::Path;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::AppState;
 
 const INDEX: &str = include_str!("../assets/index.html");
-const SCRIPT: &str = include_str!("../assets/app.js");
-const STYLE: &str = include_str!("../assets/app.css");
+
+/// The assets under `/assets/`: name, content type, contents.
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("app.css", CSS, include_str!("../assets/app.css")),
+    ("app.js", JS, include_str!("../assets/app.js")),
+    ("common.js", JS, include_str!("../assets/common.js")),
+    ("render.js", JS, include_str!("../assets/render.js")),
+    ("templates.js", JS, include_str!("../assets/templates.js")),
+    ("verify.js", JS, include_str!("../assets/verify.js")),
+    ("issue.js", JS, include_str!("../assets/issue.js")),
+    ("titles.js", JS, include_str!("../assets/titles.js")),
+    ("share.js", JS, include_str!("../assets/share.js")),
+    ("vendor.js", JS, include_str!("../assets/vendor.js")),
+];
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
 
 /// Pages may load only what this server serves, and may send requests only to it.
 const POLICY: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/",
-            get(|| async {
-                (
-                    [
-                        (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                        (header::CONTENT_SECURITY_POLICY, POLICY),
-                    ],
-                    INDEX,
-                )
-                    .into_response()
-            }),
-        )
-        .route(
-            "/assets/app.js",
-            get(|| async {
-                (
-                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-                    SCRIPT,
-                )
-                    .into_response()
-            }),
-        )
-        .route(
-            "/assets/app.css",
-            get(|| async {
-                ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE).into_response()
-            }),
-        )
+        .route("/", get(page))
+        .route("/issue", get(page))
+        .route("/titles", get(page))
+        .route("/share", get(page))
+        .route("/s/{id}", get(page))
+        .route("/assets/{name}", get(asset))
+}
+
+async fn page() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, POLICY),
+        ],
+        INDEX,
+    )
+        .into_response()
+}
+
+async fn asset(Path(name): Path<String>) -> Response {
+    match ASSETS.iter().find(|(n, _, _)| *n == name) {
+        Some((_, kind, body)) => ([(header::CONTENT_TYPE, *kind)], *body).into_response(),
+        None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
+    }
 }

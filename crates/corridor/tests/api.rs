@@ -197,6 +197,35 @@ fn every_documented_route_is_served() {
 }
 
 #[test]
+fn the_examples_are_documents_and_one_is_tampered() {
+    let work = Workdir::new();
+    let server = Server::start(&work);
+    let (status, answer) = server.call("GET", "/api/examples", "/api/examples", None, None);
+    assert_eq!(status, 200, "{answer}");
+    let examples = answer["examples"].as_array().unwrap();
+    let names: Vec<&str> = examples
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "bill-of-lading",
+            "certificate-of-origin",
+            "invoice",
+            "bill-of-lading-altered"
+        ]
+    );
+    let documents: Vec<Value> = examples.iter().map(|e| e["document"].clone()).collect();
+    // The reference's verdict on each: intact, but for the one altered.
+    let intact: Vec<bool> = common::oracle("verify", &documents)
+        .iter()
+        .map(|a| a["valid"] == true)
+        .collect();
+    assert_eq!(intact, [true, true, true, false]);
+}
+
+#[test]
 fn verify_answers_with_the_fragments_and_refuses_what_is_not_a_document() {
     let work = Workdir::new();
     let server = Server::start(&work);
@@ -699,6 +728,8 @@ fn documents_issued_through_the_api_are_signed_recorded_and_valid() {
             Some(&api_token),
         );
         assert_eq!((status, error_code(&answer)), (501, "no_issuer"));
+        let (status, answer) = server.call("GET", "/api/issuer", "/api/issuer", None, None);
+        assert_eq!((status, error_code(&answer)), (501, "no_issuer"));
     }
     let server = Server::start_with(
         &work,
@@ -706,6 +737,15 @@ fn documents_issued_through_the_api_are_signed_recorded_and_valid() {
     );
     let (status, answer) = server.call("POST", route, route, Some(request.clone()), None);
     assert_eq!((status, error_code(&answer)), (401, "unauthorized"));
+    // Who it signs as, for clients to name in their documents.
+    let (status, issuer) = server.call("GET", "/api/issuer", "/api/issuer", None, None);
+    assert_eq!(status, 200, "{issuer}");
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    assert_eq!(
+        (&issuer["name"], &issuer["did"]),
+        (&json!(did), &json!(did))
+    );
+    assert_eq!(issuer["verificationMethod"], format!("{did}#controller"));
     let (status, issued) = server.call("POST", route, route, Some(request), Some(&api_token));
     assert_eq!(status, 200, "{issued}");
     let documents = issued["documents"].as_array().unwrap();

@@ -4,14 +4,22 @@
 
 mod common;
 
+use common::dns::DnsServer;
 use common::{Served, Workdir};
-use serde_json::Value;
+use serde_json::{Value, json};
 
-/// What a person sees on the portal after giving it `file` (`how`: verify-file, verify-paste).
-fn seen(server: &Served, how: &str, file: &std::path::Path) -> Value {
+/// What a person sees on the portal after `command` (see compat/portal.mjs) with `args`.
+fn seen(server: &Served, command: &str, args: &[&str]) -> Value {
+    seen_with(server, command, args, &[])
+}
+
+fn seen_with(server: &Served, command: &str, args: &[&str], env: &[(&str, &str)]) -> Value {
     let out = std::process::Command::new("node")
         .arg(common::repo().join("compat/portal.mjs"))
-        .args([how, &server.base, file.to_str().unwrap()])
+        .arg(command)
+        .arg(&server.base)
+        .args(args)
+        .envs(env.iter().copied())
         .output()
         .expect("node runs");
     assert!(
@@ -20,12 +28,66 @@ fn seen(server: &Served, how: &str, file: &std::path::Path) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(
-        seen["failures"],
-        serde_json::json!([]),
-        "the page failed: {seen}"
-    );
+    assert_eq!(seen["failures"], json!([]), "the page failed: {seen}");
     seen
+}
+
+/// Every value the page shows of a document is the value its data holds, as the issuer wrote
+/// it (yes and no for the template's booleans); and every field of the data is shown.
+fn assert_shows_exactly(seen: &Value, document: &Value) {
+    let data = corridor_format::unsalt_data(&document["data"]).unwrap();
+    let rows = seen["document"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{seen}");
+    let mut shown = std::collections::BTreeSet::new();
+    for row in rows {
+        let path = row[0].as_str().unwrap();
+        let value = data
+            .pointer(&format!("/{}", path.replace('.', "/")))
+            .unwrap_or_else(|| panic!("{path} is not in the data"));
+        let templated = row[2].as_bool().unwrap();
+        let expected = match value {
+            Value::Bool(true) if templated => "Yes".to_string(),
+            Value::Bool(false) if templated => "No".to_string(),
+            Value::Null if templated => "—".to_string(),
+            Value::String(s) => s.clone(),
+            // As JavaScript writes a number: 120, not 120.0.
+            Value::Number(n) => match n.as_f64() {
+                Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
+                _ => n.to_string(),
+            },
+            other => other.to_string(),
+        };
+        assert_eq!(row[1].as_str().unwrap(), expected, "{path}");
+        shown.insert(path.to_string());
+    }
+    let mut leaves = Vec::new();
+    collect_leaves(&data, "", &mut leaves);
+    for path in leaves {
+        if path.starts_with("issuers.") || path.starts_with("$template.") {
+            continue;
+        }
+        assert!(shown.contains(&path), "{path} is not shown: {seen}");
+    }
+}
+
+fn collect_leaves(value: &Value, path: &str, out: &mut Vec<String>) {
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .for_each(|(k, v)| collect_leaves(v, &join(k), out)),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| collect_leaves(v, &join(&i.to_string()), out)),
+        _ => out.push(path.to_string()),
+    }
 }
 
 fn fixture(name: &str) -> std::path::PathBuf {
@@ -36,7 +98,8 @@ fn fixture(name: &str) -> std::path::PathBuf {
 fn a_valid_document_is_shown_valid_with_its_contents() {
     let work = Workdir::new();
     let server = Served::start(&work, &["--offline"]);
-    let seen = seen(&server, "verify-file", &fixture("signed/signed-0.json"));
+    let file = fixture("signed/signed-0.json");
+    let seen = seen(&server, "verify-file", &[file.to_str().unwrap()]);
     // Offline, the issuer's DNS is not asked: nothing failed, and the page says what was not checked.
     assert_eq!(
         seen["verdict"],
@@ -48,23 +111,10 @@ fn a_valid_document_is_shown_valid_with_its_contents() {
     assert!(checks[0]["text"].as_str().unwrap().contains("Untampered"));
     // Signed by its issuer's key: issued.
     assert_eq!(checks[1]["status"], "VALID", "{seen}");
-    // Its fields, unsalted, as the issuer wrote them.
-    let document: serde_json::Value =
+    // Its fields, unsalted, as the issuer wrote them: every one of them.
+    let document: Value =
         serde_json::from_slice(&std::fs::read(fixture("signed/signed-0.json")).unwrap()).unwrap();
-    let data = corridor_format::unsalt_data(&document["data"]).unwrap();
-    let rows = seen["document"].as_array().unwrap();
-    assert!(!rows.is_empty());
-    for row in rows {
-        let path = row[0].as_str().unwrap();
-        let value = data
-            .pointer(&format!("/{}", path.replace('.', "/")))
-            .unwrap_or_else(|| panic!("{path} is not in the data"));
-        let shown = match value {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        assert_eq!(row[1].as_str().unwrap(), shown, "{path}");
-    }
+    assert_shows_exactly(&seen, &document);
 }
 
 #[test]
@@ -76,7 +126,7 @@ fn a_tampered_document_is_shown_as_such_and_its_contents_are_not() {
         .map(|e| e.unwrap().path())
         .find(|p| !p.to_string_lossy().contains("version-changed-only"))
         .unwrap();
-    let seen = seen(&server, "verify-paste", &tampered);
+    let seen = seen(&server, "verify-paste", &[tampered.to_str().unwrap()]);
     assert_eq!(seen["verdict"], "This document is NOT valid.");
     assert_eq!(seen["checks"][0]["status"], "INVALID");
     assert!(
@@ -85,13 +135,301 @@ fn a_tampered_document_is_shown_as_such_and_its_contents_are_not() {
             .unwrap()
             .contains("cannot be trusted")
     );
-    assert_eq!(seen["document"], serde_json::json!([]));
+    assert_eq!(seen["document"], json!([]));
     // Something that is not a document at all is said to be so.
     let not_json = work.path("note.txt");
     std::fs::write(&not_json, "hello").unwrap();
-    let seen = self::seen(&server, "verify-file", &not_json);
+    let seen = self::seen(&server, "verify-file", &[not_json.to_str().unwrap()]);
     assert!(
         seen["error"].as_str().unwrap().contains("not a document"),
         "{seen}"
     );
+}
+
+#[test]
+fn the_examples_are_ready_to_verify_and_laid_out_by_their_templates() {
+    let work = Workdir::new();
+    let server = Served::start(&work, &["--offline"]);
+    let seen = seen(&server, "verify-example", &["bill-of-lading"]);
+    assert_eq!(seen["checks"][0]["status"], "VALID", "{seen}");
+    assert_eq!(seen["heading"], "Bill of lading LCS-SGSIN-2026-000417");
+    let rows = seen["document"].as_array().unwrap();
+    let shown = |path: &str| rows.iter().find(|r| r[0] == path).map(|r| r[1].clone());
+    // Laid out by the template: parties, ports and the packages' table, booleans in words.
+    assert_eq!(shown("portOfLoading"), Some(json!("SGSIN")));
+    assert_eq!(shown("packages.1.weightKg"), Some(json!("180.25")));
+    assert_eq!(shown("negotiable"), Some(json!("Yes")));
+    // Every field has its place in the template but the chain it names, shown apart.
+    let others: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r[2] == false)
+        .map(|r| &r[0])
+        .collect();
+    assert_eq!(
+        others,
+        [&json!("network.chain"), &json!("network.chainId")],
+        "{seen}"
+    );
+    let seen = self::seen(&server, "verify-example", &["bill-of-lading-altered"]);
+    assert_eq!(seen["verdict"], "This document is NOT valid.");
+    assert_eq!(seen["document"], json!([]));
+}
+
+#[test]
+fn a_document_issued_through_the_form_downloads_and_verifies() {
+    let work = Workdir::new();
+    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let record = corridor_format::dns_records::dns_did_record(&format!("{did}#controller"));
+    let dns = DnsServer::start("corridor.test", &[("issuer.corridor.test", &record)]);
+    let dns_address = dns.address.to_string();
+    // Online: the issuer's DNS (the test's nameserver) and its revocation responder (this server).
+    let server = Served::start(
+        &work,
+        &[
+            "--dns",
+            &dns_address,
+            "--private-key-env",
+            "TEST_PRIVATE_KEY",
+        ],
+    );
+    let out = work.path("downloaded.tt");
+    let seen = seen(
+        &server,
+        "issue",
+        &[&api_token, "issuer.corridor.test", out.to_str().unwrap()],
+    );
+    // Checked as typed: a port that is not a UN/LOCODE, and no issuing until it is one.
+    assert_eq!(
+        seen["typedProblem"],
+        "a UN/LOCODE: country and place, as SGSIN"
+    );
+    assert_eq!(seen["blockedWhileWrong"], true);
+    assert!(
+        seen["issuerState"].as_str().unwrap().contains(&did),
+        "{seen}"
+    );
+    assert!(
+        seen["preview"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r[0] == "packages.1.count" && r[1] == "30")
+    );
+    assert_eq!(seen["file"], "BL-PORTAL-1.tt");
+    // The issued document, verified in the portal: every check passes.
+    assert_eq!(seen["verdict"], "This document is valid.", "{seen}");
+    let statuses: Vec<&Value> = seen["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["status"])
+        .collect();
+    assert_eq!(statuses, [&json!("VALID"); 3]);
+    // The file downloaded holds what was typed, typed as the form says.
+    let document: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let data = corridor_format::unsalt_data(&document["data"]).unwrap();
+    assert_eq!(data["blNumber"], "BL-PORTAL-1");
+    assert_eq!(data["negotiable"], true);
+    assert_eq!(data["packages"][0]["count"].as_f64(), Some(120.0));
+    assert_eq!(data["packages"][1]["weightKg"], 180.25);
+    assert_eq!(data["issuers"][0]["id"], did);
+    assert_eq!(data["$template"]["name"], "BILL_OF_LADING");
+    assert_shows_exactly(&seen, &document);
+    // And the command line agrees, asking the same DNS and responder.
+    let verified = work
+        .command(&["verify", "--dns", &dns_address, out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stdout)
+    );
+    // Without a live token, nothing is issued.
+    let seen = self::seen(
+        &server,
+        "issue",
+        &["not-a-token", "issuer.corridor.test", out.to_str().unwrap()],
+    );
+    assert!(
+        seen["issueError"]
+            .as_str()
+            .unwrap()
+            .starts_with("Not issued"),
+        "{seen}"
+    );
+}
+
+#[test]
+fn a_shared_document_opens_from_its_link_and_the_key_never_reaches_the_server() {
+    let work = Workdir::new();
+    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let server = Served::start(&work, &["--offline"]);
+    let file = fixture("signed/signed-0.json");
+    let seen = seen(&server, "share", &[&api_token, file.to_str().unwrap()]);
+    assert_eq!(seen["qr"], true, "{seen}");
+    let link = seen["link"].as_str().unwrap();
+    let (_, key) = link.split_once('#').unwrap();
+    assert_eq!(key.len(), 64);
+    // Opened from the link: decrypted in the page, verified and shown.
+    assert_eq!(seen["checks"][0]["status"], "VALID", "{seen}");
+    let document: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_shows_exactly(&seen, &document);
+    let requests = seen["requests"].as_array().unwrap();
+    assert!(!requests.is_empty());
+    assert!(
+        requests.iter().all(|r| !r.as_str().unwrap().contains(key)),
+        "{requests:?}"
+    );
+    // What the server keeps opens with the key by oa-encryption, the reference.
+    let id = link
+        .rsplit_once("/s/")
+        .unwrap()
+        .1
+        .split('#')
+        .next()
+        .unwrap();
+    let mut envelope = get_json(&format!("{}/api/shares/{id}", server.base));
+    envelope["key"] = json!(key);
+    let opened = common::oracle("decrypt", &[envelope]);
+    let opened: Value = serde_json::from_str(opened[0]["document"].as_str().unwrap()).unwrap();
+    assert_eq!(opened, document);
+    // Without a live token, nothing is shared.
+    let seen = self::seen(&server, "share", &["nope", file.to_str().unwrap()]);
+    assert!(
+        seen["shareError"].as_str().unwrap().contains("token"),
+        "{seen}"
+    );
+}
+
+#[test]
+fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
+    let work = Workdir::new();
+    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let admin = "0x4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d";
+    let shipper_key = "0x6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1";
+    let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
+    let bank = "0x22d491bde2303f2f43325b2108d26f1eaba1e32b";
+    let registry = work
+        .command(&[
+            "title",
+            "registry",
+            "create",
+            "--private-key-env",
+            "ADMIN_KEY",
+        ])
+        .env("ADMIN_KEY", admin)
+        .output()
+        .unwrap();
+    assert!(registry.status.success());
+    let registry = String::from_utf8(registry.stdout)
+        .unwrap()
+        .trim()
+        .to_lowercase();
+    let token = format!("0x{}", "ab".repeat(32));
+    let minted = work
+        .command(&[
+            "title",
+            "mint",
+            &token,
+            "--registry",
+            &registry,
+            "--private-key-env",
+            "ADMIN_KEY",
+            "--beneficiary",
+            shipper,
+            "--holder",
+            shipper,
+            "--remark",
+            "loaded at Singapore",
+        ])
+        .env("ADMIN_KEY", admin)
+        .output()
+        .unwrap();
+    assert!(
+        minted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&minted.stderr)
+    );
+    let server = Served::start(&work, &["--offline"]);
+    let seen = seen_with(
+        &server,
+        "title",
+        &[
+            &registry,
+            &token,
+            "SHIPPER_KEY",
+            &api_token,
+            "transfer-holder",
+            bank,
+        ],
+        &[("SHIPPER_KEY", shipper_key)],
+    );
+    let before = &seen["before"];
+    assert_eq!(
+        (&before["owner"], &before["holder"]),
+        (&json!(shipper), &json!(shipper)),
+        "{seen}"
+    );
+    assert_eq!(before["timeline"], json!(["mint"]));
+    assert_eq!(before["state"], "live");
+    // Owner and holder both: the rules open these to the shipper.
+    assert_eq!(
+        seen["open"],
+        json!([
+            "nominate",
+            "endorse",
+            "transfer-owners",
+            "transfer-holder",
+            "surrender"
+        ])
+    );
+    assert!(
+        seen["result"].as_str().unwrap().starts_with("Done"),
+        "{seen}"
+    );
+    let after = &seen["after"];
+    assert_eq!(
+        (&after["owner"], &after["holder"]),
+        (&json!(shipper), &json!(bank))
+    );
+    assert_eq!(after["timeline"], json!(["mint", "transfer-holder"]));
+    assert_eq!(seen["keyLeftInPage"], false);
+    // The store agrees, and recorded the remark the page sent.
+    let history = work.ok(&[
+        "title",
+        "history",
+        &token,
+        "--registry",
+        &registry,
+        "--json",
+    ]);
+    let remark = const_hex::encode("through the portal");
+    assert!(history.contains(&remark), "{history}");
+    // The shipper is no longer the holder: passing it on again is refused by the rules.
+    let seen = seen_with(
+        &server,
+        "title",
+        &[
+            &registry,
+            &token,
+            "SHIPPER_KEY",
+            &api_token,
+            "nominate",
+            bank,
+        ],
+        &[("SHIPPER_KEY", shipper_key)],
+    );
+    assert_eq!(seen["open"], json!(["nominate"]), "{seen}");
+    assert!(
+        seen["result"].as_str().unwrap().starts_with("Done"),
+        "{seen}"
+    );
+}
+
+/// A GET answered with JSON.
+fn get_json(url: &str) -> Value {
+    let mut response = ureq::get(url).call().unwrap();
+    serde_json::from_reader(response.body_mut().as_reader()).unwrap()
 }

@@ -1,0 +1,99 @@
+// The built-in document templates: what the issue form asks for and how the verify page lays a
+// document out. A document names its template in `$template.name`, as TradeTrust's do.
+
+// What each kind of field accepts; `check` answers the problem, or null.
+const KINDS = {
+  text: { check: (v) => (v.length > 500 ? "at most 500 characters" : null) },
+  date: {
+    input: "date",
+    check: (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? null : "a date, as 2026-11-23"),
+  },
+  number: { input: "number", check: (v) => (Number.isFinite(Number(v)) && Number(v) >= 0 ? null : "a number, 0 or more") },
+  count: { input: "number", check: (v) => (/^\d+$/.test(v) && Number(v) > 0 ? null : "a whole number, 1 or more") },
+  country: { check: (v) => (/^[A-Z]{2}$/.test(v) ? null : "a two-letter country code (ISO 3166), as SG") },
+  locode: { check: (v) => (/^[A-Z]{2}[A-Z2-9]{3}$/.test(v) ? null : "a UN/LOCODE: country and place, as SGSIN") },
+  hs: { check: (v) => (/^\d{4}(\.\d{2}(\d{2})?)?$/.test(v) ? null : "an HS code, as 0810.60") },
+  currency: { check: (v) => (/^[A-Z]{3}$/.test(v) ? null : "a currency code (ISO 4217), as USD") },
+  yesno: { input: "checkbox", check: () => null },
+};
+
+const f = (path, label, kind = "text", required = false) => ({ path, label, kind, required });
+const party = (path, who, required) => [
+  f(`${path}.name`, `${who}: name`, "text", required),
+  f(`${path}.address.street`, `${who}: street`),
+  f(`${path}.address.city`, `${who}: city`),
+  f(`${path}.address.country`, `${who}: country`, "country"),
+];
+
+export const TEMPLATES = {
+  BILL_OF_LADING: {
+    title: "Bill of lading",
+    number: "blNumber",
+    sections: [
+      { heading: "Shipment", fields: [
+        f("blNumber", "B/L number", "text", true), f("vessel", "Vessel", "text", true), f("voyageNo", "Voyage"),
+        f("portOfLoading", "Port of loading", "locode", true), f("portOfDischarge", "Port of discharge", "locode", true),
+        f("negotiable", "Negotiable", "yesno"), f("freightPrepaid", "Freight prepaid", "yesno"),
+      ] },
+      { heading: "Shipper", fields: party("shipper", "Shipper", true) },
+      { heading: "Consignee", fields: party("consignee", "Consignee", true) },
+      { heading: "Notify party", fields: [f("notifyParty.name", "Notify party")] },
+      { heading: "Remarks", fields: [f("remarks", "Remarks")] },
+    ],
+    tables: [{ path: "packages", heading: "Packages", columns: [
+      f("description", "Description", "text", true), f("count", "Count", "count", true), f("weightKg", "Weight (kg)", "number", true),
+    ] }],
+  },
+  CERTIFICATE_OF_ORIGIN: {
+    title: "Certificate of origin",
+    number: "certificateNo",
+    sections: [
+      { heading: "Certificate", fields: [
+        f("certificateNo", "Certificate number", "text", true), f("issuedOn", "Issued on", "date", true),
+        f("agreement", "Trade agreement"),
+      ] },
+      { heading: "Exporter", fields: [f("exporter.name", "Exporter", "text", true), f("exporter.country", "Exporter's country", "country", true)] },
+      { heading: "Importer", fields: [f("importer.name", "Importer", "text", true), f("importer.country", "Importer's country", "country", true)] },
+    ],
+    tables: [{ path: "goods", heading: "Goods", columns: [
+      f("hsCode", "HS code", "hs", true), f("description", "Description", "text", true), f("origin", "Origin", "country", true),
+      f("quantity", "Quantity", "number", true), f("unit", "Unit", "text", true),
+    ] }],
+  },
+  INVOICE: {
+    title: "Invoice",
+    number: "invoiceNo",
+    sections: [
+      { heading: "Invoice", fields: [
+        f("invoiceNo", "Invoice number", "text", true), f("date", "Date", "date", true), f("paid", "Paid", "yesno"),
+      ] },
+      { heading: "Bill to", fields: [f("billTo.company", "Company", "text", true), f("billTo.address", "Address")] },
+      { heading: "Total", fields: [{ ...f("total", "Total", "number"), computed: (data) => invoiceTotal(data) }] },
+    ],
+    tables: [{ path: "lines", heading: "Lines", columns: [
+      f("description", "Description", "text", true), f("quantity", "Quantity", "number", true),
+      f("unitPrice", "Unit price", "number", true), f("currency", "Currency", "currency", true),
+    ] }],
+  },
+};
+
+// In cents, so that 0.1 + 0.2 is 0.3.
+const invoiceTotal = (data) => (data.lines || [])
+  .reduce((sum, l) => sum + Math.round(Number(l.quantity) * Number(l.unitPrice) * 100), 0) / 100;
+
+export const inputType = (kind) => KINDS[kind].input || "text";
+
+// The problem with a field's value as typed, or null. `value` is a string (a boolean for yesno).
+export const checkField = (field, value) => {
+  if (field.kind === "yesno") return null;
+  const v = String(value).trim();
+  if (!v) return field.required ? "required" : null;
+  return KINDS[field.kind].check(v);
+};
+
+// A typed value as it goes into the document.
+export const typedValue = (field, value) => {
+  if (field.kind === "yesno") return Boolean(value);
+  const v = String(value).trim();
+  return field.kind === "number" || field.kind === "count" ? Number(v) : v;
+};

@@ -1,0 +1,184 @@
+// The titles page: for a transferable record (an electronic bill of lading) in the embedded
+// registry, who owns and holds it now, its history as a timeline, and the actions open to the
+// party whose key is given — signed here, as EIP-712 typed data, and sent to
+// POST /api/titles/actions. The key never leaves the page.
+import { $, api, el, fromHex, problem, rememberToken, toHex, unsalt } from "./common.js";
+
+const { keccak_256: keccak, secp256k1 } = window.Vendor;
+
+const SAYS = {
+  mint: "Issued to its first owner and holder",
+  nominate: "Owner nominated the next owner",
+  endorse: "Endorsed to a new owner",
+  "transfer-holder": "Passed to a new holder",
+  "transfer-owners": "Passed to a new owner and holder",
+  "reject-endorsement": "New owner refused the endorsement",
+  "reject-holder": "New holder refused the document",
+  "reject-owners": "New owner and holder refused both",
+  surrender: "Surrendered to the issuer",
+  "accept-surrender": "Surrender accepted: the title has ended",
+  "reject-surrender": "Surrender refused: back with its holder",
+};
+// What each action needs besides a remark.
+const NEEDS = {
+  nominate: ["nominee"], endorse: ["nominee"], "transfer-holder": ["holder"], "transfer-owners": ["nominee", "holder"],
+};
+const ZERO = "0x0000000000000000000000000000000000000000";
+const CUSTODY = { escrow: "live", surrendered: "surrendered to the issuer, awaiting its decision", burnt: "ended (surrendered and accepted)" };
+
+let current = null; // {registry, token}
+let party = null; // {key, address}
+
+const text = (s) => new TextEncoder().encode(s);
+const concat = (...parts) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  parts.forEach((p) => { out.set(p, at); at += p.length; });
+  return out;
+};
+const word = (hex) => { // a 32-byte ABI word from hex (an address or a uint256)
+  const bytes = fromHex(hex);
+  return concat(new Uint8Array(32 - bytes.length), bytes);
+};
+const uint = (n) => word(BigInt(n).toString(16).padStart(64, "0"));
+
+// The EIP-712 hash of a TitleAction in the domain of `registry`, as corridor-title defines it.
+const signingHash = (a) => {
+  const domainType = keccak(text("EIP712Domain(string name,string version,address verifyingContract)"));
+  const domain = keccak(concat(domainType, keccak(text("Corridor title registry")), keccak(text("1")), word(a.registry)));
+  const actionType = keccak(text("TitleAction(uint256 tokenId,string action,address beneficiary,address holder,bytes remark,address actor,uint256 nonce)"));
+  const message = keccak(concat(actionType, word(a.token), keccak(text(a.action)), word(a.beneficiary || a.nominee || ZERO),
+    word(a.holder || ZERO), keccak(fromHex(a.remark)), word(a.actor), uint(a.nonce)));
+  return keccak(concat(new Uint8Array([0x19, 0x01]), domain, message));
+};
+
+const addressOf = (key) => `0x${toHex(keccak(secp256k1.getPublicKey(key, false).slice(1)).slice(12))}`;
+
+const short = (address) => `${address.slice(0, 8)}…${address.slice(-6)}`;
+const who = (address) => el("code", { title: address, "data-address": address.toLowerCase() },
+  party && address.toLowerCase() === party.address ? `${short(address)} (you)` : short(address));
+const remarkText = (hex) => {
+  const bytes = fromHex(hex || "0x");
+  return bytes && bytes.length ? new TextDecoder().decode(bytes) : "";
+};
+
+const show = async () => {
+  const out = $("title-result");
+  const query = party ? `?party=${party.address}` : "";
+  const [t, h] = await Promise.all([
+    api("GET", `/api/titles/${current.registry}/${current.token}${query}`),
+    api("GET", `/api/titles/${current.registry}/${current.token}/history`),
+  ]);
+  if (!t.ok) {
+    out.replaceChildren(el("p", { class: "error", id: "title-error" }, problem(t.answer)));
+    $("title-act").hidden = true;
+    return;
+  }
+  const title = t.answer.title;
+  const live = title.custody === "escrow";
+  out.replaceChildren(
+    el("dl", { class: "title-now", id: "title-now" },
+      el("dt", {}, "Owner"), el("dd", { id: "title-owner" }, live ? who(title.beneficiary) : "—"),
+      el("dt", {}, "Holder"), el("dd", { id: "title-holder" }, live ? who(title.holder) : "—"),
+      title.nominee !== ZERO ? [el("dt", {}, "Nominated next owner"), el("dd", {}, who(title.nominee))] : null,
+      el("dt", {}, "State"), el("dd", { id: "title-state" }, CUSTODY[title.custody] || title.custody)),
+    el("h3", {}, "History"),
+    h.ok ? el("ol", { class: "timeline", id: "timeline" }, h.answer.history.map((e) => el("li", { "data-action": e.action },
+      el("strong", {}, SAYS[e.action] || e.action),
+      el("span", { class: "when" }, ` ${new Date(e.at * 1000).toLocaleString()}`),
+      el("div", {}, "by ", who(e.actor), e.action === "accept-surrender" ? null : [" · owner ", who(e.beneficiary), " · holder ", who(e.holder)]),
+      remarkText(e.remark) ? el("div", { class: "remark" }, `“${remarkText(e.remark)}”`) : null,
+      el("div", { class: "reference" }, e.reference))))
+      : el("p", { class: "error" }, problem(h.answer)),
+  );
+  $("title-act").hidden = false;
+  showOpen(t.answer.party, title);
+};
+
+const showOpen = (you, title) => {
+  const list = $("open-actions");
+  $("action-form").replaceChildren();
+  if (!party || !you) {
+    $("party").textContent = "Give your key to see what you may do.";
+    list.replaceChildren();
+    return;
+  }
+  $("party").textContent = you.open.length ? `As ${party.address} you may:` : `As ${party.address} you may not act on this title now.`;
+  list.replaceChildren(...you.open.map((name) => {
+    const button = el("button", { type: "button", "data-act": name }, name.replace(/-/g, " "));
+    button.addEventListener("click", () => actionForm(name, you.nonce, title));
+    return button;
+  }));
+};
+
+const actionForm = (name, nonce, title) => {
+  const inputs = (NEEDS[name] || []).map((need) => el("input", { id: `act-${need}`, placeholder: "0x…", spellcheck: "false", size: "44",
+    value: need === "nominee" && title.nominee !== ZERO ? title.nominee : undefined }));
+  const remark = el("input", { id: "act-remark", maxlength: "120" });
+  const send = el("button", { type: "button", id: "act-send" }, `Sign and ${name.replace(/-/g, " ")}`);
+  send.addEventListener("click", () => act(name, nonce));
+  $("action-form").replaceChildren(
+    ...(NEEDS[name] || []).map((need, i) => el("label", {}, need === "nominee" ? "New owner " : "New holder ", inputs[i])),
+    el("label", {}, "Remark ", remark), send);
+};
+
+const act = async (name, nonce) => {
+  const result = $("act-result");
+  const action = { registry: current.registry, token: current.token, action: name, actor: party.address, nonce,
+    remark: `0x${toHex(text($("act-remark").value))}` };
+  for (const need of NEEDS[name] || []) {
+    const value = $(`act-${need}`).value.trim();
+    if (!/^0x[0-9a-fA-F]{40}$/.test(value)) {
+      result.textContent = `The ${need === "nominee" ? "new owner" : "new holder"} must be an address: 0x and 40 hex digits.`;
+      return;
+    }
+    action[need] = value.toLowerCase();
+  }
+  const signature = secp256k1.Signature.fromBytes(
+    secp256k1.sign(signingHash(action), party.key, { prehash: false, format: "recovered" }), "recovered");
+  action.signature = { r: `0x${signature.r.toString(16)}`, s: `0x${signature.s.toString(16)}`, yParity: `0x${signature.recovery}` };
+  const { ok, answer } = await api("POST", "/api/titles/actions", action, $("title-token-api").value.trim());
+  result.textContent = ok ? `Done: ${SAYS[name] || name} (${answer.reference}).` : `Refused: ${problem(answer)}`;
+  result.className = ok ? "done" : "error";
+  await show();
+};
+
+const open = async (registry, token) => {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(registry) || !/^(0x)?[0-9a-fA-F]{64}$/.test(token)) {
+    $("title-result").replaceChildren(el("p", { class: "error", id: "title-error" },
+      "Give the registry's address (0x and 40 hex digits) and the token (64 hex digits), or open the document."));
+    return;
+  }
+  current = { registry: registry.toLowerCase(), token: `0x${token.replace(/^0x/, "").toLowerCase()}` };
+  $("title-registry").value = current.registry;
+  $("title-token").value = current.token;
+  history.replaceState({}, "", `/titles?registry=${current.registry}&token=${current.token}`);
+  await show();
+};
+
+export const start = () => {
+  rememberToken($("title-token-api"));
+  $("title-find").addEventListener("submit", (e) => { e.preventDefault(); open($("title-registry").value.trim(), $("title-token").value.trim()); });
+  $("title-file").addEventListener("change", async (e) => {
+    const [file] = e.target.files;
+    if (!file) return;
+    try {
+      const document = JSON.parse(await file.text());
+      const registry = unsalt(document.data.issuers[0].tokenRegistry);
+      if (!registry) throw new Error("no token registry");
+      await open(registry, document.signature.merkleRoot);
+    } catch (_) {
+      $("title-result").replaceChildren(el("p", { class: "error", id: "title-error" },
+        `${file.name} is not a transferable record: it names no token registry.`));
+    }
+  });
+  $("party-key").addEventListener("change", async () => {
+    const key = fromHex($("party-key").value);
+    $("party-key").value = "";
+    party = key && key.length === 32 && secp256k1.utils.isValidSecretKey(key) ? { key, address: addressOf(key) } : null;
+    if (!party) $("party").textContent = "That is not a private key: 64 hex digits.";
+    else if (current) await show();
+  });
+  const params = new URLSearchParams(location.search);
+  if (params.get("registry") && params.get("token")) open(params.get("registry"), params.get("token"));
+};
