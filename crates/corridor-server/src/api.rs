@@ -206,8 +206,9 @@ const EXAMPLES: [(&str, &str, &str); 3] = [
     ),
 ];
 
-/// `GET /api/examples`: the example documents, wrapped when the server started, and one of
-/// them altered after wrapping — something to verify on a fresh machine, tampering included.
+/// `GET /api/examples`: the example documents, wrapped once (on the first request), and one
+/// of them altered after wrapping — something to verify on a fresh machine, tampering
+/// included.
 async fn examples() -> Json<Value> {
     static WRAPPED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
     let examples = WRAPPED.get_or_init(|| {

@@ -474,20 +474,17 @@ fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
     let work = Workdir::new();
     let admin = key(1);
     let admin_hex = const_hex::encode(admin.to_bytes());
-    let created = work
-        .command(&[
-            "title",
-            "registry",
-            "create",
-            "--private-key-env",
-            "ADMIN_KEY",
-        ])
-        .env("ADMIN_KEY", &admin_hex)
-        .output()
-        .unwrap();
-    assert!(created.status.success());
-    let registry: Address = String::from_utf8(created.stdout)
-        .unwrap()
+    let registry: Address = work
+        .ok_with(
+            &[
+                "title",
+                "registry",
+                "create",
+                "--private-key-env",
+                "ADMIN_KEY",
+            ],
+            &[("ADMIN_KEY", &admin_hex)],
+        )
         .trim()
         .parse()
         .unwrap();

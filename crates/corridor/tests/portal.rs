@@ -311,25 +311,23 @@ fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
     let shipper_key = "0x6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1";
     let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
     let bank = "0x22d491bde2303f2f43325b2108d26f1eaba1e32b";
+    let admin_env = [("ADMIN_KEY", admin)];
     let registry = work
-        .command(&[
-            "title",
-            "registry",
-            "create",
-            "--private-key-env",
-            "ADMIN_KEY",
-        ])
-        .env("ADMIN_KEY", admin)
-        .output()
-        .unwrap();
-    assert!(registry.status.success());
-    let registry = String::from_utf8(registry.stdout)
-        .unwrap()
+        .ok_with(
+            &[
+                "title",
+                "registry",
+                "create",
+                "--private-key-env",
+                "ADMIN_KEY",
+            ],
+            &admin_env,
+        )
         .trim()
         .to_lowercase();
     let token = format!("0x{}", "ab".repeat(32));
-    let minted = work
-        .command(&[
+    work.ok_with(
+        &[
             "title",
             "mint",
             &token,
@@ -343,14 +341,8 @@ fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
             shipper,
             "--remark",
             "loaded at Singapore",
-        ])
-        .env("ADMIN_KEY", admin)
-        .output()
-        .unwrap();
-    assert!(
-        minted.status.success(),
-        "{}",
-        String::from_utf8_lossy(&minted.stderr)
+        ],
+        &admin_env,
     );
     let server = Served::start(&work, &["--offline"]);
     let seen = seen_with(

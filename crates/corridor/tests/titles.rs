@@ -399,23 +399,16 @@ fn deploy_registry(work: &common::Workdir, ganache: &Ganache) -> String {
 
 /// `corridor title registry create` with the owner's key: the embedded registry.
 fn create_registry(work: &common::Workdir) -> String {
-    let out = work
-        .command(&[
-            "title",
-            "registry",
-            "create",
-            "--private-key-env",
-            "OWNER_KEY",
-        ])
-        .env("OWNER_KEY", OWNER_KEY)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
+    let args = [
+        "title",
+        "registry",
+        "create",
+        "--private-key-env",
+        "OWNER_KEY",
+    ];
+    work.ok_with(&args, &[("OWNER_KEY", OWNER_KEY)])
+        .trim()
+        .to_string()
 }
 
 #[test]

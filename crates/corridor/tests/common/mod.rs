@@ -52,7 +52,16 @@ impl Workdir {
 
     /// Runs `corridor` and returns its standard output; fails the test if it fails.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
+        self.ok_with(args, &[])
+    }
+
+    /// As `ok`, with more environment (a key in a variable, say).
+    pub fn ok_with(&self, args: &[&str], env: &[(&str, &str)]) -> String {
+        let out = self
+            .command(args)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "corridor {args:?}: {}{}",
