@@ -133,8 +133,48 @@ pub fn recover_signer(merkle_root: &str, signature: &str) -> Result<Address, Sig
         64 => Signature::from_erc2098(&bytes),
         _ => return Err(SignatureError::Encoding),
     };
-    sig.recover_address_from_msg(&message)
-        .map_err(|_| SignatureError::Unrecoverable)
+    recover_address(&alloy_primitives::eip191_hash_message(&message), &sig)
+        .ok_or(SignatureError::Unrecoverable)
+}
+
+/// The address whose key made `signature` over `prehash`: public-key recovery (SEC 1, 4.1.6)
+/// as Ethereum's `ecrecover` and ethers do it — `Q = r⁻¹(sR − zG)`, one linear combination.
+/// The `ecdsa` crate's recovery, which alloy calls, verifies the recovered key afterwards,
+/// a second linear combination that cannot fail for a key recovered this way; verification
+/// spends most of its time here, so this does the one that matters. A high `s` recovers as
+/// given, as ethers recovers it.
+fn recover_address(prehash: &B256, signature: &Signature) -> Option<Address> {
+    use k256::elliptic_curve::PrimeField;
+    use k256::elliptic_curve::group::Group;
+    use k256::elliptic_curve::ops::{Invert, LinearCombination, Reduce};
+    use k256::elliptic_curve::point::DecompressPoint;
+    use k256::elliptic_curve::sec1::ToEncodedPoint;
+    use k256::{AffinePoint, ProjectivePoint, Scalar};
+
+    let scalar = |value: U256| -> Option<Scalar> {
+        let scalar = Option::<Scalar>::from(Scalar::from_repr(value.to_be_bytes::<32>().into()))?;
+        (!bool::from(scalar.is_zero())).then_some(scalar)
+    };
+    let r = scalar(signature.r())?;
+    let s = scalar(signature.s())?;
+    let r_point = Option::<AffinePoint>::from(AffinePoint::decompress(
+        &r.to_repr(),
+        u8::from(signature.v()).into(),
+    ))?;
+    let z = <Scalar as Reduce<k256::U256>>::reduce_bytes(&prehash.0.into());
+    // The signature is public: no need for constant time.
+    let r_inverse = Option::<Scalar>::from(r.invert_vartime())?;
+    let key = ProjectivePoint::lincomb(
+        &ProjectivePoint::GENERATOR,
+        &-(r_inverse * z),
+        &ProjectivePoint::from(r_point),
+        &(r_inverse * s),
+    );
+    if bool::from(key.is_identity()) {
+        return None;
+    }
+    let point = key.to_affine().to_encoded_point(false);
+    Some(Address::from_raw_public_key(&point.as_bytes()[1..]))
 }
 
 fn decode_hex(text: &str) -> Option<Vec<u8>> {
@@ -312,5 +352,45 @@ mod tests {
             proofs[0].verification_method,
             "did:ethr:0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1#controller"
         );
+    }
+
+    #[test]
+    fn recovery_agrees_with_alloys_on_every_signature_and_message() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2018);
+        let order = alloy_primitives::uint!(
+            0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141_U256
+        );
+        for _ in 0..300 {
+            let key = k256::ecdsa::SigningKey::from_slice(&rng.random::<[u8; 32]>()).unwrap();
+            let prehash = B256::from(rng.random::<[u8; 32]>());
+            let (signature, recovery) = key.sign_prehash_recoverable(prehash.as_slice()).unwrap();
+            let signature: Signature = (signature, recovery).into();
+            let expected = signature.recover_address_from_prehash(&prehash).unwrap();
+            assert_eq!(expected, Address::from_private_key(&key));
+            assert_eq!(recover_address(&prehash, &signature), Some(expected));
+            // The same signature with a high s and the other parity: the same signer.
+            let high = Signature::new(signature.r(), order - signature.s(), !signature.v());
+            assert_eq!(recover_address(&prehash, &high), Some(expected));
+            // Another message, or the wrong parity: someone else, as alloy says.
+            let flipped = Signature::new(signature.r(), signature.s(), !signature.v());
+            assert_eq!(
+                recover_address(&prehash, &flipped),
+                flipped.recover_address_from_prehash(&prehash).ok()
+            );
+            assert_ne!(recover_address(&prehash, &flipped), Some(expected));
+        }
+        // Zero, or at least the group order, is not a scalar of a signature.
+        let prehash = B256::repeat_byte(1);
+        for (r, s) in [
+            (U256::ZERO, U256::from(1)),
+            (U256::from(1), U256::ZERO),
+            (order, U256::from(1)),
+        ] {
+            assert_eq!(
+                recover_address(&prehash, &Signature::new(r, s, false)),
+                None
+            );
+        }
     }
 }
