@@ -5,6 +5,7 @@
 //   node portal.mjs verify-file <base-url> <file>                    choose the file on the verify page
 //   node portal.mjs verify-paste <base-url> <file>                   paste its contents instead
 //   node portal.mjs verify-example <base-url> <name>                 click one of the server's examples
+//   node portal.mjs open <base-url> <path>                           open a page of the portal, as a share link
 //   node portal.mjs issue <base-url> <api-token> <domain> <out.tt>   fill in a bill of lading, preview, issue,
 //                                                                    download it to out.tt, and verify it
 //   node portal.mjs share <base-url> <api-token> <file>              share the file, then open the link
@@ -74,6 +75,11 @@ try {
     case "verify-example": {
       await page.goto(base);
       await page.click(`[data-example="${args[0]}"]`);
+      seen = await verdict(page);
+      break;
+    }
+    case "open": {
+      await page.goto(`${base}${args[0]}`);
       seen = await verdict(page);
       break;
     }

@@ -304,6 +304,46 @@ fn a_shared_document_opens_from_its_link_and_the_key_never_reaches_the_server() 
 }
 
 #[test]
+fn a_document_shared_by_oa_encryption_opens_in_the_portal() {
+    let work = Workdir::new();
+    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let server = Served::start(&work, &["--offline"]);
+    let file = fixture("signed/signed-1.json");
+    let text = std::fs::read_to_string(&file).unwrap();
+    // Encrypted by the reference, kept by the server, its key only in the link.
+    let mut envelope = common::oracle("encrypt", &[json!({ "document": text })]).remove(0);
+    let key = envelope.as_object_mut().unwrap().remove("key").unwrap();
+    let mut response = ureq::post(format!("{}/api/shares", server.base))
+        .header("authorization", format!("Bearer {api_token}"))
+        .send_json(&envelope)
+        .unwrap();
+    let id: Value = serde_json::from_reader(response.body_mut().as_reader()).unwrap();
+    let link = format!(
+        "/s/{}#{}",
+        id["id"].as_str().unwrap(),
+        key.as_str().unwrap()
+    );
+    let seen = seen(&server, "open", &[&link]);
+    assert_eq!(seen["checks"][0]["status"], "VALID", "{seen}");
+    assert_shows_exactly(&seen, &serde_json::from_str(&text).unwrap());
+    // A link whose key was cut short says so, and shows nothing.
+    let cut = &link[..link.len() - 2];
+    let seen = self::seen(&server, "open", &[cut]);
+    assert!(
+        seen["error"].as_str().unwrap().contains("incomplete"),
+        "{seen}"
+    );
+    assert_eq!(seen["document"], json!([]));
+    // Another key of the right length does not open it.
+    let wrong = format!("{}{}", &link[..link.len() - 64], "0".repeat(64));
+    let seen = self::seen(&server, "open", &[&wrong]);
+    assert!(
+        seen["error"].as_str().unwrap().contains("key does not fit"),
+        "{seen}"
+    );
+}
+
+#[test]
 fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
     let work = Workdir::new();
     let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
