@@ -227,9 +227,12 @@ impl TitleRegistry for EvmTitles<'_> {
         if let Some(data) = registry_call {
             let outcome = self.transact(key, self.registry, data, &what);
             // Burning a token never minted makes the registry call an escrow that does not
-            // exist, which reverts without a reason: the same refusal as restoring one.
-            if matches!(action, Action::AcceptReturn)
-                && matches!(&outcome, Err(RegistryError::Backend(_)))
+            // exist, which reverts without data: the same refusal as restoring one. Any other
+            // failure (a node down, a reverted call with a reason) is said as it is.
+            if let Err(RegistryError::Backend(error)) = &outcome
+                && matches!(action, Action::AcceptReturn)
+                && matches!(error.downcast_ref::<ChainError>(),
+                    Some(ChainError::Reverted { data, .. }) if data.is_empty())
                 && self.title(token)?.is_none()
             {
                 return Err(RegistryError::Refused(TitleError::InvalidTokenId));
