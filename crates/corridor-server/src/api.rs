@@ -221,8 +221,8 @@ const EXAMPLES: [(&str, &str, &str); 3] = [
 /// `GET /api/examples`: the example documents, wrapped once (on the first request), and one
 /// of them altered after wrapping — something to verify on a fresh machine, tampering
 /// included.
-async fn examples() -> Json<Value> {
-    static WRAPPED: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+async fn examples() -> Response {
+    static WRAPPED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     let examples = WRAPPED.get_or_init(|| {
         let raws: Vec<Value> = EXAMPLES
             .iter()
@@ -244,36 +244,54 @@ async fn examples() -> Json<Value> {
         altered["name"] = json!("bill-of-lading-altered");
         altered["title"] = json!("Bill of lading, altered after issue");
         list.push(altered);
-        json!({"examples": list})
+        serde_json::to_vec(&json!({"examples": list})).expect("JSON serializes")
     });
-    Json(examples.clone())
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        examples.as_slice(),
+    )
+        .into_response()
 }
 
-/// `POST /api/wrap`: `{"documents": [raw, …]}` wrapped as one batch.
-async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
-    let Some(Value::Array(raws)) = body.0.get("documents").cloned() else {
+/// The raw documents of a `{"documents": [raw, …]}` body, taken out of it, for `verb`.
+fn raw_documents(body: JsonBody, verb: &str) -> Result<Vec<Value>, ApiError> {
+    let raws = match body.0 {
+        Value::Object(mut fields) => fields.remove("documents"),
+        _ => None,
+    };
+    let Some(Value::Array(raws)) = raws else {
         return Err(ApiError::bad_request(
             "invalid",
             "give {\"documents\": [raw document, …]}",
         ));
     };
     if raws.is_empty() {
-        return Err(ApiError::bad_request("invalid", "no documents to wrap"));
+        return Err(ApiError::bad_request(
+            "invalid",
+            format!("no documents to {verb}"),
+        ));
     }
     if raws.len() > MAX_DOCUMENTS {
         return Err(too_many(raws.len()));
     }
-    let wrapped = compute(&state, move || {
-        corridor_format::wrap_documents(&raws, &mut rand::rng())
-    })
-    .await?;
-    let documents = wrapped.map_err(|e| {
+    Ok(raws)
+}
+
+/// `raws` wrapped as one batch; a raw document that cannot be is the client's to fix.
+fn wrap_batch(raws: &[Value]) -> Result<Vec<Value>, ApiError> {
+    corridor_format::wrap_documents(raws, &mut rand::rng()).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid_document",
             e.to_string(),
         )
-    })?;
+    })
+}
+
+/// `POST /api/wrap`: `{"documents": [raw, …]}` wrapped as one batch.
+async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
+    let raws = raw_documents(body, "wrap")?;
+    let documents = compute(&state, move || wrap_batch(&raws)).await??;
     let root = documents[0]["signature"]["merkleRoot"].clone();
     Ok(Json(json!({"merkleRoot": root, "documents": documents})))
 }
@@ -307,30 +325,12 @@ async fn issue(
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let issuer = state.issuer.clone().ok_or_else(no_issuer)?;
-    let Some(Value::Array(raws)) = body.0.get("documents").cloned() else {
-        return Err(ApiError::bad_request(
-            "invalid",
-            "give {\"documents\": [raw document, …]}",
-        ));
-    };
-    if raws.is_empty() {
-        return Err(ApiError::bad_request("invalid", "no documents to issue"));
-    }
-    if raws.len() > MAX_DOCUMENTS {
-        return Err(too_many(raws.len()));
-    }
+    let raws = raw_documents(body, "issue")?;
     let signing = issuer.clone();
     let signed = compute(
         &state,
         move || -> Result<(Hash32, Vec<Hash32>, Vec<Value>), ApiError> {
-            let mut documents =
-                corridor_format::wrap_documents(&raws, &mut rand::rng()).map_err(|e| {
-                    ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid_document",
-                        e.to_string(),
-                    )
-                })?;
+            let mut documents = wrap_batch(&raws)?;
             let hash = |doc: &Value, field: &str| -> Result<Hash32, ApiError> {
                 doc["signature"][field]
                     .as_str()

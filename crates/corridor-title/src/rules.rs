@@ -527,7 +527,7 @@ fn escrow(
 pub fn open_actions(roles: &Roles, title: &Title, actor: Address) -> Vec<&'static str> {
     let taken = [actor, title.beneficiary, title.holder, title.nominee];
     let newcomer = (1..=u8::MAX)
-        .map(|b| Address::repeat_byte(b))
+        .map(Address::repeat_byte)
         .find(|a| !taken.contains(a))
         .expect("four addresses cannot take 255");
     let nominees: Vec<Address> = [title.nominee, newcomer]

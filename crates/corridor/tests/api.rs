@@ -474,20 +474,7 @@ fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
     let work = Workdir::new();
     let admin = key(1);
     let admin_hex = const_hex::encode(admin.to_bytes());
-    let registry: Address = work
-        .ok_with(
-            &[
-                "title",
-                "registry",
-                "create",
-                "--private-key-env",
-                "ADMIN_KEY",
-            ],
-            &[("ADMIN_KEY", &admin_hex)],
-        )
-        .trim()
-        .parse()
-        .unwrap();
+    let registry: Address = common::create_registry(&work, &admin_hex).parse().unwrap();
     let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
     let server = Server::start(&work);
     let token = U256::from(77);

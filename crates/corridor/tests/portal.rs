@@ -352,19 +352,7 @@ fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
     let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
     let bank = "0x22d491bde2303f2f43325b2108d26f1eaba1e32b";
     let admin_env = [("ADMIN_KEY", admin)];
-    let registry = work
-        .ok_with(
-            &[
-                "title",
-                "registry",
-                "create",
-                "--private-key-env",
-                "ADMIN_KEY",
-            ],
-            &admin_env,
-        )
-        .trim()
-        .to_lowercase();
+    let registry = common::create_registry(&work, admin).to_lowercase();
     let token = format!("0x{}", "ab".repeat(32));
     work.ok_with(
         &[

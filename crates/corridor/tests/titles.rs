@@ -397,26 +397,12 @@ fn deploy_registry(work: &common::Workdir, ganache: &Ganache) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
-/// `corridor title registry create` with the owner's key: the embedded registry.
-fn create_registry(work: &common::Workdir) -> String {
-    let args = [
-        "title",
-        "registry",
-        "create",
-        "--private-key-env",
-        "OWNER_KEY",
-    ];
-    work.ok_with(&args, &[("OWNER_KEY", OWNER_KEY)])
-        .trim()
-        .to_string()
-}
-
 #[test]
 fn a_full_voyage_is_the_same_story_on_both_backends() {
     let ganache = Ganache::start();
     let work = common::Workdir::new();
     let evm_registry = deploy_registry(&work, &ganache);
-    create_registry(&work);
+    common::create_registry(&work, OWNER_KEY);
 
     let [shipper, bank, consignee] = [PARTY_KEYS[0], PARTY_KEYS[1], PARTY_KEYS[2]];
     let token = "0x".to_string() + &"5e".repeat(32);
@@ -570,7 +556,7 @@ fn a_full_voyage_is_the_same_story_on_both_backends() {
 #[test]
 fn two_processes_racing_on_one_title_leave_one_consistent_result() {
     let work = common::Workdir::new();
-    create_registry(&work);
+    common::create_registry(&work, OWNER_KEY);
     let on = vec!["--ledger".to_string(), "sqlite".to_string()];
     let token = "0x".to_string() + &"77".repeat(32);
     let holder = address_of(PARTY_KEYS[0]);
@@ -784,7 +770,7 @@ fn titles_verify_as_tt_verify_sees_them(
 #[test]
 fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
     let work = common::Workdir::new();
-    let registry = create_registry(&work);
+    let registry = common::create_registry(&work, OWNER_KEY);
     let backend = Backend {
         registry,
         on: vec!["--ledger".into(), "sqlite".into()],

@@ -72,6 +72,21 @@ impl Workdir {
     }
 }
 
+/// `corridor title registry create` in `work`'s store, administered by the key `admin` (hex):
+/// the registry's address, as printed.
+pub fn create_registry(work: &Workdir, admin: &str) -> String {
+    let args = [
+        "title",
+        "registry",
+        "create",
+        "--private-key-env",
+        "ADMIN_KEY",
+    ];
+    work.ok_with(&args, &[("ADMIN_KEY", admin)])
+        .trim()
+        .to_string()
+}
+
 /// `corridor serve` on a free loopback port, in a workdir, stopped when dropped.
 pub struct Served {
     child: std::process::Child,
