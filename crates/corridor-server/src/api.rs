@@ -28,18 +28,18 @@ const VERIFY_HERE_BYTES: usize = 256 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/verify", post(verify))
-        .route("/examples", get(examples))
-        .route("/wrap", post(wrap))
-        .route("/issue", post(issue))
-        .route("/issuer", get(issuer))
-        .route("/obfuscate", post(obfuscate))
-        .route("/revoke", post(revoke))
-        .route("/titles/{registry}/{token}", get(title))
-        .route("/titles/{registry}/{token}/history", get(history))
-        .route("/titles/actions", post(act))
-        .route("/shares", post(put_share))
-        .route("/shares/{id}", get(get_share))
+        .route("/api/verify", post(verify))
+        .route("/api/examples", get(examples))
+        .route("/api/wrap", post(wrap))
+        .route("/api/issue", post(issue))
+        .route("/api/issuer", get(issuer))
+        .route("/api/obfuscate", post(obfuscate))
+        .route("/api/revoke", post(revoke))
+        .route("/api/titles/{registry}/{token}", get(title))
+        .route("/api/titles/{registry}/{token}/history", get(history))
+        .route("/api/titles/actions", post(act))
+        .route("/api/shares", post(put_share))
+        .route("/api/shares/{id}", get(get_share))
 }
 
 /// Runs CPU work on the machine's worker threads (rayon's pool: one a core), within the

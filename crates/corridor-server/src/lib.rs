@@ -100,24 +100,76 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
         .route("/ocsp/{hash}", get(ocsp::any_issuer))
         .route("/ocsp/{issuer}/{hash}", get(ocsp::one_issuer))
         .route("/rpc", post(rpc::handler))
-        .nest("/api", api::routes())
+        .merge(api::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(config.max_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state))
 }
 
-/// Serves until `shutdown` completes.
+/// Serves HTTP/1.1 until `shutdown` completes, then lets the requests under way finish (for
+/// at most the request timeout).
+///
+/// Each connection is hyper's HTTP/1 connection over the routes, nothing between: the API
+/// speaks HTTP/1.1 only, and under load the generic layer that would sniff for HTTP/2 costs a
+/// few percent of the throughput. A client gets the request timeout to send a request's
+/// head, idle keep-alive included, so a connection that never finishes one is closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     config: ServerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
     let app = router(&config)?;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.timeout);
+    let connections = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    accept_failed(e).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let connection =
+            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let connection = connections.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("connection closed: {e}");
+            }
+        });
+    }
+    if tokio::time::timeout(config.timeout, connections.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("stopped with requests still under way after the request timeout");
+    }
     Ok(())
+}
+
+/// After a failed accept: a connection that failed before it was taken is the client's
+/// business; anything else (out of file descriptors, say) is logged, and accepting pauses a
+/// moment rather than spinning.
+async fn accept_failed(error: std::io::Error) {
+    use std::io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        error.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::warn!("cannot accept a connection: {error}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 #[cfg(test)]

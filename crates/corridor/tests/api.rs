@@ -638,6 +638,62 @@ fn a_request_that_takes_too_long_is_answered_with_a_timeout() {
 }
 
 #[test]
+fn a_connection_that_never_finishes_a_request_head_is_closed_after_the_request_timeout() {
+    use std::io::{Read, Write};
+    use std::time::{Duration, Instant};
+    let work = Workdir::new();
+    let server = Server::start_with(&work, &["--offline", "--request-timeout", "1"]);
+    let silent = std::net::TcpStream::connect(server.served.address()).unwrap();
+    let mut partial = std::net::TcpStream::connect(server.served.address()).unwrap();
+    partial
+        .write_all(b"POST /api/verify HTTP/1.1\r\nHost: corridor\r\n")
+        .unwrap();
+    let started = Instant::now();
+    for (name, mut stream) in [("silent", silent), ("partial", partial)] {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut answer = Vec::new();
+        stream
+            .read_to_end(&mut answer)
+            .unwrap_or_else(|e| panic!("the {name} connection is still open: {e}"));
+        assert!(
+            !String::from_utf8_lossy(&answer).contains(" 200 "),
+            "{name}: {}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(5),
+        "closed after {waited:?}"
+    );
+    // The server itself carries on.
+    let (status, _) = server.send("GET", "/openapi.json", None, None);
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn sigterm_stops_the_server_with_a_kept_alive_connection_open() {
+    use std::io::{Read, Write};
+    let work = Workdir::new();
+    let server = Server::start(&work);
+    let mut kept = std::net::TcpStream::connect(server.served.address()).unwrap();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: corridor\r\n\r\n")
+        .unwrap();
+    let mut answer = [0u8; 256];
+    let read = kept.read(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\nok"), "{answer}");
+    // The connection stays open for the next request; stopping must not wait for it.
+    let status = server.served.terminate(std::time::Duration::from_secs(5));
+    assert!(status.success(), "{status:?}");
+    let mut rest = Vec::new();
+    assert_eq!(kept.read_to_end(&mut rest).unwrap(), 0);
+}
+
+#[test]
 fn encrypted_documents_are_kept_and_handed_back_without_their_key() {
     let work = Workdir::new();
     let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();

@@ -120,6 +120,31 @@ impl Served {
     }
 }
 
+impl Served {
+    /// The `host:port` it listens on.
+    pub fn address(&self) -> &str {
+        self.base.strip_prefix("http://").unwrap()
+    }
+
+    /// Sends SIGTERM and waits (at most `patience`) for the server to stop: how it exited.
+    pub fn terminate(mut self, patience: std::time::Duration) -> std::process::ExitStatus {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: signals our own child, which has not been waited for, so the pid is its.
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                started.elapsed() < patience,
+                "corridor serve still running {patience:?} after SIGTERM"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         self.child.kill().ok();
