@@ -4,6 +4,7 @@
 
 use std::io::Read;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use corridor_verify::providers::{LookupError, TxtResolver};
@@ -16,7 +17,7 @@ use crate::RunCache;
 /// Where TXT questions go.
 enum Backend {
     Dns {
-        runtime: tokio::runtime::Runtime,
+        runtime: DnsRuntime,
         resolver: Box<Resolver<TokioConnectionProvider>>,
     },
     DohJson {
@@ -25,9 +26,21 @@ enum Backend {
     },
 }
 
+/// The hickory resolver's own runtime, shut down without waiting when dropped: the last
+/// resolver may go with a server's state, inside async code, where waiting is not allowed.
+struct DnsRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for DnsRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 /// A TXT resolver whose answers are kept for the run.
 pub struct DnsResolver {
-    backend: Backend,
+    backend: Arc<Backend>,
     answers: RunCache<Result<Vec<String>, LookupError>>,
 }
 
@@ -83,21 +96,31 @@ impl DnsResolver {
             .build()
             .map_err(|e| LookupError(format!("cannot start the DNS client: {e}")))?;
         Ok(DnsResolver::with(Backend::Dns {
-            runtime,
+            runtime: DnsRuntime(Some(runtime)),
             resolver: Box::new(resolver),
         }))
     }
 
     fn with(backend: Backend) -> DnsResolver {
         DnsResolver {
-            backend,
+            backend: Arc::new(backend),
+            answers: RunCache::new(),
+        }
+    }
+
+    /// The same resolver (its settings, and for DNS its runtime) with no answers kept: for
+    /// the next run, or a server's next request.
+    pub fn with_no_answers(&self) -> DnsResolver {
+        DnsResolver {
+            backend: self.backend.clone(),
             answers: RunCache::new(),
         }
     }
 
     fn lookup(&self, name: &str) -> Result<Vec<String>, LookupError> {
-        match &self.backend {
+        match &*self.backend {
             Backend::Dns { runtime, resolver } => {
+                let runtime = runtime.0.as_ref().expect("taken only when dropped");
                 match runtime.block_on(resolver.txt_lookup(name)) {
                     Ok(lookup) => Ok(lookup
                         .iter()

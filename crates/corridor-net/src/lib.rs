@@ -2,7 +2,8 @@
 //! for revocation responders, and TXT resolvers for issuers' DNS identity.
 //!
 //! Architecture invariant: every request has a timeout and a bounded answer, and the same
-//! question is asked once per run (a batch of documents shares its merkle root and upper
+//! question is asked once per run (clients are built once; `with_no_answers` gives the next
+//! run the same connections and an empty memory) (a batch of documents shares its merkle root and upper
 //! nodes, so their revocation answers are shared too).
 
 mod dns;
@@ -61,6 +62,16 @@ impl HttpClient {
             .new_agent();
         HttpClient {
             agent,
+            answers: RunCache::new(),
+        }
+    }
+
+    /// The same client — settings, and connections kept alive — with no answers kept: for
+    /// the next run, or a server's next request. Cheap; building a client is not (its TLS
+    /// roots are parsed anew).
+    pub fn with_no_answers(&self) -> HttpClient {
+        HttpClient {
+            agent: self.agent.clone(),
             answers: RunCache::new(),
         }
     }

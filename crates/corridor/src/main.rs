@@ -539,7 +539,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(2));
             }
             let world = world.connect()?;
-            let verifier = corridor_verify::Verifier::new(world.providers()?);
+            let verifier = corridor_verify::Verifier::new(world.providers());
             let decision = world.decision();
             let tally = verify::run(&sources, &verifier, decision, *json, *max_size)?;
             eprintln!(
@@ -827,13 +827,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let config = corridor_server::ServerConfig {
                 store_path: cli.store_path()?,
                 verifier: std::sync::Arc::new(move || {
-                    // Checked when the server started; should the DNS setup vanish since,
-                    // identity checks are reported as not done rather than the request fail.
-                    let providers = world.providers().unwrap_or_else(|e| {
-                        tracing::error!("cannot reach the outside world: {e:#}");
-                        corridor_verify::Providers::offline()
-                    });
-                    corridor_verify::Verifier::new(providers)
+                    corridor_verify::Verifier::new(world.providers())
                 }),
                 offline,
                 max_body: usize::try_from(*max_body).unwrap_or(usize::MAX),

@@ -105,9 +105,11 @@ pub struct WorldArgs {
 /// The outside world as the arguments name it, connected: what each verifier gets.
 pub struct World {
     offline: bool,
-    timeout: std::time::Duration,
-    dns: String,
     chain_id: u64,
+    /// The clients, built once and shared by every verifier; each verifier gets its own
+    /// answers (`providers`), since revocations and ownership change between runs.
+    http: Option<corridor_net::HttpClient>,
+    dns: Option<corridor_net::DnsResolver>,
     /// Shared by every verifier: the client keeps no answers, only connections.
     contracts: Option<std::sync::Arc<dyn corridor_verify::providers::ContractReader>>,
 }
@@ -126,35 +128,47 @@ impl WorldArgs {
         {
             anyhow::bail!("--chain-id {asked} differs from the network's chain id {id}");
         }
-        let world = World {
+        let timeout = std::time::Duration::from_secs(self.timeout);
+        let (http, dns) = if self.offline {
+            (None, None)
+        } else {
+            (
+                Some(corridor_net::HttpClient::new(timeout)),
+                Some(dns_resolver(&self.dns, timeout)?),
+            )
+        };
+        Ok(World {
             offline: self.offline,
-            timeout: std::time::Duration::from_secs(self.timeout),
-            dns: self.dns.clone(),
             chain_id: self.chain_id.or(network_id).unwrap_or(1),
+            http,
+            dns,
             contracts: chain.map(|chain| {
                 std::sync::Arc::new(corridor_chain::ChainContracts { chain })
                     as std::sync::Arc<dyn corridor_verify::providers::ContractReader>
             }),
-        };
-        world.providers()?;
-        Ok(world)
+        })
     }
 }
 
 impl World {
-    /// Providers with empty caches: what one run (or one request) of verification asks.
-    pub fn providers(&self) -> Result<corridor_verify::Providers> {
+    /// Providers over the world's clients with no answers kept yet: what one run (or one
+    /// request) of verification asks.
+    pub fn providers(&self) -> corridor_verify::Providers {
         if self.offline {
-            return Ok(corridor_verify::Providers::offline());
+            return corridor_verify::Providers::offline();
         }
-        Ok(corridor_verify::Providers {
-            http: Some(std::sync::Arc::new(corridor_net::HttpClient::new(
-                self.timeout,
-            ))),
-            dns: Some(std::sync::Arc::new(dns_resolver(&self.dns, self.timeout)?)),
+        corridor_verify::Providers {
+            http: self
+                .http
+                .as_ref()
+                .map(|http| std::sync::Arc::new(http.with_no_answers()) as _),
+            dns: self
+                .dns
+                .as_ref()
+                .map(|dns| std::sync::Arc::new(dns.with_no_answers()) as _),
             contracts: self.contracts.clone(),
             chain_id: self.chain_id,
-        })
+        }
     }
 
     pub fn decision(&self) -> Decision {

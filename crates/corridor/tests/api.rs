@@ -676,8 +676,13 @@ fn a_connection_that_never_finishes_a_request_head_is_closed_after_the_request_t
 #[test]
 fn sigterm_stops_the_server_with_a_kept_alive_connection_open() {
     use std::io::{Read, Write};
+    // Online, so that the server holds a DNS client (with a runtime of its own) to the end.
+    let nameserver = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let work = Workdir::new();
-    let server = Server::start(&work);
+    let server = Server::start_with(
+        &work,
+        &["--dns", &nameserver.local_addr().unwrap().to_string()],
+    );
     let mut kept = std::net::TcpStream::connect(server.served.address()).unwrap();
     kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: corridor\r\n\r\n")
         .unwrap();
