@@ -30,6 +30,12 @@ enum Backend {
 /// resolver may go with a server's state, inside async code, where waiting is not allowed.
 struct DnsRuntime(Option<tokio::runtime::Runtime>);
 
+impl DnsRuntime {
+    fn get(&self) -> &tokio::runtime::Runtime {
+        self.0.as_ref().expect("taken only when dropped")
+    }
+}
+
 impl Drop for DnsRuntime {
     fn drop(&mut self) {
         if let Some(runtime) = self.0.take() {
@@ -120,8 +126,7 @@ impl DnsResolver {
     fn lookup(&self, name: &str) -> Result<Vec<String>, LookupError> {
         match &*self.backend {
             Backend::Dns { runtime, resolver } => {
-                let runtime = runtime.0.as_ref().expect("taken only when dropped");
-                match runtime.block_on(resolver.txt_lookup(name)) {
+                match runtime.get().block_on(resolver.txt_lookup(name)) {
                     Ok(lookup) => Ok(lookup
                         .iter()
                         .map(|txt| {

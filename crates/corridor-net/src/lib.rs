@@ -2,9 +2,9 @@
 //! for revocation responders, and TXT resolvers for issuers' DNS identity.
 //!
 //! Architecture invariant: every request has a timeout and a bounded answer, and the same
-//! question is asked once per run (clients are built once; `with_no_answers` gives the next
-//! run the same connections and an empty memory) (a batch of documents shares its merkle root and upper
-//! nodes, so their revocation answers are shared too).
+//! question is asked once per run (a batch of documents shares its merkle root and upper
+//! nodes, so their revocation answers are shared too). Clients are built once;
+//! `with_no_answers` gives the next run the same connections with nothing remembered.
 
 mod dns;
 

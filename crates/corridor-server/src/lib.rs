@@ -111,8 +111,8 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
 /// at most the request timeout).
 ///
 /// Each connection is hyper's HTTP/1 connection over the routes, nothing between: the API
-/// speaks HTTP/1.1 only, and under load the generic layer that would sniff for HTTP/2 costs a
-/// few percent of the throughput. A client gets the request timeout to send a request's
+/// speaks HTTP/1.1 only, and the generic layer that would sniff for HTTP/2 is work on every
+/// request for nothing. A client gets the request timeout to send a request's
 /// head, idle keep-alive included, so a connection that never finishes one is closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,

@@ -104,14 +104,18 @@ pub struct WorldArgs {
 
 /// The outside world as the arguments name it, connected: what each verifier gets.
 pub struct World {
-    offline: bool,
+    /// None offline.
+    clients: Option<Clients>,
     chain_id: u64,
-    /// The clients, built once and shared by every verifier; each verifier gets its own
-    /// answers (`providers`), since revocations and ownership change between runs.
-    http: Option<corridor_net::HttpClient>,
-    dns: Option<corridor_net::DnsResolver>,
     /// Shared by every verifier: the client keeps no answers, only connections.
     contracts: Option<std::sync::Arc<dyn corridor_verify::providers::ContractReader>>,
+}
+
+/// The network clients, built once and shared by every verifier; each verifier gets its own
+/// answers (`World::providers`), since revocations change between runs.
+struct Clients {
+    http: corridor_net::HttpClient,
+    dns: corridor_net::DnsResolver,
 }
 
 impl WorldArgs {
@@ -129,19 +133,17 @@ impl WorldArgs {
             anyhow::bail!("--chain-id {asked} differs from the network's chain id {id}");
         }
         let timeout = std::time::Duration::from_secs(self.timeout);
-        let (http, dns) = if self.offline {
-            (None, None)
+        let clients = if self.offline {
+            None
         } else {
-            (
-                Some(corridor_net::HttpClient::new(timeout)),
-                Some(dns_resolver(&self.dns, timeout)?),
-            )
+            Some(Clients {
+                http: corridor_net::HttpClient::new(timeout),
+                dns: dns_resolver(&self.dns, timeout)?,
+            })
         };
         Ok(World {
-            offline: self.offline,
+            clients,
             chain_id: self.chain_id.or(network_id).unwrap_or(1),
-            http,
-            dns,
             contracts: chain.map(|chain| {
                 std::sync::Arc::new(corridor_chain::ChainContracts { chain })
                     as std::sync::Arc<dyn corridor_verify::providers::ContractReader>
@@ -154,25 +156,19 @@ impl World {
     /// Providers over the world's clients with no answers kept yet: what one run (or one
     /// request) of verification asks.
     pub fn providers(&self) -> corridor_verify::Providers {
-        if self.offline {
+        let Some(clients) = &self.clients else {
             return corridor_verify::Providers::offline();
-        }
+        };
         corridor_verify::Providers {
-            http: self
-                .http
-                .as_ref()
-                .map(|http| std::sync::Arc::new(http.with_no_answers()) as _),
-            dns: self
-                .dns
-                .as_ref()
-                .map(|dns| std::sync::Arc::new(dns.with_no_answers()) as _),
+            http: Some(std::sync::Arc::new(clients.http.with_no_answers())),
+            dns: Some(std::sync::Arc::new(clients.dns.with_no_answers())),
             contracts: self.contracts.clone(),
             chain_id: self.chain_id,
         }
     }
 
     pub fn decision(&self) -> Decision {
-        if self.offline {
+        if self.clients.is_none() {
             Decision::Offline
         } else {
             Decision::TtVerify
