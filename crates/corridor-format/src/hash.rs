@@ -68,6 +68,23 @@ impl Hash32 {
         const_hex::Buffer::<32>::new().format(&self.0) == text
     }
 
+    /// Reads a hash as people and other tools write it: 64 hex digits in either case, with or
+    /// without `0x` (ethers and block explorers write it; OpenAttestation does not).
+    ///
+    /// ```
+    /// use corridor_format::Hash32;
+    /// let bare = "7ad5eee7d4f56a0a7b69b8ff851a68c8eabdf0503f5576dda94781334e39634a";
+    /// assert_eq!(Hash32::from_any_hex(&format!("0x{bare}")), bare.parse().ok());
+    /// assert!(Hash32::from_any_hex("0x12").is_none());
+    /// ```
+    pub fn from_any_hex(text: &str) -> Option<Hash32> {
+        let hex = text
+            .strip_prefix("0x")
+            .or_else(|| text.strip_prefix("0X"))
+            .unwrap_or(text);
+        hex.parse().ok()
+    }
+
     /// Reads a hex string as Node's `Buffer.from(text, "hex")` does — pairs of hex digits up to
     /// the first pair that is not one — and accepts it only if that gives exactly 32 bytes.
     ///

@@ -447,7 +447,7 @@ async fn revoke(
             Some(issuer) => issuer,
             None => only_issuer(store)?,
         };
-        store.revoke(&issuer, hash, reason, &note)?;
+        store.revoke(&issuer, &[hash], reason, &note)?;
         Ok(issuer)
     })
     .await?;
@@ -469,16 +469,12 @@ fn only_issuer(store: &corridor_ledger::Store) -> Result<String, corridor_ledger
 fn title_of(registry: &str, token: &str) -> Result<(Address, U256), ApiError> {
     let registry = Address::from_str(registry)
         .map_err(|_| ApiError::bad_request("invalid", format!("{registry:?} is not an address")))?;
-    let hex = token.strip_prefix("0x").unwrap_or(token);
-    let token = (hex.len() == 64)
-        .then(|| U256::from_str_radix(hex, 16).ok())
-        .flatten()
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid",
-                format!("{token:?} is not a token id (64 hex digits)"),
-            )
-        })?;
+    let token = corridor_title::parse_token_id(token).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid",
+            format!("{token:?} is not a token id (0x and hex digits, or a decimal number)"),
+        )
+    })?;
     Ok((registry, token))
 }
 

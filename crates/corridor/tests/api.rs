@@ -594,10 +594,22 @@ fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
         .map(|e| e["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["mint", "transfer-holder"]);
+    // A token id as a decimal number or short hex names the same title.
+    for short in ["77", "0x4d", "0x4D"] {
+        let (status, answer) = server.call(
+            "GET",
+            title_route,
+            &format!("/api/titles/{registry:#x}/{short}"),
+            None,
+            None,
+        );
+        assert_eq!(status, 200, "{short}: {answer}");
+        assert_eq!(answer["token"], token_hex, "{short}");
+    }
     let (status, answer) = server.call(
         "GET",
         title_route,
-        &format!("/api/titles/{registry:#x}/77"),
+        &format!("/api/titles/{registry:#x}/0x4g"),
         None,
         None,
     );
