@@ -8,9 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use corridor_verify::providers::{LookupError, TxtResolver};
+use hickory_resolver::Resolver;
 use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOpts};
 use hickory_resolver::name_server::TokioConnectionProvider;
-use hickory_resolver::{ResolveError, Resolver};
 
 use crate::RunCache;
 
@@ -19,6 +19,10 @@ enum Backend {
     Dns {
         runtime: DnsRuntime,
         resolver: Box<Resolver<TokioConnectionProvider>>,
+        /// Who is asked, for messages: "the system's resolver", "nameserver 10.0.0.53:53".
+        asked: String,
+        /// The whole wait for one lookup, retries and the move to TCP included.
+        timeout: Duration,
     },
     DohJson {
         agent: ureq::Agent,
@@ -56,7 +60,7 @@ impl DnsResolver {
         let mut builder = Resolver::builder_tokio()
             .map_err(|e| LookupError(format!("cannot read the system's DNS settings: {e}")))?;
         Self::set(builder.options_mut(), timeout);
-        Self::hickory(builder.build())
+        Self::hickory(builder.build(), "the system's resolver".into(), timeout)
     }
 
     /// One nameserver, asked over UDP and, for answers too large for UDP, TCP.
@@ -68,7 +72,7 @@ impl DnsResolver {
         let resolver = Resolver::builder_with_config(config, TokioConnectionProvider::default())
             .with_options(options)
             .build();
-        Self::hickory(resolver)
+        Self::hickory(resolver, format!("nameserver {address}"), timeout)
     }
 
     /// DNS over HTTPS, JSON form: `GET <url>?name=<name>&type=TXT` with
@@ -85,8 +89,10 @@ impl DnsResolver {
         })
     }
 
+    /// Two tries, each with half the wait: the lookup as a whole is also bounded by `timeout`
+    /// (see `lookup`), which hickory's own per-try timeout is not.
     fn set(options: &mut ResolverOpts, timeout: Duration) {
-        options.timeout = timeout;
+        options.timeout = timeout / 2;
         options.attempts = 2;
         // EDNS, as every modern resolver: without it, an answer too long for plain UDP is
         // never completed over TCP (found by the identity test's long record set).
@@ -95,7 +101,11 @@ impl DnsResolver {
         options.cache_size = 0;
     }
 
-    fn hickory(resolver: Resolver<TokioConnectionProvider>) -> Result<DnsResolver, LookupError> {
+    fn hickory(
+        resolver: Resolver<TokioConnectionProvider>,
+        asked: String,
+        timeout: Duration,
+    ) -> Result<DnsResolver, LookupError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -104,6 +114,8 @@ impl DnsResolver {
         Ok(DnsResolver::with(Backend::Dns {
             runtime: DnsRuntime(Some(runtime)),
             resolver: Box::new(resolver),
+            asked,
+            timeout,
         }))
     }
 
@@ -125,9 +137,16 @@ impl DnsResolver {
 
     fn lookup(&self, name: &str) -> Result<Vec<String>, LookupError> {
         match &*self.backend {
-            Backend::Dns { runtime, resolver } => {
-                match runtime.get().block_on(resolver.txt_lookup(name)) {
-                    Ok(lookup) => Ok(lookup
+            Backend::Dns {
+                runtime,
+                resolver,
+                asked,
+                timeout,
+            } => {
+                let lookup =
+                    async { tokio::time::timeout(*timeout, resolver.txt_lookup(name)).await };
+                match runtime.get().block_on(lookup) {
+                    Ok(Ok(lookup)) => Ok(lookup
                         .iter()
                         .map(|txt| {
                             txt.txt_data()
@@ -136,8 +155,14 @@ impl DnsResolver {
                                 .collect()
                         })
                         .collect()),
-                    Err(e) if e.is_no_records_found() => Ok(Vec::new()),
-                    Err(e) => Err(dns_error(name, &e)),
+                    Ok(Err(e)) if e.is_no_records_found() => Ok(Vec::new()),
+                    Ok(Err(e)) => Err(LookupError(format!(
+                        "TXT lookup of {name} at {asked} failed: {e}"
+                    ))),
+                    Err(_) => Err(LookupError(format!(
+                        "TXT lookup of {name} at {asked} failed: timed out after {} s",
+                        timeout.as_secs_f64()
+                    ))),
                 }
             }
             Backend::DohJson { agent, url } => doh_json(agent, url, name),
@@ -151,10 +176,6 @@ impl TxtResolver for DnsResolver {
         self.answers
             .get_or_ask(name.to_ascii_lowercase(), || self.lookup(name))
     }
-}
-
-fn dns_error(name: &str, e: &ResolveError) -> LookupError {
-    LookupError(format!("TXT lookup of {name} failed: {e}"))
 }
 
 /// One DNS-over-HTTPS JSON question; each TXT answer's `data` holds its strings, quoted or
