@@ -85,6 +85,25 @@ pub enum ChainError {
     Invalid(String),
 }
 
+/// What happens to a transaction a [`Chain`] sends, for whoever shows progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxEvent<'a> {
+    /// Signed and taken by a node; `what` says what it does.
+    Sent { what: &'a str, hash: B256 },
+    /// Mined in `block`, and buried under `confirmations` of the `needed` blocks so far.
+    Mined {
+        hash: B256,
+        block: u64,
+        confirmations: u64,
+        needed: u64,
+    },
+    /// Confirmed: it counts.
+    Confirmed { hash: B256, block: u64 },
+}
+
+/// Told of every transaction's progress (see [`Chain::watch`]).
+pub type TxWatcher = std::sync::Arc<dyn Fn(TxEvent<'_>) + Send + Sync>;
+
 /// An `eth_call` that the node executed: the returned data, or the contract's revert data.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallOutcome {
@@ -96,8 +115,8 @@ pub enum CallOutcome {
 enum EndpointFault {
     /// It serves another chain: no other endpoint is tried, the target is wrong.
     WrongChain(ChainError),
-    /// It failed, worded for a person; the next attempt or endpoint may do better.
-    Failed(String),
+    /// It failed; the next attempt or endpoint may do better.
+    Failed(TransportError),
 }
 
 /// A client for one network.
@@ -106,6 +125,7 @@ pub struct Chain {
     options: ChainOptions,
     endpoints: Vec<Endpoint>,
     runtime: tokio::runtime::Runtime,
+    watcher: Option<TxWatcher>,
 }
 
 struct Endpoint {
@@ -113,6 +133,9 @@ struct Endpoint {
     client: RpcClient,
     /// Whether its chain id was found to be the target's.
     checked: AtomicBool,
+    /// Whether it refused a connection in this run: it is asked only when every other
+    /// endpoint is down too, so that a dead first endpoint does not cost every request.
+    refused: AtomicBool,
 }
 
 /// Calls per JSON-RPC batch request: large enough to save round trips, small enough for
@@ -143,6 +166,7 @@ impl Chain {
                     url: url.clone(),
                     client: RpcClient::new_http_with_client(http.clone(), parsed),
                     checked: AtomicBool::new(false),
+                    refused: AtomicBool::new(false),
                 })
             })
             .collect::<Result<Vec<_>, ChainError>>()?;
@@ -156,7 +180,19 @@ impl Chain {
             options,
             endpoints,
             runtime,
+            watcher: None,
         })
+    }
+
+    /// Tells `watcher` of every transaction this client sends, as it goes.
+    pub fn watch(&mut self, watcher: TxWatcher) {
+        self.watcher = Some(watcher);
+    }
+
+    fn tell(&self, event: TxEvent<'_>) {
+        if let Some(watcher) = &self.watcher {
+            watcher(event);
+        }
     }
 
     /// The network this client talks to.
@@ -165,15 +201,20 @@ impl Chain {
     }
 
     /// Runs `request` on the first endpoint that answers, retrying each a few times with a
-    /// growing pause, and checking each endpoint's chain id before its first use.
+    /// growing pause, and checking each endpoint's chain id before its first use. An endpoint
+    /// that refuses a connection is not retried, and is asked last from then on.
     fn with_failover<T, F, Fut>(&self, request: F) -> Result<T, ChainError>
     where
         F: Fn(RpcClient) -> Fut,
         Fut: Future<Output = Result<T, TransportError>>,
     {
+        let (up, refused): (Vec<&Endpoint>, Vec<&Endpoint>) = self
+            .endpoints
+            .iter()
+            .partition(|e| !e.refused.load(Ordering::Relaxed));
         self.runtime.block_on(async {
             let mut failures = Vec::new();
-            for endpoint in &self.endpoints {
+            for endpoint in up.into_iter().chain(refused) {
                 let mut last = String::new();
                 for attempt in 0..self.options.attempts.max(1) {
                     if attempt > 0 {
@@ -181,14 +222,22 @@ impl Chain {
                     }
                     let outcome = match self.check_chain_id(endpoint).await {
                         Err(EndpointFault::WrongChain(wrong)) => return Err(wrong),
-                        Err(EndpointFault::Failed(detail)) => Err(detail),
-                        Ok(()) => request(endpoint.client.clone()).await.map_err(|e| describe(&e)),
+                        Err(EndpointFault::Failed(error)) => Err(error),
+                        Ok(()) => request(endpoint.client.clone()).await,
                     };
                     match outcome {
-                        Ok(answer) => return Ok(answer),
-                        Err(detail) => {
-                            tracing::debug!(endpoint = %endpoint.url, attempt, error = %detail, "request failed");
-                            last = detail;
+                        Ok(answer) => {
+                            endpoint.refused.store(false, Ordering::Relaxed);
+                            return Ok(answer);
+                        }
+                        Err(error) => {
+                            last = describe(&error, self.options.timeout);
+                            tracing::debug!(endpoint = %endpoint.url, attempt, error = %last, "request failed");
+                            if is_refused(&error) {
+                                // Nothing listens there: asking again soon will not help.
+                                endpoint.refused.store(true, Ordering::Relaxed);
+                                break;
+                            }
                         }
                     }
                 }
@@ -210,7 +259,7 @@ impl Chain {
             .client
             .request_noparams("eth_chainId")
             .await
-            .map_err(|e| EndpointFault::Failed(describe(&e)))?;
+            .map_err(EndpointFault::Failed)?;
         let found = id.to::<u64>();
         if found != self.target.chain_id {
             return Err(EndpointFault::WrongChain(ChainError::WrongChain {
@@ -383,13 +432,18 @@ impl Chain {
                 match c.request::<_, B256>("eth_sendRawTransaction", (raw,)).await {
                     Ok(sent) => Ok(sent),
                     // Sent before through this or another endpoint: the same signed bytes.
-                    Err(e) if describe(&e).to_ascii_lowercase().contains("already known") => {
+                    Err(e)
+                        if e.as_error_resp().is_some_and(|p| {
+                            p.message.to_ascii_lowercase().contains("already known")
+                        }) =>
+                    {
                         Ok(hash)
                     }
                     Err(e) => Err(e),
                 }
             }
         })?;
+        self.tell(TxEvent::Sent { what, hash });
         self.wait_for(hash, what)
     }
 
@@ -435,9 +489,17 @@ impl Chain {
                     self.with_failover(
                         |c| async move { c.request_noparams("eth_blockNumber").await },
                     )?;
-                if latest.to::<u64>() + 1 >= block + self.options.confirmations {
+                let confirmations = (latest.to::<u64>() + 1).saturating_sub(block);
+                if confirmations >= self.options.confirmations {
+                    self.tell(TxEvent::Confirmed { hash, block });
                     return Ok(receipt);
                 }
+                self.tell(TxEvent::Mined {
+                    hash,
+                    block,
+                    confirmations,
+                    needed: self.options.confirmations,
+                });
             }
             if start.elapsed() >= self.options.wait {
                 return Err(ChainError::Unconfirmed {
@@ -476,8 +538,9 @@ fn revert_data(error: &TransportError) -> Option<Bytes> {
     (message.contains("revert")).then(Bytes::new)
 }
 
-/// A failure, worded for a person.
-fn describe(error: &TransportError) -> String {
+/// A failure, worded for a person, with its cause: the node's error, "connection refused",
+/// "timed out after 20 s", "not JSON-RPC".
+fn describe(error: &TransportError, timeout: Duration) -> String {
     match error {
         RpcError::ErrorResp(payload) => format!(
             "the node answered error {}: {}",
@@ -486,7 +549,55 @@ fn describe(error: &TransportError) -> String {
         RpcError::Transport(TransportErrorKind::HttpError(http)) if http.is_rate_limit_err() => {
             format!("rate limited (HTTP {})", http.status)
         }
+        RpcError::Transport(TransportErrorKind::HttpError(http)) => {
+            format!("answered HTTP {}, not JSON-RPC", http.status)
+        }
         RpcError::NullResp => "the node answered nothing".to_string(),
-        other => other.to_string(),
+        RpcError::DeserError { text, .. } => {
+            let start: String = text.chars().take(60).collect();
+            format!("not JSON-RPC: the answer begins {start:?}")
+        }
+        other => cause(other, timeout),
     }
+}
+
+/// The innermost cause of a failed request: what the network said, not which layer saw it.
+fn cause(error: &(dyn std::error::Error + 'static), timeout: Duration) -> String {
+    let mut innermost = error;
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "connection refused".to_string(),
+                std::io::ErrorKind::TimedOut => timed_out(timeout),
+                _ => io.to_string(),
+            };
+        }
+        if e.downcast_ref::<alloy::transports::http::reqwest::Error>()
+            .is_some_and(|r| r.is_timeout())
+        {
+            return timed_out(timeout);
+        }
+        innermost = e;
+        next = e.source();
+    }
+    innermost.to_string()
+}
+
+fn timed_out(timeout: Duration) -> String {
+    format!("timed out after {} s", timeout.as_secs_f64())
+}
+
+/// Whether nothing listens at the endpoint: the connection was refused.
+fn is_refused(error: &TransportError) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(e) = next {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }

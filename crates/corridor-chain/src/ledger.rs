@@ -4,7 +4,9 @@
 use alloy::network::EthereumWallet;
 use alloy::primitives::Address;
 use corridor_format::Hash32;
-use corridor_ledger::{Batch, HashStatus, Ledger, LedgerError, Revocation, RevocationReason};
+use corridor_ledger::{
+    Batch, HashStatus, Ledger, LedgerError, Recorded, Revocation, RevocationReason,
+};
 
 use crate::{Chain, ChainError, DocumentStore};
 
@@ -25,6 +27,21 @@ impl EvmLedger {
     }
 }
 
+impl EvmLedger {
+    /// `hashes` split by what the store records of them, asked in one round.
+    fn split(
+        &self,
+        hashes: &[Hash32],
+        done: impl Fn(&crate::StoreRecord) -> bool,
+    ) -> Result<Recorded, LedgerError> {
+        let records = self.store.records(&self.chain, hashes).map_err(backend)?;
+        let mut records = records.iter();
+        Recorded::split(hashes.iter().copied(), |_| {
+            Ok(records.next().is_some_and(&done))
+        })
+    }
+}
+
 fn backend(e: ChainError) -> LedgerError {
     LedgerError::Backend(Box::new(e))
 }
@@ -38,28 +55,39 @@ impl Ledger for EvmLedger {
         )
     }
 
-    /// Issues each batch's merkle root: the contract records roots, not documents. The issuer
-    /// name is not recorded; the contract's address is the issuer.
-    fn issue(&mut self, _issuer: &str, batches: &[Batch]) -> Result<(), LedgerError> {
-        let (wallet, from) = self.signer("issuing")?;
-        let roots: Vec<Hash32> = batches.iter().map(|b| b.root).collect();
-        self.store
-            .issue(&self.chain, wallet, *from, &roots)
-            .map_err(backend)
+    /// A document store keeps the hashes only.
+    fn keeps_reasons(&self) -> bool {
+        false
     }
 
-    /// Revokes `hash` on the contract, which keeps neither a reason nor a note.
+    /// Issues each batch's merkle root that is not issued on the store yet: the contract
+    /// records roots, not documents, and the contract's address is the issuer. Every root is
+    /// asked about, in one round, before anything is sent.
+    fn issue(&mut self, _issuer: &str, batches: &[Batch]) -> Result<Recorded, LedgerError> {
+        let (wallet, from) = self.signer("issuing")?;
+        let roots: Vec<Hash32> = batches.iter().map(|b| b.root).collect();
+        let recorded = self.split(&roots, |record| record.issued)?;
+        self.store
+            .issue(&self.chain, wallet, *from, &recorded.now)
+            .map_err(backend)?;
+        Ok(recorded)
+    }
+
+    /// Revokes each of `hashes` not revoked on the store yet. The contract keeps neither a
+    /// reason nor a note: the command refuses them before it gets here.
     fn revoke(
         &mut self,
         _issuer: &str,
-        hash: Hash32,
+        hashes: &[Hash32],
         _reason: RevocationReason,
         _note: &str,
-    ) -> Result<(), LedgerError> {
+    ) -> Result<Recorded, LedgerError> {
         let (wallet, from) = self.signer("revoking")?;
+        let recorded = self.split(hashes, |record| record.revoked)?;
         self.store
-            .revoke(&self.chain, wallet, *from, &[hash])
-            .map_err(backend)
+            .revoke(&self.chain, wallet, *from, &recorded.now)
+            .map_err(backend)?;
+        Ok(recorded)
     }
 
     fn status(&self, hash: &Hash32) -> Result<Vec<HashStatus>, LedgerError> {

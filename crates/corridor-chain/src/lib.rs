@@ -20,7 +20,7 @@ mod token_registry;
 pub use artifacts::{
     DOCUMENT_STORE, Packaged, TITLE_ESCROW_FACTORY, TRADE_TRUST_TOKEN, find_artifact, read_bytecode,
 };
-pub use client::{CallOutcome, Chain, ChainError, ChainOptions};
+pub use client::{CallOutcome, Chain, ChainError, ChainOptions, TxEvent, TxWatcher};
 pub use document_store::{DocumentStore, StoreRecord};
 pub use ledger::EvmLedger;
 pub use network::{NETWORKS, Network, Target};

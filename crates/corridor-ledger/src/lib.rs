@@ -23,26 +23,63 @@ pub use tokens::TokenInfo;
 use corridor_format::Hash32;
 
 /// A record of issuance and revocation.
+///
+/// Asked to record what it holds already — by the same issuer — a ledger leaves it as it is
+/// and says so in [`Recorded::before`] rather than refusing the rest: on a chain, where a run
+/// of several transactions can be cut short, running the command again finishes the job.
 pub trait Ledger {
     /// Where the records are kept, for messages: a file, or a contract on a network.
     fn describe(&self) -> String;
 
-    /// Records `batches` as issued by `issuer`: all of them, or, on any refusal or failure,
-    /// as many as the backend can promise (the embedded store: none; a chain: those whose
-    /// transactions were mined, which the error names).
-    fn issue(&mut self, issuer: &str, batches: &[Batch]) -> Result<(), LedgerError>;
+    /// Whether a revocation's reason and note are kept (a document store contract keeps
+    /// neither).
+    fn keeps_reasons(&self) -> bool;
 
-    /// Revokes `hash`: a document's target hash, a node of its merkle tree, or a root.
+    /// Records `batches` as issued by `issuer`, but for the roots it has issued already: all
+    /// of them, or, on any refusal or failure, as many as the backend can promise (the
+    /// embedded store: none; a chain: those whose transactions were mined, which the error
+    /// names).
+    fn issue(&mut self, issuer: &str, batches: &[Batch]) -> Result<Recorded, LedgerError>;
+
+    /// Revokes `hashes` (documents' target hashes, nodes of their merkle trees, or roots),
+    /// but for those `issuer` has revoked already; all or as many as for [`Ledger::issue`].
     fn revoke(
         &mut self,
         issuer: &str,
-        hash: Hash32,
+        hashes: &[Hash32],
         reason: RevocationReason,
         note: &str,
-    ) -> Result<(), LedgerError>;
+    ) -> Result<Recorded, LedgerError>;
 
     /// What is recorded of `hash`, per issuer.
     fn status(&self, hash: &Hash32) -> Result<Vec<HashStatus>, LedgerError>;
+}
+
+/// What a ledger did with the hashes it was asked to record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Recorded {
+    /// Recorded by this call.
+    pub now: Vec<Hash32>,
+    /// Found recorded already by the same issuer, and left as they were.
+    pub before: Vec<Hash32>,
+}
+
+impl Recorded {
+    /// Splits `hashes` by `recorded_before`, keeping their order.
+    pub fn split(
+        hashes: impl IntoIterator<Item = Hash32>,
+        mut recorded_before: impl FnMut(&Hash32) -> Result<bool, LedgerError>,
+    ) -> Result<Recorded, LedgerError> {
+        let mut split = Recorded::default();
+        for hash in hashes {
+            if recorded_before(&hash)? {
+                split.before.push(hash);
+            } else {
+                split.now.push(hash);
+            }
+        }
+        Ok(split)
+    }
 }
 
 /// Why a ledger could not do what was asked.
@@ -61,18 +98,39 @@ impl Ledger for Store {
         self.path().display().to_string()
     }
 
-    fn issue(&mut self, issuer: &str, batches: &[Batch]) -> Result<(), LedgerError> {
-        Ok(Store::issue(self, issuer, batches)?)
+    fn keeps_reasons(&self) -> bool {
+        true
+    }
+
+    fn issue(&mut self, issuer: &str, batches: &[Batch]) -> Result<Recorded, LedgerError> {
+        let roots: Vec<Hash32> = batches.iter().map(|b| b.root).collect();
+        let issued = self.issued_roots(issuer, &roots)?;
+        let recorded = Recorded::split(roots, |root| Ok(issued.contains(root)))?;
+        let new: Vec<Batch> = batches
+            .iter()
+            .filter(|b| !issued.contains(&b.root))
+            .cloned()
+            .collect();
+        if !new.is_empty() {
+            Store::issue(self, issuer, &new)?;
+        }
+        Ok(recorded)
     }
 
     fn revoke(
         &mut self,
         issuer: &str,
-        hash: Hash32,
+        hashes: &[Hash32],
         reason: RevocationReason,
         note: &str,
-    ) -> Result<(), LedgerError> {
-        Ok(Store::revoke(self, issuer, hash, reason, note)?)
+    ) -> Result<Recorded, LedgerError> {
+        let recorded = Recorded::split(hashes.iter().copied(), |hash| {
+            Ok(self.first_revoked(Some(issuer), &[*hash])?.is_some())
+        })?;
+        if !recorded.now.is_empty() {
+            Store::revoke(self, issuer, &recorded.now, reason, note)?;
+        }
+        Ok(recorded)
     }
 
     fn status(&self, hash: &Hash32) -> Result<Vec<HashStatus>, LedgerError> {

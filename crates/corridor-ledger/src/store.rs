@@ -159,7 +159,7 @@ pub enum Audit {
 /// let doc = corridor_format::keccak256(b"a document");
 /// store.issue("carrier", &[Batch { root: doc, documents: vec![doc] }]).unwrap();
 /// assert!(store.first_revoked(None, &[doc]).unwrap().is_none());
-/// store.revoke("carrier", doc, RevocationReason::Superseded, "sent in error").unwrap();
+/// store.revoke("carrier", &[doc], RevocationReason::Superseded, "sent in error").unwrap();
 /// assert_eq!(store.first_revoked(None, &[doc]).unwrap().unwrap().note, "sent in error");
 /// assert!(matches!(store.audit().unwrap(), corridor_ledger::Audit::Intact { entries: 2 }));
 /// ```
@@ -320,6 +320,28 @@ impl Store {
             .map_err(|e| self.sqlite(e))
     }
 
+    /// Which of `roots` `issuer` has issued.
+    pub fn issued_roots(
+        &self,
+        issuer: &str,
+        roots: &[Hash32],
+    ) -> Result<std::collections::HashSet<Hash32>, StoreError> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM issued WHERE issuer = ?1 AND root = ?2)")
+            .map_err(|e| self.sqlite(e))?;
+        let mut issued = std::collections::HashSet::new();
+        for root in roots {
+            let found: bool = query
+                .query_row(params![issuer, root.as_bytes()], |r| r.get(0))
+                .map_err(|e| self.sqlite(e))?;
+            if found {
+                issued.insert(*root);
+            }
+        }
+        Ok(issued)
+    }
+
     /// The issuers that have issued something, by name.
     pub fn issuers(&self) -> Result<Vec<String>, StoreError> {
         self.conn
@@ -328,12 +350,12 @@ impl Store {
             .map_err(|e| self.sqlite(e))
     }
 
-    /// Revokes `hash` (a document's target hash, a node of a merkle tree, or a root) for
-    /// `issuer`.
+    /// Revokes `hashes` (documents' target hashes, nodes of merkle trees, or roots) for
+    /// `issuer`, in one transaction: all of them, or, if any was revoked already, none.
     pub fn revoke(
         &mut self,
         issuer: &str,
-        hash: Hash32,
+        hashes: &[Hash32],
         reason: RevocationReason,
         note: &str,
     ) -> Result<(), StoreError> {
@@ -348,35 +370,37 @@ impl Store {
             if !known {
                 return Err(StoreError::UnknownIssuer(issuer.into()));
             }
-            let before: Option<i64> = tx
-                .query_row(
-                    "SELECT at FROM revoked WHERE issuer = ?1 AND hash = ?2",
-                    params![issuer, hash.as_bytes()],
-                    |r| r.get(0),
+            for hash in hashes {
+                let before: Option<i64> = tx
+                    .query_row(
+                        "SELECT at FROM revoked WHERE issuer = ?1 AND hash = ?2",
+                        params![issuer, hash.as_bytes()],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(sqlite)?;
+                if let Some(at) = before {
+                    return Err(StoreError::AlreadyRevoked {
+                        issuer: issuer.into(),
+                        hash: *hash,
+                        at,
+                    });
+                }
+                tx.execute(
+                    "INSERT INTO revoked (issuer, hash, at, reason, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![issuer, hash.as_bytes(), at, reason.code(), note],
                 )
-                .optional()
                 .map_err(sqlite)?;
-            if let Some(at) = before {
-                return Err(StoreError::AlreadyRevoked {
-                    issuer: issuer.into(),
-                    hash,
+                append_audit(
+                    tx,
                     at,
-                });
+                    issuer,
+                    "revoke",
+                    hash,
+                    &revocation_detail(reason, note),
+                )
+                .map_err(sqlite)?;
             }
-            tx.execute(
-                "INSERT INTO revoked (issuer, hash, at, reason, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![issuer, hash.as_bytes(), at, reason.code(), note],
-            )
-            .map_err(sqlite)?;
-            append_audit(
-                tx,
-                at,
-                issuer,
-                "revoke",
-                &hash,
-                &revocation_detail(reason, note),
-            )
-            .map_err(sqlite)?;
             Ok(())
         })
     }
@@ -799,20 +823,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
         assert!(matches!(
-            store.revoke("nobody", h("x"), RevocationReason::Unspecified, ""),
+            store.revoke("nobody", &[h("x")], RevocationReason::Unspecified, ""),
             Err(StoreError::UnknownIssuer(_))
         ));
         store.issue("a", &[batch("one", 2)]).unwrap();
         store
             .revoke(
                 "a",
-                h("one/1"),
+                &[h("one/1")],
                 RevocationReason::KeyCompromise,
                 "damaged goods",
             )
             .unwrap();
         assert!(matches!(
-            store.revoke("a", h("one/1"), RevocationReason::Unspecified, "again"),
+            store.revoke("a", &[h("one/1")], RevocationReason::Unspecified, "again"),
             Err(StoreError::AlreadyRevoked { .. })
         ));
         let found = store
@@ -845,7 +869,7 @@ mod tests {
             store.issue("a", &[batch(name, 2)]).unwrap();
         }
         store
-            .revoke("a", h("two/0"), RevocationReason::Suspended, "why")
+            .revoke("a", &[h("two/0")], RevocationReason::Suspended, "why")
             .unwrap();
         assert!(matches!(
             store.audit().unwrap(),

@@ -206,7 +206,7 @@ mod tests {
                 )
                 .unwrap();
             store
-                .revoke("carrier", hash, RevocationReason::Superseded, "")
+                .revoke("carrier", &[hash], RevocationReason::Superseded, "")
                 .unwrap();
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

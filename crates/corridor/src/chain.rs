@@ -10,34 +10,45 @@ use corridor_chain::{
 };
 use corridor_format::did::DidSigner;
 
+/// The heading the chain's options are listed under in `--help`.
+const CHAIN: &str = "On a chain";
+
 /// Which network, and how to reach it.
 #[derive(clap::Args, Debug, Clone)]
 pub struct NetworkArgs {
     /// The network, by the name TradeTrust uses: mainnet, sepolia, matic, amoy, xdc,
     /// xdcapothem, stability, stabilitytestnet, astron, astrontestnet, or local (a node on
-    /// 127.0.0.1:8545, chain id 1337). Its default endpoints can be replaced with --rpc-url
-    /// or the environment variable CORRIDOR_RPC_<NAME> (comma-separated URLs).
-    #[arg(long, value_name = "NAME", env = "CORRIDOR_NETWORK")]
+    /// 127.0.0.1:8545, chain id 1337). Default: the environment variable CORRIDOR_NETWORK.
+    /// Its default endpoints can be replaced with --rpc-url or the environment variable
+    /// CORRIDOR_RPC_<NAME> (comma-separated URLs).
+    #[arg(long, value_name = "NAME", help_heading = CHAIN)]
     pub network: Option<String>,
     /// A JSON-RPC endpoint; repeat for several, tried in order when one fails. Without
     /// --network, give --network-chain-id too.
-    #[arg(long = "rpc-url", value_name = "URL")]
+    #[arg(long = "rpc-url", value_name = "URL", help_heading = CHAIN)]
     pub rpc_urls: Vec<String>,
     /// The chain id the endpoints must serve, for a network given only by --rpc-url.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", help_heading = CHAIN)]
     pub network_chain_id: Option<u64>,
-    /// Blocks a transaction must be buried under before it counts (1: mined).
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub confirmations: u64,
+    /// Blocks a transaction must be buried under before it counts. Default: 1 (mined).
+    #[arg(long, value_name = "N", help_heading = CHAIN)]
+    pub confirmations: Option<u64>,
     /// Seconds one JSON-RPC request may take before it is retried or sent elsewhere.
-    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
-    pub rpc_timeout: u64,
+    /// Default: 20.
+    #[arg(long, value_name = "SECONDS", help_heading = CHAIN)]
+    pub rpc_timeout: Option<u64>,
 }
 
 impl NetworkArgs {
     /// The network and its endpoints, as named.
     pub fn target(&self) -> Result<Target> {
-        match (&self.network, self.network_chain_id) {
+        let from_env = std::env::var("CORRIDOR_NETWORK")
+            .ok()
+            .filter(|n| !n.is_empty() && self.rpc_urls.is_empty());
+        match (
+            self.network.as_ref().or(from_env.as_ref()),
+            self.network_chain_id,
+        ) {
             (Some(name), chain_id) => {
                 let network = Network::by_name(name).with_context(|| {
                     format!("{name:?} is not a network Corridor knows; use one of {}, or --rpc-url with --network-chain-id", Network::names())
@@ -77,20 +88,57 @@ impl NetworkArgs {
 
     /// A client for the network when one is named (verification can do without).
     pub fn connect_if_named(&self) -> Result<Option<Chain>> {
-        if self.network.is_none() && self.rpc_urls.is_empty() {
+        if self.network.is_none()
+            && self.rpc_urls.is_empty()
+            && std::env::var_os("CORRIDOR_NETWORK").is_none_or(|n| n.is_empty())
+        {
             return Ok(None);
         }
         self.connect().map(Some)
     }
 
-    /// A client for the network.
+    /// A client for the network, which shows the progress of the transactions it sends.
     pub fn connect(&self) -> Result<Chain> {
+        let defaults = ChainOptions::default();
         let options = ChainOptions {
-            timeout: Duration::from_secs(self.rpc_timeout.max(1)),
-            confirmations: self.confirmations.max(1),
-            ..ChainOptions::default()
+            timeout: self
+                .rpc_timeout
+                .map_or(defaults.timeout, |s| Duration::from_secs(s.max(1))),
+            confirmations: self.confirmations.unwrap_or(1).max(1),
+            ..defaults
         };
-        Ok(Chain::new(self.target()?, options)?)
+        let mut chain = Chain::new(self.target()?, options)?;
+        chain.watch(crate::progress::transactions());
+        Ok(chain)
+    }
+
+    /// The options given on the command line, by their flags.
+    pub fn given(&self) -> Vec<&'static str> {
+        [
+            ("--network", self.network.is_some()),
+            ("--rpc-url", !self.rpc_urls.is_empty()),
+            ("--network-chain-id", self.network_chain_id.is_some()),
+            ("--confirmations", self.confirmations.is_some()),
+            ("--rpc-timeout", self.rpc_timeout.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(flag, given)| given.then_some(flag))
+        .collect()
+    }
+}
+
+/// The ledger `--ledger` names, or, when it is not given, the one the other options imply:
+/// a chain's options mean the chain. Chain options with `--ledger embedded` are refused
+/// rather than ignored.
+pub fn ledger_kind(named: Option<LedgerKind>, chain_options: &[&str]) -> Result<LedgerKind> {
+    match (named, chain_options) {
+        (Some(LedgerKind::Embedded), [_, ..]) => bail!(
+            "{} name a chain, but --ledger embedded records in the store: drop them, or use --ledger evm",
+            chain_options.join(", ")
+        ),
+        (Some(kind), _) => Ok(kind),
+        (None, []) => Ok(LedgerKind::Embedded),
+        (None, [_, ..]) => Ok(LedgerKind::Evm),
     }
 }
 
@@ -110,26 +158,34 @@ pub enum LedgerKind {
 #[derive(clap::Args, Debug, Clone)]
 pub struct LedgerArgs {
     /// Where issuance and revocation are recorded: embedded (the SQLite store) or evm (a
-    /// TradeTrust document store contract; see --document-store and --network).
-    #[arg(long, value_enum, default_value_t = LedgerKind::Embedded)]
-    pub ledger: LedgerKind,
-    /// The document store contract's address, with --ledger evm (documents issued on it must
-    /// name it as their issuers' documentStore).
-    #[arg(long, value_name = "0xADDRESS")]
+    /// TradeTrust document store contract; see --document-store and --network). Default:
+    /// evm when a chain option is given, else embedded.
+    #[arg(long, value_enum)]
+    pub ledger: Option<LedgerKind>,
+    /// The document store contract's address, on a chain (documents issued on it must name
+    /// it as their issuers' documentStore).
+    #[arg(long, value_name = "0xADDRESS", help_heading = CHAIN)]
     pub document_store: Option<alloy_primitives::Address>,
     #[command(flatten)]
     pub network: NetworkArgs,
 }
 
 impl LedgerArgs {
+    /// The ledger named or implied (see [`ledger_kind`]).
+    pub fn kind(&self) -> Result<LedgerKind> {
+        let mut given = self.network.given();
+        if self.document_store.is_some() {
+            given.insert(0, "--document-store");
+        }
+        ledger_kind(self.ledger, &given)
+    }
+
     /// The document store on its network, driven by `signer` (none: reading only).
-    pub fn evm(
-        &self,
-        store: alloy_primitives::Address,
-        signer: Option<&DidSigner>,
-    ) -> Result<EvmLedger> {
+    pub fn evm(&self, signer: Option<&DidSigner>) -> Result<EvmLedger> {
+        let store = DocumentStore {
+            address: self.document_store()?,
+        };
         let chain = self.network.connect()?;
-        let store = DocumentStore { address: store };
         store
             .check(&chain)
             .with_context(|| format!("--document-store {}", store.address))?;
@@ -140,10 +196,10 @@ impl LedgerArgs {
         })
     }
 
-    /// The document store named by --document-store, required here.
+    /// The document store named by --document-store, required on a chain.
     pub fn document_store(&self) -> Result<alloy_primitives::Address> {
         self.document_store
-            .context("with --ledger evm, give the contract with --document-store 0xADDRESS")
+            .context("on a chain, give the document store contract with --document-store 0xADDRESS")
     }
 }
 

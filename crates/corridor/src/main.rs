@@ -7,6 +7,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod chain;
+mod exit;
 mod input;
 mod output;
 mod progress;
@@ -23,14 +24,18 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand};
-use corridor_format::{
-    FieldPath, Hash32, Integrity, WrappedDocument, obfuscate_document, unsalt_data,
-};
-use corridor_ledger::Ledger;
+use corridor_format::{FieldPath, Integrity, WrappedDocument, obfuscate_document, unsalt_data};
+use exit::Exit;
 
 /// Verifiable, transferable trade documents, compatible with TradeTrust / OpenAttestation v2.
 #[derive(Parser)]
-#[command(name = "corridor", version, about, long_about = None)]
+#[command(
+    name = "corridor",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 done or valid; 1 a definite no (invalid, revoked, not issued, refused); 2 usage or setup error; 3 the outside world (a node, DNS, a responder) could not be asked."
+)]
 struct Cli {
     /// Corridor's own folder: keys in DIR/keys, the store in DIR/store.sqlite. Default:
     /// $XDG_DATA_HOME/corridor, else ~/.local/share/corridor.
@@ -140,70 +145,14 @@ enum Command {
         /// The wrapped document.
         file: PathBuf,
     },
-    /// Issue wrapped documents: sign them with a DID key and record their batches in the store.
-    ///
-    /// Does what `sign` does, then records every merkle root, with its documents' target
-    /// hashes, in the embedded store under the issuer's name, in one transaction: all the
-    /// batches are recorded or none, and the signed documents are written only once they are.
-    /// Revoke with `corridor revoke`; `corridor serve` answers revocation queries from the store.
-    ///
-    /// With --ledger evm, the documents' merkle roots are issued on a TradeTrust document store
-    /// contract instead (their issuers must name it as `documentStore`), with the key's
-    /// account, and the documents are written unchanged once every root is mined.
-    Issue {
-        #[command(flatten)]
-        signer: secrets::SignerArgs,
-        #[command(flatten)]
-        ledger: chain::LedgerArgs,
-        /// The issuer's name in the store. Default: the key's name (the DID for a raw key).
-        #[arg(long, value_name = "NAME")]
-        issuer: Option<String>,
-        #[command(flatten)]
-        output: output::OutputArgs,
-        /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
-        #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = parse_size)]
-        max_size: u64,
-        /// Wrapped documents: files, folders, or JSON Lines files.
-        #[arg(required = true, value_name = "INPUT")]
-        inputs: Vec<PathBuf>,
-    },
-    /// Revoke a document, a batch or a part of one, in the store.
-    ///
-    /// Give a wrapped document (its target hash is revoked) or a hash: a document's target
-    /// hash, a merkle root (the whole batch), or a node between them (part of the batch).
-    ///
-    /// With --ledger evm, the hash is revoked on the document store contract with the key's
-    /// account (give --key); the contract keeps no reason or note.
-    Revoke {
-        /// A wrapped document file, or a 64-hex-digit hash.
-        what: String,
-        #[command(flatten)]
-        ledger: chain::LedgerArgs,
-        #[command(flatten)]
-        signer: secrets::SignerArgs,
-        /// The issuer revoking; needed when the store holds several.
-        #[arg(long, value_name = "NAME")]
-        issuer: Option<String>,
-        /// Why, as the revocation responder reports it: unspecified, key-compromise,
-        /// ca-compromise, affiliation-changed, superseded, cessation-of-operation,
-        /// certificate-hold, remove-from-crl, privilege-withdrawn, a-a-compromise, suspended.
-        #[arg(long, value_name = "REASON", default_value = "unspecified", value_parser = parse_reason)]
-        reason: corridor_ledger::RevocationReason,
-        /// The issuer's own words, kept in the store (not sent to verifiers).
-        #[arg(long, value_name = "TEXT", default_value = "")]
-        note: String,
-    },
-    /// What the store records of a document or a hash: issued (when, in which batch), revoked.
-    ///
-    /// For a wrapped document, every hash from its target hash up to its merkle root is
-    /// looked up, since revoking any of them revokes it. Exit 0 if issued and not revoked, 1
-    /// otherwise.
-    Status {
-        /// A wrapped document file, or a 64-hex-digit hash.
-        what: String,
-        #[command(flatten)]
-        ledger: chain::LedgerArgs,
-    },
+    /// Issue wrapped documents: sign them with a DID key and record their batches in the store,
+    /// or issue their merkle roots on a document store contract.
+    Issue(records::IssueArgs),
+    /// Revoke documents, batches or parts of them, in the store or on a document store.
+    Revoke(records::RevokeArgs),
+    /// What the store, or a document store contract, records of a document or a hash: issued
+    /// (when, in which batch), revoked.
+    Status(records::StatusArgs),
     /// Transferable records (electronic bills of lading): mint, endorse, transfer, surrender
     /// and trace titles, on the embedded registry or a token registry contract, by the rules
     /// of TradeTrust's Token Registry v5.
@@ -319,6 +268,17 @@ enum Command {
         #[arg(required = true, value_name = "INPUT")]
         inputs: Vec<PathBuf>,
     },
+}
+
+impl Command {
+    /// Whether the command was asked for JSON output, so that its errors are JSON too.
+    fn prints_json(&self) -> bool {
+        match self {
+            Command::Verify { json, .. } => *json,
+            Command::Title { command } => command.prints_json(),
+            _ => false,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -453,22 +413,8 @@ enum KeyAction {
     List,
 }
 
-/// Reads a revocation reason by name (`key-compromise`, `KEY_COMPROMISE`).
-fn parse_reason(text: &str) -> Result<corridor_ledger::RevocationReason, String> {
-    corridor_ledger::RevocationReason::from_name(text).ok_or_else(|| {
-        let names: Vec<String> = corridor_ledger::RevocationReason::ALL
-            .iter()
-            .map(|(_, _, n)| n.to_ascii_lowercase().replace('_', "-"))
-            .collect();
-        format!(
-            "{text:?} is not a revocation reason; use one of {}",
-            names.join(", ")
-        )
-    })
-}
-
 /// Reads `64M`, `512K`, `1G` or a plain number of bytes.
-fn parse_size(text: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
     let (digits, unit) = match text
         .trim()
         .char_indices()
@@ -493,16 +439,23 @@ fn parse_size(text: &str) -> Result<u64, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli) {
-        Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+    let exit = run(&cli).unwrap_or_else(|error| {
+        let exit = Exit::of(&error);
+        if cli.command.prints_json() {
+            // A script reading JSON gets its error as JSON too, on the same stream.
+            println!(
+                "{}",
+                serde_json::json!({"error": {"code": exit.name(), "exit": exit.code(), "message": format!("{error:#}")}})
+            );
+        } else {
+            eprintln!("error: {error:#}");
         }
-    }
+        exit
+    });
+    exit.into()
 }
 
-fn run(cli: &Cli) -> Result<ExitCode> {
+fn run(cli: &Cli) -> Result<Exit> {
     match &cli.command {
         Command::Wrap {
             output,
@@ -525,7 +478,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 "one batch".into()
             };
             eprintln!("wrapped {} document(s) into {batches}", wrapped.count);
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Command::Verify {
             json,
@@ -535,8 +488,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         } => {
             let sources = input::expand(inputs)?;
             if sources.is_empty() {
-                eprintln!("error: no documents found in the inputs");
-                return Ok(ExitCode::from(2));
+                bail!("no documents found in the inputs");
             }
             let world = world.connect()?;
             let verifier = corridor_verify::Verifier::new(world.providers());
@@ -549,9 +501,9 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 tally.not_valid
             );
             Ok(if tally.not_valid == 0 {
-                ExitCode::SUCCESS
+                Exit::Success
             } else {
-                ExitCode::FAILURE
+                Exit::Negative
             })
         }
         Command::Obfuscate { file, fields, out } => {
@@ -576,7 +528,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 Some(path) => write_atomically(path, &text)?,
                 None => std::io::stdout().lock().write_all(&text)?,
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Command::Init {
             key,
@@ -622,11 +574,11 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             println!("Then: corridor wrap --out wrapped.jsonl RAW...");
             println!("      corridor issue --key {key} --out issued.jsonl wrapped.jsonl");
             println!("      corridor serve   (reachable at {responder})");
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Command::Key { action } => {
             key_command(&cli.keyring()?, action)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Command::Sign {
             signer,
@@ -646,116 +598,16 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 signer.did(),
                 signed.batches.len()
             );
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
-        Command::Issue {
-            signer: signer_args,
-            ledger: ledger_args,
-            issuer,
-            output,
-            max_size,
-            inputs,
-        } => {
-            let signer = signer_args.signer(&cli.keyring()?)?;
-            let destination = output.destination();
-            let sources = input::expand(inputs)?;
-            let (mut ledger, issuance, issuer): (Box<dyn Ledger>, _, _) = match ledger_args.ledger {
-                chain::LedgerKind::Embedded => {
-                    let issuer = issuer
-                        .clone()
-                        .unwrap_or_else(|| signer_args.issuer_name(&signer));
-                    (
-                        Box::new(cli.store()?),
-                        sign::Issuance::DidSigned(&signer),
-                        issuer,
-                    )
-                }
-                chain::LedgerKind::Evm => {
-                    let address = ledger_args.document_store()?;
-                    let ledger = ledger_args.evm(address, Some(&signer))?;
-                    (
-                        Box::new(ledger),
-                        sign::Issuance::DocumentStore(address.to_string()),
-                        address.to_string(),
-                    )
-                }
-            };
-            let signed = sign::run(&sources, &destination, &issuance, *max_size, |signed| {
-                let batches: Vec<corridor_ledger::Batch> = signed
-                    .batches
-                    .iter()
-                    .map(|(root, documents)| corridor_ledger::Batch {
-                        root: *root,
-                        documents: documents.clone(),
-                    })
-                    .collect();
-                Ok(ledger.issue(&issuer, &batches)?)
-            })?;
-            print_roots(&destination, &signed)?;
-            eprintln!(
-                "issued {} document(s) in {} batch(es) as {issuer} ({}), recorded in {}",
-                signed.count,
-                signed.batches.len(),
-                signer.did(),
-                ledger.describe()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Revoke {
-            what,
-            ledger: ledger_args,
-            signer: signer_args,
-            issuer,
-            reason,
-            note,
-        } => {
-            let hash = match what.parse::<Hash32>() {
-                Ok(hash) => hash,
-                Err(_) => records::target_hash_of(Path::new(what))?,
-            };
-            let (mut ledger, issuer): (Box<dyn Ledger>, String) = match ledger_args.ledger {
-                chain::LedgerKind::Embedded => {
-                    let store = cli.store()?;
-                    let issuer = match issuer {
-                        Some(issuer) => issuer.clone(),
-                        None => records::only_issuer(&store)?,
-                    };
-                    (Box::new(store), issuer)
-                }
-                chain::LedgerKind::Evm => {
-                    let signer = signer_args.signer(&cli.keyring()?)?;
-                    let address = ledger_args.document_store()?;
-                    (
-                        Box::new(ledger_args.evm(address, Some(&signer))?),
-                        address.to_string(),
-                    )
-                }
-            };
-            ledger.revoke(&issuer, hash, *reason, note)?;
-            println!(
-                "revoked {hash} for {issuer} ({}) in {}",
-                reason.name(),
-                ledger.describe()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Status {
-            what,
-            ledger: ledger_args,
-        } => {
-            let ledger: Box<dyn Ledger> = match ledger_args.ledger {
-                chain::LedgerKind::Embedded => Box::new(cli.store()?),
-                chain::LedgerKind::Evm => {
-                    Box::new(ledger_args.evm(ledger_args.document_store()?, None)?)
-                }
-            };
-            records::status(ledger.as_ref(), what)
-        }
+        Command::Issue(args) => records::issue(cli, args),
+        Command::Revoke(args) => records::revoke(cli, args),
+        Command::Status(args) => records::status(cli, args),
         Command::Title { command } => title::run(cli, command),
         Command::Chain { action } => match action {
             ChainAction::Networks => {
                 chain::print_networks();
-                Ok(ExitCode::SUCCESS)
+                Ok(Exit::Success)
             }
             ChainAction::Deploy {
                 contract:
@@ -774,7 +626,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     "deployed document store {name:?} at {address}, owned by {}",
                     signer.address()
                 );
-                Ok(ExitCode::SUCCESS)
+                Ok(Exit::Success)
             }
             ChainAction::Deploy {
                 contract:
@@ -803,7 +655,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     registry.escrow_factory,
                     signer.address()
                 );
-                Ok(ExitCode::SUCCESS)
+                Ok(Exit::Success)
             }
         },
         Command::Serve {
@@ -835,7 +687,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                 issuer,
             };
             serve(config, *listen)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Command::Store {
             action: StoreAction::Audit,
@@ -867,7 +719,7 @@ fn run(cli: &Cli) -> Result<ExitCode> {
                     eprintln!("API token {name:?} revoked");
                 }
             }
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
         Command::Data { file } => {
             let document = read_document(file)?;
@@ -878,13 +730,13 @@ fn run(cli: &Cli) -> Result<ExitCode> {
             let mut text = serde_json::to_vec_pretty(&plain)?;
             text.push(b'\n');
             std::io::stdout().lock().write_all(&text)?;
-            Ok(ExitCode::SUCCESS)
+            Ok(Exit::Success)
         }
     }
 }
 
 /// `corridor share`.
-fn share(action: &ShareAction) -> Result<ExitCode> {
+fn share(action: &ShareAction) -> Result<Exit> {
     let read = |file: &PathBuf| -> Result<String> {
         let bytes = input::read_bounded(file, 64 << 20)?;
         String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 text", file.display()))
@@ -928,7 +780,7 @@ fn share(action: &ShareAction) -> Result<ExitCode> {
             println!("{document}");
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 /// Runs the responder until Ctrl-C or SIGTERM.
@@ -975,7 +827,7 @@ fn serve(config: corridor_server::ServerConfig, listen: std::net::SocketAddr) ->
 }
 
 /// Prints the merkle roots signed, unless the documents themselves go to standard output.
-fn print_roots(destination: &output::Destination, signed: &sign::Signed) -> Result<()> {
+pub(crate) fn print_roots(destination: &output::Destination, signed: &sign::Signed) -> Result<()> {
     if !destination.is_stdout() {
         let mut stdout = std::io::stdout().lock();
         for root in signed.batches.keys() {

@@ -1,15 +1,233 @@
-//! `corridor revoke`, `status` and `store audit`: reading and changing what the embedded store
-//! records.
+//! `corridor issue`, `revoke`, `status` and `store audit`: recording documents as issued or
+//! revoked, in the embedded store or on a document store contract, and reading it back.
 
-use std::path::Path;
-use std::process::ExitCode;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
 use corridor_format::merkle::path_from_proof;
 use corridor_format::{Hash32, Integrity, WrappedDocument, read_wrapped};
-use corridor_ledger::{Audit, Ledger, Store, show_time};
+use corridor_ledger::{Audit, Batch, Ledger, Recorded, RevocationReason, Store, show_time};
 
-use crate::input;
+use crate::chain::{LedgerArgs, LedgerKind};
+use crate::exit::{Exit, Refused};
+use crate::{Cli, input, output, secrets, sign};
+
+/// `corridor issue`.
+#[derive(clap::Args)]
+pub struct IssueArgs {
+    #[command(flatten)]
+    signer: secrets::SignerArgs,
+    #[command(flatten)]
+    ledger: LedgerArgs,
+    /// The issuer's name in the embedded store. Default: the key's name (the DID for a raw
+    /// key). On a chain the document store is the issuer, and this is refused.
+    #[arg(long, value_name = "NAME")]
+    issuer: Option<String>,
+    #[command(flatten)]
+    output: output::OutputArgs,
+    /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = crate::parse_size)]
+    max_size: u64,
+    /// Wrapped documents: files, folders, or JSON Lines files.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+}
+
+/// `corridor revoke`.
+#[derive(clap::Args)]
+pub struct RevokeArgs {
+    /// Wrapped document files, or hashes (64 hex digits, 0x optional).
+    #[arg(required = true, value_name = "FILE|HASH")]
+    what: Vec<String>,
+    #[command(flatten)]
+    ledger: LedgerArgs,
+    #[command(flatten)]
+    signer: secrets::SignerArgs,
+    /// The issuer revoking; needed when the store holds several.
+    #[arg(long, value_name = "NAME")]
+    issuer: Option<String>,
+    /// Why, as the revocation responder reports it: unspecified, key-compromise,
+    /// ca-compromise, affiliation-changed, superseded, cessation-of-operation,
+    /// certificate-hold, remove-from-crl, privilege-withdrawn, a-a-compromise, suspended.
+    /// Default: unspecified. The embedded store only: a document store contract keeps no
+    /// reason.
+    #[arg(long, value_name = "REASON", value_parser = parse_reason)]
+    reason: Option<RevocationReason>,
+    /// The issuer's own words, kept in the store (not sent to verifiers). The embedded
+    /// store only.
+    #[arg(long, value_name = "TEXT")]
+    note: Option<String>,
+}
+
+/// `corridor status`.
+#[derive(clap::Args)]
+pub struct StatusArgs {
+    /// A wrapped document file, or a hash (64 hex digits, 0x optional).
+    #[arg(value_name = "FILE|HASH")]
+    what: String,
+    #[command(flatten)]
+    ledger: LedgerArgs,
+}
+
+/// Reads a revocation reason by name (`key-compromise`, `KEY_COMPROMISE`).
+fn parse_reason(text: &str) -> Result<RevocationReason, String> {
+    RevocationReason::from_name(text).ok_or_else(|| {
+        let names: Vec<String> = RevocationReason::ALL
+            .iter()
+            .map(|(_, _, n)| n.to_ascii_lowercase().replace('_', "-"))
+            .collect();
+        format!(
+            "{text:?} is not a revocation reason; use one of {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// `corridor issue`: signs the documents and records their batches in the embedded store, or
+/// issues their roots on a document store; writes the documents only once all is recorded.
+pub fn issue(cli: &Cli, args: &IssueArgs) -> Result<Exit> {
+    let kind = args.ledger.kind()?;
+    if kind == LedgerKind::Evm && args.issuer.is_some() {
+        bail!(
+            "--issuer names an issuer of the embedded store; on a chain the document store is the issuer: drop --issuer"
+        );
+    }
+    let signer = args.signer.signer(&cli.keyring()?)?;
+    let destination = args.output.destination();
+    let sources = input::expand(&args.inputs)?;
+    let (mut ledger, issuance, issuer): (Box<dyn Ledger>, _, _) = match kind {
+        LedgerKind::Embedded => {
+            let issuer = args
+                .issuer
+                .clone()
+                .unwrap_or_else(|| args.signer.issuer_name(&signer));
+            (
+                Box::new(cli.store()?),
+                sign::Issuance::DidSigned(&signer),
+                issuer,
+            )
+        }
+        LedgerKind::Evm => {
+            let ledger = args.ledger.evm(Some(&signer))?;
+            let store = ledger.store.address.to_string();
+            (
+                Box::new(ledger),
+                sign::Issuance::DocumentStore(store.clone()),
+                store,
+            )
+        }
+    };
+    let mut recorded = Recorded::default();
+    let signed = sign::run(&sources, &destination, &issuance, args.max_size, |signed| {
+        let batches: Vec<Batch> = signed
+            .batches
+            .iter()
+            .map(|(root, documents)| Batch {
+                root: *root,
+                documents: documents.clone(),
+            })
+            .collect();
+        recorded = ledger.issue(&issuer, &batches)?;
+        Ok(())
+    })?;
+    crate::print_roots(&destination, &signed)?;
+    say_before(&recorded, "issued", &issuer);
+    let by = match kind {
+        LedgerKind::Embedded => format!(" as {issuer} ({})", signer.did()),
+        LedgerKind::Evm => String::new(),
+    };
+    eprintln!(
+        "issued {} document(s) in {} batch(es){by}: {} root(s) recorded now in {}",
+        signed.count,
+        signed.batches.len(),
+        recorded.now.len(),
+        ledger.describe()
+    );
+    Ok(Exit::Success)
+}
+
+/// `corridor revoke`: every hash named, in one transaction of the store or after one round
+/// of questions to the chain; hashes revoked already are said and left as they are.
+pub fn revoke(cli: &Cli, args: &RevokeArgs) -> Result<Exit> {
+    let hashes = args
+        .what
+        .iter()
+        .map(|what| match Hash32::from_any_hex(what) {
+            Some(hash) => Ok(hash),
+            None => target_hash_of(Path::new(what)),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let (mut ledger, issuer): (Box<dyn Ledger>, String) = match args.ledger.kind()? {
+        LedgerKind::Embedded => {
+            let store = cli.store()?;
+            let issuer = match &args.issuer {
+                Some(issuer) => issuer.clone(),
+                None => only_issuer(&store)?,
+            };
+            (Box::new(store), issuer)
+        }
+        LedgerKind::Evm => {
+            let kept = [
+                ("--reason", args.reason.is_some()),
+                ("--note", args.note.is_some()),
+                ("--issuer", args.issuer.is_some()),
+            ];
+            let given: Vec<&str> = kept.iter().filter(|(_, g)| *g).map(|(f, _)| *f).collect();
+            if !given.is_empty() {
+                bail!(
+                    "a document store contract keeps only the hashes it revokes, and its address is the issuer: drop {}",
+                    given.join(" and ")
+                );
+            }
+            let signer = args.signer.signer(&cli.keyring()?)?;
+            let ledger = args.ledger.evm(Some(&signer))?;
+            let store = ledger.store.address.to_string();
+            (Box::new(ledger), store)
+        }
+    };
+    let reason = args.reason.unwrap_or(RevocationReason::Unspecified);
+    let recorded = ledger.revoke(
+        &issuer,
+        &hashes,
+        reason,
+        args.note.as_deref().unwrap_or_default(),
+    )?;
+    say_before(&recorded, "revoked", &issuer);
+    let why = if ledger.keeps_reasons() {
+        format!(" ({})", reason.name())
+    } else {
+        String::new()
+    };
+    for hash in &recorded.now {
+        println!("revoked {hash} for {issuer}{why} in {}", ledger.describe());
+    }
+    Ok(Exit::Success)
+}
+
+/// Names the hashes a ledger found recorded already and left as they were.
+fn say_before(recorded: &Recorded, done: &str, issuer: &str) {
+    if !recorded.before.is_empty() {
+        eprintln!(
+            "{} {done} already by {issuer}, left as they are: {}",
+            recorded.before.len(),
+            recorded
+                .before
+                .iter()
+                .map(Hash32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+}
+
+/// `corridor status`.
+pub fn status(cli: &Cli, args: &StatusArgs) -> Result<Exit> {
+    let ledger: Box<dyn Ledger> = match args.ledger.kind()? {
+        LedgerKind::Embedded => Box::new(cli.store()?),
+        LedgerKind::Evm => Box::new(args.ledger.evm(None)?),
+    };
+    print_status(ledger.as_ref(), &args.what)
+}
 
 /// The largest document read here.
 const MAX_DOCUMENT: u64 = 64 << 20;
@@ -21,7 +239,9 @@ pub fn intact_document(path: &Path) -> Result<WrappedDocument> {
     let doc = read_wrapped(&bytes).map_err(|e| anyhow!("{label}: {e}"))?;
     match doc.check_integrity().map_err(|e| anyhow!("{label}: {e}"))? {
         Integrity::Intact => Ok(doc),
-        Integrity::Tampered(t) => bail!("{label}: the document does not verify ({t})"),
+        Integrity::Tampered(t) => {
+            Err(Refused(format!("{label}: the document does not verify ({t})")).into())
+        }
     }
 }
 
@@ -29,7 +249,7 @@ pub fn intact_document(path: &Path) -> Result<WrappedDocument> {
 pub fn target_hash_of(path: &Path) -> Result<Hash32> {
     if !path.exists() {
         bail!(
-            "{}: neither a file nor a hash (64 hex digits)",
+            "{}: neither a file nor a hash (64 hex digits, 0x optional)",
             path.display()
         );
     }
@@ -58,13 +278,13 @@ pub fn only_issuer(store: &Store) -> Result<String> {
 
 /// Prints what the store records of a hash, or of every hash from a document's target hash
 /// to its merkle root.
-pub fn status(ledger: &dyn Ledger, what: &str) -> Result<ExitCode> {
-    let (hashes, labels): (Vec<Hash32>, Vec<&str>) = match what.parse::<Hash32>() {
-        Ok(hash) => (vec![hash], vec!["hash"]),
-        Err(_) => {
+fn print_status(ledger: &dyn Ledger, what: &str) -> Result<Exit> {
+    let (hashes, labels): (Vec<Hash32>, Vec<&str>) = match Hash32::from_any_hex(what) {
+        Some(hash) => (vec![hash], vec!["hash"]),
+        None => {
             let path = Path::new(what);
             if !path.exists() {
-                bail!("{what}: neither a file nor a hash (64 hex digits)");
+                bail!("{what}: neither a file nor a hash (64 hex digits, 0x optional)");
             }
             let doc = intact_document(path)?;
             let target: Hash32 = doc.target_hash.parse()?;
@@ -121,27 +341,27 @@ pub fn status(ledger: &dyn Ledger, what: &str) -> Result<ExitCode> {
     };
     println!("{verdict}");
     Ok(if issued && !revoked {
-        ExitCode::SUCCESS
+        Exit::Success
     } else {
-        ExitCode::FAILURE
+        Exit::Negative
     })
 }
 
 /// Checks the audit log and says what it found.
-pub fn audit(store: &Store) -> Result<ExitCode> {
+pub fn audit(store: &Store) -> Result<Exit> {
     let file = store.path().display();
     Ok(match store.audit()? {
         Audit::Intact { entries } => {
             println!("{file}: intact, {entries} audit entries, records match them");
-            ExitCode::SUCCESS
+            Exit::Success
         }
         Audit::Altered { seq, problem } => {
             println!("{file}: ALTERED: audit entry {seq}: {problem}");
-            ExitCode::FAILURE
+            Exit::Negative
         }
         Audit::RecordsDiffer { problem } => {
             println!("{file}: ALTERED: the audit log is whole, but {problem}");
-            ExitCode::FAILURE
+            Exit::Negative
         }
     })
 }

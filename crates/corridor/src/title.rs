@@ -1,7 +1,7 @@
 //! `corridor title`: transferable records on the embedded registry or a token registry
 //! contract, with the same commands and the same rules.
 
-use std::process::ExitCode;
+use crate::exit::Exit;
 
 use alloy_primitives::{Address, U256};
 use anyhow::{Context, Result, anyhow, bail};
@@ -101,18 +101,19 @@ pub enum RegistryAction {
 /// Which title, on which registry.
 #[derive(Args, Debug)]
 pub struct On {
-    /// The title: a wrapped document (its merkle root is the token id) or a token id (64
-    /// hex digits).
+    /// The title: a wrapped document (its merkle root is the token id) or a token id (0x and
+    /// up to 64 hex digits, 64 hex digits, or a decimal number).
     #[arg(value_name = "DOCUMENT|TOKEN")]
     title: String,
     /// The registry: an embedded registry's address (default: the store's only one), or
-    /// the token registry contract's with --ledger evm.
+    /// the token registry contract's on a chain.
     #[arg(long, value_name = "0xADDRESS")]
     registry: Option<Address>,
     /// Where titles are kept: embedded (alias sqlite; the store, --store) or evm (a token
-    /// registry contract; see --network).
-    #[arg(long, value_enum, default_value_t = chain::LedgerKind::Embedded)]
-    ledger: chain::LedgerKind,
+    /// registry contract; see --network). Default: evm when a chain option is given, else
+    /// embedded.
+    #[arg(long, value_enum)]
+    ledger: Option<chain::LedgerKind>,
     #[command(flatten)]
     network: chain::NetworkArgs,
     /// Print JSON instead of text.
@@ -151,8 +152,32 @@ pub struct ActArgs {
     signer: secrets::SignerArgs,
 }
 
+impl TitleCommand {
+    /// The title and registry the command acts on, if it acts on one.
+    fn on(&self) -> Option<&On> {
+        use TitleCommand as T;
+        match self {
+            T::Registry { .. } => None,
+            T::Mint { on, .. } | T::TransferOwners { on, .. } => Some(on),
+            T::Status { on } | T::History { on } => Some(on),
+            T::Nominate(p) | T::Endorse(p) | T::TransferHolder(p) => Some(&p.on),
+            T::RejectEndorsement(a)
+            | T::RejectHolder(a)
+            | T::RejectOwners(a)
+            | T::Surrender(a)
+            | T::AcceptSurrender(a)
+            | T::RejectSurrender(a) => Some(&a.on),
+        }
+    }
+
+    /// Whether `--json` was given.
+    pub fn prints_json(&self) -> bool {
+        self.on().is_some_and(|on| on.json)
+    }
+}
+
 /// Runs a `corridor title` command.
-pub fn run(cli: &Cli, command: &TitleCommand) -> Result<ExitCode> {
+pub fn run(cli: &Cli, command: &TitleCommand) -> Result<Exit> {
     use TitleCommand as T;
     let (on, action, act) = match command {
         T::Registry { action } => return registry(cli, action),
@@ -216,7 +241,7 @@ pub fn run(cli: &Cli, command: &TitleCommand) -> Result<ExitCode> {
                         print_title(title);
                     }
                 }
-                Ok(ExitCode::SUCCESS)
+                Ok(Exit::Success)
             }
             Err(RegistryError::Backend(e)) => Err(RegistryError::Backend(e)),
             Err(refusal) => {
@@ -233,7 +258,7 @@ pub fn run(cli: &Cli, command: &TitleCommand) -> Result<ExitCode> {
                 } else {
                     eprintln!("{}: {} refused: {refusal}", token_hex(token), action.name());
                 }
-                Ok(ExitCode::FAILURE)
+                Ok(Exit::Negative)
             }
         }
     })
@@ -243,11 +268,11 @@ pub fn run(cli: &Cli, command: &TitleCommand) -> Result<ExitCode> {
 fn with_registry(
     cli: &Cli,
     on: &On,
-    work: impl FnOnce(&mut dyn TitleRegistry, U256) -> Result<ExitCode, RegistryError>,
-) -> Result<ExitCode> {
+    work: impl FnOnce(&mut dyn TitleRegistry, U256) -> Result<Exit, RegistryError>,
+) -> Result<Exit> {
     let token = token_of(&on.title)?;
     let described;
-    let outcome = match on.ledger {
+    let outcome = match chain::ledger_kind(on.ledger, &on.network.given())? {
         chain::LedgerKind::Embedded => {
             let mut store = cli.store()?;
             let address = match on.registry {
@@ -268,10 +293,10 @@ fn with_registry(
             work(&mut registry, token)
         }
     };
-    outcome.map_err(|e| anyhow!("{described}: {e}"))
+    outcome.with_context(|| described)
 }
 
-fn registry(cli: &Cli, action: &RegistryAction) -> Result<ExitCode> {
+fn registry(cli: &Cli, action: &RegistryAction) -> Result<Exit> {
     let mut store = cli.store()?;
     match action {
         RegistryAction::Create { name, signer } => {
@@ -298,7 +323,7 @@ fn registry(cli: &Cli, action: &RegistryAction) -> Result<ExitCode> {
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
 fn only_registry(store: &Store) -> Result<Address> {
@@ -316,15 +341,17 @@ fn only_registry(store: &Store) -> Result<Address> {
     }
 }
 
-/// A token id: 64 hex digits, or a wrapped document's merkle root.
+/// A token id as [`corridor_title::parse_token_id`] reads it, or a wrapped document's merkle
+/// root.
 fn token_of(title: &str) -> Result<U256> {
-    let hex = title.strip_prefix("0x").unwrap_or(title);
-    if hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Ok(U256::from_str_radix(hex, 16)?);
+    if let Some(token) = corridor_title::parse_token_id(title) {
+        return Ok(token);
     }
     let path = std::path::Path::new(title);
     if !path.exists() {
-        bail!("{title}: neither a file nor a token id (64 hex digits)");
+        bail!(
+            "{title}: neither a file nor a token id (0x and hex digits, 64 hex digits, or a decimal number)"
+        );
     }
     let root = records::intact_document(path)?.merkle_root;
     let root = root.strip_prefix("0x").unwrap_or(&root);
@@ -339,7 +366,7 @@ fn status(
     registry: &mut dyn TitleRegistry,
     token: U256,
     json: bool,
-) -> Result<ExitCode, RegistryError> {
+) -> Result<Exit, RegistryError> {
     let title = registry.title(token)?;
     if json {
         println!(
@@ -357,9 +384,9 @@ fn status(
         }
     }
     Ok(if title.is_some() {
-        ExitCode::SUCCESS
+        Exit::Success
     } else {
-        ExitCode::FAILURE
+        Exit::Negative
     })
 }
 
@@ -386,7 +413,7 @@ fn history(
     registry: &mut dyn TitleRegistry,
     token: U256,
     json: bool,
-) -> Result<ExitCode, RegistryError> {
+) -> Result<Exit, RegistryError> {
     let entries = registry.history(token)?;
     if json {
         println!("{}", json!({"token": token_hex(token), "history": entries}));
@@ -402,9 +429,9 @@ fn history(
         }
     }
     Ok(if entries.is_empty() {
-        ExitCode::FAILURE
+        Exit::Negative
     } else {
-        ExitCode::SUCCESS
+        Exit::Success
     })
 }
 

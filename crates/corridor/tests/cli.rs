@@ -95,6 +95,141 @@ fn exit_codes() {
     assert_eq!(code, 2, "wrap needs a destination: {stderr}");
 }
 
+/// The README's convention, command by command: 0 done, 1 a definite no, 2 usage or setup,
+/// 3 the outside world not asked; with --json, the error is JSON on standard output.
+#[test]
+fn every_command_keeps_the_exit_code_convention() {
+    let work = Workdir::new();
+    let code = |args: &[&str]| {
+        let out = work.run(args);
+        (
+            out.status.code().expect("exited"),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let hash = "ab".repeat(32);
+    // Usage and setup: a key variable not set, a token id that is none, no registry.
+    let (c, _, e) = code(&[
+        "sign",
+        "--private-key-env",
+        "NOT_SET",
+        "--out",
+        "x.jsonl",
+        "x.json",
+    ]);
+    assert_eq!(c, 2, "{e}");
+    let (c, _, e) = code(&["title", "status", "0xzz"]);
+    assert_eq!(c, 2, "{e}");
+    let (c, out, e) = code(&["title", "status", "42", "--json"]);
+    assert_eq!(c, 2, "{e}");
+    let error: Value = serde_json::from_str(&out).unwrap_or_else(|_| panic!("JSON: {out}"));
+    assert_eq!(error["error"]["code"], "usage");
+    assert_eq!(error["error"]["exit"], 2);
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no title registry"),
+        "{error}"
+    );
+    // A definite no: never issued, in the embedded store; hashes with or without 0x.
+    let (c, out, e) = code(&["status", &hash]);
+    assert_eq!(
+        (c, out.trim_end().ends_with("not issued in this ledger")),
+        (1, true),
+        "{out}{e}"
+    );
+    let (c, out, _) = code(&["status", &format!("0x{hash}")]);
+    assert_eq!(
+        (c, out.contains(&format!("hash         {hash}"))),
+        (1, true),
+        "{out}"
+    );
+    // The outside world: a chain that does not answer.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let (c, _, e) = code(&[
+        "status",
+        &hash,
+        "--document-store",
+        "0x0000000000000000000000000000000000000001",
+        "--rpc-url",
+        &closed,
+        "--network-chain-id",
+        "1337",
+        "--rpc-timeout",
+        "1",
+    ]);
+    assert_eq!(c, 3, "{e}");
+    assert!(e.contains("connection refused"), "the cause is kept: {e}");
+}
+
+/// `--timeout` bounds a whole lookup at a nameserver that never answers: its retries and
+/// the move to TCP included (before, about three times the timeout went by).
+#[test]
+fn a_silent_nameserver_costs_the_timeout_and_no_more() {
+    let work = Workdir::new();
+    let raw = json!({"issuers": [{"name": "Carrier", "documentStore": "0x0c9d5E6C766030cc6f0f49951D275Ad0701F81EC",
+                                  "identityProof": {"type": "DNS-TXT", "location": "silent.corridor.test"}}]});
+    write_lines(&work.path("raw.jsonl"), &[raw]);
+    work.ok(&["wrap", "--out", "wrapped.jsonl", "raw.jsonl"]);
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let nameserver = silent.local_addr().unwrap().to_string();
+    let started = std::time::Instant::now();
+    let out = work.run(&[
+        "verify",
+        "--json",
+        "--dns",
+        &nameserver,
+        "--timeout",
+        "2",
+        "wrapped.jsonl",
+    ]);
+    let waited = started.elapsed();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let identity = report["fragments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "OpenAttestationDnsTxtIdentityProof")
+        .unwrap();
+    assert_eq!(identity["status"], "ERROR", "{report}");
+    assert!(
+        waited < std::time::Duration::from_millis(3500),
+        "a 2 s timeout took {waited:?}"
+    );
+}
+
+#[test]
+fn chain_options_are_listed_apart_in_help() {
+    let out = corridor()
+        .args(["title", "endorse", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    let (general, chain) = help.split_once("On a chain:").expect("a chain heading");
+    for flag in [
+        "--network <",
+        "--rpc-url <",
+        "--confirmations <",
+        "--rpc-timeout <",
+    ] {
+        assert!(
+            chain.contains(flag) && !general.contains(flag),
+            "{flag}: {help}"
+        );
+    }
+    for flag in ["--to <", "--remark <", "--key <", "--json\n"] {
+        assert!(
+            general.contains(flag) && !chain.contains(flag),
+            "{flag}: {help}"
+        );
+    }
+}
+
 #[test]
 fn malformed_files_get_an_error_naming_file_and_problem() {
     let tmp = tempfile::tempdir().unwrap();
@@ -232,7 +367,7 @@ fn wrap_then_verify_obfuscate_and_read_back() {
     assert_eq!(serde_json::from_str::<Value>(&data).unwrap(), expected);
 
     let (code, _, stderr) = run(&["obfuscate", "--field", "shipper.phone"], &[&hidden]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "a field that is not there is a bad argument");
     assert!(
         stderr.contains("hidden.json") && stderr.contains("shipper.phone"),
         "{stderr}"
@@ -270,7 +405,7 @@ fn a_failed_wrap_leaves_nothing_behind() {
     let out_file = tmp.path().join("wrapped.jsonl");
     std::fs::write(&out_file, "precious").unwrap();
     let (code, _, stderr) = run(&["wrap", "--out"], &[&out_file, &input]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2, "an input that is not a document is a usage error");
     assert!(
         stderr.contains("raw.jsonl:3") && stderr.contains("data.issuers[0].documentStore"),
         "{stderr}"
@@ -283,7 +418,7 @@ fn a_failed_wrap_leaves_nothing_behind() {
 
     let out_dir = tmp.path().join("out");
     let (code, _, _) = run(&["wrap", "--out-dir"], &[&out_dir, &input]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert_eq!(
         std::fs::read_dir(&out_dir).unwrap().count(),
         0,
@@ -306,7 +441,7 @@ fn a_failed_wrap_leaves_nothing_behind() {
     doc["a.b"] = json!(1);
     std::fs::write(&dotted, doc.to_string()).unwrap();
     let (code, _, stderr) = run(&["wrap", "--out"], &[&out_file, &dotted]);
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(
         stderr.contains("dotted.json") && stderr.contains("\"a.b\""),
         "{stderr}"
@@ -324,6 +459,6 @@ fn a_failed_wrap_leaves_nothing_behind() {
             &twin_dir.join("raw.json"),
         ],
     );
-    assert_eq!(code, 1);
+    assert_eq!(code, 2);
     assert!(stderr.contains("also becomes raw.json"), "{stderr}");
 }

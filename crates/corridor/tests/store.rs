@@ -90,11 +90,19 @@ fn issue_status_revoke_and_audit() {
     assert!(status.contains("issued by lion-city"), "{status}");
     assert!(status.ends_with("issued, not revoked\n"), "{status}");
 
-    // issuing the same batch again is refused, and writes nothing
+    // issuing the same batch again records nothing new, and says so
+    let audited = setup.count("audit");
     let out = setup.run(&issue_args("again.jsonl", "wrapped"));
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("already"));
-    assert!(!setup.path("again.jsonl").exists());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(&format!(
+            "1 issued already by lion-city, left as they are: {root}"
+        )),
+        "{said}"
+    );
+    assert!(said.contains("0 root(s) recorded now"), "{said}");
+    assert_eq!((setup.count("issued"), setup.count("audit")), (1, audited));
 
     // revoking the node above document 1 revokes the two documents under it, not the others
     let path_of = |file: &str| {
@@ -138,13 +146,31 @@ fn issue_status_revoke_and_audit() {
         }
     }
     assert_eq!(revoked_count, 2);
-    // and revoking it twice is refused
-    let out = setup.run(&["revoke", &node.to_hex()]);
-    assert_eq!(out.status.code(), Some(1));
+    // revoking it again (0x or not) changes nothing and says so; several hashes at once are
+    // revoked together, those revoked already left as they are
+    let out = setup.run(&["revoke", &format!("0x{}", node.to_hex())]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains(&format!(
+            "1 revoked already by lion-city, left as they are: {node}"
+        )),
+        "{said}"
+    );
+    let audit = setup.ok(&["store", "audit"]);
+    assert!(
+        audit.contains("intact, 2 audit entries"),
+        "nothing recorded: {audit}"
+    );
+    let leaf = path_of("issued/raw-4.json")[0];
+    let out = setup.run(&["revoke", &node.to_hex(), &leaf.to_hex()]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = setup.run(&["status", "issued/raw-4.json"]);
+    assert_eq!(out.status.code(), Some(1), "revoked is a definite no");
+    let audit = setup.ok(&["store", "audit"]);
+    assert!(audit.contains("intact, 3 audit entries"), "{audit}");
 
     // the audit log: intact, then an edited row is found and named
-    let audit = setup.ok(&["store", "audit"]);
-    assert!(audit.contains("intact, 2 audit entries"), "{audit}");
     let conn = rusqlite::Connection::open(setup.store()).unwrap();
     conn.execute(
         "UPDATE audit SET detail = CAST('found' AS BLOB) WHERE seq = 2",

@@ -345,13 +345,13 @@ fn generated_sequences_end_the_same_on_the_chain_and_the_embedded_registry() {
 }
 
 /// Runs `corridor title …` in `work` as the party whose key is `key`, on the backend `on`
-/// names; returns its exit success and its JSON answer.
+/// names; returns its exit code and its JSON answer.
 fn title_cli(
     work: &common::Workdir,
     on: &[String],
     args: &[&str],
     key: Option<&str>,
-) -> (bool, serde_json::Value) {
+) -> (i32, serde_json::Value) {
     let mut command = work.command(&["title"]);
     command.args(args).args(on).arg("--json");
     if let Some(key) = key {
@@ -367,7 +367,7 @@ fn title_cli(
             String::from_utf8_lossy(&out.stderr)
         )
     });
-    (out.status.success(), answer)
+    (out.status.code().expect("exited"), answer)
 }
 
 fn address_of(hex: &str) -> String {
@@ -426,15 +426,15 @@ fn a_full_voyage_is_the_same_story_on_both_backends() {
         let t = token.as_str();
         let step = |args: &[&str], key: &str| title_cli(&work, on, args, Some(key));
         let accepted = |args: &[&str], key: &str| {
-            let (ok, answer) = step(args, key);
-            assert!(ok, "{on:?} {args:?}: {answer}");
+            let (code, answer) = step(args, key);
+            assert_eq!(code, 0, "{on:?} {args:?}: {answer}");
             answer
         };
         let refused = |args: &[&str], key: &str, error: &str| {
-            let (ok, answer) = step(args, key);
+            let (code, answer) = step(args, key);
             assert!(
-                !ok && answer["error"] == error,
-                "{on:?} {args:?}: expected {error}, got {answer}"
+                code == 1 && answer["error"] == error,
+                "{on:?} {args:?}: expected {error} and exit 1, got {code}: {answer}"
             );
         };
         let s = address_of(shipper);
@@ -573,7 +573,7 @@ fn two_processes_racing_on_one_title_leave_one_consistent_result() {
         ],
         Some(OWNER_KEY),
     );
-    assert!(ok, "{answer}");
+    assert_eq!(ok, 0, "{answer}");
     for round in 0..5 {
         // The holder passes the document to two parties at once, from two processes.
         let racers: Vec<_> = [PARTY_KEYS[1], PARTY_KEYS[2]]
@@ -625,7 +625,7 @@ fn two_processes_racing_on_one_title_leave_one_consistent_result() {
             .find(|k| address_of(k).to_lowercase() == status["title"]["holder"])
             .unwrap();
         let (ok, answer) = title_cli(&work, &on, &["reject-holder", &token], Some(winner_key));
-        assert!(ok, "{answer}");
+        assert_eq!(ok, 0, "{answer}");
     }
     let audit = work.run(&["store", "audit"]);
     assert!(
@@ -673,7 +673,7 @@ fn titles_verify_as_tt_verify_sees_them(
     let holder = address_of(PARTY_KEYS[0]);
     let act = |args: &[&str], key: &str| {
         let (ok, answer) = title_cli(work, &on, args, Some(key));
-        assert!(ok, "{args:?}: {answer}");
+        assert_eq!(ok, 0, "{args:?}: {answer}");
     };
     for root in &roots[..3] {
         act(
