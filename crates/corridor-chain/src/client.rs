@@ -138,6 +138,9 @@ struct Endpoint {
     refused: AtomicBool,
 }
 
+/// Blocks asked for in one `eth_getLogs`: what most public endpoints accept.
+pub const LOG_BLOCKS: u64 = 10_000;
+
 /// Calls per JSON-RPC batch request: large enough to save round trips, small enough for
 /// public endpoints' limits.
 const BATCH: usize = 100;
@@ -366,16 +369,51 @@ impl Chain {
         Ok(answers)
     }
 
-    /// The logs of contract `address` from block `from` to the latest.
+    /// The logs of contract `address` from block `from` to the latest, asked in ranges of
+    /// blocks that public endpoints accept: at most [`LOG_BLOCKS`] at a time, and half as many
+    /// whenever the node refuses a range as too wide or too full.
     pub fn logs(&self, address: Address, from: u64) -> Result<Vec<Log>, ChainError> {
-        let filter = Filter::new()
-            .address(address)
-            .from_block(from)
-            .to_block(BlockNumberOrTag::Latest);
-        self.with_failover(|c| {
-            let filter = filter.clone();
-            async move { c.request("eth_getLogs", (filter,)).await }
-        })
+        let latest: U64 =
+            self.with_failover(|c| async move { c.request_noparams("eth_blockNumber").await })?;
+        let latest = latest.to::<u64>();
+        let mut logs = Vec::new();
+        let mut blocks = LOG_BLOCKS;
+        let mut start = from;
+        while start <= latest {
+            let end = latest.min(start.saturating_add(blocks - 1));
+            let filter = Filter::new()
+                .address(address)
+                .from_block(start)
+                .to_block(end);
+            let answer = self.with_failover(|c| {
+                let filter = filter.clone();
+                async move {
+                    match c.request::<_, Vec<Log>>("eth_getLogs", (filter,)).await {
+                        Ok(found) => Ok(Ok(found)),
+                        Err(e) => match e.as_error_resp() {
+                            Some(refusal) if is_range_refusal(&refusal.message) => {
+                                Ok(Err(refusal.message.to_string()))
+                            }
+                            _ => Err(e),
+                        },
+                    }
+                }
+            })?;
+            match answer {
+                Ok(found) => {
+                    logs.extend(found);
+                    start = end + 1;
+                }
+                Err(_) if blocks > 1 => blocks /= 2,
+                Err(refusal) => {
+                    return Err(ChainError::Invalid(format!(
+                        "{}: the node refuses the logs of even one block ({refusal})",
+                        self.target
+                    )));
+                }
+            }
+        }
+        Ok(logs)
     }
 
     /// Signs and sends a transaction from `wallet`, then waits for it to be mined and
@@ -586,6 +624,23 @@ fn cause(error: &(dyn std::error::Error + 'static), timeout: Duration) -> String
 
 fn timed_out(timeout: Duration) -> String {
     format!("timed out after {} s", timeout.as_secs_f64())
+}
+
+/// Whether a node's error refuses an `eth_getLogs` for the size of its range or answer, as
+/// public endpoints word it ("block range is too wide", "query returned more than 10000
+/// results", "exceed maximum block range", "limit exceeded").
+fn is_range_refusal(message: &str) -> bool {
+    let message = message.to_ascii_lowercase();
+    [
+        "range",
+        "more than",
+        "too many",
+        "too large",
+        "limit",
+        "exceed",
+    ]
+    .iter()
+    .any(|word| message.contains(word))
 }
 
 /// Whether nothing listens at the endpoint: the connection was refused.

@@ -551,6 +551,90 @@ fn a_full_voyage_is_the_same_story_on_both_backends() {
         histories.push(story);
     }
     assert_eq!(histories[0], histories[1]);
+
+    // Through an endpoint that refuses logs of more than 2 blocks at a time, as public ones
+    // refuse wide ranges, the chain's history is read in ranges it accepts, and is the same.
+    let history = |rpc: &str| {
+        let out = work
+            .command(&["title", "history", &token, "--json"])
+            .args([
+                "--registry",
+                &evm_registry,
+                "--network",
+                "local",
+                "--rpc-url",
+                rpc,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let narrow = RpcProxy::start(&ganache.url, 2);
+    assert_eq!(history(&narrow.url), history(&ganache.url));
+    assert!(
+        narrow.count()["refused"].as_u64().unwrap() > 0,
+        "the limit was met"
+    );
+}
+
+/// `compat/rpc-count.mjs` in front of a chain, refusing `eth_getLogs` over more than
+/// `max_log_blocks` blocks.
+struct RpcProxy {
+    url: String,
+    child: std::process::Child,
+}
+
+impl RpcProxy {
+    fn start(target: &str, max_log_blocks: u64) -> RpcProxy {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut child = std::process::Command::new("node")
+            .arg(common::repo().join("compat/rpc-count.mjs"))
+            .args([
+                port.to_string(),
+                target.to_string(),
+                max_log_blocks.to_string(),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("node runs");
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        assert!(line.starts_with("listening"), "{line}");
+        RpcProxy {
+            url: format!("http://127.0.0.1:{port}"),
+            child,
+        }
+    }
+
+    fn count(&self) -> serde_json::Value {
+        let body = ureq::get(format!("{}/count", self.url))
+            .call()
+            .unwrap()
+            .body_mut()
+            .read_to_string()
+            .unwrap();
+        serde_json::from_str(&body).unwrap()
+    }
+}
+
+impl Drop for RpcProxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 #[test]
