@@ -81,6 +81,29 @@ pub enum ContractAnswer {
     Unreadable(String),
 }
 
+/// Said as a person reads it, for messages.
+///
+/// ```
+/// use corridor_verify::providers::ContractAnswer;
+/// assert_eq!(
+///     ContractAnswer::NoContract.to_string(),
+///     "no contract answered (no code at the address, or a revert without a reason)"
+/// );
+/// ```
+impl std::fmt::Display for ContractAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ContractAnswer::Bool(b) => write!(f, "answered {b}"),
+            ContractAnswer::Address(a) => write!(f, "answered the address {a}"),
+            ContractAnswer::NoContract => f.write_str(
+                "no contract answered (no code at the address, or a revert without a reason)",
+            ),
+            ContractAnswer::Refused(why) => write!(f, "refused: {why}"),
+            ContractAnswer::Unreadable(why) => write!(f, "answered something unreadable: {why}"),
+        }
+    }
+}
+
 /// Asks TradeTrust's contracts on one network: how document store and token registry status
 /// is read.
 pub trait ContractReader: Send + Sync {

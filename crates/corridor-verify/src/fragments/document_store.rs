@@ -313,7 +313,7 @@ impl Check for DocumentStoreCheck {
                             Status::Error,
                             UNEXPECTED_ERROR,
                             format!(
-                                "{text}: the revocation status could not be determined: {other:?}"
+                                "{text}: the revocation status could not be determined: {other}"
                             ),
                         );
                     }
