@@ -32,17 +32,31 @@ const watch = (page) => {
 };
 const text = async (page, selector) => ((await page.$(selector)) ? (await page.textContent(selector)).trim() : null);
 
-// What the verify page shows once it has decided.
+// What the verify page shows once it has decided: for each document of the file (one, or
+// each of a list), the banner (its words, its look and colour), the checks, who issued it as
+// shown above the document, and the document's values; the first one's also at the top.
 const verdict = async (page) => {
-  await page.waitForSelector("#verdict, #error", { timeout: 15000 });
-  return {
-    verdict: await text(page, "#verdict"),
-    error: await text(page, "#error"),
-    untrusted: await text(page, "#untrusted"),
-    checks: await page.$$eval(".checks li", (items) => items.map((li) => ({ status: li.className, text: li.textContent }))),
-    document: await fields(page, "#document"),
-    heading: await text(page, "#document h3"),
-  };
+  await page.waitForSelector("#result[data-state=done]", { timeout: 15000 });
+  const results = await page.$$eval("#result .result", (sections) => sections.map((section) => {
+    const textOf = (selector) => { const node = section.querySelector(selector); return node ? node.textContent.trim() : null; };
+    const banner = section.querySelector(".verdict");
+    const issuedBy = section.querySelector(".issued-by");
+    return {
+      heading: textOf(".document h3"),
+      place: textOf(".result-heading"),
+      verdict: textOf(".verdict"),
+      look: banner ? banner.classList[1] : null,
+      colour: banner ? getComputedStyle(banner).backgroundColor : null,
+      checks: [...section.querySelectorAll(".checks li")].map((li) => ({ status: li.className, text: li.textContent })),
+      issuedBy: issuedBy ? { text: issuedBy.textContent.trim(), look: issuedBy.classList[1], colour: getComputedStyle(issuedBy).color } : null,
+      untrusted: textOf(".untrusted"),
+      itemError: textOf(".item-error"),
+      document: [...section.querySelectorAll(".document [data-path]")]
+        .map((n) => [n.dataset.path, n.textContent, n.dataset.templated === "yes"]),
+    };
+  }));
+  const first = results[0] || { checks: [], document: [] };
+  return { ...first, error: await text(page, "#error"), many: await text(page, "#many"), results };
 };
 // Every value a rendered document shows: [path, text, templated].
 const fields = (page, root) => page.$$eval(`${root} [data-path]`,

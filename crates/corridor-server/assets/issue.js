@@ -134,7 +134,7 @@ const issue = async () => {
   const download = el("button", { type: "button", id: "download" }, `Download ${file}`);
   download.addEventListener("click", () => saveFile(file, text));
   const verify = el("button", { type: "button", id: "verify-issued" }, "Verify it");
-  verify.addEventListener("click", () => { history.pushState({}, "", "/"); show("verify"); verifyText(text); });
+  verify.addEventListener("click", () => { history.pushState({}, "", "/"); show("verify"); verifyText(text, file); });
   $("issue-result").replaceChildren(el("p", { class: "done", id: "issued" },
     `Issued: ${template.title} ${at(data, template.number)}, batch ${answer.merkleRoot}.`), download, " ", verify);
 };

@@ -146,6 +146,165 @@ fn a_tampered_document_is_shown_as_such_and_its_contents_are_not() {
     );
 }
 
+/// The green of a valid document's banner, as the browser computes it.
+const VALID_GREEN: &str = "rgb(23, 102, 58)";
+
+/// A bill of lading signed with the test key's DID, whose identity is the DNS-DID record at
+/// `domain` and which no responder revokes: written to `name` in the workdir.
+fn signed_document(work: &Workdir, name: &str, domain: &str) -> std::path::PathBuf {
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let raw = json!({
+        "issuers": [{"id": did, "name": "Lion City Shipping", "revocation": {"type": "NONE"},
+            "identityProof": {"type": "DNS-DID", "location": domain, "key": format!("{did}#controller")}}],
+        "$template": {"name": "BILL_OF_LADING", "type": "EMBEDDED_RENDERER", "url": "https://corridor.test"},
+        "blNumber": format!("BL-{name}"), "vessel": "MV Portal",
+    });
+    let dir = work.path(&format!("{name}-raw"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), raw.to_string()).unwrap();
+    let wrapped = format!("{name}-wrapped");
+    let signed = format!("{name}-signed");
+    work.ok(&["wrap", "--out-dir", &wrapped, dir.to_str().unwrap()]);
+    let key = ["--private-key-env", "TEST_PRIVATE_KEY"];
+    work.ok(&[
+        &["sign", "--out-dir", &signed][..],
+        &key,
+        &[wrapped.as_str()],
+    ]
+    .concat());
+    work.path(&signed).join(name)
+}
+
+#[test]
+fn a_file_holding_a_list_verifies_each_of_its_documents_and_says_what_is_not_one() {
+    let work = Workdir::new();
+    let server = Served::start(&work, &["--offline"]);
+    let signed: Value = serde_json::from_slice(
+        &std::fs::read(signed_document(
+            &work,
+            "listed.json",
+            "issuer.corridor.test",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut tampered = signed.clone();
+    let vessel = tampered["data"]["vessel"].as_str().unwrap().to_string();
+    let (salt, _) = vessel.rsplit_once(':').unwrap();
+    tampered["data"]["vessel"] = json!(format!("{salt}:MV Changed"));
+    let list = work.path("list.json");
+    let items = json!([signed, tampered, 42, {"blNumber": "raw, never wrapped"}]);
+    std::fs::write(&list, items.to_string()).unwrap();
+    let seen = seen(&server, "verify-file", &[list.to_str().unwrap()]);
+    let many = seen["many"].as_str().unwrap();
+    assert!(
+        many.starts_with("list.json holds a list of 4 documents"),
+        "{seen}"
+    );
+    let results = seen["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "{seen}");
+    // Each document under its place in the list, checked and shown as on its own.
+    assert_eq!(results[0]["place"], "Document 1 of 4");
+    assert_eq!(results[0]["checks"][0]["status"], "VALID", "{seen}");
+    assert_shows_exactly(&results[0], &signed);
+    assert_eq!(results[1]["verdict"], "This document is NOT valid.");
+    assert_eq!(results[1]["document"], json!([]));
+    // What is not a wrapped document is said to be so, not tampered.
+    for (i, result) in results.iter().enumerate().skip(2) {
+        assert_eq!(result["place"], format!("Item {} of 4", i + 1));
+        assert!(
+            result["itemError"]
+                .as_str()
+                .unwrap()
+                .contains("not a wrapped document"),
+            "{result}"
+        );
+        assert_eq!(result["checks"], json!([]));
+    }
+    // A JSON object that is not a wrapped document: named, and said to be no document.
+    let raw = work.path("raw.json");
+    std::fs::write(&raw, json!({"blNumber": "BL-RAW"}).to_string()).unwrap();
+    let seen = self::seen(&server, "verify-file", &[raw.to_str().unwrap()]);
+    let error = seen["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("raw.json: not a wrapped document"),
+        "{seen}"
+    );
+    assert!(!error.to_lowercase().contains("tamper"), "{seen}");
+    assert_eq!(seen["results"], json!([]));
+    // An empty list, and JSON that is no object at all.
+    for (name, text, says) in [
+        ("empty.json", "[]", "empty.json holds an empty list"),
+        ("number.json", "42", "number.json is not a document"),
+    ] {
+        let file = work.path(name);
+        std::fs::write(&file, text).unwrap();
+        let seen = self::seen(&server, "verify-file", &[file.to_str().unwrap()]);
+        assert!(seen["error"].as_str().unwrap().starts_with(says), "{seen}");
+    }
+}
+
+#[test]
+fn an_unchecked_result_never_looks_like_an_approval() {
+    let work = Workdir::new();
+    let document = signed_document(&work, "unchecked.json", "issuer.corridor.test");
+    let file = document.to_str().unwrap();
+    // Offline: intact and signed, but neither identity nor revocation asked.
+    let offline = Served::start(&work, &["--offline"]);
+    let seen = seen(&offline, "verify-file", &[file]);
+    assert_eq!(seen["checks"][0]["status"], "VALID", "{seen}");
+    assert_eq!(seen["checks"][2]["status"], "SKIPPED", "{seen}");
+    assert_eq!(seen["look"], "unconfirmed", "{seen}");
+    assert_ne!(seen["colour"], VALID_GREEN, "{seen}");
+    let claim = &seen["issuedBy"];
+    assert_eq!(claim["look"], "unconfirmed", "{seen}");
+    assert_eq!(
+        claim["text"],
+        "?Says it is issued by Lion City Shipping: not confirmed"
+    );
+    assert!(!seen["document"].as_array().unwrap().is_empty());
+    // Online, with a nameserver that does not answer: the identity check is an error, said
+    // as one, and the issuer is still only a claim.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let nameserver = silent.local_addr().unwrap().to_string();
+    let online = Served::start(&work, &["--dns", &nameserver, "--timeout", "1"]);
+    let seen = self::seen(&online, "verify-file", &[file]);
+    assert_eq!(seen["checks"][2]["status"], "ERROR", "{seen}");
+    assert_eq!(
+        seen["verdict"],
+        "Not confirmed: some checks could not be done."
+    );
+    assert_eq!(seen["look"], "unconfirmed", "{seen}");
+    assert_ne!(seen["colour"], VALID_GREEN, "{seen}");
+    assert_eq!(seen["issuedBy"]["look"], "unconfirmed", "{seen}");
+    assert_ne!(seen["issuedBy"]["colour"], VALID_GREEN, "{seen}");
+}
+
+#[test]
+fn the_domain_whose_dns_vouched_for_the_issuer_is_named() {
+    let work = Workdir::new();
+    let document = signed_document(&work, "vouched.json", "issuer.corridor.test");
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let record = corridor_format::dns_records::dns_did_record(&format!("{did}#controller"));
+    let dns = DnsServer::start("corridor.test", &[("issuer.corridor.test", &record)]);
+    let server = Served::start(&work, &["--dns", &dns.address.to_string()]);
+    let seen = seen(&server, "verify-file", &[document.to_str().unwrap()]);
+    // Named from what the identity check found (tt-verify's `data`), not from the document's
+    // own claim.
+    assert_eq!(seen["checks"][2]["status"], "VALID", "{seen}");
+    assert_eq!(
+        seen["checks"][2]["text"],
+        "✓Issued by issuer.corridor.test: confirmed by that domain's DNS.",
+        "{seen}"
+    );
+    assert_eq!(
+        seen["issuedBy"],
+        json!({"text": "Issued by Lion City Shipping, confirmed by issuer.corridor.test",
+               "look": "confirmed", "colour": VALID_GREEN}),
+        "{seen}"
+    );
+}
+
 #[test]
 fn the_examples_are_ready_to_verify_and_laid_out_by_their_templates() {
     let work = Workdir::new();
@@ -226,6 +385,11 @@ fn a_document_issued_through_the_form_downloads_and_verifies() {
         .map(|c| &c["status"])
         .collect();
     assert_eq!(statuses, [&json!("VALID"); 3]);
+    assert_eq!(
+        (&seen["look"], &seen["colour"]),
+        (&json!("valid"), &json!(VALID_GREEN))
+    );
+    assert_eq!(seen["issuedBy"]["look"], "confirmed", "{seen}");
     // The file downloaded holds what was typed, typed as the form says.
     let document: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let data = corridor_format::unsalt_data(&document["data"]).unwrap();
