@@ -6,8 +6,10 @@
 //   node portal.mjs verify-paste <base-url> <file>                   paste its contents instead
 //   node portal.mjs verify-example <base-url> <name>                 click one of the server's examples
 //   node portal.mjs open <base-url> <path>                           open a page of the portal, as a share link
-//   node portal.mjs issue <base-url> <api-token> <domain> <out.tt>   fill in a bill of lading, preview, issue,
-//                                                                    download it to out.tt, and verify it
+//   node portal.mjs issue <base-url> <api-token> <domain> <out.tt> <owner> <holder>
+//                                                                    fill in a bill of lading, its title's first
+//                                                                    owner and holder, preview, issue, download it
+//                                                                    to out.tt, verify it, and open its title
 //   node portal.mjs share <base-url> <api-token> <file>              share the file, then open the link
 //   node portal.mjs title <base-url> <registry> <token> [<private-key-env> <api-token> <action> <address>]
 //                                                                    see a title; act on it with the key
@@ -98,7 +100,7 @@ try {
       break;
     }
     case "issue": {
-      const [token, domain, out] = args;
+      const [token, domain, out, owner, holder] = args;
       await page.goto(`${base}/issue`);
       await page.waitForFunction(() => document.querySelector("#issuer-state").textContent !== "");
       const issuerState = await text(page, "#issuer-state");
@@ -122,6 +124,8 @@ try {
       await page.fill("#issuer-name", "Lion City Shipping");
       await page.fill("#issuer-domain", domain);
       await page.fill("#issue-token", token);
+      await page.fill("#issue-owner", owner);
+      await page.fill("#issue-holder", holder);
       await page.click("#preview");
       const preview = await fields(page, "#preview-document");
       await page.click("#do-issue");
@@ -129,12 +133,28 @@ try {
       const issued = await text(page, "#issued");
       const issueError = await text(page, "#issue-error");
       if (issued) {
+        // Issued once: the button and the form stay locked until "Issue another".
+        const locked = { button: await page.isDisabled("#do-issue"), form: await page.isDisabled("#f-blNumber") };
+        const dnsRecord = await text(page, "#dns-record");
+        const titleLink = await page.$eval("#open-title", (a) => a.href).catch(() => null);
         const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
         await download.saveAs(out);
         await page.click("#preview");
         if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
         await page.click("#verify-issued");
-        seen = { issuerState, typedProblem, blockedWhileWrong, preview, issued, file: download.suggestedFilename(), ...(await verdict(page)) };
+        const verified = await verdict(page);
+        let title = null;
+        if (titleLink) {
+          await page.goto(titleLink);
+          await page.waitForSelector("#title-now, #title-error", { timeout: 15000 });
+          title = {
+            owner: await page.getAttribute("#title-owner code", "data-address").catch(() => null),
+            holder: await page.getAttribute("#title-holder code", "data-address").catch(() => null),
+            timeline: await page.$$eval("#timeline li", (items) => items.map((li) => li.dataset.action)),
+          };
+        }
+        seen = { issuerState, typedProblem, blockedWhileWrong, preview, issued, locked, dnsRecord, title,
+          file: download.suggestedFilename(), ...verified };
       } else {
         seen = { issuerState, typedProblem, blockedWhileWrong, preview, issueError };
       }

@@ -335,28 +335,53 @@ fn the_examples_are_ready_to_verify_and_laid_out_by_their_templates() {
 }
 
 #[test]
-fn a_document_issued_through_the_form_downloads_and_verifies() {
+fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner() {
     let work = Workdir::new();
     let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
-    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
-    let record = corridor_format::dns_records::dns_did_record(&format!("{did}#controller"));
+    let issuer: alloy_primitives::Address = common::TEST_ADDRESS.parse().unwrap();
+    let registry =
+        corridor_ledger::RegistryInfo::address_of(issuer, corridor_ledger::DEFAULT_REGISTRY_NAME);
+    let record = corridor_format::dns_records::dns_txt_record(
+        corridor_ledger::EMBEDDED_CHAIN_ID,
+        &format!("{registry:#x}"),
+    );
     let dns = DnsServer::start("corridor.test", &[("issuer.corridor.test", &record)]);
     let dns_address = dns.address.to_string();
-    // Online: the issuer's DNS (the test's nameserver) and its revocation responder (this server).
-    let server = Served::start(
+    // Online: the issuer's DNS (the test's nameserver) and the title registry this very server
+    // answers for, at an address it must know before it starts.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let rpc = format!("http://127.0.0.1:{port}/rpc");
+    let world = [
+        "--dns",
+        &dns_address,
+        "--network",
+        "corridor",
+        "--rpc-url",
+        &rpc,
+    ];
+    let key = ["--private-key-env", "TEST_PRIVATE_KEY"];
+    let server = Served::start_at(
         &work,
-        &[
-            "--dns",
-            &dns_address,
-            "--private-key-env",
-            "TEST_PRIVATE_KEY",
-        ],
+        &format!("127.0.0.1:{port}"),
+        &[&world[..], &key].concat(),
     );
     let out = work.path("downloaded.tt");
+    let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
+    let forwarder = "0x22d491bde2303f2f43325b2108d26f1eaba1e32b";
     let seen = seen(
         &server,
         "issue",
-        &[&api_token, "issuer.corridor.test", out.to_str().unwrap()],
+        &[
+            &api_token,
+            "issuer.corridor.test",
+            out.to_str().unwrap(),
+            shipper,
+            forwarder,
+        ],
     );
     // Checked as typed: a port that is not a UN/LOCODE, and no issuing until it is one.
     assert_eq!(
@@ -365,7 +390,10 @@ fn a_document_issued_through_the_form_downloads_and_verifies() {
     );
     assert_eq!(seen["blockedWhileWrong"], true);
     assert!(
-        seen["issuerState"].as_str().unwrap().contains(&did),
+        seen["issuerState"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("did:ethr:{}", common::TEST_ADDRESS)),
         "{seen}"
     );
     assert!(
@@ -375,8 +403,15 @@ fn a_document_issued_through_the_form_downloads_and_verifies() {
             .iter()
             .any(|r| r[0] == "packages.1.count" && r[1] == "30")
     );
+    // Issued once: nothing left to issue twice.
+    assert_eq!(
+        seen["locked"],
+        json!({"button": true, "form": true}),
+        "{seen}"
+    );
+    assert_eq!(seen["dnsRecord"], record);
     assert_eq!(seen["file"], "BL-PORTAL-1.tt");
-    // The issued document, verified in the portal: every check passes.
+    // The issued document, verified in the portal: every check passes, its title included.
     assert_eq!(seen["verdict"], "This document is valid.", "{seen}");
     let statuses: Vec<&Value> = seen["checks"]
         .as_array()
@@ -390,19 +425,31 @@ fn a_document_issued_through_the_form_downloads_and_verifies() {
         (&json!("valid"), &json!(VALID_GREEN))
     );
     assert_eq!(seen["issuedBy"]["look"], "confirmed", "{seen}");
-    // The file downloaded holds what was typed, typed as the form says.
+    // Its title, from the link the issue page gave: held as the form said.
+    assert_eq!(
+        seen["title"],
+        json!({"owner": shipper, "holder": forwarder, "timeline": ["mint"]}),
+        "{seen}"
+    );
+    // The file downloaded holds what was typed, typed as the form says, and names the
+    // registry and the domain as a transferable record does.
     let document: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let data = corridor_format::unsalt_data(&document["data"]).unwrap();
     assert_eq!(data["blNumber"], "BL-PORTAL-1");
     assert_eq!(data["negotiable"], true);
     assert_eq!(data["packages"][0]["count"].as_f64(), Some(120.0));
     assert_eq!(data["packages"][1]["weightKg"], 180.25);
-    assert_eq!(data["issuers"][0]["id"], did);
+    assert_eq!(
+        data["issuers"][0],
+        json!({"name": "Lion City Shipping", "tokenRegistry": format!("{registry:#x}"),
+               "identityProof": {"type": "DNS-TXT", "location": "issuer.corridor.test"}})
+    );
     assert_eq!(data["$template"]["name"], "BILL_OF_LADING");
+    assert!(document.get("proof").is_none());
     assert_shows_exactly(&seen, &document);
-    // And the command line agrees, asking the same DNS and responder.
+    // And the command line agrees, asking the same DNS and registry.
     let verified = work
-        .command(&["verify", "--dns", &dns_address, out.to_str().unwrap()])
+        .command(&[&["verify", out.to_str().unwrap()][..], &world].concat())
         .output()
         .unwrap();
     assert!(
@@ -414,7 +461,13 @@ fn a_document_issued_through_the_form_downloads_and_verifies() {
     let seen = self::seen(
         &server,
         "issue",
-        &["not-a-token", "issuer.corridor.test", out.to_str().unwrap()],
+        &[
+            "not-a-token",
+            "issuer.corridor.test",
+            out.to_str().unwrap(),
+            shipper,
+            shipper,
+        ],
     );
     assert!(
         seen["issueError"]
