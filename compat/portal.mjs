@@ -16,7 +16,10 @@
 //                                                                    in that environment variable
 //
 // With SCREENSHOT=file.png in the environment, the page is also saved as a picture at the end
-// (for a title, of the page before acting).
+// (for a title, of the page before acting). With VIEWPORT=WIDTHxHEIGHT (default 1280x900) the
+// page is that size, and "layout" lists, for each state the command passes through, what
+// sticks out of the viewport's width: a page wider than it, or an element whose right edge is
+// beyond it.
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
 
@@ -31,6 +34,21 @@ const watch = (page) => {
   page.on("pageerror", (e) => failures.push(String(e)));
   page.on("requestfailed", (r) => failures.push(`${r.url()}: ${r.failure()?.errorText}`));
   return page;
+};
+const [width, height] = (process.env.VIEWPORT || "1280x900").split("x").map(Number);
+const layout = {};
+// What sticks out of the viewport's width now, named so that a person can find it.
+const overflows = async (page, state) => {
+  layout[state] = await page.evaluate(() => {
+    const limit = window.innerWidth + 0.5;
+    const name = (n) => `${n.tagName.toLowerCase()}${n.id ? `#${n.id}` : ""}${n.classList.length ? `.${[...n.classList].join(".")}` : ""}`;
+    const wide = document.documentElement.scrollWidth > window.innerWidth
+      ? [`the page is ${document.documentElement.scrollWidth}px wide`] : [];
+    return wide.concat([...document.querySelectorAll("body *")]
+      .map((n) => [n, n.getBoundingClientRect()])
+      .filter(([, box]) => (box.width > 0 || box.height > 0) && box.right > limit)
+      .map(([n, box]) => `${name(n)} ends at ${Math.round(box.right)}px`));
+  });
 };
 const text = async (page, selector) => ((await page.$(selector)) ? (await page.textContent(selector)).trim() : null);
 
@@ -70,7 +88,7 @@ const fill = async (page, path, value) => {
 };
 
 try {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width, height } });
   const page = watch(await context.newPage());
   let seen;
   switch (command) {
@@ -78,6 +96,7 @@ try {
       await page.goto(base);
       await page.setInputFiles("#file", args[0]);
       seen = await verdict(page);
+      await overflows(page, "verify");
       break;
     }
     case "verify-paste": {
@@ -128,6 +147,7 @@ try {
       await page.fill("#issue-holder", holder);
       await page.click("#preview");
       const preview = await fields(page, "#preview-document");
+      await overflows(page, "issue form");
       await page.click("#do-issue");
       await page.waitForSelector("#issued, #issue-error", { timeout: 15000 });
       const issued = await text(page, "#issued");
@@ -137,12 +157,14 @@ try {
         const locked = { button: await page.isDisabled("#do-issue"), form: await page.isDisabled("#f-blNumber") };
         const dnsRecord = await text(page, "#dns-record");
         const titleLink = await page.$eval("#open-title", (a) => a.href).catch(() => null);
+        await overflows(page, "issued");
         const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
         await download.saveAs(out);
         await page.click("#preview");
         if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
         await page.click("#verify-issued");
         const verified = await verdict(page);
+        await overflows(page, "issued, verified");
         let title = null;
         if (titleLink) {
           await page.goto(titleLink);
@@ -152,6 +174,7 @@ try {
             holder: await page.getAttribute("#title-holder code", "data-address").catch(() => null),
             timeline: await page.$$eval("#timeline li", (items) => items.map((li) => li.dataset.action)),
           };
+          await overflows(page, "its title");
         }
         seen = { issuerState, typedProblem, blockedWhileWrong, preview, issued, locked, dnsRecord, title,
           file: download.suggestedFilename(), ...verified };
@@ -170,11 +193,13 @@ try {
       const link = await page.$eval("#share-link", (a) => a.href).catch(() => null);
       const qr = await page.$eval("#share-qr", (img) => img.complete && img.naturalWidth > 0 && img.src.startsWith("data:image/")).catch(() => false);
       const shareError = await text(page, "#share-error");
+      await overflows(page, "shared");
       const requests = [];
       const reader = watch(await context.newPage());
       reader.on("request", (r) => requests.push(r.url()));
       if (link) await reader.goto(link);
       seen = { link, qr, shareError, requests, ...(link ? await verdict(reader) : {}) };
+      if (link) await overflows(reader, "shared, opened");
       break;
     }
     case "title": {
@@ -189,6 +214,7 @@ try {
         timeline: await page.$$eval("#timeline li", (items) => items.map((li) => li.dataset.action)),
       });
       seen = { before: await read() };
+      await overflows(page, "title");
       if (keyEnv) {
         const screenshot = process.env.SCREENSHOT;
         await page.fill("#party-key", process.env[keyEnv]);
@@ -201,6 +227,7 @@ try {
         await page.click(`[data-act="${action}"]`);
         if (address) await page.fill(action === "transfer-holder" ? "#act-holder" : "#act-nominee", address);
         await page.fill("#act-remark", "through the portal");
+        await overflows(page, "title, acting");
         await page.click("#act-send");
         await page.waitForFunction(() => document.querySelector("#act-result").textContent !== "");
         seen.result = await text(page, "#act-result");
@@ -216,7 +243,7 @@ try {
   if (process.env.SCREENSHOT && !["issue", "title"].includes(command)) {
     await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
   }
-  console.log(JSON.stringify({ ...seen, failures }));
+  console.log(JSON.stringify({ ...seen, layout, failures }));
 } finally {
   await browser.close();
 }

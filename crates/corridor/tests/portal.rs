@@ -665,6 +665,95 @@ fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
     );
 }
 
+#[test]
+fn every_page_fits_a_phone_and_a_desktop() {
+    let work = Workdir::new();
+    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    // A document with what widens pages: long field names, a DID, hashes, a long table.
+    let hash = "ab".repeat(32);
+    let raw = json!({
+        "issuers": [{"id": format!("did:ethr:{}", common::TEST_ADDRESS), "name": "Lion City Shipping",
+            "revocation": {"type": "NONE"}, "identityProof": {"type": "DNS-DID", "location": "issuer.corridor.test",
+            "key": format!("did:ethr:{}#controller", common::TEST_ADDRESS)}}],
+        "$template": {"name": "CERTIFICATE_OF_ORIGIN", "type": "EMBEDDED_RENDERER", "url": "https://corridor.test"},
+        "certificateNo": format!("CO-{hash}"), "issuedOn": "2026-11-23",
+        "exporter": {"name": "Tropical Fruits Export Pte Ltd", "country": "SG"},
+        "consigneeReferenceForCustomsClearanceAtTheDestinationPort": {"originalDocumentHashBeforeReissue": hash},
+        "goods": [{"hsCode": "0810.60", "description": "Frozen durian in twenty kilogram cartons", "origin": "MY",
+                   "quantity": 2400.5, "unit": "kilogram"}],
+    });
+    let dir = work.path("wide-raw");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("wide.json"), raw.to_string()).unwrap();
+    work.ok(&["wrap", "--out-dir", "wide", dir.to_str().unwrap()]);
+    let wide = work.path("wide").join("wide.json");
+    let server = Served::start(
+        &work,
+        &["--offline", "--private-key-env", "TEST_PRIVATE_KEY"],
+    );
+    let shipper_key = "0x6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1";
+    let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
+    let bank = "0x22d491bde2303f2f43325b2108d26f1eaba1e32b";
+    for viewport in ["390x844", "1280x900"] {
+        let env = [("VIEWPORT", viewport), ("SHIPPER_KEY", shipper_key)];
+        let out = work.path(&format!("issued-{viewport}.tt"));
+        let issued = seen_with(
+            &server,
+            "issue",
+            &[
+                &api_token,
+                "issuer.corridor.test",
+                out.to_str().unwrap(),
+                shipper,
+                shipper,
+            ],
+            &env,
+        );
+        let document: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let token = format!(
+            "0x{}",
+            document["signature"]["merkleRoot"].as_str().unwrap()
+        );
+        let registry = document["data"]["issuers"][0]["tokenRegistry"]
+            .as_str()
+            .unwrap();
+        let registry = registry.rsplit_once(':').unwrap().1.to_string();
+        let pages = [
+            seen_with(&server, "verify-file", &[wide.to_str().unwrap()], &env),
+            issued,
+            seen_with(
+                &server,
+                "title",
+                &[
+                    &registry,
+                    &token,
+                    "SHIPPER_KEY",
+                    &api_token,
+                    "transfer-holder",
+                    bank,
+                ],
+                &env,
+            ),
+            seen_with(
+                &server,
+                "share",
+                &[&api_token, wide.to_str().unwrap()],
+                &env,
+            ),
+        ];
+        let mut states = 0;
+        for seen in &pages {
+            for (state, sticking_out) in seen["layout"].as_object().unwrap() {
+                assert_eq!(sticking_out, &json!([]), "{viewport}, {state}: {seen}");
+                states += 1;
+            }
+        }
+        // Verify with a result, the issue form and its result, a title loaded and acted on,
+        // share and the shared link opened: every state was looked at.
+        assert_eq!(states, 9, "{viewport}");
+    }
+}
+
 /// A GET answered with JSON.
 fn get_json(url: &str) -> Value {
     let mut response = ureq::get(url).call().unwrap();
