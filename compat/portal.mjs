@@ -6,15 +6,20 @@
 //   node portal.mjs verify-paste <base-url> <file>                   paste its contents instead
 //   node portal.mjs verify-example <base-url> <name>                 click one of the server's examples
 //   node portal.mjs open <base-url> <path>                           open a page of the portal, as a share link
-//   node portal.mjs issue <base-url> <api-token> <domain> <out.tt>   fill in a bill of lading, preview, issue,
-//                                                                    download it to out.tt, and verify it
+//   node portal.mjs issue <base-url> <api-token> <domain> <out.tt> <owner> <holder>
+//                                                                    fill in a bill of lading, its title's first
+//                                                                    owner and holder, preview, issue, download it
+//                                                                    to out.tt, verify it, and open its title
 //   node portal.mjs share <base-url> <api-token> <file>              share the file, then open the link
 //   node portal.mjs title <base-url> <registry> <token> [<private-key-env> <api-token> <action> <address>]
 //                                                                    see a title; act on it with the key
 //                                                                    in that environment variable
 //
 // With SCREENSHOT=file.png in the environment, the page is also saved as a picture at the end
-// (for a title, of the page before acting).
+// (for a title, of the page before acting). With VIEWPORT=WIDTHxHEIGHT (default 1280x900) the
+// page is that size, and "layout" lists, for each state the command passes through, what
+// sticks out of the viewport's width: a page wider than it, or an element whose right edge is
+// beyond it.
 import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
 
@@ -30,19 +35,48 @@ const watch = (page) => {
   page.on("requestfailed", (r) => failures.push(`${r.url()}: ${r.failure()?.errorText}`));
   return page;
 };
+const [width, height] = (process.env.VIEWPORT || "1280x900").split("x").map(Number);
+const layout = {};
+// What sticks out of the viewport's width now, named so that a person can find it.
+const overflows = async (page, state) => {
+  layout[state] = await page.evaluate(() => {
+    const limit = window.innerWidth + 0.5;
+    const name = (n) => `${n.tagName.toLowerCase()}${n.id ? `#${n.id}` : ""}${n.classList.length ? `.${[...n.classList].join(".")}` : ""}`;
+    const wide = document.documentElement.scrollWidth > window.innerWidth
+      ? [`the page is ${document.documentElement.scrollWidth}px wide`] : [];
+    return wide.concat([...document.querySelectorAll("body *")]
+      .map((n) => [n, n.getBoundingClientRect()])
+      .filter(([, box]) => (box.width > 0 || box.height > 0) && box.right > limit)
+      .map(([n, box]) => `${name(n)} ends at ${Math.round(box.right)}px`));
+  });
+};
 const text = async (page, selector) => ((await page.$(selector)) ? (await page.textContent(selector)).trim() : null);
 
-// What the verify page shows once it has decided.
+// What the verify page shows once it has decided: for each document of the file (one, or
+// each of a list), the banner (its words, its look and colour), the checks, who issued it as
+// shown above the document, and the document's values; the first one's also at the top.
 const verdict = async (page) => {
-  await page.waitForSelector("#verdict, #error", { timeout: 15000 });
-  return {
-    verdict: await text(page, "#verdict"),
-    error: await text(page, "#error"),
-    untrusted: await text(page, "#untrusted"),
-    checks: await page.$$eval(".checks li", (items) => items.map((li) => ({ status: li.className, text: li.textContent }))),
-    document: await fields(page, "#document"),
-    heading: await text(page, "#document h3"),
-  };
+  await page.waitForSelector("#result[data-state=done]", { timeout: 15000 });
+  const results = await page.$$eval("#result .result", (sections) => sections.map((section) => {
+    const textOf = (selector) => { const node = section.querySelector(selector); return node ? node.textContent.trim() : null; };
+    const banner = section.querySelector(".verdict");
+    const issuedBy = section.querySelector(".issued-by");
+    return {
+      heading: textOf(".document h3"),
+      place: textOf(".result-heading"),
+      verdict: textOf(".verdict"),
+      look: banner ? banner.classList[1] : null,
+      colour: banner ? getComputedStyle(banner).backgroundColor : null,
+      checks: [...section.querySelectorAll(".checks li")].map((li) => ({ status: li.className, text: li.textContent })),
+      issuedBy: issuedBy ? { text: issuedBy.textContent.trim(), look: issuedBy.classList[1], colour: getComputedStyle(issuedBy).color } : null,
+      untrusted: textOf(".untrusted"),
+      itemError: textOf(".item-error"),
+      document: [...section.querySelectorAll(".document [data-path]")]
+        .map((n) => [n.dataset.path, n.textContent, n.dataset.templated === "yes"]),
+    };
+  }));
+  const first = results[0] || { checks: [], document: [] };
+  return { ...first, error: await text(page, "#error"), many: await text(page, "#many"), results };
 };
 // Every value a rendered document shows: [path, text, templated].
 const fields = (page, root) => page.$$eval(`${root} [data-path]`,
@@ -54,7 +88,7 @@ const fill = async (page, path, value) => {
 };
 
 try {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width, height } });
   const page = watch(await context.newPage());
   let seen;
   switch (command) {
@@ -62,6 +96,7 @@ try {
       await page.goto(base);
       await page.setInputFiles("#file", args[0]);
       seen = await verdict(page);
+      await overflows(page, "verify");
       break;
     }
     case "verify-paste": {
@@ -84,7 +119,7 @@ try {
       break;
     }
     case "issue": {
-      const [token, domain, out] = args;
+      const [token, domain, out, owner, holder] = args;
       await page.goto(`${base}/issue`);
       await page.waitForFunction(() => document.querySelector("#issuer-state").textContent !== "");
       const issuerState = await text(page, "#issuer-state");
@@ -108,19 +143,41 @@ try {
       await page.fill("#issuer-name", "Lion City Shipping");
       await page.fill("#issuer-domain", domain);
       await page.fill("#issue-token", token);
+      await page.fill("#issue-owner", owner);
+      await page.fill("#issue-holder", holder);
       await page.click("#preview");
       const preview = await fields(page, "#preview-document");
+      await overflows(page, "issue form");
       await page.click("#do-issue");
       await page.waitForSelector("#issued, #issue-error", { timeout: 15000 });
       const issued = await text(page, "#issued");
       const issueError = await text(page, "#issue-error");
       if (issued) {
+        // Issued once: the button and the form stay locked until "Issue another".
+        const locked = { button: await page.isDisabled("#do-issue"), form: await page.isDisabled("#f-blNumber") };
+        const dnsRecord = await text(page, "#dns-record");
+        const titleLink = await page.$eval("#open-title", (a) => a.href).catch(() => null);
+        await overflows(page, "issued");
         const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
         await download.saveAs(out);
         await page.click("#preview");
         if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
         await page.click("#verify-issued");
-        seen = { issuerState, typedProblem, blockedWhileWrong, preview, issued, file: download.suggestedFilename(), ...(await verdict(page)) };
+        const verified = await verdict(page);
+        await overflows(page, "issued, verified");
+        let title = null;
+        if (titleLink) {
+          await page.goto(titleLink);
+          await page.waitForSelector("#title-now, #title-error", { timeout: 15000 });
+          title = {
+            owner: await page.getAttribute("#title-owner code", "data-address").catch(() => null),
+            holder: await page.getAttribute("#title-holder code", "data-address").catch(() => null),
+            timeline: await page.$$eval("#timeline li", (items) => items.map((li) => li.dataset.action)),
+          };
+          await overflows(page, "its title");
+        }
+        seen = { issuerState, typedProblem, blockedWhileWrong, preview, issued, locked, dnsRecord, title,
+          file: download.suggestedFilename(), ...verified };
       } else {
         seen = { issuerState, typedProblem, blockedWhileWrong, preview, issueError };
       }
@@ -136,11 +193,13 @@ try {
       const link = await page.$eval("#share-link", (a) => a.href).catch(() => null);
       const qr = await page.$eval("#share-qr", (img) => img.complete && img.naturalWidth > 0 && img.src.startsWith("data:image/")).catch(() => false);
       const shareError = await text(page, "#share-error");
+      await overflows(page, "shared");
       const requests = [];
       const reader = watch(await context.newPage());
       reader.on("request", (r) => requests.push(r.url()));
       if (link) await reader.goto(link);
       seen = { link, qr, shareError, requests, ...(link ? await verdict(reader) : {}) };
+      if (link) await overflows(reader, "shared, opened");
       break;
     }
     case "title": {
@@ -155,6 +214,7 @@ try {
         timeline: await page.$$eval("#timeline li", (items) => items.map((li) => li.dataset.action)),
       });
       seen = { before: await read() };
+      await overflows(page, "title");
       if (keyEnv) {
         const screenshot = process.env.SCREENSHOT;
         await page.fill("#party-key", process.env[keyEnv]);
@@ -167,6 +227,7 @@ try {
         await page.click(`[data-act="${action}"]`);
         if (address) await page.fill(action === "transfer-holder" ? "#act-holder" : "#act-nominee", address);
         await page.fill("#act-remark", "through the portal");
+        await overflows(page, "title, acting");
         await page.click("#act-send");
         await page.waitForFunction(() => document.querySelector("#act-result").textContent !== "");
         seen.result = await text(page, "#act-result");
@@ -182,7 +243,7 @@ try {
   if (process.env.SCREENSHOT && !["issue", "title"].includes(command)) {
     await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
   }
-  console.log(JSON.stringify({ ...seen, failures }));
+  console.log(JSON.stringify({ ...seen, layout, failures }));
 } finally {
   await browser.close();
 }

@@ -17,7 +17,9 @@ mod tokens;
 
 pub use corridor_format::RevocationReason;
 pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, show_time};
-pub use titles::{EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address};
+pub use titles::{
+    DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,
+};
 pub use tokens::TokenInfo;
 
 use corridor_format::Hash32;

@@ -26,6 +26,11 @@ use crate::store::{StoreError, append_audit, now_ms};
 /// `netId`, as they would a chain's.
 pub const EMBEDDED_CHAIN_ID: u64 = 0x434f52;
 
+/// The name of the registry a key administers unless it names another: what
+/// `corridor title registry create` makes by default, and what the server mints the titles of
+/// the bills of lading it issues in, created on first use.
+pub const DEFAULT_REGISTRY_NAME: &str = "Corridor title registry";
+
 /// Who the embedded registry reports as the owner of a live title's token, where a chain would
 /// name the title's escrow contract: an address derived from the registry and the token.
 pub fn escrow_address(registry: Address, token: U256) -> Address {
@@ -157,8 +162,23 @@ impl Store {
     /// transaction that waits for any other writer, so concurrent actions are applied one
     /// after the other, each to the state the one before left. Returns its log entry number.
     pub fn submit(&mut self, signed: &SignedAction) -> Result<i64, RegistryError> {
-        signed.check()?;
-        let registry = self.registry(signed.registry).map_err(boxed)?;
+        Ok(self.submit_all(std::slice::from_ref(signed))?[0])
+    }
+
+    /// Applies signed actions in order, all or none: one transaction, as [`Store::submit`]
+    /// does for one (the titles of a batch of documents are minted together, or not at all).
+    /// Returns their log entry numbers.
+    pub fn submit_all(&mut self, actions: &[SignedAction]) -> Result<Vec<i64>, RegistryError> {
+        for signed in actions {
+            signed.check()?;
+        }
+        let mut roles = BTreeMap::new();
+        for signed in actions {
+            if let std::collections::btree_map::Entry::Vacant(entry) = roles.entry(signed.registry)
+            {
+                entry.insert(self.registry(signed.registry).map_err(boxed)?.roles());
+            }
+        }
         let path = self.path().to_path_buf();
         let sqlite = |source| {
             boxed(StoreError::Sqlite {
@@ -170,45 +190,17 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sqlite)?;
-        let expected = read_nonce(&tx, signed.registry, signed.actor).map_err(sqlite)?;
-        if signed.nonce != expected {
-            return Err(RegistryError::Nonce {
-                actor: signed.actor,
-                given: signed.nonce,
-                expected,
-            });
+        let mut seqs = Vec::with_capacity(actions.len());
+        for signed in actions {
+            seqs.push(apply_signed(
+                &tx,
+                &roles[&signed.registry],
+                signed,
+                &sqlite,
+            )?);
         }
-        let before = read_title(&tx, signed.registry, signed.token).map_err(sqlite)?;
-        let after = apply(
-            &registry.roles(),
-            before.as_ref(),
-            signed.actor,
-            &signed.action,
-            &signed.remark,
-        )?;
-        write_title(&tx, signed.registry, signed.token, &after).map_err(sqlite)?;
-        tx.execute(
-            "INSERT OR REPLACE INTO nonces (registry, account, next) VALUES (?1, ?2, ?3)",
-            params![
-                signed.registry.as_slice(),
-                signed.actor.as_slice(),
-                expected as i64 + 1
-            ],
-        )
-        .map_err(sqlite)?;
-        let detail = serde_json::to_vec(signed).expect("a signed action serializes");
-        let subject = Hash32(signed.token.to_be_bytes());
-        let seq = append_audit(
-            &tx,
-            now_ms(),
-            &key_of(signed.registry),
-            "title",
-            &subject,
-            &detail,
-        )
-        .map_err(sqlite)?;
         tx.commit().map_err(sqlite)?;
-        Ok(seq)
+        Ok(seqs)
     }
 
     /// Every accepted action on `token` in `registry`, oldest first, from the audit log.
@@ -429,6 +421,53 @@ fn boxed(error: StoreError) -> RegistryError {
     RegistryError::Backend(Box::new(error))
 }
 
+/// One signed action checked against the titles and nonces `tx` sees, applied, and appended
+/// to the audit log: its entry number.
+fn apply_signed(
+    tx: &Transaction,
+    roles: &Roles,
+    signed: &SignedAction,
+    sqlite: &impl Fn(rusqlite::Error) -> RegistryError,
+) -> Result<i64, RegistryError> {
+    let expected = read_nonce(tx, signed.registry, signed.actor).map_err(sqlite)?;
+    if signed.nonce != expected {
+        return Err(RegistryError::Nonce {
+            actor: signed.actor,
+            given: signed.nonce,
+            expected,
+        });
+    }
+    let before = read_title(tx, signed.registry, signed.token).map_err(sqlite)?;
+    let after = apply(
+        roles,
+        before.as_ref(),
+        signed.actor,
+        &signed.action,
+        &signed.remark,
+    )?;
+    write_title(tx, signed.registry, signed.token, &after).map_err(sqlite)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO nonces (registry, account, next) VALUES (?1, ?2, ?3)",
+        params![
+            signed.registry.as_slice(),
+            signed.actor.as_slice(),
+            expected as i64 + 1
+        ],
+    )
+    .map_err(sqlite)?;
+    let detail = serde_json::to_vec(signed).expect("a signed action serializes");
+    let subject = Hash32(signed.token.to_be_bytes());
+    append_audit(
+        tx,
+        now_ms(),
+        &key_of(signed.registry),
+        "title",
+        &subject,
+        &detail,
+    )
+    .map_err(sqlite)
+}
+
 /// How a registry is named in the audit log's issuer column.
 fn key_of(registry: Address) -> String {
     format!("{registry:#x}")
@@ -627,6 +666,52 @@ mod tests {
             shipper
         );
         assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 2 });
+    }
+
+    #[test]
+    fn actions_submitted_together_are_recorded_all_or_none() {
+        let (_dir, mut store, registry) = setup();
+        let shipper = Address::from_private_key(&key(2));
+        let mint = |token: u64, nonce| {
+            SignedAction::sign(
+                &key(1),
+                registry,
+                U256::from(token),
+                Action::Mint {
+                    beneficiary: shipper,
+                    holder: shipper,
+                },
+                Bytes::new(),
+                nonce,
+            )
+        };
+        // The third mints a token the first already minted: nothing of the three stays.
+        let refused = store.submit_all(&[mint(1, 0), mint(2, 1), mint(1, 2)]);
+        assert!(
+            matches!(refused, Err(RegistryError::Refused(_))),
+            "{refused:?}"
+        );
+        assert_eq!(store.title(registry, U256::from(1)).unwrap(), None);
+        assert_eq!(store.title(registry, U256::from(2)).unwrap(), None);
+        assert_eq!(
+            store
+                .next_nonce(registry, Address::from_private_key(&key(1)))
+                .unwrap(),
+            0
+        );
+        // Each with its own nonce, in order: all recorded, each its own log entry.
+        let seqs = store.submit_all(&[mint(1, 0), mint(2, 1)]).unwrap();
+        assert_eq!(seqs.len(), 2);
+        assert!(seqs[0] < seqs[1]);
+        assert_eq!(
+            store
+                .title(registry, U256::from(2))
+                .unwrap()
+                .unwrap()
+                .holder,
+            shipper
+        );
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 3 });
     }
 
     #[test]

@@ -1,13 +1,21 @@
 // The issue page: choose a template, fill in its form (checked as you type), preview, issue
-// through POST /api/issue (signed with the server's issuer key and recorded in its store), and
-// download the .tt file.
+// through POST /api/issue — signed with the server's issuer key and recorded in its store, or,
+// for a transferable record (a bill of lading), with its title minted to the first owner and
+// holder named — and download the .tt file. An issued form is locked: the same document is
+// never issued twice.
 import { $, api, at, el, problem, putAt, rememberToken, saveFile } from "./common.js";
 import { renderDocument } from "./render.js";
 import { TEMPLATES, checkField, inputType, typedValue } from "./templates.js";
 import { verifyText } from "./verify.js";
 
-let issuer = null; // {name, did, verificationMethod} from GET /api/issuer
+let issuer = null; // {name, did, verificationMethod, address, titleRegistries} from GET /api/issuer
 let rows = {}; // table path -> number of rows in the form
+let issued = false; // the form's document was issued: nothing more to issue from it
+
+// The chain id under which `corridor serve` answers for its embedded title registries
+// (corridor_ledger::EMBEDDED_CHAIN_ID), which DNS-TXT records name as netId.
+const EMBEDDED_CHAIN_ID = 4411218;
+const ACCOUNT = /^0x[0-9a-fA-F]{40}$/;
 
 const fieldId = (path) => `f-${path.replace(/[^A-Za-z0-9]/g, "-")}`;
 
@@ -85,28 +93,51 @@ const check = () => {
   });
   const name = $("issuer-name").value.trim();
   const domain = $("issuer-domain").value.trim().toLowerCase();
-  const nameProblem = name ? null : "required";
-  const domainProblem = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain) ? null
-    : "a domain name, as issuer.example.com";
-  $("issuer-name-problem").textContent = nameProblem && $("issuer-name").dataset.touched === "yes" ? nameProblem : "";
-  $("issuer-domain-problem").textContent = domainProblem && $("issuer-domain").dataset.touched === "yes" ? domainProblem : "";
-  problems += (nameProblem ? 1 : 0) + (domainProblem ? 1 : 0);
+  const owner = $("issue-owner").value.trim();
+  const holder = $("issue-holder").value.trim();
+  $("first-title").hidden = !template.transferable;
+  const issuerProblems = [
+    ["issuer-name", name ? null : "required"],
+    ["issuer-domain", /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain) ? null
+      : "a domain name, as issuer.example.com"],
+    ...(template.transferable ? [
+      ["issue-owner", ACCOUNT.test(owner) ? null : "an account: 0x and 40 hex digits"],
+      ["issue-holder", !holder || ACCOUNT.test(holder) ? null : "an account: 0x and 40 hex digits, or nothing"],
+    ] : []),
+  ];
+  issuerProblems.forEach(([id, trouble]) => {
+    $(`${id}-problem`).textContent = trouble && $(id).dataset.touched === "yes" ? trouble : "";
+    if (trouble) problems += 1;
+  });
   $("issue-problems").textContent = problems ? `${problems} field${problems > 1 ? "s" : ""} to fill in or correct` : "";
   $("preview").disabled = problems > 0;
-  $("do-issue").disabled = problems > 0 || !issuer;
+  $("do-issue").disabled = problems > 0 || !issuer || issued;
   if (problems) return null;
-  data.issuers = [issuerBlock(name, domain)];
+  data.issuers = [template.transferable ? transferableIssuer(name, domain) : signingIssuer(name, domain)];
   return data;
 };
 
-// The issuer as documents name it: the server's DID, revocable at its responder, vouched for
-// by the domain's DNS-DID record.
-const issuerBlock = (name, domain) => ({
+// The issuer as signed documents name it: the server's DID, revocable at its responder,
+// vouched for by the domain's DNS-DID record.
+const signingIssuer = (name, domain) => ({
   id: issuer ? issuer.did : "did:ethr:0x0000000000000000000000000000000000000000",
   name,
   revocation: { type: "OCSP_RESPONDER", location: `${location.origin}/ocsp/${issuer ? issuer.name : ""}` },
   identityProof: { type: "DNS-DID", location: domain, key: issuer ? issuer.verificationMethod : "" },
 });
+
+// The issuer as a transferable record names it, as TradeTrust's do: the registry holding its
+// title, vouched for by the domain's DNS-TXT record naming that registry.
+const transferableIssuer = (name, domain) => ({
+  name,
+  tokenRegistry: $("issue-registry").value || "0x0000000000000000000000000000000000000000",
+  identityProof: { type: "DNS-TXT", location: domain },
+});
+
+// The record the issuer's domain must publish for verifiers to confirm the issuer.
+const dnsRecord = (block) => (block.tokenRegistry
+  ? `openatts net=ethereum netId=${EMBEDDED_CHAIN_ID} addr=${block.tokenRegistry}`
+  : `openatts a=dns-did; p=${block.identityProof.key}; v=1.0;`);
 
 const preview = () => {
   const data = check();
@@ -118,25 +149,64 @@ const preview = () => {
 const issue = async () => {
   const data = check();
   if (!data) return;
-  const button = $("do-issue");
-  button.disabled = true;
+  const template = TEMPLATES[$("template").value];
+  $("do-issue").disabled = true;
+  $("issue-fields").disabled = true;
   $("issue-result").replaceChildren(el("p", {}, "Issuing…"));
-  const { ok, answer } = await api("POST", "/api/issue", { documents: [data] }, $("issue-token").value.trim());
-  button.disabled = false;
+  const body = { documents: [data] };
+  if (template.transferable) {
+    const holder = $("issue-holder").value.trim();
+    body.title = { beneficiary: $("issue-owner").value.trim(), registry: data.issuers[0].tokenRegistry, ...(holder ? { holder } : {}) };
+  }
+  const { ok, answer } = await api("POST", "/api/issue", body, $("issue-token").value.trim());
   if (!ok) {
+    $("issue-fields").disabled = false;
+    check();
     $("issue-result").replaceChildren(el("p", { class: "error", id: "issue-error" }, `Not issued: ${problem(answer)}`));
     return;
   }
+  issued = true;
+  check();
+  showIssued(template, data, answer);
+};
+
+// What was issued: the file to download, its title or batch, and the DNS record that lets
+// verifiers confirm its issuer.
+const showIssued = (template, data, answer) => {
   const [document] = answer.documents;
-  const template = TEMPLATES[$("template").value];
   const file = `${String(at(data, template.number)).replace(/[^A-Za-z0-9._-]+/g, "_")}.tt`;
   const text = `${JSON.stringify(document, null, 2)}\n`;
   const download = el("button", { type: "button", id: "download" }, `Download ${file}`);
   download.addEventListener("click", () => saveFile(file, text));
   const verify = el("button", { type: "button", id: "verify-issued" }, "Verify it");
-  verify.addEventListener("click", () => { history.pushState({}, "", "/"); show("verify"); verifyText(text); });
-  $("issue-result").replaceChildren(el("p", { class: "done", id: "issued" },
-    `Issued: ${template.title} ${at(data, template.number)}, batch ${answer.merkleRoot}.`), download, " ", verify);
+  verify.addEventListener("click", () => { history.pushState({}, "", "/"); show("verify"); verifyText(text, file); });
+  const another = el("button", { type: "button", id: "issue-another" }, "Issue another");
+  another.addEventListener("click", startAnother);
+  const title = answer.titles && answer.titles[0];
+  const [block] = data.issuers;
+  $("issue-result").replaceChildren(
+    el("p", { class: "done", id: "issued" }, `Issued: ${template.title} ${at(data, template.number)}.`),
+    title ? el("p", { id: "issued-title" }, "Its title is minted: owner ", el("code", {}, title.beneficiary),
+      ", holder ", el("code", {}, title.holder), ". ",
+      el("a", { id: "open-title", href: `/titles?registry=${title.registry}&token=${title.token}` }, "Open its title"))
+      : el("p", { id: "issued-batch" }, "Batch ", el("code", {}, answer.merkleRoot), ", recorded as issued."),
+    el("p", { class: "note" }, `For verifiers to confirm the issuer, the DNS of ${block.identityProof.location} must hold this TXT record:`),
+    el("pre", { class: "record", id: "dns-record" }, dnsRecord(block)),
+    download, " ", verify, " ", another);
+};
+
+// A new document from the issued one's form: the same details but its number, which must
+// be new.
+const startAnother = () => {
+  issued = false;
+  $("issue-fields").disabled = false;
+  const number = $(fieldId(TEMPLATES[$("template").value].number));
+  number.value = "";
+  number.dataset.touched = "yes";
+  $("issue-result").replaceChildren();
+  $("issue-preview").replaceChildren();
+  check();
+  number.focus();
 };
 
 let show = () => {};
@@ -148,8 +218,7 @@ export const start = async (showPage) => {
   const touch = (e) => { if (e.target.dataset) e.target.dataset.touched = "yes"; check(); };
   ["input", "change"].forEach((t) => {
     $("issue-form").addEventListener(t, touch);
-    $("issuer-name").addEventListener(t, touch);
-    $("issuer-domain").addEventListener(t, touch);
+    ["issuer-name", "issuer-domain", "issue-owner", "issue-holder", "issue-registry"].forEach((id) => $(id).addEventListener(t, touch));
   });
   $("issuer-domain").value = localStorage.getItem("corridor-issuer-domain") || "";
   $("issuer-domain").addEventListener("change", () => localStorage.setItem("corridor-issuer-domain", $("issuer-domain").value.trim()));
@@ -160,7 +229,9 @@ export const start = async (showPage) => {
   const { ok, answer } = await api("GET", "/api/issuer");
   if (ok) {
     issuer = answer;
-    $("issuer-state").textContent = `Documents are signed by this server's issuer key (${answer.did}) and recorded in its store.`;
+    $("issuer-state").replaceChildren("Documents are signed by this server's issuer key (", el("code", {}, answer.did),
+      ") and recorded in its store; the titles of bills of lading are minted by the same key.");
+    $("issue-registry").replaceChildren(...answer.titleRegistries.map((r) => el("option", { value: r.address }, `${r.name} (${r.address})`)));
   } else {
     $("issuer-state").textContent = `This server does not issue: ${problem(answer)}. You can still fill in and preview a document.`;
   }

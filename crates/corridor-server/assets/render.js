@@ -11,10 +11,12 @@ const STATUS_CHECKS = [
 const IDENTITY_CHECKS = ["OpenAttestationDnsTxtIdentityProof", "OpenAttestationDnsDidIdentityProof"];
 const MARKS = { VALID: "✓", INVALID: "✗", ERROR: "!", SKIPPED: "–" };
 
-// One line per group of checks: the first conclusive fragment of the group speaks for it.
+// One line per group of checks: the first conclusive fragment of the group speaks for it, a
+// definite "no" before a "could not ask".
 const summarise = (fragments, names, says) => {
   const group = fragments.filter((f) => names.includes(f.name));
-  const decisive = group.find((f) => f.status === "INVALID" || f.status === "ERROR")
+  const decisive = group.find((f) => f.status === "INVALID")
+    || group.find((f) => f.status === "ERROR")
     || group.find((f) => f.status === "VALID")
     || group[0];
   const status = decisive ? decisive.status : "SKIPPED";
@@ -22,18 +24,24 @@ const summarise = (fragments, names, says) => {
 };
 const why = (f) => (f && f.reason ? `: ${f.reason.message}` : ".");
 
-// The verdict on a document whose data (unsalted) is `data`. Returns whether its contents may
-// be shown: only when untampered.
-export const renderVerdict = (container, data, verdict) => {
-  const fragments = verdict.fragments;
+// The domains whose DNS vouched for the issuer: tt-verify's `data` of a valid identity
+// fragment has one entry per issuer (DNS-TXT) or key (DNS-DID), and only those it marked
+// VALID vouched. The document's own `identityProof.location` is a claim, never shown as this.
+const vouchingDomains = (fragments) => [...new Set(fragments
+  .filter((f) => IDENTITY_CHECKS.includes(f.name) && f.status === "VALID" && Array.isArray(f.data))
+  .flatMap((f) => f.data)
+  .filter((entry) => entry && entry.status === "VALID" && typeof entry.location === "string")
+  .map((entry) => entry.location))];
+
+// The three lines a person reads: untampered, issued, by whom.
+const checkLines = (fragments, domains) => {
   const integrity = fragments.find((f) => f.name === "OpenAttestationHash");
-  const intact = Boolean(integrity && integrity.status === "VALID");
-  const issuer = (data.issuers || [])[0] || {};
-  const domain = issuer.identityProof && issuer.identityProof.location;
-  const checks = [
-    { status: integrity ? integrity.status : "ERROR",
-      text: intact ? "Untampered: it has not been changed since it was issued."
-        : "Tampered: its contents have been changed since it was issued." },
+  const integrityStatus = integrity ? integrity.status : "ERROR";
+  return [
+    { status: integrityStatus, text: ({
+      VALID: "Untampered: it has not been changed since it was issued.",
+      INVALID: "Tampered: its contents have been changed since it was issued.",
+    })[integrityStatus] || `Not a document that can be checked${why(integrity)}` },
     summarise(fragments, STATUS_CHECKS, (s, f) => ({
       VALID: "Issued, and not revoked.",
       INVALID: `Not issued, or revoked${why(f)}`,
@@ -41,25 +49,48 @@ export const renderVerdict = (container, data, verdict) => {
       SKIPPED: "Whether it was issued was not checked here.",
     })[s]),
     summarise(fragments, IDENTITY_CHECKS, (s, f) => ({
-      VALID: `Issued by ${domain || "its named issuer"} (confirmed by that domain's DNS).`,
+      VALID: domains.length ? `Issued by ${domains.join(", ")}: confirmed by ${domains.length > 1 ? "their" : "that domain's"} DNS.`
+        : "Its issuer's identity is confirmed by DNS.",
       INVALID: `The issuer's identity does not check out${why(f)}`,
       ERROR: `The issuer's identity could not be checked${why(f)}`,
       SKIPPED: "The issuer's identity was not checked here.",
     })[s]),
   ];
-  // Valid offline means only that nothing failed: say so when something was not checked.
-  const complete = checks.every((c) => c.status === "VALID");
-  const banner = !verdict.valid ? "This document is NOT valid."
-    : complete ? "This document is valid."
-      : "No problem found, but not everything could be checked here.";
-  container.append(el("div", { class: `verdict ${verdict.valid ? "valid" : "invalid"}`, id: "verdict" }, banner));
-  container.append(el("ul", { class: "checks" },
-    checks.map((c) => el("li", { class: c.status }, el("span", { class: "mark" }, MARKS[c.status] || "?"), c.text))));
-  if (!intact) {
-    container.append(el("p", { class: "untrusted", id: "untrusted" },
-      "Its contents are not shown: they were changed after issue and cannot be trusted."));
+};
+
+// The banner: green only when every line is confirmed; red for a definite fault; amber when
+// nothing failed but something could not be checked, which must never look like approval.
+const banner = (lines, valid) => {
+  const [integrity] = lines;
+  if (integrity.status !== "VALID" || lines.some((l) => l.status === "INVALID")) {
+    return { look: "invalid", says: integrity.status === "ERROR" ? "This is not a document that can be verified." : "This document is NOT valid." };
   }
-  return intact;
+  const confirmed = lines.every((l) => l.status === "VALID");
+  if (confirmed && valid) return { look: "valid", says: "This document is valid." };
+  if (confirmed) return { look: "invalid", says: "This document is NOT valid." };
+  if (lines.some((l) => l.status === "ERROR")) {
+    return { look: "unconfirmed", says: "Not confirmed: some checks could not be done." };
+  }
+  return { look: "unconfirmed", says: "No problem found, but not everything could be checked here." };
+};
+
+// One verification as a person reads it: the banner, the checks, and the document itself
+// only when it is untampered, with who issued it said as confirmed only when DNS confirmed it.
+export const renderResult = (data, verdict, { heading } = {}) => {
+  const fragments = verdict.fragments;
+  const domains = vouchingDomains(fragments);
+  const lines = checkLines(fragments, domains);
+  const { look, says } = banner(lines, verdict.valid);
+  const intact = lines[0].status === "VALID";
+  return el("section", { class: "result" },
+    heading ? el("h3", { class: "result-heading" }, heading) : null,
+    el("div", { class: `verdict ${look}` }, says),
+    el("ul", { class: "checks" },
+      lines.map((l) => el("li", { class: l.status }, el("span", { class: "mark" }, MARKS[l.status] || "?"), l.text))),
+    intact ? renderDocument(data, { issuer: { confirmed: lines[2].status === "VALID", domains } })
+      : el("p", { class: "untrusted" }, lines[0].status === "INVALID"
+        ? "Its contents are not shown: they were changed after issue and cannot be trusted."
+        : "Its contents are not shown: it is not a document that can be checked."));
 };
 
 const isScalar = (v) => v === null || typeof v !== "object";
@@ -76,9 +107,24 @@ const leaves = (value, path = "", rows = []) => {
 };
 const HIDDEN = ["issuers", "$template"]; // said by the checks, or how to render
 
+// Who the document says issued it: confirmed (by the domains whose DNS vouched) or a claim,
+// shown apart so that it never reads as confirmed.
+const issuedBy = (data, issuer) => {
+  const name = ((data.issuers || [])[0] || {}).name;
+  if (issuer && issuer.confirmed) {
+    const by = issuer.domains.join(", ");
+    const says = name && by ? `Issued by ${name}, confirmed by ${by}` : `Issued by ${name || by}, confirmed by DNS`;
+    return el("p", { class: "issued-by confirmed" }, says);
+  }
+  if (!name) return null;
+  return el("p", { class: "issued-by unconfirmed" }, el("span", { class: "mark" }, "?"),
+    `Says it is issued by ${name}: not confirmed`);
+};
+
 // The document laid out: by its template when it names a built-in one, and every field no
-// template covers in "Other details", so that nothing the issuer wrote goes unseen.
-export const renderDocument = (data, { id = "document", heading } = {}) => {
+// template covers in "Other details", so that nothing the issuer wrote goes unseen. `issuer`
+// is what verification confirmed of its issuer (nothing, for a preview).
+export const renderDocument = (data, { id, heading, issuer } = {}) => {
   const template = TEMPLATES[data.$template && data.$template.name];
   const shown = new Set();
   const value = (path, v, templated) => {
@@ -104,10 +150,10 @@ export const renderDocument = (data, { id = "document", heading } = {}) => {
         el("thead", {}, el("tr", {}, table.columns.map((c) => el("th", {}, c.label)))),
         el("tbody", {}, items.map((item, i) => el("tr", {}, table.columns.map((c) => {
           const v = item && typeof item === "object" ? item[c.key || c.path] : undefined;
-          if (v === undefined || !isScalar(v)) return el("td", {});
+          if (v === undefined || !isScalar(v)) return el("td", { "data-label": c.label });
           const path = `${table.path}.${i}.${c.path}`;
           shown.add(path);
-          return el("td", { "data-path": path, "data-templated": "yes" }, shownAs(v));
+          return el("td", { "data-path": path, "data-templated": "yes", "data-label": c.label }, shownAs(v));
         })))))));
     });
   } else {
@@ -119,7 +165,5 @@ export const renderDocument = (data, { id = "document", heading } = {}) => {
     parts.push(el("section", { class: "part" }, el("h4", {}, template ? "Other details" : "Details"),
       el("dl", {}, others.map(([path, v]) => [el("dt", {}, path), value(path, v === undefined ? "" : v, false)]))));
   }
-  const issuer = (data.issuers || [])[0] || {};
-  return el("article", { class: "document", id },
-    issuer.name ? el("p", { class: "issued-by" }, `Issued by ${issuer.name}`) : null, parts);
+  return el("article", { class: "document", id }, issuedBy(data, issuer), parts);
 };

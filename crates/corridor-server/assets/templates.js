@@ -29,6 +29,8 @@ export const TEMPLATES = {
   BILL_OF_LADING: {
     title: "Bill of lading",
     number: "blNumber",
+    // A transferable record: issuing mints its title, owned and held by parties named apart.
+    transferable: true,
     sections: [
       { heading: "Shipment", fields: [
         f("blNumber", "B/L number", "text", true), f("vessel", "Vessel", "text", true), f("voyageNo", "Voyage"),

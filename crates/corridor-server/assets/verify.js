@@ -2,28 +2,75 @@
 // to POST /api/verify; the answer is shown in plain language, and the document itself only
 // when it is untampered.
 import { $, api, el, fromHex, problem, unsalt } from "./common.js";
-import { renderDocument, renderVerdict } from "./render.js";
+import { renderResult } from "./render.js";
 
-const say = (text, cls = "") => $("result").replaceChildren(el("p", { class: cls, id: cls || undefined }, text));
+// A message in place of a result; `id="error"` marks a file that could not be verified.
+const say = (text, cls = "") => {
+  $("result").replaceChildren(el("p", { class: cls, id: cls || undefined }, text));
+  $("result").dataset.state = cls === "error" ? "done" : "checking";
+};
+const done = (...results) => {
+  $("result").replaceChildren(...results);
+  $("result").dataset.state = "done";
+};
 
-export const verifyText = async (text) => {
-  let documentJson;
+const isObject = (v) => Boolean(v) && typeof v === "object" && !Array.isArray(v);
+// A wrapped document's data as its issuer wrote it (salts removed).
+const dataOf = (document) => (isObject(document) && isObject(document.data) ? unsalt(document.data) : {});
+const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+// Verifies `text` (what a file, a paste, an example or a share link held) and shows the
+// result; `source` names it in messages ("bl.tt", "The pasted text").
+export const verifyText = async (text, source) => {
+  let parsed;
   try {
-    documentJson = JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (e) {
-    say("This is not a document: it is not JSON.", "error");
+    say(`${source} is not a document: it is not JSON.`, "error");
+    return;
+  }
+  if (Array.isArray(parsed)) {
+    await verifyMany(text, parsed, source);
+    return;
+  }
+  if (!isObject(parsed)) {
+    say(`${source} is not a document: it holds a JSON ${parsed === null ? "null" : typeof parsed}, not a document.`, "error");
     return;
   }
   say("Checking…");
   const { ok, answer } = await api("POST", "/api/verify", text);
   if (!ok) {
-    say(problem(answer), "error");
+    say(`${source}: ${problem(answer)}`, "error");
     return;
   }
-  const result = $("result");
-  result.replaceChildren();
-  const data = unsalt((documentJson && documentJson.data) || {});
-  if (renderVerdict(result, data, answer)) result.append(renderDocument(data));
+  done(renderResult(dataOf(parsed), answer));
+};
+
+// A file holding a list: each of its documents verified (one request, the API's many-documents
+// form), each result under its place in the list; an item that is not a document says so.
+const verifyMany = async (text, documents, source) => {
+  if (!documents.length) {
+    say(`${source} holds an empty list: there is no document in it to verify.`, "error");
+    return;
+  }
+  say(`Checking ${plural(documents.length, "document")}…`);
+  const { ok, answer } = await api("POST", "/api/verify", text);
+  if (!ok || !Array.isArray(answer) || answer.length !== documents.length) {
+    say(`${source}: ${ok ? "the server's answer does not fit the list" : problem(answer)}`, "error");
+    return;
+  }
+  const results = answer.map((result, i) => {
+    const place = `${i + 1} of ${documents.length}`;
+    if (!result.error) return renderResult(dataOf(documents[i]), result, { heading: `Document ${place}` });
+    return el("section", { class: "result" }, el("h3", { class: "result-heading" }, `Item ${place}`),
+      el("p", { class: "error item-error" }, result.error.message));
+  });
+  const count = (selector) => results.filter((r) => r.querySelector(selector)).length;
+  const tally = [[".verdict.valid", "valid"], [".verdict.invalid", "not valid"],
+    [".verdict.unconfirmed", "not fully checked"], [".item-error", "not a document"]]
+    .map(([selector, says]) => [count(selector), says]).filter(([n]) => n).map(([n, says]) => `${n} ${says}`);
+  done(el("p", { class: "many", id: "many" },
+    `${source} holds a list of ${plural(documents.length, "document")}: ${tally.join(", ")}.`), ...results);
 };
 
 // A shared document: its envelope from the server, its key from the link's fragment.
@@ -46,7 +93,7 @@ const openShared = async (id, keyHex) => {
     say("The shared document cannot be opened: the key does not fit it, or it was altered.", "error");
     return;
   }
-  await verifyText(text);
+  await verifyText(text, "The shared document");
 };
 
 const base64Bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
@@ -65,16 +112,16 @@ export const start = () => {
   const drop = $("drop");
   $("file").addEventListener("change", async (e) => {
     const [file] = e.target.files;
-    if (file) await verifyText(await file.text());
+    if (file) await verifyText(await file.text(), file.name);
   });
   ["dragenter", "dragover"].forEach((t) => drop.addEventListener(t, (e) => { e.preventDefault(); drop.classList.add("over"); }));
   ["dragleave", "drop"].forEach((t) => drop.addEventListener(t, () => drop.classList.remove("over")));
   drop.addEventListener("drop", async (e) => {
     e.preventDefault();
     const [file] = e.dataTransfer.files;
-    if (file) await verifyText(await file.text());
+    if (file) await verifyText(await file.text(), file.name);
   });
-  $("check").addEventListener("click", () => verifyText($("paste").value));
+  $("check").addEventListener("click", () => verifyText($("paste").value, "The pasted text"));
   const shared = /^\/s\/([^/]+)$/.exec(location.pathname);
   if (shared) openShared(decodeURIComponent(shared[1]), location.hash.slice(1));
   showExamples();
@@ -86,7 +133,7 @@ const showExamples = async () => {
   if (!ok || !Array.isArray(answer.examples) || !answer.examples.length) return;
   $("example-list").replaceChildren(...answer.examples.map((example) => {
     const button = el("button", { type: "button", class: "link", "data-example": example.name }, example.title);
-    button.addEventListener("click", () => verifyText(JSON.stringify(example.document)));
+    button.addEventListener("click", () => verifyText(JSON.stringify(example.document), example.title));
     return button;
   }));
   $("examples").hidden = false;

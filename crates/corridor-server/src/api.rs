@@ -4,21 +4,23 @@
 //! titles write to the store and need an API token.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
-use alloy_primitives::{Address, U256};
+use alloy_primitives::{Address, Bytes, U256};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use corridor_format::{FieldPath, Hash32, Integrity, RevocationReason, WrappedDocument};
-use corridor_title::{RegistryError, SignedAction};
+use corridor_ledger::{DEFAULT_REGISTRY_NAME, RegistryInfo, StoreError};
+use corridor_title::{Action, RegistryError, SignedAction};
 use corridor_verify::{ReadError, Subject, Verdict};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::error::{ApiError, BodyBytes, JsonBody, Writer, blocking, malformed, timeout};
+use crate::{AppState, Issuer};
 
 /// The most documents one request may verify or wrap.
 pub const MAX_DOCUMENTS: usize = 1000;
@@ -297,15 +299,35 @@ async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Valu
 }
 
 /// `GET /api/issuer`: who `POST /api/issue` signs as — the name its batches are recorded
-/// under (and its revocation responder path, `/ocsp/{name}`) and its DID — so that a client
-/// can name that issuer in the documents it sends.
+/// under (and its revocation responder path, `/ocsp/{name}`), its DID and account — and the
+/// title registries it administers, the default one first (created when first minted in), so
+/// that a client can name that issuer, or that registry, in the documents it sends.
 async fn issuer(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let issuer = state.issuer.as_ref().ok_or_else(no_issuer)?;
+    let issuer = state.issuer.clone().ok_or_else(no_issuer)?;
+    let admin = issuer.signer.address();
+    let default = default_registry(admin);
+    let others = blocking(&state, move |store| store.registries()).await?;
+    let registries: Vec<Value> =
+        std::iter::once(json!({"address": default, "name": DEFAULT_REGISTRY_NAME}))
+            .chain(
+                others
+                    .into_iter()
+                    .filter(|r| r.admin == admin && r.address != default)
+                    .map(|r| json!({"address": r.address, "name": r.name})),
+            )
+            .collect();
     Ok(Json(json!({
         "name": issuer.name,
         "did": issuer.signer.did(),
         "verificationMethod": issuer.signer.verification_method(),
+        "address": admin,
+        "titleRegistries": registries,
     })))
+}
+
+/// The registry the issuer key `admin` mints titles in unless a request names another.
+fn default_registry(admin: Address) -> Address {
+    RegistryInfo::address_of(admin, DEFAULT_REGISTRY_NAME)
 }
 
 fn no_issuer() -> ApiError {
@@ -316,33 +338,48 @@ fn no_issuer() -> ApiError {
     )
 }
 
-/// `POST /api/issue`: `{"documents": [raw, …]}` wrapped as one batch, signed with the
-/// server's issuer key (a DID signature over the merkle root) and recorded in the store as
-/// issued, with an API token. Answers the signed documents.
+/// `POST /api/issue`, with an API token: `{"documents": [raw, …]}` wrapped as one batch,
+/// signed with the server's issuer key (a DID signature over the merkle root) and recorded in
+/// the store as issued; or, with `"title"`, transferable records (see [`TitleRequest`]).
+/// Answers the issued documents.
 async fn issue(
     State(state): State<AppState>,
     writer: Writer,
-    body: JsonBody,
+    mut body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let issuer = state.issuer.clone().ok_or_else(no_issuer)?;
+    let title = match body.0.as_object_mut().and_then(|b| b.remove("title")) {
+        None => None,
+        Some(title) => Some(serde_json::from_value::<TitleRequest>(title).map_err(|e| {
+            ApiError::bad_request(
+                "invalid",
+                format!("\"title\" is {{\"beneficiary\", \"holder\"?, \"registry\"?}}: {e}"),
+            )
+        })?),
+    };
     let raws = raw_documents(body, "issue")?;
+    tracing::info!(token = %writer.0, issuer = %issuer.name, documents = raws.len(), transferable = title.is_some(), "issuing");
+    match title {
+        None => issue_signed(&state, issuer, raws).await,
+        Some(title) => issue_transferable(&state, issuer, raws, title).await,
+    }
+}
+
+/// `raws` wrapped as one batch, signed and recorded as issued by `issuer`.
+async fn issue_signed(
+    state: &AppState,
+    issuer: Arc<Issuer>,
+    raws: Vec<Value>,
+) -> Result<Json<Value>, ApiError> {
     let signing = issuer.clone();
     let signed = compute(
-        &state,
+        state,
         move || -> Result<(Hash32, Vec<Hash32>, Vec<Value>), ApiError> {
             let mut documents = wrap_batch(&raws)?;
-            let hash = |doc: &Value, field: &str| -> Result<Hash32, ApiError> {
-                doc["signature"][field]
-                    .as_str()
-                    .and_then(|h| h.parse().ok())
-                    .ok_or_else(|| {
-                        ApiError::internal("issuing", format!("a wrapped document has no {field}"))
-                    })
-            };
-            let root = hash(&documents[0], "merkleRoot")?;
+            let root = signature_hash(&documents[0], "merkleRoot")?;
             let targets = documents
                 .iter()
-                .map(|d| hash(d, "targetHash"))
+                .map(|d| signature_hash(d, "targetHash"))
                 .collect::<Result<Vec<_>, _>>()?;
             let created = corridor_ledger::show_time(
                 std::time::SystemTime::now()
@@ -359,9 +396,8 @@ async fn issue(
     )
     .await??;
     let (root, targets, documents) = signed;
-    tracing::info!(token = %writer.0, issuer = %issuer.name, documents = documents.len(), "issuing");
     let name = issuer.name.clone();
-    blocking(&state, move |store| {
+    blocking(state, move |store| {
         store.issue(
             &name,
             &[corridor_ledger::Batch {
@@ -374,6 +410,141 @@ async fn issue(
     Ok(Json(
         json!({"merkleRoot": root.to_string(), "documents": documents}),
     ))
+}
+
+/// A hash of a wrapped document's `signature` block.
+fn signature_hash(document: &Value, field: &str) -> Result<Hash32, ApiError> {
+    document["signature"][field]
+        .as_str()
+        .and_then(|h| h.parse().ok())
+        .ok_or_else(|| ApiError::internal("issuing", format!("a wrapped document has no {field}")))
+}
+
+/// The title `POST /api/issue` mints for each document when the documents are transferable
+/// records (bills of lading): in an embedded registry the server's issuer key administers —
+/// its default one unless `registry` names another — to a first owner (`beneficiary`) and
+/// holder (by default the owner), as `corridor title mint` does.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TitleRequest {
+    beneficiary: Address,
+    holder: Option<Address>,
+    registry: Option<Address>,
+}
+
+/// `raws` as transferable records: each wrapped on its own (its merkle root is its token),
+/// none signed (its title is its record), and their titles minted by the issuer key, all in
+/// one store transaction. Each document must name the registry as an issuer's
+/// `tokenRegistry`, which is where verifiers look for its title.
+async fn issue_transferable(
+    state: &AppState,
+    issuer: Arc<Issuer>,
+    raws: Vec<Value>,
+    title: TitleRequest,
+) -> Result<Json<Value>, ApiError> {
+    let admin = issuer.signer.address();
+    let registry = title.registry.unwrap_or_else(|| default_registry(admin));
+    let (beneficiary, holder) = (title.beneficiary, title.holder.unwrap_or(title.beneficiary));
+    if let Some(i) = raws.iter().position(|raw| !names_registry(raw, registry)) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_document",
+            format!(
+                "document {}: no issuer names the registry {registry} as its tokenRegistry, \
+                 which a transferable record's issuer must for verifiers to find its title",
+                i + 1
+            ),
+        ));
+    }
+    let documents = compute(state, move || {
+        raws.iter()
+            .map(|raw| Ok(wrap_batch(std::slice::from_ref(raw))?.remove(0)))
+            .collect::<Result<Vec<Value>, ApiError>>()
+    })
+    .await??;
+    let tokens = documents
+        .iter()
+        .map(|d| signature_hash(d, "merkleRoot").map(|root| U256::from_be_bytes(root.0)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let store = state.store.clone();
+    let minting = tokens.clone();
+    let minted = compute(state, move || {
+        let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+        mint_titles(
+            &mut store,
+            &issuer.signer,
+            registry,
+            &minting,
+            beneficiary,
+            holder,
+        )
+    })
+    .await?
+    .map_err(registry_refusal)?;
+    let titles: Vec<Value> = tokens
+        .iter()
+        .zip(minted)
+        .map(|(token, seq)| {
+            json!({"registry": registry, "token": format!("{token:#066x}"), "beneficiary": beneficiary,
+                   "holder": holder, "reference": format!("log #{seq}")})
+        })
+        .collect();
+    Ok(Json(json!({"documents": documents, "titles": titles})))
+}
+
+/// Whether `raw` names `registry` as one of its issuers' `tokenRegistry`.
+fn names_registry(raw: &Value, registry: Address) -> bool {
+    raw["issuers"].as_array().is_some_and(|issuers| {
+        issuers.iter().any(|issuer| {
+            issuer["tokenRegistry"]
+                .as_str()
+                .and_then(|a| Address::from_str(a).ok())
+                == Some(registry)
+        })
+    })
+}
+
+/// Mints `tokens` to `beneficiary` and `holder` on `registry` as `signer`, all or none; the
+/// signer's default registry is created first if it does not exist yet (an empty registry
+/// left behind by a refused mint is harmless). The log entries of the mints.
+fn mint_titles(
+    store: &mut corridor_ledger::Store,
+    signer: &corridor_format::did::DidSigner,
+    registry: Address,
+    tokens: &[U256],
+    beneficiary: Address,
+    holder: Address,
+) -> Result<Vec<i64>, RegistryError> {
+    let backend = |e: StoreError| RegistryError::Backend(Box::new(e));
+    let admin = signer.address();
+    if registry == default_registry(admin)
+        && matches!(
+            store.registry(registry),
+            Err(StoreError::UnknownRegistry(_))
+        )
+    {
+        store
+            .create_registry(admin, DEFAULT_REGISTRY_NAME)
+            .map_err(backend)?;
+    }
+    let first = store.next_nonce(registry, admin).map_err(backend)?;
+    let mints: Vec<SignedAction> = (first..)
+        .zip(tokens)
+        .map(|(nonce, token)| {
+            SignedAction::sign(
+                signer.signing_key(),
+                registry,
+                *token,
+                Action::Mint {
+                    beneficiary,
+                    holder,
+                },
+                Bytes::new(),
+                nonce,
+            )
+        })
+        .collect();
+    store.submit_all(&mints)
 }
 
 /// `POST /api/obfuscate`: `{"document": wrapped, "fields": ["path", …]}`.
@@ -456,11 +627,11 @@ async fn revoke(
     ))
 }
 
-fn only_issuer(store: &corridor_ledger::Store) -> Result<String, corridor_ledger::StoreError> {
+fn only_issuer(store: &corridor_ledger::Store) -> Result<String, StoreError> {
     let mut issuers = store.issuers()?;
     match issuers.len() {
         1 => Ok(issuers.remove(0)),
-        _ => Err(corridor_ledger::StoreError::UnknownIssuer(
+        _ => Err(StoreError::UnknownIssuer(
             "(the store has several issuers or none; name one as \"issuer\")".into(),
         )),
     }
@@ -562,32 +733,33 @@ async fn act(
         Ok::<_, RegistryError>((seq, title))
     })
     .await?;
-    match outcome {
-        Ok((seq, title)) => Ok(Json(
-            json!({"reference": format!("log #{seq}"), "title": title}),
-        )),
-        Err(RegistryError::Refused(rule)) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            rule.name(),
-            rule.to_string(),
-        )),
-        Err(RegistryError::Signature(e)) => Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "invalid_signature",
-            e.to_string(),
-        )),
-        Err(e @ RegistryError::Nonce { .. }) => Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "invalid_nonce",
-            e.to_string(),
-        )),
-        Err(RegistryError::Backend(e)) => Err(match e.downcast::<corridor_ledger::StoreError>() {
-            Ok(e) if matches!(*e, corridor_ledger::StoreError::UnknownRegistry(_)) => {
+    let (seq, title) = outcome.map_err(registry_refusal)?;
+    Ok(Json(
+        json!({"reference": format!("log #{seq}"), "title": title}),
+    ))
+}
+
+/// A title action the embedded registry did not accept, as the client should see it: the
+/// rules' refusal (named as the contract names it), a bad signature or nonce, an unknown
+/// registry, or a failure of the server's own.
+fn registry_refusal(error: RegistryError) -> ApiError {
+    match error {
+        RegistryError::Refused(rule) => {
+            ApiError::new(StatusCode::CONFLICT, rule.name(), rule.to_string())
+        }
+        RegistryError::Signature(e) => {
+            ApiError::new(StatusCode::FORBIDDEN, "invalid_signature", e.to_string())
+        }
+        e @ RegistryError::Nonce { .. } => {
+            ApiError::new(StatusCode::CONFLICT, "invalid_nonce", e.to_string())
+        }
+        RegistryError::Backend(e) => match e.downcast::<StoreError>() {
+            Ok(e) if matches!(*e, StoreError::UnknownRegistry(_)) => {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
             }
             Ok(e) => ApiError::internal("the title action", e),
             Err(e) => ApiError::internal("the title action", e),
-        }),
+        },
     }
 }
 

@@ -89,7 +89,7 @@ pub enum RegistryAction {
     /// `issuers[].tokenRegistry`.
     Create {
         /// The registry's name.
-        #[arg(long, value_name = "TEXT", default_value = "Corridor title registry")]
+        #[arg(long, value_name = "TEXT", default_value = corridor_ledger::DEFAULT_REGISTRY_NAME)]
         name: String,
         #[command(flatten)]
         signer: secrets::SignerArgs,

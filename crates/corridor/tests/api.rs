@@ -852,3 +852,163 @@ fn documents_issued_through_the_api_are_signed_recorded_and_valid() {
     );
     assert_eq!((status, error_code(&answer)), (400, "invalid"));
 }
+
+#[test]
+fn bills_of_lading_issued_with_a_title_are_transferable_records_minted_to_their_first_owner() {
+    let work = Workdir::new();
+    let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let server = Server::start_with(
+        &work,
+        &["--offline", "--private-key-env", "TEST_PRIVATE_KEY"],
+    );
+    let route = "/api/issue";
+    let issue = |body: Value| server.call("POST", route, route, Some(body), Some(&api_token));
+    // The issuer's default registry, offered before it exists.
+    let (_, issuer) = server.call("GET", "/api/issuer", "/api/issuer", None, None);
+    let issuer_address: Address = issuer["address"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        issuer_address,
+        common::TEST_ADDRESS.parse::<Address>().unwrap()
+    );
+    let registry = issuer["titleRegistries"][0]["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        issuer["titleRegistries"][0]["name"],
+        corridor_ledger::DEFAULT_REGISTRY_NAME
+    );
+    let location = "carrier.corridor.test";
+    let bill = |number: &str, registry: &str| {
+        json!({"issuers": [{"name": "Lion City Shipping", "tokenRegistry": registry,
+                            "identityProof": {"type": "DNS-TXT", "location": location}}],
+               "blNumber": number})
+    };
+    let shipper = Address::from_private_key(&key(2));
+    let bank = Address::from_private_key(&key(3));
+    // A document that does not name the registry would be a title no verifier finds.
+    let other = format!("{:#x}", Address::repeat_byte(9));
+    let (status, answer) = issue(
+        json!({"documents": [bill("BL-1", &registry), bill("BL-2", &other)],
+                                        "title": {"beneficiary": shipper}}),
+    );
+    assert_eq!((status, error_code(&answer)), (422, "invalid_document"));
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("document 2:"),
+        "{answer}"
+    );
+    // Options it does not know are refused, not ignored.
+    let (status, answer) = issue(json!({"documents": [bill("BL-1", &registry)],
+                                        "title": {"beneficiary": shipper, "owner": bank}}));
+    assert_eq!((status, error_code(&answer)), (400, "invalid"), "{answer}");
+    // Issued: each document its own title, minted to the owner and holder named.
+    let (status, issued) = issue(
+        json!({"documents": [bill("BL-1", &registry), bill("BL-2", &registry)],
+                                        "title": {"beneficiary": shipper, "holder": bank}}),
+    );
+    assert_eq!(status, 200, "{issued}");
+    let documents = issued["documents"].as_array().unwrap();
+    let titles = issued["titles"].as_array().unwrap();
+    assert_eq!((documents.len(), titles.len()), (2, 2));
+    for (document, title) in documents.iter().zip(titles) {
+        // Not signed: its title is its record.
+        assert!(document.get("proof").is_none(), "{document}");
+        let root = document["signature"]["merkleRoot"].as_str().unwrap();
+        assert_eq!(title["token"], format!("0x{root}"));
+        let path = format!("/api/titles/{registry}/0x{root}");
+        let (status, now) = server.call("GET", "/api/titles/{registry}/{token}", &path, None, None);
+        assert_eq!(status, 200, "{now}");
+        let owner: Address = now["title"]["beneficiary"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let holder: Address = now["title"]["holder"].as_str().unwrap().parse().unwrap();
+        assert_eq!((owner, holder), (shipper, bank));
+        let (_, history) = server.call(
+            "GET",
+            "/api/titles/{registry}/{token}/history",
+            &format!("{path}/history"),
+            None,
+            None,
+        );
+        let actor: Address = history["history"][0]["actor"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            (&history["history"][0]["action"], actor),
+            (&json!("mint"), issuer_address)
+        );
+    }
+    // A verifier reaches the title through the server's registry endpoint and the issuer's
+    // identity through the domain's DNS-TXT record naming the registry.
+    let record = format!(
+        "openatts net=ethereum netId={} addr={registry}",
+        corridor_ledger::EMBEDDED_CHAIN_ID
+    );
+    let dns = common::dns::DnsServer::start("corridor.test", &[(location, &record)]);
+    common::write_lines(&work.path("bls.jsonl"), documents);
+    let rpc = format!("{}/rpc", server.served.base);
+    let verified = work
+        .command(&[
+            "verify",
+            "--json",
+            "--network",
+            "corridor",
+            "--rpc-url",
+            &rpc,
+        ])
+        .args(["--dns", &dns.address.to_string(), "bls.jsonl"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&verified.stdout);
+    assert!(verified.status.success(), "{out}");
+    for line in out.lines() {
+        let verdict: Value = serde_json::from_str(line).unwrap();
+        let status = |name: &str| {
+            verdict["fragments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["name"] == name)
+                .map(|f| f["status"].clone())
+        };
+        assert_eq!(
+            status("OpenAttestationEthereumTokenRegistryStatus"),
+            Some(json!("VALID"))
+        );
+        assert_eq!(
+            status("OpenAttestationDnsTxtIdentityProof"),
+            Some(json!("VALID"))
+        );
+    }
+    // A registry the issuer key does not administer: refused by the rules, nothing minted.
+    let stranger = common::create_registry(&work, &const_hex::encode(key(4).to_bytes()));
+    let audit_before = work.ok(&["store", "audit"]);
+    let (status, answer) = issue(
+        json!({"documents": [bill("BL-3", &stranger), bill("BL-4", &stranger)],
+                                        "title": {"beneficiary": shipper, "registry": stranger}}),
+    );
+    assert_eq!(status, 409, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("MINTER_ROLE"),
+        "{answer}"
+    );
+    assert_eq!(work.ok(&["store", "audit"]), audit_before);
+    // One not in this store at all.
+    let (status, answer) = issue(json!({"documents": [bill("BL-5", &other)],
+                                        "title": {"beneficiary": shipper, "registry": other}}));
+    assert_eq!(
+        (status, error_code(&answer)),
+        (404, "not_found"),
+        "{answer}"
+    );
+}

@@ -146,6 +146,165 @@ fn a_tampered_document_is_shown_as_such_and_its_contents_are_not() {
     );
 }
 
+/// The green of a valid document's banner, as the browser computes it.
+const VALID_GREEN: &str = "rgb(23, 102, 58)";
+
+/// A bill of lading signed with the test key's DID, whose identity is the DNS-DID record at
+/// `domain` and which no responder revokes: written to `name` in the workdir.
+fn signed_document(work: &Workdir, name: &str, domain: &str) -> std::path::PathBuf {
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let raw = json!({
+        "issuers": [{"id": did, "name": "Lion City Shipping", "revocation": {"type": "NONE"},
+            "identityProof": {"type": "DNS-DID", "location": domain, "key": format!("{did}#controller")}}],
+        "$template": {"name": "BILL_OF_LADING", "type": "EMBEDDED_RENDERER", "url": "https://corridor.test"},
+        "blNumber": format!("BL-{name}"), "vessel": "MV Portal",
+    });
+    let dir = work.path(&format!("{name}-raw"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), raw.to_string()).unwrap();
+    let wrapped = format!("{name}-wrapped");
+    let signed = format!("{name}-signed");
+    work.ok(&["wrap", "--out-dir", &wrapped, dir.to_str().unwrap()]);
+    let key = ["--private-key-env", "TEST_PRIVATE_KEY"];
+    work.ok(&[
+        &["sign", "--out-dir", &signed][..],
+        &key,
+        &[wrapped.as_str()],
+    ]
+    .concat());
+    work.path(&signed).join(name)
+}
+
+#[test]
+fn a_file_holding_a_list_verifies_each_of_its_documents_and_says_what_is_not_one() {
+    let work = Workdir::new();
+    let server = Served::start(&work, &["--offline"]);
+    let signed: Value = serde_json::from_slice(
+        &std::fs::read(signed_document(
+            &work,
+            "listed.json",
+            "issuer.corridor.test",
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let mut tampered = signed.clone();
+    let vessel = tampered["data"]["vessel"].as_str().unwrap().to_string();
+    let (salt, _) = vessel.rsplit_once(':').unwrap();
+    tampered["data"]["vessel"] = json!(format!("{salt}:MV Changed"));
+    let list = work.path("list.json");
+    let items = json!([signed, tampered, 42, {"blNumber": "raw, never wrapped"}]);
+    std::fs::write(&list, items.to_string()).unwrap();
+    let seen = seen(&server, "verify-file", &[list.to_str().unwrap()]);
+    let many = seen["many"].as_str().unwrap();
+    assert!(
+        many.starts_with("list.json holds a list of 4 documents"),
+        "{seen}"
+    );
+    let results = seen["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "{seen}");
+    // Each document under its place in the list, checked and shown as on its own.
+    assert_eq!(results[0]["place"], "Document 1 of 4");
+    assert_eq!(results[0]["checks"][0]["status"], "VALID", "{seen}");
+    assert_shows_exactly(&results[0], &signed);
+    assert_eq!(results[1]["verdict"], "This document is NOT valid.");
+    assert_eq!(results[1]["document"], json!([]));
+    // What is not a wrapped document is said to be so, not tampered.
+    for (i, result) in results.iter().enumerate().skip(2) {
+        assert_eq!(result["place"], format!("Item {} of 4", i + 1));
+        assert!(
+            result["itemError"]
+                .as_str()
+                .unwrap()
+                .contains("not a wrapped document"),
+            "{result}"
+        );
+        assert_eq!(result["checks"], json!([]));
+    }
+    // A JSON object that is not a wrapped document: named, and said to be no document.
+    let raw = work.path("raw.json");
+    std::fs::write(&raw, json!({"blNumber": "BL-RAW"}).to_string()).unwrap();
+    let seen = self::seen(&server, "verify-file", &[raw.to_str().unwrap()]);
+    let error = seen["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("raw.json: not a wrapped document"),
+        "{seen}"
+    );
+    assert!(!error.to_lowercase().contains("tamper"), "{seen}");
+    assert_eq!(seen["results"], json!([]));
+    // An empty list, and JSON that is no object at all.
+    for (name, text, says) in [
+        ("empty.json", "[]", "empty.json holds an empty list"),
+        ("number.json", "42", "number.json is not a document"),
+    ] {
+        let file = work.path(name);
+        std::fs::write(&file, text).unwrap();
+        let seen = self::seen(&server, "verify-file", &[file.to_str().unwrap()]);
+        assert!(seen["error"].as_str().unwrap().starts_with(says), "{seen}");
+    }
+}
+
+#[test]
+fn an_unchecked_result_never_looks_like_an_approval() {
+    let work = Workdir::new();
+    let document = signed_document(&work, "unchecked.json", "issuer.corridor.test");
+    let file = document.to_str().unwrap();
+    // Offline: intact and signed, but neither identity nor revocation asked.
+    let offline = Served::start(&work, &["--offline"]);
+    let seen = seen(&offline, "verify-file", &[file]);
+    assert_eq!(seen["checks"][0]["status"], "VALID", "{seen}");
+    assert_eq!(seen["checks"][2]["status"], "SKIPPED", "{seen}");
+    assert_eq!(seen["look"], "unconfirmed", "{seen}");
+    assert_ne!(seen["colour"], VALID_GREEN, "{seen}");
+    let claim = &seen["issuedBy"];
+    assert_eq!(claim["look"], "unconfirmed", "{seen}");
+    assert_eq!(
+        claim["text"],
+        "?Says it is issued by Lion City Shipping: not confirmed"
+    );
+    assert!(!seen["document"].as_array().unwrap().is_empty());
+    // Online, with a nameserver that does not answer: the identity check is an error, said
+    // as one, and the issuer is still only a claim.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let nameserver = silent.local_addr().unwrap().to_string();
+    let online = Served::start(&work, &["--dns", &nameserver, "--timeout", "1"]);
+    let seen = self::seen(&online, "verify-file", &[file]);
+    assert_eq!(seen["checks"][2]["status"], "ERROR", "{seen}");
+    assert_eq!(
+        seen["verdict"],
+        "Not confirmed: some checks could not be done."
+    );
+    assert_eq!(seen["look"], "unconfirmed", "{seen}");
+    assert_ne!(seen["colour"], VALID_GREEN, "{seen}");
+    assert_eq!(seen["issuedBy"]["look"], "unconfirmed", "{seen}");
+    assert_ne!(seen["issuedBy"]["colour"], VALID_GREEN, "{seen}");
+}
+
+#[test]
+fn the_domain_whose_dns_vouched_for_the_issuer_is_named() {
+    let work = Workdir::new();
+    let document = signed_document(&work, "vouched.json", "issuer.corridor.test");
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let record = corridor_format::dns_records::dns_did_record(&format!("{did}#controller"));
+    let dns = DnsServer::start("corridor.test", &[("issuer.corridor.test", &record)]);
+    let server = Served::start(&work, &["--dns", &dns.address.to_string()]);
+    let seen = seen(&server, "verify-file", &[document.to_str().unwrap()]);
+    // Named from what the identity check found (tt-verify's `data`), not from the document's
+    // own claim.
+    assert_eq!(seen["checks"][2]["status"], "VALID", "{seen}");
+    assert_eq!(
+        seen["checks"][2]["text"],
+        "✓Issued by issuer.corridor.test: confirmed by that domain's DNS.",
+        "{seen}"
+    );
+    assert_eq!(
+        seen["issuedBy"],
+        json!({"text": "Issued by Lion City Shipping, confirmed by issuer.corridor.test",
+               "look": "confirmed", "colour": VALID_GREEN}),
+        "{seen}"
+    );
+}
+
 #[test]
 fn the_examples_are_ready_to_verify_and_laid_out_by_their_templates() {
     let work = Workdir::new();
@@ -176,28 +335,53 @@ fn the_examples_are_ready_to_verify_and_laid_out_by_their_templates() {
 }
 
 #[test]
-fn a_document_issued_through_the_form_downloads_and_verifies() {
+fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner() {
     let work = Workdir::new();
     let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
-    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
-    let record = corridor_format::dns_records::dns_did_record(&format!("{did}#controller"));
+    let issuer: alloy_primitives::Address = common::TEST_ADDRESS.parse().unwrap();
+    let registry =
+        corridor_ledger::RegistryInfo::address_of(issuer, corridor_ledger::DEFAULT_REGISTRY_NAME);
+    let record = corridor_format::dns_records::dns_txt_record(
+        corridor_ledger::EMBEDDED_CHAIN_ID,
+        &format!("{registry:#x}"),
+    );
     let dns = DnsServer::start("corridor.test", &[("issuer.corridor.test", &record)]);
     let dns_address = dns.address.to_string();
-    // Online: the issuer's DNS (the test's nameserver) and its revocation responder (this server).
-    let server = Served::start(
+    // Online: the issuer's DNS (the test's nameserver) and the title registry this very server
+    // answers for, at an address it must know before it starts.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let rpc = format!("http://127.0.0.1:{port}/rpc");
+    let world = [
+        "--dns",
+        &dns_address,
+        "--network",
+        "corridor",
+        "--rpc-url",
+        &rpc,
+    ];
+    let key = ["--private-key-env", "TEST_PRIVATE_KEY"];
+    let server = Served::start_at(
         &work,
-        &[
-            "--dns",
-            &dns_address,
-            "--private-key-env",
-            "TEST_PRIVATE_KEY",
-        ],
+        &format!("127.0.0.1:{port}"),
+        &[&world[..], &key].concat(),
     );
     let out = work.path("downloaded.tt");
+    let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
+    let forwarder = "0x22d491bde2303f2f43325b2108d26f1eaba1e32b";
     let seen = seen(
         &server,
         "issue",
-        &[&api_token, "issuer.corridor.test", out.to_str().unwrap()],
+        &[
+            &api_token,
+            "issuer.corridor.test",
+            out.to_str().unwrap(),
+            shipper,
+            forwarder,
+        ],
     );
     // Checked as typed: a port that is not a UN/LOCODE, and no issuing until it is one.
     assert_eq!(
@@ -206,7 +390,10 @@ fn a_document_issued_through_the_form_downloads_and_verifies() {
     );
     assert_eq!(seen["blockedWhileWrong"], true);
     assert!(
-        seen["issuerState"].as_str().unwrap().contains(&did),
+        seen["issuerState"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("did:ethr:{}", common::TEST_ADDRESS)),
         "{seen}"
     );
     assert!(
@@ -216,8 +403,15 @@ fn a_document_issued_through_the_form_downloads_and_verifies() {
             .iter()
             .any(|r| r[0] == "packages.1.count" && r[1] == "30")
     );
+    // Issued once: nothing left to issue twice.
+    assert_eq!(
+        seen["locked"],
+        json!({"button": true, "form": true}),
+        "{seen}"
+    );
+    assert_eq!(seen["dnsRecord"], record);
     assert_eq!(seen["file"], "BL-PORTAL-1.tt");
-    // The issued document, verified in the portal: every check passes.
+    // The issued document, verified in the portal: every check passes, its title included.
     assert_eq!(seen["verdict"], "This document is valid.", "{seen}");
     let statuses: Vec<&Value> = seen["checks"]
         .as_array()
@@ -226,19 +420,36 @@ fn a_document_issued_through_the_form_downloads_and_verifies() {
         .map(|c| &c["status"])
         .collect();
     assert_eq!(statuses, [&json!("VALID"); 3]);
-    // The file downloaded holds what was typed, typed as the form says.
+    assert_eq!(
+        (&seen["look"], &seen["colour"]),
+        (&json!("valid"), &json!(VALID_GREEN))
+    );
+    assert_eq!(seen["issuedBy"]["look"], "confirmed", "{seen}");
+    // Its title, from the link the issue page gave: held as the form said.
+    assert_eq!(
+        seen["title"],
+        json!({"owner": shipper, "holder": forwarder, "timeline": ["mint"]}),
+        "{seen}"
+    );
+    // The file downloaded holds what was typed, typed as the form says, and names the
+    // registry and the domain as a transferable record does.
     let document: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let data = corridor_format::unsalt_data(&document["data"]).unwrap();
     assert_eq!(data["blNumber"], "BL-PORTAL-1");
     assert_eq!(data["negotiable"], true);
     assert_eq!(data["packages"][0]["count"].as_f64(), Some(120.0));
     assert_eq!(data["packages"][1]["weightKg"], 180.25);
-    assert_eq!(data["issuers"][0]["id"], did);
+    assert_eq!(
+        data["issuers"][0],
+        json!({"name": "Lion City Shipping", "tokenRegistry": format!("{registry:#x}"),
+               "identityProof": {"type": "DNS-TXT", "location": "issuer.corridor.test"}})
+    );
     assert_eq!(data["$template"]["name"], "BILL_OF_LADING");
+    assert!(document.get("proof").is_none());
     assert_shows_exactly(&seen, &document);
-    // And the command line agrees, asking the same DNS and responder.
+    // And the command line agrees, asking the same DNS and registry.
     let verified = work
-        .command(&["verify", "--dns", &dns_address, out.to_str().unwrap()])
+        .command(&[&["verify", out.to_str().unwrap()][..], &world].concat())
         .output()
         .unwrap();
     assert!(
@@ -250,7 +461,13 @@ fn a_document_issued_through_the_form_downloads_and_verifies() {
     let seen = self::seen(
         &server,
         "issue",
-        &["not-a-token", "issuer.corridor.test", out.to_str().unwrap()],
+        &[
+            "not-a-token",
+            "issuer.corridor.test",
+            out.to_str().unwrap(),
+            shipper,
+            shipper,
+        ],
     );
     assert!(
         seen["issueError"]
@@ -446,6 +663,95 @@ fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
         seen["result"].as_str().unwrap().starts_with("Done"),
         "{seen}"
     );
+}
+
+#[test]
+fn every_page_fits_a_phone_and_a_desktop() {
+    let work = Workdir::new();
+    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    // A document with what widens pages: long field names, a DID, hashes, a long table.
+    let hash = "ab".repeat(32);
+    let raw = json!({
+        "issuers": [{"id": format!("did:ethr:{}", common::TEST_ADDRESS), "name": "Lion City Shipping",
+            "revocation": {"type": "NONE"}, "identityProof": {"type": "DNS-DID", "location": "issuer.corridor.test",
+            "key": format!("did:ethr:{}#controller", common::TEST_ADDRESS)}}],
+        "$template": {"name": "CERTIFICATE_OF_ORIGIN", "type": "EMBEDDED_RENDERER", "url": "https://corridor.test"},
+        "certificateNo": format!("CO-{hash}"), "issuedOn": "2026-11-23",
+        "exporter": {"name": "Tropical Fruits Export Pte Ltd", "country": "SG"},
+        "consigneeReferenceForCustomsClearanceAtTheDestinationPort": {"originalDocumentHashBeforeReissue": hash},
+        "goods": [{"hsCode": "0810.60", "description": "Frozen durian in twenty kilogram cartons", "origin": "MY",
+                   "quantity": 2400.5, "unit": "kilogram"}],
+    });
+    let dir = work.path("wide-raw");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("wide.json"), raw.to_string()).unwrap();
+    work.ok(&["wrap", "--out-dir", "wide", dir.to_str().unwrap()]);
+    let wide = work.path("wide").join("wide.json");
+    let server = Served::start(
+        &work,
+        &["--offline", "--private-key-env", "TEST_PRIVATE_KEY"],
+    );
+    let shipper_key = "0x6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1";
+    let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
+    let bank = "0x22d491bde2303f2f43325b2108d26f1eaba1e32b";
+    for viewport in ["390x844", "1280x900"] {
+        let env = [("VIEWPORT", viewport), ("SHIPPER_KEY", shipper_key)];
+        let out = work.path(&format!("issued-{viewport}.tt"));
+        let issued = seen_with(
+            &server,
+            "issue",
+            &[
+                &api_token,
+                "issuer.corridor.test",
+                out.to_str().unwrap(),
+                shipper,
+                shipper,
+            ],
+            &env,
+        );
+        let document: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let token = format!(
+            "0x{}",
+            document["signature"]["merkleRoot"].as_str().unwrap()
+        );
+        let registry = document["data"]["issuers"][0]["tokenRegistry"]
+            .as_str()
+            .unwrap();
+        let registry = registry.rsplit_once(':').unwrap().1.to_string();
+        let pages = [
+            seen_with(&server, "verify-file", &[wide.to_str().unwrap()], &env),
+            issued,
+            seen_with(
+                &server,
+                "title",
+                &[
+                    &registry,
+                    &token,
+                    "SHIPPER_KEY",
+                    &api_token,
+                    "transfer-holder",
+                    bank,
+                ],
+                &env,
+            ),
+            seen_with(
+                &server,
+                "share",
+                &[&api_token, wide.to_str().unwrap()],
+                &env,
+            ),
+        ];
+        let mut states = 0;
+        for seen in &pages {
+            for (state, sticking_out) in seen["layout"].as_object().unwrap() {
+                assert_eq!(sticking_out, &json!([]), "{viewport}, {state}: {seen}");
+                states += 1;
+            }
+        }
+        // Verify with a result, the issue form and its result, a title loaded and acted on,
+        // share and the shared link opened: every state was looked at.
+        assert_eq!(states, 9, "{viewport}");
+    }
 }
 
 /// A GET answered with JSON.

@@ -95,11 +95,17 @@ pub struct Served {
 }
 
 impl Served {
-    /// Starts `corridor serve` with `args` and waits for the address it prints.
+    /// Starts `corridor serve` with `args` on a free port and waits for the address it prints.
     pub fn start(work: &Workdir, args: &[&str]) -> Served {
+        Served::start_at(work, "127.0.0.1:0", args)
+    }
+
+    /// As [`Served::start`], listening on `listen` (for a server that must know its own
+    /// address before it starts, such as one asking its own registry endpoint).
+    pub fn start_at(work: &Workdir, listen: &str, args: &[&str]) -> Served {
         use std::io::BufRead;
         let mut child = work
-            .command(&["serve", "--listen", "127.0.0.1:0"])
+            .command(&["serve", "--listen", listen])
             .args(args)
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
