@@ -57,9 +57,14 @@ const addressOf = (key) => `0x${toHex(keccak(secp256k1.getPublicKey(key, false).
 const short = (address) => `${address.slice(0, 8)}…${address.slice(-6)}`;
 const who = (address) => el("code", { title: address, "data-address": address.toLowerCase() },
   party && address.toLowerCase() === party.address ? `${short(address)} (you)` : short(address));
-const remarkText = (hex) => {
-  const bytes = fromHex(hex || "0x");
-  return bytes && bytes.length ? new TextDecoder().decode(bytes) : "";
+// A remark comes as its text, or as 0x and hex when it is not text (or begins with "0x").
+const remarkText = (remark) => {
+  if (!remark || !remark.startsWith("0x")) return remark || "";
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(fromHex(remark));
+  } catch {
+    return remark;
+  }
 };
 
 const show = async () => {

@@ -11,6 +11,7 @@
 //! records the result (or, on a chain, sends the transaction whose outcome the contracts
 //! decide by the same rules).
 
+mod json;
 mod registry;
 mod rules;
 mod signed;

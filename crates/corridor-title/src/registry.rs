@@ -42,10 +42,15 @@ pub struct HistoryEntry {
     #[serde(flatten)]
     pub action: Action,
     /// Who acted.
+    #[serde(with = "crate::json::checksummed")]
     pub actor: Address,
+    #[serde(with = "crate::json::checksummed")]
     pub beneficiary: Address,
+    #[serde(with = "crate::json::checksummed")]
     pub holder: Address,
+    #[serde(with = "crate::json::checksummed")]
     pub nominee: Address,
+    #[serde(with = "crate::json::remark")]
     pub remark: Bytes,
     /// When, in seconds since the Unix epoch.
     pub at: u64,

@@ -82,21 +82,28 @@ pub enum Custody {
 
 /// A title: what its escrow and the registry hold for one token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Title {
     /// Who owns the goods.
+    #[serde(with = "crate::json::checksummed")]
     pub beneficiary: Address,
     /// Who holds the document.
+    #[serde(with = "crate::json::checksummed")]
     pub holder: Address,
     /// The beneficiary a rejection of the last endorsement returns to (zero: none).
+    #[serde(with = "crate::json::checksummed")]
     pub prev_beneficiary: Address,
     /// The holder a rejection of the last transfer returns to (zero: none).
+    #[serde(with = "crate::json::checksummed")]
     pub prev_holder: Address,
     /// Whom the beneficiary nominated as the next (zero: nobody).
+    #[serde(with = "crate::json::checksummed")]
     pub nominee: Address,
     /// Whether the escrow still acts (false once shredded).
     pub active: bool,
     pub custody: Custody,
     /// The remark of the last action.
+    #[serde(with = "crate::json::remark")]
     pub remark: Bytes,
 }
 
@@ -106,18 +113,34 @@ pub struct Title {
 pub enum Action {
     /// The registry mints the token into a new escrow (`TradeTrustToken.mint`).
     Mint {
+        #[serde(with = "crate::json::checksummed")]
         beneficiary: Address,
+        #[serde(with = "crate::json::checksummed")]
         holder: Address,
     },
     /// The beneficiary names the next beneficiary, for the holder to endorse (`nominate`).
-    Nominate { nominee: Address },
+    Nominate {
+        #[serde(with = "crate::json::checksummed")]
+        nominee: Address,
+    },
     /// The holder endorses the nominee as beneficiary (`transferBeneficiary`).
     #[serde(rename = "endorse")]
-    TransferBeneficiary { nominee: Address },
+    TransferBeneficiary {
+        #[serde(with = "crate::json::checksummed")]
+        nominee: Address,
+    },
     /// The holder passes the document on (`transferHolder`).
-    TransferHolder { holder: Address },
+    TransferHolder {
+        #[serde(with = "crate::json::checksummed")]
+        holder: Address,
+    },
     /// Both at once, by a party who is both (`transferOwners`).
-    TransferOwners { nominee: Address, holder: Address },
+    TransferOwners {
+        #[serde(with = "crate::json::checksummed")]
+        nominee: Address,
+        #[serde(with = "crate::json::checksummed")]
+        holder: Address,
+    },
     /// The new beneficiary refuses the endorsement (`rejectTransferBeneficiary`).
     #[serde(rename = "reject-endorsement")]
     RejectTransferBeneficiary,

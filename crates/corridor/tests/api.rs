@@ -511,7 +511,7 @@ fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
     assert_eq!((status, error_code(&answer)), (401, "unauthorized"));
     let (status, answer) = server.call("POST", route, route, Some(mint.clone()), Some(&api_token));
     assert_eq!(status, 200, "{answer}");
-    assert_eq!(answer["title"]["holder"], format!("{s:#x}"));
+    assert_eq!(answer["title"]["holder"], s.to_checksum(None), "EIP-55");
     let (status, answer) = server.call("POST", route, route, Some(mint), Some(&api_token));
     assert_eq!((status, error_code(&answer)), (409, "invalid_nonce"));
     // The bank acting as holder: the rules refuse, by the contract's name.
@@ -548,7 +548,7 @@ fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
 
     let (status, answer) = server.call("GET", title_route, &title_path, None, None);
     assert_eq!(status, 200);
-    assert_eq!(answer["title"]["holder"], format!("{bank:#x}"));
+    assert_eq!(answer["title"]["holder"], bank.to_checksum(None));
     assert!(answer.get("party").is_none());
     // Asked by a party: what it may do now, and the nonce its next action carries.
     let as_party = |party: Address| {
