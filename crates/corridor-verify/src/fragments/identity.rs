@@ -139,7 +139,19 @@ impl Check for DnsTxtCheck {
                             Ok(t) => t,
                             Err(fragment) => return fragment,
                         };
-                    let found = txts.iter().filter_map(|t| parse_dns_txt(t)).any(|r| {
+                    let records: Result<Vec<_>, _> =
+                        txts.iter().map(|t| parse_dns_txt(t)).collect();
+                    let records = match records {
+                        Ok(records) => records,
+                        Err(e) => {
+                            return fail(
+                                Status::Error,
+                                (0, "UNEXPECTED_ERROR"),
+                                format!("the DNS records at {location}: {e}"),
+                            );
+                        }
+                    };
+                    let found = records.iter().flatten().any(|r| {
                         r.addr.to_lowercase() == address.to_lowercase() && r.net_id == chain_id
                     });
                     (!found).then(|| {
