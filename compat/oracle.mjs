@@ -17,7 +17,8 @@
 //   node oracle.mjs decrypt    < envelopes.jsonl each {cipherText, iv, tag, key, type} opened: {"document": text} or {"error"}
 //   node oracle.mjs dns-records < txts.jsonl   each {"txt": a TXT record's text} read by dnsprove's own parsers:
 //                                                {"txt": {netId, addr} | null | {error}, "did": {publicKey, version} | null}
-//   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's {valid (isValid), fragments} for each document (its default verifiers);
+//   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's {valid (isValid), fragments} for each document (its default verifiers;
+//                                                the identity fragments with their data);
 //                                                with ORACLE_DNS=host:port, its DNS questions go to that nameserver
 //
 // tt-verify runs on the test's chain (ORACLE_RPC) or none, and with the test's DNS: see
@@ -168,11 +169,14 @@ switch (command) {
     const verify = localVerify();
     for (const doc of lines) {
       const fragments = await verify(doc);
-      // Keep what Corridor's fragments have: name, type, status, reason.
-      emit({
-        valid: isValid(fragments),
-        fragments: fragments.map(({ name, type, status, reason }) => ({ name, type, status, reason })),
-      });
+      // Keep what Corridor's fragments have: name, type, status, reason, and the identity
+      // fragments' data when they reached a verdict (an ERROR's data is the exception caught,
+      // which its reason says).
+      const kept = ({ name, type, status, reason, data }) =>
+        type === "ISSUER_IDENTITY" && status !== "ERROR" && data !== undefined
+          ? { name, type, status, reason, data }
+          : { name, type, status, reason };
+      emit({ valid: isValid(fragments), fragments: fragments.map(kept) });
     }
     break;
   }
