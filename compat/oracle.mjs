@@ -15,7 +15,10 @@
 //   node oracle.mjs chain-mint < requests.jsonl    each {"rpc", "privateKey", "registry", "roots"}: a token minted per root
 //   node oracle.mjs encrypt    < requests.jsonl  each {"document": text} encrypted: {cipherText, iv, tag, key, type} (oa-encryption)
 //   node oracle.mjs decrypt    < envelopes.jsonl each {cipherText, iv, tag, key, type} opened: {"document": text} or {"error"}
-//   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's {valid (isValid), fragments} for each document (its default verifiers);
+//   node oracle.mjs dns-records < txts.jsonl   each {"txt": a TXT record's text} read by dnsprove's own parsers:
+//                                                {"txt": {netId, addr} | null | {error}, "did": {publicKey, version} | null}
+//   node oracle.mjs tt-verify  < wrapped.jsonl   tt-verify's {valid (isValid), fragments} for each document (its default verifiers;
+//                                                the identity fragments with their data);
 //                                                with ORACLE_DNS=host:port, its DNS questions go to that nameserver
 //
 // tt-verify runs on the test's chain (ORACLE_RPC) or none, and with the test's DNS: see
@@ -26,6 +29,7 @@ import { ContractFactory, providers, utils, Wallet } from "ethers";
 import { DocumentStoreFactory } from "@tradetrust-tt/document-store";
 import { readFileSync } from "node:fs";
 import { encryptString, decryptString } from "@govtechsg/oa-encryption";
+import { parseDocumentStoreResults, parseDnsDidResults } from "@tradetrust-tt/dnsprove";
 import { isValid, localVerify } from "./tt-verify-local.mjs";
 
 // A contract of the token registry package, from its compiled (Hardhat) artifact.
@@ -141,20 +145,43 @@ switch (command) {
       }
     }
     break;
-  case "tt-verify": {
-    const verify = localVerify();
-    for (const doc of lines) {
-      const fragments = await verify(doc);
-      // Keep what Corridor's fragments have: name, type, status, reason.
+  case "dns-records": {
+    // A lone surrogate (half of a quoted record's last character) becomes U+FFFD: JSON for Rust.
+    const text = (value) => value.toWellFormed();
+    const storeRecord = (txt) => {
+      try {
+        const [store] = parseDocumentStoreResults([{ data: txt }]);
+        return store ? { netId: text(store.netId), addr: text(store.addr) } : null;
+      } catch (e) {
+        return { error: String(e && e.message) };
+      }
+    };
+    for (const { txt } of lines) {
+      const [did] = parseDnsDidResults([{ data: txt }]);
       emit({
-        valid: isValid(fragments),
-        fragments: fragments.map(({ name, type, status, reason }) => ({ name, type, status, reason })),
+        txt: storeRecord(txt),
+        did: did ? { publicKey: text(did.publicKey), version: text(did.version) } : null,
       });
     }
     break;
   }
+  case "tt-verify": {
+    const verify = localVerify();
+    for (const doc of lines) {
+      const fragments = await verify(doc);
+      // Keep what Corridor's fragments have: name, type, status, reason, and the identity
+      // fragments' data when they reached a verdict (an ERROR's data is the exception caught,
+      // which its reason says).
+      const kept = ({ name, type, status, reason, data }) =>
+        type === "ISSUER_IDENTITY" && status !== "ERROR" && data !== undefined
+          ? { name, type, status, reason, data }
+          : { name, type, status, reason };
+      emit({ valid: isValid(fragments), fragments: fragments.map(kept) });
+    }
+    break;
+  }
   default:
-    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-token-registry|chain-mint|encrypt|decrypt|tt-verify < input.jsonl`);
+    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-token-registry|chain-mint|encrypt|decrypt|dns-records|tt-verify < input.jsonl`);
     process.exit(2);
 }
 flush();

@@ -14,8 +14,19 @@ pub enum Status {
     Invalid,
     /// The check could not be run to a verdict (malformed input, an unreachable service).
     Error,
-    /// The check does not apply to this document, or was not run.
+    /// The check does not apply to this document.
     Skipped,
+    /// The check applies but was not run: what it needs (the network, a chain) was not
+    /// given. tt-verify has no such verdict: it is reported as `SKIPPED`.
+    #[serde(rename = "SKIPPED")]
+    NotChecked,
+}
+
+impl Status {
+    /// Whether tt-verify's `isValid` lets the fragment pass: valid, or skipped.
+    pub fn passes(self) -> bool {
+        matches!(self, Status::Valid | Status::Skipped | Status::NotChecked)
+    }
 }
 
 /// Which of the three questions a fragment answers.
@@ -44,6 +55,120 @@ pub struct Reason {
     pub message: Cow<'static, str>,
 }
 
+/// What a check found, beyond its verdict, as tt-verify's fragment `data`. Only the identity
+/// checks give it, and only with a verdict (`VALID` or `INVALID`): tt-verify's `data` of an
+/// `ERROR` is the exception it caught, which the reason already says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum FragmentData {
+    /// `OpenAttestationDnsTxtIdentityProof`: one entry per issuer, in order.
+    DnsTxt(Vec<DnsTxtIssuer>),
+    /// `OpenAttestationDnsDidIdentityProof`: one entry per issuer, in order.
+    DnsDid(Vec<DnsDidIssuer>),
+}
+
+/// One issuer of a DNS-TXT identity fragment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsTxtIssuer {
+    /// An issuer whose identity proof is DNS-TXT: the records at `location` asked about its
+    /// contract `value`.
+    Asked {
+        /// The identity proof's location, as the document gives it.
+        location: String,
+        /// The issuer's contract (`documentStore`, `tokenRegistry` or `certificateStore`).
+        value: String,
+        /// What the records said.
+        found: DnsTxtFound,
+    },
+    /// An issuer whose identity proof is of another type.
+    NotDnsTxt,
+}
+
+/// What the DNS-TXT records at an issuer's location said of its contract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DnsTxtFound {
+    /// A record names the contract on the chain verification asked about.
+    Vouched,
+    /// No record names the contract on chain `chain_id`. `other_chains`: the chain ids
+    /// (`netId`, as published) of the records that name it on another chain, for a person to
+    /// be told; like `chain_id`, not part of tt-verify's `data`.
+    NotFound {
+        chain_id: u64,
+        other_chains: Vec<String>,
+    },
+}
+
+impl DnsTxtIssuer {
+    /// Why this issuer is not vouched for, as tt-verify words it; `None` when it is.
+    pub fn reason(&self) -> Option<Reason> {
+        match self {
+            DnsTxtIssuer::Asked {
+                found: DnsTxtFound::Vouched,
+                ..
+            } => None,
+            DnsTxtIssuer::Asked { value, .. } => Some(Reason {
+                code: 4,
+                code_string: "MATCHING_RECORD_NOT_FOUND",
+                message: format!("Matching DNS record not found for {value}").into(),
+            }),
+            DnsTxtIssuer::NotDnsTxt => Some(Reason {
+                code: 3,
+                code_string: "INVALID_ISSUERS",
+                message: "Issuer is not using DNS-TXT identityProof type".into(),
+            }),
+        }
+    }
+}
+
+/// tt-verify's entry: `{status, location, value, reason}`, or `{status, reason}` for an issuer
+/// not using DNS-TXT.
+impl Serialize for DnsTxtIssuer {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let reason = self.reason();
+        let status = if reason.is_some() {
+            Status::Invalid
+        } else {
+            Status::Valid
+        };
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("status", &status)?;
+        if let DnsTxtIssuer::Asked {
+            location, value, ..
+        } = self
+        {
+            map.serialize_entry("location", location)?;
+            map.serialize_entry("value", value)?;
+        }
+        if let Some(reason) = &reason {
+            map.serialize_entry("reason", reason)?;
+        }
+        map.end()
+    }
+}
+
+/// One issuer of a DNS-DID identity fragment: whether a record at `location` vouches for
+/// `key`. Serialized as tt-verify's `{location, key, status}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DnsDidIssuer {
+    /// The identity proof's location.
+    pub location: String,
+    /// The identity proof's key, a DID URL.
+    pub key: String,
+    /// Whether a DNS-DID record at the location names the key.
+    #[serde(rename = "status", serialize_with = "vouched_status")]
+    pub vouched: bool,
+}
+
+fn vouched_status<S: serde::Serializer>(vouched: &bool, serializer: S) -> Result<S::Ok, S::Error> {
+    let status = if *vouched {
+        Status::Valid
+    } else {
+        Status::Invalid
+    };
+    status.serialize(serializer)
+}
+
 /// One check's verdict on one document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fragment {
@@ -57,6 +182,9 @@ pub struct Fragment {
     /// Why, when the verdict is not `VALID`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Reason>,
+    /// What the check found, for the checks that say (see [`FragmentData`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<FragmentData>,
 }
 
 impl Fragment {
@@ -67,6 +195,7 @@ impl Fragment {
             kind,
             status: Status::Valid,
             reason: None,
+            data: None,
         }
     }
 
@@ -87,6 +216,15 @@ impl Fragment {
                 code_string,
                 message: message.into(),
             }),
+            data: None,
+        }
+    }
+
+    /// The fragment with what its check found.
+    pub fn with_data(self, data: FragmentData) -> Self {
+        Fragment {
+            data: Some(data),
+            ..self
         }
     }
 }
@@ -114,8 +252,7 @@ impl Verdict {
     pub fn is_valid_for(&self, kinds: &[FragmentType]) -> bool {
         kinds.iter().all(|kind| {
             let mut of_kind = self.fragments.iter().filter(|f| f.kind == *kind);
-            of_kind.clone().any(|f| f.status == Status::Valid)
-                && of_kind.all(|f| matches!(f.status, Status::Valid | Status::Skipped))
+            of_kind.clone().any(|f| f.status == Status::Valid) && of_kind.all(|f| f.status.passes())
         })
     }
 
@@ -124,10 +261,7 @@ impl Verdict {
     /// need the network are left undecided.
     pub fn is_valid_offline(&self) -> bool {
         self.is_valid_for(&[FragmentType::Integrity])
-            && self
-                .fragments
-                .iter()
-                .all(|f| matches!(f.status, Status::Valid | Status::Skipped))
+            && self.fragments.iter().all(|f| f.status.passes())
     }
 
     /// The fragment named `name`, if it was produced.

@@ -11,7 +11,10 @@ mod memo;
 pub mod providers;
 mod subject;
 
-pub use fragment::{Fragment, FragmentType, Reason, Status, Verdict};
+pub use fragment::{
+    DnsDidIssuer, DnsTxtFound, DnsTxtIssuer, Fragment, FragmentData, FragmentType, Reason, Status,
+    Verdict,
+};
 pub use providers::Providers;
 pub use subject::{ReadError, Subject};
 

@@ -6,7 +6,11 @@ use std::io::{BufWriter, Write};
 use std::ops::Range;
 
 use anyhow::{Context, Result};
-use corridor_verify::{Status, Subject, Verdict, Verifier};
+use corridor_format::dns_records::dns_name;
+use corridor_verify::{
+    DnsTxtFound, DnsTxtIssuer, Fragment, FragmentData, FragmentType, Status, Subject, Verdict,
+    Verifier,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -301,36 +305,118 @@ pub fn run(
     Ok(tally)
 }
 
+/// The text view of one verdict: `valid` and the domains that vouched for the issuers, or one
+/// line for each check that did not pass.
 fn write_human(out: &mut impl Write, label: &Unit, verdict: &Verdict, valid: bool) -> Result<()> {
     if valid {
-        writeln!(out, "valid    {label}")?;
+        let domains = vouching_domains(verdict);
+        if domains.is_empty() {
+            writeln!(out, "valid    {label}")?;
+        } else {
+            writeln!(out, "valid    {label}: issued by {}", domains.join(", "))?;
+        }
         return Ok(());
     }
-    // The first fault; failing that, the first check of a kind that nothing confirmed.
-    let unconfirmed = |f: &&corridor_verify::Fragment| {
-        !verdict
+    let unpassed = unpassed(verdict);
+    if unpassed.is_empty() {
+        writeln!(out, "ERROR    {label}")?;
+    }
+    for f in unpassed {
+        let status = match f.status {
+            Status::Invalid => "INVALID",
+            Status::Error => "ERROR",
+            Status::Valid => "VALID",
+            Status::Skipped | Status::NotChecked => "SKIPPED",
+        };
+        let message = f.reason.as_ref().map(|r| &*r.message).unwrap_or("");
+        write!(out, "{status:<8} {label}: {}: {message}", f.name)?;
+        if let Some(FragmentData::DnsTxt(issuers)) = &f.data {
+            for issuer in issuers {
+                write_other_chains(out, issuer)?;
+            }
+        }
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+/// Every check that did not pass, in the pipeline's order: each fault (`INVALID`, `ERROR`),
+/// and for a question nothing answered (no fragment of its kind valid) and no fault explains,
+/// the checks that apply but were not run, or, when none applies, every check of that kind.
+fn unpassed(verdict: &Verdict) -> Vec<&Fragment> {
+    let any = |kind: FragmentType, status: fn(Status) -> bool| {
+        verdict
             .fragments
             .iter()
-            .any(|g| g.kind == f.kind && g.status == Status::Valid)
+            .any(|f| f.kind == kind && status(f.status))
     };
-    let worst = verdict
+    let unanswered = |kind| !any(kind, |s| s == Status::Valid);
+    verdict
         .fragments
         .iter()
-        .find(|f| f.status == Status::Invalid)
-        .or_else(|| verdict.fragments.iter().find(|f| f.status == Status::Error))
-        .or_else(|| verdict.fragments.iter().find(unconfirmed));
-    match worst {
-        Some(f) => {
-            let status = match f.status {
-                Status::Invalid => "INVALID",
-                Status::Error => "ERROR",
-                Status::Valid => "VALID",
-                Status::Skipped => "SKIPPED",
-            };
-            let message = f.reason.as_ref().map(|r| &*r.message).unwrap_or("");
-            writeln!(out, "{status:<8} {label}: {}: {message}", f.name)?;
+        .filter(|f| match f.status {
+            Status::Invalid | Status::Error => true,
+            Status::Valid => false,
+            Status::NotChecked => unanswered(f.kind),
+            Status::Skipped => {
+                unanswered(f.kind)
+                    && !any(f.kind, |s| {
+                        matches!(s, Status::NotChecked | Status::Invalid | Status::Error)
+                    })
+            }
+        })
+        .collect()
+}
+
+/// The domains whose DNS records vouched for the issuers (DNS-TXT or DNS-DID identity).
+fn vouching_domains(verdict: &Verdict) -> Vec<&str> {
+    let mut domains = Vec::new();
+    for f in verdict
+        .fragments
+        .iter()
+        .filter(|f| f.status == Status::Valid)
+    {
+        match &f.data {
+            Some(FragmentData::DnsTxt(issuers)) => {
+                domains.extend(issuers.iter().filter_map(|issuer| match issuer {
+                    DnsTxtIssuer::Asked { location, .. } => Some(dns_name(location)),
+                    DnsTxtIssuer::NotDnsTxt => None,
+                }))
+            }
+            Some(FragmentData::DnsDid(issuers)) => {
+                domains.extend(issuers.iter().map(|issuer| dns_name(&issuer.location)))
+            }
+            None => {}
         }
-        None => writeln!(out, "ERROR    {label}")?,
     }
+    domains.dedup();
+    domains
+}
+
+/// For an issuer whose domain names its contract on other chains than the one asked about,
+/// which: the usual cause is a run asking about the wrong chain.
+fn write_other_chains(out: &mut impl Write, issuer: &DnsTxtIssuer) -> Result<()> {
+    let DnsTxtIssuer::Asked {
+        location,
+        found: DnsTxtFound::NotFound {
+            chain_id,
+            other_chains,
+        },
+        ..
+    } = issuer
+    else {
+        return Ok(());
+    };
+    if other_chains.is_empty() {
+        return Ok(());
+    }
+    let s = if other_chains.len() == 1 { "" } else { "s" };
+    write!(
+        out,
+        " (the records at {} name it on chain{s} {}, and this run asked about chain {chain_id}: \
+         give --chain-id or --network)",
+        dns_name(location),
+        other_chains.join(", ")
+    )?;
     Ok(())
 }

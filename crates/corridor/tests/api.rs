@@ -1012,3 +1012,94 @@ fn bills_of_lading_issued_with_a_title_are_transferable_records_minted_to_their_
         "{answer}"
     );
 }
+
+#[test]
+fn identity_fragments_name_the_domain_that_vouched() {
+    let registry = "0x142Ca30e3b78A840a82192529cA047ED759a6F7e";
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let records = [
+        (
+            "issuer.corridor.test",
+            format!("openatts a=dns-did; p={did}#controller; v=1.0;"),
+        ),
+        (
+            "carrier.corridor.test",
+            format!("openatts net=ethereum netId=1 addr={registry}"),
+        ),
+    ];
+    let table: Vec<(&str, &str)> = records.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let dns = common::dns::DnsServer::start("corridor.test", &table);
+    let work = Workdir::new();
+    let txt_issuer = |location: &str| {
+        json!({"name": "Carrier", "tokenRegistry": registry,
+               "identityProof": {"type": "DNS-TXT", "location": location}})
+    };
+    let raws = [
+        // DNS-DID, signed below
+        json!({"issuers": [{"id": did, "name": "Lion City Shipping", "revocation": {"type": "NONE"},
+                            "identityProof": {"type": "DNS-DID", "location": "issuer.corridor.test",
+                                              "key": format!("{did}#controller")}}]}),
+        // DNS-TXT: vouched for; not; and beside an issuer of another identity type
+        json!({"issuers": [txt_issuer("carrier.corridor.test")]}),
+        json!({"issuers": [txt_issuer("missing.corridor.test")]}),
+        json!({"issuers": [txt_issuer("carrier.corridor.test"),
+                           {"name": "Other", "identityProof": {"type": "DNS-DID", "location": "x",
+                                                              "key": format!("{did}#controller")}}]}),
+    ];
+    common::write_lines(&work.path("raw.jsonl"), &raws);
+    work.ok(&[
+        "wrap",
+        "--individual",
+        "--out",
+        "wrapped.jsonl",
+        "raw.jsonl",
+    ]);
+    let mut documents = common::read_lines(&work.path("wrapped.jsonl"));
+    common::write_lines(&work.path("first.jsonl"), &documents[..1]);
+    work.ok(&[
+        "sign",
+        "--private-key-env",
+        "TEST_PRIVATE_KEY",
+        "--out",
+        "signed.jsonl",
+        "first.jsonl",
+    ]);
+    documents[0] = common::read_lines(&work.path("signed.jsonl")).remove(0);
+
+    let server = Server::start_with(&work, &["--dns", &dns.address.to_string()]);
+    let (status, verdicts) = server.call(
+        "POST",
+        "/api/verify",
+        "/api/verify",
+        Some(json!(documents)),
+        None,
+    );
+    assert_eq!(status, 200, "{verdicts}");
+    let identity = |i: usize, name: &str| {
+        let fragments = verdicts[i]["fragments"].as_array().unwrap();
+        fragments
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let did_fragment = identity(0, "OpenAttestationDnsDidIdentityProof");
+    assert_eq!(
+        did_fragment["data"],
+        json!([{"location": "issuer.corridor.test", "key": format!("{did}#controller"), "status": "VALID"}])
+    );
+    let txt = "OpenAttestationDnsTxtIdentityProof";
+    assert_eq!(
+        identity(1, txt)["data"],
+        json!([{"status": "VALID", "location": "carrier.corridor.test", "value": registry}])
+    );
+    let not_found = &identity(2, txt)["data"][0];
+    assert_eq!(
+        (&not_found["status"], &not_found["reason"]["codeString"]),
+        (&json!("INVALID"), &json!("MATCHING_RECORD_NOT_FOUND"))
+    );
+    let mixed = identity(3, txt);
+    assert_eq!(mixed["data"][0]["status"], "VALID", "{mixed}");
+    assert_eq!(mixed["data"][1]["reason"]["codeString"], "INVALID_ISSUERS");
+    assert!(mixed["data"][1].get("location").is_none(), "{mixed}");
+}

@@ -52,6 +52,15 @@ fn records() -> Vec<(&'static str, String)> {
             "wrongnet.corridor.test",
             format!("openatts net=ethereum netId=5 addr={REGISTRY}"),
         ),
+        // a matching record, and one whose key breaks dnsprove's reading of them all
+        (
+            "broken.corridor.test",
+            format!("openatts net=ethereum netId=1 addr={REGISTRY}"),
+        ),
+        (
+            "broken.corridor.test",
+            "openatts net=ethereum constructor=x".to_string(),
+        ),
     ]);
     records
 }
@@ -63,12 +72,20 @@ struct Setup {
 common::derefs_to_workdir!(Setup);
 
 impl Setup {
-    /// Wrapped (and, when `sign`, signed) documents of one raw issuer block each.
+    /// Wrapped (and, when `sign`, signed) documents, one for each issuer block (or array of
+    /// them).
     fn documents(&self, issuers: &[Value], sign: bool) -> Vec<Value> {
         let raws: Vec<Value> = issuers
             .iter()
             .enumerate()
-            .map(|(i, issuer)| json!({"issuers": [issuer], "blNumber": format!("BL-{i}")}))
+            .map(|(i, issuer)| {
+                let issuers = if issuer.is_array() {
+                    issuer.clone()
+                } else {
+                    json!([issuer])
+                };
+                json!({"issuers": issuers, "blNumber": format!("BL-{i}")})
+            })
             .collect();
         write_lines(&self.path("raw.jsonl"), &raws);
         self.ok(&[
@@ -208,9 +225,21 @@ fn dns_identity_matches_tt_verify() {
             txt_issuer("wrongnet.corridor.test"),
             txt_issuer("https://carrier.corridor.test"),
             txt_issuer("missing.corridor.test"),
+            json!([
+                txt_issuer("carrier.corridor.test"),
+                txt_issuer("wrongnet.corridor.test")
+            ]),
+            json!([
+                txt_issuer("carrier.corridor.test"),
+                did_issuer("issuer.corridor.test", ADDRESS)
+            ]),
+            txt_issuer("broken.corridor.test"),
         ],
         false,
     );
+    // (identity fragment, expected status, expected code); each fragment equals tt-verify's,
+    // `data` included, but for the record that breaks dnsprove: there both are an ERROR with the
+    // same code, and Corridor's message says what tt-verify's TypeError does not.
     let expected = [
         (DNS_DID, "VALID", None),
         (DNS_DID, "INVALID", Some(6)),
@@ -221,7 +250,11 @@ fn dns_identity_matches_tt_verify() {
         (DNS_TXT, "INVALID", Some(4)),
         (DNS_TXT, "VALID", None),
         (DNS_TXT, "INVALID", Some(4)),
+        (DNS_TXT, "INVALID", Some(4)),
+        (DNS_TXT, "INVALID", Some(3)),
+        (DNS_TXT, "ERROR", Some(0)),
     ];
+    let broken = expected.len() - 1;
     let docs: Vec<Value> = signed.into_iter().chain(wrapped).collect();
     let theirs = oracle_with("tt-verify", &docs, &[("ORACLE_DNS", &nameserver)]);
     let (doh, asked) = doh_server(served.clone());
@@ -230,7 +263,17 @@ fn dns_identity_matches_tt_verify() {
         for (i, (name, status, code)) in expected.iter().enumerate() {
             let mine = fragment(&ours[i], name);
             let reference = fragment(&theirs[i], name);
-            assert_eq!(mine, reference, "document {i}, DNS at {dns}");
+            if i == broken {
+                assert_eq!(mine["reason"]["code"], reference["reason"]["code"]);
+                assert_eq!(mine["status"], reference["status"], "document {i}");
+                let message = mine["reason"]["message"].as_str().unwrap();
+                assert!(message.contains("constructor"), "{message}");
+            } else {
+                assert_eq!(mine, reference, "document {i}, DNS at {dns}");
+            }
+            // what was found, issuer by issuer, whenever there is a verdict
+            let verdict = matches!(*status, "VALID" | "INVALID");
+            assert_eq!(mine["data"].is_array(), verdict, "document {i}: {mine}");
             assert_eq!(
                 ours[i]["valid"], theirs[i]["valid"],
                 "document {i}: the verdict"
@@ -240,6 +283,11 @@ fn dns_identity_matches_tt_verify() {
                 assert_eq!(mine["reason"]["code"], *code, "document {i}: {mine}");
             }
         }
+        let vouched = fragment(&ours[5], DNS_TXT);
+        assert_eq!(
+            vouched["data"],
+            json!([{"status": "VALID", "location": "carrier.corridor.test", "value": REGISTRY}])
+        );
     }
 
     // each name was asked once in the run, however many documents name it
@@ -265,4 +313,100 @@ fn dns_identity_matches_tt_verify() {
         assert_eq!(mine, reference, "document {i}");
         assert_eq!(mine["reason"]["message"], "Unable to query DNS");
     }
+}
+
+/// `corridor verify`'s text view of `docs`, with `extra` arguments.
+fn text_view(setup: &Setup, docs: &[Value], dns: &str, extra: &[&str]) -> String {
+    write_lines(&setup.path("to-read.jsonl"), docs);
+    let mut args = vec!["verify", "--timeout", "5", "--dns", dns];
+    args.extend(extra);
+    args.push("to-read.jsonl");
+    let out = setup.run(&args);
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_text_view_names_who_vouched_and_every_check_that_did_not_pass() {
+    let served = records();
+    let table: Vec<(&str, &str)> = served.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let server = DnsServer::start("corridor.test", &table);
+    let dns = server.address.to_string();
+    let setup = Setup {
+        work: Workdir::new(),
+    };
+    let store_issuer = |location: &str| {
+        json!({"name": "Lion City Shipping", "documentStore": REGISTRY,
+               "identityProof": {"type": "DNS-TXT", "location": location}})
+    };
+
+    // The domain that vouched for a valid document's issuer.
+    let signed = setup.documents(&[did_issuer("issuer.corridor.test", ADDRESS)], true);
+    let text = text_view(&setup, &signed, &dns, &[]);
+    assert_eq!(
+        text,
+        "valid    to-read.jsonl:1: issued by issuer.corridor.test\n"
+    );
+
+    let docs = setup.documents(
+        &[
+            store_issuer("wrongnet.corridor.test"),
+            store_issuer("missing.corridor.test"),
+        ],
+        false,
+    );
+    // Without a chain: the store's status needs it, and the records' other chain is named
+    // beside tt-verify's message.
+    let text = text_view(&setup, &docs[..1], &dns, &[]);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0]
+            .starts_with("SKIPPED  to-read.jsonl:1: OpenAttestationEthereumDocumentStoreStatus: ")
+            && lines[0].contains("needs its chain (give --network or --rpc-url)"),
+        "{text}"
+    );
+    assert!(!text.contains("tokenRegistry"), "{text}");
+    assert_eq!(
+        lines[1],
+        format!(
+            "INVALID  to-read.jsonl:1: OpenAttestationDnsTxtIdentityProof: Matching DNS record not \
+             found for {REGISTRY} (the records at wrongnet.corridor.test name it on chain 5, and \
+             this run asked about chain 1: give --chain-id or --network)"
+        )
+    );
+    // Asking about chain 5, the record vouches.
+    let text = text_view(&setup, &docs[..1], &dns, &["--chain-id", "5"]);
+    assert!(
+        !text.contains("OpenAttestationDnsTxtIdentityProof"),
+        "{text}"
+    );
+
+    // The node down and no record: both are said.
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let chain = [
+        "--network",
+        "local",
+        "--rpc-url",
+        &closed,
+        "--rpc-timeout",
+        "2",
+    ];
+    let text = text_view(&setup, &docs[1..], &dns, &chain);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0]
+            .starts_with("ERROR    to-read.jsonl:1: OpenAttestationEthereumDocumentStoreStatus: "),
+        "{text}"
+    );
+    assert_eq!(
+        lines[1],
+        format!(
+            "INVALID  to-read.jsonl:1: OpenAttestationDnsTxtIdentityProof: Matching DNS record not \
+             found for {REGISTRY}"
+        )
+    );
 }

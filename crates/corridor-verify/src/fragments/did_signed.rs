@@ -149,6 +149,7 @@ impl Check for DidSignedCheck {
                 kind: KIND,
                 status: Status::Invalid,
                 reason: Some(reason),
+                data: None,
             };
         }
         if unchecked_revocation.is_empty() {
@@ -159,7 +160,7 @@ impl Check for DidSignedCheck {
                 Some(_) => "Corridor does not reach revocation stores on a chain yet",
             };
             fail(
-                Status::Skipped,
+                Status::NotChecked,
                 SKIPPED,
                 format!(
                     "every issuer's signature is valid, but revocation ({}) was not checked: {why}",
@@ -264,7 +265,7 @@ fn check_issuer_signature(
     };
     let Some(address) = ethr_address(did) else {
         return Some(fail(
-            Status::Skipped,
+            Status::NotChecked,
             SKIPPED,
             format!(
                 "the DID {did} is not a did:ethr address, and other DID methods need the network to resolve"

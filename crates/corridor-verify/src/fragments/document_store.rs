@@ -235,7 +235,7 @@ impl Check for DocumentStoreCheck {
         };
         if !self.chain.connected() {
             return fail(
-                Status::Skipped,
+                Status::NotChecked,
                 SKIPPED,
                 "not checked: the document store's status needs its chain (give --network or --rpc-url)".into(),
             );

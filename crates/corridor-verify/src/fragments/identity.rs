@@ -4,11 +4,14 @@
 
 use std::sync::Arc;
 
-use corridor_format::dns_records::{dns_name, parse_dns_did, parse_dns_txt};
+use corridor_format::dns_records::{InheritedKey, dns_name, parse_dns_did, parse_dns_txt};
 use serde_json::Value;
 
 use crate::providers::TxtResolver;
-use crate::{Check, Fragment, FragmentType, Status, Subject};
+use crate::{
+    Check, DnsDidIssuer, DnsTxtFound, DnsTxtIssuer, Fragment, FragmentData, FragmentType, Status,
+    Subject,
+};
 
 const KIND: FragmentType = FragmentType::Identity;
 
@@ -92,7 +95,7 @@ impl Check for DnsTxtCheck {
         };
         let Some(dns) = &self.dns else {
             return fail(
-                Status::Skipped,
+                Status::NotChecked,
                 (2, "SKIPPED"),
                 "not checked: the issuer's DNS-TXT identity needs a DNS lookup, and verification was offline".into(),
             );
@@ -125,39 +128,75 @@ impl Check for DnsTxtCheck {
             };
             asks.push(Some((location, address)));
         }
-        let chain_id = self.chain_id.to_string();
-        let mut first_invalid = None;
+        let mut found = Vec::with_capacity(asks.len());
         for ask in asks {
-            let invalid = match ask {
-                None => Some((
-                    INVALID_ISSUERS,
-                    "Issuer is not using DNS-TXT identityProof type".to_string(),
-                )),
-                Some((location, address)) => {
+            found.push(match ask {
+                None => DnsTxtIssuer::NotDnsTxt,
+                Some((location, value)) => {
                     let txts =
                         match records(dns.as_ref(), location, DNS_TXT, (0, "UNEXPECTED_ERROR")) {
                             Ok(t) => t,
                             Err(fragment) => return fragment,
                         };
-                    let found = txts.iter().filter_map(|t| parse_dns_txt(t)).any(|r| {
-                        r.addr.to_lowercase() == address.to_lowercase() && r.net_id == chain_id
-                    });
-                    (!found).then(|| {
-                        (
-                            (4, "MATCHING_RECORD_NOT_FOUND"),
-                            format!("Matching DNS record not found for {address}"),
-                        )
-                    })
+                    match self.vouching(&txts, &value) {
+                        Ok(found) => DnsTxtIssuer::Asked {
+                            location: location.to_string(),
+                            value,
+                            found,
+                        },
+                        Err(e) => {
+                            return fail(
+                                Status::Error,
+                                (0, "UNEXPECTED_ERROR"),
+                                format!("the DNS records at {location}: {e}"),
+                            );
+                        }
+                    }
                 }
+            });
+        }
+        let fragment = match found.iter().find_map(DnsTxtIssuer::reason) {
+            None => Fragment::valid(DNS_TXT, KIND),
+            Some(reason) => Fragment {
+                status: Status::Invalid,
+                reason: Some(reason),
+                ..Fragment::valid(DNS_TXT, KIND)
+            },
+        };
+        fragment.with_data(FragmentData::DnsTxt(found))
+    }
+}
+
+impl DnsTxtCheck {
+    /// Whether the TXT records `txts` of a location vouch for the contract `address` on the
+    /// chain asked about (the records naming it on other chains are kept, to be told). As
+    /// dnsprove, every record is read first: one that breaks its reader fails the lookup.
+    fn vouching(&self, txts: &[String], address: &str) -> Result<DnsTxtFound, InheritedKey> {
+        let address = address.to_lowercase();
+        let chain_id = self.chain_id.to_string();
+        let mut vouched = false;
+        let mut other_chains = Vec::new();
+        for txt in txts {
+            let Some(record) = parse_dns_txt(txt)? else {
+                continue;
             };
-            if first_invalid.is_none() {
-                first_invalid = invalid;
+            if record.addr.to_lowercase() != address {
+                continue;
+            }
+            if record.net_id == chain_id {
+                vouched = true;
+            } else if !other_chains.contains(&record.net_id) {
+                other_chains.push(record.net_id);
             }
         }
-        match first_invalid {
-            None => Fragment::valid(DNS_TXT, KIND),
-            Some((code, message)) => fail(Status::Invalid, code, message),
-        }
+        Ok(if vouched {
+            DnsTxtFound::Vouched
+        } else {
+            DnsTxtFound::NotFound {
+                chain_id: self.chain_id,
+                other_chains,
+            }
+        })
     }
 }
 
@@ -194,7 +233,7 @@ impl Check for DnsDidCheck {
         };
         let Some(dns) = &self.dns else {
             return fail(
-                Status::Skipped,
+                Status::NotChecked,
                 (0, "SKIPPED"),
                 "not checked: the issuer's DNS-DID identity needs a DNS lookup, and verification was offline",
             );
@@ -228,18 +267,23 @@ impl Check for DnsDidCheck {
             };
             asks.push((location, key));
         }
-        let mut all_found = true;
+        let mut found = Vec::with_capacity(asks.len());
         for (location, key) in asks {
             let txts = match records(dns.as_ref(), location, DNS_DID, (1, "UNEXPECTED_ERROR")) {
                 Ok(t) => t,
                 Err(fragment) => return fragment,
             };
-            all_found &= txts
+            let vouched = txts
                 .iter()
                 .filter_map(|t| parse_dns_did(t))
                 .any(|r| r.public_key.to_lowercase() == key.to_lowercase());
+            found.push(DnsDidIssuer {
+                location: location.to_string(),
+                key: key.to_string(),
+                vouched,
+            });
         }
-        if all_found {
+        let fragment = if found.iter().all(|issuer| issuer.vouched) {
             Fragment::valid(DNS_DID, KIND)
         } else {
             fail(
@@ -247,6 +291,7 @@ impl Check for DnsDidCheck {
                 (6, "INVALID_IDENTITY"),
                 "Could not find identity at location",
             )
-        }
+        };
+        fragment.with_data(FragmentData::DnsDid(found))
     }
 }

@@ -137,7 +137,7 @@ impl Check for TokenRegistryCheck {
         };
         if !self.chain.connected() {
             return fail(
-                Status::Skipped,
+                Status::NotChecked,
                 SKIPPED,
                 "not checked: the token registry's status needs its chain (give --network or --rpc-url)".into(),
             );
