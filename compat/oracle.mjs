@@ -1,7 +1,8 @@
 // The reference implementation as a filter over JSON Lines, for Corridor's compatibility tests.
 //
 //   node oracle.mjs verify     < wrapped.jsonl   one {"valid": bool, "error"?: string} per line (verifySignature)
-//   node oracle.mjs wrap       < raw.jsonl       the whole input wrapped as one batch (wrapDocuments)
+//   node oracle.mjs wrap       < batches.jsonl   each line an array of raw documents, wrapped as one batch
+//                                                (wrapDocuments): that batch's wrapped documents, as an array
 //   node oracle.mjs obfuscate  < requests.jsonl  each {"document", "fields"} obfuscated (obfuscateDocument)
 //   node oracle.mjs signer     < wrapped.jsonl   the address that signed each document's merkle root (ethers)
 //   node oracle.mjs sign       < requests.jsonl  each {"document", "privateKey"} signed (signDocument, a Wallet)
@@ -26,7 +27,6 @@ import { ContractFactory, providers, utils, Wallet } from "ethers";
 import { DocumentStoreFactory } from "@tradetrust-tt/document-store";
 import { readFileSync } from "node:fs";
 import { encryptString, decryptString } from "@govtechsg/oa-encryption";
-import { isValid, localVerify } from "./tt-verify-local.mjs";
 
 // A contract of the token registry package, from its compiled (Hardhat) artifact.
 const contractFactory = (name, wallet) => {
@@ -62,7 +62,7 @@ switch (command) {
     }
     break;
   case "wrap":
-    for (const doc of wrapDocuments(lines)) emit(doc);
+    for (const batch of lines) emit(wrapDocuments(batch));
     break;
   case "obfuscate":
     for (const { document, fields } of lines) emit(obfuscateDocument(document, fields));
@@ -142,6 +142,8 @@ switch (command) {
     }
     break;
   case "tt-verify": {
+    // Loaded here alone: tt-verify takes seconds to load, which every other command would pay.
+    const { isValid, localVerify } = await import("./tt-verify-local.mjs");
     const verify = localVerify();
     for (const doc of lines) {
       const fragments = await verify(doc);

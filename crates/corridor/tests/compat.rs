@@ -139,10 +139,11 @@ fn corridor_documents_pass_the_reference() {
 fn reference_documents_pass_corridor() {
     let tmp = tempfile::tempdir().unwrap();
     let docs = documents(3);
-    let mut wrapped = Vec::new();
-    for batch in batches(&docs) {
-        wrapped.extend(oracle("wrap", batch));
-    }
+    let batches: Vec<Value> = batches(&docs).into_iter().map(|b| json!(b)).collect();
+    let wrapped: Vec<Value> = oracle("wrap", &batches)
+        .into_iter()
+        .flat_map(|batch| serde_json::from_value::<Vec<Value>>(batch).unwrap())
+        .collect();
     assert_eq!(wrapped.len(), DOCUMENTS);
     let mut rng = rng(4);
     let requests: Vec<Value> = wrapped
