@@ -5,6 +5,10 @@
 //                                                (wrapDocuments): that batch's wrapped documents, as an array
 //   node oracle.mjs obfuscate  < requests.jsonl  each {"document", "fields"} obfuscated (obfuscateDocument)
 //   node oracle.mjs signer     < wrapped.jsonl   the address that signed each document's merkle root (ethers)
+//   node oracle.mjs expect     < texts.jsonl     each a file's text (a JSON string): the reference's verdict on it,
+//                                                {integrity: VALID (verifySignature is true) | INVALID (false)
+//                                                | ERROR (not JSON, or verifySignature throws), error?, and when
+//                                                VALID targetHash, merkleRoot and signers (ethers, for each proof)}
 //   node oracle.mjs sign       < requests.jsonl  each {"document", "privateKey"} signed (signDocument, a Wallet)
 //   node oracle.mjs keystore-open < requests.jsonl  each {"keystore", "password"} decrypted: {"address"} or {"error"} (ethers)
 //   node oracle.mjs keystore-make < requests.jsonl  each {"privateKey", "password"} encrypted: the keystore JSON text (ethers)
@@ -33,6 +37,27 @@ const contractFactory = (name, wallet) => {
   const path = `./node_modules/@tradetrust-tt/token-registry/dist/artifacts/${name}.sol/${name}.json`;
   const { abi, bytecode } = JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8"));
   return new ContractFactory(abi, bytecode, wallet);
+};
+
+// The reference's verdict on a file's text, in the terms of ../shared/fixtures/oa-v2/expected.json.
+const expectation = (text) => {
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return { integrity: "ERROR", error: `not JSON: ${e.message}` };
+  }
+  let valid;
+  try {
+    valid = verifySignature(doc) === true;
+  } catch (e) {
+    return { integrity: "ERROR", error: String(e && e.message) };
+  }
+  if (!valid) return { integrity: "INVALID" };
+  const { targetHash, merkleRoot } = doc.signature;
+  const root = utils.arrayify(`0x${merkleRoot}`);
+  const signers = Array.isArray(doc.proof) ? doc.proof.map((p) => utils.verifyMessage(root, p.signature)) : [];
+  return { integrity: "VALID", targetHash, merkleRoot, signers };
 };
 
 const command = process.argv[2];
@@ -71,6 +96,9 @@ switch (command) {
     for (const doc of lines) {
       emit(doc.proof.map((p) => utils.verifyMessage(utils.arrayify(`0x${doc.signature.merkleRoot}`), p.signature)));
     }
+    break;
+  case "expect":
+    for (const text of lines) emit(expectation(text));
     break;
   case "sign":
     for (const { document, privateKey } of lines) {
@@ -156,7 +184,7 @@ switch (command) {
     break;
   }
   default:
-    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-token-registry|chain-mint|encrypt|decrypt|tt-verify < input.jsonl`);
+    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|expect|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-token-registry|chain-mint|encrypt|decrypt|tt-verify < input.jsonl`);
     process.exit(2);
 }
 flush();
