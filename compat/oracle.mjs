@@ -1,9 +1,14 @@
 // The reference implementation as a filter over JSON Lines, for Corridor's compatibility tests.
 //
 //   node oracle.mjs verify     < wrapped.jsonl   one {"valid": bool, "error"?: string} per line (verifySignature)
-//   node oracle.mjs wrap       < raw.jsonl       the whole input wrapped as one batch (wrapDocuments)
+//   node oracle.mjs wrap       < batches.jsonl   each line an array of raw documents, wrapped as one batch
+//                                                (wrapDocuments): that batch's wrapped documents, as an array
 //   node oracle.mjs obfuscate  < requests.jsonl  each {"document", "fields"} obfuscated (obfuscateDocument)
 //   node oracle.mjs signer     < wrapped.jsonl   the address that signed each document's merkle root (ethers)
+//   node oracle.mjs expect     < texts.jsonl     each a file's text (a JSON string): the reference's verdict on it,
+//                                                {integrity: VALID (verifySignature is true) | INVALID (false)
+//                                                | ERROR (not JSON, or verifySignature throws), error?, and when
+//                                                VALID targetHash, merkleRoot and signers (ethers, for each proof)}
 //   node oracle.mjs sign       < requests.jsonl  each {"document", "privateKey"} signed (signDocument, a Wallet)
 //   node oracle.mjs keystore-open < requests.jsonl  each {"keystore", "password"} decrypted: {"address"} or {"error"} (ethers)
 //   node oracle.mjs keystore-make < requests.jsonl  each {"privateKey", "password"} encrypted: the keystore JSON text (ethers)
@@ -30,13 +35,33 @@ import { DocumentStoreFactory } from "@tradetrust-tt/document-store";
 import { readFileSync } from "node:fs";
 import { encryptString, decryptString } from "@govtechsg/oa-encryption";
 import { parseDocumentStoreResults, parseDnsDidResults } from "@tradetrust-tt/dnsprove";
-import { isValid, localVerify } from "./tt-verify-local.mjs";
 
 // A contract of the token registry package, from its compiled (Hardhat) artifact.
 const contractFactory = (name, wallet) => {
   const path = `./node_modules/@tradetrust-tt/token-registry/dist/artifacts/${name}.sol/${name}.json`;
   const { abi, bytecode } = JSON.parse(readFileSync(new URL(path, import.meta.url), "utf8"));
   return new ContractFactory(abi, bytecode, wallet);
+};
+
+// The reference's verdict on a file's text, in the terms of ../shared/fixtures/oa-v2/expected.json.
+const expectation = (text) => {
+  let doc;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return { integrity: "ERROR", error: `not JSON: ${e.message}` };
+  }
+  let valid;
+  try {
+    valid = verifySignature(doc) === true;
+  } catch (e) {
+    return { integrity: "ERROR", error: String(e && e.message) };
+  }
+  if (!valid) return { integrity: "INVALID" };
+  const { targetHash, merkleRoot } = doc.signature;
+  const root = utils.arrayify(`0x${merkleRoot}`);
+  const signers = Array.isArray(doc.proof) ? doc.proof.map((p) => utils.verifyMessage(root, p.signature)) : [];
+  return { integrity: "VALID", targetHash, merkleRoot, signers };
 };
 
 const command = process.argv[2];
@@ -66,7 +91,7 @@ switch (command) {
     }
     break;
   case "wrap":
-    for (const doc of wrapDocuments(lines)) emit(doc);
+    for (const batch of lines) emit(wrapDocuments(batch));
     break;
   case "obfuscate":
     for (const { document, fields } of lines) emit(obfuscateDocument(document, fields));
@@ -75,6 +100,9 @@ switch (command) {
     for (const doc of lines) {
       emit(doc.proof.map((p) => utils.verifyMessage(utils.arrayify(`0x${doc.signature.merkleRoot}`), p.signature)));
     }
+    break;
+  case "expect":
+    for (const text of lines) emit(expectation(text));
     break;
   case "sign":
     for (const { document, privateKey } of lines) {
@@ -166,6 +194,8 @@ switch (command) {
     break;
   }
   case "tt-verify": {
+    // Loaded here alone: tt-verify takes seconds to load, which every other command would pay.
+    const { isValid, localVerify } = await import("./tt-verify-local.mjs");
     const verify = localVerify();
     for (const doc of lines) {
       const fragments = await verify(doc);
@@ -181,7 +211,7 @@ switch (command) {
     break;
   }
   default:
-    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-token-registry|chain-mint|encrypt|decrypt|dns-records|tt-verify < input.jsonl`);
+    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|expect|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-token-registry|chain-mint|encrypt|decrypt|dns-records|tt-verify < input.jsonl`);
     process.exit(2);
 }
 flush();

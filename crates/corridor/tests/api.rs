@@ -141,12 +141,9 @@ impl Server {
     }
 }
 
-fn fixture(name: &str) -> Value {
-    let path = common::repo().join("../shared/fixtures/oa-v2").join(name);
-    serde_json::from_slice(
-        &std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
-    )
-    .unwrap()
+/// A document the reference made (see `common::reference`).
+fn reference_document(name: &str) -> Value {
+    common::reference::document(name).value()
 }
 
 /// A raw bill of lading whose issuer signs with the test key's DID.
@@ -230,7 +227,7 @@ fn verify_answers_with_the_fragments_and_refuses_what_is_not_a_document() {
     let work = Workdir::new();
     let server = Server::start(&work);
     let route = "/api/verify";
-    let valid = fixture("valid/single-0.json");
+    let valid = reference_document("valid/single-0.json");
     let (status, verdict) = server.call("POST", route, route, Some(valid.clone()), None);
     assert_eq!(
         (status, &verdict["valid"]),
@@ -278,7 +275,7 @@ fn verify_answers_with_the_fragments_and_refuses_what_is_not_a_document() {
         json!({"not": "a document"}),
         json!(5),
         json!("text"),
-        fixture("malformed/no-signature.json"),
+        reference_document("malformed/no-signature.json"),
     ] {
         let (status, answer) =
             server.call("POST", route, route, Some(not_a_document.clone()), None);
@@ -716,7 +713,7 @@ fn encrypted_documents_are_kept_and_handed_back_without_their_key() {
     let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
     let server = Server::start(&work);
     let key = corridor_share::Key::generate(&mut rand::rng());
-    let document = fixture("valid/single-0.json").to_string();
+    let document = reference_document("valid/single-0.json").to_string();
     let envelope =
         serde_json::to_value(corridor_share::encrypt(&document, &key, &mut rand::rng())).unwrap();
     let route = "/api/shares";

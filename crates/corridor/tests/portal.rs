@@ -50,11 +50,7 @@ fn assert_shows_exactly(seen: &Value, document: &Value) {
             Value::Bool(false) if templated => "No".to_string(),
             Value::Null if templated => "—".to_string(),
             Value::String(s) => s.clone(),
-            // As JavaScript writes a number: 120, not 120.0.
-            Value::Number(n) => match n.as_f64() {
-                Some(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", f as i64),
-                _ => n.to_string(),
-            },
+            Value::Number(n) => javascript_number(n.as_f64().unwrap()),
             other => other.to_string(),
         };
         assert_eq!(row[1].as_str().unwrap(), expected, "{path}");
@@ -67,6 +63,39 @@ fn assert_shows_exactly(seen: &Value, document: &Value) {
             continue;
         }
         assert!(shown.contains(&path), "{path} is not shown: {seen}");
+    }
+}
+
+/// A number as JavaScript writes it (ECMAScript's Number::toString): the shortest digits that
+/// read back to it, in fixed notation from 1e-6 to below 1e21 (`120`, `-0.000001`,
+/// `123456789012345680000`), in exponent notation beyond (`1e-7`, `1e+21`).
+fn javascript_number(x: f64) -> String {
+    if x == 0.0 {
+        return "0".to_string();
+    }
+    // Rust's shortest round-trip digits, as `d.ddde±x`.
+    let scientific = format!("{:e}", x.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap();
+    let digits = mantissa.replace('.', "");
+    let k = digits.len() as i32;
+    // Where the decimal point falls among the digits.
+    let n = exponent.parse::<i32>().unwrap() + 1;
+    let magnitude = if k <= n && n <= 21 {
+        digits + &"0".repeat((n - k) as usize)
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat(-n as usize))
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let point = if rest.is_empty() { "" } else { "." };
+        let sign = if n > 0 { "+" } else { "-" };
+        format!("{first}{point}{rest}e{sign}{}", (n - 1).abs())
+    };
+    if x < 0.0 {
+        format!("-{magnitude}")
+    } else {
+        magnitude
     }
 }
 
@@ -90,15 +119,16 @@ fn collect_leaves(value: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
-fn fixture(name: &str) -> std::path::PathBuf {
-    common::repo().join("../shared/fixtures/oa-v2").join(name)
+/// A document the reference made (see `common::reference`), written in `work`.
+fn reference_document(work: &Workdir, name: &str) -> std::path::PathBuf {
+    common::reference::document(name).write_in(work.dir.path())
 }
 
 #[test]
 fn a_valid_document_is_shown_valid_with_its_contents() {
     let work = Workdir::new();
     let server = Served::start(&work, &["--offline"]);
-    let file = fixture("signed/signed-0.json");
+    let file = reference_document(&work, "signed/signed-0.json");
     let seen = seen(&server, "verify-file", &[file.to_str().unwrap()]);
     // Offline, the issuer's DNS is not asked: nothing failed, and the page says what was not checked.
     assert_eq!(
@@ -112,8 +142,7 @@ fn a_valid_document_is_shown_valid_with_its_contents() {
     // Signed by its issuer's key: issued.
     assert_eq!(checks[1]["status"], "VALID", "{seen}");
     // Its fields, unsalted, as the issuer wrote them: every one of them.
-    let document: Value =
-        serde_json::from_slice(&std::fs::read(fixture("signed/signed-0.json")).unwrap()).unwrap();
+    let document: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
     assert_shows_exactly(&seen, &document);
 }
 
@@ -121,11 +150,7 @@ fn a_valid_document_is_shown_valid_with_its_contents() {
 fn a_tampered_document_is_shown_as_such_and_its_contents_are_not() {
     let work = Workdir::new();
     let server = Served::start(&work, &["--offline"]);
-    let tampered = std::fs::read_dir(fixture("tampered"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| !p.to_string_lossy().contains("version-changed-only"))
-        .unwrap();
+    let tampered = reference_document(&work, "tampered/value-changed.json");
     let seen = seen(&server, "verify-paste", &[tampered.to_str().unwrap()]);
     assert_eq!(seen["verdict"], "This document is NOT valid.");
     assert_eq!(seen["checks"][0]["status"], "INVALID");
@@ -483,7 +508,7 @@ fn a_shared_document_opens_from_its_link_and_the_key_never_reaches_the_server() 
     let work = Workdir::new();
     let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
     let server = Served::start(&work, &["--offline"]);
-    let file = fixture("signed/signed-0.json");
+    let file = reference_document(&work, "signed/signed-0.json");
     let seen = seen(&server, "share", &[&api_token, file.to_str().unwrap()]);
     assert_eq!(seen["qr"], true, "{seen}");
     let link = seen["link"].as_str().unwrap();
@@ -525,7 +550,7 @@ fn a_document_shared_by_oa_encryption_opens_in_the_portal() {
     let work = Workdir::new();
     let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
     let server = Served::start(&work, &["--offline"]);
-    let file = fixture("signed/signed-1.json");
+    let file = reference_document(&work, "signed/signed-1.json");
     let text = std::fs::read_to_string(&file).unwrap();
     // Encrypted by the reference, kept by the server, its key only in the link.
     let mut envelope = common::oracle("encrypt", &[json!({ "document": text })]).remove(0);

@@ -7,16 +7,15 @@ mod common;
 use common::Workdir;
 use serde_json::{Value, json};
 
-/// Documents with every kind of text the envelope must carry: a fixture, astral-plane and
-/// control characters, a large one.
+/// Documents with every kind of text the envelope must carry: one the reference wrapped,
+/// astral-plane and control characters, a large one.
 fn documents() -> Vec<String> {
-    let fixture = std::fs::read_to_string(
-        common::repo().join("../shared/fixtures/oa-v2/valid/single-0.json"),
-    )
-    .unwrap();
+    let wrapped = common::reference::document("valid/single-0.json")
+        .text()
+        .to_string();
     let mut rng = common::rng(7);
     let awkward = serde_json::to_string(&common::awkward_document(&mut rng)).unwrap();
-    vec![fixture, awkward, "é😀\u{1}\"\\".into(), "x".repeat(300_000)]
+    vec![wrapped, awkward, "é😀\u{1}\"\\".into(), "x".repeat(300_000)]
 }
 
 #[test]

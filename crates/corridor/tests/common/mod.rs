@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod dns;
+pub mod reference;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,8 @@
-//! The DID signature check (`OpenAttestationDidSignedDocumentStatus`) on the reference's signed
-//! documents, changed in the ways that matter: each failure gets tt-verify's status and code.
+//! The DID signature check (`OpenAttestationDidSignedDocumentStatus`) on documents the
+//! reference signed with the test key, changed in the ways that matter: each failure gets
+//! tt-verify's status and code.
 
-use std::path::PathBuf;
+mod common;
 
 use corridor_verify::{Status, Subject, Verifier};
 use serde_json::{Value, json};
@@ -10,10 +11,7 @@ const NAME: &str = "OpenAttestationDidSignedDocumentStatus";
 const SALT: &str = "ee7f3323-1634-4dea-8c12-f0bb83aff874";
 
 fn signed(n: usize) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!(
-        "../../../shared/fixtures/oa-v2/signed/signed-{n}.json"
-    ));
-    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    common::reference::document(&format!("signed/signed-{n}.json")).value()
 }
 
 /// The DID fragment's status, code name and message.
@@ -32,10 +30,7 @@ fn a_signature_over_another_root_is_invalid() {
     doc["proof"][0]["signature"] = signed(1)["proof"][0]["signature"].clone();
     let (status, code, message) = did_fragment(doc.clone());
     assert_eq!((status, code), (Status::Invalid, Some("WRONG_SIGNATURE")));
-    assert!(
-        message.contains("0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1"),
-        "{message}"
-    );
+    assert!(message.contains(common::TEST_ADDRESS), "{message}");
     // The signature is outside the hashed data: integrity still holds, the verdict does not.
     let verdict = Verifier::default().verify(&Subject::from_value(doc));
     assert_eq!(verdict.fragments[0].status, Status::Valid);
@@ -46,7 +41,7 @@ fn a_signature_over_another_root_is_invalid() {
 fn a_proof_for_another_key_is_missing() {
     let mut doc = signed(0);
     doc["proof"][0]["verificationMethod"] =
-        json!("did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1#other");
+        json!(format!("did:ethr:{}#other", common::TEST_ADDRESS));
     assert_eq!(did_fragment(doc).1, Some("CORRESPONDING_PROOF_MISSING"));
 }
 
