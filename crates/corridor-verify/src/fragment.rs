@@ -20,6 +20,10 @@ pub enum Status {
     /// given. tt-verify has no such verdict: it is reported as `SKIPPED`.
     #[serde(rename = "SKIPPED")]
     NotChecked,
+    /// The check could not reach what it asks — a node, a nameserver, a responder — so it
+    /// says nothing of the document. Reported as tt-verify reports it, `ERROR`.
+    #[serde(rename = "ERROR")]
+    Unreachable,
 }
 
 impl Status {
@@ -262,6 +266,18 @@ impl Verdict {
     pub fn is_valid_offline(&self) -> bool {
         self.is_valid_for(&[FragmentType::Integrity])
             && self.fragments.iter().all(|f| f.status.passes())
+    }
+
+    /// Whether the document is not valid only because the outside world could not be asked:
+    /// a check could not reach its node, nameserver or responder, and none found a fault.
+    pub fn is_cut_off(&self) -> bool {
+        self.fragments
+            .iter()
+            .any(|f| f.status == Status::Unreachable)
+            && !self
+                .fragments
+                .iter()
+                .any(|f| matches!(f.status, Status::Invalid | Status::Error))
     }
 
     /// The fragment named `name`, if it was produced.

@@ -112,7 +112,8 @@ enum Command {
     /// identity each confirmed by at least one check, and no check failed. With --offline, it
     /// is valid when intact and no check that could run failed (status and identity that need
     /// the network stay undecided). Exit status: 0 if every document is valid, 1 if any is
-    /// not, 2 for a usage error.
+    /// not, 3 if none was found at fault but some could not be checked because a node,
+    /// nameserver or responder did not answer, 2 for a usage error.
     Verify {
         /// One JSON object per document and line: {"file", "valid", "fragments": [...]}.
         #[arg(long)]
@@ -502,6 +503,8 @@ fn run(cli: &Cli) -> Result<Exit> {
             );
             Ok(if tally.not_valid == 0 {
                 Exit::Success
+            } else if tally.not_valid == tally.cut_off {
+                Exit::Unreachable
             } else {
                 Exit::Negative
             })

@@ -123,7 +123,10 @@ fn sign_one(
                 Issuance::DidSigned(_) => "sign",
                 Issuance::DocumentStore(_) => "issue",
             };
-            bail!("{label}: the document does not verify ({t}); refusing to {doing} it")
+            return Err(crate::exit::Refused(format!(
+                "{label}: the document does not verify ({t}); refusing to {doing} it"
+            ))
+            .into());
         }
     }
     // The reference signs the bytes of `0x<merkleRoot>`, and a document store records it as

@@ -80,6 +80,8 @@ struct Report<'a> {
 pub struct Tally {
     pub valid: usize,
     pub not_valid: usize,
+    /// Of those not valid, the ones that only because the outside world could not be asked.
+    pub cut_off: usize,
 }
 
 /// Where the checks reach the outside world: revocation responders, DNS, a chain.
@@ -243,7 +245,8 @@ pub fn run(
             if valid {
                 tally.valid += 1
             } else {
-                tally.not_valid += 1
+                tally.not_valid += 1;
+                tally.cut_off += usize::from(verdict.is_cut_off());
             }
             if json {
                 serde_json::to_writer(
@@ -324,7 +327,7 @@ fn write_human(out: &mut impl Write, label: &Unit, verdict: &Verdict, valid: boo
     for f in unpassed {
         let status = match f.status {
             Status::Invalid => "INVALID",
-            Status::Error => "ERROR",
+            Status::Error | Status::Unreachable => "ERROR",
             Status::Valid => "VALID",
             Status::Skipped | Status::NotChecked => "SKIPPED",
         };
@@ -355,13 +358,19 @@ fn unpassed(verdict: &Verdict) -> Vec<&Fragment> {
         .fragments
         .iter()
         .filter(|f| match f.status {
-            Status::Invalid | Status::Error => true,
+            Status::Invalid | Status::Error | Status::Unreachable => true,
             Status::Valid => false,
             Status::NotChecked => unanswered(f.kind),
             Status::Skipped => {
                 unanswered(f.kind)
                     && !any(f.kind, |s| {
-                        matches!(s, Status::NotChecked | Status::Invalid | Status::Error)
+                        matches!(
+                            s,
+                            Status::NotChecked
+                                | Status::Invalid
+                                | Status::Error
+                                | Status::Unreachable
+                        )
                     })
             }
         })

@@ -267,7 +267,11 @@ fn failures_are_clear_and_secrets_stay_secret() {
         "wrapped.jsonl",
     ]);
     record(&out);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a wrong password is a setup error"
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("wrong password"), "{stderr}");
     assert!(stderr.contains("ops.json"), "{stderr}");
@@ -276,7 +280,7 @@ fn failures_are_clear_and_secrets_stay_secret() {
     // no password anywhere, and no terminal to ask on
     let out = setup.run(&["key", "new", "other"]);
     record(&out);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("no keystore password"),
         "{}",
@@ -295,7 +299,7 @@ fn failures_are_clear_and_secrets_stay_secret() {
         "password",
     ]);
     record(&out);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("not 32 bytes of hex") && !stderr.contains("1234zz"),
@@ -305,7 +309,7 @@ fn failures_are_clear_and_secrets_stay_secret() {
     // an existing key is never replaced
     let out = setup.run(&["key", "new", "ops", "--password-file", "password"]);
     record(&out);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(setup.address_of("ops"), address);
 
     // a tampered document is not signed

@@ -65,7 +65,7 @@ pub fn unavailable(name: &'static str, what: &str, e: &ChainUnavailable) -> Frag
     Fragment::with_reason(
         name,
         FragmentType::Status,
-        Status::Error,
+        Status::Unreachable,
         (500, "SERVER_ERROR"),
         format!(
             "Unable to connect to the Ethereum network, please try again later (the {what}'s status could not be determined: {e})"

@@ -201,9 +201,13 @@ fn ask_responder(
         )
     };
     for hash in crate::memo::with_nodes(|memo| memo.path(&target, &proof)) {
-        let response = http
-            .get(&format!("{location}/0x{hash}"))
-            .map_err(|e| invalid(format!(" - {e}")))?;
+        let response = http.get(&format!("{location}/0x{hash}")).map_err(|e| {
+            fail(
+                Status::Unreachable,
+                OCSP_RESPONSE_INVALID,
+                format!("Invalid or unexpected response from OCSP Responder - {e}"),
+            )
+        })?;
         let body: Value = serde_json::from_slice(&response.body).map_err(|e| {
             fail(
                 Status::Error,

@@ -57,8 +57,15 @@ fn records(
     name: &'static str,
     unexpected: (u32, &'static str),
 ) -> Result<Vec<String>, Fragment> {
-    dns.txt(dns_name(location)).map_err(|_| {
-        Fragment::with_reason(name, KIND, Status::Error, unexpected, "Unable to query DNS")
+    dns.txt(dns_name(location)).map_err(|e| {
+        // tt-verify's message, and what the resolver said.
+        Fragment::with_reason(
+            name,
+            KIND,
+            Status::Unreachable,
+            unexpected,
+            format!("Unable to query DNS ({})", e.0),
+        )
     })
 }
 
