@@ -1,13 +1,10 @@
-//! The chain backend on the command line: which network and endpoints, which document store,
-//! `corridor chain deploy` and `corridor chain networks`.
+//! The chain's options, shared by the commands that reach one: which network and endpoints,
+//! which ledger, which document store.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use corridor_chain::{
-    Chain, ChainOptions, DocumentStore, EscrowFactory, EvmLedger, Network, Target,
-};
+use corridor_chain::{Chain, ChainOptions, DocumentStore, EvmLedger, Network, Target};
 use corridor_format::did::DidSigner;
 
 /// The heading the chain's options are listed under in `--help`.
@@ -200,86 +197,5 @@ impl LedgerArgs {
     pub fn document_store(&self) -> Result<alloy_primitives::Address> {
         self.document_store
             .context("on a chain, give the document store contract with --document-store 0xADDRESS")
-    }
-}
-
-/// The compiled code of `packaged`: from `given`, or found in `node_modules` here or above.
-fn bytecode(
-    packaged: &corridor_chain::Packaged,
-    given: Option<PathBuf>,
-) -> Result<alloy_primitives::Bytes> {
-    let artifact = match given {
-        Some(path) => path,
-        None => {
-            let here = std::env::current_dir().context("cannot read the current folder")?;
-            corridor_chain::find_artifact(&here, packaged).with_context(|| {
-                format!(
-                    "cannot find {}'s compiled code ({}) in node_modules here or above; install it (npm install {}) or give its artifact",
-                    packaged.contract, packaged.path, packaged.package
-                )
-            })?
-        }
-    };
-    Ok(corridor_chain::read_bytecode(&artifact)?)
-}
-
-/// `corridor chain deploy document-store`: deploys the package's compiled document store,
-/// owned by the key, and returns its address.
-pub fn deploy_document_store(
-    network: &NetworkArgs,
-    signer: &DidSigner,
-    name: &str,
-    artifact: Option<PathBuf>,
-) -> Result<alloy_primitives::Address> {
-    let code = bytecode(&corridor_chain::DOCUMENT_STORE, artifact)?;
-    let chain = network.connect()?;
-    let (wallet, from) = corridor_chain::wallet(signer.signing_key());
-    Ok(DocumentStore::deploy(&chain, &wallet, from, &code, name)?.address)
-}
-
-/// `corridor chain deploy token-registry`: deploys the package's token registry, owned by the
-/// key, with an existing title escrow factory or a new one.
-pub fn deploy_token_registry(
-    network: &NetworkArgs,
-    signer: &DidSigner,
-    (name, symbol): (&str, &str),
-    escrow_factory: Option<alloy_primitives::Address>,
-    (artifact, factory_artifact): (Option<PathBuf>, Option<PathBuf>),
-) -> Result<corridor_chain::TokenRegistry> {
-    let token_code = bytecode(&corridor_chain::TRADE_TRUST_TOKEN, artifact)?;
-    let factory = match escrow_factory {
-        Some(address) => EscrowFactory::Existing(address),
-        None => EscrowFactory::Deploy(bytecode(
-            &corridor_chain::TITLE_ESCROW_FACTORY,
-            factory_artifact,
-        )?),
-    };
-    let chain = network.connect()?;
-    let (wallet, from) = corridor_chain::wallet(signer.signing_key());
-    Ok(corridor_chain::TokenRegistry::deploy(
-        &chain,
-        &wallet,
-        from,
-        &token_code,
-        factory,
-        name,
-        symbol,
-    )?)
-}
-
-/// The named networks, one a line.
-pub fn print_networks() {
-    for n in corridor_chain::NETWORKS {
-        let aliases = if n.aliases.is_empty() {
-            String::new()
-        } else {
-            format!(" (also {})", n.aliases.join(", "))
-        };
-        println!(
-            "{:<17} chain id {:<9} {}{aliases}",
-            n.name,
-            n.chain_id,
-            n.endpoints.join(" ")
-        );
     }
 }

@@ -3,6 +3,7 @@
 //! one signature however many documents it holds.
 
 use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
 use std::sync::Mutex;
 
 use anyhow::{Result, anyhow, bail};
@@ -22,6 +23,19 @@ const CHUNK: usize = 2048;
 pub struct Signed {
     pub count: usize,
     pub batches: BTreeMap<Hash32, Vec<Hash32>>,
+}
+
+impl Signed {
+    /// Prints the merkle roots signed, unless the documents themselves go to standard output.
+    pub fn print_roots(&self, destination: &Destination) -> Result<()> {
+        if !destination.is_stdout() {
+            let mut stdout = std::io::stdout().lock();
+            for root in self.batches.keys() {
+                writeln!(stdout, "{root}")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// How documents are made issued.

@@ -1,16 +1,17 @@
-//! `corridor issue`, `revoke`, `status` and `store audit`: recording documents as issued or
-//! revoked, in the embedded store or on a document store contract, and reading it back.
+//! `corridor issue`, `revoke` and `status`: recording documents as issued or revoked, in the
+//! embedded store or on a document store contract, and reading it back.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
 use corridor_format::merkle::path_from_proof;
 use corridor_format::{Hash32, Integrity, WrappedDocument, read_wrapped};
-use corridor_ledger::{Audit, Batch, Ledger, Recorded, RevocationReason, Store, show_time};
+use corridor_ledger::{Batch, Ledger, Recorded, RevocationReason, Store, show_time};
 
 use crate::chain::{LedgerArgs, LedgerKind};
 use crate::exit::{Exit, Refused};
-use crate::{Cli, input, output, secrets, sign};
+use crate::home::Home;
+use crate::{input, output, secrets, sign};
 
 /// `corridor issue`.
 #[derive(clap::Args)]
@@ -26,7 +27,7 @@ pub struct IssueArgs {
     #[command(flatten)]
     output: output::OutputArgs,
     /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
-    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = crate::parse_size)]
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = input::parse_size)]
     max_size: u64,
     /// Wrapped documents: files, folders, or JSON Lines files.
     #[arg(required = true, value_name = "INPUT")]
@@ -85,14 +86,14 @@ fn parse_reason(text: &str) -> Result<RevocationReason, String> {
 
 /// `corridor issue`: signs the documents and records their batches in the embedded store, or
 /// issues their roots on a document store; writes the documents only once all is recorded.
-pub fn issue(cli: &Cli, args: &IssueArgs) -> Result<Exit> {
+pub fn issue(home: &Home, args: &IssueArgs) -> Result<Exit> {
     let kind = args.ledger.kind()?;
     if kind == LedgerKind::Evm && args.issuer.is_some() {
         bail!(
             "--issuer names an issuer of the embedded store; on a chain the document store is the issuer: drop --issuer"
         );
     }
-    let signer = args.signer.signer(&cli.keyring()?)?;
+    let signer = args.signer.signer(&home.keyring()?)?;
     let destination = args.output.destination();
     let sources = input::expand(&args.inputs)?;
     let (mut ledger, issuance, issuer): (Box<dyn Ledger>, _, _) = match kind {
@@ -102,7 +103,7 @@ pub fn issue(cli: &Cli, args: &IssueArgs) -> Result<Exit> {
                 .clone()
                 .unwrap_or_else(|| args.signer.issuer_name(&signer));
             (
-                Box::new(cli.store()?),
+                Box::new(home.store()?),
                 sign::Issuance::DidSigned(&signer),
                 issuer,
             )
@@ -130,7 +131,7 @@ pub fn issue(cli: &Cli, args: &IssueArgs) -> Result<Exit> {
         recorded = ledger.issue(&issuer, &batches)?;
         Ok(())
     })?;
-    crate::print_roots(&destination, &signed)?;
+    signed.print_roots(&destination)?;
     say_before(&recorded, "issued", &issuer);
     let by = match kind {
         LedgerKind::Embedded => format!(" as {issuer} ({})", signer.did()),
@@ -148,7 +149,7 @@ pub fn issue(cli: &Cli, args: &IssueArgs) -> Result<Exit> {
 
 /// `corridor revoke`: every hash named, in one transaction of the store or after one round
 /// of questions to the chain; hashes revoked already are said and left as they are.
-pub fn revoke(cli: &Cli, args: &RevokeArgs) -> Result<Exit> {
+pub fn revoke(home: &Home, args: &RevokeArgs) -> Result<Exit> {
     let hashes = args
         .what
         .iter()
@@ -159,7 +160,7 @@ pub fn revoke(cli: &Cli, args: &RevokeArgs) -> Result<Exit> {
         .collect::<Result<Vec<_>>>()?;
     let (mut ledger, issuer): (Box<dyn Ledger>, String) = match args.ledger.kind()? {
         LedgerKind::Embedded => {
-            let store = cli.store()?;
+            let store = home.store()?;
             let issuer = match &args.issuer {
                 Some(issuer) => issuer.clone(),
                 None => only_issuer(&store)?,
@@ -179,7 +180,7 @@ pub fn revoke(cli: &Cli, args: &RevokeArgs) -> Result<Exit> {
                     given.join(" and ")
                 );
             }
-            let signer = args.signer.signer(&cli.keyring()?)?;
+            let signer = args.signer.signer(&home.keyring()?)?;
             let ledger = args.ledger.evm(Some(&signer))?;
             let store = ledger.store.address.to_string();
             (Box::new(ledger), store)
@@ -221,9 +222,9 @@ fn say_before(recorded: &Recorded, done: &str, issuer: &str) {
 }
 
 /// `corridor status`.
-pub fn status(cli: &Cli, args: &StatusArgs) -> Result<Exit> {
+pub fn status(home: &Home, args: &StatusArgs) -> Result<Exit> {
     let ledger: Box<dyn Ledger> = match args.ledger.kind()? {
-        LedgerKind::Embedded => Box::new(cli.store()?),
+        LedgerKind::Embedded => Box::new(home.store()?),
         LedgerKind::Evm => Box::new(args.ledger.evm(None)?),
     };
     print_status(ledger.as_ref(), &args.what)
@@ -344,24 +345,5 @@ fn print_status(ledger: &dyn Ledger, what: &str) -> Result<Exit> {
         Exit::Success
     } else {
         Exit::Negative
-    })
-}
-
-/// Checks the audit log and says what it found.
-pub fn audit(store: &Store) -> Result<Exit> {
-    let file = store.path().display();
-    Ok(match store.audit()? {
-        Audit::Intact { entries } => {
-            println!("{file}: intact, {entries} audit entries, records match them");
-            Exit::Success
-        }
-        Audit::Altered { seq, problem } => {
-            println!("{file}: ALTERED: audit entry {seq}: {problem}");
-            Exit::Negative
-        }
-        Audit::RecordsDiffer { problem } => {
-            println!("{file}: ALTERED: the audit log is whole, but {problem}");
-            Exit::Negative
-        }
     })
 }

@@ -11,7 +11,9 @@ use corridor_ledger::{EmbeddedTitles, Store, show_time};
 use corridor_title::{Action, Custody, HistoryEntry, RegistryError, Title, TitleRegistry};
 use serde_json::json;
 
-use crate::{Cli, chain, records, secrets};
+use super::records;
+use crate::home::Home;
+use crate::{chain, secrets};
 
 #[derive(Subcommand)]
 pub enum TitleCommand {
@@ -177,12 +179,12 @@ impl TitleCommand {
 }
 
 /// Runs a `corridor title` command.
-pub fn run(cli: &Cli, command: &TitleCommand) -> Result<Exit> {
+pub fn run(home: &Home, command: &TitleCommand) -> Result<Exit> {
     use TitleCommand as T;
     let (on, action, act) = match command {
-        T::Registry { action } => return registry(cli, action),
-        T::Status { on } => return with_registry(cli, on, |r, token| status(r, token, on.json)),
-        T::History { on } => return with_registry(cli, on, |r, token| history(r, token, on.json)),
+        T::Registry { action } => return registry(home, action),
+        T::Status { on } => return with_registry(home, on, |r, token| status(r, token, on.json)),
+        T::History { on } => return with_registry(home, on, |r, token| history(r, token, on.json)),
         T::Mint {
             on,
             beneficiary,
@@ -219,8 +221,8 @@ pub fn run(cli: &Cli, command: &TitleCommand) -> Result<Exit> {
         T::AcceptSurrender(a) => (&a.on, Action::AcceptReturn, &a.act),
         T::RejectSurrender(a) => (&a.on, Action::RejectReturn, &a.act),
     };
-    let signer = act.signer.signer(&cli.keyring()?)?;
-    with_registry(cli, on, |registry, token| {
+    let signer = act.signer.signer(&home.keyring()?)?;
+    with_registry(home, on, |registry, token| {
         let done = registry.act(signer.signing_key(), token, &action, act.remark.as_bytes());
         match done {
             Ok(receipt) => {
@@ -266,7 +268,7 @@ pub fn run(cli: &Cli, command: &TitleCommand) -> Result<Exit> {
 
 /// Runs `work` on the registry and title `on` names.
 fn with_registry(
-    cli: &Cli,
+    home: &Home,
     on: &On,
     work: impl FnOnce(&mut dyn TitleRegistry, U256) -> Result<Exit, RegistryError>,
 ) -> Result<Exit> {
@@ -274,7 +276,7 @@ fn with_registry(
     let described;
     let outcome = match chain::ledger_kind(on.ledger, &on.network.given())? {
         chain::LedgerKind::Embedded => {
-            let mut store = cli.store()?;
+            let mut store = home.store()?;
             let address = match on.registry {
                 Some(address) => address,
                 None => only_registry(&store)?,
@@ -296,11 +298,11 @@ fn with_registry(
     outcome.with_context(|| described)
 }
 
-fn registry(cli: &Cli, action: &RegistryAction) -> Result<Exit> {
-    let mut store = cli.store()?;
+fn registry(home: &Home, action: &RegistryAction) -> Result<Exit> {
+    let mut store = home.store()?;
     match action {
         RegistryAction::Create { name, signer } => {
-            let signer = signer.signer(&cli.keyring()?)?;
+            let signer = signer.signer(&home.keyring()?)?;
             let admin = Address::from_private_key(signer.signing_key());
             let created = store.create_registry(admin, name)?;
             println!("{}", created.address);

@@ -1,0 +1,39 @@
+//! `corridor store`: looking after the embedded store.
+
+use anyhow::Result;
+use corridor_ledger::Audit;
+
+use crate::exit::Exit;
+use crate::home::Home;
+
+#[derive(clap::Subcommand)]
+pub enum StoreAction {
+    /// Check the store's audit log: every entry chained to the one before, and the records
+    /// equal to what the log says. Exit 0 if intact, 1 naming the first altered entry.
+    Audit,
+}
+
+pub fn run(home: &Home, action: &StoreAction) -> Result<Exit> {
+    match action {
+        StoreAction::Audit => audit(&home.store()?),
+    }
+}
+
+/// Checks the audit log and says what it found.
+fn audit(store: &corridor_ledger::Store) -> Result<Exit> {
+    let file = store.path().display();
+    Ok(match store.audit()? {
+        Audit::Intact { entries } => {
+            println!("{file}: intact, {entries} audit entries, records match them");
+            Exit::Success
+        }
+        Audit::Altered { seq, problem } => {
+            println!("{file}: ALTERED: audit entry {seq}: {problem}");
+            Exit::Negative
+        }
+        Audit::RecordsDiffer { problem } => {
+            println!("{file}: ALTERED: the audit log is whole, but {problem}");
+            Exit::Negative
+        }
+    })
+}

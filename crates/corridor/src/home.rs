@@ -1,0 +1,55 @@
+//! Where Corridor keeps its own files: the issuer keys and the embedded store.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+
+/// `--home` and `--store`, given to every command.
+#[derive(clap::Args)]
+pub struct Home {
+    /// Corridor's own folder: keys in DIR/keys, the store in DIR/store.sqlite. Default:
+    /// $XDG_DATA_HOME/corridor, else ~/.local/share/corridor.
+    #[arg(
+        long = "home",
+        global = true,
+        env = "CORRIDOR_HOME",
+        value_name = "DIR"
+    )]
+    dir: Option<PathBuf>,
+    /// The embedded store (a SQLite file, created on first use). Default: DIR/store.sqlite
+    /// in the home folder.
+    #[arg(long, global = true, env = "CORRIDOR_STORE", value_name = "FILE")]
+    store: Option<PathBuf>,
+}
+
+impl Home {
+    fn dir(&self) -> Result<PathBuf> {
+        if let Some(dir) = &self.dir {
+            return Ok(dir.clone());
+        }
+        let data = std::env::var_os("XDG_DATA_HOME")
+            .filter(|d| !d.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+            .context("no home folder: give --home or set CORRIDOR_HOME")?;
+        Ok(data.join("corridor"))
+    }
+
+    /// The embedded store's file.
+    pub fn store_path(&self) -> Result<PathBuf> {
+        Ok(match &self.store {
+            Some(path) => path.clone(),
+            None => self.dir()?.join("store.sqlite"),
+        })
+    }
+
+    /// The embedded store, opened (created on first use).
+    pub fn store(&self) -> Result<corridor_ledger::Store> {
+        Ok(corridor_ledger::Store::open(&self.store_path()?)?)
+    }
+
+    /// The folder of named issuer keys.
+    pub fn keyring(&self) -> Result<corridor_keys::Keyring> {
+        Ok(corridor_keys::Keyring::new(self.dir()?.join("keys")))
+    }
+}
