@@ -184,8 +184,10 @@ enum Command {
     /// Documents name the revocation responder as their issuer's `revocation: {"type":
     /// "OCSP_RESPONDER", "location": "<url>/ocsp"}` (any issuer of the store) or
     /// `"<url>/ocsp/<issuer>"` (one issuer). Verifiers reach the embedded title registries at
-    /// <url>/rpc, as the network `corridor`. Logs go to standard error (RUST_LOG sets the
-    /// level; default info); they never hold documents or tokens.
+    /// <url>/rpc, as the network `corridor`. Given a chain (--network, --rpc-url), the title
+    /// routes also answer for TradeTrust token registries on it, and prepare and send the
+    /// transactions their parties sign. Logs go to standard error (RUST_LOG sets the level;
+    /// default info); they never hold documents or tokens.
     Serve {
         /// Address and port to listen on (port 0 picks a free one; the address is printed).
         #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
@@ -677,6 +679,8 @@ fn run(cli: &Cli) -> Result<Exit> {
             } else {
                 None
             };
+            let timeout = std::time::Duration::from_secs((*request_timeout).max(1));
+            let chain = world.titles_chain(timeout)?.map(std::sync::Arc::new);
             let world = std::sync::Arc::new(world.connect()?);
             let offline = matches!(world.decision(), verify::Decision::Offline);
             let config = corridor_server::ServerConfig {
@@ -686,8 +690,9 @@ fn run(cli: &Cli) -> Result<Exit> {
                 }),
                 offline,
                 max_body: usize::try_from(*max_body).unwrap_or(usize::MAX),
-                timeout: std::time::Duration::from_secs((*request_timeout).max(1)),
+                timeout,
                 issuer,
+                chain,
             };
             serve(config, *listen)?;
             Ok(Exit::Success)
