@@ -9,6 +9,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use alloy::consensus::TxLegacy;
 use alloy::eips::eip2718::Encodable2718;
 use alloy::network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder};
 use alloy::primitives::{Address, B256, Bytes, TxKind, U64, U256};
@@ -427,7 +428,10 @@ impl Chain {
         data: Bytes,
         what: &str,
     ) -> Result<TransactionReceipt, ChainError> {
-        let tx = self.prepare(from, to, data, what)?;
+        let mut tx: TransactionRequest = self.prepare(from, to, data, what)?.into();
+        tx.from = Some(from);
+        // The conversion leaves a deployment's `to` unset, which the builder would refuse.
+        tx.to = Some(to);
         let envelope = self.runtime.block_on(tx.build(wallet)).map_err(|e| {
             ChainError::Invalid(format!("{what}: cannot sign the transaction: {e}"))
         })?;
@@ -439,19 +443,19 @@ impl Chain {
     }
 
     /// The legacy transaction `from` would send to call `to` with `data`, ready to be signed:
-    /// its chain id, nonce, gas price and a gas limit from the node's estimate. A call the
-    /// contract would refuse is refused here ([`ChainError::Reverted`]), before anything is
-    /// sent.
+    /// its chain id (EIP-155), nonce, gas price and a gas limit from the node's estimate. A
+    /// call the contract would refuse is refused here ([`ChainError::Reverted`]), before
+    /// anything is sent.
     pub fn prepare(
         &self,
         from: Address,
         to: TxKind,
         data: Bytes,
         what: &str,
-    ) -> Result<TransactionRequest, ChainError> {
+    ) -> Result<TxLegacy, ChainError> {
         let mut tx = TransactionRequest::default()
             .from(from)
-            .input(data.into())
+            .input(data.clone().into())
             .with_chain_id(self.target.chain_id);
         tx.to = Some(to);
         let gas = self.estimate_gas(&tx, what)?;
@@ -461,11 +465,16 @@ impl Chain {
         })?;
         let gas_price: U256 =
             self.with_failover(|c| async move { c.request_noparams("eth_gasPrice").await })?;
-        // A fifth over the estimate: state can change between estimate and inclusion.
-        Ok(tx
-            .with_nonce(nonce.to())
-            .with_gas_limit(gas + gas / 5)
-            .with_gas_price(gas_price.to()))
+        Ok(TxLegacy {
+            chain_id: Some(self.target.chain_id),
+            nonce: nonce.to(),
+            gas_price: gas_price.to(),
+            // A fifth over the estimate: state can change between estimate and inclusion.
+            gas_limit: gas + gas / 5,
+            to,
+            value: U256::ZERO,
+            input: data,
+        })
     }
 
     /// The gas `tx` needs, as the node estimates it; a call the contract would refuse is

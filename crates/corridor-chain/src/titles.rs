@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use alloy::consensus::{Transaction, TxEnvelope};
+use alloy::consensus::{Transaction, TxEnvelope, TxLegacy};
 use alloy::eips::eip2718::Decodable2718;
 use alloy::network::TransactionBuilder;
 use alloy::primitives::{Address, B256, Bytes, TxKind, U256};
@@ -260,7 +260,7 @@ impl<'c> EvmTitles<'c> {
         token: U256,
         action: &Action,
         remark: &[u8],
-    ) -> Result<TransactionRequest, RegistryError> {
+    ) -> Result<TxLegacy, RegistryError> {
         let (to, data) = self.call_for(token, action, remark)?;
         let what = format!("{} of token {token}", action.name());
         self.chain

@@ -117,18 +117,14 @@ pub(crate) async fn prepare(
     })
     .await?;
     let quantity = |n: u128| format!("{n:#x}");
-    let to = tx
-        .to
-        .and_then(|kind| kind.to().copied())
-        .unwrap_or_default();
     Ok(Json(json!({
         "from": party.to_checksum(None),
-        "to": to.to_checksum(None),
-        "data": tx.input.input().cloned().unwrap_or_default(),
-        "value": "0x0",
-        "nonce": quantity(tx.nonce.unwrap_or_default().into()),
-        "gasPrice": quantity(tx.gas_price.unwrap_or_default()),
-        "gasLimit": quantity(tx.gas.unwrap_or_default().into()),
+        "to": tx.to.to().map(|to| to.to_checksum(None)),
+        "data": tx.input,
+        "value": quantity(tx.value.to()),
+        "nonce": quantity(tx.nonce.into()),
+        "gasPrice": quantity(tx.gas_price),
+        "gasLimit": quantity(tx.gas_limit.into()),
         "chainId": chain.target().chain_id,
     })))
 }
