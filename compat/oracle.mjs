@@ -10,6 +10,9 @@
 //                                                | ERROR (not JSON, or verifySignature throws), error?, and when
 //                                                VALID targetHash, merkleRoot and signers (ethers, for each proof)}
 //   node oracle.mjs sign       < requests.jsonl  each {"document", "privateKey"} signed (signDocument, a Wallet)
+//   node oracle.mjs sign-transaction < requests.jsonl  each {"transaction", "privateKey"}: the transaction (to, data,
+//                                                value, nonce, gasPrice, gasLimit, chainId) signed by a Wallet:
+//                                                {"raw"} (ethers' signTransaction: legacy, EIP-155)
 //   node oracle.mjs keystore-open < requests.jsonl  each {"keystore", "password"} decrypted: {"address"} or {"error"} (ethers)
 //   node oracle.mjs keystore-make < requests.jsonl  each {"privateKey", "password"} encrypted: the keystore JSON text (ethers)
 //   node oracle.mjs chain-document-store < requests.jsonl  each {"rpc", "privateKey", "name"}: a document store deployed
@@ -107,6 +110,12 @@ switch (command) {
   case "sign":
     for (const { document, privateKey } of lines) {
       emit(await signDocument(document, "Secp256k1VerificationKey2018", new Wallet(privateKey)));
+    }
+    break;
+  case "sign-transaction":
+    for (const { transaction, privateKey } of lines) {
+      const { to, data, value, nonce, gasPrice, gasLimit, chainId } = transaction;
+      emit({ raw: await new Wallet(privateKey).signTransaction({ to, data, value, nonce, gasPrice, gasLimit, chainId }) });
     }
     break;
   case "keystore-open":

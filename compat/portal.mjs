@@ -210,6 +210,7 @@ try {
         owner: await page.getAttribute("#title-owner code", "data-address").catch(() => null),
         holder: await page.getAttribute("#title-holder code", "data-address").catch(() => null),
         state: await text(page, "#title-state"),
+        ledger: await text(page, "#title-ledger"),
         error: await text(page, "#title-error"),
         timeline: await page.$$eval("#timeline li", (items) => items.map((li) => li.dataset.action)),
       });
@@ -219,7 +220,7 @@ try {
         const screenshot = process.env.SCREENSHOT;
         await page.fill("#party-key", process.env[keyEnv]);
         await page.dispatchEvent("#party-key", "change");
-        await page.waitForFunction(() => /you may/.test(document.querySelector("#party").textContent));
+        await page.waitForFunction(() => /^As 0x/.test(document.querySelector("#party").textContent));
         seen.party = await text(page, "#party");
         seen.open = await page.$$eval("#open-actions [data-act]", (b) => b.map((x) => x.dataset.act));
         if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });

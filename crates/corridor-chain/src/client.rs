@@ -9,6 +9,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use alloy::consensus::TxLegacy;
 use alloy::eips::eip2718::Encodable2718;
 use alloy::network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder};
 use alloy::primitives::{Address, B256, Bytes, TxKind, U64, U256};
@@ -427,42 +428,80 @@ impl Chain {
         data: Bytes,
         what: &str,
     ) -> Result<TransactionReceipt, ChainError> {
+        let mut tx: TransactionRequest = self.prepare(from, to, data, what)?.into();
+        tx.from = Some(from);
+        // The conversion leaves a deployment's `to` unset, which the builder would refuse.
+        tx.to = Some(to);
+        let envelope = self.runtime.block_on(tx.build(wallet)).map_err(|e| {
+            ChainError::Invalid(format!("{what}: cannot sign the transaction: {e}"))
+        })?;
+        self.send_signed(
+            Bytes::from(envelope.encoded_2718()),
+            *envelope.tx_hash(),
+            what,
+        )
+    }
+
+    /// The legacy transaction `from` would send to call `to` with `data`, ready to be signed:
+    /// its chain id (EIP-155), nonce, gas price and a gas limit from the node's estimate. A
+    /// call the contract would refuse is refused here ([`ChainError::Reverted`]), before
+    /// anything is sent.
+    pub fn prepare(
+        &self,
+        from: Address,
+        to: TxKind,
+        data: Bytes,
+        what: &str,
+    ) -> Result<TxLegacy, ChainError> {
         let mut tx = TransactionRequest::default()
             .from(from)
-            .input(data.into())
+            .input(data.clone().into())
             .with_chain_id(self.target.chain_id);
         tx.to = Some(to);
-        let estimate_tx = tx.clone();
-        let estimate = self.with_failover(|c| {
-            let tx = estimate_tx.clone();
-            answer(async move { c.request::<_, U64>("eth_estimateGas", (tx,)).await })
-        })?;
-        let gas = match estimate {
-            Ok(gas) => gas.to::<u64>(),
-            Err(data) => {
-                return Err(ChainError::Reverted {
-                    what: what.to_string(),
-                    reason: explain_revert(&data),
-                    data,
-                });
-            }
-        };
+        let gas = self.estimate_gas(&tx, what)?;
         let nonce: U64 = self.with_failover(|c| async move {
             c.request("eth_getTransactionCount", (from, BlockNumberOrTag::Pending))
                 .await
         })?;
         let gas_price: U256 =
             self.with_failover(|c| async move { c.request_noparams("eth_gasPrice").await })?;
-        // A fifth over the estimate: state can change between estimate and inclusion.
-        let tx = tx
-            .with_nonce(nonce.to())
-            .with_gas_limit(gas + gas / 5)
-            .with_gas_price(gas_price.to());
-        let envelope = self.runtime.block_on(tx.build(wallet)).map_err(|e| {
-            ChainError::Invalid(format!("{what}: cannot sign the transaction: {e}"))
+        Ok(TxLegacy {
+            chain_id: Some(self.target.chain_id),
+            nonce: nonce.to(),
+            gas_price: gas_price.to(),
+            // A fifth over the estimate: state can change between estimate and inclusion.
+            gas_limit: gas + gas / 5,
+            to,
+            value: U256::ZERO,
+            input: data,
+        })
+    }
+
+    /// The gas `tx` needs, as the node estimates it; a call the contract would refuse is
+    /// [`ChainError::Reverted`] with its reason.
+    pub fn estimate_gas(&self, tx: &TransactionRequest, what: &str) -> Result<u64, ChainError> {
+        let estimate = self.with_failover(|c| {
+            let tx = tx.clone();
+            answer(async move { c.request::<_, U64>("eth_estimateGas", (tx,)).await })
         })?;
-        let raw = Bytes::from(envelope.encoded_2718());
-        let hash = *envelope.tx_hash();
+        match estimate {
+            Ok(gas) => Ok(gas.to::<u64>()),
+            Err(data) => Err(ChainError::Reverted {
+                what: what.to_string(),
+                reason: explain_revert(&data),
+                data,
+            }),
+        }
+    }
+
+    /// Sends a transaction signed elsewhere (`raw`, its EIP-2718 encoding, whose hash is
+    /// `hash`), then waits for it to be mined and confirmed.
+    pub fn send_signed(
+        &self,
+        raw: Bytes,
+        hash: B256,
+        what: &str,
+    ) -> Result<TransactionReceipt, ChainError> {
         tracing::info!(%hash, what, "sending transaction");
         self.with_failover(|c| {
             let raw = raw.clone();

@@ -43,6 +43,7 @@ sol! {
         function mint(address beneficiary, address holder, uint256 tokenId, bytes remark) external returns (address);
         function burn(uint256 tokenId, bytes remark) external;
         function restore(uint256 tokenId, bytes remark) external returns (address);
+        function hasRole(bytes32 role, address account) external view returns (bool);
     }
 
     /// The factory of a registry's title escrows.

@@ -25,7 +25,7 @@ pub use document_store::{DocumentStore, StoreRecord};
 pub use ledger::EvmLedger;
 pub use network::{NETWORKS, Network, Target};
 pub use status::ChainContracts;
-pub use titles::EvmTitles;
+pub use titles::{EvmTitles, SubmitError};
 pub use token_registry::{EscrowFactory, TokenRegistry};
 
 /// The wallet that signs transactions with `key`, and its address.

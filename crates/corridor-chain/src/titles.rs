@@ -4,12 +4,15 @@
 
 use std::collections::BTreeMap;
 
+use alloy::consensus::{Transaction, TxEnvelope, TxLegacy};
+use alloy::eips::eip2718::Decodable2718;
+use alloy::network::TransactionBuilder;
 use alloy::primitives::{Address, B256, Bytes, TxKind, U256};
-use alloy::rpc::types::{BlockNumberOrTag, Log, TransactionReceipt};
+use alloy::rpc::types::{BlockNumberOrTag, Log, TransactionReceipt, TransactionRequest};
 use alloy::sol_types::{SolCall, SolEvent};
 use corridor_title::{
-    Action, BURN_ADDRESS, Custody, HistoryEntry, Receipt, RegistryError, Title, TitleError,
-    TitleRegistry,
+    Action, BURN_ADDRESS, Custody, HistoryEntry, ROLES, Receipt, RegistryError, Roles, Title,
+    TitleError, TitleRegistry,
 };
 use k256::ecdsa::SigningKey;
 
@@ -94,24 +97,235 @@ impl<'c> EvmTitles<'c> {
     fn transact(
         &self,
         key: &SigningKey,
-        to: Address,
-        data: Vec<u8>,
-        what: &str,
+        token: U256,
+        action: &Action,
+        (to, data): (Address, Vec<u8>),
     ) -> Result<Receipt, RegistryError> {
         let (wallet, from) = wallet(key);
-        match self
+        let what = format!("{} of token {token}", action.name());
+        let receipt = self
             .chain
-            .send(&wallet, from, TxKind::Call(to), data.into(), what)
-        {
-            Ok(receipt) => Ok(Receipt {
-                reference: receipt.transaction_hash.to_string(),
-            }),
-            Err(ChainError::Reverted { ref data, .. }) if let Some(rule) = title_error(data) => {
-                Err(RegistryError::Refused(rule))
+            .send(&wallet, from, TxKind::Call(to), data.into(), &what)
+            .map_err(|e| self.refusal(e, token, Some(action)))?;
+        Ok(Receipt {
+            reference: receipt.transaction_hash.to_string(),
+        })
+    }
+
+    /// A failed transaction (or its estimate) as the registry's answer: a revert is the rule
+    /// it broke; any other failure (a node down, a revert with a reason) is said as it is.
+    fn refusal(&self, error: ChainError, token: U256, action: Option<&Action>) -> RegistryError {
+        match error {
+            ChainError::Reverted { ref data, .. } if let Some(rule) = title_error(data) => {
+                RegistryError::Refused(rule)
             }
-            Err(error) => Err(RegistryError::Backend(Box::new(error))),
+            // Burning a token never minted makes the registry call an escrow that does not
+            // exist, which reverts without data: the same refusal as restoring one.
+            ChainError::Reverted { ref data, .. }
+                if data.is_empty()
+                    && matches!(action, Some(Action::AcceptReturn))
+                    && matches!(self.title(token), Ok(None)) =>
+            {
+                RegistryError::Refused(TitleError::InvalidTokenId)
+            }
+            error => backend(error),
         }
     }
+
+    /// Where `action` on `token` is sent, and its calldata: the registry for minting and for
+    /// answering a surrender, the title's escrow for everything else.
+    fn call_for(
+        &self,
+        token: U256,
+        action: &Action,
+        remark: &[u8],
+    ) -> Result<(Address, Vec<u8>), RegistryError> {
+        let remark = Bytes::copy_from_slice(remark);
+        let registry_call = match action {
+            Action::Mint {
+                beneficiary,
+                holder,
+            } => Some(
+                Registry::mintCall {
+                    beneficiary: *beneficiary,
+                    holder: *holder,
+                    tokenId: token,
+                    remark: remark.clone(),
+                }
+                .abi_encode(),
+            ),
+            Action::AcceptReturn => Some(
+                Registry::burnCall {
+                    tokenId: token,
+                    remark: remark.clone(),
+                }
+                .abi_encode(),
+            ),
+            Action::RejectReturn => Some(
+                Registry::restoreCall {
+                    tokenId: token,
+                    remark: remark.clone(),
+                }
+                .abi_encode(),
+            ),
+            _ => None,
+        };
+        if let Some(data) = registry_call {
+            return Ok((self.registry, data));
+        }
+        let escrow = self.live_escrow(token)?;
+        let data = match action {
+            Action::Nominate { nominee } => Escrow::nominateCall {
+                nominee: *nominee,
+                remark,
+            }
+            .abi_encode(),
+            Action::TransferBeneficiary { nominee } => Escrow::transferBeneficiaryCall {
+                nominee: *nominee,
+                remark,
+            }
+            .abi_encode(),
+            Action::TransferHolder { holder } => Escrow::transferHolderCall {
+                newHolder: *holder,
+                remark,
+            }
+            .abi_encode(),
+            Action::TransferOwners { nominee, holder } => Escrow::transferOwnersCall {
+                nominee: *nominee,
+                newHolder: *holder,
+                remark,
+            }
+            .abi_encode(),
+            Action::RejectTransferBeneficiary => {
+                Escrow::rejectTransferBeneficiaryCall { remark }.abi_encode()
+            }
+            Action::RejectTransferHolder => {
+                Escrow::rejectTransferHolderCall { remark }.abi_encode()
+            }
+            Action::RejectTransferOwners => {
+                Escrow::rejectTransferOwnersCall { remark }.abi_encode()
+            }
+            Action::ReturnToIssuer => Escrow::returnToIssuerCall { remark }.abi_encode(),
+            Action::Mint { .. } | Action::AcceptReturn | Action::RejectReturn => {
+                unreachable!("sent to the registry above")
+            }
+        };
+        Ok((escrow, data))
+    }
+
+    /// `token`'s title escrow, which must exist: a call to an escrow that does not would
+    /// "succeed" as a plain transfer.
+    fn live_escrow(&self, token: U256) -> Result<Address, RegistryError> {
+        let escrow = self.escrow(token).map_err(backend)?;
+        if self.chain.code_at(escrow).map_err(backend)?.is_empty() {
+            return Err(RegistryError::Refused(TitleError::InvalidTokenId));
+        }
+        Ok(escrow)
+    }
+
+    /// The roles `party` holds on the registry, as its access control answers.
+    pub fn roles_of(&self, party: Address) -> Result<Roles, ChainError> {
+        let calls = ROLES.map(|role| {
+            let call = Registry::hasRoleCall {
+                role: role.id(),
+                account: party,
+            };
+            (self.registry, call.abi_encode().into())
+        });
+        let answers = self.chain.call_many(&calls)?;
+        let mut held = Vec::new();
+        for (role, answer) in ROLES.into_iter().zip(answers) {
+            let CallOutcome::Returned(data) = answer else {
+                return Err(ChainError::Invalid(format!(
+                    "the token registry {} refused to say who holds {}",
+                    self.registry,
+                    role.name()
+                )));
+            };
+            if Registry::hasRoleCall::abi_decode_returns(&data)
+                .map_err(|e| self.unreadable("the token registry", e))?
+            {
+                held.push((role, party));
+            }
+        }
+        Ok(Roles::granted(held))
+    }
+
+    /// The unsigned transaction by which `from` would take `action` on `token`, for the party
+    /// to sign where its key is; refused here, as [`TitleRegistry::act`] would refuse it,
+    /// when the contract would refuse it.
+    pub fn prepare(
+        &self,
+        from: Address,
+        token: U256,
+        action: &Action,
+        remark: &[u8],
+    ) -> Result<TxLegacy, RegistryError> {
+        let (to, data) = self.call_for(token, action, remark)?;
+        let what = format!("{} of token {token}", action.name());
+        self.chain
+            .prepare(from, TxKind::Call(to), data.into(), &what)
+            .map_err(|e| self.refusal(e, token, Some(action)))
+    }
+
+    /// Sends `raw`, a transaction on `token` signed by its party elsewhere (as
+    /// [`EvmTitles::prepare`] made it, or any call of this chain to the registry or the
+    /// title's escrow), and waits until it is confirmed. One the contract would refuse is
+    /// refused before it is sent.
+    pub fn submit(&self, token: U256, raw: &[u8]) -> Result<Receipt, SubmitError> {
+        let not_for_title = |why: String| SubmitError::NotForTitle(why);
+        let envelope = TxEnvelope::decode_2718(&mut &raw[..])
+            .map_err(|e| not_for_title(format!("not a signed transaction: {e}")))?;
+        let chain_id = self.chain.target().chain_id;
+        if envelope.chain_id() != Some(chain_id) {
+            return Err(not_for_title(format!(
+                "the transaction is signed for chain {}, not {} (chain id {chain_id})",
+                envelope
+                    .chain_id()
+                    .map_or_else(|| "none".to_string(), |id| id.to_string()),
+                self.chain.target()
+            )));
+        }
+        let from = envelope
+            .signature()
+            .recover_address_from_prehash(&envelope.signature_hash())
+            .map_err(|e| not_for_title(format!("its signature does not recover: {e}")))?;
+        let to = envelope.to();
+        if to != Some(self.registry) && to != Some(self.live_escrow(token)?) {
+            return Err(not_for_title(format!(
+                "the transaction is not a call to the registry {} or the escrow of token {token}",
+                self.registry
+            )));
+        }
+        let what = format!("a transaction on token {token}");
+        let mut tx = TransactionRequest::default()
+            .from(from)
+            .input(envelope.input().clone().into())
+            .value(envelope.value())
+            .with_chain_id(chain_id);
+        tx.to = envelope.kind().into();
+        self.chain
+            .estimate_gas(&tx, &what)
+            .and_then(|_| {
+                self.chain
+                    .send_signed(Bytes::copy_from_slice(raw), *envelope.tx_hash(), &what)
+            })
+            .map(|receipt| Receipt {
+                reference: receipt.transaction_hash.to_string(),
+            })
+            .map_err(|e| SubmitError::Registry(self.refusal(e, token, None)))
+    }
+}
+
+/// Why a transaction signed elsewhere was not sent, or not confirmed.
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// It is not a signed transaction of this chain on the title.
+    #[error("{0}")]
+    NotForTitle(String),
+    /// The registry refused it, or the chain could not be asked.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
 }
 
 fn backend(error: ChainError) -> RegistryError {
@@ -193,94 +407,8 @@ impl TitleRegistry for EvmTitles<'_> {
         action: &Action,
         remark: &[u8],
     ) -> Result<Receipt, RegistryError> {
-        let remark = Bytes::copy_from_slice(remark);
-        let what = format!("{} of token {token}", action.name());
-        let registry_call = match action {
-            Action::Mint {
-                beneficiary,
-                holder,
-            } => Some(
-                Registry::mintCall {
-                    beneficiary: *beneficiary,
-                    holder: *holder,
-                    tokenId: token,
-                    remark: remark.clone(),
-                }
-                .abi_encode(),
-            ),
-            Action::AcceptReturn => Some(
-                Registry::burnCall {
-                    tokenId: token,
-                    remark: remark.clone(),
-                }
-                .abi_encode(),
-            ),
-            Action::RejectReturn => Some(
-                Registry::restoreCall {
-                    tokenId: token,
-                    remark: remark.clone(),
-                }
-                .abi_encode(),
-            ),
-            _ => None,
-        };
-        if let Some(data) = registry_call {
-            let outcome = self.transact(key, self.registry, data, &what);
-            // Burning a token never minted makes the registry call an escrow that does not
-            // exist, which reverts without data: the same refusal as restoring one. Any other
-            // failure (a node down, a reverted call with a reason) is said as it is.
-            if let Err(RegistryError::Backend(error)) = &outcome
-                && matches!(action, Action::AcceptReturn)
-                && matches!(error.downcast_ref::<ChainError>(),
-                    Some(ChainError::Reverted { data, .. }) if data.is_empty())
-                && self.title(token)?.is_none()
-            {
-                return Err(RegistryError::Refused(TitleError::InvalidTokenId));
-            }
-            return outcome;
-        }
-        let escrow = self.escrow(token).map_err(backend)?;
-        // A call to an escrow that does not exist would "succeed" as a plain transfer.
-        if self.chain.code_at(escrow).map_err(backend)?.is_empty() {
-            return Err(RegistryError::Refused(TitleError::InvalidTokenId));
-        }
-        let data = match action {
-            Action::Nominate { nominee } => Escrow::nominateCall {
-                nominee: *nominee,
-                remark,
-            }
-            .abi_encode(),
-            Action::TransferBeneficiary { nominee } => Escrow::transferBeneficiaryCall {
-                nominee: *nominee,
-                remark,
-            }
-            .abi_encode(),
-            Action::TransferHolder { holder } => Escrow::transferHolderCall {
-                newHolder: *holder,
-                remark,
-            }
-            .abi_encode(),
-            Action::TransferOwners { nominee, holder } => Escrow::transferOwnersCall {
-                nominee: *nominee,
-                newHolder: *holder,
-                remark,
-            }
-            .abi_encode(),
-            Action::RejectTransferBeneficiary => {
-                Escrow::rejectTransferBeneficiaryCall { remark }.abi_encode()
-            }
-            Action::RejectTransferHolder => {
-                Escrow::rejectTransferHolderCall { remark }.abi_encode()
-            }
-            Action::RejectTransferOwners => {
-                Escrow::rejectTransferOwnersCall { remark }.abi_encode()
-            }
-            Action::ReturnToIssuer => Escrow::returnToIssuerCall { remark }.abi_encode(),
-            Action::Mint { .. } | Action::AcceptReturn | Action::RejectReturn => {
-                unreachable!("sent to the registry above")
-            }
-        };
-        self.transact(key, escrow, data, &what)
+        let call = self.call_for(token, action, remark)?;
+        self.transact(key, token, action, call)
     }
 
     fn history(&self, token: U256) -> Result<Vec<HistoryEntry>, RegistryError> {

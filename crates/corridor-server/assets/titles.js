@@ -1,7 +1,9 @@
 // The titles page: for a transferable record (an electronic bill of lading) in the embedded
-// registry, who owns and holds it now, its history as a timeline, and the actions open to the
-// party whose key is given — signed here, as EIP-712 typed data, and sent to
-// POST /api/titles/actions. The key never leaves the page.
+// registry or on the server's chain, who owns and holds it now, its history as a timeline, and
+// the actions open to the party whose key is given — signed here and sent: for the embedded
+// registry as EIP-712 typed data to POST /api/titles/actions; on a chain as the transaction
+// POST /api/titles/transactions/prepare gives, signed as a legacy (EIP-155) transaction and
+// sent to POST /api/titles/transactions. The key never leaves the page.
 import { $, api, el, fromHex, problem, rememberToken, toHex, unsalt } from "./common.js";
 
 const { keccak_256: keccak, secp256k1 } = window.Vendor;
@@ -26,7 +28,7 @@ const NEEDS = {
 const ZERO = "0x0000000000000000000000000000000000000000";
 const CUSTODY = { escrow: "live", surrendered: "surrendered to the issuer, awaiting its decision", burnt: "ended (surrendered and accepted)" };
 
-let current = null; // {registry, token}
+let current = null; // {registry, token, ledger}
 let party = null; // {key, address}
 
 const text = (s) => new TextEncoder().encode(s);
@@ -50,6 +52,36 @@ const signingHash = (a) => {
   const message = keccak(concat(actionType, word(a.token), keccak(text(a.action)), word(a.beneficiary || a.nominee || ZERO),
     word(a.holder || ZERO), keccak(fromHex(a.remark)), word(a.actor), uint(a.nonce)));
   return keccak(concat(new Uint8Array([0x19, 0x01]), domain, message));
+};
+
+// A number as RLP takes it: big-endian bytes without leading zeros (none at all for zero).
+const quantity = (n) => {
+  const hex = BigInt(n).toString(16);
+  return hex === "0" ? new Uint8Array(0) : fromHex(hex.length % 2 ? `0${hex}` : hex);
+};
+// Ethereum's recursive length prefix: a byte string, or a list of items.
+const rlp = (item) => {
+  const prefix = (length, offset) => {
+    if (length < 56) return new Uint8Array([offset + length]);
+    const bytes = quantity(BigInt(length));
+    return concat(new Uint8Array([offset + 55 + bytes.length]), bytes);
+  };
+  if (Array.isArray(item)) {
+    const body = concat(...item.map(rlp));
+    return concat(prefix(body.length, 0xc0), body);
+  }
+  return item.length === 1 && item[0] < 0x80 ? item : concat(prefix(item.length, 0x80), item);
+};
+
+// `tx` (as the prepare route answers it) signed by `key`: a legacy transaction with EIP-155's
+// replay protection, the raw bytes eth_sendRawTransaction takes.
+const signTransaction = (tx, key) => {
+  const fields = [quantity(tx.nonce), quantity(tx.gasPrice), quantity(tx.gasLimit), fromHex(tx.to), quantity(tx.value), fromHex(tx.data)];
+  const chainId = BigInt(tx.chainId);
+  const hash = keccak(rlp([...fields, quantity(chainId), new Uint8Array(0), new Uint8Array(0)]));
+  const signature = secp256k1.Signature.fromBytes(secp256k1.sign(hash, key, { prehash: false, format: "recovered" }), "recovered");
+  const v = chainId * 2n + 35n + BigInt(signature.recovery);
+  return `0x${toHex(rlp([...fields, quantity(v), quantity(signature.r), quantity(signature.s)]))}`;
 };
 
 const addressOf = (key) => `0x${toHex(keccak(secp256k1.getPublicKey(key, false).slice(1)).slice(12))}`;
@@ -80,13 +112,17 @@ const show = async () => {
     return;
   }
   const title = t.answer.title;
+  const { ledger } = t.answer;
+  current.ledger = ledger;
   const live = title.custody === "escrow";
   out.replaceChildren(
     el("dl", { class: "title-now", id: "title-now" },
       el("dt", {}, "Owner"), el("dd", { id: "title-owner" }, live ? who(title.beneficiary) : "—"),
       el("dt", {}, "Holder"), el("dd", { id: "title-holder" }, live ? who(title.holder) : "—"),
       title.nominee !== ZERO ? [el("dt", {}, "Nominated next owner"), el("dd", {}, who(title.nominee))] : null,
-      el("dt", {}, "State"), el("dd", { id: "title-state" }, CUSTODY[title.custody] || title.custody)),
+      el("dt", {}, "State"), el("dd", { id: "title-state" }, CUSTODY[title.custody] || title.custody),
+      el("dt", {}, "Recorded"), el("dd", { id: "title-ledger" }, ledger.kind === "chain"
+        ? `on the chain ${ledger.network} (chain id ${ledger.chainId})` : "in this server's title registry")),
     el("h3", {}, "History"),
     h.ok ? el("ol", { class: "timeline", id: "timeline" }, h.answer.history.map((e) => el("li", { "data-action": e.action },
       el("strong", {}, SAYS[e.action] || e.action),
@@ -129,8 +165,7 @@ const actionForm = (name, nonce, title) => {
 
 const act = async (name, nonce) => {
   const result = $("act-result");
-  const action = { registry: current.registry, token: current.token, action: name, actor: party.address, nonce,
-    remark: `0x${toHex(text($("act-remark").value))}` };
+  const action = { action: name, remark: `0x${toHex(text($("act-remark").value))}` };
   for (const need of NEEDS[name] || []) {
     const value = $(`act-${need}`).value.trim();
     if (!/^0x[0-9a-fA-F]{40}$/.test(value)) {
@@ -139,13 +174,33 @@ const act = async (name, nonce) => {
     }
     action[need] = value.toLowerCase();
   }
-  const signature = secp256k1.Signature.fromBytes(
-    secp256k1.sign(signingHash(action), party.key, { prehash: false, format: "recovered" }), "recovered");
-  action.signature = { r: `0x${signature.r.toString(16)}`, s: `0x${signature.s.toString(16)}`, yParity: `0x${signature.recovery}` };
-  const { ok, answer } = await api("POST", "/api/titles/actions", action, $("title-token-api").value.trim());
+  const send = $("act-send");
+  send.disabled = true;
+  send.textContent = "Signing and sending…";
+  const apiToken = $("title-token-api").value.trim();
+  const { ok, answer } = current.ledger.kind === "chain" ? await actOnChain(action, apiToken) : await actEmbedded(action, nonce, apiToken);
   result.textContent = ok ? `Done: ${SAYS[name] || name} (${answer.reference}).` : `Refused: ${problem(answer)}`;
   result.className = ok ? "done" : "error";
   await show();
+};
+
+// Signs the action as EIP-712 typed data and submits it to the embedded registry.
+const actEmbedded = (fields, nonce, apiToken) => {
+  const action = { registry: current.registry, token: current.token, actor: party.address, nonce, ...fields };
+  const signature = secp256k1.Signature.fromBytes(
+    secp256k1.sign(signingHash(action), party.key, { prehash: false, format: "recovered" }), "recovered");
+  action.signature = { r: `0x${signature.r.toString(16)}`, s: `0x${signature.s.toString(16)}`, yParity: `0x${signature.recovery}` };
+  return api("POST", "/api/titles/actions", action, apiToken);
+};
+
+// Has the server prepare the party's transaction (refused there if the contract would refuse
+// it), signs it here and has the server send it and wait for it.
+const actOnChain = async (fields, apiToken) => {
+  const title = { registry: current.registry, token: current.token };
+  const prepared = await api("POST", "/api/titles/transactions/prepare", { ...title, party: party.address, ...fields });
+  if (!prepared.ok) return prepared;
+  const transaction = signTransaction(prepared.answer, party.key);
+  return api("POST", "/api/titles/transactions", { ...title, transaction }, apiToken);
 };
 
 const open = async (registry, token) => {

@@ -14,11 +14,12 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use corridor_format::{FieldPath, Hash32, Integrity, RevocationReason, WrappedDocument};
 use corridor_ledger::{DEFAULT_REGISTRY_NAME, RegistryInfo, StoreError};
-use corridor_title::{Action, RegistryError, SignedAction};
+use corridor_title::{Action, RegistryError, SignedAction, TitleRegistry};
 use corridor_verify::{ReadError, Subject, Verdict};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+use crate::chain::{self, on_chain};
 use crate::error::{ApiError, BodyBytes, JsonBody, Writer, blocking, malformed, timeout};
 use crate::{AppState, Issuer};
 
@@ -40,6 +41,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/titles/{registry}/{token}", get(title))
         .route("/api/titles/{registry}/{token}/history", get(history))
         .route("/api/titles/actions", post(act))
+        .route("/api/titles/transactions/prepare", post(chain::prepare))
+        .route("/api/titles/transactions", post(chain::submit))
         .route("/api/shares", post(put_share))
         .route("/api/shares/{id}", get(get_share))
 }
@@ -640,13 +643,42 @@ fn only_issuer(store: &corridor_ledger::Store) -> Result<String, StoreError> {
 fn title_of(registry: &str, token: &str) -> Result<(Address, U256), ApiError> {
     let registry = Address::from_str(registry)
         .map_err(|_| ApiError::bad_request("invalid", format!("{registry:?} is not an address")))?;
-    let token = corridor_title::parse_token_id(token).ok_or_else(|| {
+    Ok((registry, token_of(token)?))
+}
+
+pub(crate) fn token_of(token: &str) -> Result<U256, ApiError> {
+    corridor_title::parse_token_id(token).ok_or_else(|| {
         ApiError::bad_request(
             "invalid",
             format!("{token:?} is not a token id (0x and hex digits, or a decimal number)"),
         )
-    })?;
-    Ok((registry, token))
+    })
+}
+
+/// Where the embedded registries live, as the title routes say it: the network `/rpc`
+/// answers as.
+fn embedded_ledger() -> Value {
+    json!({"kind": "embedded", "network": "corridor", "chainId": corridor_ledger::EMBEDDED_CHAIN_ID})
+}
+
+/// Where a registry's answer comes from.
+enum Found<T> {
+    /// The embedded store holds the registry: its answer.
+    Embedded(T),
+    /// The store does not: the chain the server was given is asked.
+    OnChain(Arc<corridor_chain::Chain>),
+}
+
+/// What the store answered, or the chain to ask when the store holds no such registry and
+/// the server has one.
+fn in_store<T>(
+    answer: Result<T, StoreError>,
+    chain: Option<Arc<corridor_chain::Chain>>,
+) -> Result<Found<T>, StoreError> {
+    match (answer, chain) {
+        (Err(StoreError::UnknownRegistry(_)), Some(chain)) => Ok(Found::OnChain(chain)),
+        (answer, _) => answer.map(Found::Embedded),
+    }
 }
 
 /// Who asks about a title, to be told what they may do with it.
@@ -670,10 +702,14 @@ async fn title(
                 .map_err(|_| ApiError::bad_request("invalid", format!("{p:?} is not an address")))
         })
         .transpose()?;
-    let (title, party) = blocking(&state, move |store| {
-        let info = store.registry(registry)?;
+    let chain = state.chain.clone();
+    let found = blocking(&state, move |store| {
+        let info = match in_store(store.registry(registry), chain)? {
+            Found::Embedded(info) => info,
+            Found::OnChain(chain) => return Ok(Found::OnChain(chain)),
+        };
         let Some(title) = store.title(registry, token)? else {
-            return Ok((None, None));
+            return Ok(Found::Embedded((None, None)));
         };
         let party = match party {
             Some(party) => Some(json!({
@@ -683,9 +719,31 @@ async fn title(
             })),
             None => None,
         };
-        Ok((Some(title), party))
+        Ok(Found::Embedded((Some(title), party)))
     })
     .await?;
+    let (title, party, ledger) = match found {
+        Found::Embedded((title, party)) => (title, party, embedded_ledger()),
+        Found::OnChain(chain) => {
+            let ledger = chain::ledger(&chain);
+            let (title, party) = on_chain(&state, chain, registry, move |titles| {
+                let title = titles.title(token).map_err(registry_refusal)?;
+                let party = match (party, &title) {
+                    (Some(party), Some(title)) => {
+                        let roles = titles.roles_of(party).map_err(chain::chain_failure)?;
+                        Some(json!({
+                            "address": party,
+                            "open": corridor_title::open_actions(&roles, title, party),
+                        }))
+                    }
+                    _ => None,
+                };
+                Ok((title, party))
+            })
+            .await?;
+            (title, party, ledger)
+        }
+    };
     let title = title.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,
@@ -693,8 +751,8 @@ async fn title(
             format!("no title {token:#x} was minted on {registry}"),
         )
     })?;
-    let mut answer =
-        json!({"registry": registry, "token": format!("{token:#066x}"), "title": title});
+    let mut answer = json!({"registry": registry, "token": format!("{token:#066x}"),
+                            "ledger": ledger, "title": title});
     if let Some(party) = party {
         answer["party"] = party;
     }
@@ -707,9 +765,26 @@ async fn history(
     Path((registry, token)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let (registry, token) = title_of(&registry, &token)?;
-    let history = blocking(&state, move |store| store.title_history(registry, token)).await?;
+    let chain = state.chain.clone();
+    let found = blocking(&state, move |store| {
+        in_store(store.title_history(registry, token), chain)
+    })
+    .await?;
+    let (history, ledger) = match found {
+        Found::Embedded(history) => (serde_json::to_value(history), embedded_ledger()),
+        Found::OnChain(chain) => {
+            let ledger = chain::ledger(&chain);
+            let history = on_chain(&state, chain, registry, move |titles| {
+                titles.history(token).map_err(registry_refusal)
+            })
+            .await?;
+            (serde_json::to_value(history), ledger)
+        }
+    };
+    let history = history.map_err(|e| ApiError::internal("the history", e))?;
     Ok(Json(
-        json!({"registry": registry, "token": format!("{token:#066x}"), "history": history}),
+        json!({"registry": registry, "token": format!("{token:#066x}"),
+                   "ledger": ledger, "history": history}),
     ))
 }
 
@@ -742,7 +817,7 @@ async fn act(
 /// A title action the embedded registry did not accept, as the client should see it: the
 /// rules' refusal (named as the contract names it), a bad signature or nonce, an unknown
 /// registry, or a failure of the server's own.
-fn registry_refusal(error: RegistryError) -> ApiError {
+pub(crate) fn registry_refusal(error: RegistryError) -> ApiError {
     match error {
         RegistryError::Refused(rule) => {
             ApiError::new(StatusCode::CONFLICT, rule.name(), rule.to_string())
@@ -758,7 +833,7 @@ fn registry_refusal(error: RegistryError) -> ApiError {
                 ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
             }
             Ok(e) => ApiError::internal("the title action", e),
-            Err(e) => ApiError::internal("the title action", e),
+            Err(e) => chain::chain_backend(e),
         },
     }
 }

@@ -15,6 +15,7 @@
 //! route answered what, how fast.
 
 mod api;
+mod chain;
 mod error;
 mod ocsp;
 mod portal;
@@ -45,6 +46,8 @@ pub struct ServerConfig {
     pub timeout: Duration,
     /// The issuer `POST /api/issue` signs and records as, if the server was given a key.
     pub issuer: Option<Arc<Issuer>>,
+    /// The chain whose token registries the title routes also answer for, if one was given.
+    pub chain: Option<Arc<corridor_chain::Chain>>,
 }
 
 /// An issuer's key, held by the server to issue documents for API clients.
@@ -62,6 +65,7 @@ pub(crate) struct AppState {
     offline: bool,
     timeout: Duration,
     issuer: Option<Arc<Issuer>>,
+    chain: Option<Arc<corridor_chain::Chain>>,
 }
 
 /// Why the server could not start.
@@ -84,6 +88,7 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
         offline: config.offline,
         timeout: config.timeout,
         issuer: config.issuer.clone(),
+        chain: config.chain.clone(),
     };
     Ok(Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -186,6 +191,7 @@ mod tests {
             max_body: 1 << 20,
             timeout: Duration::from_secs(10),
             issuer: None,
+            chain: None,
         }
     }
 

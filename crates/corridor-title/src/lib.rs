@@ -11,7 +11,7 @@
 //! records the result (or, on a chain, sends the transaction whose outcome the contracts
 //! decide by the same rules).
 
-mod json;
+pub mod json;
 mod registry;
 mod rules;
 mod signed;
@@ -19,7 +19,7 @@ mod signed;
 pub use alloy_primitives::{Address, Bytes, U256};
 pub use registry::{HistoryEntry, Receipt, RegistryError, TitleRegistry};
 pub use rules::{
-    Action, BURN_ADDRESS, Custody, REMARK_LIMIT, Role, Roles, Title, TitleError, apply,
+    Action, BURN_ADDRESS, Custody, REMARK_LIMIT, ROLES, Role, Roles, Title, TitleError, apply,
     open_actions,
 };
 pub use signed::{SignatureError, SignedAction};

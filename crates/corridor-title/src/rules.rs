@@ -13,6 +13,9 @@ pub const BURN_ADDRESS: Address =
 /// The longest remark the contracts accept, in bytes.
 pub const REMARK_LIMIT: usize = 120;
 
+/// Every role on a registry.
+pub const ROLES: [Role; 3] = [Role::Minter, Role::Accepter, Role::Restorer];
+
 /// A role on the registry: who may mint, accept a surrender (burn) or reject one (restore).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Role {
@@ -38,9 +41,7 @@ impl Role {
 
     /// The role with identifier `id`.
     pub fn from_id(id: B256) -> Option<Role> {
-        [Role::Minter, Role::Accepter, Role::Restorer]
-            .into_iter()
-            .find(|role| role.id() == id)
+        ROLES.into_iter().find(|role| role.id() == id)
     }
 }
 
@@ -54,11 +55,13 @@ impl Roles {
     /// The roles of a new registry: its deployer holds all of them, as the contract's
     /// constructor grants.
     pub fn of_deployer(admin: Address) -> Roles {
+        Roles::granted(ROLES.map(|role| (role, admin)))
+    }
+
+    /// The roles `grants` give, each a role and the account that holds it.
+    pub fn granted(grants: impl IntoIterator<Item = (Role, Address)>) -> Roles {
         Roles {
-            grants: [Role::Minter, Role::Accepter, Role::Restorer]
-                .into_iter()
-                .map(|role| (role, admin))
-                .collect(),
+            grants: grants.into_iter().collect(),
         }
     }
 

@@ -85,28 +85,36 @@ impl NetworkArgs {
 
     /// A client for the network when one is named (verification can do without).
     pub fn connect_if_named(&self) -> Result<Option<Chain>> {
-        if self.network.is_none()
-            && self.rpc_urls.is_empty()
-            && std::env::var_os("CORRIDOR_NETWORK").is_none_or(|n| n.is_empty())
-        {
+        if !self.is_named() {
             return Ok(None);
         }
         self.connect().map(Some)
     }
 
+    /// Whether a network is named, by flag or environment.
+    pub fn is_named(&self) -> bool {
+        self.network.is_some()
+            || !self.rpc_urls.is_empty()
+            || std::env::var_os("CORRIDOR_NETWORK").is_some_and(|n| !n.is_empty())
+    }
+
     /// A client for the network, which shows the progress of the transactions it sends.
     pub fn connect(&self) -> Result<Chain> {
+        let mut chain = Chain::new(self.target()?, self.options())?;
+        chain.watch(crate::progress::transactions());
+        Ok(chain)
+    }
+
+    /// How the network is reached, as the flags say.
+    pub fn options(&self) -> ChainOptions {
         let defaults = ChainOptions::default();
-        let options = ChainOptions {
+        ChainOptions {
             timeout: self
                 .rpc_timeout
                 .map_or(defaults.timeout, |s| Duration::from_secs(s.max(1))),
             confirmations: self.confirmations.unwrap_or(1).max(1),
             ..defaults
-        };
-        let mut chain = Chain::new(self.target()?, options)?;
-        chain.watch(crate::progress::transactions());
-        Ok(chain)
+        }
     }
 
     /// The options given on the command line, by their flags.

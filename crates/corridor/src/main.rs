@@ -112,8 +112,10 @@ enum Command {
     /// Documents name the revocation responder as their issuer's `revocation: {"type":
     /// "OCSP_RESPONDER", "location": "<url>/ocsp"}` (any issuer of the store) or
     /// `"<url>/ocsp/<issuer>"` (one issuer). Verifiers reach the embedded title registries at
-    /// <url>/rpc, as the network `corridor`. Logs go to standard error (RUST_LOG sets the
-    /// level; default info); they never hold documents or tokens.
+    /// <url>/rpc, as the network `corridor`. Given a chain (--network, --rpc-url), the title
+    /// routes also answer for TradeTrust token registries on it, and prepare and send the
+    /// transactions their parties sign. Logs go to standard error (RUST_LOG sets the level;
+    /// default info); they never hold documents or tokens.
     Serve(commands::serve::ServeArgs),
     /// Encrypt a document for sharing, or open one shared, as TradeTrust does
     /// (`@govtechsg/oa-encryption`, OPEN-ATTESTATION-TYPE-1: AES-256-GCM).

@@ -125,6 +125,26 @@ struct Clients {
 }
 
 impl WorldArgs {
+    /// The chain whose token registries `corridor serve`'s title routes answer for, when one
+    /// is named (and not --offline): a client of its own, which waits for a transaction no
+    /// longer than a request may take.
+    pub fn titles_chain(
+        &self,
+        request_timeout: std::time::Duration,
+    ) -> Result<Option<corridor_chain::Chain>> {
+        if self.offline || !self.network.is_named() {
+            return Ok(None);
+        }
+        let options = corridor_chain::ChainOptions {
+            wait: request_timeout,
+            ..self.network.options()
+        };
+        Ok(Some(corridor_chain::Chain::new(
+            self.network.target()?,
+            options,
+        )?))
+    }
+
     /// Connects to what the arguments name (nothing is asked yet), checking they make sense.
     pub fn connect(&self) -> Result<World> {
         let chain = if self.offline {

@@ -621,6 +621,170 @@ fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
     assert_eq!((status, error_code(&answer)), (404, "not_found"));
 }
 
+/// The address of a hex private key.
+fn address_of(hex: &str) -> Address {
+    Address::from_private_key(&SigningKey::from_slice(&const_hex::decode(hex).unwrap()).unwrap())
+}
+
+#[test]
+fn chain_titles_are_read_as_the_cli_reads_them_and_moved_by_transactions_their_party_signs() {
+    use common::chain::{Ganache, OWNER_KEY, PARTY_KEYS, deploy_registry, title_cli};
+
+    let ganache = Ganache::start();
+    let work = Workdir::new();
+    let registry = deploy_registry(&work, &ganache);
+    let on: Vec<String> = [
+        "--ledger",
+        "evm",
+        "--registry",
+        &registry,
+        "--network",
+        "local",
+        "--rpc-url",
+        &ganache.url,
+    ]
+    .map(String::from)
+    .to_vec();
+    let (shipper, bank) = (PARTY_KEYS[0], PARTY_KEYS[1]);
+    let (s, b) = (address_of(shipper), address_of(bank));
+    let token = format!("0x{}", "c1".repeat(32));
+    let cli = |args: &[&str], key: Option<&str>| {
+        let (code, answer) = title_cli(&work, &on, args, key);
+        assert_eq!(code, 0, "title {args:?}: {answer}");
+        answer
+    };
+    cli(
+        &[
+            "mint",
+            &token,
+            "--beneficiary",
+            &s.to_string(),
+            "--holder",
+            &s.to_string(),
+            "--remark",
+            "shipped on board",
+        ],
+        Some(OWNER_KEY),
+    );
+    let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let server = Server::start_with(&work, &["--network", "local", "--rpc-url", &ganache.url]);
+    let title_route = "/api/titles/{registry}/{token}";
+    let history_route = "/api/titles/{registry}/{token}/history";
+    let title_path = format!("/api/titles/{registry}/{token}");
+    let read = |party: Address| {
+        let path = format!("{title_path}?party={party}");
+        let (status, answer) = server.call("GET", title_route, &path, None, None);
+        assert_eq!(status, 200, "{answer}");
+        answer
+    };
+    let history = || {
+        let path = format!("{title_path}/history");
+        let (status, answer) = server.call("GET", history_route, &path, None, None);
+        assert_eq!(status, 200, "{answer}");
+        answer
+    };
+
+    // Read: what the command line says, and where the title lives.
+    let answer = read(s);
+    assert_eq!(
+        answer["ledger"],
+        json!({"kind": "chain", "network": "local", "chainId": 1337})
+    );
+    assert_eq!(answer["title"], cli(&["status", &token], None)["title"]);
+    let open = answer["party"]["open"].as_array().unwrap();
+    assert!(open.contains(&json!("transfer-holder")), "{answer}");
+    assert_eq!(read(b)["party"]["open"], json!([]));
+    let before = history();
+    assert_eq!(before["ledger"]["kind"], "chain");
+    assert_eq!(
+        before["history"],
+        cli(&["history", &token], None)["history"]
+    );
+    assert_eq!(before["history"][0]["action"], "mint");
+
+    let prepare_route = "/api/titles/transactions/prepare";
+    let send_route = "/api/titles/transactions";
+    let prepare = |party: Address, action: Value| {
+        let mut body = json!({"registry": registry, "token": token, "party": party,
+                              "remark": "to the bank"});
+        body.as_object_mut()
+            .unwrap()
+            .extend(action.as_object().unwrap().clone());
+        server.call("POST", prepare_route, prepare_route, Some(body), None)
+    };
+    let sign = |tx: &Value, key: &str| {
+        let signed = common::oracle(
+            "sign-transaction",
+            &[json!({"transaction": tx, "privateKey": format!("0x{key}")})],
+        );
+        signed[0]["raw"].as_str().unwrap().to_string()
+    };
+    let send = |raw: &str, api_token: Option<&str>| {
+        let body = json!({"registry": registry, "token": token, "transaction": raw});
+        server.call("POST", send_route, send_route, Some(body), api_token)
+    };
+    let to_bank = json!({"action": "transfer-holder", "holder": b});
+
+    // A stranger's action is refused when it is prepared, with the rules' error.
+    let (status, refused) = prepare(b, json!({"action": "endorse", "nominee": b}));
+    assert_eq!(
+        (status, error_code(&refused)),
+        (409, "CallerNotHolder"),
+        "{refused}"
+    );
+
+    // The holder's is prepared, signed where the key is (ethers), and sent.
+    let (status, tx) = prepare(s, to_bank.clone());
+    assert_eq!(status, 200, "{tx}");
+    assert_eq!(
+        (tx["from"].as_str(), tx["chainId"].as_u64()),
+        (Some(&*s.to_string()), Some(1337))
+    );
+    let raw = sign(&tx, shipper);
+    // Signed by someone else, the same transaction is refused before it is sent.
+    let (status, answer) = send(&sign(&tx, bank), Some(&api_token));
+    assert_eq!(
+        (status, error_code(&answer)),
+        (409, "CallerNotHolder"),
+        "{answer}"
+    );
+    assert_eq!(history()["history"], before["history"]);
+    // Signed for another chain, or a call to neither the registry nor the escrow: not sent.
+    let mut elsewhere = tx.clone();
+    elsewhere["chainId"] = json!(1);
+    let (status, answer) = send(&sign(&elsewhere, shipper), Some(&api_token));
+    assert_eq!((status, error_code(&answer)), (400, "invalid"), "{answer}");
+    let mut astray = tx.clone();
+    astray["to"] = json!(b);
+    let (status, answer) = send(&sign(&astray, shipper), Some(&api_token));
+    assert_eq!((status, error_code(&answer)), (400, "invalid"), "{answer}");
+    // Sending is a write: it needs an API token.
+    let (status, _) = send(&raw, None);
+    assert_eq!(status, 401);
+
+    let (status, sent) = send(&raw, Some(&api_token));
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(sent["title"]["holder"], b.to_checksum(None));
+    let status = cli(&["status", &token], None);
+    assert_eq!(status["title"], sent["title"]);
+    let after = cli(&["history", &token], None)["history"].clone();
+    let last = after.as_array().unwrap().last().unwrap();
+    assert_eq!(
+        (&last["action"], &last["reference"], &last["remark"]),
+        (
+            &json!("transfer-holder"),
+            &sent["reference"],
+            &json!("to the bank")
+        )
+    );
+    assert_eq!(history()["history"], after);
+    let open = read(b)["party"]["open"].clone();
+    assert!(
+        open.as_array().unwrap().contains(&json!("transfer-holder")),
+        "{open}"
+    );
+}
+
 #[test]
 fn a_request_that_takes_too_long_is_answered_with_a_timeout() {
     // A nameserver that never answers: the issuer's DNS-TXT identity would wait for it.

@@ -693,6 +693,112 @@ fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
 }
 
 #[test]
+fn a_chain_title_is_shown_and_its_holder_passes_it_on_chain_from_the_page_on_a_phone() {
+    use common::chain::{Ganache, OWNER_KEY, PARTY_KEYS, deploy_registry, title_cli};
+
+    let ganache = Ganache::start();
+    let work = Workdir::new();
+    let registry = deploy_registry(&work, &ganache).to_lowercase();
+    let on: Vec<String> = [
+        "--ledger",
+        "evm",
+        "--registry",
+        &registry,
+        "--network",
+        "local",
+        "--rpc-url",
+        &ganache.url,
+    ]
+    .map(String::from)
+    .to_vec();
+    let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
+    let bank = "0x22d491bde2303f2f43325b2108d26f1eaba1e32b";
+    let token = format!("0x{}", "cd".repeat(32));
+    let (code, minted) = title_cli(
+        &work,
+        &on,
+        &[
+            "mint",
+            &token,
+            "--beneficiary",
+            shipper,
+            "--holder",
+            shipper,
+        ],
+        Some(OWNER_KEY),
+    );
+    assert_eq!(code, 0, "{minted}");
+    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let server = Served::start(&work, &["--network", "local", "--rpc-url", &ganache.url]);
+    let shipper_key = format!("0x{}", PARTY_KEYS[0]);
+    let seen = seen_with(
+        &server,
+        "title",
+        &[
+            &registry,
+            &token,
+            "SHIPPER_KEY",
+            &api_token,
+            "transfer-holder",
+            bank,
+        ],
+        &[("SHIPPER_KEY", &shipper_key), ("VIEWPORT", "390x844")],
+    );
+    let before = &seen["before"];
+    assert_eq!(
+        (&before["owner"], &before["holder"], &before["timeline"]),
+        (&json!(shipper), &json!(shipper), &json!(["mint"])),
+        "{seen}"
+    );
+    assert_eq!(before["ledger"], "on the chain local (chain id 1337)");
+    assert!(
+        seen["open"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("transfer-holder")),
+        "{seen}"
+    );
+    assert!(
+        seen["result"].as_str().unwrap().starts_with("Done"),
+        "{seen}"
+    );
+    let after = &seen["after"];
+    assert_eq!(
+        (&after["owner"], &after["holder"], &after["timeline"]),
+        (
+            &json!(shipper),
+            &json!(bank),
+            &json!(["mint", "transfer-holder"])
+        ),
+        "{seen}"
+    );
+    assert_eq!(seen["keyLeftInPage"], false);
+    for (state, sticking_out) in seen["layout"].as_object().unwrap() {
+        assert_eq!(sticking_out, &json!([]), "390x844, {state}: {seen}");
+    }
+    // The chain agrees, with the remark the page sent.
+    let (_, status) = title_cli(&work, &on, &["status", &token], None);
+    assert_eq!(
+        status["title"]["holder"]
+            .as_str()
+            .map(str::to_lowercase)
+            .as_deref(),
+        Some(bank)
+    );
+    let (_, history) = title_cli(&work, &on, &["history", &token], None);
+    let last = history["history"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&last["action"], &last["remark"]),
+        (&json!("transfer-holder"), &json!("through the portal"))
+    );
+}
+
+#[test]
 fn every_page_fits_a_phone_and_a_desktop() {
     let work = Workdir::new();
     let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();

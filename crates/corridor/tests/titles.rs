@@ -7,7 +7,7 @@
 mod common;
 
 use alloy_primitives::{Address, U256};
-use common::chain::{Ganache, OWNER_ADDRESS, OWNER_KEY};
+use common::chain::{Ganache, OWNER_ADDRESS, OWNER_KEY, PARTY_KEYS, deploy_registry, title_cli};
 use corridor_chain::{
     Chain, ChainOptions, EscrowFactory, EvmTitles, Network, Target, TokenRegistry,
 };
@@ -16,14 +16,6 @@ use corridor_title::{Action, HistoryEntry, RegistryError, Title, TitleRegistry};
 use k256::ecdsa::SigningKey;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-
-/// Ganache's deterministic accounts 1 to 4 (`--wallet.deterministic`): development keys.
-const PARTY_KEYS: [&str; 4] = [
-    "6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1",
-    "6370fd033278c143179d81c5526140625662b8daa446c22ee2d73db3707e620c",
-    "646f1ce2fdad0e6deeeb5c7e8e5543bdde65e86029e2fd9fc169899c440a7913",
-    "add53f9a7e588d003326d1cbf9e4a43c061aadd9bc938c843a79e7b4fd2ad743",
-];
 
 fn key(hex: &str) -> SigningKey {
     SigningKey::from_slice(&const_hex::decode(hex).unwrap()).unwrap()
@@ -344,57 +336,8 @@ fn generated_sequences_end_the_same_on_the_chain_and_the_embedded_registry() {
     }
 }
 
-/// Runs `corridor title …` in `work` as the party whose key is `key`, on the backend `on`
-/// names; returns its exit code and its JSON answer.
-fn title_cli(
-    work: &common::Workdir,
-    on: &[String],
-    args: &[&str],
-    key: Option<&str>,
-) -> (i32, serde_json::Value) {
-    let mut command = work.command(&["title"]);
-    command.args(args).args(on).arg("--json");
-    if let Some(key) = key {
-        command
-            .args(["--private-key-env", "PARTY_KEY"])
-            .env("PARTY_KEY", key);
-    }
-    let out = command.output().unwrap();
-    let answer = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!(
-            "title {args:?}: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().expect("exited"), answer)
-}
-
 fn address_of(hex: &str) -> String {
     Address::from_private_key(&key(hex)).to_string()
-}
-
-/// `corridor chain deploy token-registry` on `ganache` with the owner's key: the registry.
-fn deploy_registry(work: &common::Workdir, ganache: &Ganache) -> String {
-    let out = work
-        .command(&[
-            "chain",
-            "deploy",
-            "token-registry",
-            "--private-key-env",
-            "OWNER_KEY",
-        ])
-        .args(["--network", "local", "--rpc-url", &ganache.url])
-        .env("OWNER_KEY", OWNER_KEY)
-        .current_dir(common::repo())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
 #[test]

@@ -47,6 +47,8 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
     } else {
         None
     };
+    let timeout = std::time::Duration::from_secs((*request_timeout).max(1));
+    let chain = world.titles_chain(timeout)?.map(std::sync::Arc::new);
     let world = std::sync::Arc::new(world.connect()?);
     let offline = matches!(world.decision(), crate::verify::Decision::Offline);
     let config = corridor_server::ServerConfig {
@@ -54,8 +56,9 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         verifier: std::sync::Arc::new(move || corridor_verify::Verifier::new(world.providers())),
         offline,
         max_body: usize::try_from(*max_body).unwrap_or(usize::MAX),
-        timeout: std::time::Duration::from_secs((*request_timeout).max(1)),
+        timeout,
         issuer,
+        chain,
     };
     serve(config, *listen)?;
     Ok(Exit::Success)

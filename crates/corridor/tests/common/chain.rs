@@ -13,6 +13,14 @@ pub const OWNER_KEY: &str = "4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d
 pub const OWNER_ADDRESS: &str = "0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1";
 pub const STRANGER_KEY: &str = "6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1";
 
+/// Ganache's deterministic accounts 1 to 4 (`--wallet.deterministic`): development keys.
+pub const PARTY_KEYS: [&str; 4] = [
+    "6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1",
+    "6370fd033278c143179d81c5526140625662b8daa446c22ee2d73db3707e620c",
+    "646f1ce2fdad0e6deeeb5c7e8e5543bdde65e86029e2fd9fc169899c440a7913",
+    "add53f9a7e588d003326d1cbf9e4a43c061aadd9bc938c843a79e7b4fd2ad743",
+];
+
 pub struct Ganache {
     child: Child,
     pub url: String,
@@ -94,4 +102,53 @@ fn chain_id(url: &str) -> Option<String> {
     stream.read_to_string(&mut answer).ok()?;
     let json: serde_json::Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1)?).ok()?;
     json["result"].as_str().map(str::to_string)
+}
+
+/// Runs `corridor title …` in `work` as the party whose key is `key`, on the backend `on`
+/// names; returns its exit code and its JSON answer.
+pub fn title_cli(
+    work: &super::Workdir,
+    on: &[String],
+    args: &[&str],
+    key: Option<&str>,
+) -> (i32, serde_json::Value) {
+    let mut command = work.command(&["title"]);
+    command.args(args).args(on).arg("--json");
+    if let Some(key) = key {
+        command
+            .args(["--private-key-env", "PARTY_KEY"])
+            .env("PARTY_KEY", key);
+    }
+    let out = command.output().unwrap();
+    let answer = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "title {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().expect("exited"), answer)
+}
+
+/// `corridor chain deploy token-registry` on `ganache` with the owner's key: the registry.
+pub fn deploy_registry(work: &super::Workdir, ganache: &Ganache) -> String {
+    let out = work
+        .command(&[
+            "chain",
+            "deploy",
+            "token-registry",
+            "--private-key-env",
+            "OWNER_KEY",
+        ])
+        .args(["--network", "local", "--rpc-url", &ganache.url])
+        .env("OWNER_KEY", OWNER_KEY)
+        .current_dir(super::repo())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
