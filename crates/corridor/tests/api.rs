@@ -628,23 +628,12 @@ fn address_of(hex: &str) -> Address {
 
 #[test]
 fn chain_titles_are_read_as_the_cli_reads_them_and_moved_by_transactions_their_party_signs() {
-    use common::chain::{Ganache, OWNER_KEY, PARTY_KEYS, deploy_registry, title_cli};
+    use common::chain::{Ganache, OWNER_KEY, PARTY_KEYS, deploy_registry, on_chain, title_cli};
 
     let ganache = Ganache::start();
     let work = Workdir::new();
     let registry = deploy_registry(&work, &ganache);
-    let on: Vec<String> = [
-        "--ledger",
-        "evm",
-        "--registry",
-        &registry,
-        "--network",
-        "local",
-        "--rpc-url",
-        &ganache.url,
-    ]
-    .map(String::from)
-    .to_vec();
+    let on = on_chain(&registry, &ganache);
     let (shipper, bank) = (PARTY_KEYS[0], PARTY_KEYS[1]);
     let (s, b) = (address_of(shipper), address_of(bank));
     let token = format!("0x{}", "c1".repeat(32));

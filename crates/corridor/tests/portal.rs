@@ -694,23 +694,12 @@ fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
 
 #[test]
 fn a_chain_title_is_shown_and_its_holder_passes_it_on_chain_from_the_page_on_a_phone() {
-    use common::chain::{Ganache, OWNER_KEY, PARTY_KEYS, deploy_registry, title_cli};
+    use common::chain::{Ganache, OWNER_KEY, PARTY_KEYS, deploy_registry, on_chain, title_cli};
 
     let ganache = Ganache::start();
     let work = Workdir::new();
     let registry = deploy_registry(&work, &ganache).to_lowercase();
-    let on: Vec<String> = [
-        "--ledger",
-        "evm",
-        "--registry",
-        &registry,
-        "--network",
-        "local",
-        "--rpc-url",
-        &ganache.url,
-    ]
-    .map(String::from)
-    .to_vec();
+    let on = on_chain(&registry, &ganache);
     let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
     let bank = "0x22d491bde2303f2f43325b2108d26f1eaba1e32b";
     let token = format!("0x{}", "cd".repeat(32));

@@ -7,7 +7,9 @@
 mod common;
 
 use alloy_primitives::{Address, U256};
-use common::chain::{Ganache, OWNER_ADDRESS, OWNER_KEY, PARTY_KEYS, deploy_registry, title_cli};
+use common::chain::{
+    Ganache, OWNER_ADDRESS, OWNER_KEY, PARTY_KEYS, deploy_registry, on_chain, title_cli,
+};
 use corridor_chain::{
     Chain, ChainOptions, EscrowFactory, EvmTitles, Network, Target, TokenRegistry,
 };
@@ -819,18 +821,7 @@ fn chain_titles_verify_as_tt_verify_sees_them() {
     let ganache = Ganache::start();
     let work = common::Workdir::new();
     let registry = deploy_registry(&work, &ganache);
-    let on = [
-        "--ledger",
-        "evm",
-        "--registry",
-        &registry,
-        "--network",
-        "local",
-        "--rpc-url",
-        &ganache.url,
-    ]
-    .map(String::from)
-    .to_vec();
+    let on = on_chain(&registry, &ganache);
     let backend = Backend {
         registry,
         on,

@@ -130,6 +130,22 @@ pub fn title_cli(
     (out.status.code().expect("exited"), answer)
 }
 
+/// The arguments that put a title command on `registry`, a token registry on `ganache`.
+pub fn on_chain(registry: &str, ganache: &Ganache) -> Vec<String> {
+    [
+        "--ledger",
+        "evm",
+        "--registry",
+        registry,
+        "--network",
+        "local",
+        "--rpc-url",
+        &ganache.url,
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 /// `corridor chain deploy token-registry` on `ganache` with the owner's key: the registry.
 pub fn deploy_registry(work: &super::Workdir, ganache: &Ganache) -> String {
     let out = work
