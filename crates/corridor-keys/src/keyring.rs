@@ -177,7 +177,16 @@ impl Keyring {
     ) -> Result<KeyInfo, KeyError> {
         let path = self.path_of(name)?;
         let json = keystore::encrypt(key, password, rng);
-        fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
+        if !self.dir.exists() {
+            fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
+            // Other local users need not even see the keys' names.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                fs::set_permissions(&self.dir, fs::Permissions::from_mode(0o700))
+                    .map_err(|e| io(&self.dir, e))?;
+            }
+        }
         // Written beside, readable by the owner only, then linked into place: a key file is
         // whole or absent, and an existing one is never replaced.
         let mut builder = tempfile::Builder::new();

@@ -52,6 +52,38 @@ CREATE TABLE IF NOT EXISTS nonces (
     PRIMARY KEY (registry, account));
 ";
 
+/// Makes the store's file readable by its owner only, whatever the umask: it holds signed
+/// title actions, token names, revocation notes and share envelopes. SQLite gives the files
+/// it adds beside it (`-wal`, `-shm`) the same permissions; those already there are tightened
+/// with it.
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)?;
+        for suffix in ["", "-wal", "-shm"] {
+            let mut file = path.as_os_str().to_owned();
+            file.push(suffix);
+            match std::fs::metadata(&file) {
+                Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -175,12 +207,14 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
+        let io = |at: &Path, e: std::io::Error| StoreError::Sqlite {
+            path: at.to_path_buf(),
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Sqlite {
-                path: dir.to_path_buf(),
-                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
-            })?;
+            std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         }
+        owner_only(path).map_err(|e| io(path, e))?;
         let conn = Connection::open(path).map_err(sqlite)?;
         // WAL lets the responder read while an issue writes; FULL sync makes a committed
         // batch survive a crash.

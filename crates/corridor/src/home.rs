@@ -23,16 +23,29 @@ pub struct Home {
 }
 
 impl Home {
+    /// The home folder, created on first use readable by its owner only, whatever the umask:
+    /// it holds the keys and the store.
     fn dir(&self) -> Result<PathBuf> {
-        if let Some(dir) = &self.dir {
-            return Ok(dir.clone());
+        let dir = match &self.dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("XDG_DATA_HOME")
+                .filter(|d| !d.is_empty())
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+                .context("no home folder: give --home or set CORRIDOR_HOME")?
+                .join("corridor"),
+        };
+        if !dir.exists() {
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("{}: cannot create the home folder", dir.display()))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))
+                    .with_context(|| format!("{}: cannot make it private", dir.display()))?;
+            }
         }
-        let data = std::env::var_os("XDG_DATA_HOME")
-            .filter(|d| !d.is_empty())
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-            .context("no home folder: give --home or set CORRIDOR_HOME")?;
-        Ok(data.join("corridor"))
+        Ok(dir)
     }
 
     /// The embedded store's file.
