@@ -7,7 +7,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use alloy_primitives::{Address, Bytes, U256};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,7 +20,9 @@ use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::chain::{self, on_chain};
-use crate::error::{ApiError, BodyBytes, JsonBody, Writer, blocking, malformed, timeout};
+use crate::error::{
+    ApiError, JsonBody, JsonBytes, PathParams, QueryParams, Writer, blocking, malformed, timeout,
+};
 use crate::{AppState, Issuer};
 
 /// The most documents one request may verify or wrap.
@@ -85,7 +87,7 @@ fn too_many(count: usize) -> ApiError {
 /// document is read once, straight from the body's bytes.
 async fn verify(
     State(state): State<AppState>,
-    BodyBytes(body): BodyBytes,
+    JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
     // `None`: the body is one document; `Some`: the documents of the array it is.
     let many: Option<Vec<Box<[u8]>>> = match body.iter().find(|b| !b.is_ascii_whitespace()) {
@@ -642,7 +644,7 @@ fn only_issuer(store: &corridor_ledger::Store) -> Result<String, StoreError> {
 
 fn title_of(registry: &str, token: &str) -> Result<(Address, U256), ApiError> {
     let registry = Address::from_str(registry)
-        .map_err(|_| ApiError::bad_request("invalid", format!("{registry:?} is not an address")))?;
+        .map_err(|_| ApiError::bad_request("invalid", "the registry is not an address"))?;
     Ok((registry, token_of(token)?))
 }
 
@@ -650,7 +652,7 @@ pub(crate) fn token_of(token: &str) -> Result<U256, ApiError> {
     corridor_title::parse_token_id(token).ok_or_else(|| {
         ApiError::bad_request(
             "invalid",
-            format!("{token:?} is not a token id (0x and hex digits, or a decimal number)"),
+            "the token id is not one (0x and hex digits, or a decimal number)",
         )
     })
 }
@@ -691,15 +693,15 @@ struct PartyQuery {
 /// nonce its next signed action must carry and the actions open to it now.
 async fn title(
     State(state): State<AppState>,
-    Path((registry, token)): Path<(String, String)>,
-    Query(query): Query<PartyQuery>,
+    PathParams((registry, token)): PathParams<(String, String)>,
+    QueryParams(query): QueryParams<PartyQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let (registry, token) = title_of(&registry, &token)?;
     let party = query
         .party
         .map(|p| {
             Address::from_str(&p)
-                .map_err(|_| ApiError::bad_request("invalid", format!("{p:?} is not an address")))
+                .map_err(|_| ApiError::bad_request("invalid", "the party is not an address"))
         })
         .transpose()?;
     let chain = state.chain.clone();
@@ -762,7 +764,7 @@ async fn title(
 /// `GET /api/titles/{registry}/{token}/history`.
 async fn history(
     State(state): State<AppState>,
-    Path((registry, token)): Path<(String, String)>,
+    PathParams((registry, token)): PathParams<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     let (registry, token) = title_of(&registry, &token)?;
     let chain = state.chain.clone();
@@ -865,12 +867,12 @@ async fn put_share(
 /// `GET /api/shares/{id}`: the envelope kept as `id`.
 async fn get_share(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
 ) -> Result<Json<Value>, ApiError> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::bad_request(
             "invalid",
-            format!("{id:?} is not a share id (32 hex digits)"),
+            "the share id is not one (32 hex digits)",
         ));
     }
     let envelope = blocking(&state, move |store| store.share(&id)).await?;

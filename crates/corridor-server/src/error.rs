@@ -1,11 +1,12 @@
-//! How the API says no: every error is `{"error": {"code", "message"}}` with the HTTP status
+//! How the server says no: every error is `{"error": {"code", "message"}}` with the HTTP status
 //! that fits; and the extractors that produce them — a bounded JSON body, an API token.
 
 use axum::Json;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::AppState;
@@ -49,7 +50,8 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The fallback: no such route.
+/// The fallback: no such route. The path is not repeated: an answer never echoes what the
+/// request asked for.
 pub async fn not_found() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
@@ -58,16 +60,34 @@ pub async fn not_found() -> ApiError {
     )
 }
 
-/// A request body within the server's size limit, as sent.
-pub struct BodyBytes(pub axum::body::Bytes);
+/// A route asked with a method it does not answer (the `Allow` header lists those it does).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not answer that method; the Allow header lists those it does",
+    )
+}
 
-impl FromRequest<AppState> for BodyBytes {
+/// A request body sent as JSON (`Content-Type: application/json`, or a `+json` type), within
+/// the server's size limit, as sent. Anything else is refused before it is read: a form or a
+/// text body, which a browser sends across sites without asking, never reaches a handler.
+pub struct JsonBytes(pub axum::body::Bytes);
+
+impl FromRequest<AppState> for JsonBytes {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        if !is_json(request.headers()) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "the request body must be JSON, sent with `Content-Type: application/json`",
+            ));
+        }
         axum::body::Bytes::from_request(request, state)
             .await
-            .map(BodyBytes)
+            .map(JsonBytes)
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     ApiError::new(
@@ -80,6 +100,28 @@ impl FromRequest<AppState> for BodyBytes {
                 }
             })
     }
+}
+
+/// Whether the request says its body is JSON: `application/json` or `application/<x>+json`,
+/// parameters such as `charset` aside, in any case.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(Ok(value)) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .map(|v| v.to_str())
+    else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else {
+        return false;
+    };
+    let suffix = subtype
+        .len()
+        .checked_sub(5)
+        .and_then(|at| subtype.get(at..));
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json")
+            || suffix.is_some_and(|s| s.eq_ignore_ascii_case("+json")))
 }
 
 /// The error for a body that is not JSON.
@@ -97,10 +139,52 @@ impl FromRequest<AppState> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
-        let BodyBytes(bytes) = BodyBytes::from_request(request, state).await?;
+        let JsonBytes(bytes) = JsonBytes::from_request(request, state).await?;
         serde_json::from_slice(&bytes)
             .map(JsonBody)
             .map_err(malformed)
+    }
+}
+
+/// A route's path parameters. A path that cannot be read as them (say, percent-encoding that
+/// is not UTF-8) is a 400 that does not repeat it, as axum's own rejection would.
+pub struct PathParams<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for PathParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(params)) => Ok(PathParams(params)),
+            Err(rejection) if rejection.status().is_server_error() => Err(ApiError::internal(
+                "reading the path",
+                rejection.body_text(),
+            )),
+            Err(_) => Err(ApiError::bad_request(
+                "invalid",
+                "the path cannot be read (its percent-encoding is not UTF-8)",
+            )),
+        }
+    }
+}
+
+/// A route's query string. One that cannot be read as `T` is a 400 that does not repeat it.
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(query)| QueryParams(query))
+            .map_err(|_| ApiError::bad_request("invalid", "the query string cannot be read"))
     }
 }
 
@@ -129,7 +213,7 @@ impl FromRequestParts<AppState> for Writer {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(bearer_token)
             .map(str::to_string)
         else {
             return Err(unauthorized(
@@ -140,6 +224,14 @@ impl FromRequestParts<AppState> for Writer {
         name.map(Writer)
             .ok_or_else(|| unauthorized("the API token is not a live one"))
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` value; the scheme's name is matched in
+/// any case, as HTTP's authentication schemes are.
+fn bearer_token(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
+    let token = token.trim_start_matches(' ');
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
 /// Runs `work` on the store off the async workers, within the request timeout.

@@ -27,9 +27,11 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
 use corridor_ledger::{Store, StoreError};
 use corridor_verify::Verifier;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// How the server runs.
 pub struct ServerConfig {
@@ -106,7 +108,19 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
         .route("/ocsp/{issuer}/{hash}", get(ocsp::one_issuer))
         .route("/rpc", post(rpc::handler))
         .merge(api::routes())
+        // After every route is in: the 405 of each is the JSON error.
+        .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
+        // No answer is read as anything but its declared type; what is not a page (whose own
+        // policy it keeps) may load nothing and run nothing if a browser opens it.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'"),
+        ))
         .layer(DefaultBodyLimit::max(config.max_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state))
@@ -253,7 +267,7 @@ mod tests {
         );
         let (status, body) = get(format!("{base}/ocsp/nonsense")).await.unwrap();
         assert_eq!(status, 400);
-        assert!(body["error"].as_str().unwrap().contains("nonsense"));
+        assert_eq!(body["error"]["code"], "invalid");
         stop.send(()).unwrap();
         server.await.unwrap().unwrap();
     }

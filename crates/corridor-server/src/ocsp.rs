@@ -9,38 +9,41 @@
 //! - `/ocsp/<issuer>/<hash>`: revoked by that issuer.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use corridor_format::Hash32;
 use corridor_ledger::Revocation;
 use serde_json::json;
 
 use crate::AppState;
+use crate::error::{ApiError, PathParams};
 
 pub(crate) async fn any_issuer(
     State(state): State<AppState>,
-    Path(hash): Path<String>,
-) -> Response {
+    PathParams(hash): PathParams<String>,
+) -> Result<Response, ApiError> {
     answer(state, None, hash).await
 }
 
 pub(crate) async fn one_issuer(
     State(state): State<AppState>,
-    Path((issuer, hash)): Path<(String, String)>,
-) -> Response {
+    PathParams((issuer, hash)): PathParams<(String, String)>,
+) -> Result<Response, ApiError> {
     answer(state, Some(issuer), hash).await
 }
 
-/// Looks `hash` up and answers as tt-verify expects.
-async fn answer(state: AppState, issuer: Option<String>, hash: String) -> Response {
-    let Some(parsed) = parse_hash(&hash) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!({"error": format!("{hash:?} is not a 32-byte hash (64 hex digits, 0x optional)")})),
+/// Looks `hash` up and answers as tt-verify expects; a failure is the API's JSON error.
+async fn answer(
+    state: AppState,
+    issuer: Option<String>,
+    hash: String,
+) -> Result<Response, ApiError> {
+    let parsed = parse_hash(&hash).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid",
+            "the document hash is not a 32-byte hash (64 hex digits, 0x optional)",
         )
-            .into_response();
-    };
+    })?;
     // SQLite blocks: look up off the async workers.
     let found = tokio::task::spawn_blocking(move || {
         let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
@@ -48,19 +51,9 @@ async fn answer(state: AppState, issuer: Option<String>, hash: String) -> Respon
     })
     .await;
     match found {
-        Ok(Ok(revocation)) => Json(ocsp_body(&parsed, revocation.as_ref())).into_response(),
-        Ok(Err(e)) => {
-            tracing::error!("revocation lookup failed: {e}");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                Json(json!({"error": "the store could not be read"})),
-            )
-                .into_response()
-        }
-        Err(e) => {
-            tracing::error!("revocation lookup stopped: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Ok(Ok(revocation)) => Ok(Json(ocsp_body(&parsed, revocation.as_ref())).into_response()),
+        Ok(Err(e)) => Err(ApiError::internal("the revocation lookup", e)),
+        Err(e) => Err(ApiError::internal("the revocation lookup", e)),
     }
 }
 

@@ -3,12 +3,12 @@
 //! documents at `/s/{id}`), issue (`/issue`), titles (`/titles`) and share (`/share`).
 
 use axum::Router;
-use axum::extract::Path;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::AppState;
+use crate::error::{ApiError, PathParams};
 
 const INDEX: &str = include_str!("../assets/index.html");
 
@@ -52,9 +52,9 @@ async fn page() -> Response {
         .into_response()
 }
 
-async fn asset(Path(name): Path<String>) -> Response {
+async fn asset(PathParams(name): PathParams<String>) -> Response {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
         Some((_, kind, body)) => ([(header::CONTENT_TYPE, *kind)], *body).into_response(),
-        None => (StatusCode::NOT_FOUND, "no such asset").into_response(),
+        None => ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such asset").into_response(),
     }
 }

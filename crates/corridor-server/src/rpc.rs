@@ -13,11 +13,12 @@ use alloy_primitives::{Address, U256};
 use alloy_sol_types::{Revert, SolError};
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use corridor_ledger::{EMBEDDED_CHAIN_ID, Store, StoreError, escrow_address};
 use corridor_title::Custody;
 use serde_json::{Value, json};
+
+use crate::error::{ApiError, JsonBytes};
 
 /// `ownerOf(uint256)`.
 const OWNER_OF: [u8; 4] = [0x63, 0x52, 0x21, 0x1e];
@@ -26,7 +27,7 @@ const NONEXISTENT: &str = "ERC721: owner query for nonexistent token";
 /// `POST /rpc`.
 pub(crate) async fn handler(
     State(state): State<crate::AppState>,
-    body: axum::body::Bytes,
+    JsonBytes(body): JsonBytes,
 ) -> Response {
     let Ok(request) = serde_json::from_slice::<Value>(&body) else {
         return Json(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "the body is not JSON"}}))
@@ -39,10 +40,7 @@ pub(crate) async fn handler(
     .await;
     match answered {
         Ok(answer) => Json(answer).into_response(),
-        Err(e) => {
-            tracing::error!("JSON-RPC answer stopped: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+        Err(e) => ApiError::internal("the JSON-RPC answer", e).into_response(),
     }
 }
 
