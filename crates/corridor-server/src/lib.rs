@@ -104,7 +104,10 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
         )
         .route("/ocsp/{hash}", get(ocsp::any_issuer))
         .route("/ocsp/{issuer}/{hash}", get(ocsp::one_issuer))
-        .route("/rpc", post(rpc::handler))
+        .route(
+            "/rpc",
+            post(rpc::handler).layer(DefaultBodyLimit::max(rpc::MAX_BODY)),
+        )
         .merge(api::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(config.max_body))
