@@ -1,10 +1,11 @@
 //! Hot paths of the format: salting and digesting a bill-of-lading-sized document, checking a
-//! wrapped one, and building a batch's merkle tree with every proof.
+//! wrapped one, building a batch's merkle tree with every proof, and hiding many leaves.
 
 use corridor_format::{
-    MerkleTree, WrappedDocument, keccak256, read_wrapped, salt_document, wrap_documents,
+    FieldPath, MerkleTree, WrappedDocument, keccak256, obfuscate_document, read_wrapped,
+    salt_document, wrap_documents,
 };
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
 fn bill_of_lading(i: usize) -> Value {
@@ -67,6 +68,41 @@ fn benches(c: &mut Criterion) {
             })
         });
     }
+    group.finish();
+    obfuscation(c);
+}
+
+/// Hiding 80,000 leaves: all under one field, and as 80,000 fields of one object (one key is
+/// kept, as an object may not be left empty).
+fn obfuscation(c: &mut Criterion) {
+    const LEAVES: usize = 80_000;
+    let fields: serde_json::Map<String, Value> =
+        (0..=LEAVES).map(|i| (format!("k{i}"), json!(i))).collect();
+    let raw = json!({"issuers": [{"name": "Carrier", "certificateStore": "0x0000000000000000000000000000000000000001"}],
+                     "f": fields});
+    let wrapped = wrap_documents(&[raw], &mut rand::rng()).unwrap().remove(0);
+    let mut group = c.benchmark_group("obfuscate_80000_leaves");
+    group
+        .sample_size(10)
+        .throughput(Throughput::Elements(LEAVES as u64));
+    let one_field = ["f".parse::<FieldPath>().unwrap()];
+    group.bench_function("in_one_field", |b| {
+        b.iter_batched(
+            || wrapped.clone(),
+            |mut d| obfuscate_document(&mut d, &one_field).unwrap(),
+            BatchSize::LargeInput,
+        )
+    });
+    let many_fields: Vec<FieldPath> = (0..LEAVES)
+        .map(|i| format!("f.k{i}").parse().unwrap())
+        .collect();
+    group.bench_function("as_many_fields", |b| {
+        b.iter_batched(
+            || wrapped.clone(),
+            |mut d| obfuscate_document(&mut d, &many_fields).unwrap(),
+            BatchSize::LargeInput,
+        )
+    });
     group.finish();
 }
 

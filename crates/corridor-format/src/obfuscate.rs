@@ -6,8 +6,13 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
+/// Maps and sets of the leaves and keys one obfuscation names: fast hashing, randomly seeded
+/// so that a document cannot choose keys that collide.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
+type HashSet<T> = std::collections::HashSet<T, foldhash::fast::RandomState>;
+
 use crate::digest::leaf_hashes_under;
-use crate::{FormatError, WrappedDocument};
+use crate::{FormatError, Hash32, WrappedDocument};
 
 /// A path to a field of a document's data, written as the reference accepts it:
 /// `shipper.address`, `issuers[0].name`, `items.1`, `a["odd key"]`.
@@ -122,17 +127,16 @@ fn array_index(part: &str) -> Option<usize> {
     canonical.then(|| part.parse().ok()).flatten()
 }
 
-fn get<'a>(data: &'a Value, path: &FieldPath) -> Option<&'a Value> {
-    path.0.iter().try_fold(data, |v, part| match v {
+fn get<'a>(data: &'a Value, parts: &[String]) -> Option<&'a Value> {
+    parts.iter().try_fold(data, |v, part| match v {
         Value::Object(m) => m.get(part),
         Value::Array(a) => a.get(array_index(part)?),
         _ => None,
     })
 }
 
-fn parent_mut<'a>(data: &'a mut Value, path: &FieldPath) -> Option<&'a mut Value> {
-    let (_, init) = path.0.split_last()?;
-    init.iter().try_fold(data, |v, part| match v {
+fn get_mut<'a>(data: &'a mut Value, parts: &[String]) -> Option<&'a mut Value> {
+    parts.iter().try_fold(data, |v, part| match v {
         Value::Object(m) => m.get_mut(part),
         Value::Array(a) => a.get_mut(array_index(part)?),
         _ => None,
@@ -159,9 +163,11 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
     })?;
 
     let before = WrappedDocument::from_value(document.clone())?;
-    let mut hashes: Vec<String> = Vec::new();
+    // Each hidden leaf once, in the order first met; the set keeps that linear.
+    let mut hashes: Vec<Hash32> = Vec::new();
+    let mut seen: HashSet<Hash32> = HashSet::default();
     for field in fields {
-        let value = get(data, field)
+        let value = get(data, field.parts())
             .ok_or_else(|| refuse(field, "is not in the document's data".into()))?;
         if let Some(Value::Array(_)) = parent_of(data, field) {
             return Err(refuse(
@@ -170,8 +176,7 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
             ));
         }
         for h in leaf_hashes_under(&field.flattened(), value)? {
-            let h = h.to_hex();
-            if !hashes.contains(&h) {
+            if seen.insert(h) {
                 hashes.push(h);
             }
         }
@@ -179,23 +184,12 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
 
     let mut changed = document.clone();
     if let Some(data) = changed.get_mut("data") {
-        for field in fields {
-            let Some((key, parent_path)) = field.0.split_last() else {
-                continue;
-            };
-            if let Some(Value::Object(parent)) = parent_mut(data, field) {
-                parent.shift_remove(key);
-                if parent.is_empty() && !parent_path.is_empty() {
-                    let parent_path = FieldPath(parent_path.to_vec());
-                    return Err(refuse(
-                        field,
-                        format!(
-                            "would leave {parent_path} empty, which changes the hash; hide {parent_path} itself"
-                        ),
-                    ));
-                }
-            }
-        }
+        remove_fields(data, fields).map_err(|(field, parent)| {
+            refuse(
+                field,
+                format!("would leave {parent} empty, which changes the hash; hide {parent} itself"),
+            )
+        })?;
     }
     let list = changed
         .as_object_mut()
@@ -214,7 +208,7 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
             field: "privacy.obfuscatedData".into(),
             problem: "must be an array inside the privacy object".into(),
         })?;
-    list.extend(hashes.into_iter().map(Value::String));
+    list.extend(hashes.iter().map(|h| Value::String(h.to_hex())));
 
     // What the rules above cannot see (paths that repeat under an empty key, a schema the
     // removal breaks) is refused on the finished document, named after the first field.
@@ -235,9 +229,42 @@ pub fn obfuscate_document(document: &mut Value, fields: &[FieldPath]) -> Result<
     Ok(())
 }
 
+/// Removes `fields` from `data`, as the reference unsets them one after another, but each
+/// object is rewritten once (removing keys one at a time from an ordered map is quadratic).
+/// A field whose parent is already gone is nothing to remove. Refused: a removal that leaves
+/// an object inside the data empty, named by the last field taken from it and that object.
+fn remove_fields<'f>(
+    data: &mut Value,
+    fields: &'f [FieldPath],
+) -> Result<(), (&'f FieldPath, FieldPath)> {
+    // For each parent: the keys to remove from it, and the index of the last field naming one.
+    let mut removals: HashMap<&[String], (HashSet<&str>, usize)> = HashMap::default();
+    for (i, field) in fields.iter().enumerate() {
+        if let Some((key, parent)) = field.0.split_last() {
+            let (keys, last) = removals.entry(parent).or_default();
+            keys.insert(key);
+            *last = i;
+        }
+    }
+    for (parent, (keys, _)) in &removals {
+        if let Some(Value::Object(object)) = get_mut(data, parent) {
+            object.retain(|key, _| !keys.contains(key.as_str()));
+        }
+    }
+    // Checked once all removals are made: an object emptied, then removed itself, is fine.
+    removals
+        .iter()
+        .filter(|(parent, _)| !parent.is_empty())
+        .filter(|(parent, _)| matches!(get(data, parent), Some(Value::Object(o)) if o.is_empty()))
+        .min_by_key(|(_, (_, last))| *last)
+        .map_or(Ok(()), |(parent, (_, last))| {
+            Err((&fields[*last], FieldPath(parent.to_vec())))
+        })
+}
+
 fn parent_of<'a>(data: &'a Value, path: &FieldPath) -> Option<&'a Value> {
-    let (_, init) = path.0.split_last()?;
-    get(data, &FieldPath(init.to_vec()))
+    let (_, parent) = path.0.split_last()?;
+    get(data, parent)
 }
 
 #[cfg(test)]
@@ -295,6 +322,20 @@ mod tests {
         );
         assert!(intact(&d));
         obfuscate_document(&mut d, &[path("items")]).unwrap();
+        assert!(intact(&d));
+    }
+
+    #[test]
+    fn a_field_hidden_with_the_object_it_empties_hides_that_object() {
+        let mut d = doc();
+        let fields = [
+            "shipper.address.street",
+            "shipper.address.zip",
+            "shipper.address",
+        ];
+        obfuscate_document(&mut d, &fields.map(path)).unwrap();
+        assert!(d["data"]["shipper"].get("address").is_none());
+        assert_eq!(d["privacy"]["obfuscatedData"].as_array().unwrap().len(), 2);
         assert!(intact(&d));
     }
 

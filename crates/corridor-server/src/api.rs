@@ -28,6 +28,10 @@ use crate::{AppState, Issuer};
 /// The most documents one request may verify or wrap.
 pub const MAX_DOCUMENTS: usize = 1000;
 
+/// The most leaves `POST /api/obfuscate` takes: in the document's data, and fields to hide.
+/// Tens of times a large trade document's; each leaf is hashed at least twice.
+pub const MAX_OBFUSCATE_LEAVES: usize = 20_000;
+
 /// The largest single document `POST /api/verify` checks offline without a thread hand-off.
 const VERIFY_HERE_BYTES: usize = 256 * 1024;
 
@@ -562,6 +566,9 @@ async fn obfuscate(State(state): State<AppState>, body: JsonBody) -> Result<Json
             "give {\"document\": wrapped document, \"fields\": [\"path\", …]}",
         ));
     };
+    if fields.len() > MAX_OBFUSCATE_LEAVES {
+        return Err(too_many_leaves(fields.len(), "fields to hide"));
+    }
     let fields = fields
         .iter()
         .map(|f| {
@@ -573,6 +580,10 @@ async fn obfuscate(State(state): State<AppState>, body: JsonBody) -> Result<Json
         })
         .collect::<Result<Vec<_>, _>>()?;
     let hidden = compute(&state, move || -> Result<Value, ApiError> {
+        let leaves = document.get("data").map_or(0, leaf_count);
+        if leaves > MAX_OBFUSCATE_LEAVES {
+            return Err(too_many_leaves(leaves, "leaves in the document's data"));
+        }
         let wrapped = WrappedDocument::from_value(document.clone()).map_err(not_a_document)?;
         match wrapped.check_integrity().map_err(not_a_document)? {
             Integrity::Intact => {}
@@ -592,6 +603,23 @@ async fn obfuscate(State(state): State<AppState>, body: JsonBody) -> Result<Json
     })
     .await??;
     Ok(Json(json!({"document": hidden})))
+}
+
+fn too_many_leaves(count: usize, what: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_many_leaves",
+        format!("{count} {what}; at most {MAX_OBFUSCATE_LEAVES}"),
+    )
+}
+
+/// How many leaves `data` flattens to: its values that are not non-empty objects or arrays.
+fn leaf_count(data: &Value) -> usize {
+    match data {
+        Value::Object(m) if !m.is_empty() => m.values().map(leaf_count).sum(),
+        Value::Array(a) if !a.is_empty() => a.iter().map(leaf_count).sum(),
+        _ => 1,
+    }
 }
 
 /// `POST /api/revoke`: `{"hash", "issuer"?, "reason"?, "note"?}`, with an API token.

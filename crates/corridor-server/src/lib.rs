@@ -106,7 +106,10 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
         )
         .route("/ocsp/{hash}", get(ocsp::any_issuer))
         .route("/ocsp/{issuer}/{hash}", get(ocsp::one_issuer))
-        .route("/rpc", post(rpc::handler))
+        .route(
+            "/rpc",
+            post(rpc::handler).layer(DefaultBodyLimit::max(rpc::MAX_BODY)),
+        )
         .merge(api::routes())
         // After every route is in: the 405 of each is the JSON error.
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -9,10 +9,14 @@
 //! registry's revert for a token never minted. Anything else is the JSON-RPC error for an
 //! unknown method, or an empty revert.
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
 use alloy_primitives::{Address, U256};
 use alloy_sol_types::{Revert, SolError};
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use corridor_ledger::{EMBEDDED_CHAIN_ID, Store, StoreError, escrow_address};
 use corridor_title::Custody;
@@ -24,33 +28,78 @@ use crate::error::{ApiError, JsonBytes};
 const OWNER_OF: [u8; 4] = [0x63, 0x52, 0x21, 0x1e];
 const NONEXISTENT: &str = "ERC721: owner query for nonexistent token";
 
-/// `POST /rpc`.
+/// The most requests one batch may hold.
+pub const MAX_BATCH: usize = 100;
+
+/// The largest `/rpc` body, in bytes: a full batch of the questions served is a few KiB.
+pub const MAX_BODY: usize = 64 * 1024;
+
+/// `POST /rpc`. The store is locked for one request of a batch at a time, so a batch does not
+/// hold it from the responder and the other routes; the batch stops at the request timeout.
 pub(crate) async fn handler(
     State(state): State<crate::AppState>,
-    JsonBytes(body): JsonBytes,
+    body: Result<JsonBytes, ApiError>,
 ) -> Response {
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return Json(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "the body is not JSON"}}))
-            .into_response();
+    // A body over /rpc's limit is answered as JSON-RPC clients read errors; one that is not
+    // sent as JSON, as the API answers it.
+    let body = match body {
+        Ok(JsonBytes(body)) => body,
+        Err(e) if e.status == StatusCode::PAYLOAD_TOO_LARGE => {
+            let message = format!("the request body is larger than {MAX_BODY} bytes");
+            return refused(StatusCode::PAYLOAD_TOO_LARGE, -32600, &message);
+        }
+        Err(e) => return e.into_response(),
     };
-    let answered = tokio::task::spawn_blocking(move || {
-        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-        answer(&store, &request)
-    })
+    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+        return refused(StatusCode::OK, -32700, "the body is not JSON");
+    };
+    if let Value::Array(batch) = &request
+        && batch.len() > MAX_BATCH
+    {
+        let message = format!("a batch of {} requests; at most {MAX_BATCH}", batch.len());
+        return refused(StatusCode::OK, -32600, &message);
+    }
+    let deadline = Instant::now() + state.timeout;
+    let store = state.store.clone();
+    let answered = tokio::time::timeout(
+        state.timeout,
+        tokio::task::spawn_blocking(move || answer(&request, deadline, || lock(&store))),
+    )
     .await;
     match answered {
-        Ok(answer) => Json(answer).into_response(),
-        Err(e) => ApiError::internal("the JSON-RPC answer", e).into_response(),
+        Ok(Ok(Some(answer))) => Json(answer).into_response(),
+        Err(_) | Ok(Ok(None)) => refused(
+            StatusCode::SERVICE_UNAVAILABLE,
+            -32000,
+            "the request took longer than the server allows",
+        ),
+        Ok(Err(e)) => ApiError::internal("the JSON-RPC answer", e).into_response(),
     }
 }
 
-/// The answer to one JSON-RPC request, or to a batch of them in order.
-pub fn answer(store: &Store, request: &Value) -> Value {
+fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A JSON-RPC error for the whole body, with the HTTP status that fits.
+fn refused(status: StatusCode, code: i64, message: &str) -> Response {
+    (status, Json(error(Value::Null, code, message, None))).into_response()
+}
+
+/// The answer to one JSON-RPC request, or to a batch of them in order, the store taken from
+/// `store` for each; `None` if `deadline` passed before the batch was answered.
+fn answer<S: std::ops::Deref<Target = Store>>(
+    request: &Value,
+    deadline: Instant,
+    store: impl Fn() -> S,
+) -> Option<Value> {
     match request {
-        Value::Array(batch) if !batch.is_empty() => {
-            Value::Array(batch.iter().map(|r| one(store, r)).collect())
-        }
-        _ => one(store, request),
+        Value::Array(batch) if !batch.is_empty() => batch
+            .iter()
+            .map(|r| (Instant::now() < deadline).then(|| one(&store(), r)))
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array),
+        _ => Some(one(&store(), request)),
     }
 }
 
@@ -169,11 +218,12 @@ mod tests {
             .create_registry(Address::repeat_byte(1), "R")
             .unwrap()
             .address;
+        let answer = |request: &Value| {
+            let deadline = Instant::now() + std::time::Duration::from_secs(60);
+            super::answer(request, deadline, || &store).unwrap()
+        };
         let ask = |method: &str, params: Value| {
-            answer(
-                &store,
-                &json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}),
-            )
+            answer(&json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}))
         };
         assert_eq!(ask("eth_chainId", json!([]))["result"], "0x434f52");
         assert_eq!(
@@ -205,12 +255,26 @@ mod tests {
             ask("eth_sendRawTransaction", json!(["0x00"]))["error"]["code"],
             -32601
         );
-        assert_eq!(answer(&store, &json!({"id": 1}))["error"]["code"], -32600);
+        assert_eq!(answer(&json!({"id": 1}))["error"]["code"], -32600);
         let batch = answer(
-            &store,
             &json!([{"id": 1, "method": "net_version"}, {"id": 2, "method": "eth_chainId"}]),
         );
         assert_eq!(batch[0]["result"], EMBEDDED_CHAIN_ID.to_string());
         assert_eq!(batch[1]["id"], 2);
+    }
+
+    #[test]
+    fn a_batch_stops_at_its_deadline() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let batch =
+            json!([{"id": 1, "method": "eth_blockNumber"}, {"id": 2, "method": "eth_blockNumber"}]);
+        let passed = Instant::now() - std::time::Duration::from_millis(1);
+        assert_eq!(answer(&batch, passed, || &store), None);
+        let later = Instant::now() + std::time::Duration::from_secs(60);
+        assert_eq!(
+            answer(&batch, later, || &store).unwrap()[1]["result"],
+            "0x0"
+        );
     }
 }
