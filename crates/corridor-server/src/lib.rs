@@ -114,6 +114,10 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
         // After every route is in: the 405 of each is the JSON error.
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            within_the_request_timeout,
+        ))
         // No answer is read as anything but its declared type; what is not a page (whose own
         // policy it keeps) may load nothing and run nothing if a browser opens it.
         .layer(SetResponseHeaderLayer::overriding(
@@ -127,6 +131,21 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
         .layer(DefaultBodyLimit::max(config.max_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state))
+}
+
+/// Every request within the request timeout, its body included: a client that sends a head
+/// and then trickles its body, or stops, is answered with the timeout's error (and hyper,
+/// the body unread, closes the connection) instead of holding it for ever.
+async fn within_the_request_timeout(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::time::timeout(state.timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => error::timeout().into_response(),
+    }
 }
 
 /// Serves HTTP/1.1 until `shutdown` completes, then lets the requests under way finish (for
