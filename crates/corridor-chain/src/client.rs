@@ -640,9 +640,7 @@ fn describe(error: &TransportError, timeout: Duration) -> String {
 
 /// The innermost cause of a failed request: what the network said, not which layer saw it.
 fn cause(error: &(dyn std::error::Error + 'static), timeout: Duration) -> String {
-    let mut innermost = error;
-    let mut next = Some(error);
-    while let Some(e) = next {
+    for e in sources(error) {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
             return match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => "connection refused".to_string(),
@@ -655,10 +653,15 @@ fn cause(error: &(dyn std::error::Error + 'static), timeout: Duration) -> String
         {
             return timed_out(timeout);
         }
-        innermost = e;
-        next = e.source();
     }
-    innermost.to_string()
+    sources(error).last().unwrap_or(error).to_string()
+}
+
+/// `error` and the errors under it, outermost first.
+fn sources<'e>(
+    error: &'e (dyn std::error::Error + 'static),
+) -> impl Iterator<Item = &'e (dyn std::error::Error + 'static)> {
+    std::iter::successors(Some(error), |e| e.source())
 }
 
 fn timed_out(timeout: Duration) -> String {
@@ -684,14 +687,8 @@ fn is_range_refusal(message: &str) -> bool {
 
 /// Whether nothing listens at the endpoint: the connection was refused.
 fn is_refused(error: &TransportError) -> bool {
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = next {
-        if e.downcast_ref::<std::io::Error>()
+    sources(error).any(|e| {
+        e.downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
-        {
-            return true;
-        }
-        next = e.source();
-    }
-    false
+    })
 }

@@ -35,10 +35,11 @@ impl EvmLedger {
         done: impl Fn(&crate::StoreRecord) -> bool,
     ) -> Result<Recorded, LedgerError> {
         let records = self.store.records(&self.chain, hashes).map_err(backend)?;
-        let mut records = records.iter();
-        Recorded::split(hashes.iter().copied(), |_| {
-            Ok(records.next().is_some_and(&done))
-        })
+        Ok(hashes
+            .iter()
+            .copied()
+            .zip(records.iter().map(done))
+            .collect())
     }
 }
 

@@ -66,21 +66,18 @@ pub struct Recorded {
     pub before: Vec<Hash32>,
 }
 
-impl Recorded {
-    /// Splits `hashes` by `recorded_before`, keeping their order.
-    pub fn split(
-        hashes: impl IntoIterator<Item = Hash32>,
-        mut recorded_before: impl FnMut(&Hash32) -> Result<bool, LedgerError>,
-    ) -> Result<Recorded, LedgerError> {
-        let mut split = Recorded::default();
-        for hash in hashes {
-            if recorded_before(&hash)? {
-                split.before.push(hash);
+/// Hashes each with whether it was recorded before, kept in order.
+impl FromIterator<(Hash32, bool)> for Recorded {
+    fn from_iter<I: IntoIterator<Item = (Hash32, bool)>>(hashes: I) -> Recorded {
+        let mut recorded = Recorded::default();
+        for (hash, before) in hashes {
+            if before {
+                recorded.before.push(hash);
             } else {
-                split.now.push(hash);
+                recorded.now.push(hash);
             }
         }
-        Ok(split)
+        recorded
     }
 }
 
@@ -107,7 +104,7 @@ impl Ledger for Store {
     fn issue(&mut self, issuer: &str, batches: &[Batch]) -> Result<Recorded, LedgerError> {
         let roots: Vec<Hash32> = batches.iter().map(|b| b.root).collect();
         let issued = self.issued_roots(issuer, &roots)?;
-        let recorded = Recorded::split(roots, |root| Ok(issued.contains(root)))?;
+        let recorded: Recorded = roots.iter().map(|r| (*r, issued.contains(r))).collect();
         let new: Vec<Batch> = batches
             .iter()
             .filter(|b| !issued.contains(&b.root))
@@ -126,9 +123,10 @@ impl Ledger for Store {
         reason: RevocationReason,
         note: &str,
     ) -> Result<Recorded, LedgerError> {
-        let recorded = Recorded::split(hashes.iter().copied(), |hash| {
-            Ok(self.first_revoked(Some(issuer), &[*hash])?.is_some())
-        })?;
+        let recorded = hashes
+            .iter()
+            .map(|hash| Ok((*hash, self.first_revoked(Some(issuer), &[*hash])?.is_some())))
+            .collect::<Result<Recorded, LedgerError>>()?;
         if !recorded.now.is_empty() {
             Store::revoke(self, issuer, &recorded.now, reason, note)?;
         }
