@@ -383,15 +383,7 @@ fn unpassed(verdict: &Verdict) -> Vec<&Fragment> {
             Status::NotChecked => unanswered(f.kind),
             Status::Skipped => {
                 unanswered(f.kind)
-                    && !any(f.kind, |s| {
-                        matches!(
-                            s,
-                            Status::NotChecked
-                                | Status::Invalid
-                                | Status::Error
-                                | Status::Unreachable
-                        )
-                    })
+                    && !any(f.kind, |s| !matches!(s, Status::Valid | Status::Skipped))
             }
         })
         .collect()
