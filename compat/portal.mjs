@@ -119,7 +119,7 @@ try {
       break;
     }
     case "issue": {
-      const [token, domain, out, owner, holder] = args;
+      const [token, out, owner, holder] = args;
       await page.goto(`${base}/issue`);
       await page.waitForFunction(() => document.querySelector("#issuer-state").textContent !== "");
       const issuerState = await text(page, "#issuer-state");
@@ -140,8 +140,7 @@ try {
       await fill(page, "packages.1.description", "Cut orchids");
       await fill(page, "packages.1.count", "30");
       await fill(page, "packages.1.weightKg", "180.25");
-      await page.fill("#issuer-name", "Lion City Shipping");
-      await page.fill("#issuer-domain", domain);
+      const issuerShown = { name: await text(page, "#issuer-shown-name"), domain: await text(page, "#issuer-shown-domain") };
       await page.fill("#issue-token", token);
       await page.fill("#issue-owner", owner);
       await page.fill("#issue-holder", holder);
@@ -176,10 +175,10 @@ try {
           };
           await overflows(page, "its title");
         }
-        seen = { issuerState, typedProblem, blockedWhileWrong, preview, issued, locked, dnsRecord, title,
+        seen = { issuerState, issuerShown, typedProblem, blockedWhileWrong, preview, issued, locked, dnsRecord, title,
           file: download.suggestedFilename(), ...verified };
       } else {
-        seen = { issuerState, typedProblem, blockedWhileWrong, preview, issueError };
+        seen = { issuerState, issuerShown, typedProblem, blockedWhileWrong, preview, issueError };
       }
       break;
     }

@@ -10,6 +10,7 @@
 //! appends to its hash-chained audit log; a change is recorded whole, with its audit entry, or
 //! not at all.
 
+mod deployments;
 mod shares;
 mod store;
 mod titles;

@@ -15,7 +15,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::titles::TitleEntry;
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS shares (
     kind TEXT NOT NULL, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS api_tokens (
     name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, revoked INTEGER);
+CREATE TABLE IF NOT EXISTS deployments (since INTEGER PRIMARY KEY, salt BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS nonces (
     registry BLOB NOT NULL, account BLOB NOT NULL, next INTEGER NOT NULL,
     PRIMARY KEY (registry, account));
@@ -238,8 +239,9 @@ impl Store {
                 .map_err(sqlite)?;
             }
             Some(SCHEMA_VERSION) => {}
-            // Version 2 added the title registry's tables, which the schema just created.
-            Some(1) => {
+            // Version 2 added the title registry's tables, version 3 the store's deployment
+            // salt: the schema just created the tables, and the salt is made below.
+            Some(1 | 2) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],
@@ -253,6 +255,7 @@ impl Store {
                 });
             }
         }
+        crate::deployments::first_deployment(&conn).map_err(sqlite)?;
         Ok(Store {
             conn,
             path: path.to_path_buf(),

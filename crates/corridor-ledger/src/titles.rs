@@ -12,13 +12,14 @@ use std::collections::BTreeMap;
 use alloy_primitives::{Address, Bytes, U256, keccak256};
 use corridor_format::Hash32;
 use corridor_title::{
-    Action, Custody, HistoryEntry, Receipt, RegistryError, Roles, SignedAction, Title,
-    TitleRegistry, apply,
+    Action, Custody, HistoryEntry, Receipt, RegistryError, Roles, SignedAction, SigningDomain,
+    Title, TitleRegistry, apply,
 };
 use k256::ecdsa::SigningKey;
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::Store;
+use crate::deployments::current_deployment;
 use crate::store::{StoreError, append_audit, now_ms};
 
 /// The chain id under which `corridor serve` answers for the embedded registries, as the
@@ -39,10 +40,24 @@ pub fn escrow_address(registry: Address, token: U256) -> Address {
     Address::from_slice(&keccak256(seed)[12..])
 }
 
+/// The address of the registry `admin` creates as `name`, made in `domain`: from the store's
+/// salt too, so that no two deployments have a registry at the same address (registries
+/// made before stores had a salt keep the address they were made with).
+fn registry_address(domain: &SigningDomain, admin: Address, name: &str) -> Address {
+    let mut seed = b"corridor title registry".to_vec();
+    if let SigningDomain::Deployment(deployment) = domain {
+        seed.extend_from_slice(deployment.salt.as_slice());
+    }
+    seed.extend_from_slice(admin.as_slice());
+    seed.extend_from_slice(name.as_bytes());
+    Address::from_slice(&keccak256(seed)[12..])
+}
+
 /// A title registry in the embedded store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistryInfo {
-    /// Its address: derived from its admin and name, and named by its documents.
+    /// Its address: derived from the store's salt, its admin and name, and named by its
+    /// documents.
     pub address: Address,
     pub name: String,
     /// Who holds every role on it.
@@ -52,14 +67,6 @@ pub struct RegistryInfo {
 }
 
 impl RegistryInfo {
-    /// The address of the registry `admin` creates as `name`.
-    pub fn address_of(admin: Address, name: &str) -> Address {
-        let mut seed = b"corridor title registry".to_vec();
-        seed.extend_from_slice(admin.as_slice());
-        seed.extend_from_slice(name.as_bytes());
-        Address::from_slice(&keccak256(seed)[12..])
-    }
-
     /// The roles on it: every one held by its admin.
     pub fn roles(&self) -> Roles {
         Roles::of_deployer(self.admin)
@@ -78,6 +85,31 @@ pub(crate) struct TitleEntry {
 }
 
 impl Store {
+    /// The address of `admin`'s registry `name` in this store: the one it has, or the one
+    /// [`Store::create_registry`] would give it.
+    pub fn registry_address(&self, admin: Address, name: &str) -> Result<Address, StoreError> {
+        Ok(match self.registry_named(admin, name)? {
+            Some(registry) => registry.address,
+            None => registry_address(&SigningDomain::Deployment(self.deployment()?), admin, name),
+        })
+    }
+
+    /// `admin`'s registry `name`, if it has one.
+    fn registry_named(
+        &self,
+        admin: Address,
+        name: &str,
+    ) -> Result<Option<RegistryInfo>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT address, name, admin, at FROM registries WHERE admin = ?1 AND name = ?2",
+                params![admin.as_slice(), name],
+                registry_row,
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))
+    }
+
     /// Creates the registry `name`, administered by `admin`.
     pub fn create_registry(
         &mut self,
@@ -87,7 +119,13 @@ impl Store {
         if name.is_empty() || name.len() > 128 {
             return Err(StoreError::BadIssuer(name.into()));
         }
-        let address = RegistryInfo::address_of(admin, name);
+        if let Some(existing) = self.registry_named(admin, name)? {
+            return Err(StoreError::RegistryExists {
+                address: existing.address,
+                name: name.into(),
+            });
+        }
+        let address = registry_address(&SigningDomain::Deployment(self.deployment()?), admin, name);
         let at = now_ms();
         let path = self.path().to_path_buf();
         let sqlite = |source| StoreError::Sqlite {
@@ -169,9 +207,6 @@ impl Store {
     /// does for one (the titles of a batch of documents are minted together, or not at all).
     /// Returns their log entry numbers.
     pub fn submit_all(&mut self, actions: &[SignedAction]) -> Result<Vec<i64>, RegistryError> {
-        for signed in actions {
-            signed.check()?;
-        }
         let mut roles = BTreeMap::new();
         for signed in actions {
             if let std::collections::btree_map::Entry::Vacant(entry) = roles.entry(signed.registry)
@@ -190,6 +225,11 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(sqlite)?;
+        // The deployment read in the transaction: a fork by another process counts at once.
+        let domain = SigningDomain::Deployment(current_deployment(&tx).map_err(sqlite)?);
+        for signed in actions {
+            signed.check(&domain)?;
+        }
         let mut seqs = Vec::with_capacity(actions.len());
         for signed in actions {
             seqs.push(apply_signed(
@@ -259,6 +299,7 @@ impl Store {
         &self,
         entries: &[TitleEntry],
     ) -> Result<Option<String>, StoreError> {
+        let deployments = self.deployments()?;
         let mut registries: BTreeMap<Address, RegistryInfo> = BTreeMap::new();
         let mut titles: BTreeMap<(Address, U256), Title> = BTreeMap::new();
         let mut nonces: BTreeMap<(Address, Address), u64> = BTreeMap::new();
@@ -270,7 +311,7 @@ impl Store {
                 }
                 let admin = Address::from_slice(&entry.detail[..20]);
                 let name = String::from_utf8_lossy(&entry.detail[20..]).into_owned();
-                let address = RegistryInfo::address_of(admin, &name);
+                let address = registry_address(&deployments.domain_at(entry.seq), admin, &name);
                 if padded(address).0 != entry.subject || key_of(address) != entry.registry {
                     return problem("the registry's address is not its admin's and name's".into());
                 }
@@ -288,7 +329,9 @@ impl Store {
             let Ok(signed) = serde_json::from_slice::<SignedAction>(&entry.detail) else {
                 return problem("not a signed title action".into());
             };
-            if signed.check().is_err() || key_of(signed.registry) != entry.registry {
+            if signed.check(&deployments.domain_at(entry.seq)).is_err()
+                || key_of(signed.registry) != entry.registry
+            {
                 return problem("the action is not signed by its actor".into());
             }
             let Some(registry) = registries.get(&signed.registry) else {
@@ -396,8 +439,10 @@ impl TitleRegistry for EmbeddedTitles<'_> {
     ) -> Result<Receipt, RegistryError> {
         let actor = Address::from_private_key(key);
         let nonce = self.store.next_nonce(self.registry, actor).map_err(boxed)?;
+        let deployment = self.store.deployment().map_err(boxed)?;
         let signed = SignedAction::sign(
             key,
+            &deployment,
             self.registry,
             token,
             action.clone(),
@@ -605,10 +650,12 @@ mod tests {
     #[test]
     fn a_signed_action_is_accepted_once_and_only_from_its_actor() {
         let (_dir, mut store, registry) = setup();
+        let here = store.deployment().unwrap();
         let shipper = Address::from_private_key(&key(2));
         let token = U256::from(7);
         let mint = SignedAction::sign(
             &key(1),
+            &here,
             registry,
             token,
             Action::Mint {
@@ -630,6 +677,7 @@ mod tests {
         // The shipper's action, with the stranger's signature on it.
         let mut forged = SignedAction::sign(
             &key(3),
+            &here,
             registry,
             token,
             Action::ReturnToIssuer,
@@ -644,6 +692,7 @@ mod tests {
         // The stranger acting as itself is refused by the rules.
         let stranger = SignedAction::sign(
             &key(3),
+            &here,
             registry,
             token,
             Action::ReturnToIssuer,
@@ -671,10 +720,12 @@ mod tests {
     #[test]
     fn actions_submitted_together_are_recorded_all_or_none() {
         let (_dir, mut store, registry) = setup();
+        let here = store.deployment().unwrap();
         let shipper = Address::from_private_key(&key(2));
         let mint = |token: u64, nonce| {
             SignedAction::sign(
                 &key(1),
+                &here,
                 registry,
                 U256::from(token),
                 Action::Mint {
@@ -780,8 +831,10 @@ mod tests {
                 let path = path.clone();
                 std::thread::spawn(move || {
                     let mut store = Store::open(&path).unwrap();
+                    let here = store.deployment().unwrap();
                     let signed = SignedAction::sign(
                         &key(2),
+                        &here,
                         registry,
                         token,
                         Action::TransferHolder {

@@ -8,7 +8,7 @@ import { renderDocument } from "./render.js";
 import { TEMPLATES, checkField, inputType, typedValue } from "./templates.js";
 import { verifyText } from "./verify.js";
 
-let issuer = null; // {name, did, verificationMethod, address, titleRegistries} from GET /api/issuer
+let issuer = null; // {name, did, verificationMethod, address, domain, documentIssuer, titleRegistries} from GET /api/issuer
 let rows = {}; // table path -> number of rows in the form
 let issued = false; // the form's document was issued: nothing more to issue from it
 
@@ -91,20 +91,13 @@ const check = () => {
     $(fieldId(f.path)).value = String(v);
     putAt(data, f.path, v);
   });
-  const name = $("issuer-name").value.trim();
-  const domain = $("issuer-domain").value.trim().toLowerCase();
   const owner = $("issue-owner").value.trim();
   const holder = $("issue-holder").value.trim();
   $("first-title").hidden = !template.transferable;
-  const issuerProblems = [
-    ["issuer-name", name ? null : "required"],
-    ["issuer-domain", /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domain) ? null
-      : "a domain name, as issuer.example.com"],
-    ...(template.transferable ? [
-      ["issue-owner", ACCOUNT.test(owner) ? null : "an account: 0x and 40 hex digits"],
-      ["issue-holder", !holder || ACCOUNT.test(holder) ? null : "an account: 0x and 40 hex digits, or nothing"],
-    ] : []),
-  ];
+  const issuerProblems = template.transferable ? [
+    ["issue-owner", ACCOUNT.test(owner) ? null : "an account: 0x and 40 hex digits"],
+    ["issue-holder", !holder || ACCOUNT.test(holder) ? null : "an account: 0x and 40 hex digits, or nothing"],
+  ] : [];
   issuerProblems.forEach(([id, trouble]) => {
     $(`${id}-problem`).textContent = trouble && $(id).dataset.touched === "yes" ? trouble : "";
     if (trouble) problems += 1;
@@ -113,26 +106,19 @@ const check = () => {
   $("preview").disabled = problems > 0;
   $("do-issue").disabled = problems > 0 || !issuer || issued;
   if (problems) return null;
-  data.issuers = [template.transferable ? transferableIssuer(name, domain) : signingIssuer(name, domain)];
+  const block = issuerBlock(template);
+  if (block) data.issuers = [block];
   return data;
 };
 
-// The issuer as signed documents name it: the server's DID, revocable at its responder,
-// vouched for by the domain's DNS-DID record.
-const signingIssuer = (name, domain) => ({
-  id: issuer ? issuer.did : "did:ethr:0x0000000000000000000000000000000000000000",
-  name,
-  revocation: { type: "OCSP_RESPONDER", location: `${location.origin}/ocsp/${issuer ? issuer.name : ""}` },
-  identityProof: { type: "DNS-DID", location: domain, key: issuer ? issuer.verificationMethod : "" },
-});
-
-// The issuer as a transferable record names it, as TradeTrust's do: the registry holding its
-// title, vouched for by the domain's DNS-TXT record naming that registry.
-const transferableIssuer = (name, domain) => ({
-  name,
-  tokenRegistry: $("issue-registry").value || "0x0000000000000000000000000000000000000000",
-  identityProof: { type: "DNS-TXT", location: domain },
-});
+// The issuer block the server puts in what it issues (it refuses any other): for signed
+// documents its DID, responder and domain; for transferable records the registry chosen.
+const issuerBlock = (template) => {
+  if (!issuer) return null;
+  if (!template.transferable) return issuer.documentIssuer;
+  const registry = issuer.titleRegistries.find((r) => r.address === $("issue-registry").value);
+  return registry ? registry.documentIssuer : null;
+};
 
 // The record the issuer's domain must publish for verifiers to confirm the issuer.
 const dnsRecord = (block) => (block.tokenRegistry
@@ -218,10 +204,8 @@ export const start = async (showPage) => {
   const touch = (e) => { if (e.target.dataset) e.target.dataset.touched = "yes"; check(); };
   ["input", "change"].forEach((t) => {
     $("issue-form").addEventListener(t, touch);
-    ["issuer-name", "issuer-domain", "issue-owner", "issue-holder", "issue-registry"].forEach((id) => $(id).addEventListener(t, touch));
+    ["issue-owner", "issue-holder", "issue-registry"].forEach((id) => $(id).addEventListener(t, touch));
   });
-  $("issuer-domain").value = localStorage.getItem("corridor-issuer-domain") || "";
-  $("issuer-domain").addEventListener("change", () => localStorage.setItem("corridor-issuer-domain", $("issuer-domain").value.trim()));
   rememberToken($("issue-token"));
   $("preview").addEventListener("click", preview);
   $("do-issue").addEventListener("click", issue);
@@ -231,6 +215,9 @@ export const start = async (showPage) => {
     issuer = answer;
     $("issuer-state").replaceChildren("Documents are signed by this server's issuer key (", el("code", {}, answer.did),
       ") and recorded in its store; the titles of bills of lading are minted by the same key.");
+    $("issuer-shown").replaceChildren("Shown as ", el("strong", { id: "issuer-shown-name" }, answer.documentIssuer.name),
+      ", vouched for by the DNS of ", el("code", { id: "issuer-shown-domain" }, answer.domain),
+      ". The server sets this on every document it issues.");
     $("issue-registry").replaceChildren(...answer.titleRegistries.map((r) => el("option", { value: r.address }, `${r.name} (${r.address})`)));
   } else {
     $("issuer-state").textContent = `This server does not issue: ${problem(answer)}. You can still fill in and preview a document.`;

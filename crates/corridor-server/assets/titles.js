@@ -44,10 +44,13 @@ const word = (hex) => { // a 32-byte ABI word from hex (an address or a uint256)
 };
 const uint = (n) => word(BigInt(n).toString(16).padStart(64, "0"));
 
-// The EIP-712 hash of a TitleAction in the domain of `registry`, as corridor-title defines it.
-const signingHash = (a) => {
-  const domainType = keccak(text("EIP712Domain(string name,string version,address verifyingContract)"));
-  const domain = keccak(concat(domainType, keccak(text("Corridor title registry")), keccak(text("1")), word(a.registry)));
+// The EIP-712 hash of a TitleAction in `domain`, the signing domain the server names for the
+// registry (its chain id and its store's salt: the action holds in this deployment only), as
+// corridor-title defines it.
+const signingHash = (a, d) => {
+  const domainType = keccak(text("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract,bytes32 salt)"));
+  const domain = keccak(concat(domainType, keccak(text(d.name)), keccak(text(d.version)), uint(d.chainId),
+    word(d.verifyingContract), fromHex(d.salt)));
   const actionType = keccak(text("TitleAction(uint256 tokenId,string action,address beneficiary,address holder,bytes remark,address actor,uint256 nonce)"));
   const message = keccak(concat(actionType, word(a.token), keccak(text(a.action)), word(a.beneficiary || a.nominee || ZERO),
     word(a.holder || ZERO), keccak(fromHex(a.remark)), word(a.actor), uint(a.nonce)));
@@ -188,7 +191,8 @@ const act = async (name, nonce) => {
 const actEmbedded = (fields, nonce, apiToken) => {
   const action = { registry: current.registry, token: current.token, actor: party.address, nonce, ...fields };
   const signature = secp256k1.Signature.fromBytes(
-    secp256k1.sign(signingHash(action), party.key, { prehash: false, format: "recovered" }), "recovered");
+    secp256k1.sign(signingHash(action, current.ledger.signingDomain), party.key, { prehash: false, format: "recovered" }),
+    "recovered");
   action.signature = { r: `0x${signature.r.toString(16)}`, s: `0x${signature.s.toString(16)}`, yParity: `0x${signature.recovery}` };
   return api("POST", "/api/titles/actions", action, apiToken);
 };

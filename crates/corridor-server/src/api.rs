@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use corridor_format::{FieldPath, Hash32, Integrity, RevocationReason, WrappedDocument};
-use corridor_ledger::{DEFAULT_REGISTRY_NAME, RegistryInfo, StoreError};
+use corridor_ledger::{DEFAULT_REGISTRY_NAME, StoreError};
 use corridor_title::{Action, RegistryError, SignedAction, TitleRegistry};
 use corridor_verify::{ReadError, Subject, Verdict};
 use serde_json::value::RawValue;
@@ -308,35 +308,38 @@ async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Valu
 }
 
 /// `GET /api/issuer`: who `POST /api/issue` signs as — the name its batches are recorded
-/// under (and its revocation responder path, `/ocsp/{name}`), its DID and account — and the
-/// title registries it administers, the default one first (created when first minted in), so
-/// that a client can name that issuer, or that registry, in the documents it sends.
+/// under (and its revocation responder path, `/ocsp/{name}`), its DID and account, the
+/// domain that vouches for it and the issuer block it puts in the documents it signs — and
+/// the title registries it administers, the default one first (created when first minted
+/// in), each with the issuer block of the transferable records minted there.
 async fn issuer(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let issuer = state.issuer.clone().ok_or_else(no_issuer)?;
     let admin = issuer.signer.address();
-    let default = default_registry(admin);
-    let others = blocking(&state, move |store| store.registries()).await?;
-    let registries: Vec<Value> =
-        std::iter::once(json!({"address": default, "name": DEFAULT_REGISTRY_NAME}))
-            .chain(
-                others
-                    .into_iter()
-                    .filter(|r| r.admin == admin && r.address != default)
-                    .map(|r| json!({"address": r.address, "name": r.name})),
-            )
-            .collect();
+    let (default, others) = blocking(&state, move |store| {
+        Ok((
+            store.registry_address(admin, DEFAULT_REGISTRY_NAME)?,
+            store.registries()?,
+        ))
+    })
+    .await?;
+    let registry = |address: Address, name: &str| json!({"address": address, "name": name, "documentIssuer": issuer.transferable_block(address)});
+    let registries: Vec<Value> = std::iter::once(registry(default, DEFAULT_REGISTRY_NAME))
+        .chain(
+            others
+                .iter()
+                .filter(|r| r.admin == admin && r.address != default)
+                .map(|r| registry(r.address, &r.name)),
+        )
+        .collect();
     Ok(Json(json!({
         "name": issuer.name,
         "did": issuer.signer.did(),
         "verificationMethod": issuer.signer.verification_method(),
         "address": admin,
+        "domain": issuer.domain(),
+        "documentIssuer": issuer.signed_block(),
         "titleRegistries": registries,
     })))
-}
-
-/// The registry the issuer key `admin` mints titles in unless a request names another.
-fn default_registry(admin: Address) -> Address {
-    RegistryInfo::address_of(admin, DEFAULT_REGISTRY_NAME)
 }
 
 fn no_issuer() -> ApiError {
@@ -350,7 +353,8 @@ fn no_issuer() -> ApiError {
 /// `POST /api/issue`, with an API token: `{"documents": [raw, …]}` wrapped as one batch,
 /// signed with the server's issuer key (a DID signature over the merkle root) and recorded in
 /// the store as issued; or, with `"title"`, transferable records (see [`TitleRequest`]).
-/// Answers the issued documents.
+/// Each document gets the server's own issuer block (see [`Issuer`]); one that names other
+/// issuers is refused. Answers the issued documents.
 async fn issue(
     State(state): State<AppState>,
     writer: Writer,
@@ -378,8 +382,9 @@ async fn issue(
 async fn issue_signed(
     state: &AppState,
     issuer: Arc<Issuer>,
-    raws: Vec<Value>,
+    mut raws: Vec<Value>,
 ) -> Result<Json<Value>, ApiError> {
+    with_issuer_block(&mut raws, &issuer.signed_block())?;
     let signing = issuer.clone();
     let signed = compute(
         state,
@@ -421,6 +426,20 @@ async fn issue_signed(
     ))
 }
 
+/// `block` put in each of `raws` as its issuer; a document naming other issuers is refused.
+fn with_issuer_block(raws: &mut [Value], block: &Value) -> Result<(), ApiError> {
+    for (i, raw) in raws.iter_mut().enumerate() {
+        Issuer::set_block(raw, block).map_err(|problem| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "not_our_issuer",
+                format!("document {}: {problem}", i + 1),
+            )
+        })?;
+    }
+    Ok(())
+}
+
 /// A hash of a wrapped document's `signature` block.
 fn signature_hash(document: &Value, field: &str) -> Result<Hash32, ApiError> {
     document["signature"][field]
@@ -448,23 +467,21 @@ struct TitleRequest {
 async fn issue_transferable(
     state: &AppState,
     issuer: Arc<Issuer>,
-    raws: Vec<Value>,
+    mut raws: Vec<Value>,
     title: TitleRequest,
 ) -> Result<Json<Value>, ApiError> {
     let admin = issuer.signer.address();
-    let registry = title.registry.unwrap_or_else(|| default_registry(admin));
+    let registry = match title.registry {
+        Some(registry) => registry,
+        None => {
+            blocking(state, move |store| {
+                store.registry_address(admin, DEFAULT_REGISTRY_NAME)
+            })
+            .await?
+        }
+    };
     let (beneficiary, holder) = (title.beneficiary, title.holder.unwrap_or(title.beneficiary));
-    if let Some(i) = raws.iter().position(|raw| !names_registry(raw, registry)) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_document",
-            format!(
-                "document {}: no issuer names the registry {registry} as its tokenRegistry, \
-                 which a transferable record's issuer must for verifiers to find its title",
-                i + 1
-            ),
-        ));
-    }
+    with_issuer_block(&mut raws, &issuer.transferable_block(registry))?;
     let documents = compute(state, move || {
         raws.iter()
             .map(|raw| Ok(wrap_batch(std::slice::from_ref(raw))?.remove(0)))
@@ -501,18 +518,6 @@ async fn issue_transferable(
     Ok(Json(json!({"documents": documents, "titles": titles})))
 }
 
-/// Whether `raw` names `registry` as one of its issuers' `tokenRegistry`.
-fn names_registry(raw: &Value, registry: Address) -> bool {
-    raw["issuers"].as_array().is_some_and(|issuers| {
-        issuers.iter().any(|issuer| {
-            issuer["tokenRegistry"]
-                .as_str()
-                .and_then(|a| Address::from_str(a).ok())
-                == Some(registry)
-        })
-    })
-}
-
 /// Mints `tokens` to `beneficiary` and `holder` on `registry` as `signer`, all or none; the
 /// signer's default registry is created first if it does not exist yet (an empty registry
 /// left behind by a refused mint is harmless). The log entries of the mints.
@@ -526,7 +531,10 @@ fn mint_titles(
 ) -> Result<Vec<i64>, RegistryError> {
     let backend = |e: StoreError| RegistryError::Backend(Box::new(e));
     let admin = signer.address();
-    if registry == default_registry(admin)
+    if registry
+        == store
+            .registry_address(admin, DEFAULT_REGISTRY_NAME)
+            .map_err(backend)?
         && matches!(
             store.registry(registry),
             Err(StoreError::UnknownRegistry(_))
@@ -537,11 +545,13 @@ fn mint_titles(
             .map_err(backend)?;
     }
     let first = store.next_nonce(registry, admin).map_err(backend)?;
+    let deployment = store.deployment().map_err(backend)?;
     let mints: Vec<SignedAction> = (first..)
         .zip(tokens)
         .map(|(nonce, token)| {
             SignedAction::sign(
                 signer.signing_key(),
+                &deployment,
                 registry,
                 *token,
                 Action::Mint {
@@ -687,8 +697,20 @@ pub(crate) fn token_of(token: &str) -> Result<U256, ApiError> {
 
 /// Where the embedded registries live, as the title routes say it: the network `/rpc`
 /// answers as.
-fn embedded_ledger() -> Value {
-    json!({"kind": "embedded", "network": "corridor", "chainId": corridor_ledger::EMBEDDED_CHAIN_ID})
+/// The embedded ledger of `registry` in `deployment`: with the EIP-712 domain a party signs
+/// its actions on the registry's titles in.
+fn embedded_ledger(registry: Address, deployment: corridor_title::Deployment) -> Value {
+    let domain = corridor_title::SigningDomain::Deployment(deployment).eip712(registry);
+    // As `eth_signTypedData_v4` takes a domain.
+    let signing_domain = json!({
+        "name": domain.name,
+        "version": domain.version,
+        "chainId": domain.chain_id.map(|id| id.to::<u64>()),
+        "verifyingContract": domain.verifying_contract,
+        "salt": domain.salt,
+    });
+    json!({"kind": "embedded", "network": "corridor", "chainId": corridor_ledger::EMBEDDED_CHAIN_ID,
+           "signingDomain": signing_domain})
 }
 
 /// Where a registry's answer comes from.
@@ -738,8 +760,9 @@ async fn title(
             Found::Embedded(info) => info,
             Found::OnChain(chain) => return Ok(Found::OnChain(chain)),
         };
+        let deployment = store.deployment()?;
         let Some(title) = store.title(registry, token)? else {
-            return Ok(Found::Embedded((None, None)));
+            return Ok(Found::Embedded((None, None, deployment)));
         };
         let party = match party {
             Some(party) => Some(json!({
@@ -749,11 +772,13 @@ async fn title(
             })),
             None => None,
         };
-        Ok(Found::Embedded((Some(title), party)))
+        Ok(Found::Embedded((Some(title), party, deployment)))
     })
     .await?;
     let (title, party, ledger) = match found {
-        Found::Embedded((title, party)) => (title, party, embedded_ledger()),
+        Found::Embedded((title, party, deployment)) => {
+            (title, party, embedded_ledger(registry, deployment))
+        }
         Found::OnChain(chain) => {
             let ledger = chain::ledger(&chain);
             let (title, party) = on_chain(&state, chain, registry, move |titles| {
@@ -797,11 +822,18 @@ async fn history(
     let (registry, token) = title_of(&registry, &token)?;
     let chain = state.chain.clone();
     let found = blocking(&state, move |store| {
-        in_store(store.title_history(registry, token), chain)
+        let found = in_store(store.title_history(registry, token), chain)?;
+        Ok(match found {
+            Found::Embedded(history) => Found::Embedded((history, store.deployment()?)),
+            Found::OnChain(chain) => Found::OnChain(chain),
+        })
     })
     .await?;
     let (history, ledger) = match found {
-        Found::Embedded(history) => (serde_json::to_value(history), embedded_ledger()),
+        Found::Embedded((history, deployment)) => (
+            serde_json::to_value(history),
+            embedded_ledger(registry, deployment),
+        ),
         Found::OnChain(chain) => {
             let ledger = chain::ledger(&chain);
             let history = on_chain(&state, chain, registry, move |titles| {

@@ -17,6 +17,7 @@
 mod api;
 mod chain;
 mod error;
+mod issuer;
 mod ocsp;
 mod portal;
 mod rpc;
@@ -32,6 +33,8 @@ use axum::routing::{get, post};
 use corridor_ledger::{Store, StoreError};
 use corridor_verify::Verifier;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use issuer::{Issuer, IssuerError};
 
 /// How the server runs.
 pub struct ServerConfig {
@@ -50,13 +53,6 @@ pub struct ServerConfig {
     pub issuer: Option<Arc<Issuer>>,
     /// The chain whose token registries the title routes also answer for, if one was given.
     pub chain: Option<Arc<corridor_chain::Chain>>,
-}
-
-/// An issuer's key, held by the server to issue documents for API clients.
-pub struct Issuer {
-    /// The name its batches are recorded under in the store.
-    pub name: String,
-    pub signer: corridor_format::did::DidSigner,
 }
 
 /// What the handlers share.

@@ -16,13 +16,13 @@ mod registry;
 mod rules;
 mod signed;
 
-pub use alloy_primitives::{Address, Bytes, U256};
+pub use alloy_primitives::{Address, B256, Bytes, U256};
 pub use registry::{HistoryEntry, Receipt, RegistryError, TitleRegistry};
 pub use rules::{
     Action, BURN_ADDRESS, Custody, REMARK_LIMIT, ROLES, Role, Roles, Title, TitleError, apply,
     open_actions,
 };
-pub use signed::{SignatureError, SignedAction};
+pub use signed::{Deployment, SignatureError, SignedAction, SigningDomain};
 
 /// Reads a token id as people and other tools write one: `0x` and up to 64 hex digits, 64 hex
 /// digits alone (a document's merkle root, as OpenAttestation writes it), or a decimal

@@ -96,6 +96,11 @@ impl SignerArgs {
     pub fn issuer_name(&self, signer: &DidSigner) -> String {
         self.key.clone().unwrap_or_else(|| signer.did())
     }
+
+    /// Whether a key was named at all.
+    pub fn is_given(&self) -> bool {
+        self.key.is_some() || self.private_key_env.is_some()
+    }
 }
 
 /// A raw private key for import: from `env` or `file` if given; otherwise asked for, hidden,

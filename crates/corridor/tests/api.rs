@@ -484,9 +484,11 @@ fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
     let route = "/api/titles/actions";
     let shipper = key(2);
     let bank = Address::from_private_key(&key(3));
+    let here = common::deployment(&work);
     let signed = |k: &SigningKey, action: Action, nonce: u64| {
         serde_json::to_value(SignedAction::sign(
             k,
+            &here,
             registry,
             token,
             action,
@@ -530,6 +532,7 @@ fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
     assert_eq!((status, error_code(&answer)), (400, "invalid"));
     let elsewhere = serde_json::to_value(SignedAction::sign(
         &shipper,
+        &here,
         Address::repeat_byte(9),
         token,
         Action::ReturnToIssuer,
@@ -922,8 +925,8 @@ fn documents_issued_through_the_api_are_signed_recorded_and_valid() {
     let work = Workdir::new();
     let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
     let route = "/api/issue";
-    let request =
-        json!({"documents": [raw(json!({"blNumber": "BL-1"})), raw(json!({"blNumber": "BL-2"}))]});
+    // The server names its own issuer in what it signs: the documents name none.
+    let request = json!({"documents": [{"blNumber": "BL-1"}, {"blNumber": "BL-2"}]});
     // A server without an issuer key does not issue.
     {
         let server = Server::start(&work);
@@ -938,43 +941,92 @@ fn documents_issued_through_the_api_are_signed_recorded_and_valid() {
         let (status, answer) = server.call("GET", "/api/issuer", "/api/issuer", None, None);
         assert_eq!((status, error_code(&answer)), (501, "no_issuer"));
     }
+    // Verified online: the issuer's domain vouches for the key, and the server's own
+    // responder answers for what it issued.
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let record = format!("openatts a=dns-did; p={did}#controller; v=1.0;");
+    let dns = common::dns::DnsServer::start("corridor.test", &[("issuer.corridor.test", &record)]);
     let server = Server::start_with(
         &work,
-        &["--offline", "--private-key-env", "TEST_PRIVATE_KEY"],
+        &[
+            "--dns",
+            &dns.address.to_string(),
+            "--private-key-env",
+            "TEST_PRIVATE_KEY",
+            "--issuer-domain",
+            "issuer.corridor.test",
+            "--issuer-name",
+            "Lion City Shipping",
+        ],
     );
     let (status, answer) = server.call("POST", route, route, Some(request.clone()), None);
     assert_eq!((status, error_code(&answer)), (401, "unauthorized"));
-    // Who it signs as, for clients to name in their documents.
+    // Who it signs as, and the issuer block it puts in what it signs.
     let (status, issuer) = server.call("GET", "/api/issuer", "/api/issuer", None, None);
     assert_eq!(status, 200, "{issuer}");
-    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
     assert_eq!(
-        (&issuer["name"], &issuer["did"]),
-        (&json!(did), &json!(did))
+        (&issuer["name"], &issuer["did"], &issuer["domain"]),
+        (&json!(did), &json!(did), &json!("issuer.corridor.test"))
     );
     assert_eq!(issuer["verificationMethod"], format!("{did}#controller"));
+    let block = json!({"id": did, "name": "Lion City Shipping",
+        "revocation": {"type": "OCSP_RESPONDER", "location": format!("{}/ocsp/{did}", server.served.base)},
+        "identityProof": {"type": "DNS-DID", "location": "issuer.corridor.test", "key": format!("{did}#controller")}});
+    assert_eq!(issuer["documentIssuer"], block);
     let (status, issued) = server.call("POST", route, route, Some(request), Some(&api_token));
     assert_eq!(status, 200, "{issued}");
     let documents = issued["documents"].as_array().unwrap();
     assert_eq!(documents.len(), 2);
-    // Signed by the key's DID: valid, the DID signature check among the fragments.
-    let (_, verdicts) = server.call(
-        "POST",
-        "/api/verify",
-        "/api/verify",
-        Some(json!(documents)),
-        None,
-    );
-    for verdict in verdicts.as_array().unwrap() {
-        assert_eq!(verdict["valid"], true, "{verdict}");
-        let did = verdict["fragments"]
+    for document in documents {
+        let data = corridor_format::unsalt_data(&document["data"]).unwrap();
+        assert_eq!(data["issuers"], json!([block]));
+    }
+    // Signed by the key's DID, vouched for by the domain, not revoked at the server's own
+    // responder: valid, every check made.
+    let statuses = |verdicts: &Value| -> Vec<(bool, Vec<String>)> {
+        verdicts
             .as_array()
             .unwrap()
             .iter()
-            .find(|f| f["name"] == "OpenAttestationDidSignedDocumentStatus")
-            .unwrap();
-        assert_eq!(did["status"], "VALID", "{did}");
-    }
+            .map(|verdict| {
+                let valid = verdict["valid"].as_bool().unwrap();
+                let statuses = verdict["fragments"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|f| f["status"] != "SKIPPED")
+                    .map(|f| {
+                        format!(
+                            "{} {}",
+                            f["name"].as_str().unwrap(),
+                            f["status"].as_str().unwrap()
+                        )
+                    })
+                    .collect();
+                (valid, statuses)
+            })
+            .collect()
+    };
+    let verify = || {
+        let (status, verdicts) = server.call(
+            "POST",
+            "/api/verify",
+            "/api/verify",
+            Some(json!(documents)),
+            None,
+        );
+        assert_eq!(status, 200, "{verdicts}");
+        verdicts
+    };
+    let valid = (
+        true,
+        vec![
+            "OpenAttestationHash VALID".to_string(),
+            "OpenAttestationDidSignedDocumentStatus VALID".to_string(),
+            "OpenAttestationDnsDidIdentityProof VALID".to_string(),
+        ],
+    );
+    assert_eq!(statuses(&verify()), [valid.clone(), valid], "{}", verify());
     // The reference agrees that each is intact.
     for answer in common::oracle("verify", documents) {
         assert_eq!(answer["valid"], true, "{answer}");
@@ -993,6 +1045,16 @@ fn documents_issued_through_the_api_are_signed_recorded_and_valid() {
         revoked["issuer"],
         format!("did:ethr:{}", common::TEST_ADDRESS)
     );
+    // The operator's revocation reaches what it issued: its responder says so.
+    let revoked = (
+        false,
+        vec![
+            "OpenAttestationHash VALID".to_string(),
+            "OpenAttestationDidSignedDocumentStatus INVALID".to_string(),
+            "OpenAttestationDnsDidIdentityProof VALID".to_string(),
+        ],
+    );
+    assert_eq!(statuses(&verify()), [revoked.clone(), revoked]);
     let (status, answer) = server.call(
         "POST",
         route,
@@ -1007,9 +1069,18 @@ fn documents_issued_through_the_api_are_signed_recorded_and_valid() {
 fn bills_of_lading_issued_with_a_title_are_transferable_records_minted_to_their_first_owner() {
     let work = Workdir::new();
     let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let location = "carrier.corridor.test";
     let server = Server::start_with(
         &work,
-        &["--offline", "--private-key-env", "TEST_PRIVATE_KEY"],
+        &[
+            "--offline",
+            "--private-key-env",
+            "TEST_PRIVATE_KEY",
+            "--issuer-domain",
+            location,
+            "--issuer-name",
+            "Lion City Shipping",
+        ],
     );
     let route = "/api/issue";
     let issue = |body: Value| server.call("POST", route, route, Some(body), Some(&api_token));
@@ -1028,21 +1099,28 @@ fn bills_of_lading_issued_with_a_title_are_transferable_records_minted_to_their_
         issuer["titleRegistries"][0]["name"],
         corridor_ledger::DEFAULT_REGISTRY_NAME
     );
-    let location = "carrier.corridor.test";
-    let bill = |number: &str, registry: &str| {
+    assert_eq!(
+        issuer["titleRegistries"][0]["documentIssuer"],
+        json!({"name": "Lion City Shipping", "tokenRegistry": registry,
+               "identityProof": {"type": "DNS-TXT", "location": location}})
+    );
+    // The server names the registry and the domain in each: the documents name no issuer,
+    // or exactly the one it would.
+    let bill = |number: &str| json!({"blNumber": number});
+    let naming = |number: &str, registry: &str| {
         json!({"issuers": [{"name": "Lion City Shipping", "tokenRegistry": registry,
                             "identityProof": {"type": "DNS-TXT", "location": location}}],
                "blNumber": number})
     };
     let shipper = Address::from_private_key(&key(2));
     let bank = Address::from_private_key(&key(3));
-    // A document that does not name the registry would be a title no verifier finds.
+    // A document that names another registry would be a title no verifier finds.
     let other = format!("{:#x}", Address::repeat_byte(9));
     let (status, answer) = issue(
-        json!({"documents": [bill("BL-1", &registry), bill("BL-2", &other)],
+        json!({"documents": [naming("BL-1", &registry), naming("BL-2", &other)],
                                         "title": {"beneficiary": shipper}}),
     );
-    assert_eq!((status, error_code(&answer)), (422, "invalid_document"));
+    assert_eq!((status, error_code(&answer)), (422, "not_our_issuer"));
     assert!(
         answer["error"]["message"]
             .as_str()
@@ -1051,12 +1129,12 @@ fn bills_of_lading_issued_with_a_title_are_transferable_records_minted_to_their_
         "{answer}"
     );
     // Options it does not know are refused, not ignored.
-    let (status, answer) = issue(json!({"documents": [bill("BL-1", &registry)],
+    let (status, answer) = issue(json!({"documents": [bill("BL-1")],
                                         "title": {"beneficiary": shipper, "owner": bank}}));
     assert_eq!((status, error_code(&answer)), (400, "invalid"), "{answer}");
     // Issued: each document its own title, minted to the owner and holder named.
     let (status, issued) = issue(
-        json!({"documents": [bill("BL-1", &registry), bill("BL-2", &registry)],
+        json!({"documents": [naming("BL-1", &registry), bill("BL-2")],
                                         "title": {"beneficiary": shipper, "holder": bank}}),
     );
     assert_eq!(status, 200, "{issued}");
@@ -1140,10 +1218,8 @@ fn bills_of_lading_issued_with_a_title_are_transferable_records_minted_to_their_
     // A registry the issuer key does not administer: refused by the rules, nothing minted.
     let stranger = common::create_registry(&work, &const_hex::encode(key(4).to_bytes()));
     let audit_before = work.ok(&["store", "audit"]);
-    let (status, answer) = issue(
-        json!({"documents": [bill("BL-3", &stranger), bill("BL-4", &stranger)],
-                                        "title": {"beneficiary": shipper, "registry": stranger}}),
-    );
+    let (status, answer) = issue(json!({"documents": [bill("BL-3"), bill("BL-4")],
+                                        "title": {"beneficiary": shipper, "registry": stranger}}));
     assert_eq!(status, 409, "{answer}");
     assert!(
         answer["error"]["message"]
@@ -1154,7 +1230,7 @@ fn bills_of_lading_issued_with_a_title_are_transferable_records_minted_to_their_
     );
     assert_eq!(work.ok(&["store", "audit"]), audit_before);
     // One not in this store at all.
-    let (status, answer) = issue(json!({"documents": [bill("BL-5", &other)],
+    let (status, answer) = issue(json!({"documents": [bill("BL-5")],
                                         "title": {"beneficiary": shipper, "registry": other}}));
     assert_eq!(
         (status, error_code(&answer)),

@@ -364,8 +364,11 @@ fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner()
     let work = Workdir::new();
     let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
     let issuer: alloy_primitives::Address = common::TEST_ADDRESS.parse().unwrap();
-    let registry =
-        corridor_ledger::RegistryInfo::address_of(issuer, corridor_ledger::DEFAULT_REGISTRY_NAME);
+    // The registry the server will make for its key, in this store.
+    let registry = corridor_ledger::Store::open(&work.path("home").join("store.sqlite"))
+        .unwrap()
+        .registry_address(issuer, corridor_ledger::DEFAULT_REGISTRY_NAME)
+        .unwrap();
     let record = corridor_format::dns_records::dns_txt_record(
         corridor_ledger::EMBEDDED_CHAIN_ID,
         &format!("{registry:#x}"),
@@ -388,7 +391,14 @@ fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner()
         "--rpc-url",
         &rpc,
     ];
-    let key = ["--private-key-env", "TEST_PRIVATE_KEY"];
+    let key = [
+        "--private-key-env",
+        "TEST_PRIVATE_KEY",
+        "--issuer-domain",
+        "issuer.corridor.test",
+        "--issuer-name",
+        "Lion City Shipping",
+    ];
     let server = Served::start_at(
         &work,
         &format!("127.0.0.1:{port}"),
@@ -400,13 +410,7 @@ fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner()
     let seen = seen(
         &server,
         "issue",
-        &[
-            &api_token,
-            "issuer.corridor.test",
-            out.to_str().unwrap(),
-            shipper,
-            forwarder,
-        ],
+        &[&api_token, out.to_str().unwrap(), shipper, forwarder],
     );
     // Checked as typed: a port that is not a UN/LOCODE, and no issuing until it is one.
     assert_eq!(
@@ -414,6 +418,10 @@ fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner()
         "a UN/LOCODE: country and place, as SGSIN"
     );
     assert_eq!(seen["blockedWhileWrong"], true);
+    assert_eq!(
+        seen["issuerShown"],
+        json!({"name": "Lion City Shipping", "domain": "issuer.corridor.test"})
+    );
     assert!(
         seen["issuerState"]
             .as_str()
@@ -486,13 +494,7 @@ fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner()
     let seen = self::seen(
         &server,
         "issue",
-        &[
-            "not-a-token",
-            "issuer.corridor.test",
-            out.to_str().unwrap(),
-            shipper,
-            shipper,
-        ],
+        &["not-a-token", out.to_str().unwrap(), shipper, shipper],
     );
     assert!(
         seen["issueError"]
@@ -811,7 +813,13 @@ fn every_page_fits_a_phone_and_a_desktop() {
     let wide = work.path("wide").join("wide.json");
     let server = Served::start(
         &work,
-        &["--offline", "--private-key-env", "TEST_PRIVATE_KEY"],
+        &[
+            "--offline",
+            "--private-key-env",
+            "TEST_PRIVATE_KEY",
+            "--issuer-domain",
+            "issuer.corridor.test",
+        ],
     );
     let shipper_key = "0x6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1";
     let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
@@ -822,13 +830,7 @@ fn every_page_fits_a_phone_and_a_desktop() {
         let issued = seen_with(
             &server,
             "issue",
-            &[
-                &api_token,
-                "issuer.corridor.test",
-                out.to_str().unwrap(),
-                shipper,
-                shipper,
-            ],
+            &[&api_token, out.to_str().unwrap(), shipper, shipper],
             &env,
         );
         let document: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();

@@ -9,7 +9,11 @@ mod common;
 mod answers;
 #[path = "security/files.rs"]
 mod files;
+#[path = "security/issuing.rs"]
+mod issuing;
 #[path = "security/limits.rs"]
 mod limits;
+#[path = "security/replay.rs"]
+mod replay;
 #[path = "security/time.rs"]
 mod time;

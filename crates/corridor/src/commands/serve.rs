@@ -28,6 +28,19 @@ pub struct ServeArgs {
     /// name (the DID for a raw key).
     #[command(flatten)]
     issuer: secrets::SignerArgs,
+    /// With an issuer key: the domain whose DNS vouches for it (its DNS-DID record, and the
+    /// DNS-TXT records of its title registries). The server names it, and only it, in what
+    /// it issues.
+    #[arg(long, value_name = "DOMAIN")]
+    issuer_domain: Option<String>,
+    /// With an issuer key: the name documents show as their issuer's. Default: the key's name.
+    #[arg(long, value_name = "TEXT")]
+    issuer_name: Option<String>,
+    /// The URL clients reach this server at (behind a proxy, the proxy's): documents it
+    /// issues name `URL/ocsp/<key name>` as their revocation responder. Default: the address
+    /// it listens on, which must then not be 0.0.0.0 or [::].
+    #[arg(long, value_name = "URL")]
+    public_url: Option<String>,
 }
 
 pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
@@ -37,35 +50,86 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         max_body,
         request_timeout,
         issuer,
+        issuer_domain,
+        issuer_name,
+        public_url,
     } = args;
-    let issuer = if issuer.key.is_some() || issuer.private_key_env.is_some() {
-        let signer = issuer.signer(&home.keyring()?)?;
-        Some(std::sync::Arc::new(corridor_server::Issuer {
-            name: issuer.issuer_name(&signer),
-            signer,
-        }))
-    } else {
-        None
+    let public_url = match public_url {
+        Some(url) => url.clone(),
+        None if listen.ip().is_unspecified() && issuer.is_given() => {
+            anyhow::bail!(
+                "--public-url is needed to issue from a server listening on {listen}: the URL \
+                 clients reach it at, which the documents it issues name as their responder"
+            );
+        }
+        // Port 0 is known once listening; the responder's URL is made then.
+        None => String::new(),
+    };
+    let issuer = match (issuer.is_given(), issuer_domain) {
+        (false, _) => None,
+        (true, None) => {
+            anyhow::bail!(
+                "--issuer-domain is needed with an issuer key: the domain whose DNS vouches for it"
+            );
+        }
+        (true, Some(domain)) => {
+            let signer = issuer.signer(&home.keyring()?)?;
+            let name = issuer.issuer_name(&signer);
+            let shown_as = issuer_name.clone().unwrap_or_else(|| name.clone());
+            Some(IssuerSetting {
+                name,
+                signer,
+                shown_as,
+                domain: domain.clone(),
+            })
+        }
     };
     let timeout = std::time::Duration::from_secs((*request_timeout).max(1));
     let chain = world.titles_chain(timeout)?.map(std::sync::Arc::new);
     let world = std::sync::Arc::new(world.connect()?);
     let offline = matches!(world.decision(), crate::verify::Decision::Offline);
-    let config = corridor_server::ServerConfig {
-        store_path: home.store_path()?,
-        verifier: std::sync::Arc::new(move || corridor_verify::Verifier::new(world.providers())),
-        offline,
-        max_body: usize::try_from(*max_body).unwrap_or(usize::MAX),
-        timeout,
-        issuer,
-        chain,
-    };
-    serve(config, *listen)?;
+    let store_path = home.store_path()?;
+    let max_body = usize::try_from(*max_body).unwrap_or(usize::MAX);
+    serve(*listen, move |address| {
+        let public_url = match public_url.as_str() {
+            "" => format!("http://{address}"),
+            given => given.to_string(),
+        };
+        let issuer = issuer
+            .map(|i| {
+                corridor_server::Issuer::new(i.name, i.signer, i.shown_as, &i.domain, &public_url)
+                    .map(std::sync::Arc::new)
+            })
+            .transpose()?;
+        Ok(corridor_server::ServerConfig {
+            store_path,
+            verifier: std::sync::Arc::new(move || {
+                corridor_verify::Verifier::new(world.providers())
+            }),
+            offline,
+            max_body,
+            timeout,
+            issuer,
+            chain,
+        })
+    })?;
     Ok(Exit::Success)
 }
 
-/// Runs the responder until Ctrl-C or SIGTERM.
-fn serve(config: corridor_server::ServerConfig, listen: std::net::SocketAddr) -> Result<()> {
+/// The issuer as given on the command line, before the server's address is known.
+struct IssuerSetting {
+    name: String,
+    signer: corridor_format::did::DidSigner,
+    shown_as: String,
+    domain: String,
+}
+
+/// Runs the responder until Ctrl-C or SIGTERM, configured by `configure` once the address it
+/// listens on is known.
+fn serve(
+    listen: std::net::SocketAddr,
+    configure: impl FnOnce(std::net::SocketAddr) -> Result<corridor_server::ServerConfig>,
+) -> Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -80,6 +144,7 @@ fn serve(config: corridor_server::ServerConfig, listen: std::net::SocketAddr) ->
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         let address = listener.local_addr()?;
+        let config = configure(address)?;
         // The first line on standard output, for scripts and tests that asked for port 0.
         println!("listening on http://{address}");
         std::io::stdout().flush()?;

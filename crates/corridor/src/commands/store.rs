@@ -11,12 +11,29 @@ pub enum StoreAction {
     /// Check the store's audit log: every entry chained to the one before, and the records
     /// equal to what the log says. Exit 0 if intact, 1 naming the first altered entry.
     Audit,
+    /// Make this store a deployment of its own: for a copy run beside its original (staging
+    /// made from production, a backup restored elsewhere). Title actions signed for one are
+    /// then refused by the other; what both accepted before still checks. Run it before a
+    /// server opens the copy.
+    Fork,
 }
 
 pub fn run(home: &Home, action: &StoreAction) -> Result<Exit> {
     match action {
         StoreAction::Audit => audit(&home.store()?),
+        StoreAction::Fork => fork(&mut home.store()?),
     }
+}
+
+/// Gives the store a salt of its own and says so.
+fn fork(store: &mut corridor_ledger::Store) -> Result<Exit> {
+    let deployment = store.fork_deployment()?;
+    println!(
+        "{}: a deployment of its own from now on (salt {}); title actions signed for its original are refused here",
+        store.path().display(),
+        deployment.salt
+    );
+    Ok(Exit::Success)
 }
 
 /// Checks the audit log and says what it found.

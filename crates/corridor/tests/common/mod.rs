@@ -88,6 +88,15 @@ pub fn create_registry(work: &Workdir, admin: &str) -> String {
         .to_string()
 }
 
+/// The deployment the workdir's store is, which title actions on its registries are signed
+/// for (what `GET /api/titles/…` names as the ledger's signing domain).
+pub fn deployment(work: &Workdir) -> corridor_title::Deployment {
+    corridor_ledger::Store::open(&work.path("home").join("store.sqlite"))
+        .unwrap()
+        .deployment()
+        .unwrap()
+}
+
 /// `corridor serve` on a free loopback port, in a workdir, stopped when dropped.
 pub struct Served {
     child: std::process::Child,
@@ -128,6 +137,43 @@ impl Served {
 }
 
 impl Served {
+    /// Sends `method path` with a JSON `body` and, if given, an API `token`: the status and
+    /// the JSON answer (which every answer of the API is).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        token: Option<&str>,
+    ) -> (u16, serde_json::Value) {
+        let agent: ureq::Agent = ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let url = format!("{}{path}", self.base);
+        let request = ureq::http::Request::builder().method(method).uri(&url);
+        let request = match token {
+            Some(token) => request.header("Authorization", format!("Bearer {token}")),
+            None => request,
+        };
+        let mut response = match body {
+            Some(body) => agent.run(
+                request
+                    .header("Content-Type", "application/json")
+                    .body(serde_json::to_vec(body).unwrap())
+                    .unwrap(),
+            ),
+            None => agent.run(request.body(()).unwrap()),
+        }
+        .unwrap();
+        let status = response.status().as_u16();
+        let text = response.body_mut().read_to_string().unwrap();
+        let answer = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!("{method} {path} answered {status} with no JSON ({e}): {text:?}")
+        });
+        (status, answer)
+    }
+
     /// The `host:port` it listens on.
     pub fn address(&self) -> &str {
         self.base.strip_prefix("http://").unwrap()
