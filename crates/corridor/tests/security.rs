@@ -9,7 +9,13 @@ mod common;
 mod answers;
 #[path = "security/files.rs"]
 mod files;
+#[path = "security/http.rs"]
+mod http;
 #[path = "security/limits.rs"]
 mod limits;
+#[path = "security/store.rs"]
+mod store;
 #[path = "security/time.rs"]
 mod time;
+#[path = "security/work.rs"]
+mod work;

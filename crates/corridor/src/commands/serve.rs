@@ -23,6 +23,14 @@ pub struct ServeArgs {
     /// Seconds one request may take before it is answered with a timeout error.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     request_timeout: u64,
+    /// How many heavy requests (verify, wrap, obfuscate, issue) are worked on at once; by
+    /// default one a core. A request that times out stops its work and frees its worker.
+    #[arg(long, value_name = "N")]
+    workers: Option<std::num::NonZeroUsize>,
+    /// How many more heavy requests may wait for a worker (their bodies read meanwhile);
+    /// beyond them a request is answered at once with 503 `busy` and `Retry-After`.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    queue: usize,
     /// The issuer key `POST /api/issue` signs with (--key NAME or --private-key-env VAR);
     /// without one, the server does not issue. Its batches are recorded under the key's
     /// name (the DID for a raw key).
@@ -36,6 +44,8 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         world,
         max_body,
         request_timeout,
+        workers,
+        queue,
         issuer,
     } = args;
     let issuer = if issuer.key.is_some() || issuer.private_key_env.is_some() {
@@ -57,6 +67,10 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         offline,
         max_body: usize::try_from(*max_body).unwrap_or(usize::MAX),
         timeout,
+        workers: workers.unwrap_or_else(|| {
+            std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN)
+        }),
+        queue: *queue,
         issuer,
         chain,
     };
