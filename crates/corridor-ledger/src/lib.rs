@@ -17,7 +17,7 @@ mod titles;
 mod tokens;
 
 pub use corridor_format::RevocationReason;
-pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, show_time};
+pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, StoreReader, show_time};
 pub use titles::{
     DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,
 };

@@ -143,6 +143,30 @@ pub enum StoreError {
     BadBatch { root: Hash32, problem: String },
 }
 
+impl StoreError {
+    /// Whether the store was busy: another connection (another process: a long `corridor
+    /// issue`, a backup) held the write lock for longer than the busy timeout. Nothing was
+    /// changed, and the same change may succeed a moment later.
+    pub fn is_busy(&self) -> bool {
+        matches!(self, StoreError::Sqlite { source, .. }
+            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy))
+    }
+}
+
+/// The store opened for reading only ([`Store::open_reader`]): it derefs to the read methods.
+pub struct StoreReader(Store);
+
+impl std::ops::Deref for StoreReader {
+    type Target = Store;
+
+    fn deref(&self) -> &Store {
+        &self.0
+    }
+}
+
+/// How long a reader waits on the rare lock a reader can meet (a checkpoint resetting the log).
+const READER_BUSY_WAIT: Duration = Duration::from_secs(1);
+
 /// A batch to issue: its merkle root and the target hashes of its documents.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Batch {
@@ -262,6 +286,36 @@ impl Store {
         })
     }
 
+    /// Opens the store at `path`, which must exist, for reading only, on a connection of its
+    /// own. In WAL mode a reader never waits for a writer, this process's or another's: it
+    /// reads the last commit before the write began. A [`StoreReader`] offers only the read
+    /// methods (those taking `&Store`), so it cannot be asked to write.
+    pub fn open_reader(path: &Path) -> Result<StoreReader, StoreError> {
+        use rusqlite::OpenFlags;
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sqlite)?;
+        // A reader waits only while a checkpoint resets the log, a moment.
+        conn.busy_timeout(READER_BUSY_WAIT).map_err(sqlite)?;
+        Ok(StoreReader(Store {
+            conn,
+            path: path.to_path_buf(),
+        }))
+    }
+
+    /// How long a change waits for another process's write to end before it fails as busy
+    /// ([`StoreError::is_busy`]); ten seconds unless set. A server sets it short and answers
+    /// "busy, retry" rather than hold its request.
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
+        self.conn.busy_timeout(wait).map_err(|e| self.sqlite(e))
+    }
+
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -344,7 +398,13 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(&sqlite)?;
+        // Immediate: the write lock is taken first, waiting (the busy timeout) for another
+        // process's write to end; a read-then-write transaction would instead be refused at
+        // once when it met one.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(&sqlite)?;
         apply(&tx, now_ms(), &sqlite)?;
         tx.commit().map_err(&sqlite)
     }
@@ -830,6 +890,36 @@ mod tests {
             root: h(name),
             documents: (0..n).map(|i| h(&format!("{name}/{i}"))).collect(),
         }
+    }
+
+    #[test]
+    fn readers_read_while_another_process_writes_and_a_writer_is_told_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        store.issue("a", &[batch("one", 1)]).unwrap();
+        store.set_busy_timeout(Duration::from_millis(100)).unwrap();
+        // Another process's write, begun and held.
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute_batch("BEGIN IMMEDIATE; DELETE FROM revoked;")
+            .unwrap();
+
+        let reader = Store::open_reader(&path).unwrap();
+        let started = std::time::Instant::now();
+        assert_eq!(reader.status(&h("one/0")).unwrap().len(), 1);
+        assert!(started.elapsed() < Duration::from_millis(100));
+
+        let refused = store
+            .revoke("a", &[h("one/0")], RevocationReason::Superseded, "")
+            .unwrap_err();
+        assert!(refused.is_busy(), "{refused}");
+        assert!(!StoreError::UnknownIssuer("x".into()).is_busy());
+        other.execute_batch("COMMIT").unwrap();
+        store
+            .revoke("a", &[h("one/0")], RevocationReason::Superseded, "")
+            .unwrap();
+        assert!(reader.first_revoked(None, &[h("one/0")]).unwrap().is_some());
     }
 
     #[test]

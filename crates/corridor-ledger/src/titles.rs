@@ -132,7 +132,10 @@ impl Store {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(sqlite)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(sqlite)?;
         let inserted = tx
             .execute(
                 "INSERT OR IGNORE INTO registries (address, name, admin, at) VALUES (?1, ?2, ?3, ?4)",

@@ -15,22 +15,25 @@ use axum::{Json, Router};
 use corridor_format::{FieldPath, Hash32, Integrity, RevocationReason, WrappedDocument};
 use corridor_ledger::{DEFAULT_REGISTRY_NAME, StoreError};
 use corridor_title::{Action, RegistryError, SignedAction, TitleRegistry};
-use corridor_verify::{ReadError, Subject, Verdict};
+use corridor_verify::{ReadError, Subject, Verdict, Verifier};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::chain::{self, on_chain};
 use crate::error::{
-    ApiError, JsonBody, JsonBytes, PathParams, QueryParams, Writer, blocking, malformed, timeout,
+    ApiError, JsonBody, JsonBytes, PathParams, QueryParams, Writer, blocking, malformed,
+    parse_json, reading, store_error, with_writer,
 };
+use crate::work::{Cancel, Ticket};
 use crate::{AppState, Issuer};
 
 /// The most documents one request may verify or wrap.
 pub const MAX_DOCUMENTS: usize = 1000;
 
-/// The most leaves `POST /api/obfuscate` takes: in the document's data, and fields to hide.
-/// Tens of times a large trade document's; each leaf is hashed at least twice.
-pub const MAX_OBFUSCATE_LEAVES: usize = 20_000;
+/// The most leaves one request may wrap (all its documents' together), issue, or obfuscate
+/// (in the document's data, and fields to hide). Tens of times a large trade document's; each
+/// leaf is salted or hashed, and a salted leaf is a string of its own in memory.
+pub const MAX_LEAVES: usize = 20_000;
 
 /// The largest single document `POST /api/verify` checks offline without a thread hand-off.
 const VERIFY_HERE_BYTES: usize = 256 * 1024;
@@ -53,24 +56,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/shares/{id}", get(get_share))
 }
 
-/// Runs CPU work on the machine's worker threads (rayon's pool: one a core), within the
-/// request timeout. A fixed pool, not a thread a request: under load the work queues instead
-/// of the threads (and their per-thread hash memos) multiplying.
-async fn compute<T: Send + 'static>(
-    state: &AppState,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    let (done, result) = tokio::sync::oneshot::channel();
-    rayon::spawn(move || {
-        done.send(work()).ok();
-    });
-    match tokio::time::timeout(state.timeout, result).await {
-        Err(_) => Err(timeout()),
-        Ok(Err(e)) => Err(ApiError::internal("the work", e)),
-        Ok(Ok(value)) => Ok(value),
-    }
-}
-
 fn not_a_document(problem: impl std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -91,89 +76,90 @@ fn too_many(count: usize) -> ApiError {
 /// document is read once, straight from the body's bytes.
 async fn verify(
     State(state): State<AppState>,
+    ticket: Ticket,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
-    // `None`: the body is one document; `Some`: the documents of the array it is.
-    let many: Option<Vec<Box<[u8]>>> = match body.iter().find(|b| !b.is_ascii_whitespace()) {
-        Some(b'[') => {
-            let documents: Vec<&RawValue> = serde_json::from_slice(&body).map_err(malformed)?;
-            if documents.len() > MAX_DOCUMENTS {
-                return Err(too_many(documents.len()));
-            }
-            Some(
-                documents
-                    .iter()
-                    .map(|d| d.get().as_bytes().into())
-                    .collect(),
-            )
-        }
-        Some(b'{') => None,
-        Some(_) if serde_json::from_slice::<&RawValue>(&body).is_ok() => {
-            return Err(not_a_document(
-                "the body is neither a document (an object) nor an array of documents",
-            ));
-        }
-        _ => return Err(malformed("expected a document or an array of documents")),
-    };
     let offline = state.offline;
     // Offline, one small document is a few hundred microseconds of CPU and no waiting: it is
     // verified where the request is, which saves two thread hand-offs (a tenth of the server's
-    // time under load). What may wait on the network, or take long, goes to the worker pool,
-    // within the request timeout.
-    let here = state.offline && many.is_none() && body.len() <= VERIFY_HERE_BYTES;
+    // time under load). What may wait on the network, or take long, goes to a worker.
+    let here = offline
+        && body.len() <= VERIFY_HERE_BYTES
+        && body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let make_verifier = state.verifier.clone();
-    let work = move || {
-        // A body that is not JSON is a malformed request; an array item that is not, a
-        // document that is not one.
-        let read = |text: &[u8], whole_body: bool| match Subject::parse(text) {
-            Ok(subject) => match &subject.wrapped {
-                Ok(_) => Ok(subject),
-                Err(problem) => Err(not_a_document(problem)),
-            },
-            Err(ReadError::Json(problem)) if whole_body => Err(malformed(problem)),
-            Err(problem) => Err(not_a_document(problem)),
-        };
-        let verifier = make_verifier();
-        let Some(texts) = many else {
-            return Reports::One(read(&body, true).map(|subject| {
-                verifier.prefetch(&[&subject]);
-                report(&verifier.verify(&subject), offline)
-            }));
-        };
-        let subjects: Vec<Result<Subject, ApiError>> =
-            texts.iter().map(|t| read(t, false)).collect();
-        let read: Vec<&Subject> = subjects.iter().filter_map(|s| s.as_ref().ok()).collect();
-        verifier.prefetch(&read);
-        Reports::Many(
-            subjects
-                .into_iter()
-                .map(|subject| subject.map(|s| report(&verifier.verify(&s), offline)))
-                .collect(),
-        )
-    };
-    let reports = if here {
-        work()
+    let work = move |cancel: &Cancel| verify_body(&body, &make_verifier(), offline, cancel);
+    let answer = if here {
+        ticket.run_here(work)
     } else {
-        compute(&state, work).await?
-    };
-    let json = |bytes: Vec<u8>| {
-        (
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            bytes,
-        )
-            .into_response()
-    };
-    let results = match reports {
-        Reports::One(result) => return result.map(json),
-        Reports::Many(results) => results,
-    };
+        ticket.run(work).await
+    }?;
+    Ok(json_answer(answer))
+}
+
+/// The answer to a verify request's `body`: one document's report, or an array of each
+/// document's report or error. Stops between documents once `cancel` is set.
+fn verify_body(
+    body: &[u8],
+    verifier: &Verifier,
+    offline: bool,
+    cancel: &Cancel,
+) -> Result<Vec<u8>, ApiError> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => {
+            let documents: Vec<&RawValue> = serde_json::from_slice(body).map_err(malformed)?;
+            if documents.len() > MAX_DOCUMENTS {
+                return Err(too_many(documents.len()));
+            }
+            verify_many(&documents, verifier, offline, cancel)
+        }
+        Some(b'{') => {
+            let subject = read_subject(body, true)?;
+            verifier.prefetch(&[&subject]);
+            Ok(report(&verifier.verify(&subject), offline))
+        }
+        Some(_) if serde_json::from_slice::<&RawValue>(body).is_ok() => Err(not_a_document(
+            "the body is neither a document (an object) nor an array of documents",
+        )),
+        _ => Err(malformed("expected a document or an array of documents")),
+    }
+}
+
+/// A document read for verification. A body that is not JSON is a malformed request; an
+/// array item that is not, a document that is not one.
+fn read_subject(text: &[u8], whole_body: bool) -> Result<Subject, ApiError> {
+    match Subject::parse(text) {
+        Ok(subject) => match &subject.wrapped {
+            Ok(_) => Ok(subject),
+            Err(problem) => Err(not_a_document(problem)),
+        },
+        Err(ReadError::Json(problem)) if whole_body => Err(malformed(problem)),
+        Err(problem) => Err(not_a_document(problem)),
+    }
+}
+
+/// The JSON array of each document's report, or its error in the API's form.
+fn verify_many(
+    documents: &[&RawValue],
+    verifier: &Verifier,
+    offline: bool,
+    cancel: &Cancel,
+) -> Result<Vec<u8>, ApiError> {
+    let mut subjects = Vec::with_capacity(documents.len());
+    for document in documents {
+        cancel.check()?;
+        subjects.push(read_subject(document.get().as_bytes(), false));
+    }
+    let read: Vec<&Subject> = subjects.iter().filter_map(|s| s.as_ref().ok()).collect();
+    cancel.check()?;
+    verifier.prefetch(&read);
     let mut array = b"[".to_vec();
-    for (i, result) in results.into_iter().enumerate() {
+    for (i, subject) in subjects.iter().enumerate() {
+        cancel.check()?;
         if i > 0 {
             array.push(b',');
         }
-        match result {
-            Ok(bytes) => array.extend_from_slice(&bytes),
+        match subject {
+            Ok(subject) => array.extend(report(&verifier.verify(subject), offline)),
             Err(e) => array.extend(
                 json!({"error": {"code": e.code, "message": e.message}})
                     .to_string()
@@ -182,13 +168,55 @@ async fn verify(
         }
     }
     array.push(b']');
-    Ok(json(array))
+    Ok(array)
 }
 
-/// What verification answers: one document's verdict, or each of an array's.
-enum Reports {
-    One(Result<Vec<u8>, ApiError>),
-    Many(Vec<Result<Vec<u8>, ApiError>>),
+/// A JSON answer written already (on a worker).
+fn json_answer(bytes: Vec<u8>) -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        bytes,
+    )
+        .into_response()
+}
+
+/// `answer` written as JSON, if it is at most `max` bytes; writing stops as soon as it would
+/// be more. Wrapping outgrows its request (every leaf salted, every document given its
+/// proof), and the answer is bounded with the request.
+fn bounded_answer(answer: &impl serde::Serialize, max: usize) -> Result<Vec<u8>, ApiError> {
+    /// Bytes up to a limit; writing past it fails.
+    struct UpTo {
+        bytes: Vec<u8>,
+        max: usize,
+    }
+    impl std::io::Write for UpTo {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if self.bytes.len() + buf.len() > self.max {
+                return Err(std::io::Error::other("over the limit"));
+            }
+            self.bytes.extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = UpTo {
+        bytes: Vec::new(),
+        max,
+    };
+    match serde_json::to_writer(&mut out, answer) {
+        Ok(()) => Ok(out.bytes),
+        Err(e) if e.is_io() => Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "answer_too_large",
+            format!(
+                "the answer would be larger than {max} bytes ({} times the body limit); send fewer or smaller documents",
+                crate::ANSWER_PER_BODY
+            ),
+        )),
+        Err(e) => Err(ApiError::internal("writing the answer", e)),
+    }
 }
 
 /// A verdict as the API answers it, written on the worker thread.
@@ -265,8 +293,8 @@ async fn examples() -> Response {
 }
 
 /// The raw documents of a `{"documents": [raw, …]}` body, taken out of it, for `verb`.
-fn raw_documents(body: JsonBody, verb: &str) -> Result<Vec<Value>, ApiError> {
-    let raws = match body.0 {
+fn raw_documents(body: Value, verb: &str) -> Result<Vec<Value>, ApiError> {
+    let raws = match body {
         Value::Object(mut fields) => fields.remove("documents"),
         _ => None,
     };
@@ -288,8 +316,11 @@ fn raw_documents(body: JsonBody, verb: &str) -> Result<Vec<Value>, ApiError> {
     Ok(raws)
 }
 
-/// `raws` wrapped as one batch; a raw document that cannot be is the client's to fix.
-fn wrap_batch(raws: &[Value]) -> Result<Vec<Value>, ApiError> {
+/// `raws` wrapped as one batch; a raw document that cannot be is the client's to fix. At most
+/// [`MAX_LEAVES`] leaves in all: wrapping is a string and a hash a leaf.
+fn wrap_batch(raws: &[Value], cancel: &Cancel) -> Result<Vec<Value>, ApiError> {
+    within_the_leaf_cap(raws)?;
+    cancel.check()?;
     corridor_format::wrap_documents(raws, &mut rand::rng()).map_err(|e| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -300,11 +331,25 @@ fn wrap_batch(raws: &[Value]) -> Result<Vec<Value>, ApiError> {
 }
 
 /// `POST /api/wrap`: `{"documents": [raw, …]}` wrapped as one batch.
-async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
-    let raws = raw_documents(body, "wrap")?;
-    let documents = compute(&state, move || wrap_batch(&raws)).await??;
-    let root = documents[0]["signature"]["merkleRoot"].clone();
-    Ok(Json(json!({"merkleRoot": root, "documents": documents})))
+async fn wrap(
+    State(state): State<AppState>,
+    ticket: Ticket,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let max_answer = state.max_answer;
+    let answer = ticket
+        .run(move |cancel| {
+            let raws = raw_documents(parse_json(&body)?, "wrap")?;
+            let documents = wrap_batch(&raws, cancel)?;
+            cancel.check()?;
+            let root = &documents[0]["signature"]["merkleRoot"];
+            bounded_answer(
+                &json!({"merkleRoot": root, "documents": documents}),
+                max_answer,
+            )
+        })
+        .await?;
+    Ok(json_answer(answer))
 }
 
 /// `GET /api/issuer`: who `POST /api/issue` signs as — the name its batches are recorded
@@ -315,7 +360,7 @@ async fn wrap(State(state): State<AppState>, body: JsonBody) -> Result<Json<Valu
 async fn issuer(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let issuer = state.issuer.clone().ok_or_else(no_issuer)?;
     let admin = issuer.signer.address();
-    let (default, others) = blocking(&state, move |store| {
+    let (default, others) = reading(&state, move |store| {
         Ok((
             store.registry_address(admin, DEFAULT_REGISTRY_NAME)?,
             store.registries()?,
@@ -358,10 +403,52 @@ fn no_issuer() -> ApiError {
 async fn issue(
     State(state): State<AppState>,
     writer: Writer,
-    mut body: JsonBody,
-) -> Result<Json<Value>, ApiError> {
+    ticket: Ticket,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
     let issuer = state.issuer.clone().ok_or_else(no_issuer)?;
-    let title = match body.0.as_object_mut().and_then(|b| b.remove("title")) {
+    let max_answer = state.max_answer;
+    let signing = issuer.clone();
+    let admin = issuer.signer.address();
+    // Known before the body is read: the store is not at hand on the worker.
+    let default_registry = reading(&state, move |store| {
+        store.registry_address(admin, DEFAULT_REGISTRY_NAME)
+    })
+    .await?;
+    let prepared = ticket
+        .run(move |cancel| {
+            let (mut raws, title) = issue_request(parse_json(&body)?)?;
+            tracing::info!(token = %writer.0, issuer = %signing.name, documents = raws.len(), transferable = title.is_some(), "issuing");
+            match title {
+                None => {
+                    sign_batch(&signing, &mut raws, max_answer, cancel).map(Prepared::Signed)
+                }
+                Some(title) => {
+                    let registry = title.registry.unwrap_or(default_registry);
+                    wrap_transferable(&signing, &mut raws, registry, title, max_answer, cancel)
+                        .map(Prepared::Transferable)
+                }
+            }
+        })
+        .await?;
+    match prepared {
+        Prepared::Signed(batch) => {
+            let name = issuer.name.clone();
+            let record = corridor_ledger::Batch {
+                root: batch.root,
+                documents: batch.targets,
+            };
+            blocking(&state, move |store| store.issue(&name, &[record])).await?;
+            Ok(json_answer(batch.answer))
+        }
+        Prepared::Transferable(records) => mint_transferable(&state, issuer, records).await,
+    }
+}
+
+/// The raw documents of an issue request and its `"title"`, if it asks for transferable
+/// records.
+fn issue_request(mut body: Value) -> Result<(Vec<Value>, Option<TitleRequest>), ApiError> {
+    let title = match body.as_object_mut().and_then(|b| b.remove("title")) {
         None => None,
         Some(title) => Some(serde_json::from_value::<TitleRequest>(title).map_err(|e| {
             ApiError::bad_request(
@@ -370,60 +457,58 @@ async fn issue(
             )
         })?),
     };
-    let raws = raw_documents(body, "issue")?;
-    tracing::info!(token = %writer.0, issuer = %issuer.name, documents = raws.len(), transferable = title.is_some(), "issuing");
-    match title {
-        None => issue_signed(&state, issuer, raws).await,
-        Some(title) => issue_transferable(&state, issuer, raws, title).await,
-    }
+    Ok((raw_documents(body, "issue")?, title))
 }
 
-/// `raws` wrapped as one batch, signed and recorded as issued by `issuer`.
-async fn issue_signed(
-    state: &AppState,
-    issuer: Arc<Issuer>,
-    mut raws: Vec<Value>,
-) -> Result<Json<Value>, ApiError> {
-    with_issuer_block(&mut raws, &issuer.signed_block())?;
-    let signing = issuer.clone();
-    let signed = compute(
-        state,
-        move || -> Result<(Hash32, Vec<Hash32>, Vec<Value>), ApiError> {
-            let mut documents = wrap_batch(&raws)?;
-            let root = signature_hash(&documents[0], "merkleRoot")?;
-            let targets = documents
-                .iter()
-                .map(|d| signature_hash(d, "targetHash"))
-                .collect::<Result<Vec<_>, _>>()?;
-            let created = corridor_ledger::show_time(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_millis() as i64)
-                    .unwrap_or_default(),
-            );
-            let entry = signing.signer.proof_entry(&root, &created);
-            for document in &mut documents {
-                document["proof"] = Value::Array(vec![entry.clone()]);
-            }
-            Ok((root, targets, documents))
-        },
-    )
-    .await??;
-    let (root, targets, documents) = signed;
-    let name = issuer.name.clone();
-    blocking(state, move |store| {
-        store.issue(
-            &name,
-            &[corridor_ledger::Batch {
-                root,
-                documents: targets,
-            }],
-        )
+/// What an issue request comes to once its documents are wrapped, before the store records
+/// them.
+enum Prepared {
+    Signed(SignedBatch),
+    Transferable(TransferableRecords),
+}
+
+/// A batch wrapped and signed, and the answer that gives it to the client.
+struct SignedBatch {
+    root: Hash32,
+    targets: Vec<Hash32>,
+    answer: Vec<u8>,
+}
+
+/// `raws`, given `issuer`'s block, wrapped as one batch and signed by it, its answer written
+/// (at most `max_answer` bytes).
+fn sign_batch(
+    issuer: &Issuer,
+    raws: &mut [Value],
+    max_answer: usize,
+    cancel: &Cancel,
+) -> Result<SignedBatch, ApiError> {
+    with_issuer_block(raws, &issuer.signed_block())?;
+    let mut documents = wrap_batch(raws, cancel)?;
+    let root = signature_hash(&documents[0], "merkleRoot")?;
+    let targets = documents
+        .iter()
+        .map(|d| signature_hash(d, "targetHash"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let created = corridor_ledger::show_time(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or_default(),
+    );
+    let entry = issuer.signer.proof_entry(&root, &created);
+    for document in &mut documents {
+        document["proof"] = Value::Array(vec![entry.clone()]);
+    }
+    cancel.check()?;
+    let answer = bounded_answer(
+        &json!({"merkleRoot": root.to_string(), "documents": documents}),
+        max_answer,
+    )?;
+    Ok(SignedBatch {
+        root,
+        targets,
+        answer,
     })
-    .await?;
-    Ok(Json(
-        json!({"merkleRoot": root.to_string(), "documents": documents}),
-    ))
 }
 
 /// `block` put in each of `raws` as its issuer; a document naming other issuers is refused.
@@ -460,53 +545,74 @@ struct TitleRequest {
     registry: Option<Address>,
 }
 
-/// `raws` as transferable records: each wrapped on its own (its merkle root is its token),
-/// none signed (its title is its record), and their titles minted by the issuer key, all in
-/// one store transaction. Each document must name the registry as an issuer's
-/// `tokenRegistry`, which is where verifiers look for its title.
-async fn issue_transferable(
-    state: &AppState,
-    issuer: Arc<Issuer>,
-    mut raws: Vec<Value>,
+/// Transferable records wrapped, their titles not yet minted.
+struct TransferableRecords {
+    registry: Address,
+    beneficiary: Address,
+    holder: Address,
+    /// Each document's token: its merkle root.
+    tokens: Vec<U256>,
+    /// The documents, written as a JSON array.
+    documents: Vec<u8>,
+}
+
+/// `raws` as transferable records in `registry`: each given `issuer`'s block naming the
+/// registry (where verifiers look for its title), wrapped on its own (its merkle root is its
+/// token), none signed (its title is its record).
+fn wrap_transferable(
+    issuer: &Issuer,
+    raws: &mut [Value],
+    registry: Address,
     title: TitleRequest,
-) -> Result<Json<Value>, ApiError> {
-    let admin = issuer.signer.address();
-    let registry = match title.registry {
-        Some(registry) => registry,
-        None => {
-            blocking(state, move |store| {
-                store.registry_address(admin, DEFAULT_REGISTRY_NAME)
-            })
-            .await?
-        }
-    };
-    let (beneficiary, holder) = (title.beneficiary, title.holder.unwrap_or(title.beneficiary));
-    with_issuer_block(&mut raws, &issuer.transferable_block(registry))?;
-    let documents = compute(state, move || {
-        raws.iter()
-            .map(|raw| Ok(wrap_batch(std::slice::from_ref(raw))?.remove(0)))
-            .collect::<Result<Vec<Value>, ApiError>>()
-    })
-    .await??;
+    max_answer: usize,
+    cancel: &Cancel,
+) -> Result<TransferableRecords, ApiError> {
+    with_issuer_block(raws, &issuer.transferable_block(registry))?;
+    within_the_leaf_cap(raws)?;
+    let documents = raws
+        .iter()
+        .map(|raw| Ok(wrap_batch(std::slice::from_ref(raw), cancel)?.remove(0)))
+        .collect::<Result<Vec<Value>, ApiError>>()?;
     let tokens = documents
         .iter()
         .map(|d| signature_hash(d, "merkleRoot").map(|root| U256::from_be_bytes(root.0)))
         .collect::<Result<Vec<_>, _>>()?;
-    let store = state.store.clone();
+    Ok(TransferableRecords {
+        registry,
+        beneficiary: title.beneficiary,
+        holder: title.holder.unwrap_or(title.beneficiary),
+        tokens,
+        documents: bounded_answer(&documents, max_answer)?,
+    })
+}
+
+/// Mints the titles of `records` by the issuer key, all in one store transaction, and
+/// answers the documents and their titles.
+async fn mint_transferable(
+    state: &AppState,
+    issuer: Arc<Issuer>,
+    records: TransferableRecords,
+) -> Result<Response, ApiError> {
+    let TransferableRecords {
+        registry,
+        beneficiary,
+        holder,
+        tokens,
+        documents,
+    } = records;
     let minting = tokens.clone();
-    let minted = compute(state, move || {
-        let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
+    let minted = with_writer(state, move |store| {
         mint_titles(
-            &mut store,
+            store,
             &issuer.signer,
             registry,
             &minting,
             beneficiary,
             holder,
         )
+        .map_err(registry_refusal)
     })
-    .await?
-    .map_err(registry_refusal)?;
+    .await?;
     let titles: Vec<Value> = tokens
         .iter()
         .zip(minted)
@@ -515,7 +621,13 @@ async fn issue_transferable(
                    "holder": holder, "reference": format!("log #{seq}")})
         })
         .collect();
-    Ok(Json(json!({"documents": documents, "titles": titles})))
+    // The documents were written on the worker; they go into the answer as written.
+    let mut answer = b"{\"documents\":".to_vec();
+    answer.extend(documents);
+    answer.extend(b",\"titles\":");
+    answer.extend(serde_json::to_vec(&titles).map_err(|e| ApiError::internal("the answer", e))?);
+    answer.push(b'}');
+    Ok(json_answer(answer))
 }
 
 /// Mints `tokens` to `beneficiary` and `holder` on `registry` as `signer`, all or none; the
@@ -567,16 +679,36 @@ fn mint_titles(
 }
 
 /// `POST /api/obfuscate`: `{"document": wrapped, "fields": ["path", …]}`.
-async fn obfuscate(State(state): State<AppState>, body: JsonBody) -> Result<Json<Value>, ApiError> {
-    let (Some(document), Some(Value::Array(fields))) =
-        (body.0.get("document").cloned(), body.0.get("fields"))
-    else {
+async fn obfuscate(
+    State(state): State<AppState>,
+    ticket: Ticket,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let max_answer = state.max_answer;
+    let answer = ticket
+        .run(move |cancel| {
+            let (document, fields) = obfuscate_request(parse_json(&body)?)?;
+            cancel.check()?;
+            let hidden = obfuscated(document, &fields)?;
+            cancel.check()?;
+            bounded_answer(&json!({"document": hidden}), max_answer)
+        })
+        .await?;
+    Ok(json_answer(answer))
+}
+
+/// The document and the fields to hide of an obfuscate request.
+fn obfuscate_request(mut body: Value) -> Result<(Value, Vec<FieldPath>), ApiError> {
+    let (Some(document), Some(Value::Array(fields))) = (
+        body.get_mut("document").map(Value::take),
+        body.get("fields"),
+    ) else {
         return Err(ApiError::bad_request(
             "invalid",
             "give {\"document\": wrapped document, \"fields\": [\"path\", …]}",
         ));
     };
-    if fields.len() > MAX_OBFUSCATE_LEAVES {
+    if fields.len() > MAX_LEAVES {
         return Err(too_many_leaves(fields.len(), "fields to hide"));
     }
     let fields = fields
@@ -589,38 +721,47 @@ async fn obfuscate(State(state): State<AppState>, body: JsonBody) -> Result<Json
                 .map_err(|e| ApiError::bad_request("invalid", format!("{text:?}: {e}")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let hidden = compute(&state, move || -> Result<Value, ApiError> {
-        let leaves = document.get("data").map_or(0, leaf_count);
-        if leaves > MAX_OBFUSCATE_LEAVES {
-            return Err(too_many_leaves(leaves, "leaves in the document's data"));
+    Ok((document, fields))
+}
+
+/// `document` (wrapped, intact) with `fields` hidden.
+fn obfuscated(document: Value, fields: &[FieldPath]) -> Result<Value, ApiError> {
+    let leaves = document.get("data").map_or(0, leaf_count);
+    if leaves > MAX_LEAVES {
+        return Err(too_many_leaves(leaves, "leaves in the document's data"));
+    }
+    let wrapped = WrappedDocument::from_value(document.clone()).map_err(not_a_document)?;
+    match wrapped.check_integrity().map_err(not_a_document)? {
+        Integrity::Intact => {}
+        Integrity::Tampered(t) => {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "tampered",
+                format!("the document does not verify ({t})"),
+            ));
         }
-        let wrapped = WrappedDocument::from_value(document.clone()).map_err(not_a_document)?;
-        match wrapped.check_integrity().map_err(not_a_document)? {
-            Integrity::Intact => {}
-            Integrity::Tampered(t) => {
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "tampered",
-                    format!("the document does not verify ({t})"),
-                ));
-            }
-        }
-        let mut document = document;
-        corridor_format::obfuscate_document(&mut document, &fields).map_err(|e| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
-        })?;
-        Ok(document)
-    })
-    .await??;
-    Ok(Json(json!({"document": hidden})))
+    }
+    let mut document = document;
+    corridor_format::obfuscate_document(&mut document, fields)
+        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()))?;
+    Ok(document)
 }
 
 fn too_many_leaves(count: usize, what: &str) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "too_many_leaves",
-        format!("{count} {what}; at most {MAX_OBFUSCATE_LEAVES}"),
+        format!("{count} {what}; at most {MAX_LEAVES}"),
     )
+}
+
+/// Refuses raw documents of more than [`MAX_LEAVES`] leaves in all.
+fn within_the_leaf_cap(raws: &[Value]) -> Result<(), ApiError> {
+    let leaves: usize = raws.iter().map(leaf_count).sum();
+    if leaves > MAX_LEAVES {
+        return Err(too_many_leaves(leaves, "leaves in the documents"));
+    }
+    Ok(())
 }
 
 /// How many leaves `data` flattens to: its values that are not non-empty objects or arrays.
@@ -696,9 +837,8 @@ pub(crate) fn token_of(token: &str) -> Result<U256, ApiError> {
 }
 
 /// Where the embedded registries live, as the title routes say it: the network `/rpc`
-/// answers as.
-/// The embedded ledger of `registry` in `deployment`: with the EIP-712 domain a party signs
-/// its actions on the registry's titles in.
+/// answers as, and the EIP-712 domain a party signs its actions on `registry` in (that of
+/// `deployment`, this server's store).
 fn embedded_ledger(registry: Address, deployment: corridor_title::Deployment) -> Value {
     let domain = corridor_title::SigningDomain::Deployment(deployment).eip712(registry);
     // As `eth_signTypedData_v4` takes a domain.
@@ -755,7 +895,7 @@ async fn title(
         })
         .transpose()?;
     let chain = state.chain.clone();
-    let found = blocking(&state, move |store| {
+    let found = reading(&state, move |store| {
         let info = match in_store(store.registry(registry), chain)? {
             Found::Embedded(info) => info,
             Found::OnChain(chain) => return Ok(Found::OnChain(chain)),
@@ -821,7 +961,7 @@ async fn history(
 ) -> Result<Json<Value>, ApiError> {
     let (registry, token) = title_of(&registry, &token)?;
     let chain = state.chain.clone();
-    let found = blocking(&state, move |store| {
+    let found = reading(&state, move |store| {
         let found = in_store(store.title_history(registry, token), chain)?;
         Ok(match found {
             Found::Embedded(history) => Found::Embedded((history, store.deployment()?)),
@@ -860,17 +1000,14 @@ async fn act(
     let signed: SignedAction = serde_json::from_value(body.0)
         .map_err(|e| ApiError::bad_request("invalid", format!("not a signed title action: {e}")))?;
     tracing::info!(token = %writer.0, action = signed.action.name(), "title action");
-    let store = state.store.clone();
-    let outcome = compute(&state, move || {
-        let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
-        let seq = store.submit(&signed)?;
+    let (seq, title) = with_writer(&state, move |store| {
+        let seq = store.submit(&signed).map_err(registry_refusal)?;
         let title = store
             .title(signed.registry, signed.token)
-            .map_err(|e| RegistryError::Backend(Box::new(e)))?;
-        Ok::<_, RegistryError>((seq, title))
+            .map_err(store_error)?;
+        Ok((seq, title))
     })
     .await?;
-    let (seq, title) = outcome.map_err(registry_refusal)?;
     Ok(Json(
         json!({"reference": format!("log #{seq}"), "title": title}),
     ))
@@ -891,10 +1028,7 @@ pub(crate) fn registry_refusal(error: RegistryError) -> ApiError {
             ApiError::new(StatusCode::CONFLICT, "invalid_nonce", e.to_string())
         }
         RegistryError::Backend(e) => match e.downcast::<StoreError>() {
-            Ok(e) if matches!(*e, StoreError::UnknownRegistry(_)) => {
-                ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
-            }
-            Ok(e) => ApiError::internal("the title action", e),
+            Ok(e) => store_error(*e),
             Err(e) => chain::chain_backend(e),
         },
     }
@@ -935,7 +1069,7 @@ async fn get_share(
             "the share id is not one (32 hex digits)",
         ));
     }
-    let envelope = blocking(&state, move |store| store.share(&id)).await?;
+    let envelope = reading(&state, move |store| store.share(&id)).await?;
     let envelope = envelope.ok_or_else(|| {
         ApiError::new(
             StatusCode::NOT_FOUND,

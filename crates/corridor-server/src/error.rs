@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::work::off_the_async_threads;
 
 /// An API error: a status, a stable code for programs, a message for people.
 #[derive(Debug)]
@@ -17,6 +18,9 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds to wait before asking again, sent as `Retry-After`: for a server that is
+    /// busy, not for a request that cannot succeed.
+    pub retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -25,6 +29,16 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 503: the server (its workers, or its store) is busy now; the same request may succeed
+    /// in a moment.
+    pub fn busy(code: &'static str, message: &str) -> ApiError {
+        ApiError {
+            retry_after: Some(RETRY_AFTER_SECONDS),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
         }
     }
 
@@ -43,10 +57,19 @@ impl ApiError {
     }
 }
 
+/// What a busy server tells a client to wait: its work takes seconds at most.
+const RETRY_AFTER_SECONDS: u32 = 1;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = json!({"error": {"code": self.code, "message": self.message}});
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 
@@ -135,15 +158,27 @@ pub fn malformed(problem: impl std::fmt::Display) -> ApiError {
 /// A request body: JSON, within the server's size limit.
 pub struct JsonBody(pub Value);
 
+/// The largest body parsed where the request is; a larger one is parsed on a blocking thread,
+/// so that the async threads keep answering meanwhile.
+const PARSE_HERE_BYTES: usize = 64 * 1024;
+
 impl FromRequest<AppState> for JsonBody {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let JsonBytes(bytes) = JsonBytes::from_request(request, state).await?;
-        serde_json::from_slice(&bytes)
+        if bytes.len() <= PARSE_HERE_BYTES {
+            return parse_json(&bytes).map(JsonBody);
+        }
+        off_the_async_threads(move |_| parse_json(&bytes))
+            .await
             .map(JsonBody)
-            .map_err(malformed)
     }
+}
+
+/// A request body's bytes as JSON.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(malformed)
 }
 
 /// A route's path parameters. A path that cannot be read as them (say, percent-encoding that
@@ -220,7 +255,7 @@ impl FromRequestParts<AppState> for Writer {
                 "this route writes: send an API token as `Authorization: Bearer <token>` (`corridor token new`)",
             ));
         };
-        let name = blocking(state, move |store| store.api_token_name(&token)).await?;
+        let name = reading(state, move |store| store.api_token_name(&token)).await?;
         name.map(Writer)
             .ok_or_else(|| unauthorized("the API token is not a live one"))
     }
@@ -234,24 +269,41 @@ fn bearer_token(authorization: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }
 
-/// Runs `work` on the store off the async workers, within the request timeout.
+/// Runs `work` on the store's writer off the async threads, after the writes before it. A
+/// request gone by the time its turn comes (timed out, say) does not write.
 pub async fn blocking<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce(&mut corridor_ledger::Store) -> Result<T, corridor_ledger::StoreError>
     + Send
     + 'static,
 ) -> Result<T, ApiError> {
+    with_writer(state, move |store| work(store).map_err(store_error)).await
+}
+
+/// As [`blocking`], for work that says its own errors.
+pub async fn with_writer<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&mut corridor_ledger::Store) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
     let store = state.store.clone();
-    let job = tokio::task::spawn_blocking(move || {
-        let mut store = store.lock().unwrap_or_else(|e| e.into_inner());
-        work(&mut store)
-    });
-    match tokio::time::timeout(state.timeout, job).await {
-        Err(_) => Err(timeout()),
-        Ok(Err(e)) => Err(ApiError::internal("the store", e)),
-        Ok(Ok(Err(e))) => Err(store_error(e)),
-        Ok(Ok(Ok(value))) => Ok(value),
-    }
+    off_the_async_threads(move |cancel| {
+        store.write(|store| {
+            cancel.check()?;
+            work(store)
+        })
+    })
+    .await
+}
+
+/// Runs `read` on a reader of the store off the async threads: it never waits behind a write.
+pub async fn reading<T: Send + 'static>(
+    state: &AppState,
+    read: impl FnOnce(&corridor_ledger::Store) -> Result<T, corridor_ledger::StoreError>
+    + Send
+    + 'static,
+) -> Result<T, ApiError> {
+    let store = state.store.clone();
+    off_the_async_threads(move |_| store.read(read).map_err(store_error)).await
 }
 
 /// The error the request timeout gives.
@@ -263,9 +315,13 @@ pub fn timeout() -> ApiError {
     )
 }
 
-/// A store error as the client should see it: what it asked that cannot be, or a failure.
-fn store_error(e: corridor_ledger::StoreError) -> ApiError {
+/// A store error as the client should see it: what it asked that cannot be, a store busy
+/// with another process's write, or a failure.
+pub fn store_error(e: corridor_ledger::StoreError) -> ApiError {
     use corridor_ledger::StoreError as E;
+    if e.is_busy() {
+        return store_busy();
+    }
     match e {
         E::AlreadyIssued { .. }
         | E::AlreadyRevoked { .. }
@@ -279,4 +335,12 @@ fn store_error(e: corridor_ledger::StoreError) -> ApiError {
         }
         other => ApiError::internal("the store", other),
     }
+}
+
+/// The error for a change refused because another process holds the store's write lock.
+pub fn store_busy() -> ApiError {
+    ApiError::busy(
+        "store_busy",
+        "the store is busy with another writer; retry in a moment",
+    )
 }

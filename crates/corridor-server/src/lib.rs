@@ -21,16 +21,19 @@ mod issuer;
 mod ocsp;
 mod portal;
 mod rpc;
+mod store;
+mod work;
 
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
-use corridor_ledger::{Store, StoreError};
+use corridor_ledger::StoreError;
 use corridor_verify::Verifier;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -49,6 +52,10 @@ pub struct ServerConfig {
     pub max_body: usize,
     /// How long one request may take.
     pub timeout: Duration,
+    /// How many heavy requests (verify, wrap, obfuscate, issue) are worked on at once.
+    pub workers: NonZeroUsize,
+    /// How many more heavy requests may wait for a worker; beyond them, 503 `busy`.
+    pub queue: usize,
     /// The issuer `POST /api/issue` signs and records as, if the server was given a key.
     pub issuer: Option<Arc<Issuer>>,
     /// The chain whose token registries the title routes also answer for, if one was given.
@@ -58,10 +65,13 @@ pub struct ServerConfig {
 /// What the handlers share.
 #[derive(Clone)]
 pub(crate) struct AppState {
-    store: Arc<Mutex<Store>>,
+    store: Arc<store::StoreConnections>,
+    admission: work::Admission,
     verifier: Arc<dyn Fn() -> Verifier + Send + Sync>,
     offline: bool,
     timeout: Duration,
+    /// The largest answer wrapping may give: [`ANSWER_PER_BODY`] times the body limit.
+    max_answer: usize,
     issuer: Option<Arc<Issuer>>,
     chain: Option<Arc<corridor_chain::Chain>>,
 }
@@ -73,7 +83,13 @@ pub enum ServeError {
     Store(#[from] StoreError),
     #[error("cannot listen: {0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot start the worker threads: {0}")]
+    Workers(std::io::Error),
 }
+
+/// How many times the body limit a wrapped answer may be: wrapping salts every leaf and adds
+/// each document's proof, so the answer outgrows the body, but only by so much.
+pub const ANSWER_PER_BODY: usize = 4;
 
 /// The OpenAPI document of the routes below.
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -81,10 +97,13 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 /// The routes, over the store `config` names (created if missing).
 pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
     let state = AppState {
-        store: Arc::new(Mutex::new(Store::open(&config.store_path)?)),
+        store: Arc::new(store::StoreConnections::open(&config.store_path)?),
+        admission: work::Admission::new(config.workers, config.queue)
+            .map_err(ServeError::Workers)?,
         verifier: config.verifier.clone(),
         offline: config.offline,
         timeout: config.timeout,
+        max_answer: config.max_body.saturating_mul(ANSWER_PER_BODY),
         issuer: config.issuer.clone(),
         chain: config.chain.clone(),
     };
@@ -222,6 +241,8 @@ mod tests {
             offline: true,
             max_body: 1 << 20,
             timeout: Duration::from_secs(10),
+            workers: NonZeroUsize::MIN,
+            queue: 4,
             issuer: None,
             chain: None,
         }

@@ -16,7 +16,7 @@ use corridor_ledger::Revocation;
 use serde_json::json;
 
 use crate::AppState;
-use crate::error::{ApiError, PathParams};
+use crate::error::{ApiError, PathParams, reading};
 
 pub(crate) async fn any_issuer(
     State(state): State<AppState>,
@@ -44,17 +44,11 @@ async fn answer(
             "the document hash is not a 32-byte hash (64 hex digits, 0x optional)",
         )
     })?;
-    // SQLite blocks: look up off the async workers.
-    let found = tokio::task::spawn_blocking(move || {
-        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+    let revocation = reading(&state, move |store| {
         store.first_revoked(issuer.as_deref(), &[parsed])
     })
-    .await;
-    match found {
-        Ok(Ok(revocation)) => Ok(Json(ocsp_body(&parsed, revocation.as_ref())).into_response()),
-        Ok(Err(e)) => Err(ApiError::internal("the revocation lookup", e)),
-        Err(e) => Err(ApiError::internal("the revocation lookup", e)),
-    }
+    .await?;
+    Ok(Json(ocsp_body(&parsed, revocation.as_ref())).into_response())
 }
 
 /// The responder's answer for `hash`.

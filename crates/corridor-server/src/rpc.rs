@@ -9,7 +9,6 @@
 //! registry's revert for a token never minted. Anything else is the JSON-RPC error for an
 //! unknown method, or an empty revert.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use alloy_primitives::{Address, U256};
@@ -22,7 +21,7 @@ use corridor_ledger::{EMBEDDED_CHAIN_ID, Store, StoreError, escrow_address};
 use corridor_title::Custody;
 use serde_json::{Value, json};
 
-use crate::error::{ApiError, JsonBytes};
+use crate::error::{ApiError, JsonBytes, reading};
 
 /// `ownerOf(uint256)`.
 const OWNER_OF: [u8; 4] = [0x63, 0x52, 0x21, 0x1e];
@@ -34,8 +33,8 @@ pub const MAX_BATCH: usize = 100;
 /// The largest `/rpc` body, in bytes: a full batch of the questions served is a few KiB.
 pub const MAX_BODY: usize = 64 * 1024;
 
-/// `POST /rpc`. The store is locked for one request of a batch at a time, so a batch does not
-/// hold it from the responder and the other routes; the batch stops at the request timeout.
+/// `POST /rpc`. The batch is answered on a reader of the store, which holds nothing from the
+/// writers; it stops at the request timeout.
 pub(crate) async fn handler(
     State(state): State<crate::AppState>,
     body: Result<JsonBytes, ApiError>,
@@ -60,25 +59,19 @@ pub(crate) async fn handler(
         return refused(StatusCode::OK, -32600, &message);
     }
     let deadline = Instant::now() + state.timeout;
-    let store = state.store.clone();
-    let answered = tokio::time::timeout(
-        state.timeout,
-        tokio::task::spawn_blocking(move || answer(&request, deadline, || lock(&store))),
-    )
+    let answered = reading(&state, move |store| {
+        Ok(answer(&request, deadline, || store))
+    })
     .await;
     match answered {
-        Ok(Ok(Some(answer))) => Json(answer).into_response(),
-        Err(_) | Ok(Ok(None)) => refused(
+        Ok(Some(answer)) => Json(answer).into_response(),
+        Ok(None) => refused(
             StatusCode::SERVICE_UNAVAILABLE,
             -32000,
             "the request took longer than the server allows",
         ),
-        Ok(Err(e)) => ApiError::internal("the JSON-RPC answer", e).into_response(),
+        Err(e) => e.into_response(),
     }
-}
-
-fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A JSON-RPC error for the whole body, with the HTTP status that fits.

@@ -9,11 +9,17 @@ mod common;
 mod answers;
 #[path = "security/files.rs"]
 mod files;
+#[path = "security/http.rs"]
+mod http;
 #[path = "security/issuing.rs"]
 mod issuing;
 #[path = "security/limits.rs"]
 mod limits;
 #[path = "security/replay.rs"]
 mod replay;
+#[path = "security/store.rs"]
+mod store;
 #[path = "security/time.rs"]
 mod time;
+#[path = "security/work.rs"]
+mod work;

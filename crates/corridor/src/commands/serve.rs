@@ -23,6 +23,14 @@ pub struct ServeArgs {
     /// Seconds one request may take before it is answered with a timeout error.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     request_timeout: u64,
+    /// How many heavy requests (verify, wrap, obfuscate, issue) are worked on at once; by
+    /// default one a core. A request that times out stops its work and frees its worker.
+    #[arg(long, value_name = "N")]
+    workers: Option<std::num::NonZeroUsize>,
+    /// How many more heavy requests may wait for a worker (their bodies read meanwhile);
+    /// beyond them a request is answered at once with 503 `busy` and `Retry-After`.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    queue: usize,
     /// The issuer key `POST /api/issue` signs with (--key NAME or --private-key-env VAR);
     /// without one, the server does not issue. Its batches are recorded under the key's
     /// name (the DID for a raw key).
@@ -49,6 +57,8 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         world,
         max_body,
         request_timeout,
+        workers,
+        queue,
         issuer,
         issuer_domain,
         issuer_name,
@@ -90,6 +100,10 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
     let offline = matches!(world.decision(), crate::verify::Decision::Offline);
     let store_path = home.store_path()?;
     let max_body = usize::try_from(*max_body).unwrap_or(usize::MAX);
+    let workers = workers.unwrap_or_else(|| {
+        std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN)
+    });
+    let queue = *queue;
     serve(*listen, move |address| {
         let public_url = match public_url.as_str() {
             "" => format!("http://{address}"),
@@ -109,6 +123,8 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
             offline,
             max_body,
             timeout,
+            workers,
+            queue,
             issuer,
             chain,
         })

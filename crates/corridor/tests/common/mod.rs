@@ -174,6 +174,11 @@ impl Served {
         (status, answer)
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The `host:port` it listens on.
     pub fn address(&self) -> &str {
         self.base.strip_prefix("http://").unwrap()

@@ -187,5 +187,8 @@ fn rpc_answers_within_the_request_timeout_while_a_write_waits_on_the_store() {
             );
         }
     }
-    assert_eq!(share.join().unwrap().unwrap(), 503, "the write timed out");
+    // The write waited for the other process's: it went through once that ended (within the
+    // store's busy wait), or was told to retry — never a 500.
+    let share = share.join().unwrap().unwrap();
+    assert!(matches!(share, 200 | 503), "the write answered {share}");
 }

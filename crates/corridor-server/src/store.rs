@@ -1,0 +1,74 @@
+//! The store as the server reaches it: every change through one writer connection behind a
+//! lock; every read on a reader connection of its own, which in WAL mode never waits behind a
+//! write, this server's or another process's (a long `corridor issue`, a backup). The
+//! revocation responder, `/rpc`, token checks, title and share reads go on answering while a
+//! write is held.
+//!
+//! A change that meets another process's write waits a moment (the busy timeout) and is then
+//! refused as busy, which the API answers 503 with `Retry-After`, never a 500.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use corridor_ledger::{Store, StoreError, StoreReader};
+
+/// How long a change waits for another process's write before it is refused as busy.
+const WRITER_BUSY_WAIT: Duration = Duration::from_secs(1);
+
+/// The most reader connections kept open between reads; more are opened under load and
+/// closed after.
+const IDLE_READERS: usize = 8;
+
+/// The writer and the readers of one store file.
+pub(crate) struct StoreConnections {
+    path: PathBuf,
+    writer: Mutex<Store>,
+    idle_readers: Mutex<Vec<StoreReader>>,
+}
+
+impl StoreConnections {
+    /// Opens the store at `path` (created if missing) for the server.
+    pub(crate) fn open(path: &Path) -> Result<StoreConnections, StoreError> {
+        let writer = Store::open(path)?;
+        writer.set_busy_timeout(WRITER_BUSY_WAIT)?;
+        let reader = Store::open_reader(path)?;
+        Ok(StoreConnections {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            idle_readers: Mutex::new(vec![reader]),
+        })
+    }
+
+    /// Runs `change` on the writer, once the writers before it are done. Blocks: call it off
+    /// the async threads.
+    pub(crate) fn write<T>(&self, change: impl FnOnce(&mut Store) -> T) -> T {
+        let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        change(&mut writer)
+    }
+
+    /// Runs `read` on a reader connection: an idle one, or a new one if all are in use.
+    /// Blocks: call it off the async threads.
+    pub(crate) fn read<T>(
+        &self,
+        read: impl FnOnce(&Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let idle = self.idle().pop();
+        let reader = match idle {
+            Some(reader) => reader,
+            None => Store::open_reader(&self.path)?,
+        };
+        let answer = read(&reader);
+        let mut idle = self.idle();
+        if idle.len() < IDLE_READERS {
+            idle.push(reader);
+        }
+        answer
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<StoreReader>> {
+        self.idle_readers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+}
