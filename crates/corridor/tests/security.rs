@@ -11,5 +11,9 @@ mod answers;
 mod files;
 #[path = "security/limits.rs"]
 mod limits;
+#[path = "security/shares.rs"]
+mod shares;
 #[path = "security/time.rs"]
 mod time;
+#[path = "security/tokens.rs"]
+mod tokens;

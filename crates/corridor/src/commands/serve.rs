@@ -28,6 +28,61 @@ pub struct ServeArgs {
     /// name (the DID for a raw key).
     #[command(flatten)]
     issuer: secrets::SignerArgs,
+    /// Writes each API token may make in a minute, in a burst or spread out; past them it is
+    /// answered 429 with Retry-After.
+    #[arg(long, value_name = "N", default_value = "60")]
+    writes_per_minute: std::num::NonZeroU32,
+    #[command(flatten)]
+    shares: ShareArgs,
+    /// The most the store's file may grow to (K, M, G); a write past it is refused with 507,
+    /// as one on a full disk is. Unlimited by default.
+    #[arg(long, value_name = "BYTES", value_parser = input::parse_size)]
+    store_max_size: Option<u64>,
+}
+
+/// What shares may be.
+#[derive(clap::Args)]
+struct ShareArgs {
+    /// The largest share (its encrypted envelope), in bytes; K, M and G suffixes allowed.
+    #[arg(long, value_name = "BYTES", default_value = "2M", value_parser = input::parse_size)]
+    share_max_bytes: u64,
+    /// How long a share is kept unless its sharer asks otherwise ("expiresIn"): 7d, 12h, …
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = humantime::parse_duration)]
+    share_lifetime: std::time::Duration,
+    /// The longest a sharer may ask a share to be kept.
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = humantime::parse_duration)]
+    share_max_lifetime: std::time::Duration,
+    /// The most live shares one API token may keep.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    shares_per_token: u64,
+    /// The most bytes of live shares one API token may keep; K, M and G suffixes allowed.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = input::parse_size)]
+    share_bytes_per_token: u64,
+    /// Room kept for revocations and everything else but shares: a share that would leave
+    /// less free (on the disk, or under --store-max-size) is refused with 507.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = input::parse_size)]
+    store_reserve: u64,
+}
+
+impl ShareArgs {
+    fn policy(&self) -> Result<corridor_server::SharePolicy> {
+        if self.share_lifetime > self.share_max_lifetime || self.share_lifetime.is_zero() {
+            anyhow::bail!(
+                "--share-lifetime must be more than nothing and at most --share-max-lifetime ({})",
+                humantime::format_duration(self.share_max_lifetime)
+            );
+        }
+        Ok(corridor_server::SharePolicy {
+            max_bytes: self.share_max_bytes,
+            lifetime: self.share_lifetime,
+            max_lifetime: self.share_max_lifetime,
+            limits: corridor_ledger::ShareLimits {
+                per_token: self.shares_per_token,
+                bytes_per_token: self.share_bytes_per_token,
+                reserve: self.store_reserve,
+            },
+        })
+    }
 }
 
 pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
@@ -37,6 +92,9 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         max_body,
         request_timeout,
         issuer,
+        writes_per_minute,
+        shares,
+        store_max_size,
     } = args;
     let issuer = if issuer.key.is_some() || issuer.private_key_env.is_some() {
         let signer = issuer.signer(&home.keyring()?)?;
@@ -59,6 +117,9 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         timeout,
         issuer,
         chain,
+        writes_per_minute: *writes_per_minute,
+        shares: shares.policy()?,
+        store_max_size: *store_max_size,
     };
     serve(config, *listen)?;
     Ok(Exit::Success)
