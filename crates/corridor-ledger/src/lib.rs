@@ -17,11 +17,12 @@ mod titles;
 mod tokens;
 
 pub use corridor_format::RevocationReason;
+pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, StoreReader, show_time};
 pub use titles::{
     DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,
 };
-pub use tokens::TokenInfo;
+pub use tokens::{Issuers, LiveToken, Scope, Scopes, TokenInfo};
 
 use corridor_format::Hash32;
 

@@ -13,6 +13,7 @@ use corridor_format::{Hash32, RevocationReason, keccak256};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::titles::TitleEntry;
+use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
 const SCHEMA_VERSION: i64 = 3;
@@ -44,9 +45,11 @@ CREATE TABLE IF NOT EXISTS titles (
     PRIMARY KEY (registry, token));
 CREATE TABLE IF NOT EXISTS shares (
     id TEXT PRIMARY KEY, cipher_text TEXT NOT NULL, iv TEXT NOT NULL, tag TEXT NOT NULL,
-    kind TEXT NOT NULL, created INTEGER NOT NULL);
+    kind TEXT NOT NULL, created INTEGER NOT NULL,
+    owner TEXT, bytes INTEGER NOT NULL, expires INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS api_tokens (
-    name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, revoked INTEGER);
+    name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, revoked INTEGER,
+    scopes TEXT NOT NULL, revoke_issuers TEXT);
 CREATE TABLE IF NOT EXISTS deployments (since INTEGER PRIMARY KEY, salt BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS nonces (
     registry BLOB NOT NULL, account BLOB NOT NULL, next INTEGER NOT NULL,
@@ -135,6 +138,34 @@ pub enum StoreError {
     /// No live API token has that name.
     #[error("no live API token named {0:?}")]
     UnknownToken(String),
+    /// An API token was asked for with no scope: it could do nothing.
+    #[error("API token {0:?} needs at least one scope (issue, revoke, share, titles)")]
+    NoScopes(String),
+    /// A hash the issuer never issued in this store: no batch root, no document.
+    #[error("{issuer} issued no batch or document {hash} in this store")]
+    NotIssued { issuer: String, hash: Hash32 },
+    /// No live share has that id.
+    #[error("no document is shared under that id")]
+    UnknownShare,
+    /// The share was made with another API token, which alone may delete it.
+    #[error("that share was made with another API token")]
+    NotShareOwner,
+    /// A new share would take a token over its quota.
+    #[error(
+        "API token {owner:?} keeps {count} shares of {bytes} bytes; a token may keep at most {max_count} shares and {max_bytes} bytes"
+    )]
+    ShareQuota {
+        owner: String,
+        count: u64,
+        bytes: u64,
+        max_count: u64,
+        max_bytes: u64,
+    },
+    /// A new share would leave less room than is kept for revocations.
+    #[error(
+        "the store keeps its last {reserve} bytes of room for revocations; {room} are left, too few for a share of {bytes} bytes"
+    )]
+    ReserveReached { reserve: u64, room: u64, bytes: u64 },
     /// A record cannot be read as what it should be: the file was edited outside Corridor.
     #[error("the store is damaged: {0}")]
     Corrupt(String),
@@ -150,6 +181,13 @@ impl StoreError {
     pub fn is_busy(&self) -> bool {
         matches!(self, StoreError::Sqlite { source, .. }
             if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy))
+    }
+
+    /// Whether a write failed because the store is full: its disk, or its size limit
+    /// ([`Store::limit_size`]).
+    pub fn is_full(&self) -> bool {
+        matches!(self, StoreError::Sqlite { source, .. }
+            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull))
     }
 }
 
@@ -223,6 +261,8 @@ pub enum Audit {
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// The most bytes the file may grow to, if limited ([`Store::limit_size`]).
+    size_limit: Option<u64>,
 }
 
 impl Store {
@@ -247,6 +287,8 @@ impl Store {
             .and_then(|()| conn.pragma_update(None, "journal_mode", "WAL"))
             .and_then(|()| conn.pragma_update(None, "synchronous", "FULL"))
             .and_then(|()| conn.execute_batch(SCHEMA))
+            .and_then(|()| tokens::migrate(&conn))
+            .and_then(|()| shares::migrate(&conn))
             .map_err(sqlite)?;
         let version: Option<i64> = conn
             .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
@@ -263,8 +305,9 @@ impl Store {
                 .map_err(sqlite)?;
             }
             Some(SCHEMA_VERSION) => {}
-            // Version 2 added the title registry's tables, version 3 the store's deployment
-            // salt: the schema just created the tables, and the salt is made below.
+            // Version 2 added the title registry's tables, which the schema just created;
+            // version 3 the scopes of tokens, the owners and lifetimes of shares (which the
+            // migrations just added) and the store's deployment salt (made below).
             Some(1 | 2) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
@@ -283,6 +326,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            size_limit: None,
         })
     }
 
@@ -306,6 +350,7 @@ impl Store {
         Ok(StoreReader(Store {
             conn,
             path: path.to_path_buf(),
+            size_limit: None,
         }))
     }
 
@@ -314,6 +359,48 @@ impl Store {
     /// "busy, retry" rather than hold its request.
     pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
         self.conn.busy_timeout(wait).map_err(|e| self.sqlite(e))
+    }
+
+    /// Lets the file grow to `bytes` at most (rounded up to whole pages; never below what it
+    /// holds already): a write that would need more fails as one on a full disk does
+    /// ([`StoreError::is_full`]). For this connection, while it is open.
+    pub fn limit_size(&mut self, bytes: u64) -> Result<(), StoreError> {
+        let page = self.page_size()?;
+        let pages = bytes.div_ceil(page).max(1);
+        let set: u64 = self
+            .conn
+            .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sqlite(e))?;
+        self.size_limit = Some(set * page);
+        Ok(())
+    }
+
+    /// The room left for writes, in bytes: the least of what the size limit leaves and the
+    /// free space of the disk the file is on.
+    pub fn room(&self) -> Result<u64, StoreError> {
+        let page = self.page_size()?;
+        let pragma = |name: &str| -> Result<u64, StoreError> {
+            self.conn
+                .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                .map_err(|e| self.sqlite(e))
+        };
+        let used = pragma("page_count")?.saturating_sub(pragma("freelist_count")?) * page;
+        let disk = free_space(&self.path).map_err(|e| StoreError::Sqlite {
+            path: self.path.clone(),
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        })?;
+        Ok(match self.size_limit {
+            Some(limit) => disk.min(limit.saturating_sub(used)),
+            None => disk,
+        })
+    }
+
+    fn page_size(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .map_err(|e| self.sqlite(e))
     }
 
     /// The file.
@@ -461,48 +548,41 @@ impl Store {
         note: &str,
     ) -> Result<(), StoreError> {
         self.change(issuer, |tx, at, sqlite| {
-            let known: bool = tx
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM issued WHERE issuer = ?1)",
-                    [issuer],
-                    |r| r.get(0),
-                )
-                .map_err(sqlite)?;
-            if !known {
-                return Err(StoreError::UnknownIssuer(issuer.into()));
-            }
-            for hash in hashes {
-                let before: Option<i64> = tx
-                    .query_row(
-                        "SELECT at FROM revoked WHERE issuer = ?1 AND hash = ?2",
-                        params![issuer, hash.as_bytes()],
-                        |r| r.get(0),
-                    )
-                    .optional()
-                    .map_err(sqlite)?;
-                if let Some(at) = before {
-                    return Err(StoreError::AlreadyRevoked {
-                        issuer: issuer.into(),
-                        hash: *hash,
-                        at,
-                    });
-                }
-                tx.execute(
-                    "INSERT INTO revoked (issuer, hash, at, reason, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![issuer, hash.as_bytes(), at, reason.code(), note],
-                )
-                .map_err(sqlite)?;
-                append_audit(
-                    tx,
-                    at,
-                    issuer,
-                    "revoke",
-                    hash,
-                    &revocation_detail(reason, note),
-                )
-                .map_err(sqlite)?;
-            }
-            Ok(())
+            record_revocations(
+                tx,
+                at,
+                sqlite,
+                issuer,
+                hashes,
+                reason,
+                note,
+                Revocable::AnyHash,
+            )
+        })
+    }
+
+    /// As [`Store::revoke`], for hashes `issuer` issued in this store only — batch roots and
+    /// documents' target hashes — so that a revocation cannot name (and log) a made-up hash.
+    /// A node between a root and its documents cannot be told from one without its proof, so
+    /// it is refused here.
+    pub fn revoke_issued(
+        &mut self,
+        issuer: &str,
+        hashes: &[Hash32],
+        reason: RevocationReason,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        self.change(issuer, |tx, at, sqlite| {
+            record_revocations(
+                tx,
+                at,
+                sqlite,
+                issuer,
+                hashes,
+                reason,
+                note,
+                Revocable::Issued,
+            )
         })
     }
 
@@ -632,6 +712,8 @@ impl Store {
             match action.as_str() {
                 "issue" => issued.push((issuer, subject, at, detail)),
                 "revoke" => revoked.push((issuer, subject, at, detail)),
+                // Shares come and go; their entries say so and are not replayed.
+                "share" | "share-deleted" | "share-expired" => {}
                 "registry" | "title" => titles.push(TitleEntry {
                     seq,
                     at,
@@ -779,6 +861,138 @@ fn status_of(statuses: &mut Vec<HashStatus>, issuer: String) -> &mut HashStatus 
         }
     };
     &mut statuses[i]
+}
+
+/// Which hashes a revocation may name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Revocable {
+    /// Any: documents, roots and the nodes between, as the command line revokes them.
+    AnyHash,
+    /// Only roots and documents the issuer issued in this store.
+    Issued,
+}
+
+/// Records the revocation of `hashes` by `issuer` in `tx`, each with its audit entry; refused
+/// whole for an issuer that issued nothing, a hash revoked already, or one `revocable` does
+/// not allow.
+#[allow(clippy::too_many_arguments)] // a transaction's context and a revocation's fields
+fn record_revocations(
+    tx: &Transaction,
+    at: i64,
+    sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
+    issuer: &str,
+    hashes: &[Hash32],
+    reason: RevocationReason,
+    note: &str,
+    revocable: Revocable,
+) -> Result<(), StoreError> {
+    let known: bool = tx
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM issued WHERE issuer = ?1)",
+            [issuer],
+            |r| r.get(0),
+        )
+        .map_err(sqlite)?;
+    if !known {
+        return Err(StoreError::UnknownIssuer(issuer.into()));
+    }
+    for hash in hashes {
+        if revocable == Revocable::Issued && !issued_by(tx, issuer, hash).map_err(sqlite)? {
+            return Err(StoreError::NotIssued {
+                issuer: issuer.into(),
+                hash: *hash,
+            });
+        }
+        let before: Option<i64> = tx
+            .query_row(
+                "SELECT at FROM revoked WHERE issuer = ?1 AND hash = ?2",
+                params![issuer, hash.as_bytes()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(sqlite)?;
+        if let Some(at) = before {
+            return Err(StoreError::AlreadyRevoked {
+                issuer: issuer.into(),
+                hash: *hash,
+                at,
+            });
+        }
+        tx.execute(
+            "INSERT INTO revoked (issuer, hash, at, reason, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![issuer, hash.as_bytes(), at, reason.code(), note],
+        )
+        .map_err(sqlite)?;
+        append_audit(
+            tx,
+            at,
+            issuer,
+            "revoke",
+            hash,
+            &revocation_detail(reason, note),
+        )
+        .map_err(sqlite)?;
+    }
+    Ok(())
+}
+
+/// Whether `issuer` issued `hash` in this store, as a batch's root or a document.
+fn issued_by(tx: &Transaction, issuer: &str, hash: &Hash32) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM issued WHERE issuer = ?1 AND root = ?2)
+             OR EXISTS (SELECT 1 FROM documents WHERE issuer = ?1 AND target = ?2)",
+        params![issuer, hash.as_bytes()],
+        |r| r.get(0),
+    )
+}
+
+/// Adds `column` to `table` unless it has it already: what migrating a store of an older
+/// layout takes. Whether it was added.
+pub(crate) fn add_column(
+    conn: &Connection,
+    table: &str,
+    column: &str,
+    definition: &str,
+) -> rusqlite::Result<bool> {
+    let present: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+        [table, column],
+        |r| r.get(0),
+    )?;
+    if !present {
+        conn.execute_batch(&format!(
+            "ALTER TABLE {table} ADD COLUMN {column} {definition}"
+        ))?;
+    }
+    Ok(!present)
+}
+
+/// The free space, in bytes, of the disk `path` is on, for an unprivileged writer.
+#[cfg(unix)]
+fn free_space(path: &Path) -> std::io::Result<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let c_path = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let mut stat = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c_path` is a NUL-terminated path and `stat` is a writable statvfs, which the
+    // call fills when it returns 0.
+    if unsafe { libc::statvfs(c_path.as_ptr(), stat.as_mut_ptr()) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: statvfs returned 0, so it filled `stat`.
+    let stat = unsafe { stat.assume_init() };
+    #[allow(clippy::unnecessary_cast)] // the fields' types differ between platforms
+    Ok(stat.f_bavail as u64 * stat.f_frsize as u64)
+}
+
+/// Elsewhere the disk's free space is not asked: the size limit alone bounds the store.
+#[cfg(not(unix))]
+fn free_space(_path: &Path) -> std::io::Result<u64> {
+    Ok(u64::MAX)
 }
 
 fn check_issuer(issuer: &str) -> Result<(), StoreError> {
@@ -989,6 +1203,49 @@ mod tests {
             status.revoked.as_ref().map(|r| r.note.as_str()),
             Some("damaged goods")
         );
+    }
+
+    #[test]
+    fn revoking_what_was_issued_refuses_made_up_hashes_and_logs_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store.issue("a", &[batch("one", 2)]).unwrap();
+        let reason = RevocationReason::Unspecified;
+        let err = store
+            .revoke_issued("a", &[h("one/0"), h("made up")], reason, "")
+            .unwrap_err();
+        assert!(
+            matches!(&err, StoreError::NotIssued { hash, .. } if *hash == h("made up")),
+            "{err}"
+        );
+        assert!(store.first_revoked(None, &[h("one/0")]).unwrap().is_none());
+        assert!(matches!(
+            store.revoke_issued("b", &[h("one")], reason, ""),
+            Err(StoreError::UnknownIssuer(_))
+        ));
+        store.issue("b", &[batch("two", 1)]).unwrap();
+        assert!(matches!(
+            store.revoke_issued("b", &[h("one")], reason, ""),
+            Err(StoreError::NotIssued { .. })
+        ));
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 2 });
+        store
+            .revoke_issued("a", &[h("one"), h("one/1")], reason, "")
+            .unwrap();
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 4 });
+    }
+
+    #[test]
+    fn a_write_past_the_size_limit_fails_as_on_a_full_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store.limit_size(64 * 1024).unwrap();
+        assert!(store.room().unwrap() <= 64 * 1024);
+        let err = (0..1000)
+            .find_map(|i| store.issue("a", &[batch(&format!("b{i}"), 50)]).err())
+            .expect("the store fills up");
+        assert!(err.is_full(), "{err}");
+        assert!(matches!(store.audit().unwrap(), Audit::Intact { .. }));
     }
 
     #[test]

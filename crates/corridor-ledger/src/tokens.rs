@@ -1,33 +1,207 @@
 //! API tokens for `corridor serve`'s writes: made here, shown once, kept only as their
-//! SHA-256, so the store never holds a token that could be read back and used.
+//! SHA-256, so the store never holds a token that could be read back and used. Each token
+//! carries the scopes it may write in, and, for revocation, the issuers it may act for.
+
+use std::collections::BTreeSet;
 
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::Store;
-use crate::store::{StoreError, now_ms};
+use crate::store::{StoreError, add_column, now_ms};
+
+/// A kind of write an API token may be allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Scope {
+    /// `POST /api/issue`: sign and record documents with the server's key.
+    Issue,
+    /// `POST /api/revoke`, for the issuers the token names.
+    Revoke,
+    /// `POST` and `DELETE /api/shares`: keep and delete encrypted documents.
+    Share,
+    /// Title actions and chain title transactions.
+    Titles,
+}
+
+impl Scope {
+    /// Every scope, in the order they are written.
+    pub const ALL: [Scope; 4] = [Scope::Issue, Scope::Revoke, Scope::Share, Scope::Titles];
+
+    /// The scope's name, as `corridor token new --scope` takes it and errors say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Issue => "issue",
+            Scope::Revoke => "revoke",
+            Scope::Share => "share",
+            Scope::Titles => "titles",
+        }
+    }
+
+    /// The scope named `name`, if one is.
+    pub fn from_name(name: &str) -> Option<Scope> {
+        Scope::ALL.into_iter().find(|s| s.name() == name)
+    }
+}
+
+impl std::fmt::Display for Scope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The issuers a token with the revoke scope may revoke for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Issuers {
+    /// Every issuer of the store: what a token made without `--issuer` gets.
+    Any,
+    /// These only (never empty).
+    Named(BTreeSet<String>),
+}
+
+impl Issuers {
+    /// Whether `issuer` is one of them.
+    pub fn include(&self, issuer: &str) -> bool {
+        match self {
+            Issuers::Any => true,
+            Issuers::Named(names) => names.contains(issuer),
+        }
+    }
+}
+
+/// What a token may write: its scopes, revocation carrying the issuers it is for, so that a
+/// token cannot hold one without the other.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Scopes {
+    pub issue: bool,
+    /// The issuers it may revoke for, if it may revoke.
+    pub revoke: Option<Issuers>,
+    pub share: bool,
+    pub titles: bool,
+}
+
+impl Scopes {
+    /// Every scope, revoking for any issuer: what tokens made before scopes existed keep, so
+    /// that upgrading Corridor does not break what uses them.
+    pub fn all() -> Scopes {
+        Scopes {
+            issue: true,
+            revoke: Some(Issuers::Any),
+            share: true,
+            titles: true,
+        }
+    }
+
+    /// Whether `scope` is among them.
+    pub fn allow(&self, scope: Scope) -> bool {
+        match scope {
+            Scope::Issue => self.issue,
+            Scope::Revoke => self.revoke.is_some(),
+            Scope::Share => self.share,
+            Scope::Titles => self.titles,
+        }
+    }
+
+    /// Whether revoking for `issuer` is among them.
+    pub fn allow_revoking_for(&self, issuer: &str) -> bool {
+        self.revoke.as_ref().is_some_and(|i| i.include(issuer))
+    }
+
+    /// The scopes held, in order.
+    pub fn held(&self) -> Vec<Scope> {
+        Scope::ALL.into_iter().filter(|s| self.allow(*s)).collect()
+    }
+
+    /// The scopes as kept in the store: their names, space-separated.
+    fn names(&self) -> String {
+        let names: Vec<&str> = self.held().into_iter().map(Scope::name).collect();
+        names.join(" ")
+    }
+
+    /// The revoking issuers as kept in the store: NULL for any, else a JSON array.
+    fn issuers_column(&self) -> Option<String> {
+        match &self.revoke {
+            Some(Issuers::Named(names)) => {
+                Some(serde_json::to_string(names).expect("names serialize"))
+            }
+            _ => None,
+        }
+    }
+
+    /// The scopes kept as `names` with `issuers`; `None` if the columns are not what Corridor
+    /// writes.
+    fn from_columns(names: &str, issuers: Option<&str>) -> Option<Scopes> {
+        let mut scopes = Scopes::default();
+        for name in names.split_whitespace() {
+            match Scope::from_name(name)? {
+                Scope::Issue => scopes.issue = true,
+                Scope::Revoke => {
+                    scopes.revoke = Some(match issuers {
+                        None => Issuers::Any,
+                        Some(list) => Issuers::Named(
+                            serde_json::from_str::<BTreeSet<String>>(list)
+                                .ok()
+                                .filter(|n| !n.is_empty())?,
+                        ),
+                    })
+                }
+                Scope::Share => scopes.share = true,
+                Scope::Titles => scopes.titles = true,
+            }
+        }
+        Some(scopes)
+    }
+}
 
 /// What the store knows of a token: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TokenInfo {
     pub name: String,
+    pub scopes: Scopes,
     /// Milliseconds since the Unix epoch.
     pub created: i64,
     pub revoked: Option<i64>,
 }
 
+/// A live token, as a request made with it is allowed: its name and scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveToken {
+    pub name: String,
+    pub scopes: Scopes,
+}
+
+/// A token's row: name, created, revoked, scopes, the issuers it revokes for.
+type TokenRow = (String, i64, Option<i64>, String, Option<String>);
+
 /// The prefix of every token, so that one found in a log or a paste is recognisable.
 const PREFIX: &str = "corridor_";
 
+/// Adds what a store of layout version 2 lacks: the scopes of its tokens. Tokens made before
+/// scopes existed keep every scope (see [`Scopes::all`]).
+pub(crate) fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    add_column(
+        conn,
+        "api_tokens",
+        "scopes",
+        "TEXT NOT NULL DEFAULT 'issue revoke share titles'",
+    )?;
+    add_column(conn, "api_tokens", "revoke_issuers", "TEXT")?;
+    Ok(())
+}
+
 impl Store {
-    /// Makes a token named `name` and returns it; only its hash is kept.
+    /// Makes a token named `name` that may write in `scopes` and returns it; only its hash
+    /// is kept.
     pub fn new_api_token(
         &mut self,
         name: &str,
+        scopes: &Scopes,
         rng: &mut impl rand::Rng,
     ) -> Result<String, StoreError> {
         if name.is_empty() || name.len() > 64 {
             return Err(StoreError::BadTokenName(name.into()));
+        }
+        if scopes.held().is_empty() {
+            return Err(StoreError::NoScopes(name.into()));
         }
         let mut secret = [0u8; 32];
         rng.fill(&mut secret);
@@ -35,8 +209,15 @@ impl Store {
         let inserted = self
             .conn
             .execute(
-                "INSERT OR IGNORE INTO api_tokens (name, hash, created) VALUES (?1, ?2, ?3)",
-                params![name, digest(&token).as_slice(), now_ms()],
+                "INSERT OR IGNORE INTO api_tokens (name, hash, created, scopes, revoke_issuers)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    name,
+                    digest(&token).as_slice(),
+                    now_ms(),
+                    scopes.names(),
+                    scopes.issuers_column()
+                ],
             )
             .map_err(|e| self.sqlite(e))?;
         if inserted == 0 {
@@ -62,35 +243,60 @@ impl Store {
 
     /// The tokens, by name.
     pub fn api_tokens(&self) -> Result<Vec<TokenInfo>, StoreError> {
-        self.conn
-            .prepare("SELECT name, created, revoked FROM api_tokens ORDER BY name")
+        let rows: Vec<TokenRow> = self
+            .conn
+            .prepare(
+                "SELECT name, created, revoked, scopes, revoke_issuers FROM api_tokens ORDER BY name",
+            )
             .and_then(|mut q| {
                 q.query_map([], |r| {
-                    Ok(TokenInfo {
-                        name: r.get(0)?,
-                        created: r.get(1)?,
-                        revoked: r.get(2)?,
-                    })
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                 })?
                 .collect()
             })
-            .map_err(|e| self.sqlite(e))
+            .map_err(|e| self.sqlite(e))?;
+        rows.into_iter()
+            .map(|(name, created, revoked, scopes, issuers)| {
+                Ok(TokenInfo {
+                    scopes: read_scopes(&name, &scopes, issuers.as_deref())?,
+                    name,
+                    created,
+                    revoked,
+                })
+            })
+            .collect()
     }
 
-    /// The name of the live token `token` is, if any.
-    pub fn api_token_name(&self, token: &str) -> Result<Option<String>, StoreError> {
+    /// The live token `token` is, if any.
+    pub fn api_token(&self, token: &str) -> Result<Option<LiveToken>, StoreError> {
         if !token.starts_with(PREFIX) {
             return Ok(None);
         }
-        self.conn
+        let row: Option<(String, String, Option<String>)> = self
+            .conn
             .query_row(
-                "SELECT name FROM api_tokens WHERE hash = ?1 AND revoked IS NULL",
+                "SELECT name, scopes, revoke_issuers FROM api_tokens
+                 WHERE hash = ?1 AND revoked IS NULL",
                 [digest(token).as_slice()],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
-            .map_err(|e| self.sqlite(e))
+            .map_err(|e| self.sqlite(e))?;
+        row.map(|(name, scopes, issuers)| {
+            Ok(LiveToken {
+                scopes: read_scopes(&name, &scopes, issuers.as_deref())?,
+                name,
+            })
+        })
+        .transpose()
     }
+}
+
+/// The scopes of the token `name` as its row keeps them.
+fn read_scopes(name: &str, scopes: &str, issuers: Option<&str>) -> Result<Scopes, StoreError> {
+    Scopes::from_columns(scopes, issuers).ok_or_else(|| {
+        StoreError::Corrupt(format!("the scopes of API token {name:?} cannot be read"))
+    })
 }
 
 fn digest(token: &str) -> [u8; 32] {
@@ -101,21 +307,31 @@ fn digest(token: &str) -> [u8; 32] {
 mod tests {
     use super::*;
 
+    fn sharing() -> Scopes {
+        Scopes {
+            share: true,
+            ..Scopes::default()
+        }
+    }
+
     #[test]
     fn a_token_works_until_revoked_and_is_kept_only_as_its_hash() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.sqlite");
         let mut store = Store::open(&path).unwrap();
-        let token = store.new_api_token("ci", &mut rand::rng()).unwrap();
-        assert_eq!(store.api_token_name(&token).unwrap().as_deref(), Some("ci"));
-        assert!(
-            store
-                .api_token_name(&format!("{token}0"))
-                .unwrap()
-                .is_none()
+        let token = store
+            .new_api_token("ci", &sharing(), &mut rand::rng())
+            .unwrap();
+        assert_eq!(
+            store.api_token(&token).unwrap(),
+            Some(LiveToken {
+                name: "ci".into(),
+                scopes: sharing()
+            })
         );
+        assert!(store.api_token(&format!("{token}0")).unwrap().is_none());
         assert!(matches!(
-            store.new_api_token("ci", &mut rand::rng()),
+            store.new_api_token("ci", &sharing(), &mut rand::rng()),
             Err(StoreError::TokenExists(_))
         ));
         let file = std::fs::read(&path).unwrap();
@@ -124,11 +340,76 @@ mod tests {
             assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()));
         }
         store.revoke_api_token("ci").unwrap();
-        assert!(store.api_token_name(&token).unwrap().is_none());
+        assert!(store.api_token(&token).unwrap().is_none());
         assert!(matches!(
             store.revoke_api_token("ci"),
             Err(StoreError::UnknownToken(_))
         ));
         assert!(store.api_tokens().unwrap()[0].revoked.is_some());
+    }
+
+    #[test]
+    fn scopes_and_revoking_issuers_are_kept_as_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let carrier_only = Scopes {
+            issue: true,
+            revoke: Some(Issuers::Named(["carrier".to_string()].into())),
+            ..Scopes::default()
+        };
+        let any = Scopes {
+            revoke: Some(Issuers::Any),
+            titles: true,
+            ..Scopes::default()
+        };
+        let a = store
+            .new_api_token("a", &carrier_only, &mut rand::rng())
+            .unwrap();
+        let b = store.new_api_token("b", &any, &mut rand::rng()).unwrap();
+        let a = store.api_token(&a).unwrap().unwrap().scopes;
+        assert_eq!(a, carrier_only);
+        assert!(a.allow(Scope::Issue) && !a.allow(Scope::Share) && !a.allow(Scope::Titles));
+        assert!(a.allow_revoking_for("carrier") && !a.allow_revoking_for("other"));
+        let b = store.api_token(&b).unwrap().unwrap().scopes;
+        assert!(b.allow_revoking_for("other") && !b.allow(Scope::Issue));
+        assert!(matches!(
+            store.new_api_token("none", &Scopes::default(), &mut rand::rng()),
+            Err(StoreError::NoScopes(_))
+        ));
+        let listed: Vec<Scopes> = store
+            .api_tokens()
+            .unwrap()
+            .into_iter()
+            .map(|t| t.scopes)
+            .collect();
+        assert_eq!(listed, [carrier_only, any]);
+    }
+
+    #[test]
+    fn a_token_made_before_scopes_keeps_them_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        drop(Store::open(&path).unwrap());
+        // What layout version 2 kept: a token with no scopes.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE api_tokens;
+             CREATE TABLE api_tokens (name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE,
+                                      created INTEGER NOT NULL, revoked INTEGER);
+             UPDATE meta SET value = 2 WHERE key = 'version';",
+        )
+        .unwrap();
+        let token = format!("{PREFIX}{}", "ab".repeat(32));
+        conn.execute(
+            "INSERT INTO api_tokens (name, hash, created) VALUES ('old', ?1, 0)",
+            [digest(&token).as_slice()],
+        )
+        .unwrap();
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.api_token(&token).unwrap().unwrap().scopes,
+            Scopes::all()
+        );
     }
 }

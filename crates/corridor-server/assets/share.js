@@ -46,7 +46,7 @@ const share = async () => {
   const copy = el("button", { type: "button" }, "Copy the link");
   copy.addEventListener("click", () => navigator.clipboard.writeText(link));
   out.replaceChildren(
-    el("p", { class: "done" }, "Shared. Whoever has this link can open and check the document; the server cannot read it."),
+    el("p", { class: "done" }, `Shared until ${new Date(answer.expires).toLocaleString()}. Whoever has this link can open and check the document until then; the server cannot read it.`),
     el("p", {}, el("a", { id: "share-link", href: link }, link), " ", copy),
     el("img", { id: "share-qr", alt: "The link as a QR code", src: qr.createDataURL(4, 4) }),
   );

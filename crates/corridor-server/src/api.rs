@@ -1,10 +1,12 @@
 //! The HTTP API, under `/api`; `openapi.json` describes every route, body and answer.
 //!
-//! Verification, wrapping and obfuscation change nothing and are open; revoking and acting on
-//! titles write to the store and need an API token.
+//! Verification, wrapping and obfuscation change nothing and are open; issuing, revoking,
+//! sharing and acting on titles write to the store and need an API token allowed that write
+//! (its scope).
 
 use std::str::FromStr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use alloy_primitives::{Address, Bytes, U256};
 use axum::extract::State;
@@ -21,8 +23,8 @@ use serde_json::{Value, json};
 
 use crate::chain::{self, on_chain};
 use crate::error::{
-    ApiError, JsonBody, JsonBytes, PathParams, QueryParams, Writer, blocking, malformed,
-    parse_json, reading, store_error, with_writer,
+    ActingOnTitles, ApiError, Issuing, JsonBody, JsonBytes, PathParams, QueryParams, Revoking,
+    Sharing, Writer, blocking, malformed, parse_json, reading, store_error, with_writer,
 };
 use crate::work::{Cancel, Ticket};
 use crate::{AppState, Issuer};
@@ -53,7 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/titles/transactions/prepare", post(chain::prepare))
         .route("/api/titles/transactions", post(chain::submit))
         .route("/api/shares", post(put_share))
-        .route("/api/shares/{id}", get(get_share))
+        .route("/api/shares/{id}", get(get_share).delete(delete_share))
 }
 
 fn not_a_document(problem: impl std::fmt::Display) -> ApiError {
@@ -402,7 +404,7 @@ fn no_issuer() -> ApiError {
 /// issuers is refused. Answers the issued documents.
 async fn issue(
     State(state): State<AppState>,
-    writer: Writer,
+    writer: Writer<Issuing>,
     ticket: Ticket,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
@@ -418,7 +420,7 @@ async fn issue(
     let prepared = ticket
         .run(move |cancel| {
             let (mut raws, title) = issue_request(parse_json(&body)?)?;
-            tracing::info!(token = %writer.0, issuer = %signing.name, documents = raws.len(), transferable = title.is_some(), "issuing");
+            tracing::info!(token = %writer.name, issuer = %signing.name, documents = raws.len(), transferable = title.is_some(), "issuing");
             match title {
                 None => {
                     sign_batch(&signing, &mut raws, max_answer, cancel).map(Prepared::Signed)
@@ -776,7 +778,7 @@ fn leaf_count(data: &Value) -> usize {
 /// `POST /api/revoke`: `{"hash", "issuer"?, "reason"?, "note"?}`, with an API token.
 async fn revoke(
     State(state): State<AppState>,
-    writer: Writer,
+    writer: Writer<Revoking>,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let field = |name: &str| body.0.get(name).and_then(Value::as_str).map(str::to_string);
@@ -796,16 +798,23 @@ async fn revoke(
     };
     let note = field("note").unwrap_or_default();
     let issuer = field("issuer");
-    tracing::info!(token = %writer.0, "revoking");
+    if let Some(issuer) = &issuer {
+        writer.may_revoke_for(issuer)?;
+    }
+    tracing::info!(token = %writer.name, "revoking");
+    // Only what the store issued: a token cannot fill the audit log with made-up hashes.
     let issuer = blocking(&state, move |store| {
         let issuer = match issuer {
             Some(issuer) => issuer,
             None => only_issuer(store)?,
         };
-        store.revoke(&issuer, &[hash], reason, &note)?;
-        Ok(issuer)
+        if let Err(refused) = writer.may_revoke_for(&issuer) {
+            return Ok(Err(refused));
+        }
+        store.revoke_issued(&issuer, &[hash], reason, &note)?;
+        Ok(Ok(issuer))
     })
-    .await?;
+    .await??;
     Ok(Json(
         json!({"revoked": format!("0x{hash}"), "issuer": issuer}),
     ))
@@ -994,12 +1003,12 @@ async fn history(
 /// token.
 async fn act(
     State(state): State<AppState>,
-    writer: Writer,
+    writer: Writer<ActingOnTitles>,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let signed: SignedAction = serde_json::from_value(body.0)
         .map_err(|e| ApiError::bad_request("invalid", format!("not a signed title action: {e}")))?;
-    tracing::info!(token = %writer.0, action = signed.action.name(), "title action");
+    tracing::info!(token = %writer.name, action = signed.action.name(), "title action");
     let (seq, title) = with_writer(&state, move |store| {
         let seq = store.submit(&signed).map_err(registry_refusal)?;
         let title = store
@@ -1034,13 +1043,33 @@ pub(crate) fn registry_refusal(error: RegistryError) -> ApiError {
     }
 }
 
-/// `POST /api/shares`: an encrypted document's envelope (never its key), with an API token;
-/// answers the id it is kept under.
+/// `POST /api/shares`: an encrypted document's envelope (never its key), with an API token,
+/// and optionally `"expiresIn"`, the seconds it is to be kept; answers the id it is kept under
+/// and when it expires. Within the envelope size cap and the token's quota, and only while
+/// the store keeps its reserve.
 async fn put_share(
     State(state): State<AppState>,
-    writer: Writer,
+    writer: Writer<Sharing>,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
+    let policy = state.shares;
+    let lifetime = match body.0.get("expiresIn") {
+        None => policy.lifetime,
+        Some(seconds) => seconds
+            .as_u64()
+            .filter(|s| *s > 0)
+            .map(Duration::from_secs)
+            .filter(|d| *d <= policy.max_lifetime)
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid",
+                    format!(
+                        "\"expiresIn\" is the seconds to keep the share: 1 to {}",
+                        policy.max_lifetime.as_secs()
+                    ),
+                )
+            })?,
+    };
     let envelope: corridor_share::Envelope = serde_json::from_value(body.0).map_err(|e| {
         ApiError::bad_request(
             "invalid",
@@ -1050,34 +1079,75 @@ async fn put_share(
     envelope
         .check()
         .map_err(|e| ApiError::bad_request("invalid", e.to_string()))?;
-    tracing::info!(token = %writer.0, "sharing a document");
-    let id = blocking(&state, move |store| {
-        store.put_share(&envelope, &mut rand::rng())
+    let bytes = envelope.size();
+    if bytes as u64 > policy.max_bytes {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "share_too_large",
+            format!(
+                "the envelope is {bytes} bytes; a share is at most {} (`corridor serve --share-max-bytes`)",
+                policy.max_bytes
+            ),
+        ));
+    }
+    tracing::info!(token = %writer.name, bytes, "sharing a document");
+    let kept = blocking(&state, move |store| {
+        store.put_share(
+            &envelope,
+            &writer.name,
+            lifetime,
+            &policy.limits,
+            &mut rand::rng(),
+        )
     })
     .await?;
-    Ok(Json(json!({"id": id})))
+    Ok(Json(
+        json!({"id": kept.id, "expires": corridor_ledger::show_time(kept.expires)}),
+    ))
 }
 
-/// `GET /api/shares/{id}`: the envelope kept as `id`.
-async fn get_share(
-    State(state): State<AppState>,
-    PathParams(id): PathParams<String>,
-) -> Result<Json<Value>, ApiError> {
+/// The share id of a path, if it is one (32 hex digits).
+fn share_id(id: String) -> Result<String, ApiError> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::bad_request(
             "invalid",
             "the share id is not one (32 hex digits)",
         ));
     }
-    let envelope = reading(&state, move |store| store.share(&id)).await?;
-    let envelope = envelope.ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            "no document is shared under that id",
-        )
-    })?;
-    Ok(Json(
-        serde_json::to_value(envelope).expect("an envelope serializes"),
-    ))
+    Ok(id.to_ascii_lowercase())
+}
+
+/// `GET /api/shares/{id}`: the envelope kept as `id` and when it expires; an expired share is
+/// not found.
+async fn get_share(
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = share_id(id)?;
+    let found = reading(&state, move |store| store.share(&id)).await?;
+    let (envelope, expires) = found.ok_or_else(|| store_error(StoreError::UnknownShare))?;
+    let mut answer = serde_json::to_value(envelope).expect("an envelope serializes");
+    answer["expires"] = json!(corridor_ledger::show_time(expires));
+    Ok(Json(answer))
+}
+
+/// `DELETE /api/shares/{id}`, with the API token that made the share.
+async fn delete_share(
+    State(state): State<AppState>,
+    writer: Writer<Sharing>,
+    PathParams(id): PathParams<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id = share_id(id)?;
+    tracing::info!(token = %writer.name, "deleting a share");
+    let deleted = id.clone();
+    blocking(&state, move |store| {
+        store.delete_share(&deleted, corridor_ledger::Deleter::Token(&writer.name))
+    })
+    .await?;
+    Ok(Json(json!({"deleted": id})))
+}
+
+/// Deletes the shares expired by now; how many there were.
+pub(crate) async fn expire_shares(state: &AppState) -> Result<usize, ApiError> {
+    blocking(state, |store| store.expire_shares()).await
 }

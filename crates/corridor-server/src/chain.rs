@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::api::{registry_refusal, token_of};
-use crate::error::{ApiError, JsonBody, Writer, timeout};
+use crate::error::{ActingOnTitles, ApiError, JsonBody, Writer, timeout};
 
 /// Where a title lives, as the title routes say it.
 pub(crate) fn ledger(chain: &Chain) -> Value {
@@ -143,7 +143,7 @@ struct SubmitRequest {
 /// title and waits for it to be confirmed; answers its hash and the title after it.
 pub(crate) async fn submit(
     State(state): State<AppState>,
-    writer: Writer,
+    writer: Writer<ActingOnTitles>,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
     let request: SubmitRequest = serde_json::from_value(body.0).map_err(|e| {
@@ -151,7 +151,7 @@ pub(crate) async fn submit(
     })?;
     let chain = given_chain(&state)?;
     let token = token_of(&request.token)?;
-    tracing::info!(token = %writer.0, "chain title transaction");
+    tracing::info!(token = %writer.name, "chain title transaction");
     let (receipt, title) = on_chain(&state, chain, request.registry, move |titles| {
         let receipt = titles
             .submit(token, &request.transaction)

@@ -1,11 +1,15 @@
 //! How the server says no: every error is `{"error": {"code", "message"}}` with the HTTP status
-//! that fits; and the extractors that produce them — a bounded JSON body, an API token.
+//! that fits; and the extractors that produce them — a bounded JSON body, an API token allowed
+//! the write a route makes.
+
+use std::marker::PhantomData;
 
 use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use corridor_ledger::{Scope, Scopes};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -18,9 +22,9 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
-    /// Seconds to wait before asking again, sent as `Retry-After`: for a server that is
-    /// busy, not for a request that cannot succeed.
-    pub retry_after: Option<u32>,
+    /// Seconds after which asking again may succeed, sent as `Retry-After`: for a server,
+    /// or a token, that must wait, not for a request that cannot succeed.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -36,9 +40,15 @@ impl ApiError {
     /// 503: the server (its workers, or its store) is busy now; the same request may succeed
     /// in a moment.
     pub fn busy(code: &'static str, message: &str) -> ApiError {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+            .retry_after(RETRY_AFTER_SECONDS)
+    }
+
+    /// The error, saying that asking again after `seconds` may succeed.
+    pub fn retry_after(self, seconds: u64) -> ApiError {
         ApiError {
-            retry_after: Some(RETRY_AFTER_SECONDS),
-            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, code, message)
+            retry_after: Some(seconds),
+            ..self
         }
     }
 
@@ -58,7 +68,7 @@ impl ApiError {
 }
 
 /// What a busy server tells a client to wait: its work takes seconds at most.
-const RETRY_AFTER_SECONDS: u32 = 1;
+const RETRY_AFTER_SECONDS: u64 = 1;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -223,10 +233,43 @@ impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for QueryParams<T> {
     }
 }
 
-/// A request made with a live API token (`Authorization: Bearer <token>`); holds its name.
-pub struct Writer(pub String);
+/// The write a route makes, which the token it is made with must be allowed.
+pub trait Write {
+    const SCOPE: Scope;
+}
 
-impl FromRequestParts<AppState> for Writer {
+/// `POST /api/issue`.
+pub struct Issuing;
+/// `POST /api/revoke`; the issuer is checked once the body names it.
+pub struct Revoking;
+/// `POST` and `DELETE /api/shares`.
+pub struct Sharing;
+/// Title actions and chain title transactions.
+pub struct ActingOnTitles;
+
+impl Write for Issuing {
+    const SCOPE: Scope = Scope::Issue;
+}
+impl Write for Revoking {
+    const SCOPE: Scope = Scope::Revoke;
+}
+impl Write for Sharing {
+    const SCOPE: Scope = Scope::Share;
+}
+impl Write for ActingOnTitles {
+    const SCOPE: Scope = Scope::Titles;
+}
+
+/// A request made with a live API token (`Authorization: Bearer <token>`) that may make the
+/// write `W`, within its rate; holds the token's name and scopes. Checked before the body is
+/// read.
+pub struct Writer<W: Write> {
+    pub name: String,
+    pub scopes: Scopes,
+    write: PhantomData<W>,
+}
+
+impl<W: Write> FromRequestParts<AppState> for Writer<W> {
     type Rejection = ApiError;
 
     async fn from_request_parts(
@@ -255,10 +298,57 @@ impl FromRequestParts<AppState> for Writer {
                 "this route writes: send an API token as `Authorization: Bearer <token>` (`corridor token new`)",
             ));
         };
-        let name = reading(state, move |store| store.api_token_name(&token)).await?;
-        name.map(Writer)
-            .ok_or_else(|| unauthorized("the API token is not a live one"))
+        let live = reading(state, move |store| store.api_token(&token)).await?;
+        let live = live.ok_or_else(|| unauthorized("the API token is not a live one"))?;
+        if !live.scopes.allow(W::SCOPE) {
+            return Err(missing_scope(&live.name, W::SCOPE));
+        }
+        state.write_rate.take(&live.name).map_err(|wait| {
+            ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_writes",
+                format!(
+                    "this API token made more writes than the server allows ({} a minute, `corridor serve --writes-per-minute`); try again later",
+                    state.write_rate.per_minute()
+                ),
+            )
+            .retry_after(wait.as_secs_f64().ceil() as u64)
+        })?;
+        Ok(Writer {
+            name: live.name,
+            scopes: live.scopes,
+            write: PhantomData,
+        })
     }
+}
+
+impl Writer<Revoking> {
+    /// The refusal for revoking for `issuer`, unless the token may.
+    pub fn may_revoke_for(&self, issuer: &str) -> Result<(), ApiError> {
+        if self.scopes.allow_revoking_for(issuer) {
+            return Ok(());
+        }
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "issuer_not_allowed",
+            format!(
+                "API token {:?} may not revoke for the issuer {issuer:?}; a token made with `corridor token new NAME --scope revoke --issuer {issuer:?}` may",
+                self.name
+            ),
+        ))
+    }
+}
+
+/// The refusal of a token that lacks `scope`, naming it.
+fn missing_scope(token: &str, scope: Scope) -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "missing_scope",
+        format!(
+            "API token {token:?} lacks the scope {scope:?} this route needs; a token made with `corridor token new NAME --scope {scope}` has it",
+            scope = scope.name()
+        ),
+    )
 }
 
 /// The token of an `Authorization: Bearer <token>` value; the scheme's name is matched in
@@ -316,21 +406,42 @@ pub fn timeout() -> ApiError {
 }
 
 /// A store error as the client should see it: what it asked that cannot be, a store busy
-/// with another process's write, or a failure.
-pub fn store_error(e: corridor_ledger::StoreError) -> ApiError {
+/// with another process's write, a full store, or a failure.
+pub(crate) fn store_error(e: corridor_ledger::StoreError) -> ApiError {
     use corridor_ledger::StoreError as E;
     if e.is_busy() {
         return store_busy();
+    }
+    if e.is_full() {
+        tracing::error!("the store is full: {e}");
+        return ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "store_full",
+            "the store is full: the write was not made",
+        );
     }
     match e {
         E::AlreadyIssued { .. }
         | E::AlreadyRevoked { .. }
         | E::RegistryExists { .. }
         | E::TokenExists(_) => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
-        E::UnknownIssuer(_) | E::UnknownRegistry(_) | E::UnknownToken(_) => {
-            ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
-        }
-        E::BadIssuer(_) | E::BadBatch { .. } | E::BadTokenName(_) => {
+        E::UnknownIssuer(_)
+        | E::UnknownRegistry(_)
+        | E::UnknownToken(_)
+        | E::NotIssued { .. }
+        | E::UnknownShare => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+        E::NotShareOwner => ApiError::new(StatusCode::FORBIDDEN, "forbidden", e.to_string()),
+        E::ShareQuota { .. } => ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "share_quota_exceeded",
+            e.to_string(),
+        ),
+        E::ReserveReached { .. } => ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "store_reserve",
+            e.to_string(),
+        ),
+        E::BadIssuer(_) | E::BadBatch { .. } | E::BadTokenName(_) | E::NoScopes(_) => {
             ApiError::bad_request("invalid", e.to_string())
         }
         other => ApiError::internal("the store", other),

@@ -20,6 +20,7 @@ mod error;
 mod issuer;
 mod ocsp;
 mod portal;
+mod rate;
 mod rpc;
 mod store;
 mod work;
@@ -33,7 +34,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::{get, post};
-use corridor_ledger::StoreError;
+use corridor_ledger::{ShareLimits, StoreError};
 use corridor_verify::Verifier;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -60,6 +61,25 @@ pub struct ServerConfig {
     pub issuer: Option<Arc<Issuer>>,
     /// The chain whose token registries the title routes also answer for, if one was given.
     pub chain: Option<Arc<corridor_chain::Chain>>,
+    /// The writes each API token may make in a minute (a burst of that many at most).
+    pub writes_per_minute: std::num::NonZeroU32,
+    /// What shares may be.
+    pub shares: SharePolicy,
+    /// The most bytes the store's file may grow to, if limited.
+    pub store_max_size: Option<u64>,
+}
+
+/// What shares may be: their size, lifetime and number.
+#[derive(Debug, Clone, Copy)]
+pub struct SharePolicy {
+    /// The largest envelope, in bytes.
+    pub max_bytes: u64,
+    /// How long a share is kept unless its sharer asks for less or more.
+    pub lifetime: Duration,
+    /// The longest a sharer may ask for.
+    pub max_lifetime: Duration,
+    /// Each token's quota, and the room kept for revocations.
+    pub limits: ShareLimits,
 }
 
 /// What the handlers share.
@@ -74,6 +94,8 @@ pub(crate) struct AppState {
     max_answer: usize,
     issuer: Option<Arc<Issuer>>,
     chain: Option<Arc<corridor_chain::Chain>>,
+    write_rate: Arc<rate::WriteRate>,
+    shares: SharePolicy,
 }
 
 /// Why the server could not start.
@@ -96,8 +118,21 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 
 /// The routes, over the store `config` names (created if missing).
 pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
-    let state = AppState {
-        store: Arc::new(store::StoreConnections::open(&config.store_path)?),
+    Ok(routes(app_state(config)?, config.max_body))
+}
+
+/// What the handlers share, over the store `config` names (created if missing, limited in
+/// size as it says, its expired shares deleted).
+fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
+    let store = store::StoreConnections::open(&config.store_path)?;
+    store.write(|store| {
+        if let Some(bytes) = config.store_max_size {
+            store.limit_size(bytes)?;
+        }
+        store.expire_shares()
+    })?;
+    Ok(AppState {
+        store: Arc::new(store),
         admission: work::Admission::new(config.workers, config.queue)
             .map_err(ServeError::Workers)?,
         verifier: config.verifier.clone(),
@@ -106,8 +141,14 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
         max_answer: config.max_body.saturating_mul(ANSWER_PER_BODY),
         issuer: config.issuer.clone(),
         chain: config.chain.clone(),
-    };
-    Ok(Router::new()
+        write_rate: Arc::new(rate::WriteRate::new(config.writes_per_minute)),
+        shares: config.shares,
+    })
+}
+
+/// The routes, over `state`, taking bodies of `max_body` bytes at most.
+fn routes(state: AppState, max_body: usize) -> Router {
+    Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(portal::routes())
         .route(
@@ -143,9 +184,26 @@ pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'"),
         ))
-        .layer(DefaultBodyLimit::max(config.max_body))
+        .layer(DefaultBodyLimit::max(max_body))
         .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state))
+        .with_state(state)
+}
+
+/// How often the server deletes expired shares.
+const SHARE_SWEEP: Duration = Duration::from_secs(60);
+
+/// Deletes expired shares every [`SHARE_SWEEP`], for as long as the server runs: an expired
+/// share is not served from the moment it expires, and is gone within the minute.
+async fn sweep_shares(state: AppState) {
+    let mut every = tokio::time::interval(SHARE_SWEEP);
+    loop {
+        every.tick().await;
+        match api::expire_shares(&state).await {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "expired shares deleted"),
+            Err(e) => tracing::warn!("expired shares not deleted: {}", e.message),
+        }
+    }
 }
 
 /// Every request within the request timeout, its body included: a client that sends a head
@@ -178,7 +236,9 @@ pub async fn serve(
     use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::service::TowerToHyperService;
 
-    let app = router(&config)?;
+    let state = app_state(&config)?;
+    let sweeper = tokio::spawn(sweep_shares(state.clone()));
+    let app = routes(state, config.max_body);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(config.timeout);
@@ -210,6 +270,7 @@ pub async fn serve(
     {
         tracing::warn!("stopped with requests still under way after the request timeout");
     }
+    sweeper.abort();
     Ok(())
 }
 
@@ -245,6 +306,18 @@ mod tests {
             queue: 4,
             issuer: None,
             chain: None,
+            writes_per_minute: std::num::NonZeroU32::new(60).unwrap(),
+            shares: SharePolicy {
+                max_bytes: 1 << 20,
+                lifetime: Duration::from_secs(3600),
+                max_lifetime: Duration::from_secs(86400),
+                limits: ShareLimits {
+                    per_token: 10,
+                    bytes_per_token: 4 << 20,
+                    reserve: 0,
+                },
+            },
+            store_max_size: None,
         }
     }
 

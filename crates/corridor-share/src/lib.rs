@@ -108,6 +108,11 @@ impl Envelope {
         self.parts().map(|_| ())
     }
 
+    /// Its size: the bytes of its fields, as a server keeps them.
+    pub fn size(&self) -> usize {
+        self.cipher_text.len() + self.iv.len() + self.tag.len() + self.kind.len()
+    }
+
     /// The IV, and the cipher text with the tag after it, as AES-GCM takes them.
     fn parts(&self) -> Result<([u8; 12], Vec<u8>), ShareError> {
         if self.kind != TYPE_1 {

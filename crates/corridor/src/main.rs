@@ -118,7 +118,8 @@ enum Command {
     /// default info); they never hold documents or tokens.
     Serve(commands::serve::ServeArgs),
     /// Encrypt a document for sharing, or open one shared, as TradeTrust does
-    /// (`@govtechsg/oa-encryption`, OPEN-ATTESTATION-TYPE-1: AES-256-GCM).
+    /// (`@govtechsg/oa-encryption`, OPEN-ATTESTATION-TYPE-1: AES-256-GCM); list and delete the
+    /// shares `corridor serve` keeps.
     Share {
         #[command(subcommand)]
         action: commands::share::ShareAction,
@@ -126,7 +127,9 @@ enum Command {
     /// API tokens for `corridor serve`'s writes (issue, revoke, title actions, sharing).
     ///
     /// A token is shown once, when made, and kept only as its SHA-256 in the store; clients
-    /// send it as `Authorization: Bearer <token>`.
+    /// send it as `Authorization: Bearer <token>`. Each token may make only the writes of its
+    /// scopes (issue, revoke — for the issuers it names — share, titles); tokens made before
+    /// scopes existed keep them all, revoking for any issuer.
     Token {
         #[command(subcommand)]
         action: commands::token::TokenAction,
@@ -199,7 +202,7 @@ fn run(cli: &Cli) -> Result<Exit> {
         Command::Title { command } => commands::title::run(home, command),
         Command::Chain { action } => commands::chain::run(home, action),
         Command::Serve(args) => commands::serve::run(home, args),
-        Command::Share { action } => commands::share::run(action),
+        Command::Share { action } => commands::share::run(home, action),
         Command::Token { action } => commands::token::run(home, action),
         Command::Store { action } => commands::store::run(home, action),
         Command::Init(args) => commands::init::run(home, args),

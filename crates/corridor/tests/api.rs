@@ -406,8 +406,14 @@ fn writes_need_a_live_token() {
         "issued.jsonl",
         "wrapped.jsonl",
     ]);
-    let token = work.ok(&["token", "new", "ci"]).trim().to_string();
-    let revoked_token = work.ok(&["token", "new", "old"]).trim().to_string();
+    let token = work
+        .ok(&["token", "new", "ci", "--scope", "revoke"])
+        .trim()
+        .to_string();
+    let revoked_token = work
+        .ok(&["token", "new", "old", "--scope", "revoke"])
+        .trim()
+        .to_string();
     work.ok(&["token", "revoke", "old"]);
     let server = Server::start(&work);
     let route = "/api/revoke";
@@ -472,7 +478,10 @@ fn titles_are_read_openly_and_changed_by_signed_actions_with_a_token() {
     let admin = key(1);
     let admin_hex = const_hex::encode(admin.to_bytes());
     let registry: Address = common::create_registry(&work, &admin_hex).parse().unwrap();
-    let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let api_token = work
+        .ok(&["token", "new", "ci", "--scope", "titles"])
+        .trim()
+        .to_string();
     let server = Server::start(&work);
     let token = U256::from(77);
     let token_hex = format!("{token:#066x}");
@@ -658,7 +667,10 @@ fn chain_titles_are_read_as_the_cli_reads_them_and_moved_by_transactions_their_p
         ],
         Some(OWNER_KEY),
     );
-    let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let api_token = work
+        .ok(&["token", "new", "ci", "--scope", "titles"])
+        .trim()
+        .to_string();
     let server = Server::start_with(&work, &["--network", "local", "--rpc-url", &ganache.url]);
     let title_route = "/api/titles/{registry}/{token}";
     let history_route = "/api/titles/{registry}/{token}/history";
@@ -866,7 +878,10 @@ fn sigterm_stops_the_server_with_a_kept_alive_connection_open() {
 #[test]
 fn encrypted_documents_are_kept_and_handed_back_without_their_key() {
     let work = Workdir::new();
-    let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let api_token = work
+        .ok(&["token", "new", "ci", "--scope", "share"])
+        .trim()
+        .to_string();
     let server = Server::start(&work);
     let key = corridor_share::Key::generate(&mut rand::rng());
     let document = reference_document("valid/single-0.json").to_string();
@@ -892,6 +907,9 @@ fn encrypted_documents_are_kept_and_handed_back_without_their_key() {
         None,
     );
     assert_eq!(status, 200);
+    let mut kept = kept;
+    let expires = kept.as_object_mut().unwrap().remove("expires");
+    assert_eq!(expires.as_ref(), Some(&answer["expires"]), "{kept}");
     assert_eq!(kept, envelope);
     let kept: corridor_share::Envelope = serde_json::from_value(kept).unwrap();
     assert_eq!(corridor_share::decrypt(&kept, &key).unwrap(), document);
@@ -923,7 +941,12 @@ fn encrypted_documents_are_kept_and_handed_back_without_their_key() {
 #[test]
 fn documents_issued_through_the_api_are_signed_recorded_and_valid() {
     let work = Workdir::new();
-    let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let api_token = work
+        .ok(&[
+            "token", "new", "ci", "--scope", "issue", "--scope", "revoke",
+        ])
+        .trim()
+        .to_string();
     let route = "/api/issue";
     // The server names its own issuer in what it signs: the documents name none.
     let request = json!({"documents": [{"blNumber": "BL-1"}, {"blNumber": "BL-2"}]});
@@ -1068,7 +1091,10 @@ fn documents_issued_through_the_api_are_signed_recorded_and_valid() {
 #[test]
 fn bills_of_lading_issued_with_a_title_are_transferable_records_minted_to_their_first_owner() {
     let work = Workdir::new();
-    let api_token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let api_token = work
+        .ok(&["token", "new", "ci", "--scope", "issue"])
+        .trim()
+        .to_string();
     let location = "carrier.corridor.test";
     let server = Server::start_with(
         &work,

@@ -362,7 +362,10 @@ fn the_examples_are_ready_to_verify_and_laid_out_by_their_templates() {
 #[test]
 fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner() {
     let work = Workdir::new();
-    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let api_token = work
+        .ok(&["token", "new", "portal", "--scope", "issue"])
+        .trim()
+        .to_string();
     let issuer: alloy_primitives::Address = common::TEST_ADDRESS.parse().unwrap();
     // The registry the server will make for its key, in this store.
     let registry = corridor_ledger::Store::open(&work.path("home").join("store.sqlite"))
@@ -508,7 +511,10 @@ fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner()
 #[test]
 fn a_shared_document_opens_from_its_link_and_the_key_never_reaches_the_server() {
     let work = Workdir::new();
-    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let api_token = work
+        .ok(&["token", "new", "portal", "--scope", "share"])
+        .trim()
+        .to_string();
     let server = Served::start(&work, &["--offline"]);
     let file = reference_document(&work, "signed/signed-0.json");
     let seen = seen(&server, "share", &[&api_token, file.to_str().unwrap()]);
@@ -550,7 +556,10 @@ fn a_shared_document_opens_from_its_link_and_the_key_never_reaches_the_server() 
 #[test]
 fn a_document_shared_by_oa_encryption_opens_in_the_portal() {
     let work = Workdir::new();
-    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let api_token = work
+        .ok(&["token", "new", "portal", "--scope", "share"])
+        .trim()
+        .to_string();
     let server = Served::start(&work, &["--offline"]);
     let file = reference_document(&work, "signed/signed-1.json");
     let text = std::fs::read_to_string(&file).unwrap();
@@ -590,7 +599,10 @@ fn a_document_shared_by_oa_encryption_opens_in_the_portal() {
 #[test]
 fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
     let work = Workdir::new();
-    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let api_token = work
+        .ok(&["token", "new", "portal", "--scope", "titles"])
+        .trim()
+        .to_string();
     let admin = "0x4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d";
     let shipper_key = "0x6cbed15c793ce57650b9877cf6fa156fbef513c4e6134f022a85b1ffdd59b2a1";
     let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
@@ -719,7 +731,10 @@ fn a_chain_title_is_shown_and_its_holder_passes_it_on_chain_from_the_page_on_a_p
         Some(OWNER_KEY),
     );
     assert_eq!(code, 0, "{minted}");
-    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let api_token = work
+        .ok(&["token", "new", "portal", "--scope", "titles"])
+        .trim()
+        .to_string();
     let server = Served::start(&work, &["--network", "local", "--rpc-url", &ganache.url]);
     let shipper_key = format!("0x{}", PARTY_KEYS[0]);
     let seen = seen_with(
@@ -792,7 +807,12 @@ fn a_chain_title_is_shown_and_its_holder_passes_it_on_chain_from_the_page_on_a_p
 #[test]
 fn every_page_fits_a_phone_and_a_desktop() {
     let work = Workdir::new();
-    let api_token = work.ok(&["token", "new", "portal"]).trim().to_string();
+    let api_token = work
+        .ok(&[
+            "token", "new", "portal", "--scope", "issue", "--scope", "share", "--scope", "titles",
+        ])
+        .trim()
+        .to_string();
     // A document with what widens pages: long field names, a DID, hashes, a long table.
     let hash = "ab".repeat(32);
     let raw = json!({

@@ -17,9 +17,13 @@ mod issuing;
 mod limits;
 #[path = "security/replay.rs"]
 mod replay;
+#[path = "security/shares.rs"]
+mod shares;
 #[path = "security/store.rs"]
 mod store;
 #[path = "security/time.rs"]
 mod time;
+#[path = "security/tokens.rs"]
+mod tokens;
 #[path = "security/work.rs"]
 mod work;

@@ -49,6 +49,61 @@ pub struct ServeArgs {
     /// it listens on, which must then not be 0.0.0.0 or [::].
     #[arg(long, value_name = "URL")]
     public_url: Option<String>,
+    /// Writes each API token may make in a minute, in a burst or spread out; past them it is
+    /// answered 429 with Retry-After.
+    #[arg(long, value_name = "N", default_value = "60")]
+    writes_per_minute: std::num::NonZeroU32,
+    #[command(flatten)]
+    shares: ShareArgs,
+    /// The most the store's file may grow to (K, M, G); a write past it is refused with 507,
+    /// as one on a full disk is. Unlimited by default.
+    #[arg(long, value_name = "BYTES", value_parser = input::parse_size)]
+    store_max_size: Option<u64>,
+}
+
+/// What shares may be.
+#[derive(clap::Args)]
+struct ShareArgs {
+    /// The largest share (its encrypted envelope), in bytes; K, M and G suffixes allowed.
+    #[arg(long, value_name = "BYTES", default_value = "2M", value_parser = input::parse_size)]
+    share_max_bytes: u64,
+    /// How long a share is kept unless its sharer asks otherwise ("expiresIn"): 7d, 12h, …
+    #[arg(long, value_name = "DURATION", default_value = "7d", value_parser = humantime::parse_duration)]
+    share_lifetime: std::time::Duration,
+    /// The longest a sharer may ask a share to be kept.
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = humantime::parse_duration)]
+    share_max_lifetime: std::time::Duration,
+    /// The most live shares one API token may keep.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    shares_per_token: u64,
+    /// The most bytes of live shares one API token may keep; K, M and G suffixes allowed.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = input::parse_size)]
+    share_bytes_per_token: u64,
+    /// Room kept for revocations and everything else but shares: a share that would leave
+    /// less free (on the disk, or under --store-max-size) is refused with 507.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = input::parse_size)]
+    store_reserve: u64,
+}
+
+impl ShareArgs {
+    fn policy(&self) -> Result<corridor_server::SharePolicy> {
+        if self.share_lifetime > self.share_max_lifetime || self.share_lifetime.is_zero() {
+            anyhow::bail!(
+                "--share-lifetime must be more than nothing and at most --share-max-lifetime ({})",
+                humantime::format_duration(self.share_max_lifetime)
+            );
+        }
+        Ok(corridor_server::SharePolicy {
+            max_bytes: self.share_max_bytes,
+            lifetime: self.share_lifetime,
+            max_lifetime: self.share_max_lifetime,
+            limits: corridor_ledger::ShareLimits {
+                per_token: self.shares_per_token,
+                bytes_per_token: self.share_bytes_per_token,
+                reserve: self.store_reserve,
+            },
+        })
+    }
 }
 
 pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
@@ -63,6 +118,9 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         issuer_domain,
         issuer_name,
         public_url,
+        writes_per_minute,
+        shares,
+        store_max_size,
     } = args;
     let public_url = match public_url {
         Some(url) => url.clone(),
@@ -104,6 +162,9 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN)
     });
     let queue = *queue;
+    let writes_per_minute = *writes_per_minute;
+    let shares = shares.policy()?;
+    let store_max_size = *store_max_size;
     serve(*listen, move |address| {
         let public_url = match public_url.as_str() {
             "" => format!("http://{address}"),
@@ -127,6 +188,9 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
             queue,
             issuer,
             chain,
+            writes_per_minute,
+            shares,
+            store_max_size,
         })
     })?;
     Ok(Exit::Success)

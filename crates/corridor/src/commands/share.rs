@@ -1,10 +1,12 @@
-//! `corridor share`: documents encrypted for sharing, as TradeTrust does.
+//! `corridor share`: documents encrypted for sharing, as TradeTrust does; and the shares
+//! `corridor serve` keeps, for its operator.
 
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, anyhow};
 
 use crate::exit::Exit;
+use crate::home::Home;
 use crate::input;
 
 #[derive(clap::Subcommand)]
@@ -20,9 +22,17 @@ pub enum ShareAction {
         #[arg(long, value_name = "VAR")]
         key_env: Option<String>,
     },
+    /// List the shares the server keeps: id, the API token that made it, size, when made and
+    /// when it expires. Never their content.
+    List,
+    /// Delete a share the server keeps, whichever token made it.
+    Delete {
+        #[arg(value_name = "ID")]
+        id: String,
+    },
 }
 
-pub fn run(action: &ShareAction) -> Result<Exit> {
+pub fn run(home: &Home, action: &ShareAction) -> Result<Exit> {
     let read = |file: &PathBuf| -> Result<String> {
         let bytes = input::read_bounded(file, 64 << 20)?;
         String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8 text", file.display()))
@@ -64,6 +74,24 @@ pub fn run(action: &ShareAction) -> Result<Exit> {
             let document = corridor_share::decrypt(&envelope, &key)
                 .map_err(|e| anyhow!("{}: {e}", file.display()))?;
             println!("{document}");
+        }
+        ShareAction::List => {
+            for share in home.store()?.shares()? {
+                println!(
+                    "{}  {:<24} {:>10} bytes  made {}  expires {}",
+                    share.id,
+                    share.owner.as_deref().unwrap_or("(before owners)"),
+                    share.bytes,
+                    corridor_ledger::show_time(share.created),
+                    corridor_ledger::show_time(share.expires)
+                );
+            }
+        }
+        ShareAction::Delete { id } => {
+            home.store()?
+                .delete_share(id, corridor_ledger::Deleter::Operator)
+                .with_context(|| format!("share {id}"))?;
+            eprintln!("share {id} deleted");
         }
     }
     Ok(Exit::Success)

@@ -203,6 +203,64 @@ impl Served {
     }
 }
 
+/// A server's answer: its status, its `Retry-After` header and its JSON body.
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<String>,
+    pub json: Value,
+}
+
+impl Served {
+    /// Sends `method path` (GET, POST with `body` as JSON, DELETE), with `token` as its API
+    /// token if given; fails the test if the answer is not JSON.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Answer {
+        let agent: ureq::Agent = ureq::config::Config::builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let url = format!("{}{path}", self.base);
+        let authorization = token.map(|t| format!("Bearer {t}"));
+        let sent = match (method, body) {
+            ("GET", None) => with_token(agent.get(&url), &authorization).call(),
+            ("DELETE", None) => with_token(agent.delete(&url), &authorization).call(),
+            ("POST", Some(body)) => with_token(agent.post(&url), &authorization).send_json(body),
+            _ => panic!("{method} with a body: {}", body.is_some()),
+        };
+        let mut response = sent.unwrap();
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_string());
+        let text = response.body_mut().read_to_string().unwrap();
+        let json = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!("{method} {path} answered {status}, not JSON ({e}): {text:?}")
+        });
+        Answer {
+            status,
+            retry_after,
+            json,
+        }
+    }
+}
+
+/// `request` with `Authorization: <authorization>`, if given.
+fn with_token<B>(
+    request: ureq::RequestBuilder<B>,
+    authorization: &Option<String>,
+) -> ureq::RequestBuilder<B> {
+    match authorization {
+        Some(value) => request.header("Authorization", value),
+        None => request,
+    }
+}
+
 impl Drop for Served {
     fn drop(&mut self) {
         self.child.kill().ok();

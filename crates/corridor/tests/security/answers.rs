@@ -95,7 +95,7 @@ fn a_wrong_method_is_a_json_405_that_lists_the_methods_allowed() {
     let server = Server::start(&work);
     for (method, path, allowed) in [
         ("GET", "/api/verify", "POST"),
-        ("DELETE", "/api/shares/00", "GET"),
+        ("PUT", "/api/shares/00", "DELETE"),
         ("PUT", "/api/examples", "GET"),
         ("POST", "/ocsp/0x00", "GET"),
         ("GET", "/rpc", "POST"),
@@ -180,7 +180,10 @@ fn a_body_not_sent_as_json_is_refused_with_415_saying_so() {
 #[test]
 fn the_bearer_scheme_is_matched_in_any_case() {
     let work = Workdir::new();
-    let token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let token = work
+        .ok(&["token", "new", "ci", "--scope", "share"])
+        .trim()
+        .to_string();
     let server = Server::start(&work);
     let key = corridor_share::Key::generate(&mut rand::rng());
     let envelope = corridor_share::encrypt("{}", &key, &mut rand::rng());

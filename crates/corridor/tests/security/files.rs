@@ -27,7 +27,7 @@ fn the_home_folder_and_the_store_are_private_whatever_the_umask() {
     };
     let mode =
         |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
-    run("token new ci");
+    run("token new ci --scope share");
     run("key new ops");
     assert_eq!(mode(&home), 0o700, "the home folder");
     assert_eq!(mode(&home.join("keys")), 0o700, "the keys' folder");

@@ -26,7 +26,10 @@ fn served(work: &Workdir) -> Served {
 #[test]
 fn a_token_holder_cannot_choose_the_issuer_block_the_server_signs() {
     let work = Workdir::new();
-    let token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let token = work
+        .ok(&["token", "new", "ci", "--scope", "issue"])
+        .trim()
+        .to_string();
     let served = served(&work);
     let (_, issuer) = served.call("GET", "/api/issuer", None, None);
     let ours = issuer["documentIssuer"].clone();

@@ -142,7 +142,10 @@ fn rpc_refuses_a_body_larger_than_its_limit() {
 #[test]
 fn rpc_answers_within_the_request_timeout_while_a_write_waits_on_the_store() {
     let work = Workdir::new();
-    let token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let token = work
+        .ok(&["token", "new", "ci", "--scope", "share"])
+        .trim()
+        .to_string();
     let served = Served::start(&work, &["--offline", "--request-timeout", "1"]);
 
     // Another process writes to the store (a long `corridor issue`, a backup): the server's

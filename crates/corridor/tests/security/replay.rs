@@ -37,7 +37,10 @@ fn deployment_with_a_title(work: &Workdir) -> (Address, String) {
         ],
         &[("ADMIN_KEY", &admin)],
     );
-    let token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let token = work
+        .ok(&["token", "new", "ci", "--scope", "titles"])
+        .trim()
+        .to_string();
     (registry, token)
 }
 

@@ -27,7 +27,10 @@ fn store_with_a_batch_and_a_token(work: &Workdir) -> (String, String) {
         "issued.jsonl",
         "wrapped.jsonl",
     ]);
-    let token = work.ok(&["token", "new", "ci"]).trim().to_string();
+    let token = work
+        .ok(&["token", "new", "ci", "--scope", "revoke"])
+        .trim()
+        .to_string();
     (root, token)
 }
 
@@ -95,5 +98,5 @@ fn readers_never_wait_behind_a_writer_and_a_busy_store_is_a_503() {
     let status = work.run(&["status", &root]);
     let said = String::from_utf8_lossy(&status.stdout);
     assert!(said.contains("REVOKED by carrier"), "{said}");
-    work.ok(&["token", "new", "another"]);
+    work.ok(&["token", "new", "another", "--scope", "share"]);
 }
