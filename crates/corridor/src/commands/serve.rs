@@ -14,9 +14,20 @@ pub struct ServeArgs {
     /// Address and port to listen on (port 0 picks a free one; the address is printed).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
     listen: std::net::SocketAddr,
-    /// How verification requests reach the outside world (as for `corridor verify`).
+    /// How verification requests reach the outside world (as for `corridor verify`, but see
+    /// --allow-fetch and --fetch-budget).
     #[command(flatten)]
     world: crate::verify::WorldArgs,
+    /// A host that fetches made for a request may reach whatever its addresses, over plain
+    /// http too: HOST or HOST:PORT (an IPv6 address in brackets); repeatable. Other fetches
+    /// (revocation responders, DNS over HTTPS) reach only public addresses, over https.
+    #[arg(long = "allow-fetch", value_name = "HOST[:PORT]")]
+    allow_fetch: Vec<corridor_net::AllowedHost>,
+    /// The most distinct outside questions one request may ask: each URL fetched and each
+    /// DNS name looked up counts once for the request. Checks whose questions come after
+    /// are reported SKIPPED, saying why; so are those asked after the request's time.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    fetch_budget: usize,
     /// Largest request body, in bytes; K, M and G suffixes allowed.
     #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = input::parse_size)]
     max_body: u64,
@@ -34,6 +45,8 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
     let ServeArgs {
         listen,
         world,
+        allow_fetch,
+        fetch_budget,
         max_body,
         request_timeout,
         issuer,
@@ -49,11 +62,19 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
     };
     let timeout = std::time::Duration::from_secs((*request_timeout).max(1));
     let chain = world.titles_chain(timeout)?.map(std::sync::Arc::new);
-    let world = std::sync::Arc::new(world.connect()?);
+    // Strangers choose the documents: their fetches stay out of this server's networks.
+    let policy = corridor_net::FetchPolicy::PublicOnly {
+        allowed: allow_fetch.clone(),
+    };
+    let world = std::sync::Arc::new(world.connect(&policy)?);
     let offline = matches!(world.decision(), crate::verify::Decision::Offline);
+    let fetch_budget = *fetch_budget;
     let config = corridor_server::ServerConfig {
         store_path: home.store_path()?,
-        verifier: std::sync::Arc::new(move || corridor_verify::Verifier::new(world.providers())),
+        verifier: std::sync::Arc::new(move || {
+            let budget = corridor_net::QuestionBudget::limited(fetch_budget, timeout);
+            corridor_verify::Verifier::new(world.providers(budget))
+        }),
         offline,
         max_body: usize::try_from(*max_body).unwrap_or(usize::MAX),
         timeout,
