@@ -222,6 +222,30 @@ mod tests {
         }
     }
 
+    /// Spellings of loopback that only the system's resolver turns into an address (a
+    /// number, hex, a short form) and IPv6 forms of it are refused on what they resolve to.
+    #[test]
+    fn a_server_client_refuses_loopback_however_it_is_spelled() {
+        let public_only = FetchPolicy::PublicOnly {
+            allowed: Vec::new(),
+        };
+        let client = HttpClient::new(Duration::from_secs(5), &public_only);
+        for url in [
+            "https://2130706433/ocsp",
+            "https://0x7f000001/ocsp",
+            "https://127.1/ocsp",
+            "https://[::ffff:7f00:1]/ocsp",
+            "https://[0:0:0:0:0:0:0:1]/ocsp",
+        ] {
+            match client.get(url) {
+                Err(FetchError::NotAsked(NotAsked::Refused(why))) => {
+                    assert!(why.contains("a loopback address"), "{url}: {why}")
+                }
+                other => panic!("{url}: {other:?}"),
+            }
+        }
+    }
+
     #[test]
     fn nothing_is_asked_once_the_run_time_is_up() {
         let run = cache(QuestionBudget::limited(10, Duration::ZERO));
