@@ -27,6 +27,8 @@ enum Backend {
     DohJson {
         agent: ureq::Agent,
         url: String,
+        /// The agent's own, for one lookup.
+        timeout: Duration,
     },
 }
 
@@ -83,6 +85,7 @@ impl DnsResolver {
         DnsResolver::with(Backend::DohJson {
             agent: policy.agent(timeout),
             url: url.to_string(),
+            timeout,
         })
     }
 
@@ -140,8 +143,8 @@ impl DnsResolver {
                 asked,
                 timeout,
             } => {
-                let lookup =
-                    async { tokio::time::timeout(*timeout, resolver.txt_lookup(name)).await };
+                let wait = self.answers.budget.wait(*timeout);
+                let lookup = async { tokio::time::timeout(wait, resolver.txt_lookup(name)).await };
                 match runtime.get().block_on(lookup) {
                     Ok(Ok(lookup)) => Ok(lookup
                         .iter()
@@ -158,11 +161,15 @@ impl DnsResolver {
                     ))),
                     Err(_) => Err(LookupError::Failed(format!(
                         "TXT lookup of {name} at {asked} failed: timed out after {} s",
-                        timeout.as_secs_f64()
+                        wait.as_secs_f64()
                     ))),
                 }
             }
-            Backend::DohJson { agent, url } => doh_json(agent, url, name),
+            Backend::DohJson {
+                agent,
+                url,
+                timeout,
+            } => doh_json(agent, url, name, self.answers.budget.wait(*timeout)),
         }
     }
 }
@@ -175,9 +182,14 @@ impl TxtResolver for DnsResolver {
     }
 }
 
-/// One DNS-over-HTTPS JSON question; each TXT answer's `data` holds its strings, quoted or
-/// not as the service writes them.
-fn doh_json(agent: &ureq::Agent, url: &str, name: &str) -> Result<Vec<String>, LookupError> {
+/// One DNS-over-HTTPS JSON question, given `wait`; each TXT answer's `data` holds its
+/// strings, quoted or not as the service writes them.
+fn doh_json(
+    agent: &ureq::Agent,
+    url: &str,
+    name: &str,
+    wait: Duration,
+) -> Result<Vec<String>, LookupError> {
     let fail =
         |what: String| LookupError::Failed(format!("TXT lookup of {name} at {url} failed: {what}"));
     let mut response = agent
@@ -185,6 +197,9 @@ fn doh_json(agent: &ureq::Agent, url: &str, name: &str) -> Result<Vec<String>, L
         .query("name", name)
         .query("type", "TXT")
         .header("accept", "application/dns-json")
+        .config()
+        .timeout_global(Some(wait))
+        .build()
         .call()
         .map_err(|e| match policy::refusal(&e) {
             Some(why) => LookupError::NotAsked(why),

@@ -59,6 +59,15 @@ impl QuestionBudget {
         })))
     }
 
+    /// How long a question asked now may take: `timeout`, or less when the run's time is up
+    /// sooner, so that no question outlasts its run.
+    fn wait(&self, timeout: Duration) -> Duration {
+        match self.0.as_ref().and_then(|limit| limit.until) {
+            Some(until) => timeout.min(until.saturating_duration_since(Instant::now())),
+            None => timeout,
+        }
+    }
+
     /// Counts one more question, or says why it may not be asked.
     fn spend_one(&self) -> Result<(), NotAsked> {
         let Some(limit) = &self.0 else {
@@ -116,6 +125,8 @@ impl<T: Clone, E: Clone + From<NotAsked>> RunCache<T, E> {
 /// An HTTP client (rustls for https) whose answers are kept for the run.
 pub struct HttpClient {
     agent: ureq::Agent,
+    /// The agent's own, for a whole fetch.
+    timeout: Duration,
     answers: RunCache<HttpResponse, FetchError>,
 }
 
@@ -124,6 +135,7 @@ impl HttpClient {
     pub fn new(timeout: Duration, policy: &FetchPolicy) -> HttpClient {
         HttpClient {
             agent: policy.agent(timeout),
+            timeout,
             answers: RunCache::new(QuestionBudget::unlimited()),
         }
     }
@@ -134,15 +146,20 @@ impl HttpClient {
     pub fn for_run(&self, budget: QuestionBudget) -> HttpClient {
         HttpClient {
             agent: self.agent.clone(),
+            timeout: self.timeout,
             answers: RunCache::new(budget),
         }
     }
 
     fn fetch(&self, url: &str) -> Result<HttpResponse, FetchError> {
         let failed = |e: &dyn std::fmt::Display| FetchError::Failed(format!("{url}: {e}"));
+        let wait = self.answers.budget.wait(self.timeout);
         let mut response = self
             .agent
             .get(url)
+            .config()
+            .timeout_global(Some(wait))
+            .build()
             .call()
             .map_err(|e| match policy::refusal(&e) {
                 Some(why) => FetchError::NotAsked(why),
@@ -244,6 +261,24 @@ mod tests {
                 other => panic!("{url}: {other:?}"),
             }
         }
+    }
+
+    /// A question asked near the end of the run's time gets only what is left of it, not
+    /// the client's whole timeout.
+    #[test]
+    fn a_fetch_under_way_ends_with_its_run_time() {
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/ocsp/0x01", silent.local_addr().unwrap());
+        let client = HttpClient::new(Duration::from_secs(20), &FetchPolicy::Anywhere);
+        let run = client.for_run(QuestionBudget::limited(10, Duration::from_millis(500)));
+        let started = Instant::now();
+        let answer = run.get(&url);
+        assert!(matches!(answer, Err(FetchError::Failed(_))), "{answer:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
