@@ -1,6 +1,6 @@
 //! TXT lookups: the system's resolver, a named nameserver (UDP, then TCP), or DNS over HTTPS
-//! in the JSON form Google and Cloudflare serve. Every lookup has a timeout, and answers are
-//! kept for the run.
+//! in the JSON form Google and Cloudflare serve (fetched as the fetch policy lets). Every
+//! lookup has a timeout, and answers are kept for the run.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -12,7 +12,7 @@ use hickory_resolver::Resolver;
 use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOpts};
 use hickory_resolver::name_server::TokioConnectionProvider;
 
-use crate::RunCache;
+use crate::{FetchPolicy, QuestionBudget, RunCache, policy};
 
 /// Where TXT questions go.
 enum Backend {
@@ -27,6 +27,8 @@ enum Backend {
     DohJson {
         agent: ureq::Agent,
         url: String,
+        /// The agent's own, for one lookup.
+        timeout: Duration,
     },
 }
 
@@ -51,14 +53,15 @@ impl Drop for DnsRuntime {
 /// A TXT resolver whose answers are kept for the run.
 pub struct DnsResolver {
     backend: Arc<Backend>,
-    answers: RunCache<Result<Vec<String>, LookupError>>,
+    answers: RunCache<Vec<String>, LookupError>,
 }
 
 impl DnsResolver {
     /// The system's resolver (`/etc/resolv.conf` on Unix).
     pub fn system(timeout: Duration) -> Result<DnsResolver, LookupError> {
-        let mut builder = Resolver::builder_tokio()
-            .map_err(|e| LookupError(format!("cannot read the system's DNS settings: {e}")))?;
+        let mut builder = Resolver::builder_tokio().map_err(|e| {
+            LookupError::Failed(format!("cannot read the system's DNS settings: {e}"))
+        })?;
         Self::set(builder.options_mut(), timeout);
         Self::hickory(builder.build(), "the system's resolver".into(), timeout)
     }
@@ -77,15 +80,12 @@ impl DnsResolver {
 
     /// DNS over HTTPS, JSON form: `GET <url>?name=<name>&type=TXT` with
     /// `accept: application/dns-json` (`https://dns.google/resolve`,
-    /// `https://cloudflare-dns.com/dns-query`).
-    pub fn doh_json(url: &str, timeout: Duration) -> DnsResolver {
-        let agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .build()
-            .new_agent();
+    /// `https://cloudflare-dns.com/dns-query`), fetched where `policy` lets.
+    pub fn doh_json(url: &str, timeout: Duration, policy: &FetchPolicy) -> DnsResolver {
         DnsResolver::with(Backend::DohJson {
-            agent,
+            agent: policy.agent(timeout),
             url: url.to_string(),
+            timeout,
         })
     }
 
@@ -110,7 +110,7 @@ impl DnsResolver {
             .worker_threads(1)
             .enable_all()
             .build()
-            .map_err(|e| LookupError(format!("cannot start the DNS client: {e}")))?;
+            .map_err(|e| LookupError::Failed(format!("cannot start the DNS client: {e}")))?;
         Ok(DnsResolver::with(Backend::Dns {
             runtime: DnsRuntime(Some(runtime)),
             resolver: Box::new(resolver),
@@ -122,16 +122,16 @@ impl DnsResolver {
     fn with(backend: Backend) -> DnsResolver {
         DnsResolver {
             backend: Arc::new(backend),
-            answers: RunCache::new(),
+            answers: RunCache::new(QuestionBudget::unlimited()),
         }
     }
 
-    /// The same resolver (its settings, and for DNS its runtime) with no answers kept: for
-    /// the next run, or a server's next request.
-    pub fn with_no_answers(&self) -> DnsResolver {
+    /// The same resolver (its settings, and for DNS its runtime) with no answers kept and
+    /// `budget` to spend: for the next run, or a server's next request.
+    pub fn for_run(&self, budget: QuestionBudget) -> DnsResolver {
         DnsResolver {
             backend: self.backend.clone(),
-            answers: RunCache::new(),
+            answers: RunCache::new(budget),
         }
     }
 
@@ -143,8 +143,8 @@ impl DnsResolver {
                 asked,
                 timeout,
             } => {
-                let lookup =
-                    async { tokio::time::timeout(*timeout, resolver.txt_lookup(name)).await };
+                let wait = self.answers.budget.wait(*timeout);
+                let lookup = async { tokio::time::timeout(wait, resolver.txt_lookup(name)).await };
                 match runtime.get().block_on(lookup) {
                     Ok(Ok(lookup)) => Ok(lookup
                         .iter()
@@ -156,16 +156,20 @@ impl DnsResolver {
                         })
                         .collect()),
                     Ok(Err(e)) if e.is_no_records_found() => Ok(Vec::new()),
-                    Ok(Err(e)) => Err(LookupError(format!(
+                    Ok(Err(e)) => Err(LookupError::Failed(format!(
                         "TXT lookup of {name} at {asked} failed: {e}"
                     ))),
-                    Err(_) => Err(LookupError(format!(
+                    Err(_) => Err(LookupError::Failed(format!(
                         "TXT lookup of {name} at {asked} failed: timed out after {} s",
-                        timeout.as_secs_f64()
+                        wait.as_secs_f64()
                     ))),
                 }
             }
-            Backend::DohJson { agent, url } => doh_json(agent, url, name),
+            Backend::DohJson {
+                agent,
+                url,
+                timeout,
+            } => doh_json(agent, url, name, self.answers.budget.wait(*timeout)),
         }
     }
 }
@@ -178,22 +182,37 @@ impl TxtResolver for DnsResolver {
     }
 }
 
-/// One DNS-over-HTTPS JSON question; each TXT answer's `data` holds its strings, quoted or
-/// not as the service writes them.
-fn doh_json(agent: &ureq::Agent, url: &str, name: &str) -> Result<Vec<String>, LookupError> {
-    let fail = |what: String| LookupError(format!("TXT lookup of {name} at {url} failed: {what}"));
+/// One DNS-over-HTTPS JSON question, given `wait`; each TXT answer's `data` holds its
+/// strings, quoted or not as the service writes them.
+fn doh_json(
+    agent: &ureq::Agent,
+    url: &str,
+    name: &str,
+    wait: Duration,
+) -> Result<Vec<String>, LookupError> {
+    let fail =
+        |what: String| LookupError::Failed(format!("TXT lookup of {name} at {url} failed: {what}"));
     let mut response = agent
         .get(url)
         .query("name", name)
         .query("type", "TXT")
         .header("accept", "application/dns-json")
+        .config()
+        .timeout_global(Some(wait))
+        .build()
         .call()
-        .map_err(|e| fail(e.to_string()))?;
+        .map_err(|e| match policy::refusal(&e) {
+            Some(why) => LookupError::NotAsked(why),
+            None => fail(e.to_string()),
+        })?;
+    if !response.status().is_success() {
+        return Err(fail(format!("http status: {}", response.status().as_u16())));
+    }
     let mut body = Vec::new();
     response
         .body_mut()
         .as_reader()
-        .take(1 << 20)
+        .take(crate::MAX_BODY)
         .read_to_end(&mut body)
         .map_err(|e| fail(e.to_string()))?;
     let json: serde_json::Value =

@@ -13,10 +13,33 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
-/// Why a request got no answer at all (refused, timed out, not a URL).
+/// Why a question a check needs was not put to the outside world at all: the rules of whoever
+/// runs the verifier (a server answering strangers) kept it back. Nothing was sent to the
+/// place asked about, so this says nothing of whether anything answers there.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct FetchError(pub String);
+pub enum NotAsked {
+    /// The place asked about is one the rules keep out of reach (an address inside a network,
+    /// plain http to a host not allowed); says which and why.
+    #[error("refused by policy: {0}")]
+    Refused(String),
+    /// The run had already asked as many distinct questions as it may.
+    #[error("not asked: this request's budget of {0} outside questions was spent")]
+    BudgetSpent(usize),
+    /// The run's time was up before the question came.
+    #[error("not asked: this request's time was up")]
+    TimeUp,
+}
+
+/// Why a request got no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// Asked, and no answer came (refused connection, timed out, too large, not a URL).
+    #[error("{0}")]
+    Failed(String),
+    /// Not asked.
+    #[error(transparent)]
+    NotAsked(#[from] NotAsked),
+}
 
 /// Makes GET requests: how revocation responders are reached.
 pub trait HttpGet: Send + Sync {
@@ -26,8 +49,14 @@ pub trait HttpGet: Send + Sync {
 
 /// Why a DNS question got no answer (as opposed to an answer with no records).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct LookupError(pub String);
+pub enum LookupError {
+    /// Asked, and no answer came (the resolver failed or timed out).
+    #[error("{0}")]
+    Failed(String),
+    /// Not asked.
+    #[error(transparent)]
+    NotAsked(#[from] NotAsked),
+}
 
 /// Looks up TXT records: how issuers' DNS identity is read.
 pub trait TxtResolver: Send + Sync {

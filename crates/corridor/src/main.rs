@@ -66,6 +66,10 @@ enum Command {
     /// the network stay undecided). Exit status: 0 if every document is valid, 1 if any is
     /// not, 3 if none was found at fault but some could not be checked because a node,
     /// nameserver or responder did not answer, 2 for a usage error.
+    ///
+    /// The documents are yours to choose: responders are asked wherever they say, loopback,
+    /// private addresses and plain http included, with no limit on questions (`corridor
+    /// serve`, verifying for others, is stricter: see its --allow-fetch and --fetch-budget).
     Verify(commands::verify::VerifyArgs),
     /// Hide fields of a wrapped document; it still verifies, with the same signature.
     ///
@@ -116,6 +120,13 @@ enum Command {
     /// routes also answer for TradeTrust token registries on it, and prepare and send the
     /// transactions their parties sign. Logs go to standard error (RUST_LOG sets the level;
     /// default info); they never hold documents or tokens.
+    ///
+    /// Fetches made to verify a request's documents (revocation responders, DNS over HTTPS)
+    /// reach only public addresses, over https, checked on what names resolve to before each
+    /// connection and redirect; a refused one is not tried and its check is reported SKIPPED,
+    /// "refused by policy". --allow-fetch lets a host through. Each request asks at most
+    /// --fetch-budget distinct questions (URLs fetched, DNS names). `corridor verify` on the
+    /// command line keeps neither limit: it verifies documents its user chose.
     Serve(commands::serve::ServeArgs),
     /// Encrypt a document for sharing, or open one shared, as TradeTrust does
     /// (`@govtechsg/oa-encryption`, OPEN-ATTESTATION-TYPE-1: AES-256-GCM); list and delete the

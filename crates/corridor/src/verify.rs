@@ -145,8 +145,9 @@ impl WorldArgs {
         )?))
     }
 
-    /// Connects to what the arguments name (nothing is asked yet), checking they make sense.
-    pub fn connect(&self) -> Result<World> {
+    /// Connects to what the arguments name (nothing is asked yet), checking they make sense;
+    /// fetches go where `policy` lets them.
+    pub fn connect(&self, policy: &corridor_net::FetchPolicy) -> Result<World> {
         let chain = if self.offline {
             None
         } else {
@@ -163,8 +164,8 @@ impl WorldArgs {
             None
         } else {
             Some(Clients {
-                http: corridor_net::HttpClient::new(timeout),
-                dns: dns_resolver(&self.dns, timeout)?,
+                http: corridor_net::HttpClient::new(timeout, policy),
+                dns: dns_resolver(&self.dns, timeout, policy)?,
             })
         };
         Ok(World {
@@ -179,15 +180,15 @@ impl WorldArgs {
 }
 
 impl World {
-    /// Providers over the world's clients with no answers kept yet: what one run (or one
-    /// request) of verification asks.
-    pub fn providers(&self) -> corridor_verify::Providers {
+    /// Providers over the world's clients with no answers kept yet, sharing `budget`: what
+    /// one run (or one request) of verification asks.
+    pub fn providers(&self, budget: corridor_net::QuestionBudget) -> corridor_verify::Providers {
         let Some(clients) = &self.clients else {
             return corridor_verify::Providers::offline();
         };
         corridor_verify::Providers {
-            http: Some(std::sync::Arc::new(clients.http.with_no_answers())),
-            dns: Some(std::sync::Arc::new(clients.dns.with_no_answers())),
+            http: Some(std::sync::Arc::new(clients.http.for_run(budget.clone()))),
+            dns: Some(std::sync::Arc::new(clients.dns.for_run(budget))),
             contracts: self.contracts.clone(),
             chain_id: self.chain_id,
         }
@@ -202,12 +203,16 @@ impl World {
     }
 }
 
-/// The resolver `--dns` names.
-fn dns_resolver(dns: &str, timeout: std::time::Duration) -> Result<corridor_net::DnsResolver> {
+/// The resolver `--dns` names; DNS over HTTPS is fetched where `policy` lets.
+fn dns_resolver(
+    dns: &str,
+    timeout: std::time::Duration,
+    policy: &corridor_net::FetchPolicy,
+) -> Result<corridor_net::DnsResolver> {
     Ok(if dns == "system" {
         corridor_net::DnsResolver::system(timeout)?
     } else if dns.starts_with("https://") || dns.starts_with("http://") {
-        corridor_net::DnsResolver::doh_json(dns, timeout)
+        corridor_net::DnsResolver::doh_json(dns, timeout, policy)
     } else {
         let address: std::net::SocketAddr = dns.parse().map_err(|_| {
             anyhow::anyhow!("--dns {dns:?}: give `system`, a nameserver as IP:PORT, or an https:// DNS-over-HTTPS URL")

@@ -7,6 +7,8 @@ mod common;
 
 #[path = "security/answers.rs"]
 mod answers;
+#[path = "security/fetches.rs"]
+mod fetches;
 #[path = "security/files.rs"]
 mod files;
 #[path = "security/http.rs"]

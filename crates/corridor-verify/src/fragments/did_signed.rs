@@ -7,7 +7,7 @@ use corridor_format::did::{DidProof, ethr_address, parse_did_proofs, recover_sig
 use corridor_format::{Hash32, RevocationReason, WrappedDocument};
 use serde_json::Value;
 
-use crate::providers::HttpGet;
+use crate::providers::{FetchError, HttpGet, NotAsked};
 use crate::{Check, Fragment, FragmentType, Reason, Status, Subject};
 
 /// Checks every issuer's signature over the merkle root, and asks each issuer's revocation
@@ -88,6 +88,7 @@ impl Check for DidSignedCheck {
         // As tt-verify: every issuer's revocation block is read first, then the responders are
         // asked, then the signatures are checked; a bad signature outranks a revocation.
         let mut responders = Vec::new();
+        // Each revocation not checked, and why: "OCSP_RESPONDER at <url>: <why>".
         let mut unchecked_revocation = Vec::new();
         for issuer in issuers {
             let revocation = issuer.get("revocation");
@@ -111,10 +112,15 @@ impl Check for DidSignedCheck {
                             "missing revocation location for an issuer",
                         );
                     };
-                    match (kind, &self.http) {
-                        ("OCSP_RESPONDER", Some(_)) => responders.push(location),
-                        _ => unchecked_revocation.push(format!("{kind} at {location}")),
-                    }
+                    let why = match (kind, &self.http) {
+                        ("OCSP_RESPONDER", Some(_)) => {
+                            responders.push(location);
+                            continue;
+                        }
+                        (_, None) => "verification was offline",
+                        (_, Some(_)) => "Corridor does not reach revocation stores on a chain yet",
+                    };
+                    unchecked_revocation.push(format!("{kind} at {location}: {why}"));
                 }
                 _ => {
                     return fail(
@@ -129,9 +135,12 @@ impl Check for DidSignedCheck {
         if let Some(http) = &self.http {
             for location in responders {
                 match ask_responder(http.as_ref(), doc, location) {
-                    Ok(None) => {}
-                    Ok(Some(reason)) => {
+                    Ok(Answer::NotRevoked) => {}
+                    Ok(Answer::Revoked(reason)) => {
                         revoked.get_or_insert(reason);
+                    }
+                    Ok(Answer::NotAsked(why)) => {
+                        unchecked_revocation.push(format!("OCSP_RESPONDER at {location}: {why}"))
                     }
                     Err(fragment) => return fragment,
                 }
@@ -155,30 +164,34 @@ impl Check for DidSignedCheck {
         if unchecked_revocation.is_empty() {
             Fragment::valid(NAME, KIND)
         } else {
-            let why = match self.http {
-                None => "verification was offline",
-                Some(_) => "Corridor does not reach revocation stores on a chain yet",
-            };
             fail(
                 Status::NotChecked,
                 SKIPPED,
                 format!(
-                    "every issuer's signature is valid, but revocation ({}) was not checked: {why}",
-                    unchecked_revocation.join(", ")
+                    "every issuer's signature is valid, but revocation was not checked ({})",
+                    unchecked_revocation.join("; ")
                 ),
             )
         }
     }
 }
 
+/// What a revocation responder said of a document.
+enum Answer {
+    NotRevoked,
+    /// Revoked, for this reason: the first revoked hash's.
+    Revoked(Reason),
+    /// A question it needed was kept back, so revocation is unknown.
+    NotAsked(NotAsked),
+}
+
 /// Asks the responder at `location` about every hash from the document's target hash to its
-/// merkle root, in that order, as tt-verify does (`GET <location>/0x<hash>`). `Ok(Some)` is
-/// the reason of the first revoked one.
+/// merkle root, in that order, as tt-verify does (`GET <location>/0x<hash>`).
 fn ask_responder(
     http: &dyn HttpGet,
     doc: &WrappedDocument,
     location: &str,
-) -> Result<Option<Reason>, Fragment> {
+) -> Result<Answer, Fragment> {
     let unreadable = |what: &str| {
         fail(
             Status::Error,
@@ -201,13 +214,17 @@ fn ask_responder(
         )
     };
     for hash in crate::memo::with_nodes(|memo| memo.path(&target, &proof)) {
-        let response = http.get(&format!("{location}/0x{hash}")).map_err(|e| {
-            fail(
-                Status::Unreachable,
-                OCSP_RESPONSE_INVALID,
-                format!("Invalid or unexpected response from OCSP Responder - {e}"),
-            )
-        })?;
+        let response = match http.get(&format!("{location}/0x{hash}")) {
+            Ok(response) => response,
+            Err(FetchError::NotAsked(why)) => return Ok(Answer::NotAsked(why)),
+            Err(FetchError::Failed(e)) => {
+                return Err(fail(
+                    Status::Unreachable,
+                    OCSP_RESPONSE_INVALID,
+                    format!("Invalid or unexpected response from OCSP Responder - {e}"),
+                ));
+            }
+        };
         let body: Value = serde_json::from_slice(&response.body).map_err(|e| {
             fail(
                 Status::Error,
@@ -225,7 +242,7 @@ fn ask_responder(
                     .filter(|c| c.fract() == 0.0)
                     .and_then(|c| RevocationReason::from_code(c as i64))
                     .ok_or_else(|| invalid(String::new()))?;
-                return Ok(Some(Reason {
+                return Ok(Answer::Revoked(Reason {
                     code: reason.code() as u32,
                     code_string: reason.name(),
                     message: format!(
@@ -238,7 +255,7 @@ fn ask_responder(
             _ => return Err(invalid(String::new())),
         }
     }
-    Ok(None)
+    Ok(Answer::NotRevoked)
 }
 
 /// The fragment that ends the check for this issuer, or `None` when its signature is valid.

@@ -7,13 +7,18 @@ use std::sync::Arc;
 use corridor_format::dns_records::{InheritedKey, dns_name, parse_dns_did, parse_dns_txt};
 use serde_json::Value;
 
-use crate::providers::TxtResolver;
+use crate::providers::{LookupError, TxtResolver};
 use crate::{
     Check, DnsDidIssuer, DnsTxtFound, DnsTxtIssuer, Fragment, FragmentData, FragmentType, Status,
     Subject,
 };
 
 const KIND: FragmentType = FragmentType::Identity;
+
+/// tt-verify's codes for a lookup that failed and for a check not run: (error, skipped).
+type LookupCodes = ((u32, &'static str), (u32, &'static str));
+const DNS_TXT_CODES: LookupCodes = ((0, "UNEXPECTED_ERROR"), (2, "SKIPPED"));
+const DNS_DID_CODES: LookupCodes = ((1, "UNEXPECTED_ERROR"), (0, "SKIPPED"));
 
 /// JavaScript's truthiness, for the fields tt-verify tests with `||` and `!`.
 fn truthy(v: Option<&Value>) -> bool {
@@ -50,22 +55,30 @@ fn contract(issuer: &Value) -> Option<&Value> {
         .flatten()
 }
 
-/// TXT records of a location, or the fragment tt-verify gives when DNS cannot be asked.
+/// TXT records of a location, or the fragment when DNS gave none: tt-verify's when it could
+/// not be asked, and not checked when the question was kept back.
 fn records(
     dns: &dyn TxtResolver,
     location: &str,
     name: &'static str,
-    unexpected: (u32, &'static str),
+    (unexpected, skipped): LookupCodes,
 ) -> Result<Vec<String>, Fragment> {
-    dns.txt(dns_name(location)).map_err(|e| {
+    dns.txt(dns_name(location)).map_err(|e| match e {
         // tt-verify's message, and what the resolver said.
-        Fragment::with_reason(
+        LookupError::Failed(e) => Fragment::with_reason(
             name,
             KIND,
             Status::Unreachable,
             unexpected,
-            format!("Unable to query DNS ({})", e.0),
-        )
+            format!("Unable to query DNS ({e})"),
+        ),
+        LookupError::NotAsked(why) => Fragment::with_reason(
+            name,
+            KIND,
+            Status::NotChecked,
+            skipped,
+            format!("not checked: the DNS records of {location}: {why}"),
+        ),
     })
 }
 
@@ -140,11 +153,10 @@ impl Check for DnsTxtCheck {
             found.push(match ask {
                 None => DnsTxtIssuer::NotDnsTxt,
                 Some((location, value)) => {
-                    let txts =
-                        match records(dns.as_ref(), location, DNS_TXT, (0, "UNEXPECTED_ERROR")) {
-                            Ok(t) => t,
-                            Err(fragment) => return fragment,
-                        };
+                    let txts = match records(dns.as_ref(), location, DNS_TXT, DNS_TXT_CODES) {
+                        Ok(t) => t,
+                        Err(fragment) => return fragment,
+                    };
                     match self.vouching(&txts, &value) {
                         Ok(found) => DnsTxtIssuer::Asked {
                             location: location.to_string(),
@@ -276,7 +288,7 @@ impl Check for DnsDidCheck {
         }
         let mut found = Vec::with_capacity(asks.len());
         for (location, key) in asks {
-            let txts = match records(dns.as_ref(), location, DNS_DID, (1, "UNEXPECTED_ERROR")) {
+            let txts = match records(dns.as_ref(), location, DNS_DID, DNS_DID_CODES) {
                 Ok(t) => t,
                 Err(fragment) => return fragment,
             };

@@ -14,9 +14,21 @@ pub struct ServeArgs {
     /// Address and port to listen on (port 0 picks a free one; the address is printed).
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
     listen: std::net::SocketAddr,
-    /// How verification requests reach the outside world (as for `corridor verify`).
+    /// How verification requests reach the outside world (as for `corridor verify`, but see
+    /// --allow-fetch and --fetch-budget).
     #[command(flatten)]
     world: crate::verify::WorldArgs,
+    /// A host that fetches made for a request may reach whatever its addresses, over plain
+    /// http too: HOST or HOST:PORT (an IPv6 address in brackets); repeatable. Other fetches
+    /// (revocation responders, DNS over HTTPS) reach only public addresses, over https, but
+    /// for this server's own origin (--public-url, or the address it listens on).
+    #[arg(long = "allow-fetch", value_name = "HOST[:PORT]")]
+    allow_fetch: Vec<corridor_net::AllowedHost>,
+    /// The most distinct outside questions one request may ask: each URL fetched and each
+    /// DNS name looked up counts once for the request. Checks whose questions come after
+    /// are reported SKIPPED, saying why; so are those asked after the request's time.
+    #[arg(long, value_name = "N", default_value_t = 256)]
+    fetch_budget: usize,
     /// Largest request body, in bytes; K, M and G suffixes allowed.
     #[arg(long, value_name = "BYTES", default_value = "16M", value_parser = input::parse_size)]
     max_body: u64,
@@ -110,6 +122,8 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
     let ServeArgs {
         listen,
         world,
+        allow_fetch,
+        fetch_budget,
         max_body,
         request_timeout,
         workers,
@@ -154,8 +168,6 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
     };
     let timeout = std::time::Duration::from_secs((*request_timeout).max(1));
     let chain = world.titles_chain(timeout)?.map(std::sync::Arc::new);
-    let world = std::sync::Arc::new(world.connect()?);
-    let offline = matches!(world.decision(), crate::verify::Decision::Offline);
     let store_path = home.store_path()?;
     let max_body = usize::try_from(*max_body).unwrap_or(usize::MAX);
     let workers = workers.unwrap_or_else(|| {
@@ -165,6 +177,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
     let writes_per_minute = *writes_per_minute;
     let shares = shares.policy()?;
     let store_max_size = *store_max_size;
+    let fetch_budget = *fetch_budget;
     serve(*listen, move |address| {
         let public_url = match public_url.as_str() {
             "" => format!("http://{address}"),
@@ -176,10 +189,21 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
                     .map(std::sync::Arc::new)
             })
             .transpose()?;
+        // Strangers choose the documents: their fetches stay out of this server's networks,
+        // but for the server itself (its own responder, asked about what it issued).
+        let allowed = allow_fetch
+            .iter()
+            .cloned()
+            .chain([own_origin(&public_url)?])
+            .collect();
+        let world =
+            std::sync::Arc::new(world.connect(&corridor_net::FetchPolicy::PublicOnly { allowed })?);
+        let offline = matches!(world.decision(), crate::verify::Decision::Offline);
         Ok(corridor_server::ServerConfig {
             store_path,
             verifier: std::sync::Arc::new(move || {
-                corridor_verify::Verifier::new(world.providers())
+                let budget = corridor_net::QuestionBudget::limited(fetch_budget, timeout);
+                corridor_verify::Verifier::new(world.providers(budget))
             }),
             offline,
             max_body,
@@ -194,6 +218,18 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         })
     })?;
     Ok(Exit::Success)
+}
+
+/// The host (and port) of this server's public URL: fetches made for requests may always
+/// reach it, since asking the server's own public routes forges nothing.
+fn own_origin(public_url: &str) -> Result<corridor_net::AllowedHost> {
+    let after_scheme = public_url
+        .split_once("://")
+        .map_or(public_url, |(_, rest)| rest);
+    let authority = after_scheme.split('/').next().unwrap_or_default();
+    authority
+        .parse()
+        .map_err(|e: String| anyhow::anyhow!("--public-url: {e}"))
 }
 
 /// The issuer as given on the command line, before the server's address is known.

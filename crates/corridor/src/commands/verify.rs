@@ -27,8 +27,10 @@ pub fn run(args: &VerifyArgs) -> Result<Exit> {
     if sources.is_empty() {
         bail!("no documents found in the inputs");
     }
-    let world = args.world.connect()?;
-    let verifier = corridor_verify::Verifier::new(world.providers());
+    // The user chose these documents: their fetches go wherever they say.
+    let world = args.world.connect(&corridor_net::FetchPolicy::Anywhere)?;
+    let verifier =
+        corridor_verify::Verifier::new(world.providers(corridor_net::QuestionBudget::unlimited()));
     let decision = world.decision();
     let tally = crate::verify::run(&sources, &verifier, decision, args.json, args.max_size)?;
     eprintln!(

@@ -95,7 +95,11 @@ fn each_write_is_refused_without_its_scope_and_made_with_it() {
     ))
     .unwrap();
     let writes: [(&str, &str, Value); 4] = [
-        ("issue", "/api/issue", json!({"documents": [{"blNumber": "BL-9"}]})),
+        (
+            "issue",
+            "/api/issue",
+            json!({"documents": [{"blNumber": "BL-9"}]}),
+        ),
         (
             "revoke",
             "/api/revoke",
