@@ -11,8 +11,6 @@ mod answers;
 mod fetches;
 #[path = "security/files.rs"]
 mod files;
-#[path = "security/http.rs"]
-mod http;
 #[path = "security/issuing.rs"]
 mod issuing;
 #[path = "security/limits.rs"]

@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod dns;
+pub mod http;
 pub mod reference;
 
 use std::io::Write;
@@ -143,35 +144,11 @@ impl Served {
         &self,
         method: &str,
         path: &str,
-        body: Option<&serde_json::Value>,
+        body: Option<&Value>,
         token: Option<&str>,
-    ) -> (u16, serde_json::Value) {
-        let agent: ureq::Agent = ureq::config::Config::builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let url = format!("{}{path}", self.base);
-        let request = ureq::http::Request::builder().method(method).uri(&url);
-        let request = match token {
-            Some(token) => request.header("Authorization", format!("Bearer {token}")),
-            None => request,
-        };
-        let mut response = match body {
-            Some(body) => agent.run(
-                request
-                    .header("Content-Type", "application/json")
-                    .body(serde_json::to_vec(body).unwrap())
-                    .unwrap(),
-            ),
-            None => agent.run(request.body(()).unwrap()),
-        }
-        .unwrap();
-        let status = response.status().as_u16();
-        let text = response.body_mut().read_to_string().unwrap();
-        let answer = serde_json::from_str(&text).unwrap_or_else(|e| {
-            panic!("{method} {path} answered {status} with no JSON ({e}): {text:?}")
-        });
-        (status, answer)
+    ) -> (u16, Value) {
+        let answer = self.send(method, path, token, body);
+        (answer.status, answer.json)
     }
 
     /// The server's process id.
@@ -203,16 +180,11 @@ impl Served {
     }
 }
 
-/// A server's answer: its status, its `Retry-After` header and its JSON body.
-pub struct Answer {
-    pub status: u16,
-    pub retry_after: Option<String>,
-    pub json: Value,
-}
+pub use http::Answer;
 
 impl Served {
-    /// Sends `method path` (GET, POST with `body` as JSON, DELETE), with `token` as its API
-    /// token if given; fails the test if the answer is not JSON.
+    /// Sends `method path`, with `body` as JSON and `token` as its API token if given; fails
+    /// the test if the answer is not JSON.
     pub fn send(
         &self,
         method: &str,
@@ -220,44 +192,8 @@ impl Served {
         token: Option<&str>,
         body: Option<&Value>,
     ) -> Answer {
-        let agent: ureq::Agent = ureq::config::Config::builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let url = format!("{}{path}", self.base);
-        let authorization = token.map(|t| format!("Bearer {t}"));
-        let sent = match (method, body) {
-            ("GET", None) => with_token(agent.get(&url), &authorization).call(),
-            ("DELETE", None) => with_token(agent.delete(&url), &authorization).call(),
-            ("POST", Some(body)) => with_token(agent.post(&url), &authorization).send_json(body),
-            _ => panic!("{method} with a body: {}", body.is_some()),
-        };
-        let mut response = sent.unwrap();
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .map(|v| v.to_str().unwrap().to_string());
-        let text = response.body_mut().read_to_string().unwrap();
-        let json = serde_json::from_str(&text).unwrap_or_else(|e| {
-            panic!("{method} {path} answered {status}, not JSON ({e}): {text:?}")
-        });
-        Answer {
-            status,
-            retry_after,
-            json,
-        }
-    }
-}
-
-/// `request` with `Authorization: <authorization>`, if given.
-fn with_token<B>(
-    request: ureq::RequestBuilder<B>,
-    authorization: &Option<String>,
-) -> ureq::RequestBuilder<B> {
-    match authorization {
-        Some(value) => request.header("Authorization", value),
-        None => request,
+        let body = body.map(|b| serde_json::to_vec(b).unwrap());
+        http::call(&self.base, method, path, body.as_deref(), token)
     }
 }
 

@@ -128,21 +128,10 @@ fn signed_documents(work: &Workdir, issuers: &[(String, String)]) -> Vec<Value> 
 
 /// POSTs the documents to `/api/verify`: the status and each document's verdict.
 fn verify(served: &Served, documents: &[Value]) -> (u16, Vec<Value>) {
-    let agent: ureq::Agent = ureq::config::Config::builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut response = agent
-        .post(&format!("{}/api/verify", served.base))
-        .header("Content-Type", "application/json")
-        .send(serde_json::to_vec(documents).unwrap().as_slice())
-        .unwrap();
-    let status = response.status().as_u16();
-    let answer: Value =
-        serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap();
-    match answer {
-        Value::Array(verdicts) => (status, verdicts),
-        other => (status, vec![other]),
+    let answer = served.send("POST", "/api/verify", None, Some(&Value::from(documents)));
+    match answer.json {
+        Value::Array(verdicts) => (answer.status, verdicts),
+        other => (answer.status, vec![other]),
     }
 }
 

@@ -6,20 +6,8 @@ use serde_json::{Map, Value, json};
 
 /// POSTs `body` to the server; the status and the JSON answer.
 fn post(served: &Served, path: &str, body: &[u8]) -> (u16, Value) {
-    let agent: ureq::Agent = ureq::config::Config::builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut response = agent
-        .post(&format!("{}{path}", served.base))
-        .header("Content-Type", "application/json")
-        .send(body)
-        .unwrap();
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().unwrap();
-    let answer = serde_json::from_str(&text)
-        .unwrap_or_else(|e| panic!("{path} answered {status} with no JSON ({e}): {text:?}"));
-    (status, answer)
+    let answer = common::http::post(&served.base, path, body);
+    (answer.status, answer.json)
 }
 
 // ---- Work bounded per request: obfuscation (item 6) and /rpc (item 7) ----

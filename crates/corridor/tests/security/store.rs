@@ -1,8 +1,8 @@
 //! The store under load: another process holding a write (a long `corridor issue`, a backup)
 //! neither stalls the readers nor turns writes into 500s.
 
+use super::common::http::{Answer, call};
 use super::common::{self, Served, Workdir};
-use super::http::{Answer, call};
 use serde_json::json;
 use std::time::Duration;
 

@@ -1,8 +1,8 @@
 //! Work bounded per request: a timed-out request's work stops, heavy requests are admitted a
 //! fixed number at a time, and wrapping is bounded in leaves and in the answer's size.
 
+use super::common::http::{Answer, post};
 use super::common::{Served, Workdir};
-use super::http::{Answer, post};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 

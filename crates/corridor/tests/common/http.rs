@@ -1,4 +1,4 @@
-//! HTTP for the security tests: one request, its status, `Retry-After`, JSON and time.
+//! HTTP for the tests: one request to a server, its status, `Retry-After`, JSON and time.
 
 use serde_json::Value;
 use std::time::{Duration, Instant};
