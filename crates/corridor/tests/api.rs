@@ -44,40 +44,8 @@ impl Server {
         body: Option<Vec<u8>>,
         token: Option<&str>,
     ) -> (u16, Value) {
-        let agent: ureq::Agent = ureq::config::Config::builder()
-            .http_status_as_error(false)
-            .build()
-            .into();
-        let url = format!("{}{path}", self.served.base);
-        let mut response = match body {
-            None => {
-                let mut request = agent.get(&url);
-                if let Some(token) = token {
-                    request = request.header("Authorization", &format!("Bearer {token}"));
-                }
-                request.call()
-            }
-            Some(body) => {
-                let mut request = agent.post(&url).header("Content-Type", "application/json");
-                if let Some(token) = token {
-                    request = request.header("Authorization", &format!("Bearer {token}"));
-                }
-                request.send(&body[..])
-            }
-        }
-        .unwrap();
-        let status = response.status().as_u16();
-        let text = response
-            .body_mut()
-            .with_config()
-            .limit(64 << 20)
-            .read_to_string()
-            .unwrap();
-        (
-            status,
-            serde_json::from_str(&text)
-                .unwrap_or_else(|_| panic!("{method} {path}: not JSON: {text:?}")),
-        )
+        let answer = common::http::call(&self.served.base, method, path, body.as_deref(), token);
+        (answer.status, answer.json)
     }
 
     /// Sends a request to a documented route and checks the answer against the document:
