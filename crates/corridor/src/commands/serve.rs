@@ -178,6 +178,10 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
     let shares = shares.policy()?;
     let store_max_size = *store_max_size;
     let fetch_budget = *fetch_budget;
+    // Outside questions end a little before the request does, so that its answer is the
+    // verdict, saying which checks ran out of time, rather than a bare timeout.
+    let question_time =
+        timeout.saturating_sub((timeout / 5).min(std::time::Duration::from_secs(2)));
     serve(*listen, move |address| {
         let public_url = match public_url.as_str() {
             "" => format!("http://{address}"),
@@ -202,7 +206,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         Ok(corridor_server::ServerConfig {
             store_path,
             verifier: std::sync::Arc::new(move || {
-                let budget = corridor_net::QuestionBudget::limited(fetch_budget, timeout);
+                let budget = corridor_net::QuestionBudget::limited(fetch_budget, question_time);
                 corridor_verify::Verifier::new(world.providers(budget))
             }),
             offline,

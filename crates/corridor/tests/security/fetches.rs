@@ -504,12 +504,12 @@ fn a_batch_of_a_hundred_documents_of_one_issuer_fits_the_default_budget() {
 }
 
 /// Once a request's time is up, its remaining questions are not asked: a responder that
-/// answers slowly is not kept busy by a request that was already answered with a timeout.
+/// answers slowly is not kept busy by a request that was already answered.
 #[test]
 fn a_request_asks_nothing_more_once_its_time_is_up() {
     let work = Workdir::new();
     let slow = Listener::start(|path| {
-        std::thread::sleep(Duration::from_millis(1500));
+        std::thread::sleep(Duration::from_millis(2500));
         let hash = path.rsplit('/').next().unwrap_or("");
         let body = json!({"documentHash": hash, "revoked": false}).to_string();
         format!(
@@ -529,13 +529,23 @@ fn a_request_asks_nothing_more_once_its_time_is_up() {
             "--allow-fetch",
             &slow.host_port(),
             "--request-timeout",
-            "1",
+            "2",
             "--timeout",
             "5",
         ],
     );
-    let (status, answer) = verify(&served, &documents);
-    assert_eq!(status, 503, "{answer:?}");
+    let started = std::time::Instant::now();
+    let (status, verdicts) = verify(&served, &documents);
+    // Answered within the request's time, each document's revocation not checked in time.
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(status, 200, "{verdicts:?}");
+    for verdict in &verdicts {
+        assert_eq!(verdict["valid"], false, "{verdict}");
+    }
     // Without the bound, the 7 hashes of the batch would be asked one after another.
     std::thread::sleep(Duration::from_secs(4));
     assert_eq!(slow.connections(), 1);
