@@ -428,17 +428,34 @@ pub fn oracle(command: &str, input: &[Value]) -> Vec<Value> {
 
 /// [`oracle`] with environment variables for it (`ORACLE_DNS`: the nameserver tt-verify asks).
 pub fn oracle_with(command: &str, input: &[Value], env: &[(&str, &str)]) -> Vec<Value> {
+    let text: String = input
+        .iter()
+        .map(|v| serde_json::to_string(v).unwrap() + "\n")
+        .collect();
+    compat_script("oracle.mjs", &[command], env, text)
+}
+
+/// Runs `script` of the pinned reference harness (`compat/`) with `args`, `env` and `input` on
+/// its standard input: the JSON lines it prints. Fails the test if it fails, or if the harness
+/// is not installed — a compatibility test never passes by not running.
+pub fn compat_script(
+    script: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    input: String,
+) -> Vec<Value> {
     let compat = repo().join("compat");
     assert!(
         compat
             .join("node_modules/@tradetrust-tt/tradetrust")
-            .is_dir(),
+            .is_dir()
+            && compat.join("node_modules/@trustvc/trustvc").is_dir(),
         "the reference oracle is not installed in {}: run scripts/setup-oracle (scripts/test does)",
         compat.display()
     );
     let mut child = Command::new("node")
-        .arg(compat.join("oracle.mjs"))
-        .arg(command)
+        .arg(compat.join(script))
+        .args(args)
         .envs(env.iter().copied())
         .current_dir(&compat)
         .stdin(Stdio::piped())
@@ -447,16 +464,12 @@ pub fn oracle_with(command: &str, input: &[Value], env: &[(&str, &str)]) -> Vec<
         .spawn()
         .expect("node must be installed to run the reference oracle");
     let mut stdin = child.stdin.take().unwrap();
-    let text: String = input
-        .iter()
-        .map(|v| serde_json::to_string(v).unwrap() + "\n")
-        .collect();
-    let writer = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let output = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
     assert!(
         output.status.success(),
-        "oracle {command} failed: {}",
+        "{script} {args:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout)

@@ -1,0 +1,241 @@
+// The W3C half of the oracle: TrustVC (@trustvc/trustvc, pinned in package.json) verifying
+// W3C Verifiable Credentials, with a folder standing in for the network ("a world": index.json
+// maps each URL to a file, as shared/fixtures/w3c/world/ is laid out).
+//
+//   node oracle-w3c.mjs versions
+//       the versions of the packages under @trustvc/trustvc, as it resolves them
+//   node oracle-w3c.mjs new-issuer WORLD_DIR HOST
+//       a did:web:HOST issuer made by TrustVC's issueDID, with an ecdsa-sd-2023 and a bbs-2023
+//       Multikey pair: its DID document put in the world (index.json updated), its key pairs
+//       printed as {"ecdsa-sd-2023": keyPair, "bbs-2023": keyPair}
+//   node oracle-w3c.mjs sign WORLD_DIR KEYS_FILE SUITE < credentials.jsonl
+//       each credential signed by signW3C with that suite's key pair, one JSON line each
+//   node oracle-w3c.mjs verify WORLD_DIR FILE...
+//       one JSON line per file, in the order given (one process, as the fixtures' own check
+//       runs): {file, verdict, fragments, needs, error?}; verdict VALID / INVALID as
+//       isValid(fragments), ERROR when the file is not JSON or verifyDocument throws;
+//       needs: the URLs asked while verifying it.
+//
+// The world answers fetch (status lists, contexts TrustVC does not bundle) and cross-fetch
+// (which web-did-resolver resolves did:web with): a listed URL gets its file, an unlisted URL on
+// a listed host 404 "Not Found", any other host fails as an unknown DNS name. Nothing else
+// reaches the network: the chain provider points at a closed port.
+
+import { createRequire } from "node:module";
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The index of the world in `dir`; an empty world if it has none yet. */
+const readIndex = (dir) => {
+  try {
+    return JSON.parse(readFileSync(path.join(dir, "index.json"), "utf8"));
+  } catch (e) {
+    if (e.code !== "ENOENT") throw e;
+    return { files: {}, kinds: {}, dids: {}, statusLists: {}, unknownHosts: [] };
+  }
+};
+
+/** The world in WORLD_DIR, and the URLs asked of it since `asked` was last emptied. */
+const world = (dir) => {
+  const asked = [];
+  const fetch = async (input) => {
+    const url = typeof input === "string" ? input : input.url ?? String(input);
+    asked.push(url);
+    // Read at each question: `new-issuer` adds to the world while asking it.
+    const index = readIndex(dir);
+    const hosts = new Set(Object.keys(index.files).map((listed) => new URL(listed).host));
+    const file = index.files[url];
+    if (file !== undefined) {
+      const body = readFileSync(path.join(dir, file));
+      return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+    }
+    if (hosts.has(new URL(url).host)) {
+      return new Response("Not Found", { status: 404, headers: { "content-type": "text/plain" } });
+    }
+    const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${new URL(url).hostname}`), {
+      code: "ENOTFOUND",
+    });
+    throw Object.assign(new TypeError("fetch failed"), { cause });
+  };
+  return { fetch, asked };
+};
+
+/** The folders of every installed copy of `name` under `root`, at any depth. */
+const installed = (root, name) => {
+  const found = [];
+  const walk = (modules) => {
+    let entries;
+    try {
+      entries = readdirSync(modules, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const dir = path.join(modules, entry.name);
+      if (entry.name.startsWith("@")) {
+        for (const scoped of readdirSync(dir, { withFileTypes: true })) {
+          if (scoped.isDirectory()) visit(path.join(dir, scoped.name), `${entry.name}/${scoped.name}`);
+        }
+      } else {
+        visit(dir, entry.name);
+      }
+    }
+  };
+  const visit = (dir, packageName) => {
+    if (packageName === name) found.push(dir);
+    walk(path.join(dir, "node_modules"));
+  };
+  walk(root);
+  return found;
+};
+
+/** Every copy of cross-fetch in node_modules answers from `fetch` before anything loads one. */
+const replaceCrossFetch = (fetch) => {
+  const ponyfill = Object.assign((...args) => fetch(...args), { __esModule: true });
+  ponyfill.default = ponyfill;
+  ponyfill.fetch = ponyfill;
+  for (const dir of installed(path.join(here, "node_modules"), "cross-fetch")) {
+    const main = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).main ?? "index.js";
+    const resolved = require.resolve(path.join(dir, main));
+    require.cache[resolved] = { id: resolved, filename: resolved, loaded: true, exports: ponyfill };
+  }
+};
+
+const isValid = (fragments) =>
+  ["DOCUMENT_INTEGRITY", "DOCUMENT_STATUS", "ISSUER_IDENTITY"].every(
+    (type) =>
+      fragments.some((f) => f.type === type && f.status === "VALID") &&
+      !fragments.some((f) => f.type === type && (f.status === "INVALID" || f.status === "ERROR")),
+  );
+
+/** The version of the package `name` as `from` (a folder) resolves it. */
+const versionFrom = (name, from) => {
+  let dir;
+  try {
+    dir = path.dirname(require.resolve(name, { paths: [from] }));
+  } catch {
+    return null;
+  }
+  // Up from its entry point to its own package.json: some export no "./package.json".
+  for (; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    try {
+      const json = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+      if (json.name === name) return { version: json.version, dir };
+    } catch {
+      // no package.json here
+    }
+  }
+  return null;
+};
+
+/** The versions of the packages TrustVC runs on, as it resolves them. */
+const versions = () => {
+  const trustvc = versionFrom("@trustvc/trustvc", here);
+  const vc = versionFrom("@trustvc/w3c-vc", trustvc.dir);
+  const names = [
+    "@trustvc/trustvc", "@trustvc/w3c-vc", "@trustvc/w3c-issuer", "@trustvc/w3c-context",
+    "@trustvc/w3c-credential-status", "@tradetrust-tt/tt-verify",
+    "@digitalbazaar/ecdsa-sd-2023-cryptosuite", "@digitalbazaar/bbs-2023-cryptosuite",
+    "@digitalbazaar/di-sd-primitives", "@digitalbazaar/data-integrity",
+    "@digitalbazaar/bbs-signatures", "jsonld-signatures", "ethers",
+  ];
+  // The cryptosuites sit under @trustvc/w3c-vc: asked from there first.
+  const version = (name) => (versionFrom(name, vc.dir) ?? versionFrom(name, trustvc.dir))?.version ?? null;
+  return Object.fromEntries(names.map((name) => [name, version(name)]));
+};
+
+const verify = async (dir, files) => {
+  const { trustvc, asked } = trustvcIn(dir);
+  const { verifyDocument } = trustvc;
+  const { ethers } = require("ethers");
+  const provider = new ethers.providers.JsonRpcProvider("http://127.0.0.1:9");
+  for (const file of files) {
+    asked.length = 0;
+    let answer;
+    let document;
+    try {
+      document = JSON.parse(readFileSync(file, "utf8"));
+    } catch (e) {
+      answer = { verdict: "ERROR", fragments: [], error: `not JSON: ${e.message}` };
+    }
+    if (!answer) {
+      try {
+        const fragments = await verifyDocument(document, { provider });
+        answer = { verdict: isValid(fragments) ? "VALID" : "INVALID", fragments };
+      } catch (e) {
+        answer = { verdict: "ERROR", fragments: [], error: String(e?.message ?? e) };
+      }
+    }
+    process.stdout.write(`${JSON.stringify({ file, ...answer, needs: [...new Set(asked)] })}\n`);
+  }
+};
+
+/** Answers from the world in `dir` in place of the network, then loads TrustVC. */
+const trustvcIn = (dir) => {
+  const answering = world(dir);
+  globalThis.fetch = answering.fetch;
+  replaceCrossFetch(answering.fetch);
+  return { trustvc: require("@trustvc/trustvc"), asked: answering.asked };
+};
+
+const newIssuer = async (dir, host) => {
+  const indexFile = path.join(dir, "index.json");
+  mkdirSync(dir, { recursive: true });
+  const index = readIndex(dir);
+  const url = `https://${host}/.well-known/did.json`;
+  const file = `${host}/.well-known/did.json`;
+  const did = `did:web:${host}`;
+  const { trustvc } = trustvcIn(dir);
+  const keys = {};
+  // The second key joins the DID document the first made, which the world now serves.
+  for (const suite of ["ecdsa-sd-2023", "bbs-2023"]) {
+    const { wellKnownDid, didKeyPairs } = await trustvc.issuer.issueDID({ domain: `https://${host}`, type: suite });
+    mkdirSync(path.join(dir, host, ".well-known"), { recursive: true });
+    writeFileSync(path.join(dir, file), `${JSON.stringify(wellKnownDid, null, 2)}\n`);
+    index.files[url] = file;
+    index.kinds[url] = "did";
+    index.dids[did] = url;
+    writeFileSync(indexFile, `${JSON.stringify(index, null, 2)}\n`);
+    keys[suite] = didKeyPairs;
+  }
+  process.stdout.write(`${JSON.stringify(keys)}\n`);
+};
+
+const sign = async (dir, keysFile, suite) => {
+  const keyPair = JSON.parse(readFileSync(keysFile, "utf8"))[suite];
+  const { trustvc } = trustvcIn(dir);
+  const lines = readFileSync(0, "utf8").split("\n").filter((line) => line.trim() !== "");
+  for (const line of lines) {
+    const signed = await trustvc.signW3C(JSON.parse(line), keyPair, suite);
+    if (signed.error) throw new Error(`signW3C: ${signed.error}`);
+    process.stdout.write(`${JSON.stringify(signed.signed)}\n`);
+  }
+};
+
+const [command, ...args] = process.argv.slice(2);
+switch (command) {
+  case "versions":
+    process.stdout.write(`${JSON.stringify(versions())}\n`);
+    break;
+  case "new-issuer":
+    await newIssuer(args[0], args[1]);
+    break;
+  case "sign":
+    await sign(args[0], args[1], args[2]);
+    break;
+  case "verify":
+    await verify(args[0], args.slice(1));
+    break;
+  default:
+    process.stderr.write(
+      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST | sign WORLD_DIR KEYS_FILE SUITE | verify WORLD_DIR FILE...\n",
+    );
+    process.exit(2);
+}
+// Providers and loaders may keep handles open; the answers are all out.
+process.exit(0);
