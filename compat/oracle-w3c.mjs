@@ -10,6 +10,10 @@
 //       printed as {"ecdsa-sd-2023": keyPair, "bbs-2023": keyPair}
 //   node oracle-w3c.mjs sign WORLD_DIR KEYS_FILE SUITE < credentials.jsonl
 //       each credential signed by signW3C with that suite's key pair, one JSON line each
+//   node oracle-w3c.mjs canonize < datasets.jsonl
+//       each {"nquads": text} canonicalized by RDFC-1.0 with the rdf-canonize the selective
+//       disclosure suites use: {"canonical": text, "labels": [[input, canonical], …]} or
+//       {"error": message}
 //   node oracle-w3c.mjs verify WORLD_DIR FILE...
 //       one JSON line per file, in the order given (one process, as the fixtures' own check
 //       runs): {file, verdict, fragments, needs, error?}; verdict VALID / INVALID as
@@ -217,6 +221,31 @@ const sign = async (dir, keysFile, suite) => {
   }
 };
 
+const canonize = async () => {
+  // The copy di-sd-primitives (both selective disclosure suites) canonicalizes with.
+  const primitives = versionFrom("@digitalbazaar/di-sd-primitives", path.dirname(require.resolve("@trustvc/w3c-vc", {
+    paths: [versionFrom("@trustvc/trustvc", here).dir],
+  })));
+  const canonizer = require(require.resolve("rdf-canonize", { paths: [primitives.dir] }));
+  const lines = readFileSync(0, "utf8").split("\n").filter((line) => line.trim() !== "");
+  for (const line of lines) {
+    const { nquads } = JSON.parse(line);
+    const canonicalIdMap = new Map();
+    let answer;
+    try {
+      const canonical = await canonizer.canonize(nquads, {
+        algorithm: "RDFC-1.0",
+        inputFormat: "application/n-quads",
+        canonicalIdMap,
+      });
+      answer = { canonical, labels: [...canonicalIdMap.entries()] };
+    } catch (e) {
+      answer = { error: String(e?.message ?? e) };
+    }
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+  }
+};
+
 const [command, ...args] = process.argv.slice(2);
 switch (command) {
   case "versions":
@@ -228,12 +257,15 @@ switch (command) {
   case "sign":
     await sign(args[0], args[1], args[2]);
     break;
+  case "canonize":
+    await canonize();
+    break;
   case "verify":
     await verify(args[0], args.slice(1));
     break;
   default:
     process.stderr.write(
-      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST | sign WORLD_DIR KEYS_FILE SUITE | verify WORLD_DIR FILE...\n",
+      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST | sign WORLD_DIR KEYS_FILE SUITE | canonize | verify WORLD_DIR FILE...\n",
     );
     process.exit(2);
 }
