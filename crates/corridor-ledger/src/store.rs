@@ -547,18 +547,7 @@ impl Store {
         reason: RevocationReason,
         note: &str,
     ) -> Result<(), StoreError> {
-        self.change(issuer, |tx, at, sqlite| {
-            record_revocations(
-                tx,
-                at,
-                sqlite,
-                issuer,
-                hashes,
-                reason,
-                note,
-                Revocable::AnyHash,
-            )
-        })
+        self.revoke_as(issuer, hashes, reason, note, Revocable::AnyHash)
     }
 
     /// As [`Store::revoke`], for hashes `issuer` issued in this store only — batch roots and
@@ -572,17 +561,21 @@ impl Store {
         reason: RevocationReason,
         note: &str,
     ) -> Result<(), StoreError> {
+        self.revoke_as(issuer, hashes, reason, note, Revocable::Issued)
+    }
+
+    /// Revokes `hashes` for `issuer` in one transaction, refused whole unless each is one
+    /// `revocable` allows.
+    fn revoke_as(
+        &mut self,
+        issuer: &str,
+        hashes: &[Hash32],
+        reason: RevocationReason,
+        note: &str,
+        revocable: Revocable,
+    ) -> Result<(), StoreError> {
         self.change(issuer, |tx, at, sqlite| {
-            record_revocations(
-                tx,
-                at,
-                sqlite,
-                issuer,
-                hashes,
-                reason,
-                note,
-                Revocable::Issued,
-            )
+            record_revocations(tx, at, sqlite, issuer, hashes, reason, note, revocable)
         })
     }
 
