@@ -11,7 +11,7 @@ mod digest;
 pub mod dns_records;
 mod document;
 mod hash;
-pub mod js;
+use corridor_js as js;
 pub mod merkle;
 mod obfuscate;
 mod read;

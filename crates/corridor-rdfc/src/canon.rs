@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use sha2::{Digest, Sha256};
 
 use crate::nquads::Quad;
-use crate::order::{js_order, js_sort};
+use corridor_js::{js_order, js_sort};
 
 /// A dataset in canonical form.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -17,8 +17,6 @@
 
 mod canon;
 mod nquads;
-mod order;
 
 pub use canon::{Canonical, CanonicalizeError, canonicalize};
 pub use nquads::{GraphName, Literal, ParseError, Quad, Subject, Term, parse_nquads};
-pub use order::js_order;

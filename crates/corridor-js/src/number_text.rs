@@ -1,8 +1,5 @@
-//! The few JavaScript behaviours the OpenAttestation hashes depend on, reproduced exactly:
-//! `String(number)`, `JSON.stringify` of leaves, `String.prototype.trim` and `Number(text)`.
-//!
-//! The reference hashes the text these produce, so "close" is not enough: a single character
-//! of difference is a different hash.
+//! Numbers and strings as JavaScript writes and reads them:
+//! `String(number)`, `JSON.stringify`, `String.prototype.trim` and `Number(text)`.
 
 use serde_json::Value;
 

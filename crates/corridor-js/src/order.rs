@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 /// U+FFFF.
 ///
 /// ```
-/// use corridor_rdfc::js_order;
+/// use corridor_js::js_order;
 /// use std::cmp::Ordering;
 /// // U+1F348 (melon) is after U+FF0C (full-width comma) by code point, before it in UTF-16.
 /// assert_eq!("\u{1F348}".cmp("\u{FF0C}"), Ordering::Greater);
@@ -27,7 +27,7 @@ pub fn js_order(a: &str, b: &str) -> Ordering {
 }
 
 /// Sorts `strings` as JavaScript's `sort()` does.
-pub(crate) fn js_sort(strings: &mut [String]) {
+pub fn js_sort(strings: &mut [String]) {
     strings.sort_by(|a, b| js_order(a, b));
 }
 

@@ -1,0 +1,12 @@
+//! The JavaScript behaviours that Corridor's reference implementations (OpenAttestation's
+//! `@tradetrust-tt/tradetrust`, TrustVC and the JSON-LD and RDF libraries under it) build the
+//! text they hash and sign from, reproduced exactly.
+//!
+//! The references hash the text these produce, so "close" is not enough: one character of
+//! difference is a different hash. Pure: no I/O.
+
+mod number_text;
+mod order;
+
+pub use number_text::*;
+pub use order::{js_order, js_sort};
