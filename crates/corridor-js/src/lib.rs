@@ -5,8 +5,10 @@
 //! The references hash the text these produce, so "close" is not enough: one character of
 //! difference is a different hash. Pure: no I/O.
 
+mod number_methods;
 mod number_text;
 mod order;
 
+pub use number_methods::{parse_float, to_exponential, to_fixed0};
 pub use number_text::*;
 pub use order::{js_order, js_sort};

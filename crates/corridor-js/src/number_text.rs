@@ -130,8 +130,9 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) {
     }
 }
 
-/// Whether `c` is white space to JavaScript's `trim` (WhiteSpace and LineTerminator).
-fn is_js_space(c: char) -> bool {
+/// Whether `c` is white space to JavaScript: what `trim` removes and `\s` matches
+/// (WhiteSpace and LineTerminator).
+pub fn is_js_space(c: char) -> bool {
     matches!(
         c,
         '\u{9}' | '\u{a}' | '\u{b}' | '\u{c}' | '\u{d}' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
