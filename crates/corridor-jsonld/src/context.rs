@@ -10,12 +10,13 @@
 //! - a scoped context is processed once when defined, to refuse a bad one early.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
 use crate::JsonLdError;
+use crate::compact::Inverse;
 use crate::iri::{is_absolute, is_bcp47, is_keyword, looks_like_keyword, prepend_base};
 use crate::processor::Processor;
 
@@ -143,6 +144,8 @@ pub(crate) struct ActiveContext {
     pub direction: Option<Direction>,
     /// The context to go back to when leaving a node a type-scoped context applied to.
     pub previous: Option<Arc<ActiveContext>>,
+    /// The inverse context compaction chooses terms with, made when first needed.
+    inverse: OnceLock<Inverse>,
 }
 
 impl ActiveContext {
@@ -156,6 +159,7 @@ impl ActiveContext {
             language: None,
             direction: None,
             previous: None,
+            inverse: OnceLock::new(),
         }
     }
 
@@ -170,7 +174,12 @@ impl ActiveContext {
             language: self.language.clone(),
             direction: None,
             previous: self.previous.as_ref().map(|p| Arc::new(p.copy())),
+            inverse: OnceLock::new(),
         }
+    }
+
+    pub(crate) fn inverse(&self) -> &Inverse {
+        self.inverse.get_or_init(|| Inverse::of(self))
     }
 
     /// The context before a type-scoped context applied, or this one.

@@ -80,6 +80,8 @@ pub(crate) fn is_bcp47(tag: &str) -> bool {
 
 /// The parts of a URL that resolution uses, as jsonld.js's "full" pattern splits them.
 struct Parts<'a> {
+    /// What the pattern matched, with a default port dropped.
+    href: String,
     protocol: Option<&'a str>,
     authority: Option<String>,
     path: &'a str,
@@ -104,13 +106,16 @@ fn parse(url: &str) -> Parts<'_> {
     let scheme = group(2);
     let port = group(8);
     let mut authority = group(3).map(str::to_owned);
+    let mut href = group(0).unwrap_or_default().to_owned();
     // jsonld.js drops a default port from the authority.
     if let (Some(a), Some(port)) = (&mut authority, port)
         && ((scheme == Some("https") && port == "443") || (scheme == Some("http") && port == "80"))
     {
         *a = a.replacen(&format!(":{port}"), "", 1);
+        href = href.replacen(&format!(":{port}"), "", 1);
     }
     Parts {
+        href,
         protocol: group(1),
         authority,
         path: group(9).unwrap_or_default(),
@@ -161,6 +166,66 @@ pub(crate) fn prepend_base(base: Option<&str>, iri: &str) -> String {
     }
     out.push_str(&path);
     if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    if let Some(fragment) = rel.fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    if out.is_empty() {
+        out.push_str("./");
+    }
+    out
+}
+
+/// `iri` made relative to `base` where it can be, as jsonld.js's `removeBase` does it.
+pub(crate) fn remove_base(base: Option<&str>, iri: &str) -> String {
+    let Some(base) = base else {
+        return iri.to_owned();
+    };
+    let base = parse(base);
+    let root = if !base.href.is_empty() {
+        format!(
+            "{}//{}",
+            base.protocol.unwrap_or_default(),
+            base.authority.as_deref().unwrap_or_default()
+        )
+    } else if !iri.starts_with("//") {
+        "//".to_owned()
+    } else {
+        String::new()
+    };
+    let Some(rest) = iri.strip_prefix(root.as_str()) else {
+        return iri.to_owned();
+    };
+    let rel = parse(rest);
+    let base_path = remove_dot_segments(base.path);
+    let rel_path = remove_dot_segments(rel.path);
+    let mut base_segments: Vec<&str> = base_path.split('/').collect();
+    let mut iri_segments: Vec<&str> = rel_path.split('/').collect();
+    let last = if rel.fragment.is_some_and(|f| !f.is_empty())
+        || rel.query.is_some_and(|q| !q.is_empty())
+    {
+        0
+    } else {
+        1
+    };
+    let common = base_segments
+        .iter()
+        .zip(&iri_segments)
+        .take(iri_segments.len().saturating_sub(last))
+        .take_while(|(a, b)| a == b)
+        .count();
+    base_segments.drain(..common);
+    iri_segments.drain(..common);
+    let mut out = String::new();
+    if !base_segments.is_empty() {
+        base_segments.pop();
+        out.push_str(&"../".repeat(base_segments.len()));
+    }
+    out.push_str(&iri_segments.join("/"));
+    if let Some(query) = rel.query {
         out.push('?');
         out.push_str(query);
     }
@@ -245,6 +310,21 @@ mod tests {
             assert_eq!(prepend_base(Some(base), iri), want, "{base} + {iri}");
         }
         assert_eq!(prepend_base(None, "x/./y"), "x/./y");
+    }
+
+    #[test]
+    fn references_made_relative_as_jsonld_js_makes_them() {
+        let cases = [
+            ("http://a/b/c/d", "http://a/b/c/e", "e"),
+            ("http://a/b/c/d", "http://a/b/x/y", "../x/y"),
+            ("http://a/b/c/d", "http://a/b/c/d#f", "#f"),
+            ("http://a/b/c/d", "http://other/x", "http://other/x"),
+            ("", "https://example.com/a", "https://example.com/a"),
+            ("http://a/b/", "http://a/b/", "./"),
+        ];
+        for (base, iri, want) in cases {
+            assert_eq!(remove_base(Some(base), iri), want, "{base} - {iri}");
+        }
     }
 
     #[test]

@@ -28,6 +28,7 @@
 //! ```
 
 mod bundled;
+mod compact;
 mod context;
 mod error;
 mod expand;
@@ -35,8 +36,10 @@ mod iri;
 mod processor;
 mod to_rdf;
 
+use std::collections::HashSet;
+
 use corridor_rdfc::Quad;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub use bundled::BUNDLED;
 pub use error::{ErrorKind, JsonLdError};
@@ -68,6 +71,89 @@ impl Processor {
     /// 'i18n-datatype'})`, in the order it makes them.
     pub fn to_rdf(&self, document: &Value) -> Result<Vec<Quad>, JsonLdError> {
         to_rdf::to_rdf(&self.expand(document)?)
+    }
+
+    /// The document compacted with `context`: jsonld.js's `compact(document, context, {safe:
+    /// true})`, the context given written back at its top as it was given.
+    ///
+    /// ```
+    /// use corridor_jsonld::{BundledContexts, Processor};
+    /// use serde_json::json;
+    ///
+    /// let processor = Processor::new(BundledContexts);
+    /// let context = json!(["https://www.w3.org/ns/credentials/v2"]);
+    /// let credential = json!({
+    ///     "@context": context,
+    ///     "type": ["VerifiableCredential"],
+    ///     "issuer": "did:web:example.com",
+    ///     "credentialSubject": [{"id": "urn:uuid:1", "name": "Ada"}]
+    /// });
+    /// let compacted = processor.compact(&credential, &context).unwrap();
+    /// // Arrays of one come out as their one value, the context included.
+    /// assert_eq!(compacted["@context"], json!("https://www.w3.org/ns/credentials/v2"));
+    /// assert_eq!(compacted["credentialSubject"], json!({"id": "urn:uuid:1", "name": "Ada"}));
+    /// assert_eq!(compacted["type"], json!("VerifiableCredential"));
+    /// ```
+    pub fn compact(&self, document: &Value, context: &Value) -> Result<Value, JsonLdError> {
+        let context = match context {
+            Value::Object(o) if o.contains_key("@context") => &o["@context"],
+            other => other,
+        };
+        if context.is_null() {
+            return Err(JsonLdError::syntax(
+                "invalid local context",
+                "the compaction context must not be null",
+            ));
+        }
+        let expanded = Value::Array(self.expand(document)?);
+        let wrapped = Value::Object(Map::from_iter([("@context".to_owned(), context.clone())]));
+        let active = self.process_context(
+            &self.initial_context(),
+            &wrapped,
+            Some(""),
+            true,
+            false,
+            &mut HashSet::new(),
+        )?;
+        let compaction = compact::Compaction {
+            processor: self,
+            base: Some(""),
+            depth: 0,
+        };
+        let compacted = match compaction.compact(&active, None, &expanded)? {
+            Value::Array(mut items) if items.len() == 1 => items.pop().expect("one"),
+            Value::Array(items) if items.is_empty() => Value::Object(Map::new()),
+            other => other,
+        };
+        // The context written back: empty objects left out, one context not in an array.
+        let mut contexts: Vec<Value> = match context {
+            Value::Array(items) => items.clone(),
+            one => vec![one.clone()],
+        };
+        contexts.retain(|c| !c.as_object().is_some_and(Map::is_empty));
+        let written = match contexts.len() {
+            0 => None,
+            1 => contexts.pop(),
+            _ => Some(Value::Array(contexts)),
+        };
+        Ok(match (compacted, written) {
+            (Value::Array(graph), written) => {
+                let alias = compact::compact_iri(&active, Some("@graph"), None, true, false, None)?
+                    .unwrap_or_else(|| "@graph".to_owned());
+                let mut out = Map::new();
+                if let Some(written) = written {
+                    out.insert("@context".to_owned(), written);
+                }
+                out.insert(alias, Value::Array(graph));
+                Value::Object(out)
+            }
+            (Value::Object(node), Some(written)) => {
+                let mut out = Map::from_iter([("@context".to_owned(), written)]);
+                out.extend(node);
+                Value::Object(out)
+            }
+            (other, _) => other,
+        })
     }
 
     /// The statements of an already expanded document.
