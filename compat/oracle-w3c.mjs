@@ -10,6 +10,9 @@
 //       printed as {"ecdsa-sd-2023": keyPair, "bbs-2023": keyPair}
 //   node oracle-w3c.mjs sign WORLD_DIR KEYS_FILE SUITE < credentials.jsonl
 //       each credential signed by signW3C with that suite's key pair, one JSON line each
+//   node oracle-w3c.mjs derive WORLD_DIR < requests.jsonl
+//       each {"credential", "pointers"} derived by deriveW3C (which adds /credentialSubject when
+//       no pointer starts with it): the derived credential, or {"error": message}
 //   node oracle-w3c.mjs canonize < datasets.jsonl
 //       each {"nquads": text} canonicalized by RDFC-1.0 with the rdf-canonize the selective
 //       disclosure suites use: {"canonical": text, "labels": [[input, canonical], …]} or
@@ -221,6 +224,17 @@ const sign = async (dir, keysFile, suite) => {
   }
 };
 
+const derive = async (dir) => {
+  const { trustvc } = trustvcIn(dir);
+  const lines = readFileSync(0, "utf8").split("\n").filter((line) => line.trim() !== "");
+  for (const line of lines) {
+    const { credential, pointers } = JSON.parse(line);
+    const derived = await trustvc.deriveW3C(credential, pointers);
+    const answer = derived.error ? { error: String(derived.error) } : derived.derived;
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+  }
+};
+
 const canonize = async () => {
   // The copy di-sd-primitives (both selective disclosure suites) canonicalizes with.
   const primitives = versionFrom("@digitalbazaar/di-sd-primitives", path.dirname(require.resolve("@trustvc/w3c-vc", {
@@ -257,6 +271,9 @@ switch (command) {
   case "sign":
     await sign(args[0], args[1], args[2]);
     break;
+  case "derive":
+    await derive(args[0]);
+    break;
   case "canonize":
     await canonize();
     break;
@@ -265,7 +282,7 @@ switch (command) {
     break;
   default:
     process.stderr.write(
-      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST | sign WORLD_DIR KEYS_FILE SUITE | canonize | verify WORLD_DIR FILE...\n",
+      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST | sign WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | verify WORLD_DIR FILE...\n",
     );
     process.exit(2);
 }

@@ -1,0 +1,261 @@
+//! The statements a proof signs, canonicalized with their blank nodes relabelled, and grouped
+//! by JSON pointers: di-sd-primitives' `canonicalizeAndGroup` and its parts, text for text.
+//!
+//! The credential's blank nodes are first given names (skolemized) so that a selection made
+//! on the compacted credential can be matched statement for statement against the whole.
+
+use std::collections::{BTreeMap, HashMap};
+
+use corridor_jsonld::Processor;
+use corridor_rdfc::{Canonical, canonicalize, parse_nquads};
+use serde_json::{Map, Value};
+
+use crate::DiError;
+use crate::pointer::select;
+
+const SKOLEM_PREFIX: &str = "urn:bnid:";
+
+/// The expanded document with a name for every node: `urn:bnid:_<random>_<n>` for one without
+/// `@id` (numbered children first), `urn:bnid:X` for the blank node `_:X`.
+fn skolemize(expanded: &[Value], random: &str, count: &mut usize) -> Vec<Value> {
+    expanded
+        .iter()
+        .map(|element| match element {
+            Value::Object(node) if !node.contains_key("@value") => {
+                let mut named = Map::new();
+                for (property, value) in node {
+                    let value = match value {
+                        Value::Array(items) => Value::Array(skolemize(items, random, count)),
+                        one => skolemize(std::slice::from_ref(one), random, count)
+                            .pop()
+                            .expect("one in, one out"),
+                    };
+                    named.insert(property.clone(), value);
+                }
+                match named.get("@id").and_then(Value::as_str) {
+                    None => {
+                        let id = format!("{SKOLEM_PREFIX}_{random}_{count}");
+                        *count += 1;
+                        named.insert("@id".to_owned(), Value::String(id));
+                    }
+                    Some(id) if id.starts_with("_:") => {
+                        let id = format!("{SKOLEM_PREFIX}{}", &id[2..]);
+                        named.insert("@id".to_owned(), Value::String(id));
+                    }
+                    Some(_) => {}
+                }
+                Value::Object(named)
+            }
+            other => other.clone(),
+        })
+        .collect()
+}
+
+/// Each `<urn:bnid:X>` in the text back to `_:X`.
+fn deskolemize(line: &str) -> String {
+    let needle = "<urn:bnid:";
+    if !line.contains(needle) {
+        return line.to_owned();
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find(needle) {
+        let after = &rest[at + needle.len()..];
+        match after.find('>') {
+            Some(end) if end > 0 => {
+                out.push_str(&rest[..at]);
+                out.push_str("_:");
+                out.push_str(&after[..end]);
+                rest = &after[end + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..at + needle.len()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Each `_:label` in the text (up to white space, as the suites' pattern reads it) replaced by
+/// `_:` and what `relabel` gives for the label; JavaScript writes a missing one "undefined".
+pub(crate) fn relabel(line: &str, relabel: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find("_:") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let end = after
+            .char_indices()
+            .find(|(_, c)| corridor_js::is_js_space(*c))
+            .map_or(after.len(), |(i, _)| i);
+        if end == 0 {
+            out.push_str("_:");
+            rest = after;
+            continue;
+        }
+        out.push_str("_:");
+        out.push_str(&relabel(&after[..end]).unwrap_or_else(|| "undefined".to_owned()));
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A document's N-Quads lines, sorted as jsonld.js writes them, skolem IRIs back to blank
+/// nodes: `toDeskolemizedNQuads`.
+fn deskolemized_nquads(processor: &Processor, document: &Value) -> Result<Vec<String>, DiError> {
+    let nquads = processor.to_nquads(document)?;
+    Ok(nquads.split_inclusive('\n').map(deskolemize).collect())
+}
+
+/// The canonical form of N-Quads lines, each blank node's canonical label replaced by the
+/// label `label_for` gives its input label; sorted. Also the input → new label map.
+pub(crate) fn canonical_relabelled(
+    lines: &[String],
+    label_for: impl Fn(&str, &str) -> Option<String>,
+) -> Result<(Vec<String>, HashMap<String, String>), DiError> {
+    let canonical = canonicalize_lines(lines)?;
+    let mut new_label = HashMap::new();
+    let mut by_canonical = HashMap::new();
+    for (input, c14n) in &canonical.labels {
+        if let Some(label) = label_for(input, c14n) {
+            new_label.insert(input.clone(), label.clone());
+            by_canonical.insert(c14n.clone(), label);
+        }
+    }
+    let mut out: Vec<String> = canonical
+        .nquads
+        .iter()
+        .map(|line| relabel(line, |c14n| by_canonical.get(c14n).cloned()))
+        .collect();
+    corridor_js::js_sort(&mut out);
+    Ok((out, new_label))
+}
+
+/// N-Quads lines read (a repeated statement once, as rdf-canonize reads them) and
+/// canonicalized.
+pub(crate) fn canonicalize_lines(lines: &[String]) -> Result<Canonical, DiError> {
+    let quads = parse_nquads(&lines.concat()).map_err(|e| DiError::Mismatch(e.to_string()))?;
+    Ok(canonicalize(&quads)?)
+}
+
+/// The statements of a document canonicalized, relabelled with `label_for` (input label,
+/// canonical label → new label): `labelReplacementCanonicalizeJsonLd`.
+pub(crate) fn canonical_document(
+    processor: &Processor,
+    document: &Value,
+    label_for: impl Fn(&str, &str) -> Option<String>,
+) -> Result<Vec<String>, DiError> {
+    let lines: Vec<String> = processor
+        .to_rdf(document)?
+        .iter()
+        .map(corridor_rdfc::Quad::to_nquad)
+        .collect();
+    Ok(canonical_relabelled(&lines, label_for)?.0)
+}
+
+/// The statements the pointers of one group select, by index into the canonical statements.
+pub(crate) struct Group {
+    pub matching: BTreeMap<usize, String>,
+    /// The selection's own statements before relabelling (blank nodes as skolemized).
+    pub deskolemized: Vec<String>,
+}
+
+/// A document canonicalized and grouped.
+pub(crate) struct Grouped {
+    pub groups: Vec<Group>,
+    /// Input label → new label.
+    pub label_map: HashMap<String, String>,
+}
+
+/// `canonicalizeAndGroup`: skolemize, compact again, canonicalize with `label_for`, select
+/// each group's pointers on the compacted form and find its statements among the whole.
+pub(crate) fn canonicalize_and_group(
+    processor: &Processor,
+    document: &Value,
+    label_for: impl Fn(&str, &str) -> Option<String>,
+    groups: &[&[String]],
+) -> Result<Grouped, DiError> {
+    let Some(context) = document.get("@context").filter(|c| !c.is_null()) else {
+        return Err(DiError::Mismatch(
+            "\"document\" must be a compact JSON-LD document with an \"@context\".".to_owned(),
+        ));
+    };
+    let expanded = processor.expand(document)?;
+    let random = random_uuid();
+    let skolemized = Value::Array(skolemize(&expanded, &random, &mut 0));
+    let compact = processor.compact(&skolemized, context)?;
+    let deskolemized = deskolemized_nquads(processor, &skolemized)?;
+    let (nquads, label_map) = canonical_relabelled(&deskolemized, label_for)?;
+    let mut out = Vec::with_capacity(groups.len());
+    for pointers in groups {
+        let (selected, deskolemized) = match select(&compact, pointers)? {
+            Some(selection) => {
+                let deskolemized = deskolemized_nquads(processor, &selection)?;
+                let relabelled: Vec<String> = deskolemized
+                    .iter()
+                    .map(|line| relabel(line, |l| label_map.get(l).cloned()))
+                    .collect();
+                (relabelled, deskolemized)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        let matching = nquads
+            .iter()
+            .enumerate()
+            .filter(|(_, nq)| selected.contains(nq))
+            .map(|(i, nq)| (i, nq.clone()))
+            .collect();
+        out.push(Group {
+            matching,
+            deskolemized,
+        });
+    }
+    Ok(Grouped {
+        groups: out,
+        label_map,
+    })
+}
+
+/// A random version-4 UUID's text, for skolem names no document can already hold.
+fn random_uuid() -> String {
+    let bytes: [u8; 16] = rand::random();
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-4{}-{:x}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        (bytes[8] & 0x3) | 0x8,
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skolem_names_come_back_as_blank_nodes() {
+        assert_eq!(
+            deskolemize("<urn:bnid:_x_0> <p> <urn:bnid:b1> .\n"),
+            "_:_x_0 <p> _:b1 .\n"
+        );
+        assert_eq!(
+            deskolemize("<urn:other> <p> \"<urn:bnid:>\" .\n"),
+            "<urn:other> <p> \"<urn:bnid:>\" .\n"
+        );
+    }
+
+    #[test]
+    fn labels_replaced_up_to_white_space() {
+        let map = |l: &str| (l == "c14n0").then(|| "uAbc".to_owned());
+        assert_eq!(
+            relabel("_:c14n0 <p> _:c14n1 .\n", map),
+            "_:uAbc <p> _:undefined .\n"
+        );
+    }
+}
