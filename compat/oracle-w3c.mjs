@@ -19,7 +19,8 @@
 //       run by the jsonld.js the selective disclosure suites run (di-sd-primitives' copy), with
 //       their options (safe mode), loading contexts as TrustVC does for credentials
 //       (w3c-context's getDocumentLoader: its bundled contexts, given the line's `contexts` as
-//       its additional ones); any other URL fails as an unknown host. One line each:
+//       its additional ones); any other URL fails as an unknown host. Each line is answered
+//       as by a fresh process (jsonld.js's cache of resolved contexts emptied). One line each:
 //         expand  → {"expanded": [...]}     jsonld.expand(document)
 //         compact → {"compacted": {...}}    jsonld.compact(document, context)
 //         to-rdf  → {"nquads": "..."}       jsonld.toRDF(document) as N-Quads, as jsonld.js
@@ -316,6 +317,7 @@ const jsonldCommand = async () => {
   });
   const { getDocumentLoader } = requireFrom("@trustvc/w3c-context", w3cVcDir());
   const operations = jsonldOperations(requireFrom("jsonld", sdPrimitivesDir()));
+  const ContextResolver = requireFrom("jsonld/lib/ContextResolver.js", sdPrimitivesDir());
   for (const line of inputLines()) {
     // A line the harness got wrong stops the run: it is no answer of jsonld.js.
     const operation = operations[line.op];
@@ -323,7 +325,10 @@ const jsonldCommand = async () => {
     let answer;
     try {
       const documentLoader = await getDocumentLoader(line.contexts);
-      answer = await operation(line, { safe: true, documentLoader });
+      // Each line sees jsonld.js as a fresh process does: its shared cache of resolved contexts
+      // keeps a context that @imports another merged in place, so a second look would differ.
+      const contextResolver = new ContextResolver({ sharedCache: new Map() });
+      answer = await operation(line, { safe: true, documentLoader, contextResolver });
     } catch (e) {
       answer = { error: jsonldError(e) };
     }
