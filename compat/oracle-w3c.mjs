@@ -17,6 +17,19 @@
 //       each {"nquads": text} canonicalized by RDFC-1.0 with the rdf-canonize the selective
 //       disclosure suites use: {"canonical": text, "labels": [[input, canonical], …]} or
 //       {"error": message}
+//   node oracle-w3c.mjs jsonld < operations.jsonl
+//       each {"op", "document", "context" (compact only), "contexts"?: {URL: context document}}
+//       run by the jsonld.js the selective disclosure suites run (di-sd-primitives' copy), with
+//       their options (safe mode), loading contexts as TrustVC does for credentials
+//       (w3c-context's getDocumentLoader: its bundled contexts, given the line's `contexts` as
+//       its additional ones); any other URL fails as an unknown host. Each line is answered
+//       as by a fresh process (jsonld.js's cache of resolved contexts emptied). One line each:
+//         expand  → {"expanded": [...]}     jsonld.expand(document)
+//         compact → {"compacted": {...}}    jsonld.compact(document, context)
+//         to-rdf  → {"nquads": "..."}       jsonld.toRDF(document) as N-Quads, as jsonld.js
+//                                           serializes them (sorted by UTF-16 code units)
+//         failure → {"error": {name, message, code}}: code is the JSON-LD error code, or for a
+//                   safe mode refusal the event's ("invalid property", …), or null
 //   node oracle-w3c.mjs verify WORLD_DIR FILE...
 //       one JSON line per file, in the order given (one process, as the fixtures' own check
 //       runs): {file, verdict, fragments, needs, error?}; verdict VALID / INVALID as
@@ -46,11 +59,29 @@ const readIndex = (dir) => {
   }
 };
 
+/** The JSON lines on standard input, parsed. */
+const inputLines = () =>
+  readFileSync(0, "utf8")
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line));
+
+/** The URL a fetch asks for, whichever form it was given in. */
+const urlOf = (input) => (typeof input === "string" ? input : input.url ?? String(input));
+
+/** The error fetch fails with for a host that has no address. */
+const unknownHost = (url) => {
+  const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${new URL(url).hostname}`), {
+    code: "ENOTFOUND",
+  });
+  return Object.assign(new TypeError("fetch failed"), { cause });
+};
+
 /** The world in WORLD_DIR, and the URLs asked of it since `asked` was last emptied. */
 const world = (dir) => {
   const asked = [];
   const fetch = async (input) => {
-    const url = typeof input === "string" ? input : input.url ?? String(input);
+    const url = urlOf(input);
     asked.push(url);
     // Read at each question: `new-issuer` adds to the world while asking it.
     const index = readIndex(dir);
@@ -63,10 +94,7 @@ const world = (dir) => {
     if (hosts.has(new URL(url).host)) {
       return new Response("Not Found", { status: 404, headers: { "content-type": "text/plain" } });
     }
-    const cause = Object.assign(new Error(`getaddrinfo ENOTFOUND ${new URL(url).hostname}`), {
-      code: "ENOTFOUND",
-    });
-    throw Object.assign(new TypeError("fetch failed"), { cause });
+    throw unknownHost(url);
   };
   return { fetch, asked };
 };
@@ -182,11 +210,16 @@ const verify = async (dir, files) => {
   }
 };
 
+/** `fetch` answers in place of the network, for fetch and every cross-fetch alike. */
+const answerWith = (fetch) => {
+  globalThis.fetch = fetch;
+  replaceCrossFetch(fetch);
+};
+
 /** Answers from the world in `dir` in place of the network, then loads TrustVC. */
 const trustvcIn = (dir) => {
   const answering = world(dir);
-  globalThis.fetch = answering.fetch;
-  replaceCrossFetch(answering.fetch);
+  answerWith(answering.fetch);
   return { trustvc: require("@trustvc/trustvc"), asked: answering.asked };
 };
 
@@ -216,9 +249,8 @@ const newIssuer = async (dir, host) => {
 const sign = async (dir, keysFile, suite) => {
   const keyPair = JSON.parse(readFileSync(keysFile, "utf8"))[suite];
   const { trustvc } = trustvcIn(dir);
-  const lines = readFileSync(0, "utf8").split("\n").filter((line) => line.trim() !== "");
-  for (const line of lines) {
-    const signed = await trustvc.signW3C(JSON.parse(line), keyPair, suite);
+  for (const credential of inputLines()) {
+    const signed = await trustvc.signW3C(credential, keyPair, suite);
     if (signed.error) throw new Error(`signW3C: ${signed.error}`);
     process.stdout.write(`${JSON.stringify(signed.signed)}\n`);
   }
@@ -226,24 +258,27 @@ const sign = async (dir, keysFile, suite) => {
 
 const derive = async (dir) => {
   const { trustvc } = trustvcIn(dir);
-  const lines = readFileSync(0, "utf8").split("\n").filter((line) => line.trim() !== "");
-  for (const line of lines) {
-    const { credential, pointers } = JSON.parse(line);
+  for (const { credential, pointers } of inputLines()) {
     const derived = await trustvc.deriveW3C(credential, pointers);
     const answer = derived.error ? { error: String(derived.error) } : derived.derived;
     process.stdout.write(`${JSON.stringify(answer)}\n`);
   }
 };
 
+/** The package `name` as the code in the folder `dir` requires it. */
+const requireFrom = (name, dir) => require(require.resolve(name, { paths: [dir] }));
+
+/** The folder of the @trustvc/w3c-vc that TrustVC signs and verifies with. */
+const w3cVcDir = () =>
+  path.dirname(require.resolve("@trustvc/w3c-vc", { paths: [versionFrom("@trustvc/trustvc", here).dir] }));
+
+/** The folder of di-sd-primitives, which both selective disclosure suites build on. */
+const sdPrimitivesDir = () => versionFrom("@digitalbazaar/di-sd-primitives", w3cVcDir()).dir;
+
 const canonize = async () => {
-  // The copy di-sd-primitives (both selective disclosure suites) canonicalizes with.
-  const primitives = versionFrom("@digitalbazaar/di-sd-primitives", path.dirname(require.resolve("@trustvc/w3c-vc", {
-    paths: [versionFrom("@trustvc/trustvc", here).dir],
-  })));
-  const canonizer = require(require.resolve("rdf-canonize", { paths: [primitives.dir] }));
-  const lines = readFileSync(0, "utf8").split("\n").filter((line) => line.trim() !== "");
-  for (const line of lines) {
-    const { nquads } = JSON.parse(line);
+  // The copy di-sd-primitives canonicalizes with.
+  const canonizer = requireFrom("rdf-canonize", sdPrimitivesDir());
+  for (const { nquads } of inputLines()) {
     const canonicalIdMap = new Map();
     let answer;
     try {
@@ -255,6 +290,59 @@ const canonize = async () => {
       answer = { canonical, labels: [...canonicalIdMap.entries()] };
     } catch (e) {
       answer = { error: String(e?.message ?? e) };
+    }
+    process.stdout.write(`${JSON.stringify(answer)}\n`);
+  }
+};
+
+/** What a JSON-LD operation failed with; `code` the most specific one jsonld.js gives. */
+const jsonldError = (e) => ({
+  name: e?.name ?? null,
+  message: String(e?.message ?? e),
+  code: e?.details?.code ?? e?.details?.event?.code ?? null,
+});
+
+/**
+ * The JSON-LD operations as di-sd-primitives runs them: expansion and compaction as
+ * skolemizeCompactJsonLd calls them, toRDF with the options `canonicalize` gives it.
+ */
+const jsonldOperations = (jsonld) => ({
+  expand: async ({ document }, options) => ({ expanded: await jsonld.expand(document, options) }),
+  compact: async ({ document, context }, options) => ({
+    compacted: await jsonld.compact(document, context, options),
+  }),
+  "to-rdf": async ({ document }, options) => ({
+    nquads: await jsonld.toRDF(document, {
+      base: null,
+      rdfDirection: "i18n-datatype",
+      produceGeneralizedRdf: false,
+      format: "application/n-quads",
+      ...options,
+    }),
+  }),
+});
+
+const jsonldCommand = async () => {
+  // Contexts TrustVC does not bundle are never fetched: a line brings them itself.
+  answerWith(async (input) => {
+    throw unknownHost(urlOf(input));
+  });
+  const { getDocumentLoader } = requireFrom("@trustvc/w3c-context", w3cVcDir());
+  const operations = jsonldOperations(requireFrom("jsonld", sdPrimitivesDir()));
+  const ContextResolver = requireFrom("jsonld/lib/ContextResolver.js", sdPrimitivesDir());
+  for (const line of inputLines()) {
+    // A line the harness got wrong stops the run: it is no answer of jsonld.js.
+    const operation = operations[line.op];
+    if (!operation) throw new Error(`unknown op ${JSON.stringify(line.op)}: expand, compact or to-rdf`);
+    let answer;
+    try {
+      const documentLoader = await getDocumentLoader(line.contexts);
+      // Each line sees jsonld.js as a fresh process does: its shared cache of resolved contexts
+      // keeps a context that @imports another merged in place, so a second look would differ.
+      const contextResolver = new ContextResolver({ sharedCache: new Map() });
+      answer = await operation(line, { safe: true, documentLoader, contextResolver });
+    } catch (e) {
+      answer = { error: jsonldError(e) };
     }
     process.stdout.write(`${JSON.stringify(answer)}\n`);
   }
@@ -277,12 +365,15 @@ switch (command) {
   case "canonize":
     await canonize();
     break;
+  case "jsonld":
+    await jsonldCommand();
+    break;
   case "verify":
     await verify(args[0], args.slice(1));
     break;
   default:
     process.stderr.write(
-      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST | sign WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | verify WORLD_DIR FILE...\n",
+      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST | sign WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | jsonld | verify WORLD_DIR FILE...\n",
     );
     process.exit(2);
 }

@@ -299,7 +299,9 @@ pub fn awkward_key(rng: &mut impl Rng) -> String {
     }
 }
 
-fn awkward_value(rng: &mut impl Rng, depth: u32) -> Value {
+/// Any JSON value, nested up to about five levels below `depth`: awkward strings, numbers and
+/// keys, booleans, nulls, empty and nested objects and arrays.
+pub fn awkward_value(rng: &mut impl Rng, depth: u32) -> Value {
     let choice = if depth >= 5 {
         rng.random_range(0..6)
     } else {

@@ -1,0 +1,251 @@
+//! JSON-LD processing against jsonld.js 9 as TrustVC's selective disclosure suites run it
+//! (`compat/oracle-w3c.mjs jsonld`: expansion and compaction in safe mode, toRDF as
+//! di-sd-primitives canonicalizes), on seeded generated documents (`jsonld/generate.rs`).
+
+mod common;
+#[path = "jsonld/generate.rs"]
+mod generate;
+
+use std::collections::BTreeMap;
+
+use corridor_rdfc::{GraphName, Quad, Term, parse_nquads};
+use generate::Case;
+use serde_json::{Value, json};
+
+/// The generated cases, the same on every run.
+fn cases() -> Vec<Case> {
+    let mut rng = common::rng(16);
+    (0..2000).map(|_| generate::document(&mut rng)).collect()
+}
+
+/// What jsonld.js answers to `op` (expand, compact, to-rdf) on each case, in order.
+fn reference(op: &str, cases: &[Case]) -> Vec<Value> {
+    let input: String = cases
+        .iter()
+        .map(|case| {
+            let mut line = json!({"op": op, "document": case.document, "contexts": case.contexts});
+            if op == "compact" {
+                line["context"] = case.compact_context.clone();
+            }
+            line.to_string() + "\n"
+        })
+        .collect();
+    let answers = common::compat_script("oracle-w3c.mjs", &["jsonld"], &[], input);
+    assert_eq!(answers.len(), cases.len(), "one answer per case to {op}");
+    answers
+}
+
+/// jsonld.js's answers to each operation on every case, the three run side by side.
+struct Answers {
+    expanded: Vec<Value>,
+    compacted: Vec<Value>,
+    nquads: Vec<Value>,
+}
+
+impl Answers {
+    fn of(cases: &[Case]) -> Answers {
+        std::thread::scope(|threads| {
+            let expanded = threads.spawn(|| reference("expand", cases));
+            let compacted = threads.spawn(|| reference("compact", cases));
+            let nquads = reference("to-rdf", cases);
+            Answers {
+                expanded: expanded.join().unwrap(),
+                compacted: compacted.join().unwrap(),
+                nquads,
+            }
+        })
+    }
+}
+
+/// The error code of a failed answer (`-` for a failure without one), or None for a success.
+fn error_code(answer: &Value) -> Option<String> {
+    let error = answer.get("error")?;
+    Some(error["code"].as_str().unwrap_or("-").to_string())
+}
+
+/// How many arrays of one in `document` (reached through objects only) `compacted` writes
+/// as their single value.
+fn collapsed_arrays(document: &Value, compacted: &Value) -> usize {
+    let (Value::Object(document), Value::Object(compacted)) = (document, compacted) else {
+        return 0;
+    };
+    document
+        .iter()
+        .filter(|(key, _)| *key != "@context")
+        .map(|(key, value)| match (value, compacted.get(key)) {
+            (Value::Array(items), Some(single)) if items.len() == 1 && !single.is_array() => 1,
+            (value, Some(compacted)) => collapsed_arrays(value, compacted),
+            (_, None) => 0,
+        })
+        .sum()
+}
+
+/// The kinds of statement a dataset holds that implementations write differently.
+fn features(quads: &[Quad]) -> Vec<&'static str> {
+    const RDF: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+    let mut found = Vec::new();
+    let mut note = |present: bool, feature| {
+        if present {
+            found.push(feature);
+        }
+    };
+    let literals: Vec<_> = quads
+        .iter()
+        .filter_map(|quad| match &quad.object {
+            Term::Literal(literal) => Some(literal),
+            _ => None,
+        })
+        .collect();
+    note(
+        literals.iter().any(|l| l.language.is_some()),
+        "language-tagged literal",
+    );
+    note(
+        literals
+            .iter()
+            .any(|l| l.datatype.starts_with("https://www.w3.org/ns/i18n#")),
+        "i18n-datatype literal",
+    );
+    note(
+        literals.iter().any(|l| l.datatype == format!("{RDF}JSON")),
+        "rdf:JSON literal",
+    );
+    note(
+        literals.iter().any(|l| {
+            l.datatype == "http://www.w3.org/2001/XMLSchema#double" && l.value.contains('E')
+        }),
+        "xsd:double in E notation",
+    );
+    note(
+        quads.iter().any(|q| q.predicate == format!("{RDF}first")),
+        "rdf:List",
+    );
+    note(
+        quads.iter().any(|q| q.graph != GraphName::Default),
+        "named graph",
+    );
+    found
+}
+
+/// Counts, by name, printed in order.
+#[derive(Default)]
+struct Tally(BTreeMap<String, usize>);
+
+impl Tally {
+    fn add(&mut self, name: &str) {
+        *self.0.entry(name.to_string()).or_default() += 1;
+    }
+
+    fn get(&self, name: &str) -> usize {
+        self.0.get(name).copied().unwrap_or(0)
+    }
+
+    fn print(&self, title: &str) {
+        println!("{title}:");
+        for (name, count) in &self.0 {
+            println!("  {count:5}  {name}");
+        }
+    }
+}
+
+/// The generator is only worth comparing on if jsonld.js, given its documents, takes every
+/// path the Rust processor must match: mostly accepted, each safe-mode refusal met, arrays of
+/// one collapsed, and every kind of RDF term jsonld.js writes its own way.
+#[test]
+fn generated_documents_reach_every_corner_of_the_reference() {
+    let cases = cases();
+    let answers = Answers::of(&cases);
+    let (mut expand, mut compact, mut to_rdf, mut rdf) = (
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+        Tally::default(),
+    );
+    let (mut expanded, mut collapsing) = (0, 0);
+    for (i, case) in cases.iter().enumerate() {
+        let tally = |tally: &mut Tally, answer: &Value| {
+            tally.add(&error_code(answer).unwrap_or_else(|| "(accepted)".into()))
+        };
+        tally(&mut expand, &answers.expanded[i]);
+        tally(&mut compact, &answers.compacted[i]);
+        tally(&mut to_rdf, &answers.nquads[i]);
+        if answers.expanded[i].get("expanded").is_some() {
+            expanded += 1;
+        }
+        if let Some(compacted) = answers.compacted[i].get("compacted") {
+            if collapsed_arrays(&case.document, compacted) > 0 {
+                collapsing += 1;
+            }
+        }
+        if let Some(nquads) = answers.nquads[i]["nquads"].as_str() {
+            let quads = parse_nquads(nquads).unwrap_or_else(|e| {
+                panic!("jsonld.js wrote N-Quads we cannot read: {e}\n{nquads}")
+            });
+            for feature in features(&quads) {
+                rdf.add(feature);
+            }
+        }
+    }
+    expand.print("expand");
+    compact.print("compact");
+    to_rdf.print("to-rdf");
+    rdf.print("datasets holding");
+    println!("compactions collapsing an array of one: {collapsing}");
+
+    assert!(
+        expanded * 10 >= cases.len() * 6,
+        "only {expanded} of {} documents expand",
+        cases.len()
+    );
+    let refusals = Tally(expand.0.into_iter().chain(to_rdf.0).fold(
+        BTreeMap::new(),
+        |mut all, (code, count)| {
+            *all.entry(code).or_default() += count;
+            all
+        },
+    ));
+    for code in [
+        "invalid property",
+        "relative @type reference",
+        "relative @id reference",
+        "invalid @language value",
+        "empty object",
+        "free-floating scalar",
+        "object with only @id",
+        "object with only @value",
+        "object with only @list",
+        "object with only @language",
+        "null @value value",
+        "reserved @id value",
+        "reserved term",
+        "reserved @reverse value",
+        "relative @vocab reference",
+        "blank node predicate",
+        "protected term redefinition",
+        "loading remote context failed",
+    ] {
+        assert!(
+            refusals.get(code) >= 5,
+            "{code:?} met {} times",
+            refusals.get(code)
+        );
+    }
+    assert!(
+        collapsing >= 200,
+        "{collapsing} compactions collapse an array of one"
+    );
+    for feature in [
+        "language-tagged literal",
+        "i18n-datatype literal",
+        "rdf:JSON literal",
+        "xsd:double in E notation",
+        "rdf:List",
+        "named graph",
+    ] {
+        assert!(
+            rdf.get(feature) >= 20,
+            "{} datasets hold a {feature}",
+            rdf.get(feature)
+        );
+    }
+}
