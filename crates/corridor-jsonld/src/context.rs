@@ -441,6 +441,18 @@ impl Processor {
         };
         let imported;
         let mut ctx = ctx;
+        let settings: Vec<&'static str> = [
+            "@version",
+            "@base",
+            "@vocab",
+            "@language",
+            "@direction",
+            "@propagate",
+            "@import",
+        ]
+        .into_iter()
+        .filter(|k| ctx.contains_key(*k))
+        .collect();
         let mut result = active.copy();
         // `@version`, `@base`, `@vocab`, `@language`, `@direction`, `@propagate`, `@import`.
         if let Some(version) = ctx.get("@version")
@@ -569,18 +581,11 @@ impl Processor {
             protected_default: ctx.get("@protected") == Some(&Value::Bool(true)),
             document_base: base,
         };
-        for keyword in [
-            "@version",
-            "@base",
-            "@vocab",
-            "@language",
-            "@direction",
-            "@propagate",
-            "@import",
-        ] {
-            if ctx.contains_key(keyword) {
-                definer.defined.insert(keyword.to_owned(), true);
-            }
+        // The settings this context itself gives; one an `@import` brought in was merged after
+        // the settings were read, so jsonld.js meets it in the term loop and refuses it as a
+        // keyword redefinition.
+        for keyword in settings {
+            definer.defined.insert(keyword.to_owned(), true);
         }
         // As jsonld.js records it: a context whose `@protected` is false then fails as a cycle.
         definer.defined.insert(
