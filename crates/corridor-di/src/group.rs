@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use corridor_jsonld::Processor;
 use corridor_rdfc::{Canonical, canonicalize, parse_nquads};
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::DiError;
 use crate::pointer::select;
@@ -168,6 +169,8 @@ pub(crate) struct Grouped {
     pub groups: Vec<Group>,
     /// Input label → new label.
     pub label_map: HashMap<String, String>,
+    /// The canonical, relabelled statements, sorted.
+    pub nquads: Vec<String>,
 }
 
 /// `canonicalizeAndGroup`: skolemize, compact again, canonicalize with `label_for`, select
@@ -216,7 +219,132 @@ pub(crate) fn canonicalize_and_group(
     Ok(Grouped {
         groups: out,
         label_map,
+        nquads,
     })
+}
+
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
+/// The hash of the proof's options: the proof without its value, under the document's
+/// context, canonicalized.
+pub(crate) fn proof_hash(
+    processor: &Processor,
+    document: &Value,
+    proof: &Map<String, Value>,
+) -> Result<[u8; 32], DiError> {
+    let mut options = Map::new();
+    if let Some(context) = document.get("@context") {
+        options.insert("@context".to_owned(), context.clone());
+    }
+    for (k, v) in proof {
+        if k != "proofValue" {
+            options.insert(k.clone(), v.clone());
+        }
+    }
+    let quads = processor.to_rdf(&Value::Object(options))?;
+    let canonical = corridor_rdfc::canonicalize(&quads)?;
+    Ok(sha256(canonical.document().as_bytes()))
+}
+
+/// The canonical statements split by `mandatory_indexes`: the mandatory ones' hash, and the
+/// others in order.
+pub(crate) fn split_mandatory<'n>(
+    nquads: &'n [String],
+    mandatory_indexes: &[i64],
+) -> ([u8; 32], Vec<&'n String>) {
+    let (mut mandatory, mut others) = (String::new(), Vec::new());
+    for (i, nq) in nquads.iter().enumerate() {
+        if mandatory_indexes.contains(&(i as i64)) {
+            mandatory.push_str(nq);
+        } else {
+            others.push(nq);
+        }
+    }
+    (sha256(mandatory.as_bytes()), others)
+}
+
+/// What deriving needs, whichever the suite: the groups, the mandatory statements' places among
+/// the disclosed ones, the document disclosed, and the verifier's labels for its blank nodes.
+pub(crate) struct Disclosure {
+    pub grouped: Grouped,
+    /// Indices (into the disclosed statements) of the mandatory ones.
+    pub mandatory_indexes: Vec<i64>,
+    /// The document with only what the pointers select.
+    pub revealed: Value,
+    /// The disclosed statements' canonical labels (`c14nN`) → the labels the issuer signed.
+    pub verifier_labels: Vec<(String, String)>,
+}
+
+impl Disclosure {
+    pub(crate) fn mandatory(&self) -> &Group {
+        &self.grouped.groups[0]
+    }
+
+    pub(crate) fn selective(&self) -> &Group {
+        &self.grouped.groups[1]
+    }
+}
+
+/// Groups `document` by the mandatory, selective and combined pointers with `label_for`, and
+/// computes what both suites derive from that.
+pub(crate) fn disclose(
+    processor: &Processor,
+    document: &Value,
+    mandatory: &[String],
+    selective: &[String],
+    label_for: impl Fn(&str, &str) -> Option<String>,
+) -> Result<Disclosure, DiError> {
+    if mandatory.is_empty() && selective.is_empty() {
+        return Err(DiError::Mismatch(
+            "Nothing selected for disclosure.".to_owned(),
+        ));
+    }
+    let combined: Vec<String> = mandatory.iter().chain(selective).cloned().collect();
+    let grouped = canonicalize_and_group(
+        processor,
+        document,
+        label_for,
+        &[mandatory, selective, &combined],
+    )?;
+    let mandatory_indexes = grouped.groups[2]
+        .matching
+        .keys()
+        .enumerate()
+        .filter(|(_, absolute)| grouped.groups[0].matching.contains_key(absolute))
+        .map(|(relative, _)| relative as i64)
+        .collect();
+    let revealed = select(document, &combined)?.expect("at least one pointer");
+    let mut verifier_labels = Vec::new();
+    for (input, c14n) in canonicalize_lines(&grouped.groups[2].deskolemized)?.labels {
+        let label = grouped.label_map.get(&input).cloned().ok_or_else(|| {
+            DiError::Mismatch(format!("no signed label for the blank node {input}"))
+        })?;
+        verifier_labels.push((c14n, label));
+    }
+    Ok(Disclosure {
+        grouped,
+        mandatory_indexes,
+        revealed,
+        verifier_labels,
+    })
+}
+
+/// The base proof made a derived one: its value replaced, any `@context` dropped, attached to
+/// the revealed document.
+pub(crate) fn attach_proof(
+    mut revealed: Value,
+    base: &Map<String, Value>,
+    proof_value: String,
+) -> Value {
+    let mut proof = base.clone();
+    proof.insert("proofValue".to_owned(), Value::String(proof_value));
+    proof.remove("@context");
+    if let Value::Object(document) = &mut revealed {
+        document.insert("proof".to_owned(), Value::Object(proof));
+    }
+    revealed
 }
 
 /// A random version-4 UUID's text, for skolem names no document can already hold.

@@ -7,6 +7,7 @@
 //! (`@digitalbazaar/di-sd-primitives` 3.3 and `ecdsa-sd-2023-cryptosuite` 3.4), its quirks
 //! included; a comment names each one. Pure: no I/O.
 
+mod cbor;
 pub mod ecdsa_sd;
 mod error;
 mod group;
