@@ -24,7 +24,9 @@ use crate::cbor::{
     array, bad, bytes, bytes_of, decode_array, fixed, head, int, integer, multibase,
     multibase_bytes, untag,
 };
-use crate::group::{attach_proof, canonical_document, disclose, proof_hash, split_mandatory};
+use crate::group::{
+    Labels, attach_proof, canonical_document, disclose, proof_hash, split_mandatory,
+};
 
 const BASE_TAG: [u8; 3] = [0xd9, 0x5d, 0x00];
 const DERIVED_TAG: [u8; 3] = [0xd9, 0x5d, 0x01];
@@ -178,7 +180,7 @@ pub fn verify_derived(
         .iter()
         .map(|(k, v)| (format!("c14n{k}"), multibase(v)))
         .collect();
-    let nquads = canonical_document(processor, document, |_, c14n| labels.get(c14n).cloned())?;
+    let nquads = canonical_document(processor, document, |issued| by_canonical(issued, &labels))?;
     let (mandatory_hash, non_mandatory) = split_mandatory(&nquads, &derived.mandatory_indexes);
     let proof_hash = proof_hash?;
     let one_time_key = key_from_multikey(&derived.public_key)?;
@@ -222,7 +224,12 @@ pub fn derive(
         document,
         &base.mandatory_pointers,
         selective,
-        |_, c14n| Some(hmac_label(c14n)),
+        |issued| {
+            issued
+                .iter()
+                .map(|(input, c14n)| (input.clone(), hmac_label(c14n)))
+                .collect()
+        },
     )?;
     // The signatures are those of the non-mandatory statements in order; keep the selected.
     let (mandatory, chosen) = (
@@ -265,6 +272,18 @@ pub fn derive(
         proof,
         encode_derived(&derived),
     ))
+}
+
+/// New labels by canonical label, as a proof's label map gives them: each input label gets the
+/// label of the canonical label it was issued.
+pub(crate) fn by_canonical(
+    issued: &[(String, String)],
+    labels: &BTreeMap<String, String>,
+) -> Labels {
+    issued
+        .iter()
+        .filter_map(|(input, c14n)| labels.get(c14n).map(|l| (input.clone(), l.clone())))
+        .collect()
 }
 
 /// The `proofValue` text of a proof.

@@ -111,25 +111,27 @@ fn deskolemized_nquads(processor: &Processor, document: &Value) -> Result<Vec<St
     Ok(nquads.split_inclusive('\n').map(deskolemize).collect())
 }
 
+/// How blank nodes are relabelled: given every (input label, canonical label), the new label
+/// of each input label. One missing is written "undefined", as JavaScript writes it.
+pub(crate) type Labels = HashMap<String, String>;
+
 /// The canonical form of N-Quads lines, each blank node's canonical label replaced by the
-/// label `label_for` gives its input label; sorted. Also the input → new label map.
+/// label `labeller` gives its input label; sorted. Also the input → new label map.
 pub(crate) fn canonical_relabelled(
     lines: &[String],
-    label_for: impl Fn(&str, &str) -> Option<String>,
-) -> Result<(Vec<String>, HashMap<String, String>), DiError> {
+    labeller: impl Fn(&[(String, String)]) -> Labels,
+) -> Result<(Vec<String>, Labels), DiError> {
     let canonical = canonicalize_lines(lines)?;
-    let mut new_label = HashMap::new();
-    let mut by_canonical = HashMap::new();
-    for (input, c14n) in &canonical.labels {
-        if let Some(label) = label_for(input, c14n) {
-            new_label.insert(input.clone(), label.clone());
-            by_canonical.insert(c14n.clone(), label);
-        }
-    }
+    let new_label = labeller(&canonical.labels);
+    let by_canonical: HashMap<&str, &String> = canonical
+        .labels
+        .iter()
+        .filter_map(|(input, c14n)| new_label.get(input).map(|label| (c14n.as_str(), label)))
+        .collect();
     let mut out: Vec<String> = canonical
         .nquads
         .iter()
-        .map(|line| relabel(line, |c14n| by_canonical.get(c14n).cloned()))
+        .map(|line| relabel(line, |c14n| by_canonical.get(c14n).map(|l| l.to_string())))
         .collect();
     corridor_js::js_sort(&mut out);
     Ok((out, new_label))
@@ -142,19 +144,19 @@ pub(crate) fn canonicalize_lines(lines: &[String]) -> Result<Canonical, DiError>
     Ok(canonicalize(&quads)?)
 }
 
-/// The statements of a document canonicalized, relabelled with `label_for` (input label,
-/// canonical label → new label): `labelReplacementCanonicalizeJsonLd`.
+/// The statements of a document canonicalized, relabelled by `labeller`:
+/// `labelReplacementCanonicalizeJsonLd`.
 pub(crate) fn canonical_document(
     processor: &Processor,
     document: &Value,
-    label_for: impl Fn(&str, &str) -> Option<String>,
+    labeller: impl Fn(&[(String, String)]) -> Labels,
 ) -> Result<Vec<String>, DiError> {
     let lines: Vec<String> = processor
         .to_rdf(document)?
         .iter()
         .map(corridor_rdfc::Quad::to_nquad)
         .collect();
-    Ok(canonical_relabelled(&lines, label_for)?.0)
+    Ok(canonical_relabelled(&lines, labeller)?.0)
 }
 
 /// The statements the pointers of one group select, by index into the canonical statements.
@@ -173,12 +175,12 @@ pub(crate) struct Grouped {
     pub nquads: Vec<String>,
 }
 
-/// `canonicalizeAndGroup`: skolemize, compact again, canonicalize with `label_for`, select
+/// `canonicalizeAndGroup`: skolemize, compact again, canonicalize with `labeller`, select
 /// each group's pointers on the compacted form and find its statements among the whole.
 pub(crate) fn canonicalize_and_group(
     processor: &Processor,
     document: &Value,
-    label_for: impl Fn(&str, &str) -> Option<String>,
+    labeller: impl Fn(&[(String, String)]) -> Labels,
     groups: &[&[String]],
 ) -> Result<Grouped, DiError> {
     let Some(context) = document.get("@context").filter(|c| !c.is_null()) else {
@@ -191,7 +193,7 @@ pub(crate) fn canonicalize_and_group(
     let skolemized = Value::Array(skolemize(&expanded, &random, &mut 0));
     let compact = processor.compact(&skolemized, context)?;
     let deskolemized = deskolemized_nquads(processor, &skolemized)?;
-    let (nquads, label_map) = canonical_relabelled(&deskolemized, label_for)?;
+    let (nquads, label_map) = canonical_relabelled(&deskolemized, labeller)?;
     let mut out = Vec::with_capacity(groups.len());
     for pointers in groups {
         let (selected, deskolemized) = match select(&compact, pointers)? {
@@ -287,14 +289,14 @@ impl Disclosure {
     }
 }
 
-/// Groups `document` by the mandatory, selective and combined pointers with `label_for`, and
+/// Groups `document` by the mandatory, selective and combined pointers with `labeller`, and
 /// computes what both suites derive from that.
 pub(crate) fn disclose(
     processor: &Processor,
     document: &Value,
     mandatory: &[String],
     selective: &[String],
-    label_for: impl Fn(&str, &str) -> Option<String>,
+    labeller: impl Fn(&[(String, String)]) -> Labels,
 ) -> Result<Disclosure, DiError> {
     if mandatory.is_empty() && selective.is_empty() {
         return Err(DiError::Mismatch(
@@ -305,7 +307,7 @@ pub(crate) fn disclose(
     let grouped = canonicalize_and_group(
         processor,
         document,
-        label_for,
+        labeller,
         &[mandatory, selective, &combined],
     )?;
     let mandatory_indexes = grouped.groups[2]

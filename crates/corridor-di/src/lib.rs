@@ -1,12 +1,13 @@
 //! W3C Data Integrity selective disclosure as TrustVC signs and verifies it: the primitives
 //! its suites share (JSON pointers, skolemization, canonicalize-and-group with relabelled blank
-//! nodes) and the `ecdsa-sd-2023` cryptosuite.
+//! nodes) and the `ecdsa-sd-2023` and `bbs-2023` cryptosuites.
 //!
 //! What is signed is text: canonical N-Quads whose blank node labels were replaced, selected
 //! by pointers on the compacted credential. Each step reproduces the reference's text exactly
 //! (`@digitalbazaar/di-sd-primitives` 3.3 and `ecdsa-sd-2023-cryptosuite` 3.4), its quirks
 //! included; a comment names each one. Pure: no I/O.
 
+pub mod bbs_2023;
 mod cbor;
 pub mod ecdsa_sd;
 mod error;
@@ -14,6 +15,125 @@ mod group;
 pub mod pointer;
 
 pub use error::DiError;
+
+use corridor_jsonld::Processor;
+use serde_json::{Map, Value};
+
+/// The selective disclosure cryptosuites, by the name a proof's `cryptosuite` gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cryptosuite {
+    EcdsaSd2023,
+    Bbs2023,
+}
+
+impl Cryptosuite {
+    /// The suite a proof names, if it is one of these.
+    pub fn named(name: &str) -> Option<Cryptosuite> {
+        match name {
+            "ecdsa-sd-2023" => Some(Cryptosuite::EcdsaSd2023),
+            "bbs-2023" => Some(Cryptosuite::Bbs2023),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Cryptosuite::EcdsaSd2023 => "ecdsa-sd-2023",
+            Cryptosuite::Bbs2023 => "bbs-2023",
+        }
+    }
+}
+
+/// An issuer's public key, as a DID document's Multikey gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum IssuerKey {
+    P256(ecdsa_sd::VerifyingKey),
+    Bls12381G2([u8; 96]),
+}
+
+impl IssuerKey {
+    /// The key a `publicKeyMultibase` holds, by its multikey header.
+    pub fn from_multibase(multibase: &str) -> Result<IssuerKey, DiError> {
+        ecdsa_sd::p256_multikey(multibase)
+            .map(IssuerKey::P256)
+            .or_else(|_| bbs_2023::bls12381_multikey(multibase).map(IssuerKey::Bls12381G2))
+            .map_err(|_| DiError::Key("neither a P-256 nor a BLS12-381 G2 multikey".into()))
+    }
+}
+
+/// A credential split into the document and its one proof.
+fn split(credential: &Value) -> Result<(Value, Map<String, Value>, Cryptosuite), DiError> {
+    let mut document = credential.clone();
+    let proof = document
+        .as_object_mut()
+        .and_then(|o| o.remove("proof"))
+        .ok_or_else(|| DiError::Mismatch("the credential has no proof".into()))?;
+    let Value::Object(proof) = proof else {
+        return Err(DiError::Mismatch("the proof is not an object".into()));
+    };
+    let suite = proof
+        .get("cryptosuite")
+        .and_then(Value::as_str)
+        .and_then(Cryptosuite::named)
+        .ok_or_else(|| {
+            DiError::Mismatch(
+                "the proof's cryptosuite is neither ecdsa-sd-2023 nor bbs-2023".into(),
+            )
+        })?;
+    Ok((document, proof, suite))
+}
+
+/// Whether a base proof: TrustVC verifies those by deriving first.
+fn is_base(suite: Cryptosuite, proof: &Map<String, Value>) -> Result<bool, DiError> {
+    let value = ecdsa_sd::proof_value_of(proof)?;
+    Ok(match suite {
+        Cryptosuite::EcdsaSd2023 => matches!(
+            ecdsa_sd::parse_proof_value(value)?,
+            ecdsa_sd::ProofValue::Base(_)
+        ),
+        Cryptosuite::Bbs2023 => matches!(
+            bbs_2023::parse_proof_value(value)?,
+            bbs_2023::ProofValue::Base(_)
+        ),
+    })
+}
+
+/// Derives from a credential with a base proof one disclosing what `selective` selects (and
+/// the mandatory statements).
+pub fn derive(
+    processor: &Processor,
+    credential: &Value,
+    selective: &[String],
+) -> Result<Value, DiError> {
+    let (document, proof, suite) = split(credential)?;
+    match suite {
+        Cryptosuite::EcdsaSd2023 => ecdsa_sd::derive(processor, &document, &proof, selective),
+        Cryptosuite::Bbs2023 => bbs_2023::derive(processor, &document, &proof, selective),
+    }
+}
+
+/// Checks a credential's selective disclosure proof as TrustVC does: a derived proof as it
+/// is, a base proof by deriving it with nothing chosen ([`disclosed_pointers`]) and checking
+/// that. `Ok(false)` when a signature does not verify.
+pub fn verify(processor: &Processor, credential: &Value, key: &IssuerKey) -> Result<bool, DiError> {
+    let (document, proof, suite) = split(credential)?;
+    if is_base(suite, &proof)? {
+        let derived = derive(processor, credential, &disclosed_pointers(&[]))?;
+        return verify(processor, &derived, key);
+    }
+    match (suite, key) {
+        (Cryptosuite::EcdsaSd2023, IssuerKey::P256(key)) => {
+            ecdsa_sd::verify_derived(processor, &document, &proof, key)
+        }
+        (Cryptosuite::Bbs2023, IssuerKey::Bls12381G2(key)) => {
+            bbs_2023::verify_derived(processor, &document, &proof, key)
+        }
+        (suite, _) => Err(DiError::Key(format!(
+            "the issuer's key is not one {} verifies with",
+            suite.name()
+        ))),
+    }
+}
 
 /// The pointers TrustVC discloses for the pointers a holder chose: those, plus
 /// `/credentialSubject` when none of them starts with it.

@@ -1,18 +1,18 @@
-//! ecdsa-sd-2023 selective disclosure against TrustVC (issue 16): on bills of lading TrustVC
+//! Selective disclosure against TrustVC (issue 16), both suites: on bills of lading TrustVC
 //! signs for an issuer of its own, of varied shape (fields present or not, awkward text,
-//! numbers of every form, nested packages), Corridor derives exactly the credential TrustVC
-//! derives for the same pointers, byte for byte, and verifies TrustVC's derived and base
-//! proofs; a changed value fails. With the shared fixtures beside the repository, every
-//! valid and derived ecdsa-sd-2023 credential verifies and every document change is caught.
+//! numbers of every form, nested packages), Corridor derives the credential TrustVC derives for
+//! the same pointers (ecdsa-sd-2023 byte for byte; bbs-2023 the same disclosure, its proofs
+//! being randomized), TrustVC verifies what Corridor derives, Corridor verifies TrustVC's
+//! derived and base proofs, and a changed value fails. With the shared fixtures beside the
+//! repository, every valid and derived credential verifies and every document change is caught.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use common::{Workdir, compat_script};
-use corridor_di::disclosed_pointers;
-use corridor_di::ecdsa_sd::VerifyingKey;
-use corridor_di::ecdsa_sd::{self, ProofValue};
+use corridor_di::{IssuerKey, bbs_2023, disclosed_pointers};
 use corridor_jsonld::{BundledContexts, ContextSource, Processor};
 use rand::Rng;
 use rand::seq::IndexedRandom;
@@ -102,31 +102,38 @@ fn chosen_pointers(rng: &mut impl Rng, credential: &Value) -> Vec<String> {
     pointers
 }
 
-fn without_proof(credential: &Value) -> (Value, Map<String, Value>) {
-    let mut document = credential.clone();
-    let proof = document.as_object_mut().unwrap().remove("proof").unwrap();
-    (document, proof.as_object().unwrap().clone())
+/// A credential without its proof's value: what two derivations of the same disclosure share
+/// when the suite's proofs are randomized (bbs-2023).
+fn without_proof_value(credential: &Value) -> Value {
+    let mut credential = credential.clone();
+    credential["proof"]
+        .as_object_mut()
+        .unwrap()
+        .remove("proofValue");
+    credential
 }
 
-/// Verifies a credential as TrustVC does: a derived proof as it is, a base proof by deriving
-/// it with nothing chosen first.
-fn verifies(processor: &Processor, credential: &Value, key: &VerifyingKey) -> Result<bool, String> {
-    let (document, proof) = without_proof(credential);
-    let value = proof["proofValue"].as_str().unwrap_or_default();
-    match ecdsa_sd::parse_proof_value(value).map_err(|e| e.to_string())? {
-        ProofValue::Derived(_) => {
-            ecdsa_sd::verify_derived(processor, &document, &proof, key).map_err(|e| e.to_string())
-        }
-        ProofValue::Base(_) => {
-            let derived = ecdsa_sd::derive(processor, &document, &proof, &disclosed_pointers(&[]))
-                .map_err(|e| e.to_string())?;
-            verifies(processor, &derived, key)
-        }
+/// What a bbs-2023 derived proof says besides the zero-knowledge proof itself.
+fn bbs_disclosure(credential: &Value) -> (BTreeMap<u64, u64>, Vec<i64>, Vec<i64>) {
+    let value = credential["proof"]["proofValue"].as_str().unwrap();
+    let bbs_2023::ProofValue::Derived(d) = bbs_2023::parse_proof_value(value).unwrap() else {
+        panic!("not a derived proof: {credential}")
+    };
+    (d.label_map, d.mandatory_indexes, d.selective_indexes)
+}
+
+/// The integrity fragment TrustVC gives a credential of `suite`.
+fn integrity_fragment(suite: &str) -> &'static str {
+    match suite {
+        "bbs-2023" => "Bbs2023W3CSignatureIntegrity",
+        _ => "EcdsaW3CSignatureIntegrity",
     }
 }
 
-#[test]
-fn corridor_derives_what_trustvc_derives_and_verifies_what_it_signs() {
+/// Bills of lading TrustVC signs with `suite`, derived by TrustVC and by Corridor for the same
+/// pointers: the same disclosure (for ecdsa-sd-2023 the same bytes), each side's derivation
+/// verifying on the other, base proofs verifying in Corridor, and a changed value failing.
+fn derives_and_verifies_with_trustvc(suite: &str, count: usize, seed: u64) {
     let work = Workdir::new();
     let world = work.path("world");
     let world_arg = world.to_str().unwrap();
@@ -140,25 +147,16 @@ fn corridor_derives_what_trustvc_derives_and_verifies_what_it_signs() {
     .remove(0);
     let keys_file = work.path("keys.json");
     std::fs::write(&keys_file, keys.to_string()).unwrap();
-    let key = ecdsa_sd::p256_multikey(
-        keys["ecdsa-sd-2023"]["publicKeyMultibase"]
-            .as_str()
-            .unwrap(),
-    )
-    .unwrap();
+    let key =
+        IssuerKey::from_multibase(keys[suite]["publicKeyMultibase"].as_str().unwrap()).unwrap();
     let did = format!("did:web:{host}");
 
-    let mut rng = common::rng(162);
-    let credentials: Vec<Value> = (0..40).map(|_| bill_of_lading(&mut rng, &did)).collect();
+    let mut rng = common::rng(seed);
+    let credentials: Vec<Value> = (0..count).map(|_| bill_of_lading(&mut rng, &did)).collect();
     let input: String = credentials.iter().map(|c| format!("{c}\n")).collect();
     let signed = compat_script(
         "oracle-w3c.mjs",
-        &[
-            "sign",
-            world_arg,
-            keys_file.to_str().unwrap(),
-            "ecdsa-sd-2023",
-        ],
+        &["sign", world_arg, keys_file.to_str().unwrap(), suite],
         &[],
         input,
     );
@@ -179,47 +177,62 @@ fn corridor_derives_what_trustvc_derives_and_verifies_what_it_signs() {
     let theirs = compat_script("oracle-w3c.mjs", &["derive", world_arg], &[], requests);
 
     let processor = Processor::new(BundledContexts);
-    let mut numbers = 0;
-    for ((base, pointers), their_derived) in signed.iter().zip(&chosen).zip(&theirs) {
+    let (mut numbers, mut ours_files) = (0, Vec::new());
+    for (i, ((base, pointers), their_derived)) in
+        signed.iter().zip(&chosen).zip(&theirs).enumerate()
+    {
         assert!(
             their_derived.get("error").is_none(),
             "TrustVC could not derive {pointers:?}: {their_derived}"
         );
-        let (document, proof) = without_proof(base);
-        let ours =
-            ecdsa_sd::derive(&processor, &document, &proof, &disclosed_pointers(pointers)).unwrap();
+        let ours = corridor_di::derive(&processor, base, &disclosed_pointers(pointers)).unwrap();
+        if suite == "bbs-2023" {
+            assert_eq!(
+                without_proof_value(&ours),
+                without_proof_value(their_derived),
+                "derived with {pointers:?} from {base}"
+            );
+            assert_eq!(
+                bbs_disclosure(&ours),
+                bbs_disclosure(their_derived),
+                "derived with {pointers:?}"
+            );
+        } else {
+            assert_eq!(
+                &ours, their_derived,
+                "derived with {pointers:?} from {base}"
+            );
+        }
         assert_eq!(
-            &ours, their_derived,
-            "derived with {pointers:?} from {base}"
-        );
-        assert_eq!(
-            verifies(&processor, their_derived, &key),
+            corridor_di::verify(&processor, their_derived, &key).map_err(|e| e.to_string()),
             Ok(true),
             "{their_derived}"
         );
-        assert_eq!(verifies(&processor, base, &key), Ok(true), "{base}");
+        assert_eq!(
+            corridor_di::verify(&processor, base, &key).map_err(|e| e.to_string()),
+            Ok(true),
+            "{base}"
+        );
+        let file = work.path(&format!("ours-{i}.json"));
+        std::fs::write(&file, ours.to_string()).unwrap();
+        ours_files.push(file);
 
         // One disclosed value changed: caught in the derived credential and in the base.
         let subject = their_derived["credentialSubject"].as_object().unwrap();
-        let field = subject
+        if let Some(field) = subject
             .keys()
             .find(|k| FIELDS.contains(&k.as_str()))
-            .cloned();
-        if let Some(field) = field {
-            let mut tampered = their_derived.clone();
-            tampered["credentialSubject"][&field] = json!("changed");
-            assert_ne!(
-                verifies(&processor, &tampered, &key),
-                Ok(true),
-                "{field} changed in {tampered}"
-            );
-            let mut tampered_base = base.clone();
-            tampered_base["credentialSubject"][&field] = json!("changed");
-            assert_ne!(
-                verifies(&processor, &tampered_base, &key),
-                Ok(true),
-                "{field} changed in {tampered_base}"
-            );
+            .cloned()
+        {
+            for credential in [their_derived, base] {
+                let mut tampered = credential.clone();
+                tampered["credentialSubject"][&field] = json!("changed");
+                assert_ne!(
+                    corridor_di::verify(&processor, &tampered, &key).map_err(|e| e.to_string()),
+                    Ok(true),
+                    "{field} changed in {tampered}"
+                );
+            }
         }
         numbers += usize::from(
             base["credentialSubject"]
@@ -229,7 +242,41 @@ fn corridor_derives_what_trustvc_derives_and_verifies_what_it_signs() {
                 .any(Value::is_number),
         );
     }
-    assert!(numbers > 5, "only {numbers} credentials carried numbers");
+    assert!(
+        numbers > count / 8,
+        "only {numbers} credentials carried numbers"
+    );
+
+    // What Corridor derived, TrustVC verifies.
+    let paths: Vec<&str> = ours_files.iter().map(|p| p.to_str().unwrap()).collect();
+    let verdicts = compat_script(
+        "oracle-w3c.mjs",
+        &[&["verify", world_arg][..], &paths].concat(),
+        &[],
+        String::new(),
+    );
+    for (path, verdict) in paths.iter().zip(&verdicts) {
+        let integrity = verdict["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == integrity_fragment(suite))
+            .unwrap();
+        assert_eq!(
+            integrity["status"], "VALID",
+            "TrustVC on Corridor's {path}: {verdict}"
+        );
+    }
+}
+
+#[test]
+fn ecdsa_sd_2023_derivations_agree_with_trustvc_both_ways() {
+    derives_and_verifies_with_trustvc("ecdsa-sd-2023", 40, 162);
+}
+
+#[test]
+fn bbs_2023_derivations_agree_with_trustvc_both_ways() {
+    derives_and_verifies_with_trustvc("bbs-2023", 16, 163);
 }
 
 /// The shared W3C fixtures, when they sit beside the repository.
@@ -251,7 +298,7 @@ impl ContextSource for WorldContexts {
 }
 
 #[test]
-fn the_fixtures_signed_with_ecdsa_sd_verify_and_their_document_changes_do_not() {
+fn the_fixtures_signed_with_either_suite_verify_and_their_document_changes_do_not() {
     let Some(dir) = fixtures_dir() else {
         eprintln!("no shared W3C fixtures beside the repository: generated cases only");
         return;
@@ -270,8 +317,8 @@ fn the_fixtures_signed_with_ecdsa_sd_verify_and_their_document_changes_do_not() 
         })
         .collect();
     let processor = Processor::new((BundledContexts, WorldContexts(served.clone())));
-    // The P-256 key the proof names, from its issuer's DID document in the world.
-    let key_of = |credential: &Value| -> Result<VerifyingKey, String> {
+    // The key the proof names, from its issuer's DID document in the world.
+    let key_of = |credential: &Value| -> Result<IssuerKey, String> {
         let method = credential["proof"]["verificationMethod"].as_str().unwrap();
         let did = method.split('#').next().unwrap();
         let document = &served[index["dids"][did].as_str().unwrap()];
@@ -281,40 +328,45 @@ fn the_fixtures_signed_with_ecdsa_sd_verify_and_their_document_changes_do_not() 
             .iter()
             .find(|m| m["id"] == method)
             .ok_or_else(|| format!("{method} is not in {did}'s document"))?;
-        ecdsa_sd::p256_multikey(entry["publicKeyMultibase"].as_str().unwrap())
+        IssuerKey::from_multibase(entry["publicKeyMultibase"].as_str().unwrap())
             .map_err(|e| e.to_string())
     };
-    let mut checked = 0;
+    let mut checked = std::collections::BTreeMap::new();
     for folder in ["valid", "derived", "tampered"] {
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join(folder))
             .unwrap()
             .map(|e| e.unwrap().path())
-            .filter(|p| {
-                p.file_name()
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .starts_with("ecdsa-")
-            })
             .collect();
         files.sort();
         for file in files {
             let name = file.file_name().unwrap().to_str().unwrap().to_owned();
+            let Some(suite) = ["ecdsa", "bbs"]
+                .into_iter()
+                .find(|s| name.starts_with(&format!("{s}-")))
+            else {
+                continue;
+            };
             let credential = read(file);
-            let outcome =
-                key_of(&credential).and_then(|key| verifies(&processor, &credential, &key));
+            let outcome = key_of(&credential).and_then(|key| {
+                corridor_di::verify(&processor, &credential, &key).map_err(|e| e.to_string())
+            });
             if folder == "tampered" {
                 // The other tampered files changed the world (a forged status list, a key out of
                 // assertionMethod), which is not the signature's concern.
-                if name.starts_with("ecdsa-base-") || name.starts_with("ecdsa-derived-") {
+                if name.starts_with(&format!("{suite}-base-"))
+                    || name.starts_with(&format!("{suite}-derived-"))
+                {
                     assert_ne!(outcome, Ok(true), "{folder}/{name}");
-                    checked += 1;
+                    *checked.entry(suite).or_insert(0) += 1;
                 }
             } else {
                 assert_eq!(outcome, Ok(true), "{folder}/{name}");
-                checked += 1;
+                *checked.entry(suite).or_insert(0) += 1;
             }
         }
     }
-    assert!(checked >= 30, "only {checked} fixture credentials checked");
+    assert!(
+        checked["ecdsa"] >= 30 && checked["bbs"] >= 20,
+        "checked {checked:?}"
+    );
 }
