@@ -106,6 +106,12 @@ pub fn derive(
     selective: &[String],
 ) -> Result<Value, DiError> {
     let (document, proof, suite) = split(credential)?;
+    if !is_base(suite, &proof)? {
+        return Err(DiError::Mismatch(format!(
+            "{} derived credentials cannot be further derived: derive from the credential the issuer signed",
+            suite.name()
+        )));
+    }
     match suite {
         Cryptosuite::EcdsaSd2023 => ecdsa_sd::derive(processor, &document, &proof, selective),
         Cryptosuite::Bbs2023 => bbs_2023::derive(processor, &document, &proof, selective),

@@ -12,9 +12,11 @@
 
 mod dns;
 mod policy;
+mod world;
 
 pub use dns::DnsResolver;
 pub use policy::{AllowedHost, FetchPolicy, MAX_REDIRECTS, non_public};
+pub use world::{World, WorldError};
 
 use std::collections::HashMap;
 use std::io::Read;

@@ -78,6 +78,12 @@ enum Command {
     Obfuscate(commands::document::ObfuscateArgs),
     /// Print the data of a wrapped document without its salts.
     Data(commands::document::DataArgs),
+    /// Pass on a W3C credential with only some of its fields: a selectively disclosed copy.
+    ///
+    /// The credential must carry an ecdsa-sd-2023 or bbs-2023 base proof (as TrustVC's signW3C
+    /// makes them); the copy carries a derived proof that TrustVC and Corridor verify. Output is
+    /// written only if the derivation succeeds.
+    Derive(commands::credential::DeriveArgs),
     /// Issue wrapped documents: sign them with a DID key and record their batches in the store,
     /// or issue their merkle roots on a document store contract.
     Issue(commands::records::IssueArgs),
@@ -207,6 +213,7 @@ fn run(cli: &Cli) -> Result<Exit> {
         Command::Verify(args) => commands::verify::run(args),
         Command::Obfuscate(args) => commands::document::obfuscate(args),
         Command::Data(args) => commands::document::data(args),
+        Command::Derive(args) => commands::credential::derive(args),
         Command::Issue(args) => commands::records::issue(home, args),
         Command::Revoke(args) => commands::records::revoke(home, args),
         Command::Status(args) => commands::records::status(home, args),

@@ -370,3 +370,178 @@ fn the_fixtures_signed_with_either_suite_verify_and_their_document_changes_do_no
         "checked {checked:?}"
     );
 }
+
+/// A context of the issuer's own, served by the world rather than bundled.
+const TRACE_CONTEXT: &str = "https://contexts.corridor.test/trace/v1.jsonld";
+
+/// Puts [`TRACE_CONTEXT`] in the world at `world`.
+fn serve_trace_context(world: &std::path::Path) {
+    let file = "contexts.corridor.test/trace/v1.jsonld";
+    std::fs::create_dir_all(world.join("contexts.corridor.test/trace")).unwrap();
+    let context = json!({"@context": {
+        "@protected": true,
+        "TraceEvent": "https://contexts.corridor.test/trace#TraceEvent",
+        "lotNumber": "https://contexts.corridor.test/trace#lotNumber",
+        "temperature": "https://contexts.corridor.test/trace#temperature"
+    }});
+    std::fs::write(world.join(file), context.to_string()).unwrap();
+    let index_file = world.join("index.json");
+    let mut index: Value =
+        serde_json::from_str(&std::fs::read_to_string(&index_file).unwrap()).unwrap();
+    index["files"][TRACE_CONTEXT] = json!(file);
+    index["kinds"][TRACE_CONTEXT] = json!("context");
+    std::fs::write(&index_file, index.to_string()).unwrap();
+}
+
+#[test]
+fn corridor_derive_makes_copies_trustvc_verifies_and_refuses_what_it_cannot_derive() {
+    let work = Workdir::new();
+    let world = work.path("world");
+    let world_arg = world.to_str().unwrap();
+    let host = "cli.corridor.test";
+    let keys = compat_script(
+        "oracle-w3c.mjs",
+        &["new-issuer", world_arg, host],
+        &[],
+        String::new(),
+    )
+    .remove(0);
+    let keys_file = work.path("keys.json");
+    std::fs::write(&keys_file, keys.to_string()).unwrap();
+    serve_trace_context(&world);
+    let did = format!("did:web:{host}");
+    let mut rng = common::rng(164);
+    let trace_event = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/data-integrity/v2", TRACE_CONTEXT],
+        "type": ["VerifiableCredential"],
+        "issuer": did,
+        "validFrom": "2025-03-10T01:00:00Z",
+        "credentialSubject": {"type": ["TraceEvent"], "lotNumber": "LOT-7", "temperature": 4.5}
+    });
+    let mut derived_files = Vec::new();
+    for suite in ["ecdsa-sd-2023", "bbs-2023"] {
+        let input = format!("{}\n{trace_event}\n", bill_of_lading(&mut rng, &did));
+        let signed = compat_script(
+            "oracle-w3c.mjs",
+            &["sign", world_arg, keys_file.to_str().unwrap(), suite],
+            &[],
+            input,
+        );
+        let (bol, trace) = (
+            work.path(&format!("{suite}-bol.json")),
+            work.path(&format!("{suite}-trace.json")),
+        );
+        std::fs::write(&bol, signed[0].to_string()).unwrap();
+        std::fs::write(&trace, signed[1].to_string()).unwrap();
+
+        // The number only, then the lot of a credential on a context the world serves.
+        let number_only = work.path(&format!("{suite}-number.json"));
+        work.ok(&[
+            "derive",
+            bol.to_str().unwrap(),
+            "--reveal",
+            "/credentialSubject/blNumber",
+            "--out",
+            number_only.to_str().unwrap(),
+        ]);
+        let copy: Value =
+            serde_json::from_str(&std::fs::read_to_string(&number_only).unwrap()).unwrap();
+        let fields: Vec<&String> = copy["credentialSubject"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
+        assert_eq!(fields, ["type", "blNumber"], "{copy}");
+        derived_files.push((suite, number_only));
+
+        let refused = work.run(&[
+            "derive",
+            trace.to_str().unwrap(),
+            "--reveal",
+            "/credentialSubject/lotNumber",
+        ]);
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert_eq!(refused.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(trace.to_str().unwrap())
+                && stderr.contains(TRACE_CONTEXT)
+                && stderr.contains("--world"),
+            "{stderr}"
+        );
+        let lot_only = work.path(&format!("{suite}-lot.json"));
+        work.ok(&[
+            "derive",
+            trace.to_str().unwrap(),
+            "--reveal",
+            "/credentialSubject/lotNumber",
+            "--world",
+            world_arg,
+            "--out",
+            lot_only.to_str().unwrap(),
+        ]);
+        derived_files.push((suite, lot_only));
+
+        // What cannot be derived is refused, naming the file, and nothing is written.
+        let out = work.path(&format!("{suite}-never.json"));
+        let copy_of_copy = work.run(&[
+            "derive",
+            derived_files[derived_files.len() - 2].1.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&copy_of_copy.stderr);
+        assert_eq!(copy_of_copy.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("cannot be further derived")
+                && stderr.contains(&format!("{suite}-number.json")),
+            "{stderr}"
+        );
+        let nowhere = work.run(&[
+            "derive",
+            bol.to_str().unwrap(),
+            "--reveal",
+            "/credentialSubject/nowhere",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&nowhere.stderr);
+        assert_eq!(nowhere.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("JSON pointer \"/credentialSubject/nowhere\" does not match document."),
+            "{stderr}"
+        );
+        assert!(!out.exists(), "nothing written on failure");
+    }
+    let not_json = work.path("not.json");
+    std::fs::write(&not_json, "{\"@context\": [").unwrap();
+    let broken = work.run(&["derive", not_json.to_str().unwrap()]);
+    assert_eq!(broken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("not.json: not valid JSON"));
+
+    // TrustVC verifies every copy Corridor made.
+    let paths: Vec<&str> = derived_files
+        .iter()
+        .map(|(_, p)| p.to_str().unwrap())
+        .collect();
+    let verdicts = compat_script(
+        "oracle-w3c.mjs",
+        &[&["verify", world_arg][..], &paths].concat(),
+        &[],
+        String::new(),
+    );
+    for ((suite, path), verdict) in derived_files.iter().zip(&verdicts) {
+        assert_eq!(
+            verdict["verdict"],
+            "VALID",
+            "TrustVC on {}: {verdict}",
+            path.display()
+        );
+        let integrity = verdict["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == integrity_fragment(suite))
+            .unwrap();
+        assert_eq!(integrity["status"], "VALID");
+    }
+}

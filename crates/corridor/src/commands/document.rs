@@ -53,7 +53,7 @@ pub fn obfuscate(args: &ObfuscateArgs) -> Result<Exit> {
     let mut text = serde_json::to_vec_pretty(&document)?;
     text.push(b'\n');
     match &args.out {
-        Some(path) => write_atomically(path, &text)?,
+        Some(path) => crate::output::write_atomically(path, &text)?,
         None => std::io::stdout().lock().write_all(&text)?,
     }
     Ok(Exit::Success)
@@ -75,21 +75,4 @@ pub fn data(args: &DataArgs) -> Result<Exit> {
 fn read_document(path: &Path) -> Result<serde_json::Value> {
     let bytes = input::read_bounded(path, MAX_DOCUMENT)?;
     serde_json::from_slice(&bytes).with_context(|| format!("{}: not valid JSON", path.display()))
-}
-
-/// Writes `bytes` to a temporary file beside `path` and renames it into place.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".corridor-")
-        .tempfile_in(dir)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    tmp.write_all(bytes)
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    tmp.persist(path)
-        .map_err(|e| anyhow!("{}: cannot write: {}", path.display(), e.error))?;
-    Ok(())
 }
