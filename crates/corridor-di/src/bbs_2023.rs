@@ -16,18 +16,19 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 use zkryptium::bbsplus::ciphersuites::Bls12381Sha256;
-use zkryptium::bbsplus::keys::BBSplusPublicKey;
+use zkryptium::bbsplus::keys::{BBSplusPublicKey, BBSplusSecretKey};
 use zkryptium::schemes::algorithms::BBSplus;
-use zkryptium::schemes::generics::PoKSignature;
+use zkryptium::schemes::generics::{PoKSignature, Signature};
 
 use crate::DiError;
 use crate::cbor::{
     bad, bytes, bytes_of, decode_array, fixed, head, int, integer, multibase, multibase_bytes,
-    untag,
+    text, untag,
 };
 use crate::ecdsa_sd::{by_canonical, int_list, pointer_list, proof_value_of};
 use crate::group::{
-    Labels, attach_proof, canonical_document, disclose, proof_hash, split_mandatory,
+    Labels, attach_proof, canonical_document, disclose, mandatory_split, proof_hash,
+    split_mandatory,
 };
 
 type Bbs = BBSplus<Bls12381Sha256>;
@@ -264,6 +265,94 @@ pub fn derive(
         proof,
         encode_derived(&derived),
     ))
+}
+
+fn encode_base(proof: &BaseProof) -> String {
+    let mut out = BASE_TAG.to_vec();
+    head(&mut out, 4, 5);
+    bytes(&mut out, &proof.signature);
+    bytes(&mut out, &proof.header);
+    bytes(&mut out, &proof.public_key);
+    bytes(&mut out, &proof.hmac_key);
+    head(&mut out, 4, proof.mandatory_pointers.len() as u64);
+    for p in &proof.mandatory_pointers {
+        text(&mut out, p);
+    }
+    multibase(&out)
+}
+
+/// An issuer's BBS key pair: the secret scalar and the public G2 point.
+#[derive(Clone)]
+pub struct KeyPair {
+    secret: BBSplusSecretKey,
+    public: [u8; 96],
+}
+
+impl KeyPair {
+    /// The pair from the secret key's 32 bytes (as a Multikey `secretKeyMultibase` holds them
+    /// after its header) and the public key's 96.
+    pub fn from_bytes(secret: &[u8; 32], public: &[u8; 96]) -> Result<KeyPair, DiError> {
+        let secret = BBSplusSecretKey::from_bytes(secret)
+            .map_err(|_| DiError::Key("not a BLS12-381 secret key".into()))?;
+        let derived = secret.public_key().to_bytes();
+        if derived != *public {
+            return Err(DiError::Key(
+                "the public key is not the secret key's".into(),
+            ));
+        }
+        Ok(KeyPair {
+            secret,
+            public: *public,
+        })
+    }
+}
+
+impl std::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret.
+        f.debug_struct("KeyPair")
+            .field("public", &"…")
+            .finish_non_exhaustive()
+    }
+}
+
+/// The value of a base proof over `document` (without a proof) for the proof options `proof`
+/// (without a value, and without `created`, which this suite leaves out): one BBS signature
+/// over the non-mandatory statements, its header the options' and mandatory statements' hashes.
+pub fn sign(
+    processor: &Processor,
+    document: &Value,
+    proof: &Map<String, Value>,
+    issuer: &KeyPair,
+    mandatory_pointers: &[String],
+) -> Result<String, DiError> {
+    let hmac_key: [u8; 32] = rand::random();
+    let (mandatory_hash, non_mandatory) =
+        mandatory_split(processor, document, mandatory_pointers, |issued| {
+            shuffled_labels(&hmac_key, issued)
+        })?;
+    let proof_hash = proof_hash(processor, document, proof)?;
+    let mut header = [0u8; 64];
+    header[..32].copy_from_slice(&proof_hash);
+    header[32..].copy_from_slice(&mandatory_hash);
+    let messages: Vec<Vec<u8>> = non_mandatory
+        .iter()
+        .map(|nq| nq.as_bytes().to_vec())
+        .collect();
+    let signature = Signature::<Bbs>::sign(
+        Some(&messages),
+        &issuer.secret,
+        &public_key(&issuer.public)?,
+        Some(&header),
+    )
+    .map_err(|e| DiError::Key(format!("the BBS signature could not be made: {e:?}")))?;
+    Ok(encode_base(&BaseProof {
+        signature: signature.to_bytes(),
+        header,
+        public_key: issuer.public,
+        hmac_key,
+        mandatory_pointers: mandatory_pointers.to_vec(),
+    }))
 }
 
 /// bbs-2023's blank node labels: each canonical label's HMAC, then the label `bN` where N is

@@ -112,3 +112,9 @@ pub(crate) fn integer(out: &mut Vec<u8>, i: i64) {
         head(out, 1, (-1 - i) as u64);
     }
 }
+
+/// Writes a text string.
+pub(crate) fn text(out: &mut Vec<u8>, s: &str) {
+    head(out, 3, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}

@@ -13,19 +13,21 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ciborium::Value as Cbor;
 use corridor_jsonld::Processor;
 use hmac::{Hmac, Mac};
-use p256::ecdsa::Signature;
 pub use p256::ecdsa::VerifyingKey;
+use p256::ecdsa::signature::Signer;
 use p256::ecdsa::signature::Verifier;
+pub use p256::ecdsa::{Signature, SigningKey};
 use serde_json::{Map, Value};
 use sha2::Sha256;
 
 use crate::DiError;
 use crate::cbor::{
     array, bad, bytes, bytes_of, decode_array, fixed, head, int, integer, multibase,
-    multibase_bytes, untag,
+    multibase_bytes, text, untag,
 };
 use crate::group::{
-    Labels, attach_proof, canonical_document, disclose, proof_hash, split_mandatory,
+    Labels, attach_proof, canonical_document, disclose, mandatory_split, proof_hash,
+    split_mandatory,
 };
 
 const BASE_TAG: [u8; 3] = [0xd9, 0x5d, 0x00];
@@ -284,6 +286,80 @@ pub(crate) fn by_canonical(
         .iter()
         .filter_map(|(input, c14n)| labels.get(c14n).map(|l| (input.clone(), l.clone())))
         .collect()
+}
+
+fn encode_base(proof: &BaseProof) -> String {
+    let mut out = BASE_TAG.to_vec();
+    head(&mut out, 4, 5);
+    bytes(&mut out, &proof.base_signature);
+    bytes(&mut out, &proof.public_key);
+    bytes(&mut out, &proof.hmac_key);
+    head(&mut out, 4, proof.signatures.len() as u64);
+    for s in &proof.signatures {
+        bytes(&mut out, s);
+    }
+    head(&mut out, 4, proof.mandatory_pointers.len() as u64);
+    for p in &proof.mandatory_pointers {
+        text(&mut out, p);
+    }
+    multibase(&out)
+}
+
+/// A P-256 key drawn at random.
+fn random_signing_key() -> SigningKey {
+    loop {
+        let secret: [u8; 32] = rand::random();
+        if let Ok(key) = SigningKey::from_bytes(&secret.into()) {
+            return key;
+        }
+    }
+}
+
+fn sign_bytes(key: &SigningKey, data: &[u8]) -> [u8; 64] {
+    let signature: Signature = key.sign(data);
+    signature.to_bytes().into()
+}
+
+/// The value of a base proof over `document` (without a proof) for the proof options `proof`
+/// (without a value): each non-mandatory statement signed with a one-time key, the mandatory
+/// ones and the options covered by the issuer's signature over that key.
+pub fn sign(
+    processor: &Processor,
+    document: &Value,
+    proof: &Map<String, Value>,
+    issuer_key: &SigningKey,
+    mandatory_pointers: &[String],
+) -> Result<String, DiError> {
+    let hmac_key: [u8; 32] = rand::random();
+    let hmac_label = |c14n: &str| {
+        let mut mac = <Hmac<Sha256>>::new_from_slice(&hmac_key).expect("any key length");
+        mac.update(c14n.as_bytes());
+        multibase(&mac.finalize().into_bytes())
+    };
+    let (mandatory_hash, non_mandatory) =
+        mandatory_split(processor, document, mandatory_pointers, |issued| {
+            issued
+                .iter()
+                .map(|(input, c14n)| (input.clone(), hmac_label(c14n)))
+                .collect()
+        })?;
+    let proof_hash = proof_hash(processor, document, proof)?;
+    let one_time = random_signing_key();
+    let signatures = non_mandatory
+        .iter()
+        .map(|nq| sign_bytes(&one_time, nq.as_bytes()))
+        .collect();
+    let mut public_key = [0u8; 35];
+    public_key[..2].copy_from_slice(&P256_MULTIKEY);
+    public_key[2..].copy_from_slice(one_time.verifying_key().to_encoded_point(true).as_bytes());
+    let signed = [&proof_hash[..], &public_key, &mandatory_hash].concat();
+    Ok(encode_base(&BaseProof {
+        base_signature: sign_bytes(issuer_key, &signed),
+        public_key,
+        hmac_key,
+        signatures,
+        mandatory_pointers: mandatory_pointers.to_vec(),
+    }))
 }
 
 /// The `proofValue` text of a proof.

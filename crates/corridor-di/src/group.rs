@@ -267,6 +267,27 @@ pub(crate) fn split_mandatory<'n>(
     (sha256(mandatory.as_bytes()), others)
 }
 
+/// For signing: the document grouped by its mandatory pointers with `labeller`; the hash of the
+/// mandatory statements and the others, in canonical order.
+pub(crate) fn mandatory_split(
+    processor: &Processor,
+    document: &Value,
+    mandatory_pointers: &[String],
+    labeller: impl Fn(&[(String, String)]) -> Labels,
+) -> Result<([u8; 32], Vec<String>), DiError> {
+    let grouped = canonicalize_and_group(processor, document, labeller, &[mandatory_pointers])?;
+    let mandatory = &grouped.groups[0].matching;
+    let mandatory_text: String = mandatory.values().map(String::as_str).collect();
+    let others = grouped
+        .nquads
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !mandatory.contains_key(i))
+        .map(|(_, nq)| nq)
+        .collect();
+    Ok((sha256(mandatory_text.as_bytes()), others))
+}
+
 /// What deriving needs, whichever the suite: the groups, the mandatory statements' places among
 /// the disclosed ones, the document disclosed, and the verifier's labels for its blank nodes.
 pub(crate) struct Disclosure {

@@ -61,6 +61,104 @@ impl IssuerKey {
     }
 }
 
+/// An issuer's key pair for signing, of either suite.
+#[derive(Clone)]
+pub enum IssuerSigningKey {
+    P256(ecdsa_sd::SigningKey),
+    Bls12381(bbs_2023::KeyPair),
+}
+
+impl std::fmt::Debug for IssuerSigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret.
+        f.write_str(match self {
+            IssuerSigningKey::P256(_) => "IssuerSigningKey::P256(…)",
+            IssuerSigningKey::Bls12381(_) => "IssuerSigningKey::Bls12381(…)",
+        })
+    }
+}
+
+/// The multikey header of a P-256 secret key.
+const P256_SECRET_MULTIKEY: [u8; 2] = [0x86, 0x26];
+/// The multikey header of a BLS12-381 secret key.
+const BLS12381_SECRET_MULTIKEY: [u8; 2] = [0x8a, 0x26];
+
+impl IssuerSigningKey {
+    /// The pair a Multikey's `secretKeyMultibase` and `publicKeyMultibase` hold.
+    pub fn from_multibase(secret: &str, public: &str) -> Result<IssuerSigningKey, DiError> {
+        let bad = || DiError::Key("secretKeyMultibase is not a P-256 or BLS12-381 multikey".into());
+        let bytes = secret
+            .strip_prefix('z')
+            .and_then(|s| bs58::decode(s).into_vec().ok())
+            .ok_or_else(bad)?;
+        if let Some(scalar) = bytes.strip_prefix(&P256_SECRET_MULTIKEY) {
+            let key = ecdsa_sd::SigningKey::from_slice(scalar).map_err(|_| bad())?;
+            if IssuerKey::from_multibase(public)? != IssuerKey::P256(*key.verifying_key()) {
+                return Err(DiError::Key(
+                    "the public key is not the secret key's".into(),
+                ));
+            }
+            return Ok(IssuerSigningKey::P256(key));
+        }
+        let scalar: &[u8; 32] = bytes
+            .strip_prefix(&BLS12381_SECRET_MULTIKEY)
+            .and_then(|s| s.try_into().ok())
+            .ok_or_else(bad)?;
+        let public = bbs_2023::bls12381_multikey(public)?;
+        Ok(IssuerSigningKey::Bls12381(bbs_2023::KeyPair::from_bytes(
+            scalar, &public,
+        )?))
+    }
+
+    /// The suite this key signs with.
+    pub fn suite(&self) -> Cryptosuite {
+        match self {
+            IssuerSigningKey::P256(_) => Cryptosuite::EcdsaSd2023,
+            IssuerSigningKey::Bls12381(_) => Cryptosuite::Bbs2023,
+        }
+    }
+}
+
+/// Signs `document` (a credential without a proof) with a base proof of the key's suite for
+/// `verification_method`, made at `created` (a W3C date; bbs-2023 proofs leave it out), with
+/// `mandatory_pointers` always disclosed: the signed credential.
+pub fn sign(
+    processor: &Processor,
+    document: &Value,
+    key: &IssuerSigningKey,
+    verification_method: &str,
+    created: &str,
+    mandatory_pointers: &[String],
+) -> Result<Value, DiError> {
+    let suite = key.suite();
+    let mut proof = Map::new();
+    proof.insert("type".to_owned(), Value::from("DataIntegrityProof"));
+    if suite == Cryptosuite::EcdsaSd2023 {
+        proof.insert("created".to_owned(), Value::from(created));
+    }
+    proof.insert(
+        "verificationMethod".to_owned(),
+        Value::from(verification_method),
+    );
+    proof.insert("cryptosuite".to_owned(), Value::from(suite.name()));
+    proof.insert("proofPurpose".to_owned(), Value::from("assertionMethod"));
+    let value = match key {
+        IssuerSigningKey::P256(key) => {
+            ecdsa_sd::sign(processor, document, &proof, key, mandatory_pointers)?
+        }
+        IssuerSigningKey::Bls12381(pair) => {
+            bbs_2023::sign(processor, document, &proof, pair, mandatory_pointers)?
+        }
+    };
+    proof.insert("proofValue".to_owned(), Value::String(value));
+    let mut signed = document.clone();
+    signed
+        .as_object_mut()
+        .ok_or_else(|| DiError::Mismatch("a credential is a JSON object".into()))?
+        .insert("proof".to_owned(), Value::Object(proof));
+    Ok(signed)
+}
+
 /// A credential split into the document and its one proof.
 fn split(credential: &Value) -> Result<(Value, Map<String, Value>, Cryptosuite), DiError> {
     let mut document = credential.clone();

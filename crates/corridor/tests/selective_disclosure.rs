@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use common::{Workdir, compat_script};
-use corridor_di::{IssuerKey, bbs_2023, disclosed_pointers};
+use corridor_di::{IssuerKey, IssuerSigningKey, bbs_2023, disclosed_pointers};
 use corridor_jsonld::{BundledContexts, ContextSource, Processor};
 use rand::Rng;
 use rand::seq::IndexedRandom;
@@ -544,4 +544,120 @@ fn corridor_derive_makes_copies_trustvc_verifies_and_refuses_what_it_cannot_deri
             .unwrap();
         assert_eq!(integrity["status"], "VALID");
     }
+}
+
+/// Corridor signs bills of lading with `suite` for TrustVC's own issuer keys: TrustVC verifies
+/// them (the whole verdict), derives from them, and Corridor verifies those derivations;
+/// changed after signing, TrustVC refuses them.
+fn signs_what_trustvc_verifies(suite: &str, count: usize, seed: u64) {
+    let work = Workdir::new();
+    let world = work.path("world");
+    let world_arg = world.to_str().unwrap();
+    let host = "signer.corridor.test";
+    let keys = compat_script(
+        "oracle-w3c.mjs",
+        &["new-issuer", world_arg, host],
+        &[],
+        String::new(),
+    )
+    .remove(0);
+    let pair = &keys[suite];
+    let key = IssuerSigningKey::from_multibase(
+        pair["secretKeyMultibase"].as_str().unwrap(),
+        pair["publicKeyMultibase"].as_str().unwrap(),
+    )
+    .unwrap();
+    let issuer_key =
+        IssuerKey::from_multibase(pair["publicKeyMultibase"].as_str().unwrap()).unwrap();
+    let method = pair["id"].as_str().unwrap();
+    let did = format!("did:web:{host}");
+    let processor = Processor::new(BundledContexts);
+    let mut rng = common::rng(seed);
+    let mandatory: Vec<String> = ["/issuer", "/validFrom"].map(String::from).to_vec();
+    let mut signed = Vec::new();
+    let mut files = Vec::new();
+    for i in 0..count {
+        let mut credential = bill_of_lading(&mut rng, &did);
+        credential["id"] = json!(format!("urn:uuid:{:032x}", rng.random::<u128>()));
+        let ours = corridor_di::sign(
+            &processor,
+            &credential,
+            &key,
+            method,
+            "2025-03-10T01:00:00Z",
+            &mandatory,
+        )
+        .unwrap();
+        assert_eq!(
+            corridor_di::verify(&processor, &ours, &issuer_key).map_err(|e| e.to_string()),
+            Ok(true),
+            "{ours}"
+        );
+        let mut tampered = ours.clone();
+        tampered["credentialSubject"]["blNumber"] = json!("changed");
+        for (name, credential) in [
+            (format!("signed-{i}.json"), &ours),
+            (format!("tampered-{i}.json"), &tampered),
+        ] {
+            let file = work.path(&name);
+            std::fs::write(&file, credential.to_string()).unwrap();
+            files.push(file);
+        }
+        signed.push(ours);
+    }
+    let paths: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
+    let verdicts = compat_script(
+        "oracle-w3c.mjs",
+        &[&["verify", world_arg][..], &paths].concat(),
+        &[],
+        String::new(),
+    );
+    for (path, verdict) in paths.iter().zip(&verdicts) {
+        let expected = if path.contains("tampered") {
+            "INVALID"
+        } else {
+            "VALID"
+        };
+        assert_eq!(
+            verdict["verdict"], expected,
+            "TrustVC on Corridor's {path}: {verdict}"
+        );
+        let integrity = verdict["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == integrity_fragment(suite))
+            .unwrap();
+        assert_eq!(integrity["status"], expected, "{path}: {verdict}");
+    }
+    let requests: String = signed
+        .iter()
+        .map(|credential| {
+            format!(
+                "{}\n",
+                json!({"credential": credential, "pointers": chosen_pointers(&mut rng, credential)})
+            )
+        })
+        .collect();
+    for derived in compat_script("oracle-w3c.mjs", &["derive", world_arg], &[], requests) {
+        assert!(
+            derived.get("error").is_none(),
+            "TrustVC could not derive: {derived}"
+        );
+        assert_eq!(
+            corridor_di::verify(&processor, &derived, &issuer_key).map_err(|e| e.to_string()),
+            Ok(true),
+            "{derived}"
+        );
+    }
+}
+
+#[test]
+fn ecdsa_sd_2023_credentials_corridor_signs_verify_in_trustvc() {
+    signs_what_trustvc_verifies("ecdsa-sd-2023", 12, 165);
+}
+
+#[test]
+fn bbs_2023_credentials_corridor_signs_verify_in_trustvc() {
+    signs_what_trustvc_verifies("bbs-2023", 8, 166);
 }
