@@ -30,9 +30,9 @@ fn main() {
         for_each_leaf(&doc["data"], |path, value| {
             let mut text = Vec::new();
             text.push(b'{');
-            corridor_format::js::write_string(&mut text, path);
+            corridor_js::write_string(&mut text, path);
             text.push(b':');
-            corridor_format::js::write_value(&mut text, value);
+            corridor_js::write_value(&mut text, value);
             text.push(b'}');
             inputs.push(text);
             leaves += 1;
