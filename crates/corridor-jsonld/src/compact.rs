@@ -6,7 +6,7 @@
 //! shape compaction gives (an array of one collapsed unless the term is a `@set`) decides which
 //! pointers select anything.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -152,20 +152,16 @@ impl Compaction<'_> {
         })
     }
 
+    /// A scoped context on `active`: a property's propagates and overrides protection, a
+    /// type's does neither.
     fn process(
         &self,
         active: &Arc<ActiveContext>,
-        local: &Value,
-        propagate: bool,
+        scoped: &Arc<Value>,
+        property: bool,
     ) -> Result<Arc<ActiveContext>, JsonLdError> {
-        self.processor.process_context(
-            active,
-            local,
-            self.base,
-            propagate,
-            propagate,
-            &mut HashSet::new(),
-        )
+        self.processor
+            .process_scoped(active, scoped, self.base, property, property)
     }
 
     /// jsonld.js's `compact`.

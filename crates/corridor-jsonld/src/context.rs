@@ -397,6 +397,39 @@ impl Processor {
         Ok(result)
     }
 
+    /// Processes a term's scoped context, remembering the result for this active context and
+    /// that context (held, so its address stays its own): the same type or property met on
+    /// node after node is processed once.
+    pub(crate) fn process_scoped(
+        &self,
+        active: &Arc<ActiveContext>,
+        scoped: &Arc<Value>,
+        base: Option<&str>,
+        propagate: bool,
+        override_protected: bool,
+    ) -> Result<Arc<ActiveContext>, JsonLdError> {
+        let key = (
+            active.id,
+            Arc::as_ptr(scoped) as usize,
+            override_protected,
+            Some(propagate),
+        );
+        if let Some(done) = self.cache.processed(key) {
+            return Ok(done);
+        }
+        let done = self.process_context(
+            active,
+            scoped,
+            base,
+            propagate,
+            override_protected,
+            &mut HashSet::new(),
+        )?;
+        self.cache
+            .keep_processed(key, Arc::clone(scoped), Arc::clone(&done));
+        Ok(done)
+    }
+
     fn process_one_cached(
         &self,
         active: &Arc<ActiveContext>,
@@ -409,6 +442,7 @@ impl Processor {
             active.id,
             Arc::as_ptr(document) as usize,
             override_protected,
+            None,
         );
         if let Some(done) = self.cache.processed(key) {
             return Ok(done);

@@ -57,6 +57,17 @@ impl Expansion<'_> {
         )
     }
 
+    fn process_scoped(
+        &self,
+        active: &Arc<ActiveContext>,
+        scoped: &Arc<Value>,
+        propagate: bool,
+        override_protected: bool,
+    ) -> Result<Arc<ActiveContext>, JsonLdError> {
+        self.processor
+            .process_scoped(active, scoped, self.base, propagate, override_protected)
+    }
+
     fn iri(
         &self,
         active: &ActiveContext,
@@ -182,7 +193,7 @@ impl Expansion<'_> {
             active = active.revert_to_previous();
         }
         if let Some(scoped) = &property_scoped {
-            active = self.process(&active, scoped, true, true)?;
+            active = self.process_scoped(&active, scoped, true, true)?;
         }
         if let Some(local) = element.get("@context") {
             active = self.process(&active, local, true, false)?;
@@ -204,7 +215,7 @@ impl Expansion<'_> {
                         && let Some(scoped) = type_scoped.scoped_context(Some(t))
                     {
                         let scoped = Arc::clone(scoped);
-                        active = self.process(&active, &scoped, false, false)?;
+                        active = self.process_scoped(&active, &scoped, false, false)?;
                     }
                 }
             }
@@ -461,7 +472,7 @@ impl Expansion<'_> {
             let mut term_ctx = Arc::clone(active);
             if let Some(scoped) = active.scoped_context(Some(key)) {
                 let scoped = Arc::clone(scoped);
-                term_ctx = self.process(active, &scoped, true, true)?;
+                term_ctx = self.process_scoped(active, &scoped, true, true)?;
             }
             let container = |k: &str| active.has_container(Some(key), k);
             let mut expanded = match value {
@@ -756,7 +767,7 @@ impl Expansion<'_> {
                 && let Some(scoped) = active.scoped_context(Some(key))
             {
                 let scoped = Arc::clone(scoped);
-                active = self.process(&active, &scoped, false, false)?;
+                active = self.process_scoped(&active, &scoped, false, false)?;
             }
             let value = &map[key.as_str()];
             let wrapped;

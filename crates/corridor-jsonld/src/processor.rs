@@ -77,10 +77,15 @@ pub(crate) struct Cache {
     remote: Mutex<HashMap<String, Arc<Vec<Resolved>>>>,
     inline: Mutex<HashMap<String, Arc<Value>>>,
     #[allow(clippy::type_complexity)]
-    processed: Mutex<HashMap<(u64, usize, bool), (Arc<Value>, Arc<ActiveContext>)>>,
+    processed: Mutex<HashMap<ProcessedKey, (Arc<Value>, Arc<ActiveContext>)>>,
 }
 
 const CACHE_BOUND: usize = 4096;
+
+/// What a processed context is remembered by: the active context it was processed on, the
+/// context object's address, whether protection was overridden, and for a whole scoped
+/// context (rather than one context object of it) whether it propagates.
+pub(crate) type ProcessedKey = (u64, usize, bool, Option<bool>);
 
 impl Default for Cache {
     fn default() -> Cache {
@@ -125,9 +130,8 @@ impl Cache {
         shared
     }
 
-    /// The context processed from the context object at `key.1` on the active context
-    /// `key.0` (with protection overridden or not).
-    pub(crate) fn processed(&self, key: (u64, usize, bool)) -> Option<Arc<ActiveContext>> {
+    /// The context processed from the context at `key.1` on the active context `key.0`.
+    pub(crate) fn processed(&self, key: ProcessedKey) -> Option<Arc<ActiveContext>> {
         self.processed
             .lock()
             .expect("cache lock")
@@ -139,7 +143,7 @@ impl Cache {
     /// for another while the entry lives.
     pub(crate) fn keep_processed(
         &self,
-        key: (u64, usize, bool),
+        key: ProcessedKey,
         document: Arc<Value>,
         processed: Arc<ActiveContext>,
     ) {
