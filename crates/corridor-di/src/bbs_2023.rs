@@ -307,6 +307,21 @@ impl KeyPair {
     }
 }
 
+impl KeyPair {
+    /// The pair of a secret key given as its 32 bytes.
+    pub fn from_secret(secret: &[u8; 32]) -> Result<KeyPair, DiError> {
+        let key = BBSplusSecretKey::from_bytes(secret)
+            .map_err(|_| DiError::Key("not a BLS12-381 secret key".into()))?;
+        let public = key.public_key().to_bytes();
+        KeyPair::from_bytes(secret, &public)
+    }
+
+    /// The public key's 96 bytes.
+    pub fn public_key(&self) -> [u8; 96] {
+        self.public
+    }
+}
+
 impl std::fmt::Debug for KeyPair {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the secret.
