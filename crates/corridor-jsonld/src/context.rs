@@ -318,7 +318,10 @@ fn expand_iri(
 #[derive(Debug, Clone)]
 pub(crate) enum Resolved {
     Null,
+    /// A context object shared between documents, so its processing is remembered.
     Object(Arc<Value>),
+    /// A context object too large to remember: processed each time it is met.
+    Once(Arc<Value>),
 }
 
 /// The keys jsonld.js accepts in a term definition.
@@ -359,7 +362,7 @@ impl Processor {
         }
         let resolved = self.resolve(local, base, &mut HashSet::new())?;
         let propagate = match resolved.first() {
-            Some(Resolved::Object(doc)) => match doc.get("@propagate") {
+            Some(Resolved::Object(doc) | Resolved::Once(doc)) => match doc.get("@propagate") {
                 Some(Value::Bool(b)) => *b,
                 _ => propagate,
             },
@@ -391,6 +394,15 @@ impl Processor {
                         override_protected,
                         cycles,
                     )?;
+                }
+                Resolved::Once(document) => {
+                    result = Arc::new(self.process_one(
+                        &current,
+                        &document,
+                        base,
+                        override_protected,
+                        cycles,
+                    )?);
                 }
             }
         }
@@ -674,7 +686,10 @@ impl Processor {
                     resolved.extend(self.resolve_remote(&url, cycles)?.iter().cloned());
                 }
                 Value::Null => resolved.push(Resolved::Null),
-                Value::Object(_) => resolved.push(Resolved::Object(self.cache.inline(item))),
+                Value::Object(_) => resolved.push(match self.cache.inline(item) {
+                    Some(shared) => Resolved::Object(shared),
+                    None => Resolved::Once(Arc::new(item.clone())),
+                }),
                 other => {
                     return Err(JsonLdError::syntax(
                         "invalid local context",

@@ -80,7 +80,30 @@ pub(crate) struct Cache {
     processed: Mutex<HashMap<ProcessedKey, (Arc<Value>, Arc<ActiveContext>)>>,
 }
 
-const CACHE_BOUND: usize = 4096;
+const CACHE_BOUND: usize = 1024;
+
+/// The largest context (as JSON text) remembered: a larger one, which only an untrusted
+/// document would carry, is processed each time, so remembering cannot be made to hold more
+/// than about `CACHE_BOUND` times this.
+const LARGEST_KEPT: usize = 64 << 10;
+
+/// Whether a context is small enough to remember (counting its JSON text, stopping early).
+pub(crate) fn small_enough_to_keep(context: &Value) -> bool {
+    struct Budget(usize);
+    impl std::io::Write for Budget {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 = self
+                .0
+                .checked_sub(buf.len())
+                .ok_or(std::io::ErrorKind::FileTooLarge)?;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    serde_json::to_writer(Budget(LARGEST_KEPT), context).is_ok()
+}
 
 /// What a processed context is remembered by: the active context it was processed on, the
 /// context object's address, whether protection was overridden, and for a whole scoped
@@ -118,16 +141,20 @@ impl Cache {
         );
     }
 
-    /// One shared copy of an inline context, so that equal contexts are processed once.
-    pub(crate) fn inline(&self, context: &Value) -> Arc<Value> {
+    /// One shared copy of an inline context, so that equal contexts are processed once; none
+    /// for a context too large to remember.
+    pub(crate) fn inline(&self, context: &Value) -> Option<Arc<Value>> {
+        if !small_enough_to_keep(context) {
+            return None;
+        }
         let key = context.to_string();
         let mut inline = self.inline.lock().expect("cache lock");
         if let Some(shared) = inline.get(&key) {
-            return Arc::clone(shared);
+            return Some(Arc::clone(shared));
         }
         let shared = Arc::new(context.clone());
         bounded_insert(&mut inline, key, Arc::clone(&shared));
-        shared
+        Some(shared)
     }
 
     /// The context processed from the context at `key.1` on the active context `key.0`.
@@ -152,5 +179,30 @@ impl Cache {
             key,
             (document, processed),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn document_with_terms(terms: usize) -> Value {
+        let context: serde_json::Map<String, Value> = (0..terms)
+            .map(|i| (format!("term{i}"), json!(format!("https://example.com/vocab#term{i}"))))
+            .collect();
+        json!({"@context": context, "@id": "urn:x", "term0": "a"})
+    }
+
+    #[test]
+    fn large_inline_contexts_are_processed_but_not_remembered() {
+        let processor = Processor::new(BundledContexts);
+        for _ in 0..2 {
+            let large = processor.expand(&document_with_terms(3000)).unwrap();
+            assert_eq!(large[0]["https://example.com/vocab#term0"][0]["@value"], "a");
+        }
+        assert_eq!(processor.cache.inline.lock().unwrap().len(), 0);
+        processor.expand(&document_with_terms(3)).unwrap();
+        assert_eq!(processor.cache.inline.lock().unwrap().len(), 1);
     }
 }
