@@ -15,7 +15,6 @@ use corridor_jsonld::Processor;
 use hmac::{Hmac, Mac};
 pub use p256::ecdsa::VerifyingKey;
 use p256::ecdsa::signature::Signer;
-use p256::ecdsa::signature::Verifier;
 pub use p256::ecdsa::{Signature, SigningKey};
 use serde_json::{Map, Value};
 use sha2::Sha256;
@@ -159,10 +158,29 @@ fn key_from_multikey(bytes: &[u8]) -> Result<VerifyingKey, DiError> {
     VerifyingKey::from_sec1_bytes(point).map_err(|_| DiError::Key("not a P-256 public key".into()))
 }
 
-/// A P-256 signature check as WebCrypto makes it: SHA-256, `r‖s`; anything malformed is
-/// simply not valid.
-fn verifies(key: &VerifyingKey, data: &[u8], signature: &[u8]) -> bool {
-    Signature::from_slice(signature).is_ok_and(|s| key.verify(data, &s).is_ok())
+/// P-256 signature checks as WebCrypto makes them: SHA-256, `r‖s`, any valid `s` (high or
+/// low); anything malformed is simply not valid. `ring` checks them, several times faster than
+/// `p256`'s portable arithmetic — it matters, a credential carries a signature per statement.
+struct P256Checker {
+    /// The key as an uncompressed point, the form `ring` takes.
+    point: p256::EncodedPoint,
+}
+
+impl P256Checker {
+    fn new(key: &VerifyingKey) -> P256Checker {
+        P256Checker {
+            point: key.to_encoded_point(false),
+        }
+    }
+
+    fn verifies(&self, data: &[u8], signature: &[u8]) -> bool {
+        ring::signature::UnparsedPublicKey::new(
+            &ring::signature::ECDSA_P256_SHA256_FIXED,
+            self.point.as_bytes(),
+        )
+        .verify(data, signature)
+        .is_ok()
+    }
 }
 
 /// Verifies a derived proof on `document` (without its `proof`) with the issuer's key:
@@ -185,7 +203,7 @@ pub fn verify_derived(
     let nquads = canonical_document(processor, document, |issued| by_canonical(issued, &labels))?;
     let (mandatory_hash, non_mandatory) = split_mandatory(&nquads, &derived.mandatory_indexes);
     let proof_hash = proof_hash?;
-    let one_time_key = key_from_multikey(&derived.public_key)?;
+    let one_time_key = P256Checker::new(&key_from_multikey(&derived.public_key)?);
     if derived.signatures.len() != non_mandatory.len() {
         return Err(DiError::Mismatch(format!(
             "Signature count ({}) does not match non-mandatory message count ({}).",
@@ -197,12 +215,12 @@ pub fn verify_derived(
         .signatures
         .iter()
         .zip(&non_mandatory)
-        .all(|(s, nq)| verifies(&one_time_key, nq.as_bytes(), s));
+        .all(|(s, nq)| one_time_key.verifies(nq.as_bytes(), s));
     if !statements_verify {
         return Ok(false);
     }
     let signed = [&proof_hash[..], &derived.public_key, &mandatory_hash].concat();
-    Ok(verifies(issuer_key, &signed, &derived.base_signature))
+    Ok(P256Checker::new(issuer_key).verifies(&signed, &derived.base_signature))
 }
 
 /// Derives from a base proof a credential disclosing the mandatory statements and those the
@@ -305,13 +323,46 @@ fn encode_base(proof: &BaseProof) -> String {
     multibase(&out)
 }
 
-/// A P-256 key drawn at random.
-fn random_signing_key() -> SigningKey {
-    loop {
-        let secret: [u8; 32] = rand::random();
-        if let Ok(key) = SigningKey::from_bytes(&secret.into()) {
-            return key;
-        }
+/// The one-time key a base proof signs its statements with, drawn by `ring`, which signs P-256
+/// several times faster than `p256`'s portable arithmetic (a credential has a signature per
+/// statement).
+struct OneTimeKey {
+    pair: ring::signature::EcdsaKeyPair,
+    rng: ring::rand::SystemRandom,
+}
+
+impl OneTimeKey {
+    fn new() -> Result<OneTimeKey, DiError> {
+        use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+        let failed = |_| DiError::Key("the system could not draw a P-256 key".into());
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 =
+            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).map_err(failed)?;
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+            .map_err(|_| DiError::Key("the system's P-256 key could not be read back".into()))?;
+        Ok(OneTimeKey { pair, rng })
+    }
+
+    fn sign(&self, data: &[u8]) -> Result<[u8; 64], DiError> {
+        let signature = self
+            .pair
+            .sign(&self.rng, data)
+            .map_err(|_| DiError::Key("a statement could not be signed".into()))?;
+        signature
+            .as_ref()
+            .try_into()
+            .map_err(|_| DiError::Key("a P-256 signature is 64 bytes".into()))
+    }
+
+    /// The public key, compressed as multikeys hold it.
+    fn compressed(&self) -> Result<[u8; 33], DiError> {
+        use ring::signature::KeyPair;
+        let key = VerifyingKey::from_sec1_bytes(self.pair.public_key().as_ref())
+            .map_err(|_| DiError::Key("the one-time key is not a P-256 point".into()))?;
+        key.to_encoded_point(true)
+            .as_bytes()
+            .try_into()
+            .map_err(|_| DiError::Key("a compressed P-256 point is 33 bytes".into()))
     }
 }
 
@@ -344,14 +395,14 @@ pub fn sign(
                 .collect()
         })?;
     let proof_hash = proof_hash(processor, document, proof)?;
-    let one_time = random_signing_key();
+    let one_time = OneTimeKey::new()?;
     let signatures = non_mandatory
         .iter()
-        .map(|nq| sign_bytes(&one_time, nq.as_bytes()))
-        .collect();
+        .map(|nq| one_time.sign(nq.as_bytes()))
+        .collect::<Result<_, _>>()?;
     let mut public_key = [0u8; 35];
     public_key[..2].copy_from_slice(&P256_MULTIKEY);
-    public_key[2..].copy_from_slice(one_time.verifying_key().to_encoded_point(true).as_bytes());
+    public_key[2..].copy_from_slice(&one_time.compressed()?);
     let signed = [&proof_hash[..], &public_key, &mandatory_hash].concat();
     Ok(encode_base(&BaseProof {
         base_signature: sign_bytes(issuer_key, &signed),
@@ -387,4 +438,25 @@ pub(crate) fn int_list(value: Cbor, name: &str) -> Result<Vec<i64>, DiError> {
         .into_iter()
         .map(|i| int(i, name))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_with_either_s_verify_as_in_webcrypto() {
+        let key = SigningKey::from_slice(&[7u8; 32]).unwrap();
+        let checker = P256Checker::new(key.verifying_key());
+        let data = b"_:c14n0 <https://example.com/p> \"v\" .\n";
+        let signature: Signature = key.sign(data);
+        let (r, s) = signature.split_scalars();
+        let flipped = Signature::from_scalars(r, -*s).unwrap();
+        for signature in [signature, flipped] {
+            assert!(checker.verifies(data, &signature.to_bytes()));
+        }
+        assert!(!checker.verifies(b"other", &signature.to_bytes()));
+        assert!(!checker.verifies(data, &[0u8; 64]));
+        assert!(!checker.verifies(data, &signature.to_bytes()[..63]));
+    }
 }
