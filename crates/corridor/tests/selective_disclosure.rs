@@ -661,3 +661,113 @@ fn ecdsa_sd_2023_credentials_corridor_signs_verify_in_trustvc() {
 fn bbs_2023_credentials_corridor_signs_verify_in_trustvc() {
     signs_what_trustvc_verifies("bbs-2023", 8, 166);
 }
+
+/// Serves `body` as JSON to every request on a local port, counting the requests.
+fn serve_json(body: String) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&asked);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/ld+json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    (format!("http://{address}"), asked)
+}
+
+#[test]
+fn corridor_derive_fetches_a_context_only_when_told_to() {
+    let work = Workdir::new();
+    let world = work.path("world");
+    let world_arg = world.to_str().unwrap();
+    let host = "fetch.corridor.test";
+    let keys = compat_script(
+        "oracle-w3c.mjs",
+        &["new-issuer", world_arg, host],
+        &[],
+        String::new(),
+    )
+    .remove(0);
+    let keys_file = work.path("keys.json");
+    std::fs::write(&keys_file, keys.to_string()).unwrap();
+    let context = json!({"@context": {
+        "@protected": true,
+        "TraceEvent": "https://contexts.corridor.test/trace#TraceEvent",
+        "lotNumber": "https://contexts.corridor.test/trace#lotNumber"
+    }});
+    let (origin, asked) = serve_json(context.to_string());
+    let url = format!("{origin}/trace/v1.jsonld");
+    // TrustVC signs with the context from its world; Corridor will fetch it from the server.
+    std::fs::write(world.join("trace.jsonld"), context.to_string()).unwrap();
+    let index_file = world.join("index.json");
+    let mut index: Value =
+        serde_json::from_str(&std::fs::read_to_string(&index_file).unwrap()).unwrap();
+    index["files"][&url] = json!("trace.jsonld");
+    std::fs::write(&index_file, index.to_string()).unwrap();
+    let credential = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/data-integrity/v2", url],
+        "type": ["VerifiableCredential"],
+        "issuer": format!("did:web:{host}"),
+        "validFrom": "2025-03-10T01:00:00Z",
+        "credentialSubject": {"type": ["TraceEvent"], "lotNumber": "LOT-9"}
+    });
+    let signed = compat_script(
+        "oracle-w3c.mjs",
+        &[
+            "sign",
+            world_arg,
+            keys_file.to_str().unwrap(),
+            "ecdsa-sd-2023",
+        ],
+        &[],
+        format!("{credential}\n"),
+    )
+    .remove(0);
+    let file = work.path("trace.json");
+    std::fs::write(&file, signed.to_string()).unwrap();
+
+    let refused = work.run(&["derive", file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&url) && stderr.contains("--fetch-contexts") && stderr.contains("--world"),
+        "{stderr}"
+    );
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "nothing fetched unless told"
+    );
+
+    let out = work.path("lot.json");
+    work.ok(&[
+        "derive",
+        file.to_str().unwrap(),
+        "--fetch-contexts",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        asked.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "fetched once"
+    );
+    let verdict = compat_script(
+        "oracle-w3c.mjs",
+        &["verify", world_arg, out.to_str().unwrap()],
+        &[],
+        String::new(),
+    )
+    .remove(0);
+    assert_eq!(verdict["verdict"], "VALID", "{verdict}");
+}

@@ -3,11 +3,13 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use corridor_di::{DiError, disclosed_pointers};
 use corridor_jsonld::{BundledContexts, ContextSource, Processor};
-use corridor_net::World;
+use corridor_net::{FetchPolicy, HttpClient, World};
+use corridor_verify::providers::HttpGet;
 use serde_json::Value;
 
 use crate::exit::{Exit, Refused};
@@ -24,9 +26,13 @@ pub struct DeriveArgs {
     #[arg(long = "reveal", value_name = "POINTER")]
     reveal: Vec<String>,
     /// A folder answering for the network (`DIR/index.json` maps URLs to files): contexts the
-    /// credential names that Corridor does not bundle are read from it. Nothing is fetched.
+    /// credential names that Corridor does not bundle are read from it.
     #[arg(long, value_name = "DIR")]
     world: Option<PathBuf>,
+    /// Fetch from the network the contexts neither bundled nor in --world (each URL asked at
+    /// most once, 10 seconds each). Without it, nothing is fetched.
+    #[arg(long)]
+    fetch_contexts: bool,
     /// Write here instead of standard output (replaced only when all went well).
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
@@ -35,29 +41,52 @@ pub struct DeriveArgs {
 /// The largest credential read here.
 const MAX_CREDENTIAL: u64 = 64 << 20;
 
-/// Contexts from a world folder, when one is given.
-struct WorldContexts(Option<World>);
+/// Contexts Corridor does not bundle: from a world folder when one is given, then from the
+/// network when fetching is allowed, else an error that says how to give them.
+struct OutsideContexts {
+    world: Option<World>,
+    fetch: Option<HttpClient>,
+}
 
-impl ContextSource for WorldContexts {
+impl ContextSource for OutsideContexts {
     fn context(&self, url: &str) -> Result<Value, String> {
-        let Some(world) = &self.0 else {
-            return Err(
-                "not a context Corridor bundles; a folder that has it can be given with --world"
-                    .to_owned(),
-            );
+        let bytes = match (self.world.as_ref().and_then(|w| w.get(url)), &self.fetch) {
+            (Some(answer), _) => answer.map_err(|e| e.to_string())?,
+            (None, Some(client)) => {
+                let answer = client
+                    .get(url)
+                    .map_err(|e| format!("fetching it failed: {e}"))?;
+                if answer.status >= 400 {
+                    return Err(format!("fetching it was answered {}", answer.status));
+                }
+                answer.body
+            }
+            (None, None) => {
+                return Err(format!(
+                    "not a context Corridor bundles{}; give a folder that has it with --world, or allow fetching with --fetch-contexts",
+                    if self.world.is_some() {
+                        " nor in the world folder"
+                    } else {
+                        ""
+                    }
+                ));
+            }
         };
-        let bytes = world
-            .get(url)
-            .ok_or_else(|| "neither bundled nor in the world folder".to_owned())?
-            .map_err(|e| e.to_string())?;
-        serde_json::from_slice(&bytes).map_err(|e| format!("the world's answer is not JSON ({e})"))
+        serde_json::from_slice(&bytes).map_err(|e| format!("the answer is not JSON ({e})"))
     }
 }
 
-/// A processor with the bundled contexts, then the world's when one is given.
-pub fn processor(world: Option<&Path>) -> Result<Processor> {
-    let world = world.map(World::open).transpose()?;
-    Ok(Processor::new((BundledContexts, WorldContexts(world))))
+/// How long fetching one context may take.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A processor with the bundled contexts, then the world's when one is given, then the
+/// network's when fetching is allowed.
+pub fn processor(world: Option<&Path>, fetch: bool) -> Result<Processor> {
+    let outside = OutsideContexts {
+        world: world.map(World::open).transpose()?,
+        fetch: fetch.then(|| HttpClient::new(FETCH_TIMEOUT, &FetchPolicy::Anywhere)),
+    };
+    Ok(Processor::new((BundledContexts, outside)))
 }
 
 pub fn derive(args: &DeriveArgs) -> Result<Exit> {
@@ -65,7 +94,7 @@ pub fn derive(args: &DeriveArgs) -> Result<Exit> {
     let bytes = input::read_bounded(file, MAX_CREDENTIAL)?;
     let credential: Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("{}: not valid JSON", file.display()))?;
-    let processor = processor(args.world.as_deref())?;
+    let processor = processor(args.world.as_deref(), args.fetch_contexts)?;
     let derived = corridor_di::derive(&processor, &credential, &disclosed_pointers(&args.reveal))
         .map_err(|e| match e {
         // What the credential is or says, not how Corridor was asked.
