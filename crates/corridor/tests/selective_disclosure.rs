@@ -11,7 +11,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use common::{Workdir, compat_script};
+use common::{Workdir, compat_script, compat_script_split};
 use corridor_di::{IssuerKey, IssuerSigningKey, bbs_2023, disclosed_pointers};
 use corridor_jsonld::{BundledContexts, ContextSource, Processor};
 use rand::Rng;
@@ -153,18 +153,18 @@ fn derives_and_verifies_with_trustvc(suite: &str, count: usize, seed: u64) {
 
     let mut rng = common::rng(seed);
     let credentials: Vec<Value> = (0..count).map(|_| bill_of_lading(&mut rng, &did)).collect();
-    let input: String = credentials.iter().map(|c| format!("{c}\n")).collect();
-    let signed = compat_script(
+    let input: Vec<String> = credentials.iter().map(|c| format!("{c}\n")).collect();
+    let signed = compat_script_split(
         "oracle-w3c.mjs",
         &["sign", world_arg, keys_file.to_str().unwrap(), suite],
+        &input,
         &[],
-        input,
     );
     let chosen: Vec<Vec<String>> = signed
         .iter()
         .map(|c| chosen_pointers(&mut rng, c))
         .collect();
-    let requests: String = signed
+    let requests: Vec<String> = signed
         .iter()
         .zip(&chosen)
         .map(|(credential, pointers)| {
@@ -174,7 +174,7 @@ fn derives_and_verifies_with_trustvc(suite: &str, count: usize, seed: u64) {
             )
         })
         .collect();
-    let theirs = compat_script("oracle-w3c.mjs", &["derive", world_arg], &[], requests);
+    let theirs = compat_script_split("oracle-w3c.mjs", &["derive", world_arg], &requests, &[]);
 
     let processor = Processor::new(BundledContexts);
     let (mut numbers, mut ours_files) = (0, Vec::new());
@@ -249,12 +249,7 @@ fn derives_and_verifies_with_trustvc(suite: &str, count: usize, seed: u64) {
 
     // What Corridor derived, TrustVC verifies.
     let paths: Vec<&str> = ours_files.iter().map(|p| p.to_str().unwrap()).collect();
-    let verdicts = compat_script(
-        "oracle-w3c.mjs",
-        &[&["verify", world_arg][..], &paths].concat(),
-        &[],
-        String::new(),
-    );
+    let verdicts = compat_script_split("oracle-w3c.mjs", &["verify", world_arg], &[], &paths);
     for (path, verdict) in paths.iter().zip(&verdicts) {
         let integrity = verdict["fragments"]
             .as_array()
@@ -523,12 +518,7 @@ fn corridor_derive_makes_copies_trustvc_verifies_and_refuses_what_it_cannot_deri
         .iter()
         .map(|(_, p)| p.to_str().unwrap())
         .collect();
-    let verdicts = compat_script(
-        "oracle-w3c.mjs",
-        &[&["verify", world_arg][..], &paths].concat(),
-        &[],
-        String::new(),
-    );
+    let verdicts = compat_script_split("oracle-w3c.mjs", &["verify", world_arg], &[], &paths);
     for ((suite, path), verdict) in derived_files.iter().zip(&verdicts) {
         assert_eq!(
             verdict["verdict"],
@@ -606,12 +596,7 @@ fn signs_what_trustvc_verifies(suite: &str, count: usize, seed: u64) {
         signed.push(ours);
     }
     let paths: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
-    let verdicts = compat_script(
-        "oracle-w3c.mjs",
-        &[&["verify", world_arg][..], &paths].concat(),
-        &[],
-        String::new(),
-    );
+    let verdicts = compat_script_split("oracle-w3c.mjs", &["verify", world_arg], &[], &paths);
     for (path, verdict) in paths.iter().zip(&verdicts) {
         let expected = if path.contains("tampered") {
             "INVALID"
@@ -630,7 +615,7 @@ fn signs_what_trustvc_verifies(suite: &str, count: usize, seed: u64) {
             .unwrap();
         assert_eq!(integrity["status"], expected, "{path}: {verdict}");
     }
-    let requests: String = signed
+    let requests: Vec<String> = signed
         .iter()
         .map(|credential| {
             format!(
@@ -639,7 +624,7 @@ fn signs_what_trustvc_verifies(suite: &str, count: usize, seed: u64) {
             )
         })
         .collect();
-    for derived in compat_script("oracle-w3c.mjs", &["derive", world_arg], &[], requests) {
+    for derived in compat_script_split("oracle-w3c.mjs", &["derive", world_arg], &requests, &[]) {
         assert!(
             derived.get("error").is_none(),
             "TrustVC could not derive: {derived}"

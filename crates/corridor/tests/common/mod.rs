@@ -437,6 +437,38 @@ pub fn oracle_with(command: &str, input: &[Value], env: &[(&str, &str)]) -> Vec<
     compat_script("oracle.mjs", &[command], env, text)
 }
 
+/// [`compat_script`] for work that splits: `input`'s lines, or the `files` appended to `args`,
+/// shared out among as many processes as the machine has cores; the answers in input order.
+/// (TrustVC's BBS takes seconds per credential.)
+pub fn compat_script_split(
+    script: &str,
+    args: &[&str],
+    lines: &[String],
+    files: &[&str],
+) -> Vec<Value> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .max(1);
+    let chunk = lines.len().max(files.len()).div_ceil(workers).max(1);
+    let line_chunks: Vec<&[String]> = lines.chunks(chunk).collect();
+    let file_chunks: Vec<&[&str]> = files.chunks(chunk).collect();
+    let parts = line_chunks.len().max(file_chunks.len()).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..parts)
+            .map(|i| {
+                let input: String = line_chunks.get(i).map_or(String::new(), |c| c.concat());
+                let mut all_args = args.to_vec();
+                all_args.extend(file_chunks.get(i).copied().unwrap_or_default());
+                scope.spawn(move || compat_script(script, &all_args, &[], input))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    })
+}
+
 /// Runs `script` of the pinned reference harness (`compat/`) with `args`, `env` and `input` on
 /// its standard input: the JSON lines it prints. Fails the test if it fails, or if the harness
 /// is not installed — a compatibility test never passes by not running.
