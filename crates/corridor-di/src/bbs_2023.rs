@@ -110,23 +110,27 @@ pub fn parse_proof_value(text: &str) -> Result<ProofValue, DiError> {
     }
 }
 
-fn encode_derived(proof: &DerivedProof) -> String {
-    let mut out = DERIVED_TAG.to_vec();
-    head(&mut out, 4, 5);
-    bytes(&mut out, &proof.proof);
-    head(&mut out, 5, proof.label_map.len() as u64);
-    for (k, v) in &proof.label_map {
-        head(&mut out, 0, *k);
-        head(&mut out, 0, *v);
-    }
-    for indexes in [&proof.mandatory_indexes, &proof.selective_indexes] {
-        head(&mut out, 4, indexes.len() as u64);
-        for &i in indexes {
-            integer(&mut out, i);
+impl DerivedProof {
+    /// The `proofValue` text (`u` + base64url of the tagged CBOR), written as the suite's
+    /// encoder (cborg) writes it: shortest lengths, map keys in order.
+    pub fn encode(&self) -> String {
+        let mut out = DERIVED_TAG.to_vec();
+        head(&mut out, 4, 5);
+        bytes(&mut out, &self.proof);
+        head(&mut out, 5, self.label_map.len() as u64);
+        for (k, v) in &self.label_map {
+            head(&mut out, 0, *k);
+            head(&mut out, 0, *v);
         }
+        for indexes in [&self.mandatory_indexes, &self.selective_indexes] {
+            head(&mut out, 4, indexes.len() as u64);
+            for &i in indexes {
+                integer(&mut out, i);
+            }
+        }
+        bytes(&mut out, &self.presentation_header);
+        multibase(&out)
     }
-    bytes(&mut out, &proof.presentation_header);
-    multibase(&out)
 }
 
 /// The issuer's key from a BLS12-381 G2 Multikey `publicKeyMultibase` (`z` + base58btc).
@@ -260,25 +264,24 @@ pub fn derive(
         selective_indexes,
         presentation_header,
     };
-    Ok(attach_proof(
-        disclosure.revealed,
-        proof,
-        encode_derived(&derived),
-    ))
+    Ok(attach_proof(disclosure.revealed, proof, derived.encode()))
 }
 
-fn encode_base(proof: &BaseProof) -> String {
-    let mut out = BASE_TAG.to_vec();
-    head(&mut out, 4, 5);
-    bytes(&mut out, &proof.signature);
-    bytes(&mut out, &proof.header);
-    bytes(&mut out, &proof.public_key);
-    bytes(&mut out, &proof.hmac_key);
-    head(&mut out, 4, proof.mandatory_pointers.len() as u64);
-    for p in &proof.mandatory_pointers {
-        text(&mut out, p);
+impl BaseProof {
+    /// The `proofValue` text, written as the suite's encoder writes it.
+    pub fn encode(&self) -> String {
+        let mut out = BASE_TAG.to_vec();
+        head(&mut out, 4, 5);
+        bytes(&mut out, &self.signature);
+        bytes(&mut out, &self.header);
+        bytes(&mut out, &self.public_key);
+        bytes(&mut out, &self.hmac_key);
+        head(&mut out, 4, self.mandatory_pointers.len() as u64);
+        for p in &self.mandatory_pointers {
+            text(&mut out, p);
+        }
+        multibase(&out)
     }
-    multibase(&out)
 }
 
 /// An issuer's BBS key pair: the secret scalar and the public G2 point.
@@ -361,13 +364,14 @@ pub fn sign(
         Some(&header),
     )
     .map_err(|e| DiError::Key(format!("the BBS signature could not be made: {e:?}")))?;
-    Ok(encode_base(&BaseProof {
+    Ok(BaseProof {
         signature: signature.to_bytes(),
         header,
         public_key: issuer.public,
         hmac_key,
         mandatory_pointers: mandatory_pointers.to_vec(),
-    }))
+    }
+    .encode())
 }
 
 /// bbs-2023's blank node labels: each canonical label's HMAC, then the label `bN` where N is
@@ -394,4 +398,35 @@ fn shuffled_labels(hmac_key: &[u8; 32], issued: &[(String, String)]) -> Labels {
             (input, format!("b{place}"))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proof_values_read_back_as_written() {
+        let base = BaseProof {
+            signature: [1; 80],
+            header: [2; 64],
+            public_key: [3; 96],
+            hmac_key: [4; 32],
+            mandatory_pointers: vec!["/issuer".into()],
+        };
+        assert_eq!(
+            parse_proof_value(&base.encode()).unwrap(),
+            ProofValue::Base(base)
+        );
+        let derived = DerivedProof {
+            proof: vec![5; 300],
+            label_map: [(0, 2), (1, 0), (2, 1)].into(),
+            mandatory_indexes: vec![0, 1],
+            selective_indexes: vec![3, 4, 25],
+            presentation_header: Vec::new(),
+        };
+        assert_eq!(
+            parse_proof_value(&derived.encode()).unwrap(),
+            ProofValue::Derived(derived)
+        );
+    }
 }

@@ -117,27 +117,29 @@ pub fn parse_proof_value(text: &str) -> Result<ProofValue, DiError> {
     }
 }
 
-/// The CBOR of a derived proof, encoded as the suite's encoder (cborg) encodes it: shortest
-/// lengths, map keys in order.
-fn encode_derived(proof: &DerivedProof) -> String {
-    let mut out = DERIVED_TAG.to_vec();
-    head(&mut out, 4, 5);
-    bytes(&mut out, &proof.base_signature);
-    bytes(&mut out, &proof.public_key);
-    head(&mut out, 4, proof.signatures.len() as u64);
-    for s in &proof.signatures {
-        bytes(&mut out, s);
+impl DerivedProof {
+    /// The `proofValue` text (`u` + base64url of the tagged CBOR), written as the suite's
+    /// encoder (cborg) writes it: shortest lengths, map keys in order.
+    pub fn encode(&self) -> String {
+        let mut out = DERIVED_TAG.to_vec();
+        head(&mut out, 4, 5);
+        bytes(&mut out, &self.base_signature);
+        bytes(&mut out, &self.public_key);
+        head(&mut out, 4, self.signatures.len() as u64);
+        for s in &self.signatures {
+            bytes(&mut out, s);
+        }
+        head(&mut out, 5, self.label_map.len() as u64);
+        for (k, v) in &self.label_map {
+            head(&mut out, 0, *k);
+            bytes(&mut out, v);
+        }
+        head(&mut out, 4, self.mandatory_indexes.len() as u64);
+        for &i in &self.mandatory_indexes {
+            integer(&mut out, i);
+        }
+        multibase(&out)
     }
-    head(&mut out, 5, proof.label_map.len() as u64);
-    for (k, v) in &proof.label_map {
-        head(&mut out, 0, *k);
-        bytes(&mut out, v);
-    }
-    head(&mut out, 4, proof.mandatory_indexes.len() as u64);
-    for &i in &proof.mandatory_indexes {
-        integer(&mut out, i);
-    }
-    multibase(&out)
 }
 
 /// The issuer's key from a P-256 Multikey `publicKeyMultibase` (`z` + base58btc).
@@ -287,11 +289,7 @@ pub fn derive(
         label_map,
         mandatory_indexes: disclosure.mandatory_indexes.clone(),
     };
-    Ok(attach_proof(
-        disclosure.revealed,
-        proof,
-        encode_derived(&derived),
-    ))
+    Ok(attach_proof(disclosure.revealed, proof, derived.encode()))
 }
 
 /// New labels by canonical label, as a proof's label map gives them: each input label gets the
@@ -306,21 +304,24 @@ pub(crate) fn by_canonical(
         .collect()
 }
 
-fn encode_base(proof: &BaseProof) -> String {
-    let mut out = BASE_TAG.to_vec();
-    head(&mut out, 4, 5);
-    bytes(&mut out, &proof.base_signature);
-    bytes(&mut out, &proof.public_key);
-    bytes(&mut out, &proof.hmac_key);
-    head(&mut out, 4, proof.signatures.len() as u64);
-    for s in &proof.signatures {
-        bytes(&mut out, s);
+impl BaseProof {
+    /// The `proofValue` text, written as the suite's encoder writes it.
+    pub fn encode(&self) -> String {
+        let mut out = BASE_TAG.to_vec();
+        head(&mut out, 4, 5);
+        bytes(&mut out, &self.base_signature);
+        bytes(&mut out, &self.public_key);
+        bytes(&mut out, &self.hmac_key);
+        head(&mut out, 4, self.signatures.len() as u64);
+        for s in &self.signatures {
+            bytes(&mut out, s);
+        }
+        head(&mut out, 4, self.mandatory_pointers.len() as u64);
+        for p in &self.mandatory_pointers {
+            text(&mut out, p);
+        }
+        multibase(&out)
     }
-    head(&mut out, 4, proof.mandatory_pointers.len() as u64);
-    for p in &proof.mandatory_pointers {
-        text(&mut out, p);
-    }
-    multibase(&out)
 }
 
 /// The one-time key a base proof signs its statements with, drawn by `ring`, which signs P-256
@@ -404,13 +405,14 @@ pub fn sign(
     public_key[..2].copy_from_slice(&P256_MULTIKEY);
     public_key[2..].copy_from_slice(&one_time.compressed()?);
     let signed = [&proof_hash[..], &public_key, &mandatory_hash].concat();
-    Ok(encode_base(&BaseProof {
+    Ok(BaseProof {
         base_signature: sign_bytes(issuer_key, &signed),
         public_key,
         hmac_key,
         signatures,
         mandatory_pointers: mandatory_pointers.to_vec(),
-    }))
+    }
+    .encode())
 }
 
 /// The `proofValue` text of a proof.
@@ -443,6 +445,32 @@ pub(crate) fn int_list(value: Cbor, name: &str) -> Result<Vec<i64>, DiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proof_values_read_back_as_written() {
+        let base = BaseProof {
+            base_signature: [1; 64],
+            public_key: [2; 35],
+            hmac_key: [3; 32],
+            signatures: vec![[4; 64]; 3],
+            mandatory_pointers: vec!["/issuer".into(), "/validFrom".into()],
+        };
+        assert_eq!(
+            parse_proof_value(&base.encode()).unwrap(),
+            ProofValue::Base(base)
+        );
+        let derived = DerivedProof {
+            base_signature: [1; 64],
+            public_key: [2; 35],
+            signatures: vec![vec![5; 64]],
+            label_map: [(0, vec![6; 32]), (300, vec![7; 32])].into(),
+            mandatory_indexes: vec![0, 2, 70_000],
+        };
+        assert_eq!(
+            parse_proof_value(&derived.encode()).unwrap(),
+            ProofValue::Derived(derived)
+        );
+    }
 
     #[test]
     fn signatures_with_either_s_verify_as_in_webcrypto() {
