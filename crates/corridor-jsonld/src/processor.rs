@@ -189,7 +189,12 @@ mod tests {
 
     fn document_with_terms(terms: usize) -> Value {
         let context: serde_json::Map<String, Value> = (0..terms)
-            .map(|i| (format!("term{i}"), json!(format!("https://example.com/vocab#term{i}"))))
+            .map(|i| {
+                (
+                    format!("term{i}"),
+                    json!(format!("https://example.com/vocab#term{i}")),
+                )
+            })
             .collect();
         json!({"@context": context, "@id": "urn:x", "term0": "a"})
     }
@@ -199,7 +204,10 @@ mod tests {
         let processor = Processor::new(BundledContexts);
         for _ in 0..2 {
             let large = processor.expand(&document_with_terms(3000)).unwrap();
-            assert_eq!(large[0]["https://example.com/vocab#term0"][0]["@value"], "a");
+            assert_eq!(
+                large[0]["https://example.com/vocab#term0"][0]["@value"],
+                "a"
+            );
         }
         assert_eq!(processor.cache.inline.lock().unwrap().len(), 0);
         processor.expand(&document_with_terms(3)).unwrap();
