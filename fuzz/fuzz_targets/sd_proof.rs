@@ -1,5 +1,5 @@
 //! Untrusted selective disclosure input: `proofValue` text, JSON pointers and documents. Reading a
-//! proof value never panics, and a derived one reads back the same once encoded; pointers are
+//! proof value of either suite never panics, and what reads reads back the same once encoded; pointers are
 //! parsed and followed on any document without a panic; deriving from an ecdsa-sd-2023
 //! credential (TrustVC-signed, `sd_credential.json`) changed by the input, then verifying what
 //! was derived, answers a value; and a derivation from the credential as it was signed always
@@ -12,6 +12,7 @@
 
 use std::sync::LazyLock;
 
+use corridor_di::bbs_2023;
 use corridor_di::ecdsa_sd::{self, ProofValue, VerifyingKey};
 use corridor_di::pointer::{parse_pointer, select};
 use corridor_jsonld::{BundledContexts, Processor};
@@ -58,7 +59,23 @@ fuzz_target!(|text: &str| {
     };
     let document = serde_json::from_str::<Value>(document).ok();
 
+    // bbs-2023's reader too: whatever it reads, written again, reads back the same.
+    match bbs_2023::parse_proof_value(proof_value) {
+        Ok(bbs_2023::ProofValue::Base(base)) => {
+            let again = bbs_2023::parse_proof_value(&base.encode()).expect("an encoded proof reads");
+            assert_eq!(again, bbs_2023::ProofValue::Base(base));
+        }
+        Ok(bbs_2023::ProofValue::Derived(derived)) => {
+            let again = bbs_2023::parse_proof_value(&derived.encode()).expect("an encoded proof reads");
+            assert_eq!(again, bbs_2023::ProofValue::Derived(derived));
+        }
+        Err(_) => {}
+    }
     let proof = ecdsa_sd::parse_proof_value(proof_value);
+    if let Ok(ProofValue::Base(base)) = &proof {
+        let again = ecdsa_sd::parse_proof_value(&base.encode()).expect("an encoded proof reads");
+        assert_eq!(again, ProofValue::Base(base.clone()));
+    }
     if let Ok(ProofValue::Derived(derived)) = &proof {
         let again = ecdsa_sd::parse_proof_value(&derived.encode()).expect("an encoded proof reads");
         assert_eq!(again, ProofValue::Derived(derived.clone()));
