@@ -241,7 +241,7 @@ fn start_selection(source: &Value, pointer: &str) -> Result<Fields, DiError> {
         )));
     }
     let mut selection = Fields::default();
-    if let Some(id) = source.get("id").filter(|id| truthy(id)) {
+    if let Some(id) = source.get("id").filter(|id| corridor_js::truthy(id)) {
         let Value::String(id) = id else {
             return Err(DiError::Pointer(format!(
                 "JSON pointer \"{pointer}\" passes an object whose id is not a string."
@@ -251,23 +251,10 @@ fn start_selection(source: &Value, pointer: &str) -> Result<Fields, DiError> {
             selection.insert("id".to_owned(), Node::Copy(Value::String(id.clone())));
         }
     }
-    if let Some(t) = source.get("type").filter(|t| truthy(t)) {
+    if let Some(t) = source.get("type").filter(|t| corridor_js::truthy(t)) {
         selection.insert("type".to_owned(), Node::Copy(t.clone()));
     }
     Ok(selection)
-}
-
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => {
-            let x = corridor_js::number_value(n);
-            x != 0.0 && !x.is_nan()
-        }
-        Value::String(s) => !s.is_empty(),
-        _ => true,
-    }
 }
 
 /// The parts of `document` the pointers select, with its `@context`: di-sd-primitives'

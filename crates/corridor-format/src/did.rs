@@ -5,7 +5,7 @@ use alloy_primitives::{Address, B256, Signature, U256};
 use serde_json::Value;
 
 use crate::FormatError;
-use crate::digest::kind_of;
+use crate::js::kind_of;
 
 /// The `type` of a DID signature entry.
 pub const DID_SIGNATURE_TYPE: &str = "OpenAttestationSignature2018";

@@ -24,7 +24,7 @@ pub fn for_each_leaf(
         Value::Object(_) | Value::Array(_) => walk(data, &mut path, &mut leaf),
         other => Err(FormatError::Shape {
             field: "data".into(),
-            problem: format!("must be an object, found {}", kind_of(other)),
+            problem: format!("must be an object, found {}", js::kind_of(other)),
         }),
     }
 }
@@ -53,16 +53,6 @@ pub(crate) fn paths_may_collide(prefix: &str, value: &Value) -> bool {
     prefix.is_empty() && value.get("").is_some_and(is_nonempty_container)
 }
 
-/// Whether JavaScript treats `key` as an array index, which it enumerates before other keys:
-/// a canonical decimal below 2^32 - 1.
-fn is_array_index(key: &str) -> bool {
-    let b = key.as_bytes();
-    !b.is_empty()
-        && b.iter().all(u8::is_ascii_digit)
-        && (b.len() == 1 || b[0] != b'0')
-        && key.parse::<u64>().is_ok_and(|n| n < u32::MAX as u64)
-}
-
 fn walk(
     container: &Value,
     path: &mut String,
@@ -89,10 +79,10 @@ fn walk(
         result
     };
     match container {
-        Value::Object(map) if map.keys().any(|k| is_array_index(k)) => {
+        Value::Object(map) if map.keys().any(|k| js::is_array_index(k)) => {
             let mut indexed: Vec<(u64, &String, &Value)> = map
                 .iter()
-                .filter(|(k, _)| is_array_index(k))
+                .filter(|(k, _)| js::is_array_index(k))
                 .map(|(k, v)| (k.parse().unwrap_or(0), k, v))
                 .collect();
             indexed.sort_unstable_by_key(|(n, _, _)| *n);
@@ -100,7 +90,7 @@ fn walk(
                 visit(k, v, path)?;
             }
             map.iter()
-                .filter(|(k, _)| !is_array_index(k))
+                .filter(|(k, _)| !js::is_array_index(k))
                 .try_for_each(|(k, v)| visit(k, v, path))
         }
         Value::Object(map) => map.iter().try_for_each(|(k, v)| visit(k, v, path)),
@@ -151,17 +141,6 @@ fn display_path(flat: &str) -> String {
         "data".into()
     } else {
         format!("data.{flat}")
-    }
-}
-
-pub(crate) fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -226,7 +205,7 @@ pub fn digest(data: &Value, obfuscated: &[&str]) -> Result<Hash32, FormatError> 
     if !matches!(data, Value::Object(_) | Value::Array(_)) {
         return Err(FormatError::Shape {
             field: "data".into(),
-            problem: format!("must be an object, found {}", kind_of(data)),
+            problem: format!("must be an object, found {}", js::kind_of(data)),
         });
     }
     Ok(digest_leaves(&leaf_hashes(data)?, obfuscated))

@@ -6,8 +6,8 @@ use rand::Rng;
 use serde_json::{Map, Value};
 
 use crate::digest::digest_leaves;
-use crate::digest::kind_of;
 use crate::digest::paths_may_collide;
+use crate::js::kind_of;
 use crate::merkle::NodeMemo;
 use crate::read::HEAD_KEYS;
 use crate::salt::unsalt_value;

@@ -61,7 +61,7 @@ pub fn validate_data(
         Value::Object(root) => validate_fields(root, salted, mode),
         other => Err(vec![SchemaViolation {
             field: String::new(),
-            problem: format!("must be an object, found {}", crate::digest::kind_of(other)),
+            problem: format!("must be an object, found {}", crate::js::kind_of(other)),
         }]),
     }
 }

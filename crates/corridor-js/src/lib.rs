@@ -8,7 +8,9 @@
 mod number_methods;
 mod number_text;
 mod order;
+mod value;
 
 pub use number_methods::{parse_float, to_exponential, to_fixed0};
 pub use number_text::*;
 pub use order::{js_order, js_sort};
+pub use value::{enumeration_order, is_array_index, kind_of, truthy};

@@ -557,29 +557,14 @@ impl Compaction<'_> {
             let Value::Object(o) = compacted else {
                 return Ok(None);
             };
-            let mut values = o
-                .get(&index_key)
-                .cloned()
-                .map(as_array)
-                .unwrap_or_default()
-                .into_iter();
-            let key = match values.next() {
-                Some(Value::String(k)) => k,
-                _ => return Ok(None),
-            };
-            let others: Vec<Value> = values.collect();
-            match others.len() {
-                0 => {
-                    o.remove(&index_key);
-                }
-                1 => {
-                    o.insert(index_key, others.into_iter().next().expect("one"));
-                }
-                _ => {
-                    o.insert(index_key, Value::Array(others));
-                }
+            // Only a string first value is a key; otherwise the item is left as it is.
+            if !matches!(
+                o.get(&index_key).map(|v| first(v)),
+                Some(Some(Value::String(_)))
+            ) {
+                return Ok(None);
             }
-            return Ok(Some(key));
+            return Ok(take_first(o, &index_key).and_then(|k| k.as_str().map(str::to_owned)));
         }
         if container("@id") {
             let id_key = alias("@id")?;
@@ -594,25 +579,7 @@ impl Compaction<'_> {
         let Value::Object(o) = compacted else {
             return Ok(None);
         };
-        let mut types = o
-            .get(&type_key)
-            .cloned()
-            .map(as_array)
-            .unwrap_or_default()
-            .into_iter();
-        let key = types.next();
-        let rest: Vec<Value> = types.collect();
-        match rest.len() {
-            0 => {
-                o.remove(&type_key);
-            }
-            1 => {
-                o.insert(type_key, rest.into_iter().next().expect("one"));
-            }
-            _ => {
-                o.insert(type_key, Value::Array(rest));
-            }
-        }
+        let key = take_first(o, &type_key);
         if o.len() == 1
             && let Some(id) = item.get("@id")
         {
@@ -693,6 +660,29 @@ impl Compaction<'_> {
         }
         Ok(Value::Object(Map::from_iter([(alias("@id")?, compacted)])))
     }
+}
+
+/// The first of a value's values (the value itself when it is not an array).
+fn first(value: &Value) -> Option<&Value> {
+    match value {
+        Value::Array(items) => items.first(),
+        one => Some(one),
+    }
+}
+
+/// Takes the first of `object[key]`'s values out: the rest stay in its place, as one value if
+/// one is left, and the key goes when none is.
+fn take_first(object: &mut Map<String, Value>, key: &str) -> Option<Value> {
+    let slot = object.get_mut(key)?;
+    let mut values = as_array(slot.take()).into_iter();
+    let taken = values.next();
+    let rest: Vec<Value> = values.collect();
+    if rest.is_empty() {
+        object.remove(key);
+    } else {
+        *slot = single_or_array(rest);
+    }
+    taken
 }
 
 fn is_value_or_reference(element: &Map<String, Value>) -> bool {

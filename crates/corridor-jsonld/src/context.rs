@@ -482,7 +482,10 @@ impl Processor {
         let Value::Object(ctx) = ctx else {
             return Err(JsonLdError::syntax(
                 "invalid local context",
-                format!("a context must be an object, not {}", describe(ctx)),
+                format!(
+                    "a context must be an object, not {}",
+                    corridor_js::kind_of(ctx)
+                ),
             ));
         };
         let imported;
@@ -524,7 +527,10 @@ impl Processor {
                 other => {
                     return Err(JsonLdError::syntax(
                         "invalid base IRI",
-                        format!("@base must be an IRI or null, not {}", describe(other)),
+                        format!(
+                            "@base must be an IRI or null, not {}",
+                            corridor_js::kind_of(other)
+                        ),
                     ));
                 }
             });
@@ -545,7 +551,10 @@ impl Processor {
                 other => {
                     return Err(JsonLdError::syntax(
                         "invalid vocab mapping",
-                        format!("@vocab must be a string or null, not {}", describe(other)),
+                        format!(
+                            "@vocab must be a string or null, not {}",
+                            corridor_js::kind_of(other)
+                        ),
                     ));
                 }
             }
@@ -562,7 +571,7 @@ impl Processor {
                         "invalid default language",
                         format!(
                             "@language must be a string or null, not {}",
-                            describe(other)
+                            corridor_js::kind_of(other)
                         ),
                     ));
                 }
@@ -592,7 +601,10 @@ impl Processor {
             let Value::String(url) = value else {
                 return Err(JsonLdError::syntax(
                     "invalid @import value",
-                    format!("@import must be a string, not {}", describe(value)),
+                    format!(
+                        "@import must be a string, not {}",
+                        corridor_js::kind_of(value)
+                    ),
                 ));
             };
             let resolved = self.resolve(value, base, &mut HashSet::new())?;
@@ -636,9 +648,9 @@ impl Processor {
         // As jsonld.js records it: a context whose `@protected` is false then fails as a cycle.
         definer.defined.insert(
             "@protected".to_owned(),
-            ctx.get("@protected").is_some_and(truthy),
+            ctx.get("@protected").is_some_and(corridor_js::truthy),
         );
-        for (term, value) in js_key_order(ctx) {
+        for (term, value) in corridor_js::enumeration_order(ctx) {
             definer.define(term, override_protected)?;
             if let Value::Object(definition) = value
                 && let Some(scoped) = definition.get("@context")
@@ -671,7 +683,9 @@ impl Processor {
         cycles: &mut HashSet<String>,
     ) -> Result<Vec<Resolved>, JsonLdError> {
         let local = match local {
-            Value::Object(o) if o.get("@context").is_some_and(truthy) => &o["@context"],
+            Value::Object(o) if o.get("@context").is_some_and(corridor_js::truthy) => {
+                &o["@context"]
+            }
             other => other,
         };
         let items: &[Value] = match local {
@@ -695,7 +709,7 @@ impl Processor {
                         "invalid local context",
                         format!(
                             "a context must be an object, a URL or null, not {}",
-                            describe(other)
+                            corridor_js::kind_of(other)
                         ),
                     ));
                 }
@@ -774,52 +788,6 @@ fn resolve_context_urls_in_terms(context: &mut Value, base: &str) {
                 resolve_context_urls(scoped, base);
             }
         }
-    }
-}
-
-/// JavaScript's truthiness of a JSON value.
-pub(crate) fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => {
-            let x = corridor_js::number_value(n);
-            x != 0.0 && !x.is_nan()
-        }
-        Value::String(s) => !s.is_empty(),
-        _ => true,
-    }
-}
-
-/// An object's keys in the order JavaScript enumerates them: array-index-like keys first, in
-/// numeric order, then the others as written.
-pub(crate) fn js_key_order(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
-    let is_index = |k: &str| {
-        !k.is_empty()
-            && k.bytes().all(|b| b.is_ascii_digit())
-            && (k == "0" || !k.starts_with('0'))
-            && k.parse::<u32>().is_ok_and(|n| n < u32::MAX)
-    };
-    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-    entries.sort_by_key(|(k, _)| {
-        if is_index(k) {
-            (0, k.parse::<u32>().unwrap_or_default())
-        } else {
-            (1, 0)
-        }
-    });
-    entries
-}
-
-/// A short name for a JSON value's kind, for errors.
-pub(crate) fn describe(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -916,7 +884,7 @@ impl Definer<'_> {
                     "invalid term definition",
                     format!(
                         "the definition of \"{term}\" must be a string or an object, not {}",
-                        describe(other)
+                        corridor_js::kind_of(other)
                     ),
                 ));
             }
@@ -1094,7 +1062,7 @@ impl Definer<'_> {
                         "invalid language mapping",
                         format!(
                             "the @language of \"{term}\" must be a string or null, not {}",
-                            describe(other)
+                            corridor_js::kind_of(other)
                         ),
                     ));
                 }

@@ -9,7 +9,7 @@ use corridor_js::js_order;
 use serde_json::{Map, Value};
 
 use crate::JsonLdError;
-use crate::context::{ActiveContext, check_language_tag, describe, truthy};
+use crate::context::{ActiveContext, check_language_tag};
 use crate::iri::{is_absolute, is_keyword, looks_like_keyword};
 use crate::processor::Processor;
 
@@ -281,7 +281,7 @@ impl Expansion<'_> {
         let mut nests = Vec::new();
         let mut unexpanded_value = None;
         let is_json_type = match type_key.and_then(|k| element.get(k)) {
-            Some(t) if truthy(t) => {
+            Some(t) if corridor_js::truthy(t) => {
                 let first = match t {
                     Value::Array(many) => many.first(),
                     one => Some(one),
@@ -329,7 +329,7 @@ impl Expansion<'_> {
                     let Value::String(id) = value else {
                         return Err(JsonLdError::syntax(
                             "invalid @id value",
-                            format!("@id must be a string, not {}", describe(value)),
+                            format!("@id must be a string, not {}", corridor_js::kind_of(value)),
                         ));
                     };
                     let expanded = self.iri(active, id, false, true)?;
@@ -429,7 +429,10 @@ impl Expansion<'_> {
                         other => {
                             return Err(JsonLdError::syntax(
                                 "invalid language-tagged string",
-                                format!("@language must be a string, not {}", describe(other)),
+                                format!(
+                                    "@language must be a string, not {}",
+                                    corridor_js::kind_of(other)
+                                ),
                             ));
                         }
                     }
@@ -453,7 +456,10 @@ impl Expansion<'_> {
                     if !value.is_string() {
                         return Err(JsonLdError::syntax(
                             "invalid @index value",
-                            format!("@index must be a string, not {}", describe(value)),
+                            format!(
+                                "@index must be a string, not {}",
+                                corridor_js::kind_of(value)
+                            ),
                         ));
                     }
                     add_value(out, "@index", value.clone(), Add::default());

@@ -481,7 +481,7 @@ impl NodeMap<'_> {
                     .is_some_and(|o| o.len() == 1 && o.contains_key("@id"));
             if reference {
                 if let Some(id) = object.get("@id")
-                    && !crate::context::truthy(id)
+                    && !corridor_js::truthy(id)
                 {
                     continue;
                 }
