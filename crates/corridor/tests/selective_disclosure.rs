@@ -102,6 +102,22 @@ fn chosen_pointers(rng: &mut impl Rng, credential: &Value) -> Vec<String> {
     pointers
 }
 
+/// A did:web issuer TrustVC makes for `host` in the world at `world`: its key pairs (by suite)
+/// and the file they are written to.
+fn new_issuer(work: &Workdir, world: &std::path::Path, host: &str) -> (Value, PathBuf) {
+    let world_arg = world.to_str().unwrap();
+    let keys = compat_script(
+        "oracle-w3c.mjs",
+        &["new-issuer", world_arg, host],
+        &[],
+        String::new(),
+    )
+    .remove(0);
+    let keys_file = work.path("keys.json");
+    std::fs::write(&keys_file, keys.to_string()).unwrap();
+    (keys, keys_file)
+}
+
 /// A credential without its proof's value: what two derivations of the same disclosure share
 /// when the suite's proofs are randomized (bbs-2023).
 fn without_proof_value(credential: &Value) -> Value {
@@ -138,15 +154,7 @@ fn derives_and_verifies_with_trustvc(suite: &str, count: usize, seed: u64) {
     let world = work.path("world");
     let world_arg = world.to_str().unwrap();
     let host = "sd.corridor.test";
-    let keys = compat_script(
-        "oracle-w3c.mjs",
-        &["new-issuer", world_arg, host],
-        &[],
-        String::new(),
-    )
-    .remove(0);
-    let keys_file = work.path("keys.json");
-    std::fs::write(&keys_file, keys.to_string()).unwrap();
+    let (keys, keys_file) = new_issuer(&work, &world, host);
     let key =
         IssuerKey::from_multibase(keys[suite]["publicKeyMultibase"].as_str().unwrap()).unwrap();
     let did = format!("did:web:{host}");
@@ -394,15 +402,7 @@ fn corridor_derive_makes_copies_trustvc_verifies_and_refuses_what_it_cannot_deri
     let world = work.path("world");
     let world_arg = world.to_str().unwrap();
     let host = "cli.corridor.test";
-    let keys = compat_script(
-        "oracle-w3c.mjs",
-        &["new-issuer", world_arg, host],
-        &[],
-        String::new(),
-    )
-    .remove(0);
-    let keys_file = work.path("keys.json");
-    std::fs::write(&keys_file, keys.to_string()).unwrap();
+    let (_, keys_file) = new_issuer(&work, &world, host);
     serve_trace_context(&world);
     let did = format!("did:web:{host}");
     let mut rng = common::rng(164);
@@ -544,13 +544,7 @@ fn signs_what_trustvc_verifies(suite: &str, count: usize, seed: u64) {
     let world = work.path("world");
     let world_arg = world.to_str().unwrap();
     let host = "signer.corridor.test";
-    let keys = compat_script(
-        "oracle-w3c.mjs",
-        &["new-issuer", world_arg, host],
-        &[],
-        String::new(),
-    )
-    .remove(0);
+    let (keys, _) = new_issuer(&work, &world, host);
     let pair = &keys[suite];
     let key = IssuerSigningKey::from_multibase(
         pair["secretKeyMultibase"].as_str().unwrap(),
@@ -676,15 +670,7 @@ fn corridor_derive_fetches_a_context_only_when_told_to() {
     let world = work.path("world");
     let world_arg = world.to_str().unwrap();
     let host = "fetch.corridor.test";
-    let keys = compat_script(
-        "oracle-w3c.mjs",
-        &["new-issuer", world_arg, host],
-        &[],
-        String::new(),
-    )
-    .remove(0);
-    let keys_file = work.path("keys.json");
-    std::fs::write(&keys_file, keys.to_string()).unwrap();
+    let (_, keys_file) = new_issuer(&work, &world, host);
     let context = json!({"@context": {
         "@protected": true,
         "TraceEvent": "https://contexts.corridor.test/trace#TraceEvent",
