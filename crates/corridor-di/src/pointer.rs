@@ -62,9 +62,11 @@ pub fn parse_pointer(pointer: &str) -> Result<Vec<Segment>, DiError> {
         .skip(1)
         .map(|segment| {
             if !segment.contains('~') {
-                return Ok(match parse_int(segment) {
-                    Some(n) => Segment::Number(n),
-                    None => Segment::Key(segment.to_owned()),
+                let n = corridor_js::parse_int(segment, Some(10));
+                return Ok(if n.is_nan() {
+                    Segment::Key(segment.to_owned())
+                } else {
+                    Segment::Number(n)
                 });
             }
             let mut out = String::new();
@@ -88,25 +90,6 @@ pub fn parse_pointer(pointer: &str) -> Result<Vec<Segment>, DiError> {
             Ok(Segment::Key(out))
         })
         .collect()
-}
-
-/// JavaScript's `parseInt(text, 10)`: white space, a sign, then the longest run of digits.
-fn parse_int(text: &str) -> Option<f64> {
-    let t = text.trim_start_matches(corridor_js::is_js_space);
-    let (negative, digits) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let end = digits
-        .bytes()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(digits.len());
-    if end == 0 {
-        return None;
-    }
-    let n: f64 = digits[..end].parse().ok()?;
-    Some(if negative { -n } else { n })
 }
 
 /// What indexing a value with a segment gives in JavaScript, for the values JSON has.

@@ -5,12 +5,14 @@
 //! The references hash the text these produce, so "close" is not enough: one character of
 //! difference is a different hash. Pure: no I/O.
 
+mod date;
 mod number_methods;
 mod number_text;
 mod order;
 mod value;
 
-pub use number_methods::{parse_float, to_exponential, to_fixed0};
+pub use date::{parse_date, to_iso_string};
+pub use number_methods::{parse_float, parse_int, to_exponential, to_fixed0};
 pub use number_text::*;
 pub use order::{js_order, js_sort};
-pub use value::{enumeration_order, is_array_index, kind_of, truthy};
+pub use value::{enumeration_order, is_array_index, kind_of, to_js_string, truthy};

@@ -170,6 +170,59 @@ pub fn parse_float(text: &str) -> f64 {
     t[..i].parse().unwrap_or(f64::NAN)
 }
 
+/// JavaScript's `parseInt(text, radix)`: white space, a sign, then the longest run of digits
+/// of the radix; `None` for no radix, which reads `0x…` as hexadecimal and anything else as
+/// decimal (`Number.parseInt("0x10")` is 16). `NaN` when no digit comes.
+///
+/// ```
+/// use corridor_js::parse_int;
+/// assert_eq!(parse_int(" -12abc", Some(10)), -12.0);
+/// assert_eq!(parse_int("0x1f", None), 31.0);
+/// assert_eq!(parse_int("0x1f", Some(10)), 0.0);
+/// assert_eq!(parse_int("1e3", None), 1.0);
+/// assert!(parse_int("seven", None).is_nan());
+/// ```
+pub fn parse_int(text: &str, radix: Option<u32>) -> f64 {
+    let t = text.trim_start_matches(is_js_space);
+    let (negative, mut digits) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let radix = match radix {
+        None | Some(16) => {
+            match digits
+                .strip_prefix("0x")
+                .or_else(|| digits.strip_prefix("0X"))
+            {
+                Some(rest) => {
+                    digits = rest;
+                    16
+                }
+                None => radix.unwrap_or(10),
+            }
+        }
+        Some(r) => r,
+    };
+    let end = digits
+        .char_indices()
+        .find(|(_, c)| !c.is_digit(radix))
+        .map_or(digits.len(), |(i, _)| i);
+    if end == 0 {
+        return f64::NAN;
+    }
+    let run = &digits[..end];
+    let n = if radix == 10 {
+        // Correctly rounded, as JavaScript reads decimal digits.
+        run.parse().unwrap_or(f64::NAN)
+    } else {
+        run.chars().fold(0.0, |acc, c| {
+            acc * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0))
+        })
+    };
+    if negative { -n } else { n }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

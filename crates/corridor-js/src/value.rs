@@ -52,3 +52,34 @@ pub fn enumeration_order(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
     });
     entries
 }
+
+/// The text JavaScript's `String(v)` gives a JSON value: numbers as JavaScript writes them,
+/// arrays joined with `,` (a `null` inside written as nothing), objects `[object Object]`.
+///
+/// ```
+/// use corridor_js::to_js_string;
+/// let v = serde_json::json!([1, [2, null], {}, 1e21]);
+/// assert_eq!(to_js_string(&v), "1,2,,[object Object],1e+21");
+/// assert_eq!(to_js_string(&serde_json::Value::Null), "null");
+/// ```
+pub fn to_js_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| match item {
+                Value::Null => String::new(),
+                other => to_js_string(other),
+            })
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(_) => "[object Object]".to_owned(),
+        Value::Number(n) => {
+            let mut out = Vec::new();
+            crate::write_number(&mut out, crate::number_value(n));
+            String::from_utf8(out).unwrap_or_default()
+        }
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_owned(),
+    }
+}
