@@ -10,6 +10,11 @@
 //       printed as {"ecdsa-sd-2023": keyPair, "bbs-2023": keyPair}
 //   node oracle-w3c.mjs sign WORLD_DIR KEYS_FILE SUITE < credentials.jsonl
 //       each credential signed by signW3C with that suite's key pair, one JSON line each
+//   node oracle-w3c.mjs status-list WORLD_DIR KEYS_FILE SUITE < lists.jsonl
+//       each {"url", "purpose", "length", "set": [index, …], "type"?} made a status list
+//       credential by TrustVC (its StatusList and createCredentialStatusPayload; type
+//       BitstringStatusListCredential unless StatusList2021Credential is asked), signed by signW3C
+//       with that suite's key pair and put in the world at url; prints each signed credential
 //   node oracle-w3c.mjs derive WORLD_DIR < requests.jsonl
 //       each {"credential", "pointers"} derived by deriveW3C (which adds /credentialSubject when
 //       no pointer starts with it): the derived credential, or {"error": message}
@@ -256,6 +261,34 @@ const sign = async (dir, keysFile, suite) => {
   }
 };
 
+const statusList = async (dir, keysFile, suite) => {
+  const keyPair = JSON.parse(readFileSync(keysFile, "utf8"))[suite];
+  const { trustvc } = trustvcIn(dir);
+  const { StatusList, createCredentialStatusPayload } = trustvc.credentialStatus;
+  for (const { url, purpose, length, set, type } of inputLines()) {
+    const list = new StatusList({ length });
+    for (const index of set) list.setStatus(index, true);
+    const kind = type ?? "BitstringStatusListCredential";
+    const credentialSubject = {
+      id: `${url}#list`,
+      type: kind === "StatusList2021Credential" ? "StatusList2021" : "BitstringStatusList",
+      statusPurpose: purpose,
+      encodedList: await list.encode(),
+    };
+    const payload = await createCredentialStatusPayload({ id: url, credentialSubject }, keyPair, kind, suite);
+    const signed = await trustvc.signW3C({ id: url, ...payload }, keyPair, suite);
+    if (signed.error) throw new Error(`signW3C: ${signed.error}`);
+    const file = `${new URL(url).host}${new URL(url).pathname}.json`;
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), `${JSON.stringify(signed.signed, null, 2)}\n`);
+    const index = readIndex(dir);
+    index.files[url] = file;
+    index.kinds[url] = "status-list";
+    writeFileSync(path.join(dir, "index.json"), `${JSON.stringify(index, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(signed.signed)}\n`);
+  }
+};
+
 const derive = async (dir) => {
   const { trustvc } = trustvcIn(dir);
   for (const { credential, pointers } of inputLines()) {
@@ -368,12 +401,15 @@ switch (command) {
   case "jsonld":
     await jsonldCommand();
     break;
+  case "status-list":
+    await statusList(args[0], args[1], args[2]);
+    break;
   case "verify":
     await verify(args[0], args.slice(1));
     break;
   default:
     process.stderr.write(
-      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST | sign WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | jsonld | verify WORLD_DIR FILE...\n",
+      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST | sign WORLD_DIR KEYS_FILE SUITE | status-list WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | jsonld | verify WORLD_DIR FILE...\n",
     );
     process.exit(2);
 }

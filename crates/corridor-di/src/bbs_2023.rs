@@ -237,15 +237,19 @@ pub fn derive(
     }
     let disclosed: Vec<usize> = selective_indexes.iter().map(|&i| i as usize).collect();
     let presentation_header = Vec::new();
+    // A base proof whose key or signature is broken cannot be derived from: its signature
+    // does not verify, which is what checking it must say.
+    let base_key = public_key(&base.public_key)
+        .map_err(|e| DiError::InvalidSignature(format!("the base proof's public key: {e}")))?;
     let bbs_proof = PoKSignature::<Bbs>::proof_gen(
-        &public_key(&base.public_key)?,
+        &base_key,
         &base.signature,
         Some(&base.header),
         Some(&presentation_header),
         Some(&messages),
         Some(&disclosed),
     )
-    .map_err(|e| DiError::Mismatch(format!("the BBS proof could not be made: {e:?}")))?;
+    .map_err(|e| DiError::InvalidSignature(format!("the BBS proof could not be made: {e:?}")))?;
     let label_map = disclosure
         .verifier_labels
         .iter()

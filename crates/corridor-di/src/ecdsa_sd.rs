@@ -416,7 +416,7 @@ pub fn sign(
 }
 
 /// The `proofValue` text of a proof.
-pub(crate) fn proof_value_of(proof: &Map<String, Value>) -> Result<&str, DiError> {
+pub fn proof_value_of(proof: &Map<String, Value>) -> Result<&str, DiError> {
     proof
         .get("proofValue")
         .and_then(Value::as_str)

@@ -22,6 +22,9 @@ pub enum DiError {
     /// The key is not one this suite verifies with.
     #[error("{0}")]
     Key(String),
+    /// A base proof's signature is not valid: a derivation cannot be made from it.
+    #[error("Invalid signature. ({0})")]
+    InvalidSignature(String),
     /// What the proof covers does not fit the credential (signature and statement counts).
     #[error("{0}")]
     Mismatch(String),

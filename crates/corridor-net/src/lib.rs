@@ -165,6 +165,7 @@ impl HttpClient {
             .call()
             .map_err(|e| match policy::refusal(&e) {
                 Some(why) => FetchError::NotAsked(why),
+                None if no_such_host(&e) => FetchError::NoSuchHost(format!("{url}: no such host")),
                 None => failed(&e),
             })?;
         let status = response.status().as_u16();
@@ -181,6 +182,22 @@ impl HttpClient {
             )));
         }
         Ok(HttpResponse { status, body })
+    }
+}
+
+/// Whether DNS answered that the host does not exist (rather than not answering): ureq says so
+/// itself, or passes on the system resolver's "Name or service not known" (glibc's EAI_NONAME;
+/// a resolver that could not be reached says "Temporary failure in name resolution").
+fn no_such_host(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::HostNotFound => true,
+        ureq::Error::Io(io) => {
+            let text = io.to_string();
+            text.contains("Name or service not known")
+                || text.contains("No address associated with hostname")
+                || text.contains("nodename nor servname provided")
+        }
+        _ => false,
     }
 }
 

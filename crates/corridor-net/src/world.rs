@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
+use corridor_verify::providers::{FetchError, HttpGet, HttpResponse};
+
 /// The largest file a world answers with.
 const MAX_FILE: u64 = 16 << 20;
 
@@ -88,6 +90,28 @@ impl World {
         self.files
             .keys()
             .any(|url| url_host(url).is_some_and(|h| h.eq_ignore_ascii_case(host)))
+    }
+}
+
+/// The world answering for the network's HTTP: what it lists, it answers; a URL it lacks on a
+/// host it serves is "404 Not Found", as the world's server would answer; any other host does
+/// not exist.
+impl HttpGet for World {
+    fn get(&self, url: &str) -> Result<HttpResponse, FetchError> {
+        if let Some(answer) = World::get(self, url) {
+            let body = answer.map_err(|e| FetchError::Failed(e.to_string()))?;
+            return Ok(HttpResponse { status: 200, body });
+        }
+        if url_host(url).is_some_and(|host| self.serves_host(host)) {
+            return Ok(HttpResponse {
+                status: 404,
+                body: b"Not Found".to_vec(),
+            });
+        }
+        Err(FetchError::NoSuchHost(format!(
+            "{url}: no such host in the world folder {}",
+            self.dir.display()
+        )))
     }
 }
 

@@ -47,21 +47,48 @@ pub enum FragmentType {
     Identity,
 }
 
-/// Why a fragment is not valid: tt-verify's numeric code, its name, and a message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Why a fragment is not valid: tt-verify's numeric code, its name, and a message. TrustVC's
+/// W3C fragments give some reasons as a message alone, without a code (`code_string` is then
+/// empty and neither is written).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reason {
     /// The code, as tt-verify numbers it for this fragment.
     pub code: u32,
-    /// The code's name, as `DOCUMENT_TAMPERED`.
-    #[serde(rename = "codeString")]
+    /// The code's name, as `DOCUMENT_TAMPERED`; empty for a message alone.
     pub code_string: &'static str,
     /// What happened, for a person.
     pub message: Cow<'static, str>,
 }
 
-/// What a check found, beyond its verdict, as tt-verify's fragment `data`. Only the identity
-/// checks give it, and only with a verdict (`VALID` or `INVALID`): tt-verify's `data` of an
-/// `ERROR` is the exception it caught, which the reason already says.
+impl Reason {
+    /// A reason given as a message alone, as TrustVC gives its W3C checks' failures.
+    pub fn message(message: impl Into<Cow<'static, str>>) -> Reason {
+        Reason {
+            code: 0,
+            code_string: "",
+            message: message.into(),
+        }
+    }
+}
+
+/// `{code, codeString, message}`, or `{message}` for a message alone.
+impl Serialize for Reason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        if !self.code_string.is_empty() {
+            map.serialize_entry("code", &self.code)?;
+            map.serialize_entry("codeString", self.code_string)?;
+        }
+        map.serialize_entry("message", &self.message)?;
+        map.end()
+    }
+}
+
+/// What a check found, beyond its verdict, as tt-verify's fragment `data`. Of the
+/// OpenAttestation checks only the identity checks give it, and only with a verdict (`VALID` or
+/// `INVALID`): tt-verify's `data` of an `ERROR` is the exception it caught, which the reason
+/// already says. TrustVC's W3C checks give it as they do.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum FragmentData {
@@ -69,6 +96,15 @@ pub enum FragmentData {
     DnsTxt(Vec<DnsTxtIssuer>),
     /// `OpenAttestationDnsDidIdentityProof`: one entry per issuer, in order.
     DnsDid(Vec<DnsDidIssuer>),
+    /// TrustVC's W3C integrity, empty-status and identity fragments: whether the check passed.
+    Passed(bool),
+    /// `W3CCredentialStatus`: one entry per status entry, in order.
+    StatusEntries(Vec<crate::w3c::StatusEntryResult>),
+    /// `TransferableRecords`: the token registry asked (the first entry's, as written).
+    TokenRegistry {
+        #[serde(rename = "tokenRegistry")]
+        token_registry: Option<Box<serde_json::Value>>,
+    },
 }
 
 /// One issuer of a DNS-TXT identity fragment.
@@ -220,6 +256,22 @@ impl Fragment {
                 code_string,
                 message: message.into(),
             }),
+            data: None,
+        }
+    }
+
+    /// A fragment whose reason is a message alone, as TrustVC's W3C checks give theirs.
+    pub fn with_message(
+        name: &'static str,
+        kind: FragmentType,
+        status: Status,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        Fragment {
+            name,
+            kind,
+            status,
+            reason: Some(Reason::message(message)),
             data: None,
         }
     }

@@ -10,6 +10,7 @@ pub mod fragments;
 mod memo;
 pub mod providers;
 mod subject;
+pub mod w3c;
 
 pub use fragment::{
     DnsDidIssuer, DnsTxtFound, DnsTxtIssuer, Fragment, FragmentData, FragmentType, Reason, Status,
@@ -37,9 +38,10 @@ pub trait Check: Send + Sync {
     fn prefetch(&self, _subjects: &[&Subject]) {}
 }
 
-/// The pipeline: every check, in tt-verify's order.
+/// The pipeline: every check, in tt-verify's order, and TrustVC's checks for W3C credentials.
 pub struct Verifier {
     checks: Vec<Box<dyn Check>>,
+    w3c: w3c::W3cVerifier,
 }
 
 /// Offline: the checks that need the network report `SKIPPED`.
@@ -54,6 +56,7 @@ impl Verifier {
     pub fn new(providers: Providers) -> Self {
         let chain = Arc::new(ChainAnswers::new(providers.contracts));
         Verifier {
+            w3c: w3c::W3cVerifier::new(providers.http.clone(), chain.clone(), None),
             checks: vec![
                 Box::new(HashCheck),
                 Box::new(TokenRegistryCheck {
@@ -72,6 +75,13 @@ impl Verifier {
                 Box::new(DnsDidCheck { dns: providers.dns }),
             ],
         }
+    }
+
+    /// The same pipeline with its clock stopped at `now_ms` (milliseconds since the epoch):
+    /// what a W3C credential's `validFrom` is compared with.
+    pub fn at(mut self, now_ms: i64) -> Self {
+        self.w3c.set_now(now_ms);
+        self
     }
 
     /// Verifies a document given as the bytes of its file.
@@ -98,6 +108,14 @@ impl Verifier {
 
     /// Verifies a document already read.
     pub fn verify(&self, subject: &Subject) -> Verdict {
+        match &subject.credential {
+            // TrustVC's verifyDocument throws on `null`.
+            Some(serde_json::Value::Null) => {
+                return self.unreadable("the document is JSON null, not a credential");
+            }
+            Some(credential) => return self.w3c.verify(credential),
+            None => {}
+        }
         Verdict {
             fragments: self.checks.iter().map(|c| c.check(subject)).collect(),
         }

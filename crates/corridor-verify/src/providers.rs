@@ -36,6 +36,10 @@ pub enum FetchError {
     /// Asked, and no answer came (refused connection, timed out, too large, not a URL).
     #[error("{0}")]
     Failed(String),
+    /// The host does not exist: DNS answered that it has no such name. An answer, unlike
+    /// `Failed` — a document that names a host nobody has names nothing.
+    #[error("{0}")]
+    NoSuchHost(String),
     /// Not asked.
     #[error(transparent)]
     NotAsked(#[from] NotAsked),

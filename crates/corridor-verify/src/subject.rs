@@ -3,11 +3,15 @@
 use corridor_format::{FormatError, WrappedDocument, read_wrapped_with};
 use serde_json::Value;
 
-/// What the checks look at: the document read as a wrapped v2 document, or why it is not one.
+/// What the checks look at: the document read as a wrapped v2 document, or why it is not one;
+/// or a W3C credential.
 #[derive(Debug)]
 pub struct Subject {
     /// The document, or why it could not be read as a wrapped v2 document.
     pub wrapped: Result<WrappedDocument, FormatError>,
+    /// The document when it is a W3C credential (a JSON object with an `@context`), which
+    /// TrustVC's checks verify instead of OpenAttestation's.
+    pub credential: Option<Value>,
     /// Whether the data passes the (loose) schema: the reference's status and identity
     /// checks only look at documents that do.
     schema_ok: bool,
@@ -31,6 +35,12 @@ impl Subject {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(ReadError::Empty);
         }
+        // A credential names its contexts; an OpenAttestation document has none at its top.
+        if memchr::memmem::find(bytes, b"\"@context\"").is_some() {
+            let value: Value = serde_json::from_slice(bytes)
+                .map_err(|e| ReadError::Json(describe_json_error(&e)))?;
+            return Ok(Subject::from_value(value));
+        }
         let read = crate::memo::with_heads(|memo| read_wrapped_with(bytes, memo));
         match read {
             Ok(wrapped) => Ok(Subject::from_wrapped(Ok(wrapped))),
@@ -43,18 +53,46 @@ impl Subject {
 
     /// Reads an already parsed document.
     pub fn from_value(value: Value) -> Subject {
+        if crate::w3c::is_credential(&value) {
+            return Subject {
+                wrapped: Err(FormatError::Shape {
+                    field: "document".into(),
+                    problem: "a W3C credential, not an OpenAttestation document".into(),
+                }),
+                credential: Some(value),
+                schema_ok: false,
+            };
+        }
         Subject::from_wrapped(WrappedDocument::from_value(value))
+    }
+
+    /// A document read as a W3C credential whatever it holds (TrustVC's W3C checks take any
+    /// JSON value but `null`).
+    pub fn credential(value: Value) -> Subject {
+        Subject {
+            wrapped: Err(FormatError::Shape {
+                field: "document".into(),
+                problem: "a W3C credential, not an OpenAttestation document".into(),
+            }),
+            credential: Some(value),
+            schema_ok: false,
+        }
     }
 
     fn from_wrapped(wrapped: Result<WrappedDocument, FormatError>) -> Subject {
         let schema_ok = wrapped.as_ref().is_ok_and(|w| w.check_schema().is_ok());
-        Subject { wrapped, schema_ok }
+        Subject {
+            wrapped,
+            credential: None,
+            schema_ok,
+        }
     }
 
     /// A subject that is not a document at all, for the checks to skip.
     pub(crate) fn unreadable(problem: FormatError) -> Subject {
         Subject {
             wrapped: Err(problem),
+            credential: None,
             schema_ok: false,
         }
     }

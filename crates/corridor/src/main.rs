@@ -133,7 +133,7 @@ enum Command {
     /// "refused by policy". --allow-fetch lets a host through. Each request asks at most
     /// --fetch-budget distinct questions (URLs fetched, DNS names). `corridor verify` on the
     /// command line keeps neither limit: it verifies documents its user chose.
-    Serve(commands::serve::ServeArgs),
+    Serve(Box<commands::serve::ServeArgs>),
     /// Encrypt a document for sharing, or open one shared, as TradeTrust does
     /// (`@govtechsg/oa-encryption`, OPEN-ATTESTATION-TYPE-1: AES-256-GCM); list and delete the
     /// shares `corridor serve` keeps.

@@ -104,6 +104,11 @@ pub struct WorldArgs {
     /// with --network; else Ethereum mainnet's, 1, as TradeTrust's.
     #[arg(long, value_name = "ID")]
     pub chain_id: Option<u64>,
+    /// A folder answering for the network's HTTP (`DIR/index.json` maps URLs to files): W3C
+    /// credentials' DID documents, status lists and contexts are read from it, and nothing
+    /// else is fetched (a URL it lacks is not found; DNS and chains are still asked).
+    #[arg(long, value_name = "DIR")]
+    pub world: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub network: crate::chain::NetworkArgs,
 }
@@ -112,6 +117,8 @@ pub struct WorldArgs {
 pub struct World {
     /// None offline.
     clients: Option<Clients>,
+    /// The folder given with --world.
+    folder: Option<corridor_net::World>,
     chain_id: u64,
     /// Shared by every verifier: the client keeps no answers, only connections.
     contracts: Option<std::sync::Arc<dyn corridor_verify::providers::ContractReader>>,
@@ -168,8 +175,16 @@ impl WorldArgs {
                 dns: dns_resolver(&self.dns, timeout, policy)?,
             })
         };
+        let folder = match &self.world {
+            Some(dir) => Some(
+                corridor_net::World::open(dir)
+                    .with_context(|| format!("--world {}", dir.display()))?,
+            ),
+            None => None,
+        };
         Ok(World {
             clients,
+            folder,
             chain_id: self.chain_id.or(network_id).unwrap_or(1),
             contracts: chain.map(|chain| {
                 std::sync::Arc::new(corridor_chain::ChainContracts { chain })
@@ -183,12 +198,22 @@ impl World {
     /// Providers over the world's clients with no answers kept yet, sharing `budget`: what
     /// one run (or one request) of verification asks.
     pub fn providers(&self, budget: corridor_net::QuestionBudget) -> corridor_verify::Providers {
+        use corridor_verify::providers::HttpGet;
+        use std::sync::Arc;
+        let http: Option<Arc<dyn HttpGet>> = match (&self.folder, &self.clients) {
+            (Some(world), _) => Some(Arc::new(world.clone())),
+            (None, Some(clients)) => Some(Arc::new(clients.http.for_run(budget.clone()))),
+            (None, None) => None,
+        };
         let Some(clients) = &self.clients else {
-            return corridor_verify::Providers::offline();
+            return corridor_verify::Providers {
+                http,
+                ..corridor_verify::Providers::offline()
+            };
         };
         corridor_verify::Providers {
-            http: Some(std::sync::Arc::new(clients.http.for_run(budget.clone()))),
-            dns: Some(std::sync::Arc::new(clients.dns.for_run(budget))),
+            http,
+            dns: Some(Arc::new(clients.dns.for_run(budget))),
             contracts: self.contracts.clone(),
             chain_id: self.chain_id,
         }
@@ -412,7 +437,13 @@ fn vouching_domains(verdict: &Verdict) -> Vec<&str> {
             Some(FragmentData::DnsDid(issuers)) => {
                 domains.extend(issuers.iter().map(|issuer| dns_name(&issuer.location)))
             }
-            None => {}
+            // W3C credentials' issuers are DIDs, not domains vouching.
+            Some(
+                FragmentData::Passed(_)
+                | FragmentData::StatusEntries(_)
+                | FragmentData::TokenRegistry { .. },
+            )
+            | None => {}
         }
     }
     domains.dedup();

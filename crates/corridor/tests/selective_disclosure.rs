@@ -11,112 +11,12 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use common::w3c::{FIELDS, bill_of_lading, chosen_pointers, new_issuer};
 use common::{Workdir, compat_script, compat_script_split};
 use corridor_di::{IssuerKey, IssuerSigningKey, bbs_2023, disclosed_pointers};
 use corridor_jsonld::{BundledContexts, ContextSource, Processor};
 use rand::Rng;
-use rand::seq::IndexedRandom;
-use serde_json::{Map, Value, json};
-
-const FIELDS: [&str; 12] = [
-    "billOfLadingName",
-    "scac",
-    "blNumber",
-    "vessel",
-    "voyageNo",
-    "portOfLoading",
-    "portOfDischarge",
-    "carrierName",
-    "shipperName",
-    "consigneeName",
-    "notifyPartyName",
-    "placeOfDelivery",
-];
-
-/// A bill of lading of random shape: some fields, text or numbers of awkward forms, and
-/// zero to three packages.
-fn bill_of_lading(rng: &mut impl Rng, issuer: &str) -> Value {
-    let mut subject = Map::new();
-    subject.insert("type".into(), json!(["BillOfLading"]));
-    for field in FIELDS {
-        if rng.random_bool(0.6) {
-            let value = match rng.random_range(0..6) {
-                0 => common::awkward_number(rng),
-                1 => json!(rng.random::<bool>()),
-                _ => json!(common::awkward_string(rng)),
-            };
-            subject.insert(field.into(), value);
-        }
-    }
-    subject.insert(
-        "blNumber".into(),
-        json!(format!("BL-{}", rng.random::<u32>())),
-    );
-    let packages: Vec<Value> = (0..rng.random_range(0..4))
-        .map(|_| {
-            json!({
-                "packagesDescription": common::awkward_string(rng),
-                "packagesWeight": common::awkward_number(rng),
-                "packagesMeasurement": format!("{} m3", rng.random_range(1..90)),
-            })
-        })
-        .collect();
-    if !packages.is_empty() {
-        subject.insert("packages".into(), Value::Array(packages));
-    }
-    json!({
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://w3id.org/security/data-integrity/v2",
-            "https://trustvc.io/context/bill-of-lading.json",
-        ],
-        "type": ["VerifiableCredential"],
-        "issuer": issuer,
-        "validFrom": "2025-03-10T01:00:00Z",
-        "credentialSubject": subject,
-    })
-}
-
-/// Pointers a holder might choose: none, fields of the subject, a package or a field of one.
-fn chosen_pointers(rng: &mut impl Rng, credential: &Value) -> Vec<String> {
-    let subject = credential["credentialSubject"].as_object().unwrap();
-    let mut pointers = Vec::new();
-    for (key, value) in subject {
-        if key == "type" || !rng.random_bool(0.3) {
-            continue;
-        }
-        match value {
-            Value::Array(packages) => {
-                let i = rng.random_range(0..packages.len());
-                let field = ["", "/packagesWeight", "/packagesDescription"]
-                    .choose(rng)
-                    .unwrap();
-                pointers.push(format!("/credentialSubject/{key}/{i}{field}"));
-            }
-            _ => pointers.push(format!("/credentialSubject/{key}")),
-        }
-    }
-    if rng.random_bool(0.2) {
-        pointers.push("/validFrom".into());
-    }
-    pointers
-}
-
-/// A did:web issuer TrustVC makes for `host` in the world at `world`: its key pairs (by suite)
-/// and the file they are written to.
-fn new_issuer(work: &Workdir, world: &std::path::Path, host: &str) -> (Value, PathBuf) {
-    let world_arg = world.to_str().unwrap();
-    let keys = compat_script(
-        "oracle-w3c.mjs",
-        &["new-issuer", world_arg, host],
-        &[],
-        String::new(),
-    )
-    .remove(0);
-    let keys_file = work.path("keys.json");
-    std::fs::write(&keys_file, keys.to_string()).unwrap();
-    (keys, keys_file)
-}
+use serde_json::{Value, json};
 
 /// A credential without its proof's value: what two derivations of the same disclosure share
 /// when the suite's proofs are randomized (bbs-2023).

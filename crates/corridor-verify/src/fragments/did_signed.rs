@@ -217,7 +217,7 @@ fn ask_responder(
         let response = match http.get(&format!("{location}/0x{hash}")) {
             Ok(response) => response,
             Err(FetchError::NotAsked(why)) => return Ok(Answer::NotAsked(why)),
-            Err(FetchError::Failed(e)) => {
+            Err(FetchError::Failed(e) | FetchError::NoSuchHost(e)) => {
                 return Err(fail(
                     Status::Unreachable,
                     OCSP_RESPONSE_INVALID,

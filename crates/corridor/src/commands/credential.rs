@@ -98,7 +98,10 @@ pub fn derive(args: &DeriveArgs) -> Result<Exit> {
     let derived = corridor_di::derive(&processor, &credential, &disclosed_pointers(&args.reveal))
         .map_err(|e| match e {
         // What the credential is or says, not how Corridor was asked.
-        DiError::Mismatch(_) | DiError::Pointer(_) | DiError::ProofValue(_) => {
+        DiError::Mismatch(_)
+        | DiError::Pointer(_)
+        | DiError::ProofValue(_)
+        | DiError::InvalidSignature(_) => {
             anyhow::Error::new(Refused(format!("{}: {e}", file.display())))
         }
         other => anyhow!("{}: {other}", file.display()),

@@ -7,6 +7,7 @@ pub mod chain;
 pub mod dns;
 pub mod http;
 pub mod reference;
+pub mod w3c;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
