@@ -16,7 +16,7 @@ mod world;
 
 pub use dns::DnsResolver;
 pub use policy::{AllowedHost, FetchPolicy, MAX_REDIRECTS, non_public};
-pub use world::{World, WorldError};
+pub use world::{World, WorldError, WorldFirst};
 
 use std::collections::HashMap;
 use std::io::Read;

@@ -104,9 +104,11 @@ pub struct WorldArgs {
     /// with --network; else Ethereum mainnet's, 1, as TradeTrust's.
     #[arg(long, value_name = "ID")]
     pub chain_id: Option<u64>,
-    /// A folder answering for the network's HTTP (`DIR/index.json` maps URLs to files): W3C
-    /// credentials' DID documents, status lists and contexts are read from it, and nothing
-    /// else is fetched (a URL it lacks is not found; DNS and chains are still asked).
+    /// A folder answering for the network (`DIR/index.json` maps URLs to files, as TrustVC's
+    /// fixture worlds are laid out): W3C credentials' DID documents, status lists and contexts
+    /// are read from it first; what it lacks is fetched as usual, or with --offline not
+    /// checked. A URL it lacks on a host it serves is not found, and a host its `unknownHosts`
+    /// names (or every host it does not list, when that is not a list) does not exist.
     #[arg(long, value_name = "DIR")]
     pub world: Option<std::path::PathBuf>,
     #[command(flatten)]
@@ -200,10 +202,16 @@ impl World {
     pub fn providers(&self, budget: corridor_net::QuestionBudget) -> corridor_verify::Providers {
         use corridor_verify::providers::HttpGet;
         use std::sync::Arc;
-        let http: Option<Arc<dyn HttpGet>> = match (&self.folder, &self.clients) {
-            (Some(world), _) => Some(Arc::new(world.clone())),
-            (None, Some(clients)) => Some(Arc::new(clients.http.for_run(budget.clone()))),
-            (None, None) => None,
+        let network: Option<Arc<dyn HttpGet>> = self
+            .clients
+            .as_ref()
+            .map(|c| Arc::new(c.http.for_run(budget.clone())) as Arc<dyn HttpGet>);
+        let http = match &self.folder {
+            Some(world) => Some(Arc::new(corridor_net::WorldFirst {
+                world: world.clone(),
+                network,
+            }) as Arc<dyn HttpGet>),
+            None => network,
         };
         let Some(clients) = &self.clients else {
             return corridor_verify::Providers {

@@ -545,7 +545,10 @@ fn the_fixtures_get_the_verdicts_trustvc_recorded() {
     // TrustVC takes any JSON for a credential; `corridor verify` reads JSON that is not an
     // object as an OpenAttestation document, so those are checked as credentials through the
     // library.
-    let http = std::sync::Arc::new(corridor_net::World::open(&world).unwrap());
+    let http = std::sync::Arc::new(corridor_net::WorldFirst {
+        world: corridor_net::World::open(&world).unwrap(),
+        network: None,
+    });
     let verifier = corridor_verify::Verifier::new(corridor_verify::Providers {
         http: Some(http),
         ..corridor_verify::Providers::offline()
