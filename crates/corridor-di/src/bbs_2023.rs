@@ -327,6 +327,17 @@ impl KeyPair {
     pub fn public_key(&self) -> [u8; 96] {
         self.public
     }
+
+    /// The secret key's 32 bytes (big-endian), to keep in a keystore.
+    pub fn secret_bytes(&self) -> [u8; 32] {
+        self.secret.to_bytes()
+    }
+}
+
+/// A BLS12-381 G2 public key as a Multikey's `publicKeyMultibase`.
+pub fn bls12381_multibase(public: &[u8; 96]) -> String {
+    let bytes = [&BLS12381_G2_MULTIKEY[..], public].concat();
+    format!("z{}", bs58::encode(bytes).into_string())
 }
 
 impl std::fmt::Debug for KeyPair {

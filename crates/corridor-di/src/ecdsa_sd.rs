@@ -142,6 +142,13 @@ impl DerivedProof {
     }
 }
 
+/// A P-256 public key as a Multikey's `publicKeyMultibase` (its compressed point).
+pub fn p256_multibase(key: &VerifyingKey) -> String {
+    let point = key.to_encoded_point(true);
+    let bytes = [&P256_MULTIKEY[..], point.as_bytes()].concat();
+    format!("z{}", bs58::encode(bytes).into_string())
+}
+
 /// The issuer's key from a P-256 Multikey `publicKeyMultibase` (`z` + base58btc).
 pub fn p256_multikey(multibase: &str) -> Result<VerifyingKey, DiError> {
     let encoded = multibase.strip_prefix('z').ok_or_else(|| {

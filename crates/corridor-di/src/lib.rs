@@ -110,6 +110,56 @@ impl IssuerSigningKey {
         )?))
     }
 
+    /// A new random key pair for `suite`.
+    pub fn generate(suite: Cryptosuite, rng: &mut impl rand::Rng) -> IssuerSigningKey {
+        loop {
+            // Of 2^256 byte strings, only zero and those past the group's order are not keys.
+            let mut secret = zeroize::Zeroizing::new([0u8; 32]);
+            rng.fill_bytes(secret.as_mut());
+            if let Ok(key) = IssuerSigningKey::from_secret(suite, &secret) {
+                return key;
+            }
+        }
+    }
+
+    /// The pair for `suite` whose secret key is these 32 bytes (big-endian, as a keystore
+    /// keeps them).
+    pub fn from_secret(suite: Cryptosuite, secret: &[u8; 32]) -> Result<IssuerSigningKey, DiError> {
+        match suite {
+            Cryptosuite::EcdsaSd2023 => ecdsa_sd::SigningKey::from_slice(secret)
+                .map(IssuerSigningKey::P256)
+                .map_err(|_| DiError::Key("not a P-256 secret key".into())),
+            Cryptosuite::Bbs2023 => {
+                bbs_2023::KeyPair::from_secret(secret).map(IssuerSigningKey::Bls12381)
+            }
+        }
+    }
+
+    /// The secret key's 32 bytes, to keep in a keystore; wiped when dropped.
+    pub fn secret_bytes(&self) -> zeroize::Zeroizing<[u8; 32]> {
+        zeroize::Zeroizing::new(match self {
+            IssuerSigningKey::P256(key) => key.to_bytes().into(),
+            IssuerSigningKey::Bls12381(pair) => pair.secret_bytes(),
+        })
+    }
+
+    /// The public key as a Multikey's `publicKeyMultibase`, as the issuer's DID document lists it.
+    ///
+    /// ```
+    /// use corridor_di::{Cryptosuite, IssuerKey, IssuerSigningKey};
+    /// let key = IssuerSigningKey::generate(Cryptosuite::Bbs2023, &mut rand::rng());
+    /// let public = key.public_key_multibase();
+    /// assert!(matches!(IssuerKey::from_multibase(&public), Ok(IssuerKey::Bls12381G2(_))));
+    /// let again = IssuerSigningKey::from_secret(Cryptosuite::Bbs2023, &key.secret_bytes()).unwrap();
+    /// assert_eq!(again.public_key_multibase(), public);
+    /// ```
+    pub fn public_key_multibase(&self) -> String {
+        match self {
+            IssuerSigningKey::P256(key) => ecdsa_sd::p256_multibase(key.verifying_key()),
+            IssuerSigningKey::Bls12381(pair) => bbs_2023::bls12381_multibase(&pair.public_key()),
+        }
+    }
+
     /// The suite this key signs with.
     pub fn suite(&self) -> Cryptosuite {
         match self {

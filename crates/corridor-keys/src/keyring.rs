@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use alloy_primitives::Address;
+use corridor_di::{Cryptosuite, IssuerSigningKey};
 use corridor_format::did::DidSigner;
 use k256::ecdsa::SigningKey;
 use rand::Rng;
@@ -48,16 +49,37 @@ pub enum KeyError {
 pub struct KeyInfo {
     /// Its name in the keyring.
     pub name: String,
-    /// Its Ethereum address.
-    pub address: Address,
+    /// What kind of key, and its public part.
+    pub kind: KeyKind,
     /// Its keystore file.
     pub path: PathBuf,
 }
 
+/// The kinds of key a keyring keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A secp256k1 key: OpenAttestation DID signatures, transactions, title actions.
+    Ethereum(Address),
+    /// A W3C issuer's Multikey: P-256 for ecdsa-sd-2023, BLS12-381 for bbs-2023.
+    Multikey {
+        suite: Cryptosuite,
+        public_key_multibase: String,
+    },
+}
+
 impl KeyInfo {
-    /// `did:ethr:0x…`, checksummed.
-    pub fn did(&self) -> String {
-        format!("did:ethr:{}", self.address.to_checksum(None))
+    /// Its Ethereum address, for an Ethereum key.
+    pub fn address(&self) -> Option<Address> {
+        match &self.kind {
+            KeyKind::Ethereum(address) => Some(*address),
+            KeyKind::Multikey { .. } => None,
+        }
+    }
+
+    /// `did:ethr:0x…`, checksummed, for an Ethereum key.
+    pub fn did(&self) -> Option<String> {
+        self.address()
+            .map(|a| format!("did:ethr:{}", a.to_checksum(None)))
     }
 }
 
@@ -69,7 +91,7 @@ impl KeyInfo {
 /// let made = keyring.generate("carrier", b"pw", &mut rand::rng()).unwrap();
 /// assert_eq!(keyring.list().unwrap(), vec![made.clone()]);
 /// let signer = keyring.unlock("carrier", b"pw").unwrap();
-/// assert_eq!(signer.address(), made.address);
+/// assert_eq!(Some(signer.address()), made.address());
 /// ```
 #[derive(Debug, Clone)]
 pub struct Keyring {
@@ -114,6 +136,38 @@ impl Keyring {
         self.store(name, &key_from_hex(private_key_hex)?, password, rng)
     }
 
+    /// Makes a new random W3C issuer key for `suite`, named `name`, encrypted with `password`.
+    pub fn generate_multikey(
+        &self,
+        name: &str,
+        suite: Cryptosuite,
+        password: &[u8],
+        rng: &mut impl Rng,
+    ) -> Result<KeyInfo, KeyError> {
+        let key = IssuerSigningKey::generate(suite, rng);
+        let path = self.write(name, &keystore::encrypt_multikey(&key, password, rng))?;
+        Ok(KeyInfo {
+            name: name.to_string(),
+            kind: KeyKind::Multikey {
+                suite,
+                public_key_multibase: key.public_key_multibase(),
+            },
+            path,
+        })
+    }
+
+    /// Decrypts the W3C issuer key named `name` with `password`.
+    pub fn unlock_multikey(
+        &self,
+        name: &str,
+        password: &[u8],
+    ) -> Result<IssuerSigningKey, KeyError> {
+        let path = self.path_of(name)?;
+        let json = self.read(name, &path)?;
+        keystore::decrypt_multikey(&json, password)
+            .map_err(|source| KeyError::Keystore { path, source })
+    }
+
     /// Every key, by name.
     pub fn list(&self) -> Result<Vec<KeyInfo>, KeyError> {
         let entries = match fs::read_dir(&self.dir) {
@@ -140,8 +194,15 @@ impl Keyring {
     pub fn info(&self, name: &str) -> Result<KeyInfo, KeyError> {
         let path = self.path_of(name)?;
         let json = self.read(name, &path)?;
-        let address = match keystore::stated_address(&json) {
-            Ok(Some(address)) => address,
+        let stated = keystore::stated_multikey(&json).and_then(|multikey| match multikey {
+            Some((suite, public_key_multibase)) => Ok(Some(KeyKind::Multikey {
+                suite,
+                public_key_multibase,
+            })),
+            None => keystore::stated_address(&json).map(|a| a.map(KeyKind::Ethereum)),
+        });
+        let kind = match stated {
+            Ok(Some(kind)) => kind,
             Ok(None) => {
                 return Err(KeyError::Keystore {
                     path,
@@ -154,7 +215,7 @@ impl Keyring {
         };
         Ok(KeyInfo {
             name: name.to_string(),
-            address,
+            kind,
             path,
         })
     }
@@ -175,8 +236,17 @@ impl Keyring {
         password: &[u8],
         rng: &mut impl Rng,
     ) -> Result<KeyInfo, KeyError> {
+        let path = self.write(name, &keystore::encrypt(key, password, rng))?;
+        Ok(KeyInfo {
+            name: name.to_string(),
+            kind: KeyKind::Ethereum(Address::from_private_key(key)),
+            path,
+        })
+    }
+
+    /// Writes a new key file named `name`; never replaces one.
+    fn write(&self, name: &str, json: &str) -> Result<PathBuf, KeyError> {
         let path = self.path_of(name)?;
-        let json = keystore::encrypt(key, password, rng);
         if !self.dir.exists() {
             fs::create_dir_all(&self.dir).map_err(|e| io(&self.dir, e))?;
             // Other local users need not even see the keys' names.
@@ -212,11 +282,7 @@ impl Keyring {
                 io(&path, e.error)
             }
         })?;
-        Ok(KeyInfo {
-            name: name.to_string(),
-            address: Address::from_private_key(key),
-            path,
-        })
+        Ok(path)
     }
 
     fn path_of(&self, name: &str) -> Result<PathBuf, KeyError> {
@@ -287,14 +353,14 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            imported.did(),
-            "did:ethr:0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1"
+            imported.did().as_deref(),
+            Some("did:ethr:0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1")
         );
         let err = keyring
             .import("ops", &"02".repeat(32), b"pw", &mut rand::rng())
             .unwrap_err();
         assert!(matches!(err, KeyError::Exists { .. }), "{err}");
-        assert_eq!(keyring.info("ops").unwrap().address, imported.address);
+        assert_eq!(keyring.info("ops").unwrap().address(), imported.address());
 
         for bad in ["", ".hidden", "a/b", "x".repeat(65).as_str()] {
             assert!(matches!(keyring.info(bad), Err(KeyError::BadName(_))));
@@ -323,5 +389,62 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
         let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn multikeys_of_both_suites_are_kept_told_and_unlocked() {
+        let dir = tempfile::tempdir().unwrap();
+        let keyring = Keyring::new(dir.path().join("keys"));
+        for suite in [Cryptosuite::EcdsaSd2023, Cryptosuite::Bbs2023] {
+            let name = suite.name();
+            let made = keyring
+                .generate_multikey(name, suite, b"pw", &mut rand::rng())
+                .unwrap();
+            let KeyKind::Multikey {
+                suite: told,
+                public_key_multibase,
+            } = keyring.info(name).unwrap().kind
+            else {
+                panic!("{name} is not told as a Multikey")
+            };
+            assert_eq!(
+                (told, &public_key_multibase),
+                (
+                    suite,
+                    &match &made.kind {
+                        KeyKind::Multikey {
+                            public_key_multibase,
+                            ..
+                        } => public_key_multibase.clone(),
+                        KeyKind::Ethereum(_) => unreachable!(),
+                    }
+                )
+            );
+            assert_eq!(made.address(), None);
+            let key = keyring.unlock_multikey(name, b"pw").unwrap();
+            assert_eq!(key.public_key_multibase(), public_key_multibase);
+            assert!(matches!(
+                keyring.unlock_multikey(name, b"wrong"),
+                Err(KeyError::Keystore {
+                    source: KeystoreError::WrongPassword,
+                    ..
+                })
+            ));
+            // Never the secret, whatever shows the key.
+            let shown = format!("{key:?}");
+            assert!(
+                !shown.contains(&const_hex::encode(key.secret_bytes().as_ref())),
+                "{shown}"
+            );
+            let err = keyring.unlock(name, b"pw").unwrap_err().to_string();
+            assert!(err.contains("not an Ethereum key"), "{err}");
+        }
+        keyring.generate("eth", b"pw", &mut rand::rng()).unwrap();
+        let err = keyring
+            .unlock_multikey("eth", b"pw")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a Multikey"), "{err}");
+        assert_eq!(keyring.list().unwrap().len(), 3);
     }
 }

@@ -10,6 +10,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
+use corridor_di::{Cryptosuite, IssuerSigningKey};
 use corridor_format::keccak256;
 
 type Aes128Ctr = ctr::Ctr128BE<aes::Aes128>;
@@ -52,10 +53,22 @@ struct KeystoreFile {
     /// Lower-case hex without `0x`, as geth writes it. Optional when reading.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     address: Option<String>,
+    /// Corridor's: the file holds a W3C issuer's Multikey secret, not an Ethereum key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    multikey: Option<MultikeyEntry>,
     #[serde(alias = "Crypto")]
     crypto: CryptoSection,
     id: String,
     version: u32,
+}
+
+/// What a Multikey keystore says of its key without the password.
+#[derive(Serialize, Deserialize)]
+struct MultikeyEntry {
+    /// The cryptosuite the key signs with: `ecdsa-sd-2023` (P-256) or `bbs-2023` (BLS12-381).
+    cryptosuite: String,
+    #[serde(rename = "publicKeyMultibase")]
+    public_key_multibase: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -100,6 +113,33 @@ struct Pbkdf2Params {
 /// assert!(corridor_keys::keystore::decrypt(&json, b"wrong").is_err());
 /// ```
 pub fn encrypt(key: &SigningKey, password: &[u8], rng: &mut impl Rng) -> String {
+    let address = Some(const_hex::encode(Address::from_private_key(key)));
+    seal(&key.to_bytes(), address, None, password, rng)
+}
+
+/// Encrypts a W3C issuer's Multikey secret with `password`: a keystore v3 file whose
+/// `multikey` member says, without the password, which suite it signs with and its public key.
+pub fn encrypt_multikey(key: &IssuerSigningKey, password: &[u8], rng: &mut impl Rng) -> String {
+    let multikey = MultikeyEntry {
+        cryptosuite: key.suite().name().to_owned(),
+        public_key_multibase: key.public_key_multibase(),
+    };
+    seal(
+        key.secret_bytes().as_ref(),
+        None,
+        Some(multikey),
+        password,
+        rng,
+    )
+}
+
+fn seal(
+    secret: &[u8],
+    address: Option<String>,
+    multikey: Option<MultikeyEntry>,
+    password: &[u8],
+    rng: &mut impl Rng,
+) -> String {
     let salt: [u8; 32] = rng.random();
     let iv: [u8; 16] = rng.random();
     let params = scrypt::Params::new(SCRYPT_LOG_N, SCRYPT_R, SCRYPT_P, 32)
@@ -107,10 +147,11 @@ pub fn encrypt(key: &SigningKey, password: &[u8], rng: &mut impl Rng) -> String 
     let mut derived = Zeroizing::new([0u8; 32]);
     scrypt::scrypt(password, &salt, &params, derived.as_mut())
         .expect("a 32-byte output is valid for scrypt");
-    let mut ciphertext = key.to_bytes().to_vec();
+    let mut ciphertext = secret.to_vec();
     Aes128Ctr::new(derived[..16].into(), (&iv).into()).apply_keystream(&mut ciphertext);
     let file = KeystoreFile {
-        address: Some(const_hex::encode(Address::from_private_key(key))),
+        address,
+        multikey,
         crypto: CryptoSection {
             cipher: "aes-128-ctr".into(),
             cipherparams: CipherParams {
@@ -143,8 +184,67 @@ pub fn stated_address(json: &str) -> Result<Option<Address>, KeystoreError> {
     file.address.as_deref().map(parse_address).transpose()
 }
 
-/// Decrypts a keystore v3 JSON text with `password`.
+/// The suite and public key a Multikey keystore states (no password needed); `None` for an
+/// Ethereum key's.
+pub fn stated_multikey(json: &str) -> Result<Option<(Cryptosuite, String)>, KeystoreError> {
+    let file: KeystoreFile = parse(json)?;
+    file.multikey
+        .map(|m| Ok((suite_of(&m)?, m.public_key_multibase)))
+        .transpose()
+}
+
+fn suite_of(entry: &MultikeyEntry) -> Result<Cryptosuite, KeystoreError> {
+    Cryptosuite::named(&entry.cryptosuite).ok_or_else(|| {
+        KeystoreError::Unsupported(format!("multikey cryptosuite {:?}", entry.cryptosuite))
+    })
+}
+
+/// Decrypts a keystore v3 JSON text with `password`: an Ethereum (secp256k1) key.
 pub fn decrypt(json: &str, password: &[u8]) -> Result<SigningKey, KeystoreError> {
+    let (file, secret) = open(json, password)?;
+    if let Some(multikey) = &file.multikey {
+        return Err(KeystoreError::InvalidKey(format!(
+            "it holds a {} Multikey for W3C credentials, not an Ethereum key",
+            multikey.cryptosuite
+        )));
+    }
+    let key = SigningKey::from_slice(&secret)
+        .map_err(|_| KeystoreError::InvalidKey("not a secp256k1 private key".into()))?;
+    if let Some(stated) = file.address.as_deref().map(parse_address).transpose()? {
+        let actual = Address::from_private_key(&key);
+        if stated != actual {
+            return Err(KeystoreError::InvalidKey(format!(
+                "it says address {stated} but the key is {actual}"
+            )));
+        }
+    }
+    Ok(key)
+}
+
+/// Decrypts a Multikey keystore with `password`: a W3C issuer's key pair, checked against the
+/// public key the file states.
+pub fn decrypt_multikey(json: &str, password: &[u8]) -> Result<IssuerSigningKey, KeystoreError> {
+    let (file, secret) = open(json, password)?;
+    let Some(multikey) = &file.multikey else {
+        return Err(KeystoreError::InvalidKey(
+            "it holds an Ethereum key, not a Multikey for W3C credentials".into(),
+        ));
+    };
+    let secret: &[u8; 32] = secret[..]
+        .try_into()
+        .map_err(|_| KeystoreError::InvalidKey("the secret is not 32 bytes".into()))?;
+    let key = IssuerSigningKey::from_secret(suite_of(multikey)?, secret)
+        .map_err(|e| KeystoreError::InvalidKey(e.to_string()))?;
+    if key.public_key_multibase() != multikey.public_key_multibase {
+        return Err(KeystoreError::InvalidKey(
+            "the public key it states is not its secret key's".into(),
+        ));
+    }
+    Ok(key)
+}
+
+/// The file read and its secret decrypted, its MAC checked.
+fn open(json: &str, password: &[u8]) -> Result<(KeystoreFile, Zeroizing<Vec<u8>>), KeystoreError> {
     let file = parse(json)?;
     if file.version != 3 {
         return Err(KeystoreError::Unsupported(format!(
@@ -170,17 +270,7 @@ pub fn decrypt(json: &str, password: &[u8]) -> Result<SigningKey, KeystoreError>
         .map_err(|_| KeystoreError::Malformed("crypto.cipherparams.iv is not 16 bytes".into()))?;
     let mut secret = Zeroizing::new(ciphertext);
     Aes128Ctr::new(derived[..16].into(), (&iv).into()).apply_keystream(&mut secret);
-    let key = SigningKey::from_slice(&secret)
-        .map_err(|_| KeystoreError::InvalidKey("not a secp256k1 private key".into()))?;
-    if let Some(stated) = file.address.as_deref().map(parse_address).transpose()? {
-        let actual = Address::from_private_key(&key);
-        if stated != actual {
-            return Err(KeystoreError::InvalidKey(format!(
-                "it says address {stated} but the key is {actual}"
-            )));
-        }
-    }
-    Ok(key)
+    Ok((file, secret))
 }
 
 fn parse(json: &str) -> Result<KeystoreFile, KeystoreError> {

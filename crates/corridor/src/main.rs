@@ -168,13 +168,21 @@ enum Command {
         #[command(subcommand)]
         action: commands::key::KeyAction,
     },
-    /// Sign wrapped documents with a key's DID (did:ethr), as TradeTrust's signDocument does.
+    /// Sign wrapped documents with a key's DID (did:ethr), as TradeTrust's signDocument does;
+    /// or, with --suite, W3C credentials as TrustVC's signW3C does.
     ///
     /// Adds an OpenAttestationSignature2018 entry to each document's `proof`: an EIP-191
     /// signature of its merkle root by the key. The documents' issuers must name that DID
     /// (identityProof type DID or DNS-DID) for verifiers to accept it. Documents that do not
-    /// verify are refused; output is written only if every document signs.
+    /// verify are refused; output is written only if every document signs. With --suite, each
+    /// raw W3C credential gets an ecdsa-sd-2023 or bbs-2023 base proof by a did:web issuer's
+    /// Multikey (--verification-method), which `corridor derive` and TrustVC can derive from.
     Sign(commands::sign::SignArgs),
+    /// W3C issuers' DIDs (did:web): the DID document to host.
+    Did {
+        #[command(subcommand)]
+        action: commands::credential::DidAction,
+    },
 }
 
 impl Command {
@@ -226,5 +234,6 @@ fn run(cli: &Cli) -> Result<Exit> {
         Command::Init(args) => commands::init::run(home, args),
         Command::Key { action } => commands::key::run(home, action),
         Command::Sign(args) => commands::sign::run(home, args),
+        Command::Did { action } => commands::credential::did(home, action),
     }
 }

@@ -11,9 +11,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::w3c::{FIELDS, bill_of_lading, chosen_pointers, new_issuer};
+use common::w3c::{
+    FIELDS, bill_of_lading, chosen_pointers, corridor_verdicts, disagreements, new_issuer,
+};
 use common::{Workdir, compat_script, compat_script_split};
 use rand::Rng;
 use rand::seq::IndexedRandom;
@@ -26,144 +28,6 @@ const LIST_2021: &str = "https://carrier.corridor.test/status/2021/1";
 const BBS_LIST: &str = "https://carrier.corridor.test/status/revocation/bbs";
 /// Bits set in each list: entries at these indexes are revoked or suspended.
 const SET: [u64; 3] = [1, 5, 9];
-
-/// Corridor's verdicts on `paths`, one JSON line each: the world folder answering for the
-/// network, the chain a closed port (as the reference's was).
-fn corridor_verdicts(work: &Workdir, world: &Path, paths: &[&str]) -> Vec<Value> {
-    let mut args = vec![
-        "verify",
-        "--json",
-        "--world",
-        world.to_str().unwrap(),
-        "--rpc-url",
-        "http://127.0.0.1:9",
-        "--network-chain-id",
-        "1337",
-    ];
-    args.extend(paths);
-    let out = work.run(&args);
-    assert!(
-        matches!(out.status.code(), Some(0 | 1 | 3)),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-/// Whether Corridor's message says what TrustVC's says: the same, or the same followed by
-/// details; or, where TrustVC's is a JavaScript crash ("Cannot read properties of …") or its
-/// JSON-LD library's wording, one that names the same fault.
-fn message_agrees(theirs: &str, ours: &str) -> bool {
-    let theirs_trimmed = theirs.trim_end_matches('.');
-    if ours.starts_with(theirs_trimmed) || theirs.contains("Cannot read properties of") {
-        return true;
-    }
-    // jsonld-signatures 7's strict expansion against Corridor's safe mode: the same term.
-    if let Some(term) = theirs
-        .strip_prefix("The property \"")
-        .and_then(|t| t.split('"').next())
-    {
-        return ours.contains(&format!("the property \"{term}\" is not defined"));
-    }
-    // jsonld.js's safe mode names no term; Corridor's does.
-    if theirs == "Safe mode validation error." {
-        return ours.contains("safe mode refuses it");
-    }
-    // The clock differs between the two runs.
-    if let (Some(a), Some(b)) = (
-        theirs.split_once("The current date time ("),
-        ours.split_once("The current date time ("),
-    ) {
-        let after = |s: &str| s.split_once(')').map(|(_, rest)| rest.to_owned());
-        return after(a.1) == after(b.1);
-    }
-    // noble's point decoding refuses a changed derived BBS proof before the pairing does.
-    theirs.starts_with("bad point:") && ours == "Invalid signature."
-}
-
-/// Data agree: equal, or the same status entries with agreeing errors.
-fn data_agrees(theirs: &Value, ours: &Value) -> bool {
-    match (theirs, ours) {
-        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
-            a.iter()
-                .zip(b)
-                .all(|(x, y)| match (x.get("error"), y.get("error")) {
-                    (Some(Value::String(x)), Some(Value::String(y))) => message_agrees(x, y),
-                    _ => x == y,
-                })
-        }
-        _ => theirs == ours,
-    }
-}
-
-/// What differs between TrustVC's verdict and Corridor's on one document.
-fn disagreements(name: &str, theirs: &Value, ours: &Value) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut differ = |what: String| found.push(format!("{name}: {what}"));
-    let their_verdict = theirs["verdict"].as_str().unwrap();
-    let our_fragments = ours["fragments"].as_array().unwrap();
-    if their_verdict == "ERROR" {
-        if ours["valid"] != false || !our_fragments.iter().any(|f| f["status"] == "ERROR") {
-            differ(format!("TrustVC could not verify it, Corridor says {ours}"));
-        }
-        return found;
-    }
-    if ours["valid"] != (their_verdict == "VALID") {
-        differ(format!(
-            "verdict {their_verdict}, Corridor's valid = {}",
-            ours["valid"]
-        ));
-    }
-    let their_fragments = theirs["fragments"].as_array().unwrap();
-    let names = |fs: &[Value]| fs.iter().map(|f| f["name"].clone()).collect::<Vec<_>>();
-    if names(their_fragments) != names(our_fragments) {
-        differ(format!(
-            "fragments {:?}, Corridor's {:?}",
-            names(their_fragments),
-            names(our_fragments)
-        ));
-        return found;
-    }
-    for (a, b) in their_fragments.iter().zip(our_fragments) {
-        let fragment = a["name"].as_str().unwrap();
-        for field in ["type", "status"] {
-            if a[field] != b[field] {
-                differ(format!(
-                    "{fragment} {field} {} ({}), Corridor's {} ({})",
-                    a[field], a["reason"], b[field], b["reason"]
-                ));
-            }
-        }
-        let (ra, rb) = (&a["reason"], &b["reason"]);
-        for field in ["code", "codeString"] {
-            if ra[field] != rb[field] {
-                differ(format!(
-                    "{fragment} reason {field} {}, Corridor's {}",
-                    ra[field], rb[field]
-                ));
-            }
-        }
-        if let Some(message) = ra["message"].as_str()
-            && !message_agrees(message, rb["message"].as_str().unwrap_or(""))
-        {
-            differ(format!(
-                "{fragment} message {message:?}, Corridor's {}",
-                rb["message"]
-            ));
-        }
-        if a["status"] == b["status"] && !data_agrees(&a["data"], &b["data"]) {
-            differ(format!(
-                "{fragment} data {}, Corridor's {}",
-                a["data"], b["data"]
-            ));
-        }
-    }
-    found
-}
 
 /// A credential's status entries, of a kind chosen at random (or none).
 fn random_status(rng: &mut impl Rng, version_1: bool) -> Option<Value> {

@@ -76,3 +76,39 @@ fn percent_decode(segment: &str) -> Option<String> {
     }
     String::from_utf8(out).ok()
 }
+
+/// The DID document to host for the `did:web` DID `did`, listing the Multikey public keys
+/// `keys` as `#keys-1`, `#keys-2`… under every verification relationship, as TrustVC's
+/// `issueDID` writes one (so `assertionMethod` authorizes them to issue credentials).
+///
+/// ```
+/// let document = corridor_verify::w3c::did_document("did:web:example.com", &["zDnae…".into()]);
+/// assert_eq!(document["assertionMethod"][0], "did:web:example.com#keys-1");
+/// assert_eq!(document["verificationMethod"][0]["publicKeyMultibase"], "zDnae…");
+/// ```
+pub fn did_document(did: &str, keys: &[String]) -> serde_json::Value {
+    let ids: Vec<String> = (1..=keys.len())
+        .map(|i| format!("{did}#keys-{i}"))
+        .collect();
+    let methods: Vec<serde_json::Value> = ids
+        .iter()
+        .zip(keys)
+        .map(|(id, key)| {
+            serde_json::json!({
+                "type": "Multikey",
+                "id": id,
+                "controller": did,
+                "publicKeyMultibase": key,
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+        "id": did,
+        "verificationMethod": methods,
+        "authentication": ids,
+        "assertionMethod": ids,
+        "capabilityInvocation": ids,
+        "capabilityDelegation": ids,
+    })
+}

@@ -13,6 +13,7 @@ mod did_web;
 mod identity;
 mod integrity;
 mod loader;
+mod signing;
 mod status;
 mod status_list;
 
@@ -24,8 +25,9 @@ use corridor_jsonld::{BundledContexts, Processor};
 use serde_json::Value;
 
 pub use credential::{Mode, check_credential};
-pub use did_web::{did_of, did_web_url};
+pub use did_web::{did_document, did_of, did_web_url};
 pub use loader::Fetched;
+pub use signing::{Prepared, prepare_for_signing};
 pub use status::StatusEntryResult;
 pub use status_list::StatusList;
 

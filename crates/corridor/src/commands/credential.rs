@@ -1,5 +1,6 @@
-//! `corridor derive`: a W3C credential with a selective disclosure base proof, passed on with
-//! only some of its fields.
+//! W3C credentials: `corridor sign --suite` signs them as TrustVC's `signW3C` does, `corridor
+//! derive` passes one on with only some of its fields, `corridor did document` makes the DID
+//! document an issuer hosts.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -12,8 +13,14 @@ use corridor_net::{FetchPolicy, HttpClient, World};
 use corridor_verify::providers::HttpGet;
 use serde_json::Value;
 
+use corridor_di::Cryptosuite;
+use corridor_keys::KeyKind;
+use corridor_verify::w3c::{did_document, did_of, did_web_url, prepare_for_signing};
+use rand::Rng;
+
 use crate::exit::{Exit, Refused};
-use crate::input;
+use crate::home::Home;
+use crate::{input, output, secrets};
 
 #[derive(clap::Args)]
 pub struct DeriveArgs {
@@ -112,5 +119,198 @@ pub fn derive(args: &DeriveArgs) -> Result<Exit> {
         Some(path) => crate::output::write_atomically(path, &text)?,
         None => std::io::stdout().lock().write_all(&text)?,
     }
+    Ok(Exit::Success)
+}
+
+/// The W3C side of `corridor sign`.
+#[derive(clap::Args)]
+pub struct W3cSignArgs {
+    /// Sign W3C credentials (raw, without a proof) with this cryptosuite, as TrustVC's signW3C
+    /// does: `ecdsa-sd-2023` with a P-256 key, `bbs-2023` with a BLS12-381 key (see `corridor
+    /// key new --type`). Each gets an `id` (urn:uuid, version 7), a transferable record's
+    /// status its `tokenId`, and a base proof whose mandatory pointers are /issuer and
+    /// /validFrom (or /issuanceDate), plus --mandatory's.
+    #[arg(long, value_enum, value_name = "SUITE")]
+    pub suite: Option<SuiteArg>,
+    /// The verification method the proof names: the issuer's DID and the key's fragment in
+    /// its DID document (`did:web:example.com#keys-1`; see `corridor did document`). The
+    /// credentials' issuer must be that DID.
+    #[arg(long, value_name = "DID_URL", requires = "suite")]
+    pub verification_method: Option<String>,
+    /// A JSON pointer the proof always discloses, beyond TrustVC's own; repeat for several.
+    #[arg(long = "mandatory", value_name = "POINTER", requires = "suite")]
+    pub mandatory: Vec<String>,
+    /// A folder answering for the network: contexts the credentials name that Corridor does
+    /// not bundle are read from it.
+    #[arg(long = "contexts-world", value_name = "DIR", requires = "suite")]
+    pub world: Option<PathBuf>,
+    /// Fetch from the network the contexts neither bundled nor in --contexts-world.
+    #[arg(long, requires = "suite")]
+    pub fetch_contexts: bool,
+}
+
+/// The cryptosuites `corridor sign --suite` signs with.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SuiteArg {
+    #[value(name = "ecdsa-sd-2023")]
+    EcdsaSd2023,
+    #[value(name = "bbs-2023")]
+    Bbs2023,
+}
+
+impl SuiteArg {
+    fn suite(self) -> Cryptosuite {
+        match self {
+            SuiteArg::EcdsaSd2023 => Cryptosuite::EcdsaSd2023,
+            SuiteArg::Bbs2023 => Cryptosuite::Bbs2023,
+        }
+    }
+}
+
+/// Signs each W3C credential of `sources` with the key's base proof; writes them all, or
+/// nothing.
+pub fn sign(
+    home: &Home,
+    signer: &secrets::SignerArgs,
+    args: &W3cSignArgs,
+    suite: SuiteArg,
+    sources: &[input::Source],
+    destination: &output::Destination,
+    max_size: u64,
+) -> Result<Exit> {
+    let suite = suite.suite();
+    // How Corridor was asked is checked before any credential is read (exit 2); what is wrong
+    // with a credential refuses it (exit 1).
+    let method = args.verification_method.as_deref().ok_or_else(|| {
+        anyhow!("--suite needs --verification-method DID_URL: the issuer's key in its DID document (did:web:example.com#keys-1)")
+    })?;
+    if did_web_url(method).is_none() || !method.contains('#') {
+        anyhow::bail!(
+            "--verification-method {method:?}: give a did:web DID and the key's fragment, as did:web:example.com#keys-1"
+        );
+    }
+    let issuer = did_of(method);
+    let Some(name) = &signer.key else {
+        anyhow::bail!(
+            "W3C credentials are signed with a Multikey from the keyring: give --key NAME (see `corridor key new --type p256`)"
+        );
+    };
+    let keyring = home.keyring()?;
+    let info = keyring.info(name)?;
+    let KeyKind::Multikey {
+        suite: key_suite, ..
+    } = info.kind
+    else {
+        anyhow::bail!(
+            "the key {name} is an Ethereum key, not a Multikey: W3C credentials are signed with `corridor key new NAME --type p256` (ecdsa-sd-2023) or `--type bls12-381` (bbs-2023) keys"
+        );
+    };
+    if key_suite != suite {
+        anyhow::bail!(
+            "the key {name} signs {}, not {}",
+            key_suite.name(),
+            suite.name()
+        );
+    }
+    let key = keyring.unlock_multikey(name, signer.password.read(false)?.as_bytes())?;
+    let processor = processor(args.world.as_deref(), args.fetch_contexts)?;
+    let mut staged = output::Staged::begin(destination)?;
+    let mut count = 0;
+    let mut rng = rand::rng();
+    for source in sources {
+        input::for_each_document(source, max_size, |doc| {
+            let label = &doc.label;
+            let credential: Value = serde_json::from_slice(&doc.bytes)
+                .map_err(|e| Refused(format!("{label}: not valid JSON ({e})")))?;
+            let stated = match credential.get("issuer") {
+                Some(Value::Object(o)) => o.get("id"),
+                other => other,
+            };
+            if stated.and_then(Value::as_str) != Some(issuer) {
+                return Err(Refused(format!(
+                    "{label}: its issuer is {}, not {issuer}, whose key signs it (verifiers compare the two)",
+                    stated.map_or("missing".into(), Value::to_string)
+                ))
+                .into());
+            }
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64);
+            let prepared = prepare_for_signing(&credential, now, rng.random(), &args.mandatory)
+                .map_err(|why| Refused(format!("{label}: {why}")))?;
+            let created = corridor_js::to_iso_string(now as i64);
+            // Data Integrity writes `created` to the second, as TrustVC does.
+            let created = format!("{}Z", &created[..19]);
+            let signed = corridor_di::sign(
+                &processor,
+                &prepared.credential,
+                &key,
+                method,
+                &created,
+                &prepared.mandatory_pointers,
+            )
+            .map_err(|e| Refused(format!("{label}: {e}")))?;
+            staged.write(&doc.out_name, &serde_json::to_vec(&signed)?)?;
+            count += 1;
+            Ok(())
+        })?;
+    }
+    if count == 0 {
+        anyhow::bail!("no credentials found in the inputs");
+    }
+    staged.commit()?;
+    eprintln!(
+        "signed {count} credential(s) with {} as {method}",
+        suite.name()
+    );
+    Ok(Exit::Success)
+}
+
+/// `corridor did …`.
+#[derive(clap::Subcommand)]
+pub enum DidAction {
+    /// Make the DID document a did:web issuer hosts, listing its Multikeys (see `corridor key
+    /// new --type`) as #keys-1, #keys-2… under assertionMethod: did:web:HOST is read from
+    /// https://HOST/.well-known/did.json, did:web:HOST:A:B from https://HOST/A/B/did.json.
+    Document {
+        /// The issuer's DID, as did:web:example.com or did:web:example.com:issuers:carrier
+        /// (a port is written %3A: did:web:example.com%3A8443).
+        did: String,
+        /// A Multikey to list; repeat for several, in the order of their #keys-N.
+        #[arg(long = "key", value_name = "NAME", required = true)]
+        keys: Vec<String>,
+        /// Write here instead of standard output (replaced only when all went well).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+pub fn did(home: &Home, action: &DidAction) -> Result<Exit> {
+    let DidAction::Document { did, keys, out } = action;
+    let Some(url) = did_web_url(did).filter(|_| did_of(did) == did) else {
+        anyhow::bail!(
+            "{did:?} is not a did:web DID: give did:web:HOST or did:web:HOST:PATH:SEGMENTS"
+        );
+    };
+    let keyring = home.keyring()?;
+    let mut public = Vec::with_capacity(keys.len());
+    for name in keys {
+        match keyring.info(name)?.kind {
+            KeyKind::Multikey {
+                public_key_multibase,
+                ..
+            } => public.push(public_key_multibase),
+            KeyKind::Ethereum(_) => anyhow::bail!(
+                "the key {name} is an Ethereum key; a DID document lists Multikeys (`corridor key new NAME --type p256` or `--type bls12-381`)"
+            ),
+        }
+    }
+    let mut text = serde_json::to_vec_pretty(&did_document(did, &public))?;
+    text.push(b'\n');
+    match out {
+        Some(path) => crate::output::write_atomically(path, &text)?,
+        None => std::io::stdout().lock().write_all(&text)?,
+    }
+    eprintln!("host it at {url}");
     Ok(Exit::Success)
 }

@@ -43,8 +43,13 @@ pub fn run(home: &Home, args: &InitArgs) -> Result<Exit> {
         }
         Err(e) => return Err(e.into()),
     };
+    let Some(did) = info.did() else {
+        anyhow::bail!(
+            "the key {key} is a W3C issuer's Multikey ({}); an OpenAttestation issuer needs an Ethereum key: name another with --key",
+            info.path.display()
+        );
+    };
     let store = home.store()?;
-    let did = info.did();
     let did_url = format!("{did}#controller");
     let issuer = serde_json::json!({
         "id": did,

@@ -1,9 +1,13 @@
-//! `corridor key`: issuer keys, kept as encrypted Ethereum keystore v3 files.
+//! `corridor key`: issuer keys — Ethereum keys and W3C issuers' Multikeys — kept as encrypted
+//! keystore v3 files.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Result;
+
+use corridor_di::Cryptosuite;
+use corridor_keys::KeyKind;
 
 use crate::exit::Exit;
 use crate::home::Home;
@@ -15,6 +19,11 @@ pub enum KeyAction {
     New {
         /// The key's name (letters, digits, '-', '_', '.').
         name: String,
+        /// What the key is for: `ethereum` (secp256k1: OpenAttestation DID signatures,
+        /// transactions, title actions), or a W3C issuer's Multikey — `p256` for ecdsa-sd-2023
+        /// credentials (TrustVC's default), `bls12-381` for bbs-2023.
+        #[arg(long = "type", value_enum, default_value = "ethereum")]
+        kind: KeyType,
         #[command(flatten)]
         password: secrets::PasswordArgs,
     },
@@ -35,7 +44,8 @@ pub enum KeyAction {
         #[command(flatten)]
         password: secrets::PasswordArgs,
     },
-    /// Show a key's address and DID (no password needed).
+    /// Show a key's address and DID, or a Multikey's suite and public key (no password
+    /// needed).
     Show {
         /// The key's name.
         name: String,
@@ -44,19 +54,59 @@ pub enum KeyAction {
     List,
 }
 
+/// The kinds of key `corridor key new` makes.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum KeyType {
+    Ethereum,
+    P256,
+    #[value(name = "bls12-381")]
+    Bls12381,
+}
+
 pub fn run(home: &Home, action: &KeyAction) -> Result<Exit> {
     let keyring = home.keyring()?;
     let mut stdout = std::io::stdout().lock();
     let mut show = |info: &corridor_keys::KeyInfo| -> Result<()> {
         writeln!(stdout, "name     {}", info.name)?;
-        writeln!(stdout, "address  {}", info.address.to_checksum(None))?;
-        writeln!(stdout, "did      {}", info.did())?;
+        match &info.kind {
+            KeyKind::Ethereum(address) => {
+                writeln!(stdout, "address  {}", address.to_checksum(None))?;
+                writeln!(stdout, "did      did:ethr:{}", address.to_checksum(None))?;
+            }
+            KeyKind::Multikey {
+                suite,
+                public_key_multibase,
+            } => {
+                writeln!(stdout, "type     Multikey for {}", suite.name())?;
+                writeln!(stdout, "public   {public_key_multibase}")?;
+            }
+        }
         writeln!(stdout, "file     {}", info.path.display())?;
         Ok(())
     };
     match action {
-        KeyAction::New { name, password } => {
-            let info = keyring.generate(name, password.read(true)?.as_bytes(), &mut rand::rng())?;
+        KeyAction::New {
+            name,
+            kind,
+            password,
+        } => {
+            let password = password.read(true)?;
+            let mut rng = rand::rng();
+            let info = match kind {
+                KeyType::Ethereum => keyring.generate(name, password.as_bytes(), &mut rng)?,
+                KeyType::P256 => keyring.generate_multikey(
+                    name,
+                    Cryptosuite::EcdsaSd2023,
+                    password.as_bytes(),
+                    &mut rng,
+                )?,
+                KeyType::Bls12381 => keyring.generate_multikey(
+                    name,
+                    Cryptosuite::Bbs2023,
+                    password.as_bytes(),
+                    &mut rng,
+                )?,
+            };
             show(&info)?;
         }
         KeyAction::Import {
@@ -85,13 +135,24 @@ pub fn run(home: &Home, action: &KeyAction) -> Result<Exit> {
                 );
             }
             for info in keys {
-                writeln!(
-                    stdout,
-                    "{:<24} {}  {}",
-                    info.name,
-                    info.address.to_checksum(None),
-                    info.did()
-                )?;
+                match &info.kind {
+                    KeyKind::Ethereum(address) => writeln!(
+                        stdout,
+                        "{:<24} {}  did:ethr:{}",
+                        info.name,
+                        address.to_checksum(None),
+                        address.to_checksum(None)
+                    )?,
+                    KeyKind::Multikey {
+                        suite,
+                        public_key_multibase,
+                    } => writeln!(
+                        stdout,
+                        "{:<24} {}  {public_key_multibase}",
+                        info.name,
+                        suite.name()
+                    )?,
+                }
             }
         }
     }

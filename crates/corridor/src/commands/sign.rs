@@ -17,12 +17,27 @@ pub struct SignArgs {
     /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
     #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = input::parse_size)]
     max_size: u64,
-    /// Wrapped documents: files, folders, or JSON Lines files.
+    #[command(flatten)]
+    w3c: crate::commands::credential::W3cSignArgs,
+    /// Wrapped documents (or, with --suite, W3C credentials): files, folders, or JSON Lines
+    /// files.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 }
 
 pub fn run(home: &Home, args: &SignArgs) -> Result<Exit> {
+    if let Some(suite) = args.w3c.suite {
+        let sources = input::expand(&args.inputs)?;
+        return crate::commands::credential::sign(
+            home,
+            &args.signer,
+            &args.w3c,
+            suite,
+            &sources,
+            &args.output.destination(),
+            args.max_size,
+        );
+    }
     let signer = args.signer.signer(&home.keyring()?)?;
     let destination = args.output.destination();
     let sources = input::expand(&args.inputs)?;

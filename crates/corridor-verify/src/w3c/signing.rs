@@ -1,0 +1,82 @@
+//! What TrustVC's `signW3C` does to a credential before its proof is made, so that what
+//! Corridor signs is what TrustVC would have signed: its requirements checked, an `id` given,
+//! a transferable record's token id derived from it, and the mandatory pointers chosen.
+
+use serde_json::Value;
+use sha2::Digest;
+
+use super::credential::{Mode, check_credential, values};
+use super::{TRANSFERABLE_RECORDS, VC_V2};
+
+/// A credential ready for its proof, and the pointers its proof must always disclose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub credential: Value,
+    pub mandatory_pointers: Vec<String>,
+}
+
+/// Prepares `credential` as `signW3C` does, at `now_ms`, with `random` for its id:
+/// - TrustVC's requirements for signing (`Err` with its message for the first one failed);
+/// - `id` set to `urn:uuid:` and a version 7 UUID (a status list credential keeps its own);
+/// - for a `TransferableRecords` status, `tokenId` = the lowercase hex SHA-256 of that id;
+/// - mandatory pointers `/issuer`, then `/validFrom` when a VC 2.0 credential has one (or
+///   `/issuanceDate` for VC 1.1), then `extra` less those already there.
+///
+/// ```
+/// use corridor_verify::w3c::prepare_for_signing;
+/// let credential = serde_json::json!({
+///     "@context": ["https://www.w3.org/ns/credentials/v2"],
+///     "type": ["VerifiableCredential"],
+///     "issuer": "did:web:example.com",
+///     "validFrom": "2026-01-01T00:00:00Z",
+///     "credentialSubject": {"name": "x"}
+/// });
+/// let prepared = prepare_for_signing(&credential, 0, [0; 10], &["/issuer".into(), "/credentialSubject".into()]).unwrap();
+/// assert_eq!(prepared.credential["id"], "urn:uuid:00000000-0000-7000-8000-000000000000");
+/// assert_eq!(prepared.mandatory_pointers, ["/issuer", "/validFrom", "/credentialSubject"]);
+/// ```
+pub fn prepare_for_signing(
+    credential: &Value,
+    now_ms: u64,
+    random: [u8; 10],
+    extra: &[String],
+) -> Result<Prepared, String> {
+    check_credential(credential, now_ms as i64, Mode::Sign)?;
+    let mut credential = credential.clone();
+    let object = credential
+        .as_object_mut()
+        .ok_or("a credential is a JSON object")?;
+    let is_status_list = values(object, "type").iter().any(|t| {
+        matches!(
+            t.as_str(),
+            Some("BitstringStatusListCredential" | "StatusList2021Credential")
+        )
+    });
+    if !(is_status_list && object.get("id").is_some_and(corridor_js::truthy)) {
+        let uuid = uuid::Builder::from_unix_timestamp_millis(now_ms, &random).into_uuid();
+        object.insert("id".into(), Value::String(format!("urn:uuid:{uuid}")));
+    }
+    let id = object["id"].as_str().unwrap_or_default().to_owned();
+    if let Some(Value::Object(status)) = object.get_mut("credentialStatus")
+        && status.get("type").and_then(Value::as_str) == Some(TRANSFERABLE_RECORDS)
+    {
+        let token = sha2::Sha256::digest(id.as_bytes());
+        status.insert("tokenId".into(), Value::String(const_hex::encode(token)));
+    }
+    let v2 = super::credential::first_context(object).and_then(Value::as_str) == Some(VC_V2);
+    let mut mandatory_pointers = vec!["/issuer".to_owned()];
+    if !v2 {
+        mandatory_pointers.push("/issuanceDate".into());
+    } else if object.get("validFrom").is_some_and(corridor_js::truthy) {
+        mandatory_pointers.push("/validFrom".into());
+    }
+    for pointer in extra {
+        if !mandatory_pointers.contains(pointer) {
+            mandatory_pointers.push(pointer.clone());
+        }
+    }
+    Ok(Prepared {
+        credential,
+        mandatory_pointers,
+    })
+}

@@ -1,0 +1,415 @@
+//! Issuing W3C credentials with Corridor (issue 16): Multikeys of both curves in the encrypted
+//! keystore, the did:web document that lists them, status list credentials and credentials
+//! signed by `corridor sign --suite` — which TrustVC verifies and derives from, with the
+//! verdicts Corridor gives too; and what cannot be signed refused, nothing written.
+
+mod common;
+
+use common::w3c::{bill_of_lading, corridor_verdicts, disagreements};
+use common::{Workdir, compat_script_split};
+use corridor_verify::w3c::StatusList;
+use rand::Rng;
+use serde_json::{Value, json};
+
+const HOST: &str = "issuer.corridor.test";
+const LIST: &str = "https://issuer.corridor.test/status/1";
+const PASSWORD: &str = "a keystore password";
+
+/// Runs `corridor` with the keystore password in its environment.
+fn corridor(work: &Workdir, args: &[&str]) -> std::process::Output {
+    work.command(args)
+        .env("CORRIDOR_KEY_PASSWORD", PASSWORD)
+        .output()
+        .unwrap()
+}
+
+fn ok(work: &Workdir, args: &[&str]) -> String {
+    let out = corridor(work, args);
+    assert!(
+        out.status.success(),
+        "corridor {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A world folder serving `files` (URL → JSON), the whole network as far as it is concerned.
+fn write_world(work: &Workdir, files: &[(&str, &Value)]) -> std::path::PathBuf {
+    let world = work.path("world");
+    let mut index = serde_json::Map::new();
+    for (i, (url, body)) in files.iter().enumerate() {
+        let file = format!("{i}.json");
+        std::fs::create_dir_all(&world).unwrap();
+        std::fs::write(world.join(&file), body.to_string()).unwrap();
+        index.insert((*url).to_owned(), json!(file));
+    }
+    let index = json!({"files": index, "unknownHosts": "every host not listed here"});
+    std::fs::write(world.join("index.json"), index.to_string()).unwrap();
+    world
+}
+
+#[test]
+fn credentials_corridor_issues_verify_in_trustvc_and_in_corridor_alike() {
+    let work = Workdir::new();
+    ok(&work, &["key", "new", "carrier-p256", "--type", "p256"]);
+    ok(&work, &["key", "new", "carrier-bls", "--type", "bls12-381"]);
+    let shown = ok(&work, &["key", "show", "carrier-bls"]);
+    assert!(shown.contains("Multikey for bbs-2023"), "{shown}");
+    let did = format!("did:web:{HOST}");
+    let document: Value = serde_json::from_str(&ok(
+        &work,
+        &[
+            "did",
+            "document",
+            &did,
+            "--key",
+            "carrier-p256",
+            "--key",
+            "carrier-bls",
+        ],
+    ))
+    .unwrap();
+    assert_eq!(
+        document["assertionMethod"],
+        json!([format!("{did}#keys-1"), format!("{did}#keys-2")])
+    );
+
+    // A status list of Corridor's own, with bits 2 and 6 set, signed by Corridor.
+    let mut bits = vec![0u8; 16384];
+    bits[0] = 0b0010_0010;
+    let list = json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://w3id.org/security/data-integrity/v2"],
+        "id": LIST,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": did,
+        "validFrom": "2025-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": format!("{LIST}#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": StatusList::encode(&bits),
+        },
+    });
+    std::fs::write(work.path("list.json"), list.to_string()).unwrap();
+    let signed_list = ok(
+        &work,
+        &[
+            "sign",
+            "--suite",
+            "ecdsa-sd-2023",
+            "--key",
+            "carrier-p256",
+            "--verification-method",
+            &format!("{did}#keys-1"),
+            "--out",
+            "-",
+            "list.json",
+        ],
+    );
+    let signed_list: Value = serde_json::from_str(&signed_list).unwrap();
+    assert_eq!(
+        signed_list["id"], LIST,
+        "a status list credential keeps its id"
+    );
+    let world = write_world(
+        &work,
+        &[
+            (&format!("https://{HOST}/.well-known/did.json"), &document),
+            (LIST, &signed_list),
+        ],
+    );
+
+    // Bills of lading of random shape, with no status, a status entry, or a transferable
+    // record's, for each suite.
+    let mut rng = common::rng(16_001);
+    let mut expected_revoked = 0;
+    let mut files = Vec::new();
+    for (suite, key, fragment, count) in [
+        ("ecdsa-sd-2023", "carrier-p256", "keys-1", 24),
+        ("bbs-2023", "carrier-bls", "keys-2", 8),
+    ] {
+        let mut lines = String::new();
+        for _ in 0..count {
+            let mut credential = bill_of_lading(&mut rng, &did);
+            match rng.random_range(0..3) {
+                0 => {}
+                1 => {
+                    let index = rng.random_range(0..8u32);
+                    expected_revoked += usize::from(index == 2 || index == 6);
+                    credential["credentialStatus"] = json!({
+                        "id": format!("{LIST}#{index}"), "type": "BitstringStatusListEntry",
+                        "statusPurpose": "revocation", "statusListIndex": index.to_string(),
+                        "statusListCredential": LIST,
+                    });
+                }
+                _ => {
+                    credential["@context"].as_array_mut().unwrap().push(json!(
+                        "https://trustvc.io/context/transferable-records-context.json"
+                    ));
+                    credential["credentialStatus"] = json!({
+                        "type": "TransferableRecords",
+                        "tokenNetwork": {"chain": "MATIC", "chainId": 80002},
+                        "tokenRegistry": "0x71d28767662cb233f887abe2ca6f8bd7e1e9d1eb",
+                    });
+                }
+            }
+            lines.push_str(&format!("{credential}\n"));
+        }
+        let input = work.path(&format!("{suite}.jsonl"));
+        std::fs::write(&input, lines).unwrap();
+        let out = work.path(&format!("signed-{suite}"));
+        ok(
+            &work,
+            &[
+                "sign",
+                "--suite",
+                suite,
+                "--key",
+                key,
+                "--verification-method",
+                &format!("{did}#{fragment}"),
+                "--mandatory",
+                "/credentialSubject/blNumber",
+                "--out-dir",
+                out.to_str().unwrap(),
+                input.to_str().unwrap(),
+            ],
+        );
+        for entry in std::fs::read_dir(&out).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+    }
+    assert_eq!(files.len(), 32);
+    for file in &files {
+        let signed: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        assert!(
+            signed["id"].as_str().unwrap().starts_with("urn:uuid:"),
+            "{signed}"
+        );
+        if signed["credentialStatus"]["type"] == "TransferableRecords" {
+            use sha2::Digest;
+            let token = sha2::Sha256::digest(signed["id"].as_str().unwrap().as_bytes());
+            assert_eq!(
+                signed["credentialStatus"]["tokenId"],
+                const_hex::encode(token)
+            );
+        }
+    }
+
+    // TrustVC derives from each what a holder would pass on.
+    let world_arg = world.to_str().unwrap();
+    let requests: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let credential: Value = serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap();
+            let pointers = if rng.random_bool(0.5) {
+                vec!["/credentialSubject/vessel"]
+            } else {
+                vec![]
+            };
+            let pointers: Vec<&str> = pointers
+                .into_iter()
+                .filter(|p| credential.pointer(p).is_some())
+                .collect();
+            format!(
+                "{}\n",
+                json!({"credential": credential, "pointers": pointers})
+            )
+        })
+        .collect();
+    let derived = compat_script_split("oracle-w3c.mjs", &["derive", world_arg], &requests, &[]);
+    for (i, d) in derived.iter().enumerate() {
+        assert!(
+            d.get("error").is_none(),
+            "TrustVC could not derive from Corridor's {}: {d}",
+            files[i].display()
+        );
+        let path = work.path(&format!("derived-{i}.json"));
+        std::fs::write(&path, d.to_string()).unwrap();
+        files.push(path);
+    }
+
+    let paths: Vec<&str> = files.iter().map(|p| p.to_str().unwrap()).collect();
+    let theirs = compat_script_split("oracle-w3c.mjs", &["verify", world_arg], &[], &paths);
+    let ours = corridor_verdicts(&work, &world, &paths);
+    let mut found = Vec::new();
+    let (mut valid, mut revoked) = (0, 0);
+    for ((path, their), our) in paths.iter().zip(&theirs).zip(&ours) {
+        found.extend(disagreements(path, their, our));
+        let integrity = their["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["type"] == "DOCUMENT_INTEGRITY")
+            .any(|f| f["status"] == "VALID");
+        assert!(integrity, "TrustVC on Corridor's {path}: {their}");
+        valid += usize::from(their["verdict"] == "VALID");
+        revoked += usize::from(
+            their["fragments"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["reason"]["codeString"] == "REVOKED"),
+        );
+    }
+    assert!(
+        found.is_empty(),
+        "{} disagreements:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+    assert!(valid >= 16, "only {valid} valid");
+    // Each revoked credential, base and derived (when its status was disclosed).
+    assert!(
+        revoked >= expected_revoked,
+        "{revoked} revoked, {expected_revoked} expected at least"
+    );
+    assert!(expected_revoked > 0);
+}
+
+#[test]
+fn what_cannot_be_signed_is_refused_and_nothing_is_written() {
+    let work = Workdir::new();
+    ok(&work, &["key", "new", "p", "--type", "p256"]);
+    ok(&work, &["key", "new", "eth"]);
+    let did = format!("did:web:{HOST}");
+    let mut credential = bill_of_lading(&mut common::rng(3), &did);
+    std::fs::write(work.path("good.json"), credential.to_string()).unwrap();
+    credential["id"] = json!("urn:uuid:0192");
+    std::fs::write(work.path("with-id.json"), credential.to_string()).unwrap();
+    let mut other = bill_of_lading(&mut common::rng(4), "did:web:someone-else.example");
+    other["validFrom"] = json!("2025-03-10T01:00:00Z");
+    std::fs::write(work.path("other-issuer.json"), other.to_string()).unwrap();
+    std::fs::write(work.path("not-json.json"), "{").unwrap();
+    let method = format!("{did}#keys-1");
+    let out = work.path("out");
+    // How Corridor was asked is wrong: exit 2; a credential is: exit 1.
+    let cases: [(&[&str], &str, i32); 6] = [
+        (
+            &[
+                "--suite",
+                "bbs-2023",
+                "--key",
+                "p",
+                "--verification-method",
+                &method,
+                "good.json",
+            ],
+            "the key p signs ecdsa-sd-2023, not bbs-2023",
+            2,
+        ),
+        (
+            &[
+                "--suite",
+                "ecdsa-sd-2023",
+                "--key",
+                "eth",
+                "--verification-method",
+                &method,
+                "good.json",
+            ],
+            "not a Multikey",
+            2,
+        ),
+        (
+            &[
+                "--suite",
+                "ecdsa-sd-2023",
+                "--key",
+                "p",
+                "--verification-method",
+                "did:key:z6Mk#1",
+                "good.json",
+            ],
+            "give a did:web DID",
+            2,
+        ),
+        (
+            &[
+                "--suite",
+                "ecdsa-sd-2023",
+                "--key",
+                "p",
+                "--verification-method",
+                &method,
+                "good.json",
+                "with-id.json",
+            ],
+            "with-id.json: \"id\" is a defined field",
+            1,
+        ),
+        (
+            &[
+                "--suite",
+                "ecdsa-sd-2023",
+                "--key",
+                "p",
+                "--verification-method",
+                &method,
+                "good.json",
+                "other-issuer.json",
+            ],
+            "other-issuer.json: its issuer is \"did:web:someone-else.example\"",
+            1,
+        ),
+        (
+            &[
+                "--suite",
+                "ecdsa-sd-2023",
+                "--key",
+                "p",
+                "--verification-method",
+                &method,
+                "good.json",
+                "not-json.json",
+            ],
+            "not-json.json: not valid JSON",
+            1,
+        ),
+    ];
+    for (args, said, code) in cases {
+        let mut all = vec!["sign", "--out-dir", out.to_str().unwrap()];
+        all.extend(args);
+        let run = corridor(&work, &all);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+        assert!(!stderr.contains(PASSWORD));
+        let written = std::fs::read_dir(&out).map_or(0, |d| {
+            d.filter(|e| {
+                !e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with('.')
+            })
+            .count()
+        });
+        assert_eq!(written, 0, "{args:?} wrote something");
+    }
+    // A DID document lists Multikeys only, of a did:web DID.
+    let run = corridor(&work, &["did", "document", &did, "--key", "eth"]);
+    assert_eq!(run.status.code(), Some(2));
+    let run = corridor(&work, &["did", "document", "did:key:z6Mk", "--key", "p"]);
+    assert!(String::from_utf8_lossy(&run.stderr).contains("is not a did:web DID"));
+    // The OpenAttestation side keeps its Ethereum keys: a Multikey cannot sign there.
+    let run = corridor(
+        &work,
+        &[
+            "init",
+            "--key",
+            "p",
+            "--domain",
+            "example.com",
+            "--name",
+            "x",
+            "--responder",
+            "https://example.com",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("Multikey"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+}
