@@ -67,6 +67,18 @@ pub struct ServerConfig {
     pub shares: SharePolicy,
     /// The most bytes the store's file may grow to, if limited.
     pub store_max_size: Option<u64>,
+    /// did:web DID documents hosted, each at its path (`/.well-known/did.json`, or
+    /// `/A/B/did.json` for `did:web:HOST:A:B`).
+    pub did_documents: Vec<DidDocument>,
+}
+
+/// A DID document the server hosts for a did:web issuer.
+#[derive(Debug, Clone)]
+pub struct DidDocument {
+    /// Where: the URL path its DID resolves to.
+    pub path: String,
+    /// The document's JSON text, served as it is.
+    pub json: Arc<str>,
 }
 
 /// What shares may be: their size, lifetime and number.
@@ -118,7 +130,23 @@ pub const OPENAPI: &str = include_str!("openapi.json");
 
 /// The routes, over the store `config` names (created if missing).
 pub fn router(config: &ServerConfig) -> Result<Router, ServeError> {
-    Ok(routes(app_state(config)?, config.max_body))
+    Ok(routes(app_state(config)?, config))
+}
+
+/// The DID documents hosted, each at its path.
+fn did_documents(documents: &[DidDocument]) -> Router<AppState> {
+    documents.iter().fold(Router::new(), |router, document| {
+        let json = document.json.clone();
+        router.route(
+            &document.path,
+            get(move || async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/did+json")],
+                    json.to_string(),
+                )
+            }),
+        )
+    })
 }
 
 /// What the handlers share, over the store `config` names (created if missing, limited in
@@ -146,8 +174,9 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
     })
 }
 
-/// The routes, over `state`, taking bodies of `max_body` bytes at most.
-fn routes(state: AppState, max_body: usize) -> Router {
+/// The routes, over `state`, taking bodies of `config.max_body` bytes at most.
+fn routes(state: AppState, config: &ServerConfig) -> Router {
+    let max_body = config.max_body;
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(portal::routes())
@@ -167,6 +196,7 @@ fn routes(state: AppState, max_body: usize) -> Router {
             post(rpc::handler).layer(DefaultBodyLimit::max(rpc::MAX_BODY)),
         )
         .merge(api::routes())
+        .merge(did_documents(&config.did_documents))
         // After every route is in: the 405 of each is the JSON error.
         .method_not_allowed_fallback(error::method_not_allowed)
         .fallback(error::not_found)
@@ -238,7 +268,7 @@ pub async fn serve(
 
     let state = app_state(&config)?;
     let sweeper = tokio::spawn(sweep_shares(state.clone()));
-    let app = routes(state, config.max_body);
+    let app = routes(state, &config);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(config.timeout);
@@ -318,6 +348,7 @@ mod tests {
                 },
             },
             store_max_size: None,
+            did_documents: Vec::new(),
         }
     }
 

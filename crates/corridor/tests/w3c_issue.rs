@@ -413,3 +413,49 @@ fn what_cannot_be_signed_is_refused_and_nothing_is_written() {
         String::from_utf8_lossy(&run.stderr)
     );
 }
+
+#[test]
+fn corridor_serve_hosts_did_documents_where_their_dids_resolve() {
+    let work = Workdir::new();
+    ok(&work, &["key", "new", "k", "--type", "p256"]);
+    let mut served_paths = Vec::new();
+    for (did, path) in [
+        ("did:web:issuer.corridor.test", "/.well-known/did.json"),
+        (
+            "did:web:issuer.corridor.test:carriers:7",
+            "/carriers/7/did.json",
+        ),
+    ] {
+        let file = work.path(&format!("did-{}.json", served_paths.len()));
+        ok(
+            &work,
+            &[
+                "did",
+                "document",
+                did,
+                "--key",
+                "k",
+                "--out",
+                file.to_str().unwrap(),
+            ],
+        );
+        served_paths.push((file, path, did));
+    }
+    let mut args = Vec::new();
+    for (file, _, _) in &served_paths {
+        args.extend(["--did-document", file.to_str().unwrap()]);
+    }
+    let served = common::Served::start(&work, &args);
+    for (file, path, did) in &served_paths {
+        let answer = served.send("GET", path, None, None);
+        assert_eq!(answer.status, 200, "{path}");
+        assert_eq!(answer.json["id"], *did);
+        let written: Value = serde_json::from_slice(&std::fs::read(file).unwrap()).unwrap();
+        assert_eq!(answer.json, written, "{path}");
+    }
+    // A file whose id is not a did:web DID is refused at start.
+    std::fs::write(work.path("bad.json"), r#"{"id": "did:key:z6Mk"}"#).unwrap();
+    let run = corridor(&work, &["serve", "--did-document", "bad.json"]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("is not a did:web DID"));
+}

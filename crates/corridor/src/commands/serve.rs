@@ -71,6 +71,39 @@ pub struct ServeArgs {
     /// as one on a full disk is. Unlimited by default.
     #[arg(long, value_name = "BYTES", value_parser = input::parse_size)]
     store_max_size: Option<u64>,
+    /// A did:web issuer's DID document to host (see `corridor did document`), at the path its
+    /// DID resolves to: /.well-known/did.json for did:web:HOST, /A/B/did.json for
+    /// did:web:HOST:A:B. Repeat for several.
+    #[arg(long = "did-document", value_name = "FILE")]
+    did_documents: Vec<std::path::PathBuf>,
+}
+
+/// A DID document file, checked, with the path it is served at.
+fn did_document(file: &std::path::Path) -> Result<corridor_server::DidDocument> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("--did-document {}", file.display()))?;
+    let document: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("--did-document {}: not JSON", file.display()))?;
+    let id = document
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    let url = corridor_verify::w3c::did_web_url(id)
+        .filter(|_| corridor_verify::w3c::did_of(id) == id)
+        .with_context(|| {
+            format!(
+                "--did-document {}: its id {id:?} is not a did:web DID",
+                file.display()
+            )
+        })?;
+    let path = url
+        .strip_prefix("https://")
+        .and_then(|rest| rest.find('/').map(|i| rest[i..].to_owned()))
+        .unwrap_or_else(|| "/.well-known/did.json".into());
+    Ok(corridor_server::DidDocument {
+        path,
+        json: text.into(),
+    })
 }
 
 /// What shares may be.
@@ -135,7 +168,12 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         writes_per_minute,
         shares,
         store_max_size,
+        did_documents,
     } = args;
+    let did_documents: Vec<corridor_server::DidDocument> = did_documents
+        .iter()
+        .map(|f| did_document(f))
+        .collect::<Result<_>>()?;
     let public_url = match public_url {
         Some(url) => url.clone(),
         None if listen.ip().is_unspecified() && issuer.is_given() => {
@@ -219,6 +257,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
             writes_per_minute,
             shares,
             store_max_size,
+            did_documents: did_documents.clone(),
         })
     })?;
     Ok(Exit::Success)
