@@ -240,7 +240,7 @@ impl Store {
     /// Runs `apply` in a transaction, committed only if it answers `Ok(Ok(_))`; it gets the
     /// time of the change. The transaction takes the write lock first, waiting for another
     /// writer as long as the store waits: one that read first could not wait to write.
-    fn transact<T>(
+    pub(crate) fn transact<T>(
         &mut self,
         apply: impl FnOnce(&Transaction, i64) -> rusqlite::Result<Result<T, StoreError>>,
     ) -> Result<T, StoreError> {

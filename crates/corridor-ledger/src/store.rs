@@ -16,7 +16,7 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -51,6 +51,10 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE, created INTEGER NOT NULL, revoked INTEGER,
     scopes TEXT NOT NULL, revoke_issuers TEXT);
 CREATE TABLE IF NOT EXISTS deployments (since INTEGER PRIMARY KEY, salt BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS status_lists (
+    url TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, key TEXT NOT NULL, purpose TEXT NOT NULL,
+    bits BLOB NOT NULL, next INTEGER NOT NULL, version INTEGER NOT NULL, signed TEXT NOT NULL,
+    at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS nonces (
     registry BLOB NOT NULL, account BLOB NOT NULL, next INTEGER NOT NULL,
     PRIMARY KEY (registry, account));
@@ -117,6 +121,9 @@ pub enum StoreError {
     /// No issuer by that name has issued anything in this store.
     #[error("no issuer named {0:?} has issued anything in this store")]
     UnknownIssuer(String),
+    /// A W3C status list cannot be made or changed as asked.
+    #[error("the status list {url} {problem}")]
+    StatusList { url: String, problem: String },
     /// An issuer's name is empty or too long.
     #[error("{0:?} is not an issuer name: use 1 to 128 characters")]
     BadIssuer(String),
@@ -307,8 +314,10 @@ impl Store {
             Some(SCHEMA_VERSION) => {}
             // Version 2 added the title registry's tables, which the schema just created;
             // version 3 the scopes of tokens, the owners and lifetimes of shares (which the
-            // migrations just added) and the store's deployment salt (made below).
-            Some(1 | 2) => {
+            // migrations just added) and the store's deployment salt (made below); version 4
+            // the W3C status lists, whose table the schema just created (a version 3 Corridor
+            // would not know their audit entries, so the version says so).
+            Some(1..=3) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],
@@ -665,6 +674,7 @@ impl Store {
         let mut issued: Vec<(String, Vec<u8>, i64, Vec<u8>)> = Vec::new();
         let mut revoked: Vec<(String, Vec<u8>, i64, Vec<u8>)> = Vec::new();
         let mut titles: Vec<TitleEntry> = Vec::new();
+        let mut lists = crate::status_lists::ListReplay::default();
         while let Some(row) = rows.next().map_err(sqlite)? {
             let seq: i64 = row.get(0).map_err(sqlite)?;
             let at: i64 = row.get(1).map_err(sqlite)?;
@@ -707,6 +717,11 @@ impl Store {
                 "revoke" => revoked.push((issuer, subject, at, detail)),
                 // Shares come and go; their entries say so and are not replayed.
                 "share" | "share-deleted" | "share-expired" => {}
+                "status-list" | "status-allocate" | "status-set" | "status-clear" => {
+                    if let Err(why) = lists.entry(&action, &detail) {
+                        return Ok(altered(&why));
+                    }
+                }
                 "registry" | "title" => titles.push(TitleEntry {
                     seq,
                     at,
@@ -726,6 +741,9 @@ impl Store {
             return Ok(Audit::RecordsDiffer { problem });
         }
         if let Some(problem) = self.titles_differ(&titles)? {
+            return Ok(Audit::RecordsDiffer { problem });
+        }
+        if let Some(problem) = lists.differs(self)? {
             return Ok(Audit::RecordsDiffer { problem });
         }
         Ok(Audit::Intact {

@@ -22,6 +22,7 @@ mod ocsp;
 mod portal;
 mod rate;
 mod rpc;
+mod status_lists;
 mod store;
 mod work;
 
@@ -199,7 +200,7 @@ fn routes(state: AppState, config: &ServerConfig) -> Router {
         .merge(did_documents(&config.did_documents))
         // After every route is in: the 405 of each is the JSON error.
         .method_not_allowed_fallback(error::method_not_allowed)
-        .fallback(error::not_found)
+        .fallback(status_lists::or_not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             within_the_request_timeout,

@@ -178,6 +178,13 @@ enum Command {
     /// raw W3C credential gets an ecdsa-sd-2023 or bbs-2023 base proof by a did:web issuer's
     /// Multikey (--verification-method), which `corridor derive` and TrustVC can derive from.
     Sign(commands::sign::SignArgs),
+    /// W3C status lists kept in the store: make one, revoke, suspend or resume entries (each
+    /// change signs the list again), show one; `corridor serve` publishes them at their URL's
+    /// path, and `corridor sign --suite --status-list URL` hands out their entries.
+    StatusList {
+        #[command(subcommand)]
+        action: commands::status_list::StatusListAction,
+    },
     /// W3C issuers' DIDs (did:web): the DID document to host.
     Did {
         #[command(subcommand)]
@@ -235,5 +242,6 @@ fn run(cli: &Cli) -> Result<Exit> {
         Command::Key { action } => commands::key::run(home, action),
         Command::Sign(args) => commands::sign::run(home, args),
         Command::Did { action } => commands::credential::did(home, action),
+        Command::StatusList { action } => commands::status_list::run(home, action),
     }
 }

@@ -117,20 +117,61 @@ impl ContextSource for LoaderContexts {
     }
 }
 
-/// What V8's `JSON.parse` says of text that is not JSON, for the common case TrustVC's
-/// messages show (a page of text): `Unexpected token 'N', "Not Found" is not valid JSON`.
+/// What V8's `JSON.parse` says of text that is not JSON, as TrustVC's messages show it: the
+/// unexpected character where parsing stopped (serde_json stops where V8 does for the texts
+/// a server answers instead of JSON: a page, a word), with the text around it — all of it when
+/// shorter than 21 characters, else 10 characters either side, elided with `...`.
 fn json_parse_message(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let trimmed = text.trim_start();
-    match trimmed.chars().next() {
-        None => "Unexpected end of JSON input".into(),
-        Some(first) => {
-            let shown: String = if text.chars().count() > 10 {
-                format!("\"{}\"...", text.chars().take(10).collect::<String>())
-            } else {
-                format!("\"{text}\"")
-            };
-            format!("Unexpected token '{first}', {shown} is not valid JSON")
+    let error = match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+        Ok(_) => return "Unexpected non-whitespace character after JSON".into(),
+        Err(e) => e,
+    };
+    if error.classify() == serde_json::error::Category::Eof {
+        return "Unexpected end of JSON input".into();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    // serde_json counts lines and columns (1-based) in characters of the line.
+    let line_start: usize = text
+        .split('\n')
+        .take(error.line().saturating_sub(1))
+        .map(|l| l.chars().count() + 1)
+        .sum();
+    let at = (line_start + error.column().saturating_sub(1)).min(chars.len().saturating_sub(1));
+    let token = chars.get(at).copied().unwrap_or(' ');
+    let slice = |a: usize, b: usize| chars[a..b.min(chars.len())].iter().collect::<String>();
+    let shown = if chars.len() < 21 {
+        format!("\"{text}\"")
+    } else if at < 10 {
+        format!("\"{}\"...", slice(0, at + 10))
+    } else if at + 10 >= chars.len() {
+        format!("...\"{}\"", slice(at - 10, chars.len()))
+    } else {
+        format!("...\"{}\"...", slice(at - 10, at + 10))
+    };
+    format!("Unexpected token '{token}', {shown} is not valid JSON")
+}
+
+#[cfg(test)]
+mod tests {
+    /// What Node 20 says (`JSON.parse(text)`), for the texts servers answer.
+    #[test]
+    fn not_json_is_worded_as_v8_words_it() {
+        for (text, v8) in [
+            ("Not Found", r#"Unexpected token 'N', "Not Found" is not valid JSON"#),
+            ("this is not JSON", r#"Unexpected token 'h', "this is not JSON" is not valid JSON"#),
+            (
+                "this is not valid JSON at all, sorry",
+                r#"Unexpected token 'h', "this is not"... is not valid JSON"#,
+            ),
+            ("", "Unexpected end of JSON input"),
+            ("{\"a\": ", "Unexpected end of JSON input"),
+            (
+                "<html><body>Internal Server Error</body></html>",
+                r#"Unexpected token '<', "<html><bod"... is not valid JSON"#,
+            ),
+        ] {
+            assert_eq!(super::json_parse_message(text.as_bytes()), v8, "{text:?}");
         }
     }
 }

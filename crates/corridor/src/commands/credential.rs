@@ -137,6 +137,10 @@ pub struct W3cSignArgs {
     /// credentials' issuer must be that DID.
     #[arg(long, value_name = "DID_URL", requires = "suite")]
     pub verification_method: Option<String>,
+    /// Give each credential an entry of this status list of the store (see `corridor
+    /// status-list new`), at the next index it hands out.
+    #[arg(long, value_name = "URL", requires = "suite")]
+    pub status_list: Option<String>,
     /// A JSON pointer the proof always discloses, beyond TrustVC's own; repeat for several.
     #[arg(long = "mandatory", value_name = "POINTER", requires = "suite")]
     pub mandatory: Vec<String>,
@@ -214,6 +218,16 @@ pub fn sign(
     }
     let key = keyring.unlock_multikey(name, signer.password.read(false)?.as_bytes())?;
     let processor = processor(args.world.as_deref(), args.fetch_contexts)?;
+    let (mut store, status_list) = match &args.status_list {
+        Some(url) => {
+            let store = home.store()?;
+            let list = store.status_list(url)?.ok_or_else(|| {
+                anyhow!("--status-list {url}: no such list in the store (make one with `corridor status-list new`)")
+            })?;
+            (Some(store), Some(list))
+        }
+        None => (None, None),
+    };
     let mut staged = output::Staged::begin(destination)?;
     let mut count = 0;
     let mut rng = rand::rng();
@@ -233,23 +247,29 @@ pub fn sign(
                 ))
                 .into());
             }
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_millis() as u64);
-            let prepared = prepare_for_signing(&credential, now, rng.random(), &args.mandatory)
-                .map_err(|why| Refused(format!("{label}: {why}")))?;
-            let created = corridor_js::to_iso_string(now as i64);
-            // Data Integrity writes `created` to the second, as TrustVC does.
-            let created = format!("{}Z", &created[..19]);
-            let signed = corridor_di::sign(
+            let mut credential = credential;
+            if let Some(list) = &status_list {
+                if credential.get("credentialStatus").is_some() {
+                    return Err(Refused(format!(
+                        "{label}: it has a credentialStatus already, and --status-list would add another"
+                    ))
+                    .into());
+                }
+                let index = store
+                    .as_mut()
+                    .expect("a store with the list")
+                    .allocate_status_indexes(&list.url, 1)?;
+                credential["credentialStatus"] = status_entry(list, index);
+            }
+            let signed = sign_credential(
                 &processor,
-                &prepared.credential,
                 &key,
                 method,
-                &created,
-                &prepared.mandatory_pointers,
+                &credential,
+                &args.mandatory,
+                &mut rng,
             )
-            .map_err(|e| Refused(format!("{label}: {e}")))?;
+            .map_err(|why| Refused(format!("{label}: {why}")))?;
             staged.write(&doc.out_name, &serde_json::to_vec(&signed)?)?;
             count += 1;
             Ok(())
@@ -264,6 +284,55 @@ pub fn sign(
         suite.name()
     );
     Ok(Exit::Success)
+}
+
+/// Milliseconds since the epoch, now.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// A credential signed with a base proof as TrustVC's `signW3C` makes one, now: prepared
+/// (`prepare_for_signing`), then proved with `key` for `method`; `Err` says why not.
+pub(crate) fn sign_credential(
+    processor: &Processor,
+    key: &corridor_di::IssuerSigningKey,
+    method: &str,
+    credential: &Value,
+    mandatory: &[String],
+    rng: &mut impl Rng,
+) -> std::result::Result<Value, String> {
+    let now = now_ms();
+    let prepared = prepare_for_signing(credential, now, rng.random(), mandatory)?;
+    // Data Integrity writes `created` to the second, as TrustVC does.
+    let created = corridor_js::to_iso_string(now as i64);
+    let created = format!("{}Z", &created[..19]);
+    corridor_di::sign(
+        processor,
+        &prepared.credential,
+        key,
+        method,
+        &created,
+        &prepared.mandatory_pointers,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The status entry of `index` on `list`, of the kind its list credential is.
+fn status_entry(list: &corridor_ledger::StatusListRecord, index: u64) -> Value {
+    let kind = if list.signed.contains("\"StatusList2021Credential\"") {
+        "StatusList2021Entry"
+    } else {
+        "BitstringStatusListEntry"
+    };
+    serde_json::json!({
+        "id": format!("{}#{index}", list.url),
+        "type": kind,
+        "statusPurpose": list.purpose.name(),
+        "statusListIndex": index.to_string(),
+        "statusListCredential": list.url,
+    })
 }
 
 /// `corridor did …`.

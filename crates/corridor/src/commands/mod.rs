@@ -11,6 +11,7 @@ pub mod records;
 pub mod serve;
 pub mod share;
 pub mod sign;
+pub mod status_list;
 pub mod store;
 pub mod title;
 pub mod token;
