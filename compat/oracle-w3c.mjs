@@ -39,7 +39,8 @@
 //       one JSON line per file, in the order given (one process, as the fixtures' own check
 //       runs): {file, verdict, fragments, needs, error?}; verdict VALID / INVALID as
 //       isValid(fragments), ERROR when the file is not JSON or verifyDocument throws;
-//       needs: the URLs asked while verifying it.
+//       needs: the URLs asked while verifying it. Transferable records are asked of the chain
+//       at ORACLE_RPC_URL when set, else of a closed port.
 //
 // The world answers fetch (status lists, contexts TrustVC does not bundle) and cross-fetch
 // (which web-did-resolver resolves did:web with): a listed URL gets its file, an unlisted URL on
@@ -200,7 +201,8 @@ const verify = async (dir, files) => {
   const { trustvc, asked } = trustvcIn(dir);
   const { verifyDocument } = trustvc;
   const { ethers } = require("ethers");
-  const provider = new ethers.providers.JsonRpcProvider("http://127.0.0.1:9");
+  // A chain for transferable records when the caller names one; else a closed port.
+  const provider = new ethers.providers.JsonRpcProvider(process.env.ORACLE_RPC_URL ?? "http://127.0.0.1:9");
   for (const file of files) {
     asked.length = 0;
     let answer;

@@ -187,8 +187,8 @@ fn credentials_corridor_issues_verify_in_trustvc_and_in_corridor_alike() {
             "{signed}"
         );
         if signed["credentialStatus"]["type"] == "TransferableRecords" {
-            use sha2::Digest;
-            let token = sha2::Sha256::digest(signed["id"].as_str().unwrap().as_bytes());
+            use k256::sha2::Digest;
+            let token = k256::sha2::Sha256::digest(signed["id"].as_str().unwrap().as_bytes());
             assert_eq!(
                 signed["credentialStatus"]["tokenId"],
                 const_hex::encode(token)
@@ -458,4 +458,134 @@ fn corridor_serve_hosts_did_documents_where_their_dids_resolve() {
     let run = corridor(&work, &["serve", "--did-document", "bad.json"]);
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("is not a did:web DID"));
+}
+
+#[test]
+fn a_transferable_record_is_a_title_minted_with_corridor_title_and_verified_on_its_chain() {
+    use common::chain::{Ganache, OWNER_ADDRESS, OWNER_KEY, deploy_registry, on_chain, title_cli};
+    let ganache = Ganache::start();
+    let work = Workdir::new();
+    let registry = deploy_registry(&work, &ganache);
+    ok(&work, &["key", "new", "carrier", "--type", "p256"]);
+    let did = format!("did:web:{HOST}");
+    let document: Value =
+        serde_json::from_str(&ok(&work, &["did", "document", &did, "--key", "carrier"])).unwrap();
+    let world = write_world(
+        &work,
+        &[(&format!("https://{HOST}/.well-known/did.json"), &document)],
+    );
+    let mut bol = bill_of_lading(&mut common::rng(9), &did);
+    bol["@context"].as_array_mut().unwrap().push(json!(
+        "https://trustvc.io/context/transferable-records-context.json"
+    ));
+    bol["credentialStatus"] = json!({
+        "type": "TransferableRecords",
+        "tokenNetwork": {"chain": "LOCAL", "chainId": 1337},
+        "tokenRegistry": registry,
+    });
+    std::fs::write(work.path("ebl.json"), bol.to_string()).unwrap();
+    ok(
+        &work,
+        &[
+            "sign",
+            "--suite",
+            "ecdsa-sd-2023",
+            "--key",
+            "carrier",
+            "--verification-method",
+            &format!("{did}#keys-1"),
+            "--mandatory",
+            "/credentialStatus",
+            "--out-dir",
+            "signed",
+            "ebl.json",
+        ],
+    );
+    let signed = work.path("signed/ebl.json");
+    let signed_arg = signed.to_str().unwrap();
+    let verdicts = || {
+        let env = [("ORACLE_RPC_URL", ganache.url.as_str())];
+        let theirs = common::compat_script(
+            "oracle-w3c.mjs",
+            &["verify", world.to_str().unwrap(), signed_arg],
+            &env,
+            String::new(),
+        );
+        let mut args = vec!["verify", "--json", "--world", world.to_str().unwrap()];
+        args.extend(["--network", "local", "--rpc-url", &ganache.url, signed_arg]);
+        let out = work.run(&args);
+        let ours: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (theirs[0].clone(), ours)
+    };
+    let transferable = |v: &Value| {
+        v["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "TransferableRecords")
+            .unwrap()
+            .clone()
+    };
+
+    // Not minted yet: both say so, with the same code.
+    let (theirs, ours) = verdicts();
+    let found = disagreements("not minted", &theirs, &ours);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    assert_eq!(transferable(&ours)["status"], "INVALID", "{ours}");
+
+    // Minted with the credential as the title: its tokenId, on the registry it names.
+    let on = on_chain(&registry, &ganache);
+    let (code, answer) = title_cli(
+        &work,
+        &on,
+        &[
+            "mint",
+            signed_arg,
+            "--beneficiary",
+            OWNER_ADDRESS,
+            "--holder",
+            OWNER_ADDRESS,
+        ],
+        Some(OWNER_KEY),
+    );
+    assert_eq!(code, 0, "{answer}");
+    let token = format!("0x{}", bol_token(&signed));
+    let (code, status) = title_cli(&work, &on, &["status", &token], None);
+    assert_eq!(
+        (code, status["minted"].clone()),
+        (0, json!(true)),
+        "{status}"
+    );
+    let (theirs, ours) = verdicts();
+    let found = disagreements("minted", &theirs, &ours);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    assert_eq!(theirs["verdict"], "VALID", "{theirs}");
+    assert_eq!(ours["valid"], true, "{ours}");
+
+    // A credential whose tokenId is not its id's hash is not taken for a title.
+    let mut forged: Value = serde_json::from_slice(&std::fs::read(&signed).unwrap()).unwrap();
+    forged["credentialStatus"]["tokenId"] = json!("00".repeat(32));
+    std::fs::write(work.path("forged.json"), forged.to_string()).unwrap();
+    let run = work.run(&[
+        "title",
+        "status",
+        "forged.json",
+        "--network",
+        "local",
+        "--rpc-url",
+        &ganache.url,
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("is not the SHA-256 of the credential's id")
+    );
+}
+
+/// A signed credential's tokenId.
+fn bol_token(path: &std::path::Path) -> String {
+    let signed: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    signed["credentialStatus"]["tokenId"]
+        .as_str()
+        .unwrap()
+        .to_owned()
 }

@@ -158,8 +158,14 @@ mod tests {
     #[test]
     fn not_json_is_worded_as_v8_words_it() {
         for (text, v8) in [
-            ("Not Found", r#"Unexpected token 'N', "Not Found" is not valid JSON"#),
-            ("this is not JSON", r#"Unexpected token 'h', "this is not JSON" is not valid JSON"#),
+            (
+                "Not Found",
+                r#"Unexpected token 'N', "Not Found" is not valid JSON"#,
+            ),
+            (
+                "this is not JSON",
+                r#"Unexpected token 'h', "this is not JSON" is not valid JSON"#,
+            ),
             (
                 "this is not valid JSON at all, sorry",
                 r#"Unexpected token 'h', "this is not"... is not valid JSON"#,

@@ -15,6 +15,19 @@ pub struct Prepared {
     pub mandatory_pointers: Vec<String>,
 }
 
+/// The token id of a transferable record whose credential has the id `id`, as TrustVC makes
+/// it: the lowercase hex SHA-256 of the id's text.
+///
+/// ```
+/// assert_eq!(
+///     corridor_verify::w3c::token_id_of(""),
+///     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+/// );
+/// ```
+pub fn token_id_of(id: &str) -> String {
+    const_hex::encode(sha2::Sha256::digest(id.as_bytes()))
+}
+
 /// Prepares `credential` as `signW3C` does, at `now_ms`, with `random` for its id:
 /// - TrustVC's requirements for signing (`Err` with its message for the first one failed);
 /// - `id` set to `urn:uuid:` and a version 7 UUID (a status list credential keeps its own);
@@ -60,8 +73,7 @@ pub fn prepare_for_signing(
     if let Some(Value::Object(status)) = object.get_mut("credentialStatus")
         && status.get("type").and_then(Value::as_str) == Some(TRANSFERABLE_RECORDS)
     {
-        let token = sha2::Sha256::digest(id.as_bytes());
-        status.insert("tokenId".into(), Value::String(const_hex::encode(token)));
+        status.insert("tokenId".into(), Value::String(token_id_of(&id)));
     }
     let v2 = super::credential::first_context(object).and_then(Value::as_str) == Some(VC_V2);
     let mut mandatory_pointers = vec!["/issuer".to_owned()];

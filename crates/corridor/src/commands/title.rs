@@ -103,8 +103,9 @@ pub enum RegistryAction {
 /// Which title, on which registry.
 #[derive(Args, Debug)]
 pub struct On {
-    /// The title: a wrapped document (its merkle root is the token id) or a token id (0x and
-    /// up to 64 hex digits, 64 hex digits, or a decimal number).
+    /// The title: a wrapped document (its merkle root is the token id), a W3C credential with
+    /// a TransferableRecords status (its tokenId, on the registry it names), or a token id (0x
+    /// and up to 64 hex digits, 64 hex digits, or a decimal number).
     #[arg(value_name = "DOCUMENT|TOKEN")]
     title: String,
     /// The registry: an embedded registry's address (default: the store's only one), or
@@ -272,12 +273,19 @@ fn with_registry(
     on: &On,
     work: impl FnOnce(&mut dyn TitleRegistry, U256) -> Result<Exit, RegistryError>,
 ) -> Result<Exit> {
-    let token = token_of(&on.title)?;
+    let (token, named_registry) = title_of(&on.title)?;
+    let registry = match (on.registry, named_registry) {
+        (Some(given), Some(named)) if given != named => bail!(
+            "{}: its status names the token registry {named}, not {given}: verifiers ask that one",
+            on.title
+        ),
+        (given, named) => given.or(named),
+    };
     let described;
     let outcome = match chain::ledger_kind(on.ledger, &on.network.given())? {
         chain::LedgerKind::Embedded => {
             let mut store = home.store()?;
-            let address = match on.registry {
+            let address = match registry {
                 Some(address) => address,
                 None => only_registry(&store)?,
             };
@@ -286,9 +294,8 @@ fn with_registry(
             work(&mut registry, token)
         }
         chain::LedgerKind::Evm => {
-            let address = on
-                .registry
-                .context("give the token registry contract's address with --registry")?;
+            let address =
+                registry.context("give the token registry contract's address with --registry")?;
             let chain = on.network.connect()?;
             let mut registry = EvmTitles::open(&chain, address)?;
             described = registry.describe();
@@ -343,11 +350,12 @@ fn only_registry(store: &Store) -> Result<Address> {
     }
 }
 
-/// A token id as [`corridor_title::parse_token_id`] reads it, or a wrapped document's merkle
-/// root.
-fn token_of(title: &str) -> Result<U256> {
+/// The title named: a token id as [`corridor_title::parse_token_id`] reads it, a wrapped
+/// document's merkle root, or a W3C credential's transferable record (its `tokenId`, and the
+/// registry its status names).
+fn title_of(title: &str) -> Result<(U256, Option<Address>)> {
     if let Some(token) = corridor_title::parse_token_id(title) {
-        return Ok(token);
+        return Ok((token, None));
     }
     let path = std::path::Path::new(title);
     if !path.exists() {
@@ -355,9 +363,50 @@ fn token_of(title: &str) -> Result<U256> {
             "{title}: neither a file nor a token id (0x and hex digits, 64 hex digits, or a decimal number)"
         );
     }
+    let bytes = crate::input::read_bounded(path, 64 << 20)?;
+    if let Ok(credential) = serde_json::from_slice::<serde_json::Value>(&bytes)
+        && corridor_verify::w3c::is_credential(&credential)
+    {
+        return transferable_record(title, &credential);
+    }
     let root = records::intact_document(path)?.merkle_root;
     let root = root.strip_prefix("0x").unwrap_or(&root);
-    U256::from_str_radix(root, 16).map_err(|e| anyhow!("{title}: signature.merkleRoot: {e}"))
+    let token = U256::from_str_radix(root, 16)
+        .map_err(|e| anyhow!("{title}: signature.merkleRoot: {e}"))?;
+    Ok((token, None))
+}
+
+/// A W3C credential's title: its `TransferableRecords` status's `tokenId` (which TrustVC
+/// makes the SHA-256 of the credential's `id`, checked when the id is disclosed) on the
+/// registry it names.
+fn transferable_record(
+    title: &str,
+    credential: &serde_json::Value,
+) -> Result<(U256, Option<Address>)> {
+    let status = &credential["credentialStatus"];
+    if status["type"] != "TransferableRecords" {
+        bail!("{title}: a W3C credential without a TransferableRecords status is not a title");
+    }
+    let token_id = status["tokenId"]
+        .as_str()
+        .with_context(|| format!("{title}: credentialStatus.tokenId is missing"))?;
+    if let Some(id) = credential["id"].as_str() {
+        let expected = corridor_verify::w3c::token_id_of(id);
+        if token_id != expected {
+            bail!(
+                "{title}: credentialStatus.tokenId {token_id} is not the SHA-256 of the credential's id ({expected})"
+            );
+        }
+    }
+    let token = corridor_title::parse_token_id(token_id).with_context(|| {
+        format!("{title}: credentialStatus.tokenId {token_id:?} is not a token id")
+    })?;
+    let registry = status["tokenRegistry"]
+        .as_str()
+        .with_context(|| format!("{title}: credentialStatus.tokenRegistry is missing"))?
+        .parse()
+        .map_err(|e| anyhow!("{title}: credentialStatus.tokenRegistry: {e}"))?;
+    Ok((token, Some(registry)))
 }
 
 fn token_hex(token: U256) -> String {
