@@ -70,6 +70,7 @@ const verdict = async (page) => {
       checks: [...section.querySelectorAll(".checks li")].map((li) => ({ status: li.className, text: li.textContent })),
       issuedBy: issuedBy ? { text: issuedBy.textContent.trim(), look: issuedBy.classList[1], colour: getComputedStyle(issuedBy).color } : null,
       untrusted: textOf(".untrusted"),
+      derived: textOf(".derived"),
       itemError: textOf(".item-error"),
       document: [...section.querySelectorAll(".document [data-path]")]
         .map((n) => [n.dataset.path, n.textContent, n.dataset.templated === "yes"]),

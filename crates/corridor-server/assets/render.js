@@ -9,6 +9,15 @@ const STATUS_CHECKS = [
   "OpenAttestationDidSignedDocumentStatus",
 ];
 const IDENTITY_CHECKS = ["OpenAttestationDnsTxtIdentityProof", "OpenAttestationDnsDidIdentityProof"];
+// TrustVC's checks of a W3C credential: its proof (one suite applies), its status, its issuer.
+const W3C_INTEGRITY = ["W3CSignatureIntegrity", "EcdsaW3CSignatureIntegrity", "Bbs2023W3CSignatureIntegrity"];
+const W3C_STATUS = ["W3CCredentialStatus", "TransferableRecords", "W3CEmptyCredentialStatus"];
+const W3C_IDENTITY = ["W3CIssuerIdentity"];
+const isW3c = (fragments) => fragments.some((f) => W3C_INTEGRITY.includes(f.name));
+// A selective disclosure suite says "verified successfully" of a derived copy, and "after
+// derivation" of the credential its issuer signed.
+const isDerivedCopy = (fragments) => fragments.some((f) => W3C_INTEGRITY.includes(f.name)
+  && f.status === "VALID" && f.reason && f.reason.message === "Document verified successfully");
 const MARKS = { VALID: "✓", INVALID: "✗", ERROR: "!", SKIPPED: "–" };
 
 // One line per group of checks: the first conclusive fragment of the group speaks for it, a
@@ -34,23 +43,28 @@ const vouchingDomains = (fragments) => [...new Set(fragments
   .map((entry) => entry.location))];
 
 // The three lines a person reads: untampered, issued, by whom.
-const checkLines = (fragments, domains) => {
-  const integrity = fragments.find((f) => f.name === "OpenAttestationHash");
+const checkLines = (fragments, domains, data) => {
+  const w3c = isW3c(fragments);
+  // Of a W3C credential's integrity checks, the one for its proof's suite speaks.
+  const integrity = w3c
+    ? fragments.find((f) => W3C_INTEGRITY.includes(f.name) && f.status !== "SKIPPED")
+    : fragments.find((f) => f.name === "OpenAttestationHash");
   const integrityStatus = integrity ? integrity.status : "ERROR";
   return [
     { status: integrityStatus, text: ({
       VALID: "Untampered: it has not been changed since it was issued.",
       INVALID: "Tampered: its contents have been changed since it was issued.",
     })[integrityStatus] || `Not a document that can be checked${why(integrity)}` },
-    summarise(fragments, STATUS_CHECKS, (s, f) => ({
+    summarise(fragments, w3c ? W3C_STATUS : STATUS_CHECKS, (s, f) => ({
       VALID: "Issued, and not revoked.",
       INVALID: `Not issued, or revoked${why(f)}`,
       ERROR: `Whether it was issued could not be determined${why(f)}`,
       SKIPPED: "Whether it was issued was not checked here.",
     })[s]),
-    summarise(fragments, IDENTITY_CHECKS, (s, f) => ({
-      VALID: domains.length ? `Issued by ${domains.join(", ")}: confirmed by ${domains.length > 1 ? "their" : "that domain's"} DNS.`
-        : "Its issuer's identity is confirmed by DNS.",
+    summarise(fragments, w3c ? W3C_IDENTITY : IDENTITY_CHECKS, (s, f) => ({
+      VALID: w3c ? `Issued by ${data.$issuer}: the key that signed it is in that DID's document.`
+        : domains.length ? `Issued by ${domains.join(", ")}: confirmed by ${domains.length > 1 ? "their" : "that domain's"} DNS.`
+          : "Its issuer's identity is confirmed by DNS.",
       INVALID: `The issuer's identity does not check out${why(f)}`,
       ERROR: `The issuer's identity could not be checked${why(f)}`,
       SKIPPED: "The issuer's identity was not checked here.",
@@ -79,7 +93,7 @@ const banner = (lines, valid) => {
 export const renderResult = (data, verdict, { heading } = {}) => {
   const fragments = verdict.fragments;
   const domains = vouchingDomains(fragments);
-  const lines = checkLines(fragments, domains);
+  const lines = checkLines(fragments, domains, data);
   const { look, says } = banner(lines, verdict.valid);
   const intact = lines[0].status === "VALID";
   return el("section", { class: "result" },
@@ -87,6 +101,8 @@ export const renderResult = (data, verdict, { heading } = {}) => {
     el("div", { class: `verdict ${look}` }, says),
     el("ul", { class: "checks" },
       lines.map((l) => el("li", { class: l.status }, el("span", { class: "mark" }, MARKS[l.status] || "?"), l.text))),
+    intact && isDerivedCopy(fragments) ? el("p", { class: "derived", id: "derived" },
+      "A selectively disclosed copy: it shows only part of what its issuer signed. What it withholds cannot be seen here, and was not checked.") : null,
     intact ? renderDocument(data, { issuer: { confirmed: lines[2].status === "VALID", domains } })
       : el("p", { class: "untrusted" }, lines[0].status === "INVALID"
         ? "Its contents are not shown: they were changed after issue and cannot be trusted."
@@ -105,12 +121,15 @@ const leaves = (value, path = "", rows = []) => {
   }
   return rows;
 };
-const HIDDEN = ["issuers", "$template"]; // said by the checks, or how to render
+const HIDDEN = ["issuers", "$template", "$issuer"]; // said by the checks, or how to render
 
 // Who the document says issued it: confirmed (by the domains whose DNS vouched) or a claim,
 // shown apart so that it never reads as confirmed.
 const issuedBy = (data, issuer) => {
-  const name = ((data.issuers || [])[0] || {}).name;
+  const name = ((data.issuers || [])[0] || {}).name || data.$issuer;
+  if (issuer && issuer.confirmed && data.$issuer) {
+    return el("p", { class: "issued-by confirmed" }, `Issued by ${data.$issuer}, confirmed by its DID document`);
+  }
   if (issuer && issuer.confirmed) {
     const by = issuer.domains.join(", ");
     const says = name && by ? `Issued by ${name}, confirmed by ${by}` : `Issued by ${name || by}, confirmed by DNS`;

@@ -15,8 +15,24 @@ const done = (...results) => {
 };
 
 const isObject = (v) => Boolean(v) && typeof v === "object" && !Array.isArray(v);
-// A wrapped document's data as its issuer wrote it (salts removed).
-const dataOf = (document) => (isObject(document) && isObject(document.data) ? unsalt(document.data) : {});
+// What a document says, to lay out: a wrapped document's data as its issuer wrote it (salts
+// removed); a W3C credential's subject, by the template its renderMethod names, with its issuer.
+const dataOf = (document) => {
+  if (!isObject(document)) return {};
+  if ("@context" in document) return credentialData(document);
+  return isObject(document.data) ? unsalt(document.data) : {};
+};
+const credentialData = (credential) => {
+  const subject = [].concat(credential.credentialSubject ?? [])[0];
+  const { type, ...claims } = isObject(subject) ? subject : {};
+  const render = [].concat(credential.renderMethod ?? [])[0];
+  const issuer = isObject(credential.issuer) ? credential.issuer.id : credential.issuer;
+  return {
+    ...claims,
+    ...(isObject(render) && render.templateName ? { $template: { name: render.templateName } } : {}),
+    ...(typeof issuer === "string" ? { $issuer: issuer } : {}),
+  };
+};
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 // Verifies `text` (what a file, a paste, an example or a share link held) and shows the

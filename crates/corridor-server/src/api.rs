@@ -126,10 +126,12 @@ fn verify_body(
     }
 }
 
-/// A document read for verification. A body that is not JSON is a malformed request; an
-/// array item that is not, a document that is not one.
+/// A document read for verification: a wrapped document or a W3C credential. A body that is
+/// not JSON is a malformed request; an array item that is not, a document that is not one.
 fn read_subject(text: &[u8], whole_body: bool) -> Result<Subject, ApiError> {
     match Subject::parse(text) {
+        // A W3C credential is verified whatever it holds: its fragments say what is wrong.
+        Ok(subject) if subject.credential.is_some() => Ok(subject),
         Ok(subject) => match &subject.wrapped {
             Ok(_) => Ok(subject),
             Err(problem) => Err(not_a_document(problem)),

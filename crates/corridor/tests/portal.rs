@@ -903,3 +903,154 @@ fn get_json(url: &str) -> Value {
     let mut response = ureq::get(url).call().unwrap();
     serde_json::from_reader(response.body_mut().as_reader()).unwrap()
 }
+
+/// A W3C bill of lading Corridor signs (with the renderMethod TrustVC writes) for an issuer
+/// whose DID document a world folder serves, and a copy disclosing only its number: the world
+/// folder and the two files.
+fn w3c_bill_of_lading(
+    work: &Workdir,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let run = |args: &[&str]| {
+        let out = work
+            .command(args)
+            .env("CORRIDOR_KEY_PASSWORD", "pw")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    run(&["key", "new", "carrier", "--type", "p256"]);
+    let did = "did:web:carrier.corridor.test";
+    let world = work.path("world");
+    std::fs::create_dir_all(&world).unwrap();
+    std::fs::write(
+        world.join("did.json"),
+        run(&["did", "document", did, "--key", "carrier"]),
+    )
+    .unwrap();
+    let index = json!({
+        "files": {"https://carrier.corridor.test/.well-known/did.json": "did.json"},
+        "unknownHosts": "every host not listed here",
+    });
+    std::fs::write(world.join("index.json"), index.to_string()).unwrap();
+    let mut bol = common::w3c::bill_of_lading(&mut common::rng(5), did);
+    bol["@context"].as_array_mut().unwrap().push(json!(
+        "https://trustvc.io/context/render-method-context-v2.json"
+    ));
+    bol["credentialSubject"]["vessel"] = json!("MV Corridor Star");
+    bol["renderMethod"] = json!([{
+        "id": "https://generic-templates.tradetrust.io",
+        "type": "EMBEDDED_RENDERER",
+        "templateName": "BILL_OF_LADING",
+    }]);
+    std::fs::write(work.path("bol.json"), bol.to_string()).unwrap();
+    run(&[
+        "sign",
+        "--suite",
+        "ecdsa-sd-2023",
+        "--key",
+        "carrier",
+        "--verification-method",
+        &format!("{did}#keys-1"),
+        "--out-dir",
+        "signed",
+        "bol.json",
+    ]);
+    let signed = work.path("signed/bol.json");
+    let derived = work.path("derived.json");
+    run(&[
+        "derive",
+        signed.to_str().unwrap(),
+        "--reveal",
+        "/credentialSubject/blNumber",
+        "--out",
+        derived.to_str().unwrap(),
+    ]);
+    (world, signed, derived)
+}
+
+#[test]
+fn a_w3c_bill_of_lading_and_a_copy_disclosing_part_of_it_are_shown_as_verified() {
+    let work = Workdir::new();
+    let (world, signed, derived) = w3c_bill_of_lading(&work);
+    let server = Served::start(&work, &["--world", world.to_str().unwrap()]);
+    let credential: Value = serde_json::from_slice(&std::fs::read(&signed).unwrap()).unwrap();
+    let number = credential["credentialSubject"]["blNumber"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for viewport in ["1280x900", "390x844"] {
+        let env = [("VIEWPORT", viewport)];
+        let whole = seen_with(&server, "verify-file", &[signed.to_str().unwrap()], &env);
+        assert_eq!(whole["verdict"], "This document is valid.", "{whole}");
+        assert_eq!(whole["look"], "valid");
+        for check in whole["checks"].as_array().unwrap() {
+            assert_eq!(check["status"], "VALID", "{whole}");
+        }
+        assert!(
+            whole["checks"][2]["text"]
+                .as_str()
+                .unwrap()
+                .contains("did:web:carrier.corridor.test")
+        );
+        assert_eq!(whole["issuedBy"]["look"], "confirmed", "{whole}");
+        assert_eq!(whole["derived"], Value::Null);
+        // Laid out by the template its renderMethod names; every claim shown.
+        assert_eq!(
+            whole["heading"],
+            format!("Bill of lading {number}"),
+            "{whole}"
+        );
+        let rows = whole["document"].as_array().unwrap();
+        assert!(
+            rows.contains(&json!(["vessel", "MV Corridor Star", true])),
+            "{whole}"
+        );
+        let claims = credential["credentialSubject"].as_object().unwrap();
+        for (claim, value) in claims.iter().filter(|(k, v)| *k != "type" && !v.is_array()) {
+            assert!(
+                rows.iter().any(|r| r[0] == **claim),
+                "{claim} = {value} not shown: {whole}"
+            );
+        }
+
+        let copy = seen_with(&server, "verify-file", &[derived.to_str().unwrap()], &env);
+        assert_eq!(copy["verdict"], "This document is valid.", "{copy}");
+        assert!(
+            copy["derived"]
+                .as_str()
+                .unwrap()
+                .contains("selectively disclosed"),
+            "{copy}"
+        );
+        let shown: Vec<&str> = copy["document"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r[0].as_str().unwrap())
+            .collect();
+        assert_eq!(shown, ["blNumber"], "only what it discloses: {copy}");
+        for seen in [&whole, &copy] {
+            for (state, sticking_out) in seen["layout"].as_object().unwrap() {
+                assert_eq!(sticking_out, &json!([]), "{viewport}, {state}: {seen}");
+            }
+        }
+    }
+    // A changed claim: not valid, and its contents not shown.
+    let mut changed = credential.clone();
+    changed["credentialSubject"]["blNumber"] = json!("BL-FORGED");
+    let file = work.path("changed.json");
+    std::fs::write(&file, changed.to_string()).unwrap();
+    let seen = seen(&server, "verify-file", &[file.to_str().unwrap()]);
+    assert_eq!(seen["verdict"], "This document is NOT valid.", "{seen}");
+    assert_eq!(seen["look"], "invalid");
+    assert!(
+        seen["untrusted"].as_str().unwrap().contains("not shown"),
+        "{seen}"
+    );
+    assert_eq!(seen["document"], json!([]));
+}
