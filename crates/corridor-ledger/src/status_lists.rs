@@ -120,7 +120,7 @@ impl Store {
             });
         }
         let bits = vec![0u8; (entries / 8) as usize];
-        self.transact_lists(|tx, at| {
+        self.transact(|tx, at| {
             let taken: Option<String> = tx
                 .query_row(
                     "SELECT url FROM status_lists WHERE url = ?1 OR path = ?2",
@@ -176,31 +176,14 @@ impl Store {
 
     fn read_list(&self, column: &str, value: &str) -> Result<Option<StatusListRecord>, StoreError> {
         self.conn
-            .query_row(
-                &format!(
-                    "SELECT url, key, purpose, bits, next, version, signed FROM status_lists WHERE {column} = ?1"
-                ),
-                [value],
-                |r| {
-                    let purpose: String = r.get(2)?;
-                    Ok(StatusListRecord {
-                        url: r.get(0)?,
-                        key: r.get(1)?,
-                        purpose: StatusPurpose::named(&purpose).unwrap_or(StatusPurpose::Revocation),
-                        bits: r.get(3)?,
-                        next: r.get::<_, i64>(4)? as u64,
-                        version: r.get(5)?,
-                        signed: r.get(6)?,
-                    })
-                },
-            )
+            .query_row(&select(column), [value], record)
             .optional()
             .map_err(|e| self.sqlite(e))
     }
 
     /// Hands out the next `count` indexes of the list at `url`: the first.
     pub fn allocate_status_indexes(&mut self, url: &str, count: u64) -> Result<u64, StoreError> {
-        self.transact_lists(|tx, at| {
+        self.transact(|tx, at| {
             let found: Option<(i64, i64, String)> = tx
                 .query_row(
                     "SELECT next, length(bits), key FROM status_lists WHERE url = ?1",
@@ -241,7 +224,7 @@ impl Store {
         on: bool,
         signed: &str,
     ) -> Result<(), StoreError> {
-        self.transact_lists(|tx, at| {
+        self.transact(|tx, at| {
             let Some(mut list) = read_in(tx, url)? else {
                 return Ok(Err(no_list(url)));
             };
@@ -277,14 +260,6 @@ impl Store {
             Ok(Ok(()))
         })
     }
-
-    /// Runs a change to the lists in one immediate transaction.
-    fn transact_lists<T>(
-        &mut self,
-        apply: impl FnOnce(&Transaction, i64) -> rusqlite::Result<Result<T, StoreError>>,
-    ) -> Result<T, StoreError> {
-        self.transact(apply)
-    }
 }
 
 fn no_list(url: &str) -> StoreError {
@@ -296,23 +271,28 @@ fn no_list(url: &str) -> StoreError {
 }
 
 fn read_in(tx: &Transaction, url: &str) -> rusqlite::Result<Option<StatusListRecord>> {
-    tx.query_row(
-        "SELECT url, key, purpose, bits, next, version, signed FROM status_lists WHERE url = ?1",
-        [url],
-        |r| {
-            let purpose: String = r.get(2)?;
-            Ok(StatusListRecord {
-                url: r.get(0)?,
-                key: r.get(1)?,
-                purpose: StatusPurpose::named(&purpose).unwrap_or(StatusPurpose::Revocation),
-                bits: r.get(3)?,
-                next: r.get::<_, i64>(4)? as u64,
-                version: r.get(5)?,
-                signed: r.get(6)?,
-            })
-        },
+    tx.query_row(&select("url"), [url], record).optional()
+}
+
+/// The query of a list by `column`.
+fn select(column: &str) -> String {
+    format!(
+        "SELECT url, key, purpose, bits, next, version, signed FROM status_lists WHERE {column} = ?1"
     )
-    .optional()
+}
+
+/// A row of [`select`].
+fn record(r: &rusqlite::Row) -> rusqlite::Result<StatusListRecord> {
+    let purpose: String = r.get(2)?;
+    Ok(StatusListRecord {
+        url: r.get(0)?,
+        key: r.get(1)?,
+        purpose: StatusPurpose::named(&purpose).unwrap_or(StatusPurpose::Revocation),
+        bits: r.get(3)?,
+        next: r.get::<_, i64>(4)? as u64,
+        version: r.get(5)?,
+        signed: r.get(6)?,
+    })
 }
 
 fn apply(bits: &mut [u8], indexes: &[u64], on: bool) {

@@ -910,19 +910,7 @@ fn get_json(url: &str) -> Value {
 fn w3c_bill_of_lading(
     work: &Workdir,
 ) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
-    let run = |args: &[&str]| {
-        let out = work
-            .command(args)
-            .env("CORRIDOR_KEY_PASSWORD", "pw")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
-    };
+    let run = |args: &[&str]| common::w3c::unlocked_ok(work, args);
     run(&["key", "new", "carrier", "--type", "p256"]);
     let did = "did:web:carrier.corridor.test";
     let world = work.path("world");

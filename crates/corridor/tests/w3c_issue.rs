@@ -5,7 +5,10 @@
 
 mod common;
 
-use common::w3c::{bill_of_lading, corridor_verdicts, disagreements};
+use common::w3c::{
+    KEY_PASSWORD as PASSWORD, bill_of_lading, corridor_verdicts, disagreements,
+    unlocked as corridor, unlocked_ok as ok,
+};
 use common::{Workdir, compat_script_split};
 use corridor_verify::w3c::StatusList;
 use rand::Rng;
@@ -13,26 +16,6 @@ use serde_json::{Value, json};
 
 const HOST: &str = "issuer.corridor.test";
 const LIST: &str = "https://issuer.corridor.test/status/1";
-const PASSWORD: &str = "a keystore password";
-
-/// Runs `corridor` with the keystore password in its environment.
-fn corridor(work: &Workdir, args: &[&str]) -> std::process::Output {
-    work.command(args)
-        .env("CORRIDOR_KEY_PASSWORD", PASSWORD)
-        .output()
-        .unwrap()
-}
-
-fn ok(work: &Workdir, args: &[&str]) -> String {
-    let out = corridor(work, args);
-    assert!(
-        out.status.success(),
-        "corridor {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 /// A world folder serving `files` (URL → JSON), the whole network as far as it is concerned.
 fn write_world(work: &Workdir, files: &[(&str, &Value)]) -> std::path::PathBuf {
     let world = work.path("world");

@@ -6,27 +6,13 @@
 
 mod common;
 
-use common::w3c::{bill_of_lading, corridor_verdicts, disagreements};
+use common::w3c::{
+    KEY_PASSWORD as PASSWORD, bill_of_lading, corridor_verdicts, disagreements, unlocked_ok as ok,
+};
 use common::{Served, Workdir, compat_script_split};
 use serde_json::{Value, json};
 
 const HOST: &str = "lists.corridor.test";
-const PASSWORD: &str = "a keystore password";
-
-fn ok(work: &Workdir, args: &[&str]) -> String {
-    let out = work
-        .command(args)
-        .env("CORRIDOR_KEY_PASSWORD", PASSWORD)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "corridor {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn url(path: &str) -> String {
     format!("https://{HOST}{path}")
 }

@@ -246,3 +246,25 @@ pub fn disagreements(name: &str, theirs: &Value, ours: &Value) -> Vec<String> {
     }
     found
 }
+
+/// The keystore password of the W3C tests' keys.
+pub const KEY_PASSWORD: &str = "a keystore password";
+
+/// Runs `corridor` in `work` with the keystore password in its environment.
+pub fn unlocked(work: &Workdir, args: &[&str]) -> std::process::Output {
+    work.command(args)
+        .env("CORRIDOR_KEY_PASSWORD", KEY_PASSWORD)
+        .output()
+        .unwrap()
+}
+
+/// As [`unlocked`], its standard output; fails the test if it fails.
+pub fn unlocked_ok(work: &Workdir, args: &[&str]) -> String {
+    let out = unlocked(work, args);
+    assert!(
+        out.status.success(),
+        "corridor {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
