@@ -572,3 +572,122 @@ fn bol_token(path: &std::path::Path) -> String {
         .unwrap()
         .to_owned()
 }
+
+#[test]
+fn a_bad_did_document_gives_the_error_that_names_what_is_wrong() {
+    let work = Workdir::new();
+    ok(&work, &["key", "new", "k", "--type", "p256"]);
+    let did = format!("did:web:{HOST}");
+    let good: Value =
+        serde_json::from_str(&ok(&work, &["did", "document", &did, "--key", "k"])).unwrap();
+    let credential = bill_of_lading(&mut common::rng(12), &did);
+    std::fs::write(work.path("bol.json"), credential.to_string()).unwrap();
+    ok(
+        &work,
+        &[
+            "sign",
+            "--suite",
+            "ecdsa-sd-2023",
+            "--key",
+            "k",
+            "--verification-method",
+            &format!("{did}#keys-1"),
+            "--out-dir",
+            "signed",
+            "bol.json",
+        ],
+    );
+    let other_key = {
+        ok(&work, &["key", "new", "other", "--type", "p256"]);
+        let other: Value =
+            serde_json::from_str(&ok(&work, &["did", "document", &did, "--key", "other"])).unwrap();
+        other["verificationMethod"][0]["publicKeyMultibase"].clone()
+    };
+    let bls_key = {
+        ok(&work, &["key", "new", "bls", "--type", "bls12-381"]);
+        let bls: Value =
+            serde_json::from_str(&ok(&work, &["did", "document", &did, "--key", "bls"])).unwrap();
+        bls["verificationMethod"][0]["publicKeyMultibase"].clone()
+    };
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut document = good.clone();
+        change(&mut document);
+        document.to_string()
+    };
+    let cases: Vec<(&str, String, &str, &str)> = vec![
+        (
+            "no key",
+            with(&|d| d["verificationMethod"] = json!([])),
+            "INVALID",
+            "could not be found",
+        ),
+        (
+            "another key",
+            with(&|d| d["verificationMethod"][0]["publicKeyMultibase"] = other_key.clone()),
+            "INVALID",
+            "Invalid signature",
+        ),
+        (
+            "a BLS key",
+            with(&|d| d["verificationMethod"][0]["publicKeyMultibase"] = bls_key.clone()),
+            "INVALID",
+            "Unsupported public multikey header",
+        ),
+        (
+            "not a multibase key",
+            with(&|d| d["verificationMethod"][0]["publicKeyMultibase"] = json!("not-a-key")),
+            "INVALID",
+            "Unsupported public multikey header",
+        ),
+        (
+            "not a Multikey",
+            with(&|d| d["verificationMethod"][0]["type"] = json!("JsonWebKey2020")),
+            "INVALID",
+            "not a Multikey",
+        ),
+        (
+            "not under assertionMethod",
+            with(&|d| d["assertionMethod"] = json!([])),
+            "INVALID",
+            "not authorized by controller for proof purpose \"assertionMethod\"",
+        ),
+        (
+            "no controller",
+            with(&|d| {
+                d["verificationMethod"][0]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("controller");
+            }),
+            "INVALID",
+            "names no controller",
+        ),
+        (
+            "not JSON",
+            "<html>Moved</html>".into(),
+            "INVALID",
+            "could not be resolved",
+        ),
+    ];
+    for (what, document, status, says) in cases {
+        let world = work.path(&format!("world-{}", what.replace(' ', "-")));
+        std::fs::create_dir_all(&world).unwrap();
+        std::fs::write(world.join("did.json"), document).unwrap();
+        std::fs::write(
+            world.join("index.json"),
+            json!({"files": {format!("https://{HOST}/.well-known/did.json"): "did.json"}, "unknownHosts": "all others"}).to_string(),
+        )
+        .unwrap();
+        let verdict = &corridor_verdicts(&work, &world, &["signed/bol.json"])[0];
+        let integrity = verdict["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "EcdsaW3CSignatureIntegrity")
+            .unwrap();
+        assert_eq!(integrity["status"], status, "{what}: {verdict}");
+        let message = integrity["reason"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{what}: {message}");
+        assert_eq!(verdict["valid"], false, "{what}");
+    }
+}
