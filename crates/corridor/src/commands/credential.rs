@@ -45,6 +45,9 @@ pub struct DeriveArgs {
     out: Option<PathBuf>,
 }
 
+/// How many credentials are signed at once, on every core.
+const SIGN_CHUNK: usize = 256;
+
 /// The largest credential read here.
 const MAX_CREDENTIAL: u64 = 64 << 20;
 
@@ -230,11 +233,38 @@ pub fn sign(
     };
     let mut staged = output::Staged::begin(destination)?;
     let mut count = 0;
-    let mut rng = rand::rng();
+    // Credentials are read, checked and given their status entries in order, then signed a
+    // chunk at a time on every core, and written in order.
+    let mut chunk: Vec<(input::Document, Value)> = Vec::new();
+    let mut flush = |chunk: &mut Vec<(input::Document, Value)>,
+                     staged: &mut output::Staged|
+     -> Result<()> {
+        use rayon::prelude::*;
+        let signed: Vec<Result<Value>> = chunk
+            .par_iter()
+            .map(|(doc, credential)| {
+                sign_credential(
+                    &processor,
+                    &key,
+                    method,
+                    credential,
+                    &args.mandatory,
+                    &mut rand::rng(),
+                )
+                .map_err(|why| Refused(format!("{}: {why}", doc.label)).into())
+            })
+            .collect();
+        for ((doc, _), signed) in chunk.iter().zip(signed) {
+            staged.write(&doc.out_name, &serde_json::to_vec(&signed?)?)?;
+        }
+        count += chunk.len();
+        chunk.clear();
+        Ok(())
+    };
     for source in sources {
         input::for_each_document(source, max_size, |doc| {
             let label = &doc.label;
-            let credential: Value = serde_json::from_slice(&doc.bytes)
+            let mut credential: Value = serde_json::from_slice(&doc.bytes)
                 .map_err(|e| Refused(format!("{label}: not valid JSON ({e})")))?;
             let stated = match credential.get("issuer") {
                 Some(Value::Object(o)) => o.get("id"),
@@ -247,7 +277,6 @@ pub fn sign(
                 ))
                 .into());
             }
-            let mut credential = credential;
             if let Some(list) = &status_list {
                 if credential.get("credentialStatus").is_some() {
                     return Err(Refused(format!(
@@ -261,20 +290,14 @@ pub fn sign(
                     .allocate_status_indexes(&list.url, 1)?;
                 credential["credentialStatus"] = status_entry(list, index);
             }
-            let signed = sign_credential(
-                &processor,
-                &key,
-                method,
-                &credential,
-                &args.mandatory,
-                &mut rng,
-            )
-            .map_err(|why| Refused(format!("{label}: {why}")))?;
-            staged.write(&doc.out_name, &serde_json::to_vec(&signed)?)?;
-            count += 1;
+            chunk.push((doc, credential));
+            if chunk.len() == SIGN_CHUNK {
+                flush(&mut chunk, &mut staged)?;
+            }
             Ok(())
         })?;
     }
+    flush(&mut chunk, &mut staged)?;
     if count == 0 {
         anyhow::bail!("no credentials found in the inputs");
     }
