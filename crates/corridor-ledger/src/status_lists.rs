@@ -69,6 +69,30 @@ impl StatusListRecord {
     pub fn is_set(&self, index: u64) -> bool {
         bit(&self.bits, index)
     }
+
+    /// The bits once `indexes` are set (`on`) or cleared: what the list credential is signed
+    /// over before [`Store::change_status`] keeps them. Refused for an entry never handed out,
+    /// and for clearing a revocation, which is for good.
+    pub fn changed(&self, indexes: &[u64], on: bool) -> Result<Vec<u8>, StoreError> {
+        if !on && self.purpose == StatusPurpose::Revocation {
+            return Err(StoreError::StatusList {
+                url: self.url.clone(),
+                problem: "is a revocation list: a revocation is for good (suspend with a suspension list to be able to resume)".into(),
+            });
+        }
+        if let Some(past) = indexes.iter().find(|&&i| i >= self.next) {
+            return Err(StoreError::StatusList {
+                url: self.url.clone(),
+                problem: format!(
+                    "entry {past} was never handed out (the next is {})",
+                    self.next
+                ),
+            });
+        }
+        let mut bits = self.bits.clone();
+        apply(&mut bits, indexes, on);
+        Ok(bits)
+    }
 }
 
 fn bit(bits: &[u8], index: u64) -> bool {
@@ -225,7 +249,7 @@ impl Store {
         signed: &str,
     ) -> Result<(), StoreError> {
         self.transact(|tx, at| {
-            let Some(mut list) = read_in(tx, url)? else {
+            let Some(list) = read_in(tx, url)? else {
                 return Ok(Err(no_list(url)));
             };
             if list.version != version {
@@ -234,25 +258,13 @@ impl Store {
                     problem: "changed while this change was being signed; run it again".into(),
                 }));
             }
-            if !on && list.purpose == StatusPurpose::Revocation {
-                return Ok(Err(StoreError::StatusList {
-                    url: url.into(),
-                    problem: "is a revocation list: a revocation is for good (suspend with a suspension list to be able to resume)".into(),
-                }));
-            }
-            if let Some(past) = indexes.iter().find(|&&i| i >= list.next) {
-                return Ok(Err(StoreError::StatusList {
-                    url: url.into(),
-                    problem: format!(
-                        "entry {past} was never handed out (the next is {})",
-                        list.next
-                    ),
-                }));
-            }
-            apply(&mut list.bits, indexes, on);
+            let bits = match list.changed(indexes, on) {
+                Ok(bits) => bits,
+                Err(refused) => return Ok(Err(refused)),
+            };
             tx.execute(
                 "UPDATE status_lists SET bits = ?1, version = version + 1, signed = ?2 WHERE url = ?3",
-                params![list.bits, signed, url],
+                params![bits, signed, url],
             )?;
             let rest: Vec<u8> = indexes.iter().flat_map(|i| i.to_be_bytes()).collect();
             let action = if on { "status-set" } else { "status-clear" };

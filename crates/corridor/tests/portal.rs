@@ -913,18 +913,15 @@ fn w3c_bill_of_lading(
     let run = |args: &[&str]| common::w3c::unlocked_ok(work, args);
     run(&["key", "new", "carrier", "--type", "p256"]);
     let did = "did:web:carrier.corridor.test";
-    let world = work.path("world");
-    std::fs::create_dir_all(&world).unwrap();
-    std::fs::write(
-        world.join("did.json"),
-        run(&["did", "document", did, "--key", "carrier"]),
-    )
-    .unwrap();
-    let index = json!({
-        "files": {"https://carrier.corridor.test/.well-known/did.json": "did.json"},
-        "unknownHosts": "every host not listed here",
-    });
-    std::fs::write(world.join("index.json"), index.to_string()).unwrap();
+    let document = run(&["did", "document", did, "--key", "carrier"]);
+    let world = common::w3c::world_folder(
+        &work.path("world"),
+        &[(
+            "https://carrier.corridor.test/.well-known/did.json",
+            &document,
+        )],
+        true,
+    );
     let mut bol = common::w3c::bill_of_lading(&mut common::rng(5), did);
     bol["@context"].as_array_mut().unwrap().push(json!(
         "https://trustvc.io/context/render-method-context-v2.json"

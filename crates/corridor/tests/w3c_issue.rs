@@ -7,7 +7,7 @@ mod common;
 
 use common::w3c::{
     KEY_PASSWORD as PASSWORD, bill_of_lading, corridor_verdicts, disagreements,
-    unlocked as corridor, unlocked_ok as ok,
+    unlocked as corridor, unlocked_ok as ok, world_folder,
 };
 use common::{Workdir, compat_script_split};
 use corridor_verify::w3c::StatusList;
@@ -18,17 +18,9 @@ const HOST: &str = "issuer.corridor.test";
 const LIST: &str = "https://issuer.corridor.test/status/1";
 /// A world folder serving `files` (URL → JSON), the whole network as far as it is concerned.
 fn write_world(work: &Workdir, files: &[(&str, &Value)]) -> std::path::PathBuf {
-    let world = work.path("world");
-    let mut index = serde_json::Map::new();
-    for (i, (url, body)) in files.iter().enumerate() {
-        let file = format!("{i}.json");
-        std::fs::create_dir_all(&world).unwrap();
-        std::fs::write(world.join(&file), body.to_string()).unwrap();
-        index.insert((*url).to_owned(), json!(file));
-    }
-    let index = json!({"files": index, "unknownHosts": "every host not listed here"});
-    std::fs::write(world.join("index.json"), index.to_string()).unwrap();
-    world
+    let texts: Vec<(&str, String)> = files.iter().map(|(u, v)| (*u, v.to_string())).collect();
+    let texts: Vec<(&str, &str)> = texts.iter().map(|(u, t)| (*u, t.as_str())).collect();
+    world_folder(&work.path("world"), &texts, true)
 }
 
 #[test]
@@ -670,14 +662,11 @@ fn a_bad_did_document_gives_the_error_that_names_what_is_wrong() {
         ),
     ];
     for (what, document, status, says) in cases {
-        let world = work.path(&format!("world-{}", what.replace(' ', "-")));
-        std::fs::create_dir_all(&world).unwrap();
-        std::fs::write(world.join("did.json"), document).unwrap();
-        std::fs::write(
-            world.join("index.json"),
-            json!({"files": {format!("https://{HOST}/.well-known/did.json"): "did.json"}, "unknownHosts": "all others"}).to_string(),
-        )
-        .unwrap();
+        let world = world_folder(
+            &work.path(&format!("world-{}", what.replace(' ', "-"))),
+            &[(&format!("https://{HOST}/.well-known/did.json"), &document)],
+            true,
+        );
         let verdict = &corridor_verdicts(&work, &world, &["signed/bol.json"])[0];
         let integrity = verdict["fragments"]
             .as_array()

@@ -8,6 +8,7 @@ mod common;
 
 use common::w3c::{
     KEY_PASSWORD as PASSWORD, bill_of_lading, corridor_verdicts, disagreements, unlocked_ok as ok,
+    world_folder,
 };
 use common::{Served, Workdir, compat_script_split};
 use serde_json::{Value, json};
@@ -25,25 +26,23 @@ fn world_of(
     lists: &[String],
     replace: &[(&str, &str)],
 ) -> std::path::PathBuf {
-    let dir = work.path(&format!("world-{}", replace.len()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut files = serde_json::Map::new();
-    let mut put = |u: &str, text: &str| {
-        let file = format!("{}.json", files.len());
-        std::fs::write(dir.join(&file), text).unwrap();
-        files.insert(u.to_owned(), json!(file));
-    };
-    put(&url("/.well-known/did.json"), &did_document.to_string());
+    let mut files = vec![(url("/.well-known/did.json"), did_document.to_string())];
     for list in lists {
         let text = replace.iter().find(|(u, _)| *u == list).map_or_else(
             || ok(work, &["status-list", "show", list, "--signed"]),
             |(_, t)| t.to_string(),
         );
-        put(list, &text);
+        files.push((list.clone(), text));
     }
-    let index = json!({"files": files, "unknownHosts": "every host not listed here"});
-    std::fs::write(dir.join("index.json"), index.to_string()).unwrap();
-    dir
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(u, t)| (u.as_str(), t.as_str()))
+        .collect();
+    world_folder(
+        &work.path(&format!("world-{}", replace.len())),
+        &files,
+        true,
+    )
 }
 
 #[test]
@@ -240,14 +239,11 @@ fn revoked_suspended_and_resumed_entries_read_as_trustvc_reads_them() {
             "down.json",
         ],
     );
-    let partial = work.path("partial-world");
-    std::fs::create_dir_all(&partial).unwrap();
-    std::fs::write(partial.join("did.json"), document.to_string()).unwrap();
-    std::fs::write(
-        partial.join("index.json"),
-        json!({"files": {url("/.well-known/did.json"): "did.json"}}).to_string(),
-    )
-    .unwrap();
+    let partial = world_folder(
+        &work.path("partial-world"),
+        &[(&url("/.well-known/did.json"), &document.to_string())],
+        false,
+    );
     let run = work.run(&[
         "verify",
         "--json",

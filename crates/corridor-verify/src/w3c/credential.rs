@@ -23,6 +23,24 @@ pub fn values<'a>(object: &'a Map<String, Value>, key: &str) -> Vec<&'a Value> {
     }
 }
 
+/// Whether `credential`'s `type` (one or a list) includes `kind`.
+///
+/// ```
+/// let list = serde_json::json!({"type": ["VerifiableCredential", "StatusList2021Credential"]});
+/// assert!(corridor_verify::w3c::is_of_type(&list, "StatusList2021Credential"));
+/// ```
+pub fn is_of_type(credential: &Value, kind: &str) -> bool {
+    credential
+        .as_object()
+        .is_some_and(|c| values(c, "type").iter().any(|t| t.as_str() == Some(kind)))
+}
+
+/// Whether a status list credential, which keeps the `id` its issuer gave it.
+pub(crate) fn is_status_list_credential(credential: &Value) -> bool {
+    is_of_type(credential, "BitstringStatusListCredential")
+        || is_of_type(credential, "StatusList2021Credential")
+}
+
 /// The credential's first `@context`: the data model version it claims.
 pub fn first_context(object: &Map<String, Value>) -> Option<&Value> {
     match values(object, "@context").first() {
@@ -160,13 +178,7 @@ pub fn check_credential(credential: &Value, now: i64, mode: Mode) -> Result<(), 
             if c.get("proof").is_some_and(truthy) {
                 return Err("\"proof\" property is already there.".into());
             }
-            let is_status_list = values(c, "type").iter().any(|t| {
-                matches!(
-                    t.as_str(),
-                    Some("BitstringStatusListCredential" | "StatusList2021Credential")
-                )
-            });
-            if c.get("id").is_some_and(truthy) && !is_status_list {
+            if c.get("id").is_some_and(truthy) && !is_status_list_credential(credential) {
                 return Err("\"id\" is a defined field and should not be set by the user.".into());
             }
         }

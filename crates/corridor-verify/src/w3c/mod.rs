@@ -24,7 +24,7 @@ use corridor_di::Cryptosuite;
 use corridor_jsonld::{BundledContexts, Processor};
 use serde_json::Value;
 
-pub use credential::{Mode, check_credential};
+pub use credential::{Mode, check_credential, is_of_type};
 pub use did_web::{did_document, did_of, did_web_url};
 pub use loader::Fetched;
 pub use signing::{Prepared, prepare_for_signing, token_id_of};
@@ -97,14 +97,16 @@ impl W3cVerifier {
 
     /// The seven fragments of a credential (any JSON value but `null`).
     pub(crate) fn verify(&self, doc: &Value) -> Verdict {
+        // Three status checks apply only to what TrustVC takes for a signed credential.
+        let signed = is_signed_document(doc, self.now());
         Verdict {
             fragments: vec![
                 integrity::legacy(self, doc),
                 integrity::data_integrity(self, doc, Cryptosuite::EcdsaSd2023),
                 integrity::data_integrity(self, doc, Cryptosuite::Bbs2023),
-                status::status_list(self, doc),
-                status::transferable(self, doc),
-                status::empty(self, doc),
+                status::status_list(self, doc, signed),
+                status::transferable(self, doc, signed),
+                status::empty(doc, signed),
                 identity::issuer_identity(self, doc),
             ],
         }

@@ -5,7 +5,7 @@
 use serde_json::Value;
 use sha2::Digest;
 
-use super::credential::{Mode, check_credential, values};
+use super::credential::{Mode, check_credential, is_status_list_credential};
 use super::{TRANSFERABLE_RECORDS, VC_V2};
 
 /// A credential ready for its proof, and the pointers its proof must always disclose.
@@ -55,16 +55,11 @@ pub fn prepare_for_signing(
     extra: &[String],
 ) -> Result<Prepared, String> {
     check_credential(credential, now_ms as i64, Mode::Sign)?;
+    let is_status_list = is_status_list_credential(credential);
     let mut credential = credential.clone();
     let object = credential
         .as_object_mut()
         .ok_or("a credential is a JSON object")?;
-    let is_status_list = values(object, "type").iter().any(|t| {
-        matches!(
-            t.as_str(),
-            Some("BitstringStatusListCredential" | "StatusList2021Credential")
-        )
-    });
     if !(is_status_list && object.get("id").is_some_and(corridor_js::truthy)) {
         let uuid = uuid::Builder::from_unix_timestamp_millis(now_ms, &random).into_uuid();
         object.insert("id".into(), Value::String(format!("urn:uuid:{uuid}")));

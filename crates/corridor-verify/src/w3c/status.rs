@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::credential::{Mode, check_status_entry, status_list_index};
 use super::integrity::Failure;
 use super::loader::{Cut, Fetched};
-use super::{StatusList, TRANSFERABLE_RECORDS, W3cVerifier, is_signed_document};
+use super::{StatusList, TRANSFERABLE_RECORDS, W3cVerifier};
 use crate::providers::{ContractAnswer, ContractQuery};
 use crate::{Fragment, FragmentData, FragmentType, Reason, Status};
 
@@ -43,9 +43,10 @@ fn entry_type(entry: &Value) -> Option<&str> {
 }
 
 /// `W3CCredentialStatus`.
-pub(super) fn status_list(v: &W3cVerifier, doc: &Value) -> Fragment {
+/// `signed`: whether the document is a signed credential by TrustVC's requirements.
+pub(super) fn status_list(v: &W3cVerifier, doc: &Value, signed: bool) -> Fragment {
     let entries = entries(doc);
-    let applies = is_signed_document(doc, v.now())
+    let applies = signed
         && entries.iter().all(|e| {
             matches!(
                 entry_type(e),
@@ -218,9 +219,9 @@ const UNRECOGNIZED_DOCUMENT: (u32, &str) = (9, "UNRECOGNIZED_DOCUMENT");
 const SERVER_ERROR: (u32, &str) = (500, "SERVER_ERROR");
 
 /// `TransferableRecords`: the credential's token has an owner on its registry.
-pub(super) fn transferable(v: &W3cVerifier, doc: &Value) -> Fragment {
+pub(super) fn transferable(v: &W3cVerifier, doc: &Value, signed: bool) -> Fragment {
     let entries = entries(doc);
-    let applies = is_signed_document(doc, v.now())
+    let applies = signed
         && entries
             .iter()
             .all(|e| entry_type(e) == Some(TRANSFERABLE_RECORDS));
@@ -325,15 +326,18 @@ pub(super) fn transferable(v: &W3cVerifier, doc: &Value) -> Fragment {
     if all_minted {
         return Fragment::valid(TRANSFERABLE, KIND).with_data(data);
     }
+    // TrustVC gives the first entry's reason: none when only a later one is not minted.
     Fragment {
+        name: TRANSFERABLE,
+        kind: KIND,
+        status: Status::Invalid,
         reason: first_reason.map(|message| Reason {
             code: DOCUMENT_NOT_MINTED.0,
             code_string: DOCUMENT_NOT_MINTED.1,
             message: message.into(),
         }),
-        ..Fragment::with_message(TRANSFERABLE, KIND, Status::Invalid, "")
+        data: Some(data),
     }
-    .with_data(data)
 }
 
 /// A transferable record's token, as `ownerOf` is asked about it.
@@ -384,7 +388,7 @@ fn parse_registry(text: &str) -> Option<Result<Address, ()>> {
 }
 
 /// `W3CEmptyCredentialStatus`: a credential without a status is valid on that count.
-pub(super) fn empty(v: &W3cVerifier, doc: &Value) -> Fragment {
+pub(super) fn empty(doc: &Value, signed: bool) -> Fragment {
     let status = doc.get("credentialStatus");
     let applies = match status {
         None => true,
@@ -403,7 +407,7 @@ pub(super) fn empty(v: &W3cVerifier, doc: &Value) -> Fragment {
             "Document contains a credentialStatus.",
         );
     }
-    if is_signed_document(doc, v.now()) {
+    if signed {
         Fragment::valid(EMPTY_STATUS, KIND).with_data(FragmentData::Passed(true))
     } else {
         Fragment::with_message(

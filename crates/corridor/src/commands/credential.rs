@@ -221,46 +221,46 @@ pub fn sign(
     }
     let key = keyring.unlock_multikey(name, signer.password.read(false)?.as_bytes())?;
     let processor = processor(args.world.as_deref(), args.fetch_contexts)?;
-    let (mut store, status_list) = match &args.status_list {
+    // The store that hands out the list's entries, with the list.
+    let mut status_list = match &args.status_list {
         Some(url) => {
             let store = home.store()?;
             let list = store.status_list(url)?.ok_or_else(|| {
                 anyhow!("--status-list {url}: no such list in the store (make one with `corridor status-list new`)")
             })?;
-            (Some(store), Some(list))
+            Some((store, list))
         }
-        None => (None, None),
+        None => None,
     };
     let mut staged = output::Staged::begin(destination)?;
     let mut count = 0;
     // Credentials are read, checked and given their status entries in order, then signed a
     // chunk at a time on every core, and written in order.
     let mut chunk: Vec<(input::Document, Value)> = Vec::new();
-    let mut flush = |chunk: &mut Vec<(input::Document, Value)>,
-                     staged: &mut output::Staged|
-     -> Result<()> {
-        use rayon::prelude::*;
-        let signed: Vec<Result<Value>> = chunk
-            .par_iter()
-            .map(|(doc, credential)| {
-                sign_credential(
-                    &processor,
-                    &key,
-                    method,
-                    credential,
-                    &args.mandatory,
-                    &mut rand::rng(),
-                )
-                .map_err(|why| Refused(format!("{}: {why}", doc.label)).into())
-            })
-            .collect();
-        for ((doc, _), signed) in chunk.iter().zip(signed) {
-            staged.write(&doc.out_name, &serde_json::to_vec(&signed?)?)?;
-        }
-        count += chunk.len();
-        chunk.clear();
-        Ok(())
-    };
+    let mut flush =
+        |chunk: &mut Vec<(input::Document, Value)>, staged: &mut output::Staged| -> Result<()> {
+            use rayon::prelude::*;
+            let signed: Vec<Result<Value>> = chunk
+                .par_iter()
+                .map(|(doc, credential)| {
+                    sign_credential(
+                        &processor,
+                        &key,
+                        method,
+                        credential,
+                        &args.mandatory,
+                        &mut rand::rng(),
+                    )
+                    .map_err(|why| Refused(format!("{}: {why}", doc.label)).into())
+                })
+                .collect();
+            for ((doc, _), signed) in chunk.iter().zip(signed) {
+                staged.write(&doc.out_name, &serde_json::to_vec(&signed?)?)?;
+            }
+            count += chunk.len();
+            chunk.clear();
+            Ok(())
+        };
     for source in sources {
         input::for_each_document(source, max_size, |doc| {
             let label = &doc.label;
@@ -277,17 +277,14 @@ pub fn sign(
                 ))
                 .into());
             }
-            if let Some(list) = &status_list {
+            if let Some((store, list)) = &mut status_list {
                 if credential.get("credentialStatus").is_some() {
                     return Err(Refused(format!(
                         "{label}: it has a credentialStatus already, and --status-list would add another"
                     ))
                     .into());
                 }
-                let index = store
-                    .as_mut()
-                    .expect("a store with the list")
-                    .allocate_status_indexes(&list.url, 1)?;
+                let index = store.allocate_status_indexes(&list.url, 1)?;
                 credential["credentialStatus"] = status_entry(list, index);
             }
             chunk.push((doc, credential));
@@ -316,6 +313,12 @@ pub(crate) fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// A date as Data Integrity writes one (`created`, and TrustVC's dates): to the second.
+pub(crate) fn w3c_date(ms: u64) -> String {
+    let iso = corridor_js::to_iso_string(ms as i64);
+    format!("{}Z", &iso[..19])
+}
+
 /// A credential signed with a base proof as TrustVC's `signW3C` makes one, now: prepared
 /// (`prepare_for_signing`), then proved with `key` for `method`; `Err` says why not.
 pub(crate) fn sign_credential(
@@ -328,9 +331,7 @@ pub(crate) fn sign_credential(
 ) -> std::result::Result<Value, String> {
     let now = now_ms();
     let prepared = prepare_for_signing(credential, now, rng.random(), mandatory)?;
-    // Data Integrity writes `created` to the second, as TrustVC does.
-    let created = corridor_js::to_iso_string(now as i64);
-    let created = format!("{}Z", &created[..19]);
+    let created = w3c_date(now);
     corridor_di::sign(
         processor,
         &prepared.credential,
@@ -344,7 +345,9 @@ pub(crate) fn sign_credential(
 
 /// The status entry of `index` on `list`, of the kind its list credential is.
 fn status_entry(list: &corridor_ledger::StatusListRecord, index: u64) -> Value {
-    let kind = if list.signed.contains("\"StatusList2021Credential\"") {
+    let credential: Value = serde_json::from_str(&list.signed).unwrap_or_default();
+    let of_2021 = corridor_verify::w3c::is_of_type(&credential, "StatusList2021Credential");
+    let kind = if of_2021 {
         "StatusList2021Entry"
     } else {
         "BitstringStatusListEntry"

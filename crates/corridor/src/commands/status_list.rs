@@ -177,19 +177,7 @@ fn set(
             )
         })?
         .to_owned();
-    let mut bits = list.bits.clone();
-    for &i in &change.indexes {
-        if i >= list.next {
-            anyhow::bail!(
-                "{}: entry {i} was never handed out (the next is {})",
-                list.url,
-                list.next
-            );
-        }
-        let mask = 0x80u8 >> (i % 8);
-        let byte = &mut bits[(i / 8) as usize];
-        *byte = if on { *byte | mask } else { *byte & !mask };
-    }
+    let bits = list.changed(&change.indexes, on)?;
     if let Some(object) = credential.as_object_mut() {
         object.remove("proof");
     }
@@ -225,7 +213,7 @@ fn list_credential(
     bits: &[u8],
     status_list_2021: bool,
 ) -> Value {
-    let now = now_w3c();
+    let now = super::credential::w3c_date(super::credential::now_ms());
     let subject = json!({
         "id": format!("{url}#list"),
         "type": if status_list_2021 { "StatusList2021" } else { "BitstringStatusList" },
@@ -252,12 +240,6 @@ fn list_credential(
             "credentialSubject": subject,
         })
     }
-}
-
-/// Now as Data Integrity writes dates: to the second.
-fn now_w3c() -> String {
-    let iso = corridor_js::to_iso_string(super::credential::now_ms() as i64);
-    format!("{}Z", &iso[..19])
 }
 
 /// Signs a list credential as `corridor sign --suite` signs any credential.

@@ -268,3 +268,22 @@ pub fn unlocked_ok(work: &Workdir, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// A world folder at `dir` answering each URL of `files` with its text (`DIR/index.json` and a
+/// file each). `whole`: it says it is the whole network (any other host does not exist);
+/// otherwise what it lacks is the network's to answer.
+pub fn world_folder(dir: &Path, files: &[(&str, &str)], whole: bool) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let mut index = Map::new();
+    for (i, (url, text)) in files.iter().enumerate() {
+        let file = format!("{i}.json");
+        std::fs::write(dir.join(&file), text).unwrap();
+        index.insert((*url).to_owned(), json!(file));
+    }
+    let mut index = json!({ "files": index });
+    if whole {
+        index["unknownHosts"] = json!("every host not listed here");
+    }
+    std::fs::write(dir.join("index.json"), index.to_string()).unwrap();
+    dir.to_path_buf()
+}
