@@ -4,12 +4,16 @@
 //
 //   node oracle-w3c.mjs versions
 //       the versions of the packages under @trustvc/trustvc, as it resolves them
-//   node oracle-w3c.mjs new-issuer WORLD_DIR HOST
-//       a did:web:HOST issuer made by TrustVC's issueDID, with an ecdsa-sd-2023 and a bbs-2023
-//       Multikey pair: its DID document put in the world (index.json updated), its key pairs
-//       printed as {"ecdsa-sd-2023": keyPair, "bbs-2023": keyPair}
+//   node oracle-w3c.mjs new-issuer WORLD_DIR HOST [SUITE...]
+//       a did:web:HOST issuer made by TrustVC's issueDID with a key pair for each suite
+//       (ecdsa-sd-2023 and bbs-2023 unless named; BbsBlsSignature2020 is a Bls12381G2Key2020):
+//       its DID document put in the world (index.json updated), its key pairs printed as
+//       {"ecdsa-sd-2023": keyPair, "bbs-2023": keyPair, …}
 //   node oracle-w3c.mjs sign WORLD_DIR KEYS_FILE SUITE < credentials.jsonl
-//       each credential signed by signW3C with that suite's key pair, one JSON line each
+//       each credential signed by signW3C with that suite's key pair, one JSON line each;
+//       BbsBlsSignature2020, which TrustVC 2 no longer signs, by the TrustVC 1 that made
+//       TradeTrust's published credentials (@trustvc/w3c-vc 1.2, under
+//       @tradetrust-tt/tradetrust)
 //   node oracle-w3c.mjs status-list WORLD_DIR KEYS_FILE SUITE < lists.jsonl
 //       each {"url", "purpose", "length", "set": [index, …], "type"?} made a status list
 //       credential by TrustVC (its StatusList and createCredentialStatusPayload; type
@@ -17,7 +21,9 @@
 //       with that suite's key pair and put in the world at url; prints each signed credential
 //   node oracle-w3c.mjs derive WORLD_DIR < requests.jsonl
 //       each {"credential", "pointers"} derived by deriveW3C (which adds /credentialSubject when
-//       no pointer starts with it): the derived credential, or {"error": message}
+//       no pointer starts with it), or {"credential", "frame"} of a BbsBlsSignature2020
+//       credential by TrustVC 1's deriveCredential (a JSON-LD frame of what to reveal): the
+//       derived credential, or {"error": message}
 //   node oracle-w3c.mjs canonize < datasets.jsonl
 //       each {"nquads": text} canonicalized by RDFC-1.0 with the rdf-canonize the selective
 //       disclosure suites use: {"canonical": text, "labels": [[input, canonical], …]} or
@@ -237,7 +243,21 @@ const trustvcIn = (dir) => {
   return { trustvc: require("@trustvc/trustvc"), asked: answering.asked };
 };
 
-const newIssuer = async (dir, host) => {
+/** The key type issueDID makes for a suite. */
+const keyTypes = {
+  "ecdsa-sd-2023": "ecdsa-sd-2023",
+  "bbs-2023": "bbs-2023",
+  BbsBlsSignature2020: "Bls12381G2Key2020",
+};
+
+/** TrustVC 1's @trustvc/w3c-vc, which signed and derived BbsBlsSignature2020 credentials. */
+const trustvc1 = () => {
+  const dir = versionFrom("@trustvc/w3c-vc", versionFrom("@tradetrust-tt/tradetrust", here).dir);
+  if (!dir?.version.startsWith("1.")) throw new Error(`@trustvc/w3c-vc 1.x not found: ${JSON.stringify(dir)}`);
+  return require(dir.dir);
+};
+
+const newIssuer = async (dir, host, suites) => {
   const indexFile = path.join(dir, "index.json");
   mkdirSync(dir, { recursive: true });
   const index = readIndex(dir);
@@ -247,8 +267,10 @@ const newIssuer = async (dir, host) => {
   const { trustvc } = trustvcIn(dir);
   const keys = {};
   // The second key joins the DID document the first made, which the world now serves.
-  for (const suite of ["ecdsa-sd-2023", "bbs-2023"]) {
-    const { wellKnownDid, didKeyPairs } = await trustvc.issuer.issueDID({ domain: `https://${host}`, type: suite });
+  for (const suite of suites.length > 0 ? suites : ["ecdsa-sd-2023", "bbs-2023"]) {
+    const type = keyTypes[suite];
+    if (!type) throw new Error(`no key type for the suite ${suite}`);
+    const { wellKnownDid, didKeyPairs } = await trustvc.issuer.issueDID({ domain: `https://${host}`, type });
     mkdirSync(path.join(dir, host, ".well-known"), { recursive: true });
     writeFileSync(path.join(dir, file), `${JSON.stringify(wellKnownDid, null, 2)}\n`);
     index.files[url] = file;
@@ -263,8 +285,12 @@ const newIssuer = async (dir, host) => {
 const sign = async (dir, keysFile, suite) => {
   const keyPair = JSON.parse(readFileSync(keysFile, "utf8"))[suite];
   const { trustvc } = trustvcIn(dir);
+  const signW3C =
+    suite === "BbsBlsSignature2020"
+      ? (credential) => trustvc1().signCredential(credential, keyPair, suite)
+      : trustvc.signW3C;
   for (const credential of inputLines()) {
-    const signed = await trustvc.signW3C(credential, keyPair, suite);
+    const signed = await signW3C(credential, keyPair, suite);
     if (signed.error) throw new Error(`signW3C: ${signed.error}`);
     process.stdout.write(`${JSON.stringify(signed.signed)}\n`);
   }
@@ -300,8 +326,10 @@ const statusList = async (dir, keysFile, suite) => {
 
 const derive = async (dir) => {
   const { trustvc } = trustvcIn(dir);
-  for (const { credential, pointers } of inputLines()) {
-    const derived = await trustvc.deriveW3C(credential, pointers);
+  for (const { credential, pointers, frame } of inputLines()) {
+    const derived = frame
+      ? await trustvc1().deriveCredential(credential, frame)
+      : await trustvc.deriveW3C(credential, pointers);
     const answer = derived.error ? { error: String(derived.error) } : derived.derived;
     process.stdout.write(`${JSON.stringify(answer)}\n`);
   }
@@ -396,7 +424,7 @@ switch (command) {
     process.stdout.write(`${JSON.stringify(versions())}\n`);
     break;
   case "new-issuer":
-    await newIssuer(args[0], args[1]);
+    await newIssuer(args[0], args[1], args.slice(2));
     break;
   case "sign":
     await sign(args[0], args[1], args[2]);
@@ -418,7 +446,7 @@ switch (command) {
     break;
   default:
     process.stderr.write(
-      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST | sign WORLD_DIR KEYS_FILE SUITE | status-list WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | jsonld | verify WORLD_DIR FILE...\n",
+      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST [SUITE...] | sign WORLD_DIR KEYS_FILE SUITE | status-list WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | jsonld | verify WORLD_DIR FILE...\n",
     );
     process.exit(2);
 }

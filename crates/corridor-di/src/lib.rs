@@ -1,12 +1,14 @@
 //! W3C Data Integrity selective disclosure as TrustVC signs and verifies it: the primitives
 //! its suites share (JSON pointers, skolemization, canonicalize-and-group with relabelled blank
-//! nodes) and the `ecdsa-sd-2023` and `bbs-2023` cryptosuites.
+//! nodes) and the `ecdsa-sd-2023` and `bbs-2023` cryptosuites; and, verify only, the 2020 BBS+
+//! suite of TradeTrust's published credentials (`BbsBlsSignature2020`).
 //!
 //! What is signed is text: canonical N-Quads whose blank node labels were replaced, selected
 //! by pointers on the compacted credential. Each step reproduces the reference's text exactly
 //! (`@digitalbazaar/di-sd-primitives` 3.3 and `ecdsa-sd-2023-cryptosuite` 3.4), its quirks
 //! included; a comment names each one. Pure: no I/O.
 
+pub mod bbs_2020;
 pub mod bbs_2023;
 mod cbor;
 pub mod ecdsa_sd;

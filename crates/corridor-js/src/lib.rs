@@ -5,12 +5,14 @@
 //! The references hash the text these produce, so "close" is not enough: one character of
 //! difference is a different hash. Pure: no I/O.
 
+mod buffer;
 mod date;
 mod number_methods;
 mod number_text;
 mod order;
 mod value;
 
+pub use buffer::buffer_from_base64;
 pub use date::{parse_date, to_iso_string};
 pub use number_methods::{parse_float, parse_int, to_exponential, to_fixed0};
 pub use number_text::*;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::nquads::Quad;
+use crate::nquads::{Escaping, Quad};
 use corridor_js::{js_order, js_sort};
 
 /// A dataset in canonical form.
@@ -46,11 +46,26 @@ pub enum CanonicalizeError {
 /// assert_eq!(canonical.labels[0], ("x".to_string(), "c14n0".to_string()));
 /// ```
 pub fn canonicalize(quads: &[Quad]) -> Result<Canonical, CanonicalizeError> {
-    let mut state = State::new(quads);
+    canonicalize_escaped(quads, Escaping::Rdfc10)
+}
+
+/// The canonical form of `quads` by URDNA2015 as `rdf-canonize` 2 gives it, which the 2020
+/// BBS+ credentials are signed over: RDFC-1.0's algorithm, with fewer characters escaped (in
+/// the hashes too). The work is bounded as [`canonicalize`] bounds it, where rdf-canonize 2
+/// had no bound.
+pub fn canonicalize_urdna2015(quads: &[Quad]) -> Result<Canonical, CanonicalizeError> {
+    canonicalize_escaped(quads, Escaping::Urdna2015)
+}
+
+fn canonicalize_escaped(
+    quads: &[Quad],
+    escaping: Escaping,
+) -> Result<Canonical, CanonicalizeError> {
+    let mut state = State::new(quads, escaping);
     state.issue_labels()?;
     let mut nquads: Vec<String> = quads
         .iter()
-        .map(|quad| quad.line(|label| state.canonical_label(label)))
+        .map(|quad| quad.line(escaping, |label| state.canonical_label(label)))
         .collect();
     js_sort(&mut nquads);
     Ok(Canonical {
@@ -70,10 +85,11 @@ struct State<'q> {
     canonical: Issuer,
     deep_iterations_left: usize,
     deep_iterations_allowed: usize,
+    escaping: Escaping,
 }
 
 impl<'q> State<'q> {
-    fn new(quads: &'q [Quad]) -> State<'q> {
+    fn new(quads: &'q [Quad], escaping: Escaping) -> State<'q> {
         let mut blank_nodes: Vec<(&str, Vec<usize>)> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
         for (i, quad) in quads.iter().enumerate() {
@@ -96,6 +112,7 @@ impl<'q> State<'q> {
             canonical: Issuer::new("c14n"),
             deep_iterations_left: 0,
             deep_iterations_allowed: 0,
+            escaping,
         }
     }
 
@@ -166,7 +183,9 @@ impl<'q> State<'q> {
         let (me, quads) = &self.blank_nodes[node];
         let mut lines: Vec<String> = quads
             .iter()
-            .map(|&i| self.quads[i].line(|label| if label == *me { "a" } else { "z" }))
+            .map(|&i| {
+                self.quads[i].line(self.escaping, |label| if label == *me { "a" } else { "z" })
+            })
             .collect();
         js_sort(&mut lines);
         let mut digest = Sha256::new();

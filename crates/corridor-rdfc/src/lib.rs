@@ -18,5 +18,5 @@
 mod canon;
 mod nquads;
 
-pub use canon::{Canonical, CanonicalizeError, canonicalize};
-pub use nquads::{GraphName, Literal, ParseError, Quad, Subject, Term, parse_nquads};
+pub use canon::{Canonical, CanonicalizeError, canonicalize, canonicalize_urdna2015};
+pub use nquads::{Escaping, GraphName, Literal, ParseError, Quad, Subject, Term, parse_nquads};

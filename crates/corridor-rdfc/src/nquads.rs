@@ -79,30 +79,35 @@ impl Quad {
 
     /// The quad as an N-Quads line, its newline included, escaped as rdf-canonize escapes.
     pub fn to_nquad(&self) -> String {
-        self.line(|label| label)
+        self.line(Escaping::Rdfc10, |label| label)
     }
 
     /// The quad as an N-Quads line (its newline included), each blank node written with the
     /// label `relabel` gives it.
-    pub(crate) fn line<'a>(&'a self, relabel: impl Fn(&'a str) -> &'a str) -> String {
+    pub(crate) fn line<'a>(
+        &'a self,
+        escaping: Escaping,
+        relabel: impl Fn(&'a str) -> &'a str,
+    ) -> String {
         let mut out = String::with_capacity(128);
+        let iri = |out: &mut String, iri: &str| write_iri(out, iri, escaping);
         match &self.subject {
-            Subject::Iri(iri) => write_iri(&mut out, iri),
+            Subject::Iri(i) => iri(&mut out, i),
             Subject::Blank(label) => write_blank(&mut out, relabel(label)),
         }
         out.push(' ');
-        write_iri(&mut out, &self.predicate);
+        iri(&mut out, &self.predicate);
         out.push(' ');
         match &self.object {
-            Term::Iri(iri) => write_iri(&mut out, iri),
+            Term::Iri(i) => iri(&mut out, i),
             Term::Blank(label) => write_blank(&mut out, relabel(label)),
-            Term::Literal(literal) => write_literal(&mut out, literal),
+            Term::Literal(literal) => write_literal(&mut out, literal, escaping),
         }
         match &self.graph {
             GraphName::Default => {}
-            GraphName::Iri(iri) => {
+            GraphName::Iri(i) => {
                 out.push(' ');
-                write_iri(&mut out, iri);
+                iri(&mut out, i);
             }
             GraphName::Blank(label) => {
                 out.push(' ');
@@ -114,13 +119,29 @@ impl Quad {
     }
 }
 
+/// How a quad's IRIs and literals are escaped when written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escaping {
+    /// RDFC-1.0 as rdf-canonize 5 writes it: control characters and the characters N-Quads
+    /// forbids in IRIs escaped.
+    Rdfc10,
+    /// URDNA2015 as rdf-canonize 2 wrote it, which the 2020 BBS+ credentials are signed
+    /// over: only `"`, `\\`, newline and carriage return escaped in literals, IRIs verbatim.
+    Urdna2015,
+}
+
 fn write_blank(out: &mut String, label: &str) {
     out.push_str("_:");
     out.push_str(label);
 }
 
-fn write_iri(out: &mut String, iri: &str) {
+fn write_iri(out: &mut String, iri: &str, escaping: Escaping) {
     out.push('<');
+    if escaping == Escaping::Urdna2015 {
+        out.push_str(iri);
+        out.push('>');
+        return;
+    }
     for c in iri.chars() {
         if c <= ' ' || "<>\"{}|^`\\".contains(c) {
             write_uchar(out, c);
@@ -131,17 +152,18 @@ fn write_iri(out: &mut String, iri: &str) {
     out.push('>');
 }
 
-fn write_literal(out: &mut String, literal: &Literal) {
+fn write_literal(out: &mut String, literal: &Literal, escaping: Escaping) {
     out.push('"');
     for c in literal.value.chars() {
         match c {
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
             '\n' => out.push_str("\\n"),
-            '\u{c}' => out.push_str("\\f"),
             '\r' => out.push_str("\\r"),
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
+            c if escaping == Escaping::Urdna2015 => out.push(c),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\u{c}' => out.push_str("\\f"),
             '\0'..='\u{1f}' | '\u{7f}' => write_uchar(out, c),
             c => out.push(c),
         }
@@ -154,7 +176,7 @@ fn write_literal(out: &mut String, literal: &Literal) {
         }
     } else if literal.datatype != XSD_STRING {
         out.push_str("^^");
-        write_iri(out, &literal.datatype);
+        write_iri(out, &literal.datatype, escaping);
     }
 }
 
@@ -475,8 +497,13 @@ mod tests {
             graph: GraphName::Blank("g".into()),
         };
         assert_eq!(
-            quad.line(|l| l),
+            quad.line(Escaping::Rdfc10, |l| l),
             "<http://a.example/\\u0020s> <http://schema.org/name> \"tab\\there \\\"q\\\" \\\\ \\u0001\\u007Fé\" _:g .\n"
+        );
+        // rdf-canonize 2 (URDNA2015) left IRIs and all but four characters as they were.
+        assert_eq!(
+            quad.line(Escaping::Urdna2015, |l| l),
+            "<http://a.example/ s> <http://schema.org/name> \"tab\there \\\"q\\\" \\\\ \u{1}\u{7f}é\" _:g .\n"
         );
         let typed = Literal {
             value: "1".into(),
@@ -489,7 +516,7 @@ mod tests {
             ..quad
         };
         assert!(
-            quad.line(|l| l)
+            quad.line(Escaping::Rdfc10, |l| l)
                 .ends_with("\"1\"^^<http://www.w3.org/2001/XMLSchema#integer> .\n")
         );
     }
@@ -507,7 +534,10 @@ mod tests {
         };
         assert_eq!(literal.value, "aé\n");
         assert_eq!(literal.language.as_deref(), Some("en-GB"));
-        let again: String = quads.iter().map(|q| q.line(|l| l)).collect();
+        let again: String = quads
+            .iter()
+            .map(|q| q.line(Escaping::Rdfc10, |l| l))
+            .collect();
         assert_eq!(parse_nquads(&again).unwrap(), quads);
     }
 
