@@ -78,11 +78,12 @@ enum Command {
     Obfuscate(commands::document::ObfuscateArgs),
     /// Print the data of a wrapped document without its salts.
     Data(commands::document::DataArgs),
-    /// Pass on a W3C credential with only some of its fields: a selectively disclosed copy.
+    /// Pass on W3C credentials with only some of their fields: selectively disclosed copies.
     ///
-    /// The credential must carry an ecdsa-sd-2023 or bbs-2023 base proof (as TrustVC's signW3C
-    /// makes them); the copy carries a derived proof that TrustVC and Corridor verify. Output is
-    /// written only if the derivation succeeds.
+    /// Each credential must carry an ecdsa-sd-2023 or bbs-2023 base proof (as TrustVC's signW3C
+    /// makes them); each copy carries a derived proof that TrustVC and Corridor verify. Many
+    /// credentials (folders, JSON Lines) are derived on every core. Output is written only if
+    /// every derivation succeeds.
     Derive(commands::credential::DeriveArgs),
     /// Issue wrapped documents: sign them with a DID key and record their batches in the store,
     /// or issue their merkle roots on a document store contract.

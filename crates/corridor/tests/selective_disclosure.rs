@@ -406,6 +406,40 @@ fn corridor_derive_makes_copies_trustvc_verifies_and_refuses_what_it_cannot_deri
             "{stderr}"
         );
         assert!(!out.exists(), "nothing written on failure");
+
+        // Many at once: JSON Lines in, a copy a line out. A line that cannot be derived is
+        // named, and nothing is written.
+        let both = work.path(&format!("{suite}-both.jsonl"));
+        std::fs::write(&both, format!("{}\n{}\n", signed[0], signed[1])).unwrap();
+        let copies = work.path(&format!("{suite}-copies.jsonl"));
+        let (both_arg, copies_arg) = (both.to_str().unwrap(), copies.to_str().unwrap());
+        let partly = work.run(&[
+            "derive",
+            both_arg,
+            "--reveal",
+            "/credentialSubject/blNumber",
+            "--world",
+            world_arg,
+            "--out",
+            copies_arg,
+        ]);
+        let stderr = String::from_utf8_lossy(&partly.stderr);
+        assert_eq!(partly.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!("{suite}-both.jsonl:2")),
+            "{stderr}"
+        );
+        assert!(!copies.exists(), "nothing written on failure");
+        work.ok(&[
+            "derive", both_arg, "--world", world_arg, "--out", copies_arg,
+        ]);
+        let lines = std::fs::read_to_string(&copies).unwrap();
+        assert_eq!(lines.lines().count(), 2, "{lines}");
+        for (i, line) in lines.lines().enumerate() {
+            let copy = work.path(&format!("{suite}-copy-{i}.json"));
+            std::fs::write(&copy, line).unwrap();
+            derived_files.push((suite, copy));
+        }
     }
     let not_json = work.path("not.json");
     std::fs::write(&not_json, "{\"@context\": [").unwrap();

@@ -24,32 +24,38 @@ use crate::{input, output, secrets};
 
 #[derive(clap::Args)]
 pub struct DeriveArgs {
-    /// The credential, signed with an ecdsa-sd-2023 or bbs-2023 base proof.
-    file: PathBuf,
+    /// The credentials, signed with an ecdsa-sd-2023 or bbs-2023 base proof: files, folders,
+    /// or JSON Lines files (one credential a line).
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
     /// A JSON pointer to a part to disclose (`/credentialSubject/blNumber`,
     /// `/credentialSubject/packages/0`); repeat for several. The statements the issuer made
     /// mandatory are always disclosed, and, as TrustVC does, the whole `/credentialSubject`
-    /// when no pointer starts with it.
+    /// when no pointer starts with it. The same pointers apply to every credential.
     #[arg(long = "reveal", value_name = "POINTER")]
     reveal: Vec<String>,
     /// A folder answering for the network (`DIR/index.json` maps URLs to files): contexts the
-    /// credential names that Corridor does not bundle are read from it.
+    /// credentials name that Corridor does not bundle are read from it.
     #[arg(long, value_name = "DIR")]
     world: Option<PathBuf>,
     /// Fetch from the network the contexts neither bundled nor in --world (each URL asked at
     /// most once, 10 seconds each). Without it, nothing is fetched.
     #[arg(long)]
     fetch_contexts: bool,
-    /// Write here instead of standard output (replaced only when all went well).
-    #[arg(long, value_name = "FILE")]
+    /// Write the copies as JSON Lines into this file (one credential is one line of JSON, a
+    /// JSON file); `-`, the default, is standard output. Replaced only when all went well.
+    #[arg(long, value_name = "FILE", conflicts_with = "out_dir")]
     out: Option<PathBuf>,
+    /// Write one file per copy into this folder (created if missing), named as its input.
+    #[arg(long, value_name = "DIR")]
+    out_dir: Option<PathBuf>,
+    /// Largest credential (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
+    #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = input::parse_size)]
+    max_size: u64,
 }
 
-/// How many credentials are signed at once, on every core.
-const SIGN_CHUNK: usize = 256;
-
-/// The largest credential read here.
-const MAX_CREDENTIAL: u64 = 64 << 20;
+/// How many credentials are signed or derived at once, on every core.
+const CHUNK: usize = 256;
 
 /// Contexts Corridor does not bundle: from a world folder when one is given, then from the
 /// network when fetching is allowed, else an error that says how to give them.
@@ -100,29 +106,97 @@ pub fn processor(world: Option<&Path>, fetch: bool) -> Result<Processor> {
 }
 
 pub fn derive(args: &DeriveArgs) -> Result<Exit> {
-    let file = &args.file;
-    let bytes = input::read_bounded(file, MAX_CREDENTIAL)?;
-    let credential: Value = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{}: not valid JSON", file.display()))?;
+    let destination = match (&args.out_dir, &args.out) {
+        (Some(dir), _) => output::Destination::Folder(dir.clone()),
+        (None, file) => output::Destination::Lines(file.clone().unwrap_or_else(|| "-".into())),
+    };
+    let sources = input::expand(&args.inputs)?;
     let processor = processor(args.world.as_deref(), args.fetch_contexts)?;
-    let derived = corridor_di::derive(&processor, &credential, &disclosed_pointers(&args.reveal))
-        .map_err(|e| match e {
-        // What the credential is or says, not how Corridor was asked.
-        DiError::Mismatch(_)
-        | DiError::Pointer(_)
-        | DiError::ProofValue(_)
-        | DiError::InvalidSignature(_) => {
-            anyhow::Error::new(Refused(format!("{}: {e}", file.display())))
-        }
-        other => anyhow!("{}: {other}", file.display()),
-    })?;
-    let mut text = serde_json::to_vec_pretty(&derived)?;
-    text.push(b'\n');
-    match &args.out {
-        Some(path) => crate::output::write_atomically(path, &text)?,
-        None => std::io::stdout().lock().write_all(&text)?,
+    let pointers = disclosed_pointers(&args.reveal);
+    let mut staged = output::Staged::begin(&destination)?;
+    let count = in_parallel_chunks(
+        &sources,
+        args.max_size,
+        &mut staged,
+        |doc| {
+            // Not JSON: not a credential at all, so not one Corridor can refuse (exit 2).
+            serde_json::from_slice(&doc.bytes)
+                .with_context(|| format!("{}: not valid JSON", doc.label))
+        },
+        |credential| {
+            corridor_di::derive(&processor, credential, &pointers).map_err(|e| match e {
+                // What the credential is or says, not how Corridor was asked.
+                DiError::Mismatch(_)
+                | DiError::Pointer(_)
+                | DiError::ProofValue(_)
+                | DiError::InvalidSignature(_) => Failed::Refused(e.to_string()),
+                other => Failed::Other(other.to_string()),
+            })
+        },
+    )?;
+    if count == 0 {
+        anyhow::bail!("no credentials found in the inputs");
+    }
+    staged.commit()?;
+    if !destination.is_stdout() {
+        eprintln!("derived {count} selectively disclosed copy(ies)");
     }
     Ok(Exit::Success)
+}
+
+/// Why one credential of many could not be signed or derived.
+enum Failed {
+    /// The credential's fault: refused (exit 1).
+    Refused(String),
+    /// How Corridor was asked or what it could reach (exit 2).
+    Other(String),
+}
+
+/// Every credential of `sources`, in order: read and made ready by `prepare` (one at a time,
+/// as reading a store or allocating indexes must be), then turned by `work` a chunk at a time
+/// on every core, and written to `staged` in order. The count, or the first failure, naming
+/// the credential.
+fn in_parallel_chunks(
+    sources: &[input::Source],
+    max_size: u64,
+    staged: &mut output::Staged,
+    mut prepare: impl FnMut(&input::Document) -> Result<Value>,
+    work: impl Fn(&Value) -> Result<Value, Failed> + Sync,
+) -> Result<usize> {
+    use rayon::prelude::*;
+    let mut count = 0;
+    let mut chunk: Vec<(input::Document, Value)> = Vec::new();
+    let mut flush =
+        |chunk: &mut Vec<(input::Document, Value)>, staged: &mut output::Staged| -> Result<()> {
+            let done: Vec<Result<Value, Failed>> = chunk
+                .par_iter()
+                .map(|(_, credential)| work(credential))
+                .collect();
+            for ((doc, _), done) in chunk.iter().zip(done) {
+                let done = done.map_err(|failed| match failed {
+                    Failed::Refused(why) => {
+                        anyhow::Error::new(Refused(format!("{}: {why}", doc.label)))
+                    }
+                    Failed::Other(why) => anyhow!("{}: {why}", doc.label),
+                })?;
+                staged.write(&doc.out_name, &serde_json::to_vec(&done)?)?;
+            }
+            count += chunk.len();
+            chunk.clear();
+            Ok(())
+        };
+    for source in sources {
+        input::for_each_document(source, max_size, |doc| {
+            let credential = prepare(&doc)?;
+            chunk.push((doc, credential));
+            if chunk.len() == CHUNK {
+                flush(&mut chunk, staged)?;
+            }
+            Ok(())
+        })?;
+    }
+    flush(&mut chunk, staged)?;
+    Ok(count)
 }
 
 /// The W3C side of `corridor sign`.
@@ -233,36 +307,13 @@ pub fn sign(
         None => None,
     };
     let mut staged = output::Staged::begin(destination)?;
-    let mut count = 0;
-    // Credentials are read, checked and given their status entries in order, then signed a
-    // chunk at a time on every core, and written in order.
-    let mut chunk: Vec<(input::Document, Value)> = Vec::new();
-    let mut flush =
-        |chunk: &mut Vec<(input::Document, Value)>, staged: &mut output::Staged| -> Result<()> {
-            use rayon::prelude::*;
-            let signed: Vec<Result<Value>> = chunk
-                .par_iter()
-                .map(|(doc, credential)| {
-                    sign_credential(
-                        &processor,
-                        &key,
-                        method,
-                        credential,
-                        &args.mandatory,
-                        &mut rand::rng(),
-                    )
-                    .map_err(|why| Refused(format!("{}: {why}", doc.label)).into())
-                })
-                .collect();
-            for ((doc, _), signed) in chunk.iter().zip(signed) {
-                staged.write(&doc.out_name, &serde_json::to_vec(&signed?)?)?;
-            }
-            count += chunk.len();
-            chunk.clear();
-            Ok(())
-        };
-    for source in sources {
-        input::for_each_document(source, max_size, |doc| {
+    // Credentials are read, checked and given their status entries in order, then signed on
+    // every core.
+    let count = in_parallel_chunks(
+        sources,
+        max_size,
+        &mut staged,
+        |doc| {
             let label = &doc.label;
             let mut credential: Value = serde_json::from_slice(&doc.bytes)
                 .map_err(|e| Refused(format!("{label}: not valid JSON ({e})")))?;
@@ -287,14 +338,20 @@ pub fn sign(
                 let index = store.allocate_status_indexes(&list.url, 1)?;
                 credential["credentialStatus"] = status_entry(list, index);
             }
-            chunk.push((doc, credential));
-            if chunk.len() == SIGN_CHUNK {
-                flush(&mut chunk, &mut staged)?;
-            }
-            Ok(())
-        })?;
-    }
-    flush(&mut chunk, &mut staged)?;
+            Ok(credential)
+        },
+        |credential| {
+            sign_credential(
+                &processor,
+                &key,
+                method,
+                credential,
+                &args.mandatory,
+                &mut rand::rng(),
+            )
+            .map_err(Failed::Refused)
+        },
+    )?;
     if count == 0 {
         anyhow::bail!("no credentials found in the inputs");
     }
