@@ -5,20 +5,18 @@
 //! derived credential does not reveal the HMAC. A derived proof is a zero-knowledge proof of
 //! that signature disclosing only the chosen statements.
 //!
-//! BBS is `zkryptium`'s, which follows the same draft as the reference: its signatures are
-//! byte for byte the reference's, and proofs verify both ways (proofs are randomized).
+//! BBS is `corridor-bbs`'s (on `blst`), which follows the same draft as the reference: its
+//! signatures are byte for byte the reference's, and proofs verify both ways (proofs are
+//! randomized).
 
 use std::collections::BTreeMap;
 
 use ciborium::Value as Cbor;
+use corridor_bbs::SecretKey;
 use corridor_jsonld::Processor;
 use hmac::{Hmac, Mac};
 use serde_json::{Map, Value};
 use sha2::Sha256;
-use zkryptium::bbsplus::ciphersuites::Bls12381Sha256;
-use zkryptium::bbsplus::keys::{BBSplusPublicKey, BBSplusSecretKey};
-use zkryptium::schemes::algorithms::BBSplus;
-use zkryptium::schemes::generics::{PoKSignature, Signature};
 
 use crate::DiError;
 use crate::cbor::{
@@ -30,8 +28,6 @@ use crate::group::{
     Labels, attach_proof, canonical_document, disclose, mandatory_split, proof_hash,
     split_mandatory,
 };
-
-type Bbs = BBSplus<Bls12381Sha256>;
 
 const BASE_TAG: [u8; 3] = [0xd9, 0x5d, 0x02];
 const DERIVED_TAG: [u8; 3] = [0xd9, 0x5d, 0x03];
@@ -147,11 +143,6 @@ pub fn bls12381_multikey(multibase: &str) -> Result<[u8; 96], DiError> {
         .ok_or_else(|| DiError::Key("not a BLS12-381 G2 multikey".into()))
 }
 
-fn public_key(bytes: &[u8; 96]) -> Result<BBSplusPublicKey, DiError> {
-    BBSplusPublicKey::from_bytes(bytes)
-        .map_err(|_| DiError::Key("not a BLS12-381 G2 public key".into()))
-}
-
 /// Verifies a derived proof on `document` (without its `proof`) with the issuer's public key:
 /// `Ok(false)` when the BBS proof does not verify.
 pub fn verify_derived(
@@ -187,20 +178,16 @@ pub fn verify_derived(
         by_index.insert(index, message.as_bytes().to_vec());
     }
     let indexes: Vec<usize> = by_index.keys().copied().collect();
-    let messages: Vec<Vec<u8>> = by_index.into_values().collect();
+    let messages: Vec<&[u8]> = by_index.values().map(Vec::as_slice).collect();
     let header = [&proof_hash[..], &mandatory_hash[..]].concat();
-    let Ok(bbs_proof) = PoKSignature::<Bbs>::from_bytes(&derived.proof) else {
-        return Ok(false);
-    };
-    Ok(bbs_proof
-        .proof_verify(
-            &public_key(issuer_key)?,
-            Some(&messages),
-            Some(&indexes),
-            Some(&header),
-            Some(&derived.presentation_header),
-        )
-        .is_ok())
+    Ok(corridor_bbs::proof_verify(
+        issuer_key,
+        &derived.proof,
+        &header,
+        &derived.presentation_header,
+        &messages,
+        &indexes,
+    ))
 }
 
 /// Derives from a base proof a credential disclosing the mandatory statements and those the
@@ -233,23 +220,21 @@ pub fn derive(
         if chosen.contains_key(&absolute) {
             selective_indexes.push(messages.len() as i64);
         }
-        messages.push(nq.as_bytes().to_vec());
+        messages.push(nq.as_bytes());
     }
     let disclosed: Vec<usize> = selective_indexes.iter().map(|&i| i as usize).collect();
     let presentation_header = Vec::new();
     // A base proof whose key or signature is broken cannot be derived from: its signature
     // does not verify, which is what checking it must say.
-    let base_key = public_key(&base.public_key)
-        .map_err(|e| DiError::InvalidSignature(format!("the base proof's public key: {e}")))?;
-    let bbs_proof = PoKSignature::<Bbs>::proof_gen(
-        &base_key,
+    let bbs_proof = corridor_bbs::proof_gen(
+        &base.public_key,
         &base.signature,
-        Some(&base.header),
-        Some(&presentation_header),
-        Some(&messages),
-        Some(&disclosed),
+        &base.header,
+        &presentation_header,
+        &messages,
+        &disclosed,
     )
-    .map_err(|e| DiError::InvalidSignature(format!("the BBS proof could not be made: {e:?}")))?;
+    .map_err(|e| DiError::InvalidSignature(format!("the BBS proof could not be made: {e}")))?;
     let label_map = disclosure
         .verifier_labels
         .iter()
@@ -262,7 +247,7 @@ pub fn derive(
         })
         .collect::<Result<_, _>>()?;
     let derived = DerivedProof {
-        proof: bbs_proof.to_bytes(),
+        proof: bbs_proof,
         label_map,
         mandatory_indexes: disclosure.mandatory_indexes.clone(),
         selective_indexes,
@@ -291,7 +276,7 @@ impl BaseProof {
 /// An issuer's BBS key pair: the secret scalar and the public G2 point.
 #[derive(Clone)]
 pub struct KeyPair {
-    secret: BBSplusSecretKey,
+    secret: SecretKey,
     public: [u8; 96],
 }
 
@@ -299,9 +284,9 @@ impl KeyPair {
     /// The pair from the secret key's 32 bytes (as a Multikey `secretKeyMultibase` holds them
     /// after its header) and the public key's 96.
     pub fn from_bytes(secret: &[u8; 32], public: &[u8; 96]) -> Result<KeyPair, DiError> {
-        let secret = BBSplusSecretKey::from_bytes(secret)
+        let secret = SecretKey::from_bytes(secret)
             .map_err(|_| DiError::Key("not a BLS12-381 secret key".into()))?;
-        let derived = secret.public_key().to_bytes();
+        let derived = secret.public_key();
         if derived != *public {
             return Err(DiError::Key(
                 "the public key is not the secret key's".into(),
@@ -317,10 +302,9 @@ impl KeyPair {
 impl KeyPair {
     /// The pair of a secret key given as its 32 bytes.
     pub fn from_secret(secret: &[u8; 32]) -> Result<KeyPair, DiError> {
-        let key = BBSplusSecretKey::from_bytes(secret)
+        let key = SecretKey::from_bytes(secret)
             .map_err(|_| DiError::Key("not a BLS12-381 secret key".into()))?;
-        let public = key.public_key().to_bytes();
-        KeyPair::from_bytes(secret, &public)
+        KeyPair::from_bytes(secret, &key.public_key())
     }
 
     /// The public key's 96 bytes.
@@ -368,19 +352,11 @@ pub fn sign(
     let mut header = [0u8; 64];
     header[..32].copy_from_slice(&proof_hash);
     header[32..].copy_from_slice(&mandatory_hash);
-    let messages: Vec<Vec<u8>> = non_mandatory
-        .iter()
-        .map(|nq| nq.as_bytes().to_vec())
-        .collect();
-    let signature = Signature::<Bbs>::sign(
-        Some(&messages),
-        &issuer.secret,
-        &public_key(&issuer.public)?,
-        Some(&header),
-    )
-    .map_err(|e| DiError::Key(format!("the BBS signature could not be made: {e:?}")))?;
+    let messages: Vec<&[u8]> = non_mandatory.iter().map(|nq| nq.as_bytes()).collect();
+    let signature = corridor_bbs::sign(&issuer.secret, &header, &messages)
+        .map_err(|e| DiError::Key(format!("the BBS signature could not be made: {e}")))?;
     Ok(BaseProof {
-        signature: signature.to_bytes(),
+        signature,
         header,
         public_key: issuer.public,
         hmac_key,
