@@ -83,7 +83,7 @@ impl DnsResolver {
     /// `https://cloudflare-dns.com/dns-query`), fetched where `policy` lets.
     pub fn doh_json(url: &str, timeout: Duration, policy: &FetchPolicy) -> DnsResolver {
         DnsResolver::with(Backend::DohJson {
-            agent: policy.agent(timeout),
+            agent: policy.agent(timeout, None),
             url: url.to_string(),
             timeout,
         })

@@ -15,7 +15,7 @@ mod policy;
 mod world;
 
 pub use dns::DnsResolver;
-pub use policy::{AllowedHost, FetchPolicy, MAX_REDIRECTS, non_public};
+pub use policy::{AllowedHost, FetchPolicy, MAX_REDIRECTS, TrustedRoots, non_public};
 pub use world::{World, WorldError, WorldFirst};
 
 use std::collections::HashMap;
@@ -135,8 +135,17 @@ pub struct HttpClient {
 impl HttpClient {
     /// A client fetching where `policy` lets it, giving up on a request after `timeout`.
     pub fn new(timeout: Duration, policy: &FetchPolicy) -> HttpClient {
+        HttpClient::trusting(timeout, policy, None)
+    }
+
+    /// As [`HttpClient::new`], checking HTTPS servers against `roots` when given.
+    pub fn trusting(
+        timeout: Duration,
+        policy: &FetchPolicy,
+        roots: Option<&TrustedRoots>,
+    ) -> HttpClient {
         HttpClient {
-            agent: policy.agent(timeout),
+            agent: policy.agent(timeout, roots),
             timeout,
             answers: RunCache::new(QuestionBudget::unlimited()),
         }

@@ -32,12 +32,19 @@ pub enum FetchPolicy {
 impl FetchPolicy {
     /// An agent fetching as the policy says, giving up on a fetch after `timeout` (its
     /// redirects and its answer's body included): the one way fetches are made.
-    pub(crate) fn agent(&self, timeout: Duration) -> ureq::Agent {
-        let config = ureq::Agent::config_builder()
+    pub(crate) fn agent(&self, timeout: Duration, roots: Option<&TrustedRoots>) -> ureq::Agent {
+        let mut config = ureq::Agent::config_builder()
             .timeout_global(Some(timeout))
             .http_status_as_error(false)
             .max_redirects(MAX_REDIRECTS)
             .user_agent(concat!("corridor/", env!("CARGO_PKG_VERSION")));
+        if let Some(roots) = roots {
+            config = config.tls_config(
+                ureq::tls::TlsConfig::builder()
+                    .root_certs(ureq::tls::RootCerts::Specific(roots.0.clone()))
+                    .build(),
+            );
+        }
         match self {
             FetchPolicy::Anywhere => config.build().new_agent(),
             FetchPolicy::PublicOnly { allowed } => ureq::Agent::with_parts(
@@ -49,6 +56,28 @@ impl FetchPolicy {
                 },
             ),
         }
+    }
+}
+
+/// The certificate authorities HTTPS servers are checked against instead of the Mozilla roots
+/// built in: a private network's own (a border post's, a test's).
+#[derive(Debug, Clone)]
+pub struct TrustedRoots(std::sync::Arc<Vec<ureq::tls::Certificate<'static>>>);
+
+impl TrustedRoots {
+    /// The certificates of a PEM text; an error when it holds none, or one cannot be read.
+    pub fn from_pem(pem: &[u8]) -> Result<TrustedRoots, String> {
+        let mut certificates = Vec::new();
+        for item in ureq::tls::parse_pem(pem) {
+            match item.map_err(|e| format!("not PEM: {e}"))? {
+                ureq::tls::PemItem::Certificate(certificate) => certificates.push(certificate),
+                _ => continue,
+            }
+        }
+        if certificates.is_empty() {
+            return Err("no certificate in it".into());
+        }
+        Ok(TrustedRoots(std::sync::Arc::new(certificates)))
     }
 }
 

@@ -111,6 +111,11 @@ pub struct WorldArgs {
     /// names (or every host it does not list, when that is not a list) does not exist.
     #[arg(long, value_name = "DIR")]
     pub world: Option<std::path::PathBuf>,
+    /// Check the HTTPS servers documents are fetched from (did:web documents, status lists,
+    /// revocation responders) against the certificate authorities in this PEM file instead of
+    /// the Mozilla roots built in: a private network's own CA.
+    #[arg(long, value_name = "FILE.pem")]
+    pub tls_ca: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub network: crate::chain::NetworkArgs,
 }
@@ -172,8 +177,19 @@ impl WorldArgs {
         let clients = if self.offline {
             None
         } else {
+            let roots = match &self.tls_ca {
+                Some(path) => {
+                    let pem = std::fs::read(path)
+                        .with_context(|| format!("--tls-ca {}: cannot be read", path.display()))?;
+                    Some(
+                        corridor_net::TrustedRoots::from_pem(&pem)
+                            .map_err(|why| anyhow::anyhow!("--tls-ca {}: {why}", path.display()))?,
+                    )
+                }
+                None => None,
+            };
             Some(Clients {
-                http: corridor_net::HttpClient::new(timeout, policy),
+                http: corridor_net::HttpClient::trusting(timeout, policy, roots.as_ref()),
                 dns: dns_resolver(&self.dns, timeout, policy)?,
             })
         };

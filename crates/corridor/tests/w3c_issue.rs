@@ -680,3 +680,99 @@ fn a_bad_did_document_gives_the_error_that_names_what_is_wrong() {
         assert_eq!(verdict["valid"], false, "{what}");
     }
 }
+
+/// did:web over a real HTTPS server (loopback, a certificate from a private authority): the
+/// issuer's document is fetched where its DID says, and the credential verifies when the
+/// authority is trusted with --tls-ca; without it the server is not trusted and nothing is
+/// claimed valid; a document that stops listing the key is named.
+#[test]
+fn did_web_resolves_over_https_from_a_real_server() {
+    let work = Workdir::new();
+    let server = common::https::HttpsServer::start();
+    ok(&work, &["key", "new", "k", "--type", "p256"]);
+    let did = format!("did:web:localhost%3A{}", server.port);
+    let document = ok(&work, &["did", "document", &did, "--key", "k"]);
+    server.put("/.well-known/did.json", document.as_bytes());
+    std::fs::write(work.path("ca.pem"), &server.ca_pem).unwrap();
+    let credential = bill_of_lading(&mut common::rng(443), &did);
+    std::fs::write(work.path("bol.json"), credential.to_string()).unwrap();
+    ok(
+        &work,
+        &[
+            "sign",
+            "--suite",
+            "ecdsa-sd-2023",
+            "--key",
+            "k",
+            "--verification-method",
+            &format!("{did}#keys-1"),
+            "--out",
+            "signed.json",
+            "bol.json",
+        ],
+    );
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", "--json"];
+        args.extend(extra);
+        args.push("signed.json");
+        let out = corridor(&work, &args);
+        let line: Value =
+            serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap_or_default())
+                .unwrap_or(Value::Null);
+        (
+            out.status.code(),
+            line,
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let fragment = |verdict: &Value, name: &str| {
+        verdict["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+
+    let (code, verdict, stderr) = verify(&["--tls-ca", "ca.pem"]);
+    assert_eq!(code, Some(0), "{verdict} {stderr}");
+    assert_eq!(verdict["valid"], true);
+    assert_eq!(
+        fragment(&verdict, "EcdsaW3CSignatureIntegrity")["status"],
+        "VALID"
+    );
+    assert_eq!(fragment(&verdict, "W3CIssuerIdentity")["status"], "VALID");
+
+    // The Mozilla roots do not know a private authority: not valid, and never "valid".
+    let (code, verdict, stderr) = verify(&[]);
+    assert_ne!(code, Some(0), "{verdict} {stderr}");
+    assert_eq!(verdict["valid"], false, "{verdict}");
+    let integrity = fragment(&verdict, "EcdsaW3CSignatureIntegrity");
+    assert_ne!(integrity["status"], "VALID", "{integrity}");
+
+    // The document no longer lists the key for assertions: named as TrustVC names it.
+    let mut moved: Value = serde_json::from_str(&document).unwrap();
+    moved["assertionMethod"] = json!([]);
+    server.put("/.well-known/did.json", moved.to_string().as_bytes());
+    let (code, verdict, _) = verify(&["--tls-ca", "ca.pem"]);
+    assert_eq!(code, Some(1), "{verdict}");
+    let integrity = fragment(&verdict, "EcdsaW3CSignatureIntegrity");
+    assert_eq!(integrity["status"], "INVALID");
+    assert!(
+        integrity["reason"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not authorized by controller for proof purpose \"assertionMethod\""),
+        "{integrity}"
+    );
+
+    // A file that holds no certificate is refused, named.
+    std::fs::write(work.path("not.pem"), "no certificate here").unwrap();
+    let (code, answer, _) = verify(&["--tls-ca", "not.pem"]);
+    assert_eq!(code, Some(2), "{answer}");
+    assert_eq!(
+        answer["error"]["message"], "--tls-ca not.pem: no certificate in it",
+        "{answer}"
+    );
+}

@@ -6,6 +6,7 @@
 pub mod chain;
 pub mod dns;
 pub mod http;
+pub mod https;
 pub mod reference;
 pub mod w3c;
 
