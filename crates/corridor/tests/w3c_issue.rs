@@ -435,18 +435,61 @@ fn corridor_serve_hosts_did_documents_where_their_dids_resolve() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("is not a did:web DID"));
 }
 
+/// Where a test's titles are kept: the registry, how `corridor title` reaches it, and how
+/// verifiers do (a network name and a JSON-RPC URL).
+struct Ledger {
+    registry: String,
+    on: Vec<String>,
+    network: &'static str,
+    chain_id: u64,
+    rpc: String,
+}
+
 #[test]
 fn a_transferable_record_is_a_title_minted_with_corridor_title_and_verified_on_its_chain() {
-    use common::chain::{Ganache, OWNER_ADDRESS, OWNER_KEY, deploy_registry, on_chain, title_cli};
+    use common::chain::{Ganache, deploy_registry, on_chain};
     let ganache = Ganache::start();
     let work = Workdir::new();
     let registry = deploy_registry(&work, &ganache);
-    ok(&work, &["key", "new", "carrier", "--type", "p256"]);
+    let ledger = Ledger {
+        on: on_chain(&registry, &ganache),
+        registry,
+        network: "local",
+        chain_id: 1337,
+        rpc: ganache.url.clone(),
+    };
+    transferable_record_minted_and_verified(&work, &ledger);
+}
+
+/// The same on the embedded registry, verified through `corridor serve`'s `/rpc`, by TrustVC
+/// too.
+#[test]
+fn a_transferable_record_on_the_embedded_registry_verifies_through_serve() {
+    let work = Workdir::new();
+    let registry = common::create_registry(&work, common::chain::OWNER_KEY);
+    let server = common::Served::start(&work, &[]);
+    let ledger = Ledger {
+        registry,
+        on: vec!["--ledger".into(), "sqlite".into()],
+        network: "corridor",
+        chain_id: corridor_ledger::EMBEDDED_CHAIN_ID,
+        rpc: format!("{}/rpc", server.base),
+    };
+    transferable_record_minted_and_verified(&work, &ledger);
+}
+
+/// An electronic bill of lading Corridor signs with a `TransferableRecords` status on
+/// `ledger`: not minted (INVALID to TrustVC and Corridor alike), minted with `corridor title
+/// mint CREDENTIAL.json` (VALID to both), and a forged tokenId refused.
+fn transferable_record_minted_and_verified(work: &Workdir, ledger: &Ledger) {
+    use common::chain::{OWNER_ADDRESS, OWNER_KEY, title_cli};
+    let registry = &ledger.registry;
+    ok(work, &["key", "new", "carrier", "--type", "p256"]);
     let did = format!("did:web:{HOST}");
     let document: Value =
-        serde_json::from_str(&ok(&work, &["did", "document", &did, "--key", "carrier"])).unwrap();
+        serde_json::from_str(&ok(work, &["did", "document", &did, "--key", "carrier"])).unwrap();
     let world = write_world(
-        &work,
+        work,
         &[(&format!("https://{HOST}/.well-known/did.json"), &document)],
     );
     let mut bol = bill_of_lading(&mut common::rng(9), &did);
@@ -455,12 +498,12 @@ fn a_transferable_record_is_a_title_minted_with_corridor_title_and_verified_on_i
     ));
     bol["credentialStatus"] = json!({
         "type": "TransferableRecords",
-        "tokenNetwork": {"chain": "LOCAL", "chainId": 1337},
+        "tokenNetwork": {"chain": "LOCAL", "chainId": ledger.chain_id},
         "tokenRegistry": registry,
     });
     std::fs::write(work.path("ebl.json"), bol.to_string()).unwrap();
     ok(
-        &work,
+        work,
         &[
             "sign",
             "--suite",
@@ -479,7 +522,7 @@ fn a_transferable_record_is_a_title_minted_with_corridor_title_and_verified_on_i
     let signed = work.path("signed/ebl.json");
     let signed_arg = signed.to_str().unwrap();
     let verdicts = || {
-        let env = [("ORACLE_RPC_URL", ganache.url.as_str())];
+        let env = [("ORACLE_RPC_URL", ledger.rpc.as_str())];
         let theirs = common::compat_script(
             "oracle-w3c.mjs",
             &["verify", world.to_str().unwrap(), signed_arg],
@@ -487,7 +530,13 @@ fn a_transferable_record_is_a_title_minted_with_corridor_title_and_verified_on_i
             String::new(),
         );
         let mut args = vec!["verify", "--json", "--world", world.to_str().unwrap()];
-        args.extend(["--network", "local", "--rpc-url", &ganache.url, signed_arg]);
+        args.extend([
+            "--network",
+            ledger.network,
+            "--rpc-url",
+            &ledger.rpc,
+            signed_arg,
+        ]);
         let out = work.run(&args);
         let ours: Value = serde_json::from_slice(&out.stdout).unwrap();
         (theirs[0].clone(), ours)
@@ -509,10 +558,9 @@ fn a_transferable_record_is_a_title_minted_with_corridor_title_and_verified_on_i
     assert_eq!(transferable(&ours)["status"], "INVALID", "{ours}");
 
     // Minted with the credential as the title: its tokenId, on the registry it names.
-    let on = on_chain(&registry, &ganache);
     let (code, answer) = title_cli(
-        &work,
-        &on,
+        work,
+        &ledger.on,
         &[
             "mint",
             signed_arg,
@@ -525,7 +573,7 @@ fn a_transferable_record_is_a_title_minted_with_corridor_title_and_verified_on_i
     );
     assert_eq!(code, 0, "{answer}");
     let token = format!("0x{}", bol_token(&signed));
-    let (code, status) = title_cli(&work, &on, &["status", &token], None);
+    let (code, status) = title_cli(work, &ledger.on, &["status", &token], None);
     assert_eq!(
         (code, status["minted"].clone()),
         (0, json!(true)),
@@ -541,15 +589,9 @@ fn a_transferable_record_is_a_title_minted_with_corridor_title_and_verified_on_i
     let mut forged: Value = serde_json::from_slice(&std::fs::read(&signed).unwrap()).unwrap();
     forged["credentialStatus"]["tokenId"] = json!("00".repeat(32));
     std::fs::write(work.path("forged.json"), forged.to_string()).unwrap();
-    let run = work.run(&[
-        "title",
-        "status",
-        "forged.json",
-        "--network",
-        "local",
-        "--rpc-url",
-        &ganache.url,
-    ]);
+    let mut args = vec!["title", "status", "forged.json"];
+    args.extend(ledger.on.iter().map(String::as_str));
+    let run = work.run(&args);
     assert_eq!(run.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&run.stderr).contains("is not the SHA-256 of the credential's id")
