@@ -598,6 +598,28 @@ fn transferable_record_minted_and_verified(work: &Workdir, ledger: &Ledger) {
     );
 }
 
+/// A bill of lading of random shape (from `seed`) signed with ecdsa-sd-2023 by the key `k`
+/// as `did#keys-1`, in `signed.json`.
+fn signed_bill_of_lading(work: &Workdir, did: &str, seed: u64) {
+    let credential = bill_of_lading(&mut common::rng(seed), did);
+    std::fs::write(work.path("bol.json"), credential.to_string()).unwrap();
+    ok(
+        work,
+        &[
+            "sign",
+            "--suite",
+            "ecdsa-sd-2023",
+            "--key",
+            "k",
+            "--verification-method",
+            &format!("{did}#keys-1"),
+            "--out",
+            "signed.json",
+            "bol.json",
+        ],
+    );
+}
+
 /// A signed credential's tokenId.
 fn bol_token(path: &std::path::Path) -> String {
     let signed: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
@@ -614,23 +636,7 @@ fn a_bad_did_document_gives_the_error_that_names_what_is_wrong() {
     let did = format!("did:web:{HOST}");
     let good: Value =
         serde_json::from_str(&ok(&work, &["did", "document", &did, "--key", "k"])).unwrap();
-    let credential = bill_of_lading(&mut common::rng(12), &did);
-    std::fs::write(work.path("bol.json"), credential.to_string()).unwrap();
-    ok(
-        &work,
-        &[
-            "sign",
-            "--suite",
-            "ecdsa-sd-2023",
-            "--key",
-            "k",
-            "--verification-method",
-            &format!("{did}#keys-1"),
-            "--out-dir",
-            "signed",
-            "bol.json",
-        ],
-    );
+    signed_bill_of_lading(&work, &did, 12);
     let other_key = {
         ok(&work, &["key", "new", "other", "--type", "p256"]);
         let other: Value =
@@ -709,7 +715,7 @@ fn a_bad_did_document_gives_the_error_that_names_what_is_wrong() {
             &[(&format!("https://{HOST}/.well-known/did.json"), &document)],
             true,
         );
-        let verdict = &corridor_verdicts(&work, &world, &["signed/bol.json"])[0];
+        let verdict = &corridor_verdicts(&work, &world, &["signed.json"])[0];
         let integrity = verdict["fragments"]
             .as_array()
             .unwrap()
@@ -736,23 +742,7 @@ fn did_web_resolves_over_https_from_a_real_server() {
     let document = ok(&work, &["did", "document", &did, "--key", "k"]);
     server.put("/.well-known/did.json", document.as_bytes());
     std::fs::write(work.path("ca.pem"), &server.ca_pem).unwrap();
-    let credential = bill_of_lading(&mut common::rng(443), &did);
-    std::fs::write(work.path("bol.json"), credential.to_string()).unwrap();
-    ok(
-        &work,
-        &[
-            "sign",
-            "--suite",
-            "ecdsa-sd-2023",
-            "--key",
-            "k",
-            "--verification-method",
-            &format!("{did}#keys-1"),
-            "--out",
-            "signed.json",
-            "bol.json",
-        ],
-    );
+    signed_bill_of_lading(&work, &did, 443);
     let verify = |extra: &[&str]| {
         let mut args = vec!["verify", "--json"];
         args.extend(extra);

@@ -315,20 +315,9 @@ fn credentials_trustvc_makes_and_changes_get_trustvcs_verdicts() {
             })
             .collect();
         let derived = compat_script_split("oracle-w3c.mjs", &["derive", world_arg], &requests, &[]);
-        for (i, c) in signed.into_iter().enumerate() {
-            documents.push((format!("{suite}-{i}"), c));
-        }
-        for (i, c) in derived.into_iter().enumerate() {
-            assert!(c.get("error").is_none(), "TrustVC could not derive: {c}");
-            documents.push((format!("{suite}-derived-{i}"), c));
-        }
+        documents.extend(named(suite, signed, derived));
     }
-    let originals = documents.clone();
-    for n in 0..originals.len() * 2 {
-        let (name, original) = originals.choose(&mut rng).unwrap();
-        let (what, document) = changed(&mut rng, n, original);
-        documents.push((format!("{name} with {what}"), document));
-    }
+    add_changes(&mut rng, &mut documents);
 
     let verdicts = trustvc_agrees(&work, &world, documents);
     // The corpus reached every verdict, and enough of each.
@@ -396,20 +385,8 @@ fn legacy_bbs_credentials_get_trustvcs_verdicts() {
         })
         .collect();
     let derived = compat_script_split("oracle-w3c.mjs", &["derive", world_arg], &requests, &[]);
-    let mut documents: Vec<(String, Value)> = Vec::new();
-    for (i, c) in signed.into_iter().enumerate() {
-        documents.push((format!("legacy-{i}"), c));
-    }
-    for (i, c) in derived.into_iter().enumerate() {
-        assert!(c.get("error").is_none(), "TrustVC could not derive: {c}");
-        documents.push((format!("legacy-derived-{i}"), c));
-    }
-    let originals = documents.clone();
-    for n in 0..originals.len() * 2 {
-        let (name, original) = originals.choose(&mut rng).unwrap();
-        let (what, document) = changed(&mut rng, n, original);
-        documents.push((format!("{name} with {what}"), document));
-    }
+    let mut documents = named("legacy", signed, derived);
+    add_changes(&mut rng, &mut documents);
     let verdicts = trustvc_agrees(&work, &world, documents);
     assert!(
         verdicts.get("VALID").is_some_and(|n| *n >= 32),
@@ -419,6 +396,30 @@ fn legacy_bbs_credentials_get_trustvcs_verdicts() {
         verdicts.get("INVALID").is_some_and(|n| *n >= 40),
         "{verdicts:?}"
     );
+}
+
+/// The credentials TrustVC signed and derived, named by `prefix` and place; a derivation
+/// TrustVC could not make fails the test.
+fn named(prefix: &str, signed: Vec<Value>, derived: Vec<Value>) -> Vec<(String, Value)> {
+    let mut documents = Vec::new();
+    for (i, c) in signed.into_iter().enumerate() {
+        documents.push((format!("{prefix}-{i}"), c));
+    }
+    for (i, c) in derived.into_iter().enumerate() {
+        assert!(c.get("error").is_none(), "TrustVC could not derive: {c}");
+        documents.push((format!("{prefix}-derived-{i}"), c));
+    }
+    documents
+}
+
+/// Two single changes for each document, of every kind in turn, added to them.
+fn add_changes(rng: &mut impl Rng, documents: &mut Vec<(String, Value)>) {
+    let originals = documents.clone();
+    for n in 0..originals.len() * 2 {
+        let (name, original) = originals.choose(rng).unwrap();
+        let (what, document) = changed(rng, n, original);
+        documents.push((format!("{name} with {what}"), document));
+    }
 }
 
 /// Asserts that Corridor gives TrustVC's fragments on every document (three that are not

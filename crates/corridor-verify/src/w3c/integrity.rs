@@ -160,13 +160,7 @@ impl W3cVerifier {
                     .into(),
             ));
         }
-        let method_id = match proof.get("verificationMethod") {
-            Some(Value::Object(vm)) => vm.get("id").cloned(),
-            other => other.cloned(),
-        }
-        .filter(corridor_js::truthy)
-        .ok_or_else(|| Failure::Invalid("No \"verificationMethod\" found in proof.".into()))?;
-        let method_id = to_js_string(&method_id);
+        let method_id = method_id_of(proof)?;
         let method = self.verification_method(&method_id)?;
         let key =
             bbs_2020::bls12381_g2_key_2020(&method).map_err(|e| Failure::Invalid(e.to_string()))?;
@@ -223,13 +217,7 @@ impl W3cVerifier {
         if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
             return Err(Failure::Invalid("Did not verify any proofs; insufficient proofs matched the acceptable suite(s) and required purpose(s).".into()));
         }
-        let method_id = match proof.get("verificationMethod") {
-            Some(Value::Object(vm)) => vm.get("id").cloned(),
-            other => other.cloned(),
-        }
-        .filter(corridor_js::truthy)
-        .ok_or_else(|| Failure::Invalid("No \"verificationMethod\" found in proof.".into()))?;
-        let method_id = to_js_string(&method_id);
+        let method_id = method_id_of(proof)?;
         let method = self.verification_method(&method_id)?;
         // The suite reads its proof value before it reads the key.
         proof_value_readable(suite, proof).map_err(|e| Failure::Invalid(e.to_string()))?;
@@ -376,6 +364,17 @@ impl W3cVerifier {
             )))
         }
     }
+}
+
+/// The verification method a proof names: its `verificationMethod`, or that object's `id`.
+fn method_id_of(proof: &Map<String, Value>) -> Result<String, Failure> {
+    let id = match proof.get("verificationMethod") {
+        Some(Value::Object(vm)) => vm.get("id").cloned(),
+        other => other.cloned(),
+    }
+    .filter(corridor_js::truthy)
+    .ok_or_else(|| Failure::Invalid("No \"verificationMethod\" found in proof.".into()))?;
+    Ok(to_js_string(&id))
 }
 
 /// Whether a proof value is a base proof, as TrustVC's detectors read its header (bbs-2023's
