@@ -12,8 +12,8 @@ use zeroize::Zeroizing;
 /// The environment variable read for the keystore password when nothing else is named.
 pub const PASSWORD_ENV: &str = "CORRIDOR_KEY_PASSWORD";
 
-/// Where the keystore password comes from.
-#[derive(clap::Args, Debug)]
+/// Where the keystore password comes from (never the password itself).
+#[derive(clap::Args, Debug, Clone)]
 pub struct PasswordArgs {
     /// Read the keystore password from the first line of this file.
     #[arg(long, value_name = "FILE")]

@@ -102,10 +102,15 @@ fn revoked_suspended_and_resumed_entries_read_as_trustvc_reads_them() {
         (&suspension, "bbs-2023", "b", &b),
     ] {
         let out = work.path(&format!("signed-{suite}"));
+        // Issuing is signing with a status entry, which `corridor issue` requires.
         ok(
             &work,
             &[
-                "sign",
+                if suite == "ecdsa-sd-2023" {
+                    "issue"
+                } else {
+                    "sign"
+                },
                 "--suite",
                 suite,
                 "--key",
@@ -122,7 +127,43 @@ fn revoked_suspended_and_resumed_entries_read_as_trustvc_reads_them() {
     }
     let shown = ok(&work, &["status-list", "show", &revocation]);
     assert!(shown.contains("(6 handed out)"), "{shown}");
-    ok(&work, &["status-list", "revoke", &revocation, "1", "4"]);
+    // One by its list and index, one by the credential (its fifth line: index 4).
+    ok(&work, &["status-list", "revoke", &revocation, "1"]);
+    let fifth = work.path("signed-ecdsa-sd-2023/bols-5.json");
+    ok(&work, &["revoke", fifth.to_str().unwrap()]);
+    // Without a list, issuing is refused (signing is what that is); a credential on no
+    // revocation list cannot be revoked here.
+    let run = work
+        .command(&[
+            "issue",
+            "--suite",
+            "ecdsa-sd-2023",
+            "--key",
+            "p",
+            "--verification-method",
+            &p,
+            "--out",
+            "x.jsonl",
+            "bols.jsonl",
+        ])
+        .env("CORRIDOR_KEY_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("--status-list URL"));
+    assert!(!work.path("x.jsonl").exists());
+    let suspended_only = work.path("signed-bbs-2023/bols-1.json");
+    let run = work
+        .command(&["revoke", suspended_only.to_str().unwrap()])
+        .env("CORRIDOR_KEY_PASSWORD", PASSWORD)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("no entry on a revocation status list"),
+        "{stderr}"
+    );
     ok(
         &work,
         &["status-list", "suspend", &suspension, "0", "2", "5"],

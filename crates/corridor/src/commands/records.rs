@@ -1,6 +1,7 @@
 //! `corridor issue`, `revoke` and `status`: recording documents as issued or revoked, in the
 //! embedded store or on a document store contract, and reading it back.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, anyhow, bail};
@@ -29,7 +30,12 @@ pub struct IssueArgs {
     /// Largest document (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
     #[arg(long, value_name = "BYTES", default_value = "64M", value_parser = input::parse_size)]
     max_size: u64,
-    /// Wrapped documents: files, folders, or JSON Lines files.
+    /// W3C credentials are issued as `corridor sign --suite` signs them, each given an entry
+    /// of the store's --status-list, which `corridor revoke CREDENTIAL.json` then sets.
+    #[command(flatten)]
+    w3c: crate::commands::credential::W3cSignArgs,
+    /// Wrapped documents (or, with --suite, raw W3C credentials): files, folders, or JSON
+    /// Lines files.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
 }
@@ -37,7 +43,8 @@ pub struct IssueArgs {
 /// `corridor revoke`.
 #[derive(clap::Args)]
 pub struct RevokeArgs {
-    /// Wrapped document files, or hashes (64 hex digits, 0x optional).
+    /// Wrapped document files, hashes (64 hex digits, 0x optional), or W3C credential files
+    /// (their entries on the store's revocation lists are set, each list signed again).
     #[arg(required = true, value_name = "FILE|HASH")]
     what: Vec<String>,
     #[command(flatten)]
@@ -88,6 +95,28 @@ fn parse_reason(text: &str) -> Result<RevocationReason, String> {
 /// issues their roots on a document store; writes the documents only once all is recorded.
 pub fn issue(home: &Home, args: &IssueArgs) -> Result<Exit> {
     let kind = args.ledger.kind()?;
+    if let Some(suite) = args.w3c.suite {
+        if args.w3c.status_list.is_none() {
+            bail!(
+                "issuing a W3C credential gives it an entry of a status list, so that it can be revoked: name the store's list with --status-list URL (see `corridor status-list new`), or sign without one with `corridor sign --suite`"
+            );
+        }
+        if kind == LedgerKind::Evm || args.issuer.is_some() {
+            bail!(
+                "a W3C credential's issuer is its DID, and its status list is the embedded store's: drop --ledger evm and --issuer"
+            );
+        }
+        let sources = input::expand(&args.inputs)?;
+        return crate::commands::credential::sign(
+            home,
+            &args.signer,
+            &args.w3c,
+            suite,
+            &sources,
+            &args.output.destination(),
+            args.max_size,
+        );
+    }
     if kind == LedgerKind::Evm && args.issuer.is_some() {
         bail!(
             "--issuer names an issuer of the embedded store; on a chain the document store is the issuer: drop --issuer"
@@ -150,14 +179,25 @@ pub fn issue(home: &Home, args: &IssueArgs) -> Result<Exit> {
 /// `corridor revoke`: every hash named, in one transaction of the store or after one round
 /// of questions to the chain; hashes revoked already are said and left as they are.
 pub fn revoke(home: &Home, args: &RevokeArgs) -> Result<Exit> {
-    let hashes = args
-        .what
-        .iter()
-        .map(|what| match Hash32::from_any_hex(what) {
-            Some(hash) => Ok(hash),
-            None => target_hash_of(Path::new(what)),
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let mut hashes = Vec::new();
+    let mut on_lists: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for what in &args.what {
+        if let Some(hash) = Hash32::from_any_hex(what) {
+            hashes.push(hash);
+        } else if let Some(entries) = w3c_revocation_entries(Path::new(what))? {
+            for (url, index) in entries {
+                on_lists.entry(url).or_default().push(index);
+            }
+        } else {
+            hashes.push(target_hash_of(Path::new(what))?);
+        }
+    }
+    if !on_lists.is_empty() {
+        revoke_on_status_lists(home, args, on_lists)?;
+        if hashes.is_empty() {
+            return Ok(Exit::Success);
+        }
+    }
     let (mut ledger, issuer): (Box<dyn Ledger>, String) = match args.ledger.kind()? {
         LedgerKind::Embedded => {
             let store = home.store()?;
@@ -203,6 +243,76 @@ pub fn revoke(home: &Home, args: &RevokeArgs) -> Result<Exit> {
         println!("revoked {hash} for {issuer}{why} in {}", ledger.describe());
     }
     Ok(Exit::Success)
+}
+
+/// A W3C credential's entries on revocation lists (list URL, index), when the file is one (a
+/// JSON object with an `@context`); `None` for anything else, which is read as a wrapped
+/// document.
+fn w3c_revocation_entries(path: &Path) -> Result<Option<Vec<(String, u64)>>> {
+    let label = path.display();
+    let Ok(bytes) = input::read_bounded(path, MAX_DOCUMENT) else {
+        return Ok(None);
+    };
+    let Ok(serde_json::Value::Object(credential)) = serde_json::from_slice(&bytes) else {
+        return Ok(None);
+    };
+    if !credential.contains_key("@context") {
+        return Ok(None);
+    }
+    let entries: Vec<&serde_json::Value> = match credential.get("credentialStatus") {
+        Some(serde_json::Value::Array(entries)) => entries.iter().collect(),
+        Some(entry) => vec![entry],
+        None => Vec::new(),
+    };
+    let on_lists: Vec<(String, u64)> = entries
+        .into_iter()
+        .filter(|e| e["statusPurpose"] == "revocation")
+        .filter_map(|e| {
+            let url = e["statusListCredential"].as_str()?;
+            let index = match &e["statusListIndex"] {
+                serde_json::Value::String(text) => text.parse().ok()?,
+                number => number.as_u64()?,
+            };
+            Some((url.to_owned(), index))
+        })
+        .collect();
+    if on_lists.is_empty() {
+        bail!(
+            "{label}: the credential has no entry on a revocation status list: nothing here can revoke it"
+        );
+    }
+    Ok(Some(on_lists))
+}
+
+/// Revokes W3C credentials by setting their entries on the store's status lists, each list
+/// signed again once.
+fn revoke_on_status_lists(
+    home: &Home,
+    args: &RevokeArgs,
+    on_lists: BTreeMap<String, Vec<u64>>,
+) -> Result<()> {
+    if !matches!(args.ledger.kind()?, LedgerKind::Embedded) {
+        bail!(
+            "W3C credentials are revoked on status lists, which the embedded store keeps: drop --ledger evm"
+        );
+    }
+    let mut store = home.store()?;
+    for (url, indexes) in on_lists {
+        let change = crate::commands::status_list::Change {
+            url,
+            indexes,
+            key: args.signer.key.clone(),
+            password: args.signer.password.clone(),
+        };
+        crate::commands::status_list::set(
+            home,
+            &mut store,
+            &change,
+            corridor_ledger::StatusPurpose::Revocation,
+            true,
+        )?;
+    }
+    Ok(())
 }
 
 /// Names the hashes a ledger found recorded already and left as they were.

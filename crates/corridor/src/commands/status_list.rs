@@ -62,15 +62,15 @@ pub enum StatusListAction {
 #[derive(clap::Args)]
 pub struct Change {
     /// The list's URL.
-    url: String,
+    pub url: String,
     /// The entries (their statusListIndex).
     #[arg(required = true, value_name = "INDEX")]
-    indexes: Vec<u64>,
+    pub indexes: Vec<u64>,
     /// The key that signs the list (the one that made it, unless given).
     #[arg(long, value_name = "NAME")]
-    key: Option<String>,
+    pub key: Option<String>,
     #[command(flatten)]
-    password: secrets::PasswordArgs,
+    pub password: secrets::PasswordArgs,
 }
 
 pub fn run(home: &Home, action: &StatusListAction) -> Result<Exit> {
@@ -146,7 +146,9 @@ fn find(store: &Store, url: &str) -> Result<StatusListRecord> {
 }
 
 /// Sets or clears entries, signing the list again over the new bits.
-fn set(
+/// Sets (or, `on` false, clears) the entries `change` names in a store's list of `purpose`,
+/// and signs the list again.
+pub fn set(
     home: &Home,
     store: &mut Store,
     change: &Change,
