@@ -115,13 +115,7 @@ pub(super) fn failed(name: &'static str, kind: FragmentType, failure: Failure) -
 
 /// `W3CSignatureIntegrity`: the legacy `BbsBlsSignature2020` suite.
 pub(super) fn legacy(v: &W3cVerifier, doc: &Value) -> Fragment {
-    let applies = proof_of(doc).is_some_and(|p| {
-        matches!(
-            p.get("type").and_then(Value::as_str),
-            Some("BbsBlsSignature2020" | "BbsBlsSignatureProof2020")
-        )
-    });
-    if !applies {
+    let Some(proof) = proof_of(doc).filter(|p| bbs_2020::LegacyProof::of(p).is_some()) else {
         return Fragment::with_reason(
             LEGACY,
             KIND,
@@ -129,12 +123,12 @@ pub(super) fn legacy(v: &W3cVerifier, doc: &Value) -> Fragment {
             (0, "SKIPPED"),
             "Document either has no proof or proof.type is not 'BbsBlsSignature2020'.",
         );
-    }
+    };
     if let Err(message) = check_credential(doc, v.now(), Mode::Verify) {
         return Fragment::with_message(LEGACY, KIND, Status::Invalid, message)
             .with_data(FragmentData::Passed(false));
     }
-    match v.verify_legacy(doc) {
+    match v.verify_legacy(doc, proof) {
         Ok(()) => Fragment::valid(LEGACY, KIND).with_data(FragmentData::Passed(true)),
         Err(failure) => failed(LEGACY, KIND, failure),
     }
@@ -144,7 +138,7 @@ impl W3cVerifier {
     /// `jsonld-signatures` 7 verifying a 2020 BBS+ proof, in its order: the credential's
     /// statements, the proof's purpose, the verification method and its key, the signature or
     /// proof of knowledge, then the controller's `assertionMethod`.
-    fn verify_legacy(&self, doc: &Value) -> FragmentOut {
+    fn verify_legacy(&self, doc: &Value, proof: &Map<String, Value>) -> FragmentOut {
         // The suite signs the credential and its proof options expanded, every term defined
         // (jsonld-signatures 7's strict expansion): what that refuses is refused.
         let statements = bbs_2020::Statements::of(&self.processor, doc).map_err(|e| {
@@ -153,7 +147,6 @@ impl W3cVerifier {
                 _ => Failure::Invalid(e.to_string()),
             }
         })?;
-        let proof = proof_of(doc).expect("the fragment applies to a proof object");
         if proof.get("proofPurpose").and_then(Value::as_str) != Some("assertionMethod") {
             return Err(Failure::Invalid(
                 "Could not verify any proofs; no proofs matched the required suite and purpose."
