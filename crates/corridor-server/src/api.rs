@@ -27,7 +27,7 @@ use crate::error::{
     Sharing, Writer, blocking, malformed, parse_json, reading, store_error, with_writer,
 };
 use crate::work::{Cancel, Ticket};
-use crate::{AppState, Issuer};
+use crate::{AppState, Issuer, W3cIssuer};
 
 /// The most documents one request may verify or wrap.
 pub const MAX_DOCUMENTS: usize = 1000;
@@ -360,9 +360,17 @@ async fn wrap(
 /// under (and its revocation responder path, `/ocsp/{name}`), its DID and account, the
 /// domain that vouches for it and the issuer block it puts in the documents it signs — and
 /// the title registries it administers, the default one first (created when first minted
-/// in), each with the issuer block of the transferable records minted there.
+/// in), each with the issuer block of the transferable records minted there; and, under
+/// `"w3c"`, the W3C issuer that signs credentials (`null` without one). A server with only a
+/// W3C issuer answers that alone.
 async fn issuer(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let issuer = state.issuer.clone().ok_or_else(no_issuer)?;
+    let w3c = state.w3c_issuer.as_ref().map(|i| i.described());
+    let Some(issuer) = state.issuer.clone() else {
+        return match w3c {
+            Some(w3c) => Ok(Json(json!({"w3c": w3c}))),
+            None => Err(no_issuer()),
+        };
+    };
     let admin = issuer.signer.address();
     let (default, others) = reading(&state, move |store| {
         Ok((
@@ -388,6 +396,7 @@ async fn issuer(State(state): State<AppState>) -> Result<Json<Value>, ApiError> 
         "domain": issuer.domain(),
         "documentIssuer": issuer.signed_block(),
         "titleRegistries": registries,
+        "w3c": w3c,
     })))
 }
 
@@ -395,7 +404,7 @@ fn no_issuer() -> ApiError {
     ApiError::new(
         StatusCode::NOT_IMPLEMENTED,
         "no_issuer",
-        "this server holds no issuer key; start it with `corridor serve --key NAME`",
+        "this server holds no issuer key; start it with `corridor serve --key NAME` (and, for W3C credentials, `--w3c-key NAME`)",
     )
 }
 
@@ -403,40 +412,68 @@ fn no_issuer() -> ApiError {
 /// signed with the server's issuer key (a DID signature over the merkle root) and recorded in
 /// the store as issued; or, with `"title"`, transferable records (see [`TitleRequest`]).
 /// Each document gets the server's own issuer block (see [`Issuer`]); one that names other
-/// issuers is refused. Answers the issued documents.
+/// issuers is refused. With `"format": "w3c"`, the documents are W3C credentials, signed by
+/// the server's W3C issuer (see [`W3cIssuer`]). Answers the issued documents.
 async fn issue(
     State(state): State<AppState>,
     writer: Writer<Issuing>,
     ticket: Ticket,
     JsonBytes(body): JsonBytes,
 ) -> Result<Response, ApiError> {
-    let issuer = state.issuer.clone().ok_or_else(no_issuer)?;
+    if state.issuer.is_none() && state.w3c_issuer.is_none() {
+        return Err(no_issuer());
+    }
     let max_answer = state.max_answer;
-    let signing = issuer.clone();
-    let admin = issuer.signer.address();
     // Known before the body is read: the store is not at hand on the worker.
-    let default_registry = reading(&state, move |store| {
-        store.registry_address(admin, DEFAULT_REGISTRY_NAME)
-    })
-    .await?;
+    let default_registry = match &state.issuer {
+        Some(issuer) => {
+            let admin = issuer.signer.address();
+            Some(
+                reading(&state, move |store| {
+                    store.registry_address(admin, DEFAULT_REGISTRY_NAME)
+                })
+                .await?,
+            )
+        }
+        None => None,
+    };
+    let (signing, w3c_signing) = (state.issuer.clone(), state.w3c_issuer.clone());
+    let store = state.store.clone();
     let prepared = ticket
         .run(move |cancel| {
-            let (mut raws, title) = issue_request(parse_json(&body)?)?;
-            tracing::info!(token = %writer.name, issuer = %signing.name, documents = raws.len(), transferable = title.is_some(), "issuing");
-            match title {
-                None => {
-                    sign_batch(&signing, &mut raws, max_answer, cancel).map(Prepared::Signed)
+            let request = issue_request(parse_json(&body)?)?;
+            let IssueRequest {
+                format,
+                mut documents,
+                title,
+            } = request;
+            tracing::info!(token = %writer.name, ?format, documents = documents.len(), transferable = title.is_some(), "issuing");
+            // Titles are minted by the issuer key, which administers the registries.
+            let registry = match (&title, default_registry) {
+                (None, _) => None,
+                (Some(title), Some(default)) => Some(title.registry.unwrap_or(default)),
+                (Some(_), None) => return Err(no_minter()),
+            };
+            match (format, title.zip(registry)) {
+                (Format::OpenAttestation, None) => {
+                    let signing = signing.ok_or_else(no_issuer)?;
+                    sign_batch(&signing, &mut documents, max_answer, cancel).map(Prepared::Signed)
                 }
-                Some(title) => {
-                    let registry = title.registry.unwrap_or(default_registry);
-                    wrap_transferable(&signing, &mut raws, registry, title, max_answer, cancel)
+                (Format::OpenAttestation, Some((title, registry))) => {
+                    let signing = signing.ok_or_else(no_issuer)?;
+                    wrap_transferable(&signing, &mut documents, registry, title, max_answer, cancel)
                         .map(Prepared::Transferable)
+                }
+                (Format::W3c, title) => {
+                    let issuer = w3c_signing.ok_or_else(no_w3c_issuer)?;
+                    sign_credentials(&issuer, &store, documents, title, max_answer, cancel)
                 }
             }
         })
         .await?;
     match prepared {
         Prepared::Signed(batch) => {
+            let issuer = state.issuer.as_ref().ok_or_else(no_issuer)?;
             let name = issuer.name.clone();
             let record = corridor_ledger::Batch {
                 root: batch.root,
@@ -445,14 +482,46 @@ async fn issue(
             blocking(&state, move |store| store.issue(&name, &[record])).await?;
             Ok(json_answer(batch.answer))
         }
-        Prepared::Transferable(records) => mint_transferable(&state, issuer, records).await,
+        Prepared::Transferable(records) => {
+            let issuer = state.issuer.clone().ok_or_else(no_minter)?;
+            mint_transferable(&state, issuer, records).await
+        }
+        Prepared::Credentials(answer) => Ok(json_answer(answer)),
     }
 }
 
-/// The raw documents of an issue request and its `"title"`, if it asks for transferable
-/// records.
-fn issue_request(mut body: Value) -> Result<(Vec<Value>, Option<TitleRequest>), ApiError> {
-    let title = match body.as_object_mut().and_then(|b| b.remove("title")) {
+/// What an issue request asks for.
+struct IssueRequest {
+    format: Format,
+    documents: Vec<Value>,
+    title: Option<TitleRequest>,
+}
+
+/// The form of the documents an issue request sends and gets back.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    /// Raw OpenAttestation v2 documents, issued wrapped (TradeTrust's `.tt` files).
+    OpenAttestation,
+    /// W3C credentials without a proof, issued signed.
+    W3c,
+}
+
+/// What an issue request's body asks: its `"format"` (OpenAttestation unless `"w3c"`), its
+/// documents, and its `"title"`, if it asks for transferable records.
+fn issue_request(mut body: Value) -> Result<IssueRequest, ApiError> {
+    let fields = body.as_object_mut();
+    let format = match fields.as_ref().and_then(|b| b.get("format")) {
+        None => Format::OpenAttestation,
+        Some(Value::String(f)) if f == "openattestation" => Format::OpenAttestation,
+        Some(Value::String(f)) if f == "w3c" => Format::W3c,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid",
+                format!("\"format\" is \"openattestation\" (the default) or \"w3c\", not {other}"),
+            ));
+        }
+    };
+    let title = match fields.and_then(|b| b.remove("title")) {
         None => None,
         Some(title) => Some(serde_json::from_value::<TitleRequest>(title).map_err(|e| {
             ApiError::bad_request(
@@ -461,7 +530,107 @@ fn issue_request(mut body: Value) -> Result<(Vec<Value>, Option<TitleRequest>), 
             )
         })?),
     };
-    Ok((raw_documents(body, "issue")?, title))
+    Ok(IssueRequest {
+        format,
+        documents: raw_documents(body, "issue")?,
+        title,
+    })
+}
+
+fn no_w3c_issuer() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "no_issuer",
+        "this server holds no W3C issuer key; start it with `corridor serve --w3c-key NAME --w3c-method DID_URL --w3c-status-list URL`",
+    )
+}
+
+fn no_minter() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "no_issuer",
+        "titles are minted by the server's issuer key, which administers its registries, and this server holds none; start it with `corridor serve --key NAME`",
+    )
+}
+
+/// `credentials` made `issuer`'s (see [`W3cIssuer::claim`]), each given an entry of its
+/// status list (handed out by the store) or, with `title`, a transferable record's status in
+/// its registry, then signed; their answer written (at most `max_answer` bytes).
+fn sign_credentials(
+    issuer: &W3cIssuer,
+    store: &crate::store::StoreConnections,
+    mut credentials: Vec<Value>,
+    title: Option<(TitleRequest, Address)>,
+    max_answer: usize,
+    cancel: &Cancel,
+) -> Result<Prepared, ApiError> {
+    let now = crate::now_ms();
+    let refused = |i: usize, problem: String| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_document",
+            format!("credential {}: {problem}", i + 1),
+        )
+    };
+    for (i, credential) in credentials.iter_mut().enumerate() {
+        issuer.claim(credential, now).map_err(|p| refused(i, p))?;
+    }
+    match &title {
+        Some((_, registry)) => credentials
+            .iter_mut()
+            .for_each(|c| W3cIssuer::put_transferable_status(c, *registry)),
+        None => {
+            // Refused before the list hands out entries: each is checked with its entry to be.
+            for (i, credential) in credentials.iter_mut().enumerate() {
+                cancel.check()?;
+                issuer.put_list_entry(credential, 0);
+                issuer.signable(credential).map_err(|p| refused(i, p))?;
+            }
+            let count = credentials.len() as u64;
+            let url = issuer.status_list().to_owned();
+            let first = store
+                .write(|store| store.allocate_status_indexes(&url, count))
+                .map_err(store_error)?;
+            for (index, credential) in (first..).zip(credentials.iter_mut()) {
+                issuer.put_list_entry(credential, index);
+            }
+        }
+    }
+    let mut rng = rand::rng();
+    let mut signed = Vec::with_capacity(credentials.len());
+    for (i, credential) in credentials.iter().enumerate() {
+        cancel.check()?;
+        signed.push(
+            issuer
+                .sign(credential, now, rand::Rng::random(&mut rng))
+                .map_err(|p| refused(i, p))?,
+        );
+    }
+    match title {
+        None => {
+            bounded_answer(&json!({"documents": signed}), max_answer).map(Prepared::Credentials)
+        }
+        Some((title, registry)) => {
+            let tokens = signed
+                .iter()
+                .map(|c| {
+                    c["credentialStatus"]["tokenId"]
+                        .as_str()
+                        .and_then(|id| U256::from_str_radix(id, 16).ok())
+                        .ok_or_else(|| {
+                            ApiError::internal("issuing", "a signed record has no tokenId")
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Prepared::Transferable(TransferableRecords {
+                registry,
+                beneficiary: title.beneficiary,
+                holder: title.holder.unwrap_or(title.beneficiary),
+                tokens,
+                documents: bounded_answer(&signed, max_answer)?,
+            }))
+        }
+    }
 }
 
 /// What an issue request comes to once its documents are wrapped, before the store records
@@ -469,6 +638,8 @@ fn issue_request(mut body: Value) -> Result<(Vec<Value>, Option<TitleRequest>), 
 enum Prepared {
     Signed(SignedBatch),
     Transferable(TransferableRecords),
+    /// W3C credentials signed, their answer written.
+    Credentials(Vec<u8>),
 }
 
 /// A batch wrapped and signed, and the answer that gives it to the client.
@@ -493,12 +664,7 @@ fn sign_batch(
         .iter()
         .map(|d| signature_hash(d, "targetHash"))
         .collect::<Result<Vec<_>, _>>()?;
-    let created = corridor_ledger::show_time(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or_default(),
-    );
+    let created = corridor_ledger::show_time(crate::now_ms() as i64);
     let entry = issuer.signer.proof_entry(&root, &created);
     for document in &mut documents {
         document["proof"] = Value::Array(vec![entry.clone()]);

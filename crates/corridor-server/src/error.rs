@@ -424,7 +424,9 @@ pub(crate) fn store_error(e: corridor_ledger::StoreError) -> ApiError {
         E::AlreadyIssued { .. }
         | E::AlreadyRevoked { .. }
         | E::RegistryExists { .. }
-        | E::TokenExists(_) => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+        | E::TokenExists(_)
+        // A full status list: the issuer must make another.
+        | E::StatusList { .. } => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
         E::UnknownIssuer(_)
         | E::UnknownRegistry(_)
         | E::UnknownToken(_)

@@ -24,6 +24,7 @@ mod rate;
 mod rpc;
 mod status_lists;
 mod store;
+mod w3c;
 mod work;
 
 use std::num::NonZeroUsize;
@@ -40,6 +41,7 @@ use corridor_verify::Verifier;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use issuer::{Issuer, IssuerError};
+pub use w3c::{W3cIssuer, W3cIssuerError};
 
 /// How the server runs.
 pub struct ServerConfig {
@@ -60,6 +62,9 @@ pub struct ServerConfig {
     pub queue: usize,
     /// The issuer `POST /api/issue` signs and records as, if the server was given a key.
     pub issuer: Option<Arc<Issuer>>,
+    /// The W3C issuer `POST /api/issue` signs credentials as (`"format": "w3c"`), if the
+    /// server was given a Multikey.
+    pub w3c_issuer: Option<Arc<W3cIssuer>>,
     /// The chain whose token registries the title routes also answer for, if one was given.
     pub chain: Option<Arc<corridor_chain::Chain>>,
     /// The writes each API token may make in a minute (a burst of that many at most).
@@ -106,6 +111,7 @@ pub(crate) struct AppState {
     /// The largest answer wrapping may give: [`ANSWER_PER_BODY`] times the body limit.
     max_answer: usize,
     issuer: Option<Arc<Issuer>>,
+    w3c_issuer: Option<Arc<W3cIssuer>>,
     chain: Option<Arc<corridor_chain::Chain>>,
     write_rate: Arc<rate::WriteRate>,
     shares: SharePolicy,
@@ -120,6 +126,13 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
     #[error("cannot start the worker threads: {0}")]
     Workers(std::io::Error),
+}
+
+/// Milliseconds since the epoch, now.
+pub(crate) fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// How many times the body limit a wrapped answer may be: wrapping salts every leaf and adds
@@ -169,6 +182,7 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
         timeout: config.timeout,
         max_answer: config.max_body.saturating_mul(ANSWER_PER_BODY),
         issuer: config.issuer.clone(),
+        w3c_issuer: config.w3c_issuer.clone(),
         chain: config.chain.clone(),
         write_rate: Arc::new(rate::WriteRate::new(config.writes_per_minute)),
         shares: config.shares,
@@ -336,6 +350,7 @@ mod tests {
             workers: NonZeroUsize::MIN,
             queue: 4,
             issuer: None,
+            w3c_issuer: None,
             chain: None,
             writes_per_minute: std::num::NonZeroU32::new(60).unwrap(),
             shares: SharePolicy {

@@ -1341,3 +1341,277 @@ fn identity_fragments_name_the_domain_that_vouched() {
     assert_eq!(mixed["data"][1]["reason"]["codeString"], "INVALID_ISSUERS");
     assert!(mixed["data"][1].get("location").is_none(), "{mixed}");
 }
+
+const W3C_HOST: &str = "issuer.corridor.test";
+const W3C_LIST: &str = "https://issuer.corridor.test/status/1";
+
+/// `corridor` run with the W3C tests' keystore password: its standard output.
+fn w3c_ok(work: &Workdir, args: &[&str]) -> String {
+    common::w3c::unlocked_ok(work, args)
+}
+
+/// Credentials issued through `POST /api/issue` by a server holding a W3C key: made the
+/// server's DID's, each with an entry of its status list (or, for a transferable record, its
+/// title minted), signed with bbs-2023; TrustVC and Corridor verify them alike, before and
+/// after `corridor revoke`. What the server may not issue is refused, and says why.
+#[test]
+fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
+    use common::chain::OWNER_ADDRESS;
+    let work = Workdir::new();
+    w3c_ok(&work, &["key", "new", "lists", "--type", "p256"]);
+    w3c_ok(&work, &["key", "new", "carrier", "--type", "bls12-381"]);
+    let did = format!("did:web:{W3C_HOST}");
+    let document = w3c_ok(
+        &work,
+        &[
+            "did", "document", &did, "--key", "lists", "--key", "carrier",
+        ],
+    );
+    std::fs::write(work.path("did.json"), &document).unwrap();
+    w3c_ok(
+        &work,
+        &[
+            "status-list",
+            "new",
+            W3C_LIST,
+            "--purpose",
+            "revocation",
+            "--entries",
+            "1024",
+            "--key",
+            "lists",
+            "--verification-method",
+            &format!("{did}#keys-1"),
+        ],
+    );
+    std::fs::write(work.path("password"), common::w3c::KEY_PASSWORD).unwrap();
+    let token = work
+        .ok(&["token", "new", "carrier-api", "--scope", "issue"])
+        .trim()
+        .to_owned();
+    let method = format!("{did}#keys-2");
+    let w3c_args = [
+        "--w3c-key",
+        "carrier",
+        "--w3c-method",
+        &method,
+        "--w3c-status-list",
+        W3C_LIST,
+        "--password-file",
+        "password",
+        "--did-document",
+        "did.json",
+    ];
+    let oa_args = [
+        "--private-key-env",
+        "TEST_PRIVATE_KEY",
+        "--issuer-domain",
+        "issuer.corridor.test",
+    ];
+    let server = Server::start_with(&work, &[&w3c_args[..], &oa_args].concat());
+    let (status, issuer) = server.call("GET", "/api/issuer", "/api/issuer", None, None);
+    assert_eq!(status, 200, "{issuer}");
+    assert_eq!(
+        issuer["w3c"],
+        json!({"did": did, "verificationMethod": method, "cryptosuite": "bbs-2023",
+               "statusList": W3C_LIST, "statusPurpose": "revocation"})
+    );
+    // The server hosts its issuer's DID document.
+    let (_, hosted) = server.send("GET", "/.well-known/did.json", None, None);
+    assert_eq!(hosted["id"], did);
+
+    // Two bills of lading: one naming no issuer, one naming the server's DID.
+    let mut rng = common::rng(31);
+    let mut unnamed = common::w3c::bill_of_lading(&mut rng, &did);
+    unnamed.as_object_mut().unwrap().remove("issuer");
+    let named = common::w3c::bill_of_lading(&mut rng, &did);
+    let body = json!({"format": "w3c", "documents": [unnamed, named]});
+    let (status, answer) = server.call(
+        "POST",
+        "/api/issue",
+        "/api/issue",
+        Some(body.clone()),
+        Some(&token),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let issued = answer["documents"].as_array().unwrap();
+    assert_eq!(issued.len(), 2);
+    let mut files = Vec::new();
+    for (i, credential) in issued.iter().enumerate() {
+        assert_eq!(credential["issuer"], did);
+        assert_eq!(credential["proof"]["cryptosuite"], "bbs-2023");
+        assert_eq!(credential["proof"]["verificationMethod"], method);
+        assert_eq!(
+            credential["credentialStatus"]["statusListIndex"],
+            i.to_string()
+        );
+        let file = work.path(&format!("issued-{i}.json"));
+        std::fs::write(&file, credential.to_string()).unwrap();
+        files.push(file);
+    }
+    let paths: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    let world_of = |name: &str| {
+        let list = w3c_ok(&work, &["status-list", "show", W3C_LIST, "--signed"]);
+        common::w3c::world_folder(
+            &work.path(name),
+            &[
+                (
+                    &format!("https://{W3C_HOST}/.well-known/did.json"),
+                    &document,
+                ),
+                (W3C_LIST, &list),
+            ],
+            true,
+        )
+    };
+    let both_verdicts = |world: &std::path::Path| {
+        let theirs = common::compat_script_split(
+            "oracle-w3c.mjs",
+            &["verify", world.to_str().unwrap()],
+            &[],
+            &paths,
+        );
+        let ours = common::w3c::corridor_verdicts(&work, world, &paths);
+        for (i, (theirs, ours)) in theirs.iter().zip(&ours).enumerate() {
+            let found = common::w3c::disagreements(&format!("issued {i}"), theirs, ours);
+            assert!(found.is_empty(), "{}", found.join("\n"));
+        }
+        ours.iter().map(|v| v["valid"].clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(both_verdicts(&world_of("world-issued")), [true, true]);
+    w3c_ok(&work, &["revoke", paths[1]]);
+    assert_eq!(both_verdicts(&world_of("world-revoked")), [true, false]);
+
+    // A transferable record: its title minted to the first owner in the server's registry,
+    // which the server's /rpc answers for.
+    let record = common::w3c::bill_of_lading(&mut rng, &did);
+    let body =
+        json!({"format": "w3c", "documents": [record], "title": {"beneficiary": OWNER_ADDRESS}});
+    let (status, answer) = server.call(
+        "POST",
+        "/api/issue",
+        "/api/issue",
+        Some(body.clone()),
+        Some(&token),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let credential = &answer["documents"][0];
+    let token_id = credential["credentialStatus"]["tokenId"].as_str().unwrap();
+    assert_eq!(answer["titles"][0]["token"], format!("0x{token_id}"));
+    assert_eq!(
+        answer["titles"][0]["holder"]
+            .as_str()
+            .unwrap()
+            .to_lowercase(),
+        OWNER_ADDRESS.to_lowercase()
+    );
+    let record = work.path("record.json");
+    std::fs::write(&record, credential.to_string()).unwrap();
+    let record = record.to_str().unwrap();
+    let world = world_of("world-record");
+    let rpc = format!("{}/rpc", server.served.base);
+    let theirs = common::compat_script(
+        "oracle-w3c.mjs",
+        &["verify", world.to_str().unwrap(), record],
+        &[("ORACLE_RPC_URL", rpc.as_str())],
+        String::new(),
+    );
+    let out = work.run(&[
+        "verify",
+        "--json",
+        "--world",
+        world.to_str().unwrap(),
+        "--network",
+        "corridor",
+        "--rpc-url",
+        &rpc,
+        record,
+    ]);
+    let ours: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found = common::w3c::disagreements("record", &theirs[0], &ours);
+    assert!(found.is_empty(), "{}", found.join("\n"));
+    assert_eq!(ours["valid"], true, "{ours}");
+
+    // Refused, and why: another issuer, a status of its own, a term no context defines, a
+    // format the server does not know; nothing without a token.
+    let mut theirs = common::w3c::bill_of_lading(&mut rng, "did:web:other.corridor.test");
+    let mut with_status = common::w3c::bill_of_lading(&mut rng, &did);
+    with_status["credentialStatus"] = json!({"type": "BitstringStatusListEntry"});
+    let mut undefined = common::w3c::bill_of_lading(&mut rng, &did);
+    undefined["credentialSubject"]["notATerm"] = json!("x");
+    for (credential, code, says) in [
+        (&mut theirs, 422, "did:web:other.corridor.test"),
+        (&mut with_status, 422, "credentialStatus"),
+        (&mut undefined, 422, "notATerm"),
+    ] {
+        let body = json!({"format": "w3c", "documents": [credential]});
+        let (status, answer) = server.call(
+            "POST",
+            "/api/issue",
+            "/api/issue",
+            Some(body.clone()),
+            Some(&token),
+        );
+        assert_eq!(status, code, "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(message.starts_with("credential 1: "), "{message}");
+        assert!(message.contains(says), "{message}");
+    }
+    let body = json!({"format": "vc", "documents": [theirs]});
+    let (status, answer) = server.call(
+        "POST",
+        "/api/issue",
+        "/api/issue",
+        Some(body.clone()),
+        Some(&token),
+    );
+    assert_eq!((status, &answer["error"]["code"]), (400, &json!("invalid")));
+    let (status, _) = server.call("POST", "/api/issue", "/api/issue", Some(body.clone()), None);
+    assert_eq!(status, 401);
+    // Nothing refused took an entry of the list: the next is the third.
+    let shown = w3c_ok(&work, &["status-list", "show", W3C_LIST]);
+    assert!(shown.contains("(2 handed out)"), "{shown}");
+
+    // A W3C issuer whose list the store does not hold is not started.
+    let run = work
+        .command(&[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--w3c-key",
+            "carrier",
+            "--w3c-method",
+            &method,
+            "--w3c-status-list",
+            "https://issuer.corridor.test/status/none",
+            "--password-file",
+            "password",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        said.contains("--w3c-status-list https://issuer.corridor.test/status/none: no such list"),
+        "{said}"
+    );
+
+    // A server without a W3C key says how to give it one.
+    let plain = Server::start_with(&work, &oa_args);
+    let body = json!({"format": "w3c", "documents": [common::w3c::bill_of_lading(&mut rng, &did)]});
+    let (status, answer) = plain.call(
+        "POST",
+        "/api/issue",
+        "/api/issue",
+        Some(body.clone()),
+        Some(&token),
+    );
+    assert_eq!(status, 501, "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--w3c-key"),
+        "{answer}"
+    );
+}

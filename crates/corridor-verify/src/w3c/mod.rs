@@ -27,7 +27,10 @@ use serde_json::Value;
 pub use credential::{Mode, check_credential, is_of_type};
 pub use did_web::{did_document, did_of, did_web_url};
 pub use loader::Fetched;
-pub use signing::{Prepared, prepare_for_signing, token_id_of};
+pub use signing::{
+    Prepared, data_integrity_date, prepare_for_signing, sign_credential, status_list_entry,
+    token_id_of,
+};
 pub use status::StatusEntryResult;
 pub use status_list::StatusList;
 

@@ -87,3 +87,64 @@ pub fn prepare_for_signing(
         mandatory_pointers,
     })
 }
+
+/// A date as Data Integrity writes one (a proof's `created`, and TrustVC's dates): to the
+/// second, in UTC.
+///
+/// ```
+/// assert_eq!(corridor_verify::w3c::data_integrity_date(1_764_000_000_123), "2025-11-24T16:00:00Z");
+/// ```
+pub fn data_integrity_date(ms: u64) -> String {
+    let iso = corridor_js::to_iso_string(ms as i64);
+    format!("{}Z", &iso[..19])
+}
+
+/// `credential` signed with a base proof as TrustVC's `signW3C` makes one at `now_ms`:
+/// prepared ([`prepare_for_signing`], `random` making its id), then proved with `key` for
+/// `method` (a DID URL, as `did:web:example.com#keys-1`). `Err` says why not: TrustVC's
+/// requirement it fails, or what in it cannot be signed (a term no context defines).
+pub fn sign_credential(
+    processor: &corridor_jsonld::Processor,
+    key: &corridor_di::IssuerSigningKey,
+    method: &str,
+    credential: &Value,
+    mandatory: &[String],
+    now_ms: u64,
+    random: [u8; 10],
+) -> Result<Value, String> {
+    let prepared = prepare_for_signing(credential, now_ms, random, mandatory)?;
+    corridor_di::sign(
+        processor,
+        &prepared.credential,
+        key,
+        method,
+        &data_integrity_date(now_ms),
+        &prepared.mandatory_pointers,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// The `credentialStatus` entry of `index` on the status list at `list_url`, whose entries
+/// mean `purpose` (`revocation` or `suspension`): a `StatusList2021Entry` on a
+/// `StatusList2021Credential`, else a `BitstringStatusListEntry`.
+///
+/// ```
+/// let entry = corridor_verify::w3c::status_list_entry("https://x.example/status/1", "revocation", 7, false);
+/// assert_eq!(entry["id"], "https://x.example/status/1#7");
+/// assert_eq!(entry["statusListIndex"], "7");
+/// assert_eq!(entry["type"], "BitstringStatusListEntry");
+/// ```
+pub fn status_list_entry(list_url: &str, purpose: &str, index: u64, of_2021: bool) -> Value {
+    let kind = if of_2021 {
+        "StatusList2021Entry"
+    } else {
+        "BitstringStatusListEntry"
+    };
+    serde_json::json!({
+        "id": format!("{list_url}#{index}"),
+        "type": kind,
+        "statusPurpose": purpose,
+        "statusListIndex": index.to_string(),
+        "statusListCredential": list_url,
+    })
+}

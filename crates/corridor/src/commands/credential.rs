@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use corridor_di::Cryptosuite;
 use corridor_keys::KeyKind;
-use corridor_verify::w3c::{did_document, did_of, did_web_url, prepare_for_signing};
+use corridor_verify::w3c::{did_document, did_of, did_web_url, sign_credential, status_list_entry};
 use rand::Rng;
 
 use crate::exit::{Exit, Refused};
@@ -347,7 +347,8 @@ pub fn sign(
                 method,
                 credential,
                 &args.mandatory,
-                &mut rand::rng(),
+                now_ms(),
+                rand::rng().random(),
             )
             .map_err(Failed::Refused)
         },
@@ -370,52 +371,11 @@ pub(crate) fn now_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-/// A date as Data Integrity writes one (`created`, and TrustVC's dates): to the second.
-pub(crate) fn w3c_date(ms: u64) -> String {
-    let iso = corridor_js::to_iso_string(ms as i64);
-    format!("{}Z", &iso[..19])
-}
-
-/// A credential signed with a base proof as TrustVC's `signW3C` makes one, now: prepared
-/// (`prepare_for_signing`), then proved with `key` for `method`; `Err` says why not.
-pub(crate) fn sign_credential(
-    processor: &Processor,
-    key: &corridor_di::IssuerSigningKey,
-    method: &str,
-    credential: &Value,
-    mandatory: &[String],
-    rng: &mut impl Rng,
-) -> std::result::Result<Value, String> {
-    let now = now_ms();
-    let prepared = prepare_for_signing(credential, now, rng.random(), mandatory)?;
-    let created = w3c_date(now);
-    corridor_di::sign(
-        processor,
-        &prepared.credential,
-        key,
-        method,
-        &created,
-        &prepared.mandatory_pointers,
-    )
-    .map_err(|e| e.to_string())
-}
-
 /// The status entry of `index` on `list`, of the kind its list credential is.
 fn status_entry(list: &corridor_ledger::StatusListRecord, index: u64) -> Value {
     let credential: Value = serde_json::from_str(&list.signed).unwrap_or_default();
     let of_2021 = corridor_verify::w3c::is_of_type(&credential, "StatusList2021Credential");
-    let kind = if of_2021 {
-        "StatusList2021Entry"
-    } else {
-        "BitstringStatusListEntry"
-    };
-    serde_json::json!({
-        "id": format!("{}#{index}", list.url),
-        "type": kind,
-        "statusPurpose": list.purpose.name(),
-        "statusListIndex": index.to_string(),
-        "statusListCredential": list.url,
-    })
+    status_list_entry(&list.url, list.purpose.name(), index, of_2021)
 }
 
 /// `corridor did …`.

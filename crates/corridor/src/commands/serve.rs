@@ -76,6 +76,53 @@ pub struct ServeArgs {
     /// did:web:HOST:A:B. Repeat for several.
     #[arg(long = "did-document", value_name = "FILE")]
     did_documents: Vec<std::path::PathBuf>,
+    #[command(flatten)]
+    w3c: W3cIssuerArgs,
+}
+
+/// The W3C issuer `POST /api/issue` signs credentials as when asked for `"format": "w3c"`.
+#[derive(clap::Args)]
+struct W3cIssuerArgs {
+    /// A Multikey (`corridor key new NAME --type p256` for ecdsa-sd-2023, `--type bls12-381`
+    /// for bbs-2023) the server signs W3C credentials with, as `corridor sign --suite` does;
+    /// unlocked with the keystore password read as for --key. Without one, the server issues
+    /// no W3C credentials.
+    #[arg(long = "w3c-key", value_name = "NAME", requires_all = ["w3c_method", "w3c_status_list"])]
+    w3c_key: Option<String>,
+    /// The key in its issuer's DID document, as did:web:example.com#keys-1 (see `corridor did
+    /// document`, and --did-document to host it): the credentials' issuer is that DID.
+    #[arg(long = "w3c-method", value_name = "DID_URL", requires = "w3c_key")]
+    w3c_method: Option<String>,
+    /// The status list of the store (see `corridor status-list new`, made by the same DID)
+    /// each credential gets an entry of, so that it can be revoked or suspended; the server
+    /// publishes it. Transferable records get their title instead.
+    #[arg(long = "w3c-status-list", value_name = "URL", requires = "w3c_key")]
+    w3c_status_list: Option<String>,
+}
+
+impl W3cIssuerArgs {
+    /// The W3C issuer, its key unlocked, if one was named.
+    fn issuer(
+        &self,
+        home: &Home,
+        password: &secrets::PasswordArgs,
+    ) -> Result<Option<corridor_server::W3cIssuer>> {
+        let (Some(name), Some(method), Some(url)) =
+            (&self.w3c_key, &self.w3c_method, &self.w3c_status_list)
+        else {
+            return Ok(None);
+        };
+        let list = home.store()?.status_list(url)?.with_context(|| {
+            format!("--w3c-status-list {url}: no such list in the store (make one with `corridor status-list new`)")
+        })?;
+        let key = home
+            .keyring()?
+            .unlock_multikey(name, password.read(false)?.as_bytes())
+            .with_context(|| format!("--w3c-key {name}"))?;
+        let issuer = corridor_server::W3cIssuer::new(key, method.clone(), &list)
+            .with_context(|| format!("--w3c-method {method}"))?;
+        Ok(Some(issuer))
+    }
 }
 
 /// A DID document file, checked, with the path it is served at.
@@ -169,7 +216,9 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         shares,
         store_max_size,
         did_documents,
+        w3c,
     } = args;
+    let w3c_issuer = w3c.issuer(home, &issuer.password)?.map(std::sync::Arc::new);
     let did_documents: Vec<corridor_server::DidDocument> = did_documents
         .iter()
         .map(|f| did_document(f))
@@ -253,6 +302,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
             workers,
             queue,
             issuer,
+            w3c_issuer: w3c_issuer.clone(),
             chain,
             writes_per_minute,
             shares,

@@ -215,7 +215,7 @@ fn list_credential(
     bits: &[u8],
     status_list_2021: bool,
 ) -> Value {
-    let now = super::credential::w3c_date(super::credential::now_ms());
+    let now = corridor_verify::w3c::data_integrity_date(super::credential::now_ms());
     let subject = json!({
         "id": format!("{url}#list"),
         "type": if status_list_2021 { "StatusList2021" } else { "BitstringStatusList" },
@@ -247,13 +247,14 @@ fn list_credential(
 /// Signs a list credential as `corridor sign --suite` signs any credential.
 fn sign(key: &IssuerSigningKey, credential: &Value, method: &str) -> Result<String> {
     let processor = corridor_jsonld::Processor::new(corridor_jsonld::BundledContexts);
-    let signed = super::credential::sign_credential(
+    let signed = corridor_verify::w3c::sign_credential(
         &processor,
         key,
         method,
         credential,
         &[],
-        &mut rand::rng(),
+        super::credential::now_ms(),
+        rand::Rng::random(&mut rand::rng()),
     )
     .map_err(|why| anyhow!("the list credential: {why}"))?;
     Ok(serde_json::to_string(&signed)?)
