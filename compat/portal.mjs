@@ -10,13 +10,20 @@
 //                                                                    fill in a bill of lading, its title's first
 //                                                                    owner and holder, preview, issue, download it
 //                                                                    to out.tt, verify it, and open its title
+//   node portal.mjs issue-w3c <base-url> <api-token> <form.json> <out.json>
+//                                                                    choose W3C and the form's template, add its
+//                                                                    lines, fill in its fields (and a title's
+//                                                                    first owner), preview, issue, download it,
+//                                                                    verify it; form.json is {"template",
+//                                                                    "add": [table path…], "fields": [[path, value]…],
+//                                                                    "owner"?}
 //   node portal.mjs share <base-url> <api-token> <file>              share the file, then open the link
 //   node portal.mjs title <base-url> <registry> <token> [<private-key-env> <api-token> <action> <address>]
 //                                                                    see a title; act on it with the key
 //                                                                    in that environment variable
 //
 // With SCREENSHOT=file.png in the environment, the page is also saved as a picture at the end
-// (for a title, of the page before acting). With VIEWPORT=WIDTHxHEIGHT (default 1280x900) the
+// (for a title, of the page before acting; for issuing, of the page once issued). With VIEWPORT=WIDTHxHEIGHT (default 1280x900) the
 // page is that size, and "layout" lists, for each state the command passes through, what
 // sticks out of the viewport's width: a page wider than it, or an element whose right edge is
 // beyond it.
@@ -183,6 +190,44 @@ try {
       }
       break;
     }
+    case "issue-w3c": {
+      const [token, formFile, out] = args;
+      const form = JSON.parse(readFileSync(formFile, "utf8"));
+      await page.goto(`${base}/issue`);
+      await page.waitForFunction(() => document.querySelector("#issuer-state").textContent !== "");
+      await page.selectOption("#issue-format", "w3c");
+      await page.selectOption("#template", form.template);
+      const issuerState = await text(page, "#issuer-state");
+      const issuerShown = await text(page, "#issuer-shown");
+      for (const table of form.add || []) await page.click(`#add-${table}`);
+      for (const [path, value] of form.fields) await fill(page, path, value);
+      await page.fill("#issue-token", token);
+      if (form.owner) await page.fill("#issue-owner", form.owner);
+      const computed = await page.$$eval("#issue-form input[readonly]", (inputs) => inputs.map((i) => [i.name, i.value]));
+      await page.click("#preview");
+      const preview = await fields(page, "#preview-document");
+      await overflows(page, "issue form");
+      await page.click("#do-issue");
+      await page.waitForSelector("#issued, #issue-error", { timeout: 15000 });
+      const issued = await text(page, "#issued");
+      const issueError = await text(page, "#issue-error");
+      seen = { issuerState, issuerShown, computed, preview, issued, issueError };
+      if (issued) {
+        seen.status = await text(page, "#issued-status");
+        seen.title = await text(page, "#issued-title");
+        seen.didLocation = await text(page, "#did-location");
+        seen.locked = await page.isDisabled("#do-issue");
+        await overflows(page, "issued");
+        const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+        await download.saveAs(out);
+        seen.file = download.suggestedFilename();
+        if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
+        await page.click("#verify-issued");
+        Object.assign(seen, await verdict(page));
+        await overflows(page, "issued, verified");
+      }
+      break;
+    }
     case "share": {
       const [token, file] = args;
       await page.goto(`${base}/share`);
@@ -241,7 +286,7 @@ try {
     default:
       throw new Error("usage: see the head of portal.mjs");
   }
-  if (process.env.SCREENSHOT && !["issue", "title"].includes(command)) {
+  if (process.env.SCREENSHOT && !["issue", "issue-w3c", "title"].includes(command)) {
     await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
   }
   console.log(JSON.stringify({ ...seen, layout, failures }));

@@ -1,7 +1,7 @@
 // How the portal shows a verification and a document: the checks in plain language, and the
 // document laid out by its built-in template, or as a clean list of its fields.
 import { at, el } from "./common.js";
-import { TEMPLATES } from "./templates.js";
+import { layoutOf } from "./templates.js";
 
 const STATUS_CHECKS = [
   "OpenAttestationEthereumTokenRegistryStatus",
@@ -121,7 +121,7 @@ const leaves = (value, path = "", rows = []) => {
   }
   return rows;
 };
-const HIDDEN = ["issuers", "$template", "$issuer"]; // said by the checks, or how to render
+const HIDDEN = ["issuers", "$template", "$issuer", "$format"]; // said by the checks, or how to render
 
 // Who the document says issued it: confirmed (by the domains whose DNS vouched) or a claim,
 // shown apart so that it never reads as confirmed.
@@ -144,7 +144,7 @@ const issuedBy = (data, issuer) => {
 // template covers in "Other details", so that nothing the issuer wrote goes unseen. `issuer`
 // is what verification confirmed of its issuer (nothing, for a preview).
 export const renderDocument = (data, { id, heading, issuer } = {}) => {
-  const template = TEMPLATES[data.$template && data.$template.name];
+  const template = layoutOf(data.$template && data.$template.name, data.$format);
   const shown = new Set();
   const value = (path, v, templated) => {
     shown.add(path);
@@ -168,7 +168,7 @@ export const renderDocument = (data, { id, heading, issuer } = {}) => {
       parts.push(el("section", { class: "part" }, el("h4", {}, table.heading), el("table", {},
         el("thead", {}, el("tr", {}, table.columns.map((c) => el("th", {}, c.label)))),
         el("tbody", {}, items.map((item, i) => el("tr", {}, table.columns.map((c) => {
-          const v = item && typeof item === "object" ? item[c.key || c.path] : undefined;
+          const v = item && typeof item === "object" ? at(item, c.path) : undefined;
           if (v === undefined || !isScalar(v)) return el("td", { "data-label": c.label });
           const path = `${table.path}.${i}.${c.path}`;
           shown.add(path);

@@ -1,5 +1,7 @@
 // The built-in document templates: what the issue form asks for and how the verify page lays a
-// document out. A document names its template in `$template.name`, as TradeTrust's do.
+// document out. A document names its template in `$template.name`, as TradeTrust's do; a W3C
+// credential in its renderMethod's `templateName`, its claims in the vocabulary of TrustVC's
+// context for its kind (each template's `w3c`), so that TrustVC signs and verifies it too.
 
 // What each kind of field accepts; `check` answers the problem, or null.
 const KINDS = {
@@ -44,7 +46,30 @@ export const TEMPLATES = {
     ],
     tables: [{ path: "packages", heading: "Packages", columns: [
       f("description", "Description", "text", true), f("count", "Count", "count", true), f("weightKg", "Weight (kg)", "number", true),
-    ] }],
+    ] }],    w3c: {
+      context: "https://trustvc.io/context/bill-of-lading.json",
+      type: "BillOfLading",
+      templateName: "BILL_OF_LADING",
+      number: "blNumber",
+      sections: [
+        { heading: "Shipment", fields: [
+          f("blNumber", "B/L number", "text", true), f("vessel", "Vessel", "text", true), f("voyageNo", "Voyage"),
+          f("carrierName", "Carrier"), f("portOfLoading", "Port of loading", "text", true),
+          f("portOfDischarge", "Port of discharge", "text", true), f("placeOfReceipt", "Place of receipt"),
+          f("placeOfDelivery", "Place of delivery"),
+        ] },
+        { heading: "Shipper", fields: [
+          f("shipperName", "Shipper: name", "text", true), f("shipperAddressStreet", "Shipper: street"),
+          f("shipperAddressCountry", "Shipper: country", "country"),
+        ] },
+        { heading: "Consignee", fields: [f("consigneeName", "Consignee: name", "text", true)] },
+        { heading: "Notify party", fields: [f("notifyPartyName", "Notify party")] },
+      ],
+      tables: [{ path: "packages", heading: "Packages", columns: [
+        f("packagesDescription", "Description", "text", true), f("packagesWeight", "Weight", "text", true),
+        f("packagesMeasurement", "Measurement"),
+      ] }],
+    },
   },
   CERTIFICATE_OF_ORIGIN: {
     title: "Certificate of origin",
@@ -60,7 +85,35 @@ export const TEMPLATES = {
     tables: [{ path: "goods", heading: "Goods", columns: [
       f("hsCode", "HS code", "hs", true), f("description", "Description", "text", true), f("origin", "Origin", "country", true),
       f("quantity", "Quantity", "number", true), f("unit", "Unit", "text", true),
-    ] }],
+    ] }],    w3c: {
+      context: "https://trustvc.io/context/coo.json",
+      type: "Coo",
+      templateName: "CHAFTA_COO",
+      number: "cooId",
+      sections: [
+        { heading: "Certificate", fields: [
+          f("cooId", "Certificate number", "text", true), f("issueDateTime", "Issued on", "date", true),
+          f("supplyChainConsignmentInformation", "Trade agreement"),
+        ] },
+        { heading: "Exporter", fields: [
+          f("exporterName", "Exporter", "text", true), f("exporterCityName", "Exporter's city"),
+          f("exporterCountryCode", "Exporter's country", "country", true),
+        ] },
+        { heading: "Importer", fields: [
+          f("importerName", "Importer", "text", true), f("importerCityName", "Importer's city"),
+          f("importerCountryCode", "Importer's country", "country", true),
+        ] },
+        { heading: "Transport", fields: [
+          f("loadingBaseportLocationName", "Port of loading"), f("unloadingBaseportLocationName", "Port of discharge"),
+          f("usedTransportMeansName", "Vessel or vehicle"),
+        ] },
+      ],
+      tables: [{ path: "includedConsignmentItems", heading: "Goods", columns: [
+        f("tradeLineItems.0.harmonisedTariffclassCode", "HS code", "hs", true),
+        f("includedConsignmentItemsInformation", "Description", "text", true),
+        f("tradeLineItems.0.originCountryCode", "Origin", "country", true), f("originCriteriaText", "Origin criterion"),
+      ] }],
+    },
   },
   INVOICE: {
     title: "Invoice",
@@ -75,13 +128,53 @@ export const TEMPLATES = {
     tables: [{ path: "lines", heading: "Lines", columns: [
       f("description", "Description", "text", true), f("quantity", "Quantity", "number", true),
       f("unitPrice", "Unit price", "number", true), f("currency", "Currency", "currency", true),
-    ] }],
+    ] }],    w3c: {
+      context: "https://trustvc.io/context/invoice.json",
+      type: "Invoice",
+      templateName: "INVOICE",
+      number: "invoiceId",
+      sections: [
+        { heading: "Invoice", fields: [
+          f("invoiceId", "Invoice number", "text", true), f("date", "Date", "date", true), f("terms", "Terms"),
+        ] },
+        { heading: "Bill from", fields: [
+          f("billFromName", "Company", "text", true), f("billFromStreetAddress", "Address"), f("billFromCity", "City"),
+        ] },
+        { heading: "Bill to", fields: [
+          f("billToCompanyName", "Company", "text", true), f("billToCompanyStreetAddress", "Address"),
+          f("billToCompanyCity", "City"), f("billToEmail", "Email"),
+        ] },
+        { heading: "Total", fields: [
+          { ...f("subtotal", "Subtotal", "number"), computed: (data) => lineTotal(data.billableItems) },
+          f("tax", "Tax (%)", "number"),
+          { ...f("taxTotal", "Tax", "number"), computed: (data) => taxOf(data) },
+          { ...f("total", "Total", "number"), computed: (data) => cents(lineTotal(data.billableItems) * 100 + taxOf(data) * 100) },
+        ] },
+      ],
+      tables: [{ path: "billableItems", heading: "Items", columns: [
+        f("billableItemsDescription", "Description", "text", true), f("billableItemsQuantity", "Quantity", "number", true),
+        f("billableItemsUnitPrice", "Unit price", "number", true),
+        { ...f("billableItemsAmount", "Amount", "number"), computed: (item) => cents(Number(item.billableItemsQuantity) * Number(item.billableItemsUnitPrice) * 100) },
+      ] }],
+    },
   },
 };
 
 // In cents, so that 0.1 + 0.2 is 0.3.
 const invoiceTotal = (data) => (data.lines || [])
   .reduce((sum, l) => sum + Math.round(Number(l.quantity) * Number(l.unitPrice) * 100), 0) / 100;
+// Money rounded to the cent from a number of cents.
+const cents = (hundredths) => Math.round(hundredths) / 100;
+const lineTotal = (items) => cents((items || []).reduce((sum, l) => sum + Math.round(Number(l.billableItemsAmount) * 100), 0));
+const taxOf = (data) => cents(lineTotal(data.billableItems) * Number(data.tax || 0));
+
+// The layout of a document whose template is named `name`, in the vocabulary of its format:
+// a built-in template (OpenAttestation), or the one whose `w3c.templateName` it is.
+export const layoutOf = (name, format) => {
+  if (format !== "w3c") return TEMPLATES[name];
+  const [key, template] = Object.entries(TEMPLATES).find(([, t]) => t.w3c.templateName === name) || [];
+  return template && { key, title: template.title, transferable: template.transferable, ...template.w3c };
+};
 
 export const inputType = (kind) => KINDS[kind].input || "text";
 

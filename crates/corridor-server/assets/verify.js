@@ -17,7 +17,7 @@ const done = (...results) => {
 const isObject = (v) => Boolean(v) && typeof v === "object" && !Array.isArray(v);
 // What a document says, to lay out: a wrapped document's data as its issuer wrote it (salts
 // removed); a W3C credential's subject, by the template its renderMethod names, with its issuer.
-const dataOf = (document) => {
+export const dataOf = (document) => {
   if (!isObject(document)) return {};
   if ("@context" in document) return credentialData(document);
   return isObject(document.data) ? unsalt(document.data) : {};
@@ -29,6 +29,7 @@ const credentialData = (credential) => {
   const issuer = isObject(credential.issuer) ? credential.issuer.id : credential.issuer;
   return {
     ...claims,
+    $format: "w3c",
     ...(isObject(render) && render.templateName ? { $template: { name: render.templateName } } : {}),
     ...(typeof issuer === "string" ? { $issuer: issuer } : {}),
   };

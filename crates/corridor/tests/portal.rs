@@ -1039,3 +1039,239 @@ fn a_w3c_bill_of_lading_and_a_copy_disclosing_part_of_it_are_shown_as_verified()
     );
     assert_eq!(seen["document"], json!([]));
 }
+
+/// The three kinds of document issued as W3C credentials through the form, at both sizes: an
+/// invoice (its amounts worked out as typed), a certificate of origin (its goods' HS codes
+/// nested as TrustVC's vocabulary has them) and a bill of lading (its title minted). Each is
+/// signed by the server's did:web key, verified on the spot, and verified by TrustVC from the
+/// file downloaded.
+#[test]
+fn w3c_credentials_issued_through_the_form_verify_in_the_portal_and_in_trustvc() {
+    use common::w3c::{unlocked_ok as ok, world_folder};
+    let work = Workdir::new();
+    let did = "did:web:carrier.corridor.test";
+    let method = format!("{did}#keys-1");
+    let list = "https://carrier.corridor.test/status/1";
+    ok(&work, &["key", "new", "carrier", "--type", "p256"]);
+    let document = ok(&work, &["did", "document", did, "--key", "carrier"]);
+    ok(
+        &work,
+        &[
+            "status-list",
+            "new",
+            list,
+            "--purpose",
+            "revocation",
+            "--entries",
+            "1024",
+            "--key",
+            "carrier",
+            "--verification-method",
+            &method,
+        ],
+    );
+    let world = world_folder(
+        &work.path("world"),
+        &[
+            (
+                "https://carrier.corridor.test/.well-known/did.json",
+                &document,
+            ),
+            (list, &ok(&work, &["status-list", "show", list, "--signed"])),
+        ],
+        true,
+    );
+    std::fs::write(work.path("password"), common::w3c::KEY_PASSWORD).unwrap();
+    let token = work
+        .ok(&["token", "new", "portal", "--scope", "issue"])
+        .trim()
+        .to_string();
+    // The server verifies titles on its own registry, at an address it must know first.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let rpc = format!("http://127.0.0.1:{port}/rpc");
+    let world_arg = world.to_str().unwrap();
+    let server = Served::start_at(
+        &work,
+        &format!("127.0.0.1:{port}"),
+        &[
+            "--world",
+            world_arg,
+            "--network",
+            "corridor",
+            "--rpc-url",
+            &rpc,
+            "--private-key-env",
+            "TEST_PRIVATE_KEY",
+            "--issuer-domain",
+            "issuer.corridor.test",
+            "--w3c-key",
+            "carrier",
+            "--w3c-method",
+            &method,
+            "--w3c-status-list",
+            list,
+            "--password-file",
+            "password",
+        ],
+    );
+    let owner = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
+    let mut issued_files = Vec::new();
+    for viewport in ["1280x900", "390x844"] {
+        let env = [("VIEWPORT", viewport)];
+        let n = issued_files.len();
+        let forms = [
+            json!({"template": "INVOICE", "add": ["billableItems"], "fields": [
+                ["invoiceId", format!("INV-W3C-{n}")], ["date", "2026-11-27"], ["billFromName", "Chongqing Hengtai Agri-Export Co., Ltd."],
+                ["billToCompanyName", "Kallang Gourmet Distribution Pte. Ltd."], ["tax", "9"],
+                ["billableItems.0.billableItemsDescription", "Pu'er tea, compressed cakes (普洱茶饼)"],
+                ["billableItems.0.billableItemsQuantity", "3"], ["billableItems.0.billableItemsUnitPrice", "12.5"],
+                ["billableItems.1.billableItemsDescription", "Dried chillies"],
+                ["billableItems.1.billableItemsQuantity", "2"], ["billableItems.1.billableItemsUnitPrice", "0.1"]]}),
+            json!({"template": "CERTIFICATE_OF_ORIGIN", "fields": [
+                ["cooId", format!("CO-W3C-{n}")], ["issueDateTime", "2026-11-20"],
+                ["exporterName", "Chongqing Hengtai Agri-Export Co., Ltd."], ["exporterCountryCode", "CN"],
+                ["importerName", "Kallang Gourmet Distribution Pte. Ltd."], ["importerCountryCode", "SG"],
+                ["includedConsignmentItems.0.tradeLineItems.0.harmonisedTariffclassCode", "0902.30"],
+                ["includedConsignmentItems.0.includedConsignmentItemsInformation", "Pu'er tea"],
+                ["includedConsignmentItems.0.tradeLineItems.0.originCountryCode", "CN"]]}),
+            json!({"template": "BILL_OF_LADING", "owner": owner, "fields": [
+                ["blNumber", format!("BL-W3C-{n}")], ["vessel", "MV Lion City Spirit"],
+                ["portOfLoading", "Chongqing Guoyuan Port, CN"], ["portOfDischarge", "Pasir Panjang, SG"],
+                ["shipperName", "Yubei Precision Motors Co."], ["consigneeName", "Merlion Fresh Foods Pte. Ltd."],
+                ["packages.0.packagesDescription", "Motorcycle engines"], ["packages.0.packagesWeight", "6400 KGS"]]}),
+        ];
+        for form in forms {
+            let kind = form["template"].as_str().unwrap();
+            let number = form["fields"][0][1].as_str().unwrap();
+            let form_file = work.path(&format!("{number}.form.json"));
+            std::fs::write(&form_file, form.to_string()).unwrap();
+            let out = work.path(&format!("{number}.json"));
+            let seen = seen_with(
+                &server,
+                "issue-w3c",
+                &[&token, form_file.to_str().unwrap(), out.to_str().unwrap()],
+                &env,
+            );
+            let at = |what: &str| format!("{viewport}, {kind}: {what}: {seen}");
+            assert!(
+                seen["issuerState"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("ecdsa-sd-2023 key ({method})")),
+                "{}",
+                at("who signs")
+            );
+            let heading = seen["issued"].as_str().unwrap_or_default();
+            assert!(
+                heading.ends_with(&format!(" {number}.")),
+                "{}",
+                at("issued")
+            );
+            assert_eq!(seen["file"], format!("{number}.json"), "{}", at("file"));
+            assert_eq!(
+                seen["didLocation"],
+                "https://carrier.corridor.test/.well-known/did.json"
+            );
+            assert_eq!(seen["locked"], true, "{}", at("locked"));
+            // Verified on the spot: every check passes, the issuer's DID confirmed.
+            assert_eq!(
+                seen["verdict"],
+                "This document is valid.",
+                "{}",
+                at("verdict")
+            );
+            assert_eq!(seen["look"], "valid");
+            for check in seen["checks"].as_array().unwrap() {
+                assert_eq!(check["status"], "VALID", "{}", at("checks"));
+            }
+            assert_eq!(seen["issuedBy"]["look"], "confirmed", "{}", at("issuer"));
+            assert!(
+                seen["heading"].as_str().unwrap().ends_with(number),
+                "{}",
+                at("heading")
+            );
+            for (state, sticking_out) in seen["layout"].as_object().unwrap() {
+                assert_eq!(sticking_out, &json!([]), "{}", at(state));
+            }
+            let credential: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+            assert_eq!(credential["issuer"], did);
+            assert_eq!(credential["proof"]["cryptosuite"], "ecdsa-sd-2023");
+            let rows = seen["document"].as_array().unwrap();
+            match kind {
+                "INVOICE" => {
+                    let subject = &credential["credentialSubject"];
+                    assert_eq!(subject["type"], json!(["Invoice"]));
+                    assert_eq!(subject["billableItems"][0]["billableItemsAmount"], 37.5);
+                    assert_eq!(subject["billableItems"][1]["billableItemsAmount"], 0.2);
+                    assert_eq!(
+                        (
+                            &subject["subtotal"],
+                            &subject["taxTotal"],
+                            &subject["total"]
+                        ),
+                        (&json!(37.7), &json!(3.39), &json!(41.09)),
+                        "{}",
+                        at("amounts")
+                    );
+                    assert!(
+                        rows.contains(&json!(["total", "41.09", true])),
+                        "{}",
+                        at("rows")
+                    );
+                    assert!(
+                        seen["status"]
+                            .as_str()
+                            .unwrap()
+                            .contains(&format!("of the revocation list {list}")),
+                        "{}",
+                        at("status")
+                    );
+                }
+                "CERTIFICATE_OF_ORIGIN" => {
+                    let item = &credential["credentialSubject"]["includedConsignmentItems"][0];
+                    assert_eq!(
+                        item["tradeLineItems"][0]["harmonisedTariffclassCode"],
+                        "0902.30"
+                    );
+                    assert!(
+                        rows.contains(&json!([
+                            "includedConsignmentItems.0.tradeLineItems.0.harmonisedTariffclassCode",
+                            "0902.30",
+                            true
+                        ])),
+                        "{}",
+                        at("rows")
+                    );
+                }
+                _ => {
+                    assert_eq!(
+                        credential["credentialStatus"]["type"],
+                        "TransferableRecords"
+                    );
+                    assert!(
+                        seen["title"].as_str().unwrap().contains(owner),
+                        "{}",
+                        at("title")
+                    );
+                    assert!(rows.contains(&json!(["vessel", "MV Lion City Spirit", true])));
+                }
+            }
+            issued_files.push(out);
+        }
+    }
+    // TrustVC verifies each file as downloaded, the titles through the server's registry.
+    let paths: Vec<&str> = issued_files.iter().map(|f| f.to_str().unwrap()).collect();
+    let theirs = common::compat_script(
+        "oracle-w3c.mjs",
+        &[&["verify", world_arg], &paths[..]].concat(),
+        &[("ORACLE_RPC_URL", rpc.as_str())],
+        String::new(),
+    );
+    for (path, verdict) in paths.iter().zip(&theirs) {
+        assert_eq!(verdict["verdict"], "VALID", "{path}: {verdict}");
+    }
+}
