@@ -78,6 +78,7 @@ const verdict = async (page) => {
       issuedBy: issuedBy ? { text: issuedBy.textContent.trim(), look: issuedBy.classList[1], colour: getComputedStyle(issuedBy).color } : null,
       untrusted: textOf(".untrusted"),
       derived: textOf(".derived"),
+      withheld: textOf("#withheld"),
       itemError: textOf(".item-error"),
       document: [...section.querySelectorAll(".document [data-path]")]
         .map((n) => [n.dataset.path, n.textContent, n.dataset.templated === "yes"]),

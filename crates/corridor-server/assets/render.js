@@ -45,15 +45,18 @@ const vouchingDomains = (fragments) => [...new Set(fragments
 // The three lines a person reads: untampered, issued, by whom.
 const checkLines = (fragments, domains, data) => {
   const w3c = isW3c(fragments);
-  // Of a W3C credential's integrity checks, the one for its proof's suite speaks.
+  // Of a W3C credential's integrity checks, the one for its proof's suite speaks: the one that
+  // ran, or the one that could not (its issuer's DID document not fetched, offline).
   const integrity = w3c
     ? fragments.find((f) => W3C_INTEGRITY.includes(f.name) && f.status !== "SKIPPED")
+      || fragments.find((f) => W3C_INTEGRITY.includes(f.name) && /^not checked/.test((f.reason || {}).message))
     : fragments.find((f) => f.name === "OpenAttestationHash");
   const integrityStatus = integrity ? integrity.status : "ERROR";
   return [
     { status: integrityStatus, text: ({
       VALID: "Untampered: it has not been changed since it was issued.",
       INVALID: "Tampered: its contents have been changed since it was issued.",
+      SKIPPED: `Whether it has been changed since it was issued was not checked here${why(integrity)}`,
     })[integrityStatus] || `Not a document that can be checked${why(integrity)}` },
     summarise(fragments, w3c ? W3C_STATUS : STATUS_CHECKS, (s, f) => ({
       VALID: "Issued, and not revoked.",
@@ -76,7 +79,7 @@ const checkLines = (fragments, domains, data) => {
 // nothing failed but something could not be checked, which must never look like approval.
 const banner = (lines, valid) => {
   const [integrity] = lines;
-  if (integrity.status !== "VALID" || lines.some((l) => l.status === "INVALID")) {
+  if (["INVALID", "ERROR"].includes(integrity.status) || lines.some((l) => l.status === "INVALID")) {
     return { look: "invalid", says: integrity.status === "ERROR" ? "This is not a document that can be verified." : "This document is NOT valid." };
   }
   const confirmed = lines.every((l) => l.status === "VALID");
@@ -101,12 +104,26 @@ export const renderResult = (data, verdict, { heading } = {}) => {
     el("div", { class: `verdict ${look}` }, says),
     el("ul", { class: "checks" },
       lines.map((l) => el("li", { class: l.status }, el("span", { class: "mark" }, MARKS[l.status] || "?"), l.text))),
-    intact && isDerivedCopy(fragments) ? el("p", { class: "derived", id: "derived" },
-      "A selectively disclosed copy: it shows only part of what its issuer signed. What it withholds cannot be seen here, and was not checked.") : null,
+    intact && isDerivedCopy(fragments) ? derivedNote(data) : null,
     intact ? renderDocument(data, { issuer: { confirmed: lines[2].status === "VALID", domains } })
-      : el("p", { class: "untrusted" }, lines[0].status === "INVALID"
-        ? "Its contents are not shown: they were changed after issue and cannot be trusted."
-        : "Its contents are not shown: it is not a document that can be checked."));
+      : el("p", { class: "untrusted" }, ({
+        INVALID: "Its contents are not shown: they were changed after issue and cannot be trusted.",
+        SKIPPED: "Its contents are not shown: whether they were changed after issue could not be checked here.",
+      })[lines[0].status] || "Its contents are not shown: it is not a document that can be checked."));
+};
+
+// What a selectively disclosed copy says of itself: that it shows only part of what was
+// signed, and which of its template's fields it does not show (withheld by its holder, or
+// never given by its issuer: a copy cannot tell which).
+const derivedNote = (data) => {
+  const template = layoutOf(data.$template && data.$template.name, data.$format);
+  const absent = template ? [
+    ...template.sections.flatMap((s) => s.fields).filter((f) => at(data, f.path) === undefined).map((f) => f.label),
+    ...template.tables.filter((t) => at(data, t.path) === undefined).map((t) => t.heading),
+  ] : [];
+  return el("p", { class: "derived", id: "derived" },
+    "A selectively disclosed copy: it shows only part of what its issuer signed. What it withholds cannot be seen here, and was not checked.",
+    absent.length ? [" Not in this copy (withheld, or never given): ", el("span", { id: "withheld" }, absent.join(", ")), "."] : null);
 };
 
 const isScalar = (v) => v === null || typeof v !== "object";

@@ -168,6 +168,14 @@ const cents = (hundredths) => Math.round(hundredths) / 100;
 const lineTotal = (items) => cents((items || []).reduce((sum, l) => sum + Math.round(Number(l.billableItemsAmount) * 100), 0));
 const taxOf = (data) => cents(lineTotal(data.billableItems) * Number(data.tax || 0));
 
+// The W3C templateName of the kind a credential's subject `types` name (TrustVC's `BillOfLading`,
+// `Coo`, `Invoice`), for a credential that names no template: a copy that withholds its
+// renderMethod is still laid out as its kind.
+export const templateNameOfTypes = (types) => {
+  const template = Object.values(TEMPLATES).find((t) => [].concat(types ?? []).includes(t.w3c.type));
+  return template ? template.w3c.templateName : undefined;
+};
+
 // The layout of a document whose template is named `name`, in the vocabulary of its format:
 // a built-in template (OpenAttestation), or the one whose `w3c.templateName` it is.
 export const layoutOf = (name, format) => {

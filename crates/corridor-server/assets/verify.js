@@ -3,6 +3,7 @@
 // when it is untampered.
 import { $, api, el, fromHex, problem, unsalt } from "./common.js";
 import { renderResult } from "./render.js";
+import { templateNameOfTypes } from "./templates.js";
 
 // A message in place of a result; `id="error"` marks a file that could not be verified.
 const say = (text, cls = "") => {
@@ -16,7 +17,8 @@ const done = (...results) => {
 
 const isObject = (v) => Boolean(v) && typeof v === "object" && !Array.isArray(v);
 // What a document says, to lay out: a wrapped document's data as its issuer wrote it (salts
-// removed); a W3C credential's subject, by the template its renderMethod names, with its issuer.
+// removed); a W3C credential's subject, by the template its renderMethod names (or, without
+// one, its subject's type), with its issuer.
 export const dataOf = (document) => {
   if (!isObject(document)) return {};
   if ("@context" in document) return credentialData(document);
@@ -26,11 +28,12 @@ const credentialData = (credential) => {
   const subject = [].concat(credential.credentialSubject ?? [])[0];
   const { type, ...claims } = isObject(subject) ? subject : {};
   const render = [].concat(credential.renderMethod ?? [])[0];
+  const template = isObject(render) && render.templateName ? render.templateName : templateNameOfTypes(type);
   const issuer = isObject(credential.issuer) ? credential.issuer.id : credential.issuer;
   return {
     ...claims,
     $format: "w3c",
-    ...(isObject(render) && render.templateName ? { $template: { name: render.templateName } } : {}),
+    ...(typeof template === "string" ? { $template: { name: template } } : {}),
     ...(typeof issuer === "string" ? { $issuer: issuer } : {}),
   };
 };

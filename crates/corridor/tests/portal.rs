@@ -1019,12 +1019,40 @@ fn a_w3c_bill_of_lading_and_a_copy_disclosing_part_of_it_are_shown_as_verified()
             .map(|r| r[0].as_str().unwrap())
             .collect();
         assert_eq!(shown, ["blNumber"], "only what it discloses: {copy}");
+        // The fields of its template it does not show are named.
+        let withheld = copy["withheld"].as_str().unwrap();
+        for field in ["Vessel", "Port of loading", "Shipper: name", "Packages"] {
+            assert!(withheld.contains(field), "{field}: {copy}");
+        }
+        assert!(!withheld.contains("B/L number"), "{copy}");
         for seen in [&whole, &copy] {
             for (state, sticking_out) in seen["layout"].as_object().unwrap() {
                 assert_eq!(sticking_out, &json!([]), "{viewport}, {state}: {seen}");
             }
         }
     }
+    // Offline, with nothing to resolve its issuer's DID: not checked, said in amber, never
+    // as broken, and its contents not shown.
+    let offline = Served::start(&work, &["--offline"]);
+    let unchecked = seen(&offline, "verify-file", &[signed.to_str().unwrap()]);
+    assert_eq!(unchecked["look"], "unconfirmed", "{unchecked}");
+    assert_eq!(unchecked["checks"][0]["status"], "SKIPPED", "{unchecked}");
+    assert!(
+        unchecked["checks"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("not checked here"),
+        "{unchecked}"
+    );
+    assert!(
+        unchecked["untrusted"]
+            .as_str()
+            .unwrap()
+            .contains("could not be checked here"),
+        "{unchecked}"
+    );
+    assert_eq!(unchecked["document"], json!([]));
+
     // A changed claim: not valid, and its contents not shown.
     let mut changed = credential.clone();
     changed["credentialSubject"]["blNumber"] = json!("BL-FORGED");
