@@ -949,6 +949,9 @@ async fn revoke(
     writer: Writer<Revoking>,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
+    if let Some(credential) = body.0.get("credential") {
+        return revoke_credential(&state, writer, credential.clone()).await;
+    }
     let field = |name: &str| body.0.get(name).and_then(Value::as_str).map(str::to_string);
     let hash = field("hash")
         .and_then(|h| Hash32::from_str(h.strip_prefix("0x").unwrap_or(&h)).ok())
@@ -986,6 +989,40 @@ async fn revoke(
     Ok(Json(
         json!({"revoked": format!("0x{hash}"), "issuer": issuer}),
     ))
+}
+
+/// `POST /api/revoke` with `{"credential": {…}}`: a W3C credential the server's W3C issuer
+/// issued, revoked by setting its entry on the issuer's revocation list, which the issuer's
+/// key signs again (the server publishes it as it is then).
+async fn revoke_credential(
+    state: &AppState,
+    writer: Writer<Revoking>,
+    credential: Value,
+) -> Result<Json<Value>, ApiError> {
+    let issuer = state.w3c_issuer.clone().ok_or_else(no_w3c_issuer)?;
+    writer.may_revoke_for(issuer.did())?;
+    tracing::info!(token = %writer.name, issuer = %issuer.did(), "revoking a W3C credential");
+    let revoking = issuer.clone();
+    let indexes = with_writer(state, move |store| {
+        let random = rand::Rng::random(&mut rand::rng());
+        revoking
+            .revoke(store, &credential, crate::now_ms(), random)
+            .map_err(store_error)?
+            .map_err(|refused| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "not_revocable",
+                    refused.to_string(),
+                )
+            })
+    })
+    .await?;
+    let url = issuer.status_list();
+    let revoked: Vec<Value> = indexes
+        .iter()
+        .map(|i| json!({"statusListCredential": url, "statusListIndex": i.to_string()}))
+        .collect();
+    Ok(Json(json!({"revoked": revoked, "issuer": issuer.did()})))
 }
 
 fn only_issuer(store: &corridor_ledger::Store) -> Result<String, StoreError> {

@@ -194,6 +194,68 @@ impl W3cIssuer {
     }
 }
 
+/// Why a credential cannot be revoked through the server.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum NotRevocable {
+    #[error(
+        "the credential has no entry on this server's revocation list {0}: nothing here can revoke it"
+    )]
+    NoEntry(String),
+    #[error("this server's list {0} is a suspension list: its entries are suspended, not revoked")]
+    Suspension(String),
+    #[error("the list credential kept for {0} cannot be signed again: {1}")]
+    Kept(String, String),
+}
+
+impl W3cIssuer {
+    /// Revokes `credential`'s entries on this issuer's list in `store`: the list's bits set
+    /// and its credential signed again by this issuer's key. The indexes revoked.
+    pub(crate) fn revoke(
+        &self,
+        store: &mut corridor_ledger::Store,
+        credential: &Value,
+        now_ms: u64,
+        random: [u8; 10],
+    ) -> Result<Result<Vec<u64>, NotRevocable>, corridor_ledger::StoreError> {
+        let url = &self.list.url;
+        if self.list.purpose != corridor_ledger::StatusPurpose::Revocation.name() {
+            return Ok(Err(NotRevocable::Suspension(url.clone())));
+        }
+        let indexes: Vec<u64> = w3c::status_entries(credential, self.list.purpose)
+            .into_iter()
+            .filter(|(list, _)| list == url)
+            .map(|(_, index)| index)
+            .collect();
+        if indexes.is_empty() {
+            return Ok(Err(NotRevocable::NoEntry(url.clone())));
+        }
+        let Some(list) = store.status_list(url)? else {
+            return Ok(Err(NotRevocable::NoEntry(url.clone())));
+        };
+        let bits = list.changed(&indexes, true)?;
+        let kept: Value = serde_json::from_str(&list.signed).unwrap_or_default();
+        let signed = w3c::list_to_sign_again(&kept, &bits)
+            .and_then(|(unsigned, _)| {
+                w3c::sign_credential(
+                    &self.processor,
+                    &self.key,
+                    &self.method,
+                    &unsigned,
+                    &[],
+                    now_ms,
+                    random,
+                )
+            })
+            .map_err(|why| NotRevocable::Kept(url.clone(), why));
+        let signed = match signed {
+            Ok(signed) => signed,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        store.change_status(url, list.version, &indexes, true, &signed.to_string())?;
+        Ok(Ok(indexes))
+    }
+}
+
 /// The DID a credential's `issuer` names (a string, or an object's `id`).
 fn issuer_of(issuer: &Value) -> Option<&str> {
     match issuer {

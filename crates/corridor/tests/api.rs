@@ -1386,7 +1386,15 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
     );
     std::fs::write(work.path("password"), common::w3c::KEY_PASSWORD).unwrap();
     let token = work
-        .ok(&["token", "new", "carrier-api", "--scope", "issue"])
+        .ok(&[
+            "token",
+            "new",
+            "carrier-api",
+            "--scope",
+            "issue",
+            "--scope",
+            "revoke",
+        ])
         .trim()
         .to_owned();
     let method = format!("{did}#keys-2");
@@ -1479,7 +1487,50 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
         ours.iter().map(|v| v["valid"].clone()).collect::<Vec<_>>()
     };
     assert_eq!(both_verdicts(&world_of("world-issued")), [true, true]);
-    w3c_ok(&work, &["revoke", paths[1]]);
+    // Revoked through the API: its entry set, the list signed again by the server's key and
+    // published as it is now.
+    let revoking = json!({"credential": issued[1]});
+    let (status, answer) = server.call(
+        "POST",
+        "/api/revoke",
+        "/api/revoke",
+        Some(revoking.clone()),
+        Some(&token),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer,
+        json!({"revoked": [{"statusListCredential": W3C_LIST, "statusListIndex": "1"}], "issuer": did})
+    );
+    let (_, published) = server.send("GET", "/status/1", None, None);
+    assert_eq!(published["proof"]["verificationMethod"], method);
+    // Refused: a credential with no entry on the server's list, and a token that may not revoke.
+    let mut elsewhere = issued[0].clone();
+    elsewhere["credentialStatus"]["statusListCredential"] = json!("https://other.example/status/1");
+    let (status, answer) = server.call(
+        "POST",
+        "/api/revoke",
+        "/api/revoke",
+        Some(json!({"credential": elsewhere})),
+        Some(&token),
+    );
+    assert_eq!(
+        (status, error_code(&answer)),
+        (422, "not_revocable"),
+        "{answer}"
+    );
+    let issue_only = work
+        .ok(&["token", "new", "issue-only", "--scope", "issue"])
+        .trim()
+        .to_owned();
+    let (status, _) = server.call(
+        "POST",
+        "/api/revoke",
+        "/api/revoke",
+        Some(revoking),
+        Some(&issue_only),
+    );
+    assert_eq!(status, 403);
     assert_eq!(both_verdicts(&world_of("world-revoked")), [true, false]);
 
     // A transferable record: its title minted to the first owner in the server's registry,

@@ -32,7 +32,7 @@ pub use signing::{
     token_id_of,
 };
 pub use status::StatusEntryResult;
-pub use status_list::StatusList;
+pub use status_list::{StatusList, list_to_sign_again, status_entries};
 
 use crate::Verdict;
 use crate::fragments::chain_answers::ChainAnswers;

@@ -5,6 +5,7 @@
 use std::io::Read;
 
 use base64::Engine;
+use serde_json::Value;
 
 /// The largest list read: 16 MiB of bits (134 million entries), far beyond any list in use,
 /// so that a small gzip bomb cannot fill memory.
@@ -66,4 +67,73 @@ impl StatusList {
         let byte = self.bits.get(usize::try_from(index / 8).ok()?)?;
         Some(byte & (0x80 >> (index % 8)) != 0)
     }
+}
+
+/// A list credential as last signed (`signed`), made ready to be signed again over `bits`: its
+/// proof taken off and its `encodedList` written anew; with the verification method its proof
+/// named, which signs it again. `Err` says what the kept credential lacks.
+///
+/// ```
+/// use corridor_verify::w3c::{StatusList, list_to_sign_again};
+/// let signed = serde_json::json!({
+///     "credentialSubject": {"encodedList": StatusList::encode(&[0])},
+///     "proof": {"verificationMethod": "did:web:x.example#keys-1"},
+/// });
+/// let (unsigned, method) = list_to_sign_again(&signed, &[0x80]).unwrap();
+/// assert_eq!(method, "did:web:x.example#keys-1");
+/// assert!(unsigned.get("proof").is_none());
+/// let list = StatusList::decode(unsigned["credentialSubject"]["encodedList"].as_str().unwrap());
+/// assert_eq!(list.unwrap().get(0), Some(true));
+/// ```
+pub fn list_to_sign_again(signed: &Value, bits: &[u8]) -> Result<(Value, String), String> {
+    let mut credential = signed.clone();
+    let method = credential["proof"]["verificationMethod"]
+        .as_str()
+        .ok_or("the list credential kept has no proof.verificationMethod")?
+        .to_owned();
+    let Some(subject) = credential
+        .get_mut("credentialSubject")
+        .and_then(Value::as_object_mut)
+    else {
+        return Err("the list credential kept has no credentialSubject".into());
+    };
+    subject.insert(
+        "encodedList".into(),
+        Value::String(StatusList::encode(bits)),
+    );
+    if let Some(object) = credential.as_object_mut() {
+        object.remove("proof");
+    }
+    Ok((credential, method))
+}
+
+/// A credential's entries on status lists of `purpose` (`revocation` or `suspension`): each
+/// list's URL and the entry's index (written as text, as TrustVC writes it, or as a number).
+///
+/// ```
+/// let credential = serde_json::json!({"credentialStatus": [
+///     {"statusPurpose": "revocation", "statusListIndex": "7", "statusListCredential": "https://x.example/1"},
+///     {"statusPurpose": "suspension", "statusListIndex": 3, "statusListCredential": "https://x.example/2"},
+/// ]});
+/// assert_eq!(corridor_verify::w3c::status_entries(&credential, "revocation"), [("https://x.example/1".to_owned(), 7)]);
+/// assert_eq!(corridor_verify::w3c::status_entries(&credential, "suspension"), [("https://x.example/2".to_owned(), 3)]);
+/// ```
+pub fn status_entries(credential: &Value, purpose: &str) -> Vec<(String, u64)> {
+    let entries: Vec<&Value> = match credential.get("credentialStatus") {
+        Some(Value::Array(entries)) => entries.iter().collect(),
+        Some(entry) => vec![entry],
+        None => Vec::new(),
+    };
+    entries
+        .into_iter()
+        .filter(|e| e["statusPurpose"] == purpose)
+        .filter_map(|e| {
+            let url = e["statusListCredential"].as_str()?;
+            let index = match &e["statusListIndex"] {
+                Value::String(text) => text.parse().ok()?,
+                number => number.as_u64()?,
+            };
+            Some((url.to_owned(), index))
+        })
+        .collect()
 }

@@ -259,23 +259,8 @@ fn w3c_revocation_entries(path: &Path) -> Result<Option<Vec<(String, u64)>>> {
     if !credential.contains_key("@context") {
         return Ok(None);
     }
-    let entries: Vec<&serde_json::Value> = match credential.get("credentialStatus") {
-        Some(serde_json::Value::Array(entries)) => entries.iter().collect(),
-        Some(entry) => vec![entry],
-        None => Vec::new(),
-    };
-    let on_lists: Vec<(String, u64)> = entries
-        .into_iter()
-        .filter(|e| e["statusPurpose"] == "revocation")
-        .filter_map(|e| {
-            let url = e["statusListCredential"].as_str()?;
-            let index = match &e["statusListIndex"] {
-                serde_json::Value::String(text) => text.parse().ok()?,
-                number => number.as_u64()?,
-            };
-            Some((url.to_owned(), index))
-        })
-        .collect();
+    let on_lists =
+        corridor_verify::w3c::status_entries(&serde_json::Value::Object(credential), "revocation");
     if on_lists.is_empty() {
         bail!(
             "{label}: the credential has no entry on a revocation status list: nothing here can revoke it"

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::{Result, anyhow};
 use corridor_di::IssuerSigningKey;
 use corridor_ledger::{StatusListRecord, StatusPurpose, Store};
-use corridor_verify::w3c::{StatusList, VC_V1, VC_V2, did_of, did_web_url};
+use corridor_verify::w3c::{StatusList, VC_V1, VC_V2, did_of, did_web_url, list_to_sign_again};
 use serde_json::{Value, json};
 
 use crate::exit::Exit;
@@ -169,21 +169,10 @@ pub fn set(
     let signer = home
         .keyring()?
         .unlock_multikey(key, change.password.read(false)?.as_bytes())?;
-    let mut credential: Value = serde_json::from_str(&list.signed)?;
-    let method = credential["proof"]["verificationMethod"]
-        .as_str()
-        .ok_or_else(|| {
-            anyhow!(
-                "{}: the list credential kept has no verificationMethod",
-                list.url
-            )
-        })?
-        .to_owned();
+    let kept: Value = serde_json::from_str(&list.signed)?;
     let bits = list.changed(&change.indexes, on)?;
-    if let Some(object) = credential.as_object_mut() {
-        object.remove("proof");
-    }
-    credential["credentialSubject"]["encodedList"] = json!(StatusList::encode(&bits));
+    let (credential, method) =
+        list_to_sign_again(&kept, &bits).map_err(|why| anyhow!("{}: {why}", list.url))?;
     let signed = sign(&signer, &credential, &method)?;
     store.change_status(&list.url, list.version, &change.indexes, on, &signed)?;
     eprintln!(
