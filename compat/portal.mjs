@@ -96,6 +96,19 @@ const fill = async (page, path, value) => {
   await page.fill(id, value);
 };
 
+// Clicks Issue and waits for the page to say how it went: [what it issued, its error].
+const issueNow = async (page) => {
+  await page.click("#do-issue");
+  await page.waitForSelector("#issued, #issue-error", { timeout: 15000 });
+  return [await text(page, "#issued"), await text(page, "#issue-error")];
+};
+// Downloads what was issued to `out`: the name the page gave the file.
+const download = async (page, out) => {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
+  await file.saveAs(out);
+  return file.suggestedFilename();
+};
+
 try {
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width, height } });
   const page = watch(await context.newPage());
@@ -156,18 +169,14 @@ try {
       await page.click("#preview");
       const preview = await fields(page, "#preview-document");
       await overflows(page, "issue form");
-      await page.click("#do-issue");
-      await page.waitForSelector("#issued, #issue-error", { timeout: 15000 });
-      const issued = await text(page, "#issued");
-      const issueError = await text(page, "#issue-error");
+      const [issued, issueError] = await issueNow(page);
       if (issued) {
         // Issued once: the button and the form stay locked until "Issue another".
         const locked = { button: await page.isDisabled("#do-issue"), form: await page.isDisabled("#f-blNumber") };
         const dnsRecord = await text(page, "#dns-record");
         const titleLink = await page.$eval("#open-title", (a) => a.href).catch(() => null);
         await overflows(page, "issued");
-        const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
-        await download.saveAs(out);
+        const file = await download(page, out);
         await page.click("#preview");
         if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
         await page.click("#verify-issued");
@@ -185,7 +194,7 @@ try {
           await overflows(page, "its title");
         }
         seen = { issuerState, issuerShown, typedProblem, blockedWhileWrong, preview, issued, locked, dnsRecord, title,
-          file: download.suggestedFilename(), ...verified };
+          file, ...verified };
       } else {
         seen = { issuerState, issuerShown, typedProblem, blockedWhileWrong, preview, issueError };
       }
@@ -208,10 +217,7 @@ try {
       await page.click("#preview");
       const preview = await fields(page, "#preview-document");
       await overflows(page, "issue form");
-      await page.click("#do-issue");
-      await page.waitForSelector("#issued, #issue-error", { timeout: 15000 });
-      const issued = await text(page, "#issued");
-      const issueError = await text(page, "#issue-error");
+      const [issued, issueError] = await issueNow(page);
       seen = { issuerState, issuerShown, computed, preview, issued, issueError };
       if (issued) {
         seen.status = await text(page, "#issued-status");
@@ -219,9 +225,7 @@ try {
         seen.didLocation = await text(page, "#did-location");
         seen.locked = await page.isDisabled("#do-issue");
         await overflows(page, "issued");
-        const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download")]);
-        await download.saveAs(out);
-        seen.file = download.suggestedFilename();
+        seen.file = await download(page, out);
         if (process.env.SCREENSHOT) await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
         await page.click("#verify-issued");
         Object.assign(seen, await verdict(page));

@@ -48,6 +48,12 @@ impl Server {
         (answer.status, answer.json)
     }
 
+    /// POSTs `body` to a documented route without path parameters, checked as [`Server::call`]
+    /// checks.
+    fn post(&self, route: &str, body: Option<Value>, token: Option<&str>) -> (u16, Value) {
+        self.call("POST", route, route, body, token)
+    }
+
     /// Sends a request to a documented route and checks the answer against the document:
     /// the status is one it lists for the route, and the body matches its schema.
     fn call(
@@ -1434,13 +1440,7 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
     unnamed.as_object_mut().unwrap().remove("issuer");
     let named = common::w3c::bill_of_lading(&mut rng, &did);
     let body = json!({"format": "w3c", "documents": [unnamed, named]});
-    let (status, answer) = server.call(
-        "POST",
-        "/api/issue",
-        "/api/issue",
-        Some(body.clone()),
-        Some(&token),
-    );
+    let (status, answer) = server.post("/api/issue", Some(body.clone()), Some(&token));
     assert_eq!(status, 200, "{answer}");
     let issued = answer["documents"].as_array().unwrap();
     assert_eq!(issued.len(), 2);
@@ -1490,13 +1490,7 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
     // Revoked through the API: its entry set, the list signed again by the server's key and
     // published as it is now.
     let revoking = json!({"credential": issued[1]});
-    let (status, answer) = server.call(
-        "POST",
-        "/api/revoke",
-        "/api/revoke",
-        Some(revoking.clone()),
-        Some(&token),
-    );
+    let (status, answer) = server.post("/api/revoke", Some(revoking.clone()), Some(&token));
     assert_eq!(status, 200, "{answer}");
     assert_eq!(
         answer,
@@ -1507,9 +1501,7 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
     // Refused: a credential with no entry on the server's list, and a token that may not revoke.
     let mut elsewhere = issued[0].clone();
     elsewhere["credentialStatus"]["statusListCredential"] = json!("https://other.example/status/1");
-    let (status, answer) = server.call(
-        "POST",
-        "/api/revoke",
+    let (status, answer) = server.post(
         "/api/revoke",
         Some(json!({"credential": elsewhere})),
         Some(&token),
@@ -1523,13 +1515,7 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
         .ok(&["token", "new", "issue-only", "--scope", "issue"])
         .trim()
         .to_owned();
-    let (status, _) = server.call(
-        "POST",
-        "/api/revoke",
-        "/api/revoke",
-        Some(revoking),
-        Some(&issue_only),
-    );
+    let (status, _) = server.post("/api/revoke", Some(revoking), Some(&issue_only));
     assert_eq!(status, 403);
     assert_eq!(both_verdicts(&world_of("world-revoked")), [true, false]);
 
@@ -1538,13 +1524,7 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
     let record = common::w3c::bill_of_lading(&mut rng, &did);
     let body =
         json!({"format": "w3c", "documents": [record], "title": {"beneficiary": OWNER_ADDRESS}});
-    let (status, answer) = server.call(
-        "POST",
-        "/api/issue",
-        "/api/issue",
-        Some(body.clone()),
-        Some(&token),
-    );
+    let (status, answer) = server.post("/api/issue", Some(body.clone()), Some(&token));
     assert_eq!(status, 200, "{answer}");
     let credential = &answer["documents"][0];
     let token_id = credential["credentialStatus"]["tokenId"].as_str().unwrap();
@@ -1596,28 +1576,16 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
         (&mut undefined, 422, "notATerm"),
     ] {
         let body = json!({"format": "w3c", "documents": [credential]});
-        let (status, answer) = server.call(
-            "POST",
-            "/api/issue",
-            "/api/issue",
-            Some(body.clone()),
-            Some(&token),
-        );
+        let (status, answer) = server.post("/api/issue", Some(body.clone()), Some(&token));
         assert_eq!(status, code, "{answer}");
         let message = answer["error"]["message"].as_str().unwrap();
         assert!(message.starts_with("credential 1: "), "{message}");
         assert!(message.contains(says), "{message}");
     }
     let body = json!({"format": "vc", "documents": [theirs]});
-    let (status, answer) = server.call(
-        "POST",
-        "/api/issue",
-        "/api/issue",
-        Some(body.clone()),
-        Some(&token),
-    );
+    let (status, answer) = server.post("/api/issue", Some(body.clone()), Some(&token));
     assert_eq!((status, &answer["error"]["code"]), (400, &json!("invalid")));
-    let (status, _) = server.call("POST", "/api/issue", "/api/issue", Some(body.clone()), None);
+    let (status, _) = server.post("/api/issue", Some(body.clone()), None);
     assert_eq!(status, 401);
     // Nothing refused took an entry of the list: the next is the third.
     let shown = w3c_ok(&work, &["status-list", "show", W3C_LIST]);
@@ -1650,13 +1618,7 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
     // A server without a W3C key says how to give it one.
     let plain = Server::start_with(&work, &oa_args);
     let body = json!({"format": "w3c", "documents": [common::w3c::bill_of_lading(&mut rng, &did)]});
-    let (status, answer) = plain.call(
-        "POST",
-        "/api/issue",
-        "/api/issue",
-        Some(body.clone()),
-        Some(&token),
-    );
+    let (status, answer) = plain.post("/api/issue", Some(body.clone()), Some(&token));
     assert_eq!(status, 501, "{answer}");
     assert!(
         answer["error"]["message"]

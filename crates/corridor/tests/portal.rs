@@ -32,6 +32,15 @@ fn seen_with(server: &Served, command: &str, args: &[&str], env: &[(&str, &str)]
     seen
 }
 
+/// A loopback port free now, for a server that must know its own address before it starts.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// Every value the page shows of a document is the value its data holds, as the issuer wrote
 /// it (yes and no for the template's booleans); and every field of the data is shown.
 fn assert_shows_exactly(seen: &Value, document: &Value) {
@@ -380,11 +389,7 @@ fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner()
     let dns_address = dns.address.to_string();
     // Online: the issuer's DNS (the test's nameserver) and the title registry this very server
     // answers for, at an address it must know before it starts.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let rpc = format!("http://127.0.0.1:{port}/rpc");
     let world = [
         "--dns",
@@ -1115,11 +1120,7 @@ fn w3c_credentials_issued_through_the_form_verify_in_the_portal_and_in_trustvc()
         .trim()
         .to_string();
     // The server verifies titles on its own registry, at an address it must know first.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let rpc = format!("http://127.0.0.1:{port}/rpc");
     let world_arg = world.to_str().unwrap();
     let server = Served::start_at(
