@@ -290,12 +290,69 @@ impl Store {
         let conn = Connection::open(path).map_err(sqlite)?;
         // WAL lets the responder read while an issue writes; FULL sync makes a committed
         // batch survive a crash.
-        conn.busy_timeout(Duration::from_secs(10))
-            .and_then(|()| conn.pragma_update(None, "journal_mode", "WAL"))
-            .and_then(|()| conn.pragma_update(None, "synchronous", "FULL"))
-            .and_then(|()| conn.execute_batch(SCHEMA))
-            .and_then(|()| tokens::migrate(&conn))
-            .and_then(|()| shares::migrate(&conn))
+        conn.busy_timeout(Duration::from_secs(10)).map_err(sqlite)?;
+        // Two processes may open a new store at once (a server and a command): the schema,
+        // its version and the deployment salt are made by one of them, whole, and read by the
+        // other. Turning a new file to WAL can find it busy without waiting (SQLite will not
+        // wait where waiting could deadlock), so that step is tried again for a while.
+        let started = std::time::Instant::now();
+        loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(e)
+                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                        && started.elapsed() < Duration::from_secs(10) =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                done => break done.map_err(sqlite)?,
+            }
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(sqlite)?;
+        // A store of this version is whole already: opening it (as each reader connection of
+        // the server does) takes no write lock.
+        if !Store::is_current(&conn) {
+            conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite)?;
+            let prepared = Store::prepare(&conn, path);
+            let ended = conn.execute_batch(if prepared.is_ok() {
+                "COMMIT"
+            } else {
+                "ROLLBACK"
+            });
+            prepared?;
+            ended.map_err(sqlite)?;
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            size_limit: None,
+        })
+    }
+
+    /// Whether the store `conn` opened has this version's schema and its deployment salt.
+    fn is_current(conn: &Connection) -> bool {
+        let version: Option<i64> = conn
+            .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
+                r.get(0)
+            })
+            .ok();
+        version == Some(SCHEMA_VERSION)
+            && conn
+                .query_row("SELECT COUNT(*) FROM deployments", [], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .is_ok_and(|n| n > 0)
+    }
+
+    /// Makes or migrates the schema of the store at `path`, in the transaction `conn` holds.
+    fn prepare(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        conn.execute_batch(SCHEMA)
+            .and_then(|()| tokens::migrate(conn))
+            .and_then(|()| shares::migrate(conn))
             .map_err(sqlite)?;
         let version: Option<i64> = conn
             .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
@@ -331,12 +388,7 @@ impl Store {
                 });
             }
         }
-        crate::deployments::first_deployment(&conn).map_err(sqlite)?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-            size_limit: None,
-        })
+        crate::deployments::first_deployment(conn).map_err(sqlite)
     }
 
     /// Opens the store at `path`, which must exist, for reading only, on a connection of its
@@ -1114,6 +1166,27 @@ mod tests {
         Batch {
             root: h(name),
             documents: (0..n).map(|i| h(&format!("{name}/{i}"))).collect(),
+        }
+    }
+
+    #[test]
+    fn a_new_store_opened_by_many_at_once_is_made_once() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("store.sqlite");
+            let start = std::sync::Barrier::new(8);
+            let salts: Vec<_> = std::thread::scope(|scope| {
+                let opening: Vec<_> = (0..8)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            start.wait();
+                            Store::open(&path).unwrap().deployment().unwrap()
+                        })
+                    })
+                    .collect();
+                opening.into_iter().map(|o| o.join().unwrap()).collect()
+            });
+            assert!(salts.windows(2).all(|w| w[0] == w[1]), "{salts:?}");
         }
     }
 
