@@ -191,6 +191,11 @@ enum Command {
         #[command(subcommand)]
         action: commands::credential::DidAction,
     },
+    /// Food traceability: GS1 identifiers (Digital Link URIs, EPC URNs).
+    Trace {
+        #[command(subcommand)]
+        action: commands::trace::TraceAction,
+    },
 }
 
 impl Command {
@@ -244,5 +249,6 @@ fn run(cli: &Cli) -> Result<Exit> {
         Command::Sign(args) => commands::sign::run(home, args),
         Command::Did { action } => commands::credential::did(home, action),
         Command::StatusList { action } => commands::status_list::run(home, action),
+        Command::Trace { action } => commands::trace::run(action),
     }
 }

@@ -15,5 +15,6 @@ pub mod status_list;
 pub mod store;
 pub mod title;
 pub mod token;
+pub mod trace;
 pub mod verify;
 pub mod wrap;
