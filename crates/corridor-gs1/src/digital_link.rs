@@ -56,6 +56,8 @@ pub(crate) fn parse(uri: &str) -> Result<Identifier, IdError> {
             let gln = key(primary_value, "GLN (AI 414)")?;
             let extension = match qualifiers {
                 [] => None,
+                // As in an EPC URN, the extension 0 is the location itself.
+                [("254", "0")] => None,
                 [("254", ext)] => Some(value(
                     ext,
                     "location extension (AI 254)",
@@ -164,6 +166,8 @@ mod tests {
             "https://id.gs1.org/01/06918790000015/10/L%2F1"
         );
         let site = parse("https://id.gs1.org/414/8884499800004/254/DOCK").unwrap();
+        let whole = parse("https://id.gs1.org/414/8884499800004/254/0").unwrap();
+        assert_eq!(whole.to_string(), "https://id.gs1.org/414/8884499800004");
         assert_eq!(
             site.to_string(),
             "https://id.gs1.org/414/8884499800004/254/DOCK"

@@ -23,7 +23,8 @@ pub enum Identifier {
     /// A logistic unit: `/00/{sscc}`, `urn:epc:id:sscc:…`.
     Sscc(Sscc),
     /// A location, with an extension (a dock, a fridge) or not: `/414/{gln}[/254/{ext}]`,
-    /// `urn:epc:id:sgln:…` (extension `0` for none).
+    /// `urn:epc:id:sgln:…` (extension `0` for none). An extension is never `0`: both forms
+    /// read that as none.
     Sgln { gln: Gln, extension: Option<Text> },
     /// A party: `/417/{gln}`, `urn:epc:id:pgln:…`.
     Pgln(Gln),
