@@ -450,5 +450,7 @@ switch (command) {
     );
     process.exit(2);
 }
-// Providers and loaders may keep handles open; the answers are all out.
+// Providers and loaders may keep handles open, so the process is ended here; but a pipe is
+// written asynchronously, and ending before it has taken every answer would cut them short.
+await new Promise((resolve) => process.stdout.write("", resolve));
 process.exit(0);
