@@ -29,10 +29,13 @@ pub(crate) fn parse(uri: &str) -> Result<Identifier, IdError> {
         return Err(IdError::form(format!("{host:?} is not a host name")));
     }
     let segments: Vec<&str> = path.split('/').collect();
-    let Some(start) = segments
-        .iter()
-        .position(|s| matches!(*s, "01" | "00" | "414" | "417"))
-    else {
+    // A path before the key may hold segments that look like AIs: the key is where an AI
+    // starts the pairs that run to the end of the path.
+    let is_primary = |s: &&str| matches!(*s, "01" | "00" | "414" | "417");
+    let start = (0..segments.len())
+        .find(|&i| is_primary(&segments[i]) && (segments.len() - i) % 2 == 0)
+        .or_else(|| segments.iter().position(is_primary));
+    let Some(start) = start else {
         return Err(no_primary_key(&segments));
     };
     let mut pairs = Vec::new();

@@ -17,12 +17,21 @@ pub enum KeyError {
 }
 
 /// The GS1 check digit of `digits` (ASCII digits, the check digit left out): weights 3 and
-/// 1 alternating from the right.
+/// 1 alternating from the right. `None` if they are not all digits.
 ///
 /// ```
-/// assert_eq!(corridor_gs1::check_digit(b"0691879000001"), 5);
+/// assert_eq!(corridor_gs1::check_digit(b"0691879000001"), Some(5));
+/// assert_eq!(corridor_gs1::check_digit(b"069187900000A"), None);
 /// ```
-pub fn check_digit(digits: &[u8]) -> u8 {
+pub fn check_digit(digits: &[u8]) -> Option<u8> {
+    digits
+        .iter()
+        .all(u8::is_ascii_digit)
+        .then(|| digit_sum_check(digits))
+}
+
+/// [`check_digit`] of what is known to be digits.
+fn digit_sum_check(digits: &[u8]) -> u8 {
     let sum: u32 = digits
         .iter()
         .rev()
@@ -47,7 +56,7 @@ fn key_digits(text: &str, lengths: &[usize], wanted: &'static str) -> Result<(),
         });
     }
     let (body, check) = text.as_bytes().split_at(text.len() - 1);
-    let (found, expected) = (check[0] - b'0', check_digit(body));
+    let (found, expected) = (check[0] - b'0', digit_sum_check(body));
     if found != expected {
         return Err(KeyError::CheckDigit { found, expected });
     }
@@ -75,7 +84,7 @@ macro_rules! key {
             pub(crate) fn with_check_digit(body: &[u8]) -> $name {
                 let mut digits = [0u8; $len];
                 digits[..$len - 1].copy_from_slice(body);
-                digits[$len - 1] = b'0' + check_digit(body);
+                digits[$len - 1] = b'0' + digit_sum_check(body);
                 $name(digits)
             }
         }

@@ -236,7 +236,9 @@ const showIssued = (template, sent, answer) => {
     ", holder ", el("code", {}, title.holder), ". ",
     el("a", { id: "open-title", href: `/titles?registry=${title.registry}&token=${title.token}` }, "Open its title"))
     : w3c ? el("p", { id: "issued-status" }, `Entry ${status.statusListIndex} of the ${status.statusPurpose} list `,
-      el("code", {}, status.statusListCredential), ", which this server publishes: revoking it (POST /api/revoke, or corridor revoke) sets that entry.")
+      el("code", {}, status.statusListCredential), ", which this server publishes: ",
+      status.statusPurpose === "revocation" ? "revoking it (POST /api/revoke, or corridor revoke)"
+        : "suspending it (corridor status-list suspend)", " sets that entry.")
       : el("p", { id: "issued-batch" }, "Batch ", el("code", {}, answer.merkleRoot), ", recorded as issued.");
   const confirm = w3c
     ? [el("p", { class: "note" }, `Verifiers find the key that signed it in the DID document of ${document.issuer}, which must be served at:`),

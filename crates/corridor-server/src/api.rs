@@ -26,6 +26,7 @@ use crate::error::{
     ActingOnTitles, ApiError, Issuing, JsonBody, JsonBytes, PathParams, QueryParams, Revoking,
     Sharing, Writer, blocking, malformed, parse_json, reading, store_error, with_writer,
 };
+use crate::w3c::NotRevocable;
 use crate::work::{Cancel, Ticket};
 use crate::{AppState, Issuer, W3cIssuer};
 
@@ -1008,12 +1009,16 @@ async fn revoke_credential(
         revoking
             .revoke(store, &credential, crate::now_ms(), random)
             .map_err(store_error)?
-            .map_err(|refused| {
-                ApiError::new(
+            .map_err(|refused| match refused {
+                NotRevocable::AlreadyRevoked(_) => {
+                    ApiError::new(StatusCode::CONFLICT, "conflict", refused.to_string())
+                }
+                NotRevocable::Kept(..) => ApiError::internal("revoking", refused),
+                _ => ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "not_revocable",
                     refused.to_string(),
-                )
+                ),
             })
     })
     .await?;

@@ -54,13 +54,25 @@ pub enum W3cIssuerError {
         named: String,
         did: String,
     },
+    #[error(
+        "the status list {url} is signed by the key {list_key} as {list_method}, not by {key} as {method}: the server signs it again when it revokes, and `corridor status-list` after it, with one key; make a list with this key (`corridor status-list new --key {key}`)"
+    )]
+    ListKey {
+        url: String,
+        list_key: String,
+        list_method: String,
+        key: String,
+        method: String,
+    },
 }
 
 impl W3cIssuer {
-    /// The issuer that signs with `key` as `method` (a did:web DID URL), its credentials
-    /// getting entries of `list`, which that DID must have issued.
+    /// The issuer that signs with `key` (named `key_name` in the keystore) as `method` (a
+    /// did:web DID URL), its credentials getting entries of `list`, which that key must have
+    /// signed as that method.
     pub fn new(
         key: IssuerSigningKey,
+        key_name: &str,
         method: String,
         list: &StatusListRecord,
     ) -> Result<W3cIssuer, W3cIssuerError> {
@@ -75,6 +87,18 @@ impl W3cIssuer {
                 url: list.url.clone(),
                 named: named.to_owned(),
                 did: did.to_owned(),
+            });
+        }
+        let list_method = credential["proof"]["verificationMethod"]
+            .as_str()
+            .unwrap_or_default();
+        if list.key != key_name || list_method != method {
+            return Err(W3cIssuerError::ListKey {
+                url: list.url.clone(),
+                list_key: list.key.clone(),
+                list_method: list_method.to_owned(),
+                key: key_name.to_owned(),
+                method,
             });
         }
         let list = ListSetting {
@@ -126,13 +150,38 @@ impl W3cIssuer {
             None => {
                 fields.insert("issuer".into(), Value::String(self.did().to_owned()));
             }
-            Some(stated) if issuer_of(stated) == Some(self.did()) => {}
+            // Only the DID: the server says who it is, not the caller (no name of their own).
+            Some(Value::String(stated)) if stated == self.did() => {}
             Some(stated) => {
                 return Err(format!(
-                    "names {stated} as its issuer; this server issues only as {}: leave \"issuer\" out, or give that DID",
+                    "names {stated} as its issuer; this server issues only as {}: leave \"issuer\" out, or give just that DID",
                     self.did()
                 ));
             }
+        }
+        // A list credential signed here would let whoever serves the list rewrite every status.
+        if ["BitstringStatusListCredential", "StatusList2021Credential"]
+            .iter()
+            .any(|kind| w3c::is_of_type(credential, kind))
+        {
+            return Err(
+                "is a status list credential; the server signs only its own lists, as it revokes"
+                    .into(),
+            );
+        }
+        let Some(fields) = credential.as_object_mut() else {
+            unreachable!("an object, read above");
+        };
+        if let Some(Value::String(only)) = fields.get("@context") {
+            let only = Value::String(only.clone());
+            fields.insert("@context".into(), Value::Array(vec![only]));
+        }
+        let vc_1_1 = matches!(fields.get("@context"), Some(Value::Array(c)) if c.first().and_then(Value::as_str) == Some(w3c::VC_V1));
+        if vc_1_1 && !self.list.of_2021 {
+            return Err(format!(
+                "is a VC 1.1 credential, and this server's list {} is a Bitstring status list, which VC 1.1 does not define: issue VC 2.0 credentials here",
+                self.list.url
+            ));
         }
         if fields.contains_key("credentialStatus") {
             return Err(
@@ -203,6 +252,12 @@ pub(crate) enum NotRevocable {
     NoEntry(String),
     #[error("this server's list {0} is a suspension list: its entries are suspended, not revoked")]
     Suspension(String),
+    #[error(
+        "the credential names {0} as its issuer; this server revokes only what it issued, as {1}"
+    )]
+    NotOurs(String, String),
+    #[error("the credential's entries on {0} are revoked already")]
+    AlreadyRevoked(String),
     #[error("the list credential kept for {0} cannot be signed again: {1}")]
     Kept(String, String),
 }
@@ -218,6 +273,11 @@ impl W3cIssuer {
         random: [u8; 10],
     ) -> Result<Result<Vec<u64>, NotRevocable>, corridor_ledger::StoreError> {
         let url = &self.list.url;
+        let stated = credential.get("issuer").and_then(issuer_of);
+        if stated != Some(self.did()) {
+            let stated = stated.map_or("no issuer".to_owned(), str::to_owned);
+            return Ok(Err(NotRevocable::NotOurs(stated, self.did().to_owned())));
+        }
         if self.list.purpose != corridor_ledger::StatusPurpose::Revocation.name() {
             return Ok(Err(NotRevocable::Suspension(url.clone())));
         }
@@ -232,6 +292,9 @@ impl W3cIssuer {
         let Some(list) = store.status_list(url)? else {
             return Ok(Err(NotRevocable::NoEntry(url.clone())));
         };
+        if indexes.iter().all(|&i| list.is_set(i)) {
+            return Ok(Err(NotRevocable::AlreadyRevoked(url.clone())));
+        }
         let bits = list.changed(&indexes, true)?;
         let kept: Value = serde_json::from_str(&list.signed).unwrap_or_default();
         let signed = w3c::list_to_sign_again(&kept, &bits)
@@ -291,7 +354,9 @@ mod tests {
             bits: vec![0; 16],
             next: 0,
             version: 0,
-            signed: json!({"type": ["VerifiableCredential", kind], "issuer": issuer}).to_string(),
+            signed: json!({"type": ["VerifiableCredential", kind], "issuer": issuer,
+                           "proof": {"verificationMethod": format!("{issuer}#keys-1")}})
+            .to_string(),
         }
     }
 
@@ -301,7 +366,7 @@ mod tests {
 
     fn issuer() -> W3cIssuer {
         let list = list(DID, "BitstringStatusListCredential");
-        W3cIssuer::new(key(), format!("{DID}#keys-1"), &list).unwrap()
+        W3cIssuer::new(key(), "k", format!("{DID}#keys-1"), &list).unwrap()
     }
 
     fn credential() -> Value {
@@ -318,12 +383,12 @@ mod tests {
         let ours = list(DID, "BitstringStatusListCredential");
         for bad in [DID, "did:key:z6Mk#1", "https://issuer.example.com#keys-1"] {
             assert!(matches!(
-                W3cIssuer::new(key(), bad.into(), &ours),
+                W3cIssuer::new(key(), "k", bad.into(), &ours),
                 Err(W3cIssuerError::Method(_))
             ));
         }
         let theirs = list("did:web:other.example.com", "BitstringStatusListCredential");
-        let refused = W3cIssuer::new(key(), format!("{DID}#keys-1"), &theirs);
+        let refused = W3cIssuer::new(key(), "k", format!("{DID}#keys-1"), &theirs);
         assert!(
             refused
                 .err()
@@ -331,6 +396,16 @@ mod tests {
                 .to_string()
                 .contains("did:web:other.example.com")
         );
+        // The list must be this key's, signed as this method: the server signs it again.
+        for (name, method) in [
+            ("other", format!("{DID}#keys-1")),
+            ("k", format!("{DID}#keys-2")),
+        ] {
+            assert!(matches!(
+                W3cIssuer::new(key(), name, method, &ours),
+                Err(W3cIssuerError::ListKey { .. })
+            ));
+        }
         let issuer = issuer();
         assert_eq!(issuer.did(), DID);
         assert_eq!(issuer.described()["cryptosuite"], "ecdsa-sd-2023");
@@ -342,10 +417,26 @@ mod tests {
         let mut bare = credential();
         issuer.claim(&mut bare, 0).unwrap();
         assert_eq!(bare["issuer"], DID);
+        // A name of the caller's choosing is not the server's to vouch for.
         let mut as_object = credential();
-        as_object["issuer"] = json!({"id": DID, "name": "Acme"});
-        issuer.claim(&mut as_object, 0).unwrap();
-        assert_eq!(as_object["issuer"]["name"], "Acme");
+        as_object["issuer"] = json!({"id": DID, "name": "Any Government"});
+        assert!(issuer.claim(&mut as_object, 0).is_err());
+        let mut list = credential();
+        list["type"] = json!(["VerifiableCredential", "BitstringStatusListCredential"]);
+        assert!(
+            issuer
+                .claim(&mut list, 0)
+                .unwrap_err()
+                .contains("status list")
+        );
+        let mut one_context = credential();
+        one_context["@context"] = json!("https://www.w3.org/ns/credentials/v2");
+        issuer.claim(&mut one_context, 0).unwrap();
+        assert!(one_context["@context"].is_array());
+        let mut vc_1_1 = credential();
+        vc_1_1["@context"] = json!(["https://www.w3.org/2018/credentials/v1"]);
+        vc_1_1["issuanceDate"] = json!("2026-01-01T00:00:00Z");
+        assert!(issuer.claim(&mut vc_1_1, 0).unwrap_err().contains("VC 1.1"));
         let mut theirs = credential();
         theirs["issuer"] = json!("did:web:other.example.com");
         assert!(issuer.claim(&mut theirs, 0).unwrap_err().contains(DID));
@@ -369,7 +460,7 @@ mod tests {
     #[test]
     fn statuses_come_with_the_contexts_that_define_them() {
         let list_2021 = list(DID, "StatusList2021Credential");
-        let issuer = W3cIssuer::new(key(), format!("{DID}#keys-1"), &list_2021).unwrap();
+        let issuer = W3cIssuer::new(key(), "k", format!("{DID}#keys-1"), &list_2021).unwrap();
         let mut credential = credential();
         issuer.put_list_entry(&mut credential, 9);
         assert_eq!(

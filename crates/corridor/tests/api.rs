@@ -1385,9 +1385,9 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
             "--entries",
             "1024",
             "--key",
-            "lists",
+            "carrier",
             "--verification-method",
-            &format!("{did}#keys-1"),
+            &format!("{did}#keys-2"),
         ],
     );
     std::fs::write(work.path("password"), common::w3c::KEY_PASSWORD).unwrap();
@@ -1498,6 +1498,24 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
     );
     let (_, published) = server.send("GET", "/status/1", None, None);
     assert_eq!(published["proof"]["verificationMethod"], method);
+    // Once is enough: again is a conflict, and the list is not signed again.
+    let (status, answer) = server.post("/api/revoke", Some(revoking.clone()), Some(&token));
+    assert_eq!((status, error_code(&answer)), (409, "conflict"), "{answer}");
+    let (_, again) = server.send("GET", "/status/1", None, None);
+    assert_eq!(again, published);
+    // What names another issuer is not the server's to revoke.
+    let mut not_ours = issued[0].clone();
+    not_ours["issuer"] = json!("did:web:other.corridor.test");
+    let (status, answer) = server.post(
+        "/api/revoke",
+        Some(json!({"credential": not_ours})),
+        Some(&token),
+    );
+    assert_eq!(
+        (status, error_code(&answer)),
+        (422, "not_revocable"),
+        "{answer}"
+    );
     // Refused: a credential with no entry on the server's list, and a token that may not revoke.
     let mut elsewhere = issued[0].clone();
     elsewhere["credentialStatus"]["statusListCredential"] = json!("https://other.example/status/1");
@@ -1570,10 +1588,18 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
     with_status["credentialStatus"] = json!({"type": "BitstringStatusListEntry"});
     let mut undefined = common::w3c::bill_of_lading(&mut rng, &did);
     undefined["credentialSubject"]["notATerm"] = json!("x");
+    // A name of the caller's choosing beside the DID, and a list credential that would let
+    // whoever serves the list rewrite every status.
+    let mut named = common::w3c::bill_of_lading(&mut rng, &did);
+    named["issuer"] = json!({"id": did, "name": "Any Government"});
+    let mut list = common::w3c::bill_of_lading(&mut rng, &did);
+    list["type"] = json!(["VerifiableCredential", "BitstringStatusListCredential"]);
     for (credential, code, says) in [
         (&mut theirs, 422, "did:web:other.corridor.test"),
         (&mut with_status, 422, "credentialStatus"),
         (&mut undefined, 422, "notATerm"),
+        (&mut named, 422, "just that DID"),
+        (&mut list, 422, "status list credential"),
     ] {
         let body = json!({"format": "w3c", "documents": [credential]});
         let (status, answer) = server.post("/api/issue", Some(body.clone()), Some(&token));

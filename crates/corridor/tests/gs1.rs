@@ -17,7 +17,7 @@ fn key(rng: &mut impl Rng, len: usize) -> String {
     let body: Vec<u8> = (0..len - 1)
         .map(|_| b'0' + rng.random_range(0..10))
         .collect();
-    let check = check_digit(&body);
+    let check = check_digit(&body).unwrap();
     format!("{}{check}", String::from_utf8(body).unwrap())
 }
 

@@ -93,7 +93,8 @@ struct W3cIssuerArgs {
     /// document`, and --did-document to host it): the credentials' issuer is that DID.
     #[arg(long = "w3c-method", value_name = "DID_URL", requires = "w3c_key")]
     w3c_method: Option<String>,
-    /// The status list of the store (see `corridor status-list new`, made by the same DID)
+    /// The status list of the store (see `corridor status-list new`, made with --w3c-key as
+    /// --w3c-method, since the server signs it again when it revokes)
     /// each credential gets an entry of, so that it can be revoked or suspended; the server
     /// publishes it. Transferable records get their title instead.
     #[arg(long = "w3c-status-list", value_name = "URL", requires = "w3c_key")]
@@ -119,7 +120,7 @@ impl W3cIssuerArgs {
             .keyring()?
             .unlock_multikey(name, password.read(false)?.as_bytes())
             .with_context(|| format!("--w3c-key {name}"))?;
-        let issuer = corridor_server::W3cIssuer::new(key, method.clone(), &list)
+        let issuer = corridor_server::W3cIssuer::new(key, name, method.clone(), &list)
             .with_context(|| format!("--w3c-method {method}"))?;
         Ok(Some(issuer))
     }
