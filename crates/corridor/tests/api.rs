@@ -1374,22 +1374,7 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
         ],
     );
     std::fs::write(work.path("did.json"), &document).unwrap();
-    w3c_ok(
-        &work,
-        &[
-            "status-list",
-            "new",
-            W3C_LIST,
-            "--purpose",
-            "revocation",
-            "--entries",
-            "1024",
-            "--key",
-            "carrier",
-            "--verification-method",
-            &format!("{did}#keys-2"),
-        ],
-    );
+    common::w3c::new_revocation_list(&work, W3C_LIST, "carrier", &format!("{did}#keys-2"));
     std::fs::write(work.path("password"), common::w3c::KEY_PASSWORD).unwrap();
     let token = work
         .ok(&[

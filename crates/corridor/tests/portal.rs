@@ -1087,22 +1087,7 @@ fn w3c_credentials_issued_through_the_form_verify_in_the_portal_and_in_trustvc()
     let list = "https://carrier.corridor.test/status/1";
     ok(&work, &["key", "new", "carrier", "--type", "p256"]);
     let document = ok(&work, &["did", "document", did, "--key", "carrier"]);
-    ok(
-        &work,
-        &[
-            "status-list",
-            "new",
-            list,
-            "--purpose",
-            "revocation",
-            "--entries",
-            "1024",
-            "--key",
-            "carrier",
-            "--verification-method",
-            &method,
-        ],
-    );
+    common::w3c::new_revocation_list(&work, list, "carrier", &method);
     let world = world_folder(
         &work.path("world"),
         &[

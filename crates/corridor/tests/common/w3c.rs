@@ -278,6 +278,27 @@ pub fn unlocked_ok(work: &Workdir, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Makes a revocation list of 1,024 entries at `url` in the workdir's store, signed by the
+/// Multikey `key` as `method`.
+pub fn new_revocation_list(work: &Workdir, url: &str, key: &str, method: &str) {
+    unlocked_ok(
+        work,
+        &[
+            "status-list",
+            "new",
+            url,
+            "--purpose",
+            "revocation",
+            "--entries",
+            "1024",
+            "--key",
+            key,
+            "--verification-method",
+            method,
+        ],
+    );
+}
+
 /// A world folder at `dir` answering each URL of `files` with its text (`DIR/index.json` and a
 /// file each). `whole`: it says it is the whole network (any other host does not exist);
 /// otherwise what it lacks is the network's to answer.
