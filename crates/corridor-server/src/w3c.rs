@@ -143,6 +143,16 @@ impl W3cIssuer {
     /// naming another is refused), TrustVC's requirements for signing met, and no status of
     /// its own (the server gives each its own).
     pub(crate) fn claim(&self, credential: &mut Value, now_ms: u64) -> Result<(), String> {
+        // A list credential signed here would let whoever serves the list rewrite every status.
+        if ["BitstringStatusListCredential", "StatusList2021Credential"]
+            .iter()
+            .any(|kind| w3c::is_of_type(credential, kind))
+        {
+            return Err(
+                "is a status list credential; the server signs only its own lists, as it revokes"
+                    .into(),
+            );
+        }
         let Some(fields) = credential.as_object_mut() else {
             return Err("is not a JSON object".into());
         };
@@ -159,19 +169,6 @@ impl W3cIssuer {
                 ));
             }
         }
-        // A list credential signed here would let whoever serves the list rewrite every status.
-        if ["BitstringStatusListCredential", "StatusList2021Credential"]
-            .iter()
-            .any(|kind| w3c::is_of_type(credential, kind))
-        {
-            return Err(
-                "is a status list credential; the server signs only its own lists, as it revokes"
-                    .into(),
-            );
-        }
-        let Some(fields) = credential.as_object_mut() else {
-            unreachable!("an object, read above");
-        };
         if let Some(Value::String(only)) = fields.get("@context") {
             let only = Value::String(only.clone());
             fields.insert("@context".into(), Value::Array(vec![only]));
