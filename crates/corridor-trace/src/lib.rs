@@ -1,0 +1,15 @@
+//! Provenance over GS1 EPCIS events, by the rules of Corridor's traceability corpus
+//! (version 1): what a target is inside and was made from, walked back to its origins; every
+//! break on the way (a hop no shipment links, an event its recorder may not record, a reading
+//! outside the product's range, a certificate that does not hold, a recall upstream); and a
+//! recall traced forward to the stock to pull. Pure: events and reference data in, answers out.
+
+mod provenance;
+mod recall;
+mod registry;
+
+pub use provenance::{Break, Origin, Provenance, TargetType, Trace, Verdict, urn};
+pub use recall::{Affected, RecallTrace, StockToPull};
+pub use registry::{
+    Certificate, Location, Party, Product, Registry, RegistryError, TemperatureRange,
+};
