@@ -258,6 +258,34 @@ impl Prefixes {
         prefixes
     }
 
+    /// The IRI a declared prefix stands for.
+    pub fn namespace(&self, prefix: &str) -> Option<&str> {
+        self.0.get(prefix).map(String::as_str)
+    }
+
+    /// A field name as the event hash ID writes it: `{namespace}local` when its prefix is
+    /// declared.
+    pub(crate) fn expand_key(&self, key: &str) -> String {
+        match key
+            .split_once(':')
+            .and_then(|(prefix, local)| Some((self.0.get(prefix)?, local)))
+        {
+            Some((iri, local)) => format!("{{{iri}}}{local}"),
+            None => key.to_owned(),
+        }
+    }
+
+    /// A value as the event hash ID writes it: a declared prefix expanded.
+    pub(crate) fn expand_value(&self, value: &str) -> String {
+        match value
+            .split_once(':')
+            .and_then(|(prefix, local)| Some((self.0.get(prefix)?, local)))
+        {
+            Some((iri, local)) => format!("{}{local}", iri.replace(['{', '}'], "")),
+            None => value.to_owned(),
+        }
+    }
+
     /// `key` as an IRI: a compact IRI expanded with a declared prefix, else as written.
     pub fn expand<'k>(&self, key: &'k str) -> std::borrow::Cow<'k, str> {
         if let Some(iri) = self.0.get(key) {

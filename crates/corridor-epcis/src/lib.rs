@@ -5,8 +5,10 @@
 
 mod cbv;
 mod event;
+mod hash_id;
 
 pub use cbv::{Vocabulary, gs1_term};
 pub use event::{
     Action, Epc, Event, EventError, EventType, Party, Prefixes, Quantity, RECORDED_BY, SensorReport,
 };
+pub use hash_id::{HashIdError, event_hash_id, prehash};
