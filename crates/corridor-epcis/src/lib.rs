@@ -6,9 +6,11 @@
 mod cbv;
 mod event;
 mod hash_id;
+mod schema;
 
 pub use cbv::{Vocabulary, gs1_term};
 pub use event::{
     Action, Epc, Event, EventError, EventType, Party, Prefixes, Quantity, RECORDED_BY, SensorReport,
 };
 pub use hash_id::{HashIdError, event_hash_id, prehash};
+pub use schema::{Invalid, validate};

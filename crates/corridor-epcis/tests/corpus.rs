@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use corridor_epcis::{Event, Prefixes, event_hash_id, prehash};
+use corridor_epcis::{Event, Prefixes, event_hash_id, prehash, validate};
 use serde_json::Value;
 
 fn corpus() -> Option<PathBuf> {
@@ -47,7 +47,23 @@ fn every_event_of_the_corpus_has_the_id_it_carries() {
         let id = event_hash_id(&event, None).unwrap_or_else(|e| panic!("line {}: {e}", n + 1));
         assert_eq!(id, event["eventID"].as_str().unwrap(), "line {}", n + 1);
         Event::read(&event, &Prefixes::default()).unwrap();
+        validate(&event).unwrap_or_else(|e| panic!("line {}: {e:?}", n + 1));
         count += 1;
     }
     assert!(count > 0);
+}
+
+#[test]
+fn the_corpus_document_passes_gs1s_schema() {
+    let Some(dir) = corpus() else { return };
+    let document: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("events.jsonld")).unwrap()).unwrap();
+    validate(&document).unwrap();
+    let mut broken = document.clone();
+    broken["epcisBody"]["eventList"][5]["eventTimeZoneOffset"] = "8 hours".into();
+    let problems = validate(&broken).unwrap_err();
+    assert_eq!(
+        (problems[0].event, problems[0].field.as_str()),
+        (Some(5), "eventTimeZoneOffset")
+    );
 }

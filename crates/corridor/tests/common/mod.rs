@@ -5,6 +5,7 @@
 
 pub mod chain;
 pub mod dns;
+pub mod epcis;
 pub mod http;
 pub mod https;
 pub mod reference;
