@@ -16,6 +16,7 @@ mod status_lists;
 mod store;
 mod titles;
 mod tokens;
+mod trace;
 
 pub use corridor_format::RevocationReason;
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
@@ -25,6 +26,7 @@ pub use titles::{
     DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,
 };
 pub use tokens::{Issuers, LiveToken, Scope, Scopes, TokenInfo};
+pub use trace::{EventWriter, ReferenceKind, TraceEvent};
 
 use corridor_format::Hash32;
 

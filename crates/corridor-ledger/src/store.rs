@@ -16,7 +16,7 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -55,6 +55,12 @@ CREATE TABLE IF NOT EXISTS status_lists (
     url TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, key TEXT NOT NULL, purpose TEXT NOT NULL,
     bits BLOB NOT NULL, next INTEGER NOT NULL, version INTEGER NOT NULL, signed TEXT NOT NULL,
     at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS trace_events (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL,
+    issuer TEXT NOT NULL, root BLOB NOT NULL, event TEXT NOT NULL, credential TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS trace_events_by_root ON trace_events (issuer, root);
+CREATE TABLE IF NOT EXISTS trace_reference (
+    kind TEXT PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS nonces (
     registry BLOB NOT NULL, account BLOB NOT NULL, next INTEGER NOT NULL,
     PRIMARY KEY (registry, account));
@@ -176,6 +182,9 @@ pub enum StoreError {
     /// A record cannot be read as what it should be: the file was edited outside Corridor.
     #[error("the store is damaged: {0}")]
     Corrupt(String),
+    /// Traceability events cannot be recorded as asked.
+    #[error("{0}")]
+    Trace(String),
     /// A batch whose documents are not all distinct, or that has none.
     #[error("batch {root}: {problem}")]
     BadBatch { root: Hash32, problem: String },
@@ -373,8 +382,9 @@ impl Store {
             // version 3 the scopes of tokens, the owners and lifetimes of shares (which the
             // migrations just added) and the store's deployment salt (made below); version 4
             // the W3C status lists, whose table the schema just created (a version 3 Corridor
-            // would not know their audit entries, so the version says so).
-            Some(1..=3) => {
+            // would not know their audit entries, so the version says so); version 5 the
+            // traceability events and reference data, likewise.
+            Some(1..=4) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],
@@ -473,58 +483,9 @@ impl Store {
     /// any refusal or failure, none.
     pub fn issue(&mut self, issuer: &str, batches: &[Batch]) -> Result<(), StoreError> {
         self.change(issuer, |tx, at, sqlite| {
-        for batch in batches {
-            let mut documents = batch.documents.clone();
-            documents.sort_unstable();
-            documents.dedup();
-            if documents.len() != batch.documents.len() || documents.is_empty() {
-                return Err(StoreError::BadBatch {
-                    root: batch.root,
-                    problem: "needs at least one document, each once".into(),
-                });
+            for batch in batches {
+                issue_batch(tx, at, issuer, batch, sqlite)?;
             }
-            let before: Option<i64> = tx
-                .query_row(
-                    "SELECT at FROM issued WHERE issuer = ?1 AND root = ?2",
-                    params![issuer, batch.root.as_bytes()],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(sqlite)?;
-            if let Some(at) = before {
-                return Err(StoreError::AlreadyIssued {
-                    issuer: issuer.into(),
-                    root: batch.root,
-                    at,
-                });
-            }
-            tx.execute(
-                "INSERT INTO issued (issuer, root, at) VALUES (?1, ?2, ?3)",
-                params![issuer, batch.root.as_bytes(), at],
-            )
-            .map_err(sqlite)?;
-            {
-                let mut insert = tx
-                    .prepare_cached(
-                        "INSERT OR REPLACE INTO documents (issuer, target, root) VALUES (?1, ?2, ?3)",
-                    )
-                    .map_err(sqlite)?;
-                for target in &documents {
-                    insert
-                        .execute(params![issuer, target.as_bytes(), batch.root.as_bytes()])
-                        .map_err(sqlite)?;
-                }
-            }
-            append_audit(
-                tx,
-                at,
-                issuer,
-                "issue",
-                &batch.root,
-                &documents_digest(&documents),
-            )
-            .map_err(sqlite)?;
-        }
             Ok(())
         })
     }
@@ -727,6 +688,7 @@ impl Store {
         let mut revoked: Vec<(String, Vec<u8>, i64, Vec<u8>)> = Vec::new();
         let mut titles: Vec<TitleEntry> = Vec::new();
         let mut lists = crate::status_lists::ListReplay::default();
+        let mut trace = crate::trace::TraceReplay::default();
         while let Some(row) = rows.next().map_err(sqlite)? {
             let seq: i64 = row.get(0).map_err(sqlite)?;
             let at: i64 = row.get(1).map_err(sqlite)?;
@@ -774,6 +736,11 @@ impl Store {
                         return Ok(altered(&why));
                     }
                 }
+                "trace" | "trace-reference" => {
+                    if let Err(why) = trace.entry(&issuer, &action, &subject, &detail) {
+                        return Ok(altered(&why));
+                    }
+                }
                 "registry" | "title" => titles.push(TitleEntry {
                     seq,
                     at,
@@ -796,6 +763,9 @@ impl Store {
             return Ok(Audit::RecordsDiffer { problem });
         }
         if let Some(problem) = lists.differs(self)? {
+            return Ok(Audit::RecordsDiffer { problem });
+        }
+        if let Some(problem) = trace.differs(self)? {
             return Ok(Audit::RecordsDiffer { problem });
         }
         Ok(Audit::Intact {
@@ -1058,7 +1028,68 @@ fn free_space(_path: &Path) -> std::io::Result<u64> {
     Ok(u64::MAX)
 }
 
-fn check_issuer(issuer: &str) -> Result<(), StoreError> {
+/// Records one batch as issued by `issuer` in `tx`, with its audit entry.
+pub(crate) fn issue_batch(
+    tx: &Transaction,
+    at: i64,
+    issuer: &str,
+    batch: &Batch,
+    sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
+) -> Result<(), StoreError> {
+    let mut documents = batch.documents.clone();
+    documents.sort_unstable();
+    documents.dedup();
+    if documents.len() != batch.documents.len() || documents.is_empty() {
+        return Err(StoreError::BadBatch {
+            root: batch.root,
+            problem: "needs at least one document, each once".into(),
+        });
+    }
+    let before: Option<i64> = tx
+        .query_row(
+            "SELECT at FROM issued WHERE issuer = ?1 AND root = ?2",
+            params![issuer, batch.root.as_bytes()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(sqlite)?;
+    if let Some(at) = before {
+        return Err(StoreError::AlreadyIssued {
+            issuer: issuer.into(),
+            root: batch.root,
+            at,
+        });
+    }
+    tx.execute(
+        "INSERT INTO issued (issuer, root, at) VALUES (?1, ?2, ?3)",
+        params![issuer, batch.root.as_bytes(), at],
+    )
+    .map_err(sqlite)?;
+    {
+        let mut insert = tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO documents (issuer, target, root) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(sqlite)?;
+        for target in &documents {
+            insert
+                .execute(params![issuer, target.as_bytes(), batch.root.as_bytes()])
+                .map_err(sqlite)?;
+        }
+    }
+    append_audit(
+        tx,
+        at,
+        issuer,
+        "issue",
+        &batch.root,
+        &documents_digest(&documents),
+    )
+    .map_err(sqlite)?;
+    Ok(())
+}
+
+pub(crate) fn check_issuer(issuer: &str) -> Result<(), StoreError> {
     if issuer.is_empty() || issuer.len() > 128 {
         return Err(StoreError::BadIssuer(issuer.into()));
     }

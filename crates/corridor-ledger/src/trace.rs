@@ -1,0 +1,452 @@
+//! Traceability records: EPCIS events as recorded, each with the credential its recorder
+//! signed, issued in batches like any document; and the chain's reference data (parties,
+//! products, certificates) provenance is checked against. Every change is one transaction with
+//! its audit entries; the audit replays them and compares them with the tables.
+
+use std::collections::{BTreeMap, HashSet};
+
+use corridor_format::{Hash32, keccak256};
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::store::{Batch, Store, StoreError, append_audit, check_issuer, issue_batch, now_ms};
+
+/// One event to record: its hash ID, its time, its text and its signed credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceEvent {
+    /// The CBV 2.0 event hash ID.
+    pub id: String,
+    /// Its eventTime, in milliseconds since 1970.
+    pub time: i64,
+    /// The event as recorded (JSON).
+    pub event: String,
+    /// The credential its recorder signed over it (JSON).
+    pub credential: String,
+}
+
+/// The kinds of reference data a chain has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReferenceKind {
+    Parties,
+    Products,
+    Certificates,
+}
+
+impl ReferenceKind {
+    pub const ALL: [ReferenceKind; 3] = [
+        ReferenceKind::Parties,
+        ReferenceKind::Products,
+        ReferenceKind::Certificates,
+    ];
+
+    /// Its name: the key its file holds its list under.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReferenceKind::Parties => "parties",
+            ReferenceKind::Products => "products",
+            ReferenceKind::Certificates => "certificates",
+        }
+    }
+
+    fn named(name: &str) -> Option<ReferenceKind> {
+        ReferenceKind::ALL
+            .into_iter()
+            .find(|kind| kind.name() == name)
+    }
+}
+
+/// Writes the batches of one recording, in its transaction.
+pub struct EventWriter<'t> {
+    tx: &'t Transaction<'t>,
+    at: i64,
+    issuer: &'t str,
+    sqlite: &'t dyn Fn(rusqlite::Error) -> StoreError,
+    written: u64,
+}
+
+impl EventWriter<'_> {
+    /// Records `batch` as issued, and `events`, whose credentials are its documents.
+    pub fn batch(&mut self, batch: &Batch, events: &[TraceEvent]) -> Result<(), StoreError> {
+        issue_batch(self.tx, self.at, self.issuer, batch, self.sqlite)?;
+        let mut insert = self
+            .tx
+            .prepare_cached("INSERT INTO trace_events (id, time, issuer, root, event, credential) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .map_err(self.sqlite)?;
+        for event in events {
+            let recorded_before: Option<i64> = self
+                .tx
+                .query_row(
+                    "SELECT seq FROM trace_events WHERE id = ?1",
+                    [&event.id],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(self.sqlite)?;
+            if recorded_before.is_some() {
+                return Err(StoreError::Trace(format!(
+                    "event {} is recorded already",
+                    event.id
+                )));
+            }
+            insert
+                .execute(params![
+                    event.id,
+                    event.time,
+                    self.issuer,
+                    batch.root.as_bytes(),
+                    event.event,
+                    event.credential
+                ])
+                .map_err(self.sqlite)?;
+        }
+        append_audit(
+            self.tx,
+            self.at,
+            self.issuer,
+            "trace",
+            &batch.root,
+            &events_digest(events.iter().map(row_hash)),
+        )
+        .map_err(self.sqlite)?;
+        self.written += events.len() as u64;
+        Ok(())
+    }
+}
+
+fn row_hash(event: &TraceEvent) -> Hash32 {
+    let mut bytes =
+        Vec::with_capacity(event.id.len() + event.event.len() + event.credential.len() + 24);
+    for part in [
+        event.id.as_bytes(),
+        &event.time.to_be_bytes(),
+        event.event.as_bytes(),
+        event.credential.as_bytes(),
+    ] {
+        bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
+        bytes.extend_from_slice(part);
+    }
+    keccak256(&bytes)
+}
+
+/// The digest of a batch's event rows that its audit entry carries.
+fn events_digest(rows: impl Iterator<Item = Hash32>) -> Vec<u8> {
+    let mut rows: Vec<Hash32> = rows.collect();
+    rows.sort_unstable();
+    let bytes: Vec<u8> = rows.iter().flat_map(|h| h.0).collect();
+    keccak256(&bytes).0.to_vec()
+}
+
+impl Store {
+    /// Records events for `issuer` (the name of the key that signed their credentials): what
+    /// `fill` writes, batch by batch, in one transaction, committed only if it succeeds. How
+    /// many events were written.
+    pub fn record_events<E: From<StoreError>>(
+        &mut self,
+        issuer: &str,
+        fill: impl FnOnce(&mut EventWriter) -> Result<(), E>,
+    ) -> Result<u64, E> {
+        check_issuer(issuer)?;
+        let path = self.path().to_path_buf();
+        let sqlite = move |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(&sqlite)?;
+        let mut writer = EventWriter {
+            tx: &tx,
+            at: now_ms(),
+            issuer,
+            sqlite: &sqlite,
+            written: 0,
+        };
+        fill(&mut writer)?;
+        let written = writer.written;
+        tx.commit().map_err(&sqlite)?;
+        Ok(written)
+    }
+
+    /// Which of `ids` are recorded already.
+    pub fn recorded_events(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT 1 FROM trace_events WHERE id = ?1")
+            .map_err(|e| self.sqlite(e))?;
+        let mut found = HashSet::new();
+        for id in ids {
+            if query.exists([id]).map_err(|e| self.sqlite(e))? {
+                found.insert((*id).to_owned());
+            }
+        }
+        Ok(found)
+    }
+
+    /// Every event recorded, in the order recorded: `each` gets its ID and text.
+    pub fn each_event<E: From<StoreError>>(
+        &self,
+        mut each: impl FnMut(&str, &str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut query = self
+            .conn
+            .prepare("SELECT id, event FROM trace_events ORDER BY seq")
+            .map_err(|e| self.sqlite(e))?;
+        let mut rows = query.query([]).map_err(|e| self.sqlite(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sqlite(e))? {
+            let id: String = row.get(0).map_err(|e| self.sqlite(e))?;
+            let event: String = row.get(1).map_err(|e| self.sqlite(e))?;
+            each(&id, &event)?;
+        }
+        Ok(())
+    }
+
+    /// One recorded event: its text, its credential, the key's name that signed it and the
+    /// merkle root of its batch.
+    pub fn event(&self, id: &str) -> Result<Option<(String, String, String, Hash32)>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT event, credential, issuer, root FROM trace_events WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Vec<u8>>(3)?)),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))
+            .map(|found| {
+                found.map(|(event, credential, issuer, root)| {
+                    (
+                        event,
+                        credential,
+                        issuer,
+                        Hash32(<[u8; 32]>::try_from(root.as_slice()).unwrap_or_default()),
+                    )
+                })
+            })
+    }
+
+    /// Keeps `body` (the JSON file of that kind) as the chain's reference data of `kind`,
+    /// replacing what was there.
+    pub fn set_reference(&mut self, kind: ReferenceKind, body: &str) -> Result<(), StoreError> {
+        let path = self.path().to_path_buf();
+        let sqlite = move |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(&sqlite)?;
+        let at = now_ms();
+        tx.execute(
+            "INSERT OR REPLACE INTO trace_reference (kind, body, at) VALUES (?1, ?2, ?3)",
+            params![kind.name(), body, at],
+        )
+        .map_err(&sqlite)?;
+        append_audit(
+            &tx,
+            at,
+            "trace",
+            "trace-reference",
+            &keccak256(body.as_bytes()),
+            kind.name().as_bytes(),
+        )
+        .map_err(&sqlite)?;
+        tx.commit().map_err(&sqlite)
+    }
+
+    /// The chain's reference data of `kind`, if any was kept.
+    pub fn reference(&self, kind: ReferenceKind) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT body FROM trace_reference WHERE kind = ?1",
+                [kind.name()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.sqlite(e))
+    }
+}
+
+/// The traceability entries of the audit log, replayed.
+#[derive(Default)]
+pub(crate) struct TraceReplay {
+    /// Per issuer and batch root, the digest of its event rows.
+    batches: BTreeMap<(String, Vec<u8>), Vec<u8>>,
+    /// Per kind, the hash of the reference data last kept.
+    reference: BTreeMap<String, Vec<u8>>,
+}
+
+impl TraceReplay {
+    pub(crate) fn entry(
+        &mut self,
+        issuer: &str,
+        action: &str,
+        subject: &[u8],
+        detail: &[u8],
+    ) -> Result<(), String> {
+        match action {
+            "trace" => {
+                if self
+                    .batches
+                    .insert((issuer.to_owned(), subject.to_vec()), detail.to_vec())
+                    .is_some()
+                {
+                    return Err("it records a batch of events recorded before".into());
+                }
+            }
+            _ => {
+                let kind = std::str::from_utf8(detail)
+                    .ok()
+                    .and_then(ReferenceKind::named)
+                    .ok_or("it names no kind of reference data")?;
+                self.reference
+                    .insert(kind.name().to_owned(), subject.to_vec());
+            }
+        }
+        Ok(())
+    }
+
+    /// What differs between the tables and the log, if anything.
+    pub(crate) fn differs(&self, store: &Store) -> Result<Option<String>, StoreError> {
+        let sqlite = |e| store.sqlite(e);
+        let mut rows: BTreeMap<(String, Vec<u8>), Vec<Hash32>> = BTreeMap::new();
+        let mut query = store
+            .conn
+            .prepare("SELECT id, time, issuer, root, event, credential FROM trace_events")
+            .map_err(sqlite)?;
+        let mut found = query.query([]).map_err(sqlite)?;
+        while let Some(row) = found.next().map_err(sqlite)? {
+            let event = TraceEvent {
+                id: row.get(0).map_err(sqlite)?,
+                time: row.get(1).map_err(sqlite)?,
+                event: row.get(4).map_err(sqlite)?,
+                credential: row.get(5).map_err(sqlite)?,
+            };
+            let key = (
+                row.get::<_, String>(2).map_err(sqlite)?,
+                row.get::<_, Vec<u8>>(3).map_err(sqlite)?,
+            );
+            rows.entry(key).or_default().push(row_hash(&event));
+        }
+        if rows.len() != self.batches.len() {
+            return Ok(Some(
+                "the recorded events are not those the log records".into(),
+            ));
+        }
+        for (key, hashes) in rows {
+            if self.batches.get(&key).map(Vec::as_slice)
+                != Some(events_digest(hashes.into_iter()).as_slice())
+            {
+                return Ok(Some(format!(
+                    "the events of batch {} are not those the log records",
+                    Hash32(<[u8; 32]>::try_from(key.1.as_slice()).unwrap_or_default())
+                )));
+            }
+        }
+        for kind in ReferenceKind::ALL {
+            let kept = store
+                .reference(kind)?
+                .map(|body| keccak256(body.as_bytes()).0.to_vec());
+            if kept.as_ref() != self.reference.get(kind.name()) {
+                return Ok(Some(format!(
+                    "the {} reference data is not what the log records",
+                    kind.name()
+                )));
+            }
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Audit;
+
+    fn event(n: u8) -> TraceEvent {
+        TraceEvent {
+            id: format!("ni:///sha-256;{n:064x}?ver=CBV2.0"),
+            time: i64::from(n) * 1000,
+            event: format!("{{\"n\":{n}}}"),
+            credential: format!("{{\"credential\":{n}}}"),
+        }
+    }
+
+    fn batch(root: u8, events: &[TraceEvent]) -> Batch {
+        Batch {
+            root: Hash32([root; 32]),
+            documents: events
+                .iter()
+                .map(|e| keccak256(e.credential.as_bytes()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn events_are_recorded_whole_and_the_audit_vouches_for_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let mut store = Store::open(&path).unwrap();
+        let first = [event(1), event(2)];
+        let written = store
+            .record_events::<StoreError>("farm", |w| {
+                w.batch(&batch(1, &first), &first)?;
+                w.batch(&batch(2, &[event(3)]), &[event(3)])
+            })
+            .unwrap();
+        assert_eq!(written, 3);
+        store
+            .set_reference(ReferenceKind::Parties, r#"{"parties":[]}"#)
+            .unwrap();
+        assert!(matches!(
+            store.audit().unwrap(),
+            Audit::Intact { entries: 5 }
+        ));
+
+        // A batch that repeats an event leaves nothing of the run behind.
+        let again = [event(4), event(1)];
+        let refused =
+            store.record_events::<StoreError>("farm", |w| w.batch(&batch(3, &again), &again));
+        assert!(matches!(refused, Err(StoreError::Trace(_))), "{refused:?}");
+        assert!(store.recorded_events(&[&event(4).id]).unwrap().is_empty());
+        assert_eq!(
+            store
+                .recorded_events(&[&event(1).id, &event(3).id])
+                .unwrap()
+                .len(),
+            2
+        );
+
+        let mut seen = Vec::new();
+        store
+            .each_event::<StoreError>(|id, text| Ok(seen.push((id.to_owned(), text.to_owned()))))
+            .unwrap();
+        assert_eq!(seen.len(), 3);
+        assert_eq!(
+            store.reference(ReferenceKind::Parties).unwrap().as_deref(),
+            Some(r#"{"parties":[]}"#)
+        );
+
+        // An event edited outside Corridor, or reference data, is named by the audit.
+        let edit = |sql: &str| {
+            rusqlite::Connection::open(&path)
+                .unwrap()
+                .execute(sql, [])
+                .unwrap()
+        };
+        edit(r#"UPDATE trace_events SET event = '{"n":9}' WHERE time = 2000"#);
+        assert!(matches!(
+            Store::open(&path).unwrap().audit().unwrap(),
+            Audit::RecordsDiffer { .. }
+        ));
+        edit(r#"UPDATE trace_events SET event = '{"n":2}' WHERE time = 2000"#);
+        assert!(matches!(
+            Store::open(&path).unwrap().audit().unwrap(),
+            Audit::Intact { .. }
+        ));
+        edit(r#"UPDATE trace_reference SET body = '{"parties":[{}]}'"#);
+        assert!(matches!(
+            Store::open(&path).unwrap().audit().unwrap(),
+            Audit::RecordsDiffer { .. }
+        ));
+    }
+}
