@@ -64,6 +64,21 @@ pub struct EventWriter<'t> {
 }
 
 impl EventWriter<'_> {
+    /// Which of `ids` are recorded already (before this run, or by it).
+    pub fn recorded(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
+        let mut query = self
+            .tx
+            .prepare_cached("SELECT 1 FROM trace_events WHERE id = ?1")
+            .map_err(self.sqlite)?;
+        let mut found = HashSet::new();
+        for id in ids {
+            if query.exists([id]).map_err(self.sqlite)? {
+                found.insert((*id).to_owned());
+            }
+        }
+        Ok(found)
+    }
+
     /// Records `batch` as issued, and `events`, whose credentials are its documents.
     pub fn batch(&mut self, batch: &Batch, events: &[TraceEvent]) -> Result<(), StoreError> {
         issue_batch(self.tx, self.at, self.issuer, batch, self.sqlite)?;
@@ -418,7 +433,10 @@ mod tests {
 
         let mut seen = Vec::new();
         store
-            .each_event::<StoreError>(|id, text| Ok(seen.push((id.to_owned(), text.to_owned()))))
+            .each_event::<StoreError>(|id, text| {
+                seen.push((id.to_owned(), text.to_owned()));
+                Ok(())
+            })
             .unwrap();
         assert_eq!(seen.len(), 3);
         assert_eq!(

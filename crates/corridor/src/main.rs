@@ -191,7 +191,7 @@ enum Command {
         #[command(subcommand)]
         action: commands::credential::DidAction,
     },
-    /// Food traceability: GS1 identifiers (Digital Link URIs, EPC URNs).
+    /// Food traceability: GS1 identifiers, EPCIS 2.0 events recorded and signed, provenance.
     Trace {
         #[command(subcommand)]
         action: commands::trace::TraceAction,
@@ -249,6 +249,6 @@ fn run(cli: &Cli) -> Result<Exit> {
         Command::Sign(args) => commands::sign::run(home, args),
         Command::Did { action } => commands::credential::did(home, action),
         Command::StatusList { action } => commands::status_list::run(home, action),
-        Command::Trace { action } => commands::trace::run(action),
+        Command::Trace { action } => commands::trace::run(home, action),
     }
 }

@@ -1,5 +1,5 @@
-//! `corridor trace`: food traceability over GS1 identifiers. `trace id` reads GS1 Digital Link
-//! URIs and EPC URNs, and says what each names, or why it is not one.
+//! `corridor trace id`: GS1 Digital Link URIs and EPC URNs read, and said back in both forms,
+//! or refused with the reason.
 
 use std::io::Write;
 
@@ -9,34 +9,27 @@ use serde_json::json;
 
 use crate::exit::Exit;
 
-#[derive(clap::Subcommand)]
-pub enum TraceAction {
-    /// Read GS1 identifiers — Digital Link URIs (any domain; 01 GTIN with 22/10/21, 00 SSCC,
-    /// 414 GLN with 254, 417 party GLN) or EPC URNs (sgtin, lgtin, sscc, sgln, pgln) — and
-    /// print what each names: its canonical Digital Link and its EPC URN. A bad one is
-    /// refused with the reason: which check digit, which application identifier, which field.
-    /// Exit 1 when any is refused.
-    Id {
-        /// Digital Link URIs or EPC URNs.
-        #[arg(required = true, value_name = "IDENTIFIER")]
-        identifiers: Vec<String>,
-        /// The digits of the company prefix (6 to 12), to write a Digital Link as an EPC URN:
-        /// a Digital Link does not say where the prefix ends. An EPC URN says it itself.
-        #[arg(long, value_name = "DIGITS", value_parser = clap::value_parser!(u8).range(6..=12))]
-        gcp_length: Option<u8>,
-        /// One JSON object a line: {"input", "valid", "kind", "digitalLink", "urn"} or
-        /// {"input", "valid": false, "reason"}.
-        #[arg(long)]
-        json: bool,
-    },
+#[derive(clap::Args)]
+pub struct IdArgs {
+    /// Digital Link URIs or EPC URNs.
+    #[arg(required = true, value_name = "IDENTIFIER")]
+    identifiers: Vec<String>,
+    /// The digits of the company prefix (6 to 12), to write a Digital Link as an EPC URN:
+    /// a Digital Link does not say where the prefix ends. An EPC URN says it itself.
+    #[arg(long, value_name = "DIGITS", value_parser = clap::value_parser!(u8).range(6..=12))]
+    gcp_length: Option<u8>,
+    /// One JSON object a line: {"input", "valid", "kind", "digitalLink", "urn"} or
+    /// {"input", "valid": false, "reason"}.
+    #[arg(long)]
+    json: bool,
 }
 
-pub fn run(action: &TraceAction) -> Result<Exit> {
-    let TraceAction::Id {
+pub fn run(args: &IdArgs) -> Result<Exit> {
+    let IdArgs {
         identifiers,
         gcp_length,
         json,
-    } = action;
+    } = args;
     let mut out = std::io::stdout().lock();
     let mut refused = 0;
     for input in identifiers {
