@@ -12,5 +12,5 @@ pub use cbv::{Vocabulary, gs1_term};
 pub use event::{
     Action, Epc, Event, EventError, EventType, Party, Prefixes, Quantity, RECORDED_BY, SensorReport,
 };
-pub use hash_id::{HashIdError, event_hash_id, prehash};
+pub use hash_id::{EPCIS_CONTEXT_URL, HashIdError, event_hash_id, prehash};
 pub use schema::{Invalid, validate};

@@ -18,6 +18,8 @@
 mod normalise;
 mod vocabulary;
 
+pub use vocabulary::EPCIS_CONTEXT_URL;
+
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 

@@ -108,7 +108,11 @@ pub(crate) const ORDER: [Field; 23] = [
     ),
 ];
 
-/// GS1's EPCIS 2.0 JSON-LD context, as published at its URL.
+/// The URL of GS1's EPCIS 2.0 JSON-LD context, which events name in their `@context`.
+pub const EPCIS_CONTEXT_URL: &str =
+    "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld";
+
+/// GS1's EPCIS 2.0 JSON-LD context, as published at [`EPCIS_CONTEXT_URL`].
 pub(crate) const EPCIS_CONTEXT: &str = include_str!("../../contexts/epcis-context-2.0.0.jsonld");
 
 /// The vocabularies the context gives `@vocab`-typed fields: each field's words and the IRIs

@@ -5,6 +5,7 @@
 
 mod id;
 mod provenance;
+mod recall;
 mod record;
 mod reference;
 
@@ -41,6 +42,12 @@ pub enum TraceAction {
     /// does not hold, a recall upstream. Exit 0 when all are clean, 1 when any is broken or
     /// unknown.
     Provenance(provenance::ProvenanceArgs),
+    /// Record a recall — of a lot, item or logistic unit, of everything a certificate's events
+    /// name, or of what an event names or made — as an event signed by the recalling party
+    /// (disposition `recalled`, at its site), and list everything downstream: the lots,
+    /// logistic units and items whose provenance holds it, and the unsold items to pull by
+    /// the site they are at. From then on their provenance is broken (`recalled-upstream`).
+    Recall(recall::RecallArgs),
     /// A recorded event and the credential its recorder signed over it (which `corridor
     /// verify` checks), by event ID.
     Show {
@@ -58,6 +65,7 @@ pub fn run(home: &Home, action: &TraceAction) -> Result<Exit> {
         TraceAction::Record(args) => record::run(home, args),
         TraceAction::Reference { action } => reference::run(home, action),
         TraceAction::Provenance(args) => provenance::run(home, args),
+        TraceAction::Recall(args) => recall::run(home, args),
         TraceAction::Show { id, credential } => show(home, id, *credential),
     }
 }

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use corridor_epcis::{Epc, Event, Prefixes, event_hash_id, validate};
 use corridor_format::{Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, salt_document_into};
 use corridor_gs1::Gln;
@@ -22,8 +22,9 @@ use crate::{input, progress, secrets};
 /// Events signed per batch: one merkle root and one signature each.
 const BATCH: usize = 8192;
 
+/// Who records: the key, the identity its credentials claim, the party it records for.
 #[derive(clap::Args)]
-pub struct RecordArgs {
+pub struct RecorderArgs {
     #[command(flatten)]
     signer: secrets::SignerArgs,
     /// The DNS domain whose TXT record vouches for the key (DNS-DID): each credential names
@@ -33,8 +34,8 @@ pub struct RecordArgs {
     /// The recording party's GLN (as `urn:epc:id:pgln:…`, `https://id.gs1.org/417/…` or 13
     /// digits). Events that name another party in `corridor:recordedBy` are refused: a party
     /// signs only what it observed.
-    #[arg(long, value_name = "PGLN")]
-    party: Option<String>,
+    #[arg(long, value_name = "PGLN", value_parser = parse_party)]
+    party: Option<Gln>,
     /// The recorder's name as credentials show it. Default: the party's name in the store's
     /// reference data, else the domain.
     #[arg(long, value_name = "TEXT")]
@@ -43,12 +44,29 @@ pub struct RecordArgs {
     /// its `/ocsp/KEY`).
     #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
     responder: String,
+}
+
+#[derive(clap::Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    recorder: RecorderArgs,
     /// Largest file (or JSON Lines line) read, in bytes; K, M and G suffixes allowed.
     #[arg(long, value_name = "BYTES", default_value = "256M", value_parser = input::parse_size)]
     max_size: u64,
     /// EPCISDocuments or events (each with its @context): files, folders, or JSON Lines files.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
+}
+
+/// A party GLN written any way.
+fn parse_party(text: &str) -> Result<Gln, String> {
+    if text.len() == 13 && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse::<Gln>().map_err(|e| e.to_string());
+    }
+    Epc::read(text)
+        .ok()
+        .and_then(|epc| epc.gln())
+        .ok_or_else(|| format!("{text:?} is not a party GLN (urn:epc:id:pgln:…, https://id.gs1.org/417/…, or 13 digits)"))
 }
 
 /// An event ready to sign: its ID, its time and its text with that ID.
@@ -59,106 +77,157 @@ struct Ready {
     label: String,
 }
 
-pub fn run(home: &Home, args: &RecordArgs) -> Result<Exit> {
-    let party: Option<Gln> = args
-        .party
-        .as_deref()
-        .map(|text| {
-            if text.len() == 13 && text.bytes().all(|b| b.is_ascii_digit()) {
-                text.parse::<Gln>()
-                    .map_err(|e| anyhow!("--party {text}: {e}"))
-            } else {
-                Epc::read(text)
-                    .ok()
-                    .and_then(|epc| epc.gln())
-                    .ok_or_else(|| anyhow!("--party {text}: not a party GLN"))
-            }
+/// A key ready to record events as its party.
+pub struct Recorder {
+    signer: corridor_format::did::DidSigner,
+    /// The issuer name the store records the batches under.
+    issuer: String,
+    issuer_block: Value,
+    created: String,
+    pub party: Option<Gln>,
+}
+
+/// What one recording did.
+#[derive(Default)]
+pub struct Recorded {
+    pub read: u64,
+    pub recorded: u64,
+    pub repeated: u64,
+    pub before: u64,
+    pub batches: u64,
+}
+
+impl Recorder {
+    pub fn new(
+        home: &Home,
+        store: &corridor_ledger::Store,
+        args: &RecorderArgs,
+    ) -> Result<Recorder> {
+        let signer = args.signer.signer(&home.keyring()?)?;
+        let issuer = args.signer.issuer_name(&signer);
+        let name = match &args.name {
+            Some(name) => name.clone(),
+            None => args
+                .party
+                .and_then(|gln| party_name(store, &gln))
+                .unwrap_or_else(|| args.domain.clone()),
+        };
+        let did = signer.did();
+        let issuer_block = json!({
+            "id": did,
+            "name": name,
+            "revocation": {"type": "OCSP_RESPONDER",
+                           "location": format!("{}/ocsp/{issuer}", args.responder.trim_end_matches('/'))},
+            "identityProof": {"type": "DNS-DID", "location": args.domain, "key": format!("{did}#controller")},
+        });
+        Ok(Recorder {
+            signer,
+            issuer,
+            issuer_block,
+            created: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+            party: args.party,
         })
-        .transpose()?;
-    let signer = args.signer.signer(&home.keyring()?)?;
-    let issuer = args.signer.issuer_name(&signer);
+    }
+
+    /// Who signs, as the summary says it.
+    pub fn named(&self) -> String {
+        let did = self.signer.did();
+        if self.issuer == did {
+            did
+        } else {
+            format!("{} ({did})", self.issuer)
+        }
+    }
+
+    /// Records the events `feed` gives (each with a label for messages), in one transaction.
+    pub fn record(
+        &self,
+        store: &mut corridor_ledger::Store,
+        feed: impl FnOnce(&mut dyn FnMut(String, Value) -> Result<()>) -> Result<()>,
+    ) -> Result<Recorded> {
+        let mut counts = Recorded::default();
+        let written = store.record_events(&self.issuer, |writer| -> Result<()> {
+            let mut seen: HashSet<String> = HashSet::new();
+            let mut pending: Vec<Ready> = Vec::with_capacity(BATCH);
+            let sign = |writer: &mut EventWriter,
+                        pending: &mut Vec<Ready>,
+                        counts: &mut Recorded|
+             -> Result<()> {
+                let ids: Vec<&str> = pending.iter().map(|r| r.id.as_str()).collect();
+                let known = writer.recorded(&ids)?;
+                counts.before += known.len() as u64;
+                pending.retain(|r| !known.contains(&r.id));
+                if pending.is_empty() {
+                    return Ok(());
+                }
+                let (batch, events) =
+                    sign_batch(pending, &self.issuer_block, &self.signer, &self.created)?;
+                writer.batch(&batch, &events)?;
+                counts.batches += 1;
+                pending.clear();
+                Ok(())
+            };
+            feed(&mut |label, event| {
+                counts.read += 1;
+                let ready = prepare(label, event, self.party.as_ref())?;
+                if !seen.insert(ready.id.clone()) {
+                    counts.repeated += 1;
+                    return Ok(());
+                }
+                pending.push(ready);
+                if pending.len() == BATCH {
+                    sign(writer, &mut pending, &mut counts)?;
+                }
+                Ok(())
+            })?;
+            sign(writer, &mut pending, &mut counts)
+        })?;
+        counts.recorded = written;
+        Ok(counts)
+    }
+}
+
+pub fn run(home: &Home, args: &RecordArgs) -> Result<Exit> {
     let sources = input::expand(&args.inputs)?;
     let mut store = home.store()?;
-    let name = match &args.name {
-        Some(name) => name.clone(),
-        None => party
-            .and_then(|gln| party_name(&store, &gln))
-            .unwrap_or_else(|| args.domain.clone()),
-    };
-    let did = signer.did();
-    let issuer_block = json!({
-        "id": did,
-        "name": name,
-        "revocation": {"type": "OCSP_RESPONDER",
-                       "location": format!("{}/ocsp/{issuer}", args.responder.trim_end_matches('/'))},
-        "identityProof": {"type": "DNS-DID", "location": args.domain, "key": format!("{did}#controller")},
-    });
-    let created = humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string();
+    let recorder = Recorder::new(home, &store, &args.recorder)?;
     let bar = progress::bytes(sources.iter().map(input::Source::size).sum(), "recording");
-    let (mut read, mut repeated, mut before) = (0u64, 0u64, 0u64);
-    let mut batches = 0u64;
-    let recorded = store.record_events(&issuer, |writer| -> Result<()> {
-        let mut seen: HashSet<String> = HashSet::new();
-        let mut pending: Vec<Ready> = Vec::with_capacity(BATCH);
-        let mut sign = |writer: &mut EventWriter, pending: &mut Vec<Ready>| -> Result<()> {
-            let ids: Vec<&str> = pending.iter().map(|r| r.id.as_str()).collect();
-            let known = writer.recorded(&ids)?;
-            before += known.len() as u64;
-            pending.retain(|r| !known.contains(&r.id));
-            if pending.is_empty() {
-                return Ok(());
-            }
-            let (batch, events) = sign_batch(pending, &issuer_block, &signer, &created)?;
-            writer.batch(&batch, &events)?;
-            batches += 1;
-            pending.clear();
-            Ok(())
-        };
+    let counts = recorder.record(&mut store, |record| {
         for source in &sources {
             input::for_each_document(source, args.max_size, |doc| {
                 bar.inc(doc.bytes.len() as u64);
                 let value: Value = serde_json::from_slice(&doc.bytes)
                     .map_err(|e| Refused(format!("{}: not JSON: {e}", doc.label)))?;
                 for (label, event) in events_of(&doc.label, value)? {
-                    read += 1;
-                    let ready = prepare(label, event, party.as_ref())?;
-                    if !seen.insert(ready.id.clone()) {
-                        repeated += 1;
-                        continue;
-                    }
-                    pending.push(ready);
-                    if pending.len() == BATCH {
-                        sign(writer, &mut pending)?;
-                    }
+                    record(label, event)?;
                 }
                 Ok(())
             })?;
         }
-        sign(writer, &mut pending)
+        Ok(())
     })?;
     bar.finish_and_clear();
-    if read == 0 {
+    if counts.read == 0 {
         bail!("no events found in the inputs");
     }
     let mut notes = Vec::new();
-    if before > 0 {
-        notes.push(format!("{before} recorded before"));
+    if counts.before > 0 {
+        notes.push(format!("{} recorded before", counts.before));
     }
-    if repeated > 0 {
-        notes.push(format!("{repeated} repeated in the inputs"));
+    if counts.repeated > 0 {
+        notes.push(format!("{} repeated in the inputs", counts.repeated));
     }
     let notes = if notes.is_empty() {
         String::new()
     } else {
         format!(" ({}, left as they were)", notes.join(", "))
     };
-    let signer_named = if issuer == did {
-        did
-    } else {
-        format!("{issuer} ({did})")
-    };
     eprintln!(
-        "recorded {recorded} of {read} event(s) in {batches} signed batch(es) as {signer_named}{notes}"
+        "recorded {} of {} event(s) in {} signed batch(es) as {}{notes}",
+        counts.recorded,
+        counts.read,
+        counts.batches,
+        recorder.named()
     );
     Ok(Exit::Success)
 }
