@@ -10,7 +10,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 
 use common::Workdir;
-use common::supply_chain::{Chain, generate};
+use corridor_tracegen::{Chain, generate};
 use serde_json::Value;
 
 /// A raw private key for each party, in the environment of the command that records for it.

@@ -9,7 +9,6 @@ pub mod epcis;
 pub mod http;
 pub mod https;
 pub mod reference;
-pub mod supply_chain;
 pub mod w3c;
 
 use std::io::Write;

@@ -1,13 +1,18 @@
 //! Generated cold supply chains (farms → packer → cold-chain carrier → importer → stores) in
-//! EPCIS 2.0, with faults injected on chosen lots, and the breaks each fault must produce: the
-//! tests' own corpus, made fresh from a seed, of a shape of its own.
+//! GS1 EPCIS 2.0, with faults injected on chosen lots, and the breaks each fault must produce:
+//! the tests' own corpus, made fresh from a seed, of a shape of its own; and, lot by lot, the
+//! benchmarks' million events.
+//!
+//! Identifiers are written as EPC URNs or Digital Links and times in UTC or local time at
+//! random, as the systems of different parties write them.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use rand::Rng;
 use serde_json::{Value, json};
 
-use super::epcis::EPCIS;
+/// The EPCIS 2.0 context every event names.
+pub const EPCIS: &str = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld";
 
 /// One party of the chain.
 #[derive(Debug, Clone)]
@@ -89,6 +94,28 @@ pub struct Chain {
     pub farm_site: BTreeMap<String, String>,
     /// For the missing hop: the two events (by index) whose move no shipment links.
     pub unlinked: Option<(usize, usize)>,
+}
+
+impl Chain {
+    /// Adds the part of the chain made from later lots ([`generate_lots`]).
+    pub fn extend(&mut self, later: Chain) {
+        self.events.extend(later.events);
+        self.expected.extend(later.expected);
+        self.lot_of.extend(later.lot_of);
+        self.farm_site.extend(later.farm_site);
+        let certificates = self.reference["certificates"]
+            .as_array_mut()
+            .expect("a list");
+        for certificate in later.reference["certificates"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if !certificates.iter().any(|c| c["id"] == certificate["id"]) {
+                certificates.push(certificate.clone());
+            }
+        }
+    }
 }
 
 struct Writer<'r, R: Rng> {
@@ -189,6 +216,16 @@ fn written(rng: &mut impl Rng, urn: String, dl: String) -> String {
 /// A chain of `lots` lots of `items_per_lot` items (a multiple of 10, packed 10 a case), the
 /// faults injected on lots 1 to 5 (one each), lot 0 and the rest clean.
 pub fn generate(rng: &mut impl Rng, lots: usize, items_per_lot: usize) -> Chain {
+    generate_lots(rng, 0..lots, items_per_lot)
+}
+
+/// The part of a chain made from the lots numbered `lots` (of `items_per_lot` items each):
+/// consecutive ranges make one chain, each range's events after the last's.
+pub fn generate_lots(
+    rng: &mut impl Rng,
+    lots: std::ops::Range<usize>,
+    items_per_lot: usize,
+) -> Chain {
     let party = |code, prefix: &str, steps, sites: usize| Party {
         code,
         prefix: prefix.to_owned(),
@@ -271,10 +308,9 @@ pub fn generate(rng: &mut impl Rng, lots: usize, items_per_lot: usize) -> Chain 
     let mut farm_site = BTreeMap::new();
     let mut certificates = Vec::new();
     let mut unlinked = None;
-    let mut case_serial = 0u64;
-    let mut item_serial = 0u64;
+    let cases_per_lot = items_per_lot.div_ceil(10) as u64;
 
-    for lot_index in 0..lots {
+    for lot_index in lots {
         let fault = match lot_index {
             1..=5 => Some(Fault::ALL[lot_index - 1]),
             _ => None,
@@ -283,6 +319,8 @@ pub fn generate(rng: &mut impl Rng, lots: usize, items_per_lot: usize) -> Chain 
         let farm = &farms[farm_index];
         let gtin = lot_gtin(farm);
         let lot = format!("L{lot_index:03}X");
+        let mut item_serial = (lot_index * items_per_lot) as u64;
+        let mut case_serial = lot_index as u64 * cases_per_lot;
         let lot_dl = format!("https://id.gs1.org/01/{gtin}/10/{lot}");
         let lot_urn = format!(
             "urn:epc:class:lgtin:{}.{}{}.{lot}",
