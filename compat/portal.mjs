@@ -6,6 +6,9 @@
 //   node portal.mjs verify-paste <base-url> <file>                   paste its contents instead
 //   node portal.mjs verify-example <base-url> <name>                 click one of the server's examples
 //   node portal.mjs open <base-url> <path>                           open a page of the portal, as a share link
+//   node portal.mjs shopper <base-url> <path>                        open the page a product's QR code (a
+//                                                                    Digital Link) leads to: its title, verdict
+//                                                                    (words, class, colours), reasons, journey
 //   node portal.mjs issue <base-url> <api-token> <domain> <out.tt> <owner> <holder>
 //                                                                    fill in a bill of lading, its title's first
 //                                                                    owner and holder, preview, issue, download it
@@ -138,6 +141,24 @@ try {
     case "open": {
       await page.goto(`${base}${args[0]}`);
       seen = await verdict(page);
+      break;
+    }
+    case "shopper": {
+      const response = await page.goto(`${base}${args[0]}`);
+      const verdictBox = await page.$("#verdict");
+      seen = {
+        status: response.status(),
+        title: await text(page, "h1"),
+        verdict: verdictBox ? {
+          class: await verdictBox.getAttribute("class"),
+          text: (await verdictBox.textContent()).trim(),
+          colour: await verdictBox.evaluate((n) => getComputedStyle(n).backgroundColor),
+        } : null,
+        reasons: await page.$$eval("#verdict li", (items) => items.map((li) => li.dataset.code)),
+        journey: await page.$$eval("ol li", (items) => items.length),
+        bytes: (await response.body()).length,
+      };
+      await overflows(page, "shown");
       break;
     }
     case "issue": {

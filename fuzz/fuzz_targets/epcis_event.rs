@@ -1,5 +1,6 @@
 //! EPCIS events from untrusted JSON: validating, reading, hashing and walking them never
-//! panics; an event's hash ID does not depend on the order of its fields; and provenance over
+//! panics; an event's hash ID does not depend on the order of its fields (where the reference's
+//! does not); and provenance over
 //! whatever was read answers for every object the events name.
 #![no_main]
 
@@ -20,8 +21,15 @@ fuzz_target!(|data: &[u8]| {
     let mut read = Vec::new();
     for event in &events {
         if let Ok(id) = event_hash_id(event, None) {
-            // The same event with its fields in reverse order hashes the same.
-            if let Value::Object(fields) = event {
+            // The same event with its fields in reverse order hashes the same — unless a field
+            // is named as a source, destination or business transaction's part, whose order
+            // the reference keeps (and so its hash ID with it).
+            let keeps_order = |fields: &serde_json::Map<String, Value>| {
+                ["source", "destination", "bizTransaction"].iter().any(|k| fields.contains_key(*k))
+            };
+            if let Value::Object(fields) = event
+                && !keeps_order(fields)
+            {
                 let reversed: serde_json::Map<String, Value> =
                     fields.iter().rev().map(|(k, v)| (k.clone(), v.clone())).collect();
                 assert_eq!(event_hash_id(&Value::Object(reversed), None), Ok(id));

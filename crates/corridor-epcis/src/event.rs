@@ -212,6 +212,9 @@ pub struct Event {
     pub certifications: Vec<String>,
     /// The recording party ([`RECORDED_BY`]) as written.
     pub recorded_by: Option<String>,
+    /// The earliest of the ILMD's best-before, sell-by and expiration dates (`YYYY-MM-DD`),
+    /// for what the event made.
+    pub best_before: Option<String>,
 }
 
 /// Why an event cannot be read: the field and what is wrong with it.
@@ -389,6 +392,7 @@ impl Event {
             sensor_reports: sensor_reports(event)?,
             certifications: certifications(event)?,
             recorded_by,
+            best_before: best_before(event),
         })
     }
 
@@ -587,4 +591,21 @@ fn certifications(event: &Map<String, Value>) -> Result<Vec<String>, EventError>
             .collect(),
         Some(value) => cited(value, "certificationInfo").map(|uri| vec![uri]),
     }
+}
+
+/// The earliest end-of-life date the ILMD gives, by the CBV master data attributes.
+fn best_before(event: &Map<String, Value>) -> Option<String> {
+    const DATES: [&str; 3] = ["bestBeforeDate", "sellByDate", "itemExpirationDate"];
+    let ilmd = event.get("ilmd")?.as_object()?;
+    ilmd.iter()
+        .filter(|(key, _)| {
+            let local = key
+                .strip_prefix("cbvmda:")
+                .or_else(|| key.strip_prefix("urn:epcglobal:cbv:mda:"));
+            local.is_some_and(|l| DATES.contains(&l))
+        })
+        .filter_map(|(_, value)| value.as_str())
+        .filter(|date| date.len() >= 10 && date.is_char_boundary(10))
+        .map(|date| date[..10].to_owned())
+        .min()
 }

@@ -215,6 +215,44 @@ impl Store {
         Ok(())
     }
 
+    /// Where the traceability records stand: the last event's place in the order recorded (0
+    /// for none), and when each kind of reference data was last kept. A reader that saw the
+    /// same knows nothing changed.
+    pub fn trace_generation(&self) -> Result<(i64, Vec<i64>), StoreError> {
+        let last: i64 = self
+            .conn
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM trace_events", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sqlite(e))?;
+        let mut kept = Vec::with_capacity(3);
+        for kind in ReferenceKind::ALL {
+            let at: Option<i64> = self
+                .conn
+                .query_row(
+                    "SELECT at FROM trace_reference WHERE kind = ?1",
+                    [kind.name()],
+                    |r| r.get(0),
+                )
+                .optional()
+                .map_err(|e| self.sqlite(e))?;
+            kept.push(at.unwrap_or(0));
+        }
+        Ok((last, kept))
+    }
+
+    /// The events recorded after place `seq` in the order recorded, with their places.
+    pub fn events_after(&self, seq: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
+        let mut query = self
+            .conn
+            .prepare("SELECT seq, id, event FROM trace_events WHERE seq > ?1 ORDER BY seq")
+            .map_err(|e| self.sqlite(e))?;
+        query
+            .query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sqlite(e))
+    }
+
     /// One recorded event: its text, its credential, the key's name that signed it and the
     /// merkle root of its batch.
     pub fn event(&self, id: &str) -> Result<Option<(String, String, String, Hash32)>, StoreError> {

@@ -22,8 +22,10 @@ mod ocsp;
 mod portal;
 mod rate;
 mod rpc;
+mod shopper;
 mod status_lists;
 mod store;
+mod trace;
 mod w3c;
 mod work;
 
@@ -115,6 +117,7 @@ pub(crate) struct AppState {
     chain: Option<Arc<corridor_chain::Chain>>,
     write_rate: Arc<rate::WriteRate>,
     shares: SharePolicy,
+    trace: Arc<trace::TraceIndex>,
 }
 
 /// Why the server could not start.
@@ -186,6 +189,7 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
         chain: config.chain.clone(),
         write_rate: Arc::new(rate::WriteRate::new(config.writes_per_minute)),
         shares: config.shares,
+        trace: Arc::new(trace::TraceIndex::new()),
     })
 }
 
@@ -211,6 +215,10 @@ fn routes(state: AppState, config: &ServerConfig) -> Router {
             post(rpc::handler).layer(DefaultBodyLimit::max(rpc::MAX_BODY)),
         )
         .merge(api::routes())
+        .route("/api/trace/check", get(trace::check))
+        .route("/api/trace/provenance", get(trace::provenance))
+        .route("/01/{*rest}", get(trace::resolve))
+        .route("/00/{*rest}", get(trace::resolve))
         .merge(did_documents(&config.did_documents))
         // After every route is in: the 405 of each is the JSON error.
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -4,10 +4,12 @@
 //! outside the product's range, a certificate that does not hold, a recall upstream); and a
 //! recall traced forward to the stock to pull. Pure: events and reference data in, answers out.
 
+mod checkout;
 mod provenance;
 mod recall;
 mod registry;
 
+pub use checkout::{Check, Decision, Reason};
 pub use provenance::{Break, Origin, Provenance, TargetType, Trace, Verdict, urn};
 pub use recall::{Affected, RecallTrace, StockToPull};
 pub use registry::{

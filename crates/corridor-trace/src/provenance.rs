@@ -126,15 +126,10 @@ type Graph = BTreeMap<Epc, i64>;
 
 impl Trace {
     /// Indexes `events`; each is named by its `eventID` (events without one by their place).
-    pub fn new(mut events: Vec<Event>) -> Trace {
-        events.sort_by_key(|event| event.time);
+    pub fn new(events: Vec<Event>) -> Trace {
         let mut trace = Trace {
-            names: events
-                .iter()
-                .enumerate()
-                .map(|(i, e)| e.id.clone().unwrap_or_else(|| format!("#{i}")))
-                .collect(),
             events: Vec::new(),
+            names: Vec::new(),
             naming: HashMap::new(),
             aggregated: HashMap::new(),
             added_to: HashMap::new(),
@@ -142,49 +137,67 @@ impl Trace {
             consumed: HashMap::new(),
             recalls: Vec::new(),
         };
-        for (index, event) in events.iter().enumerate() {
-            let mut named = HashSet::new();
-            for object in event.objects() {
-                if named.insert(object) {
-                    trace.naming.entry(object.clone()).or_default().push(index);
-                }
+        trace.extend(events);
+        trace
+    }
+
+    /// Adds `events`: indexed as they come when none is earlier than those already held (as
+    /// events are usually recorded), else everything indexed again in time order.
+    pub fn extend(&mut self, mut events: Vec<Event>) {
+        events.sort_by_key(|event| event.time);
+        let last = self.events.last().map(|event| event.time);
+        if let (Some(last), Some(first)) = (last, events.first())
+            && first.time < last
+        {
+            let mut all = std::mem::take(&mut self.events);
+            all.extend(events);
+            *self = Trace::new(all);
+            return;
+        }
+        for event in events {
+            let index = self.events.len();
+            self.names
+                .push(event.id.clone().unwrap_or_else(|| format!("#{index}")));
+            self.index(index, &event);
+            self.events.push(event);
+        }
+    }
+
+    fn index(&mut self, index: usize, event: &Event) {
+        let mut named = HashSet::new();
+        for object in event.objects() {
+            if named.insert(object) {
+                self.naming.entry(object.clone()).or_default().push(index);
             }
-            if event.kind == EventType::Aggregation
-                && let Some(parent) = &event.parent
-                && event.action != Some(Action::Observe)
-            {
-                for child in event.all_children() {
-                    trace
-                        .aggregated
-                        .entry(child.clone())
-                        .or_default()
-                        .push(index);
-                    if event.action == Some(Action::Add) {
-                        let added = trace.added_to.entry(parent.clone()).or_default();
-                        if !added.contains(child) {
-                            added.push(child.clone());
-                        }
+        }
+        if event.kind == EventType::Aggregation
+            && let Some(parent) = &event.parent
+            && event.action != Some(Action::Observe)
+        {
+            for child in event.all_children() {
+                self.aggregated
+                    .entry(child.clone())
+                    .or_default()
+                    .push(index);
+                if event.action == Some(Action::Add) {
+                    let added = self.added_to.entry(parent.clone()).or_default();
+                    if !added.contains(child) {
+                        added.push(child.clone());
                     }
                 }
             }
-            if event.kind == EventType::Transformation {
-                for output in event.all_outputs() {
-                    trace
-                        .produced
-                        .entry(output.clone())
-                        .or_default()
-                        .push(index);
-                }
-                for input in event.all_inputs() {
-                    trace.consumed.entry(input.clone()).or_default().push(index);
-                }
+        }
+        if event.kind == EventType::Transformation {
+            for output in event.all_outputs() {
+                self.produced.entry(output.clone()).or_default().push(index);
             }
-            if event.disposition.as_deref() == Some("recalled") {
-                trace.recalls.push(index);
+            for input in event.all_inputs() {
+                self.consumed.entry(input.clone()).or_default().push(index);
             }
         }
-        trace.events = events;
-        trace
+        if event.disposition.as_deref() == Some("recalled") {
+            self.recalls.push(index);
+        }
     }
 
     /// The events, in time order.
@@ -605,6 +618,11 @@ impl Trace {
                 let event = &self.events[i];
                 event.disposition.as_deref() == Some("retail_sold")
             })
+    }
+
+    /// The indexes of the events of `object`'s path, in time order.
+    pub(crate) fn path_of(&self, object: &Epc) -> Vec<usize> {
+        self.path(object, &mut HashMap::new(), &mut Vec::new())
     }
 
     /// The site of the last event with a bizLocation on `object`'s path: where it is now.

@@ -1289,3 +1289,76 @@ fn w3c_credentials_issued_through_the_form_verify_in_the_portal_and_in_trustvc()
         assert_eq!(verdict["verdict"], "VALID", "{path}: {verdict}");
     }
 }
+
+/// The page a product's QR code opens, on a phone and on a desk: a good item says it is fine
+/// to buy in green, a recalled one says not to and why in red, an unknown code says so in
+/// neither colour; each fits the screen and loads nothing but itself.
+#[test]
+fn the_shopper_page_says_fine_to_buy_or_exactly_why_not_on_a_phone() {
+    let mut rng = common::rng(31);
+    let chain = corridor_tracegen::generate(&mut rng, 6, 20);
+    let work = Workdir::new();
+    common::trace::record(&work, &chain);
+    let server = Served::start(&work, &["--offline"]);
+    let sold = common::trace::sold_items(&chain);
+    let unsold = |lot: &str| -> String {
+        chain
+            .lot_of
+            .iter()
+            .find(|(object, of)| {
+                of.contains(lot) && object.contains("/21/") && !sold.contains(*object)
+            })
+            .map(|(object, _)| {
+                object
+                    .strip_prefix("https://id.gs1.org")
+                    .unwrap()
+                    .to_owned()
+            })
+            .unwrap()
+    };
+    let good = unsold("/10/L000X");
+    let recalled = unsold("/10/L005X");
+    let unknown = format!("/01/{}/21/NEVER", corridor_tracegen::key("0695123400009"));
+    for viewport in ["390x844", "1280x900"] {
+        let env = [("VIEWPORT", viewport)];
+        let seen = seen_with(&server, "shopper", &[&good], &env);
+        assert_eq!(seen["status"], 200);
+        assert_eq!(seen["verdict"]["class"], "verdict sell", "{seen}");
+        assert!(
+            seen["verdict"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Fine to buy"),
+            "{seen}"
+        );
+        assert_eq!(seen["verdict"]["colour"], "rgb(223, 243, 228)");
+        assert!(seen["journey"].as_u64().unwrap() >= 8, "{seen}");
+        assert!(seen["bytes"].as_u64().unwrap() < 16_000, "{seen}");
+        assert_eq!(seen["layout"]["shown"], json!([]), "{viewport}: {seen}");
+
+        let seen = seen_with(&server, "shopper", &[&recalled], &env);
+        assert_eq!(seen["verdict"]["class"], "verdict stop", "{seen}");
+        assert_eq!(seen["reasons"], json!(["recalled"]));
+        assert!(
+            seen["verdict"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("was recalled"),
+            "{seen}"
+        );
+        assert_eq!(seen["verdict"]["colour"], "rgb(253, 226, 225)");
+        assert_eq!(seen["layout"]["shown"], json!([]), "{viewport}: {seen}");
+
+        let seen = seen_with(&server, "shopper", &[&unknown], &env);
+        assert_eq!(seen["verdict"]["class"], "verdict unknown", "{seen}");
+        assert!(
+            seen["verdict"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Not known"),
+            "{seen}"
+        );
+        assert_ne!(seen["verdict"]["colour"], "rgb(223, 243, 228)");
+        assert_eq!(seen["layout"]["shown"], json!([]), "{viewport}: {seen}");
+    }
+}

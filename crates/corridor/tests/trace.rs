@@ -7,53 +7,12 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use common::Workdir;
-use corridor_tracegen::{Chain, generate};
+use common::trace::{party_key, record, sold_items};
+use corridor_tracegen::generate;
 use serde_json::Value;
-
-/// A raw private key for each party, in the environment of the command that records for it.
-fn party_key(index: usize) -> String {
-    format!("{:064x}", 0x51ed_0000 + index as u64)
-}
-
-/// Records the chain's events, each party's with its own key and `--party`.
-fn record(work: &Workdir, chain: &Chain) {
-    let reference = work.path("reference.json");
-    std::fs::write(&reference, chain.reference.to_string()).unwrap();
-    work.ok(&["trace", "reference", "import", reference.to_str().unwrap()]);
-    let mut by_recorder: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
-    for event in &chain.events {
-        let recorder =
-            corridor_epcis::Epc::read(event["corridor:recordedBy"].as_str().unwrap()).unwrap();
-        by_recorder
-            .entry(recorder.gln().unwrap().to_string())
-            .or_default()
-            .push(event);
-    }
-    for (index, (gln, events)) in by_recorder.iter().enumerate() {
-        let file = work.path(&format!("events-{gln}.jsonl"));
-        common::write_lines(
-            &file,
-            &events.iter().map(|e| (*e).clone()).collect::<Vec<_>>(),
-        );
-        work.ok_with(
-            &[
-                "trace",
-                "record",
-                "--private-key-env",
-                "PARTY_KEY",
-                "--party",
-                gln,
-                "--domain",
-                "trace.example",
-                file.to_str().unwrap(),
-            ],
-            &[("PARTY_KEY", &party_key(index))],
-        );
-    }
-}
 
 /// `corridor trace provenance --json` of `targets`, by target.
 fn provenance(work: &Workdir, targets: &[&str]) -> Vec<Value> {
@@ -125,6 +84,81 @@ fn each_injected_fault_is_found_where_it_reaches_and_nothing_else_is_flagged() {
         hop["events"],
         serde_json::json!([id_of(storing), id_of(received)])
     );
+
+    // A recall of a clean lot reaches everything made from it, and breaks it from then on.
+    let lot = chain
+        .lot_of
+        .values()
+        .find(|lot| chain.expected[*lot].is_empty())
+        .unwrap()
+        .clone();
+    let made: Vec<&String> = chain
+        .lot_of
+        .iter()
+        .filter(|(object, of)| **of == lot && **object != lot)
+        .map(|(object, _)| object)
+        .collect();
+    let sold = sold_items(&chain);
+    let farm = chain
+        .parties
+        .iter()
+        .find(|p| chain.farm_site[&lot] == p.sites[0])
+        .unwrap();
+    let recall: Value = serde_json::from_str(&work.ok_with(
+        &[
+            "trace",
+            "recall",
+            &lot,
+            "--json",
+            "--private-key-env",
+            "K",
+            "--party",
+            &farm.gln(),
+            "--domain",
+            "farm.example",
+        ],
+        &[("K", &party_key(0))],
+    ))
+    .unwrap();
+    let items: Vec<&String> = made
+        .iter()
+        .copied()
+        .filter(|o| o.contains("/21/"))
+        .collect();
+    let cases: Vec<&String> = made
+        .iter()
+        .copied()
+        .filter(|o| o.contains("/00/"))
+        .collect();
+    assert_eq!(recall["recalled"], serde_json::json!([lot]));
+    assert_eq!(recall["affected"]["lots"], serde_json::json!([lot]));
+    assert_eq!(
+        recall["affected"]["logisticUnits"],
+        serde_json::json!(cases)
+    );
+    assert_eq!(recall["affected"]["items"], items.len());
+    let sold_here = items.iter().filter(|i| sold.contains(**i)).count();
+    assert!(
+        sold_here > 0 && sold_here < items.len(),
+        "{sold_here} of {} sold",
+        items.len()
+    );
+    assert_eq!(recall["affected"]["itemsSold"], sold_here);
+    let to_pull: usize = recall["notSoldByLastSite"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["items"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(to_pull, items.len() - sold_here);
+    let after = provenance(&work, &[items[0].as_str()]);
+    let kinds: Vec<&str> = after[0]["breaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["recalled-upstream"], "{}", after[0]);
 }
 
 #[test]
@@ -319,4 +353,190 @@ fn the_public_corpus_recorded_and_walked_gets_every_expected_answer() {
             );
         }
     }
+    // Recalling a recalled lot again reaches what the corpus says its recall reaches.
+    let recalls = expected["recalls"].as_array().unwrap();
+    assert!(!recalls.is_empty());
+    for expected in recalls {
+        let lot = expected["recalled"][0].as_str().unwrap();
+        let recorder = expected["recorder"].as_str().unwrap();
+        let recall: Value = serde_json::from_str(&work.ok_with(
+            &[
+                "trace",
+                "recall",
+                lot,
+                "--json",
+                "--private-key-env",
+                "K",
+                "--party",
+                recorder,
+                "--domain",
+                "trace.example",
+            ],
+            &[("K", &party_key(7))],
+        ))
+        .unwrap();
+        assert_eq!(recall["recorder"], expected["recorder"]);
+        assert!(
+            same(&recall["affected"], &expected["affected"]),
+            "{lot}:\nexpected {}\ngot      {}",
+            expected["affected"],
+            recall["affected"]
+        );
+        assert!(
+            same(&recall["notSoldByLastSite"], &expected["notSoldByLastSite"]),
+            "{lot}"
+        );
+    }
+}
+
+/// The URL query value of `text`.
+fn query(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// An answer of the server as text: status, content type, body.
+fn fetch(base: &str, path: &str, accept: &str) -> (u16, String, String) {
+    let agent: ureq::Agent = ureq::config::Config::builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut answer = agent
+        .get(&format!("{base}{path}"))
+        .header("Accept", accept)
+        .call()
+        .unwrap();
+    let kind = answer
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (
+        answer.status().as_u16(),
+        kind,
+        answer.body_mut().read_to_string().unwrap(),
+    )
+}
+
+#[test]
+fn the_checkout_and_the_resolver_answer_from_the_recorded_events_at_once() {
+    let mut rng = common::rng(4_242);
+    let chain = generate(&mut rng, 8, 20);
+    let work = Workdir::new();
+    record(&work, &chain);
+    let server = common::Served::start(&work, &["--offline"]);
+    let sold = sold_items(&chain);
+    let unsold_of = |lot: usize, case_only: bool| -> String {
+        chain
+            .lot_of
+            .iter()
+            .filter(|(object, of)| {
+                of.contains(&format!("/10/L{lot:03}X"))
+                    && object.contains("/21/")
+                    && !sold.contains(*object)
+            })
+            .find(|(object, _)| {
+                !case_only || chain.expected[*object].contains("temperature-excursion")
+            })
+            .map(|(object, _)| object.clone())
+            .unwrap()
+    };
+    let check = |link: &str| -> Value {
+        let (status, answer) = server.call(
+            "GET",
+            &format!("/api/trace/check?link={}", query(link)),
+            None,
+            None,
+        );
+        assert_eq!(status, 200, "{answer}");
+        answer
+    };
+    let codes = |answer: &Value| -> Vec<String> {
+        answer["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // A clean item not yet sold, asked for by its EPC URN as a scanner may read it.
+    let good = unsold_of(0, false);
+    let answer = check(&good);
+    assert_eq!(answer["decision"], "sell", "{answer}");
+    assert_eq!(codes(&answer), Vec::<String>::new());
+    let sold_one = sold
+        .iter()
+        .find(|item| chain.expected[*item].is_empty())
+        .unwrap();
+    assert_eq!(codes(&check(sold_one)), ["sold"]);
+    assert_eq!(codes(&check(&unsold_of(5, false))), ["recalled"]);
+    assert_eq!(codes(&check(&unsold_of(3, true))), ["temperature"]);
+    assert_eq!(codes(&check(&unsold_of(4, false))), ["certificate"]);
+    let unknown = check(&format!(
+        "https://id.gs1.org/01/{}/21/NEVER",
+        corridor_tracegen::key("0695123400009")
+    ));
+    assert_eq!(
+        (unknown["decision"].as_str(), codes(&unknown)),
+        (Some("do-not-sell"), vec!["unknown".to_owned()])
+    );
+    let (status, answer) = server.call(
+        "GET",
+        "/api/trace/check?link=https%3A%2F%2Fid.gs1.org%2F01%2F06951234000010",
+        None,
+        None,
+    );
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (400, Some("invalid")),
+        "{answer}"
+    );
+
+    // The resolver: a page for a phone, the linkset, JSON for machines.
+    let path = good.strip_prefix("https://id.gs1.org").unwrap();
+    let (status, kind, page) = fetch(&server.base, path, "text/html");
+    assert_eq!((status, kind.as_str()), (200, "text/html; charset=utf-8"));
+    assert!(
+        page.contains("Fine to buy") && page.len() < 16_000,
+        "{page}"
+    );
+    let (status, kind, linkset) = fetch(&server.base, &format!("{path}?linkType=all"), "*/*");
+    assert_eq!((status, kind.as_str()), (200, "application/linkset+json"));
+    let linkset: Value = serde_json::from_str(&linkset).unwrap();
+    assert_eq!(linkset["linkset"][0]["anchor"], good.as_str());
+    let (_, _, json) = fetch(&server.base, path, "application/json");
+    let json: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["decision"], "sell");
+    assert!(json["journey"].as_array().unwrap().len() >= 8, "{json}");
+
+    // A recall recorded while the server runs flips the answer at the next scan.
+    let lot = &chain.lot_of[&good];
+    let farm = chain
+        .parties
+        .iter()
+        .find(|p| chain.farm_site[lot] == p.sites[0])
+        .unwrap();
+    work.ok_with(
+        &[
+            "trace",
+            "recall",
+            lot,
+            "--private-key-env",
+            "K",
+            "--party",
+            &farm.gln(),
+            "--domain",
+            "farm.example",
+        ],
+        &[("K", &party_key(0))],
+    );
+    let answer = check(&good);
+    assert_eq!(
+        (answer["decision"].as_str(), codes(&answer)),
+        (Some("do-not-sell"), vec!["recalled".to_owned()])
+    );
 }

@@ -9,6 +9,7 @@ pub mod epcis;
 pub mod http;
 pub mod https;
 pub mod reference;
+pub mod trace;
 pub mod w3c;
 
 use std::io::Write;

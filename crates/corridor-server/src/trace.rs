@@ -1,0 +1,323 @@
+//! Traceability over HTTP: the answer a self-service checkout needs (`GET /api/trace/check`),
+//! an item's provenance for machines (`GET /api/trace/provenance`), and a GS1-conformant
+//! Digital Link resolver (`/01/{gtin}/…`, `/00/{sscc}`): a shopper's phone gets a small page,
+//! `linkType=all` the linkset, a machine asking for JSON the check and the journey.
+//!
+//! The recorded events are read once into an index and kept up to date from the store: each
+//! request asks where the records stand (one small query), and only what was recorded since is
+//! read.
+
+use std::sync::RwLock;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use corridor_epcis::{Epc, Event, Prefixes};
+use corridor_trace::{Check, Registry, Trace};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::{ApiError, store_error};
+use crate::work::off_the_async_threads;
+
+/// The recorded events, indexed, and the reference data, as of a generation of the store.
+pub(crate) struct TraceIndex {
+    loaded: RwLock<Loaded>,
+}
+
+#[derive(Default)]
+struct Loaded {
+    trace: Option<Trace>,
+    registry: Registry,
+    generation: (i64, Vec<i64>),
+}
+
+impl TraceIndex {
+    pub(crate) fn new() -> TraceIndex {
+        TraceIndex {
+            loaded: RwLock::new(Loaded::default()),
+        }
+    }
+}
+
+/// Runs `answer` over the index brought up to date with the store. Blocks: call it off the
+/// async threads.
+fn with_trace<T>(
+    state: &AppState,
+    answer: impl FnOnce(&Trace, &Registry) -> T,
+) -> Result<T, ApiError> {
+    let index = &state.trace;
+    let generation = state
+        .store
+        .read(|store| store.trace_generation())
+        .map_err(store_error)?;
+    {
+        let loaded = index.loaded.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(trace) = &loaded.trace
+            && loaded.generation == generation
+        {
+            return Ok(answer(trace, &loaded.registry));
+        }
+    }
+    let mut loaded = index.loaded.write().unwrap_or_else(|e| e.into_inner());
+    if loaded.trace.is_none() || loaded.generation != generation {
+        let since = if loaded.trace.is_some() {
+            loaded.generation.0
+        } else {
+            0
+        };
+        let (rows, registry) = state
+            .store
+            .read(|store| {
+                let rows = store.events_after(since)?;
+                let registry = (loaded.generation.1 != generation.1 || loaded.trace.is_none())
+                    .then(|| reference(store))
+                    .transpose()?;
+                Ok((rows, registry))
+            })
+            .map_err(store_error)?;
+        let mut events = Vec::with_capacity(rows.len());
+        let mut last = since;
+        for (seq, id, text) in rows {
+            let event = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|value| Event::read(&value, &Prefixes::default()).ok())
+                .ok_or_else(|| {
+                    ApiError::internal(
+                        "reading the recorded events",
+                        format!("event {id} cannot be read"),
+                    )
+                })?;
+            events.push(event);
+            last = last.max(seq);
+        }
+        match &mut loaded.trace {
+            Some(trace) => trace.extend(events),
+            None => loaded.trace = Some(Trace::new(events)),
+        }
+        if let Some(registry) = registry {
+            loaded.registry =
+                registry.map_err(|e| ApiError::internal("reading the reference data", e))?;
+        }
+        loaded.generation = (last.max(generation.0), generation.1);
+    }
+    let loaded = &*loaded;
+    Ok(answer(
+        loaded.trace.as_ref().expect("loaded"),
+        &loaded.registry,
+    ))
+}
+
+/// The store's reference data.
+fn reference(
+    store: &corridor_ledger::Store,
+) -> Result<Result<Registry, corridor_trace::RegistryError>, corridor_ledger::StoreError> {
+    use corridor_ledger::ReferenceKind as Kind;
+    let text = |kind| store.reference(kind).map(Option::unwrap_or_default);
+    Ok(Registry::from_json(
+        &text(Kind::Parties)?,
+        &text(Kind::Products)?,
+        &text(Kind::Certificates)?,
+    ))
+}
+
+/// Today, as the checks compare best-before dates with it.
+fn today() -> String {
+    humantime::format_rfc3339(std::time::SystemTime::now()).to_string()[..10].to_owned()
+}
+
+fn read_target(text: &str, what: &str) -> Result<Epc, ApiError> {
+    Epc::read(text).map_err(|e| {
+        ApiError::bad_request("invalid", format!("{what} is not a GS1 identifier: {e}"))
+    })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CheckQuery {
+    link: Option<String>,
+}
+
+/// `GET /api/trace/check?link=…`: sell or do not sell, and why.
+pub(crate) async fn check(
+    State(state): State<AppState>,
+    Query(query): Query<CheckQuery>,
+) -> Result<Response, ApiError> {
+    let link = query.link.ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid",
+            "give the scanned code as ?link= (a GS1 Digital Link or EPC URN)",
+        )
+    })?;
+    let target = read_target(&link, "the link")?;
+    let check = off_the_async_threads(move |_| {
+        with_trace(&state, |trace, registry| {
+            trace.check(&target, registry, &today())
+        })
+    })
+    .await?;
+    Ok(Json(json!({
+        "link": link,
+        "id": check.provenance.as_ref().map(|p| p.dl.clone()),
+        "decision": check.decision,
+        "reasons": check.reasons,
+        "bestBefore": check.best_before,
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ProvenanceQuery {
+    target: Option<String>,
+}
+
+/// `GET /api/trace/provenance?target=…`: the provenance, as `corridor trace provenance --json`.
+pub(crate) async fn provenance(
+    State(state): State<AppState>,
+    Query(query): Query<ProvenanceQuery>,
+) -> Result<Response, ApiError> {
+    let text = query.target.ok_or_else(|| {
+        ApiError::bad_request("invalid", "give the item, lot or logistic unit as ?target=")
+    })?;
+    let target = read_target(&text, "the target")?;
+    let found = off_the_async_threads(move |_| {
+        with_trace(&state, |trace, registry| {
+            trace.provenance(&target, registry)
+        })
+    })
+    .await?;
+    match found {
+        Some(provenance) => Ok(Json(provenance).into_response()),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown",
+            format!("no recorded event names {text}"),
+        )),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ResolverQuery {
+    #[serde(rename = "linkType")]
+    link_type: Option<String>,
+}
+
+/// What a resolver answers for one identifier: the check, the product, and the journey.
+struct Resolved {
+    id: Epc,
+    check: Check,
+    product: Option<String>,
+    journey: Vec<Value>,
+}
+
+/// The Digital Link resolver: `/01/{gtin}[/10/{lot}][/21/{serial}]`, `/00/{sscc}`.
+pub(crate) async fn resolve(
+    State(state): State<AppState>,
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    Query(query): Query<ResolverQuery>,
+) -> Result<Response, ApiError> {
+    let path = uri.path().to_owned();
+    let target = read_target(&format!("https://id.gs1.org{path}"), "the Digital Link")?;
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let wants_linkset =
+        query.link_type.as_deref() == Some("all") || accept.contains("application/linkset+json");
+    let resolved = {
+        let target = target.clone();
+        off_the_async_threads(move |_| {
+            with_trace(&state, |trace, registry| resolved(trace, registry, target))
+        })
+        .await?
+    };
+    if wants_linkset {
+        let anchor = resolved.id.to_string();
+        let body = json!({"linkset": [{
+            "anchor": anchor,
+            "https://gs1.org/voc/defaultLink": [{"href": path, "title": "Where it came from, and whether it is fine to buy", "type": "text/html"}],
+            "https://gs1.org/voc/pip": [{"href": path, "title": resolved.product.clone().unwrap_or_else(|| "Product information".into()), "type": "text/html"}],
+            "https://gs1.org/voc/traceability": [{"href": format!("/api/trace/provenance?target={}", urlencode(&anchor)), "title": "Provenance", "type": "application/json"}],
+        }]});
+        return Ok((
+            [(header::CONTENT_TYPE, "application/linkset+json")],
+            body.to_string(),
+        )
+            .into_response());
+    }
+    if accept.contains("application/json") && !accept.contains("text/html") {
+        return Ok(Json(json!({
+            "id": resolved.id.to_string(),
+            "product": resolved.product,
+            "decision": resolved.check.decision,
+            "reasons": resolved.check.reasons,
+            "bestBefore": resolved.check.best_before,
+            "origins": resolved.check.provenance.as_ref().map(|p| &p.origins),
+            "journey": resolved.journey,
+        }))
+        .into_response());
+    }
+    Ok(crate::shopper::page(
+        &resolved.id.to_string(),
+        resolved.product.as_deref(),
+        &resolved.check,
+        &resolved.journey,
+    ))
+}
+
+fn resolved(trace: &Trace, registry: &Registry, target: Epc) -> Resolved {
+    let check = trace.check(&target, registry, &today());
+    let product = target
+        .gs1()
+        .and_then(corridor_gs1::Identifier::gtin)
+        .and_then(|gtin| registry.product(&gtin))
+        .map(|p| p.name.clone());
+    let place = |gln: Option<corridor_gs1::Gln>| -> (Option<String>, Option<String>) {
+        let owner = gln.and_then(|g| registry.owner_of(&g));
+        let site = gln.and_then(|g| {
+            owner
+                .and_then(|o| o.locations.iter().find(|l| l.gln == g.to_string()))
+                .map(|l| l.name.clone())
+        });
+        (
+            site.filter(|s| !s.is_empty()),
+            owner.map(|o| o.name.clone()),
+        )
+    };
+    let journey = trace
+        .journey(&target)
+        .into_iter()
+        .map(|event| {
+            let (site, party) = place(event.site());
+            json!({
+                "time": corridor_js::to_iso_string(event.time),
+                "step": event.biz_step,
+                "site": event.site().map(|g| g.to_string()),
+                "siteName": site,
+                "party": party,
+                "event": event.id,
+            })
+        })
+        .collect();
+    Resolved {
+        id: target,
+        check,
+        product,
+        journey,
+    }
+}
+
+/// A query parameter's value, percent-encoded.
+fn urlencode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
