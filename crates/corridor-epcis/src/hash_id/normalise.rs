@@ -62,6 +62,12 @@ fn numeric(text: &str) -> Result<String, ()> {
 /// Python's `float(text)` on text already stripped: decimal digits (with single underscores
 /// between them), a point, an exponent, or inf/infinity/nan, each with an optional sign.
 pub(crate) fn python_float(text: &str) -> Option<f64> {
+    // Most values are words or URIs: they cannot be numbers.
+    if !text.bytes().next().is_some_and(|b| {
+        b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.' | b'i' | b'I' | b'n' | b'N')
+    }) {
+        return None;
+    }
     let unsigned = text.strip_prefix(['+', '-']).unwrap_or(text);
     let negative = text.starts_with('-');
     let special = match unsigned.to_ascii_lowercase().as_str() {
@@ -338,6 +344,14 @@ fn prefixed(total: usize, chars: &str) -> String {
 /// or `None`.
 pub(crate) fn digital_link(uri: &str) -> Option<String> {
     let partition = uri.find('.')?;
+    // Only a URN of the EPC schemes or an http(s) URI can be one: most values are neither.
+    if !uri.starts_with("urn:epc:") {
+        return if uri.starts_with("http") {
+            web_digital_link(uri)
+        } else {
+            None
+        };
+    }
     let gcp = |start: usize| uri.get(start..partition);
     // A GTIN-13 from a prefix and an item reference (indicator first).
     let gtin = |start: usize| -> Option<String> {
@@ -456,10 +470,10 @@ pub(crate) fn digital_link(uri: &str) -> Option<String> {
     static PAT_UPUI: LazyLock<Regex> =
         LazyLock::new(|| regex(&format!(r"urn:epc:idpat:upui:(?:{})\.\*$", split(13))));
 
-    if SGTIN.is_match(uri) {
+    if matches(&SGTIN, uri) {
         return Some(format!("{DL}/01/{}/21/{}", gtin(17)?, encode(rest(32))));
     }
-    if SSCC.is_match(uri) {
+    if matches(&SSCC, uri) {
         let prefix = gcp(16)?;
         let raw = format!(
             "{}{prefix}{}",
@@ -468,43 +482,43 @@ pub(crate) fn digital_link(uri: &str) -> Option<String> {
         );
         return Some(format!("{DL}/00/{}", with_check(raw)));
     }
-    if SGLN.is_match(uri) {
+    if matches(&SGLN, uri) {
         let gln = with_check(twelve(16)?);
         return Some(match rest(30) {
             "0" => format!("{DL}/414/{gln}"),
             extension => format!("{DL}/414/{gln}/254/{}", encode(extension)),
         });
     }
-    if GRAI.is_match(uri) {
+    if matches(&GRAI, uri) {
         return Some(format!(
             "{DL}/8003/{}{}",
             with_check(format!("0{}", twelve(16)?)),
             encode(rest(30))
         ));
     }
-    if GIAI.is_match(uri) {
+    if matches(&GIAI, uri) {
         return Some(format!("{DL}/8004/{}{}", gcp(16)?, encode(rest_after())));
     }
-    if GSRN.is_match(uri) {
+    if matches(&GSRN, uri) {
         return Some(format!(
             "{DL}/8018/{}",
             with_check(format!("{}{}", gcp(16)?, rest_after()))
         ));
     }
-    if GSRNP.is_match(uri) {
+    if matches(&GSRNP, uri) {
         return Some(format!(
             "{DL}/8017/{}",
             with_check(format!("{}{}", gcp(17)?, rest_after()))
         ));
     }
-    if GDTI.is_match(uri) {
+    if matches(&GDTI, uri) {
         return Some(format!(
             "{DL}/253/{}{}",
             with_check(twelve(16)?),
             encode(rest(30))
         ));
     }
-    if CPI.is_match(uri) {
+    if matches(&CPI, uri) {
         let separator = uri.rfind('.')?;
         let raw = format!("{}{}", gcp(15)?, uri.get(partition + 1..separator)?);
         return Some(format!(
@@ -513,19 +527,19 @@ pub(crate) fn digital_link(uri: &str) -> Option<String> {
             rest(separator + 1)
         ));
     }
-    if SGCN.is_match(uri) {
+    if matches(&SGCN, uri) {
         return Some(format!("{DL}/255/{}{}", with_check(twelve(16)?), rest(30)));
     }
-    if GINC.is_match(uri) {
+    if matches(&GINC, uri) {
         return Some(format!("{DL}/401/{}{}", gcp(16)?, encode(rest_after())));
     }
-    if GSIN.is_match(uri) {
+    if matches(&GSIN, uri) {
         return Some(format!(
             "{DL}/402/{}",
             with_check(format!("{}{}", gcp(16)?, rest_after()))
         ));
     }
-    if ITIP.is_match(uri) {
+    if matches(&ITIP, uri) {
         let (piece, total) = (uri.get(31..33)?, uri.get(34..36)?);
         return Some(format!(
             "{DL}/8006/{}{piece}{total}/21/{}",
@@ -533,43 +547,54 @@ pub(crate) fn digital_link(uri: &str) -> Option<String> {
             encode(rest(37))
         ));
     }
-    if UPUI.is_match(uri) {
+    if matches(&UPUI, uri) {
         return Some(format!("{DL}/01/{}/235/{}", gtin(16)?, encode(rest(31))));
     }
-    if PGLN.is_match(uri) {
+    if matches(&PGLN, uri) {
         return Some(format!("{DL}/417/{}", with_check(twelve(16)?)));
     }
-    if LGTIN.is_match(uri) {
+    if matches(&LGTIN, uri) {
         return Some(format!("{DL}/01/{}/10/{}", gtin(20)?, encode(rest(35))));
     }
-    if PAT_SGTIN.is_match(uri) {
+    if matches(&PAT_SGTIN, uri) {
         return Some(format!("{DL}/01/{}", gtin(20)?));
     }
-    if PAT_GRAI.is_match(uri) {
+    if matches(&PAT_GRAI, uri) {
         return Some(format!(
             "{DL}/8003/{}",
             with_check(format!("0{}", twelve(19)?))
         ));
     }
-    if PAT_GDTI.is_match(uri) {
+    if matches(&PAT_GDTI, uri) {
         return Some(format!("{DL}/253/{}", with_check(twelve(19)?)));
     }
-    if PAT_SGCN.is_match(uri) {
+    if matches(&PAT_SGCN, uri) {
         return Some(format!("{DL}/255/{}", with_check(twelve(19)?)));
     }
-    if PAT_CPI.is_match(uri) {
+    if matches(&PAT_CPI, uri) {
         let separator = uri.rfind('.')?;
         let raw = format!("{}{}", gcp(18)?, uri.get(partition + 1..separator)?);
         return Some(format!("{DL}/8010/{}", encode(&raw)));
     }
-    if PAT_ITIP.is_match(uri) {
+    if matches(&PAT_ITIP, uri) {
         let (piece, total) = (uri.get(34..36)?, uri.get(37..39)?);
         return Some(format!("{DL}/8006/{}{piece}{total}", gtin(19)?));
     }
-    if PAT_UPUI.is_match(uri) {
+    if matches(&PAT_UPUI, uri) {
         return Some(format!("{DL}/01/{}", gtin(19)?));
     }
     web_digital_link(uri)
+}
+
+/// Whether `regex` (an EPC URN scheme's, anchored at the start) matches `uri`, asked only
+/// when `uri` begins with the scheme's literal prefix.
+fn matches(regex: &Regex, uri: &str) -> bool {
+    let pattern = regex.as_str();
+    let literal = pattern
+        .strip_prefix("^(?:")
+        .map(|rest| &rest[..rest.find(['(', '\\']).unwrap_or(rest.len())])
+        .unwrap_or("");
+    uri.starts_with(literal) && regex.is_match(uri)
 }
 
 /// The Digital Link branch of the reference's normaliser.

@@ -239,7 +239,9 @@ fn expanded(value: &Value, field: &str, within: &str, prefixes: &Prefixes, out: 
     let vocabularies = &*VOCABULARIES;
     match value {
         Value::String(text) => {
-            out.push(text.clone());
+            if VOCABULARY_IRIS.iter().any(|v| text.starts_with(v)) {
+                out.push(text.clone());
+            }
             let vocabulary = match (within, field) {
                 ("", "bizStep" | "disposition") => Some(field.to_owned()),
                 ("persistentDisposition", "set" | "unset") => Some(within.to_owned()),

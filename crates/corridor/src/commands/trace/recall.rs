@@ -72,7 +72,7 @@ pub fn run(home: &Home, args: &RecallArgs) -> Result<Exit> {
     corridor_epcis::validate(&event)
         .map_err(|problems| anyhow!("the recall event: {problems:?}"))?;
     recorder.record(&mut store, |record| {
-        record("the recall".into(), event.clone())
+        record("the recall".into(), serde_json::to_vec(&event)?)
     })?;
     let id = corridor_epcis::event_hash_id(&event, None)?;
     event["eventID"] = json!(id);

@@ -22,6 +22,9 @@ use crate::{input, progress, secrets};
 /// Events signed per batch: one merkle root and one signature each.
 const BATCH: usize = 8192;
 
+/// Documents read, checked and hashed per parallel step.
+const CHUNK: usize = 2048;
+
 /// Who records: the key, the identity its credentials claim, the party it records for.
 #[derive(clap::Args)]
 pub struct RecorderArgs {
@@ -139,16 +142,19 @@ impl Recorder {
         }
     }
 
-    /// Records the events `feed` gives (each with a label for messages), in one transaction.
+    /// Records the documents `feed` gives (an EPCISDocument or an event, as JSON, each with a
+    /// label for messages), in one transaction. Documents are read, checked and hashed a
+    /// chunk at a time on every core.
     pub fn record(
         &self,
         store: &mut corridor_ledger::Store,
-        feed: impl FnOnce(&mut dyn FnMut(String, Value) -> Result<()>) -> Result<()>,
+        feed: impl FnOnce(&mut dyn FnMut(String, Vec<u8>) -> Result<()>) -> Result<()>,
     ) -> Result<Recorded> {
         let mut counts = Recorded::default();
         let written = store.record_events(&self.issuer, |writer| -> Result<()> {
             let mut seen: HashSet<String> = HashSet::new();
             let mut pending: Vec<Ready> = Vec::with_capacity(BATCH);
+            let mut chunk: Vec<(String, Vec<u8>)> = Vec::with_capacity(CHUNK);
             let sign = |writer: &mut EventWriter,
                         pending: &mut Vec<Ready>,
                         counts: &mut Recorded|
@@ -167,19 +173,44 @@ impl Recorder {
                 pending.clear();
                 Ok(())
             };
-            feed(&mut |label, event| {
-                counts.read += 1;
-                let ready = prepare(label, event, self.party.as_ref())?;
-                if !seen.insert(ready.id.clone()) {
-                    counts.repeated += 1;
-                    return Ok(());
+            let mut take = |writer: &mut EventWriter,
+                            chunk: &mut Vec<(String, Vec<u8>)>,
+                            pending: &mut Vec<Ready>,
+                            counts: &mut Recorded|
+             -> Result<()> {
+                let ready: Vec<Vec<Ready>> = chunk
+                    .par_iter()
+                    .map(|(label, bytes)| {
+                        let value: Value = serde_json::from_slice(bytes)
+                            .map_err(|e| Refused(format!("{label}: not JSON: {e}")))?;
+                        events_of(label, value)?
+                            .into_iter()
+                            .map(|(label, event)| prepare(label, event, self.party.as_ref()))
+                            .collect::<Result<Vec<_>>>()
+                    })
+                    .collect::<Result<_>>()?;
+                chunk.clear();
+                for ready in ready.into_iter().flatten() {
+                    counts.read += 1;
+                    if !seen.insert(ready.id.clone()) {
+                        counts.repeated += 1;
+                        continue;
+                    }
+                    pending.push(ready);
+                    if pending.len() == BATCH {
+                        sign(writer, pending, counts)?;
+                    }
                 }
-                pending.push(ready);
-                if pending.len() == BATCH {
-                    sign(writer, &mut pending, &mut counts)?;
+                Ok(())
+            };
+            feed(&mut |label, bytes| {
+                chunk.push((label, bytes));
+                if chunk.len() == CHUNK {
+                    take(writer, &mut chunk, &mut pending, &mut counts)?;
                 }
                 Ok(())
             })?;
+            take(writer, &mut chunk, &mut pending, &mut counts)?;
             sign(writer, &mut pending, &mut counts)
         })?;
         counts.recorded = written;
@@ -196,12 +227,7 @@ pub fn run(home: &Home, args: &RecordArgs) -> Result<Exit> {
         for source in &sources {
             input::for_each_document(source, args.max_size, |doc| {
                 bar.inc(doc.bytes.len() as u64);
-                let value: Value = serde_json::from_slice(&doc.bytes)
-                    .map_err(|e| Refused(format!("{}: not JSON: {e}", doc.label)))?;
-                for (label, event) in events_of(&doc.label, value)? {
-                    record(label, event)?;
-                }
-                Ok(())
+                record(doc.label, doc.bytes)
             })?;
         }
         Ok(())
