@@ -40,6 +40,11 @@ impl StoreConnections {
         })
     }
 
+    /// The store's file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Runs `change` on the writer, once the writers before it are done. Blocks: call it off
     /// the async threads.
     pub(crate) fn write<T>(&self, change: impl FnOnce(&mut Store) -> T) -> T {
