@@ -13,7 +13,7 @@ mod order;
 mod value;
 
 pub use buffer::buffer_from_base64;
-pub use date::{parse_date, to_iso_string};
+pub use date::{civil_from_days, days_from_civil, parse_date, to_iso_string};
 pub use number_methods::{parse_float, parse_int, to_exponential, to_fixed0};
 pub use number_text::*;
 pub use order::{js_order, js_sort};

@@ -492,7 +492,7 @@ impl Store {
 
     /// Runs one change for `issuer` as a transaction, committed only if `apply` succeeds;
     /// `apply` gets the transaction, the time of the change, and how to name a SQLite error.
-    fn change(
+    pub(crate) fn change(
         &mut self,
         issuer: &str,
         apply: impl FnOnce(

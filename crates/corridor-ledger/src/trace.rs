@@ -279,31 +279,23 @@ impl Store {
     /// Keeps `body` (the JSON file of that kind) as the chain's reference data of `kind`,
     /// replacing what was there.
     pub fn set_reference(&mut self, kind: ReferenceKind, body: &str) -> Result<(), StoreError> {
-        let path = self.path().to_path_buf();
-        let sqlite = move |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(&sqlite)?;
-        let at = now_ms();
-        tx.execute(
-            "INSERT OR REPLACE INTO trace_reference (kind, body, at) VALUES (?1, ?2, ?3)",
-            params![kind.name(), body, at],
-        )
-        .map_err(&sqlite)?;
-        append_audit(
-            &tx,
-            at,
-            "trace",
-            "trace-reference",
-            &keccak256(body.as_bytes()),
-            kind.name().as_bytes(),
-        )
-        .map_err(&sqlite)?;
-        tx.commit().map_err(&sqlite)
+        self.change("trace", |tx, at, sqlite| {
+            tx.execute(
+                "INSERT OR REPLACE INTO trace_reference (kind, body, at) VALUES (?1, ?2, ?3)",
+                params![kind.name(), body, at],
+            )
+            .map_err(sqlite)?;
+            append_audit(
+                tx,
+                at,
+                "trace",
+                "trace-reference",
+                &keccak256(body.as_bytes()),
+                kind.name().as_bytes(),
+            )
+            .map_err(sqlite)?;
+            Ok(())
+        })
     }
 
     /// The chain's reference data of `kind`, if any was kept.

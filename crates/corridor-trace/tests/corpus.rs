@@ -37,20 +37,6 @@ fn load(dir: &std::path::Path) -> (Trace, Registry, Value) {
     (Trace::new(events), registry, expected)
 }
 
-/// Numbers compared by value, whichever way they were written.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
 #[test]
 fn every_sample_target_gets_the_expected_provenance() {
     let Some(dir) = corpus() else { return };
@@ -63,7 +49,10 @@ fn every_sample_target_gets_the_expected_provenance() {
             let got = trace
                 .provenance(&id, &registry)
                 .map(|p| serde_json::to_value(p).unwrap());
-            if !got.as_ref().is_some_and(|got| same(got, target)) {
+            if !got
+                .as_ref()
+                .is_some_and(|got| corridor_tracegen::same_json(got, target))
+            {
                 wrong.push(format!(
                     "{written}\n  expected {target}\n  got      {}",
                     got.map_or("nothing".into(), |g| g.to_string())
@@ -91,6 +80,9 @@ fn every_recall_is_traced_forward_to_the_stock_to_pull() {
         .collect();
     assert_eq!(got.len(), recalls.len());
     for (got, want) in got.iter().zip(recalls) {
-        assert!(same(got, want), "expected {want}\ngot      {got}");
+        assert!(
+            corridor_tracegen::same_json(got, want),
+            "expected {want}\ngot      {got}"
+        );
     }
 }

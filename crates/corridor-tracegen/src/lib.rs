@@ -37,13 +37,8 @@ impl Party {
 
 /// The GS1 check digit appended.
 pub fn key(body: &str) -> String {
-    let sum: u32 = body
-        .bytes()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| u32::from(d - b'0') * if i % 2 == 0 { 3 } else { 1 })
-        .sum();
-    format!("{body}{}", (10 - sum % 10) % 10)
+    let check = corridor_gs1::check_digit(body.as_bytes()).expect("a key's digits");
+    format!("{body}{check}")
 }
 
 /// A case: its EPC URN, its Digital Link, and its items (EPC URN, Digital Link).
@@ -128,28 +123,12 @@ impl<R: Rng> Writer<'_, R> {
     /// A time, a minute after the last, written as a local time with an offset or in UTC.
     fn time(&mut self) -> String {
         self.clock += 60 + self.rng.random_range(0..30);
-        let seconds = 1_740_787_200 + self.clock; // 2025-03-01T00:00:00Z
-        let utc = seconds;
-        let days = utc.div_euclid(86_400);
-        let (y, m, d) = civil(days);
-        let s = utc.rem_euclid(86_400);
+        let ms = (1_740_787_200 + self.clock) * 1000; // from 2025-03-01T00:00:00Z
         if self.rng.random_bool(0.5) {
-            format!(
-                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-                s / 3600,
-                s / 60 % 60,
-                s % 60
-            )
+            corridor_js::to_iso_string(ms)
         } else {
-            let local = utc + 8 * 3600;
-            let (y, m, d) = civil(local.div_euclid(86_400));
-            let s = local.rem_euclid(86_400);
-            format!(
-                "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}+08:00",
-                s / 3600,
-                s / 60 % 60,
-                s % 60
-            )
+            let local = corridor_js::to_iso_string(ms + 8 * 3_600_000);
+            format!("{}+08:00", local.trim_end_matches('Z'))
         }
     }
 
@@ -194,18 +173,6 @@ impl<R: Rng> Writer<'_, R> {
             }
         }
     }
-}
-
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// A GS1 identifier in the form a random system writes it.
@@ -585,5 +552,22 @@ pub fn generate_lots(
         lot_of,
         farm_site,
         unlinked,
+    }
+}
+
+/// Whether two JSON values are the same, numbers compared by value (`5` and `5.0` alike), as
+/// answers are compared with a corpus written by another language's JSON.
+pub fn same_json(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
     }
 }

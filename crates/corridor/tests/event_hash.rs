@@ -7,8 +7,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use corridor_epcis::prehash;
 use serde_json::{Value, json};
@@ -22,28 +21,10 @@ fn reference(cases: &[Value]) -> Vec<Value> {
         "the event hash reference is not installed in {}: run scripts/setup-oracle (scripts/test does)",
         compat.display()
     );
-    let mut child = Command::new(python)
-        .arg(compat.join("oracle-epcis-hash.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut command = Command::new(python);
+    command.arg(compat.join("oracle-epcis-hash.py"));
     let input: String = cases.iter().map(|c| format!("{c}\n")).collect();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
+    common::piped(command, input, "oracle-epcis-hash.py")
 }
 
 #[test]

@@ -491,23 +491,31 @@ pub fn compat_script(
         "the reference oracle is not installed in {}: run scripts/setup-oracle (scripts/test does)",
         compat.display()
     );
-    let mut child = Command::new("node")
+    let mut command = Command::new("node");
+    command
         .arg(compat.join(script))
         .args(args)
         .envs(env.iter().copied())
-        .current_dir(&compat)
+        .current_dir(&compat);
+    piped(command, input, &format!("{script} {args:?}"))
+}
+
+/// Runs `command` with `input` on its standard input: the JSON lines it prints. Fails the test
+/// if it fails.
+pub fn piped(mut command: Command, input: String, what: &str) -> Vec<Value> {
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("node must be installed to run the reference oracle");
+        .unwrap_or_else(|e| panic!("{what} cannot start: {e}"));
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let output = child.wait_with_output().unwrap();
     writer.join().unwrap().unwrap();
     assert!(
         output.status.success(),
-        "{script} {args:?} failed: {}",
+        "{what} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
     String::from_utf8(output.stdout)
