@@ -87,31 +87,26 @@ impl EventWriter<'_> {
             .prepare_cached("INSERT INTO trace_events (id, time, issuer, root, event, credential) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
             .map_err(self.sqlite)?;
         for event in events {
-            let recorded_before: Option<i64> = self
-                .tx
-                .query_row(
-                    "SELECT seq FROM trace_events WHERE id = ?1",
-                    [&event.id],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(self.sqlite)?;
-            if recorded_before.is_some() {
-                return Err(StoreError::Trace(format!(
-                    "event {} is recorded already",
-                    event.id
-                )));
-            }
-            insert
-                .execute(params![
-                    event.id,
-                    event.time,
-                    self.issuer,
-                    batch.root.as_bytes(),
-                    event.event,
-                    event.credential
-                ])
-                .map_err(self.sqlite)?;
+            // The id is unique: an event recorded before is refused by the insert itself.
+            let inserted = insert.execute(params![
+                event.id,
+                event.time,
+                self.issuer,
+                batch.root.as_bytes(),
+                event.event,
+                event.credential
+            ]);
+            match inserted {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    return Err(StoreError::Trace(format!(
+                        "event {} is recorded already",
+                        event.id
+                    )));
+                }
+                other => other.map_err(self.sqlite)?,
+            };
         }
         append_audit(
             self.tx,

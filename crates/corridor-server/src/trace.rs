@@ -230,7 +230,8 @@ pub(crate) async fn check(
     })?;
     let target = read_target(&link, "the link")?;
     // Answers hold until the records change (which clears them) or the day does.
-    let key = format!("{}|{target}", today());
+    let today = today();
+    let key = format!("{today}|{target}");
     let answer = match state.trace.answered(state.store.path(), &key) {
         Some(answer) => answer,
         None => {
@@ -242,7 +243,7 @@ pub(crate) async fn check(
                         return answer.clone();
                     }
                     drop(answers);
-                    let check = trace.check(&target, registry, &today());
+                    let check = trace.check(&target, registry, &today);
                     let answer = json!({
                         "id": check.provenance.as_ref().map(|p| p.dl.clone()),
                         "decision": check.decision,
