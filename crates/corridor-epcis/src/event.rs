@@ -12,6 +12,70 @@ use crate::cbv::{Vocabulary, gs1_term};
 /// for it, and a credential's signer is checked against it.
 pub const RECORDED_BY: &str = "https://ns.corridor.example/trace/recordedBy";
 
+/// The namespace of Corridor's traceability extension.
+const CORRIDOR_NS: &str = "https://ns.corridor.example/trace/";
+
+/// Names `party` as the recorder of `event` ([`RECORDED_BY`], as its Digital Link), declaring
+/// the extension's prefix in the event's `@context` when it is not. Leaves an event that names
+/// a recorder already as it is.
+///
+/// ```
+/// use corridor_epcis::{Event, Prefixes, name_recorder};
+/// let mut event = serde_json::json!({
+///   "@context": "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+///   "type": "ObjectEvent", "eventTime": "2025-03-02T22:21:40+08:00", "eventTimeZoneOffset": "+08:00",
+///   "epcList": [], "action": "OBSERVE"});
+/// name_recorder(&mut event, &"0614141000005".parse().unwrap());
+/// let read = Event::read(&event, &Prefixes::default()).unwrap();
+/// assert_eq!(read.recorded_by.as_deref(), Some("https://id.gs1.org/417/0614141000005"));
+/// assert!(corridor_epcis::validate(&event).is_ok());
+/// ```
+pub fn name_recorder(event: &mut Value, party: &Gln) {
+    let Some(fields) = event.as_object_mut() else {
+        return;
+    };
+    let prefixes = Prefixes::default().with(fields.get("@context"));
+    if fields.keys().any(|key| prefixes.expand(key) == RECORDED_BY) {
+        return;
+    }
+    let declared = prefixes
+        .0
+        .iter()
+        .filter(|(_, iri)| *iri == CORRIDOR_NS)
+        .map(|(prefix, _)| prefix.clone())
+        .min();
+    let prefix = match declared {
+        Some(prefix) => prefix,
+        None => {
+            let prefix = std::iter::once("corridor".to_owned())
+                .chain((1..).map(|n| format!("corridor{n}")))
+                .find(|p| prefixes.namespace(p).is_none())
+                .expect("a free prefix");
+            let declaration = serde_json::json!({ prefix.clone(): CORRIDOR_NS });
+            let context = match fields.remove("@context") {
+                Some(Value::Array(mut entries)) => {
+                    entries.push(declaration);
+                    Value::Array(entries)
+                }
+                Some(entry) => Value::Array(vec![entry, declaration]),
+                None => Value::Array(vec![
+                    Value::String(crate::EPCIS_CONTEXT_URL.to_owned()),
+                    declaration,
+                ]),
+            };
+            // The context first, as events carry it.
+            let rest = std::mem::take(fields);
+            fields.insert("@context".into(), context);
+            fields.extend(rest);
+            prefix
+        }
+    };
+    fields.insert(
+        format!("{prefix}:recordedBy"),
+        Value::String(format!("https://id.gs1.org/417/{party}")),
+    );
+}
+
 /// The five event types of EPCIS 2.0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventType {

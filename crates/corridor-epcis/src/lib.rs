@@ -10,7 +10,8 @@ mod schema;
 
 pub use cbv::{Vocabulary, gs1_term};
 pub use event::{
-    Action, Epc, Event, EventError, EventType, Party, Prefixes, Quantity, RECORDED_BY, SensorReport,
+    Action, Epc, Event, EventError, EventType, Party, Prefixes, Quantity, RECORDED_BY,
+    SensorReport, name_recorder,
 };
 pub use hash_id::{EPCIS_CONTEXT_URL, HashIdError, event_hash_id, prehash};
 pub use schema::{Invalid, validate};

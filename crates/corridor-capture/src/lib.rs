@@ -1,0 +1,477 @@
+//! Capturing EPCIS 2.0 events: EPCISDocuments, EPCISQueryDocuments or single events in, each
+//! event checked against GS1's schema, given its CBV 2.0 event hash ID (or checked against the
+//! one it has), issued as an OpenAttestation v2 credential signed by its recorder's key, and
+//! kept in the store. Events are signed in batches (one merkle root, one signature, for
+//! thousands) and read, checked and hashed a chunk at a time on every core.
+//!
+//! A capture is one transaction. On a refused event it either stops and keeps nothing
+//! ([`OnError::Rollback`], EPCIS 1.2's behaviour and the default of EPCIS 2.0's capture
+//! interface) or keeps every other event and reports the refused ones ([`OnError::Proceed`]).
+//! Events recorded before are left as they were: a hash ID names the same content.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use corridor_epcis::{Epc, Event, Prefixes, event_hash_id, name_recorder, validate};
+use corridor_format::did::DidSigner;
+use corridor_format::{Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, salt_document_into};
+use corridor_gs1::Gln;
+use corridor_ledger::{Batch, EventWriter, StoreError, TraceEvent};
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+/// Events signed per batch: one merkle root and one signature each.
+const BATCH: usize = 8192;
+
+/// Documents read, checked and hashed per parallel step.
+const CHUNK: usize = 2048;
+
+/// The most refusals a capture keeps to report; the rest are counted.
+pub const MOST_REFUSALS_KEPT: usize = 100;
+
+/// What a capture does with the other events when one is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// Keep none of them: all or nothing.
+    #[default]
+    Rollback,
+    /// Keep every event that is not refused.
+    Proceed,
+}
+
+/// An input or event refused, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The input and, within it, the event (its place and eventID).
+    pub input: String,
+    pub problem: String,
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.input, self.problem)
+    }
+}
+
+/// Why a capture kept nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// Events were refused and the capture rolls back; the first few, and how many in all
+    /// were found before it stopped.
+    #[error("{}", refusals_text(.0))]
+    Refused(Vec<Refusal>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The events could not be issued (a failure of the signer's own).
+    #[error("issuing the events failed: {0}")]
+    Issue(String),
+}
+
+fn refusals_text(refusals: &[Refusal]) -> String {
+    let shown: Vec<String> = refusals.iter().take(5).map(Refusal::to_string).collect();
+    let more = refusals.len().saturating_sub(shown.len());
+    if more == 0 {
+        shown.join("; ")
+    } else {
+        format!("{} (and {more} more)", shown.join("; "))
+    }
+}
+
+/// What one capture did.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// Events read from the inputs.
+    pub read: u64,
+    /// Events recorded by this capture.
+    pub recorded: u64,
+    /// Events that came again within the inputs (the same eventID).
+    pub repeated: u64,
+    /// Events recorded before this capture.
+    pub before: u64,
+    /// Signed batches made.
+    pub batches: u64,
+    /// Events or inputs refused (with [`OnError::Proceed`]), the first [`MOST_REFUSALS_KEPT`].
+    pub refused: Vec<Refusal>,
+    /// How many were refused in all.
+    pub refused_count: u64,
+}
+
+/// A key ready to record events: the credentials' issuer, and the party it records for.
+pub struct Recorder<'k> {
+    signer: &'k DidSigner,
+    /// The issuer name the store records the batches under.
+    issuer: String,
+    issuer_block: Value,
+    created: String,
+    party: Option<Gln>,
+}
+
+/// An event ready to sign: its ID, its time and its text with that ID.
+struct Ready {
+    id: String,
+    time: i64,
+    event: Value,
+    label: String,
+}
+
+impl<'k> Recorder<'k> {
+    /// Records with `signer`, as the store's issuer `issuer`, each credential naming
+    /// `issuer_block` (an OpenAttestation v2 issuer: its `id`, `name`, `revocation` and
+    /// `identityProof`). With a `party`, events naming another recorder are refused and those
+    /// naming none are given it (unless their hash ID would then no longer be theirs).
+    pub fn new(
+        signer: &'k DidSigner,
+        issuer: String,
+        issuer_block: Value,
+        party: Option<Gln>,
+        created: std::time::SystemTime,
+    ) -> Recorder<'k> {
+        Recorder {
+            signer,
+            issuer,
+            issuer_block,
+            created: rfc3339_millis(created),
+            party,
+        }
+    }
+
+    /// The party it records for, if one.
+    pub fn party(&self) -> Option<Gln> {
+        self.party
+    }
+
+    /// Records the documents `feed` gives (an EPCISDocument, an EPCISQueryDocument or an
+    /// event, as JSON bytes, each with a label for messages), in one transaction.
+    pub fn record<E: From<CaptureError>>(
+        &self,
+        store: &mut corridor_ledger::Store,
+        on_error: OnError,
+        feed: impl FnOnce(&mut dyn FnMut(String, Vec<u8>) -> Result<(), E>) -> Result<(), E>,
+    ) -> Result<Recorded, E> {
+        let mut counts = Recorded::default();
+        let written = store.record_events(&self.issuer, |writer| -> Result<(), Failed<E>> {
+            let mut run = Run {
+                recorder: self,
+                on_error,
+                seen: HashSet::new(),
+                pending: Vec::with_capacity(BATCH),
+                counts: &mut counts,
+            };
+            let mut chunk: Vec<(String, Vec<u8>)> = Vec::with_capacity(CHUNK);
+            feed(&mut |label, bytes| {
+                chunk.push((label, bytes));
+                if chunk.len() == CHUNK {
+                    run.take(writer, &mut chunk).map_err(E::from)?;
+                }
+                Ok(())
+            })
+            .map_err(Failed::Feed)?;
+            run.take(writer, &mut chunk)?;
+            while !run.pending.is_empty() {
+                run.sign(writer)?;
+            }
+            Ok(())
+        });
+        let written = match written {
+            Ok(written) => written,
+            Err(Failed::Capture(e)) => return Err(e.into()),
+            Err(Failed::Feed(e)) => return Err(e),
+        };
+        counts.recorded = written;
+        Ok(counts)
+    }
+}
+
+/// An error inside a capture's transaction: the capture's own, or the feed's.
+enum Failed<E> {
+    Capture(CaptureError),
+    Feed(E),
+}
+
+impl<E> From<StoreError> for Failed<E> {
+    fn from(e: StoreError) -> Self {
+        Failed::Capture(e.into())
+    }
+}
+
+impl<E> From<CaptureError> for Failed<E> {
+    fn from(e: CaptureError) -> Self {
+        Failed::Capture(e)
+    }
+}
+
+/// One capture under way.
+struct Run<'r, 'k> {
+    recorder: &'r Recorder<'k>,
+    on_error: OnError,
+    seen: HashSet<String>,
+    pending: Vec<Ready>,
+    counts: &'r mut Recorded,
+}
+
+impl Run<'_, '_> {
+    /// Reads, checks and hashes `chunk` on every core, then queues its events for signing.
+    fn take(
+        &mut self,
+        writer: &mut EventWriter,
+        chunk: &mut Vec<(String, Vec<u8>)>,
+    ) -> Result<(), CaptureError> {
+        let party = self.recorder.party.as_ref();
+        let ready: Vec<Vec<Result<Ready, Refusal>>> = chunk
+            .par_iter()
+            .map(|(label, bytes)| match events_of(label, bytes) {
+                Ok(events) => events
+                    .into_iter()
+                    .map(|(label, event)| prepare(label, event, party))
+                    .collect(),
+                Err(refusal) => vec![Err(refusal)],
+            })
+            .collect();
+        chunk.clear();
+        let mut refused = Vec::new();
+        for ready in ready.into_iter().flatten() {
+            let ready = match ready {
+                Ok(ready) => ready,
+                Err(refusal) => {
+                    refused.push(refusal);
+                    continue;
+                }
+            };
+            self.counts.read += 1;
+            if !self.seen.insert(ready.id.clone()) {
+                self.counts.repeated += 1;
+                continue;
+            }
+            self.pending.push(ready);
+            if self.pending.len() == BATCH && refused.is_empty() {
+                self.sign(writer)?;
+            }
+        }
+        if refused.is_empty() {
+            return Ok(());
+        }
+        if self.on_error == OnError::Rollback {
+            refused.truncate(MOST_REFUSALS_KEPT);
+            return Err(CaptureError::Refused(refused));
+        }
+        self.counts.refused_count += refused.len() as u64;
+        let room = MOST_REFUSALS_KEPT.saturating_sub(self.counts.refused.len());
+        self.counts.refused.extend(refused.into_iter().take(room));
+        while self.pending.len() >= BATCH {
+            self.sign(writer)?;
+        }
+        Ok(())
+    }
+
+    /// Signs and writes what is queued (a batch at most), leaving events recorded before.
+    fn sign(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
+        let take = self.pending.len().min(BATCH);
+        let mut batch: Vec<Ready> = self.pending.drain(..take).collect();
+        let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
+        let known = writer.recorded(&ids)?;
+        self.counts.before += known.len() as u64;
+        batch.retain(|r| !known.contains(&r.id));
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let recorder = self.recorder;
+        let (signed, events) = sign_batch(
+            &batch,
+            &recorder.issuer_block,
+            recorder.signer,
+            &recorder.created,
+        )?;
+        writer.batch(&signed, &events)?;
+        self.counts.batches += 1;
+        Ok(())
+    }
+}
+
+/// The events of one input: a document's, each given the document's `@context`, or the
+/// event itself; each checked against GS1's schema first.
+fn events_of(label: &str, bytes: &[u8]) -> Result<Vec<(String, Value)>, Refusal> {
+    let refusal = |problem: String| Refusal {
+        input: label.to_owned(),
+        problem,
+    };
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| refusal(format!("not JSON: {e}")))?;
+    let invalid = |problems: Vec<corridor_epcis::Invalid>, events: &[Value]| {
+        let named: Vec<String> = problems
+            .iter()
+            .take(5)
+            .map(|p| match p.event {
+                Some(i) => format!("{}: {p}", event_name(i, events.get(i))),
+                None => p.to_string(),
+            })
+            .collect();
+        refusal(format!("not valid EPCIS 2.0: {}", named.join("; ")))
+    };
+    let kind = value.get("type").and_then(Value::as_str).unwrap_or("");
+    if kind == "EPCISDocument" || kind == "EPCISQueryDocument" {
+        let list = if kind == "EPCISDocument" {
+            &value["epcisBody"]["eventList"]
+        } else {
+            &value["epcisBody"]["queryResults"]["resultsBody"]["eventList"]
+        };
+        let events = list.as_array().cloned().unwrap_or_default();
+        validate(&value).map_err(|problems| invalid(problems, &events))?;
+        let context = value.get("@context").cloned();
+        return Ok(events
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut event)| {
+                let name = format!("{label}: {}", event_name(i, Some(&event)));
+                if let (Some(fields), Some(context)) = (event.as_object_mut(), &context)
+                    && !fields.contains_key("@context")
+                {
+                    // The context first, as an event sent alone carries it.
+                    let mut with = Map::with_capacity(fields.len() + 1);
+                    with.insert("@context".into(), context.clone());
+                    with.extend(std::mem::take(fields));
+                    *fields = with;
+                }
+                (name, event)
+            })
+            .collect());
+    }
+    validate(&value).map_err(|problems| invalid(problems, &[]))?;
+    Ok(vec![(label.to_owned(), value)])
+}
+
+/// How messages name an event of a document: its place and its eventID.
+fn event_name(index: usize, event: Option<&Value>) -> String {
+    match event.and_then(|e| e.get("eventID")).and_then(Value::as_str) {
+        Some(id) => format!("event {} ({id})", index + 1),
+        None => format!("event {}", index + 1),
+    }
+}
+
+/// Gives the event its hash ID (or checks the one it has) and reads it, refusing one whose
+/// identifiers are wrong or that names another recorder than `party`; one naming none is
+/// given `party`.
+fn prepare(label: String, mut event: Value, party: Option<&Gln>) -> Result<Ready, Refusal> {
+    let refuse = |problem: String| Refusal {
+        input: label.clone(),
+        problem,
+    };
+    let given = event
+        .get("eventID")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let hash_given = given.as_deref().is_some_and(|id| id.starts_with("ni:///"));
+    if let Some(party) = party {
+        let read = Event::read(&event, &Prefixes::default()).map_err(|e| refuse(e.to_string()))?;
+        match read.recorded_by.as_deref() {
+            Some(recorder) => {
+                let recorder = Epc::read(recorder).ok().and_then(|e| e.gln());
+                if recorder.as_ref() != Some(party) {
+                    let named =
+                        recorder.map_or_else(|| "no party GLN".to_owned(), |r| r.to_string());
+                    return Err(refuse(format!(
+                        "the event names {named} as its recorder (corridor:recordedBy), and this key records for {party}: a party signs only what it observed"
+                    )));
+                }
+            }
+            // Naming the recorder changes the content a hash ID vouches for.
+            None if hash_given => {
+                return Err(refuse(format!(
+                    "the event does not name its recorder (corridor:recordedBy), and naming {party} would change the content its hash eventID vouches for: send it with corridor:recordedBy, or without its eventID"
+                )));
+            }
+            None => name_recorder(&mut event, party),
+        }
+    }
+    let computed = event_hash_id(&event, None).map_err(|e| refuse(e.to_string()))?;
+    let id = match given {
+        // A hash ID vouches for the content: it must be the content's.
+        Some(given) if hash_given && given != computed => {
+            return Err(refuse(format!(
+                "eventID {given} is not the event's hash ID ({computed}): the event was changed after its ID was made"
+            )));
+        }
+        Some(given) => given,
+        None => {
+            if let Some(fields) = event.as_object_mut() {
+                fields.insert("eventID".into(), Value::String(computed.clone()));
+            }
+            computed
+        }
+    };
+    let read = Event::read(&event, &Prefixes::default()).map_err(|e| refuse(e.to_string()))?;
+    Ok(Ready {
+        id,
+        time: read.time,
+        event,
+        label,
+    })
+}
+
+/// Signs a batch of events: each issued as an OpenAttestation v2 document holding the event,
+/// the batch's merkle root signed once.
+fn sign_batch(
+    pending: &[Ready],
+    issuer: &Value,
+    signer: &DidSigner,
+    created: &str,
+) -> Result<(Batch, Vec<TraceEvent>), CaptureError> {
+    let salted: Vec<(Vec<u8>, Hash32)> = pending
+        .par_iter()
+        .map(|ready| {
+            let raw = json!({"issuers": [issuer], "epcisEvent": ready.event});
+            let mut text = Vec::with_capacity(2048);
+            let target = salt_document_into(&raw, &mut rand::rng(), &mut text).map_err(|e| {
+                CaptureError::Refused(vec![Refusal {
+                    input: ready.label.clone(),
+                    problem: format!("cannot be issued as an OpenAttestation document: {e}"),
+                }])
+            })?;
+            Ok((text, target))
+        })
+        .collect::<Result<_, CaptureError>>()?;
+    let targets: Vec<Hash32> = salted.iter().map(|(_, target)| *target).collect();
+    let tree = MerkleTree::new(targets.clone())
+        .ok_or_else(|| CaptureError::Issue("an empty batch".into()))?;
+    let root = tree.root();
+    let proof_entry = serde_json::to_vec(&signer.proof_entry(&root, created))
+        .map_err(|e| CaptureError::Issue(e.to_string()))?;
+    let events: Vec<TraceEvent> = salted
+        .into_par_iter()
+        .zip(pending.par_iter())
+        .map(|((data, target), ready)| {
+            let signature = MerkleSignature {
+                target_hash: target,
+                proof: tree.proof_of(&target).unwrap_or_default(),
+                merkle_root: root,
+            };
+            let mut credential = Vec::with_capacity(data.len() + 512);
+            credential
+                .extend_from_slice(format!("{{\"version\":\"{SCHEMA_V2}\",\"data\":").as_bytes());
+            credential.extend_from_slice(&data);
+            credential.extend_from_slice(b",\"signature\":");
+            signature.write_json(&mut credential);
+            credential.extend_from_slice(b",\"proof\":[");
+            credential.extend_from_slice(&proof_entry);
+            credential.extend_from_slice(b"]}");
+            let issue = |e: &dyn fmt::Display| CaptureError::Issue(e.to_string());
+            Ok(TraceEvent {
+                id: ready.id.clone(),
+                time: ready.time,
+                event: serde_json::to_string(&ready.event).map_err(|e| issue(&e))?,
+                credential: String::from_utf8(credential).map_err(|e| issue(&e))?,
+            })
+        })
+        .collect::<Result<_, CaptureError>>()?;
+    Ok((
+        Batch {
+            root,
+            documents: targets,
+        },
+        events,
+    ))
+}
+
+/// `time` as RFC 3339 in UTC with milliseconds, as credentials' proofs carry it.
+fn rfc3339_millis(time: std::time::SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
+}

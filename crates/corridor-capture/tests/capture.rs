@@ -1,0 +1,114 @@
+//! Capturing: all or nothing, or every good event; a party's events only; events recorded
+//! before left as they were.
+
+use corridor_capture::{CaptureError, OnError, Recorder};
+use corridor_format::did::DidSigner;
+use serde_json::{Value, json};
+
+fn event(serial: &str, recorder: Option<&str>) -> Value {
+    let mut event = json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                     {"corridor": "https://ns.corridor.example/trace/"}],
+        "type": "ObjectEvent", "eventTime": "2025-03-02T22:21:40+08:00", "eventTimeZoneOffset": "+08:00",
+        "epcList": [format!("urn:epc:id:sgtin:6918790.000001.{serial}")], "action": "OBSERVE",
+        "bizStep": "receiving"
+    });
+    if let Some(recorder) = recorder {
+        event["corridor:recordedBy"] = json!(recorder);
+    }
+    event
+}
+
+fn signer() -> DidSigner {
+    DidSigner::new(k256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap())
+}
+
+fn capture(
+    store: &mut corridor_ledger::Store,
+    recorder: &Recorder,
+    on_error: OnError,
+    events: &[Value],
+) -> Result<corridor_capture::Recorded, CaptureError> {
+    recorder.record(store, on_error, |record| {
+        for (i, event) in events.iter().enumerate() {
+            record(format!("input {i}"), serde_json::to_vec(event).unwrap())?;
+        }
+        Ok(())
+    })
+}
+
+#[test]
+fn a_refused_event_keeps_nothing_unless_told_to_proceed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let signer = signer();
+    let party = "6918790000008".parse().unwrap();
+    let recorder = Recorder::new(
+        &signer,
+        "packer".into(),
+        json!({"id": signer.did(), "name": "Packer",
+               "revocation": {"type": "OCSP_RESPONDER", "location": "https://corridor.example/ocsp/packer"},
+               "identityProof": {"type": "DNS-DID", "location": "packer.example", "key": format!("{}#controller", signer.did())}}),
+        Some(party),
+        std::time::SystemTime::now(),
+    );
+    let other = "urn:epc:id:pgln:6918790.00001";
+    let mut tampered = event("C", None);
+    tampered["eventID"] = json!(
+        "ni:///sha-256;00000000000000000000000000000000000000000000000000000000000000?ver=CBV2.0"
+    );
+    let events = [event("A", None), event("B", Some(other)), tampered];
+
+    let Err(CaptureError::Refused(refused)) =
+        capture(&mut store, &recorder, OnError::Rollback, &events)
+    else {
+        panic!("refused events must roll the capture back");
+    };
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert!(
+        refused[0].input == "input 1" && refused[0].problem.contains("records for 6918790000008")
+    );
+    assert!(
+        refused[1]
+            .problem
+            .contains("naming 6918790000008 would change"),
+        "{}",
+        refused[1]
+    );
+    let mut count = 0;
+    store
+        .each_event(|_, _| {
+            count += 1;
+            Ok::<_, corridor_ledger::StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(count, 0, "nothing is kept on a rollback");
+
+    let done = capture(&mut store, &recorder, OnError::Proceed, &events).unwrap();
+    assert_eq!(
+        (done.recorded, done.refused_count, done.refused.len()),
+        (1, 2, 2)
+    );
+    let mut kept = Vec::new();
+    store
+        .each_event(|_, text| {
+            kept.push(serde_json::from_str::<Value>(text).unwrap());
+            Ok::<_, corridor_ledger::StoreError>(())
+        })
+        .unwrap();
+    assert_eq!(kept.len(), 1);
+    // The event that named no recorder was given the key's party, and its ID made after.
+    assert_eq!(
+        kept[0]["corridor:recordedBy"],
+        "https://id.gs1.org/417/6918790000008"
+    );
+    let mut unnamed = kept[0].clone();
+    unnamed.as_object_mut().unwrap().remove("eventID");
+    assert_eq!(
+        kept[0]["eventID"],
+        json!(corridor_epcis::event_hash_id(&unnamed, None).unwrap())
+    );
+
+    let again = capture(&mut store, &recorder, OnError::Rollback, &[kept[0].clone()]).unwrap();
+    assert_eq!((again.recorded, again.before), (0, 1));
+}
