@@ -10,6 +10,7 @@
 //! appends to its hash-chained audit log; a change is recorded whole, with its audit entry, or
 //! not at all.
 
+mod capture_jobs;
 mod deployments;
 mod shares;
 mod status_lists;
@@ -18,6 +19,7 @@ mod titles;
 mod tokens;
 mod trace;
 
+pub use capture_jobs::CaptureJob;
 pub use corridor_format::RevocationReason;
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};
@@ -25,7 +27,7 @@ pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, StoreRe
 pub use titles::{
     DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,
 };
-pub use tokens::{Issuers, LiveToken, Scope, Scopes, TokenInfo};
+pub use tokens::{Issuers, LiveToken, Scope, Scopes, TokenInfo, TraceParty};
 pub use trace::{EventWriter, ReferenceKind, TraceEvent};
 
 use corridor_format::Hash32;

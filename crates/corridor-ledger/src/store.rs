@@ -16,7 +16,7 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS trace_events (
     seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL,
     issuer TEXT NOT NULL, root BLOB NOT NULL, event TEXT NOT NULL, credential TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS trace_events_by_root ON trace_events (issuer, root);
+CREATE TABLE IF NOT EXISTS capture_jobs (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, token TEXT NOT NULL, created INTEGER NOT NULL,
+    finished INTEGER, rollback INTEGER NOT NULL, success INTEGER NOT NULL, report TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS trace_reference (
     kind TEXT PRIMARY KEY, body TEXT NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS nonces (
@@ -383,8 +386,9 @@ impl Store {
             // migrations just added) and the store's deployment salt (made below); version 4
             // the W3C status lists, whose table the schema just created (a version 3 Corridor
             // would not know their audit entries, so the version says so); version 5 the
-            // traceability events and reference data, likewise.
-            Some(1..=4) => {
+            // traceability events and reference data, likewise; version 6 the capture jobs and
+            // the trace scope of tokens (with the party each is for).
+            Some(1..=5) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],

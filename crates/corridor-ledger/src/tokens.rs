@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use corridor_gs1::Gln;
 use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -21,11 +22,19 @@ pub enum Scope {
     Share,
     /// Title actions and chain title transactions.
     Titles,
+    /// EPCIS 2.0 capture and query (`/capture`, `/events`), for the party the token names.
+    Trace,
 }
 
 impl Scope {
     /// Every scope, in the order they are written.
-    pub const ALL: [Scope; 4] = [Scope::Issue, Scope::Revoke, Scope::Share, Scope::Titles];
+    pub const ALL: [Scope; 5] = [
+        Scope::Issue,
+        Scope::Revoke,
+        Scope::Share,
+        Scope::Titles,
+        Scope::Trace,
+    ];
 
     /// The scope's name, as `corridor token new --scope` takes it and errors say it.
     pub fn name(self) -> &'static str {
@@ -34,6 +43,7 @@ impl Scope {
             Scope::Revoke => "revoke",
             Scope::Share => "share",
             Scope::Titles => "titles",
+            Scope::Trace => "trace",
         }
     }
 
@@ -68,6 +78,16 @@ impl Issuers {
     }
 }
 
+/// Whose traceability events a token with the trace scope captures and queries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TraceParty {
+    /// Any party's: the repository's operator (what a token made without `--party` gets).
+    Any,
+    /// One party's (its party GLN): it captures events that party recorded, and queries those
+    /// and its partners' events about the same things.
+    Party(Gln),
+}
+
 /// What a token may write: its scopes, revocation carrying the issuers it is for, so that a
 /// token cannot hold one without the other.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -77,17 +97,20 @@ pub struct Scopes {
     pub revoke: Option<Issuers>,
     pub share: bool,
     pub titles: bool,
+    /// The party it captures and queries events for, if it may.
+    pub trace: Option<TraceParty>,
 }
 
 impl Scopes {
-    /// Every scope, revoking for any issuer: what tokens made before scopes existed keep, so
-    /// that upgrading Corridor does not break what uses them.
+    /// Every scope of layout version 2, revoking for any issuer: what tokens made before
+    /// scopes existed keep, so that upgrading Corridor does not break what uses them.
     pub fn all() -> Scopes {
         Scopes {
             issue: true,
             revoke: Some(Issuers::Any),
             share: true,
             titles: true,
+            trace: None,
         }
     }
 
@@ -98,6 +121,7 @@ impl Scopes {
             Scope::Revoke => self.revoke.is_some(),
             Scope::Share => self.share,
             Scope::Titles => self.titles,
+            Scope::Trace => self.trace.is_some(),
         }
     }
 
@@ -127,9 +151,21 @@ impl Scopes {
         }
     }
 
-    /// The scopes kept as `names` with `issuers`; `None` if the columns are not what Corridor
-    /// writes.
-    fn from_columns(names: &str, issuers: Option<&str>) -> Option<Scopes> {
+    /// The trace party as kept in the store: NULL for any, else its 13 digits.
+    fn trace_party_column(&self) -> Option<String> {
+        match self.trace {
+            Some(TraceParty::Party(gln)) => Some(gln.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The scopes kept as `names` with `issuers` and `trace_party`; `None` if the columns are
+    /// not what Corridor writes.
+    fn from_columns(
+        names: &str,
+        issuers: Option<&str>,
+        trace_party: Option<&str>,
+    ) -> Option<Scopes> {
         let mut scopes = Scopes::default();
         for name in names.split_whitespace() {
             match Scope::from_name(name)? {
@@ -146,6 +182,12 @@ impl Scopes {
                 }
                 Scope::Share => scopes.share = true,
                 Scope::Titles => scopes.titles = true,
+                Scope::Trace => {
+                    scopes.trace = Some(match trace_party {
+                        None => TraceParty::Any,
+                        Some(gln) => TraceParty::Party(gln.parse().ok()?),
+                    })
+                }
             }
         }
         Some(scopes)
@@ -169,8 +211,15 @@ pub struct LiveToken {
     pub scopes: Scopes,
 }
 
-/// A token's row: name, created, revoked, scopes, the issuers it revokes for.
-type TokenRow = (String, i64, Option<i64>, String, Option<String>);
+/// A token's row: name, created, revoked, scopes, the issuers it revokes for, its trace party.
+type TokenRow = (
+    String,
+    i64,
+    Option<i64>,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 /// The prefix of every token, so that one found in a log or a paste is recognisable.
 const PREFIX: &str = "corridor_";
@@ -185,6 +234,8 @@ pub(crate) fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
         "TEXT NOT NULL DEFAULT 'issue revoke share titles'",
     )?;
     add_column(conn, "api_tokens", "revoke_issuers", "TEXT")?;
+    // Layout version 6: the party a trace token is for.
+    add_column(conn, "api_tokens", "trace_party", "TEXT")?;
     Ok(())
 }
 
@@ -209,14 +260,15 @@ impl Store {
         let inserted = self
             .conn
             .execute(
-                "INSERT OR IGNORE INTO api_tokens (name, hash, created, scopes, revoke_issuers)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT OR IGNORE INTO api_tokens (name, hash, created, scopes, revoke_issuers, trace_party)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     name,
                     digest(&token).as_slice(),
                     now_ms(),
                     scopes.names(),
-                    scopes.issuers_column()
+                    scopes.issuers_column(),
+                    scopes.trace_party_column()
                 ],
             )
             .map_err(|e| self.sqlite(e))?;
@@ -246,19 +298,26 @@ impl Store {
         let rows: Vec<TokenRow> = self
             .conn
             .prepare(
-                "SELECT name, created, revoked, scopes, revoke_issuers FROM api_tokens ORDER BY name",
+                "SELECT name, created, revoked, scopes, revoke_issuers, trace_party FROM api_tokens ORDER BY name",
             )
             .and_then(|mut q| {
                 q.query_map([], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    ))
                 })?
                 .collect()
             })
             .map_err(|e| self.sqlite(e))?;
         rows.into_iter()
-            .map(|(name, created, revoked, scopes, issuers)| {
+            .map(|(name, created, revoked, scopes, issuers, party)| {
                 Ok(TokenInfo {
-                    scopes: read_scopes(&name, &scopes, issuers.as_deref())?,
+                    scopes: read_scopes(&name, &scopes, issuers.as_deref(), party.as_deref())?,
                     name,
                     created,
                     revoked,
@@ -272,19 +331,19 @@ impl Store {
         if !token.starts_with(PREFIX) {
             return Ok(None);
         }
-        let row: Option<(String, String, Option<String>)> = self
+        let row: Option<(String, String, Option<String>, Option<String>)> = self
             .conn
             .query_row(
-                "SELECT name, scopes, revoke_issuers FROM api_tokens
+                "SELECT name, scopes, revoke_issuers, trace_party FROM api_tokens
                  WHERE hash = ?1 AND revoked IS NULL",
                 [digest(token).as_slice()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()
             .map_err(|e| self.sqlite(e))?;
-        row.map(|(name, scopes, issuers)| {
+        row.map(|(name, scopes, issuers, party)| {
             Ok(LiveToken {
-                scopes: read_scopes(&name, &scopes, issuers.as_deref())?,
+                scopes: read_scopes(&name, &scopes, issuers.as_deref(), party.as_deref())?,
                 name,
             })
         })
@@ -293,8 +352,13 @@ impl Store {
 }
 
 /// The scopes of the token `name` as its row keeps them.
-fn read_scopes(name: &str, scopes: &str, issuers: Option<&str>) -> Result<Scopes, StoreError> {
-    Scopes::from_columns(scopes, issuers).ok_or_else(|| {
+fn read_scopes(
+    name: &str,
+    scopes: &str,
+    issuers: Option<&str>,
+    party: Option<&str>,
+) -> Result<Scopes, StoreError> {
+    Scopes::from_columns(scopes, issuers, party).ok_or_else(|| {
         StoreError::Corrupt(format!("the scopes of API token {name:?} cannot be read"))
     })
 }
@@ -362,6 +426,20 @@ mod tests {
             titles: true,
             ..Scopes::default()
         };
+        let packer = Scopes {
+            trace: Some(TraceParty::Party("6918790000008".parse().unwrap())),
+            ..Scopes::default()
+        };
+        let operator = Scopes {
+            trace: Some(TraceParty::Any),
+            ..Scopes::default()
+        };
+        for (name, scopes) in [("packer", &packer), ("operator", &operator)] {
+            let token = store.new_api_token(name, scopes, &mut rand::rng()).unwrap();
+            let live = store.api_token(&token).unwrap().unwrap().scopes;
+            assert_eq!(&live, scopes);
+            assert!(live.allow(Scope::Trace) && !live.allow(Scope::Issue));
+        }
         let a = store
             .new_api_token("a", &carrier_only, &mut rand::rng())
             .unwrap();
@@ -382,7 +460,7 @@ mod tests {
             .into_iter()
             .map(|t| t.scopes)
             .collect();
-        assert_eq!(listed, [carrier_only, any]);
+        assert_eq!(listed, [carrier_only, any, operator, packer]);
     }
 
     #[test]

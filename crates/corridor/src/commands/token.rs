@@ -1,7 +1,8 @@
 //! `corridor token`: API tokens for `corridor serve`'s writes, each allowed some of them.
 
 use anyhow::{Result, bail};
-use corridor_ledger::{Issuers, Scope, Scopes};
+use corridor_gs1::Gln;
+use corridor_ledger::{Issuers, Scope, Scopes, TraceParty};
 
 use crate::exit::Exit;
 use crate::home::Home;
@@ -13,14 +14,21 @@ pub enum TokenAction {
         /// What the token is for, to revoke it by (1 to 64 characters).
         #[arg(value_name = "NAME")]
         name: String,
-        /// A write it may make: issue, revoke, share or titles (title actions and chain title
-        /// transactions). Repeat for several; at least one.
+        /// What it may do: issue, revoke, share, titles (title actions and chain title
+        /// transactions) or trace (EPCIS 2.0 capture and query, `/capture` and `/events`).
+        /// Repeat for several; at least one.
         #[arg(long = "scope", value_name = "SCOPE", required = true, value_parser = parse_scope)]
         scopes: Vec<Scope>,
         /// With --scope revoke: an issuer it may revoke for (repeat for several). Without
         /// any, it may revoke for every issuer of the store.
         #[arg(long = "issuer", value_name = "NAME")]
         issuers: Vec<String>,
+        /// With --scope trace: the party it captures and queries events for (its party GLN,
+        /// as `urn:epc:id:pgln:…`, `https://id.gs1.org/417/…` or 13 digits). It may capture
+        /// only events that party recorded, and query those and its partners' events about
+        /// the same things. Without it, the token is the repository operator's: any party's.
+        #[arg(long, value_name = "PGLN", value_parser = super::trace::parse_party)]
+        party: Option<Gln>,
     },
     /// List the tokens: name, scopes, when made, whether revoked. Never the tokens themselves.
     List,
@@ -38,8 +46,9 @@ pub fn run(home: &Home, action: &TokenAction) -> Result<Exit> {
             name,
             scopes,
             issuers,
+            party,
         } => {
-            let scopes = granted(scopes, issuers)?;
+            let scopes = granted(scopes, issuers, *party)?;
             let token = store.new_api_token(name, &scopes, &mut rand::rng())?;
             println!("{token}");
             eprintln!(
@@ -70,15 +79,23 @@ pub fn run(home: &Home, action: &TokenAction) -> Result<Exit> {
 }
 
 fn parse_scope(name: &str) -> Result<Scope, String> {
-    Scope::from_name(name)
-        .ok_or_else(|| format!("{name:?} is not a scope: give issue, revoke, share or titles"))
+    Scope::from_name(name).ok_or_else(|| {
+        format!("{name:?} is not a scope: give issue, revoke, share, titles or trace")
+    })
 }
 
-/// The scopes `--scope` and `--issuer` give; an issuer without the revoke scope is a mistake.
-fn granted(scopes: &[Scope], issuers: &[String]) -> Result<Scopes> {
+/// The scopes `--scope`, `--issuer` and `--party` give; an issuer without the revoke scope,
+/// or a party without the trace scope, is a mistake.
+fn granted(scopes: &[Scope], issuers: &[String], party: Option<Gln>) -> Result<Scopes> {
     let revoke = scopes.contains(&Scope::Revoke);
     if !revoke && !issuers.is_empty() {
         bail!("--issuer names whom a token may revoke for: give it with --scope revoke");
+    }
+    let trace = scopes.contains(&Scope::Trace);
+    if !trace && party.is_some() {
+        bail!(
+            "--party names whose events a token captures and queries: give it with --scope trace"
+        );
     }
     Ok(Scopes {
         issue: scopes.contains(&Scope::Issue),
@@ -88,6 +105,7 @@ fn granted(scopes: &[Scope], issuers: &[String]) -> Result<Scopes> {
         }),
         share: scopes.contains(&Scope::Share),
         titles: scopes.contains(&Scope::Titles),
+        trace: trace.then(|| party.map_or(TraceParty::Any, TraceParty::Party)),
     })
 }
 
@@ -102,6 +120,10 @@ fn describe(scopes: &Scopes) -> String {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 format!("revoke({})", names.join(", "))
             }
+            (_, Scope::Trace) => match scopes.trace {
+                Some(TraceParty::Party(gln)) => format!("trace({gln})"),
+                _ => "trace(any party)".to_string(),
+            },
             (_, scope) => scope.name().to_string(),
         })
         .collect();

@@ -7,6 +7,8 @@ mod id;
 mod provenance;
 mod recall;
 mod record;
+
+pub use record::parse_party;
 mod reference;
 
 use anyhow::Result;

@@ -53,7 +53,7 @@ pub struct RecordArgs {
 }
 
 /// A party GLN written any way.
-fn parse_party(text: &str) -> Result<Gln, String> {
+pub fn parse_party(text: &str) -> Result<Gln, String> {
     if text.len() == 13 && text.bytes().all(|b| b.is_ascii_digit()) {
         return text.parse::<Gln>().map_err(|e| e.to_string());
     }

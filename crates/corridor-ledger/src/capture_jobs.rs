@@ -1,0 +1,191 @@
+//! Capture jobs: what each capture through EPCIS 2.0's interface came to, for its client to ask
+//! after (`GET /capture/{id}`). They are the server's working notes, not the ledger's record:
+//! the events they recorded are audited with their batches, the jobs are not, and a job is
+//! forgotten after [`KEPT_FOR_MS`].
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::Store;
+use crate::store::{StoreError, now_ms};
+
+/// How long a job is kept: thirty days.
+pub const KEPT_FOR_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// One capture job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaptureJob {
+    /// Its ID, as its URL names it.
+    pub id: String,
+    /// The API token that made it (its name): only it, or a token for every party, sees it.
+    pub token: String,
+    /// Milliseconds since the Unix epoch.
+    pub created: i64,
+    pub finished: Option<i64>,
+    /// Whether it was asked to roll back on an error (else to proceed).
+    pub rollback: bool,
+    pub success: bool,
+    /// What it did and the errors it met, as JSON: the server's to write and read.
+    pub report: String,
+}
+
+type JobRow = (i64, String, String, i64, Option<i64>, bool, bool, String);
+
+fn job(
+    (seq, id, token, created, finished, rollback, success, report): JobRow,
+) -> (i64, CaptureJob) {
+    (
+        seq,
+        CaptureJob {
+            id,
+            token,
+            created,
+            finished,
+            rollback,
+            success,
+            report,
+        },
+    )
+}
+
+const COLUMNS: &str = "seq, id, token, created, finished, rollback, success, report";
+
+impl Store {
+    /// Keeps `job`, forgetting those older than [`KEPT_FOR_MS`].
+    pub fn keep_capture_job(&mut self, job: &CaptureJob) -> Result<(), StoreError> {
+        let path = self.path().to_path_buf();
+        let sqlite = move |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(&sqlite)?;
+        tx.execute(
+            "DELETE FROM capture_jobs WHERE created < ?1",
+            [now_ms() - KEPT_FOR_MS],
+        )
+        .and_then(|_| {
+            tx.execute(
+                "INSERT INTO capture_jobs (id, token, created, finished, rollback, success, report)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    job.id,
+                    job.token,
+                    job.created,
+                    job.finished,
+                    job.rollback,
+                    job.success,
+                    job.report
+                ],
+            )
+        })
+        .and_then(|_| tx.commit())
+        .map_err(sqlite)
+    }
+
+    /// The job `id`, if kept.
+    pub fn capture_job(&self, id: &str) -> Result<Option<CaptureJob>, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM capture_jobs WHERE id = ?1"),
+                [id],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                    ))
+                },
+            )
+            .optional()
+            .map(|row| row.map(|row| job(row).1))
+            .map_err(|e| self.sqlite(e))
+    }
+
+    /// Up to `limit` jobs made after the one at `after` (its place, as this returns it), in
+    /// the order they were made; those of `token` only, if given.
+    pub fn capture_jobs(
+        &self,
+        token: Option<&str>,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<(i64, CaptureJob)>, StoreError> {
+        self.conn
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM capture_jobs
+                 WHERE seq > ?1 AND (?2 IS NULL OR token = ?2) ORDER BY seq LIMIT ?3"
+            ))
+            .and_then(|mut q| {
+                q.query_map(params![after, token, limit as i64], |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                        r.get(7)?,
+                    ))
+                })?
+                .map(|row| row.map(job))
+                .collect()
+            })
+            .map_err(|e| self.sqlite(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn made(id: &str, token: &str, created: i64) -> CaptureJob {
+        CaptureJob {
+            id: id.into(),
+            token: token.into(),
+            created,
+            finished: Some(created + 5),
+            rollback: true,
+            success: true,
+            report: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn jobs_are_kept_listed_by_token_and_forgotten_after_thirty_days() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let now = now_ms();
+        store
+            .keep_capture_job(&made("old", "a", now - KEPT_FOR_MS - 1))
+            .unwrap();
+        store.keep_capture_job(&made("j1", "a", now)).unwrap();
+        store.keep_capture_job(&made("j2", "b", now)).unwrap();
+        store.keep_capture_job(&made("j3", "a", now)).unwrap();
+        assert!(store.capture_job("old").unwrap().is_none(), "forgotten");
+        assert_eq!(store.capture_job("j2").unwrap(), Some(made("j2", "b", now)));
+        let a: Vec<String> = store
+            .capture_jobs(Some("a"), 0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(_, j)| j.id)
+            .collect();
+        assert_eq!(a, ["j1", "j3"]);
+        let first = store.capture_jobs(None, 0, 1).unwrap();
+        assert_eq!(first[0].1.id, "j1");
+        let rest: Vec<String> = store
+            .capture_jobs(None, first[0].0, 10)
+            .unwrap()
+            .into_iter()
+            .map(|(_, j)| j.id)
+            .collect();
+        assert_eq!(rest, ["j2", "j3"]);
+        assert!(matches!(
+            store.keep_capture_job(&made("j1", "a", now)),
+            Err(StoreError::Sqlite { .. })
+        ));
+    }
+}
