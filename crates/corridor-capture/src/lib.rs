@@ -94,6 +94,8 @@ pub struct Recorded {
     pub refused: Vec<Refusal>,
     /// How many were refused in all.
     pub refused_count: u64,
+    /// The eventID of the first event read (as recorded: made, if it came without one).
+    pub first_id: Option<String>,
 }
 
 /// A key ready to record events: the credentials' issuer, and the party it records for.
@@ -238,6 +240,9 @@ impl Run<'_, '_> {
                 }
             };
             self.counts.read += 1;
+            if self.counts.first_id.is_none() {
+                self.counts.first_id = Some(ready.id.clone());
+            }
             if !self.seen.insert(ready.id.clone()) {
                 self.counts.repeated += 1;
                 continue;

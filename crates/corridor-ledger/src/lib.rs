@@ -28,7 +28,7 @@ pub use titles::{
     DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,
 };
 pub use tokens::{Issuers, LiveToken, Scope, Scopes, TokenInfo, TraceParty};
-pub use trace::{EventWriter, ReferenceKind, TraceEvent};
+pub use trace::{EventWriter, RecordedEvent, ReferenceKind, TraceEvent};
 
 use corridor_format::Hash32;
 

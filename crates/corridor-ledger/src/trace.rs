@@ -23,6 +23,16 @@ pub struct TraceEvent {
     pub credential: String,
 }
 
+/// An event as the store holds it: its place in the record, its ID, its text, and when it
+/// was recorded (milliseconds since 1970).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedEvent {
+    pub seq: i64,
+    pub id: String,
+    pub event: String,
+    pub recorded: i64,
+}
+
 /// The kinds of reference data a chain has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReferenceKind {
@@ -236,14 +246,25 @@ impl Store {
         Ok((last, kept))
     }
 
-    /// The events recorded after place `seq` in the order recorded, with their places.
-    pub fn events_after(&self, seq: i64) -> Result<Vec<(i64, String, String)>, StoreError> {
+    /// The events recorded after place `seq` in the order recorded.
+    pub fn events_after(&self, seq: i64) -> Result<Vec<RecordedEvent>, StoreError> {
         let mut query = self
             .conn
-            .prepare("SELECT seq, id, event FROM trace_events WHERE seq > ?1 ORDER BY seq")
+            .prepare(
+                "SELECT e.seq, e.id, e.event, i.at FROM trace_events e
+                 JOIN issued i ON i.issuer = e.issuer AND i.root = e.root
+                 WHERE e.seq > ?1 ORDER BY e.seq",
+            )
             .map_err(|e| self.sqlite(e))?;
         query
-            .query_map([seq], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_map([seq], |r| {
+                Ok(RecordedEvent {
+                    seq: r.get(0)?,
+                    id: r.get(1)?,
+                    event: r.get(2)?,
+                    recorded: r.get(3)?,
+                })
+            })
             .and_then(|rows| rows.collect())
             .map_err(|e| self.sqlite(e))
     }

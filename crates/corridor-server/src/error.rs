@@ -276,50 +276,63 @@ impl<W: Write> FromRequestParts<AppState> for Writer<W> {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let unauthorized = |message: &str| {
-            let mut error = ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message);
-            if parts
-                .headers
-                .get(axum::http::header::AUTHORIZATION)
-                .is_some()
-            {
-                error = ApiError::new(StatusCode::FORBIDDEN, "forbidden", message);
-            }
-            error
-        };
-        let Some(token) = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(bearer_token)
-            .map(str::to_string)
-        else {
-            return Err(unauthorized(
-                "this route writes: send an API token as `Authorization: Bearer <token>` (`corridor token new`)",
-            ));
-        };
-        let live = reading(state, move |store| store.api_token(&token)).await?;
-        let live = live.ok_or_else(|| unauthorized("the API token is not a live one"))?;
-        if !live.scopes.allow(W::SCOPE) {
-            return Err(missing_scope(&live.name, W::SCOPE));
-        }
-        state.write_rate.take(&live.name).map_err(|wait| {
-            ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_writes",
-                format!(
-                    "this API token made more writes than the server allows ({} a minute, `corridor serve --writes-per-minute`); try again later",
-                    state.write_rate.per_minute()
-                ),
-            )
-            .retry_after(wait.as_secs_f64().ceil() as u64)
-        })?;
+        let live = live_token(parts, state, W::SCOPE, "this route writes").await?;
+        take_write(state, &live.name)?;
         Ok(Writer {
             name: live.name,
             scopes: live.scopes,
             write: PhantomData,
         })
     }
+}
+
+/// The live API token the request is made with (`Authorization: Bearer <token>`), if it holds
+/// `scope`; else 401 (no token; `why` says why one is needed) or 403 (not a live one, or
+/// without the scope).
+pub async fn live_token(
+    parts: &Parts,
+    state: &AppState,
+    scope: Scope,
+    why: &str,
+) -> Result<corridor_ledger::LiveToken, ApiError> {
+    let sent = parts.headers.get(axum::http::header::AUTHORIZATION);
+    let unauthorized = |message: &str| {
+        if sent.is_some() {
+            ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+        } else {
+            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+        }
+    };
+    let Some(token) = sent
+        .and_then(|v| v.to_str().ok())
+        .and_then(bearer_token)
+        .map(str::to_string)
+    else {
+        return Err(unauthorized(&format!(
+            "{why}: send an API token as `Authorization: Bearer <token>` (`corridor token new`)"
+        )));
+    };
+    let live = reading(state, move |store| store.api_token(&token)).await?;
+    let live = live.ok_or_else(|| unauthorized("the API token is not a live one"))?;
+    if !live.scopes.allow(scope) {
+        return Err(missing_scope(&live.name, scope));
+    }
+    Ok(live)
+}
+
+/// Counts a write against the token `name`'s rate, or says when it may write again.
+pub fn take_write(state: &AppState, name: &str) -> Result<(), ApiError> {
+    state.write_rate.take(name).map_err(|wait| {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_writes",
+            format!(
+                "this API token made more writes than the server allows ({} a minute, `corridor serve --writes-per-minute`); try again later",
+                state.write_rate.per_minute()
+            ),
+        )
+        .retry_after(wait.as_secs_f64().ceil() as u64)
+    })
 }
 
 impl Writer<Revoking> {

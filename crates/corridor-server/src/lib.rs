@@ -16,6 +16,7 @@
 
 mod api;
 mod chain;
+mod epcis;
 mod error;
 mod issuer;
 mod ocsp;
@@ -110,6 +111,8 @@ pub(crate) struct AppState {
     verifier: Arc<dyn Fn() -> Verifier + Send + Sync>,
     offline: bool,
     timeout: Duration,
+    /// The largest request body, in bytes.
+    max_body: usize,
     /// The largest answer wrapping may give: [`ANSWER_PER_BODY`] times the body limit.
     max_answer: usize,
     issuer: Option<Arc<Issuer>>,
@@ -183,6 +186,7 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
         verifier: config.verifier.clone(),
         offline: config.offline,
         timeout: config.timeout,
+        max_body: config.max_body,
         max_answer: config.max_body.saturating_mul(ANSWER_PER_BODY),
         issuer: config.issuer.clone(),
         w3c_issuer: config.w3c_issuer.clone(),
@@ -215,6 +219,7 @@ fn routes(state: AppState, config: &ServerConfig) -> Router {
             post(rpc::handler).layer(DefaultBodyLimit::max(rpc::MAX_BODY)),
         )
         .merge(api::routes())
+        .merge(epcis::routes())
         .route("/api/trace/check", get(trace::check))
         .route("/api/trace/provenance", get(trace::provenance))
         .route("/01/{*rest}", get(trace::resolve))

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use axum::Json;
@@ -63,9 +63,11 @@ impl FileStamp {
 }
 
 #[derive(Default)]
-struct Loaded {
-    trace: Option<Trace>,
-    registry: Registry,
+pub(crate) struct Loaded {
+    pub trace: Option<Trace>,
+    pub registry: Registry,
+    /// Each event's place in the record and when it was recorded, by eventID.
+    pub recorded: HashMap<String, (i64, i64)>,
     generation: (i64, Vec<i64>),
 }
 
@@ -105,6 +107,15 @@ fn with_trace<T>(
     state: &AppState,
     answer: impl FnOnce(&Trace, &Registry) -> T,
 ) -> Result<T, ApiError> {
+    let loaded = loaded(state)?;
+    Ok(answer(
+        loaded.trace.as_ref().expect("loaded"),
+        &loaded.registry,
+    ))
+}
+
+/// The index brought up to date with the store. Blocks: call it off the async threads.
+pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, ApiError> {
     let index = &state.trace;
     // Asking the store where it stands costs a query; its files say for free that nothing
     // was committed since it was last asked.
@@ -117,8 +128,8 @@ fn with_trace<T>(
         .is_some_and(|(seen, at)| *seen == files && at.elapsed() < TRUST_FILES_FOR);
     if unchanged {
         let loaded = index.loaded.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(trace) = &loaded.trace {
-            return Ok(answer(trace, &loaded.registry));
+        if loaded.trace.is_some() {
+            return Ok(loaded);
         }
     }
     let generation = state
@@ -128,10 +139,8 @@ fn with_trace<T>(
     *index.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some((files, Instant::now()));
     {
         let loaded = index.loaded.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(trace) = &loaded.trace
-            && loaded.generation == generation
-        {
-            return Ok(answer(trace, &loaded.registry));
+        if loaded.trace.is_some() && loaded.generation == generation {
+            return Ok(loaded);
         }
     }
     let mut loaded = index.loaded.write().unwrap_or_else(|e| e.into_inner());
@@ -153,7 +162,13 @@ fn with_trace<T>(
             .map_err(store_error)?;
         let mut events = Vec::with_capacity(rows.len());
         let mut last = since;
-        for (seq, id, text) in rows {
+        for row in rows {
+            let corridor_ledger::RecordedEvent {
+                seq,
+                id,
+                event: text,
+                recorded,
+            } = row;
             let event = serde_json::from_str::<Value>(&text)
                 .ok()
                 .and_then(|value| Event::read(&value, &Prefixes::default()).ok())
@@ -164,6 +179,7 @@ fn with_trace<T>(
                     )
                 })?;
             events.push(event);
+            loaded.recorded.insert(id, (seq, recorded));
             last = last.max(seq);
         }
         match &mut loaded.trace {
@@ -181,11 +197,8 @@ fn with_trace<T>(
             .unwrap_or_else(|e| e.into_inner())
             .clear();
     }
-    let loaded = &*loaded;
-    Ok(answer(
-        loaded.trace.as_ref().expect("loaded"),
-        &loaded.registry,
-    ))
+    drop(loaded);
+    Ok(index.loaded.read().unwrap_or_else(|e| e.into_inner()))
 }
 
 /// The store's reference data.

@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use corridor_epcis::{Action, Epc, Event, EventType, Vocabulary};
+use corridor_epcis::{Action, Epc, Event, Vocabulary};
 use corridor_gs1::Identifier;
 
 /// Why a query cannot be answered as asked: EPCIS's `QueryParameterException`.

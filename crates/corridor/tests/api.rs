@@ -147,7 +147,8 @@ fn every_documented_route_is_served() {
         let path = route
             .replace("{registry}", &registry)
             .replace("{token}", &token)
-            .replace("{id}", &"0".repeat(32));
+            .replace("{id}", &"0".repeat(32))
+            .replace("{value}", "ObjectEvent");
         for method in operations
             .as_object()
             .unwrap()
