@@ -744,3 +744,46 @@ fn a_capture_that_breaks_the_schema_or_the_limits_is_refused_whole() {
     let (ids, _) = all_pages(base, "/events", &repo.operator);
     assert!(ids.is_empty(), "{ids:?}");
 }
+
+#[test]
+fn gs1s_own_client_captures_and_follows_its_job() {
+    let repo = Repository::start();
+    let base = repo.base();
+    let events = &repo.chain.events;
+    let farm = recorder(&events[0]);
+    let farm_token = repo.party_token("farm", &farm);
+    let own: Vec<Value> = events
+        .iter()
+        .filter(|e| recorder(e) == farm)
+        .cloned()
+        .collect();
+    let other = events.iter().find(|e| recorder(e) != farm).unwrap().clone();
+    let asks: Vec<String> = [document(&own), document(&[other])]
+        .iter()
+        .map(|document| {
+            json!({"url": base, "token": farm_token, "document": document}).to_string() + "\n"
+        })
+        .collect();
+    let answers = common::compat_script("oracle-epcis.mjs", &["capture"], &[], asks.concat());
+    // epcis2.js (capture(), then CaptureResponse polling /capture/{id}) reads both jobs.
+    assert_eq!(answers[0]["status"], 202, "{}", answers[0]);
+    assert!(
+        answers[0]["location"]
+            .as_str()
+            .unwrap()
+            .starts_with("/capture/")
+    );
+    assert_eq!(
+        answers[0]["job"],
+        json!({"running": false, "success": true, "errors": []})
+    );
+    assert_eq!(answers[1]["job"]["success"], false, "{}", answers[1]);
+    let error = answers[1]["job"]["errors"][0]["detail"].as_str().unwrap();
+    assert!(
+        error.contains("a party signs only what it observed"),
+        "{error}"
+    );
+    let (ids, _) = all_pages(base, "/events?perPage=1000", &farm_token);
+    let recorded: BTreeSet<String> = ids.into_iter().collect();
+    assert!(own.iter().all(|e| recorded.contains(&id_of(e))));
+}
