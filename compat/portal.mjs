@@ -9,6 +9,12 @@
 //   node portal.mjs shopper <base-url> <path>                        open the page a product's QR code (a
 //                                                                    Digital Link) leads to: its title, verdict
 //                                                                    (words, class, colours), reasons, journey
+//   node portal.mjs trace-check <base-url> <code>                     type an item's code on the trace page and
+//                                                                    check it: the verdict (words, class,
+//                                                                    colours), reasons, whether a scan button shows
+//   node portal.mjs trace-graph <base-url> <code>                     show a lot's chain: its verdict, origins,
+//                                                                    what it came from and went into
+//   node portal.mjs trace-record <base-url> <api-token> <epc> <step>  record an event through the form
 //   node portal.mjs issue <base-url> <api-token> <domain> <out.tt> <owner> <holder>
 //                                                                    fill in a bill of lading, its title's first
 //                                                                    owner and holder, preview, issue, download it
@@ -159,6 +165,59 @@ try {
         bytes: (await response.body()).length,
       };
       await overflows(page, "shown");
+      break;
+    }
+    case "trace-check": {
+      await page.goto(`${base}/trace`);
+      await page.fill("#trace-code", args[0]);
+      await page.click("#trace-check");
+      await page.waitForSelector("#trace-verdict, #trace-error", { timeout: 15000 });
+      const box = await page.$("#trace-verdict");
+      seen = {
+        verdict: box ? {
+          class: await box.getAttribute("class"),
+          text: (await box.textContent()).trim(),
+          colour: await box.evaluate((n) => getComputedStyle(n).backgroundColor),
+        } : null,
+        reasons: await page.$$eval("#trace-verdict li", (items) => items.map((li) => li.dataset.code)),
+        error: await text(page, "#trace-error"),
+        page: await page.$eval("#trace-page", (a) => a.getAttribute("href")).catch(() => null),
+        scanShown: await page.isVisible("#trace-scan"),
+      };
+      await overflows(page, "checked");
+      break;
+    }
+    case "trace-graph": {
+      await page.goto(`${base}/trace`);
+      await page.click("#operators summary");
+      await page.fill("#graph-code", args[0]);
+      await page.click("#graph-show");
+      await page.waitForSelector("#graph-verdict, #graph-error", { timeout: 15000 });
+      const items = (selector) => page.$$eval(`${selector} li`, (lis) => lis.map((li) => li.textContent.trim()));
+      seen = {
+        verdict: await text(page, "#graph-verdict"),
+        error: await text(page, "#graph-error"),
+        origins: await items("#graph-origins"),
+        upstream: await items("#graph-upstream"),
+        lots: await items("#graph-lots"),
+        units: await items("#graph-units"),
+        items: await text(page, "#graph-items"),
+      };
+      await overflows(page, "graph");
+      break;
+    }
+    case "trace-record": {
+      const [token, epc, step] = args;
+      await page.goto(`${base}/trace`);
+      await page.click("#operators summary");
+      await page.fill("#record-epcs", epc);
+      await page.selectOption("#record-step", step);
+      await page.fill("#record-temperature", "4.5");
+      await page.fill("#record-token", token);
+      await overflows(page, "record form");
+      await page.click("#record-submit");
+      await page.waitForSelector("#recorded, #record-error", { timeout: 15000 });
+      seen = { recorded: await text(page, "#recorded-id"), error: await text(page, "#record-error") };
       break;
     }
     case "issue": {

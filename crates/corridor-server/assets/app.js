@@ -1,12 +1,13 @@
 // The portal: one page whose parts the path chooses — verify (`/`, and shared documents at
-// `/s/{id}`), issue, titles and share.
+// `/s/{id}`), issue, titles, share and trace.
 import { $ } from "./common.js";
 import * as verify from "./verify.js";
 import * as issue from "./issue.js";
 import * as titles from "./titles.js";
 import * as share from "./share.js";
+import * as trace from "./trace.js";
 
-const PAGES = { "/": "verify", "/issue": "issue", "/titles": "titles", "/share": "share" };
+const PAGES = { "/": "verify", "/issue": "issue", "/titles": "titles", "/share": "share", "/trace": "trace" };
 
 const show = (page) => {
   Object.values(PAGES).forEach((p) => { $(p).hidden = p !== page; });
@@ -18,3 +19,4 @@ verify.start();
 issue.start(show);
 titles.start();
 share.start();
+trace.start();

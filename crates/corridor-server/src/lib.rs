@@ -222,6 +222,7 @@ fn routes(state: AppState, config: &ServerConfig) -> Router {
         .merge(epcis::routes())
         .route("/api/trace/check", get(trace::check))
         .route("/api/trace/provenance", get(trace::provenance))
+        .route("/api/trace/graph", get(trace::graph))
         .route("/01/{*rest}", get(trace::resolve))
         .route("/00/{*rest}", get(trace::resolve))
         .merge(did_documents(&config.did_documents))

@@ -1,6 +1,7 @@
 //! The portal: pages for people, served from assets built into the binary (no CDN, nothing to
 //! install). One page, whose script shows the part the path names: verify (`/`, and shared
-//! documents at `/s/{id}`), issue (`/issue`), titles (`/titles`) and share (`/share`).
+//! documents at `/s/{id}`), issue (`/issue`), titles (`/titles`), share (`/share`) and trace
+//! (`/trace`).
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -23,6 +24,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("issue.js", JS, include_str!("../assets/issue.js")),
     ("titles.js", JS, include_str!("../assets/titles.js")),
     ("share.js", JS, include_str!("../assets/share.js")),
+    ("trace.js", JS, include_str!("../assets/trace.js")),
     ("vendor.js", JS, include_str!("../assets/vendor.js")),
 ];
 const JS: &str = "text/javascript; charset=utf-8";
@@ -37,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/issue", get(page))
         .route("/titles", get(page))
         .route("/share", get(page))
+        .route("/trace", get(page))
         .route("/s/{id}", get(page))
         .route("/assets/{name}", get(asset))
 }

@@ -311,6 +311,42 @@ pub(crate) async fn provenance(
     }
 }
 
+/// `GET /api/trace/graph?target=…`: a lot's (or unit's, or item's) place in the chain, for
+/// an operator: its provenance, what it came from, and what it went into.
+pub(crate) async fn graph(
+    State(state): State<AppState>,
+    Query(query): Query<ProvenanceQuery>,
+) -> Result<Response, ApiError> {
+    let text = query.target.ok_or_else(|| {
+        ApiError::bad_request("invalid", "give the lot, logistic unit or item as ?target=")
+    })?;
+    let target = read_target(&text, "the target")?;
+    let found = off_the_async_threads(move |_| {
+        with_trace(&state, |trace, registry| {
+            let provenance = trace.provenance(&target, registry)?;
+            let upstream: Vec<String> =
+                trace.upstream(&target).iter().map(Epc::to_string).collect();
+            let forward = trace.forward(&[&target]);
+            Some(json!({
+                "target": provenance.dl,
+                "provenance": provenance,
+                "upstream": upstream,
+                "downstream": forward,
+            }))
+        })
+    })
+    .await?;
+    found
+        .map(|graph| Json(graph).into_response())
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown",
+                format!("no recorded event names {text}"),
+            )
+        })
+}
+
 #[derive(Deserialize)]
 pub(crate) struct ResolverQuery {
     #[serde(rename = "linkType")]

@@ -13,7 +13,7 @@ mod registry;
 pub use checkout::{Check, Decision, Reason};
 pub use provenance::{Break, Origin, Provenance, TargetType, Trace, Verdict, urn};
 pub use query::{EventQuery, OrderBy, QueryParameterError};
-pub use recall::{Affected, RecallTrace, StockToPull};
+pub use recall::{Affected, Forward, RecallTrace, StockToPull};
 pub use registry::{
     Certificate, Location, Party, Product, Registry, RegistryError, TemperatureRange,
 };

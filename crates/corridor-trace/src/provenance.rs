@@ -307,6 +307,15 @@ impl Trace {
         nodes
     }
 
+    /// What `target` came from: the nodes of its provenance graph (everything packed into it,
+    /// and the inputs of the transformations that made them, back to the origins) but itself.
+    pub fn upstream(&self, target: &Epc) -> Vec<Epc> {
+        self.graph(target)
+            .into_keys()
+            .filter(|node| node != target)
+            .collect()
+    }
+
     /// The provenance of `target` by the rules, or `None` when no event names it.
     pub fn provenance(&self, target: &Epc, registry: &Registry) -> Option<Provenance> {
         if !self.knows(target) {

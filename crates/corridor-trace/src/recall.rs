@@ -29,6 +29,15 @@ pub struct StockToPull {
     pub items: Vec<String>,
 }
 
+/// What a lot, unit or item went into: everything whose provenance holds it, and the unsold
+/// items among them by where they are now.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Forward {
+    pub affected: Affected,
+    pub not_sold_by_last_site: Vec<StockToPull>,
+}
+
 /// A recall's forward trace.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,8 +56,29 @@ impl Trace {
     /// be recorded).
     pub fn recall_trace(&self, recall: &Event) -> RecallTrace {
         let recalled: Vec<&Epc> = recall.listed().collect();
+        let Forward {
+            affected,
+            not_sold_by_last_site,
+        } = self.forward(&recalled);
+        RecallTrace {
+            event: recall.id.clone(),
+            recorder: recall
+                .recorded_by
+                .as_deref()
+                .and_then(|r| Epc::read(r).ok())
+                .and_then(|e| e.gln())
+                .map(|gln| gln.to_string()),
+            recalled: recalled.iter().map(|o| o.to_string()).collect(),
+            affected,
+            not_sold_by_last_site,
+        }
+    }
+
+    /// What `from` went into (each of them included): the lots, logistic units and items
+    /// whose provenance holds one of them, and the unsold items by their last site.
+    pub fn forward(&self, from: &[&Epc]) -> Forward {
         let mut affected = std::collections::BTreeSet::new();
-        for object in &recalled {
+        for object in from {
             affected.extend(self.affected_by(object));
         }
         let (mut lots, mut logistic_units) = (Vec::new(), Vec::new());
@@ -69,15 +99,7 @@ impl Trace {
                 _ => lots.push(object.to_string()),
             }
         }
-        RecallTrace {
-            event: recall.id.clone(),
-            recorder: recall
-                .recorded_by
-                .as_deref()
-                .and_then(|r| Epc::read(r).ok())
-                .and_then(|e| e.gln())
-                .map(|gln| gln.to_string()),
-            recalled: recalled.iter().map(|o| o.to_string()).collect(),
+        Forward {
             affected: Affected {
                 lots,
                 logistic_units,
