@@ -3,7 +3,7 @@
 //! products, certificates) provenance is checked against. Every change is one transaction with
 //! its audit entries; the audit replays them and compares them with the tables.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use corridor_format::{Hash32, keccak256};
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -243,7 +243,36 @@ impl Store {
                 .map_err(|e| self.sqlite(e))?;
             kept.push(at.unwrap_or(0));
         }
+        // Revocations change what the events vouch for.
+        let revoked: i64 = self
+            .conn
+            .query_row("SELECT COALESCE(MAX(rowid), 0) FROM revoked", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| self.sqlite(e))?;
+        kept.push(revoked);
         Ok((last, kept))
+    }
+
+    /// The recorded events whose credential is revoked — its own target hash, or its batch's
+    /// root — by eventID, with the revocation's note.
+    pub fn revoked_events(&self) -> Result<HashMap<String, String>, StoreError> {
+        let mut query = self
+            .conn
+            .prepare(
+                "SELECT e.id, r.note FROM revoked r
+                   JOIN trace_events e ON e.issuer = r.issuer AND e.root = r.hash
+                 UNION ALL
+                 SELECT e.id, r.note FROM revoked r
+                   JOIN documents d ON d.issuer = r.issuer AND d.target = r.hash
+                   JOIN trace_events e ON e.issuer = d.issuer AND e.root = d.root
+                   WHERE json_extract(e.credential, '$.signature.targetHash') = lower(hex(r.hash))",
+            )
+            .map_err(|e| self.sqlite(e))?;
+        query
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sqlite(e))
     }
 
     /// The events recorded after place `seq` in the order recorded.

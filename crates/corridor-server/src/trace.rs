@@ -150,14 +150,14 @@ pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, Ap
         } else {
             0
         };
-        let (rows, registry) = state
+        let (rows, registry, withdrawn) = state
             .store
             .read(|store| {
                 let rows = store.events_after(since)?;
-                let registry = (loaded.generation.1 != generation.1 || loaded.trace.is_none())
-                    .then(|| reference(store))
-                    .transpose()?;
-                Ok((rows, registry))
+                let changed = loaded.generation.1 != generation.1 || loaded.trace.is_none();
+                let registry = changed.then(|| reference(store)).transpose()?;
+                let withdrawn = changed.then(|| store.revoked_events()).transpose()?;
+                Ok((rows, registry, withdrawn))
             })
             .map_err(store_error)?;
         let mut events = Vec::with_capacity(rows.len());
@@ -182,9 +182,10 @@ pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, Ap
             loaded.recorded.insert(id, (seq, recorded));
             last = last.max(seq);
         }
-        match &mut loaded.trace {
-            Some(trace) => trace.extend(events),
-            None => loaded.trace = Some(Trace::new(events)),
+        let trace = loaded.trace.get_or_insert_with(|| Trace::new(Vec::new()));
+        trace.extend(events);
+        if let Some(withdrawn) = withdrawn {
+            trace.set_withdrawn(withdrawn);
         }
         if let Some(registry) = registry {
             loaded.registry =

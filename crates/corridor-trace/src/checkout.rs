@@ -21,7 +21,7 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
     /// `unknown`, `recalled`, `temperature`, `certificate`, `unvouched-step`, `wrong-signer`,
-    /// `sold`, `expired`.
+    /// `withdrawn-step`, `sold`, `expired`.
     pub code: &'static str,
     /// What it means, for a shopper.
     pub message: String,
@@ -101,6 +101,16 @@ impl Trace {
                         "A certificate it depends on ({certificate}) is {}.",
                         reason.replace('-', " ")
                     ),
+                ),
+                Break::EventRevoked { note, .. } => add(
+                    "withdrawn-step",
+                    if note.is_empty() {
+                        "A step of its journey was withdrawn by the party that recorded it.".into()
+                    } else {
+                        format!(
+                            "A step of its journey was withdrawn by the party that recorded it: {note}"
+                        )
+                    },
                 ),
                 Break::MissingHop { from, to, .. } => add(
                     "unvouched-step",

@@ -29,6 +29,8 @@ pub struct Trace {
     /// Transformations, by input.
     consumed: HashMap<Epc, Vec<usize>>,
     recalls: Vec<usize>,
+    /// Events whose credential its signer revoked, by name, with the revocation's note.
+    withdrawn: HashMap<String, String>,
 }
 
 /// What a target is.
@@ -96,6 +98,8 @@ pub enum Break {
         certificate: String,
         reason: &'static str,
     },
+    /// An event whose credential its signer revoked: the step is no longer vouched for.
+    EventRevoked { events: Vec<String>, note: String },
     /// A recall of something the target came from, or of the target itself.
     RecalledUpstream {
         events: Vec<String>,
@@ -136,6 +140,7 @@ impl Trace {
             produced: HashMap::new(),
             consumed: HashMap::new(),
             recalls: Vec::new(),
+            withdrawn: HashMap::new(),
         };
         trace.extend(events);
         trace
@@ -151,7 +156,9 @@ impl Trace {
         {
             let mut all = std::mem::take(&mut self.events);
             all.extend(events);
+            let withdrawn = std::mem::take(&mut self.withdrawn);
             *self = Trace::new(all);
+            self.withdrawn = withdrawn;
             return;
         }
         for event in events {
@@ -198,6 +205,12 @@ impl Trace {
         if event.disposition.as_deref() == Some("recalled") {
             self.recalls.push(index);
         }
+    }
+
+    /// Marks the events named in `withdrawn` (by eventID) as revoked by their signer, with
+    /// each revocation's note; replaces those marked before.
+    pub fn set_withdrawn(&mut self, withdrawn: HashMap<String, String>) {
+        self.withdrawn = withdrawn;
     }
 
     /// The events, in time order.
@@ -416,6 +429,14 @@ impl Trace {
     /// The breaks on one node's walk.
     fn breaks_on(&self, node: &Epc, walk: &[usize], registry: &Registry) -> Vec<Break> {
         let mut found = Vec::new();
+        for &i in walk {
+            if let Some(note) = self.withdrawn.get(&self.names[i]) {
+                found.push(Break::EventRevoked {
+                    events: vec![self.name(i)],
+                    note: note.clone(),
+                });
+            }
+        }
         let site_text = |i: usize| self.events[i].site().map(|gln| gln.to_string());
         if let Some(&first) = walk.first()
             && !self.creates(&self.events[first], node)

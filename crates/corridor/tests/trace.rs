@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use common::Workdir;
 use common::trace::{party_key, record, sold_items};
 use corridor_tracegen::generate;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// `corridor trace provenance --json` of `targets`, by target.
 fn provenance(work: &Workdir, targets: &[&str]) -> Vec<Value> {
@@ -456,6 +456,55 @@ fn the_checkout_and_the_resolver_answer_from_the_recorded_events_at_once() {
     let json: Value = serde_json::from_str(&json).unwrap();
     assert_eq!(json["decision"], "sell");
     assert!(json["journey"].as_array().unwrap().len() >= 8, "{json}");
+
+    // An event its recorder withdraws (revoking its credential) no longer vouches for the
+    // step: the answer flips at the next scan, and provenance names the event.
+    let other = unsold_of(6, false);
+    let item = corridor_epcis::Epc::read(&other).unwrap();
+    let step = chain
+        .events
+        .iter()
+        .find(|e| {
+            corridor_epcis::Event::read(e, &corridor_epcis::Prefixes::default())
+                .unwrap()
+                .epcs
+                .contains(&item)
+        })
+        .unwrap();
+    let step_id = corridor_epcis::event_hash_id(step, None).unwrap();
+    let credential = work.path("withdrawn.json");
+    std::fs::write(
+        &credential,
+        work.ok(&["trace", "show", &step_id, "--credential"]),
+    )
+    .unwrap();
+    assert_eq!(codes(&check(&other)), Vec::<String>::new());
+    work.ok(&[
+        "revoke",
+        "--note",
+        "recorded at the wrong dock",
+        credential.to_str().unwrap(),
+    ]);
+    let answer = check(&other);
+    assert_eq!(codes(&answer), ["withdrawn-step"], "{answer}");
+    assert!(
+        answer["reasons"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("recorded at the wrong dock"),
+        "{answer}"
+    );
+    let walked = provenance(&work, &[&other]);
+    assert_eq!(walked[0]["verdict"], "broken");
+    assert_eq!(
+        walked[0]["breaks"],
+        json!([{"kind": "event-revoked", "events": [step_id], "note": "recorded at the wrong dock"}])
+    );
+    assert_eq!(
+        codes(&check(&good)),
+        Vec::<String>::new(),
+        "others unchanged"
+    );
 
     // A recall recorded while the server runs flips the answer at the next scan.
     let lot = &chain.lot_of[&good];

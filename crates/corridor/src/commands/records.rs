@@ -51,7 +51,8 @@ pub struct RevokeArgs {
     ledger: LedgerArgs,
     #[command(flatten)]
     signer: secrets::SignerArgs,
-    /// The issuer revoking; needed when the store holds several.
+    /// The issuer revoking; needed when the store holds several and they did not all issue
+    /// what is revoked (else the one that did is taken).
     #[arg(long, value_name = "NAME")]
     issuer: Option<String>,
     /// Why, as the revocation responder reports it: unspecified, key-compromise,
@@ -203,7 +204,7 @@ pub fn revoke(home: &Home, args: &RevokeArgs) -> Result<Exit> {
             let store = home.store()?;
             let issuer = match &args.issuer {
                 Some(issuer) => issuer.clone(),
-                None => only_issuer(&store)?,
+                None => issuer_of(&store, &hashes)?,
             };
             (Box::new(store), issuer)
         }
@@ -369,6 +370,26 @@ pub fn only_issuer(store: &Store) -> Result<String> {
             store.path().display(),
             many.join(", ")
         ),
+    }
+}
+
+/// The issuer to revoke `hashes` for: the store's only one, else the one that issued them
+/// all (events recorded by several parties live in one store).
+fn issuer_of(store: &Store, hashes: &[Hash32]) -> Result<String> {
+    if store.issuers()?.len() <= 1 {
+        return only_issuer(store);
+    }
+    let mut issuers = std::collections::BTreeSet::new();
+    for hash in hashes {
+        for status in store.status(hash)? {
+            if status.issued.is_some() {
+                issuers.insert(status.issuer);
+            }
+        }
+    }
+    match issuers.len() {
+        1 => Ok(issuers.pop_first().expect("one")),
+        _ => only_issuer(store),
     }
 }
 

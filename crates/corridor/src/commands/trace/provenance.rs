@@ -65,7 +65,9 @@ pub fn load(store: &corridor_ledger::Store) -> Result<Trace> {
         events.push(event);
         Ok(())
     })?;
-    Ok(Trace::new(events))
+    let mut trace = Trace::new(events);
+    trace.set_withdrawn(store.revoked_events()?);
+    Ok(trace)
 }
 
 fn write_report(out: &mut impl Write, p: &Provenance) -> Result<()> {
@@ -127,6 +129,12 @@ fn describe(found: &Break) -> String {
             reasons.join(", "),
             events.join(", ")
         ),
+        Break::EventRevoked { events, note } => {
+            format!(
+                "withdrawn: its recorder revoked the event's credential ({note}) — {}",
+                events.join(", ")
+            )
+        }
         Break::TemperatureExcursion {
             events,
             gtin,
