@@ -75,27 +75,23 @@ fn a_refused_event_keeps_nothing_unless_told_to_proceed() {
         "{}",
         refused[1]
     );
-    let mut count = 0;
-    store
-        .each_event(|_, _| {
-            count += 1;
-            Ok::<_, corridor_ledger::StoreError>(())
-        })
-        .unwrap();
-    assert_eq!(count, 0, "nothing is kept on a rollback");
+    assert!(
+        store.events_after(0).unwrap().is_empty(),
+        "nothing is kept on a rollback"
+    );
 
     let done = capture(&mut store, &recorder, OnError::Proceed, &events).unwrap();
     assert_eq!(
         (done.recorded, done.refused_count, done.refused.len()),
         (1, 2, 2)
     );
-    let mut kept = Vec::new();
-    store
-        .each_event(|_, text| {
-            kept.push(serde_json::from_str::<Value>(text).unwrap());
-            Ok::<_, corridor_ledger::StoreError>(())
-        })
-        .unwrap();
+    let recorded = store.events_after(0).unwrap();
+    let kept: Vec<Value> = recorded
+        .iter()
+        .map(|e| serde_json::from_str(&e.event).unwrap())
+        .collect();
+    // The signer its credential names.
+    assert_eq!(recorded[0].signer.as_deref(), Some(signer.did().as_str()));
     assert_eq!(kept.len(), 1);
     // The event that named no recorder was given the key's party, and its ID made after.
     assert_eq!(

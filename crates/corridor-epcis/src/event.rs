@@ -279,6 +279,9 @@ pub struct Event {
     /// The earliest of the ILMD's best-before, sell-by and expiration dates (`YYYY-MM-DD`),
     /// for what the event made.
     pub best_before: Option<String>,
+    /// The DID whose key signed the event's credential, where the event was read from a store
+    /// that keeps it: not part of the event, never read from it.
+    pub signed_by: Option<String>,
 }
 
 /// Why an event cannot be read: the field and what is wrong with it.
@@ -457,6 +460,7 @@ impl Event {
             certifications: certifications(event)?,
             recorded_by,
             best_before: best_before(event),
+            signed_by: None,
         })
     }
 

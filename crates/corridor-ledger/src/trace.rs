@@ -31,6 +31,8 @@ pub struct RecordedEvent {
     pub id: String,
     pub event: String,
     pub recorded: i64,
+    /// The DID whose key signed its credential.
+    pub signer: Option<String>,
 }
 
 /// The kinds of reference data a chain has.
@@ -202,24 +204,6 @@ impl Store {
         Ok(found)
     }
 
-    /// Every event recorded, in the order recorded: `each` gets its ID and text.
-    pub fn each_event<E: From<StoreError>>(
-        &self,
-        mut each: impl FnMut(&str, &str) -> Result<(), E>,
-    ) -> Result<(), E> {
-        let mut query = self
-            .conn
-            .prepare("SELECT id, event FROM trace_events ORDER BY seq")
-            .map_err(|e| self.sqlite(e))?;
-        let mut rows = query.query([]).map_err(|e| self.sqlite(e))?;
-        while let Some(row) = rows.next().map_err(|e| self.sqlite(e))? {
-            let id: String = row.get(0).map_err(|e| self.sqlite(e))?;
-            let event: String = row.get(1).map_err(|e| self.sqlite(e))?;
-            each(&id, &event)?;
-        }
-        Ok(())
-    }
-
     /// Where the traceability records stand: the last event's place in the order recorded (0
     /// for none), and when each kind of reference data was last kept. A reader that saw the
     /// same knows nothing changed.
@@ -277,25 +261,47 @@ impl Store {
 
     /// The events recorded after place `seq` in the order recorded.
     pub fn events_after(&self, seq: i64) -> Result<Vec<RecordedEvent>, StoreError> {
+        let mut events = Vec::new();
+        self.each_recorded_event(seq, |event| {
+            events.push(event);
+            Ok::<_, StoreError>(())
+        })?;
+        Ok(events)
+    }
+
+    /// Calls `each` with every event recorded after place `seq`, in the order recorded,
+    /// without holding them all.
+    pub fn each_recorded_event<E: From<StoreError>>(
+        &self,
+        seq: i64,
+        mut each: impl FnMut(RecordedEvent) -> Result<(), E>,
+    ) -> Result<(), E> {
         let mut query = self
             .conn
             .prepare(
-                "SELECT e.seq, e.id, e.event, i.at FROM trace_events e
+                "SELECT e.seq, e.id, e.event, i.at,
+                        CASE WHEN json_valid(e.credential)
+                             THEN json_extract(e.credential, '$.proof[0].verificationMethod') END
+                 FROM trace_events e
                  JOIN issued i ON i.issuer = e.issuer AND i.root = e.root
                  WHERE e.seq > ?1 ORDER BY e.seq",
             )
             .map_err(|e| self.sqlite(e))?;
-        query
-            .query_map([seq], |r| {
+        let mut rows = query.query([seq]).map_err(|e| self.sqlite(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.sqlite(e))? {
+            let read = |r: &rusqlite::Row| -> rusqlite::Result<RecordedEvent> {
+                let method: Option<String> = r.get(4)?;
                 Ok(RecordedEvent {
                     seq: r.get(0)?,
                     id: r.get(1)?,
                     event: r.get(2)?,
                     recorded: r.get(3)?,
+                    signer: method.map(|m| m.split('#').next().unwrap_or(&m).to_owned()),
                 })
-            })
-            .and_then(|rows| rows.collect())
-            .map_err(|e| self.sqlite(e))
+            };
+            each(read(row).map_err(|e| self.sqlite(e))?)?;
+        }
+        Ok(())
     }
 
     /// One recorded event: its text, its credential, the key's name that signed it and the
@@ -506,14 +512,7 @@ mod tests {
             2
         );
 
-        let mut seen = Vec::new();
-        store
-            .each_event::<StoreError>(|id, text| {
-                seen.push((id.to_owned(), text.to_owned()));
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(seen.len(), 3);
+        assert_eq!(store.events_after(0).unwrap().len(), 3);
         assert_eq!(
             store.reference(ReferenceKind::Parties).unwrap().as_deref(),
             Some(r#"{"parties":[]}"#)

@@ -168,8 +168,9 @@ pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, Ap
                 id,
                 event: text,
                 recorded,
+                signer,
             } = row;
-            let event = serde_json::from_str::<Value>(&text)
+            let mut event = serde_json::from_str::<Value>(&text)
                 .ok()
                 .and_then(|value| Event::read(&value, &Prefixes::default()).ok())
                 .ok_or_else(|| {
@@ -178,6 +179,7 @@ pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, Ap
                         format!("event {id} cannot be read"),
                     )
                 })?;
+            event.signed_by = signer;
             events.push(event);
             loaded.recorded.insert(id, (seq, recorded));
             last = last.max(seq);

@@ -125,6 +125,14 @@ pub struct Provenance {
     pub breaks: Vec<Break>,
 }
 
+/// Whether two DIDs (or DID URLs: a key's fragment aside) name the same DID; an Ethereum
+/// address in a DID is compared in any case, as its checksum case is only a check.
+fn same_did(a: &str, b: &str) -> bool {
+    let bare = |did: &str| did.split('#').next().unwrap_or(did).to_owned();
+    let (a, b) = (bare(a), bare(b));
+    a == b || (a.starts_with("did:ethr:") && a.eq_ignore_ascii_case(&b))
+}
+
 /// The nodes of a target's provenance graph, each with its horizon.
 type Graph = BTreeMap<Epc, i64>;
 
@@ -562,6 +570,12 @@ impl Trace {
                 }
                 if !site.is_some_and(|site| registry.owns(party, &site)) {
                     reasons.push("not-site-owner");
+                }
+                if let Some(signer) = &event.signed_by
+                    && !party.signers.is_empty()
+                    && !party.signers.iter().any(|did| same_did(did, signer))
+                {
+                    reasons.push("not-signed-by-recorder");
                 }
             }
         }

@@ -38,6 +38,10 @@ pub struct Party {
     pub authorised_biz_steps: Vec<String>,
     #[serde(default)]
     pub locations: Vec<Location>,
+    /// The DIDs whose signatures vouch for its events (its own key's, and a repository's that
+    /// captures for it). Empty: not checked.
+    #[serde(default)]
+    pub signers: Vec<String>,
 }
 
 /// A site of a party.

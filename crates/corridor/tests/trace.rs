@@ -533,3 +533,68 @@ fn the_checkout_and_the_resolver_answer_from_the_recorded_events_at_once() {
         (Some("do-not-sell"), vec!["recalled".to_owned()])
     );
 }
+
+#[test]
+fn a_partys_events_signed_by_a_key_it_does_not_list_are_wrong_signers() {
+    let mut rng = common::rng(9_191);
+    let chain = generate(&mut rng, 1, 6);
+    let work = Workdir::new();
+    record(&work, &chain);
+    let farm = chain
+        .parties
+        .iter()
+        .find(|p| chain.farm_site.values().any(|site| *site == p.sites[0]))
+        .unwrap();
+    let farm_event = chain
+        .events
+        .iter()
+        .find(|e| {
+            corridor_epcis::Epc::read(e["corridor:recordedBy"].as_str().unwrap())
+                .unwrap()
+                .gln()
+                .map(|g| g.to_string())
+                == Some(farm.gln())
+        })
+        .unwrap();
+    let id = corridor_epcis::event_hash_id(farm_event, None).unwrap();
+    let credential: Value =
+        serde_json::from_str(&work.ok(&["trace", "show", &id, "--credential"])).unwrap();
+    let farm_did = credential["proof"][0]["verificationMethod"]
+        .as_str()
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .to_owned();
+    let lot = chain.farm_site.keys().next().unwrap().clone();
+    let with_signers = |signers: &[&str]| {
+        let mut reference = chain.reference.clone();
+        for party in reference["parties"].as_array_mut().unwrap() {
+            if party["gln"] == farm.gln() {
+                party["signers"] = json!(signers);
+            }
+        }
+        let file = work.path("reference.json");
+        std::fs::write(&file, reference.to_string()).unwrap();
+        work.ok(&["trace", "reference", "import", file.to_str().unwrap()]);
+        provenance(&work, &[&lot]).remove(0)
+    };
+    // The farm's key is not among those it lists: each of its events is a wrong signer.
+    let walked = with_signers(&["did:ethr:0x0000000000000000000000000000000000000001"]);
+    let reasons: BTreeSet<String> = walked["breaks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["kind"] == "wrong-signer")
+        .flat_map(|b| b["reasons"].as_array().unwrap().clone())
+        .map(|r| r.as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        reasons,
+        BTreeSet::from(["not-signed-by-recorder".to_owned()]),
+        "{walked}"
+    );
+    // Listed (its address in any case): clean again.
+    let walked = with_signers(&[&farm_did.to_lowercase()]);
+    assert_eq!(walked["verdict"], "clean", "{walked}");
+}

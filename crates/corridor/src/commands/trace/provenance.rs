@@ -57,11 +57,13 @@ pub fn run(home: &Home, args: &ProvenanceArgs) -> Result<Exit> {
 /// Every event the store records, indexed for walking.
 pub fn load(store: &corridor_ledger::Store) -> Result<Trace> {
     let mut events = Vec::new();
-    store.each_event(|id, text| -> Result<()> {
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| anyhow!("the store's event {id}: {e}"))?;
-        let event = Event::read(&value, &Prefixes::default())
+    store.each_recorded_event(0, |recorded| -> Result<()> {
+        let id = &recorded.id;
+        let value: Value = serde_json::from_str(&recorded.event)
             .map_err(|e| anyhow!("the store's event {id}: {e}"))?;
+        let mut event = Event::read(&value, &Prefixes::default())
+            .map_err(|e| anyhow!("the store's event {id}: {e}"))?;
+        event.signed_by = recorded.signer;
         events.push(event);
         Ok(())
     })?;
