@@ -274,6 +274,9 @@ pub struct Event {
     pub sensor_reports: Vec<SensorReport>,
     /// The certificates cited in `certificationInfo`.
     pub certifications: Vec<String>,
+    /// The business transactions in `bizTransactionList` (a purchase order, a bill of
+    /// lading): their URIs.
+    pub biz_transactions: Vec<String>,
     /// The recording party ([`RECORDED_BY`]) as written.
     pub recorded_by: Option<String>,
     /// The earliest of the ILMD's best-before, sell-by and expiration dates (`YYYY-MM-DD`),
@@ -458,6 +461,7 @@ impl Event {
             destinations: parties(event, "destinationList", "destination")?,
             sensor_reports: sensor_reports(event)?,
             certifications: certifications(event)?,
+            biz_transactions: biz_transactions(event)?,
             recorded_by,
             best_before: best_before(event),
             signed_by: None,
@@ -658,6 +662,29 @@ fn certifications(event: &Map<String, Value>) -> Result<Vec<String>, EventError>
             .map(|(i, value)| cited(value, &format!("certificationInfo[{i}]")))
             .collect(),
         Some(value) => cited(value, "certificationInfo").map(|uri| vec![uri]),
+    }
+}
+
+fn biz_transactions(event: &Map<String, Value>) -> Result<Vec<String>, EventError> {
+    match event.get("bizTransactionList") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(list)) => list
+            .iter()
+            .enumerate()
+            .map(|(i, entry)| {
+                entry
+                    .get("bizTransaction")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .ok_or_else(|| {
+                        error(
+                            format!("bizTransactionList[{i}].bizTransaction"),
+                            "a business transaction is named by its URI",
+                        )
+                    })
+            })
+            .collect(),
+        Some(_) => Err(error("bizTransactionList", "not a list")),
     }
 }
 

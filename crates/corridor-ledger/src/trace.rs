@@ -41,13 +41,16 @@ pub enum ReferenceKind {
     Parties,
     Products,
     Certificates,
+    /// Documents events link to (certificates, bills of lading), kept whole to be verified.
+    Documents,
 }
 
 impl ReferenceKind {
-    pub const ALL: [ReferenceKind; 3] = [
+    pub const ALL: [ReferenceKind; 4] = [
         ReferenceKind::Parties,
         ReferenceKind::Products,
         ReferenceKind::Certificates,
+        ReferenceKind::Documents,
     ];
 
     /// Its name: the key its file holds its list under.
@@ -56,6 +59,7 @@ impl ReferenceKind {
             ReferenceKind::Parties => "parties",
             ReferenceKind::Products => "products",
             ReferenceKind::Certificates => "certificates",
+            ReferenceKind::Documents => "documents",
         }
     }
 
@@ -214,7 +218,7 @@ impl Store {
                 r.get(0)
             })
             .map_err(|e| self.sqlite(e))?;
-        let mut kept = Vec::with_capacity(3);
+        let mut kept = Vec::with_capacity(ReferenceKind::ALL.len() + 1);
         for kind in ReferenceKind::ALL {
             let at: Option<i64> = self
                 .conn

@@ -44,6 +44,7 @@ use corridor_verify::Verifier;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use issuer::{Issuer, IssuerError};
+pub use trace::linked_documents;
 pub use w3c::{W3cIssuer, W3cIssuerError};
 
 /// How the server runs.

@@ -150,14 +150,17 @@ pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, Ap
         } else {
             0
         };
-        let (rows, registry, withdrawn) = state
+        let (rows, registry, withdrawn, linked) = state
             .store
             .read(|store| {
                 let rows = store.events_after(since)?;
                 let changed = loaded.generation.1 != generation.1 || loaded.trace.is_none();
                 let registry = changed.then(|| reference(store)).transpose()?;
                 let withdrawn = changed.then(|| store.revoked_events()).transpose()?;
-                Ok((rows, registry, withdrawn))
+                let linked = changed
+                    .then(|| linked_documents(store, &(state.verifier)(), state.offline))
+                    .transpose()?;
+                Ok((rows, registry, withdrawn, linked))
             })
             .map_err(store_error)?;
         let mut events = Vec::with_capacity(rows.len());
@@ -188,6 +191,9 @@ pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, Ap
         trace.extend(events);
         if let Some(withdrawn) = withdrawn {
             trace.set_withdrawn(withdrawn);
+        }
+        if let Some(linked) = linked {
+            trace.set_linked(linked);
         }
         if let Some(registry) = registry {
             loaded.registry =
@@ -473,4 +479,51 @@ fn urlencode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The documents events link to, kept in the store's reference data, each verified by
+/// `verifier` (deciding offline as `corridor verify --offline` does) and, for one this store
+/// issued, not revoked here; by the URIs events link to them by.
+pub fn linked_documents(
+    store: &corridor_ledger::Store,
+    verifier: &corridor_verify::Verifier,
+    offline: bool,
+) -> Result<HashMap<String, corridor_trace::Linked>, corridor_ledger::StoreError> {
+    let Some(body) = store.reference(corridor_ledger::ReferenceKind::Documents)? else {
+        return Ok(HashMap::new());
+    };
+    Ok(corridor_trace::linked_documents(&body, |document| {
+        if let Some(revoked) = revoked_here(store, document) {
+            return Err(revoked);
+        }
+        let verdict = verifier.verify_bytes(&serde_json::to_vec(document).unwrap_or_default());
+        let valid = if offline {
+            verdict.is_valid_offline()
+        } else {
+            verdict.is_valid()
+        };
+        if valid {
+            return Ok(());
+        }
+        Err(verdict
+            .failure()
+            .unwrap_or_else(|| "its issuer's identity or status could not be confirmed".into()))
+    }))
+}
+
+/// Why an OpenAttestation document this store issued is revoked here (its target hash or its
+/// batch's root), if it is.
+fn revoked_here(store: &corridor_ledger::Store, document: &Value) -> Option<String> {
+    ["/signature/targetHash", "/signature/merkleRoot"]
+        .iter()
+        .filter_map(|at| document.pointer(at)?.as_str()?.parse().ok())
+        .find_map(|hash| {
+            let statuses = store.status(&hash).ok()?;
+            let revoked = statuses.into_iter().find_map(|s| s.revoked)?;
+            Some(if revoked.note.is_empty() {
+                format!("revoked by {}", revoked.issuer)
+            } else {
+                format!("revoked by {}: {}", revoked.issuer, revoked.note)
+            })
+        })
 }

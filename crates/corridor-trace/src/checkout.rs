@@ -21,7 +21,7 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
     /// `unknown`, `recalled`, `temperature`, `certificate`, `unvouched-step`, `wrong-signer`,
-    /// `withdrawn-step`, `sold`, `expired`.
+    /// `withdrawn-step`, `document`, `sold`, `expired`.
     pub code: &'static str,
     /// What it means, for a shopper.
     pub message: String,
@@ -99,6 +99,15 @@ impl Trace {
                     "certificate",
                     format!(
                         "A certificate it depends on ({certificate}) is {}.",
+                        reason.replace('-', " ")
+                    ),
+                ),
+                Break::DocumentProblem {
+                    document, reason, ..
+                } => add(
+                    "document",
+                    format!(
+                        "A document of its journey ({document}) is {}.",
                         reason.replace('-', " ")
                     ),
                 ),

@@ -5,12 +5,14 @@
 //! recall traced forward to the stock to pull. Pure: events and reference data in, answers out.
 
 mod checkout;
+mod linked;
 mod provenance;
 mod query;
 mod recall;
 mod registry;
 
 pub use checkout::{Check, Decision, Reason};
+pub use linked::{Linked, link_keys, linked_documents};
 pub use provenance::{Break, Origin, Provenance, TargetType, Trace, Verdict, urn};
 pub use query::{EventQuery, OrderBy, QueryParameterError};
 pub use recall::{Affected, Forward, RecallTrace, StockToPull};

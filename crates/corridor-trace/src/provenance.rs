@@ -31,6 +31,8 @@ pub struct Trace {
     recalls: Vec<usize>,
     /// Events whose credential its signer revoked, by name, with the revocation's note.
     withdrawn: HashMap<String, String>,
+    /// Documents events link to, as verified, by the URIs they are linked by.
+    linked: HashMap<String, crate::Linked>,
 }
 
 /// What a target is.
@@ -97,6 +99,18 @@ pub enum Break {
         events: Vec<String>,
         certificate: String,
         reason: &'static str,
+        /// What failed, when the certificate is a document that does not verify.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
+    },
+    /// A document an event names as a business transaction (a bill of lading) that does not
+    /// verify, or is no longer valid.
+    DocumentProblem {
+        events: Vec<String>,
+        document: String,
+        reason: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        detail: Option<String>,
     },
     /// An event whose credential its signer revoked: the step is no longer vouched for.
     EventRevoked { events: Vec<String>, note: String },
@@ -125,6 +139,19 @@ pub struct Provenance {
     pub breaks: Vec<Break>,
 }
 
+/// What does not hold of a linked document for `event`: it does not verify, or it expired
+/// before the event.
+fn linked_problems(linked: &crate::Linked, event: &Event) -> Vec<(&'static str, Option<String>)> {
+    let mut problems = Vec::new();
+    if let Err(failed) = &linked.verified {
+        problems.push(("not-verified", Some(failed.clone())));
+    }
+    if linked.valid_until.is_some_and(|until| event.time > until) {
+        problems.push(("expired", None));
+    }
+    problems
+}
+
 /// Whether two DIDs (or DID URLs: a key's fragment aside) name the same DID; an Ethereum
 /// address in a DID is compared in any case, as its checksum case is only a check.
 fn same_did(a: &str, b: &str) -> bool {
@@ -149,6 +176,7 @@ impl Trace {
             consumed: HashMap::new(),
             recalls: Vec::new(),
             withdrawn: HashMap::new(),
+            linked: HashMap::new(),
         };
         trace.extend(events);
         trace
@@ -165,8 +193,10 @@ impl Trace {
             let mut all = std::mem::take(&mut self.events);
             all.extend(events);
             let withdrawn = std::mem::take(&mut self.withdrawn);
+            let linked = std::mem::take(&mut self.linked);
             *self = Trace::new(all);
             self.withdrawn = withdrawn;
+            self.linked = linked;
             return;
         }
         for event in events {
@@ -219,6 +249,12 @@ impl Trace {
     /// each revocation's note; replaces those marked before.
     pub fn set_withdrawn(&mut self, withdrawn: HashMap<String, String>) {
         self.withdrawn = withdrawn;
+    }
+
+    /// The documents events link to, as verified ([`crate::linked_documents`]); replaces
+    /// those set before.
+    pub fn set_linked(&mut self, linked: HashMap<String, crate::Linked>) {
+        self.linked = linked;
     }
 
     /// The events, in time order.
@@ -507,12 +543,25 @@ impl Trace {
                 }
             }
             for certificate in &event.certifications {
-                for reason in self.certificate_problems(event, certificate, registry) {
+                for (reason, detail) in self.certificate_problems(event, certificate, registry) {
                     found.push(Break::CertificateProblem {
                         events: vec![self.name(i)],
                         certificate: certificate.clone(),
                         reason,
+                        detail,
                     });
+                }
+            }
+            for document in &event.biz_transactions {
+                if let Some(linked) = self.linked.get(document) {
+                    for (reason, detail) in linked_problems(linked, event) {
+                        found.push(Break::DocumentProblem {
+                            events: vec![self.name(i)],
+                            document: document.clone(),
+                            reason,
+                            detail,
+                        });
+                    }
                 }
             }
         }
@@ -595,9 +644,13 @@ impl Trace {
         event: &Event,
         id: &str,
         registry: &Registry,
-    ) -> Vec<&'static str> {
+    ) -> Vec<(&'static str, Option<String>)> {
+        let linked = self.linked.get(id);
         let Some(certificate) = registry.certificate(id) else {
-            return vec!["unknown"];
+            return match linked {
+                Some(linked) => linked_problems(linked, event),
+                None => vec![("unknown", None)],
+            };
         };
         let mut problems = Vec::new();
         if certificate.valid_from.is_some_and(|from| event.time < from) {
@@ -619,6 +672,16 @@ impl Trace {
         };
         if !event.listed().chain(event.all_outputs()).all(covered) {
             problems.push("not-covering");
+        }
+        let mut problems: Vec<(&'static str, Option<String>)> =
+            problems.into_iter().map(|p| (p, None)).collect();
+        for found in linked
+            .map(|l| linked_problems(l, event))
+            .unwrap_or_default()
+        {
+            if !problems.iter().any(|(reason, _)| *reason == found.0) {
+                problems.push(found);
+            }
         }
         problems
     }

@@ -332,6 +332,26 @@ impl Verdict {
                 .any(|f| matches!(f.status, Status::Invalid | Status::Error))
     }
 
+    /// What failed, in a line: each check that neither passed nor was skipped, with its
+    /// reason; `None` when none failed.
+    ///
+    /// ```
+    /// let verdict = corridor_verify::Verifier::default().verify_bytes(b"{}");
+    /// assert!(verdict.failure().unwrap().starts_with("OpenAttestationHash"));
+    /// ```
+    pub fn failure(&self) -> Option<String> {
+        let failed: Vec<String> = self
+            .fragments
+            .iter()
+            .filter(|f| !f.status.passes())
+            .map(|f| match &f.reason {
+                Some(reason) => format!("{}: {}", f.name, reason.message),
+                None => f.name.to_owned(),
+            })
+            .collect();
+        (!failed.is_empty()).then(|| failed.join("; "))
+    }
+
     /// The fragment named `name`, if it was produced.
     pub fn fragment(&self, name: &str) -> Option<&Fragment> {
         self.fragments.iter().find(|f| f.name == name)

@@ -598,3 +598,142 @@ fn a_partys_events_signed_by_a_key_it_does_not_list_are_wrong_signers() {
     let walked = with_signers(&[&farm_did.to_lowercase()]);
     assert_eq!(walked["verdict"], "clean", "{walked}");
 }
+
+#[test]
+fn a_certificate_an_event_links_to_is_verified_with_its_provenance() {
+    let mut rng = common::rng(7_373);
+    let chain = generate(&mut rng, 1, 6);
+    let work = Workdir::new();
+    record(&work, &chain);
+    // A health certificate, issued and signed in this store.
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let raw = json!({
+        "issuers": [{"id": did, "name": "Chongqing Customs", "revocation": {"type": "NONE"},
+                     "identityProof": {"type": "DNS-DID", "location": "customs.example",
+                                       "key": format!("{did}#controller")}}],
+        "certificateType": "health", "holder": "Bishan Green Leaf Farm",
+    });
+    std::fs::create_dir_all(work.path("raw")).unwrap();
+    std::fs::write(work.path("raw/health.json"), raw.to_string()).unwrap();
+    work.ok(&[
+        "wrap",
+        "--out-dir",
+        "wrapped",
+        work.path("raw").to_str().unwrap(),
+    ]);
+    work.ok(&[
+        "issue",
+        "--private-key-env",
+        "TEST_PRIVATE_KEY",
+        "--out-dir",
+        "issued",
+        work.path("wrapped").to_str().unwrap(),
+    ]);
+    let certificate: Value =
+        serde_json::from_slice(&std::fs::read(work.path("issued/health.json")).unwrap()).unwrap();
+    let link = format!(
+        "urn:oa:{}",
+        certificate["signature"]["targetHash"].as_str().unwrap()
+    );
+    // The farm records an inspection of its lot citing the certificate.
+    let lot = chain.farm_site.keys().next().unwrap().clone();
+    let commissioning = chain
+        .events
+        .iter()
+        .find(|e| e["bizStep"] == "commissioning" && e["type"] == "ObjectEvent")
+        .unwrap();
+    let mut inspection = commissioning.clone();
+    let fields = inspection.as_object_mut().unwrap();
+    for key in ["eventID", "ilmd", "certificationInfo"] {
+        fields.remove(key);
+    }
+    let time = corridor_epcis::Event::read(commissioning, &corridor_epcis::Prefixes::default())
+        .unwrap()
+        .time;
+    fields.insert(
+        "eventTime".into(),
+        json!(corridor_js::to_iso_string(time + 60_000)),
+    );
+    fields.insert("action".into(), json!("OBSERVE"));
+    fields.insert("bizStep".into(), json!("holding"));
+    fields.insert("certificationInfo".into(), json!([link]));
+    let farm_gln =
+        corridor_epcis::Epc::read(commissioning["corridor:recordedBy"].as_str().unwrap())
+            .unwrap()
+            .gln()
+            .unwrap()
+            .to_string();
+    let recorders: BTreeSet<String> = chain
+        .events
+        .iter()
+        .map(|e| {
+            corridor_epcis::Epc::read(e["corridor:recordedBy"].as_str().unwrap())
+                .unwrap()
+                .gln()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let farm_index = recorders.iter().position(|g| *g == farm_gln).unwrap();
+    let file = work.path("inspection.json");
+    std::fs::write(&file, inspection.to_string()).unwrap();
+    work.ok_with(
+        &[
+            "trace",
+            "record",
+            "--private-key-env",
+            "FARM_KEY",
+            "--party",
+            &farm_gln,
+            "--domain",
+            "trace.example",
+            file.to_str().unwrap(),
+        ],
+        &[("FARM_KEY", &party_key(farm_index))],
+    );
+    let walk = |documents: Value| -> Value {
+        let reference = work.path("documents.json");
+        std::fs::write(&reference, json!({ "documents": documents }).to_string()).unwrap();
+        work.ok(&["trace", "reference", "import", reference.to_str().unwrap()]);
+        let output = work.run(&["trace", "provenance", "--offline", "--json", &lot]);
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let problems = |walked: &Value| -> Vec<(String, String)> {
+        walked["breaks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    b["reason"].as_str().unwrap_or_default().to_owned(),
+                    b["detail"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect()
+    };
+    // Kept and intact: the link holds, and the lot is clean.
+    let walked = walk(json!([certificate]));
+    assert_eq!(walked["verdict"], "clean", "{walked}");
+    // Not kept: a certificate no one can check.
+    let walked = walk(json!([]));
+    assert_eq!(problems(&walked), [("unknown".to_owned(), String::new())]);
+    // Tampered: not verified, and what failed is said.
+    let mut tampered = certificate.clone();
+    tampered["data"]["holder"] = json!("a4f1e1f8-b8d7-4f4b-8a2f-000000000000:string:Someone Else");
+    let walked = walk(json!([tampered]));
+    let found = problems(&walked);
+    assert_eq!(found.len(), 1, "{walked}");
+    assert_eq!(found[0].0, "not-verified");
+    assert!(found[0].1.contains("OpenAttestationHash"), "{walked}");
+    // Revoked by its issuer in this store: not verified either, with the issuer's words.
+    work.ok(&[
+        "revoke",
+        "--note",
+        "issued in error",
+        work.path("issued/health.json").to_str().unwrap(),
+    ]);
+    let walked = walk(json!([certificate]));
+    let found = problems(&walked);
+    assert_eq!(found[0].0, "not-verified", "{walked}");
+    assert!(found[0].1.contains("issued in error"), "{walked}");
+}

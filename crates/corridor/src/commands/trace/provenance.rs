@@ -21,6 +21,10 @@ pub struct ProvenanceArgs {
     /// names is {"input", "verdict": "unknown"}.
     #[arg(long)]
     json: bool,
+    /// How documents events link to (certificates, bills of lading kept with `corridor trace
+    /// reference import`) are verified, as `corridor verify` does.
+    #[command(flatten)]
+    world: crate::verify::WorldArgs,
 }
 
 pub fn run(home: &Home, args: &ProvenanceArgs) -> Result<Exit> {
@@ -34,7 +38,15 @@ pub fn run(home: &Home, args: &ProvenanceArgs) -> Result<Exit> {
         .collect::<Result<_>>()?;
     let store = home.store()?;
     let registry = super::reference::registry(&store)?;
-    let trace = load(&store)?;
+    let mut trace = load(&store)?;
+    let world = args.world.connect(&corridor_net::FetchPolicy::Anywhere)?;
+    let verifier =
+        corridor_verify::Verifier::new(world.providers(corridor_net::QuestionBudget::unlimited()));
+    trace.set_linked(corridor_server::linked_documents(
+        &store,
+        &verifier,
+        args.world.offline,
+    )?);
     let mut out = std::io::stdout().lock();
     let mut all_clean = true;
     for (text, target) in args.targets.iter().zip(&targets) {
@@ -154,11 +166,21 @@ fn describe(found: &Break) -> String {
         ),
         Break::CertificateProblem {
             events,
-            certificate,
+            certificate: named,
             reason,
+            detail,
+        }
+        | Break::DocumentProblem {
+            events,
+            document: named,
+            reason,
+            detail,
         } => {
+            let detail = detail
+                .as_ref()
+                .map_or_else(String::new, |d| format!(": {d}"));
             format!(
-                "certificate {certificate}: {reason} ({})",
+                "certificate or document {named}: {reason}{detail} ({})",
                 events.join(", ")
             )
         }

@@ -17,8 +17,11 @@ pub enum ReferenceAction {
     /// Keep reference data from JSON files, each holding one or more of
     /// `{"parties": […]}` (party GLN, name, company prefix, locations, authorisedBizSteps),
     /// `{"products": […]}` (GTIN, name, temperatureRange {minCelsius, maxCelsius}) and
-    /// `{"certificates": […]}` (id, covers, validFrom, validUntil, revoked). Each kind
-    /// replaces what was kept of it; a file with a bad key or date is refused whole.
+    /// `{"certificates": […]}` (id, covers, validFrom, validUntil, revoked) and
+    /// `{"documents": […]}` (documents events link to — certificates, bills of lading —,
+    /// OpenAttestation wrapped documents, linked as `urn:oa:<target hash>`, or W3C credentials,
+    /// linked by their `id`: provenance verifies them). Each kind replaces what was kept of
+    /// it; a file with a bad key or date is refused whole.
     Import {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
@@ -49,16 +52,20 @@ fn import(home: &Home, files: &[PathBuf]) -> Result<Exit> {
             any = true;
             let body = serde_json::to_string(&serde_json::json!({ kind.name(): list }))?;
             let check = match kind {
-                ReferenceKind::Parties => Registry::from_json(&body, "", ""),
-                ReferenceKind::Products => Registry::from_json("", &body, ""),
-                ReferenceKind::Certificates => Registry::from_json("", "", &body),
+                ReferenceKind::Parties => Registry::from_json(&body, "", "").map(drop),
+                ReferenceKind::Products => Registry::from_json("", &body, "").map(drop),
+                ReferenceKind::Certificates => Registry::from_json("", "", &body).map(drop),
+                ReferenceKind::Documents => {
+                    documents_checked(list).map_err(|e| Refused(format!("{label}: {e}")))?;
+                    Ok(())
+                }
             };
             check.map_err(|e| Refused(format!("{label}: {e}")))?;
             found.push((kind, body));
         }
         if !any {
             return Err(Refused(format!(
-                "{label}: holds none of \"parties\", \"products\", \"certificates\""
+                "{label}: holds none of \"parties\", \"products\", \"certificates\", \"documents\""
             ))
             .into());
         }
@@ -87,6 +94,22 @@ fn show(home: &Home) -> Result<Exit> {
         println!("{:<13} {count}", kind.name());
     }
     Ok(Exit::Success)
+}
+
+/// Linked documents as kept: a list of documents (OpenAttestation wrapped documents or W3C
+/// credentials), each linkable (a target hash, or an `id`).
+fn documents_checked(list: &Value) -> Result<(), String> {
+    let documents = list
+        .as_array()
+        .ok_or_else(|| "\"documents\" is not a list".to_owned())?;
+    for (i, document) in documents.iter().enumerate() {
+        if corridor_trace::link_keys(document).is_empty() {
+            return Err(format!(
+                "documents[{i}] is neither an OpenAttestation wrapped document (signature.targetHash) nor a W3C credential with an id"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The reference data kept in `store`, as provenance checks against it.
