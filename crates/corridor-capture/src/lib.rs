@@ -20,11 +20,8 @@ use corridor_ledger::{Batch, EventWriter, StoreError, TraceEvent};
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
-/// Events signed per batch: one merkle root and one signature each.
+/// Events signed per batch unless asked otherwise: one merkle root and one signature each.
 const BATCH: usize = 8192;
-
-/// Documents read, checked and hashed per parallel step.
-const CHUNK: usize = 2048;
 
 /// The most refusals a capture keeps to report; the rest are counted.
 pub const MOST_REFUSALS_KEPT: usize = 100;
@@ -106,6 +103,8 @@ pub struct Recorder<'k> {
     issuer_block: Value,
     created: String,
     party: Option<Gln>,
+    /// Events signed per batch.
+    batch: usize,
 }
 
 /// An event ready to sign: its ID, its time and its text with that ID.
@@ -134,7 +133,27 @@ impl<'k> Recorder<'k> {
             issuer_block,
             created: rfc3339_millis(created),
             party,
+            batch: BATCH,
         }
+    }
+
+    /// Signs `events` events a batch (8,192 unless asked), each batch under one signature.
+    pub fn in_batches_of(self, events: std::num::NonZeroUsize) -> Recorder<'k> {
+        Recorder {
+            batch: events.get(),
+            ..self
+        }
+    }
+
+    /// Documents read, checked and hashed per parallel step: a quarter of a batch, so that
+    /// preparing the next overlaps with signing and writing the last.
+    fn chunk(&self) -> usize {
+        (self.batch / 4).max(1)
+    }
+
+    /// Signs a batch of events ready to sign.
+    fn sign(&self, batch: &[Ready]) -> Result<(Batch, Vec<TraceEvent>), CaptureError> {
+        sign_batch(batch, &self.issuer_block, self.signer, &self.created)
     }
 
     /// The party it records for, if one.
@@ -156,22 +175,23 @@ impl<'k> Recorder<'k> {
                 recorder: self,
                 on_error,
                 seen: HashSet::new(),
-                pending: Vec::with_capacity(BATCH),
+                pending: Vec::with_capacity(self.batch),
+                checked: None,
+                unwritten: None,
                 counts: &mut counts,
             };
-            let mut chunk: Vec<(String, Vec<u8>)> = Vec::with_capacity(CHUNK);
+            let chunk_size = self.chunk();
+            let mut chunk: Vec<(String, Vec<u8>)> = Vec::with_capacity(chunk_size);
             feed(&mut |label, bytes| {
                 chunk.push((label, bytes));
-                if chunk.len() == CHUNK {
+                if chunk.len() == chunk_size {
                     run.take(writer, &mut chunk).map_err(E::from)?;
                 }
                 Ok(())
             })
             .map_err(Failed::Feed)?;
             run.take(writer, &mut chunk)?;
-            while !run.pending.is_empty() {
-                run.sign(writer)?;
-            }
+            run.finish(writer)?;
             Ok(())
         });
         let written = match written {
@@ -208,27 +228,51 @@ struct Run<'r, 'k> {
     on_error: OnError,
     seen: HashSet<String>,
     pending: Vec<Ready>,
+    /// A batch checked against the store and not yet signed: signed while the batch before
+    /// is written.
+    checked: Option<Vec<Ready>>,
+    /// A batch signed and not yet written: written while the next chunk is prepared.
+    unwritten: Option<(Batch, Vec<TraceEvent>)>,
     counts: &'r mut Recorded,
 }
 
 impl Run<'_, '_> {
-    /// Reads, checks and hashes `chunk` on every core, then queues its events for signing.
+    /// Reads, checks and hashes `chunk` on every core — writing the batch signed before
+    /// meanwhile, on this thread, as the store's connection is this thread's — then queues its
+    /// events for signing.
     fn take(
         &mut self,
         writer: &mut EventWriter,
         chunk: &mut Vec<(String, Vec<u8>)>,
     ) -> Result<(), CaptureError> {
-        let party = self.recorder.party.as_ref();
-        let ready: Vec<Vec<Result<Ready, Refusal>>> = chunk
-            .par_iter()
-            .map(|(label, bytes)| match events_of(label, bytes) {
-                Ok(events) => events
-                    .into_iter()
-                    .map(|(label, event)| prepare(label, event, party))
-                    .collect(),
-                Err(refusal) => vec![Err(refusal)],
-            })
-            .collect();
+        let party = self.recorder.party;
+        let prepare_all = |chunk: &[(String, Vec<u8>)]| -> Vec<Vec<Result<Ready, Refusal>>> {
+            chunk
+                .par_iter()
+                .map(|(label, bytes)| match events_of(label, bytes) {
+                    Ok(events) => events
+                        .into_iter()
+                        .map(|(label, event)| prepare(label, event, party.as_ref()))
+                        .collect(),
+                    Err(refusal) => vec![Err(refusal)],
+                })
+                .collect()
+        };
+        let recorder = self.recorder;
+        let checked = self.checked.take();
+        let (signed, ready, written) = std::thread::scope(|scope| {
+            let working = scope.spawn(|| {
+                let signed = checked.map(|batch| recorder.sign(&batch)).transpose();
+                (signed, prepare_all(chunk))
+            });
+            let written = self.flush(writer);
+            let (signed, ready) = working
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (signed, ready, written)
+        });
+        written?;
+        self.unwritten = signed?;
         chunk.clear();
         let mut refused = Vec::new();
         for ready in ready.into_iter().flatten() {
@@ -248,8 +292,8 @@ impl Run<'_, '_> {
                 continue;
             }
             self.pending.push(ready);
-            if self.pending.len() == BATCH && refused.is_empty() {
-                self.sign(writer)?;
+            if self.pending.len() == self.recorder.batch && refused.is_empty() {
+                self.check(writer)?;
             }
         }
         if refused.is_empty() {
@@ -262,32 +306,52 @@ impl Run<'_, '_> {
         self.counts.refused_count += refused.len() as u64;
         let room = MOST_REFUSALS_KEPT.saturating_sub(self.counts.refused.len());
         self.counts.refused.extend(refused.into_iter().take(room));
-        while self.pending.len() >= BATCH {
-            self.sign(writer)?;
+        while self.pending.len() >= self.recorder.batch {
+            self.check(writer)?;
         }
         Ok(())
     }
 
-    /// Signs and writes what is queued (a batch at most), leaving events recorded before.
-    fn sign(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
-        let take = self.pending.len().min(BATCH);
+    /// Signs and writes everything still queued.
+    fn finish(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
+        while !self.pending.is_empty() {
+            self.check(writer)?;
+        }
+        self.sign_checked(writer)?;
+        self.flush(writer)
+    }
+
+    /// Writes the batch signed and not yet written, if one is.
+    fn flush(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
+        if let Some((batch, events)) = self.unwritten.take() {
+            writer.batch(&batch, &events)?;
+            self.counts.batches += 1;
+        }
+        Ok(())
+    }
+
+    /// Signs the batch checked, if one is, after writing the one signed before.
+    fn sign_checked(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
+        if let Some(batch) = self.checked.take() {
+            self.flush(writer)?;
+            self.unwritten = Some(self.recorder.sign(&batch)?);
+        }
+        Ok(())
+    }
+
+    /// Takes what is queued (a batch at most), leaving events recorded before, to be signed
+    /// with the next chunk's preparation (a batch checked before it is signed now).
+    fn check(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
+        self.sign_checked(writer)?;
+        let take = self.pending.len().min(self.recorder.batch);
         let mut batch: Vec<Ready> = self.pending.drain(..take).collect();
         let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
         let known = writer.recorded(&ids)?;
         self.counts.before += known.len() as u64;
         batch.retain(|r| !known.contains(&r.id));
-        if batch.is_empty() {
-            return Ok(());
+        if !batch.is_empty() {
+            self.checked = Some(batch);
         }
-        let recorder = self.recorder;
-        let (signed, events) = sign_batch(
-            &batch,
-            &recorder.issuer_block,
-            recorder.signer,
-            &recorder.created,
-        )?;
-        writer.batch(&signed, &events)?;
-        self.counts.batches += 1;
         Ok(())
     }
 }
@@ -459,12 +523,12 @@ fn sign_batch(
             credential.extend_from_slice(&proof_entry);
             credential.extend_from_slice(b"]}");
             let issue = |e: &dyn fmt::Display| CaptureError::Issue(e.to_string());
-            Ok(TraceEvent {
-                id: ready.id.clone(),
-                time: ready.time,
-                event: serde_json::to_string(&ready.event).map_err(|e| issue(&e))?,
-                credential: String::from_utf8(credential).map_err(|e| issue(&e))?,
-            })
+            Ok(TraceEvent::new(
+                ready.id.clone(),
+                ready.time,
+                serde_json::to_string(&ready.event).map_err(|e| issue(&e))?,
+                String::from_utf8(credential).map_err(|e| issue(&e))?,
+            ))
         })
         .collect::<Result<_, CaptureError>>()?;
     Ok((

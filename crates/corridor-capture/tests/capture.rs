@@ -108,3 +108,40 @@ fn a_refused_event_keeps_nothing_unless_told_to_proceed() {
     let again = capture(&mut store, &recorder, OnError::Rollback, &[kept[0].clone()]).unwrap();
     assert_eq!((again.recorded, again.before), (0, 1));
 }
+
+#[test]
+fn many_batches_are_signed_and_written_in_turn_and_the_store_stays_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let signer = signer();
+    let recorder = Recorder::new(
+        &signer,
+        "packer".into(),
+        json!({"id": signer.did(), "name": "Packer",
+               "revocation": {"type": "OCSP_RESPONDER", "location": "https://corridor.example/ocsp/packer"},
+               "identityProof": {"type": "DNS-DID", "location": "packer.example", "key": format!("{}#controller", signer.did())}}),
+        None,
+        std::time::SystemTime::now(),
+    )
+    .in_batches_of(std::num::NonZeroUsize::new(4).unwrap());
+    let events: Vec<Value> = (0..30).map(|i| event(&format!("S{i}"), None)).collect();
+    let done = capture(&mut store, &recorder, OnError::Rollback, &events).unwrap();
+    assert_eq!((done.recorded, done.batches), (30, 8));
+    let recorded = store.events_after(0).unwrap();
+    assert_eq!(recorded.len(), 30);
+    let ids: std::collections::BTreeSet<&str> = recorded.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), 30);
+    assert!(matches!(
+        store.audit().unwrap(),
+        corridor_ledger::Audit::Intact { .. }
+    ));
+    // Again, with some recorded before among new ones, across batches.
+    let more: Vec<Value> = (20..45).map(|i| event(&format!("S{i}"), None)).collect();
+    let done = capture(&mut store, &recorder, OnError::Proceed, &more).unwrap();
+    assert_eq!((done.recorded, done.before), (15, 10));
+    assert_eq!(store.events_after(0).unwrap().len(), 45);
+    assert!(matches!(
+        store.audit().unwrap(),
+        corridor_ledger::Audit::Intact { .. }
+    ));
+}

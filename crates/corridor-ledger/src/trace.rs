@@ -10,17 +10,35 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::store::{Batch, Store, StoreError, append_audit, check_issuer, issue_batch, now_ms};
 
-/// One event to record: its hash ID, its time, its text and its signed credential.
+/// One event to record: its hash ID, its time, its text and its signed credential, with the
+/// digest of the row they make, which the audit log keeps (made with the event, so that
+/// recorders make it on their own threads).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceEvent {
-    /// The CBV 2.0 event hash ID.
-    pub id: String,
-    /// Its eventTime, in milliseconds since 1970.
-    pub time: i64,
-    /// The event as recorded (JSON).
-    pub event: String,
-    /// The credential its recorder signed over it (JSON).
-    pub credential: String,
+    id: String,
+    time: i64,
+    event: String,
+    credential: String,
+    row: Hash32,
+}
+
+impl TraceEvent {
+    /// The event `id` (its CBV 2.0 hash ID) at `time` (its eventTime, in milliseconds since
+    /// 1970), as recorded (`event`, JSON), with the `credential` its recorder signed over it.
+    pub fn new(id: String, time: i64, event: String, credential: String) -> TraceEvent {
+        let row = row_hash(&id, time, &event, &credential);
+        TraceEvent {
+            id,
+            time,
+            event,
+            credential,
+            row,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
 }
 
 /// An event as the store holds it: its place in the record, its ID, its text, and when it
@@ -34,6 +52,9 @@ pub struct RecordedEvent {
     /// The DID whose key signed its credential.
     pub signer: Option<String>,
 }
+
+/// The page cache a recording uses, in KiB (SQLite's negative `cache_size`): 64 MiB.
+const RECORDING_CACHE_KIB: i64 = -65_536;
 
 /// The kinds of reference data a chain has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +151,7 @@ impl EventWriter<'_> {
             self.issuer,
             "trace",
             &batch.root,
-            &events_digest(events.iter().map(row_hash)),
+            &events_digest(events.iter().map(|event| event.row)),
         )
         .map_err(self.sqlite)?;
         self.written += events.len() as u64;
@@ -138,14 +159,13 @@ impl EventWriter<'_> {
     }
 }
 
-fn row_hash(event: &TraceEvent) -> Hash32 {
-    let mut bytes =
-        Vec::with_capacity(event.id.len() + event.event.len() + event.credential.len() + 24);
+fn row_hash(id: &str, time: i64, event: &str, credential: &str) -> Hash32 {
+    let mut bytes = Vec::with_capacity(id.len() + event.len() + credential.len() + 40);
     for part in [
-        event.id.as_bytes(),
-        &event.time.to_be_bytes(),
-        event.event.as_bytes(),
-        event.credential.as_bytes(),
+        id.as_bytes(),
+        &time.to_be_bytes(),
+        event.as_bytes(),
+        credential.as_bytes(),
     ] {
         bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
         bytes.extend_from_slice(part);
@@ -176,20 +196,42 @@ impl Store {
             path: path.clone(),
             source,
         };
+        // A recording looks up and inserts thousands of IDs in the events' unique index: a
+        // page cache that holds it saves reading its pages again and again.
+        let cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))
+            .map_err(&sqlite)?;
+        self.conn
+            .pragma_update(None, "cache_size", RECORDING_CACHE_KIB)
+            .map_err(&sqlite)?;
+        let recorded = self.record_in_transaction(issuer, &sqlite, fill);
+        self.conn
+            .pragma_update(None, "cache_size", cache)
+            .map_err(&sqlite)?;
+        recorded
+    }
+
+    fn record_in_transaction<E: From<StoreError>>(
+        &mut self,
+        issuer: &str,
+        sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
+        fill: impl FnOnce(&mut EventWriter) -> Result<(), E>,
+    ) -> Result<u64, E> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(&sqlite)?;
+            .map_err(sqlite)?;
         let mut writer = EventWriter {
             tx: &tx,
             at: now_ms(),
             issuer,
-            sqlite: &sqlite,
+            sqlite,
             written: 0,
         };
         fill(&mut writer)?;
         let written = writer.written;
-        tx.commit().map_err(&sqlite)?;
+        tx.commit().map_err(sqlite)?;
         Ok(written)
     }
 
@@ -415,17 +457,17 @@ impl TraceReplay {
             .map_err(sqlite)?;
         let mut found = query.query([]).map_err(sqlite)?;
         while let Some(row) = found.next().map_err(sqlite)? {
-            let event = TraceEvent {
-                id: row.get(0).map_err(sqlite)?,
-                time: row.get(1).map_err(sqlite)?,
-                event: row.get(4).map_err(sqlite)?,
-                credential: row.get(5).map_err(sqlite)?,
-            };
+            let id: String = row.get(0).map_err(sqlite)?;
+            let time: i64 = row.get(1).map_err(sqlite)?;
+            let event: String = row.get(4).map_err(sqlite)?;
+            let credential: String = row.get(5).map_err(sqlite)?;
             let key = (
                 row.get::<_, String>(2).map_err(sqlite)?,
                 row.get::<_, Vec<u8>>(3).map_err(sqlite)?,
             );
-            rows.entry(key).or_default().push(row_hash(&event));
+            rows.entry(key)
+                .or_default()
+                .push(row_hash(&id, time, &event, &credential));
         }
         if rows.len() != self.batches.len() {
             return Ok(Some(
@@ -463,12 +505,12 @@ mod tests {
     use crate::Audit;
 
     fn event(n: u8) -> TraceEvent {
-        TraceEvent {
-            id: format!("ni:///sha-256;{n:064x}?ver=CBV2.0"),
-            time: i64::from(n) * 1000,
-            event: format!("{{\"n\":{n}}}"),
-            credential: format!("{{\"credential\":{n}}}"),
-        }
+        TraceEvent::new(
+            format!("ni:///sha-256;{n:064x}?ver=CBV2.0"),
+            i64::from(n) * 1000,
+            format!("{{\"n\":{n}}}"),
+            format!("{{\"credential\":{n}}}"),
+        )
     }
 
     fn batch(root: u8, events: &[TraceEvent]) -> Batch {
