@@ -23,7 +23,10 @@ pub use capture_jobs::CaptureJob;
 pub use corridor_format::RevocationReason;
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};
-pub use store::{Audit, Batch, HashStatus, Revocation, Store, StoreError, StoreReader, show_time};
+pub use store::{
+    Audit, Batch, HashStatus, Revocation, StatusListFault, Store, StoreError, StoreReader,
+    show_time,
+};
 pub use titles::{
     DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,
 };

@@ -5,7 +5,7 @@
 
 use rusqlite::{OptionalExtension, Transaction, params};
 
-use crate::store::{Store, StoreError, append_audit};
+use crate::store::{StatusListFault, Store, StoreError, append_audit};
 use corridor_format::{Hash32, keccak256};
 
 /// A list's purpose: what a set bit means.
@@ -78,6 +78,7 @@ impl StatusListRecord {
             return Err(StoreError::StatusList {
                 url: self.url.clone(),
                 problem: "is a revocation list: a revocation is for good (suspend with a suspension list to be able to resume)".into(),
+                fault: StatusListFault::Invalid,
             });
         }
         if let Some(past) = indexes.iter().find(|&&i| i >= self.next) {
@@ -87,6 +88,7 @@ impl StatusListRecord {
                     "entry {past} was never handed out (the next is {})",
                     self.next
                 ),
+                fault: StatusListFault::Invalid,
             });
         }
         let mut bits = self.bits.clone();
@@ -136,11 +138,13 @@ impl Store {
         let path = url_path(url).ok_or_else(|| StoreError::StatusList {
             url: url.into(),
             problem: "is not an http(s) URL with a path".into(),
+            fault: StatusListFault::Invalid,
         })?;
         if entries == 0 || entries % 8 != 0 {
             return Err(StoreError::StatusList {
                 url: url.into(),
                 problem: format!("{entries} entries: give a positive multiple of 8"),
+                fault: StatusListFault::Invalid,
             });
         }
         let bits = vec![0u8; (entries / 8) as usize];
@@ -156,6 +160,7 @@ impl Store {
                 return Ok(Err(StoreError::StatusList {
                     url: url.into(),
                     problem: format!("the store has a list at that URL or path already ({taken})"),
+                    fault: StatusListFault::Conflict,
                 }));
             }
             tx.execute(
@@ -225,6 +230,7 @@ impl Store {
                     problem: format!(
                         "is full: {next} of its {entries} entries handed out, {count} more asked for; make another list"
                     ),
+                    fault: StatusListFault::Conflict,
                 }));
             }
             tx.execute(
@@ -256,6 +262,7 @@ impl Store {
                 return Ok(Err(StoreError::StatusList {
                     url: url.into(),
                     problem: "changed while this change was being signed; run it again".into(),
+                    fault: StatusListFault::Conflict,
                 }));
             }
             let bits = match list.changed(indexes, on) {
@@ -279,6 +286,7 @@ fn no_list(url: &str) -> StoreError {
         url: url.into(),
         problem: "is not a status list of this store (make one with `corridor status-list new`)"
             .into(),
+        fault: StatusListFault::Missing,
     }
 }
 
@@ -406,10 +414,22 @@ mod tests {
         store
             .change_status(url, 0, &[1, 4], true, "{\"v\":1}")
             .unwrap();
+        let fault = |err: StoreError| match err {
+            StoreError::StatusList { fault, .. } => fault,
+            other => panic!("{other}"),
+        };
         let err = store.change_status(url, 0, &[2], true, "{}").unwrap_err();
         assert!(err.to_string().contains("changed while"), "{err}");
+        assert_eq!(fault(err), StatusListFault::Conflict);
         let err = store.change_status(url, 1, &[9], true, "{}").unwrap_err();
         assert!(err.to_string().contains("never handed out"), "{err}");
+        assert_eq!(fault(err), StatusListFault::Invalid);
+        let err = store
+            .change_status("https://issuer.example/status/9", 0, &[0], true, "{}")
+            .unwrap_err();
+        assert_eq!(fault(err), StatusListFault::Missing);
+        let err = store.allocate_status_indexes(url, 12).unwrap_err();
+        assert_eq!(fault(err), StatusListFault::Conflict);
         store
             .change_status(url, 1, &[1], false, "{\"v\":2}")
             .unwrap();

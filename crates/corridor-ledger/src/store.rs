@@ -132,7 +132,11 @@ pub enum StoreError {
     UnknownIssuer(String),
     /// A W3C status list cannot be made or changed as asked.
     #[error("the status list {url} {problem}")]
-    StatusList { url: String, problem: String },
+    StatusList {
+        url: String,
+        problem: String,
+        fault: StatusListFault,
+    },
     /// An issuer's name is empty or too long.
     #[error("{0:?} is not an issuer name: use 1 to 128 characters")]
     BadIssuer(String),
@@ -262,6 +266,19 @@ pub enum Audit {
     Altered { seq: i64, problem: String },
     /// The log is whole but a record disagrees with it: edited outside Corridor.
     RecordsDiffer { problem: String },
+}
+
+/// Whose fault a refused status list change is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusListFault {
+    /// What was asked cannot be: a bad URL or size, an entry never handed out, a revocation
+    /// undone.
+    Invalid,
+    /// No such list.
+    Missing,
+    /// It cannot be done as the store stands: the URL is taken, the list is full, or it
+    /// changed meanwhile.
+    Conflict,
 }
 
 /// The embedded document store.

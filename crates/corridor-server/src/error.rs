@@ -439,7 +439,18 @@ pub(crate) fn store_error(e: corridor_ledger::StoreError) -> ApiError {
         | E::RegistryExists { .. }
         | E::TokenExists(_)
         // A full status list: the issuer must make another.
-        | E::StatusList { .. } => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+        | E::StatusList {
+            fault: corridor_ledger::StatusListFault::Conflict,
+            ..
+        } => ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+        E::StatusList {
+            fault: corridor_ledger::StatusListFault::Missing,
+            ..
+        } => ApiError::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+        E::StatusList {
+            fault: corridor_ledger::StatusListFault::Invalid,
+            ..
+        } => ApiError::bad_request("invalid", e.to_string()),
         E::UnknownIssuer(_)
         | E::UnknownRegistry(_)
         | E::UnknownToken(_)
