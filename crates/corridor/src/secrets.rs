@@ -23,10 +23,25 @@ pub struct PasswordArgs {
     /// terminal.
     #[arg(long, value_name = "VAR", conflicts_with = "password_file")]
     password_env: Option<String>,
+    /// The password asked for on the terminal, so that a command unlocking two keys (`serve
+    /// --key … --w3c-key …`) asks once.
+    #[arg(skip)]
+    asked: Asked,
+}
+
+/// A password asked for once, kept for the command's run; never printed.
+#[derive(Clone, Default)]
+struct Asked(std::sync::OnceLock<Zeroizing<String>>);
+
+impl std::fmt::Debug for Asked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Asked(…)")
+    }
 }
 
 impl PasswordArgs {
-    /// The password; on a terminal, asked for (twice when `confirm`, for a new keystore).
+    /// The password; on a terminal, asked for (twice when `confirm`, for a new keystore), and
+    /// only once a run.
     pub fn read(&self, confirm: bool) -> Result<Zeroizing<String>> {
         if let Some(path) = &self.password_file {
             return first_line_of(path);
@@ -37,6 +52,9 @@ impl PasswordArgs {
         }
         if let Some(password) = from_env(PASSWORD_ENV)? {
             return Ok(password);
+        }
+        if let Some(asked) = self.asked.0.get() {
+            return Ok(asked.clone());
         }
         if !std::io::stdin().is_terminal() {
             bail!(
@@ -59,6 +77,7 @@ impl PasswordArgs {
         if password.is_empty() {
             bail!("the keystore password is empty");
         }
+        let _ = self.asked.0.set(password.clone());
         Ok(password)
     }
 }
