@@ -23,6 +23,13 @@ fn signer() -> DidSigner {
     DidSigner::new(k256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap())
 }
 
+/// The issuer block of a packer signing with `signer`.
+fn packer(signer: &DidSigner) -> Value {
+    json!({"id": signer.did(), "name": "Packer",
+           "revocation": {"type": "OCSP_RESPONDER", "location": "https://corridor.example/ocsp/packer"},
+           "identityProof": {"type": "DNS-DID", "location": "packer.example", "key": format!("{}#controller", signer.did())}})
+}
+
 fn capture(
     store: &mut corridor_ledger::Store,
     recorder: &Recorder,
@@ -46,9 +53,7 @@ fn a_refused_event_keeps_nothing_unless_told_to_proceed() {
     let recorder = Recorder::new(
         &signer,
         "packer".into(),
-        json!({"id": signer.did(), "name": "Packer",
-               "revocation": {"type": "OCSP_RESPONDER", "location": "https://corridor.example/ocsp/packer"},
-               "identityProof": {"type": "DNS-DID", "location": "packer.example", "key": format!("{}#controller", signer.did())}}),
+        packer(&signer),
         Some(party),
         std::time::SystemTime::now(),
     );
@@ -117,9 +122,7 @@ fn many_batches_are_signed_and_written_in_turn_and_the_store_stays_whole() {
     let recorder = Recorder::new(
         &signer,
         "packer".into(),
-        json!({"id": signer.did(), "name": "Packer",
-               "revocation": {"type": "OCSP_RESPONDER", "location": "https://corridor.example/ocsp/packer"},
-               "identityProof": {"type": "DNS-DID", "location": "packer.example", "key": format!("{}#controller", signer.did())}}),
+        packer(&signer),
         None,
         std::time::SystemTime::now(),
     )

@@ -28,23 +28,20 @@ pub struct CaptureJob {
     pub report: String,
 }
 
-type JobRow = (i64, String, String, i64, Option<i64>, bool, bool, String);
-
-fn job(
-    (seq, id, token, created, finished, rollback, success, report): JobRow,
-) -> (i64, CaptureJob) {
-    (
-        seq,
+/// A job's row, as [`COLUMNS`] selects it: its place and the job.
+fn job(r: &rusqlite::Row) -> rusqlite::Result<(i64, CaptureJob)> {
+    Ok((
+        r.get(0)?,
         CaptureJob {
-            id,
-            token,
-            created,
-            finished,
-            rollback,
-            success,
-            report,
+            id: r.get(1)?,
+            token: r.get(2)?,
+            created: r.get(3)?,
+            finished: r.get(4)?,
+            rollback: r.get(5)?,
+            success: r.get(6)?,
+            report: r.get(7)?,
         },
-    )
+    ))
 }
 
 const COLUMNS: &str = "seq, id, token, created, finished, rollback, success, report";
@@ -87,21 +84,10 @@ impl Store {
             .query_row(
                 &format!("SELECT {COLUMNS} FROM capture_jobs WHERE id = ?1"),
                 [id],
-                |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                    ))
-                },
+                job,
             )
             .optional()
-            .map(|row| row.map(|row| job(row).1))
+            .map(|row| row.map(|(_, job)| job))
             .map_err(|e| self.sqlite(e))
     }
 
@@ -119,20 +105,8 @@ impl Store {
                  WHERE seq > ?1 AND (?2 IS NULL OR token = ?2) ORDER BY seq LIMIT ?3"
             ))
             .and_then(|mut q| {
-                q.query_map(params![after, token, limit as i64], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                        r.get(7)?,
-                    ))
-                })?
-                .map(|row| row.map(job))
-                .collect()
+                q.query_map(params![after, token, limit as i64], job)?
+                    .collect()
             })
             .map_err(|e| self.sqlite(e))
     }

@@ -300,24 +300,36 @@ pub(crate) async fn provenance(
     State(state): State<AppState>,
     Query(query): Query<ProvenanceQuery>,
 ) -> Result<Response, ApiError> {
-    let text = query.target.ok_or_else(|| {
-        ApiError::bad_request("invalid", "give the item, lot or logistic unit as ?target=")
-    })?;
-    let target = read_target(&text, "the target")?;
+    let (text, target) = query.target()?;
     let found = off_the_async_threads(move |_| {
         with_trace(&state, |trace, registry| {
             trace.provenance(&target, registry)
         })
     })
     .await?;
-    match found {
-        Some(provenance) => Ok(Json(provenance).into_response()),
-        None => Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "unknown",
-            format!("no recorded event names {text}"),
-        )),
+    found
+        .map(|provenance| Json(provenance).into_response())
+        .ok_or_else(|| unknown_target(&text))
+}
+
+impl ProvenanceQuery {
+    /// The target asked about, as written and as read.
+    fn target(self) -> Result<(String, Epc), ApiError> {
+        let text = self.target.ok_or_else(|| {
+            ApiError::bad_request("invalid", "give the item, lot or logistic unit as ?target=")
+        })?;
+        let target = read_target(&text, "the target")?;
+        Ok((text, target))
     }
+}
+
+/// The answer about a target no recorded event names.
+fn unknown_target(text: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "unknown",
+        format!("no recorded event names {text}"),
+    )
 }
 
 /// `GET /api/trace/graph?target=…`: a lot's (or unit's, or item's) place in the chain, for
@@ -326,10 +338,7 @@ pub(crate) async fn graph(
     State(state): State<AppState>,
     Query(query): Query<ProvenanceQuery>,
 ) -> Result<Response, ApiError> {
-    let text = query.target.ok_or_else(|| {
-        ApiError::bad_request("invalid", "give the lot, logistic unit or item as ?target=")
-    })?;
-    let target = read_target(&text, "the target")?;
+    let (text, target) = query.target()?;
     let found = off_the_async_threads(move |_| {
         with_trace(&state, |trace, registry| {
             let provenance = trace.provenance(&target, registry)?;
@@ -347,13 +356,7 @@ pub(crate) async fn graph(
     .await?;
     found
         .map(|graph| Json(graph).into_response())
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "unknown",
-                format!("no recorded event names {text}"),
-            )
-        })
+        .ok_or_else(|| unknown_target(&text))
 }
 
 #[derive(Deserialize)]

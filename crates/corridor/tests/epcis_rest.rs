@@ -211,6 +211,13 @@ impl Repository {
         &self.server.base
     }
 
+    /// The party that recorded the chain's first event (a farm), and a trace token for it.
+    fn farm(&self) -> (String, String) {
+        let farm = recorder(&self.chain.events[0]);
+        let token = self.party_token("farm", &farm);
+        (farm, token)
+    }
+
     fn party_token(&self, name: &str, party: &str) -> String {
         self.work
             .ok(&["token", "new", name, "--scope", "trace", "--party", party])
@@ -516,8 +523,7 @@ fn a_client_captures_and_queries_as_against_any_epcis_repository() {
         ask(base, "GET", "/capture", Some(&repo.operator), None).json,
     );
     assert_eq!((status, jobs.as_array().unwrap().len()), (200, 2));
-    let farm = recorder(&events[0]);
-    let farm_token = repo.party_token("farm", &farm);
+    let (_, farm_token) = repo.farm();
     refused(
         &ask(base, "GET", &job_path, Some(&farm_token), None),
         404,
@@ -535,8 +541,7 @@ fn a_party_captures_only_what_it_recorded_and_sees_its_own_and_its_partners_even
     let repo = Repository::start();
     let base = repo.base();
     let events = &repo.chain.events;
-    let farm = recorder(&events[0]);
-    let farm_token = repo.party_token("farm", &farm);
+    let (farm, farm_token) = repo.farm();
     let (own, others): (Vec<Value>, Vec<Value>) =
         events.iter().cloned().partition(|e| recorder(e) == farm);
     assert!(!own.is_empty() && !others.is_empty());
@@ -750,8 +755,7 @@ fn gs1s_own_client_captures_and_follows_its_job() {
     let repo = Repository::start();
     let base = repo.base();
     let events = &repo.chain.events;
-    let farm = recorder(&events[0]);
-    let farm_token = repo.party_token("farm", &farm);
+    let (farm, farm_token) = repo.farm();
     let own: Vec<Value> = events
         .iter()
         .filter(|e| recorder(e) == farm)

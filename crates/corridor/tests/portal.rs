@@ -1300,21 +1300,9 @@ fn the_shopper_page_says_fine_to_buy_or_exactly_why_not_on_a_phone() {
     let work = Workdir::new();
     common::trace::record(&work, &chain);
     let server = Served::start(&work, &["--offline"]);
-    let sold = common::trace::sold_items(&chain);
     let unsold = |lot: &str| -> String {
-        chain
-            .lot_of
-            .iter()
-            .find(|(object, of)| {
-                of.contains(lot) && object.contains("/21/") && !sold.contains(*object)
-            })
-            .map(|(object, _)| {
-                object
-                    .strip_prefix("https://id.gs1.org")
-                    .unwrap()
-                    .to_owned()
-            })
-            .unwrap()
+        let item = common::trace::unsold_item(&chain, lot);
+        item.strip_prefix("https://id.gs1.org").unwrap().to_owned()
     };
     let good = unsold("/10/L000X");
     let recalled = unsold("/10/L005X");
@@ -1383,19 +1371,8 @@ fn the_trace_page_checks_a_code_shows_a_lots_chain_and_records_an_event_on_a_pho
             "trace.corridor.test",
         ],
     );
-    let sold = common::trace::sold_items(&chain);
-    let unsold = |lot: &str| -> String {
-        chain
-            .lot_of
-            .iter()
-            .find(|(object, of)| {
-                of.contains(lot) && object.contains("/21/") && !sold.contains(*object)
-            })
-            .map(|(object, _)| object.clone())
-            .unwrap()
-    };
-    let good = unsold("/10/L000X");
-    let recalled = unsold("/10/L005X");
+    let good = common::trace::unsold_item(&chain, "/10/L000X");
+    let recalled = common::trace::unsold_item(&chain, "/10/L005X");
     let unknown = format!(
         "urn:epc:id:sgtin:0695123.400000.NEVER{}",
         corridor_tracegen::key("0")
@@ -1474,7 +1451,11 @@ fn the_trace_page_checks_a_code_shows_a_lots_chain_and_records_an_event_on_a_pho
         );
         let (status, found) = server.call(
             "GET",
-            &format!("/events?EQ_eventID={}&EQ_bizStep=inspecting", urlencode(id)),
+            &format!(
+                "/events?{}",
+                serde_urlencoded::to_string([("EQ_eventID", id), ("EQ_bizStep", "inspecting")])
+                    .unwrap()
+            ),
             None,
             Some(&operator),
         );
@@ -1485,15 +1466,4 @@ fn the_trace_page_checks_a_code_shows_a_lots_chain_and_records_an_event_on_a_pho
             4.5
         );
     }
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

@@ -49,6 +49,20 @@ pub fn record(work: &Workdir, chain: &Chain) {
     }
 }
 
+/// An item (its canonical Digital Link) of the lot whose key ends `lot` (as `/10/L000X`) that
+/// no store sold.
+pub fn unsold_item(chain: &Chain, lot: &str) -> String {
+    let sold = sold_items(chain);
+    chain
+        .lot_of
+        .iter()
+        .find(|(object, of)| {
+            of.ends_with(lot) && object.contains("/21/") && !sold.contains(*object)
+        })
+        .map(|(object, _)| object.clone())
+        .unwrap_or_else(|| panic!("no unsold item of {lot}"))
+}
+
 /// The items a store sold.
 pub fn sold_items(chain: &Chain) -> BTreeSet<String> {
     chain
