@@ -563,9 +563,8 @@ async fn event(
     token: TraceToken,
     PathParams(id): PathParams<String>,
 ) -> Result<Response, Problem> {
-    let params = vec![("EQ_eventID".to_owned(), id)];
-    let response = answer(state, token, "/events".into(), params).await?;
-    Ok(response)
+    let path = format!("/events/{}", encode(&id));
+    answer(state, token, path, vec![("EQ_eventID".to_owned(), id)]).await
 }
 
 /// A page of a query's answer.
@@ -574,14 +573,16 @@ struct Page {
     next: Option<String>,
 }
 
-/// Answers `params` for `token` at `path`: an EPCISQueryDocument, its next page linked.
+/// Answers `params` for `token` at `path`: an EPCISQueryDocument, its next page linked. At
+/// `/events/{eventID}`, an event not there (or not to be seen) is a 404; a query that finds
+/// nothing is an empty answer.
 async fn answer(
     state: AppState,
     token: TraceToken,
     path: String,
     params: Vec<(String, String)>,
 ) -> Result<Response, Problem> {
-    let single = path == "/events" && params.len() == 1 && params[0].0 == "EQ_eventID";
+    let single = path.starts_with("/events/");
     let mut per_page = PER_PAGE;
     let mut after: Option<Cursor> = None;
     for (name, value) in &params {

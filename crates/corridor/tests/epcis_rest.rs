@@ -415,6 +415,19 @@ fn a_client_captures_and_queries_as_against_any_epcis_repository() {
         one.json["epcisBody"]["queryResults"]["resultsBody"]["eventList"][0]["eventID"],
         json!(first)
     );
+    // Asked as a query, an event that is not there is an empty answer, not an error.
+    let none = ask(
+        base,
+        "GET",
+        "/events?EQ_eventID=ni%3A%2F%2F%2Fsha-256%3B00",
+        Some(&repo.operator),
+        None,
+    );
+    assert_eq!(none.status, 200);
+    assert_eq!(
+        none.json["epcisBody"]["queryResults"]["resultsBody"]["eventList"],
+        json!([])
+    );
     refused(
         &ask(
             base,
