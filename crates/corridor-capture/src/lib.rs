@@ -429,8 +429,11 @@ fn prepare(label: String, mut event: Value, party: Option<&Gln>) -> Result<Ready
         .and_then(Value::as_str)
         .map(str::to_owned);
     let hash_given = given.as_deref().is_some_and(|id| id.starts_with("ni:///"));
+    // Read once: naming the recorder or the eventID changes neither its time nor its
+    // objects.
+    let read = Event::read(&event, &Prefixes::default()).map_err(|e| refuse(e.to_string()));
     if let Some(party) = party {
-        let read = Event::read(&event, &Prefixes::default()).map_err(|e| refuse(e.to_string()))?;
+        let read = read.as_ref().map_err(Clone::clone)?;
         match read.recorded_by.as_deref() {
             Some(recorder) => {
                 let recorder = Epc::read(recorder).ok().and_then(|e| e.gln());
@@ -467,10 +470,9 @@ fn prepare(label: String, mut event: Value, party: Option<&Gln>) -> Result<Ready
             computed
         }
     };
-    let read = Event::read(&event, &Prefixes::default()).map_err(|e| refuse(e.to_string()))?;
     Ok(Ready {
         id,
-        time: read.time,
+        time: read?.time,
         event,
         label,
     })

@@ -184,10 +184,9 @@ async fn capture_options(State(state): State<AppState>) -> Response {
 }
 
 /// `POST /capture`: an EPCISDocument (or EPCISQueryDocument) captured as a job, all or
-/// nothing unless `GS1-Capture-Error-Behaviour: proceed`. The document is checked against
-/// GS1's schema first: a document that fails it is refused whole (400), as the standard has
-/// it; what is refused after (an event naming another recorder, a hash eventID that is not
-/// the event's) is the job's errors.
+/// nothing unless `GS1-Capture-Error-Behaviour: proceed`. A document that fails GS1's schema
+/// is refused whole (400), as the standard has it; what is refused of its events (one naming
+/// another recorder, a hash eventID that is not the event's) is the job's errors.
 async fn capture(
     State(state): State<AppState>,
     token: TraceToken,
@@ -208,10 +207,11 @@ async fn capture(
     };
     take_write(&state, &token.name)?;
     let JsonBytes(bytes) = JsonBytes::from_request(body, &state).await?;
-    let document = off_the_async_threads(move |_| Ok(checked_document(&bytes))).await??;
+    let bytes =
+        off_the_async_threads(move |_| Ok(checked_document(&bytes).map(|()| bytes))).await??;
     let created = crate::now_ms() as i64;
     let id = job_id();
-    let outcome = record(&state, &token, on_error, document).await?;
+    let outcome = record(&state, &token, on_error, bytes.to_vec()).await?;
     let (success, report) = match outcome {
         Ok(done) => (
             done.refused_count == 0,
@@ -252,9 +252,9 @@ async fn capture(
     Ok(response)
 }
 
-/// A capture body read and checked: an EPCIS document within the capture limit that passes
-/// GS1's schema.
-fn checked_document(bytes: &[u8]) -> Result<Value, Problem> {
+/// Checks a capture body: an EPCIS document within the capture limit. (GS1's schema is
+/// checked as it is recorded.)
+fn checked_document(bytes: &[u8]) -> Result<(), Problem> {
     let document: Value = serde_json::from_slice(bytes)
         .map_err(|e| Problem::validation(format!("the body is not JSON: {e}")))?;
     let kind = document.get("type").and_then(Value::as_str).unwrap_or("");
@@ -277,39 +277,20 @@ fn checked_document(bytes: &[u8]) -> Result<Value, Problem> {
             ),
         ));
     }
-    schema_checked(&document, events.as_array().map_or(&[][..], Vec::as_slice))?;
-    Ok(document)
+    Ok(())
 }
 
-/// `value` if it passes GS1's EPCIS 2.0 schema, else the problems, each naming its event.
-fn schema_checked(value: &Value, events: &[Value]) -> Result<(), Problem> {
-    corridor_epcis::validate(value).map_err(|problems| {
-        let named: Vec<String> = problems
-            .iter()
-            .take(5)
-            .map(|p| match p.event {
-                Some(i) => match events
-                    .get(i)
-                    .and_then(|e| e.get("eventID"))
-                    .and_then(Value::as_str)
-                {
-                    Some(id) => format!("event {} ({id}): {p}", i + 1),
-                    None => format!("event {}: {p}", i + 1),
-                },
-                None => p.to_string(),
-            })
-            .collect();
-        Problem::validation(format!("not valid EPCIS 2.0: {}", named.join("; ")))
-    })
-}
+/// How a capture's body is named in its refusals: one naming it alone refuses it whole.
+const INPUT: &str = "the capture";
 
-/// Records `document` as `token`'s party, signed by the server's issuer: what was done, or the
-/// refusals that rolled it back.
+/// Records the document or event `bytes` as `token`'s party, signed by the server's issuer:
+/// what was done, or the refusals of its events that rolled it back. A body refused whole
+/// (not valid EPCIS 2.0) is a 400.
 async fn record(
     state: &AppState,
     token: &TraceToken,
     on_error: OnError,
-    document: Value,
+    bytes: Vec<u8>,
 ) -> Result<Result<corridor_capture::Recorded, Vec<Refusal>>, Problem> {
     let Some(issuer) = state.issuer.clone() else {
         return Err(Problem::new(
@@ -322,7 +303,6 @@ async fn record(
         TraceParty::Any => None,
         TraceParty::Party(gln) => Some(gln),
     };
-    let bytes = serde_json::to_vec(&document).map_err(|e| ApiError::internal("capture", e))?;
     let outcome = with_writer(state, move |store| {
         let recorder = corridor_capture::Recorder::new(
             &issuer.signer,
@@ -331,7 +311,7 @@ async fn record(
             party,
             std::time::SystemTime::now(),
         );
-        match recorder.record(store, on_error, |feed| feed("the capture".into(), bytes)) {
+        match recorder.record(store, on_error, |feed| feed(INPUT.into(), bytes)) {
             Ok(done) => Ok(Ok(done)),
             Err(CaptureError::Refused(refused)) => Ok(Err(refused)),
             Err(CaptureError::Store(e)) => Err(crate::error::store_error(e)),
@@ -339,6 +319,13 @@ async fn record(
         }
     })
     .await?;
+    let refused = match &outcome {
+        Ok(done) => &done.refused,
+        Err(refused) => refused,
+    };
+    if let Some(whole) = refused.iter().find(|r| r.input == INPUT) {
+        return Err(Problem::validation(whole.problem.clone()));
+    }
     Ok(outcome)
 }
 
@@ -370,7 +357,7 @@ async fn capture_one(
 ) -> Result<Response, Problem> {
     take_write(&state, &token.name)?;
     let JsonBytes(bytes) = JsonBytes::from_request(body, &state).await?;
-    let event = off_the_async_threads(move |_| {
+    let bytes = off_the_async_threads(move |_| {
         Ok((|| {
             let event: Value = serde_json::from_slice(&bytes)
                 .map_err(|e| Problem::validation(format!("the body is not JSON: {e}")))?;
@@ -382,12 +369,11 @@ async fn capture_one(
                     "POST /events takes one event; capture a document at /capture",
                 ));
             }
-            schema_checked(&event, &[])?;
-            Ok(event)
+            Ok(bytes)
         })())
     })
     .await??;
-    let outcome = record(&state, &token, OnError::Rollback, event).await?;
+    let outcome = record(&state, &token, OnError::Rollback, bytes.to_vec()).await?;
     let done = outcome.map_err(|refused| {
         Problem::validation(refused.first().map_or_else(String::new, Refusal::to_string))
     })?;

@@ -39,14 +39,21 @@ pub fn run(home: &Home, args: &ProvenanceArgs) -> Result<Exit> {
     let store = home.store()?;
     let registry = super::reference::registry(&store)?;
     let mut trace = load(&store)?;
-    let world = args.world.connect(&corridor_net::FetchPolicy::Anywhere)?;
-    let verifier =
-        corridor_verify::Verifier::new(world.providers(corridor_net::QuestionBudget::unlimited()));
-    trace.set_linked(corridor_server::linked_documents(
-        &store,
-        &verifier,
-        args.world.offline,
-    )?);
+    // The outside world is reached only for the documents events link to, if any are kept.
+    if store
+        .reference(corridor_ledger::ReferenceKind::Documents)?
+        .is_some()
+    {
+        let world = args.world.connect(&corridor_net::FetchPolicy::Anywhere)?;
+        let verifier = corridor_verify::Verifier::new(
+            world.providers(corridor_net::QuestionBudget::unlimited()),
+        );
+        trace.set_linked(corridor_server::linked_documents(
+            &store,
+            &verifier,
+            args.world.offline,
+        )?);
+    }
     let mut out = std::io::stdout().lock();
     let mut all_clean = true;
     for (text, target) in args.targets.iter().zip(&targets) {
