@@ -7,13 +7,37 @@
 //! `! ( ) * + , :`, checks no check digit, and leaves a Digital Link whose values are
 //! percent-encoded as written. Event IDs made by others must be reproduced, so its rules are.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
 /// A value as the pre-hash string writes it (not a time: see [`time`]). `Err` for a number
 /// the reference cannot write (an infinity): it gives such an event no hash at all.
+///
+/// The same values recur from event to event (a lot's class, a site, a business step), and
+/// the reference's rules take a dozen regular expressions: each thread remembers the last
+/// few thousand it wrote.
 pub(crate) fn value(text: &str) -> Result<String, ()> {
+    const REMEMBERED: usize = 8192;
+    thread_local! {
+        static WRITTEN: RefCell<HashMap<String, Result<String, ()>>> = RefCell::default();
+    }
+    WRITTEN.with_borrow_mut(|written| {
+        if let Some(known) = written.get(text) {
+            return known.clone();
+        }
+        let value = write_value(text);
+        if written.len() == REMEMBERED {
+            written.clear();
+        }
+        written.insert(text.to_owned(), value.clone());
+        value
+    })
+}
+
+fn write_value(text: &str) -> Result<String, ()> {
     let text = web_vocabulary(text);
     let text = numeric(&text)?;
     Ok(digital_link(&text).unwrap_or(text))
