@@ -757,7 +757,7 @@ impl Store {
                         return Ok(altered(&why));
                     }
                 }
-                "trace" | "trace-reference" => {
+                "trace" | "trace-sha256" | "trace-reference" => {
                     if let Err(why) = trace.entry(&issuer, &action, &subject, &detail) {
                         return Ok(altered(&why));
                     }
