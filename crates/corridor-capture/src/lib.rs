@@ -11,6 +11,8 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender};
 
 use corridor_epcis::{Epc, Event, Prefixes, event_hash_id, name_recorder, validate};
 use corridor_format::did::DidSigner;
@@ -163,36 +165,48 @@ impl<'k> Recorder<'k> {
 
     /// Records the documents `feed` gives (an EPCISDocument, an EPCISQueryDocument or an
     /// event, as JSON bytes, each with a label for messages), in one transaction.
-    pub fn record<E: From<CaptureError>>(
+    ///
+    /// Three stages run at once: `feed` and the preparation of its documents on one thread
+    /// (the reading, checking and hashing spread over every core), signing a batch, and
+    /// writing the batch signed before on this thread, which holds the store's transaction.
+    pub fn record<E: From<CaptureError> + Send>(
         &self,
         store: &mut corridor_ledger::Store,
         on_error: OnError,
-        feed: impl FnOnce(&mut dyn FnMut(String, Vec<u8>) -> Result<(), E>) -> Result<(), E>,
+        feed: impl FnOnce(&mut dyn FnMut(String, Vec<u8>) -> Result<(), E>) -> Result<(), E> + Send,
     ) -> Result<Recorded, E> {
         let mut counts = Recorded::default();
         let written = store.record_events(&self.issuer, |writer| -> Result<(), Failed<E>> {
-            let mut run = Run {
-                recorder: self,
-                on_error,
-                seen: HashSet::new(),
-                pending: Vec::with_capacity(self.batch),
-                checked: None,
-                unwritten: None,
-                counts: &mut counts,
-            };
-            let chunk_size = self.chunk();
-            let mut chunk: Vec<(String, Vec<u8>)> = Vec::with_capacity(chunk_size);
-            feed(&mut |label, bytes| {
-                chunk.push((label, bytes));
-                if chunk.len() == chunk_size {
-                    run.take(writer, &mut chunk).map_err(E::from)?;
+            // Two chunks prepared ahead at most: memory stays bounded when writing is slower.
+            let (send, prepared) = std::sync::mpsc::sync_channel(2);
+            let fed_whole = AtomicBool::new(false);
+            std::thread::scope(|scope| {
+                let producing = scope.spawn(|| {
+                    let fed = self.produce(feed, &send);
+                    fed_whole.store(fed.is_ok(), Ordering::Release);
+                    // The consumer's loop ends when the feed does.
+                    drop(send);
+                    fed
+                });
+                let mut run = Run {
+                    recorder: self,
+                    on_error,
+                    seen: HashSet::new(),
+                    pending: Vec::with_capacity(self.batch),
+                    unwritten: None,
+                    counts: &mut counts,
+                };
+                let consumed = run.consume(writer, prepared, &fed_whole);
+                let fed = producing
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                match (consumed, fed) {
+                    // A capture that stopped stops the feed: its error is the capture's.
+                    (Err(e), _) => Err(Failed::Capture(e)),
+                    (Ok(()), Err(e)) => Err(Failed::Feed(e)),
+                    (Ok(()), Ok(())) => Ok(()),
                 }
-                Ok(())
             })
-            .map_err(Failed::Feed)?;
-            run.take(writer, &mut chunk)?;
-            run.finish(writer)?;
-            Ok(())
         });
         let written = match written {
             Ok(written) => written,
@@ -201,6 +215,42 @@ impl<'k> Recorder<'k> {
         };
         counts.recorded = written;
         Ok(counts)
+    }
+
+    /// Runs `feed`, sending its documents' events, read, checked and hashed a chunk at a
+    /// time on every core, to `prepared`; stops when the capture does.
+    fn produce<E: From<CaptureError>>(
+        &self,
+        feed: impl FnOnce(&mut dyn FnMut(String, Vec<u8>) -> Result<(), E>) -> Result<(), E>,
+        prepared: &SyncSender<Vec<Result<Ready, Refusal>>>,
+    ) -> Result<(), E> {
+        let party = self.party;
+        let chunk_size = self.chunk();
+        let mut chunk: Vec<(String, Vec<u8>)> = Vec::with_capacity(chunk_size);
+        let send = |chunk: &mut Vec<(String, Vec<u8>)>| -> Result<(), E> {
+            let ready: Vec<Result<Ready, Refusal>> = chunk
+                .par_drain(..)
+                .flat_map_iter(|(label, bytes)| match events_of(&label, &bytes) {
+                    Ok(events) => events
+                        .into_iter()
+                        .map(|(label, event)| prepare(label, event, party.as_ref()))
+                        .collect(),
+                    Err(refusal) => vec![Err(refusal)],
+                })
+                .collect();
+            // The capture has stopped, with an error of its own that is the one reported.
+            prepared
+                .send(ready)
+                .map_err(|_| E::from(CaptureError::Issue("the capture stopped".into())))
+        };
+        feed(&mut |label, bytes| {
+            chunk.push((label, bytes));
+            if chunk.len() == chunk_size {
+                send(&mut chunk)?;
+            }
+            Ok(())
+        })?;
+        send(&mut chunk)
     }
 }
 
@@ -216,66 +266,48 @@ impl<E> From<StoreError> for Failed<E> {
     }
 }
 
-impl<E> From<CaptureError> for Failed<E> {
-    fn from(e: CaptureError) -> Self {
-        Failed::Capture(e)
-    }
-}
-
-/// One capture under way.
+/// The writing side of one capture under way.
 struct Run<'r, 'k> {
     recorder: &'r Recorder<'k>,
     on_error: OnError,
     seen: HashSet<String>,
     pending: Vec<Ready>,
-    /// A batch checked against the store and not yet signed: signed while the batch before
-    /// is written.
-    checked: Option<Vec<Ready>>,
-    /// A batch signed and not yet written: written while the next chunk is prepared.
+    /// A batch signed and not yet written: written while the next is signed.
     unwritten: Option<(Batch, Vec<TraceEvent>)>,
     counts: &'r mut Recorded,
 }
 
 impl Run<'_, '_> {
-    /// Reads, checks and hashes `chunk` on every core — writing the batch signed before
-    /// meanwhile, on this thread, as the store's connection is this thread's — then queues its
-    /// events for signing.
+    /// Takes the prepared chunks until the feed ends, then signs and writes what is left if
+    /// the feed was read whole.
+    fn consume(
+        &mut self,
+        writer: &mut EventWriter,
+        prepared: Receiver<Vec<Result<Ready, Refusal>>>,
+        fed_whole: &AtomicBool,
+    ) -> Result<(), CaptureError> {
+        for chunk in prepared {
+            self.take(writer, chunk)?;
+        }
+        if !fed_whole.load(Ordering::Acquire) {
+            // The feed failed: its error is reported and nothing is kept.
+            return Ok(());
+        }
+        while !self.pending.is_empty() {
+            self.advance(writer)?;
+        }
+        self.flush(writer)
+    }
+
+    /// Queues a chunk's events for signing, counting those repeated and refused, and signs
+    /// and writes each batch it fills.
     fn take(
         &mut self,
         writer: &mut EventWriter,
-        chunk: &mut Vec<(String, Vec<u8>)>,
+        chunk: Vec<Result<Ready, Refusal>>,
     ) -> Result<(), CaptureError> {
-        let party = self.recorder.party;
-        let prepare_all = |chunk: &[(String, Vec<u8>)]| -> Vec<Vec<Result<Ready, Refusal>>> {
-            chunk
-                .par_iter()
-                .map(|(label, bytes)| match events_of(label, bytes) {
-                    Ok(events) => events
-                        .into_iter()
-                        .map(|(label, event)| prepare(label, event, party.as_ref()))
-                        .collect(),
-                    Err(refusal) => vec![Err(refusal)],
-                })
-                .collect()
-        };
-        let recorder = self.recorder;
-        let checked = self.checked.take();
-        let (signed, ready, written) = std::thread::scope(|scope| {
-            let working = scope.spawn(|| {
-                let signed = checked.map(|batch| recorder.sign(&batch)).transpose();
-                (signed, prepare_all(chunk))
-            });
-            let written = self.flush(writer);
-            let (signed, ready) = working
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (signed, ready, written)
-        });
-        written?;
-        self.unwritten = signed?;
-        chunk.clear();
         let mut refused = Vec::new();
-        for ready in ready.into_iter().flatten() {
+        for ready in chunk {
             let ready = match ready {
                 Ok(ready) => ready,
                 Err(refusal) => {
@@ -292,33 +324,46 @@ impl Run<'_, '_> {
                 continue;
             }
             self.pending.push(ready);
-            if self.pending.len() == self.recorder.batch && refused.is_empty() {
-                self.check(writer)?;
+        }
+        if !refused.is_empty() {
+            if self.on_error == OnError::Rollback {
+                refused.truncate(MOST_REFUSALS_KEPT);
+                return Err(CaptureError::Refused(refused));
             }
+            self.counts.refused_count += refused.len() as u64;
+            let room = MOST_REFUSALS_KEPT.saturating_sub(self.counts.refused.len());
+            self.counts.refused.extend(refused.into_iter().take(room));
         }
-        if refused.is_empty() {
-            return Ok(());
-        }
-        if self.on_error == OnError::Rollback {
-            refused.truncate(MOST_REFUSALS_KEPT);
-            return Err(CaptureError::Refused(refused));
-        }
-        self.counts.refused_count += refused.len() as u64;
-        let room = MOST_REFUSALS_KEPT.saturating_sub(self.counts.refused.len());
-        self.counts.refused.extend(refused.into_iter().take(room));
         while self.pending.len() >= self.recorder.batch {
-            self.check(writer)?;
+            self.advance(writer)?;
         }
         Ok(())
     }
 
-    /// Signs and writes everything still queued.
-    fn finish(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
-        while !self.pending.is_empty() {
-            self.check(writer)?;
+    /// Takes a batch of what is queued, leaving events recorded before, and signs it while
+    /// the batch signed before is written.
+    fn advance(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
+        let take = self.pending.len().min(self.recorder.batch);
+        let mut batch: Vec<Ready> = self.pending.drain(..take).collect();
+        let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
+        let known = writer.recorded(&ids)?;
+        self.counts.before += known.len() as u64;
+        batch.retain(|r| !known.contains(&r.id));
+        if batch.is_empty() {
+            return Ok(());
         }
-        self.sign_checked(writer)?;
-        self.flush(writer)
+        let recorder = self.recorder;
+        let (signed, written) = std::thread::scope(|scope| {
+            let signing = scope.spawn(|| recorder.sign(&batch));
+            let written = self.flush(writer);
+            let signed = signing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (signed, written)
+        });
+        written?;
+        self.unwritten = Some(signed?);
+        Ok(())
     }
 
     /// Writes the batch signed and not yet written, if one is.
@@ -326,31 +371,6 @@ impl Run<'_, '_> {
         if let Some((batch, events)) = self.unwritten.take() {
             writer.batch(&batch, &events)?;
             self.counts.batches += 1;
-        }
-        Ok(())
-    }
-
-    /// Signs the batch checked, if one is, after writing the one signed before.
-    fn sign_checked(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
-        if let Some(batch) = self.checked.take() {
-            self.flush(writer)?;
-            self.unwritten = Some(self.recorder.sign(&batch)?);
-        }
-        Ok(())
-    }
-
-    /// Takes what is queued (a batch at most), leaving events recorded before, to be signed
-    /// with the next chunk's preparation (a batch checked before it is signed now).
-    fn check(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
-        self.sign_checked(writer)?;
-        let take = self.pending.len().min(self.recorder.batch);
-        let mut batch: Vec<Ready> = self.pending.drain(..take).collect();
-        let ids: Vec<&str> = batch.iter().map(|r| r.id.as_str()).collect();
-        let known = writer.recorded(&ids)?;
-        self.counts.before += known.len() as u64;
-        batch.retain(|r| !known.contains(&r.id));
-        if !batch.is_empty() {
-            self.checked = Some(batch);
         }
         Ok(())
     }

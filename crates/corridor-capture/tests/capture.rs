@@ -148,3 +148,61 @@ fn many_batches_are_signed_and_written_in_turn_and_the_store_stays_whole() {
         corridor_ledger::Audit::Intact { .. }
     ));
 }
+
+#[test]
+fn a_capture_that_stops_stops_its_feed_and_a_feed_that_fails_keeps_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let signer = signer();
+    let recorder = Recorder::new(
+        &signer,
+        "packer".into(),
+        packer(&signer),
+        None,
+        std::time::SystemTime::now(),
+    )
+    .in_batches_of(std::num::NonZeroUsize::new(4).unwrap());
+
+    // A refusal among the first events: the feed is told to stop, long before its end.
+    let fed = std::sync::atomic::AtomicUsize::new(0);
+    let refused = recorder.record(&mut store, OnError::Rollback, |record| {
+        record("bad".into(), b"{\"type\": \"ObjectEvent\"}".to_vec())?;
+        for i in 0..1_000_000 {
+            fed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            record(
+                format!("input {i}"),
+                serde_json::to_vec(&event(&format!("S{i}"), None)).unwrap(),
+            )?;
+        }
+        Ok(())
+    });
+    assert!(
+        matches!(&refused, Err(CaptureError::Refused(r)) if r[0].input == "bad"),
+        "{refused:?}"
+    );
+    assert!(
+        fed.into_inner() < 1_000,
+        "the feed went on after the capture stopped"
+    );
+    assert!(store.events_after(0).unwrap().is_empty());
+
+    // A feed that fails after whole batches were signed and written: none of them is kept.
+    let failed = recorder.record(&mut store, OnError::Proceed, |record| {
+        for i in 0..20 {
+            record(
+                format!("input {i}"),
+                serde_json::to_vec(&event(&format!("S{i}"), None)).unwrap(),
+            )?;
+        }
+        Err(CaptureError::Issue("the input ended early".into()))
+    });
+    assert!(
+        matches!(&failed, Err(CaptureError::Issue(why)) if why == "the input ended early"),
+        "{failed:?}"
+    );
+    assert!(store.events_after(0).unwrap().is_empty());
+    assert!(matches!(
+        store.audit().unwrap(),
+        corridor_ledger::Audit::Intact { .. }
+    ));
+}

@@ -118,7 +118,7 @@ impl Recorder {
     pub fn record(
         &self,
         store: &mut corridor_ledger::Store,
-        feed: impl FnOnce(&mut dyn FnMut(String, Vec<u8>) -> Result<()>) -> Result<()>,
+        feed: impl FnOnce(&mut dyn FnMut(String, Vec<u8>) -> Result<()>) -> Result<()> + Send,
     ) -> Result<Recorded> {
         let capture = corridor_capture::Recorder::new(
             &self.signer,
