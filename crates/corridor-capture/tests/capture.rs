@@ -30,6 +30,18 @@ fn packer(signer: &DidSigner) -> Value {
            "identityProof": {"type": "DNS-DID", "location": "packer.example", "key": format!("{}#controller", signer.did())}})
 }
 
+/// A packer's recorder for no party in particular, signing four events a batch.
+fn in_small_batches(signer: &DidSigner) -> Recorder<'_> {
+    Recorder::new(
+        signer,
+        "packer".into(),
+        packer(signer),
+        None,
+        std::time::SystemTime::now(),
+    )
+    .in_batches_of(std::num::NonZeroUsize::new(4).unwrap())
+}
+
 fn capture(
     store: &mut corridor_ledger::Store,
     recorder: &Recorder,
@@ -119,14 +131,7 @@ fn many_batches_are_signed_and_written_in_turn_and_the_store_stays_whole() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();
     let signer = signer();
-    let recorder = Recorder::new(
-        &signer,
-        "packer".into(),
-        packer(&signer),
-        None,
-        std::time::SystemTime::now(),
-    )
-    .in_batches_of(std::num::NonZeroUsize::new(4).unwrap());
+    let recorder = in_small_batches(&signer);
     let events: Vec<Value> = (0..30).map(|i| event(&format!("S{i}"), None)).collect();
     let done = capture(&mut store, &recorder, OnError::Rollback, &events).unwrap();
     assert_eq!((done.recorded, done.batches), (30, 8));
@@ -154,14 +159,7 @@ fn a_capture_that_stops_stops_its_feed_and_a_feed_that_fails_keeps_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();
     let signer = signer();
-    let recorder = Recorder::new(
-        &signer,
-        "packer".into(),
-        packer(&signer),
-        None,
-        std::time::SystemTime::now(),
-    )
-    .in_batches_of(std::num::NonZeroUsize::new(4).unwrap());
+    let recorder = in_small_batches(&signer);
 
     // A refusal among the first events: the feed is told to stop, long before its end.
     let fed = std::sync::atomic::AtomicUsize::new(0);
