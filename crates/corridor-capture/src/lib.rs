@@ -11,8 +11,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::mpsc::SyncSender;
 
 use corridor_epcis::{Epc, Event, Prefixes, event_hash_id, name_recorder, validate};
 use corridor_format::did::DidSigner;
@@ -179,15 +178,9 @@ impl<'k> Recorder<'k> {
         let written = store.record_events(&self.issuer, |writer| -> Result<(), Failed<E>> {
             // Two chunks prepared ahead at most: memory stays bounded when writing is slower.
             let (send, prepared) = std::sync::mpsc::sync_channel(2);
-            let fed_whole = AtomicBool::new(false);
             std::thread::scope(|scope| {
-                let producing = scope.spawn(|| {
-                    let fed = self.produce(feed, &send);
-                    fed_whole.store(fed.is_ok(), Ordering::Release);
-                    // The consumer's loop ends when the feed does.
-                    drop(send);
-                    fed
-                });
+                // The sender goes with the producer: the chunks end when the feed does.
+                let producing = scope.spawn(move || self.produce(feed, &send));
                 let mut run = Run {
                     recorder: self,
                     on_error,
@@ -196,15 +189,20 @@ impl<'k> Recorder<'k> {
                     unwritten: None,
                     counts: &mut counts,
                 };
-                let consumed = run.consume(writer, prepared, &fed_whole);
+                let taken = prepared
+                    .iter()
+                    .try_for_each(|chunk| run.take(writer, chunk));
+                // A capture that stopped stops the feed at its next chunk.
+                drop(prepared);
                 let fed = producing
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                match (consumed, fed) {
-                    // A capture that stopped stops the feed: its error is the capture's.
+                match (taken, fed) {
+                    // The feed stopped because the capture did: the error is the capture's.
                     (Err(e), _) => Err(Failed::Capture(e)),
+                    // Nothing is kept of a feed that failed.
                     (Ok(()), Err(e)) => Err(Failed::Feed(e)),
-                    (Ok(()), Ok(())) => Ok(()),
+                    (Ok(()), Ok(())) => run.finish(writer).map_err(Failed::Capture),
                 }
             })
         });
@@ -278,21 +276,8 @@ struct Run<'r, 'k> {
 }
 
 impl Run<'_, '_> {
-    /// Takes the prepared chunks until the feed ends, then signs and writes what is left if
-    /// the feed was read whole.
-    fn consume(
-        &mut self,
-        writer: &mut EventWriter,
-        prepared: Receiver<Vec<Result<Ready, Refusal>>>,
-        fed_whole: &AtomicBool,
-    ) -> Result<(), CaptureError> {
-        for chunk in prepared {
-            self.take(writer, chunk)?;
-        }
-        if !fed_whole.load(Ordering::Acquire) {
-            // The feed failed: its error is reported and nothing is kept.
-            return Ok(());
-        }
+    /// Signs and writes what is still queued, once the feed has ended.
+    fn finish(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
         while !self.pending.is_empty() {
             self.advance(writer)?;
         }
