@@ -15,9 +15,13 @@ use std::sync::mpsc::SyncSender;
 
 use corridor_epcis::{Epc, Event, Prefixes, event_hash_id, name_recorder, validate};
 use corridor_format::did::DidSigner;
-use corridor_format::{Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, salt_document_into};
+use corridor_format::{
+    Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, SaltSeed, salt_document_into,
+};
 use corridor_gs1::Gln;
-use corridor_ledger::{Batch, EventWriter, StoreError, TraceEvent};
+use corridor_ledger::{
+    Batch, BatchFrame, EventWriter, StoreError, StoredCredential, StoredEvent, TraceEvent,
+};
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -153,7 +157,7 @@ impl<'k> Recorder<'k> {
     }
 
     /// Signs a batch of events ready to sign.
-    fn sign(&self, batch: &[Ready]) -> Result<(Batch, Vec<TraceEvent>), CaptureError> {
+    fn sign(&self, batch: &[Ready]) -> Result<Signed, CaptureError> {
         sign_batch(batch, &self.issuer_block, self.signer, &self.created)
     }
 
@@ -271,7 +275,7 @@ struct Run<'r, 'k> {
     seen: HashSet<String>,
     pending: Vec<Ready>,
     /// A batch signed and not yet written: written while the next is signed.
-    unwritten: Option<(Batch, Vec<TraceEvent>)>,
+    unwritten: Option<Signed>,
     counts: &'r mut Recorded,
 }
 
@@ -353,8 +357,13 @@ impl Run<'_, '_> {
 
     /// Writes the batch signed and not yet written, if one is.
     fn flush(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
-        if let Some((batch, events)) = self.unwritten.take() {
-            writer.batch(&batch, &events)?;
+        if let Some(Signed {
+            batch,
+            frame,
+            events,
+        }) = self.unwritten.take()
+        {
+            writer.batch(&batch, &frame, &events)?;
             self.counts.batches += 1;
         }
         Ok(())
@@ -483,68 +492,135 @@ fn prepare(label: String, mut event: Value, party: Option<&Gln>) -> Result<Ready
     })
 }
 
+/// A batch of events signed: the batch, what its credentials share, and its events.
+struct Signed {
+    batch: Batch,
+    frame: BatchFrame,
+    events: Vec<TraceEvent>,
+}
+
+/// The data of an event's credential: its issuer and the event.
+fn credential_data(issuer: &Value, event: &Value) -> Value {
+    json!({"issuers": [issuer], "epcisEvent": event})
+}
+
 /// Signs a batch of events: each issued as an OpenAttestation v2 document holding the event,
-/// the batch's merkle root signed once.
+/// the batch's merkle root signed once. Each document's salts come from a seed of its own,
+/// kept in its place: the store makes the document again when it is asked for.
 fn sign_batch(
     pending: &[Ready],
     issuer: &Value,
     signer: &DidSigner,
     created: &str,
-) -> Result<(Batch, Vec<TraceEvent>), CaptureError> {
-    let salted: Vec<(Vec<u8>, Hash32)> = pending
+) -> Result<Signed, CaptureError> {
+    let issue = |e: &dyn fmt::Display| CaptureError::Issue(e.to_string());
+    let salted: Vec<(SaltSeed, Hash32)> = pending
         .par_iter()
-        .map(|ready| {
-            let raw = json!({"issuers": [issuer], "epcisEvent": ready.event});
-            let mut text = Vec::with_capacity(2048);
-            let target = salt_document_into(&raw, &mut rand::rng(), &mut text).map_err(|e| {
-                CaptureError::Refused(vec![Refusal {
-                    input: ready.label.clone(),
-                    problem: format!("cannot be issued as an OpenAttestation document: {e}"),
-                }])
-            })?;
-            Ok((text, target))
-        })
+        .map_init(
+            || Vec::with_capacity(2048),
+            |text, ready| {
+                let seed = SaltSeed::random();
+                text.clear();
+                let data = credential_data(issuer, &ready.event);
+                let target = salt_document_into(&data, &mut seed.salts(), text).map_err(|e| {
+                    CaptureError::Refused(vec![Refusal {
+                        input: ready.label.clone(),
+                        problem: format!("cannot be issued as an OpenAttestation document: {e}"),
+                    }])
+                })?;
+                Ok((seed, target))
+            },
+        )
         .collect::<Result<_, CaptureError>>()?;
     let targets: Vec<Hash32> = salted.iter().map(|(_, target)| *target).collect();
     let tree = MerkleTree::new(targets.clone())
         .ok_or_else(|| CaptureError::Issue("an empty batch".into()))?;
     let root = tree.root();
-    let proof_entry = serde_json::to_vec(&signer.proof_entry(&root, created))
-        .map_err(|e| CaptureError::Issue(e.to_string()))?;
+    let frame = BatchFrame {
+        issuer: serde_json::to_string(issuer).map_err(|e| issue(&e))?,
+        proof: serde_json::to_string(&signer.proof_entry(&root, created)).map_err(|e| issue(&e))?,
+    };
     let events: Vec<TraceEvent> = salted
         .into_par_iter()
         .zip(pending.par_iter())
-        .map(|((data, target), ready)| {
-            let signature = MerkleSignature {
-                target_hash: target,
-                proof: tree.proof_of(&target).unwrap_or_default(),
-                merkle_root: root,
-            };
-            let mut credential = Vec::with_capacity(data.len() + 512);
-            credential
-                .extend_from_slice(format!("{{\"version\":\"{SCHEMA_V2}\",\"data\":").as_bytes());
-            credential.extend_from_slice(&data);
-            credential.extend_from_slice(b",\"signature\":");
-            signature.write_json(&mut credential);
-            credential.extend_from_slice(b",\"proof\":[");
-            credential.extend_from_slice(&proof_entry);
-            credential.extend_from_slice(b"]}");
-            let issue = |e: &dyn fmt::Display| CaptureError::Issue(e.to_string());
+        .map(|((seed, target), ready)| {
             Ok(TraceEvent::new(
                 ready.id.clone(),
                 ready.time,
                 serde_json::to_string(&ready.event).map_err(|e| issue(&e))?,
-                String::from_utf8(credential).map_err(|e| issue(&e))?,
+                seed,
+                target,
             ))
         })
         .collect::<Result<_, CaptureError>>()?;
-    Ok((
-        Batch {
+    Ok(Signed {
+        batch: Batch {
             root,
             documents: targets,
         },
+        frame,
         events,
-    ))
+    })
+}
+
+/// The credential its recorder signed over a recorded event, as JSON text: kept whole, or made
+/// again from its parts, exactly as it was signed.
+///
+/// A credential made again whose data no longer digests to the target hash kept beside it
+/// (its event, seed or issuer changed in the store), or whose target hash is not among its
+/// batch's, is refused, never shown as signed.
+pub fn credential_text(
+    store: &corridor_ledger::Store,
+    stored: &StoredEvent,
+) -> Result<String, CaptureError> {
+    let (frame, seed, target) = match &stored.credential {
+        StoredCredential::Whole(text) => return Ok(text.clone()),
+        StoredCredential::Parts {
+            frame,
+            seed,
+            target,
+        } => (frame, seed, target),
+    };
+    let unreadable = |what: &str, e: serde_json::Error| {
+        CaptureError::Issue(format!("the store holds its {what} unreadable: {e}"))
+    };
+    let event: Value = serde_json::from_str(&stored.event).map_err(|e| unreadable("event", e))?;
+    let issuer: Value = serde_json::from_str(&frame.issuer).map_err(|e| unreadable("issuer", e))?;
+    let mut data = Vec::with_capacity(2048);
+    let digested = salt_document_into(
+        &credential_data(&issuer, &event),
+        &mut seed.salts(),
+        &mut data,
+    )
+    .map_err(|e| CaptureError::Issue(e.to_string()))?;
+    if digested != *target {
+        return Err(CaptureError::Issue(format!(
+            "its credential made again digests to {digested}, not to the target hash {target} it was signed with: the event was changed in the store (`corridor store audit` says where)"
+        )));
+    }
+    // The merkle path follows from the batch's documents, kept once for every store.
+    let tree = MerkleTree::new(store.batch_documents(&stored.issuer, &stored.root)?)
+        .filter(|tree| tree.root() == stored.root);
+    let Some(proof) = tree.and_then(|tree| tree.proof_of(target)) else {
+        return Err(CaptureError::Issue(format!(
+            "its target hash {target} is not among the documents of its batch {}: the store was changed (`corridor store audit` says where)",
+            stored.root
+        )));
+    };
+    let signature = MerkleSignature {
+        target_hash: *target,
+        proof,
+        merkle_root: stored.root,
+    };
+    let mut credential = Vec::with_capacity(data.len() + 512);
+    credential.extend_from_slice(format!("{{\"version\":\"{SCHEMA_V2}\",\"data\":").as_bytes());
+    credential.extend_from_slice(&data);
+    credential.extend_from_slice(b",\"signature\":");
+    signature.write_json(&mut credential);
+    credential.extend_from_slice(b",\"proof\":[");
+    credential.extend_from_slice(frame.proof.as_bytes());
+    credential.extend_from_slice(b"]}");
+    String::from_utf8(credential).map_err(|e| CaptureError::Issue(e.to_string()))
 }
 
 /// `time` as RFC 3339 in UTC with milliseconds, as credentials' proofs carry it.

@@ -155,6 +155,60 @@ fn many_batches_are_signed_and_written_in_turn_and_the_store_stays_whole() {
 }
 
 #[test]
+fn each_credential_is_made_again_as_signed_and_an_edited_event_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.sqlite");
+    let mut store = corridor_ledger::Store::open(&path).unwrap();
+    let signer = signer();
+    let recorder = in_small_batches(&signer);
+    let events: Vec<Value> = (0..6).map(|i| event(&format!("S{i}"), None)).collect();
+    capture(&mut store, &recorder, OnError::Rollback, &events).unwrap();
+    let mut roots = std::collections::BTreeSet::new();
+    for recorded in store.events_after(0).unwrap() {
+        let stored = store.event(&recorded.id).unwrap().unwrap();
+        let text = corridor_capture::credential_text(&store, &stored).unwrap();
+        // The same text each time: the salts come from the seed kept for it.
+        assert_eq!(
+            corridor_capture::credential_text(&store, &stored).unwrap(),
+            text
+        );
+        let document = corridor_format::read_wrapped(text.as_bytes()).unwrap();
+        assert_eq!(
+            document.check_integrity().unwrap(),
+            corridor_format::Integrity::Intact
+        );
+        assert_eq!(document.merkle_root, stored.root.to_string());
+        roots.insert(document.merkle_root.clone());
+        let credential: Value = serde_json::from_str(&text).unwrap();
+        let data = corridor_format::unsalt_data(&credential["data"]).unwrap();
+        let event: Value = serde_json::from_str(&stored.event).unwrap();
+        assert_eq!(data["epcisEvent"], event);
+        assert_eq!(data["issuers"][0], packer(&signer));
+        assert_eq!(
+            credential["proof"][0]["verificationMethod"],
+            format!("{}#controller", signer.did())
+        );
+    }
+    assert_eq!(roots.len(), 2, "six events, four a batch");
+
+    // An event changed in the store no longer makes the credential that was signed.
+    let id = store.events_after(0).unwrap()[0].id.clone();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "UPDATE trace_events SET event = replace(event, 'receiving', 'shipping') WHERE id = ?1",
+            [&id],
+        )
+        .unwrap();
+    let stored = store.event(&id).unwrap().unwrap();
+    let refused = corridor_capture::credential_text(&store, &stored).unwrap_err();
+    assert!(
+        refused.to_string().contains("was changed in the store"),
+        "{refused}"
+    );
+}
+
+#[test]
 fn a_capture_that_stops_stops_its_feed_and_a_feed_that_fails_keeps_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();

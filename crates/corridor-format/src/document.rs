@@ -21,6 +21,45 @@ pub const SCHEMA_V2: &str = "https://schema.openattestation.com/2.0/schema.json"
 /// The `signature.type` of a v2 document.
 pub const MERKLE_PROOF_TYPE: &str = "SHA3MerkleProof";
 
+/// The secret a document's salts are drawn from, in place of a fresh salt per field: the same
+/// seed salts the same data the same way, so a store that keeps the data can keep 32 bytes
+/// and make the salted document again, where it would keep a salt for every field. The salts
+/// come from ChaCha20, whose output for a seed never changes.
+///
+/// ```
+/// use corridor_format::{SaltSeed, salt_document_into};
+/// let raw = serde_json::json!({
+///     "issuers": [{"name": "Farm", "certificateStore": "0x0000000000000000000000000000000000000001"}],
+///     "lot": "L1",
+/// });
+/// let seed = SaltSeed::random();
+/// let (mut first, mut again) = (Vec::new(), Vec::new());
+/// let target = salt_document_into(&raw, &mut seed.salts(), &mut first).unwrap();
+/// assert_eq!(salt_document_into(&raw, &mut seed.salts(), &mut again).unwrap(), target);
+/// assert_eq!(first, again);
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SaltSeed(pub [u8; 32]);
+
+impl SaltSeed {
+    /// A seed from the operating system's generator.
+    pub fn random() -> SaltSeed {
+        SaltSeed(rand::random())
+    }
+
+    /// The salts it makes, from the first.
+    pub fn salts(&self) -> impl Rng + use<> {
+        <rand_chacha::ChaCha20Rng as rand::SeedableRng>::from_seed(self.0)
+    }
+}
+
+impl std::fmt::Debug for SaltSeed {
+    // As secret as the salts it makes: they keep an obfuscated field from being guessed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SaltSeed(..)")
+    }
+}
+
 /// Raw data salted and digested: a document that waits for its batch's merkle root.
 #[derive(Debug, Clone)]
 pub struct SaltedDocument {
@@ -454,6 +493,27 @@ mod tests {
     fn raw(name: &str) -> Value {
         json!({"issuers": [{"name": name, "certificateStore": "0x0000000000000000000000000000000000000001"}],
                "shipper": {"address": {"street": "1 Quay", "zip": 12345}}, "empty": [], "flags": [true, null]})
+    }
+
+    /// A store rebuilds the documents it recorded from their seeds: the salts a seed makes must
+    /// never change, whatever version of the generator's crates is built.
+    #[test]
+    fn a_seed_makes_the_same_salts_in_every_version() {
+        let mut text = Vec::new();
+        let target = salt_document_into(
+            &json!({"issuers": [{"name": "Farm", "certificateStore": "0x0000000000000000000000000000000000000001"}], "kg": 2.5}),
+            &mut SaltSeed([7; 32]).salts(),
+            &mut text,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(text).unwrap(),
+            r#"{"issuers":[{"name":"f4009278-57aa-4641-94f5-61baacb37970:string:Farm","certificateStore":"8c79a1dc-1476-4b57-b216-a4020764bde5:string:0x0000000000000000000000000000000000000001"}],"kg":"45c143db-b960-4c22-ab85-5d60925a9976:number:2.5"}"#
+        );
+        assert_eq!(
+            target.to_string(),
+            "db8113f2598080f70c29c92709eb9e866fd8e0aa7ba6191f2dfa2c6478cd1c34"
+        );
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod schema;
 
 pub use digest::{digest, for_each_leaf, leaf_hash, leaf_hashes};
 pub use document::{
-    Integrity, MERKLE_PROOF_TYPE, MerkleSignature, SCHEMA_V2, SaltedDocument, Tampering,
+    Integrity, MERKLE_PROOF_TYPE, MerkleSignature, SCHEMA_V2, SaltSeed, SaltedDocument, Tampering,
     WrappedDocument, salt_document, salt_document_into, wrap_documents, wrapped_document,
 };
 pub use hash::{Hash32, ParseHashError, combine_sorted, keccak256};

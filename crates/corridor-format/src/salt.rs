@@ -120,7 +120,11 @@ impl<R: Rng> Salter<'_, R> {
 }
 
 fn write_salt(buf: &mut Vec<u8>, rng: &mut impl Rng) {
-    let uuid = uuid::Builder::from_random_bytes(rng.random()).into_uuid();
+    // Bytes straight from the generator, so that a seeded one gives the same salts whatever
+    // `rand` makes of arrays.
+    let mut bytes = [0u8; 16];
+    rng.fill_bytes(&mut bytes);
+    let uuid = uuid::Builder::from_random_bytes(bytes).into_uuid();
     let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
     buf.extend_from_slice(uuid.hyphenated().encode_lower(&mut text).as_bytes());
     buf.push(b':');

@@ -31,7 +31,10 @@ pub use titles::{
     DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,
 };
 pub use tokens::{Issuers, LiveToken, Scope, Scopes, TokenInfo, TraceParty};
-pub use trace::{EventWriter, RecordedEvent, ReferenceKind, TraceEvent};
+pub use trace::{
+    BatchFrame, EventWriter, RecordedEvent, ReferenceKind, StoredCredential, StoredEvent,
+    TraceEvent,
+};
 
 use corridor_format::Hash32;
 

@@ -16,7 +16,7 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -55,10 +55,14 @@ CREATE TABLE IF NOT EXISTS status_lists (
     url TEXT PRIMARY KEY, path TEXT NOT NULL UNIQUE, key TEXT NOT NULL, purpose TEXT NOT NULL,
     bits BLOB NOT NULL, next INTEGER NOT NULL, version INTEGER NOT NULL, signed TEXT NOT NULL,
     at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS trace_batches (
+    batch INTEGER PRIMARY KEY, issuer TEXT NOT NULL, root BLOB NOT NULL,
+    issuer_block TEXT, proof TEXT, UNIQUE (issuer, root));
 CREATE TABLE IF NOT EXISTS trace_events (
     seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL,
-    issuer TEXT NOT NULL, root BLOB NOT NULL, event TEXT NOT NULL, credential TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS trace_events_by_root ON trace_events (issuer, root);
+    batch INTEGER NOT NULL, event TEXT NOT NULL, seed BLOB, target BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS trace_events_by_batch ON trace_events (batch);
+CREATE TABLE IF NOT EXISTS trace_credentials (seq INTEGER PRIMARY KEY, credential TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS capture_jobs (
     seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, token TEXT NOT NULL, created INTEGER NOT NULL,
     finished INTEGER, rollback INTEGER NOT NULL, success INTEGER NOT NULL, report TEXT NOT NULL);
@@ -379,7 +383,9 @@ impl Store {
             path: path.to_path_buf(),
             source,
         };
+        let events_as_text = crate::trace::set_aside_text_events(conn).map_err(sqlite)?;
         conn.execute_batch(SCHEMA)
+            .and_then(|()| crate::trace::migrate_text_events(conn, events_as_text))
             .and_then(|()| tokens::migrate(conn))
             .and_then(|()| shares::migrate(conn))
             .map_err(sqlite)?;
@@ -404,8 +410,9 @@ impl Store {
             // the W3C status lists, whose table the schema just created (a version 3 Corridor
             // would not know their audit entries, so the version says so); version 5 the
             // traceability events and reference data, likewise; version 6 the capture jobs and
-            // the trace scope of tokens (with the party each is for).
-            Some(1..=5) => {
+            // the trace scope of tokens (with the party each is for); version 7 keeps events'
+            // credentials as parts (those recorded before stay whole, migrated above).
+            Some(1..=6) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],
@@ -757,7 +764,7 @@ impl Store {
                         return Ok(altered(&why));
                     }
                 }
-                "trace" | "trace-sha256" | "trace-reference" => {
+                "trace" | "trace-sha256" | "trace-parts" | "trace-reference" => {
                     if let Err(why) = trace.entry(&issuer, &action, &subject, &detail) {
                         return Ok(altered(&why));
                     }

@@ -5,39 +5,51 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use corridor_format::{Hash32, keccak256};
+use corridor_format::{Hash32, SaltSeed, keccak256};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use crate::store::{Batch, Store, StoreError, append_audit, check_issuer, issue_batch, now_ms};
 
-/// One event to record: its hash ID, its time, its text and its signed credential, with the
-/// digest of the row they make, which the audit log keeps (made with the event, so that
-/// recorders make it on their own threads).
+/// One event to record: its hash ID, its time, its text, and the parts of the credential its
+/// recorder signed over it, with the digest of the row they make, which the audit log keeps
+/// (made with the event, so that recorders make it on their own threads).
 ///
-/// Rows are digested with SHA-256, which processors run in hardware: a row holds its event
-/// twice (as recorded, and salted in its credential), and Keccak over it took a tenth of a
-/// recording's time. Batches recorded before keep their Keccak digests, under the audit
-/// action [`ROWS_KECCAK`].
+/// A credential is kept as parts, from which it is made again when asked for: the seed of
+/// its salts and its target hash, while what the batch's credentials share is kept once
+/// ([`BatchFrame`]) and its merkle path follows from the batch's target hashes. Its text
+/// would hold the event again, salted, and the batch's signature: five times the bytes of
+/// the event, which SQLite writes twice (to its write-ahead log, then to the file), and which
+/// took a third of a recording's time. Rows are digested with SHA-256, which processors run
+/// in hardware.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceEvent {
     id: String,
     time: i64,
     event: String,
-    credential: String,
+    seed: SaltSeed,
+    target: Hash32,
     row: Hash32,
 }
 
 impl TraceEvent {
     /// The event `id` (its CBV 2.0 hash ID) at `time` (its eventTime, in milliseconds since
-    /// 1970), as recorded (`event`, JSON), with the `credential` its recorder signed over it.
-    pub fn new(id: String, time: i64, event: String, credential: String) -> TraceEvent {
-        let row = RowDigest::Sha256.of(&id, time, &event, &credential);
+    /// 1970), as recorded (`event`, JSON), whose credential's data was salted from `seed` and
+    /// digests to `target`.
+    pub fn new(id: String, time: i64, event: String, seed: SaltSeed, target: Hash32) -> TraceEvent {
+        let row = RowDigest::Sha256.of(&[
+            id.as_bytes(),
+            &time.to_be_bytes(),
+            event.as_bytes(),
+            &seed.0,
+            &target.0,
+        ]);
         TraceEvent {
             id,
             time,
             event,
-            credential,
+            seed,
+            target,
             row,
         }
     }
@@ -45,6 +57,44 @@ impl TraceEvent {
     pub fn id(&self) -> &str {
         &self.id
     }
+}
+
+/// What every credential of a batch shares: its issuer (an OpenAttestation v2 issuer, JSON)
+/// and its proof (the signature of the batch's merkle root, JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchFrame {
+    pub issuer: String,
+    pub proof: String,
+}
+
+impl BatchFrame {
+    fn digest(&self) -> Hash32 {
+        RowDigest::Sha256.of(&[self.issuer.as_bytes(), self.proof.as_bytes()])
+    }
+}
+
+/// A recorded event's credential, as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredCredential {
+    /// Recorded before credentials were kept as parts (store layout 7): its text, as signed.
+    Whole(String),
+    /// The parts it is made again from, with its batch's target hashes
+    /// ([`Store::batch_documents`]).
+    Parts {
+        frame: BatchFrame,
+        seed: SaltSeed,
+        target: Hash32,
+    },
+}
+
+/// One recorded event: its text, its credential, the name of the key that signed it and the
+/// merkle root of its batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub event: String,
+    pub credential: StoredCredential,
+    pub issuer: String,
+    pub root: Hash32,
 }
 
 /// An event as the store holds it: its place in the record, its ID, its text, and when it
@@ -125,34 +175,35 @@ impl EventWriter<'_> {
         Ok(found)
     }
 
-    /// Records `batch` as issued, and `events`, whose credentials are its documents.
-    pub fn batch(&mut self, batch: &Batch, events: &[TraceEvent]) -> Result<(), StoreError> {
-        self.write(batch, events, RowDigest::Sha256, |event| event.row)
-    }
-
-    /// Records a batch, its audit entry digesting each row as `digest` does (`row` gives the
-    /// digest of an event's row).
-    fn write(
+    /// Records `batch` as issued, and `events`, whose credentials are its documents and share
+    /// `frame`.
+    pub fn batch(
         &mut self,
         batch: &Batch,
+        frame: &BatchFrame,
         events: &[TraceEvent],
-        digest: RowDigest,
-        row: impl Fn(&TraceEvent) -> Hash32,
     ) -> Result<(), StoreError> {
         issue_batch(self.tx, self.at, self.issuer, batch, self.sqlite)?;
+        self.tx
+            .prepare_cached("INSERT INTO trace_batches (issuer, root, issuer_block, proof) VALUES (?1, ?2, ?3, ?4)")
+            .and_then(|mut insert| {
+                insert.execute(params![self.issuer, batch.root.as_bytes(), frame.issuer, frame.proof])
+            })
+            .map_err(self.sqlite)?;
+        let number = self.tx.last_insert_rowid();
         let mut insert = self
             .tx
-            .prepare_cached("INSERT INTO trace_events (id, time, issuer, root, event, credential) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .prepare_cached("INSERT INTO trace_events (id, time, batch, event, seed, target) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
             .map_err(self.sqlite)?;
         for event in events {
             // The id is unique: an event recorded before is refused by the insert itself.
             let inserted = insert.execute(params![
                 event.id,
                 event.time,
-                self.issuer,
-                batch.root.as_bytes(),
+                number,
                 event.event,
-                event.credential
+                event.seed.0,
+                event.target.as_bytes()
             ]);
             match inserted {
                 Err(rusqlite::Error::SqliteFailure(e, _))
@@ -170,9 +221,9 @@ impl EventWriter<'_> {
             self.tx,
             self.at,
             self.issuer,
-            digest.action(),
+            ROWS_PARTS,
             &batch.root,
-            &events_digest(events.iter().map(row)),
+            &events_digest(events.iter().map(|e| e.row).chain([frame.digest()])),
         )
         .map_err(self.sqlite)?;
         self.written += events.len() as u64;
@@ -180,13 +231,36 @@ impl EventWriter<'_> {
     }
 }
 
-/// The audit action of a batch of events whose rows are digested with Keccak-256, as
-/// recordings made before 2026-11-27 did.
+/// The audit action of a batch of events whose credentials are kept as text and whose rows
+/// are digested with Keccak-256, as recordings made before 2026-11-27 did.
 const ROWS_KECCAK: &str = "trace";
-/// The audit action of a batch of events whose rows are digested with SHA-256.
+/// The audit action of a batch of events whose credentials are kept as text and whose rows
+/// are digested with SHA-256, as recordings made on 2026-11-27 did.
 const ROWS_SHA256: &str = "trace-sha256";
+/// The audit action of a batch of events whose credentials are kept as parts: its rows and
+/// its frame are digested with SHA-256.
+const ROWS_PARTS: &str = "trace-parts";
 
-/// How a batch's event rows are digested for its audit entry.
+/// How a batch's events are kept, as its audit entry's action says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kept {
+    /// Credentials as text, rows digested with this.
+    Text(RowDigest),
+    Parts,
+}
+
+impl Kept {
+    fn of_action(action: &str) -> Option<Kept> {
+        match action {
+            ROWS_KECCAK => Some(Kept::Text(RowDigest::Keccak)),
+            ROWS_SHA256 => Some(Kept::Text(RowDigest::Sha256)),
+            ROWS_PARTS => Some(Kept::Parts),
+            _ => None,
+        }
+    }
+}
+
+/// How a row is digested for its batch's audit entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum RowDigest {
     Keccak,
@@ -194,30 +268,10 @@ enum RowDigest {
 }
 
 impl RowDigest {
-    fn of_action(action: &str) -> Option<RowDigest> {
-        match action {
-            ROWS_KECCAK => Some(RowDigest::Keccak),
-            ROWS_SHA256 => Some(RowDigest::Sha256),
-            _ => None,
-        }
-    }
-
-    fn action(self) -> &'static str {
-        match self {
-            RowDigest::Keccak => ROWS_KECCAK,
-            RowDigest::Sha256 => ROWS_SHA256,
-        }
-    }
-
-    /// The digest of one row: each part's length and bytes, in order.
-    fn of(self, id: &str, time: i64, event: &str, credential: &str) -> Hash32 {
-        let mut bytes = Vec::with_capacity(id.len() + event.len() + credential.len() + 40);
-        for part in [
-            id.as_bytes(),
-            &time.to_be_bytes(),
-            event.as_bytes(),
-            credential.as_bytes(),
-        ] {
+    /// The digest of a row's parts: each one's length and bytes, in order.
+    fn of(self, parts: &[&[u8]]) -> Hash32 {
+        let mut bytes = Vec::with_capacity(parts.iter().map(|p| p.len() + 8).sum());
+        for part in parts {
             bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
             bytes.extend_from_slice(part);
         }
@@ -346,12 +400,13 @@ impl Store {
             .conn
             .prepare(
                 "SELECT e.id, r.note FROM revoked r
-                   JOIN trace_events e ON e.issuer = r.issuer AND e.root = r.hash
+                   JOIN trace_batches b ON b.issuer = r.issuer AND b.root = r.hash
+                   JOIN trace_events e ON e.batch = b.batch
                  UNION ALL
                  SELECT e.id, r.note FROM revoked r
                    JOIN documents d ON d.issuer = r.issuer AND d.target = r.hash
-                   JOIN trace_events e ON e.issuer = d.issuer AND e.root = d.root
-                   WHERE json_extract(e.credential, '$.signature.targetHash') = lower(hex(r.hash))",
+                   JOIN trace_batches b ON b.issuer = d.issuer AND b.root = d.root
+                   JOIN trace_events e ON e.batch = b.batch AND e.target = r.hash",
             )
             .map_err(|e| self.sqlite(e))?;
         query
@@ -381,10 +436,15 @@ impl Store {
             .conn
             .prepare(
                 "SELECT e.seq, e.id, e.event, i.at,
-                        CASE WHEN json_valid(e.credential)
-                             THEN json_extract(e.credential, '$.proof[0].verificationMethod') END
+                        CASE WHEN c.credential IS NULL
+                             THEN CASE WHEN json_valid(b.proof)
+                                       THEN json_extract(b.proof, '$.verificationMethod') END
+                             WHEN json_valid(c.credential)
+                             THEN json_extract(c.credential, '$.proof[0].verificationMethod') END
                  FROM trace_events e
-                 JOIN issued i ON i.issuer = e.issuer AND i.root = e.root
+                 JOIN trace_batches b ON b.batch = e.batch
+                 JOIN issued i ON i.issuer = b.issuer AND i.root = b.root
+                 LEFT JOIN trace_credentials c ON c.seq = e.seq
                  WHERE e.seq > ?1 ORDER BY e.seq",
             )
             .map_err(|e| self.sqlite(e))?;
@@ -405,27 +465,71 @@ impl Store {
         Ok(())
     }
 
-    /// One recorded event: its text, its credential, the key's name that signed it and the
-    /// merkle root of its batch.
-    pub fn event(&self, id: &str) -> Result<Option<(String, String, String, Hash32)>, StoreError> {
-        self.conn
+    /// The documents (target hashes) of the batch `issuer` issued under `root`.
+    pub fn batch_documents(&self, issuer: &str, root: &Hash32) -> Result<Vec<Hash32>, StoreError> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT target FROM documents WHERE issuer = ?1 AND root = ?2")
+            .map_err(|e| self.sqlite(e))?;
+        let targets = query
+            .query_map(params![issuer, root.as_bytes()], |r| r.get::<_, Vec<u8>>(0))
+            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .map_err(|e| self.sqlite(e))?;
+        Ok(targets.iter().filter_map(|t| hash32(t)).collect())
+    }
+
+    /// One recorded event, by its eventID.
+    pub fn event(&self, id: &str) -> Result<Option<StoredEvent>, StoreError> {
+        let row = self
+            .conn
             .query_row(
-                "SELECT event, credential, issuer, root FROM trace_events WHERE id = ?1",
+                "SELECT e.event, b.issuer, b.root, c.credential, b.issuer_block, b.proof,
+                        e.seed, e.target
+                 FROM trace_events e
+                 JOIN trace_batches b ON b.batch = e.batch
+                 LEFT JOIN trace_credentials c ON c.seq = e.seq
+                 WHERE e.id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Vec<u8>>(3)?)),
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        (
+                            r.get::<_, Option<String>>(4)?,
+                            r.get::<_, Option<String>>(5)?,
+                            r.get::<_, Option<Vec<u8>>>(6)?,
+                            r.get::<_, Vec<u8>>(7)?,
+                        ),
+                    ))
+                },
             )
             .optional()
-            .map_err(|e| self.sqlite(e))
-            .map(|found| {
-                found.map(|(event, credential, issuer, root)| {
-                    (
-                        event,
-                        credential,
-                        issuer,
-                        Hash32(<[u8; 32]>::try_from(root.as_slice()).unwrap_or_default()),
-                    )
-                })
-            })
+            .map_err(|e| self.sqlite(e))?;
+        let Some((event, issuer, root, whole, parts)) = row else {
+            return Ok(None);
+        };
+        let broken = || {
+            StoreError::Trace(format!(
+                "the store holds event {id}'s credential incomplete: `corridor store audit` says what was changed"
+            ))
+        };
+        let credential = match (whole, parts) {
+            (Some(text), _) => StoredCredential::Whole(text),
+            (None, (Some(issuer), Some(proof), Some(seed), target)) => StoredCredential::Parts {
+                frame: BatchFrame { issuer, proof },
+                seed: SaltSeed(seed.try_into().map_err(|_| broken())?),
+                target: hash32(&target).ok_or_else(broken)?,
+            },
+            _ => return Err(broken()),
+        };
+        Ok(Some(StoredEvent {
+            event,
+            credential,
+            issuer,
+            root: hash32(&root).ok_or_else(broken)?,
+        }))
     }
 
     /// Keeps `body` (the JSON file of that kind) as the chain's reference data of `kind`,
@@ -463,11 +567,56 @@ impl Store {
     }
 }
 
+/// 32 bytes as a hash, if they are 32.
+fn hash32(bytes: &[u8]) -> Option<Hash32> {
+    <[u8; 32]>::try_from(bytes).ok().map(Hash32)
+}
+
+/// Moves the events of a store of layout 5 or 6 (their credentials as text) aside, before
+/// the schema makes the tables of this layout; whether there were any such.
+pub(crate) fn set_aside_text_events(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
+    let as_text = conn
+        .prepare("SELECT 1 FROM pragma_table_info('trace_events') WHERE name = 'credential'")?
+        .exists([])?;
+    if as_text {
+        conn.execute_batch(
+            "DROP INDEX IF EXISTS trace_events_by_root;
+             ALTER TABLE trace_events RENAME TO trace_events_as_text;",
+        )?;
+    }
+    Ok(as_text)
+}
+
+/// Moves the events set aside into this layout's tables: their batches, and their
+/// credentials kept whole, as their audit entries digest them.
+pub(crate) fn migrate_text_events(
+    conn: &rusqlite::Connection,
+    set_aside: bool,
+) -> rusqlite::Result<()> {
+    if !set_aside {
+        return Ok(());
+    }
+    conn.execute_batch(
+        "INSERT INTO trace_batches (issuer, root)
+           SELECT issuer, root FROM trace_events_as_text GROUP BY issuer, root ORDER BY MIN(seq);
+         INSERT INTO trace_events (seq, id, time, batch, event, target)
+           SELECT e.seq, e.id, e.time, b.batch, e.event,
+                  COALESCE(unhex(CASE WHEN json_valid(e.credential)
+                                      THEN json_extract(e.credential, '$.signature.targetHash')
+                                 END), x'')
+           FROM trace_events_as_text e
+           JOIN trace_batches b ON b.issuer = e.issuer AND b.root = e.root;
+         INSERT INTO trace_credentials (seq, credential)
+           SELECT seq, credential FROM trace_events_as_text;
+         DROP TABLE trace_events_as_text;",
+    )
+}
+
 /// The traceability entries of the audit log, replayed.
 #[derive(Default)]
 pub(crate) struct TraceReplay {
-    /// Per issuer and batch root, how its event rows are digested and the digest of them.
-    batches: BTreeMap<(String, Vec<u8>), (RowDigest, Vec<u8>)>,
+    /// Per issuer and batch root, how its events are kept and the digest of them.
+    batches: BTreeMap<(String, Vec<u8>), (Kept, Vec<u8>)>,
     /// Per kind, the hash of the reference data last kept.
     reference: BTreeMap<String, Vec<u8>>,
 }
@@ -480,13 +629,13 @@ impl TraceReplay {
         subject: &[u8],
         detail: &[u8],
     ) -> Result<(), String> {
-        match RowDigest::of_action(action) {
-            Some(digest) => {
+        match Kept::of_action(action) {
+            Some(kept) => {
                 if self
                     .batches
                     .insert(
                         (issuer.to_owned(), subject.to_vec()),
-                        (digest, detail.to_vec()),
+                        (kept, detail.to_vec()),
                     )
                     .is_some()
                 {
@@ -511,30 +660,60 @@ impl TraceReplay {
         let mut rows: BTreeMap<(String, Vec<u8>), Vec<Hash32>> = BTreeMap::new();
         let mut query = store
             .conn
-            .prepare("SELECT id, time, issuer, root, event, credential FROM trace_events")
+            .prepare(
+                "SELECT e.id, e.time, b.issuer, b.root, e.event, c.credential,
+                        e.seed, e.target, b.issuer_block, b.proof
+                 FROM trace_events e
+                 LEFT JOIN trace_batches b ON b.batch = e.batch
+                 LEFT JOIN trace_credentials c ON c.seq = e.seq",
+            )
             .map_err(sqlite)?;
         let mut found = query.query([]).map_err(sqlite)?;
+        let not_logged = || Some("the recorded events are not those the log records".to_owned());
         while let Some(row) = found.next().map_err(sqlite)? {
+            let text = |i| row.get::<_, Option<String>>(i).map_err(sqlite);
+            let bytes = |i| row.get::<_, Option<Vec<u8>>>(i).map_err(sqlite);
             let id: String = row.get(0).map_err(sqlite)?;
             let time: i64 = row.get(1).map_err(sqlite)?;
-            let event: String = row.get(4).map_err(sqlite)?;
-            let credential: String = row.get(5).map_err(sqlite)?;
-            let key = (
-                row.get::<_, String>(2).map_err(sqlite)?,
-                row.get::<_, Vec<u8>>(3).map_err(sqlite)?,
-            );
-            let Some((digest, _)) = self.batches.get(&key) else {
-                return Ok(Some(
-                    "the recorded events are not those the log records".into(),
-                ));
+            let (Some(issuer), Some(root)) = (text(2)?, bytes(3)?) else {
+                return Ok(Some(format!("event {id} is recorded in no batch")));
             };
-            let row = digest.of(&id, time, &event, &credential);
-            rows.entry(key).or_default().push(row);
+            let event: String = row.get(4).map_err(sqlite)?;
+            let key = (issuer, root);
+            let Some((kept, _)) = self.batches.get(&key) else {
+                return Ok(not_logged());
+            };
+            let digested = rows.entry(key).or_default();
+            let parts = (bytes(6)?, bytes(7)?, text(8)?, text(9)?);
+            let row = match (kept, text(5)?, parts) {
+                (Kept::Text(digest), Some(credential), _) => digest.of(&[
+                    id.as_bytes(),
+                    &time.to_be_bytes(),
+                    event.as_bytes(),
+                    credential.as_bytes(),
+                ]),
+                (Kept::Parts, None, (Some(seed), Some(target), Some(issuer), Some(proof))) => {
+                    if digested.is_empty() {
+                        digested.push(BatchFrame { issuer, proof }.digest());
+                    }
+                    RowDigest::Sha256.of(&[
+                        id.as_bytes(),
+                        &time.to_be_bytes(),
+                        event.as_bytes(),
+                        &seed,
+                        &target,
+                    ])
+                }
+                _ => {
+                    return Ok(Some(format!(
+                        "event {id}'s credential is not kept as its batch's log entry says"
+                    )));
+                }
+            };
+            digested.push(row);
         }
         if rows.len() != self.batches.len() {
-            return Ok(Some(
-                "the recorded events are not those the log records".into(),
-            ));
+            return Ok(not_logged());
         }
         for (key, hashes) in rows {
             if self.batches.get(&key).map(|(_, rows)| rows.as_slice())
@@ -542,7 +721,7 @@ impl TraceReplay {
             {
                 return Ok(Some(format!(
                     "the events of batch {} are not those the log records",
-                    Hash32(<[u8; 32]>::try_from(key.1.as_slice()).unwrap_or_default())
+                    hash32(&key.1).unwrap_or_default()
                 )));
             }
         }
@@ -571,18 +750,32 @@ mod tests {
             format!("ni:///sha-256;{n:064x}?ver=CBV2.0"),
             i64::from(n) * 1000,
             format!("{{\"n\":{n}}}"),
-            format!("{{\"credential\":{n}}}"),
+            SaltSeed([n; 32]),
+            Hash32([n; 32]),
         )
     }
 
     fn batch(root: u8, events: &[TraceEvent]) -> Batch {
         Batch {
-            root: Hash32([root; 32]),
-            documents: events
-                .iter()
-                .map(|e| keccak256(e.credential.as_bytes()))
-                .collect(),
+            // Apart from the events' target hashes.
+            root: Hash32([root + 100; 32]),
+            documents: events.iter().map(|e| e.target).collect(),
         }
+    }
+
+    fn frame() -> BatchFrame {
+        BatchFrame {
+            issuer: r#"{"name":"Farm"}"#.into(),
+            proof: r#"{"verificationMethod":"did:ethr:0x01#controller"}"#.into(),
+        }
+    }
+
+    fn edited(path: &std::path::Path, sql: &str) -> Audit {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .execute_batch(sql)
+            .unwrap();
+        Store::open(path).unwrap().audit().unwrap()
     }
 
     #[test]
@@ -593,8 +786,8 @@ mod tests {
         let first = [event(1), event(2)];
         let written = store
             .record_events::<StoreError>("farm", |w| {
-                w.batch(&batch(1, &first), &first)?;
-                w.batch(&batch(2, &[event(3)]), &[event(3)])
+                w.batch(&batch(1, &first), &frame(), &first)?;
+                w.batch(&batch(2, &[event(3)]), &frame(), &[event(3)])
             })
             .unwrap();
         assert_eq!(written, 3);
@@ -608,8 +801,8 @@ mod tests {
 
         // A batch that repeats an event leaves nothing of the run behind.
         let again = [event(4), event(1)];
-        let refused =
-            store.record_events::<StoreError>("farm", |w| w.batch(&batch(3, &again), &again));
+        let refused = store
+            .record_events::<StoreError>("farm", |w| w.batch(&batch(3, &again), &frame(), &again));
         assert!(matches!(refused, Err(StoreError::Trace(_))), "{refused:?}");
         assert!(store.recorded_events(&[&event(4).id]).unwrap().is_empty());
         assert_eq!(
@@ -620,76 +813,222 @@ mod tests {
             2
         );
 
-        assert_eq!(store.events_after(0).unwrap().len(), 3);
+        let recorded = store.events_after(0).unwrap();
+        assert_eq!(recorded.len(), 3);
+        assert_eq!(recorded[0].signer.as_deref(), Some("did:ethr:0x01"));
+        assert_eq!(
+            store.event(&event(2).id).unwrap(),
+            Some(StoredEvent {
+                event: event(2).event,
+                credential: StoredCredential::Parts {
+                    frame: frame(),
+                    seed: SaltSeed([2; 32]),
+                    target: Hash32([2; 32]),
+                },
+                issuer: "farm".into(),
+                root: Hash32([101; 32]),
+            })
+        );
+        assert_eq!(store.event("ni:///nothing").unwrap(), None);
         assert_eq!(
             store.reference(ReferenceKind::Parties).unwrap().as_deref(),
             Some(r#"{"parties":[]}"#)
         );
 
-        // An event edited outside Corridor, or reference data, is named by the audit.
-        let edit = |sql: &str| {
-            rusqlite::Connection::open(&path)
-                .unwrap()
-                .execute(sql, [])
-                .unwrap()
+        // Revoking an event's credential, or its batch, revokes the event.
+        store
+            .revoke(
+                "farm",
+                &[Hash32([2; 32])],
+                crate::RevocationReason::Unspecified,
+                "spoilt",
+            )
+            .unwrap();
+        let revoked = store.revoked_events().unwrap();
+        assert_eq!(revoked.len(), 1);
+        assert_eq!(revoked[&event(2).id], "spoilt");
+        store
+            .revoke(
+                "farm",
+                &[Hash32([101; 32])],
+                crate::RevocationReason::Unspecified,
+                "batch",
+            )
+            .unwrap();
+        let revoked = store.revoked_events().unwrap();
+        assert_eq!(revoked.len(), 2);
+        assert!(revoked.contains_key(&event(1).id));
+
+        // Any part of an event, its batch's frame or the reference data, changed outside
+        // Corridor, is named by the audit.
+        for (change, undo) in [
+            (
+                r#"UPDATE trace_events SET event = '{"n":9}' WHERE time = 2000"#,
+                r#"UPDATE trace_events SET event = '{"n":2}' WHERE time = 2000"#,
+            ),
+            (
+                "UPDATE trace_events SET seed = zeroblob(32) WHERE time = 2000",
+                "UPDATE trace_events SET seed = x'0202020202020202020202020202020202020202020202020202020202020202' WHERE time = 2000",
+            ),
+            (
+                "UPDATE trace_events SET target = x'00' WHERE time = 3000",
+                "UPDATE trace_events SET target = x'0303030303030303030303030303030303030303030303030303030303030303' WHERE time = 3000",
+            ),
+            (
+                r#"UPDATE trace_batches SET proof = '{"verificationMethod":"did:ethr:0x02#controller"}'"#,
+                r#"UPDATE trace_batches SET proof = '{"verificationMethod":"did:ethr:0x01#controller"}'"#,
+            ),
+            (
+                r#"INSERT INTO trace_credentials (seq, credential) VALUES (1, '{"forged":true}')"#,
+                "DELETE FROM trace_credentials",
+            ),
+            (
+                "UPDATE trace_events SET batch = 99 WHERE time = 3000",
+                "UPDATE trace_events SET batch = 2 WHERE time = 3000",
+            ),
+        ] {
+            let audit = edited(&path, change);
+            assert!(
+                matches!(audit, Audit::RecordsDiffer { .. }),
+                "{change}: {audit:?}"
+            );
+            let audit = edited(&path, undo);
+            assert!(matches!(audit, Audit::Intact { .. }), "{undo}: {audit:?}");
+        }
+        let audit = edited(
+            &path,
+            r#"UPDATE trace_reference SET body = '{"parties":[{}]}'"#,
+        );
+        assert!(matches!(audit, Audit::RecordsDiffer { .. }), "{audit:?}");
+    }
+
+    /// A store of layout 6, whose events' credentials are text, digested with Keccak or
+    /// SHA-256.
+    fn store_with_text_events(path: &std::path::Path) -> Vec<(String, String)> {
+        drop(Store::open(path).unwrap());
+        let mut conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch(
+            "DROP TABLE trace_events; DROP TABLE trace_batches; DROP TABLE trace_credentials;
+             CREATE TABLE trace_events (
+                 seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL,
+                 issuer TEXT NOT NULL, root BLOB NOT NULL, event TEXT NOT NULL,
+                 credential TEXT NOT NULL);
+             CREATE INDEX trace_events_by_root ON trace_events (issuer, root);
+             UPDATE meta SET value = 6 WHERE key = 'version';",
+        )
+        .unwrap();
+        let tx = conn.transaction().unwrap();
+        let sqlite = |source| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            source,
         };
-        edit(r#"UPDATE trace_events SET event = '{"n":9}' WHERE time = 2000"#);
-        assert!(matches!(
-            Store::open(&path).unwrap().audit().unwrap(),
-            Audit::RecordsDiffer { .. }
-        ));
-        edit(r#"UPDATE trace_events SET event = '{"n":2}' WHERE time = 2000"#);
-        assert!(matches!(
-            Store::open(&path).unwrap().audit().unwrap(),
-            Audit::Intact { .. }
-        ));
-        edit(r#"UPDATE trace_reference SET body = '{"parties":[{}]}'"#);
-        assert!(matches!(
-            Store::open(&path).unwrap().audit().unwrap(),
-            Audit::RecordsDiffer { .. }
-        ));
+        let mut texts = Vec::new();
+        for (n, digest, action) in [
+            (1u8, RowDigest::Keccak, ROWS_KECCAK),
+            (2, RowDigest::Sha256, ROWS_SHA256),
+        ] {
+            let root = Hash32([n; 32]);
+            let target = Hash32([n + 10; 32]);
+            issue_batch(
+                &tx,
+                1,
+                "farm",
+                &Batch {
+                    root,
+                    documents: vec![target],
+                },
+                &sqlite,
+            )
+            .unwrap();
+            let id = format!("ni:///sha-256;{n:064x}?ver=CBV2.0");
+            let event = format!("{{\"n\":{n}}}");
+            let credential = format!(
+                r#"{{"data":{{}},"signature":{{"targetHash":"{target}"}},"proof":[{{"verificationMethod":"did:ethr:0x0{n}#controller"}}]}}"#
+            );
+            tx.execute(
+                "INSERT INTO trace_events (id, time, issuer, root, event, credential) VALUES (?1, ?2, 'farm', ?3, ?4, ?5)",
+                params![id, i64::from(n), root.as_bytes(), event, credential],
+            )
+            .unwrap();
+            let row = digest.of(&[
+                id.as_bytes(),
+                &i64::from(n).to_be_bytes(),
+                event.as_bytes(),
+                credential.as_bytes(),
+            ]);
+            append_audit(
+                &tx,
+                1,
+                "farm",
+                action,
+                &root,
+                &events_digest([row].into_iter()),
+            )
+            .unwrap();
+            texts.push((id, credential));
+        }
+        tx.commit().unwrap();
+        texts
     }
 
     #[test]
-    fn batches_recorded_with_keccak_row_digests_still_audit() {
+    fn events_recorded_as_text_move_to_this_layout_whole_and_still_audit() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.db");
+        let texts = store_with_text_events(&path);
         let mut store = Store::open(&path).unwrap();
-        let keccak = |e: &TraceEvent| RowDigest::Keccak.of(&e.id, e.time, &e.event, &e.credential);
-        assert_ne!(keccak(&event(1)), event(1).row);
-        let old = [event(1), event(2)];
-        let new = [event(3)];
-        store
-            .record_events::<StoreError>("farm", |w| {
-                w.write(&batch(1, &old), &old, RowDigest::Keccak, keccak)?;
-                w.batch(&batch(2, &new), &new)
-            })
-            .unwrap();
         assert!(matches!(
             store.audit().unwrap(),
             Audit::Intact { entries: 4 }
         ));
-        let audited = |sql: &str| {
-            rusqlite::Connection::open(&path)
-                .unwrap()
-                .execute(sql, [])
-                .unwrap();
-            Store::open(&path).unwrap().audit().unwrap()
-        };
-        // Either digest finds an edit of its batch.
-        for time in [1000, 3000] {
-            let edited = audited(&format!(
-                r#"UPDATE trace_events SET event = '{{"n":9}}' WHERE time = {time}"#
-            ));
-            assert!(matches!(edited, Audit::RecordsDiffer { .. }), "{edited:?}");
-            let n = time / 1000;
-            audited(&format!(
-                r#"UPDATE trace_events SET event = '{{"n":{n}}}' WHERE time = {time}"#
-            ));
+        for (id, credential) in &texts {
+            let kept = store.event(id).unwrap().unwrap();
+            assert_eq!(kept.credential, StoredCredential::Whole(credential.clone()));
         }
-        assert!(matches!(
-            Store::open(&path).unwrap().audit().unwrap(),
-            Audit::Intact { .. }
-        ));
+        let signers: Vec<_> = store
+            .events_after(0)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.signer)
+            .collect();
+        assert_eq!(
+            signers,
+            [Some("did:ethr:0x01".into()), Some("did:ethr:0x02".into())]
+        );
+        store
+            .revoke(
+                "farm",
+                &[Hash32([12; 32])],
+                crate::RevocationReason::Unspecified,
+                "spoilt",
+            )
+            .unwrap();
+        assert_eq!(store.revoked_events().unwrap()[&texts[1].0], "spoilt");
+        // A batch of either digest finds an edit of its own.
+        drop(store);
+        for time in [1, 2] {
+            let audit = edited(
+                &path,
+                &format!(
+                    "UPDATE trace_credentials SET credential = credential || ' ' WHERE seq = {time}"
+                ),
+            );
+            assert!(matches!(audit, Audit::RecordsDiffer { .. }), "{audit:?}");
+            let audit = edited(
+                &path,
+                &format!(
+                    "UPDATE trace_credentials SET credential = rtrim(credential) WHERE seq = {time}"
+                ),
+            );
+            assert!(matches!(audit, Audit::Intact { .. }), "{audit:?}");
+        }
+        // New batches are kept as parts beside them.
+        let mut store = Store::open(&path).unwrap();
+        store
+            .record_events::<StoreError>("farm", |w| {
+                w.batch(&batch(3, &[event(3)]), &frame(), &[event(3)])
+            })
+            .unwrap();
+        assert!(matches!(store.audit().unwrap(), Audit::Intact { .. }));
     }
 }

@@ -663,10 +663,11 @@ async fn answer(
                 ids.iter()
                     .zip(times)
                     .map(|(id, at)| {
-                        let (text, ..) = store.event(id)?.ok_or_else(|| {
+                        let stored = store.event(id)?.ok_or_else(|| {
                             corridor_ledger::StoreError::Trace(format!("event {id} went missing"))
                         })?;
-                        let mut event: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+                        let mut event: Value =
+                            serde_json::from_str(&stored.event).unwrap_or(Value::Null);
                         event["recordTime"] = json!(corridor_js::to_iso_string(at));
                         Ok(event)
                     })

@@ -11,7 +11,7 @@ mod record;
 pub use record::parse_party;
 mod reference;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 use crate::exit::Exit;
 use crate::home::Home;
@@ -74,19 +74,21 @@ pub fn run(home: &Home, action: &TraceAction) -> Result<Exit> {
 
 fn show(home: &Home, id: &str, only_credential: bool) -> Result<Exit> {
     let store = home.store()?;
-    let Some((event, credential, issuer, root)) = store.event(id)? else {
+    let Some(stored) = store.event(id)? else {
         return Err(crate::exit::Refused(format!(
             "no event {id} is recorded in {}",
             store.path().display()
         ))
         .into());
     };
+    let credential = corridor_capture::credential_text(&store, &stored)
+        .with_context(|| format!("event {id} in {}", store.path().display()))?;
     if only_credential {
         println!("{credential}");
     } else {
-        let event: serde_json::Value = serde_json::from_str(&event)?;
+        let event: serde_json::Value = serde_json::from_str(&stored.event)?;
         let credential: serde_json::Value = serde_json::from_str(&credential)?;
-        let shown = serde_json::json!({"event": event, "recordedBy": issuer, "merkleRoot": root.to_string(), "credential": credential});
+        let shown = serde_json::json!({"event": event, "recordedBy": stored.issuer, "merkleRoot": stored.root.to_string(), "credential": credential});
         println!("{}", serde_json::to_string_pretty(&shown)?);
     }
     Ok(Exit::Success)
