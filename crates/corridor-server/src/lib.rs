@@ -80,6 +80,10 @@ pub struct ServerConfig {
     /// did:web DID documents hosted, each at its path (`/.well-known/did.json`, or
     /// `/A/B/did.json` for `did:web:HOST:A:B`).
     pub did_documents: Vec<DidDocument>,
+    /// How often the documents events link to are verified again while the records stay
+    /// the same: a certificate its issuer revokes, or whose issuer's identity stops holding,
+    /// counts at the checkout within this.
+    pub recheck_documents: Duration,
 }
 
 /// A DID document the server hosts for a did:web issuer.
@@ -266,6 +270,25 @@ async fn sweep_shares(state: AppState) {
     }
 }
 
+/// Verifies the documents events link to again every `every`, for as long as the server runs
+/// (the records changing verifies them too): what their issuers say of them may change
+/// while nothing here does.
+async fn recheck_linked_documents(state: AppState, every: Duration) {
+    let mut ticks = tokio::time::interval(every.max(Duration::from_secs(1)));
+    // The first tick is at once, and the documents were verified when the records loaded.
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let checking = state.clone();
+        match tokio::task::spawn_blocking(move || trace::recheck_linked(&checking)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(changed)) => tracing::info!(changed, "linked documents verified differently"),
+            Ok(Err(e)) => tracing::warn!("linked documents not verified again: {}", e.message),
+            Err(e) => tracing::warn!("linked documents not verified again: {e}"),
+        }
+    }
+}
+
 /// Every request within the request timeout, its body included: a client that sends a head
 /// and then trickles its body, or stops, is answered with the timeout's error (and hyper,
 /// the body unread, closes the connection) instead of holding it for ever.
@@ -298,6 +321,10 @@ pub async fn serve(
 
     let state = app_state(&config)?;
     let sweeper = tokio::spawn(sweep_shares(state.clone()));
+    let rechecker = tokio::spawn(recheck_linked_documents(
+        state.clone(),
+        config.recheck_documents,
+    ));
     let app = routes(state, &config);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
@@ -331,6 +358,7 @@ pub async fn serve(
         tracing::warn!("stopped with requests still under way after the request timeout");
     }
     sweeper.abort();
+    rechecker.abort();
     Ok(())
 }
 
@@ -380,7 +408,148 @@ mod tests {
             },
             store_max_size: None,
             did_documents: Vec::new(),
+            recheck_documents: Duration::from_secs(300),
         }
+    }
+
+    /// Answers TXT questions from a list the test changes: an issuer's DNS as it changes.
+    struct ChangingDns(std::sync::Mutex<Vec<String>>);
+
+    impl corridor_verify::providers::TxtResolver for ChangingDns {
+        fn txt(&self, _name: &str) -> Result<Vec<String>, corridor_verify::providers::LookupError> {
+            Ok(self.0.lock().unwrap().clone())
+        }
+    }
+
+    /// The reasons provenance gives for `uri`'s document not holding.
+    fn linked_breaks(provenance: &serde_json::Value, uri: &str) -> Vec<String> {
+        provenance["breaks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|b| b.to_string().contains(uri))
+            .map(|b| b["reason"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_linked_document_whose_issuer_stops_vouching_for_it_is_caught_without_a_new_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        // A health certificate its issuer's DNS vouches for, and an event citing it.
+        let customs = corridor_format::did::DidSigner::new(
+            k256::ecdsa::SigningKey::from_slice(&[9; 32]).unwrap(),
+        );
+        let raw = json!({
+            "issuers": [{"id": customs.did(), "name": "Customs", "revocation": {"type": "NONE"},
+                         "identityProof": {"type": "DNS-DID", "location": "customs.example",
+                                           "key": format!("{}#controller", customs.did())}}],
+            "certificateType": "health",
+        });
+        let mut certificate = corridor_format::wrap_documents(&[raw], &mut rand::rng())
+            .unwrap()
+            .remove(0);
+        let root: corridor_format::Hash32 = certificate["signature"]["merkleRoot"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        certificate["proof"] = json!([customs.proof_entry(&root, "2026-11-27T00:00:00.000Z")]);
+        let link = format!(
+            "urn:oa:{}",
+            certificate["signature"]["targetHash"].as_str().unwrap()
+        );
+        let item = "urn:epc:id:sgtin:6918790.000001.S1";
+        let event = json!({
+            "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+            "type": "ObjectEvent", "eventTime": "2026-11-20T08:00:00+08:00",
+            "eventTimeZoneOffset": "+08:00", "epcList": [item], "action": "ADD",
+            "bizStep": "commissioning", "certificationInfo": [link],
+        });
+        let farm = corridor_format::did::DidSigner::new(
+            k256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap(),
+        );
+        let farm_block = json!({"id": farm.did(), "name": "Farm", "revocation": {"type": "NONE"},
+            "identityProof": {"type": "DNS-DID", "location": "farm.example",
+                              "key": format!("{}#controller", farm.did())}});
+        {
+            let mut store = Store::open(&path).unwrap();
+            corridor_capture::Recorder::new(
+                &farm,
+                "farm".into(),
+                farm_block,
+                None,
+                std::time::SystemTime::now(),
+            )
+            .record(
+                &mut store,
+                corridor_capture::OnError::Rollback,
+                |record| -> Result<(), corridor_capture::CaptureError> {
+                    record("event".into(), event.to_string().into_bytes())
+                },
+            )
+            .unwrap();
+            store
+                .set_reference(
+                    corridor_ledger::ReferenceKind::Documents,
+                    &json!({"documents": [certificate]}).to_string(),
+                )
+                .unwrap();
+        }
+        let dns = Arc::new(ChangingDns(std::sync::Mutex::new(vec![
+            corridor_format::dns_records::dns_did_record(&format!("{}#controller", customs.did())),
+        ])));
+        let resolver = dns.clone();
+        let mut config = test_config(path);
+        config.verifier = Arc::new(move || {
+            Verifier::new(corridor_verify::Providers {
+                dns: Some(resolver.clone()),
+                ..corridor_verify::Providers::offline()
+            })
+        });
+        config.offline = false;
+        config.recheck_documents = Duration::from_secs(1);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}/api/trace/provenance?target={item}",
+            listener.local_addr().unwrap()
+        );
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, config, async {
+            stopped.await.ok();
+        }));
+        let provenance = || {
+            let url = url.clone();
+            tokio::task::spawn_blocking(move || -> serde_json::Value {
+                ureq::get(&url)
+                    .call()
+                    .unwrap()
+                    .body_mut()
+                    .read_json()
+                    .unwrap()
+            })
+        };
+        let first = provenance().await.unwrap();
+        assert!(first["breaks"].is_array(), "{first}");
+        assert_eq!(
+            linked_breaks(&first, &link),
+            Vec::<String>::new(),
+            "{first}"
+        );
+
+        // The issuer takes its DNS record down; nothing is recorded here.
+        dns.0.lock().unwrap().clear();
+        let mut after = serde_json::Value::Null;
+        for _ in 0..50 {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            after = provenance().await.unwrap();
+            if !linked_breaks(&after, &link).is_empty() {
+                break;
+            }
+        }
+        assert_eq!(linked_breaks(&after, &link), ["not-verified"], "{after}");
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
     }
 
     #[tokio::test]

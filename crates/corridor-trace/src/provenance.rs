@@ -251,6 +251,11 @@ impl Trace {
         self.withdrawn = withdrawn;
     }
 
+    /// The documents events link to, as verified, by the URIs they are linked by.
+    pub fn linked(&self) -> &HashMap<String, crate::Linked> {
+        &self.linked
+    }
+
     /// The documents events link to, as verified ([`crate::linked_documents`]); replaces
     /// those set before.
     pub fn set_linked(&mut self, linked: HashMap<String, crate::Linked>) {

@@ -35,6 +35,11 @@ pub struct ServeArgs {
     /// Seconds one request may take before it is answered with a timeout error.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     request_timeout: u64,
+    /// How often the documents traceability events link to (certificates, bills of lading)
+    /// are verified again while the records stay the same: a certificate its issuer revokes
+    /// elsewhere counts at the checkout within this (5m, 30s, …).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
+    recheck_documents: std::time::Duration,
     /// How many heavy requests (verify, wrap, obfuscate, issue) are worked on at once; by
     /// default one a core. A request that times out stops its work and frees its worker.
     #[arg(long, value_name = "N")]
@@ -207,6 +212,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         fetch_budget,
         max_body,
         request_timeout,
+        recheck_documents,
         workers,
         queue,
         issuer,
@@ -309,6 +315,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
             shares,
             store_max_size,
             did_documents: did_documents.clone(),
+            recheck_documents: *recheck_documents,
         })
     })?;
     Ok(Exit::Success)
