@@ -283,25 +283,26 @@ fn checked_document(bytes: &[u8]) -> Result<(), Problem> {
 /// How a capture's body is named in its refusals: one naming it alone refuses it whole.
 const INPUT: &str = "the capture";
 
-/// Records the document or event `bytes` as `token`'s party, signed by the server's issuer:
-/// what was done, or the refusals of its events that rolled it back. A body refused whole
-/// (not valid EPCIS 2.0) is a 400.
+/// Records the document or event `bytes` as `token`'s party, signed by the party's own key if
+/// the server holds it, else by the server's issuer: what was done, or the refusals of its
+/// events that rolled it back. A body refused whole (not valid EPCIS 2.0) is a 400.
 async fn record(
     state: &AppState,
     token: &TraceToken,
     on_error: OnError,
     bytes: Vec<u8>,
 ) -> Result<Result<corridor_capture::Recorded, Vec<Refusal>>, Problem> {
-    let Some(issuer) = state.issuer.clone() else {
-        return Err(Problem::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "ImplementationException",
-            "this repository records no events: it holds no issuer key to sign them with; start it with `corridor serve --key NAME`",
-        ));
-    };
     let party = match token.party {
         TraceParty::Any => None,
         TraceParty::Party(gln) => Some(gln),
+    };
+    let own = party.and_then(|gln| state.party_issuers.get(&gln));
+    let Some(issuer) = own.or(state.issuer.as_ref()).cloned() else {
+        return Err(Problem::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "ImplementationException",
+            "this repository records no events: it holds no key to sign them with; start it with `corridor serve --key NAME`, or `--party-key` for a party's own",
+        ));
     };
     let outcome = with_writer(state, move |store| {
         let recorder = corridor_capture::Recorder::new(

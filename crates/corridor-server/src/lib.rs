@@ -66,6 +66,9 @@ pub struct ServerConfig {
     pub queue: usize,
     /// The issuer `POST /api/issue` signs and records as, if the server was given a key.
     pub issuer: Option<Arc<Issuer>>,
+    /// Parties' own keys, by party GLN: the events a party's token captures are signed by
+    /// its key, as `corridor trace record --party` signs them, rather than by [`Self::issuer`].
+    pub party_issuers: std::collections::HashMap<corridor_gs1::Gln, Arc<Issuer>>,
     /// The W3C issuer `POST /api/issue` signs credentials as (`"format": "w3c"`), if the
     /// server was given a Multikey.
     pub w3c_issuer: Option<Arc<W3cIssuer>>,
@@ -121,6 +124,7 @@ pub(crate) struct AppState {
     /// The largest answer wrapping may give: [`ANSWER_PER_BODY`] times the body limit.
     max_answer: usize,
     issuer: Option<Arc<Issuer>>,
+    party_issuers: Arc<std::collections::HashMap<corridor_gs1::Gln, Arc<Issuer>>>,
     w3c_issuer: Option<Arc<W3cIssuer>>,
     chain: Option<Arc<corridor_chain::Chain>>,
     write_rate: Arc<rate::WriteRate>,
@@ -194,6 +198,7 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
         max_body: config.max_body,
         max_answer: config.max_body.saturating_mul(ANSWER_PER_BODY),
         issuer: config.issuer.clone(),
+        party_issuers: Arc::new(config.party_issuers.clone()),
         w3c_issuer: config.w3c_issuer.clone(),
         chain: config.chain.clone(),
         write_rate: Arc::new(rate::WriteRate::new(config.writes_per_minute)),
@@ -393,6 +398,7 @@ mod tests {
             workers: NonZeroUsize::MIN,
             queue: 4,
             issuer: None,
+            party_issuers: std::collections::HashMap::new(),
             w3c_issuer: None,
             chain: None,
             writes_per_minute: std::num::NonZeroU32::new(60).unwrap(),

@@ -180,6 +180,11 @@ struct Repository {
 
 impl Repository {
     fn start() -> Repository {
+        Repository::start_with(|_, _| Vec::new())
+    }
+
+    /// A repository whose server is given more arguments, made with its workdir and chain.
+    fn start_with(more: impl FnOnce(&common::Workdir, &Chain) -> Vec<String>) -> Repository {
         let work = common::Workdir::new();
         let chain = generate(&mut common::rng(8_080), 3, 6);
         let reference = work.path("reference.json");
@@ -189,16 +194,18 @@ impl Repository {
             .ok(&["token", "new", "ops", "--scope", "trace"])
             .trim()
             .to_owned();
-        let server = common::Served::start(
-            &work,
-            &[
-                "--offline",
-                "--private-key-env",
-                "TEST_PRIVATE_KEY",
-                "--issuer-domain",
-                "trace.corridor.test",
-            ],
-        );
+        let more = more(&work, &chain);
+        let args: Vec<&str> = [
+            "--offline",
+            "--private-key-env",
+            "TEST_PRIVATE_KEY",
+            "--issuer-domain",
+            "trace.corridor.test",
+        ]
+        .into_iter()
+        .chain(more.iter().map(String::as_str))
+        .collect();
+        let server = common::Served::start(&work, &args);
         Repository {
             work,
             server,
@@ -697,6 +704,114 @@ fn a_party_captures_only_what_it_recorded_and_sees_its_own_and_its_partners_even
         seen.len() < events.len(),
         "a party does not see every event"
     );
+}
+
+#[test]
+fn a_party_whose_key_the_repository_holds_signs_what_its_token_captures() {
+    let farm_key = "5151000000000000000000000000000000000000000000000000000000000001";
+    let farm_did = corridor_format::did::DidSigner::new(
+        k256::ecdsa::SigningKey::from_slice(&const_hex::decode(farm_key).unwrap()).unwrap(),
+    )
+    .did();
+    let repo = Repository::start_with(|work, chain| {
+        std::fs::write(work.path("password"), "farm keystore password\n").unwrap();
+        let password = work.path("password").to_str().unwrap().to_owned();
+        work.ok_with(
+            &[
+                "key",
+                "import",
+                "farm-key",
+                "--private-key-env",
+                "FARM_KEY",
+                "--password-file",
+                &password,
+            ],
+            &[("FARM_KEY", farm_key)],
+        );
+        let farm = recorder(&chain.events[0]);
+        vec![
+            "--party-key".into(),
+            format!("{farm}=farm-key@farm.corridor.test"),
+            "--password-file".into(),
+            password,
+        ]
+    });
+    let base = repo.base();
+    let (farm, farm_token) = repo.farm();
+    let (own, others): (Vec<Value>, Vec<Value>) = repo
+        .chain
+        .events
+        .iter()
+        .cloned()
+        .partition(|e| recorder(e) == farm);
+    let signed_by = |event: &Value| -> Value {
+        let credential = repo
+            .work
+            .ok(&["trace", "show", &id_of(event), "--credential"]);
+        serde_json::from_str(&credential).unwrap()
+    };
+    // The farm's token: the farm's own key signs, its domain vouches for it.
+    let job = ask(
+        base,
+        "POST",
+        "/capture",
+        Some(&farm_token),
+        json_body(&document(&own)),
+    );
+    let job = ask(base, "GET", &job.location.unwrap(), Some(&farm_token), None).json;
+    assert_eq!(job["success"], true, "{job}");
+    let credential = signed_by(&own[0]);
+    assert_eq!(
+        credential["proof"][0]["verificationMethod"],
+        format!("{farm_did}#controller")
+    );
+    let issuer = corridor_format::unsalt_data(&credential["data"]).unwrap()["issuers"][0].clone();
+    assert_eq!(issuer["identityProof"]["location"], "farm.corridor.test");
+    assert_eq!(issuer["id"], farm_did);
+    // The operator's token: the repository's key, for any party's events.
+    let job = ask(
+        base,
+        "POST",
+        "/capture",
+        Some(&repo.operator),
+        json_body(&document(&others[..1])),
+    );
+    let job = ask(
+        base,
+        "GET",
+        &job.location.unwrap(),
+        Some(&repo.operator),
+        None,
+    )
+    .json;
+    assert_eq!(job["success"], true, "{job}");
+    assert_eq!(
+        signed_by(&others[0])["proof"][0]["verificationMethod"],
+        format!("did:ethr:{}#controller", common::TEST_ADDRESS)
+    );
+    assert!(repo.work.ok(&["store", "audit"]).contains("intact"));
+}
+
+#[test]
+fn a_party_key_written_wrong_is_refused_before_the_server_starts() {
+    let work = common::Workdir::new();
+    for (given, says) in [
+        ("6918790000008=packer", "PARTY=KEY@DOMAIN"),
+        ("12345=packer@packer.example", "not a party GLN"),
+        ("6918790000008=@packer.example", "PARTY=KEY@DOMAIN"),
+    ] {
+        let out = work.run(&[
+            "serve",
+            "--offline",
+            "--listen",
+            "127.0.0.1:0",
+            "--party-key",
+            given,
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{given}: {stderr}");
+        assert!(stderr.contains(says), "{given}: {stderr}");
+    }
 }
 
 #[test]

@@ -61,6 +61,13 @@ pub struct ServeArgs {
     /// With an issuer key: the name documents show as their issuer's. Default: the key's name.
     #[arg(long, value_name = "TEXT")]
     issuer_name: Option<String>,
+    /// A party's own key, for the traceability events its tokens (`corridor token new
+    /// --party`) capture: their credentials are signed by it and name the domain whose DNS-DID
+    /// record vouches for it, as `corridor trace record --party` signs them, where other
+    /// events are signed by --key. As PARTY=KEY@DOMAIN (6918790000008=packer@packer.example);
+    /// unlocked with the keystore password read as for --key. Repeat for several parties.
+    #[arg(long = "party-key", value_name = "PARTY=KEY@DOMAIN", value_parser = parse_party_key)]
+    party_keys: Vec<PartyKey>,
     /// The URL clients reach this server at (behind a proxy, the proxy's): documents it
     /// issues name `URL/ocsp/<key name>` as their revocation responder. Default: the address
     /// it listens on, which must then not be 0.0.0.0 or [::].
@@ -218,6 +225,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         issuer,
         issuer_domain,
         issuer_name,
+        party_keys,
         public_url,
         writes_per_minute,
         shares,
@@ -232,7 +240,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         .collect::<Result<_>>()?;
     let public_url = match public_url {
         Some(url) => url.clone(),
-        None if listen.ip().is_unspecified() && issuer.is_given() => {
+        None if listen.ip().is_unspecified() && (issuer.is_given() || !party_keys.is_empty()) => {
             anyhow::bail!(
                 "--public-url is needed to issue from a server listening on {listen}: the URL \
                  clients reach it at, which the documents it issues name as their responder"
@@ -240,6 +248,26 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         }
         // Port 0 is known once listening; the responder's URL is made then.
         None => String::new(),
+    };
+    let parties = if party_keys.is_empty() {
+        Vec::new()
+    } else {
+        let keyring = home.keyring()?;
+        let password = issuer.password.read(false)?;
+        let store = home.store()?;
+        let mut seen = std::collections::HashSet::new();
+        party_keys
+            .iter()
+            .map(|key| {
+                if !seen.insert(key.party) {
+                    anyhow::bail!("--party-key names party {} twice", key.party);
+                }
+                let signer = keyring.unlock(&key.key, password.as_bytes())?;
+                let shown_as = super::trace::party_name(&store, &key.party)
+                    .unwrap_or_else(|| key.domain.clone());
+                Ok((key.clone(), signer, shown_as))
+            })
+            .collect::<Result<Vec<_>>>()?
     };
     let issuer = match (issuer.is_given(), issuer_domain) {
         (false, _) => None,
@@ -287,6 +315,19 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
                     .map(std::sync::Arc::new)
             })
             .transpose()?;
+        let party_issuers = parties
+            .into_iter()
+            .map(|(key, signer, shown_as)| {
+                let issuer = corridor_server::Issuer::new(
+                    key.key,
+                    signer,
+                    shown_as,
+                    &key.domain,
+                    &public_url,
+                )?;
+                Ok((key.party, std::sync::Arc::new(issuer)))
+            })
+            .collect::<Result<_>>()?;
         // Strangers choose the documents: their fetches stay out of this server's networks,
         // but for the server itself (its own responder, asked about what it issued).
         let allowed = allow_fetch
@@ -309,6 +350,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
             workers,
             queue,
             issuer,
+            party_issuers,
             w3c_issuer: w3c_issuer.clone(),
             chain,
             writes_per_minute,
@@ -331,6 +373,30 @@ fn own_origin(public_url: &str) -> Result<corridor_net::AllowedHost> {
     authority
         .parse()
         .map_err(|e: String| anyhow::anyhow!("--public-url: {e}"))
+}
+
+/// A party's own key, as `--party-key` names it.
+#[derive(Debug, Clone)]
+struct PartyKey {
+    party: corridor_gs1::Gln,
+    key: String,
+    domain: String,
+}
+
+/// `PARTY=KEY@DOMAIN`.
+fn parse_party_key(text: &str) -> Result<PartyKey, String> {
+    let shape =
+        || format!("{text:?} is not PARTY=KEY@DOMAIN (as 6918790000008=packer@packer.example)");
+    let (party, rest) = text.split_once('=').ok_or_else(shape)?;
+    let (key, domain) = rest.rsplit_once('@').ok_or_else(shape)?;
+    if key.is_empty() || domain.is_empty() {
+        return Err(shape());
+    }
+    Ok(PartyKey {
+        party: super::trace::parse_party(party)?,
+        key: key.to_owned(),
+        domain: domain.to_owned(),
+    })
 }
 
 /// The issuer as given on the command line, before the server's address is known.

@@ -8,7 +8,7 @@ mod provenance;
 mod recall;
 mod record;
 
-pub use record::parse_party;
+pub use record::{parse_party, party_name};
 mod reference;
 
 use anyhow::{Context, Result};

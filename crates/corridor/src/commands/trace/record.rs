@@ -181,7 +181,7 @@ pub fn run(home: &Home, args: &RecordArgs) -> Result<Exit> {
 }
 
 /// The party's name in the store's reference data.
-fn party_name(store: &corridor_ledger::Store, gln: &Gln) -> Option<String> {
+pub fn party_name(store: &corridor_ledger::Store, gln: &Gln) -> Option<String> {
     let parties = store
         .reference(corridor_ledger::ReferenceKind::Parties)
         .ok()??;
