@@ -23,7 +23,7 @@ use corridor_ledger::{
     Batch, BatchFrame, EventWriter, StoreError, StoredCredential, StoredEvent, TraceEvent,
 };
 use rayon::prelude::*;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 /// Events signed per batch unless asked otherwise: one merkle root and one signature each.
 const BATCH: usize = 8192;
@@ -499,9 +499,13 @@ struct Signed {
     events: Vec<TraceEvent>,
 }
 
-/// The data of an event's credential: its issuer and the event.
+/// The data of an event's credential: its issuer and the event. Built from clones rather
+/// than with `json!`, which serialises its values again (4% of a recording's time).
 fn credential_data(issuer: &Value, event: &Value) -> Value {
-    json!({"issuers": [issuer], "epcisEvent": event})
+    let mut data = Map::with_capacity(2);
+    data.insert("issuers".into(), Value::Array(vec![issuer.clone()]));
+    data.insert("epcisEvent".into(), event.clone());
+    Value::Object(data)
 }
 
 /// Signs a batch of events: each issued as an OpenAttestation v2 document holding the event,
