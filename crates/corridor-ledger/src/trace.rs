@@ -37,13 +37,7 @@ impl TraceEvent {
     /// 1970), as recorded (`event`, JSON), whose credential's data was salted from `seed` and
     /// digests to `target`.
     pub fn new(id: String, time: i64, event: String, seed: SaltSeed, target: Hash32) -> TraceEvent {
-        let row = RowDigest::Sha256.of(&[
-            id.as_bytes(),
-            &time.to_be_bytes(),
-            event.as_bytes(),
-            &seed.0,
-            &target.0,
-        ]);
+        let row = parts_row(&id, time, &event, &seed.0, &target.0);
         TraceEvent {
             id,
             time,
@@ -162,17 +156,7 @@ pub struct EventWriter<'t> {
 impl EventWriter<'_> {
     /// Which of `ids` are recorded already (before this run, or by it).
     pub fn recorded(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
-        let mut query = self
-            .tx
-            .prepare_cached("SELECT 1 FROM trace_events WHERE id = ?1")
-            .map_err(self.sqlite)?;
-        let mut found = HashSet::new();
-        for id in ids {
-            if query.exists([id]).map_err(self.sqlite)? {
-                found.insert((*id).to_owned());
-            }
-        }
-        Ok(found)
+        recorded_among(self.tx, ids).map_err(self.sqlite)
     }
 
     /// Records `batch` as issued, and `events`, whose credentials are its documents and share
@@ -282,6 +266,27 @@ impl RowDigest {
     }
 }
 
+/// The digest of an event row whose credential is kept as parts.
+fn parts_row(id: &str, time: i64, event: &str, seed: &[u8], target: &[u8]) -> Hash32 {
+    RowDigest::Sha256.of(&[
+        id.as_bytes(),
+        &time.to_be_bytes(),
+        event.as_bytes(),
+        seed,
+        target,
+    ])
+}
+
+/// The digest of an event row whose credential is kept as text.
+fn text_row(digest: RowDigest, id: &str, time: i64, event: &str, credential: &str) -> Hash32 {
+    digest.of(&[
+        id.as_bytes(),
+        &time.to_be_bytes(),
+        event.as_bytes(),
+        credential.as_bytes(),
+    ])
+}
+
 /// The digest of a batch's event rows that its audit entry carries.
 fn events_digest(rows: impl Iterator<Item = Hash32>) -> Vec<u8> {
     let mut rows: Vec<Hash32> = rows.collect();
@@ -346,17 +351,7 @@ impl Store {
 
     /// Which of `ids` are recorded already.
     pub fn recorded_events(&self, ids: &[&str]) -> Result<HashSet<String>, StoreError> {
-        let mut query = self
-            .conn
-            .prepare_cached("SELECT 1 FROM trace_events WHERE id = ?1")
-            .map_err(|e| self.sqlite(e))?;
-        let mut found = HashSet::new();
-        for id in ids {
-            if query.exists([id]).map_err(|e| self.sqlite(e))? {
-                found.insert((*id).to_owned());
-            }
-        }
-        Ok(found)
+        recorded_among(&self.conn, ids).map_err(|e| self.sqlite(e))
     }
 
     /// Where the traceability records stand: the last event's place in the order recorded (0
@@ -567,6 +562,18 @@ impl Store {
     }
 }
 
+/// Which of `ids` the events recorded in `conn` have.
+fn recorded_among(conn: &rusqlite::Connection, ids: &[&str]) -> rusqlite::Result<HashSet<String>> {
+    let mut query = conn.prepare_cached("SELECT 1 FROM trace_events WHERE id = ?1")?;
+    let mut found = HashSet::new();
+    for id in ids {
+        if query.exists([id])? {
+            found.insert((*id).to_owned());
+        }
+    }
+    Ok(found)
+}
+
 /// 32 bytes as a hash, if they are 32.
 fn hash32(bytes: &[u8]) -> Option<Hash32> {
     <[u8; 32]>::try_from(bytes).ok().map(Hash32)
@@ -686,23 +693,14 @@ impl TraceReplay {
             let digested = rows.entry(key).or_default();
             let parts = (bytes(6)?, bytes(7)?, text(8)?, text(9)?);
             let row = match (kept, text(5)?, parts) {
-                (Kept::Text(digest), Some(credential), _) => digest.of(&[
-                    id.as_bytes(),
-                    &time.to_be_bytes(),
-                    event.as_bytes(),
-                    credential.as_bytes(),
-                ]),
+                (Kept::Text(digest), Some(credential), _) => {
+                    text_row(*digest, &id, time, &event, &credential)
+                }
                 (Kept::Parts, None, (Some(seed), Some(target), Some(issuer), Some(proof))) => {
                     if digested.is_empty() {
                         digested.push(BatchFrame { issuer, proof }.digest());
                     }
-                    RowDigest::Sha256.of(&[
-                        id.as_bytes(),
-                        &time.to_be_bytes(),
-                        event.as_bytes(),
-                        &seed,
-                        &target,
-                    ])
+                    parts_row(&id, time, &event, &seed, &target)
                 }
                 _ => {
                     return Ok(Some(format!(
@@ -950,12 +948,7 @@ mod tests {
                 params![id, i64::from(n), root.as_bytes(), event, credential],
             )
             .unwrap();
-            let row = digest.of(&[
-                id.as_bytes(),
-                &i64::from(n).to_be_bytes(),
-                event.as_bytes(),
-                credential.as_bytes(),
-            ]);
+            let row = text_row(digest, &id, i64::from(n), &event, &credential);
             append_audit(
                 &tx,
                 1,

@@ -286,8 +286,8 @@ async fn recheck_linked_documents(state: AppState, every: Duration) {
         ticks.tick().await;
         let checking = state.clone();
         match tokio::task::spawn_blocking(move || trace::recheck_linked(&checking)).await {
-            Ok(Ok(0)) => {}
-            Ok(Ok(changed)) => tracing::info!(changed, "linked documents verified differently"),
+            Ok(Ok(false)) => {}
+            Ok(Ok(true)) => tracing::info!("linked documents verified differently"),
             Ok(Err(e)) => tracing::warn!("linked documents not verified again: {}", e.message),
             Err(e) => tracing::warn!("linked documents not verified again: {e}"),
         }

@@ -211,18 +211,18 @@ pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, Ap
 }
 
 /// Verifies the documents events link to again, outside every lock, and keeps what it finds
-/// if anything differs (forgetting the answers given); how many links changed. Nothing is
-/// done before the records are first loaded, which verifies them.
-pub(crate) fn recheck_linked(state: &AppState) -> Result<usize, ApiError> {
+/// if anything differs (forgetting the answers given); whether anything did. Nothing is done
+/// before the records are first loaded, which verifies them.
+pub(crate) fn recheck_linked(state: &AppState) -> Result<bool, ApiError> {
     let index = &state.trace;
-    if index
+    let unloaded = index
         .loaded
         .read()
         .unwrap_or_else(|e| e.into_inner())
         .trace
-        .is_none()
-    {
-        return Ok(0);
+        .is_none();
+    if unloaded {
+        return Ok(false);
     }
     let linked = state
         .store
@@ -230,26 +230,18 @@ pub(crate) fn recheck_linked(state: &AppState) -> Result<usize, ApiError> {
         .map_err(store_error)?;
     let mut loaded = index.loaded.write().unwrap_or_else(|e| e.into_inner());
     let Some(trace) = loaded.trace.as_mut() else {
-        return Ok(0);
+        return Ok(false);
     };
-    let before = trace.linked();
-    let changed = linked
-        .iter()
-        .filter(|(uri, now)| before.get(*uri) != Some(now))
-        .count()
-        + before
-            .keys()
-            .filter(|uri| !linked.contains_key(*uri))
-            .count();
-    if changed > 0 {
-        trace.set_linked(linked);
-        index
-            .answers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+    if *trace.linked() == linked {
+        return Ok(false);
     }
-    Ok(changed)
+    trace.set_linked(linked);
+    index
+        .answers
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clear();
+    Ok(true)
 }
 
 /// The store's reference data.
