@@ -1,8 +1,12 @@
 //! Capturing EPCIS 2.0 events: EPCISDocuments, EPCISQueryDocuments or single events in, each
 //! event checked against GS1's schema, given its CBV 2.0 event hash ID (or checked against the
-//! one it has), issued as an OpenAttestation v2 credential signed by its recorder's key, and
-//! kept in the store. Events are signed in batches (one merkle root, one signature, for
-//! thousands) and read, checked and hashed a chunk at a time on every core.
+//! one it has), issued as a verifiable credential signed by its recorder's key, and kept in
+//! the store. Events are read, checked and hashed a chunk at a time on every core.
+//!
+//! A credential is either an OpenAttestation v2 document, signed in batches (one merkle root,
+//! one signature, for thousands), or a W3C VC 2.0 credential in the shape of UN/CEFACT's
+//! Digital Traceability Event, signed alone with a selective disclosure suite
+//! (ecdsa-sd-2023, bbs-2023) and given an entry of a status list ([`W3cIssuer`]).
 //!
 //! A capture is one transaction. On a refused event it either stops and keeps nothing
 //! ([`OnError::Rollback`], EPCIS 1.2's behaviour and the default of EPCIS 2.0's capture
@@ -13,20 +17,39 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::mpsc::SyncSender;
 
+use corridor_di::IssuerSigningKey;
 use corridor_epcis::{Epc, Event, Prefixes, event_hash_id, name_recorder, validate};
 use corridor_format::did::DidSigner;
 use corridor_format::{
     Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, SaltSeed, salt_document_into,
 };
 use corridor_gs1::Gln;
+use corridor_jsonld::Processor;
 use corridor_ledger::{
-    Batch, BatchFrame, EventWriter, StoreError, StoredCredential, StoredEvent, TraceEvent,
+    Batch, BatchFrame, EventWriter, SignedEvent, StoreError, StoredCredential, StoredEvent,
+    TraceEvent,
 };
+use rand::Rng;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 /// Events signed per batch unless asked otherwise: one merkle root and one signature each.
 const BATCH: usize = 8192;
+
+/// W3C credentials signed (and written) per batch unless asked otherwise: each is signed
+/// alone, in milliseconds, so a batch is a step of progress rather than a signature.
+const W3C_BATCH: usize = 256;
+
+/// The type a Digital Traceability Event credential has besides `VerifiableCredential`, by
+/// its IRI in UN/CEFACT's vocabulary: the events are written in GS1's EPCIS vocabulary, whose
+/// context does not name the class.
+pub const DIGITAL_TRACEABILITY_EVENT: &str =
+    "https://test.uncefact.org/vocabulary/untp/dte/0/DigitalTraceabilityEvent";
+
+/// The pointers every event credential's proof discloses, beyond the issuer and `validFrom`:
+/// its status (so that a copy passed on can still be checked for withdrawal) and when the
+/// event happened.
+const TRACE_MANDATORY: [&str; 2] = ["/credentialStatus", "/credentialSubject/eventTime"];
 
 /// The most refusals a capture keeps to report; the rest are counted.
 pub const MOST_REFUSALS_KEPT: usize = 100;
@@ -100,13 +123,48 @@ pub struct Recorded {
     pub first_id: Option<String>,
 }
 
+/// How events' credentials are issued.
+enum Issuance<'k> {
+    /// OpenAttestation v2 documents, a batch under one signature of an Ethereum key, naming
+    /// `issuer_block` (its `id`, `name`, `revocation` and `identityProof`).
+    OpenAttestation {
+        signer: &'k DidSigner,
+        issuer_block: Value,
+    },
+    W3c(W3cIssuer<'k>),
+}
+
+/// A W3C issuer of events: each event is issued as a VC 2.0 credential in the shape of
+/// UN/CEFACT's Digital Traceability Event, one event a credential as UNTP's own issuing
+/// service does, over GS1's EPCIS vocabulary, signed alone with `key`'s selective disclosure suite and given the next
+/// entry of the store's status list `status_list`.
+pub struct W3cIssuer<'k> {
+    /// Expands the credentials for signing: GS1's EPCIS context is bundled, and the
+    /// processor's source answers for any other context the events name.
+    pub processor: &'k Processor,
+    pub key: &'k IssuerSigningKey,
+    /// The key's verification method (`did:web:example.com#keys-1`), whose DID is the
+    /// credentials' `issuer`: the DID alone, as TrustVC's verifier requires.
+    pub method: String,
+    /// The status list of the store that gives each credential its entry.
+    pub status_list: String,
+    /// What the list's entries mean (`revocation` or `suspension`).
+    pub status_purpose: String,
+    /// Whether the list is a VC 1.1 `StatusList2021Credential` (its entries are
+    /// `StatusList2021Entry`).
+    pub status_list_2021: bool,
+    /// Pointers the proof discloses beyond those every event credential's does.
+    pub mandatory: Vec<String>,
+}
+
 /// A key ready to record events: the credentials' issuer, and the party it records for.
 pub struct Recorder<'k> {
-    signer: &'k DidSigner,
+    issuance: Issuance<'k>,
     /// The issuer name the store records the batches under.
     issuer: String,
-    issuer_block: Value,
     created: String,
+    /// When the recording began, for W3C proofs (milliseconds since 1970).
+    created_ms: u64,
     party: Option<Gln>,
     /// Events signed per batch.
     batch: usize,
@@ -132,13 +190,46 @@ impl<'k> Recorder<'k> {
         party: Option<Gln>,
         created: std::time::SystemTime,
     ) -> Recorder<'k> {
-        Recorder {
-            signer,
+        Recorder::with(
+            Issuance::OpenAttestation {
+                signer,
+                issuer_block,
+            },
             issuer,
-            issuer_block,
-            created: rfc3339_millis(created),
             party,
-            batch: BATCH,
+            created,
+            BATCH,
+        )
+    }
+
+    /// Records with a W3C issuer ([`W3cIssuer`]), as the store's issuer `issuer` (the key's
+    /// name); `party` as for [`Recorder::new`].
+    pub fn w3c(
+        w3c: W3cIssuer<'k>,
+        issuer: String,
+        party: Option<Gln>,
+        created: std::time::SystemTime,
+    ) -> Recorder<'k> {
+        Recorder::with(Issuance::W3c(w3c), issuer, party, created, W3C_BATCH)
+    }
+
+    fn with(
+        issuance: Issuance<'k>,
+        issuer: String,
+        party: Option<Gln>,
+        created: std::time::SystemTime,
+        batch: usize,
+    ) -> Recorder<'k> {
+        let created_ms = created
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        Recorder {
+            issuance,
+            issuer,
+            created: rfc3339_millis(created),
+            created_ms,
+            party,
+            batch,
         }
     }
 
@@ -156,9 +247,18 @@ impl<'k> Recorder<'k> {
         (self.batch / 4).max(1)
     }
 
-    /// Signs a batch of events ready to sign.
-    fn sign(&self, batch: &[Ready]) -> Result<Signed, CaptureError> {
-        sign_batch(batch, &self.issuer_block, self.signer, &self.created)
+    /// Signs a batch of events ready to sign; W3C credentials take the status entries from
+    /// `first_status` on.
+    fn sign(&self, batch: &[Ready], first_status: u64) -> Result<Signed, CaptureError> {
+        match &self.issuance {
+            Issuance::OpenAttestation {
+                signer,
+                issuer_block,
+            } => sign_batch(batch, issuer_block, signer, &self.created),
+            Issuance::W3c(w3c) => {
+                sign_alone(batch, w3c, first_status, &self.created, self.created_ms)
+            }
+        }
     }
 
     /// The party it records for, if one.
@@ -342,8 +442,14 @@ impl Run<'_, '_> {
             return Ok(());
         }
         let recorder = self.recorder;
+        let first_status = match &recorder.issuance {
+            Issuance::W3c(w3c) => {
+                writer.allocate_status_indexes(&w3c.status_list, batch.len() as u64)?
+            }
+            Issuance::OpenAttestation { .. } => 0,
+        };
         let (signed, written) = std::thread::scope(|scope| {
-            let signing = scope.spawn(|| recorder.sign(&batch));
+            let signing = scope.spawn(|| recorder.sign(&batch, first_status));
             let written = self.flush(writer);
             let signed = signing
                 .join()
@@ -357,15 +463,16 @@ impl Run<'_, '_> {
 
     /// Writes the batch signed and not yet written, if one is.
     fn flush(&mut self, writer: &mut EventWriter) -> Result<(), CaptureError> {
-        if let Some(Signed {
-            batch,
-            frame,
-            events,
-        }) = self.unwritten.take()
-        {
-            writer.batch(&batch, &frame, &events)?;
-            self.counts.batches += 1;
+        match self.unwritten.take() {
+            None => return Ok(()),
+            Some(Signed::Batch {
+                batch,
+                frame,
+                events,
+            }) => writer.batch(&batch, &frame, &events)?,
+            Some(Signed::Alone(events)) => writer.signed(&events)?,
         }
+        self.counts.batches += 1;
         Ok(())
     }
 }
@@ -492,11 +599,17 @@ fn prepare(label: String, mut event: Value, party: Option<&Gln>) -> Result<Ready
     })
 }
 
-/// A batch of events signed: the batch, what its credentials share, and its events.
-struct Signed {
-    batch: Batch,
-    frame: BatchFrame,
-    events: Vec<TraceEvent>,
+/// A batch of events signed.
+enum Signed {
+    /// OpenAttestation documents under one signature: the batch, what its credentials share,
+    /// and its events.
+    Batch {
+        batch: Batch,
+        frame: BatchFrame,
+        events: Vec<TraceEvent>,
+    },
+    /// W3C credentials, each signed alone.
+    Alone(Vec<SignedEvent>),
 }
 
 /// The data of an event's credential: its issuer and the event. Built from clones rather
@@ -557,7 +670,7 @@ fn sign_batch(
             ))
         })
         .collect::<Result<_, CaptureError>>()?;
-    Ok(Signed {
+    Ok(Signed::Batch {
         batch: Batch {
             root,
             documents: targets,
@@ -565,6 +678,103 @@ fn sign_batch(
         frame,
         events,
     })
+}
+
+/// An event's W3C credential before its proof: a Digital Traceability Event whose subject is
+/// the event (its `@context` moved up to the credential's, after the VC 2.0 context), issued
+/// by the DID `issuer` from `valid_from`, with the status entry `status`.
+///
+/// The event's `eventID` is written `id`, which GS1's context maps to the same `@id`:
+/// selective disclosure keeps a node's `id` in every copy it derives, and not an alias of it,
+/// so a copy would otherwise speak of a blank node and not of the event that was signed.
+///
+/// The subject is the event itself rather than a list of one: selective disclosure works on
+/// the credential compacted, where a list of one is that one, so pointers into a list would
+/// not be found.
+pub fn event_credential(event: &Value, issuer: &str, valid_from: &str, status: Value) -> Value {
+    let mut contexts = vec![Value::String(corridor_verify::w3c::VC_V2.into())];
+    let mut subject = Map::new();
+    if let Value::Object(fields) = event {
+        match fields.get("@context") {
+            Some(Value::Array(list)) => contexts.extend(list.iter().cloned()),
+            Some(Value::Null) | None => {
+                contexts.push(Value::String(corridor_epcis::EPCIS_CONTEXT_URL.into()));
+            }
+            Some(one) => contexts.push(one.clone()),
+        }
+        if let Some(id) = fields.get("eventID") {
+            subject.insert("id".into(), id.clone());
+        }
+        for (name, value) in fields {
+            if name != "@context" && name != "eventID" {
+                subject.insert(name.clone(), value.clone());
+            }
+        }
+    }
+    contexts.dedup();
+    let mut credential = Map::with_capacity(7);
+    credential.insert("@context".into(), Value::Array(contexts));
+    credential.insert(
+        "type".into(),
+        serde_json::json!(["VerifiableCredential", DIGITAL_TRACEABILITY_EVENT]),
+    );
+    credential.insert("issuer".into(), Value::String(issuer.to_owned()));
+    credential.insert("validFrom".into(), Value::String(valid_from.to_owned()));
+    credential.insert("credentialStatus".into(), status);
+    credential.insert("credentialSubject".into(), Value::Object(subject));
+    Value::Object(credential)
+}
+
+/// Signs each event of a batch alone, as a W3C credential ([`event_credential`]) with the
+/// status entries from `first_status` on, on every core.
+fn sign_alone(
+    pending: &[Ready],
+    w3c: &W3cIssuer,
+    first_status: u64,
+    created: &str,
+    created_ms: u64,
+) -> Result<Signed, CaptureError> {
+    let mut mandatory: Vec<String> = TRACE_MANDATORY.iter().map(|p| (*p).to_owned()).collect();
+    mandatory.extend(w3c.mandatory.iter().cloned());
+    let issuer = corridor_verify::w3c::did_of(&w3c.method);
+    let events = pending
+        .par_iter()
+        .enumerate()
+        .map(|(n, ready)| {
+            let status = corridor_verify::w3c::status_list_entry(
+                &w3c.status_list,
+                &w3c.status_purpose,
+                first_status + n as u64,
+                w3c.status_list_2021,
+            );
+            let credential = event_credential(&ready.event, issuer, created, status);
+            let signed = corridor_verify::w3c::sign_credential(
+                w3c.processor,
+                w3c.key,
+                &w3c.method,
+                &credential,
+                &mandatory,
+                created_ms,
+                rand::rng().random(),
+            )
+            .map_err(|problem| {
+                CaptureError::Refused(vec![Refusal {
+                    input: ready.label.clone(),
+                    problem: format!("cannot be issued as a W3C credential: {problem}"),
+                }])
+            })?;
+            let text = |value: &Value| {
+                serde_json::to_string(value).map_err(|e| CaptureError::Issue(e.to_string()))
+            };
+            Ok(SignedEvent::new(
+                ready.id.clone(),
+                ready.time,
+                text(&ready.event)?,
+                text(&signed)?,
+            ))
+        })
+        .collect::<Result<_, CaptureError>>()?;
+    Ok(Signed::Alone(events))
 }
 
 /// The credential its recorder signed over a recorded event, as JSON text: kept whole, or made

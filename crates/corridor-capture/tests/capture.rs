@@ -258,3 +258,107 @@ fn a_capture_that_stops_stops_its_feed_and_a_feed_that_fails_keeps_nothing() {
         corridor_ledger::Audit::Intact { .. }
     ));
 }
+
+#[test]
+fn w3c_events_are_signed_alone_with_a_status_entry_each_and_disclose_selectively() {
+    use corridor_capture::{DIGITAL_TRACEABILITY_EVENT, W3cIssuer};
+    use corridor_di::{Cryptosuite, IssuerKey, IssuerSigningKey};
+
+    let processor = corridor_jsonld::Processor::new(corridor_jsonld::BundledContexts);
+    for suite in [Cryptosuite::EcdsaSd2023, Cryptosuite::Bbs2023] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let list = "https://farm.example/status/1";
+        store
+            .create_status_list(
+                list,
+                "farm",
+                corridor_ledger::StatusPurpose::Revocation,
+                64,
+                "{}",
+            )
+            .unwrap();
+        let key = IssuerSigningKey::generate(suite, &mut rand::rng());
+        let public = IssuerKey::from_multibase(&key.public_key_multibase()).unwrap();
+        let recorder = Recorder::w3c(
+            W3cIssuer {
+                processor: &processor,
+                key: &key,
+                method: "did:web:farm.example#keys-1".into(),
+                status_list: list.into(),
+                status_purpose: "revocation".into(),
+                status_list_2021: false,
+                mandatory: vec!["/credentialSubject/bizStep".into()],
+            },
+            "farm".into(),
+            None,
+            std::time::SystemTime::now(),
+        )
+        .in_batches_of(std::num::NonZeroUsize::new(2).unwrap());
+        let events: Vec<Value> = (0..3).map(|i| event(&format!("W{i}"), None)).collect();
+        let counts = capture(&mut store, &recorder, OnError::Rollback, &events).unwrap();
+        assert_eq!(
+            (counts.recorded, counts.batches),
+            (3, 2),
+            "{}",
+            suite.name()
+        );
+        assert_eq!(store.status_list(list).unwrap().unwrap().next, 3);
+
+        let mut indexes = std::collections::BTreeSet::new();
+        for recorded in store.events_after(0).unwrap() {
+            assert_eq!(recorded.signer.as_deref(), Some("did:web:farm.example"));
+            let stored = store.event(&recorded.id).unwrap().unwrap();
+            let text = corridor_capture::credential_text(&store, &stored).unwrap();
+            let credential: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                credential["type"],
+                json!(["VerifiableCredential", DIGITAL_TRACEABILITY_EVENT])
+            );
+            assert_eq!(credential["issuer"], "did:web:farm.example");
+            assert_eq!(
+                credential["@context"][1],
+                "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+            );
+            // The event is the subject, its context the credential's.
+            let mut event: Value = serde_json::from_str(&stored.event).unwrap();
+            let fields = event.as_object_mut().unwrap();
+            fields.remove("@context");
+            let id = fields.remove("eventID").unwrap();
+            fields.insert("id".into(), id);
+            assert_eq!(credential["credentialSubject"], event);
+            assert_eq!(credential["proof"]["cryptosuite"], suite.name());
+            indexes.insert(
+                credential["credentialStatus"]["statusListIndex"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+            );
+            assert!(corridor_di::verify(&processor, &credential, &public).unwrap());
+
+            // A copy that discloses the step and not the items still verifies.
+            let derived = corridor_di::derive(
+                &processor,
+                &credential,
+                &["/credentialSubject/action".into()],
+            )
+            .unwrap();
+            let subject = &derived["credentialSubject"];
+            assert_eq!(subject["bizStep"], "receiving");
+            assert_eq!(subject["action"], "OBSERVE");
+            assert_eq!(subject["id"], recorded.id.as_str());
+            assert!(subject.get("epcList").is_none(), "{derived}");
+            assert!(corridor_di::verify(&processor, &derived, &public).unwrap());
+
+            // An event changed after signing does not.
+            let mut forged = credential.clone();
+            forged["credentialSubject"]["bizStep"] = json!("shipping");
+            assert!(!corridor_di::verify(&processor, &forged, &public).unwrap_or(false));
+        }
+        assert_eq!(indexes, ["0", "1", "2"].map(String::from).into());
+        assert!(matches!(
+            store.audit().unwrap(),
+            corridor_ledger::Audit::Intact { .. }
+        ));
+    }
+}

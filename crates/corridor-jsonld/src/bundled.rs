@@ -1,6 +1,6 @@
-//! The JSON-LD contexts TrustVC bundles, built into the binary: the exact documents it uses,
-//! which are not always those published today (its `credentials/v2` has no `@vocab`, so every
-//! term must be defined).
+//! The JSON-LD contexts TrustVC bundles, and GS1's EPCIS 2.0 context, built into the binary:
+//! the exact documents TrustVC uses, which are not always those published today (its
+//! `credentials/v2` has no `@vocab`, so every term must be defined).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -8,7 +8,13 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 /// Each bundled context's URL and text. `bls12381-2020/v1` is TrustVC's copy of `bbs/v1`.
-pub const BUNDLED: [(&str, &str); 20] = [
+/// GS1's EPCIS 2.0 context, which TrustVC does not bundle, is GS1's as published (its
+/// `quantity` an `xsd:decimal`): traceability events are signed over it.
+pub const BUNDLED: [(&str, &str); 21] = [
+    (
+        "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+        include_str!("../contexts/ref.gs1.org_standards_epcis_2.0.0_epcis-context.jsonld"),
+    ),
     (
         "https://w3id.org/security/data-integrity/v2",
         include_str!("../contexts/w3id.org_security_data-integrity_v2.json"),

@@ -32,8 +32,8 @@ pub use titles::{
 };
 pub use tokens::{Issuers, LiveToken, Scope, Scopes, TokenInfo, TraceParty};
 pub use trace::{
-    BatchFrame, EventWriter, RecordedEvent, ReferenceKind, StoredCredential, StoredEvent,
-    TraceEvent,
+    BatchFrame, EventWriter, RecordedEvent, ReferenceKind, SignedEvent, StoredCredential,
+    StoredEvent, TraceEvent,
 };
 
 use corridor_format::Hash32;

@@ -212,35 +212,7 @@ impl Store {
 
     /// Hands out the next `count` indexes of the list at `url`: the first.
     pub fn allocate_status_indexes(&mut self, url: &str, count: u64) -> Result<u64, StoreError> {
-        self.transact(|tx, at| {
-            let found: Option<(i64, i64, String)> = tx
-                .query_row(
-                    "SELECT next, length(bits), key FROM status_lists WHERE url = ?1",
-                    [url],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .optional()?;
-            let Some((next, bytes, key)) = found else {
-                return Ok(Err(no_list(url)));
-            };
-            let (next, entries) = (next as u64, bytes as u64 * 8);
-            if next.saturating_add(count) > entries {
-                return Ok(Err(StoreError::StatusList {
-                    url: url.into(),
-                    problem: format!(
-                        "is full: {next} of its {entries} entries handed out, {count} more asked for; make another list"
-                    ),
-                    fault: StatusListFault::Conflict,
-                }));
-            }
-            tx.execute(
-                "UPDATE status_lists SET next = ?1 WHERE url = ?2",
-                params![(next + count) as i64, url],
-            )?;
-            let rest = [next.to_be_bytes(), count.to_be_bytes()].concat();
-            append_audit(tx, at, &key, "status-allocate", &subject(url), &detail(url, &rest))?;
-            Ok(Ok(next))
-        })
+        self.transact(|tx, at| allocate_in(tx, at, url, count))
     }
 
     /// Sets (`on`) or clears the entries `indexes` of the list at `url` and keeps `signed`, its
@@ -377,6 +349,50 @@ impl ListReplay {
             .collect();
         Ok((actual != self.lists).then(|| "the status lists are not those the log records".into()))
     }
+}
+
+/// Hands out the next `count` indexes of the list at `url` in the transaction `tx`, at `at`:
+/// the first.
+pub(crate) fn allocate_in(
+    tx: &Transaction,
+    at: i64,
+    url: &str,
+    count: u64,
+) -> rusqlite::Result<Result<u64, StoreError>> {
+    let found: Option<(i64, i64, String)> = tx
+        .query_row(
+            "SELECT next, length(bits), key FROM status_lists WHERE url = ?1",
+            [url],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((next, bytes, key)) = found else {
+        return Ok(Err(no_list(url)));
+    };
+    let (next, entries) = (next as u64, bytes as u64 * 8);
+    if next.saturating_add(count) > entries {
+        return Ok(Err(StoreError::StatusList {
+            url: url.into(),
+            problem: format!(
+                "is full: {next} of its {entries} entries handed out, {count} more asked for; make another list"
+            ),
+            fault: StatusListFault::Conflict,
+        }));
+    }
+    tx.execute(
+        "UPDATE status_lists SET next = ?1 WHERE url = ?2",
+        params![(next + count) as i64, url],
+    )?;
+    let rest = [next.to_be_bytes(), count.to_be_bytes()].concat();
+    append_audit(
+        tx,
+        at,
+        &key,
+        "status-allocate",
+        &subject(url),
+        &detail(url, &rest),
+    )?;
+    Ok(Ok(next))
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 7;
+const SCHEMA_VERSION: i64 = 8;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -57,7 +57,7 @@ CREATE TABLE IF NOT EXISTS status_lists (
     at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS trace_batches (
     batch INTEGER PRIMARY KEY, issuer TEXT NOT NULL, root BLOB NOT NULL,
-    issuer_block TEXT, proof TEXT, UNIQUE (issuer, root));
+    issuer_block TEXT, proof TEXT, at INTEGER, UNIQUE (issuer, root));
 CREATE TABLE IF NOT EXISTS trace_events (
     seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, time INTEGER NOT NULL,
     batch INTEGER NOT NULL, event TEXT NOT NULL, seed BLOB, target BLOB NOT NULL);
@@ -386,6 +386,7 @@ impl Store {
         let events_as_text = crate::trace::set_aside_text_events(conn).map_err(sqlite)?;
         conn.execute_batch(SCHEMA)
             .and_then(|()| crate::trace::migrate_text_events(conn, events_as_text))
+            .and_then(|()| crate::trace::time_batches(conn))
             .and_then(|()| tokens::migrate(conn))
             .and_then(|()| shares::migrate(conn))
             .map_err(sqlite)?;
@@ -411,8 +412,10 @@ impl Store {
             // would not know their audit entries, so the version says so); version 5 the
             // traceability events and reference data, likewise; version 6 the capture jobs and
             // the trace scope of tokens (with the party each is for); version 7 keeps events'
-            // credentials as parts (those recorded before stay whole, migrated above).
-            Some(1..=6) => {
+            // credentials as parts (those recorded before stay whole, migrated above); version
+            // 8 keeps when each batch of events was recorded, as batches of W3C credentials
+            // are not issued in the document store (the times of those before, filled above).
+            Some(1..=7) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],

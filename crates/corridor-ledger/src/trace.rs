@@ -53,6 +53,41 @@ impl TraceEvent {
     }
 }
 
+/// One event to record with its credential signed alone and kept whole (a W3C verifiable
+/// credential, whose selective disclosure proof signs each of its statements): its hash ID,
+/// its time, its text and its credential's text, with the digest of the row they make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedEvent {
+    id: String,
+    time: i64,
+    event: String,
+    credential: String,
+    /// The SHA-256 of the credential's text, by which it is found.
+    digest: Hash32,
+    row: Hash32,
+}
+
+impl SignedEvent {
+    /// The event `id` at `time` (milliseconds since 1970), as recorded (`event`, JSON), and
+    /// the credential its recorder signed over it (`credential`, JSON).
+    pub fn new(id: String, time: i64, event: String, credential: String) -> SignedEvent {
+        let row = text_row(RowDigest::Sha256, &id, time, &event, &credential);
+        let digest = Hash32(Sha256::digest(credential.as_bytes()).into());
+        SignedEvent {
+            id,
+            time,
+            event,
+            credential,
+            digest,
+            row,
+        }
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 /// What every credential of a batch shares: its issuer (an OpenAttestation v2 issuer, JSON)
 /// and its proof (the signature of the batch's merkle root, JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,37 +204,21 @@ impl EventWriter<'_> {
     ) -> Result<(), StoreError> {
         issue_batch(self.tx, self.at, self.issuer, batch, self.sqlite)?;
         self.tx
-            .prepare_cached("INSERT INTO trace_batches (issuer, root, issuer_block, proof) VALUES (?1, ?2, ?3, ?4)")
+            .prepare_cached("INSERT INTO trace_batches (issuer, root, issuer_block, proof, at) VALUES (?1, ?2, ?3, ?4, ?5)")
             .and_then(|mut insert| {
-                insert.execute(params![self.issuer, batch.root.as_bytes(), frame.issuer, frame.proof])
+                insert.execute(params![self.issuer, batch.root.as_bytes(), frame.issuer, frame.proof, self.at])
             })
             .map_err(self.sqlite)?;
         let number = self.tx.last_insert_rowid();
-        let mut insert = self
-            .tx
-            .prepare_cached("INSERT INTO trace_events (id, time, batch, event, seed, target) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-            .map_err(self.sqlite)?;
         for event in events {
-            // The id is unique: an event recorded before is refused by the insert itself.
-            let inserted = insert.execute(params![
-                event.id,
-                event.time,
+            self.insert_event(
                 number,
-                event.event,
-                event.seed.0,
-                event.target.as_bytes()
-            ]);
-            match inserted {
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-                {
-                    return Err(StoreError::Trace(format!(
-                        "event {} is recorded already",
-                        event.id
-                    )));
-                }
-                other => other.map_err(self.sqlite)?,
-            };
+                &event.id,
+                event.time,
+                &event.event,
+                Some(&event.seed.0),
+                &event.target,
+            )?;
         }
         append_audit(
             self.tx,
@@ -212,6 +231,85 @@ impl EventWriter<'_> {
         .map_err(self.sqlite)?;
         self.written += events.len() as u64;
         Ok(())
+    }
+
+    /// Records `events`, each with its credential signed alone, as one batch of the
+    /// recording: not issued in the document store, named by the SHA-256 of its credentials'
+    /// digests.
+    pub fn signed(&mut self, events: &[SignedEvent]) -> Result<(), StoreError> {
+        let mut names = Sha256::new();
+        for event in events {
+            names.update(event.digest.0);
+        }
+        let name = Hash32(names.finalize().into());
+        self.tx
+            .prepare_cached("INSERT INTO trace_batches (issuer, root, at) VALUES (?1, ?2, ?3)")
+            .and_then(|mut insert| insert.execute(params![self.issuer, name.as_bytes(), self.at]))
+            .map_err(self.sqlite)?;
+        let number = self.tx.last_insert_rowid();
+        let mut keep = self
+            .tx
+            .prepare_cached("INSERT INTO trace_credentials (seq, credential) VALUES (?1, ?2)")
+            .map_err(self.sqlite)?;
+        for event in events {
+            let seq = self.insert_event(
+                number,
+                &event.id,
+                event.time,
+                &event.event,
+                None,
+                &event.digest,
+            )?;
+            keep.execute(params![seq, event.credential])
+                .map_err(self.sqlite)?;
+        }
+        append_audit(
+            self.tx,
+            self.at,
+            self.issuer,
+            ROWS_SHA256,
+            &name,
+            &events_digest(events.iter().map(|e| e.row)),
+        )
+        .map_err(self.sqlite)?;
+        self.written += events.len() as u64;
+        Ok(())
+    }
+
+    /// Hands out the next `count` indexes of the store's status list at `url`, in the
+    /// recording's transaction: the first. A recording that fails hands out none.
+    pub fn allocate_status_indexes(&mut self, url: &str, count: u64) -> Result<u64, StoreError> {
+        crate::status_lists::allocate_in(self.tx, self.at, url, count).map_err(self.sqlite)?
+    }
+
+    /// Inserts an event of the batch numbered `batch`: its place in the order recorded.
+    fn insert_event(
+        &self,
+        batch: i64,
+        id: &str,
+        time: i64,
+        event: &str,
+        seed: Option<&[u8; 32]>,
+        target: &Hash32,
+    ) -> Result<i64, StoreError> {
+        let inserted = self
+            .tx
+            .prepare_cached("INSERT INTO trace_events (id, time, batch, event, seed, target) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .and_then(|mut insert| {
+                insert.execute(params![id, time, batch, event, seed, target.as_bytes()])
+            });
+        match inserted {
+            // The id is unique: an event recorded before is refused by the insert itself.
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StoreError::Trace(format!("event {id} is recorded already")))
+            }
+            other => {
+                other.map_err(self.sqlite)?;
+                Ok(self.tx.last_insert_rowid())
+            }
+        }
     }
 }
 
@@ -377,7 +475,7 @@ impl Store {
                 .map_err(|e| self.sqlite(e))?;
             kept.push(at.unwrap_or(0));
         }
-        // Revocations change what the events vouch for.
+        // Revocations change what the events vouch for, and so do the status lists' entries.
         let revoked: i64 = self
             .conn
             .query_row("SELECT COALESCE(MAX(rowid), 0) FROM revoked", [], |r| {
@@ -385,12 +483,78 @@ impl Store {
             })
             .map_err(|e| self.sqlite(e))?;
         kept.push(revoked);
+        let listed: i64 = self
+            .conn
+            .query_row(
+                "SELECT COALESCE(SUM(version), 0) FROM status_lists",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.sqlite(e))?;
+        kept.push(listed);
         Ok((last, kept))
     }
 
     /// The recorded events whose credential is revoked — its own target hash, or its batch's
-    /// root — by eventID, with the revocation's note.
+    /// root — or whose W3C credential's entry is set on one of the store's status lists, by
+    /// eventID, with the revocation's note.
     pub fn revoked_events(&self) -> Result<HashMap<String, String>, StoreError> {
+        let mut revoked = self.revoked_oa_events()?;
+        revoked.extend(self.events_set_on_status_lists()?);
+        Ok(revoked)
+    }
+
+    /// The events whose W3C credential has an entry set on one of the store's status lists,
+    /// with what it says ("revoked" or "suspended", and where).
+    fn events_set_on_status_lists(&self) -> Result<HashMap<String, String>, StoreError> {
+        let mut query = self
+            .conn
+            .prepare(
+                "SELECT e.id, json_extract(c.credential, '$.credentialStatus')
+                 FROM trace_credentials c JOIN trace_events e ON e.seq = c.seq
+                 WHERE json_valid(c.credential)
+                   AND json_type(c.credential, '$.credentialStatus') IS NOT NULL",
+            )
+            .map_err(|e| self.sqlite(e))?;
+        let entries: Vec<(String, String)> = query
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.sqlite(e))?;
+        let mut lists = HashMap::new();
+        let mut set = HashMap::new();
+        for (id, status) in entries {
+            let status: serde_json::Value = serde_json::from_str(&status).unwrap_or_default();
+            let entries = match status {
+                serde_json::Value::Array(entries) => entries,
+                entry => vec![entry],
+            };
+            for entry in entries {
+                let Some((url, index)) = status_entry(&entry) else {
+                    continue;
+                };
+                if !lists.contains_key(url) {
+                    lists.insert(url.to_owned(), self.status_list(url)?);
+                }
+                if let Some(list) = &lists[url]
+                    && index < list.len()
+                    && list.is_set(index)
+                {
+                    let done = match list.purpose {
+                        crate::StatusPurpose::Revocation => "revoked",
+                        crate::StatusPurpose::Suspension => "suspended",
+                    };
+                    set.insert(
+                        id.clone(),
+                        format!("{done} on status list {url} (entry {index})"),
+                    );
+                }
+            }
+        }
+        Ok(set)
+    }
+
+    /// The recorded events whose OpenAttestation credential is revoked in the document store.
+    fn revoked_oa_events(&self) -> Result<HashMap<String, String>, StoreError> {
         let mut query = self
             .conn
             .prepare(
@@ -430,15 +594,17 @@ impl Store {
         let mut query = self
             .conn
             .prepare(
-                "SELECT e.seq, e.id, e.event, i.at,
+                "SELECT e.seq, e.id, e.event, COALESCE(b.at, 0),
                         CASE WHEN c.credential IS NULL
                              THEN CASE WHEN json_valid(b.proof)
                                        THEN json_extract(b.proof, '$.verificationMethod') END
                              WHEN json_valid(c.credential)
-                             THEN json_extract(c.credential, '$.proof[0].verificationMethod') END
+                             -- An OpenAttestation credential's proofs are a list, a W3C
+                             -- credential's proof one object.
+                             THEN COALESCE(json_extract(c.credential, '$.proof[0].verificationMethod'),
+                                           json_extract(c.credential, '$.proof.verificationMethod')) END
                  FROM trace_events e
                  JOIN trace_batches b ON b.batch = e.batch
-                 JOIN issued i ON i.issuer = b.issuer AND i.root = b.root
                  LEFT JOIN trace_credentials c ON c.seq = e.seq
                  WHERE e.seq > ?1 ORDER BY e.seq",
             )
@@ -574,6 +740,17 @@ fn recorded_among(conn: &rusqlite::Connection, ids: &[&str]) -> rusqlite::Result
     Ok(found)
 }
 
+/// The list and index of a W3C status entry (`statusListIndex` is a string by the standard;
+/// a number is read too).
+fn status_entry(entry: &serde_json::Value) -> Option<(&str, u64)> {
+    let url = entry.get("statusListCredential")?.as_str()?;
+    let index = match entry.get("statusListIndex")? {
+        serde_json::Value::String(text) => text.parse().ok()?,
+        number => number.as_u64()?,
+    };
+    Some((url, index))
+}
+
 /// 32 bytes as a hash, if they are 32.
 fn hash32(bytes: &[u8]) -> Option<Hash32> {
     <[u8; 32]>::try_from(bytes).ok().map(Hash32)
@@ -592,6 +769,23 @@ pub(crate) fn set_aside_text_events(conn: &rusqlite::Connection) -> rusqlite::Re
         )?;
     }
     Ok(as_text)
+}
+
+/// Gives the batches of a store before layout 8 the time they were recorded: when their
+/// merkle root was issued.
+pub(crate) fn time_batches(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+    let timed = conn
+        .prepare("SELECT 1 FROM pragma_table_info('trace_batches') WHERE name = 'at'")?
+        .exists([])?;
+    if !timed {
+        conn.execute_batch("ALTER TABLE trace_batches ADD COLUMN at INTEGER")?;
+    }
+    conn.execute_batch(
+        "UPDATE trace_batches SET at = (SELECT i.at FROM issued i
+                                         WHERE i.issuer = trace_batches.issuer
+                                           AND i.root = trace_batches.root)
+         WHERE at IS NULL",
+    )
 }
 
 /// Moves the events set aside into this layout's tables: their batches, and their
@@ -1022,6 +1216,106 @@ mod tests {
                 w.batch(&batch(3, &[event(3)]), &frame(), &[event(3)])
             })
             .unwrap();
+        assert!(matches!(store.audit().unwrap(), Audit::Intact { .. }));
+    }
+
+    /// A W3C credential over event `n`, with entry `n - 1` of the list at `list`.
+    fn signed_event(n: u8, list: &str) -> SignedEvent {
+        SignedEvent::new(
+            format!("ni:///sha-256;{n:064x}?ver=CBV2.0"),
+            i64::from(n) * 1000,
+            format!("{{\"n\":{n}}}"),
+            serde_json::json!({
+                "credentialStatus": {"type": "BitstringStatusListEntry",
+                                     "statusListCredential": list, "statusListIndex": (n - 1).to_string()},
+                "proof": {"verificationMethod": "did:web:farm.example#keys-1"}
+            })
+            .to_string(),
+        )
+    }
+
+    #[test]
+    fn w3c_credentials_are_kept_whole_audited_and_read_from_their_status_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let mut store = Store::open(&path).unwrap();
+        let list = "https://farm.example/status/1";
+        store
+            .create_status_list(list, "k", crate::StatusPurpose::Revocation, 16, "{}")
+            .unwrap();
+        let events = [signed_event(1, list), signed_event(2, list)];
+        store
+            .record_events::<StoreError>("farm", |w| {
+                assert_eq!(w.allocate_status_indexes(list, 2)?, 0);
+                w.signed(&events)
+            })
+            .unwrap();
+        // A recording that fails hands out no index.
+        store
+            .record_events::<StoreError>("farm", |w| {
+                w.allocate_status_indexes(list, 5)?;
+                w.signed(&[signed_event(1, list)])
+            })
+            .unwrap_err();
+        assert_eq!(store.status_list(list).unwrap().unwrap().next, 2);
+
+        let kept = store.event(events[0].id()).unwrap().unwrap();
+        assert_eq!(
+            kept.credential,
+            StoredCredential::Whole(events[0].credential.clone())
+        );
+        let recorded = store.events_after(0).unwrap();
+        assert_eq!(recorded.len(), 2);
+        assert!(recorded.iter().all(|e| e.recorded > 0));
+        assert!(
+            recorded
+                .iter()
+                .all(|e| e.signer.as_deref() == Some("did:web:farm.example"))
+        );
+        assert!(matches!(store.audit().unwrap(), Audit::Intact { .. }));
+
+        // Setting entry 1 withdraws the second event, and the generation says it changed.
+        let before = store.trace_generation().unwrap();
+        assert!(store.revoked_events().unwrap().is_empty());
+        store.change_status(list, 0, &[1], true, "{}").unwrap();
+        assert_ne!(store.trace_generation().unwrap(), before);
+        let revoked = store.revoked_events().unwrap();
+        assert_eq!(revoked.len(), 1);
+        assert_eq!(
+            revoked[events[1].id()],
+            format!("revoked on status list {list} (entry 1)")
+        );
+
+        // An edited credential is named by the audit.
+        drop(store);
+        let audit = edited(
+            &path,
+            "UPDATE trace_credentials SET credential = replace(credential, 'keys-1', 'keys-2')",
+        );
+        assert!(matches!(audit, Audit::RecordsDiffer { .. }), "{audit:?}");
+    }
+
+    #[test]
+    fn a_store_of_layout_7_learns_when_its_batches_were_recorded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.db");
+        let mut store = Store::open(&path).unwrap();
+        store
+            .record_events::<StoreError>("farm", |w| {
+                w.batch(&batch(1, &[event(1)]), &frame(), &[event(1)])
+            })
+            .unwrap();
+        let recorded = store.events_after(0).unwrap()[0].recorded;
+        drop(store);
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "ALTER TABLE trace_batches DROP COLUMN at;
+                 UPDATE meta SET value = 7 WHERE key = 'version';",
+            )
+            .unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.events_after(0).unwrap()[0].recorded, recorded);
         assert!(matches!(store.audit().unwrap(), Audit::Intact { .. }));
     }
 }

@@ -112,8 +112,15 @@ pub(crate) const ORDER: [Field; 23] = [
 pub const EPCIS_CONTEXT_URL: &str =
     "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld";
 
-/// GS1's EPCIS 2.0 JSON-LD context, as published at [`EPCIS_CONTEXT_URL`].
-pub(crate) const EPCIS_CONTEXT: &str = include_str!("../../contexts/epcis-context-2.0.0.jsonld");
+/// GS1's EPCIS 2.0 JSON-LD context, as published at [`EPCIS_CONTEXT_URL`]: the copy the
+/// JSON-LD processor bundles, which events' credentials are signed over.
+fn epcis_context() -> &'static str {
+    corridor_jsonld::BUNDLED
+        .iter()
+        .find(|(url, _)| *url == EPCIS_CONTEXT_URL)
+        .map(|(_, text)| *text)
+        .expect("the JSON-LD processor bundles GS1's EPCIS context")
+}
 
 /// The vocabularies the context gives `@vocab`-typed fields: each field's words and the IRIs
 /// they expand to.
@@ -124,7 +131,7 @@ struct Vocabularies {
 
 static VOCABULARIES: LazyLock<Vocabularies> = LazyLock::new(|| {
     let context: Value =
-        serde_json::from_str(EPCIS_CONTEXT).expect("the bundled EPCIS context is JSON");
+        serde_json::from_str(epcis_context()).expect("the bundled EPCIS context is JSON");
     let top = &context["@context"];
     let prefixes: HashMap<String, String> = top
         .as_object()

@@ -231,7 +231,7 @@ pub struct W3cSignArgs {
 }
 
 /// The cryptosuites `corridor sign --suite` signs with.
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum SuiteArg {
     #[value(name = "ecdsa-sd-2023")]
     EcdsaSd2023,
@@ -240,7 +240,7 @@ pub enum SuiteArg {
 }
 
 impl SuiteArg {
-    fn suite(self) -> Cryptosuite {
+    pub fn suite(self) -> Cryptosuite {
         match self {
             SuiteArg::EcdsaSd2023 => Cryptosuite::EcdsaSd2023,
             SuiteArg::Bbs2023 => Cryptosuite::Bbs2023,
@@ -262,38 +262,9 @@ pub fn sign(
     let suite = suite.suite();
     // How Corridor was asked is checked before any credential is read (exit 2); what is wrong
     // with a credential refuses it (exit 1).
-    let method = args.verification_method.as_deref().ok_or_else(|| {
-        anyhow!("--suite needs --verification-method DID_URL: the issuer's key in its DID document (did:web:example.com#keys-1)")
-    })?;
-    if did_web_url(method).is_none() || !method.contains('#') {
-        anyhow::bail!(
-            "--verification-method {method:?}: give a did:web DID and the key's fragment, as did:web:example.com#keys-1"
-        );
-    }
+    let (key, method) = multikey_signer(home, signer, suite, args.verification_method.as_deref())?;
+    let method = method.as_str();
     let issuer = did_of(method);
-    let Some(name) = &signer.key else {
-        anyhow::bail!(
-            "W3C credentials are signed with a Multikey from the keyring: give --key NAME (see `corridor key new --type p256`)"
-        );
-    };
-    let keyring = home.keyring()?;
-    let info = keyring.info(name)?;
-    let KeyKind::Multikey {
-        suite: key_suite, ..
-    } = info.kind
-    else {
-        anyhow::bail!(
-            "the key {name} is an Ethereum key, not a Multikey: W3C credentials are signed with `corridor key new NAME --type p256` (ecdsa-sd-2023) or `--type bls12-381` (bbs-2023) keys"
-        );
-    };
-    if key_suite != suite {
-        anyhow::bail!(
-            "the key {name} signs {}, not {}",
-            key_suite.name(),
-            suite.name()
-        );
-    }
-    let key = keyring.unlock_multikey(name, signer.password.read(false)?.as_bytes())?;
     let processor = processor(args.world.as_deref(), args.fetch_contexts)?;
     // The store that hands out the list's entries, with the list.
     let mut status_list = match &args.status_list {
@@ -364,6 +335,49 @@ pub fn sign(
     Ok(Exit::Success)
 }
 
+/// The keyring's Multikey `--key NAME`, unlocked to sign with `suite` as `method` (a did:web
+/// DID URL with the key's fragment, as `--verification-method` gives it): the key and the
+/// method. Every fault is how Corridor was asked (exit 2), found before any input is read.
+pub(crate) fn multikey_signer(
+    home: &Home,
+    signer: &secrets::SignerArgs,
+    suite: Cryptosuite,
+    method: Option<&str>,
+) -> Result<(corridor_di::IssuerSigningKey, String)> {
+    let method = method.ok_or_else(|| {
+        anyhow!("--suite needs --verification-method DID_URL: the issuer's key in its DID document (did:web:example.com#keys-1)")
+    })?;
+    if did_web_url(method).is_none() || !method.contains('#') {
+        anyhow::bail!(
+            "--verification-method {method:?}: give a did:web DID and the key's fragment, as did:web:example.com#keys-1"
+        );
+    }
+    let Some(name) = &signer.key else {
+        anyhow::bail!(
+            "W3C credentials are signed with a Multikey from the keyring: give --key NAME (see `corridor key new --type p256`)"
+        );
+    };
+    let keyring = home.keyring()?;
+    let info = keyring.info(name)?;
+    let KeyKind::Multikey {
+        suite: key_suite, ..
+    } = info.kind
+    else {
+        anyhow::bail!(
+            "the key {name} is an Ethereum key, not a Multikey: W3C credentials are signed with `corridor key new NAME --type p256` (ecdsa-sd-2023) or `--type bls12-381` (bbs-2023) keys"
+        );
+    };
+    if key_suite != suite {
+        anyhow::bail!(
+            "the key {name} signs {}, not {}",
+            key_suite.name(),
+            suite.name()
+        );
+    }
+    let key = keyring.unlock_multikey(name, signer.password.read(false)?.as_bytes())?;
+    Ok((key, method.to_owned()))
+}
+
 /// Milliseconds since the epoch, now.
 pub(crate) fn now_ms() -> u64 {
     std::time::SystemTime::now()
@@ -373,9 +387,19 @@ pub(crate) fn now_ms() -> u64 {
 
 /// The status entry of `index` on `list`, of the kind its list credential is.
 fn status_entry(list: &corridor_ledger::StatusListRecord, index: u64) -> Value {
+    status_list_entry(
+        &list.url,
+        list.purpose.name(),
+        index,
+        is_status_list_2021(list),
+    )
+}
+
+/// Whether `list`'s credential is a VC 1.1 `StatusList2021Credential`, whose entries are
+/// `StatusList2021Entry`.
+pub(crate) fn is_status_list_2021(list: &corridor_ledger::StatusListRecord) -> bool {
     let credential: Value = serde_json::from_str(&list.signed).unwrap_or_default();
-    let of_2021 = corridor_verify::w3c::is_of_type(&credential, "StatusList2021Credential");
-    status_list_entry(&list.url, list.purpose.name(), index, of_2021)
+    corridor_verify::w3c::is_of_type(&credential, "StatusList2021Credential")
 }
 
 /// `corridor did …`.

@@ -27,8 +27,9 @@ pub enum TraceAction {
     /// Record EPCIS 2.0 events (EPCISDocuments, or events each with its @context; files,
     /// folders or JSON Lines): each is checked against GS1's EPCIS 2.0 JSON schema (an error
     /// names the event and the field), given its CBV 2.0 event hash ID (one it carries must be
-    /// its own), issued as an OpenAttestation v2 credential signed by the recorder's key (a
-    /// batch of thousands under one signature) and kept in the store. All or nothing; events
+    /// its own), issued as a credential signed by the recorder's key — an OpenAttestation v2
+    /// document (a batch of thousands under one signature), or with --suite a W3C VC 2.0
+    /// Digital Traceability Event of its own — and kept in the store. All or nothing; events
     /// recorded before are left as they are.
     Record(record::RecordArgs),
     /// The chain's reference data that provenance checks events against: parties (their
@@ -88,7 +89,12 @@ fn show(home: &Home, id: &str, only_credential: bool) -> Result<Exit> {
     } else {
         let event: serde_json::Value = serde_json::from_str(&stored.event)?;
         let credential: serde_json::Value = serde_json::from_str(&credential)?;
-        let shown = serde_json::json!({"event": event, "recordedBy": stored.issuer, "merkleRoot": stored.root.to_string(), "credential": credential});
+        let mut shown = serde_json::json!({"event": event, "recordedBy": stored.issuer});
+        // An OpenAttestation credential is one of a batch; a W3C credential is signed alone.
+        if credential.get("signature").is_some() {
+            shown["merkleRoot"] = stored.root.to_string().into();
+        }
+        shown["credential"] = credential;
         println!("{}", serde_json::to_string_pretty(&shown)?);
     }
     Ok(Exit::Success)
