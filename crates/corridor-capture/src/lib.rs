@@ -136,8 +136,8 @@ enum Issuance<'k> {
 
 /// A W3C issuer of events: each event is issued as a VC 2.0 credential in the shape of
 /// UN/CEFACT's Digital Traceability Event, one event a credential as UNTP's own issuing
-/// service does, over GS1's EPCIS vocabulary, signed alone with `key`'s selective disclosure suite and given the next
-/// entry of the store's status list `status_list`.
+/// service does, over GS1's EPCIS vocabulary, signed alone with `key`'s selective disclosure
+/// suite and given the next entry of the store's status list `status_list`.
 pub struct W3cIssuer<'k> {
     /// Expands the credentials for signing: GS1's EPCIS context is bundled, and the
     /// processor's source answers for any other context the events name.

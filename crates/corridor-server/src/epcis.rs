@@ -296,22 +296,38 @@ async fn record(
         TraceParty::Any => None,
         TraceParty::Party(gln) => Some(gln),
     };
-    let own = party.and_then(|gln| state.party_issuers.get(&gln));
-    let Some(issuer) = own.or(state.issuer.as_ref()).cloned() else {
-        return Err(Problem::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "ImplementationException",
-            "this repository records no events: it holds no key to sign them with; start it with `corridor serve --key NAME`, or `--party-key` for a party's own",
-        ));
+    let own = party.and_then(|gln| state.party_issuers.get(&gln)).cloned();
+    let issuer = match own {
+        Some(own) => own,
+        None => state
+            .issuer
+            .clone()
+            .map(crate::PartyIssuer::OpenAttestation)
+            .ok_or_else(|| {
+                Problem::new(
+                    StatusCode::NOT_IMPLEMENTED,
+                    "ImplementationException",
+                    "this repository records no events: it holds no key to sign them with; start it with `corridor serve --key NAME`, or `--party-key` for a party's own",
+                )
+            })?,
     };
     let outcome = with_writer(state, move |store| {
-        let recorder = corridor_capture::Recorder::new(
-            &issuer.signer,
-            issuer.name.clone(),
-            issuer.signed_block(),
-            party,
-            std::time::SystemTime::now(),
-        );
+        let now = std::time::SystemTime::now();
+        let recorder = match &issuer {
+            crate::PartyIssuer::OpenAttestation(issuer) => corridor_capture::Recorder::new(
+                &issuer.signer,
+                issuer.name.clone(),
+                issuer.signed_block(),
+                party,
+                now,
+            ),
+            crate::PartyIssuer::W3c(issuer) => corridor_capture::Recorder::w3c(
+                issuer.event_issuer(),
+                issuer.name().to_owned(),
+                party,
+                now,
+            ),
+        };
         match recorder.record(store, on_error, |feed| feed(INPUT.into(), bytes)) {
             Ok(done) => Ok(Ok(done)),
             Err(CaptureError::Refused(refused)) => Ok(Err(refused)),

@@ -44,6 +44,16 @@ use corridor_verify::Verifier;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use issuer::{Issuer, IssuerError};
+
+/// A party's own key, and so the kind of credential the events its tokens capture are.
+#[derive(Clone)]
+pub enum PartyIssuer {
+    /// OpenAttestation v2 documents, in batches under one signature.
+    OpenAttestation(Arc<Issuer>),
+    /// W3C VC 2.0 Digital Traceability Events, each signed alone, with entries of the
+    /// issuer's status list.
+    W3c(Arc<W3cIssuer>),
+}
 pub use trace::linked_documents;
 pub use w3c::{W3cIssuer, W3cIssuerError};
 
@@ -68,7 +78,7 @@ pub struct ServerConfig {
     pub issuer: Option<Arc<Issuer>>,
     /// Parties' own keys, by party GLN: the events a party's token captures are signed by
     /// its key, as `corridor trace record --party` signs them, rather than by [`Self::issuer`].
-    pub party_issuers: std::collections::HashMap<corridor_gs1::Gln, Arc<Issuer>>,
+    pub party_issuers: std::collections::HashMap<corridor_gs1::Gln, PartyIssuer>,
     /// The W3C issuer `POST /api/issue` signs credentials as (`"format": "w3c"`), if the
     /// server was given a Multikey.
     pub w3c_issuer: Option<Arc<W3cIssuer>>,
@@ -124,7 +134,7 @@ pub(crate) struct AppState {
     /// The largest answer wrapping may give: [`ANSWER_PER_BODY`] times the body limit.
     max_answer: usize,
     issuer: Option<Arc<Issuer>>,
-    party_issuers: Arc<std::collections::HashMap<corridor_gs1::Gln, Arc<Issuer>>>,
+    party_issuers: Arc<std::collections::HashMap<corridor_gs1::Gln, PartyIssuer>>,
     w3c_issuer: Option<Arc<W3cIssuer>>,
     chain: Option<Arc<corridor_chain::Chain>>,
     write_rate: Arc<rate::WriteRate>,

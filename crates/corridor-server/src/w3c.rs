@@ -25,6 +25,8 @@ const EMBEDDED_CHAIN_NAME: &str = "CORRIDOR";
 /// of.
 pub struct W3cIssuer {
     key: IssuerSigningKey,
+    /// The key's name in the keystore, which the store records its events under.
+    name: String,
     /// `did:web:…#keys-N`: the key in its DID document.
     method: String,
     list: ListSetting,
@@ -108,10 +110,30 @@ impl W3cIssuer {
         };
         Ok(W3cIssuer {
             key,
+            name: key_name.to_owned(),
             method,
             list,
             processor: Processor::new(BundledContexts),
         })
+    }
+
+    /// What recording events as this issuer signs with: each event a credential of its own
+    /// with an entry of the issuer's list.
+    pub(crate) fn event_issuer(&self) -> corridor_capture::W3cIssuer<'_> {
+        corridor_capture::W3cIssuer {
+            processor: &self.processor,
+            key: &self.key,
+            method: self.method.clone(),
+            status_list: self.list.url.clone(),
+            status_purpose: self.list.purpose.to_owned(),
+            status_list_2021: self.list.of_2021,
+            mandatory: Vec::new(),
+        }
+    }
+
+    /// The key's name in the keystore.
+    pub(crate) fn name(&self) -> &str {
+        &self.name
     }
 
     /// The issuer's DID.

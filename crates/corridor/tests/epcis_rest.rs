@@ -793,12 +793,132 @@ fn a_party_whose_key_the_repository_holds_signs_what_its_token_captures() {
 }
 
 #[test]
+fn a_party_with_a_multikey_captures_its_events_as_w3c_credentials_that_verify() {
+    let did = "did:web:farm.corridor.test";
+    let method = format!("{did}#keys-1");
+    let list = "https://farm.corridor.test/status/events";
+    let repo = Repository::start_with(|work, chain| {
+        std::fs::write(work.path("password"), "farm keystore password\n").unwrap();
+        let password = work.path("password").to_str().unwrap().to_owned();
+        let with_password = |args: &[&str]| {
+            let mut args = args.to_vec();
+            args.extend(["--password-file", &password]);
+            work.ok(&args);
+        };
+        with_password(&["key", "new", "farm-w3c", "--type", "p256"]);
+        with_password(&[
+            "status-list",
+            "new",
+            list,
+            "--purpose",
+            "revocation",
+            "--entries",
+            "64",
+            "--key",
+            "farm-w3c",
+            "--verification-method",
+            &method,
+        ]);
+        let farm = recorder(&chain.events[0]);
+        vec![
+            "--party-key".into(),
+            format!("{farm}=farm-w3c@{method}"),
+            "--password-file".into(),
+            password,
+        ]
+    });
+    let base = repo.base();
+    let (farm, farm_token) = repo.farm();
+    let own: Vec<Value> = repo
+        .chain
+        .events
+        .iter()
+        .filter(|e| recorder(e) == farm)
+        .take(3)
+        .cloned()
+        .collect();
+    let job = ask(
+        base,
+        "POST",
+        "/capture",
+        Some(&farm_token),
+        json_body(&document(&own)),
+    );
+    let job = ask(base, "GET", &job.location.unwrap(), Some(&farm_token), None).json;
+    assert_eq!(job["success"], true, "{job}");
+
+    // Each event its own credential, by the farm's did:web key, with an entry of its list.
+    let document_text = repo.work.ok(&["did", "document", did, "--key", "farm-w3c"]);
+    let list_text = repo.work.ok(&["status-list", "show", list, "--signed"]);
+    let world = common::w3c::world_folder(
+        &repo.work.path("world"),
+        &[
+            (
+                "https://farm.corridor.test/.well-known/did.json",
+                document_text.as_str(),
+            ),
+            (list, list_text.as_str()),
+        ],
+        true,
+    );
+    let mut files = Vec::new();
+    for (n, event) in own.iter().enumerate() {
+        let text = repo
+            .work
+            .ok(&["trace", "show", &id_of(event), "--credential"]);
+        let credential: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(credential["issuer"], did);
+        assert_eq!(credential["proof"]["cryptosuite"], "ecdsa-sd-2023");
+        assert_eq!(credential["credentialSubject"]["id"], id_of(event));
+        let file = repo.work.path(&format!("event-{n}.json"));
+        std::fs::write(&file, text).unwrap();
+        files.push(file);
+    }
+    let indexes: BTreeSet<String> = files
+        .iter()
+        .map(|f| {
+            let credential: Value =
+                serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap();
+            credential["credentialStatus"]["statusListIndex"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(indexes.len(), own.len(), "one entry each");
+    let paths: Vec<&str> = files.iter().map(|f| f.to_str().unwrap()).collect();
+    for verdict in common::w3c::corridor_verdicts(&repo.work, &world, &paths) {
+        assert_eq!(verdict["valid"], true, "{verdict}");
+    }
+    assert!(repo.work.ok(&["store", "audit"]).contains("intact"));
+
+    // As another method, the key signs no list: refused before the server starts.
+    let out = repo.work.run(&[
+        "serve",
+        "--offline",
+        "--listen",
+        "127.0.0.1:0",
+        "--party-key",
+        &format!("{farm}=farm-w3c@did:web:elsewhere.corridor.test#keys-1"),
+        "--password-file",
+        repo.work.path("password").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("no revocation list"), "{stderr}");
+}
+
+#[test]
 fn a_party_key_written_wrong_is_refused_before_the_server_starts() {
     let work = common::Workdir::new();
     for (given, says) in [
         ("6918790000008=packer", "PARTY=KEY@DOMAIN"),
         ("12345=packer@packer.example", "not a party GLN"),
         ("6918790000008=@packer.example", "PARTY=KEY@DOMAIN"),
+        (
+            "6918790000008=@did:web:packer.example#keys-1",
+            "PARTY=KEY@DID_URL",
+        ),
     ] {
         let out = work.run(&[
             "serve",

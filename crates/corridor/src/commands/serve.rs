@@ -62,11 +62,15 @@ pub struct ServeArgs {
     #[arg(long, value_name = "TEXT")]
     issuer_name: Option<String>,
     /// A party's own key, for the traceability events its tokens (`corridor token new
-    /// --party`) capture: their credentials are signed by it and name the domain whose DNS-DID
-    /// record vouches for it, as `corridor trace record --party` signs them, where other
-    /// events are signed by --key. As PARTY=KEY@DOMAIN (6918790000008=packer@packer.example);
-    /// unlocked with the keystore password read as for --key. Repeat for several parties.
-    #[arg(long = "party-key", value_name = "PARTY=KEY@DOMAIN", value_parser = parse_party_key)]
+    /// --party`) capture, as `corridor trace record --party` signs them, where other events
+    /// are signed by --key. An Ethereum key as PARTY=KEY@DOMAIN
+    /// (6918790000008=packer@packer.example): OpenAttestation credentials naming the domain
+    /// whose DNS-DID record vouches for the key. A Multikey as PARTY=KEY@DID_URL
+    /// (6918790000008=packer@did:web:packer.example#keys-1): each event a W3C credential
+    /// (`trace record --suite`), with an entry of the store's revocation list that key signs
+    /// as that method (`corridor status-list new … --key KEY --verification-method DID_URL`).
+    /// Unlocked with the keystore password read as for --key. Repeat for several parties.
+    #[arg(long = "party-key", value_name = "PARTY=KEY@DOMAIN|DID_URL", value_parser = parse_party_key)]
     party_keys: Vec<PartyKey>,
     /// The URL clients reach this server at (behind a proxy, the proxy's): documents it
     /// issues name `URL/ocsp/<key name>` as their revocation responder. Default: the address
@@ -262,10 +266,22 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
                 if !seen.insert(key.party) {
                     anyhow::bail!("--party-key names party {} twice", key.party);
                 }
-                let signer = keyring.unlock(&key.key, password.as_bytes())?;
-                let shown_as = super::trace::party_name(&store, &key.party)
-                    .unwrap_or_else(|| key.domain.clone());
-                Ok((key.clone(), signer, shown_as))
+                let corridor_keys::KeyKind::Multikey { .. } = keyring.info(&key.key)?.kind else {
+                    let signer = keyring.unlock(&key.key, password.as_bytes())?;
+                    let shown_as = super::trace::party_name(&store, &key.party)
+                        .unwrap_or_else(|| key.at.clone());
+                    return Ok(PartySetting::OpenAttestation(
+                        key.clone(),
+                        Box::new(signer),
+                        shown_as,
+                    ));
+                };
+                let method = &key.at;
+                let list = party_status_list(&store, &key.key, method)?;
+                let multikey = keyring.unlock_multikey(&key.key, password.as_bytes())?;
+                let issuer =
+                    corridor_server::W3cIssuer::new(multikey, &key.key, method.clone(), &list)?;
+                Ok(PartySetting::W3c(key.party, std::sync::Arc::new(issuer)))
             })
             .collect::<Result<Vec<_>>>()?
     };
@@ -317,15 +333,23 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
             .transpose()?;
         let party_issuers = parties
             .into_iter()
-            .map(|(key, signer, shown_as)| {
-                let issuer = corridor_server::Issuer::new(
-                    key.key,
-                    signer,
-                    shown_as,
-                    &key.domain,
-                    &public_url,
-                )?;
-                Ok((key.party, std::sync::Arc::new(issuer)))
+            .map(|setting| match setting {
+                PartySetting::OpenAttestation(key, signer, shown_as) => {
+                    let issuer = corridor_server::Issuer::new(
+                        key.key,
+                        *signer,
+                        shown_as,
+                        &key.at,
+                        &public_url,
+                    )?;
+                    Ok((
+                        key.party,
+                        corridor_server::PartyIssuer::OpenAttestation(std::sync::Arc::new(issuer)),
+                    ))
+                }
+                PartySetting::W3c(party, issuer) => {
+                    Ok((party, corridor_server::PartyIssuer::W3c(issuer)))
+                }
             })
             .collect::<Result<_>>()?;
         // Strangers choose the documents: their fetches stay out of this server's networks,
@@ -380,23 +404,71 @@ fn own_origin(public_url: &str) -> Result<corridor_net::AllowedHost> {
 struct PartyKey {
     party: corridor_gs1::Gln,
     key: String,
-    domain: String,
+    /// The domain vouching for an Ethereum key, or a Multikey's did:web method.
+    at: String,
 }
 
-/// `PARTY=KEY@DOMAIN`.
+/// A party's key unlocked, before the server's address is known.
+enum PartySetting {
+    /// The key, its signer, and the name its credentials show.
+    OpenAttestation(PartyKey, Box<corridor_format::did::DidSigner>, String),
+    W3c(
+        corridor_gs1::Gln,
+        std::sync::Arc<corridor_server::W3cIssuer>,
+    ),
+}
+
+/// `PARTY=KEY@DOMAIN` or `PARTY=KEY@DID_URL`.
 fn parse_party_key(text: &str) -> Result<PartyKey, String> {
-    let shape =
-        || format!("{text:?} is not PARTY=KEY@DOMAIN (as 6918790000008=packer@packer.example)");
+    let shape = || {
+        format!(
+            "{text:?} is not PARTY=KEY@DOMAIN or PARTY=KEY@DID_URL (as 6918790000008=packer@packer.example)"
+        )
+    };
     let (party, rest) = text.split_once('=').ok_or_else(shape)?;
-    let (key, domain) = rest.rsplit_once('@').ok_or_else(shape)?;
-    if key.is_empty() || domain.is_empty() {
+    // A DID URL has no `@`, and a key's name may: the first `@` before `did:` or the last.
+    let (key, at) = match rest.find("@did:") {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => rest.rsplit_once('@').ok_or_else(shape)?,
+    };
+    if key.is_empty() || at.is_empty() {
         return Err(shape());
     }
     Ok(PartyKey {
         party: super::trace::parse_party(party)?,
         key: key.to_owned(),
-        domain: domain.to_owned(),
+        at: at.to_owned(),
     })
+}
+
+/// The store's revocation list that the Multikey `key` signs as `method`, with entries left:
+/// the first by its URL, if several.
+fn party_status_list(
+    store: &corridor_ledger::Store,
+    key: &str,
+    method: &str,
+) -> Result<corridor_ledger::StatusListRecord> {
+    let signed_as = |list: &corridor_ledger::StatusListRecord| {
+        serde_json::from_str::<serde_json::Value>(&list.signed)
+            .ok()
+            .and_then(|c| c["proof"]["verificationMethod"].as_str().map(str::to_owned))
+            .as_deref()
+            == Some(method)
+    };
+    store
+        .status_lists()?
+        .into_iter()
+        .find(|list| {
+            list.key == key
+                && list.purpose == corridor_ledger::StatusPurpose::Revocation
+                && list.next < list.len()
+                && signed_as(list)
+        })
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "--party-key {key}@{method}: the store has no revocation list with entries left that {key} signs as {method}, which its events' credentials need; make one with `corridor status-list new URL --purpose revocation --key {key} --verification-method {method}`"
+            )
+        })
 }
 
 /// The issuer as given on the command line, before the server's address is known.
