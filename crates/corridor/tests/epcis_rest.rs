@@ -218,6 +218,19 @@ impl Repository {
         &self.server.base
     }
 
+    /// `events` captured with `token` as one document: the finished capture job.
+    fn capture(&self, token: &str, events: &[Value]) -> Value {
+        let base = self.base();
+        let job = ask(
+            base,
+            "POST",
+            "/capture",
+            Some(token),
+            json_body(&document(events)),
+        );
+        ask(base, "GET", &job.location.unwrap(), Some(token), None).json
+    }
+
     /// The party that recorded the chain's first event (a farm), and a trace token for it.
     fn farm(&self) -> (String, String) {
         let farm = recorder(&self.chain.events[0]);
@@ -736,7 +749,6 @@ fn a_party_whose_key_the_repository_holds_signs_what_its_token_captures() {
             password,
         ]
     });
-    let base = repo.base();
     let (farm, farm_token) = repo.farm();
     let (own, others): (Vec<Value>, Vec<Value>) = repo
         .chain
@@ -751,14 +763,7 @@ fn a_party_whose_key_the_repository_holds_signs_what_its_token_captures() {
         serde_json::from_str(&credential).unwrap()
     };
     // The farm's token: the farm's own key signs, its domain vouches for it.
-    let job = ask(
-        base,
-        "POST",
-        "/capture",
-        Some(&farm_token),
-        json_body(&document(&own)),
-    );
-    let job = ask(base, "GET", &job.location.unwrap(), Some(&farm_token), None).json;
+    let job = repo.capture(&farm_token, &own);
     assert_eq!(job["success"], true, "{job}");
     let credential = signed_by(&own[0]);
     assert_eq!(
@@ -769,21 +774,7 @@ fn a_party_whose_key_the_repository_holds_signs_what_its_token_captures() {
     assert_eq!(issuer["identityProof"]["location"], "farm.corridor.test");
     assert_eq!(issuer["id"], farm_did);
     // The operator's token: the repository's key, for any party's events.
-    let job = ask(
-        base,
-        "POST",
-        "/capture",
-        Some(&repo.operator),
-        json_body(&document(&others[..1])),
-    );
-    let job = ask(
-        base,
-        "GET",
-        &job.location.unwrap(),
-        Some(&repo.operator),
-        None,
-    )
-    .json;
+    let job = repo.capture(&repo.operator, &others[..1]);
     assert_eq!(job["success"], true, "{job}");
     assert_eq!(
         signed_by(&others[0])["proof"][0]["verificationMethod"],
@@ -827,7 +818,6 @@ fn a_party_with_a_multikey_captures_its_events_as_w3c_credentials_that_verify() 
             password,
         ]
     });
-    let base = repo.base();
     let (farm, farm_token) = repo.farm();
     let own: Vec<Value> = repo
         .chain
@@ -837,14 +827,7 @@ fn a_party_with_a_multikey_captures_its_events_as_w3c_credentials_that_verify() 
         .take(3)
         .cloned()
         .collect();
-    let job = ask(
-        base,
-        "POST",
-        "/capture",
-        Some(&farm_token),
-        json_body(&document(&own)),
-    );
-    let job = ask(base, "GET", &job.location.unwrap(), Some(&farm_token), None).json;
+    let job = repo.capture(&farm_token, &own);
     assert_eq!(job["success"], true, "{job}");
 
     // Each event its own credential, by the farm's did:web key, with an entry of its list.

@@ -11,7 +11,10 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::Workdir;
-use common::w3c::{corridor_verdicts, disagreements, unlocked, unlocked_ok as ok, world_folder};
+use common::w3c::{
+    corridor_verdicts, disagreements, new_revocation_list, unlocked, unlocked_ok as ok,
+    world_folder,
+};
 use corridor_tracegen::generate;
 use serde_json::{Value, json};
 
@@ -84,16 +87,7 @@ fn a_chain_recorded_as_w3c_credentials_verifies_everywhere_and_a_withdrawn_event
     let chain = generate(&mut rng, 1, 3);
     let work = Workdir::new();
 
-    // Each party's events by its GLN, in the order of its parties.
-    let mut by_party: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for event in &chain.events {
-        let recorder =
-            corridor_epcis::Epc::read(event["corridor:recordedBy"].as_str().unwrap()).unwrap();
-        by_party
-            .entry(recorder.gln().unwrap().to_string())
-            .or_default()
-            .push(event.clone());
-    }
+    let by_party = common::trace::by_recorder(&chain);
     // Each party lists its own did:web DID as its signer.
     let mut reference = chain.reference.clone();
     let index_of: BTreeMap<String, usize> = by_party
@@ -129,22 +123,7 @@ fn a_chain_recorded_as_w3c_credentials_verifies_everywhere_and_a_withdrawn_event
             serde_json::from_str::<Value>(&ok(&work, &["did", "document", &did, "--key", &key]))
                 .unwrap(),
         );
-        ok(
-            &work,
-            &[
-                "status-list",
-                "new",
-                &list(index),
-                "--purpose",
-                "revocation",
-                "--entries",
-                "1024",
-                "--key",
-                &key,
-                "--verification-method",
-                &method,
-            ],
-        );
+        new_revocation_list(&work, &list(index), &key, &method);
         let file = work.path(&format!("events-{gln}.jsonl"));
         common::write_lines(&file, events);
         let out = unlocked(
@@ -309,67 +288,38 @@ fn recording_as_w3c_is_refused_without_what_it_needs_and_records_nothing() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {said}");
         assert!(said.contains(says), "{args:?}: {said}");
     }
-    ok(
-        &work,
-        &[
-            "status-list",
-            "new",
-            list,
-            "--purpose",
-            "revocation",
-            "--entries",
-            "64",
-            "--key",
-            "farm",
-            "--verification-method",
-            method,
-        ],
-    );
-    // An Ethereum key, or a P-256 key asked to sign bbs-2023, is refused.
-    for (suite, key, says) in [
-        ("ecdsa-sd-2023", "eth", "is an Ethereum key"),
-        ("bbs-2023", "farm", "signs ecdsa-sd-2023, not bbs-2023"),
-    ] {
-        let out = unlocked(
-            &work,
-            &[
-                "trace",
-                "record",
-                "--suite",
-                suite,
-                "--key",
-                key,
-                "--verification-method",
-                method,
-                "--status-list",
-                list,
-                file,
-            ],
-        );
-        let said = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{said}");
-        assert!(said.contains(says), "{said}");
-    }
-    // --domain belongs to OpenAttestation credentials.
-    let out = unlocked(
-        &work,
-        &[
+    new_revocation_list(&work, list, "farm", method);
+    // Records `input` with `suite`, `key` and `extra`, with the list and method.
+    let record = |suite: &str, key: &str, extra: &[&str], input: &str| {
+        let mut args = vec![
             "trace",
             "record",
             "--suite",
-            "ecdsa-sd-2023",
+            suite,
             "--key",
-            "farm",
+            key,
             "--verification-method",
             method,
             "--status-list",
             list,
-            "--domain",
-            "x.test",
-            file,
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
+        ];
+        args.extend(extra);
+        args.push(input);
+        let out = unlocked(&work, &args);
+        let said = String::from_utf8_lossy(&out.stderr).into_owned();
+        (out.status.code(), said)
+    };
+    // An Ethereum key, or a P-256 key asked to sign bbs-2023, is refused; --domain belongs
+    // to OpenAttestation credentials.
+    for (suite, key, extra, says) in [
+        ("ecdsa-sd-2023", "eth", &[][..], "is an Ethereum key"),
+        ("bbs-2023", "farm", &[], "signs ecdsa-sd-2023, not bbs-2023"),
+        ("ecdsa-sd-2023", "farm", &["--domain", "x.test"], "--domain"),
+    ] {
+        let (code, said) = record(suite, key, extra, file);
+        assert_eq!(code, Some(2), "{said}");
+        assert!(said.contains(says), "{said}");
+    }
     // An event naming a context nobody gives is refused by name, and nothing is recorded
     // nor any entry handed out.
     let mut odd = event.clone();
@@ -380,24 +330,8 @@ fn recording_as_w3c_is_refused_without_what_it_needs_and_records_nothing() {
     ]);
     let odd_file = work.path("odd.jsonl");
     common::write_lines(&odd_file, &[event.clone(), odd]);
-    let out = unlocked(
-        &work,
-        &[
-            "trace",
-            "record",
-            "--suite",
-            "ecdsa-sd-2023",
-            "--key",
-            "farm",
-            "--verification-method",
-            method,
-            "--status-list",
-            list,
-            odd_file.to_str().unwrap(),
-        ],
-    );
-    let said = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{said}");
+    let (code, said) = record("ecdsa-sd-2023", "farm", &[], odd_file.to_str().unwrap());
+    assert_eq!(code, Some(1), "{said}");
     assert!(
         said.contains("odd.jsonl") && said.contains("nowhere.trace.test"),
         "{said}"

@@ -12,26 +12,28 @@ pub fn party_key(index: usize) -> String {
     format!("{:064x}", 0x51ed_0000 + index as u64)
 }
 
-/// Records the chain's events, each party's with its own key and `--party`.
-pub fn record(work: &Workdir, chain: &Chain) {
-    let reference = work.path("reference.json");
-    std::fs::write(&reference, chain.reference.to_string()).unwrap();
-    work.ok(&["trace", "reference", "import", reference.to_str().unwrap()]);
-    let mut by_recorder: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+/// The chain's events by the GLN of the party that recorded them (`corridor:recordedBy`).
+pub fn by_recorder(chain: &Chain) -> BTreeMap<String, Vec<Value>> {
+    let mut by_recorder: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for event in &chain.events {
         let recorder =
             corridor_epcis::Epc::read(event["corridor:recordedBy"].as_str().unwrap()).unwrap();
         by_recorder
             .entry(recorder.gln().unwrap().to_string())
             .or_default()
-            .push(event);
+            .push(event.clone());
     }
-    for (index, (gln, events)) in by_recorder.iter().enumerate() {
+    by_recorder
+}
+
+/// Records the chain's events, each party's with its own key and `--party`.
+pub fn record(work: &Workdir, chain: &Chain) {
+    let reference = work.path("reference.json");
+    std::fs::write(&reference, chain.reference.to_string()).unwrap();
+    work.ok(&["trace", "reference", "import", reference.to_str().unwrap()]);
+    for (index, (gln, events)) in by_recorder(chain).iter().enumerate() {
         let file = work.path(&format!("events-{gln}.jsonl"));
-        super::write_lines(
-            &file,
-            &events.iter().map(|e| (*e).clone()).collect::<Vec<_>>(),
-        );
+        super::write_lines(&file, events);
         work.ok_with(
             &[
                 "trace",
