@@ -255,11 +255,63 @@ fn recording_refuses_bad_events_by_file_line_event_and_field_and_records_nothing
 
 #[test]
 fn the_public_corpus_recorded_and_walked_gets_every_expected_answer() {
+    let work = Workdir::new();
+    corpus_gets_every_expected_answer(
+        &work,
+        &["--private-key-env", "K", "--domain", "trace.example"],
+        &[("K", &party_key(7))],
+    );
+}
+
+#[test]
+fn the_public_corpus_recorded_as_w3c_credentials_gets_every_expected_answer() {
+    let work = Workdir::new();
+    let method = "did:web:trace.example#keys-1";
+    let list = "https://trace.example/status/events";
+    let password = common::w3c::KEY_PASSWORD;
+    let unlocked = [("CORRIDOR_KEY_PASSWORD", password)];
+    work.ok_with(&["key", "new", "corpus", "--type", "p256"], &unlocked);
+    work.ok_with(
+        &[
+            "status-list",
+            "new",
+            list,
+            "--purpose",
+            "revocation",
+            "--entries",
+            "8192",
+            "--key",
+            "corpus",
+            "--verification-method",
+            method,
+        ],
+        &unlocked,
+    );
+    corpus_gets_every_expected_answer(
+        &work,
+        &[
+            "--suite",
+            "ecdsa-sd-2023",
+            "--key",
+            "corpus",
+            "--verification-method",
+            method,
+            "--status-list",
+            list,
+        ],
+        &unlocked,
+    );
+}
+
+/// With the shared fixtures beside the repository: the corpus recorded by one key (`signer`,
+/// with `env`), then walked, gets the provenance `expected.json` gives each target, found by
+/// its Digital Link and by its EPC URN; recalling each recalled lot again, as its recorder,
+/// reaches what the corpus says its recall reaches.
+fn corpus_gets_every_expected_answer(work: &Workdir, signer: &[&str], env: &[(&str, &str)]) {
     let dir = common::repo().join("../shared/fixtures/trace");
     if !dir.join("expected.json").exists() {
         return;
     }
-    let work = Workdir::new();
     let path = |name: &str| dir.join(name).to_str().unwrap().to_owned();
     work.ok(&[
         "trace",
@@ -269,24 +321,17 @@ fn the_public_corpus_recorded_and_walked_gets_every_expected_answer() {
         &path("products.json"),
         &path("certificates.json"),
     ]);
-    work.ok_with(
-        &[
-            "trace",
-            "record",
-            "--private-key-env",
-            "K",
-            "--domain",
-            "trace.example",
-            &path("events.jsonl"),
-        ],
-        &[("K", &party_key(7))],
-    );
+    let events = path("events.jsonl");
+    let mut record = vec!["trace", "record"];
+    record.extend(signer);
+    record.push(&events);
+    work.ok_with(&record, env);
     let expected: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     let targets = expected["targets"].as_array().unwrap();
     for form in ["dl", "urn"] {
         let asked: Vec<&str> = targets.iter().map(|t| t[form].as_str().unwrap()).collect();
-        let answers = provenance(&work, &asked);
+        let answers = provenance(work, &asked);
         for (target, answer) in targets.iter().zip(&answers) {
             assert!(
                 corridor_tracegen::same_json(answer, target),
@@ -294,28 +339,14 @@ fn the_public_corpus_recorded_and_walked_gets_every_expected_answer() {
             );
         }
     }
-    // Recalling a recalled lot again reaches what the corpus says its recall reaches.
     let recalls = expected["recalls"].as_array().unwrap();
     assert!(!recalls.is_empty());
     for expected in recalls {
         let lot = expected["recalled"][0].as_str().unwrap();
         let recorder = expected["recorder"].as_str().unwrap();
-        let recall: Value = serde_json::from_str(&work.ok_with(
-            &[
-                "trace",
-                "recall",
-                lot,
-                "--json",
-                "--private-key-env",
-                "K",
-                "--party",
-                recorder,
-                "--domain",
-                "trace.example",
-            ],
-            &[("K", &party_key(7))],
-        ))
-        .unwrap();
+        let mut recall = vec!["trace", "recall", lot, "--json", "--party", recorder];
+        recall.extend(signer);
+        let recall: Value = serde_json::from_str(&work.ok_with(&recall, env)).unwrap();
         assert_eq!(recall["recorder"], expected["recorder"]);
         assert!(
             corridor_tracegen::same_json(&recall["affected"], &expected["affected"]),
