@@ -121,9 +121,21 @@ pub struct SharePolicy {
     pub limits: ShareLimits,
 }
 
-/// What the handlers share.
+/// What the handlers share: one `Arc`, as every request clones it (a dozen `Arc`s of its own
+/// were counted up and down on each).
 #[derive(Clone)]
-pub(crate) struct AppState {
+pub(crate) struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+pub(crate) struct Shared {
     store: Arc<store::StoreConnections>,
     admission: work::Admission,
     verifier: Arc<dyn Fn() -> Verifier + Send + Sync>,
@@ -198,7 +210,7 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
         }
         store.expire_shares()
     })?;
-    Ok(AppState {
+    Ok(AppState(Arc::new(Shared {
         store: Arc::new(store),
         admission: work::Admission::new(config.workers, config.queue)
             .map_err(ServeError::Workers)?,
@@ -214,7 +226,7 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
         write_rate: Arc::new(rate::WriteRate::new(config.writes_per_minute)),
         shares: config.shares,
         trace: Arc::new(trace::TraceIndex::new()),
-    })
+    })))
 }
 
 /// The routes, over `state`, taking bodies of `config.max_body` bytes at most.
