@@ -535,8 +535,8 @@ impl Store {
                 if !lists.contains_key(url) {
                     lists.insert(url.to_owned(), self.status_list(url)?);
                 }
+                // An index past the list's end is simply not set.
                 if let Some(list) = &lists[url]
-                    && index < list.len()
                     && list.is_set(index)
                 {
                     let done = match list.purpose {
