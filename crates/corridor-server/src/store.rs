@@ -8,6 +8,7 @@
 //! refused as busy, which the API answers 503 with `Retry-After`, never a 500.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -25,6 +26,9 @@ pub(crate) struct StoreConnections {
     path: PathBuf,
     writer: Mutex<Store>,
     idle_readers: Mutex<Vec<StoreReader>>,
+    /// How many changes this server has made: what it wrote itself, it need not look at the
+    /// files to know of.
+    changes: AtomicU64,
 }
 
 impl StoreConnections {
@@ -37,6 +41,7 @@ impl StoreConnections {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             idle_readers: Mutex::new(vec![reader]),
+            changes: AtomicU64::new(0),
         })
     }
 
@@ -49,7 +54,14 @@ impl StoreConnections {
     /// the async threads.
     pub(crate) fn write<T>(&self, change: impl FnOnce(&mut Store) -> T) -> T {
         let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        change(&mut writer)
+        let changed = change(&mut writer);
+        self.changes.fetch_add(1, Ordering::Release);
+        changed
+    }
+
+    /// How many changes this server has made to the store (counted after each).
+    pub(crate) fn changes(&self) -> u64 {
+        self.changes.load(Ordering::Acquire)
     }
 
     /// Runs `read` on a reader connection: an idle one, or a new one if all are in use.

@@ -23,14 +23,14 @@ use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::error::{ApiError, store_error};
+use crate::store::StoreConnections;
 use crate::work::off_the_async_threads;
 
 /// The recorded events, indexed, and the reference data, as of a generation of the store; and
 /// the checkout's answers given since, by code.
 pub(crate) struct TraceIndex {
     loaded: RwLock<Loaded>,
-    /// The store's files as they were when the generation was last asked, and when.
-    seen: Mutex<Option<(FileStamp, Instant)>>,
+    seen: Mutex<Option<Seen>>,
     answers: Mutex<HashMap<String, KeptAnswer>>,
 }
 
@@ -44,6 +44,21 @@ const MOST_ANSWERS: usize = 100_000;
 
 /// How long the store's files may look unchanged before its generation is asked anyway.
 const TRUST_FILES_FOR: Duration = Duration::from_secs(1);
+
+/// How long the files, once found unchanged, are taken to be so without looking: two `stat`s
+/// were half the system calls of a checkout's answer, and another process's commit is still
+/// seen within a millisecond of it, sooner than any scanner can tell. This server's own
+/// changes are seen at once.
+const LOOK_AGAIN_AFTER: Duration = Duration::from_millis(1);
+
+/// The store's files as they were when its generation was last asked, when that was, and
+/// when they were last found the same, with as many changes made by this server.
+struct Seen {
+    files: FileStamp,
+    asked: Instant,
+    looked: Instant,
+    changes: u64,
+}
 
 /// The size and time of the store's file and its write-ahead log: every commit changes the
 /// log (or, once checkpointed, the file), so while they look the same nothing was committed.
@@ -80,21 +95,51 @@ impl TraceIndex {
     /// The answer given for `key` since the records last changed, if the store's files say
     /// they have not changed since: what most scans at a checkout ask, answered without
     /// leaving the async thread.
-    fn answered(&self, path: &Path, key: &str) -> Option<KeptAnswer> {
-        let files = FileStamp::of(path);
-        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        if !seen
-            .as_ref()
-            .is_some_and(|(seen, at)| *seen == files && at.elapsed() < TRUST_FILES_FOR)
-        {
+    fn answered(&self, store: &StoreConnections, key: &str) -> Option<KeptAnswer> {
+        if !self.unchanged(store) {
             return None;
         }
-        drop(seen);
         self.answers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get(key)
             .cloned()
+    }
+
+    /// Whether nothing was committed to `store` since its generation was last asked, as far
+    /// as this server's changes and the files tell (looked at again at most every
+    /// [`LOOK_AGAIN_AFTER`]), and that was less than [`TRUST_FILES_FOR`] ago.
+    fn unchanged(&self, store: &StoreConnections) -> bool {
+        let now = Instant::now();
+        let changes = store.changes();
+        {
+            let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+            match seen.as_ref() {
+                Some(seen)
+                    if seen.changes == changes
+                        && now.duration_since(seen.asked) < TRUST_FILES_FOR =>
+                {
+                    if now.duration_since(seen.looked) < LOOK_AGAIN_AFTER {
+                        return true;
+                    }
+                }
+                _ => return false,
+            }
+        }
+        // Looked at outside the lock: the other requests need not wait for the file system.
+        let files = FileStamp::of(store.path());
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        match seen.as_mut() {
+            Some(seen)
+                if seen.files == files
+                    && seen.changes == changes
+                    && now.duration_since(seen.asked) < TRUST_FILES_FOR =>
+            {
+                seen.looked = seen.looked.max(now);
+                true
+            }
+            _ => false,
+        }
     }
 
     pub(crate) fn new() -> TraceIndex {
@@ -124,24 +169,26 @@ pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, Ap
     let index = &state.trace;
     // Asking the store where it stands costs a query; its files say for free that nothing
     // was committed since it was last asked.
-    let files = FileStamp::of(state.store.path());
-    let unchanged = index
-        .seen
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-        .is_some_and(|(seen, at)| *seen == files && at.elapsed() < TRUST_FILES_FOR);
-    if unchanged {
+    if index.unchanged(&state.store) {
         let loaded = index.loaded.read().unwrap_or_else(|e| e.into_inner());
         if loaded.trace.is_some() {
             return Ok(loaded);
         }
     }
+    // Stamped before asking: a commit after the stamp changes the files (or the count) from it.
+    let changes = state.store.changes();
+    let files = FileStamp::of(state.store.path());
+    let asked = Instant::now();
     let generation = state
         .store
         .read(|store| store.trace_generation())
         .map_err(store_error)?;
-    *index.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some((files, Instant::now()));
+    *index.seen.lock().unwrap_or_else(|e| e.into_inner()) = Some(Seen {
+        files,
+        asked,
+        looked: asked,
+        changes,
+    });
     {
         let loaded = index.loaded.read().unwrap_or_else(|e| e.into_inner());
         if loaded.trace.is_some() && loaded.generation == generation {
@@ -293,7 +340,7 @@ pub(crate) async fn check(
     // Answers hold until the records change (which clears them) or the day does.
     let today = today();
     let key = format!("{today}|{target}");
-    let answer = match state.trace.answered(state.store.path(), &key) {
+    let answer = match state.trace.answered(&state.store, &key) {
         Some(answer) => answer,
         None => {
             off_the_async_threads(move |_| {
