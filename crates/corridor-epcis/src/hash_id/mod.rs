@@ -65,31 +65,42 @@ pub fn prehash(event: &Value, context: Option<&Value>) -> Result<String, HashIdE
     let Value::Object(event) = event else {
         return Err(HashIdError::NotAnObject);
     };
-    let mut event = event.clone();
-    let own = event.remove("@context");
-    let mut contexts = Vec::new();
-    for context in [context, own.as_ref()].into_iter().flatten() {
-        match context {
-            Value::Array(items) => contexts.extend(items.iter().cloned()),
-            other => contexts.push(other.clone()),
-        }
-    }
-    let namespaces = Prefixes::default().with(Some(&Value::Array(contexts)));
-    let mut event = Value::Object(event);
-    vocabulary::replace_bare_words(&mut event, &namespaces);
-    let tree = structure(Node::from_json(&event, &namespaces))?;
+    // The document's context, then the event's own: read in that order, as one list.
+    let namespaces = Prefixes::default()
+        .with(context)
+        .with(event.get("@context"));
+    let words = Words {
+        namespaces: &namespaces,
+        iris: &vocabulary::vocabulary_iris(event, &namespaces),
+    };
+    let tree = structure(Node::from_object(event, &words, true))?;
     let mut children = tree.children;
-    let ordered = ordered(&mut children, &vocabulary::ORDER)?;
+    let mut text = format!("eventType={}", tree.name);
+    ordered(&mut children, &vocabulary::ORDER, &mut text)?;
     children.retain(|child| {
         !["recordTime", "eventID", "type", "errorDeclaration"].contains(&child.name.as_str())
     });
-    let rest = generic(&children)?;
-    Ok(format!("eventType={}{ordered}{rest}", tree.name))
+    generic(&children, &mut text)?;
+    Ok(text)
 }
 
 /// The marker name of a source, destination or business transaction: its type and value kept
 /// together as a pair.
 const PAIR: &str = "\u{0}pair";
+
+/// How the event's words are written: prefixes expanded, bare vocabulary words made the IRIs
+/// the event expands to.
+struct Words<'a> {
+    namespaces: &'a Prefixes,
+    iris: &'a [String],
+}
+
+impl Words<'_> {
+    fn value(&self, text: &str) -> String {
+        self.namespaces
+            .expand_value(vocabulary::bare_word(text, self.iris))
+    }
+}
 
 /// The reference's tree of an event: a name, a text and children.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -108,12 +119,12 @@ impl Node {
         }
     }
 
-    fn from_json(value: &Value, namespaces: &Prefixes) -> Node {
+    fn from_json(value: &Value, words: &Words) -> Node {
         match value {
             Value::Array(items) => {
                 let mut children: Vec<Node> = items
                     .iter()
-                    .map(|item| Node::from_json(item, namespaces))
+                    .map(|item| Node::from_json(item, words))
                     .collect();
                 children.sort();
                 Node {
@@ -122,8 +133,8 @@ impl Node {
                     children,
                 }
             }
-            Value::Object(object) => Node::from_object(object, namespaces),
-            Value::String(text) => Node::leaf(namespaces.expand_value(text)),
+            Value::Object(object) => Node::from_object(object, words, false),
+            Value::String(text) => Node::leaf(words.value(text)),
             Value::Number(number) => Node::leaf(python_number(number)),
             Value::Bool(true) => Node::leaf("True".into()),
             Value::Bool(false) => Node::leaf("False".into()),
@@ -131,16 +142,17 @@ impl Node {
         }
     }
 
-    fn from_object(object: &Map<String, Value>, namespaces: &Prefixes) -> Node {
+    /// The node of `object`; of the event itself (`event`), whose `@context` is not a field.
+    fn from_object(object: &Map<String, Value>, words: &Words, event: bool) -> Node {
         let text_of = |value: Option<&Value>| match value {
-            Some(value) => Node::from_json(value, namespaces).text,
+            Some(value) => Node::from_json(value, words).text,
             None => String::new(),
         };
         let mut node = Node {
             name: object
                 .get("type")
                 .map(|t| match t {
-                    Value::String(name) => name.clone(),
+                    Value::String(name) => vocabulary::bare_word(name, words.iris).to_owned(),
                     other => text_of(Some(other)),
                 })
                 .unwrap_or_default(),
@@ -148,11 +160,13 @@ impl Node {
             children: Vec::new(),
         };
         for (key, value) in object {
-            if ["#text", "rdfs:comment", "comment"].contains(&key.as_str()) {
+            if ["#text", "rdfs:comment", "comment"].contains(&key.as_str())
+                || (event && key == "@context")
+            {
                 continue;
             }
-            let child = Node::from_json(value, namespaces);
-            let key = namespaces.expand_key(key);
+            let child = Node::from_json(value, words);
+            let key = words.namespaces.expand_key(key);
             if value.is_array() {
                 node.children
                     .extend(child.children.into_iter().map(|item| Node {
@@ -283,11 +297,15 @@ fn strip(text: &str) -> &str {
     text.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
 }
 
-/// The fields `order` names, in its order, each group of the same name sorted; consumed from
-/// `children` as the reference consumes them (an element stays while it has children left).
-fn ordered(children: &mut Vec<Node>, order: &[vocabulary::Field]) -> Result<String, HashIdError> {
+/// Writes to `out` the fields `order` names, in its order, each group of the same name
+/// sorted; consumed from `children` as the reference consumes them (an element stays while it
+/// has children left).
+fn ordered(
+    children: &mut Vec<Node>,
+    order: &[vocabulary::Field],
+    out: &mut String,
+) -> Result<(), HashIdError> {
     let extensions = gather_extensions(children);
-    let mut out = String::new();
     for field in order {
         let mut values = Vec::new();
         let mut index = 0;
@@ -297,7 +315,8 @@ fn ordered(children: &mut Vec<Node>, order: &[vocabulary::Field]) -> Result<Stri
                 continue;
             }
             let child = &mut children[index];
-            let text = element(child, field.children)?;
+            let mut text = String::new();
+            element(child, field.children, &mut text)?;
             if !text.is_empty() {
                 values.push(text);
             }
@@ -310,10 +329,7 @@ fn ordered(children: &mut Vec<Node>, order: &[vocabulary::Field]) -> Result<Stri
         values.sort();
         out.extend(values);
     }
-    if !extensions.is_empty() {
-        out.push_str(&generic(&extensions)?);
-    }
-    Ok(out)
+    generic(&extensions, out)
 }
 
 /// Below the event itself, extension elements (`{namespace/}name`) go after the ordered ones.
@@ -332,52 +348,64 @@ fn gather_extensions(children: &mut Vec<Node>) -> Vec<Node> {
     extensions
 }
 
-/// One element of the ordered part: its name, `=` and its value, then its ordered children.
-fn element(child: &mut Node, order: Option<&[vocabulary::Field]>) -> Result<String, HashIdError> {
-    let grandchildren = match order {
-        Some(order) => ordered(&mut child.children, order)?,
-        None => String::new(),
-    };
-    let mut text = String::new();
+/// Writes one element of the ordered part to `out`: its name, `=` and its value, then its
+/// ordered children; nothing if it has neither a value nor children to write.
+fn element(
+    child: &mut Node,
+    order: Option<&[vocabulary::Field]>,
+    out: &mut String,
+) -> Result<(), HashIdError> {
     let value = strip(&child.text);
-    if !value.is_empty() {
+    let written = if value.is_empty() {
+        Ok(String::new())
+    } else {
         let lower = child.name.to_lowercase();
-        let written = if lower.contains("time") && !lower.contains("offset") {
+        if lower.contains("time") && !lower.contains("offset") {
             normalise::time(value)
         } else {
             normalise::value(value)
         }
-        .map_err(|()| HashIdError::Unwritable)?;
-        if !written.is_empty() {
-            text = format!("={written}");
-        }
+    };
+    let start = out.len();
+    out.push_str(&child.name);
+    // The value's error is the children's if they have one, as the reference meets them.
+    let value_at = out.len();
+    if let Ok(written) = &written
+        && !written.is_empty()
+    {
+        out.push('=');
+        out.push_str(written);
     }
-    Ok(if text.is_empty() && grandchildren.is_empty() {
-        String::new()
-    } else {
-        format!("{}{text}{grandchildren}", child.name)
-    })
+    let children_at = out.len();
+    if let Some(order) = order {
+        ordered(&mut child.children, order, out)?;
+    }
+    written.map_err(|()| HashIdError::Unwritable)?;
+    if children_at == value_at && out.len() == children_at {
+        out.truncate(start);
+    }
+    Ok(())
 }
 
-/// Everything outside the standard order, as text, sorted unless a source, destination or
-/// business transaction must keep its place.
-fn generic(children: &[Node]) -> Result<String, HashIdError> {
+/// Writes to `out` everything outside the standard order, sorted unless a source,
+/// destination or business transaction must keep its place.
+fn generic(children: &[Node], out: &mut String) -> Result<(), HashIdError> {
     let mut values = Vec::with_capacity(children.len());
     for child in children {
+        let mut text = String::new();
         if child.name == PAIR {
-            values.push(generic(&child.children)?);
+            generic(&child.children, &mut text)?;
+            values.push(text);
             continue;
         }
+        text.push_str(&child.name);
         let value = strip(&child.text);
-        let text = if value.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "={}",
-                normalise::value(value).map_err(|()| HashIdError::Unwritable)?
-            )
-        };
-        values.push(format!("{}{text}{}", child.name, generic(&child.children)?));
+        if !value.is_empty() {
+            text.push('=');
+            text.push_str(&normalise::value(value).map_err(|()| HashIdError::Unwritable)?);
+        }
+        generic(&child.children, &mut text)?;
+        values.push(text);
     }
     let keeps_place = children
         .iter()
@@ -385,5 +413,6 @@ fn generic(children: &[Node]) -> Result<String, HashIdError> {
     if children.len() > 1 && !keeps_place {
         values.sort();
     }
-    Ok(values.concat())
+    out.extend(values);
+    Ok(())
 }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::event::Prefixes;
 
@@ -188,49 +188,62 @@ static VOCABULARIES: LazyLock<Vocabularies> = LazyLock::new(|| {
     Vocabularies { prefixes, by_field }
 });
 
-/// Fields whose values are IRIs, where a compact IRI expands.
-const IRI_FIELDS: [&str; 23] = [
-    "epcList",
-    "childEPCs",
-    "inputEPCList",
-    "outputEPCList",
-    "parentID",
-    "epcClass",
-    "id",
-    "certificationInfo",
-    "transformationID",
-    "source",
-    "destination",
-    "bizTransaction",
-    "deviceID",
-    "deviceMetadata",
-    "rawData",
-    "dataProcessingMethod",
-    "bizRules",
-    "coordinateReferenceSystem",
-    "microorganism",
-    "chemicalSubstance",
-    "uriValue",
-    "eventID",
-    "correctiveEventIDs",
-];
+/// Whether the values of `field` are IRIs, where a compact IRI expands.
+fn is_iri_field(field: &str) -> bool {
+    matches!(
+        field,
+        "epcList"
+            | "childEPCs"
+            | "inputEPCList"
+            | "outputEPCList"
+            | "parentID"
+            | "epcClass"
+            | "id"
+            | "certificationInfo"
+            | "transformationID"
+            | "source"
+            | "destination"
+            | "bizTransaction"
+            | "deviceID"
+            | "deviceMetadata"
+            | "rawData"
+            | "dataProcessingMethod"
+            | "bizRules"
+            | "coordinateReferenceSystem"
+            | "microorganism"
+            | "chemicalSubstance"
+            | "uriValue"
+            | "eventID"
+            | "correctiveEventIDs"
+    )
+}
 
 const VOCABULARY_IRIS: [&str; 2] = ["https://ref.gs1.org/cbv", "https://gs1.org/voc"];
 
+fn is_vocabulary_iri(text: &str) -> bool {
+    VOCABULARY_IRIS.iter().any(|v| text.starts_with(v))
+}
+
 impl Vocabularies {
+    /// The vocabulary IRI `value` is or expands to with a declared prefix, if it is one.
     fn compact(&self, value: &str, prefixes: &Prefixes) -> Option<String> {
         let (prefix, local) = value.split_once(':')?;
         if local.starts_with("//") {
-            return Some(value.to_owned());
+            return is_vocabulary_iri(value).then(|| value.to_owned());
         }
-        self.prefixes
+        let namespace = self
+            .prefixes
             .get(prefix)
-            .map(|iri| format!("{iri}{local}"))
-            .or_else(|| {
-                prefixes
-                    .namespace(prefix)
-                    .map(|iri| format!("{iri}{local}"))
-            })
+            .map(String::as_str)
+            .or_else(|| prefixes.namespace(prefix))?;
+        // Made only if it is one: most are not.
+        let is_vocabulary = VOCABULARY_IRIS
+            .iter()
+            .any(|v| match v.strip_prefix(namespace) {
+                Some(rest) => local.starts_with(rest),
+                None => namespace.starts_with(v),
+            });
+        is_vocabulary.then(|| format!("{namespace}{local}"))
     }
 
     fn vocab(&self, field: &str, value: &str, prefixes: &Prefixes) -> Option<String> {
@@ -246,7 +259,7 @@ fn expanded(value: &Value, field: &str, within: &str, prefixes: &Prefixes, out: 
     let vocabularies = &*VOCABULARIES;
     match value {
         Value::String(text) => {
-            if VOCABULARY_IRIS.iter().any(|v| text.starts_with(v)) {
+            if is_vocabulary_iri(text) {
                 out.push(text.clone());
             }
             let vocabulary = match (within, field) {
@@ -263,7 +276,7 @@ fn expanded(value: &Value, field: &str, within: &str, prefixes: &Prefixes, out: 
             };
             if let Some(vocabulary) = vocabulary {
                 out.extend(vocabularies.vocab(&vocabulary, text, prefixes));
-            } else if IRI_FIELDS.contains(&field) {
+            } else if is_iri_field(field) {
                 out.extend(vocabularies.compact(text, prefixes));
             }
         }
@@ -282,30 +295,29 @@ fn expanded(value: &Value, field: &str, within: &str, prefixes: &Prefixes, out: 
     }
 }
 
-/// The reference's replacement of bare words: a string value ending exactly one of the
-/// vocabulary IRIs the event expands to (after `-` or `/`) becomes that IRI.
-pub(crate) fn replace_bare_words(event: &mut Value, prefixes: &Prefixes) {
+/// The CBV and GS1 vocabulary IRIs the fields of `event` (its `@context` aside) expand to:
+/// the words [`bare_word`] may stand for.
+pub(crate) fn vocabulary_iris(event: &Map<String, Value>, prefixes: &Prefixes) -> Vec<String> {
     let mut iris = Vec::new();
-    expanded(event, "", "", prefixes, &mut iris);
-    iris.retain(|iri| VOCABULARY_IRIS.iter().any(|v| iri.starts_with(v)));
+    for (key, item) in event {
+        if key != "@context" {
+            expanded(item, key, "", prefixes, &mut iris);
+        }
+    }
     iris.sort();
     iris.dedup();
-    replace(event, &iris);
+    iris
 }
 
-fn replace(value: &mut Value, iris: &[String]) {
-    match value {
-        Value::String(text) => {
-            let mut matches = iris.iter().filter(|iri| {
-                iri.strip_suffix(text.as_str())
-                    .is_some_and(|head| head.ends_with('-') || head.ends_with('/'))
-            });
-            if let (Some(only), None) = (matches.next(), matches.next()) {
-                *text = only.clone();
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|item| replace(item, iris)),
-        Value::Object(object) => object.values_mut().for_each(|item| replace(item, iris)),
-        _ => {}
+/// The reference's replacement of bare words: a string value ending exactly one of `iris`
+/// (after `-` or `/`) is that IRI.
+pub(crate) fn bare_word<'a>(text: &'a str, iris: &'a [String]) -> &'a str {
+    let mut matches = iris.iter().filter(|iri| {
+        iri.strip_suffix(text)
+            .is_some_and(|head| head.ends_with('-') || head.ends_with('/'))
+    });
+    match (matches.next(), matches.next()) {
+        (Some(only), None) => only,
+        _ => text,
     }
 }
