@@ -196,6 +196,11 @@ enum Command {
         #[command(subcommand)]
         action: commands::trace::TraceAction,
     },
+    /// Company data across the border: company and person identifiers checked.
+    Company {
+        #[command(subcommand)]
+        action: commands::company::CompanyAction,
+    },
 }
 
 impl Command {
@@ -250,5 +255,6 @@ fn run(cli: &Cli) -> Result<Exit> {
         Command::Did { action } => commands::credential::did(home, action),
         Command::StatusList { action } => commands::status_list::run(home, action),
         Command::Trace { action } => commands::trace::run(home, action),
+        Command::Company { action } => commands::company::run(action),
     }
 }

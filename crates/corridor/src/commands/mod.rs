@@ -3,6 +3,7 @@
 //! go back to `main`, which says them and picks the exit code.
 
 pub mod chain;
+pub mod company;
 pub mod credential;
 pub mod document;
 pub mod init;

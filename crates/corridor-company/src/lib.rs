@@ -1,0 +1,10 @@
+//! Company data across the border between Singapore and China.
+//!
+//! [`identifier`] checks the identifiers a company profile carries and those of the people
+//! named in it: Singapore's UEN and NRIC/FIN, China's unified social credit code and resident
+//! identity number, and the LEI. Each check gives the first rule an input breaks, in a fixed
+//! order, so that two implementations of the same rules name the same reason.
+
+pub mod identifier;
+
+pub use identifier::{Date, IdKind, Problem, Reason, check, guess_kind, normalise};

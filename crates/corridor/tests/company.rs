@@ -1,0 +1,173 @@
+//! Company data (issue 18): `corridor company check-id` as a script uses it, and, when the
+//! shared fixtures sit beside the repository, on every identifier case of `company/`.
+
+mod common;
+
+use common::Workdir;
+use corridor_company::{Date, IdKind, check};
+use serde_json::Value;
+
+fn lines(text: &str) -> Vec<Value> {
+    text.lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// A local company's UEN registered in `year`, its check letter found by trying each.
+fn company_uen(year: u32) -> String {
+    let on = Date::new(year, 12, 31).unwrap();
+    (b'A'..=b'Z')
+        .map(|letter| format!("{year}12345{}", letter as char))
+        .find(|uen| check(IdKind::Uen, uen, on).is_ok())
+        .unwrap()
+}
+
+#[test]
+fn check_id_says_each_identifiers_kind_verdict_and_reason() {
+    let work = Workdir::new();
+    let uen = company_uen(2026);
+    let out = work.run(&[
+        "company",
+        "check-id",
+        "--json",
+        "--on",
+        "2026-11-27",
+        // GB 11643-1999's own example; an LEI; the same LEI full-width; a wrong check
+        // character; a shape no kind has.
+        "11010519491231002X",
+        "5493001KJTIIGC8Y1R12",
+        "５４９３００１ＫＪＴＩＩＧＣ８Ｙ１Ｒ１２",
+        "110105194912310021",
+        "12-34",
+        &uen,
+    ]);
+    assert_eq!(out.status.code(), Some(1), "an invalid input exits 1");
+    let answers = lines(&String::from_utf8(out.stdout).unwrap());
+    let summary: Vec<(String, Value, bool, String)> = answers
+        .iter()
+        .map(|a| {
+            (
+                a["input"].as_str().unwrap().to_owned(),
+                a["type"].clone(),
+                a["valid"].as_bool().unwrap(),
+                a["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                "11010519491231002X".into(),
+                "cn-ric".into(),
+                true,
+                "ok".into()
+            ),
+            (
+                "5493001KJTIIGC8Y1R12".into(),
+                "lei".into(),
+                true,
+                "ok".into()
+            ),
+            (
+                "５４９３００１ＫＪＴＩＩＧＣ８Ｙ１Ｒ１２".into(),
+                "lei".into(),
+                false,
+                "fullwidth".into()
+            ),
+            (
+                "110105194912310021".into(),
+                "cn-ric".into(),
+                false,
+                "check_character".into()
+            ),
+            ("12-34".into(), Value::Null, false, "unknown_type".into()),
+            (uen.clone(), "uen".into(), true, "ok".into()),
+        ]
+    );
+    assert_eq!(answers[2]["normalised"], "5493001KJTIIGC8Y1R12");
+    assert_eq!(answers[2]["valid_after_normalisation"], true);
+    assert!(
+        answers[3]["message"].as_str().unwrap().contains("give X"),
+        "{}",
+        answers[3]
+    );
+
+    // Valid throughout: exit 0. A UEN registered after the day checked against: `year`.
+    assert_eq!(
+        work.ok(&["company", "check-id", "--type", "uen", &uen])
+            .trim(),
+        format!("valid    uen     {uen}")
+    );
+    let before = work.run(&[
+        "company",
+        "check-id",
+        "--json",
+        "--type",
+        "uen",
+        "--on",
+        "2025-06-30",
+        &uen,
+    ]);
+    assert_eq!(before.status.code(), Some(1));
+    assert_eq!(
+        lines(&String::from_utf8(before.stdout).unwrap())[0]["reason"],
+        "year"
+    );
+
+    // Usage errors name what is wrong and exit 2.
+    for (args, says) in [
+        (
+            vec!["--type", "ssn", "X"],
+            "\"ssn\" is not a kind of identifier",
+        ),
+        (
+            vec!["--on", "2026-02-30", "X"],
+            "\"2026-02-30\" is not a day",
+        ),
+    ] {
+        let mut all = vec!["company", "check-id"];
+        all.extend(args);
+        let out = work.run(&all);
+        assert_eq!(out.status.code(), Some(2));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.contains(says), "{stderr}");
+    }
+}
+
+#[test]
+fn check_id_gets_every_corpus_identifier_case() {
+    let dir = common::repo().join("../shared/fixtures/company");
+    let Ok(text) = std::fs::read_to_string(dir.join("identifiers.jsonl")) else {
+        return;
+    };
+    let cases = lines(&text);
+    let work = Workdir::new();
+    for kind in ["uen", "uscc", "lei", "sg_nric", "cn_ric"] {
+        let of_kind: Vec<&Value> = cases.iter().filter(|c| c["type"] == kind).collect();
+        assert!(!of_kind.is_empty(), "{kind}");
+        let mut args = vec![
+            "company",
+            "check-id",
+            "--json",
+            "--on",
+            "2026-11-27",
+            "--type",
+            kind,
+        ];
+        args.extend(of_kind.iter().map(|c| c["input"].as_str().unwrap()));
+        let out = work.run(&args);
+        let answers = lines(&String::from_utf8(out.stdout).unwrap());
+        assert_eq!(answers.len(), of_kind.len());
+        for (case, answer) in of_kind.iter().zip(&answers) {
+            assert_eq!(answer["input"], case["input"]);
+            assert_eq!(answer["valid"], case["valid"], "{case}");
+            assert_eq!(answer["reason"], case["reason"], "{case}");
+            assert_eq!(answer["normalised"], case["normalised"], "{case}");
+            assert_eq!(
+                answer["valid_after_normalisation"], case["valid_after_normalisation"],
+                "{case}"
+            );
+        }
+    }
+}
