@@ -4,7 +4,15 @@
 //! named in it: Singapore's UEN and NRIC/FIN, China's unified social credit code and resident
 //! identity number, and the LEI. Each check gives the first rule an input breaks, in a fixed
 //! order, so that two implementations of the same rules name the same reason.
+//!
+//! [`policy`] reads disclosure policies (which fields may cross, which only under a recorded
+//! legal basis, which never, how people are minimised) and judges every field of a profile
+//! under one.
 
 pub mod identifier;
+pub mod policy;
+pub mod profile;
 
 pub use identifier::{Date, IdKind, Problem, Reason, check, guess_kind, normalise};
+pub use policy::{Basis, Classification, Policy, PolicyError, Withheld, classify};
+pub use profile::profile_of;

@@ -71,3 +71,100 @@ fn valid_cases_are_guessed_as_their_kind() {
         assert_eq!(guess_kind(input, today()), Some(kind), "{input}");
     }
 }
+
+#[test]
+fn every_disclosure_case_discloses_and_withholds_exactly_what_it_expects() {
+    use corridor_company::{Basis, Policy, classify, profile_of};
+    use std::collections::HashMap;
+
+    let Some(dir) = corpus() else { return };
+    let companies: HashMap<String, Value> = lines(dir.join("companies.jsonl"))
+        .into_iter()
+        .map(|c| (c["id"].as_str().unwrap().to_owned(), c))
+        .collect();
+    let mut policies = HashMap::new();
+    let cases = lines(dir.join("expected-disclosures.jsonl"));
+    assert_eq!(cases.len(), 200);
+    for case in &cases {
+        let name = case["policy"].as_str().unwrap();
+        let policy = policies.entry(name.to_owned()).or_insert_with(|| {
+            let text = std::fs::read_to_string(dir.join(format!("policies/{name}.toml"))).unwrap();
+            Policy::from_toml(&text).unwrap()
+        });
+        let record = &companies[case["company"].as_str().unwrap()];
+        assert!(
+            policy
+                .from
+                .contains(record["jurisdiction"].as_str().unwrap())
+        );
+        let basis = case["basis"].as_object().map(|b| Basis {
+            kind: b["kind"].as_str().unwrap().to_owned(),
+            reference: b["reference"].as_str().unwrap().to_owned(),
+        });
+        let judged = classify(&profile_of(record), policy, basis.as_ref());
+        let outcome = if judged.refused.is_some() {
+            "refused"
+        } else {
+            "disclosed"
+        };
+        assert_eq!(outcome, case["outcome"], "{}", case["case"]);
+        assert_eq!(
+            judged.refused.map(|r| r.name()),
+            case["refusal_reason"].as_str(),
+            "{}",
+            case["case"]
+        );
+        let disclose: Vec<&str> = case["disclose"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        assert_eq!(judged.disclose, disclose, "{}", case["case"]);
+        let withhold: HashMap<&str, &str> = case["withhold"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(path, why)| (path.as_str(), why.as_str().unwrap()))
+            .collect();
+        let ours: HashMap<&str, &str> = judged
+            .withhold
+            .iter()
+            .map(|(path, why)| (path.as_str(), why.name()))
+            .collect();
+        assert_eq!(ours, withhold, "{}", case["case"]);
+    }
+}
+
+#[test]
+fn every_identifier_in_the_companies_is_valid() {
+    let Some(dir) = corpus() else { return };
+    let mut checked = 0;
+    let mut people = Vec::new();
+    for company in lines(dir.join("companies.jsonl")) {
+        for (kind, id) in company["identifiers"].as_object().unwrap() {
+            let kind = IdKind::from_name(kind).unwrap();
+            check(kind, id.as_str().unwrap(), today()).unwrap();
+            checked += 1;
+        }
+        people.push(company["legal_representative"]["person"].clone());
+        for list in ["officers", "shareholders"] {
+            for entry in company[list].as_array().into_iter().flatten() {
+                people.push(entry["person"].clone());
+            }
+        }
+    }
+    for person in people.iter().filter(|p| p.is_object()) {
+        let kind = match person["id"]["type"].as_str().unwrap() {
+            "SG-NRIC" | "SG-FIN" => IdKind::Nric,
+            "CN-RIC" => IdKind::CnRic,
+            _ => continue,
+        };
+        let number = person["id"]["number"].as_str().unwrap();
+        if let Err(problem) = check(kind, number, today()) {
+            panic!("{person}: {problem}");
+        }
+        checked += 1;
+    }
+    assert!(checked > 5_000, "{checked}");
+}
