@@ -10,9 +10,11 @@
 //! under one.
 
 pub mod identifier;
+pub mod names;
 pub mod policy;
 pub mod profile;
 
 pub use identifier::{Date, IdKind, Problem, Reason, check, guess_kind, normalise};
+pub use names::name_key;
 pub use policy::{Basis, Classification, Policy, PolicyError, Withheld, classify};
 pub use profile::profile_of;

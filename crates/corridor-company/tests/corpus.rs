@@ -168,3 +168,35 @@ fn every_identifier_in_the_companies_is_valid() {
     }
     assert!(checked > 5_000, "{checked}");
 }
+
+#[test]
+fn every_name_query_has_its_key_and_finds_its_companies() {
+    use corridor_company::name_key;
+    use std::collections::{BTreeSet, HashMap};
+
+    let Some(dir) = corpus() else { return };
+    let mut by_key: HashMap<String, BTreeSet<String>> = HashMap::new();
+    for company in lines(dir.join("companies.jsonl")) {
+        let id = company["id"].as_str().unwrap().to_owned();
+        let names = [&company["name"]["legal"], &company["name"]["english"]]
+            .into_iter()
+            .chain(company["former_names"].as_array().into_iter().flatten());
+        for name in names.filter_map(Value::as_str) {
+            by_key.entry(name_key(name)).or_default().insert(id.clone());
+        }
+    }
+    let queries = lines(dir.join("name-queries.jsonl"));
+    assert!(queries.len() > 600);
+    for query in queries {
+        let key = name_key(query["query"].as_str().unwrap());
+        assert_eq!(key, query["key"], "{query}");
+        let found = by_key.get(&key).cloned().unwrap_or_default();
+        let expected: BTreeSet<String> = query["expect"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| id.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(found, expected, "{query}");
+    }
+}
