@@ -13,8 +13,10 @@ pub mod identifier;
 pub mod names;
 pub mod policy;
 pub mod profile;
+pub mod record;
 
 pub use identifier::{Date, IdKind, Problem, Reason, check, guess_kind, normalise};
 pub use names::name_key;
 pub use policy::{Basis, Classification, Policy, PolicyError, Withheld, classify};
 pub use profile::profile_of;
+pub use record::{Company, FieldProblem, read_company};

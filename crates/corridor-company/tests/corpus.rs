@@ -200,3 +200,27 @@ fn every_name_query_has_its_key_and_finds_its_companies() {
         assert_eq!(found, expected, "{query}");
     }
 }
+
+#[test]
+fn every_company_and_duplicate_record_reads_with_its_keys() {
+    use corridor_company::read_company;
+    let Some(dir) = corpus() else { return };
+    let companies = lines(dir.join("companies.jsonl"));
+    for record in &companies {
+        let company = read_company(record, today())
+            .unwrap_or_else(|problems| panic!("{}: {problems:?}", record["id"]));
+        assert_eq!(company.id, record["id"]);
+        assert!(company.primary_identifier().is_some());
+        assert!(company.keys.iter().any(|(kind, _)| *kind == "name"));
+    }
+    for duplicate in lines(dir.join("duplicates.jsonl")) {
+        let company = read_company(&duplicate["record"], today()).unwrap();
+        let original = companies
+            .iter()
+            .find(|c| c["id"] == duplicate["duplicate_of"])
+            .unwrap();
+        let original = read_company(original, today()).unwrap();
+        assert_eq!(company.primary_identifier(), original.primary_identifier());
+        assert!(company.as_of < original.as_of);
+    }
+}
