@@ -11,6 +11,7 @@
 //! not at all.
 
 mod capture_jobs;
+mod companies;
 mod deployments;
 mod shares;
 mod status_lists;
@@ -20,6 +21,7 @@ mod tokens;
 mod trace;
 
 pub use capture_jobs::CaptureJob;
+pub use companies::{CompanyConflict, CompanyImport, CompanyRow, CompanyWriter, StoredCompany};
 pub use corridor_format::RevocationReason;
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};

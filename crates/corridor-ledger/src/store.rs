@@ -16,7 +16,7 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 8;
+const SCHEMA_VERSION: i64 = 9;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -199,6 +199,9 @@ pub enum StoreError {
     /// A batch whose documents are not all distinct, or that has none.
     #[error("batch {root}: {problem}")]
     BadBatch { root: Hash32, problem: String },
+    /// Company records that cannot be kept as they are; nothing of them was.
+    #[error(transparent)]
+    Company(#[from] crate::companies::CompanyConflict),
 }
 
 impl StoreError {
@@ -385,6 +388,7 @@ impl Store {
         };
         let events_as_text = crate::trace::set_aside_text_events(conn).map_err(sqlite)?;
         conn.execute_batch(SCHEMA)
+            .and_then(|()| conn.execute_batch(crate::companies::SCHEMA))
             .and_then(|()| crate::trace::migrate_text_events(conn, events_as_text))
             .and_then(|()| crate::trace::time_batches(conn))
             .and_then(|()| tokens::migrate(conn))
@@ -414,8 +418,9 @@ impl Store {
             // the trace scope of tokens (with the party each is for); version 7 keeps events'
             // credentials as parts (those recorded before stay whole, migrated above); version
             // 8 keeps when each batch of events was recorded, as batches of W3C credentials
-            // are not issued in the document store (the times of those before, filled above).
-            Some(1..=7) => {
+            // are not issued in the document store (the times of those before, filled above);
+            // version 9 keeps company profiles, whose tables the schema just created.
+            Some(1..=8) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],
@@ -720,6 +725,7 @@ impl Store {
         let mut titles: Vec<TitleEntry> = Vec::new();
         let mut lists = crate::status_lists::ListReplay::default();
         let mut trace = crate::trace::TraceReplay::default();
+        let mut companies = crate::companies::CompanyReplay::default();
         while let Some(row) = rows.next().map_err(sqlite)? {
             let seq: i64 = row.get(0).map_err(sqlite)?;
             let at: i64 = row.get(1).map_err(sqlite)?;
@@ -772,6 +778,11 @@ impl Store {
                         return Ok(altered(&why));
                     }
                 }
+                "company" => {
+                    if let Err(why) = companies.entry(&subject, &detail) {
+                        return Ok(altered(&why));
+                    }
+                }
                 "registry" | "title" => titles.push(TitleEntry {
                     seq,
                     at,
@@ -797,6 +808,9 @@ impl Store {
             return Ok(Audit::RecordsDiffer { problem });
         }
         if let Some(problem) = trace.differs(self)? {
+            return Ok(Audit::RecordsDiffer { problem });
+        }
+        if let Some(problem) = companies.differs(self)? {
             return Ok(Audit::RecordsDiffer { problem });
         }
         Ok(Audit::Intact {

@@ -196,7 +196,7 @@ enum Command {
         #[command(subcommand)]
         action: commands::trace::TraceAction,
     },
-    /// Company data across the border: company and person identifiers checked.
+    /// Company data across the border: identifiers checked, company records imported and found.
     Company {
         #[command(subcommand)]
         action: commands::company::CompanyAction,
@@ -255,6 +255,6 @@ fn run(cli: &Cli) -> Result<Exit> {
         Command::Did { action } => commands::credential::did(home, action),
         Command::StatusList { action } => commands::status_list::run(home, action),
         Command::Trace { action } => commands::trace::run(home, action),
-        Command::Company { action } => commands::company::run(action),
+        Command::Company { action } => commands::company::run(home, action),
     }
 }

@@ -228,3 +228,193 @@ fn lei_checks_agree_with_a_registry_package() {
         "no body had check digits 02, 97 or 98 to alias"
     );
 }
+
+/// `body` completed with the one check character `kind` takes from `set`.
+fn completed(kind: IdKind, body: &str, set: &str) -> String {
+    let on = Date::new(2026, 11, 27).unwrap();
+    set.chars()
+        .map(|c| format!("{body}{c}"))
+        .find(|id| check(kind, id, on).is_ok())
+        .unwrap()
+}
+
+fn company_record(id: &str, uen: &str, name: &str, director_nric: &str) -> Value {
+    serde_json::json!({
+        "id": id, "jurisdiction": "SG",
+        "identifiers": {"uen": uen},
+        "name": {"legal": format!("{name} Pte. Ltd."), "english": format!("{name} Pte. Ltd.")},
+        "legal_form": {"code": "private-company", "label": "Private company limited by shares"},
+        "status": {"code": "live", "label": "Live"},
+        "officers": [{"role": "director", "person": {"name": "Tan Wei Ming", "nationality": "SG",
+            "id": {"type": "SG-NRIC", "number": director_nric}}}],
+        "source": {"provider": "Singapore company data", "as_of": "2026-10-31"},
+        "updated_at": "2026-10-31T08:00:00Z"
+    })
+}
+
+fn write_lines(path: &std::path::Path, records: &[Value]) {
+    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn import_keeps_every_record_or_none_and_find_finds_them_every_way() {
+    const LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let work = Workdir::new();
+    let nric = completed(IdKind::Nric, "S1234567", LETTERS);
+    let uens: Vec<String> = ["20191234", "20191235", "20191236"]
+        .iter()
+        .map(|body| completed(IdKind::Uen, &format!("{body}5"), LETTERS))
+        .collect();
+    let records: Vec<Value> = ["Alpha Trading", "Beta Logistics", "Gamma Foods"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| company_record(&format!("SG-{i}"), &uens[i], name, &nric))
+        .collect();
+
+    // One bad identity number refuses the whole file, naming its line and field.
+    let mut broken = records.clone();
+    let wrong = if nric.ends_with('A') {
+        "S1234567B"
+    } else {
+        "S1234567A"
+    };
+    broken[1]["officers"][0]["person"]["id"]["number"] = wrong.into();
+    broken[2]["source"]["as_of"] = "yesterday".into();
+    let bad = work.path("bad.jsonl");
+    write_lines(&bad, &broken);
+    let out = work.run(&[
+        "company",
+        "import",
+        "--on",
+        "2026-11-27",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "bad.jsonl:2 (SG-1): officers[0].person.id.number: not a valid nric: check_character"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bad.jsonl:3 (SG-2): source.as_of"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+    let missing = work.run(&["company", "find", "SG-0"]);
+    assert_eq!(
+        missing.status.code(),
+        Some(1),
+        "the good record before was not kept"
+    );
+
+    let good = work.path("good.jsonl");
+    write_lines(&good, &records);
+    let out = work.run(&["company", "import", good.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8(out.stderr).unwrap().contains("3 added"));
+
+    // By id, by its UEN written full-width with a space, by its name in other spellings.
+    let fullwidth: String = uens[1]
+        .chars()
+        .map(|c| char::from_u32(c as u32 + 0xFEE0).unwrap())
+        .collect();
+    let queries = [
+        "SG-0",
+        &format!(" {fullwidth}"),
+        "GAMMA FOODS PRIVATE LIMITED",
+        "Nobody Ltd",
+    ];
+    let mut args = vec!["company", "find", "--json"];
+    args.extend(queries.iter().copied());
+    let out = work.run(&args);
+    assert_eq!(out.status.code(), Some(1), "one query finds nothing");
+    let answers = lines(&String::from_utf8(out.stdout).unwrap());
+    let ids: Vec<Vec<&str>> = answers
+        .iter()
+        .map(|a| {
+            a["found"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(ids, vec![vec!["SG-0"], vec!["SG-1"], vec!["SG-2"], vec![]]);
+    assert_eq!(
+        answers[0]["found"][0]["profile"]["identifiers"]["uen"],
+        uens[0]
+    );
+    assert!(answers[0]["found"][0]["profile"].get("id").is_none());
+
+    // The same file again changes nothing; the audit holds every company.
+    let again = work.run(&["company", "import", good.to_str().unwrap()]);
+    assert!(
+        String::from_utf8(again.stderr)
+            .unwrap()
+            .contains("3 unchanged")
+    );
+    assert!(
+        work.ok(&["store", "audit"])
+            .contains("intact, 3 audit entries")
+    );
+}
+
+#[test]
+fn the_corpus_imports_whole_and_every_name_query_finds_its_companies() {
+    let dir = common::repo().join("../shared/fixtures/company");
+    if !dir.join("companies.jsonl").exists() {
+        return;
+    }
+    let work = Workdir::new();
+    let duplicates: Vec<Value> =
+        lines(&std::fs::read_to_string(dir.join("duplicates.jsonl")).unwrap())
+            .into_iter()
+            .map(|d| d["record"].clone())
+            .collect();
+    let later = work.path("duplicates.jsonl");
+    write_lines(&later, &duplicates);
+    let out = work.run(&[
+        "company",
+        "import",
+        "--on",
+        "2026-11-27",
+        dir.join("companies.jsonl").to_str().unwrap(),
+        later.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("2000 added"), "{stderr}");
+    assert!(stderr.contains("60 older"), "{stderr}");
+
+    let queries = lines(&std::fs::read_to_string(dir.join("name-queries.jsonl")).unwrap());
+    let mut args = vec!["company", "find", "--json"];
+    args.extend(queries.iter().map(|q| q["query"].as_str().unwrap()));
+    let out = work.run(&args);
+    let answers = lines(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(answers.len(), queries.len());
+    for (query, answer) in queries.iter().zip(&answers) {
+        let mut found: Vec<&str> = answer["found"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        found.sort();
+        let mut expected: Vec<&str> = query["expect"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|id| id.as_str().unwrap())
+            .collect();
+        expected.sort();
+        assert_eq!(found, expected, "{query}");
+    }
+}

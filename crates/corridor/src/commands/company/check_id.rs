@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use corridor_company::{Date, IdKind, check, guess_kind, normalise};
 use serde_json::json;
 
@@ -21,7 +21,7 @@ pub struct CheckIdArgs {
     kind: Option<IdKind>,
     /// The day the rules about years and birth dates are checked against (YYYY-MM-DD);
     /// today by default.
-    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
     on: Option<Date>,
     /// One JSON object a line: {"input", "type", "valid", "reason", "message",
     /// "normalised", "valid_after_normalisation"}; `reason` is "ok" when valid, and `type`
@@ -36,23 +36,10 @@ fn parse_kind(name: &str) -> Result<IdKind, String> {
     })
 }
 
-fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text).ok_or_else(|| format!("{text:?} is not a day written YYYY-MM-DD"))
-}
-
-/// Today, in UTC.
-fn today() -> Result<Date> {
-    let now = humantime::format_rfc3339(std::time::SystemTime::now()).to_string();
-    match Date::parse(&now[..10]) {
-        Some(day) => Ok(day),
-        None => bail!("the system clock gives no day ({now})"),
-    }
-}
-
 pub fn run(args: &CheckIdArgs) -> Result<Exit> {
     let today = match args.on {
         Some(day) => day,
-        None => today()?,
+        None => super::today()?,
     };
     let mut out = std::io::stdout().lock();
     let mut invalid = 0;

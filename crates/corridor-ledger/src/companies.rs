@@ -1,0 +1,546 @@
+//! Company profiles kept for look-up, for the change feed partners mirror, and for issuing
+//! and disclosing: one row a company (found by its id), its keys (identifiers, name keys) in
+//! a table of their own, and a change number that grows with every change, which the feed
+//! pages by.
+//!
+//! A company is one company by its primary identifier (UEN, unified social credit code): an
+//! import that brings a record of a company already kept replaces it only if it is as of the
+//! same day or later, and a record whose identifier another id holds is refused. Every change is one
+//! `company` audit entry: the SHA-256 of the row as kept, under the company's id.
+
+use std::collections::BTreeMap;
+
+use corridor_format::Hash32;
+use rusqlite::{OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+
+use crate::Store;
+use crate::store::{StoreError, append_audit, now_ms};
+
+/// A company as it is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyRow {
+    pub id: String,
+    /// `SG`, `CN-CQ`, …
+    pub jurisdiction: String,
+    /// Its profile, as JSON text.
+    pub profile: String,
+    /// The day its source vouches for it as of (`YYYY-MM-DD`).
+    pub as_of: String,
+    /// When it last changed at its source.
+    pub updated_at: String,
+    /// What it is found by: `(kind, key)`, such as `("uen", "201912345K")` or
+    /// `("name", "moumoutechnology")`. The first `uen` or `uscc` is its primary identifier.
+    pub keys: Vec<(String, String)>,
+}
+
+impl CompanyRow {
+    fn primary(&self) -> Option<&str> {
+        self.keys
+            .iter()
+            .find(|(kind, _)| kind == "uen" || kind == "uscc")
+            .map(|(_, key)| key.as_str())
+    }
+
+    /// What the audit entry of this row records: SHA-256 over its fields, each
+    /// length-prefixed.
+    fn digest(&self) -> Hash32 {
+        let mut hasher = Sha256::new();
+        for part in [
+            &self.id,
+            &self.jurisdiction,
+            &self.profile,
+            &self.as_of,
+            &self.updated_at,
+        ] {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part.as_bytes());
+        }
+        Hash32(hasher.finalize().into())
+    }
+}
+
+/// A company kept, with the change that last wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCompany {
+    pub row: CompanyRow,
+    pub change: i64,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompanyImport {
+    /// Companies not kept before.
+    pub added: u64,
+    /// Companies kept before, replaced by a record as of a later day.
+    pub updated: u64,
+    /// Records the same as what was kept.
+    pub unchanged: u64,
+    /// Records of companies kept (or imported) as of a later day: not taken.
+    pub older: u64,
+}
+
+/// Why a company import was refused whole.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CompanyConflict {
+    #[error("{id}: its identifier {identifier} is held by company {holder}")]
+    IdentifierHeld {
+        id: String,
+        identifier: String,
+        holder: String,
+    },
+    #[error("{id}: the record has no UEN or unified social credit code")]
+    NoPrimaryIdentifier { id: String },
+}
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS companies (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, jurisdiction TEXT NOT NULL,
+    profile TEXT NOT NULL, as_of TEXT NOT NULL, updated_at TEXT NOT NULL,
+    change INTEGER NOT NULL, primary_id TEXT NOT NULL UNIQUE);
+CREATE INDEX IF NOT EXISTS companies_by_change ON companies (change);
+CREATE TABLE IF NOT EXISTS company_keys (
+    kind TEXT NOT NULL, key TEXT NOT NULL, company INTEGER NOT NULL,
+    PRIMARY KEY (kind, key, company)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS company_keys_by_company ON company_keys (company);
+";
+
+/// Writes the companies of one import, inside its transaction.
+pub struct CompanyWriter<'t> {
+    tx: &'t Transaction<'t>,
+    at: i64,
+    change: i64,
+    report: CompanyImport,
+    sqlite: &'t dyn Fn(rusqlite::Error) -> StoreError,
+}
+
+impl CompanyWriter<'_> {
+    /// Keeps `row`: a new company added; a kept one replaced if `row` is as of the same day
+    /// or later (and differs), else left as it is. A record whose primary identifier another
+    /// company holds is refused, which refuses the import.
+    pub fn put(&mut self, row: &CompanyRow) -> Result<(), StoreError> {
+        let sqlite = self.sqlite;
+        let Some(primary) = row.primary() else {
+            return Err(CompanyConflict::NoPrimaryIdentifier { id: row.id.clone() }.into());
+        };
+        let holder: Option<String> = self
+            .tx
+            .prepare_cached("SELECT id FROM companies WHERE primary_id = ?1")
+            .and_then(|mut q| q.query_row([primary], |r| r.get(0)).optional())
+            .map_err(sqlite)?;
+        if let Some(holder) = holder.filter(|h| *h != row.id) {
+            return Err(CompanyConflict::IdentifierHeld {
+                id: row.id.clone(),
+                identifier: primary.to_owned(),
+                holder,
+            }
+            .into());
+        }
+        let kept: Option<(i64, String, String)> = self
+            .tx
+            .prepare_cached("SELECT seq, as_of, profile FROM companies WHERE id = ?1")
+            .and_then(|mut q| {
+                q.query_row([&row.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()
+            })
+            .map_err(sqlite)?;
+        let seq = match kept {
+            Some((_, as_of, _)) if as_of > row.as_of => {
+                self.report.older += 1;
+                return Ok(());
+            }
+            Some((_, as_of, profile)) if as_of == row.as_of && profile == row.profile => {
+                self.report.unchanged += 1;
+                return Ok(());
+            }
+            Some((seq, _, _)) => {
+                self.report.updated += 1;
+                Some(seq)
+            }
+            None => {
+                self.report.added += 1;
+                None
+            }
+        };
+        self.change += 1;
+        write_company(self.tx, seq, row, self.change).map_err(sqlite)?;
+        append_audit(
+            self.tx,
+            self.at,
+            "company",
+            "company",
+            &row.digest(),
+            row.id.as_bytes(),
+        )
+        .map_err(sqlite)?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Runs `feed` with a writer of companies, in one transaction: what it puts is kept if
+    /// it returns `Ok`, and nothing of it if it returns an error (its own, or the writer's).
+    pub fn import_companies<T, E: From<StoreError>>(
+        &mut self,
+        feed: impl FnOnce(&mut CompanyWriter<'_>) -> Result<T, E>,
+    ) -> Result<(T, CompanyImport), E> {
+        let path = self.path().to_path_buf();
+        let sqlite = move |source| StoreError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(&sqlite)?;
+        let change: i64 = tx
+            .query_row("SELECT COALESCE(MAX(change), 0) FROM companies", [], |r| {
+                r.get(0)
+            })
+            .map_err(&sqlite)?;
+        let mut writer = CompanyWriter {
+            tx: &tx,
+            at: now_ms(),
+            change,
+            report: CompanyImport::default(),
+            sqlite: &sqlite,
+        };
+        let fed = feed(&mut writer)?;
+        let report = writer.report;
+        tx.commit().map_err(&sqlite)?;
+        Ok((fed, report))
+    }
+
+    /// The company kept under `id`, if one is.
+    pub fn company(&self, id: &str) -> Result<Option<StoredCompany>, StoreError> {
+        let mut found = self.companies_where("c.id = ?1", &[&id], 1)?;
+        Ok(found.pop())
+    }
+
+    /// The companies found by `key` of `kind` (`uen`, `uscc`, `lei`, `name`), by id.
+    pub fn companies_by_key(
+        &self,
+        kind: &str,
+        key: &str,
+    ) -> Result<Vec<StoredCompany>, StoreError> {
+        self.companies_where(
+            "c.seq IN (SELECT company FROM company_keys WHERE kind = ?1 AND key = ?2)",
+            &[&kind, &key],
+            usize::MAX,
+        )
+    }
+
+    /// The companies changed after change `cursor`, oldest change first, `limit` at most:
+    /// what a partner mirroring this store asks for, with the last one's change as its next
+    /// cursor.
+    pub fn companies_changed_since(
+        &self,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredCompany>, StoreError> {
+        self.companies_where("c.change > ?1", &[&cursor], limit)
+    }
+
+    fn companies_where(
+        &self,
+        condition: &str,
+        args: &[&dyn rusqlite::ToSql],
+        limit: usize,
+    ) -> Result<Vec<StoredCompany>, StoreError> {
+        let sqlite = |e| self.sqlite(e);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut query = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT c.seq, c.id, c.jurisdiction, c.profile, c.as_of, c.updated_at, c.change
+                 FROM companies c WHERE {condition} ORDER BY c.change LIMIT {limit}"
+            ))
+            .map_err(sqlite)?;
+        let rows: Vec<(i64, StoredCompany)> = query
+            .query_map(args, |r| {
+                Ok((
+                    r.get(0)?,
+                    StoredCompany {
+                        row: CompanyRow {
+                            id: r.get(1)?,
+                            jurisdiction: r.get(2)?,
+                            profile: r.get(3)?,
+                            as_of: r.get(4)?,
+                            updated_at: r.get(5)?,
+                            keys: Vec::new(),
+                        },
+                        change: r.get(6)?,
+                    },
+                ))
+            })
+            .map_err(sqlite)?
+            .collect::<Result<_, _>>()
+            .map_err(sqlite)?;
+        rows.into_iter()
+            .map(|(seq, mut company)| {
+                company.row.keys = self.company_keys(seq)?;
+                Ok(company)
+            })
+            .collect()
+    }
+
+    fn company_keys(&self, seq: i64) -> Result<Vec<(String, String)>, StoreError> {
+        let sqlite = |e| self.sqlite(e);
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT kind, key FROM company_keys WHERE company = ?1")
+            .map_err(sqlite)?;
+        query
+            .query_map([seq], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(sqlite)?
+            .collect::<Result<_, _>>()
+            .map_err(sqlite)
+    }
+}
+
+/// Writes `row` as change `change`: over the row `seq` when the company was kept before.
+fn write_company(
+    tx: &Transaction,
+    seq: Option<i64>,
+    row: &CompanyRow,
+    change: i64,
+) -> rusqlite::Result<()> {
+    let primary = row.primary().unwrap_or_default();
+    let seq = match seq {
+        Some(seq) => {
+            tx.prepare_cached(
+                "UPDATE companies SET jurisdiction = ?2, profile = ?3, as_of = ?4, updated_at = ?5,
+                 change = ?6, primary_id = ?7 WHERE seq = ?1",
+            )?
+            .execute(params![
+                seq,
+                row.jurisdiction,
+                row.profile,
+                row.as_of,
+                row.updated_at,
+                change,
+                primary
+            ])?;
+            tx.prepare_cached("DELETE FROM company_keys WHERE company = ?1")?
+                .execute([seq])?;
+            seq
+        }
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO companies (id, jurisdiction, profile, as_of, updated_at, change, primary_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![row.id, row.jurisdiction, row.profile, row.as_of, row.updated_at, change, primary])?;
+            tx.last_insert_rowid()
+        }
+    };
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO company_keys (kind, key, company) VALUES (?1, ?2, ?3)",
+    )?;
+    for (kind, key) in &row.keys {
+        insert.execute(params![kind, key, seq])?;
+    }
+    Ok(())
+}
+
+/// The audit log's companies, replayed: each company's digest as last recorded.
+#[derive(Default)]
+pub(crate) struct CompanyReplay {
+    latest: BTreeMap<String, Vec<u8>>,
+}
+
+impl CompanyReplay {
+    pub(crate) fn entry(&mut self, subject: &[u8], detail: &[u8]) -> Result<(), String> {
+        let id = String::from_utf8(detail.to_vec())
+            .map_err(|_| "its company id is not text".to_owned())?;
+        self.latest.insert(id, subject.to_vec());
+        Ok(())
+    }
+
+    /// Whether the companies kept are other than those the log records.
+    pub(crate) fn differs(&self, store: &Store) -> Result<Option<String>, StoreError> {
+        let sqlite = |e| store.sqlite(e);
+        let mut query = store
+            .conn
+            .prepare("SELECT id, jurisdiction, profile, as_of, updated_at FROM companies")
+            .map_err(sqlite)?;
+        let mut rows = query.query([]).map_err(sqlite)?;
+        let mut seen = 0usize;
+        while let Some(r) = rows.next().map_err(sqlite)? {
+            let row = CompanyRow {
+                id: r.get(0).map_err(sqlite)?,
+                jurisdiction: r.get(1).map_err(sqlite)?,
+                profile: r.get(2).map_err(sqlite)?,
+                as_of: r.get(3).map_err(sqlite)?,
+                updated_at: r.get(4).map_err(sqlite)?,
+                keys: Vec::new(),
+            };
+            seen += 1;
+            match self.latest.get(&row.id) {
+                Some(digest) if digest.as_slice() == row.digest().as_bytes() => {}
+                Some(_) => {
+                    return Ok(Some(format!(
+                        "company {} is not what the log last records of it",
+                        row.id
+                    )));
+                }
+                None => return Ok(Some(format!("company {} is in no log entry", row.id))),
+            }
+        }
+        if seen != self.latest.len() {
+            return Ok(Some(format!(
+                "the log records {} companies, the store keeps {seen}",
+                self.latest.len()
+            )));
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Audit;
+
+    fn row(id: &str, uen: &str, as_of: &str, name: &str) -> CompanyRow {
+        CompanyRow {
+            id: id.into(),
+            jurisdiction: "SG".into(),
+            profile: format!(r#"{{"name":{{"legal":"{name}"}}}}"#),
+            as_of: as_of.into(),
+            updated_at: as_of.into(),
+            keys: vec![
+                ("uen".into(), uen.into()),
+                ("name".into(), name.to_lowercase()),
+            ],
+        }
+    }
+
+    fn import(store: &mut Store, rows: &[CompanyRow]) -> Result<CompanyImport, StoreError> {
+        store
+            .import_companies(|writer| rows.iter().try_for_each(|row| writer.put(row)))
+            .map(|((), report)| report)
+    }
+
+    #[test]
+    fn an_import_that_fails_keeps_nothing() {
+        let (_dir, mut store) = open();
+        let failed: Result<((), CompanyImport), StoreError> = store.import_companies(|writer| {
+            writer.put(&row("SG-1", "53312345K", "2026-10-31", "Alpha"))?;
+            Err(StoreError::Trace("the feed failed".into()))
+        });
+        assert!(failed.is_err());
+        assert!(store.company("SG-1").unwrap().is_none());
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 0 });
+    }
+
+    fn open() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn an_import_keeps_the_latest_record_of_each_company_and_audits_it() {
+        let (_dir, mut store) = open();
+        let first = import(
+            &mut store,
+            &[
+                row("SG-1", "53312345K", "2026-10-31", "Alpha"),
+                row("SG-2", "53312346K", "2026-10-31", "Beta"),
+                row("SG-1", "53312345K", "2026-09-30", "Alpha Old"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            first,
+            CompanyImport {
+                added: 2,
+                older: 1,
+                ..Default::default()
+            }
+        );
+        assert!(
+            store
+                .company("SG-1")
+                .unwrap()
+                .unwrap()
+                .row
+                .profile
+                .contains("\"Alpha\"")
+        );
+        let again = import(
+            &mut store,
+            &[
+                row("SG-1", "53312345K", "2026-10-31", "Alpha"),
+                row("SG-2", "53312346K", "2026-11-30", "Beta Renamed"),
+                row("SG-1", "53312345K", "2026-01-01", "Alpha Older"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            again,
+            CompanyImport {
+                updated: 1,
+                unchanged: 1,
+                older: 1,
+                ..Default::default()
+            }
+        );
+        let found = store.companies_by_key("name", "beta renamed").unwrap();
+        assert_eq!(found.len(), 1);
+        assert!(store.companies_by_key("name", "beta").unwrap().is_empty());
+        // The feed: SG-1 then SG-2 (changed again), paged by the change number.
+        let changed = store.companies_changed_since(0, 10).unwrap();
+        let ids: Vec<&str> = changed.iter().map(|c| c.row.id.as_str()).collect();
+        assert_eq!(ids, ["SG-1", "SG-2"]);
+        let after = store
+            .companies_changed_since(changed[0].change, 10)
+            .unwrap();
+        assert_eq!(after.len(), 1);
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 3 });
+    }
+
+    #[test]
+    fn an_identifier_held_by_another_company_refuses_the_whole_import() {
+        let (_dir, mut store) = open();
+        import(
+            &mut store,
+            &[row("SG-1", "53312345K", "2026-10-31", "Alpha")],
+        )
+        .unwrap();
+        let refused = import(
+            &mut store,
+            &[
+                row("SG-3", "53312347K", "2026-10-31", "Gamma"),
+                row("SG-9", "53312345K", "2026-10-31", "Alpha Again"),
+            ],
+        );
+        assert!(
+            matches!(refused, Err(StoreError::Company(CompanyConflict::IdentifierHeld { ref holder, .. })) if holder == "SG-1"),
+            "{refused:?}"
+        );
+        assert!(
+            store.company("SG-3").unwrap().is_none(),
+            "nothing is half-imported"
+        );
+    }
+
+    #[test]
+    fn an_edited_profile_is_named_by_the_audit() {
+        let (_dir, mut store) = open();
+        import(
+            &mut store,
+            &[row("SG-1", "53312345K", "2026-10-31", "Alpha")],
+        )
+        .unwrap();
+        store
+            .conn
+            .execute("UPDATE companies SET profile = '{}' WHERE id = 'SG-1'", [])
+            .unwrap();
+        assert!(matches!(
+            store.audit().unwrap(),
+            Audit::RecordsDiffer { problem } if problem.contains("SG-1")
+        ));
+    }
+}
