@@ -15,7 +15,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use crate::Store;
-use crate::store::{StoreError, append_audit, now_ms};
+use crate::store::{StoreError, append_audit};
 
 /// A company as it is kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -184,31 +184,22 @@ impl Store {
         &mut self,
         feed: impl FnOnce(&mut CompanyWriter<'_>) -> Result<T, E>,
     ) -> Result<(T, CompanyImport), E> {
-        let path = self.path().to_path_buf();
-        let sqlite = move |source| StoreError::Sqlite {
-            path: path.clone(),
-            source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(&sqlite)?;
-        let change: i64 = tx
-            .query_row("SELECT COALESCE(MAX(change), 0) FROM companies", [], |r| {
-                r.get(0)
-            })
-            .map_err(&sqlite)?;
-        let mut writer = CompanyWriter {
-            tx: &tx,
-            at: now_ms(),
-            change,
-            report: CompanyImport::default(),
-            sqlite: &sqlite,
-        };
-        let fed = feed(&mut writer)?;
-        let report = writer.report;
-        tx.commit().map_err(&sqlite)?;
-        Ok((fed, report))
+        self.change_with("company", |tx, at, sqlite| {
+            let change: i64 = tx
+                .query_row("SELECT COALESCE(MAX(change), 0) FROM companies", [], |r| {
+                    r.get(0)
+                })
+                .map_err(sqlite)?;
+            let mut writer = CompanyWriter {
+                tx,
+                at,
+                change,
+                report: CompanyImport::default(),
+                sqlite,
+            };
+            let fed = feed(&mut writer)?;
+            Ok((fed, writer.report))
+        })
     }
 
     /// The company kept under `id`, if one is.

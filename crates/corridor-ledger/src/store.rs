@@ -537,6 +537,16 @@ impl Store {
             &dyn Fn(rusqlite::Error) -> StoreError,
         ) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
+        self.change_with(issuer, apply)
+    }
+
+    /// As [`Store::change`], for an `apply` that gives a value, or fails with an error of
+    /// its own (which rolls the change back as a store error does).
+    pub(crate) fn change_with<T, E: From<StoreError>>(
+        &mut self,
+        issuer: &str,
+        apply: impl FnOnce(&Transaction, i64, &dyn Fn(rusqlite::Error) -> StoreError) -> Result<T, E>,
+    ) -> Result<T, E> {
         check_issuer(issuer)?;
         let path = self.path.clone();
         let sqlite = move |source| StoreError::Sqlite {
@@ -550,8 +560,9 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(&sqlite)?;
-        apply(&tx, now_ms(), &sqlite)?;
-        tx.commit().map_err(&sqlite)
+        let value = apply(&tx, now_ms(), &sqlite)?;
+        tx.commit().map_err(&sqlite)?;
+        Ok(value)
     }
 
     /// How many entries the audit log holds: every change the store ever recorded. Entries are

@@ -7,7 +7,7 @@
 //! `division_code` (a province-level prefix), `birth_date` (a real day from 1900-01-01 to
 //! today), `check_character`.
 
-use super::{Date, Problem, Reason, all_digits, ascii, is_province, length, wrong_check};
+use super::{Date, Problem, Reason, all_digits, ascii, is_province, last_is, length, weighted_sum};
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 
@@ -50,18 +50,8 @@ pub(super) fn check(input: &str, today: Date) -> Result<(), Problem> {
             ));
         }
     }
-    let sum: u32 = bytes[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    let expected = b"10X98765432"[(sum % 11) as usize] as char;
-    let written = bytes[17] as char;
-    if written == expected {
-        Ok(())
-    } else {
-        Err(wrong_check(Reason::CheckCharacter, written, expected))
-    }
+    let sum = weighted_sum(&bytes[..17], &WEIGHTS);
+    last_is(bytes, b"10X98765432"[(sum % 11) as usize] as char)
 }
 
 #[cfg(test)]

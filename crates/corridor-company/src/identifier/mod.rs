@@ -338,6 +338,25 @@ fn wrong_check(reason: Reason, written: char, expected: char) -> Problem {
     )
 }
 
+/// The check character rule's verdict on `bytes`: its last character against `expected`.
+fn last_is(bytes: &[u8], expected: char) -> Result<(), Problem> {
+    let written = char::from(*bytes.last().expect("a length was checked"));
+    if written == expected {
+        Ok(())
+    } else {
+        Err(wrong_check(Reason::CheckCharacter, written, expected))
+    }
+}
+
+/// The sum of `digits` (ASCII) each times its weight.
+fn weighted_sum(digits: &[u8], weights: &[u32]) -> u32 {
+    digits
+        .iter()
+        .zip(weights)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum()
+}
+
 /// The province-level divisions of GB/T 2260 (the first two digits of a division code).
 fn is_province(code: &[u8]) -> bool {
     let two = (code[0] - b'0') * 10 + (code[1] - b'0');

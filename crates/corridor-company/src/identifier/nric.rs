@@ -8,7 +8,7 @@
 //! M series as the government's notice gives it. Checks, in order: `length`, `charset`,
 //! `prefix`, `format`, `check_character`.
 
-use super::{Problem, Reason, all_digits, alphanumeric, ascii, length, wrong_check};
+use super::{Problem, Reason, all_digits, alphanumeric, ascii, last_is, length, weighted_sum};
 
 pub(super) fn check(input: &str) -> Result<(), Problem> {
     let bytes = ascii(input);
@@ -36,18 +36,8 @@ pub(super) fn check(input: &str) -> Result<(), Problem> {
             "after its prefix, an NRIC or FIN is 7 digits and a letter",
         ));
     }
-    let sum: u32 = bytes[1..8]
-        .iter()
-        .zip([2, 7, 6, 5, 4, 3, 2])
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
-    let expected = letters[((offset + sum) % 11) as usize] as char;
-    let written = bytes[8] as char;
-    if written == expected {
-        Ok(())
-    } else {
-        Err(wrong_check(Reason::CheckCharacter, written, expected))
-    }
+    let sum = weighted_sum(&bytes[1..8], &[2, 7, 6, 5, 4, 3, 2]);
+    last_is(bytes, letters[((offset + sum) % 11) as usize] as char)
 }
 
 #[cfg(test)]
