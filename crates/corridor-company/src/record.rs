@@ -52,6 +52,87 @@ impl Company {
     }
 }
 
+/// A record from a table's row: each column named by a field path (`identifiers.uen`,
+/// `name.legal`), each cell that field's value. A cell holding a JSON number, array, object,
+/// string in quotes, `true`, `false` or `null` is that value (lists such as `officers` are
+/// JSON); any other cell is text; an empty cell leaves its field out. A text that reads as a
+/// number (a block `123`) is written as a JSON string (`"123"`) to stay text.
+///
+/// ```
+/// let record = corridor_company::record::from_columns(
+///     &["id", "identifiers.uen", "capital.issued_shares", "officers"],
+///     &["SG-1", "201912345K", "1000", "[]"],
+/// ).unwrap();
+/// assert_eq!(record, serde_json::json!({"id": "SG-1", "identifiers": {"uen": "201912345K"},
+///     "capital": {"issued_shares": 1000}, "officers": []}));
+/// ```
+pub fn from_columns(columns: &[&str], cells: &[&str]) -> Result<Value, Vec<FieldProblem>> {
+    let mut record = Value::Object(serde_json::Map::new());
+    let mut problems = Vec::new();
+    for (column, cell) in columns.iter().zip(cells) {
+        if cell.is_empty() {
+            continue;
+        }
+        let value = match cell_value(cell) {
+            Ok(value) => value,
+            Err(e) => {
+                problems.push(problem(*column, format!("not valid JSON: {e}")));
+                continue;
+            }
+        };
+        if let Err(why) = set_path(&mut record, column, value) {
+            problems.push(problem(*column, why));
+        }
+    }
+    if cells.len() != columns.len() {
+        problems.push(problem(
+            "(record)",
+            format!("{} cells under {} columns", cells.len(), columns.len()),
+        ));
+    }
+    if problems.is_empty() {
+        Ok(record)
+    } else {
+        Err(problems)
+    }
+}
+
+fn cell_value(cell: &str) -> Result<Value, serde_json::Error> {
+    let json_like = cell.starts_with(['[', '{', '"'])
+        || matches!(cell, "true" | "false" | "null")
+        || serde_json::from_str::<Value>(cell).is_ok_and(|v| v.is_number());
+    if json_like {
+        serde_json::from_str(cell)
+    } else {
+        Ok(Value::String(cell.to_owned()))
+    }
+}
+
+/// Puts `value` at the dotted `path` of `record`, making the objects on the way.
+fn set_path(record: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    let mut at = record;
+    let mut names = path.split('.').peekable();
+    while let Some(name) = names.next() {
+        if name.is_empty() {
+            return Err("a column names a field path with an empty part".into());
+        }
+        let Value::Object(fields) = at else {
+            return Err("a column before it gives a value where this one needs an object".into());
+        };
+        if names.peek().is_none() {
+            if fields.contains_key(name) {
+                return Err("another column gives this field already".into());
+            }
+            fields.insert(name.to_owned(), value);
+            return Ok(());
+        }
+        at = fields
+            .entry(name.to_owned())
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+    }
+    Ok(())
+}
+
 /// Reads a company `record` (one line of `companies.jsonl`'s shape), checking every
 /// identifier against `today`: the company, or every problem found, each naming its field.
 pub fn read_company(record: &Value, today: Date) -> Result<Company, Vec<FieldProblem>> {
@@ -281,6 +362,37 @@ mod tests {
         assert!(company.keys.contains(&("name", "moumoutechnology".into())));
         assert_eq!(company.as_of, Date::new(2026, 10, 31).unwrap());
         assert!(company.profile.get("id").is_none());
+    }
+
+    #[test]
+    fn a_table_row_reads_as_the_record_it_names() {
+        let columns = [
+            "id",
+            "name.legal",
+            "name.english",
+            "registered_address.block",
+            "status",
+        ];
+        let record = from_columns(
+            &columns,
+            &["SG-1", "A Pte. Ltd.", "", "\"123\"", "{\"code\":\"live\"}"],
+        )
+        .unwrap();
+        assert_eq!(
+            record,
+            json!({"id": "SG-1", "name": {"legal": "A Pte. Ltd."},
+                "registered_address": {"block": "123"}, "status": {"code": "live"}})
+        );
+        let fields = |cells: &[&str], columns: &[&str]| -> Vec<String> {
+            from_columns(columns, cells)
+                .unwrap_err()
+                .into_iter()
+                .map(|p| p.field)
+                .collect()
+        };
+        assert_eq!(fields(&["[1,", "x"], &["officers", "id"]), ["officers"]);
+        assert_eq!(fields(&["x", "y"], &["name", "name.legal"]), ["name.legal"]);
+        assert_eq!(fields(&["x"], &["id", "jurisdiction"]), ["(record)"]);
     }
 
     #[test]

@@ -418,3 +418,132 @@ fn the_corpus_imports_whole_and_every_name_query_finds_its_companies() {
         assert_eq!(found, expected, "{query}");
     }
 }
+
+/// `records` as CSV: a column for each field path down to the lists, whose cells are JSON; a
+/// text that would read as JSON written as a JSON string.
+fn to_csv(records: &[Value]) -> String {
+    fn flatten(value: &Value, path: &str, out: &mut Vec<(String, String)>) {
+        match value {
+            Value::Object(fields) => {
+                for (key, child) in fields {
+                    let path = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    flatten(child, &path, out);
+                }
+            }
+            Value::String(text) => {
+                let reads_as_json = serde_json::from_str::<Value>(text).is_ok()
+                    || text.starts_with(['[', '{', '"']);
+                let cell = if reads_as_json {
+                    value.to_string()
+                } else {
+                    text.clone()
+                };
+                out.push((path.to_owned(), cell));
+            }
+            other => out.push((path.to_owned(), other.to_string())),
+        }
+    }
+    let rows: Vec<Vec<(String, String)>> = records
+        .iter()
+        .map(|r| {
+            let mut cells = Vec::new();
+            flatten(r, "", &mut cells);
+            cells
+        })
+        .collect();
+    let mut columns: Vec<String> = Vec::new();
+    for row in &rows {
+        for (column, _) in row {
+            if !columns.contains(column) {
+                columns.push(column.clone());
+            }
+        }
+    }
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&columns).unwrap();
+    for row in &rows {
+        let cells: Vec<&str> = columns
+            .iter()
+            .map(|c| {
+                row.iter()
+                    .find(|(k, _)| k == c)
+                    .map_or("", |(_, v)| v.as_str())
+            })
+            .collect();
+        writer.write_record(&cells).unwrap();
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
+/// Every company `work`'s store keeps, by id, as `company find --json` gives it.
+fn kept(work: &Workdir, ids: &[&str]) -> Vec<Value> {
+    let mut args = vec!["company", "find", "--json"];
+    args.extend(ids);
+    lines(&work.ok(&args))
+        .into_iter()
+        .map(|answer| answer["found"][0].clone())
+        .collect()
+}
+
+#[test]
+fn a_csv_file_imports_as_its_json_lines_do() {
+    let dir = common::repo().join("../shared/fixtures/company");
+    let records: Vec<Value> = match std::fs::read_to_string(dir.join("companies.jsonl")) {
+        // The corpus's own records of both jurisdictions, when it is beside the repository.
+        Ok(text) => lines(&text)
+            .into_iter()
+            .filter(|r| r["id"] == "CQ-00001" || r["id"].as_str().unwrap().ends_with('7'))
+            .take(60)
+            .collect(),
+        Err(_) => {
+            const LETTERS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+            let nric = completed(IdKind::Nric, "S7654321", LETTERS);
+            (0..3)
+                .map(|i| {
+                    let uen = completed(IdKind::Uen, &format!("2018{i}2345"), LETTERS);
+                    let mut record = company_record(&format!("SG-{i}"), &uen, "Delta", &nric);
+                    record["registered_address"] =
+                        serde_json::json!({"block": "123", "postal_code": "049315"});
+                    record
+                })
+                .collect()
+        }
+    };
+    let ids: Vec<&str> = records.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let (from_lines, from_csv) = (Workdir::new(), Workdir::new());
+    let jsonl = from_lines.path("companies.jsonl");
+    write_lines(&jsonl, &records);
+    let csv = from_csv.path("companies.csv");
+    std::fs::write(&csv, to_csv(&records)).unwrap();
+    for (work, file) in [(&from_lines, &jsonl), (&from_csv, &csv)] {
+        work.ok(&[
+            "company",
+            "import",
+            "--on",
+            "2026-11-27",
+            file.to_str().unwrap(),
+        ]);
+    }
+    let (a, b) = (kept(&from_lines, &ids), kept(&from_csv, &ids));
+    assert_eq!(a.len(), records.len());
+    for (a, b) in a.iter().zip(&b) {
+        assert_eq!(a["profile"], b["profile"], "{}", a["id"]);
+        assert_eq!(a["as_of"], b["as_of"]);
+    }
+
+    // A bad cell is named by its line and column, and nothing is imported.
+    let mut broken = to_csv(&records[..2]);
+    broken = broken.replacen('[', "[,", 1);
+    let bad = from_csv.path("bad.csv");
+    std::fs::write(&bad, broken).unwrap();
+    let fresh = Workdir::new();
+    let out = fresh.run(&["company", "import", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("bad.csv:2: "), "{stderr}");
+    assert!(stderr.contains("not valid JSON"), "{stderr}");
+}

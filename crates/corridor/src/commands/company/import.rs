@@ -1,12 +1,14 @@
-//! `corridor company import`: company records read from JSON Lines, every identifier checked
+//! `corridor company import`: company records read from JSON Lines or CSV, every identifier checked
 //! on the way in, kept in the store in one transaction: all of them, or, if any record has a
 //! problem, none, with every problem reported by file, line and field.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Result, bail};
-use corridor_company::{Company, Date, read_company};
+use anyhow::{Context, Result, bail};
+use corridor_company::{Company, Date, read_company, record::from_columns};
 use corridor_ledger::{CompanyRow, StoreError};
+use indicatif::ProgressBar;
+use serde_json::Value;
 
 use crate::exit::{Exit, Refused};
 use crate::home::Home;
@@ -14,9 +16,12 @@ use crate::{input, progress};
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
-    /// JSON Lines files of company records, one a line, in the shape of the public company
-    /// corpus's companies.jsonl: id, jurisdiction (SG or CN-<province>), identifiers (uen
-    /// or uscc, lei), name (legal, english), source.as_of, and the rest of the profile.
+    /// Files of company records: JSON Lines, one record a line, in the shape of the public
+    /// company corpus's companies.jsonl (id, jurisdiction SG or CN-<province>, identifiers
+    /// uen or uscc and lei, name.legal and name.english, source.as_of, and the rest of the
+    /// profile); or CSV (a file named .csv) whose header names the same fields by path
+    /// (identifiers.uen, name.legal), a cell holding JSON being that value (lists such as
+    /// officers are JSON; a text that reads as a number is written "123" to stay text).
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
     /// The day identifiers' years and birth dates are checked against (YYYY-MM-DD); today
@@ -47,6 +52,79 @@ fn row(company: Company) -> Result<CompanyRow> {
     })
 }
 
+/// What is wrong with a record that could not be read, field by field.
+type Unread = Vec<String>;
+
+/// Calls `each` with every record of `file` and where it is (`file:line`): each line of JSON
+/// Lines, or each row of a CSV file (named `.csv`) under its header.
+fn for_each_record(
+    file: &Path,
+    max_size: u64,
+    bar: &ProgressBar,
+    each: &mut dyn FnMut(String, Result<Value, Unread>) -> Result<()>,
+) -> Result<()> {
+    let is_csv = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    if !is_csv {
+        let mut lines = input::Lines::open(file, max_size)?;
+        let mut line = Vec::new();
+        while let Some(number) = {
+            line.clear();
+            lines.read_line(&mut line)?
+        } {
+            bar.inc(line.len() as u64);
+            let record = serde_json::from_slice(&line).map_err(|e| vec![format!("not JSON: {e}")]);
+            each(format!("{}:{number}", file.display()), record)?;
+        }
+        return Ok(());
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(file)
+        .with_context(|| format!("{}: cannot open", file.display()))?;
+    let columns: Vec<String> = reader
+        .headers()
+        .with_context(|| format!("{}:1: cannot read the header", file.display()))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let mut row = csv::StringRecord::new();
+    let mut done = reader.position().byte();
+    loop {
+        let at = |line: u64| format!("{}:{line}", file.display());
+        match reader.read_record(&mut row) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {
+                let line = row.position().map_or(0, csv::Position::line);
+                let bytes = reader.position().byte();
+                bar.inc(bytes - done);
+                let size = bytes - done;
+                done = bytes;
+                let record = if size > max_size {
+                    Err(vec![format!(
+                        "the row is longer than the {max_size} bytes a record may have (see --max-size)"
+                    )])
+                } else {
+                    let cells: Vec<&str> = row.iter().collect();
+                    from_columns(&columns, &cells)
+                        .map_err(|found| found.iter().map(ToString::to_string).collect())
+                };
+                each(at(line), record)?;
+            }
+            // A row that is not UTF-8 is reported and skipped; anything else ends the file.
+            Err(e) => match e.kind() {
+                csv::ErrorKind::Utf8 { pos, .. } => {
+                    let line = pos.as_ref().map_or(0, csv::Position::line);
+                    each(at(line), Err(vec!["not UTF-8 text".into()]))?;
+                }
+                _ => bail!("{}: cannot read: {e}", file.display()),
+            },
+        }
+    }
+}
+
 pub fn run(home: &Home, args: &ImportArgs) -> Result<Exit> {
     let today = match args.on {
         Some(day) => day,
@@ -68,21 +146,14 @@ pub fn run(home: &Home, args: &ImportArgs) -> Result<Exit> {
     let mut problems: Vec<String> = Vec::new();
     let mut read = 0u64;
     let imported = store.import_companies(|writer| -> Result<()> {
-        let mut line = Vec::new();
         for file in &args.files {
-            let mut lines = input::Lines::open(file, args.max_size)?;
-            while let Some(number) = {
-                line.clear();
-                lines.read_line(&mut line)?
-            } {
-                bar.inc(line.len() as u64);
+            for_each_record(file, args.max_size, &bar, &mut |at, record| {
                 read += 1;
-                let at = format!("{}:{number}", file.display());
-                let record: serde_json::Value = match serde_json::from_slice(&line) {
+                let record = match record {
                     Ok(record) => record,
-                    Err(e) => {
-                        problems.push(format!("{at}: not JSON: {e}"));
-                        continue;
+                    Err(found) => {
+                        problems.extend(found.into_iter().map(|p| format!("{at}: {p}")));
+                        return Ok(());
                     }
                 };
                 match read_company(&record, today) {
@@ -102,7 +173,8 @@ pub fn run(home: &Home, args: &ImportArgs) -> Result<Exit> {
                         problems.extend(found.into_iter().map(|p| format!("{at}: {p}")));
                     }
                 }
-            }
+                Ok(())
+            })?;
         }
         if problems.is_empty() {
             return Ok(());
