@@ -547,3 +547,19 @@ fn a_csv_file_imports_as_its_json_lines_do() {
     assert!(stderr.contains("bad.csv:2: "), "{stderr}");
     assert!(stderr.contains("not valid JSON"), "{stderr}");
 }
+
+#[test]
+fn a_file_of_many_bad_records_lists_the_first_and_counts_the_rest() {
+    let work = Workdir::new();
+    let bad = work.path("bad.jsonl");
+    std::fs::write(&bad, "{not json\n".repeat(60)).unwrap();
+    let out = work.run(&["company", "import", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.matches(": not JSON: ").count(), 50, "{stderr}");
+    assert!(stderr.contains("bad.jsonl:50: not JSON"), "{stderr}");
+    assert!(
+        stderr.contains("60 problem(s) in 60 record(s) (10 more not shown): nothing was imported"),
+        "{stderr}"
+    );
+}

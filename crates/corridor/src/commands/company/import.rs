@@ -36,6 +36,27 @@ pub struct ImportArgs {
 /// The most problems listed; the count says how many more.
 const MOST_PROBLEMS_SHOWN: usize = 50;
 
+/// The problems found: the first ones, to list, and how many in all (a file of a million bad
+/// records is not held in memory as a million messages).
+#[derive(Default)]
+struct Problems {
+    first: Vec<String>,
+    count: usize,
+}
+
+impl Problems {
+    fn add(&mut self, problem: String) {
+        self.count += 1;
+        if self.first.len() < MOST_PROBLEMS_SHOWN {
+            self.first.push(problem);
+        }
+    }
+
+    fn none(&self) -> bool {
+        self.count == 0
+    }
+}
+
 /// A company as the store keeps it.
 fn row(company: Company) -> Result<CompanyRow> {
     Ok(CompanyRow {
@@ -143,7 +164,7 @@ pub fn run(home: &Home, args: &ImportArgs) -> Result<Exit> {
         .sum();
     let mut store = home.store()?;
     let bar = progress::bytes(total, "importing");
-    let mut problems: Vec<String> = Vec::new();
+    let mut problems = Problems::default();
     let mut read = 0u64;
     let imported = store.import_companies(|writer| -> Result<()> {
         for file in &args.files {
@@ -152,12 +173,14 @@ pub fn run(home: &Home, args: &ImportArgs) -> Result<Exit> {
                 let record = match record {
                     Ok(record) => record,
                     Err(found) => {
-                        problems.extend(found.into_iter().map(|p| format!("{at}: {p}")));
+                        found
+                            .into_iter()
+                            .for_each(|p| problems.add(format!("{at}: {p}")));
                         return Ok(());
                     }
                 };
                 match read_company(&record, today) {
-                    Ok(company) if problems.is_empty() => {
+                    Ok(company) if problems.none() => {
                         writer.put(&row(company)?).map_err(|e| match e {
                             StoreError::Company(conflict) => {
                                 anyhow::Error::new(Refused(format!("{at}: {conflict}")))
@@ -170,19 +193,21 @@ pub fn run(home: &Home, args: &ImportArgs) -> Result<Exit> {
                     Err(found) => {
                         let id = record.get("id").and_then(|id| id.as_str());
                         let at = id.map_or(at.clone(), |id| format!("{at} ({id})"));
-                        problems.extend(found.into_iter().map(|p| format!("{at}: {p}")));
+                        found
+                            .into_iter()
+                            .for_each(|p| problems.add(format!("{at}: {p}")));
                     }
                 }
                 Ok(())
             })?;
         }
-        if problems.is_empty() {
+        if problems.none() {
             return Ok(());
         }
-        for problem in problems.iter().take(MOST_PROBLEMS_SHOWN) {
+        for problem in &problems.first {
             eprintln!("{problem}");
         }
-        let more = problems.len().saturating_sub(MOST_PROBLEMS_SHOWN);
+        let more = problems.count - problems.first.len();
         let more = if more > 0 {
             format!(" ({more} more not shown)")
         } else {
@@ -190,7 +215,7 @@ pub fn run(home: &Home, args: &ImportArgs) -> Result<Exit> {
         };
         Err(Refused(format!(
             "{} problem(s) in {read} record(s){more}: nothing was imported",
-            problems.len()
+            problems.count
         ))
         .into())
     });
