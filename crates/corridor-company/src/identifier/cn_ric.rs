@@ -34,7 +34,7 @@ pub(super) fn check(input: &str, today: Date) -> Result<(), Problem> {
         ));
     }
     let birth = std::str::from_utf8(&bytes[6..14]).unwrap_or_default();
-    let earliest = Date::new(1900, 1, 1).expect("a day");
+    let earliest = Date::EARLIEST_BIRTH;
     match Date::parse(birth) {
         Some(day) if day >= earliest && day <= today => {}
         Some(day) => {
