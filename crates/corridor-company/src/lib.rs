@@ -8,13 +8,19 @@
 //! [`policy`] reads disclosure policies (which fields may cross, which only under a recorded
 //! legal basis, which never, how people are minimised) and judges every field of a profile
 //! under one.
+//!
+//! [`credential`] makes a profile a W3C VC 2.0 credential, and [`disclosure`] passes one on
+//! under a policy as a selectively disclosed copy of the issuer's own.
 
+pub mod credential;
+pub mod disclosure;
 pub mod identifier;
 pub mod names;
 pub mod policy;
 pub mod profile;
 pub mod record;
 
+pub use disclosure::{DiscloseError, Disclosure, PersonDisclosed, disclose};
 pub use identifier::{Date, IdKind, Problem, Reason, check, guess_kind, normalise};
 pub use names::name_key;
 pub use policy::{Basis, Classification, Policy, PolicyError, Withheld, classify};

@@ -37,6 +37,14 @@ pub enum PolicyError {
     Percentage(f64),
 }
 
+/// Whether `name` can name a field: letters, digits, `_` and `-`, at least one.
+pub fn is_field_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// A field path pattern: names joined by `.`, each followed by `[]` where it is a list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldPattern(String);
@@ -56,10 +64,7 @@ impl FieldPattern {
             if name.is_empty() {
                 return Err(refuse("a segment has no name"));
             }
-            if !name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            {
+            if !is_field_name(name) {
                 return Err(refuse(
                     "names are letters, digits, `_` and `-`, each list followed by `[]`",
                 ));
@@ -367,19 +372,23 @@ impl Refusal {
 pub struct Classification {
     pub refused: Option<Refusal>,
     pub disclose: Vec<String>,
+    /// The fields of `disclose`, in its order, as JSON pointers into the profile
+    /// (`/officers/2/person/name`): what a selectively disclosed credential reveals.
+    pub disclose_pointers: Vec<String>,
     pub withhold: Vec<(String, Withheld)>,
 }
 
-/// A leaf of a profile: its path as written (`officers[2].person.name`) and with its indices
-/// written `[]` (`officers[].person.name`).
+/// A leaf of a profile: its path as written (`officers[2].person.name`), with its indices
+/// written `[]` (`officers[].person.name`), and as a JSON pointer (`/officers/2/person/name`).
 struct Leaf {
     path: String,
     generic: String,
+    pointer: String,
 }
 
-/// Every leaf of `value` under `path`, in document order. An empty list or object is a leaf
+/// Every leaf of `value` under `at`, in document order. An empty list or object is a leaf
 /// itself, so that every part of a profile is judged.
-fn leaves(value: &Value, path: &str, generic: &str, out: &mut Vec<Leaf>) {
+fn leaves(value: &Value, at: &Leaf, out: &mut Vec<Leaf>) {
     let join = |key: &str, base: &str| {
         if base.is_empty() {
             key.to_owned()
@@ -390,18 +399,38 @@ fn leaves(value: &Value, path: &str, generic: &str, out: &mut Vec<Leaf>) {
     match value {
         Value::Object(fields) if !fields.is_empty() => {
             for (key, child) in fields {
-                leaves(child, &join(key, path), &join(key, generic), out);
+                let under = Leaf {
+                    path: join(key, &at.path),
+                    generic: join(key, &at.generic),
+                    pointer: format!("{}/{}", at.pointer, pointer_segment(key)),
+                };
+                leaves(child, &under, out);
             }
         }
         Value::Array(items) if !items.is_empty() => {
             for (i, child) in items.iter().enumerate() {
-                leaves(child, &format!("{path}[{i}]"), &format!("{generic}[]"), out);
+                let under = Leaf {
+                    path: format!("{}[{i}]", at.path),
+                    generic: format!("{}[]", at.generic),
+                    pointer: format!("{}/{i}", at.pointer),
+                };
+                leaves(child, &under, out);
             }
         }
         _ => out.push(Leaf {
-            path: path.to_owned(),
-            generic: generic.to_owned(),
+            path: at.path.clone(),
+            generic: at.generic.clone(),
+            pointer: at.pointer.clone(),
         }),
+    }
+}
+
+/// `key` as a JSON pointer writes it (RFC 6901): `~` as `~0`, `/` as `~1`.
+fn pointer_segment(key: &str) -> std::borrow::Cow<'_, str> {
+    if key.contains(['~', '/']) {
+        key.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        key.into()
     }
 }
 
@@ -449,7 +478,7 @@ fn minimised(profile: &Value, policy: &Policy) -> Vec<(String, Withheld)> {
 }
 
 /// Whether `path` is `element` or inside it.
-fn within(path: &str, element: &str) -> bool {
+pub(crate) fn within(path: &str, element: &str) -> bool {
     path.strip_prefix(element)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
 }
@@ -458,7 +487,12 @@ fn within(path: &str, element: &str) -> bool {
 /// `policy`, with the legal basis `basis` recorded for it, if one.
 pub fn classify(profile: &Value, policy: &Policy, basis: Option<&Basis>) -> Classification {
     let mut all = Vec::new();
-    leaves(profile, "", "", &mut all);
+    let root = Leaf {
+        path: String::new(),
+        generic: String::new(),
+        pointer: String::new(),
+    };
+    leaves(profile, &root, &mut all);
     let accepted = policy.accepts(basis);
     if !accepted && policy.on_missing == OnMissing::Refuse {
         let refusal = if basis.is_some() {
@@ -469,6 +503,7 @@ pub fn classify(profile: &Value, policy: &Policy, basis: Option<&Basis>) -> Clas
         return Classification {
             refused: Some(refusal),
             disclose: Vec::new(),
+            disclose_pointers: Vec::new(),
             withhold: all
                 .into_iter()
                 .map(|leaf| (leaf.path, Withheld::Refused))
@@ -481,6 +516,7 @@ pub fn classify(profile: &Value, policy: &Policy, basis: Option<&Basis>) -> Clas
     let mut classification = Classification {
         refused: None,
         disclose: Vec::new(),
+        disclose_pointers: Vec::new(),
         withhold: Vec::new(),
     };
     for leaf in all {
@@ -505,7 +541,10 @@ pub fn classify(profile: &Value, policy: &Policy, basis: Option<&Basis>) -> Clas
             Some(Withheld::NotListed)
         };
         match withheld {
-            None => classification.disclose.push(leaf.path),
+            None => {
+                classification.disclose.push(leaf.path);
+                classification.disclose_pointers.push(leaf.pointer);
+            }
             Some(why) => classification.withhold.push((leaf.path, why)),
         }
     }
@@ -611,6 +650,10 @@ mod tests {
             Some(Withheld::BasisMissing)
         );
         assert!(without.disclose.contains(&"officers[0].role".to_owned()));
+        assert_eq!(
+            with.disclose_pointers[..3],
+            ["/name/legal", "/officers/0/role", "/officers/0/person/name"]
+        );
     }
 
     #[test]

@@ -256,6 +256,10 @@ pub fn read_company(record: &Value, today: Date) -> Result<Company, Vec<FieldPro
         }
     };
     people(fields, today, &mut problems);
+    let profile = profile_of(record);
+    for (field, why) in crate::credential::problems(&profile) {
+        problems.push(problem(field, why));
+    }
     let updated_at = match fields.get("updated_at") {
         Some(Value::String(text)) => text.clone(),
         Some(_) => {
@@ -268,7 +272,7 @@ pub fn read_company(record: &Value, today: Date) -> Result<Company, Vec<FieldPro
         Some(as_of) if problems.is_empty() => Ok(Company {
             id,
             jurisdiction,
-            profile: profile_of(record),
+            profile,
             as_of,
             updated_at,
             keys,

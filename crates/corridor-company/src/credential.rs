@@ -1,0 +1,310 @@
+//! A company profile as a W3C VC 2.0 credential, and back.
+//!
+//! The profile is the subject's `profile`, field for field, so that a field of the profile is
+//! one JSON pointer into the credential and a selectively disclosed copy can reveal any set of
+//! them. Its terms are defined by a context carried inside the credential: `profile` has a
+//! property-scoped context that maps each name used under it to Corridor's company
+//! vocabulary, overriding the VC 2.0 context's own meaning of the names they share (`name`,
+//! `description`, `sub`, …). A verifier needs nothing fetched to expand it, and a profile may
+//! have fields no vocabulary lists.
+//!
+//! The names that hold lists are declared sets in that context. The suites find the
+//! statements a pointer selects in the credential as JSON-LD compacts it, and compaction
+//! writes a list of one as its one element, where `/officers/0` would then select nothing.
+//! `id` and `type` keep the VC 2.0 meaning (`@id`, `@type`) under `profile`: the suites
+//! carry each node's blank node identifier along a pointer as its `id`.
+//!
+//! Two names cannot stay as they are. Selective disclosure (`selectJsonLd` of the Data
+//! Integrity suites) copies an object's `id` and `type` along every pointer that passes
+//! through it, so an officer's `id` (their identity document) would leave with their name,
+//! and an identifier's `type` with its value. In the credential every name that is `id` or
+//! `type` followed by underscores gets one more underscore (`id` → `id_`, `id_` → `id__`):
+//! a one-to-one renaming that [`profile_of_credential`] undoes.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+/// The vocabulary the profile's names are terms of.
+pub const VOCABULARY: &str = "https://ns.corridor.example/company#";
+
+/// The credential's type beside `VerifiableCredential`.
+pub const CREDENTIAL_TYPE: &str = "CompanyProfileCredential";
+
+/// The subject's type.
+pub const SUBJECT_TYPE: &str = "CompanyProfile";
+
+/// What a profile credential's proof always discloses besides TrustVC's own (`/issuer`,
+/// `/validFrom`): its status entry, so that a partner can always tell whether it was withdrawn.
+pub const MANDATORY: [&str; 1] = ["/credentialStatus"];
+
+/// The W3C VC 2.0 context, and the inline context of the terms of `subject` (a profile with
+/// its names as the credential writes them): each its name in the profile in Corridor's
+/// vocabulary, a set if it ever holds a list.
+fn contexts(subject: &Value) -> Value {
+    let mut names = BTreeMap::new();
+    names_in(subject, &mut names);
+    let terms: Map<String, Value> = names
+        .into_iter()
+        .map(|(name, list)| {
+            let iri = format!("{VOCABULARY}{}", unescaped(name));
+            let term = if list {
+                json!({"@id": iri, "@container": "@set"})
+            } else {
+                json!({"@id": iri})
+            };
+            (name.to_owned(), term)
+        })
+        .collect();
+    json!([
+        "https://www.w3.org/ns/credentials/v2",
+        {
+            CREDENTIAL_TYPE: format!("{VOCABULARY}{CREDENTIAL_TYPE}"),
+            SUBJECT_TYPE: format!("{VOCABULARY}{SUBJECT_TYPE}"),
+            "profile": {
+                "@id": format!("{VOCABULARY}profile"),
+                "@context": terms
+            }
+        }
+    ])
+}
+
+/// The names under `value`, each with whether it holds a list somewhere.
+fn names_in<'v>(value: &'v Value, out: &mut BTreeMap<&'v str, bool>) {
+    match value {
+        Value::Object(fields) => {
+            for (name, child) in fields {
+                *out.entry(name).or_default() |= child.is_array();
+                names_in(child, out);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| names_in(item, out)),
+        _ => {}
+    }
+}
+
+/// What in `profile` no credential can carry so that any field of it can be disclosed alone,
+/// each with the path of its field: a name a policy could not name (see
+/// [`is_field_name`](crate::policy::is_field_name)); a list in a list, or null in one, which
+/// JSON-LD flattens or drops; a value twice in one list, which it keeps once. Each would
+/// shift the places of the list's other elements.
+pub fn problems(profile: &Value) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    problems_under(profile, "", &mut found);
+    found
+}
+
+fn problems_under(value: &Value, path: &str, found: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(fields) => {
+            for (name, child) in fields {
+                let under = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                if !crate::policy::is_field_name(name) {
+                    found.push((
+                        under.clone(),
+                        "a field's name is letters, digits, `_` and `-`".into(),
+                    ));
+                }
+                problems_under(child, &under, found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let at = format!("{path}[{i}]");
+                let repeated = || {
+                    items[..i]
+                        .iter()
+                        .position(|earlier| same_literal(earlier, item))
+                };
+                match item {
+                    Value::Array(_) => found.push((at, "a list inside a list".into())),
+                    Value::Null => found.push((at, "null inside a list".into())),
+                    Value::Object(_) => problems_under(item, &at, found),
+                    _ => {
+                        if let Some(earlier) = repeated() {
+                            found.push((at, format!("repeats {path}[{earlier}]")));
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether two values are the same RDF literal (`1` and `1.0` are).
+fn same_literal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+/// The credential (without its proof) `issuer` (a DID) makes of `profile`, valid from
+/// `valid_from` (an XML Schema date-time), withdrawn by the status entry `status`. Fields that
+/// are null are left out, as JSON-LD leaves them out of what is signed. A profile with
+/// [`problems`] makes a credential that cannot be signed, or not disclosed field by field.
+///
+/// ```
+/// use serde_json::json;
+/// let profile = json!({"officers": [{"person": {"id": {"type": "SG-NRIC", "number": "S1234567D"}}}]});
+/// let credential = corridor_company::credential::profile_credential(
+///     &profile, "did:web:sg.example", "2026-11-28T00:00:00Z", json!({"id": "https://sg.example/status/1#0"}));
+/// assert_eq!(credential["credentialSubject"]["profile"]["officers"][0]["person"]["id_"]["type_"], "SG-NRIC");
+/// assert_eq!(corridor_company::credential::profile_of_credential(&credential).unwrap(), profile);
+/// ```
+pub fn profile_credential(profile: &Value, issuer: &str, valid_from: &str, status: Value) -> Value {
+    let subject = renamed(profile, escaped);
+    json!({
+        "@context": contexts(&subject),
+        "type": ["VerifiableCredential", CREDENTIAL_TYPE],
+        "issuer": issuer,
+        "validFrom": valid_from,
+        "credentialStatus": status,
+        "credentialSubject": {
+            "type": SUBJECT_TYPE,
+            "profile": subject,
+        }
+    })
+}
+
+/// The profile a profile credential (or a selectively disclosed copy of one) carries, with its
+/// names as the profile has them: empty in a copy that discloses none of it. `None` when it is
+/// not a profile credential.
+pub fn profile_of_credential(credential: &Value) -> Option<Value> {
+    let types = credential.get("type")?.as_array()?;
+    if !types.iter().any(|t| t == CREDENTIAL_TYPE) {
+        return None;
+    }
+    match credential.get("credentialSubject")?.get("profile") {
+        None => Some(Value::Object(Map::new())),
+        Some(profile) => profile.is_object().then(|| renamed(profile, unescaped)),
+    }
+}
+
+/// The pointer into a profile credential of the field at `pointer` in the profile
+/// (`/officers/0/person/id/number` → `/credentialSubject/profile/officers/0/person/id_/number`).
+pub fn credential_pointer(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len() + 32);
+    out.push_str("/credentialSubject/profile");
+    for segment in pointer.split('/').skip(1) {
+        out.push('/');
+        // An array index is digits, never a renamed name; `~` and `/` are in neither.
+        out.push_str(&escaped(segment));
+    }
+    out
+}
+
+/// Whether `name` is one the credential renames: `id` or `type`, then any underscores.
+fn renames(name: &str) -> bool {
+    matches!(name.trim_end_matches('_'), "id" | "type")
+}
+
+fn escaped(name: &str) -> Cow<'_, str> {
+    if renames(name) {
+        format!("{name}_").into()
+    } else {
+        name.into()
+    }
+}
+
+fn unescaped(name: &str) -> Cow<'_, str> {
+    match name.strip_suffix('_') {
+        Some(shorter) if renames(name) => shorter.into(),
+        _ => name.into(),
+    }
+}
+
+/// `value` with every object's names passed through `rename`, and its null fields left out.
+fn renamed(value: &Value, rename: fn(&str) -> Cow<'_, str>) -> Value {
+    match value {
+        Value::Object(fields) => {
+            let mut out = Map::with_capacity(fields.len());
+            for (name, child) in fields.iter().filter(|(_, v)| !v.is_null()) {
+                out.insert(rename(name).into_owned(), renamed(child, rename));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| renamed(v, rename)).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_renaming_is_one_to_one() {
+        let profile = json!({
+            "id": 1, "id_": 2, "id__": 3, "type": {"type_": "x"}, "identity": 4, "kind_": 5,
+            "list": [{"id": {"type": "SG-NRIC"}}]
+        });
+        let credential =
+            profile_credential(&profile, "did:web:a", "2026-01-01T00:00:00Z", json!({}));
+        let subject = &credential["credentialSubject"]["profile"];
+        assert_eq!(subject["id_"], 1);
+        assert_eq!(subject["id__"], 2);
+        assert_eq!(subject["id___"], 3);
+        assert_eq!(subject["type_"]["type__"], "x");
+        assert_eq!(subject["identity"], 4);
+        assert_eq!(subject["kind_"], 5);
+        assert!(subject.get("id").is_none());
+        assert_eq!(profile_of_credential(&credential), Some(profile));
+    }
+
+    #[test]
+    fn what_a_credential_cannot_carry_is_named() {
+        let profile = json!({
+            "ok": [1, 2, {"a": 1}, {"a": 1}],
+            "a b": 1,
+            "list": [[1], null, "x", "x", 3, 3.0],
+            "nested": {"": 2}
+        });
+        assert_eq!(
+            problems(&profile),
+            [
+                (
+                    "a b".to_owned(),
+                    "a field's name is letters, digits, `_` and `-`".to_owned()
+                ),
+                ("list[0]".into(), "a list inside a list".into()),
+                ("list[1]".into(), "null inside a list".into()),
+                ("list[3]".into(), "repeats list[2]".into()),
+                ("list[5]".into(), "repeats list[4]".into()),
+                (
+                    "nested.".into(),
+                    "a field's name is letters, digits, `_` and `-`".into()
+                ),
+            ]
+        );
+        assert!(problems(&json!({"name": {"legal": "A"}, "officers": []})).is_empty());
+    }
+
+    #[test]
+    fn pointers_follow_the_renaming() {
+        assert_eq!(
+            credential_pointer("/officers/10/person/id/type"),
+            "/credentialSubject/profile/officers/10/person/id_/type_"
+        );
+        assert_eq!(
+            credential_pointer("/a~1b"),
+            "/credentialSubject/profile/a~1b"
+        );
+    }
+
+    #[test]
+    fn only_profile_credentials_have_a_profile() {
+        assert_eq!(
+            profile_of_credential(
+                &json!({"type": ["VerifiableCredential"], "credentialSubject": {"profile": {}}})
+            ),
+            None
+        );
+    }
+}
