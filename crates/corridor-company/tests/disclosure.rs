@@ -323,7 +323,7 @@ fn random_policy(rng: &mut StdRng) -> String {
         "odd.empty",
         "source",
     ];
-    let mut pick = |rng: &mut StdRng, share: f64| -> String {
+    let pick = |rng: &mut StdRng, share: f64| -> String {
         let chosen: Vec<String> = fields
             .iter()
             .filter(|_| rng.random_bool(share))
