@@ -7,6 +7,10 @@
 //! import that brings a record of a company already kept replaces it only if it is as of the
 //! same day or later, and a record whose identifier another id holds is refused. Every change is one
 //! `company` audit entry: the SHA-256 of the row as kept, under the company's id.
+//!
+//! Each company's profile credential, as its provider signed it, is kept beside it with the
+//! change of the profile it was issued over (a newer profile needs a new credential), under a
+//! `company-credential` audit entry: the SHA-256 of the credential, under the company's id.
 
 use std::collections::BTreeMap;
 
@@ -103,7 +107,62 @@ CREATE TABLE IF NOT EXISTS company_keys (
     kind TEXT NOT NULL, key TEXT NOT NULL, company INTEGER NOT NULL,
     PRIMARY KEY (kind, key, company)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS company_keys_by_company ON company_keys (company);
+CREATE TABLE IF NOT EXISTS company_credentials (
+    company TEXT PRIMARY KEY, change INTEGER NOT NULL, credential TEXT NOT NULL,
+    issued_at INTEGER NOT NULL);
 ";
+
+/// A company's profile credential as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyCredential {
+    /// The change of the profile it was issued over.
+    pub change: i64,
+    /// The credential, signed, as JSON text.
+    pub credential: String,
+    /// When it was kept (milliseconds since 1970).
+    pub issued_at: i64,
+}
+
+/// Keeps the credentials of one issuing run, inside its transaction.
+pub struct CredentialWriter<'t> {
+    tx: &'t Transaction<'t>,
+    at: i64,
+    sqlite: &'t dyn Fn(rusqlite::Error) -> StoreError,
+}
+
+impl CredentialWriter<'_> {
+    /// Hands out the next `count` entries of the store's status list at `url`: the first.
+    pub fn allocate_status_indexes(&mut self, url: &str, count: u64) -> Result<u64, StoreError> {
+        crate::status_lists::allocate_in(self.tx, self.at, url, count).map_err(self.sqlite)?
+    }
+
+    /// Keeps `credential` as company `company`'s, issued over its profile of change `change`,
+    /// in place of the one before.
+    pub fn put(&mut self, company: &str, change: i64, credential: &str) -> Result<(), StoreError> {
+        let sqlite = self.sqlite;
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO company_credentials (company, change, credential, issued_at)
+                 VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut q| q.execute(params![company, change, credential, self.at]))
+            .map_err(sqlite)?;
+        append_audit(
+            self.tx,
+            self.at,
+            "company",
+            "company-credential",
+            &sha256(credential.as_bytes()),
+            company.as_bytes(),
+        )
+        .map_err(sqlite)?;
+        Ok(())
+    }
+}
+
+fn sha256(bytes: &[u8]) -> Hash32 {
+    Hash32(Sha256::digest(bytes).into())
+}
 
 /// Writes the companies of one import, inside its transaction.
 pub struct CompanyWriter<'t> {
@@ -200,6 +259,51 @@ impl Store {
             let fed = feed(&mut writer)?;
             Ok((fed, writer.report))
         })
+    }
+
+    /// Runs `issue` with a writer of profile credentials, in one transaction: what it keeps is
+    /// kept if it returns `Ok`, and nothing of it (nor the status entries it took) otherwise.
+    pub fn issue_company_credentials<T, E: From<StoreError>>(
+        &mut self,
+        issue: impl FnOnce(&mut CredentialWriter<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.change_with("company", |tx, at, sqlite| {
+            issue(&mut CredentialWriter { tx, at, sqlite })
+        })
+    }
+
+    /// Company `id`'s profile credential, if one is kept.
+    pub fn company_credential(&self, id: &str) -> Result<Option<CompanyCredential>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT change, credential, issued_at FROM company_credentials WHERE company = ?1",
+            )
+            .and_then(|mut q| {
+                q.query_row([id], |r| {
+                    Ok(CompanyCredential {
+                        change: r.get(0)?,
+                        credential: r.get(1)?,
+                        issued_at: r.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.sqlite(e))
+    }
+
+    /// The companies whose profile has no credential, or a newer one than its credential's,
+    /// changed after change `cursor`, oldest change first, `limit` at most.
+    pub fn companies_to_issue(
+        &self,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredCompany>, StoreError> {
+        self.companies_where(
+            "c.change > ?1 AND NOT EXISTS (SELECT 1 FROM company_credentials k
+             WHERE k.company = c.id AND k.change >= c.change)",
+            &[&cursor],
+            limit,
+        )
     }
 
     /// The company kept under `id`, if one is.
@@ -334,17 +438,29 @@ fn write_company(
     Ok(())
 }
 
-/// The audit log's companies, replayed: each company's digest as last recorded.
+/// The audit log's companies, replayed: each company's digest as last recorded, and its
+/// credential's.
 #[derive(Default)]
 pub(crate) struct CompanyReplay {
     latest: BTreeMap<String, Vec<u8>>,
+    credentials: BTreeMap<String, Vec<u8>>,
 }
 
 impl CompanyReplay {
-    pub(crate) fn entry(&mut self, subject: &[u8], detail: &[u8]) -> Result<(), String> {
+    pub(crate) fn entry(
+        &mut self,
+        action: &str,
+        subject: &[u8],
+        detail: &[u8],
+    ) -> Result<(), String> {
         let id = String::from_utf8(detail.to_vec())
             .map_err(|_| "its company id is not text".to_owned())?;
-        self.latest.insert(id, subject.to_vec());
+        let latest = if action == "company-credential" {
+            &mut self.credentials
+        } else {
+            &mut self.latest
+        };
+        latest.insert(id, subject.to_vec());
         Ok(())
     }
 
@@ -382,6 +498,42 @@ impl CompanyReplay {
             return Ok(Some(format!(
                 "the log records {} companies, the store keeps {seen}",
                 self.latest.len()
+            )));
+        }
+        self.credentials_differ(store)
+    }
+
+    fn credentials_differ(&self, store: &Store) -> Result<Option<String>, StoreError> {
+        let sqlite = |e| store.sqlite(e);
+        let mut query = store
+            .conn
+            .prepare("SELECT company, credential FROM company_credentials")
+            .map_err(sqlite)?;
+        let kept: Vec<(String, String)> = query
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(sqlite)?
+            .collect::<Result<_, _>>()
+            .map_err(sqlite)?;
+        for (company, credential) in &kept {
+            match self.credentials.get(company) {
+                Some(digest) if digest.as_slice() == sha256(credential.as_bytes()).as_bytes() => {}
+                Some(_) => {
+                    return Ok(Some(format!(
+                        "the profile credential of company {company} is not what the log last records of it"
+                    )));
+                }
+                None => {
+                    return Ok(Some(format!(
+                        "the profile credential of company {company} is in no log entry"
+                    )));
+                }
+            }
+        }
+        if kept.len() != self.credentials.len() {
+            return Ok(Some(format!(
+                "the log records {} profile credentials, the store keeps {}",
+                self.credentials.len(),
+                kept.len()
             )));
         }
         Ok(None)
@@ -515,6 +667,65 @@ mod tests {
             store.company("SG-3").unwrap().is_none(),
             "nothing is half-imported"
         );
+    }
+
+    #[test]
+    fn credentials_are_kept_per_profile_and_a_newer_profile_needs_another() {
+        let (_dir, mut store) = open();
+        import(
+            &mut store,
+            &[
+                row("SG-1", "53312345K", "2026-10-31", "Alpha"),
+                row("SG-2", "53312346K", "2026-10-31", "Beta"),
+            ],
+        )
+        .unwrap();
+        let to_issue = |store: &Store| -> Vec<String> {
+            let found = store.companies_to_issue(0, 10).unwrap();
+            found.into_iter().map(|c| c.row.id).collect()
+        };
+        assert_eq!(to_issue(&store), ["SG-1", "SG-2"]);
+        let kept: Result<(), StoreError> = store.issue_company_credentials(|writer| {
+            writer.put("SG-1", 1, r#"{"c":"SG-1"}"#)?;
+            writer.put("SG-2", 2, r#"{"c":"SG-2"}"#)?;
+            Ok(())
+        });
+        kept.unwrap();
+        assert!(to_issue(&store).is_empty());
+        assert_eq!(
+            store
+                .company_credential("SG-2")
+                .unwrap()
+                .unwrap()
+                .credential,
+            r#"{"c":"SG-2"}"#
+        );
+        // A newer profile of SG-1: its credential is no longer current.
+        import(
+            &mut store,
+            &[row("SG-1", "53312345K", "2026-11-30", "Alpha Two")],
+        )
+        .unwrap();
+        assert_eq!(to_issue(&store), ["SG-1"]);
+        // A run that fails keeps none of its credentials.
+        let failed: Result<(), StoreError> = store.issue_company_credentials(|writer| {
+            writer.put("SG-1", 3, "{}")?;
+            Err(StoreError::Trace("signing failed".into()))
+        });
+        assert!(failed.is_err());
+        assert_eq!(to_issue(&store), ["SG-1"]);
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 5 });
+        store
+            .conn
+            .execute(
+                "UPDATE company_credentials SET credential = '{}' WHERE company = 'SG-2'",
+                [],
+            )
+            .unwrap();
+        assert!(matches!(
+            store.audit().unwrap(),
+            Audit::RecordsDiffer { problem } if problem.contains("credential of company SG-2")
+        ));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 mod capture_jobs;
 mod companies;
 mod deployments;
+mod disclosures;
 mod shares;
 mod status_lists;
 mod store;
@@ -21,8 +22,12 @@ mod tokens;
 mod trace;
 
 pub use capture_jobs::CaptureJob;
-pub use companies::{CompanyConflict, CompanyImport, CompanyRow, CompanyWriter, StoredCompany};
+pub use companies::{
+    CompanyConflict, CompanyCredential, CompanyImport, CompanyRow, CompanyWriter, CredentialWriter,
+    StoredCompany,
+};
 pub use corridor_format::RevocationReason;
+pub use disclosures::{DisclosureEntry, DisclosureQuery};
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};
 pub use store::{

@@ -370,7 +370,7 @@ mod tests {
     #[test]
     fn a_share_is_refused_when_it_would_eat_into_the_reserve() {
         let (_dir, mut store) = store();
-        store.limit_size(320 * 1024).unwrap();
+        store.limit_size(384 * 1024).unwrap();
         let reserve = ShareLimits {
             reserve: 128 * 1024,
             ..ROOMY

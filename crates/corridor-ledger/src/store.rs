@@ -16,7 +16,7 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 9;
+const SCHEMA_VERSION: i64 = 10;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -202,6 +202,9 @@ pub enum StoreError {
     /// Company records that cannot be kept as they are; nothing of them was.
     #[error(transparent)]
     Company(#[from] crate::companies::CompanyConflict),
+    /// A disclosure record that lacks a part the log indexes.
+    #[error("{0}")]
+    Disclosure(String),
 }
 
 impl StoreError {
@@ -389,6 +392,7 @@ impl Store {
         let events_as_text = crate::trace::set_aside_text_events(conn).map_err(sqlite)?;
         conn.execute_batch(SCHEMA)
             .and_then(|()| conn.execute_batch(crate::companies::SCHEMA))
+            .and_then(|()| conn.execute_batch(crate::disclosures::SCHEMA))
             .and_then(|()| crate::trace::migrate_text_events(conn, events_as_text))
             .and_then(|()| crate::trace::time_batches(conn))
             .and_then(|()| tokens::migrate(conn))
@@ -419,8 +423,9 @@ impl Store {
             // credentials as parts (those recorded before stay whole, migrated above); version
             // 8 keeps when each batch of events was recorded, as batches of W3C credentials
             // are not issued in the document store (the times of those before, filled above);
-            // version 9 keeps company profiles, whose tables the schema just created.
-            Some(1..=8) => {
+            // version 9 keeps company profiles, whose tables the schema just created; version
+            // 10 their credentials and the record of disclosures, likewise.
+            Some(1..=9) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],
@@ -737,6 +742,7 @@ impl Store {
         let mut lists = crate::status_lists::ListReplay::default();
         let mut trace = crate::trace::TraceReplay::default();
         let mut companies = crate::companies::CompanyReplay::default();
+        let mut disclosures = crate::disclosures::DisclosureReplay::default();
         while let Some(row) = rows.next().map_err(sqlite)? {
             let seq: i64 = row.get(0).map_err(sqlite)?;
             let at: i64 = row.get(1).map_err(sqlite)?;
@@ -789,8 +795,13 @@ impl Store {
                         return Ok(altered(&why));
                     }
                 }
-                "company" => {
-                    if let Err(why) = companies.entry(&subject, &detail) {
+                "company" | "company-credential" => {
+                    if let Err(why) = companies.entry(&action, &subject, &detail) {
+                        return Ok(altered(&why));
+                    }
+                }
+                "disclosure" => {
+                    if let Err(why) = disclosures.entry(seq, at, &detail) {
                         return Ok(altered(&why));
                     }
                 }
@@ -822,6 +833,9 @@ impl Store {
             return Ok(Audit::RecordsDiffer { problem });
         }
         if let Some(problem) = companies.differs(self)? {
+            return Ok(Audit::RecordsDiffer { problem });
+        }
+        if let Some(problem) = disclosures.differs(self)? {
             return Ok(Audit::RecordsDiffer { problem });
         }
         Ok(Audit::Intact {
