@@ -3,15 +3,17 @@
 //! The profile is the subject's `profile`, field for field, so that a field of the profile is
 //! one JSON pointer into the credential and a selectively disclosed copy can reveal any set of
 //! them. Its terms are defined by a context carried inside the credential: `profile` has a
-//! property-scoped context that maps each name used under it to Corridor's company
-//! vocabulary, overriding the VC 2.0 context's own meaning of the names they share (`name`,
+//! property-scoped context that maps every name under it to Corridor's company vocabulary
+//! (`@vocab`), overriding the VC 2.0 context's own meaning of the names they share (`name`,
 //! `description`, `sub`, …). A verifier needs nothing fetched to expand it, and a profile may
 //! have fields no vocabulary lists.
 //!
 //! The names that hold lists are declared sets in that context. The suites find the
 //! statements a pointer selects in the credential as JSON-LD compacts it, and compaction
 //! writes a list of one as its one element, where `/officers/0` would then select nothing.
-//! `id` and `type` keep the VC 2.0 meaning (`@id`, `@type`) under `profile`: the suites
+//! The lists of the corpus's profiles are always declared, others when a profile has them: a
+//! disclosed copy carries the context whole, and it should not tell which fields the profile
+//! had. `id` and `type` keep the VC 2.0 meaning (`@id`, `@type`) under `profile`: the suites
 //! carry each node's blank node identifier along a pointer as its `id`.
 //!
 //! Two names cannot stay as they are. Selective disclosure (`selectJsonLd` of the Data
@@ -22,7 +24,8 @@
 //! a one-to-one renaming that [`profile_of_credential`] undoes.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
 use serde_json::{Map, Value, json};
 
@@ -39,24 +42,43 @@ pub const SUBJECT_TYPE: &str = "CompanyProfile";
 /// `/validFrom`): its status entry, so that a partner can always tell whether it was withdrawn.
 pub const MANDATORY: [&str; 1] = ["/credentialStatus"];
 
-/// The W3C VC 2.0 context, and the inline context of the terms of `subject` (a profile with
-/// its names as the credential writes them): each its name in the profile in Corridor's
-/// vocabulary, a set if it ever holds a list.
-fn contexts(subject: &Value) -> Value {
-    let mut names = BTreeMap::new();
-    names_in(subject, &mut names);
-    let terms: Map<String, Value> = names
+/// The names of lists every profile context declares.
+const LISTS: [&str; 4] = ["financials", "former_names", "officers", "shareholders"];
+
+/// The terms the VC 2.0 context defines (but `id` and `type`), which the profile's context
+/// gives Corridor's meaning.
+static VC_TERMS: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let v2 = corridor_jsonld::BUNDLED
+        .iter()
+        .find(|(url, _)| *url == "https://www.w3.org/ns/credentials/v2")
+        .and_then(|(_, text)| serde_json::from_str::<Value>(text).ok());
+    let terms = v2.as_ref().and_then(|v2| v2.get("@context")?.as_object());
+    terms
         .into_iter()
-        .map(|(name, list)| {
-            let iri = format!("{VOCABULARY}{}", unescaped(name));
-            let term = if list {
-                json!({"@id": iri, "@container": "@set"})
-            } else {
-                json!({"@id": iri})
-            };
-            (name.to_owned(), term)
-        })
-        .collect();
+        .flatten()
+        .map(|(term, _)| term)
+        .filter(|term| !term.starts_with('@') && *term != "id" && *term != "type")
+        .cloned()
+        .collect()
+});
+
+/// The W3C VC 2.0 context, and the inline context of the terms of `subject` (a profile with
+/// its names as the credential writes them): every name in Corridor's vocabulary, and those
+/// that hold lists sets.
+fn contexts(subject: &Value) -> Value {
+    let mut lists: BTreeSet<&str> = LISTS.into_iter().collect();
+    lists_in(subject, &mut lists);
+    let mut terms = Map::new();
+    terms.insert("@vocab".into(), Value::from(VOCABULARY));
+    for term in VC_TERMS.iter() {
+        terms.insert(term.clone(), json!({"@id": format!("{VOCABULARY}{term}")}));
+    }
+    for name in lists {
+        terms.insert(
+            name.to_owned(),
+            json!({"@id": format!("{VOCABULARY}{name}"), "@container": "@set"}),
+        );
+    }
     json!([
         "https://www.w3.org/ns/credentials/v2",
         {
@@ -70,16 +92,18 @@ fn contexts(subject: &Value) -> Value {
     ])
 }
 
-/// The names under `value`, each with whether it holds a list somewhere.
-fn names_in<'v>(value: &'v Value, out: &mut BTreeMap<&'v str, bool>) {
+/// The names under `value` that hold a list somewhere.
+fn lists_in<'v>(value: &'v Value, out: &mut BTreeSet<&'v str>) {
     match value {
         Value::Object(fields) => {
             for (name, child) in fields {
-                *out.entry(name).or_default() |= child.is_array();
-                names_in(child, out);
+                if child.is_array() {
+                    out.insert(name);
+                }
+                lists_in(child, out);
             }
         }
-        Value::Array(items) => items.iter().for_each(|item| names_in(item, out)),
+        Value::Array(items) => items.iter().for_each(|item| lists_in(item, out)),
         _ => {}
     }
 }
@@ -284,6 +308,31 @@ mod tests {
             ]
         );
         assert!(problems(&json!({"name": {"legal": "A"}, "officers": []})).is_empty());
+    }
+
+    #[test]
+    fn the_context_does_not_tell_which_fields_a_profile_has() {
+        let context = |profile: Value| {
+            profile_credential(&profile, "did:web:a", "2026-01-01T00:00:00Z", json!({}))["@context"]
+                .clone()
+        };
+        let bare = context(json!({"name": {"legal": "A"}}));
+        let full = context(json!({
+            "name": {"legal": "A"}, "former_names": ["B"], "legal_representative": {"person": {}},
+            "officers": [{"role": "director"}], "financials": [], "description": "x"
+        }));
+        assert_eq!(bare, full);
+        // A list the corpus does not have is declared when a profile has one.
+        let other = context(json!({"licences": ["L-1"]}));
+        assert_ne!(bare, other);
+        assert_eq!(
+            other[1]["profile"]["@context"]["licences"]["@container"],
+            "@set"
+        );
+        assert_eq!(
+            bare[1]["profile"]["@context"]["name"]["@id"],
+            format!("{VOCABULARY}name")
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! issuer's own proof, derived, never a new signature: the partner verifies the issuer.
 
 use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
 
 use crate::credential::{credential_pointer, profile_of_credential};
 use crate::policy::{Basis, Classification, Policy, within};
@@ -51,23 +52,72 @@ impl Disclosure {
         }
     }
 
+    /// The record of this disclosure for the audit log: to whom (`partner`), of which
+    /// company, from which credential (its `id`), under which policy and basis, what left and
+    /// what stayed, the SHA-256 of the copy that left, and the people something about whom
+    /// left (by their identity document: the log is the node's own, and a data-subject report
+    /// finds them by it).
+    pub fn record(
+        &self,
+        partner: &str,
+        company: &str,
+        credential_id: Option<&str>,
+        policy: &Policy,
+        basis: Option<&Basis>,
+    ) -> Value {
+        let mut fields = self.judged();
+        let sha256 = self.credential.as_ref().map(|copy| {
+            let digest = Sha256::digest(copy.to_string().as_bytes());
+            digest
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        });
+        let people: Vec<Value> = self
+            .people
+            .iter()
+            .map(|p| json!({"type": p.kind, "number": p.number, "element": p.element, "disclosed": p.disclosed}))
+            .collect();
+        fields.insert("partner".into(), Value::from(partner));
+        fields.insert("company".into(), Value::from(company));
+        fields.insert("credential".into(), json!(credential_id));
+        fields.insert("copy_sha256".into(), json!(sha256));
+        fields.insert(
+            "policy".into(),
+            json!({"id": policy.id, "version": policy.version, "purpose": policy.purpose,
+                   "law": policy.law, "from": policy.from.name(), "to": policy.to.name()}),
+        );
+        fields.insert(
+            "basis".into(),
+            json!(basis.map(|b| json!({"kind": b.kind, "reference": b.reference}))),
+        );
+        fields.insert("people".into(), Value::Array(people));
+        Value::Object(fields)
+    }
+
     /// What the disclosure says, in the shape of the corpus's expected disclosures:
     /// `{"outcome", "refusal_reason", "disclose": [paths], "withhold": {path: reason},
     /// "credential"}`.
     pub fn to_json(&self) -> Value {
+        let mut fields = self.judged();
+        fields.insert("credential".into(), json!(self.credential));
+        Value::Object(fields)
+    }
+
+    /// The outcome and what was judged: `outcome`, `refusal_reason`, `disclose`, `withhold`.
+    fn judged(&self) -> Map<String, Value> {
         let c = &self.classification;
         let withhold: Map<String, Value> = c
             .withhold
             .iter()
             .map(|(path, why)| (path.clone(), Value::from(why.name())))
             .collect();
-        json!({
-            "outcome": self.outcome(),
-            "refusal_reason": c.refused.map(|r| r.name()),
-            "disclose": c.disclose,
-            "withhold": withhold,
-            "credential": self.credential,
-        })
+        let mut fields = Map::new();
+        fields.insert("outcome".into(), Value::from(self.outcome()));
+        fields.insert("refusal_reason".into(), json!(c.refused.map(|r| r.name())));
+        fields.insert("disclose".into(), json!(c.disclose));
+        fields.insert("withhold".into(), Value::Object(withhold));
+        fields
     }
 }
 

@@ -136,6 +136,16 @@ impl CredentialWriter<'_> {
         crate::status_lists::allocate_in(self.tx, self.at, url, count).map_err(self.sqlite)?
     }
 
+    /// As [`Store::companies_to_issue`], seeing what this run kept: what it issued for is no
+    /// longer due.
+    pub fn companies_to_issue(
+        &self,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<Vec<StoredCompany>, StoreError> {
+        companies_where(self.tx, self.sqlite, TO_ISSUE, &[&cursor], limit)
+    }
+
     /// Keeps `credential` as company `company`'s, issued over its profile of change `change`,
     /// in place of the one before.
     pub fn put(&mut self, company: &str, change: i64, credential: &str) -> Result<(), StoreError> {
@@ -298,12 +308,7 @@ impl Store {
         cursor: i64,
         limit: usize,
     ) -> Result<Vec<StoredCompany>, StoreError> {
-        self.companies_where(
-            "c.change > ?1 AND NOT EXISTS (SELECT 1 FROM company_credentials k
-             WHERE k.company = c.id AND k.change >= c.change)",
-            &[&cursor],
-            limit,
-        )
+        self.companies_where(TO_ISSUE, &[&cursor], limit)
     }
 
     /// The company kept under `id`, if one is.
@@ -342,55 +347,75 @@ impl Store {
         args: &[&dyn rusqlite::ToSql],
         limit: usize,
     ) -> Result<Vec<StoredCompany>, StoreError> {
-        let sqlite = |e| self.sqlite(e);
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut query = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT c.seq, c.id, c.jurisdiction, c.profile, c.as_of, c.updated_at, c.change
-                 FROM companies c WHERE {condition} ORDER BY c.change LIMIT {limit}"
-            ))
-            .map_err(sqlite)?;
-        let rows: Vec<(i64, StoredCompany)> = query
-            .query_map(args, |r| {
-                Ok((
-                    r.get(0)?,
-                    StoredCompany {
-                        row: CompanyRow {
-                            id: r.get(1)?,
-                            jurisdiction: r.get(2)?,
-                            profile: r.get(3)?,
-                            as_of: r.get(4)?,
-                            updated_at: r.get(5)?,
-                            keys: Vec::new(),
-                        },
-                        change: r.get(6)?,
-                    },
-                ))
-            })
-            .map_err(sqlite)?
-            .collect::<Result<_, _>>()
-            .map_err(sqlite)?;
-        rows.into_iter()
-            .map(|(seq, mut company)| {
-                company.row.keys = self.company_keys(seq)?;
-                Ok(company)
-            })
-            .collect()
+        companies_where(&self.conn, &|e| self.sqlite(e), condition, args, limit)
     }
 
-    fn company_keys(&self, seq: i64) -> Result<Vec<(String, String)>, StoreError> {
-        let sqlite = |e| self.sqlite(e);
-        let mut query = self
-            .conn
-            .prepare_cached("SELECT kind, key FROM company_keys WHERE company = ?1")
-            .map_err(sqlite)?;
-        query
-            .query_map([seq], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(sqlite)?
-            .collect::<Result<_, _>>()
-            .map_err(sqlite)
+    /// How many companies [`Store::companies_to_issue`] would give in all.
+    pub fn count_companies_to_issue(&self) -> Result<u64, StoreError> {
+        self.conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM companies c WHERE {TO_ISSUE}"),
+                [0],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n as u64)
+            .map_err(|e| self.sqlite(e))
     }
+}
+
+/// The companies whose credential is missing or older than their profile, changed after the
+/// change `?1`.
+const TO_ISSUE: &str = "c.change > ?1 AND NOT EXISTS (SELECT 1 FROM company_credentials k
+    WHERE k.company = c.id AND k.change >= c.change)";
+
+/// The companies kept that meet `condition` (on `companies c`), by change, `limit` at most.
+fn companies_where(
+    conn: &rusqlite::Connection,
+    sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
+    condition: &str,
+    args: &[&dyn rusqlite::ToSql],
+    limit: usize,
+) -> Result<Vec<StoredCompany>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut query = conn
+        .prepare_cached(&format!(
+            "SELECT c.seq, c.id, c.jurisdiction, c.profile, c.as_of, c.updated_at, c.change
+                 FROM companies c WHERE {condition} ORDER BY c.change LIMIT {limit}"
+        ))
+        .map_err(sqlite)?;
+    let rows: Vec<(i64, StoredCompany)> = query
+        .query_map(args, |r| {
+            Ok((
+                r.get(0)?,
+                StoredCompany {
+                    row: CompanyRow {
+                        id: r.get(1)?,
+                        jurisdiction: r.get(2)?,
+                        profile: r.get(3)?,
+                        as_of: r.get(4)?,
+                        updated_at: r.get(5)?,
+                        keys: Vec::new(),
+                    },
+                    change: r.get(6)?,
+                },
+            ))
+        })
+        .map_err(sqlite)?
+        .collect::<Result<_, _>>()
+        .map_err(sqlite)?;
+    let mut keys = conn
+        .prepare_cached("SELECT kind, key FROM company_keys WHERE company = ?1")
+        .map_err(sqlite)?;
+    rows.into_iter()
+        .map(|(seq, mut company)| {
+            company.row.keys = keys
+                .query_map([seq], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(sqlite)?
+                .collect::<Result<_, _>>()
+                .map_err(sqlite)?;
+            Ok(company)
+        })
+        .collect()
 }
 
 /// Writes `row` as change `change`: over the row `seq` when the company was kept before.

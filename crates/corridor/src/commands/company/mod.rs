@@ -1,9 +1,12 @@
 //! `corridor company`: company data across the border: identifiers checked, company
-//! records imported into the store and found in it.
+//! records imported into the store and found in it, their profiles issued as credentials and
+//! disclosed under policies.
 
 mod check_id;
+mod disclose;
 mod find;
 mod import;
+mod issue;
 
 use anyhow::{Result, bail};
 use corridor_company::Date;
@@ -38,6 +41,32 @@ pub enum CompanyAction {
     /// Find companies kept in the store by id, identifier or name (either script, with or
     /// without the legal form). Exit 1 if a query finds none.
     Find(find::FindArgs),
+    /// Issue company profile credentials: each profile signed as a W3C VC 2.0 credential with
+    /// a selective disclosure suite (ecdsa-sd-2023 or bbs-2023, by the key's type), given an
+    /// entry of a status list, and kept in the store.
+    ///
+    /// The credential's subject is the profile field for field (`credentialSubject.profile`;
+    /// `id` and `type` are written `id_` and `type_`), its terms defined inside the credential,
+    /// so a verifier fetches nothing but the issuer's DID document and status list. Its proof
+    /// always discloses the issuer, validFrom and the status entry; `corridor company
+    /// disclose` and `corridor serve` pass on copies disclosing only what a policy allows,
+    /// under the issuer's own signature. All credentials of a run are kept, or none.
+    Issue(issue::IssueArgs),
+    /// Disclose a company's profile under a disclosure policy: a selectively disclosed copy
+    /// of its credential, revealing exactly the fields the policy lets leave, under the
+    /// provider's own signature (never signed again), so the partner verifies the provider.
+    ///
+    /// Every field of the profile is judged by the first rule that applies: never; inside an
+    /// officer, shareholder or financial year that minimisation removes; coarsened (a coarse
+    /// sibling field leaves instead); needs a legal basis the policy accepts; allowed; else
+    /// not listed, and withheld. A policy that refuses without an accepted basis lets nothing
+    /// leave. Each disclosure, and each refusal, is recorded in the store's audit log: the
+    /// partner, the credential, the policy and basis, what left and what stayed, the people
+    /// it was about (see `corridor audit disclosures`).
+    ///
+    /// Exit status: 0 disclosed, 1 refused (or no such company, or no credential), 2 for a
+    /// usage error or a bad policy file.
+    Disclose(disclose::DiscloseArgs),
 }
 
 pub fn run(home: &Home, action: &CompanyAction) -> Result<Exit> {
@@ -45,6 +74,8 @@ pub fn run(home: &Home, action: &CompanyAction) -> Result<Exit> {
         CompanyAction::CheckId(args) => check_id::run(args),
         CompanyAction::Import(args) => import::run(home, args),
         CompanyAction::Find(args) => find::run(home, args),
+        CompanyAction::Issue(args) => issue::run(home, args),
+        CompanyAction::Disclose(args) => disclose::run(home, args),
     }
 }
 

@@ -1,0 +1,521 @@
+//! Company profiles issued and disclosed (issue 18): `corridor company issue` signs each
+//! profile as a W3C credential, `corridor company disclose` passes on a copy under a policy.
+//! The copies verify in TrustVC and in Corridor with the provider's own key, hold exactly the
+//! fields the policy lets leave and nothing of the rest, and every disclosure and refusal is
+//! in the audit log. On generated companies always; on the corpus's 200 expected disclosures
+//! when the corpus is beside the repository.
+
+mod common;
+
+use std::collections::{HashMap, HashSet};
+
+use common::Workdir;
+use common::w3c::{
+    corridor_verdicts, new_revocation_list, unlocked, unlocked_ok as ok, world_folder,
+};
+use rand::SeedableRng;
+use serde_json::{Value, json};
+
+/// Singapore to China, for a credit check: names of people only under a basis, never their
+/// numbers, birth dates or addresses; only directors and CEOs; people holding 10 % or more.
+const SG_CN: &str = r#"
+id = "test-sg-cn"
+from = "SG"
+to = "CN"
+purpose = "credit-check"
+law = "PDPA (Singapore)"
+[basis]
+accepted = ["consent", "contract"]
+on_missing = "withhold"
+[fields]
+allow = ["identifiers", "name", "former_names", "legal_form", "registered_address", "status",
+         "incorporation_date", "industry", "capital", "financials", "shareholders[].kind",
+         "shareholders[].company", "shareholders[].percentage_band", "source"]
+basis_required = ["officers[].role", "officers[].role_label", "officers[].person.name",
+                  "shareholders[].person.name"]
+never = ["officers[].person.id", "officers[].person.birth_date", "shareholders[].person.id",
+         "shareholders[].person.residential_address", "shareholders[].shares"]
+[minimise]
+officer_roles = ["director", "ceo"]
+person_shareholder_min_percentage = 10.0
+financial_years = 2
+[[minimise.coarsen]]
+field = "shareholders[].percentage"
+use = "shareholders[].percentage_band"
+"#;
+
+/// China to Singapore, for know-your-customer checks: nothing leaves without separate consent.
+const CN_SG: &str = r#"
+id = "test-cn-sg"
+from = "CN"
+to = "SG"
+purpose = "kyc"
+law = "PIPL (China)"
+[basis]
+accepted = ["separate-consent"]
+on_missing = "refuse"
+[fields]
+allow = ["identifiers", "name", "legal_form", "status", "registered_capital"]
+basis_required = ["legal_representative.person.name", "officers[].role", "officers[].person.name"]
+never = ["legal_representative.person.id", "officers[].person.id"]
+"#;
+
+const SG_HOST: &str = "sg-provider.company.test";
+const CQ_HOST: &str = "cq-provider.company.test";
+
+/// A provider's status list, on a path of its own: one store keeps both providers' lists.
+fn list(host: &str) -> String {
+    let name = host.split('.').next().unwrap_or(host);
+    format!("https://{host}/status/{name}")
+}
+
+/// A provider: its key (of `kind`), DID document and status list. The DID document.
+fn provider(work: &Workdir, name: &str, kind: &str, host: &str) -> String {
+    ok(work, &["key", "new", name, "--type", kind]);
+    let did = format!("did:web:{host}");
+    let document = ok(work, &["did", "document", &did, "--key", name]);
+    new_revocation_list(work, &list(host), name, &format!("{did}#keys-1"));
+    document
+}
+
+/// The world a verifier needs: both providers' DID documents and status lists as they are now.
+fn world(work: &Workdir, documents: &[(&str, &str)], name: &str) -> std::path::PathBuf {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for (host, document) in documents {
+        files.push((
+            format!("https://{host}/.well-known/did.json"),
+            (*document).to_owned(),
+        ));
+        files.push((
+            list(host),
+            ok(work, &["status-list", "show", &list(host), "--signed"]),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(u, t)| (u.as_str(), t.as_str()))
+        .collect();
+    world_folder(&work.path(name), &files, true)
+}
+
+fn issue(work: &Workdir, key: &str, host: &str, companies: &[&str]) -> String {
+    let method = format!("did:web:{host}#keys-1");
+    let mut args = vec![
+        "company",
+        "issue",
+        "--key",
+        key,
+        "--verification-method",
+        &method,
+        "--status-list",
+    ];
+    let list = list(host);
+    args.push(&list);
+    args.extend(companies);
+    let out = unlocked(work, &args);
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{said}");
+    said
+}
+
+/// `corridor company disclose --json`: its exit code and its one line.
+fn disclose(
+    work: &Workdir,
+    company: &str,
+    policy: &std::path::Path,
+    basis: Option<&str>,
+) -> (i32, Value) {
+    let mut args = vec![
+        "company",
+        "disclose",
+        company,
+        "--json",
+        "--partner",
+        "cq-credit",
+    ];
+    let policy = policy.to_str().unwrap();
+    args.extend(["--policy", policy]);
+    if let Some(basis) = basis {
+        args.extend(["--basis", basis]);
+    }
+    let out = work.run(&args);
+    let code = out.status.code().unwrap();
+    assert!(
+        matches!(code, 0 | 1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code, serde_json::from_slice(&out.stdout).unwrap())
+}
+
+/// Every text leaf of `value`.
+fn texts(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(fields) => fields.values().for_each(|v| texts(v, out)),
+        Value::Array(items) => items.iter().for_each(|v| texts(v, out)),
+        Value::String(text) => out.push(text.clone()),
+        _ => {}
+    }
+}
+
+/// The value at a disclosure path (`officers[0].person.name`) of `profile`.
+fn at<'v>(profile: &'v Value, path: &str) -> &'v Value {
+    let mut value = profile;
+    for part in path.split('.') {
+        let (name, indices) = part
+            .split_once('[')
+            .map_or((part, ""), |(n, rest)| (n, rest));
+        value = &value[name];
+        for index in indices.split('[').filter(|i| !i.is_empty()) {
+            value = &value[index.trim_end_matches(']').parse::<usize>().unwrap()];
+        }
+    }
+    value
+}
+
+/// Checks a disclosure's copy against the profile: every text the copy holds is a disclosed
+/// field's, and every disclosed text is in it.
+fn holds_exactly_what_left(profile: &Value, line: &Value) {
+    let disclosed: HashSet<String> = line["disclose"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| at(profile, p.as_str().unwrap()).as_str().map(str::to_owned))
+        .collect();
+    let mut withheld = Vec::new();
+    for path in line["withhold"].as_object().unwrap().keys() {
+        if let Some(text) = at(profile, path).as_str()
+            && !disclosed.contains(text)
+        {
+            withheld.push((path.clone(), text.to_owned()));
+        }
+    }
+    let mut in_copy = Vec::new();
+    texts(&line["credential"]["credentialSubject"], &mut in_copy);
+    let in_copy: HashSet<String> = in_copy.into_iter().collect();
+    for (path, text) in withheld {
+        assert!(
+            !in_copy.contains(&text),
+            "withheld {path} ({text:?}) left: {line}"
+        );
+    }
+    for text in &disclosed {
+        assert!(
+            in_copy.contains(text),
+            "disclosed {text:?} is not in the copy: {line}"
+        );
+    }
+}
+
+#[test]
+fn generated_profiles_are_issued_and_disclosed_under_policies_and_the_copies_verify_everywhere() {
+    let work = Workdir::new();
+    let mut generator = corridor_companygen::Generator::new(rand::rngs::StdRng::seed_from_u64(18));
+    let records: Vec<Value> = (0..12).map(|i| generator.company(i)).collect();
+    let file = work.path("companies.jsonl");
+    common::write_lines(&file, &records);
+    ok(
+        &work,
+        &[
+            "company",
+            "import",
+            "--on",
+            "2026-11-27",
+            file.to_str().unwrap(),
+        ],
+    );
+    let sg_document = provider(&work, "sg", "p256", SG_HOST);
+    let cq_document = provider(&work, "cq", "bls12-381", CQ_HOST);
+    let ids = |prefix: &str| -> Vec<&str> {
+        records
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .filter(|id| id.starts_with(prefix))
+            .collect()
+    };
+    let (sg, cq) = (ids("SG-"), ids("CQ-"));
+
+    // Not yet issued: nothing to disclose.
+    let sg_cn = work.path("sg-cn.toml");
+    std::fs::write(&sg_cn, SG_CN).unwrap();
+    let cn_sg = work.path("cn-sg.toml");
+    std::fs::write(&cn_sg, CN_SG).unwrap();
+    let out = work.run(&[
+        "company",
+        "disclose",
+        sg[0],
+        "--policy",
+        sg_cn.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("corridor company issue"));
+
+    let said = issue(&work, "sg", SG_HOST, &sg);
+    assert!(
+        said.contains(&format!(
+            "issued {} profile credential(s) with ecdsa-sd-2023",
+            sg.len()
+        )),
+        "{said}"
+    );
+    let said = issue(&work, "cq", CQ_HOST, &cq);
+    assert!(said.contains("with bbs-2023"), "{said}");
+    // Every credential is current: a run for all issues none.
+    let said = issue(&work, "sg", SG_HOST, &[]);
+    assert!(said.contains("issued 0 profile credential(s)"), "{said}");
+
+    let by_id: HashMap<&str, Value> = records
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), corridor_company::profile_of(r)))
+        .collect();
+    let mut copies = Vec::new();
+    for (n, id) in sg.iter().enumerate() {
+        let basis = (n % 2 == 0).then_some("consent:C-2026-0042");
+        let (code, line) = disclose(&work, id, &sg_cn, basis);
+        assert_eq!((code, &line["outcome"]), (0, &json!("disclosed")), "{line}");
+        assert_eq!(line["company"], *id);
+        assert_eq!(line["policy"], "test-sg-cn");
+        // Every field is judged: disclosed or withheld with its reason.
+        let judged = line["disclose"].as_array().unwrap().len()
+            + line["withhold"].as_object().unwrap().len();
+        let mut leaves = Vec::new();
+        texts(&by_id[id], &mut leaves);
+        assert!(judged >= leaves.len(), "{line}");
+        for (path, why) in line["withhold"].as_object().unwrap() {
+            if path.contains(".person.id.") {
+                assert_eq!(why, "never", "{path}");
+            }
+            if basis.is_none() && path.ends_with(".person.name") && why != "never" {
+                assert!(
+                    why.as_str().unwrap().starts_with("minimised") || why == "basis-missing",
+                    "{path}: {why}"
+                );
+            }
+        }
+        holds_exactly_what_left(&by_id[id], &line);
+        copies.push(line["credential"].clone());
+    }
+    for id in &cq {
+        // Without separate consent nothing leaves; with it, the copy verifies.
+        let (code, line) = disclose(&work, id, &cn_sg, None);
+        assert_eq!(code, 1, "{line}");
+        assert_eq!(line["outcome"], "refused");
+        assert_eq!(line["refusal_reason"], "basis-missing");
+        assert!(line["credential"].is_null());
+        assert!(line["disclose"].as_array().unwrap().is_empty());
+        let (_, line) = disclose(&work, id, &cn_sg, Some("contract:K-7"));
+        assert_eq!(line["refusal_reason"], "basis-not-accepted");
+        let (code, line) = disclose(&work, id, &cn_sg, Some("separate-consent:SC-1"));
+        assert_eq!(code, 0, "{line}");
+        holds_exactly_what_left(&by_id[id], &line);
+        copies.push(line["credential"].clone());
+    }
+
+    // The copies verify in TrustVC and in Corridor, with each provider's own key.
+    let paths: Vec<String> = copies
+        .iter()
+        .enumerate()
+        .map(|(i, copy)| {
+            let path = work.path(&format!("copy-{i}.json"));
+            std::fs::write(&path, copy.to_string()).unwrap();
+            path.to_str().unwrap().to_owned()
+        })
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let world = world(
+        &work,
+        &[(SG_HOST, &sg_document), (CQ_HOST, &cq_document)],
+        "world",
+    );
+    let theirs = common::compat_script_split(
+        "oracle-w3c.mjs",
+        &["verify", world.to_str().unwrap()],
+        &[],
+        &paths,
+    );
+    let ours = corridor_verdicts(&work, &world, &paths);
+    for ((path, their), our) in paths.iter().zip(&theirs).zip(&ours) {
+        assert_eq!(their["verdict"], "VALID", "TrustVC on {path}: {their}");
+        assert_eq!(our["valid"], true, "Corridor on {path}: {our}");
+    }
+
+    // What cannot be disclosed is refused with its reason, and recorded nowhere.
+    let before = ok(&work, &["store", "audit"]);
+    let run = |args: &[&str]| {
+        let out = work.run(args);
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, said) = run(&[
+        "company",
+        "disclose",
+        cq[0],
+        "--policy",
+        sg_cn.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(said.contains("covers profiles of SG"), "{said}");
+    let (code, said) = run(&[
+        "company",
+        "disclose",
+        "SG-9999999",
+        "--policy",
+        sg_cn.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(said.contains("no company found"), "{said}");
+    let bad = work.path("bad.toml");
+    std::fs::write(&bad, SG_CN.replace("never =", "nevr =")).unwrap();
+    let (code, said) = run(&[
+        "company",
+        "disclose",
+        sg[0],
+        "--policy",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(said.contains("bad.toml") && said.contains("nevr"), "{said}");
+    let (code, said) = run(&[
+        "company",
+        "disclose",
+        sg[0],
+        "--policy",
+        sg_cn.to_str().unwrap(),
+        "--basis",
+        "consent",
+    ]);
+    assert_eq!(code, 2);
+    assert!(said.contains("KIND:REFERENCE"), "{said}");
+    assert_eq!(ok(&work, &["store", "audit"]), before);
+    // Every disclosure and refusal before is in the intact log.
+    let expected = sg.len() + 3 * cq.len();
+    let issued = records.len();
+    assert!(
+        before.contains(&format!(
+            "intact, {} audit entries",
+            2 + issued + issued + expected + 2
+        )),
+        "{before}"
+    );
+}
+
+#[test]
+fn corpus_disclosures_through_the_command_line_get_every_expected_answer() {
+    let dir = common::repo().join("../shared/fixtures/company");
+    let Ok(cases) = std::fs::read_to_string(dir.join("expected-disclosures.jsonl")) else {
+        return;
+    };
+    let cases: Vec<Value> = cases
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let work = Workdir::new();
+    ok(
+        &work,
+        &[
+            "company",
+            "import",
+            dir.join("companies.jsonl").to_str().unwrap(),
+        ],
+    );
+    let document = provider(&work, "provider", "p256", SG_HOST);
+    let mut companies: Vec<&str> = cases
+        .iter()
+        .map(|c| c["company"].as_str().unwrap())
+        .collect();
+    companies.sort();
+    companies.dedup();
+    issue(&work, "provider", SG_HOST, &companies);
+    let records: HashMap<String, Value> = std::fs::read_to_string(dir.join("companies.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_owned(),
+                corridor_company::profile_of(&r),
+            )
+        })
+        .collect();
+
+    // Two at a time: each case is one run of the command.
+    let answers: Vec<(i32, Value)> = std::thread::scope(|scope| {
+        let halves: Vec<_> = cases
+            .chunks(cases.len().div_ceil(2))
+            .map(|half| {
+                let work = &work;
+                let dir = &dir;
+                scope.spawn(move || {
+                    half.iter()
+                        .map(|case| {
+                            let policy = dir.join(format!(
+                                "policies/{}.toml",
+                                case["policy"].as_str().unwrap()
+                            ));
+                            let basis = case["basis"].as_object().map(|b| {
+                                format!(
+                                    "{}:{}",
+                                    b["kind"].as_str().unwrap(),
+                                    b["reference"].as_str().unwrap()
+                                )
+                            });
+                            disclose(
+                                work,
+                                case["company"].as_str().unwrap(),
+                                &policy,
+                                basis.as_deref(),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let mut copies = Vec::new();
+    for (case, (code, line)) in cases.iter().zip(&answers) {
+        let name = &case["case"];
+        for field in ["outcome", "refusal_reason", "disclose", "withhold"] {
+            assert_eq!(line[field], case[field], "{name}: {field}");
+        }
+        assert_eq!(
+            *code,
+            if case["outcome"] == "refused" { 1 } else { 0 },
+            "{name}"
+        );
+        if case["outcome"] == "disclosed" {
+            holds_exactly_what_left(&records[case["company"].as_str().unwrap()], line);
+            copies.push(line["credential"].clone());
+        } else {
+            assert!(line["credential"].is_null(), "{name}");
+        }
+    }
+    // A copy of every fifth disclosure verifies in TrustVC and in Corridor.
+    let paths: Vec<String> = copies
+        .iter()
+        .step_by(5)
+        .enumerate()
+        .map(|(i, copy)| {
+            let path = work.path(&format!("copy-{i}.json"));
+            std::fs::write(&path, copy.to_string()).unwrap();
+            path.to_str().unwrap().to_owned()
+        })
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let world = world(&work, &[(SG_HOST, &document)], "world");
+    let theirs = common::compat_script_split(
+        "oracle-w3c.mjs",
+        &["verify", world.to_str().unwrap()],
+        &[],
+        &paths,
+    );
+    let ours = corridor_verdicts(&work, &world, &paths);
+    for ((path, their), our) in paths.iter().zip(&theirs).zip(&ours) {
+        assert_eq!(their["verdict"], "VALID", "TrustVC on {path}: {their}");
+        assert_eq!(our["valid"], true, "Corridor on {path}: {our}");
+    }
+    let audit = ok(&work, &["store", "audit"]);
+    assert!(audit.contains("intact"), "{audit}");
+}
