@@ -152,6 +152,12 @@ enum Command {
         #[command(subcommand)]
         action: commands::token::TokenAction,
     },
+    /// Reports from the store's audit log: what crossed (`audit disclosures`), by partner,
+    /// company, period or person.
+    Audit {
+        #[command(subcommand)]
+        action: commands::audit::AuditAction,
+    },
     /// Look after the embedded store.
     Store {
         #[command(subcommand)]
@@ -196,7 +202,8 @@ enum Command {
         #[command(subcommand)]
         action: commands::trace::TraceAction,
     },
-    /// Company data across the border: identifiers checked, company records imported and found.
+    /// Company data across the border: identifiers checked, company records imported and
+    /// found, profiles issued as credentials and disclosed under policies.
     Company {
         #[command(subcommand)]
         action: commands::company::CompanyAction,
@@ -249,6 +256,7 @@ fn run(cli: &Cli) -> Result<Exit> {
         Command::Share { action } => commands::share::run(home, action),
         Command::Token { action } => commands::token::run(home, action),
         Command::Store { action } => commands::store::run(home, action),
+        Command::Audit { action } => commands::audit::run(home, action),
         Command::Init(args) => commands::init::run(home, args),
         Command::Key { action } => commands::key::run(home, action),
         Command::Sign(args) => commands::sign::run(home, args),

@@ -519,3 +519,170 @@ fn corpus_disclosures_through_the_command_line_get_every_expected_answer() {
     let audit = ok(&work, &["store", "audit"]);
     assert!(audit.contains("intact"), "{audit}");
 }
+
+/// Whether the disclosure path `path` is `element` or under it.
+fn within(path: &str, element: &str) -> bool {
+    path.strip_prefix(element)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+}
+
+#[test]
+fn the_record_of_what_crossed_answers_by_partner_company_period_and_person() {
+    let work = Workdir::new();
+    let mut generator = corridor_companygen::Generator::new(rand::rngs::StdRng::seed_from_u64(7));
+    let records: Vec<Value> = (0..30).map(|i| generator.company(i)).collect();
+    let file = work.path("companies.jsonl");
+    common::write_lines(&file, &records);
+    ok(
+        &work,
+        &[
+            "company",
+            "import",
+            "--on",
+            "2026-11-27",
+            file.to_str().unwrap(),
+        ],
+    );
+    provider(&work, "provider", "p256", SG_HOST);
+    // Every company at once: those without a credential.
+    let said = issue(&work, "provider", SG_HOST, &[]);
+    assert!(
+        said.contains(&format!("issued {} profile credential(s)", records.len())),
+        "{said}"
+    );
+    let sg_cn = work.path("sg-cn.toml");
+    std::fs::write(&sg_cn, SG_CN).unwrap();
+    let cn_sg = work.path("cn-sg.toml");
+    std::fs::write(&cn_sg, CN_SG).unwrap();
+
+    // Each company disclosed once, to one of three partners, some refused.
+    let mut made: Vec<(String, String, Value)> = Vec::new();
+    for (n, record) in records.iter().enumerate() {
+        let id = record["id"].as_str().unwrap();
+        let (policy, basis, partner) = match (id.starts_with("SG-"), n % 3) {
+            (true, 0) => (&sg_cn, None, "cq-credit"),
+            (true, _) => (&sg_cn, Some("consent:C-1"), "cq-credit"),
+            (false, 0) => (&cn_sg, None, "sg-bank"),
+            (false, _) => (&cn_sg, Some("separate-consent:SC-1"), "sg-kyc"),
+        };
+        let mut args = vec![
+            "company",
+            "disclose",
+            id,
+            "--json",
+            "--partner",
+            partner,
+            "--policy",
+            policy.to_str().unwrap(),
+        ];
+        if let Some(basis) = basis {
+            args.extend(["--basis", basis]);
+        }
+        let out = work.run(&args);
+        let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+        made.push((partner.to_owned(), id.to_owned(), line));
+    }
+    let report = |args: &[&str]| -> Vec<Value> {
+        let mut all = vec!["audit", "disclosures", "--json"];
+        all.extend(args);
+        ok(&work, &all)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    assert_eq!(report(&[]).len(), records.len());
+    for partner in ["cq-credit", "sg-bank", "sg-kyc"] {
+        let theirs = report(&["--partner", partner]);
+        assert_eq!(
+            theirs.len(),
+            made.iter().filter(|(p, _, _)| p == partner).count(),
+            "{partner}"
+        );
+        assert!(theirs.iter().all(|e| e["partner"] == partner));
+    }
+    let one = report(&["--company", "SG-0000001"]);
+    assert_eq!(one.len(), 1);
+    assert_eq!(one[0]["disclose"], made[0].2["disclose"]);
+    assert_eq!(one[0]["withhold"], made[0].2["withhold"]);
+    assert_eq!(one[0]["policy"]["id"], "test-sg-cn");
+    assert!(report(&["--since", "2999-01-01"]).is_empty());
+    assert_eq!(
+        report(&["--until", "2999-01-01", "--since", "2000-01-01"]).len(),
+        records.len()
+    );
+
+    // Every person generated: the report finds every disclosure that let something about them
+    // leave, as whatever they appeared, and exactly the fields that left.
+    let mut people = 0;
+    for (number, appearances) in generator.appearances() {
+        let mut expected: Vec<(String, String, Vec<String>)> = Vec::new();
+        for (_, company, line) in &made {
+            for appearance in appearances.iter().filter(|a| a.company == *company) {
+                let fields: Vec<String> = line["disclose"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|p| p.as_str().unwrap().to_owned())
+                    .filter(|p| within(p, &appearance.element))
+                    .collect();
+                if !fields.is_empty() {
+                    expected.push((company.clone(), appearance.element.clone(), fields));
+                }
+            }
+        }
+        expected.sort();
+        expected.dedup();
+        let mut found: Vec<(String, String, Vec<String>)> = report(&["--person", number])
+            .iter()
+            .flat_map(|entry| {
+                entry["about"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|about| {
+                        (
+                            entry["company"].as_str().unwrap().to_owned(),
+                            about["element"].as_str().unwrap().to_owned(),
+                            about["disclosed"]
+                                .as_array()
+                                .unwrap()
+                                .iter()
+                                .map(|p| p.as_str().unwrap().to_owned())
+                                .collect(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        found.sort();
+        assert_eq!(found, expected, "the report on {number}");
+        people += usize::from(!expected.is_empty());
+    }
+    assert!(people > 20, "only {people} people had something disclosed");
+    let text = ok(
+        &work,
+        &[
+            "audit",
+            "disclosures",
+            "--person",
+            generator.appearances().keys().next().unwrap(),
+        ],
+    );
+    assert!(text.starts_with("data-subject report on "), "{text}");
+
+    // A record altered in the store's file: the report is refused and names the entry.
+    let seq = report(&["--company", "SG-0000001"])[0]["seq"]
+        .as_i64()
+        .unwrap();
+    let conn = rusqlite::Connection::open(work.path("home/store.sqlite")).unwrap();
+    conn.execute(
+        "UPDATE audit SET detail = CAST(replace(CAST(detail AS TEXT), 'cq-credit', 'cq-other') AS BLOB) WHERE seq = ?1",
+        [seq],
+    )
+    .unwrap();
+    drop(conn);
+    let out = work.run(&["audit", "disclosures"]);
+    assert_eq!(out.status.code(), Some(1));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains(&format!("altered at entry {seq}")), "{said}");
+}

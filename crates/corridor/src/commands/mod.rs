@@ -2,6 +2,7 @@
 //! dispatches to them. Each `run` returns how the run ended ([`crate::exit::Exit`]); errors
 //! go back to `main`, which says them and picks the exit code.
 
+pub mod audit;
 pub mod chain;
 pub mod company;
 pub mod credential;

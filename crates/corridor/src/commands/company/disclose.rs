@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use corridor_company::policy::{Basis, Policy};
 use corridor_ledger::Store;
 use serde_json::{Value, json};
