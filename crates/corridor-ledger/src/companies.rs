@@ -109,12 +109,14 @@ CREATE TABLE IF NOT EXISTS company_keys (
 CREATE INDEX IF NOT EXISTS company_keys_by_company ON company_keys (company);
 CREATE TABLE IF NOT EXISTS company_credentials (
     company TEXT PRIMARY KEY, change INTEGER NOT NULL, credential TEXT NOT NULL,
-    issued_at INTEGER NOT NULL);
+    issued_at INTEGER NOT NULL, seq INTEGER NOT NULL UNIQUE);
 ";
 
 /// A company's profile credential as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompanyCredential {
+    /// Its place in the order credentials were kept: the cursor of the feed partners mirror.
+    pub seq: i64,
     /// The change of the profile it was issued over.
     pub change: i64,
     /// The credential, signed, as JSON text.
@@ -152,8 +154,8 @@ impl CredentialWriter<'_> {
         let sqlite = self.sqlite;
         self.tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO company_credentials (company, change, credential, issued_at)
-                 VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO company_credentials (company, change, credential, issued_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) + 1 FROM company_credentials))",
             )
             .and_then(|mut q| q.execute(params![company, change, credential, self.at]))
             .map_err(sqlite)?;
@@ -284,19 +286,50 @@ impl Store {
 
     /// Company `id`'s profile credential, if one is kept.
     pub fn company_credential(&self, id: &str) -> Result<Option<CompanyCredential>, StoreError> {
+        Ok(self
+            .credentials_where("company = ?1", &[&id], 1)?
+            .pop()
+            .map(|(_, _, credential)| credential))
+    }
+
+    /// The profile credentials kept after `cursor` (a credential's `seq`), in the order they
+    /// were kept, `limit` at most: each with its company's id and jurisdiction. What a partner
+    /// mirroring this store pulls; the last one's `seq` is its next cursor.
+    pub fn company_credentials_since(
+        &self,
+        cursor: i64,
+        limit: usize,
+    ) -> Result<Vec<(String, String, CompanyCredential)>, StoreError> {
+        self.credentials_where("k.seq > ?1", &[&cursor], limit)
+    }
+
+    fn credentials_where(
+        &self,
+        condition: &str,
+        args: &[&dyn rusqlite::ToSql],
+        limit: usize,
+    ) -> Result<Vec<(String, String, CompanyCredential)>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         self.conn
-            .prepare_cached(
-                "SELECT change, credential, issued_at FROM company_credentials WHERE company = ?1",
-            )
+            .prepare_cached(&format!(
+                "SELECT k.company, c.jurisdiction, k.seq, k.change, k.credential, k.issued_at
+                 FROM company_credentials k JOIN companies c ON c.id = k.company
+                 WHERE {condition} ORDER BY k.seq LIMIT {limit}"
+            ))
             .and_then(|mut q| {
-                q.query_row([id], |r| {
-                    Ok(CompanyCredential {
-                        change: r.get(0)?,
-                        credential: r.get(1)?,
-                        issued_at: r.get(2)?,
-                    })
-                })
-                .optional()
+                q.query_map(args, |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        CompanyCredential {
+                            seq: r.get(2)?,
+                            change: r.get(3)?,
+                            credential: r.get(4)?,
+                            issued_at: r.get(5)?,
+                        },
+                    ))
+                })?
+                .collect()
             })
             .map_err(|e| self.sqlite(e))
     }
@@ -315,6 +348,27 @@ impl Store {
     pub fn company(&self, id: &str) -> Result<Option<StoredCompany>, StoreError> {
         let mut found = self.companies_where("c.id = ?1", &[&id], 1)?;
         Ok(found.pop())
+    }
+
+    /// The companies a look-up finds: the one kept under `id`, else those holding the
+    /// identifier `identifier` (a UEN, credit code or LEI, as normalised), else those whose
+    /// name has the key `name_key`.
+    pub fn find_companies(
+        &self,
+        id: &str,
+        identifier: &str,
+        name_key: &str,
+    ) -> Result<Vec<StoredCompany>, StoreError> {
+        if let Some(company) = self.company(id)? {
+            return Ok(vec![company]);
+        }
+        for kind in ["uen", "uscc", "lei"] {
+            let found = self.companies_by_key(kind, identifier)?;
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
+        self.companies_by_key("name", name_key)
     }
 
     /// The companies found by `key` of `kind` (`uen`, `uscc`, `lei`, `name`), by id.
@@ -717,6 +771,10 @@ mod tests {
         });
         kept.unwrap();
         assert!(to_issue(&store).is_empty());
+        let feed = store.company_credentials_since(0, 10).unwrap();
+        let order: Vec<(&str, i64)> = feed.iter().map(|(id, _, k)| (id.as_str(), k.seq)).collect();
+        assert_eq!(order, [("SG-1", 1), ("SG-2", 2)]);
+        assert_eq!(store.company_credentials_since(1, 10).unwrap().len(), 1);
         assert_eq!(
             store
                 .company_credential("SG-2")
@@ -732,6 +790,18 @@ mod tests {
         )
         .unwrap();
         assert_eq!(to_issue(&store), ["SG-1"]);
+        store
+            .issue_company_credentials(|writer| writer.put("SG-1", 3, r#"{"c":"SG-1 again"}"#))
+            .unwrap();
+        // Issued again, it comes after the others in the feed.
+        let feed = store.company_credentials_since(1, 10).unwrap();
+        let order: Vec<(&str, i64)> = feed.iter().map(|(id, _, k)| (id.as_str(), k.seq)).collect();
+        assert_eq!(order, [("SG-2", 2), ("SG-1", 3)]);
+        import(
+            &mut store,
+            &[row("SG-1", "53312345K", "2026-12-31", "Alpha Three")],
+        )
+        .unwrap();
         // A run that fails keeps none of its credentials.
         let failed: Result<(), StoreError> = store.issue_company_credentials(|writer| {
             writer.put("SG-1", 3, "{}")?;
@@ -739,7 +809,7 @@ mod tests {
         });
         assert!(failed.is_err());
         assert_eq!(to_issue(&store), ["SG-1"]);
-        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 5 });
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 7 });
         store
             .conn
             .execute(

@@ -7,11 +7,15 @@
 //! its `id`), `outcome`, and `people` (objects with the `type` and `number` of a person's
 //! identity document); whatever else it says (the fields disclosed and withheld, the basis,
 //! the credential) is kept as it is.
+//!
+//! The disclosure policies a node applies for its partners are kept too, each by its id, in
+//! its latest version, under `policy` audit entries (the SHA-256 of its text under its id): a
+//! newer version replaces an older one, and the same version may not change.
 
 use std::collections::BTreeSet;
 
 use corridor_format::Hash32;
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -25,10 +29,34 @@ CREATE TABLE IF NOT EXISTS disclosures (
 CREATE INDEX IF NOT EXISTS disclosures_by_partner ON disclosures (partner, seq);
 CREATE INDEX IF NOT EXISTS disclosures_by_company ON disclosures (company, seq);
 CREATE INDEX IF NOT EXISTS disclosures_by_at ON disclosures (at);
+CREATE TABLE IF NOT EXISTS disclosure_policies (
+    id TEXT PRIMARY KEY, version INTEGER NOT NULL, text TEXT NOT NULL, added_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS disclosure_people (
     number TEXT NOT NULL, kind TEXT NOT NULL, disclosure INTEGER NOT NULL,
     PRIMARY KEY (number, kind, disclosure)) WITHOUT ROWID;
 ";
+
+/// A disclosure policy as kept: its text is the policy file's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPolicy {
+    pub id: String,
+    pub version: i64,
+    pub text: String,
+    /// When it was kept (milliseconds since 1970).
+    pub added_at: i64,
+}
+
+/// What keeping a policy did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKept {
+    Added,
+    /// A newer version replaced this one.
+    Replaced {
+        version: i64,
+    },
+    /// The same text was kept already.
+    Unchanged,
+}
 
 /// A disclosure as the log records it.
 #[derive(Debug, Clone, PartialEq)]
@@ -95,39 +123,99 @@ impl Indexed {
 }
 
 impl Store {
+    /// Keeps the policy `id` of `version` with its `text`: added, or replacing an older
+    /// version. An older version than the one kept, or the same version with another text, is
+    /// refused.
+    pub fn keep_policy(
+        &mut self,
+        id: &str,
+        version: i64,
+        text: &str,
+    ) -> Result<PolicyKept, StoreError> {
+        self.change_with("company", |tx, at, sqlite| {
+            let kept: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT version, text FROM disclosure_policies WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()
+                .map_err(sqlite)?;
+            let outcome = match kept {
+                Some((v, t)) if v == version && t == text => return Ok(PolicyKept::Unchanged),
+                Some((v, _)) if v >= version => {
+                    return Err(StoreError::Disclosure(format!(
+                        "policy {id}: version {v} is kept; give a later version than {version} to change it"
+                    )));
+                }
+                Some((v, _)) => PolicyKept::Replaced { version: v },
+                None => PolicyKept::Added,
+            };
+            tx.execute(
+                "INSERT OR REPLACE INTO disclosure_policies (id, version, text, added_at) VALUES (?1, ?2, ?3, ?4)",
+                params![id, version, text, at],
+            )
+            .map_err(sqlite)?;
+            append_audit(tx, at, "company", "policy", &sha256(text.as_bytes()), id.as_bytes())
+                .map_err(sqlite)?;
+            Ok(outcome)
+        })
+    }
+
+    /// The policy kept under `id`, if one is.
+    pub fn policy(&self, id: &str) -> Result<Option<StoredPolicy>, StoreError> {
+        Ok(self.policies_where("WHERE id = ?1", &[&id])?.pop())
+    }
+
+    /// Every policy kept, by id.
+    pub fn policies(&self) -> Result<Vec<StoredPolicy>, StoreError> {
+        self.policies_where("", &[])
+    }
+
+    fn policies_where(
+        &self,
+        condition: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<StoredPolicy>, StoreError> {
+        let sqlite = |e| self.sqlite(e);
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT id, version, text, added_at FROM disclosure_policies {condition} ORDER BY id"
+            ))
+            .and_then(|mut q| {
+                q.query_map(args, |r| {
+                    Ok(StoredPolicy {
+                        id: r.get(0)?,
+                        version: r.get(1)?,
+                        text: r.get(2)?,
+                        added_at: r.get(3)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(sqlite)
+    }
+
     /// Records a disclosure (or a refusal): its audit entry, and its index. The entry's
     /// number.
     pub fn record_disclosure(&mut self, record: &Value) -> Result<i64, StoreError> {
-        let indexed = Indexed::of(record).map_err(StoreError::Disclosure)?;
-        let detail = record.to_string();
-        let subject = Hash32(Sha256::digest(detail.as_bytes()).into());
+        let mut seqs = self.record_disclosures(std::slice::from_ref(record))?;
+        Ok(seqs.pop().unwrap_or_default())
+    }
+
+    /// Records several disclosures in one transaction (a page of the change feed): all, or
+    /// none. Their entries' numbers.
+    pub fn record_disclosures(&mut self, records: &[Value]) -> Result<Vec<i64>, StoreError> {
+        let indexed: Vec<(Indexed, String)> = records
+            .iter()
+            .map(|record| Ok((Indexed::of(record)?, record.to_string())))
+            .collect::<Result<_, String>>()
+            .map_err(StoreError::Disclosure)?;
         self.change_with("company", |tx, at, sqlite| {
-            let seq = append_audit(tx, at, "company", "disclosure", &subject, detail.as_bytes())
-                .map_err(sqlite)?;
-            tx.prepare_cached(
-                "INSERT INTO disclosures (seq, at, partner, company, policy, outcome)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )
-            .and_then(|mut q| {
-                q.execute(params![
-                    seq,
-                    at,
-                    indexed.partner,
-                    indexed.company,
-                    indexed.policy,
-                    indexed.outcome
-                ])
-            })
-            .map_err(sqlite)?;
-            let mut person = tx
-                .prepare_cached(
-                    "INSERT INTO disclosure_people (number, kind, disclosure) VALUES (?1, ?2, ?3)",
-                )
-                .map_err(sqlite)?;
-            for (number, kind) in &indexed.people {
-                person.execute(params![number, kind, seq]).map_err(sqlite)?;
-            }
-            Ok(seq)
+            indexed
+                .iter()
+                .map(|(indexed, detail)| record_in(tx, at, sqlite, indexed, detail))
+                .collect()
         })
     }
 
@@ -192,13 +280,63 @@ impl Store {
     }
 }
 
-/// The audit log's disclosures, replayed: each entry's number, time and indexed parts.
+/// Records one disclosure in `tx`: its audit entry and its index. The entry's number.
+fn record_in(
+    tx: &rusqlite::Transaction,
+    at: i64,
+    sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
+    indexed: &Indexed,
+    detail: &str,
+) -> Result<i64, StoreError> {
+    let subject = sha256(detail.as_bytes());
+    let seq = append_audit(tx, at, "company", "disclosure", &subject, detail.as_bytes())
+        .map_err(sqlite)?;
+    tx.prepare_cached(
+        "INSERT INTO disclosures (seq, at, partner, company, policy, outcome)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut q| {
+        q.execute(params![
+            seq,
+            at,
+            indexed.partner,
+            indexed.company,
+            indexed.policy,
+            indexed.outcome
+        ])
+    })
+    .map_err(sqlite)?;
+    let mut person = tx
+        .prepare_cached(
+            "INSERT INTO disclosure_people (number, kind, disclosure) VALUES (?1, ?2, ?3)",
+        )
+        .map_err(sqlite)?;
+    for (number, kind) in &indexed.people {
+        person.execute(params![number, kind, seq]).map_err(sqlite)?;
+    }
+    Ok(seq)
+}
+
+fn sha256(bytes: &[u8]) -> Hash32 {
+    Hash32(Sha256::digest(bytes).into())
+}
+
+/// The audit log's disclosures, replayed: each entry's number, time and indexed parts; and
+/// each policy's digest as last recorded.
 #[derive(Default)]
 pub(crate) struct DisclosureReplay {
     entries: Vec<(i64, i64, Indexed)>,
+    policies: std::collections::BTreeMap<String, Vec<u8>>,
 }
 
 impl DisclosureReplay {
+    pub(crate) fn policy(&mut self, subject: &[u8], detail: &[u8]) -> Result<(), String> {
+        let id = String::from_utf8(detail.to_vec())
+            .map_err(|_| "its policy id is not text".to_owned())?;
+        self.policies.insert(id, subject.to_vec());
+        Ok(())
+    }
+
     pub(crate) fn entry(&mut self, seq: i64, at: i64, detail: &[u8]) -> Result<(), String> {
         let record: Value = serde_json::from_slice(detail)
             .map_err(|_| "its disclosure record is not JSON".to_owned())?;
@@ -206,9 +344,27 @@ impl DisclosureReplay {
         Ok(())
     }
 
-    /// Whether the index of disclosures is other than the log's.
+    /// Whether the index of disclosures, or the policies kept, are other than the log's.
     pub(crate) fn differs(&self, store: &Store) -> Result<Option<String>, StoreError> {
         let sqlite = |e| store.sqlite(e);
+        let policies = store.policies()?;
+        for policy in &policies {
+            if self.policies.get(&policy.id).map(Vec::as_slice)
+                != Some(sha256(policy.text.as_bytes()).as_bytes().as_slice())
+            {
+                return Ok(Some(format!(
+                    "policy {} is not what the log last records of it",
+                    policy.id
+                )));
+            }
+        }
+        if policies.len() != self.policies.len() {
+            return Ok(Some(format!(
+                "the log records {} policies, the store keeps {}",
+                self.policies.len(),
+                policies.len()
+            )));
+        }
         let mut query = store
             .conn
             .prepare(
@@ -351,6 +507,39 @@ mod tests {
             .is_empty()
         );
         assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 3 });
+    }
+
+    #[test]
+    fn policies_are_kept_by_version_and_audited() {
+        let (_dir, mut store) = open();
+        assert_eq!(store.keep_policy("p", 1, "a").unwrap(), PolicyKept::Added);
+        assert_eq!(
+            store.keep_policy("p", 1, "a").unwrap(),
+            PolicyKept::Unchanged
+        );
+        assert!(matches!(
+            store.keep_policy("p", 1, "b"),
+            Err(StoreError::Disclosure(_))
+        ));
+        assert_eq!(
+            store.keep_policy("p", 2, "b").unwrap(),
+            PolicyKept::Replaced { version: 1 }
+        );
+        assert!(matches!(
+            store.keep_policy("p", 1, "c"),
+            Err(StoreError::Disclosure(_))
+        ));
+        assert_eq!(store.policy("p").unwrap().unwrap().text, "b");
+        assert_eq!(store.policies().unwrap().len(), 1);
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 2 });
+        store
+            .conn
+            .execute("UPDATE disclosure_policies SET text = 'c'", [])
+            .unwrap();
+        assert!(matches!(
+            store.audit().unwrap(),
+            Audit::RecordsDiffer { problem } if problem.contains("policy p")
+        ));
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub use companies::{
     StoredCompany,
 };
 pub use corridor_format::RevocationReason;
-pub use disclosures::{DisclosureEntry, DisclosureQuery};
+pub use disclosures::{DisclosureEntry, DisclosureQuery, PolicyKept, StoredPolicy};
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};
 pub use store::{

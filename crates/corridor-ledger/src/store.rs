@@ -805,6 +805,11 @@ impl Store {
                         return Ok(altered(&why));
                     }
                 }
+                "policy" => {
+                    if let Err(why) = disclosures.policy(&subject, &detail) {
+                        return Ok(altered(&why));
+                    }
+                }
                 "registry" | "title" => titles.push(TitleEntry {
                     seq,
                     at,

@@ -24,16 +24,20 @@ pub enum Scope {
     Titles,
     /// EPCIS 2.0 capture and query (`/capture`, `/events`), for the party the token names.
     Trace,
+    /// Company profiles (`/api/companies`), disclosed under the policies the token names: a
+    /// partner's look-ups and the change feed it mirrors.
+    Companies,
 }
 
 impl Scope {
     /// Every scope, in the order they are written.
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Issue,
         Scope::Revoke,
         Scope::Share,
         Scope::Titles,
         Scope::Trace,
+        Scope::Companies,
     ];
 
     /// The scope's name, as `corridor token new --scope` takes it and errors say it.
@@ -44,6 +48,7 @@ impl Scope {
             Scope::Share => "share",
             Scope::Titles => "titles",
             Scope::Trace => "trace",
+            Scope::Companies => "companies",
         }
     }
 
@@ -99,6 +104,9 @@ pub struct Scopes {
     pub titles: bool,
     /// The party it captures and queries events for, if it may.
     pub trace: Option<TraceParty>,
+    /// The disclosure policies (by id, never none) it receives company profiles under, if
+    /// it may ask for them.
+    pub companies: Option<BTreeSet<String>>,
 }
 
 impl Scopes {
@@ -111,6 +119,7 @@ impl Scopes {
             share: true,
             titles: true,
             trace: None,
+            companies: None,
         }
     }
 
@@ -122,6 +131,7 @@ impl Scopes {
             Scope::Share => self.share,
             Scope::Titles => self.titles,
             Scope::Trace => self.trace.is_some(),
+            Scope::Companies => self.companies.is_some(),
         }
     }
 
@@ -159,12 +169,20 @@ impl Scopes {
         }
     }
 
-    /// The scopes kept as `names` with `issuers` and `trace_party`; `None` if the columns are
-    /// not what Corridor writes.
+    /// The disclosure policies as kept in the store: NULL for none, else a JSON array.
+    fn policies_column(&self) -> Option<String> {
+        self.companies
+            .as_ref()
+            .map(|ids| serde_json::to_string(ids).expect("ids serialize"))
+    }
+
+    /// The scopes kept as `names` with `issuers`, `trace_party` and `policies`; `None` if the
+    /// columns are not what Corridor writes.
     fn from_columns(
         names: &str,
         issuers: Option<&str>,
         trace_party: Option<&str>,
+        policies: Option<&str>,
     ) -> Option<Scopes> {
         let mut scopes = Scopes::default();
         for name in names.split_whitespace() {
@@ -187,6 +205,13 @@ impl Scopes {
                         None => TraceParty::Any,
                         Some(gln) => TraceParty::Party(gln.parse().ok()?),
                     })
+                }
+                Scope::Companies => {
+                    scopes.companies = Some(
+                        serde_json::from_str::<BTreeSet<String>>(policies?)
+                            .ok()
+                            .filter(|ids| !ids.is_empty())?,
+                    )
                 }
             }
         }
@@ -211,12 +236,14 @@ pub struct LiveToken {
     pub scopes: Scopes,
 }
 
-/// A token's row: name, created, revoked, scopes, the issuers it revokes for, its trace party.
+/// A token's row: name, created, revoked, scopes, the issuers it revokes for, its trace party,
+/// its disclosure policies.
 type TokenRow = (
     String,
     i64,
     Option<i64>,
     String,
+    Option<String>,
     Option<String>,
     Option<String>,
 );
@@ -236,6 +263,8 @@ pub(crate) fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     add_column(conn, "api_tokens", "revoke_issuers", "TEXT")?;
     // Layout version 6: the party a trace token is for.
     add_column(conn, "api_tokens", "trace_party", "TEXT")?;
+    // Layout version 10: the disclosure policies a companies token receives profiles under.
+    add_column(conn, "api_tokens", "company_policies", "TEXT")?;
     Ok(())
 }
 
@@ -260,15 +289,16 @@ impl Store {
         let inserted = self
             .conn
             .execute(
-                "INSERT OR IGNORE INTO api_tokens (name, hash, created, scopes, revoke_issuers, trace_party)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT OR IGNORE INTO api_tokens (name, hash, created, scopes, revoke_issuers, trace_party,
+                 company_policies) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     name,
                     digest(&token).as_slice(),
                     now_ms(),
                     scopes.names(),
                     scopes.issuers_column(),
-                    scopes.trace_party_column()
+                    scopes.trace_party_column(),
+                    scopes.policies_column()
                 ],
             )
             .map_err(|e| self.sqlite(e))?;
@@ -298,7 +328,8 @@ impl Store {
         let rows: Vec<TokenRow> = self
             .conn
             .prepare(
-                "SELECT name, created, revoked, scopes, revoke_issuers, trace_party FROM api_tokens ORDER BY name",
+                "SELECT name, created, revoked, scopes, revoke_issuers, trace_party, company_policies
+                 FROM api_tokens ORDER BY name",
             )
             .and_then(|mut q| {
                 q.query_map([], |r| {
@@ -309,20 +340,23 @@ impl Store {
                         r.get(3)?,
                         r.get(4)?,
                         r.get(5)?,
+                        r.get(6)?,
                     ))
                 })?
                 .collect()
             })
             .map_err(|e| self.sqlite(e))?;
         rows.into_iter()
-            .map(|(name, created, revoked, scopes, issuers, party)| {
-                Ok(TokenInfo {
-                    scopes: read_scopes(&name, &scopes, issuers.as_deref(), party.as_deref())?,
-                    name,
-                    created,
-                    revoked,
-                })
-            })
+            .map(
+                |(name, created, revoked, scopes, issuers, party, policies)| {
+                    Ok(TokenInfo {
+                        scopes: read_scopes(&name, &scopes, [issuers, party, policies])?,
+                        name,
+                        created,
+                        revoked,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -331,19 +365,20 @@ impl Store {
         if !token.starts_with(PREFIX) {
             return Ok(None);
         }
-        let row: Option<(String, String, Option<String>, Option<String>)> = self
+        type Row = (String, String, [Option<String>; 3]);
+        let row: Option<Row> = self
             .conn
             .query_row(
-                "SELECT name, scopes, revoke_issuers, trace_party FROM api_tokens
+                "SELECT name, scopes, revoke_issuers, trace_party, company_policies FROM api_tokens
                  WHERE hash = ?1 AND revoked IS NULL",
                 [digest(token).as_slice()],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?])),
             )
             .optional()
             .map_err(|e| self.sqlite(e))?;
-        row.map(|(name, scopes, issuers, party)| {
+        row.map(|(name, scopes, columns)| {
             Ok(LiveToken {
-                scopes: read_scopes(&name, &scopes, issuers.as_deref(), party.as_deref())?,
+                scopes: read_scopes(&name, &scopes, columns)?,
                 name,
             })
         })
@@ -351,16 +386,20 @@ impl Store {
     }
 }
 
-/// The scopes of the token `name` as its row keeps them.
+/// The scopes of the token `name` as its row keeps them: the names, then the columns of the
+/// revoking issuers, the trace party and the disclosure policies.
 fn read_scopes(
     name: &str,
     scopes: &str,
-    issuers: Option<&str>,
-    party: Option<&str>,
+    [issuers, party, policies]: [Option<String>; 3],
 ) -> Result<Scopes, StoreError> {
-    Scopes::from_columns(scopes, issuers, party).ok_or_else(|| {
-        StoreError::Corrupt(format!("the scopes of API token {name:?} cannot be read"))
-    })
+    Scopes::from_columns(
+        scopes,
+        issuers.as_deref(),
+        party.as_deref(),
+        policies.as_deref(),
+    )
+    .ok_or_else(|| StoreError::Corrupt(format!("the scopes of API token {name:?} cannot be read")))
 }
 
 fn digest(token: &str) -> [u8; 32] {

@@ -16,6 +16,7 @@
 
 mod api;
 mod chain;
+mod companies;
 mod epcis;
 mod error;
 mod issuer;
@@ -252,6 +253,7 @@ fn routes(state: AppState, config: &ServerConfig) -> Router {
         )
         .merge(api::routes())
         .merge(epcis::routes())
+        .merge(companies::routes())
         .route("/api/trace/check", get(trace::check))
         .route("/api/trace/provenance", get(trace::provenance))
         .route("/api/trace/graph", get(trace::graph))

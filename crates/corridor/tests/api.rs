@@ -1640,3 +1640,236 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
         "{answer}"
     );
 }
+
+/// A partner's token: `corridor token new NAME --scope companies --policy …`.
+fn partner_token(work: &Workdir, name: &str, policies: &[&str]) -> String {
+    let mut args = vec!["token", "new", name, "--scope", "companies"];
+    for policy in policies {
+        args.extend(["--policy", policy]);
+    }
+    work.ok(&args).trim().to_string()
+}
+
+#[test]
+fn company_routes_disclose_to_partners_under_their_policies_and_refuse_the_rest() {
+    use common::company::{CN_SG, SG_CN, SG_HOST, issue, provider};
+    use rand::SeedableRng;
+    let work = Workdir::new();
+    let mut generator = corridor_companygen::Generator::new(rand::rngs::StdRng::seed_from_u64(3));
+    let records: Vec<Value> = (0..9).map(|i| generator.company(i)).collect();
+    let file = work.path("companies.jsonl");
+    common::write_lines(&file, &records);
+    work.ok(&[
+        "company",
+        "import",
+        "--on",
+        "2026-11-27",
+        file.to_str().unwrap(),
+    ]);
+    provider(&work, "provider", "p256", SG_HOST);
+    issue(&work, "provider", SG_HOST, &[]);
+    for (name, text) in [("sg-cn.toml", SG_CN), ("cn-sg.toml", CN_SG)] {
+        std::fs::write(work.path(name), text).unwrap();
+    }
+    work.ok(&[
+        "company",
+        "policy",
+        "add",
+        work.path("sg-cn.toml").to_str().unwrap(),
+        work.path("cn-sg.toml").to_str().unwrap(),
+    ]);
+    let cq_credit = partner_token(&work, "cq-credit", &["test-sg-cn"]);
+    let sg_kyc = partner_token(&work, "sg-kyc", &["test-cn-sg"]);
+    let both = partner_token(&work, "both", &["test-sg-cn", "test-cn-sg"]);
+    let issuing = work
+        .ok(&["token", "new", "issuing", "--scope", "issue"])
+        .trim()
+        .to_string();
+    // A policy not kept cannot be given to a token.
+    let out = work.run(&[
+        "token",
+        "new",
+        "x",
+        "--scope",
+        "companies",
+        "--policy",
+        "nowhere",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let server = Server::start(&work);
+    let sg = &records[0];
+    let (sg_id, uen) = (
+        sg["id"].as_str().unwrap(),
+        sg["identifiers"]["uen"].as_str().unwrap(),
+    );
+    let cq_id = records[1]["id"].as_str().unwrap();
+    let get = |path: &str, token: Option<&str>| {
+        let route = if path.starts_with("/api/companies/changes") {
+            "/api/companies/changes"
+        } else if path.starts_with("/api/companies/") {
+            "/api/companies/{id}"
+        } else {
+            "/api/companies"
+        };
+        server.call("GET", route, path, None, token)
+    };
+
+    // Who may ask, and under what.
+    let path = format!("/api/companies?uen={uen}&basis=consent:C-1");
+    assert_eq!(get(&path, None).0, 401);
+    let (status, answer) = get(&path, Some(&issuing));
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (403, Some("missing_scope"))
+    );
+    let (status, answer) = get(&format!("{path}&policy=test-cn-sg"), Some(&cq_credit));
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (403, Some("policy_not_allowed"))
+    );
+    let (status, answer) = get(&path, Some(&both));
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (400, Some("policy_required"))
+    );
+    let (status, answer) = get(
+        &format!("/api/companies?uen={uen}&basis=consent"),
+        Some(&cq_credit),
+    );
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (400, Some("invalid_basis"))
+    );
+    let (status, _) = get(
+        &format!("/api/companies?uen={uen}&q={uen}"),
+        Some(&cq_credit),
+    );
+    assert_eq!(status, 400);
+
+    // Found by identifier, by id, by name without its legal form: disclosed under the policy.
+    let (status, answer) = get(&path, Some(&cq_credit));
+    assert_eq!(status, 200, "{answer}");
+    let result = &answer["results"][0];
+    assert_eq!(
+        (result["company"].as_str(), result["outcome"].as_str()),
+        (Some(sg_id), Some("disclosed"))
+    );
+    assert_eq!(answer["policy"], "test-sg-cn");
+    let copy = result["credential"].to_string();
+    for officer in sg["officers"].as_array().unwrap() {
+        assert!(!copy.contains(officer["person"]["id"]["number"].as_str().unwrap()));
+    }
+    assert_eq!(result["withhold"]["officers[0].person.id.number"], "never");
+    let legal = sg["name"]["legal"].as_str().unwrap();
+    let bare = legal.trim_end_matches(" Pte. Ltd.").to_uppercase();
+    let (status, answer) = get(
+        &format!(
+            "/api/companies?name={}&policy=test-sg-cn",
+            bare.replace(' ', "%20")
+        ),
+        Some(&both),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert!(
+        answer["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["company"] == sg_id)
+    );
+    assert_eq!(
+        get(&format!("/api/companies?q={sg_id}"), Some(&cq_credit)).0,
+        200
+    );
+    // Unknown, or not covered by the policy: not found.
+    assert_eq!(
+        get("/api/companies?q=no-such-company", Some(&cq_credit)).0,
+        404
+    );
+    assert_eq!(
+        get(&format!("/api/companies?q={cq_id}"), Some(&cq_credit)).0,
+        404
+    );
+    assert_eq!(
+        get(&format!("/api/companies/{cq_id}"), Some(&cq_credit)).0,
+        404
+    );
+
+    // One company; a policy that cannot be met refuses with its reason, and records it.
+    let (status, answer) = get(&format!("/api/companies/{cq_id}"), Some(&sg_kyc));
+    assert_eq!(
+        (status, answer["outcome"].as_str()),
+        (403, Some("refused")),
+        "{answer}"
+    );
+    assert_eq!(answer["refusal_reason"], "basis-missing");
+    assert!(answer["credential"].is_null());
+    let (status, answer) = get(
+        &format!("/api/companies/{cq_id}?basis=separate-consent:SC-1"),
+        Some(&sg_kyc),
+    );
+    assert_eq!(
+        (status, answer["outcome"].as_str()),
+        (200, Some("disclosed")),
+        "{answer}"
+    );
+    let (status, answer) = get(&format!("/api/companies?q={cq_id}"), Some(&sg_kyc));
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (403, Some("refused"))
+    );
+
+    // The change feed, page by page: every Singapore company once, in the order issued.
+    let mut after = 0;
+    let mut seen = Vec::new();
+    loop {
+        let (status, page) = get(
+            &format!("/api/companies/changes?after={after}&limit=2&basis=consent:C-1"),
+            Some(&cq_credit),
+        );
+        assert_eq!(status, 200, "{page}");
+        for change in page["changes"].as_array().unwrap() {
+            assert!(change["seq"].as_i64().unwrap() > after);
+            assert_eq!(change["outcome"], "disclosed");
+            seen.push(change["company"].as_str().unwrap().to_owned());
+        }
+        assert!(page["next"].as_i64().unwrap() >= after);
+        after = page["next"].as_i64().unwrap();
+        if !page["more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    let singapore: Vec<String> = records
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .filter(|id| id.starts_with("SG-"))
+        .collect();
+    assert_eq!(seen, singapore);
+    let (status, page) = get(
+        &format!("/api/companies/changes?after={after}"),
+        Some(&cq_credit),
+    );
+    assert_eq!(
+        (status, page["changes"].as_array().map(Vec::len)),
+        (200, Some(0))
+    );
+    for bad in ["limit=0", "limit=101", "after=-1", "after=x"] {
+        assert_eq!(
+            get(&format!("/api/companies/changes?{bad}"), Some(&cq_credit)).0,
+            400,
+            "{bad}"
+        );
+    }
+    let (status, answer) = get("/api/companies/changes", Some(&sg_kyc));
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (403, Some("refused"))
+    );
+
+    // Every answer that disclosed or refused one company is in the record of what crossed.
+    let report = work.ok(&["audit", "disclosures", "--json", "--partner", "cq-credit"]);
+    assert_eq!(report.lines().count(), 2 + singapore.len());
+    let report = work.ok(&["audit", "disclosures", "--json", "--partner", "sg-kyc"]);
+    assert_eq!(report.lines().count(), 2);
+    assert!(work.ok(&["store", "audit"]).contains("intact"));
+}

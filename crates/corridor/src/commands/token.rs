@@ -15,7 +15,8 @@ pub enum TokenAction {
         #[arg(value_name = "NAME")]
         name: String,
         /// What it may do: issue, revoke, share, titles (title actions and chain title
-        /// transactions) or trace (EPCIS 2.0 capture and query, `/capture` and `/events`).
+        /// transactions), trace (EPCIS 2.0 capture and query, `/capture` and `/events`) or
+        /// companies (a partner's company look-ups and change feed, `/api/companies`).
         /// Repeat for several; at least one.
         #[arg(long = "scope", value_name = "SCOPE", required = true, value_parser = parse_scope)]
         scopes: Vec<Scope>,
@@ -29,6 +30,11 @@ pub enum TokenAction {
         /// the same things. Without it, the token is the repository operator's: any party's.
         #[arg(long, value_name = "PGLN", value_parser = super::trace::parse_party)]
         party: Option<Gln>,
+        /// With --scope companies: a disclosure policy (by id, kept with `corridor company
+        /// policy add`) the partner receives profiles under; repeat for several, at least one.
+        /// Nothing of a profile leaves but what one of them allows.
+        #[arg(long = "policy", value_name = "ID")]
+        policies: Vec<String>,
     },
     /// List the tokens: name, scopes, when made, whether revoked. Never the tokens themselves.
     List,
@@ -47,8 +53,16 @@ pub fn run(home: &Home, action: &TokenAction) -> Result<Exit> {
             scopes,
             issuers,
             party,
+            policies,
         } => {
-            let scopes = granted(scopes, issuers, *party)?;
+            for id in policies {
+                if store.policy(id)?.is_none() {
+                    bail!(
+                        "--policy {id}: no such policy is kept (add it with `corridor company policy add FILE`)"
+                    );
+                }
+            }
+            let scopes = granted(scopes, issuers, *party, policies)?;
             let token = store.new_api_token(name, &scopes, &mut rand::rng())?;
             println!("{token}");
             eprintln!(
@@ -80,13 +94,19 @@ pub fn run(home: &Home, action: &TokenAction) -> Result<Exit> {
 
 fn parse_scope(name: &str) -> Result<Scope, String> {
     Scope::from_name(name).ok_or_else(|| {
-        format!("{name:?} is not a scope: give issue, revoke, share, titles or trace")
+        format!("{name:?} is not a scope: give issue, revoke, share, titles, trace or companies")
     })
 }
 
-/// The scopes `--scope`, `--issuer` and `--party` give; an issuer without the revoke scope,
-/// or a party without the trace scope, is a mistake.
-fn granted(scopes: &[Scope], issuers: &[String], party: Option<Gln>) -> Result<Scopes> {
+/// The scopes `--scope`, `--issuer`, `--party` and `--policy` give; an issuer without the
+/// revoke scope, a party without the trace scope, or a policy without the companies scope
+/// (or that scope without one) is a mistake.
+fn granted(
+    scopes: &[Scope],
+    issuers: &[String],
+    party: Option<Gln>,
+    policies: &[String],
+) -> Result<Scopes> {
     let revoke = scopes.contains(&Scope::Revoke);
     if !revoke && !issuers.is_empty() {
         bail!("--issuer names whom a token may revoke for: give it with --scope revoke");
@@ -97,6 +117,16 @@ fn granted(scopes: &[Scope], issuers: &[String], party: Option<Gln>) -> Result<S
             "--party names whose events a token captures and queries: give it with --scope trace"
         );
     }
+    let companies = scopes.contains(&Scope::Companies);
+    match (companies, policies.is_empty()) {
+        (true, true) => bail!(
+            "--scope companies needs --policy ID: the disclosure policies the partner receives profiles under"
+        ),
+        (false, false) => bail!(
+            "--policy names the policies a partner receives profiles under: give it with --scope companies"
+        ),
+        _ => {}
+    }
     Ok(Scopes {
         issue: scopes.contains(&Scope::Issue),
         revoke: revoke.then(|| match issuers {
@@ -106,6 +136,7 @@ fn granted(scopes: &[Scope], issuers: &[String], party: Option<Gln>) -> Result<S
         share: scopes.contains(&Scope::Share),
         titles: scopes.contains(&Scope::Titles),
         trace: trace.then(|| party.map_or(TraceParty::Any, TraceParty::Party)),
+        companies: companies.then(|| policies.iter().cloned().collect()),
     })
 }
 
@@ -119,6 +150,15 @@ fn describe(scopes: &Scopes) -> String {
             (Some(Issuers::Named(names)), Scope::Revoke) => {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 format!("revoke({})", names.join(", "))
+            }
+            (_, Scope::Companies) => {
+                let ids: Vec<&str> = scopes
+                    .companies
+                    .iter()
+                    .flatten()
+                    .map(String::as_str)
+                    .collect();
+                format!("companies({})", ids.join(", "))
             }
             (_, Scope::Trace) => match scopes.trace {
                 Some(TraceParty::Party(gln)) => format!("trace({gln})"),

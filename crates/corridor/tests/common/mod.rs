@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses its own part of this module
 
 pub mod chain;
+pub mod company;
 pub mod dns;
 pub mod epcis;
 pub mod http;

@@ -61,12 +61,14 @@ pub fn parse_basis(text: &str) -> Result<Basis, String> {
 /// Largest policy file read.
 const MAX_POLICY: u64 = 1 << 20;
 
-/// Reads the policy file at `path`.
-pub fn read_policy(path: &Path) -> Result<Policy> {
+/// Reads the policy file at `path`: the policy, and its text.
+pub fn read_policy(path: &Path) -> Result<(Policy, String)> {
     let text = crate::input::read_bounded(path, MAX_POLICY)?;
     let text = String::from_utf8(text)
         .map_err(|_| anyhow!("{}: a policy is UTF-8 text", path.display()))?;
-    Policy::from_toml(&text).with_context(|| format!("{}: not a disclosure policy", path.display()))
+    let policy = Policy::from_toml(&text)
+        .with_context(|| format!("{}: not a disclosure policy", path.display()))?;
+    Ok((policy, text))
 }
 
 /// The one company `query` finds: its id and jurisdiction.
@@ -91,7 +93,7 @@ fn one_company(store: &Store, query: &str) -> Result<corridor_ledger::StoredComp
 }
 
 pub fn run(home: &Home, args: &DiscloseArgs) -> Result<Exit> {
-    let policy = read_policy(&args.policy)?;
+    let (policy, _) = read_policy(&args.policy)?;
     let mut store = home.store()?;
     let company = one_company(&store, &args.company)?;
     let id = &company.row.id;

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
-use corridor_company::{IdKind, name_key, normalise};
+use corridor_company::{name_key, normalise};
 use corridor_ledger::{Store, StoredCompany};
 use serde_json::{Value, json};
 
@@ -25,17 +25,7 @@ pub struct FindArgs {
 
 /// The companies `query` finds: by id, else by identifier, else by name key.
 pub fn find(store: &Store, query: &str) -> Result<Vec<StoredCompany>> {
-    if let Some(company) = store.company(query.trim())? {
-        return Ok(vec![company]);
-    }
-    let identifier = normalise(query);
-    for kind in [IdKind::Uen, IdKind::Uscc, IdKind::Lei] {
-        let found = store.companies_by_key(kind.name(), &identifier)?;
-        if !found.is_empty() {
-            return Ok(found);
-        }
-    }
-    Ok(store.companies_by_key("name", &name_key(query))?)
+    Ok(store.find_companies(query.trim(), &normalise(query), &name_key(query))?)
 }
 
 pub fn run(home: &Home, args: &FindArgs) -> Result<Exit> {

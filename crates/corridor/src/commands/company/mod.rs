@@ -7,6 +7,7 @@ mod disclose;
 mod find;
 mod import;
 mod issue;
+mod policy;
 
 use anyhow::{Result, bail};
 use corridor_company::Date;
@@ -67,6 +68,11 @@ pub enum CompanyAction {
     /// Exit status: 0 disclosed, 1 refused (or no such company, or no credential), 2 for a
     /// usage error or a bad policy file.
     Disclose(disclose::DiscloseArgs),
+    /// The disclosure policies `corridor serve` applies for partners: keep, list, show.
+    Policy {
+        #[command(subcommand)]
+        action: policy::PolicyAction,
+    },
 }
 
 pub fn run(home: &Home, action: &CompanyAction) -> Result<Exit> {
@@ -76,6 +82,7 @@ pub fn run(home: &Home, action: &CompanyAction) -> Result<Exit> {
         CompanyAction::Find(args) => find::run(home, args),
         CompanyAction::Issue(args) => issue::run(home, args),
         CompanyAction::Disclose(args) => disclose::run(home, args),
+        CompanyAction::Policy { action } => policy::run(home, action),
     }
 }
 
