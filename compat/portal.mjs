@@ -27,6 +27,10 @@
 //                                                                    "add": [table path…], "fields": [[path, value]…],
 //                                                                    "owner"?}
 //   node portal.mjs share <base-url> <api-token> <file>              share the file, then open the link
+//   node portal.mjs companies <base-url> <api-token> <query> [<basis>]
+//                                                                    look a company up on the companies page:
+//                                                                    each one's verdict (words, class, colours),
+//                                                                    refusal, what was withheld and why, its fields
 //   node portal.mjs title <base-url> <registry> <token> [<private-key-env> <api-token> <action> <address>]
 //                                                                    see a title; act on it with the key
 //                                                                    in that environment variable
@@ -330,6 +334,41 @@ try {
       if (link) await reader.goto(link);
       seen = { link, qr, shareError, requests, ...(link ? await verdict(reader) : {}) };
       if (link) await overflows(reader, "shared, opened");
+      break;
+    }
+    case "companies": {
+      const [token, query, basis] = args;
+      await page.goto(`${base}/companies`);
+      await overflows(page, "companies form");
+      await page.fill("#company-query", query);
+      if (basis) await page.fill("#company-basis", basis);
+      await page.fill("#company-token", token);
+      await page.click("#company-find");
+      await page.waitForSelector("#company-results[data-state=done]", { timeout: 20000 });
+      seen = {
+        found: await text(page, "#company-found"),
+        error: await text(page, "#company-error"),
+        companies: await page.$$eval(".company-result", (sections) => sections.map((section) => {
+          const textOf = (selector) => { const node = section.querySelector(selector); return node ? node.textContent.trim() : null; };
+          const banner = section.querySelector(".verdict");
+          const refusal = section.querySelector(".refusal");
+          return {
+            company: section.dataset.company,
+            verdict: textOf(".verdict"),
+            look: banner ? banner.classList[1] : null,
+            colour: banner ? getComputedStyle(banner).backgroundColor : null,
+            checks: [...section.querySelectorAll(".checks li")].map((li) => li.className),
+            refusal: textOf(".refusal"),
+            refusalColour: refusal ? getComputedStyle(refusal).backgroundColor : null,
+            withheld: textOf(".withheld summary"),
+            reasons: [...section.querySelectorAll(".withheld li")].map((li) => li.dataset.reason),
+            heading: textOf(".document h3"),
+            document: [...section.querySelectorAll(".document [data-path]")].map((n) => [n.dataset.path, n.textContent]),
+          };
+        })),
+      };
+      await page.$$eval(".withheld", (all) => all.forEach((d) => { d.open = true; }));
+      await overflows(page, "companies found");
       break;
     }
     case "title": {

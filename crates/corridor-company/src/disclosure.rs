@@ -52,19 +52,12 @@ impl Disclosure {
         }
     }
 
-    /// The record of this disclosure for the audit log: to whom (`partner`), of which
-    /// company, from which credential (its `id`), under which policy and basis, what left and
-    /// what stayed, the SHA-256 of the copy that left, and the people something about whom
-    /// left (by their identity document: the log is the node's own, and a data-subject report
-    /// finds them by it).
-    pub fn record(
-        &self,
-        partner: &str,
-        company: &str,
-        credential_id: Option<&str>,
-        policy: &Policy,
-        basis: Option<&Basis>,
-    ) -> Value {
+    /// What was judged, for the record of what crossed: from which credential (its `id`),
+    /// under which policy, the outcome, what left and what stayed, the SHA-256 of the copy
+    /// that left, and the people something about whom left (by their identity document: the
+    /// record is the node's own, and a data-subject report finds them by it). The same for
+    /// every disclosure of one credential under one policy with a basis of the same standing.
+    pub fn shape(&self, credential_id: Option<&str>, policy: &Policy) -> Value {
         let mut fields = self.judged();
         let sha256 = self.credential.as_ref().map(|copy| {
             let digest = Sha256::digest(copy.to_string().as_bytes());
@@ -78,8 +71,6 @@ impl Disclosure {
             .iter()
             .map(|p| json!({"type": p.kind, "number": p.number, "element": p.element, "disclosed": p.disclosed}))
             .collect();
-        fields.insert("partner".into(), Value::from(partner));
-        fields.insert("company".into(), Value::from(company));
         fields.insert("credential".into(), json!(credential_id));
         fields.insert("copy_sha256".into(), json!(sha256));
         fields.insert(
@@ -87,12 +78,31 @@ impl Disclosure {
             json!({"id": policy.id, "version": policy.version, "purpose": policy.purpose,
                    "law": policy.law, "from": policy.from.name(), "to": policy.to.name()}),
         );
-        fields.insert(
+        fields.insert("people".into(), Value::Array(people));
+        Value::Object(fields)
+    }
+
+    /// The whole record of this disclosure: to whom (`partner`), of which company, on what
+    /// basis, and its [`shape`](Disclosure::shape).
+    pub fn record(
+        &self,
+        partner: &str,
+        company: &str,
+        credential_id: Option<&str>,
+        policy: &Policy,
+        basis: Option<&Basis>,
+    ) -> Value {
+        let mut record = Map::new();
+        record.insert("partner".into(), Value::from(partner));
+        record.insert("company".into(), Value::from(company));
+        record.insert(
             "basis".into(),
             json!(basis.map(|b| json!({"kind": b.kind, "reference": b.reference}))),
         );
-        fields.insert("people".into(), Value::Array(people));
-        Value::Object(fields)
+        if let Value::Object(shape) = self.shape(credential_id, policy) {
+            record.extend(shape);
+        }
+        Value::Object(record)
     }
 
     /// What the disclosure says, in the shape of the corpus's expected disclosures:

@@ -359,16 +359,63 @@ impl Store {
         identifier: &str,
         name_key: &str,
     ) -> Result<Vec<StoredCompany>, StoreError> {
-        if let Some(company) = self.company(id)? {
-            return Ok(vec![company]);
+        let mut found = Vec::new();
+        for (id, _) in self.find_company_ids(id, identifier, name_key)? {
+            found.extend(self.company(&id)?);
         }
-        for kind in ["uen", "uscc", "lei"] {
-            let found = self.companies_by_key(kind, identifier)?;
+        Ok(found)
+    }
+
+    /// As [`Store::find_companies`], only each company's id and jurisdiction: what a server
+    /// needs to look up before it answers from what it prepared.
+    pub fn find_company_ids(
+        &self,
+        id: &str,
+        identifier: &str,
+        name_key: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let sqlite = |e| self.sqlite(e);
+        let mut by_id = self
+            .conn
+            .prepare_cached("SELECT id, jurisdiction FROM companies WHERE id = ?1")
+            .map_err(sqlite)?;
+        let found: Vec<(String, String)> = by_id
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(sqlite)?;
+        if !found.is_empty() {
+            return Ok(found);
+        }
+        let mut by_key = self
+            .conn
+            .prepare_cached(
+                "SELECT c.id, c.jurisdiction FROM companies c WHERE c.seq IN
+                 (SELECT company FROM company_keys WHERE kind = ?1 AND key = ?2) ORDER BY c.change",
+            )
+            .map_err(sqlite)?;
+        for (kind, key) in [
+            ("uen", identifier),
+            ("uscc", identifier),
+            ("lei", identifier),
+            ("name", name_key),
+        ] {
+            let found: Vec<(String, String)> = by_key
+                .query_map([kind, key], |r| Ok((r.get(0)?, r.get(1)?)))
+                .and_then(Iterator::collect)
+                .map_err(sqlite)?;
             if !found.is_empty() {
                 return Ok(found);
             }
         }
-        self.companies_by_key("name", name_key)
+        Ok(Vec::new())
+    }
+
+    /// The place in the order kept of company `id`'s profile credential, if one is kept.
+    pub fn company_credential_seq(&self, id: &str) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT seq FROM company_credentials WHERE company = ?1")
+            .and_then(|mut q| q.query_row([id], |r| r.get(0)).optional())
+            .map_err(|e| self.sqlite(e))
     }
 
     /// The companies found by `key` of `kind` (`uen`, `uscc`, `lei`, `name`), by id.

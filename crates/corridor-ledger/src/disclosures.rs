@@ -1,22 +1,26 @@
 //! The record of what crossed: every disclosure of a company profile (and every refusal) is
-//! one `disclosure` entry of the hash-chained audit log, whose detail is the whole record as
-//! JSON. Two tables index the entries, by partner, company, policy and time, and by the
-//! people something about whom left; the audit replays the log and finds them equal.
+//! in the hash-chained audit log.
 //!
-//! A record is a JSON object with at least `partner`, `company`, `policy` (an object with
-//! its `id`), `outcome`, and `people` (objects with the `type` and `number` of a person's
-//! identity document); whatever else it says (the fields disclosed and withheld, the basis,
-//! the credential) is kept as it is.
+//! A record is a JSON object. Three of its fields say to whom and on what basis, and differ
+//! from one disclosure to the next: `partner`, `company` and `basis`. The rest is what was
+//! judged (the credential, the policy, the outcome, the fields disclosed and withheld, the
+//! people, the copy's digest), and is the same every time one credential is disclosed under
+//! one policy with a basis of the same standing: its *shape*. A shape is one
+//! `disclosure-shape` entry the first time it is recorded; each disclosure is then one small
+//! `disclosure` entry naming its shape by SHA-256. The log stays the whole record (a shape's
+//! entry is chained like any other), and a partner mirroring a million profiles adds a million
+//! small entries, not a million copies of the same lists.
 //!
-//! The disclosure policies a node applies for its partners are kept too, each by its id, in
-//! its latest version, under `policy` audit entries (the SHA-256 of its text under its id): a
-//! newer version replaces an older one, and the same version may not change.
+//! A shape has at least `policy` (an object with its `id`), `outcome`, and `people` (objects
+//! with the `type` and `number` of a person's identity document). Tables index the entries by
+//! partner, company, policy and time, and the shapes by the people something about whom
+//! left; the audit replays the log and finds them equal.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use corridor_format::Hash32;
-use rusqlite::{OptionalExtension, params};
-use serde_json::Value;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::Store;
@@ -25,37 +29,89 @@ use crate::store::{StoreError, append_audit};
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS disclosures (
     seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, partner TEXT NOT NULL,
-    company TEXT NOT NULL, policy TEXT NOT NULL, outcome TEXT NOT NULL);
+    company TEXT NOT NULL, policy TEXT NOT NULL, outcome TEXT NOT NULL, shape BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS disclosures_by_partner ON disclosures (partner, seq);
 CREATE INDEX IF NOT EXISTS disclosures_by_company ON disclosures (company, seq);
 CREATE INDEX IF NOT EXISTS disclosures_by_at ON disclosures (at);
-CREATE TABLE IF NOT EXISTS disclosure_policies (
-    id TEXT PRIMARY KEY, version INTEGER NOT NULL, text TEXT NOT NULL, added_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS disclosures_by_shape ON disclosures (shape);
+CREATE TABLE IF NOT EXISTS disclosure_shapes (
+    hash BLOB PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS disclosure_people (
-    number TEXT NOT NULL, kind TEXT NOT NULL, disclosure INTEGER NOT NULL,
-    PRIMARY KEY (number, kind, disclosure)) WITHOUT ROWID;
+    number TEXT NOT NULL, kind TEXT NOT NULL, shape BLOB NOT NULL,
+    PRIMARY KEY (number, kind, shape)) WITHOUT ROWID;
 ";
 
-/// A disclosure policy as kept: its text is the policy file's.
+/// The fields of a record that are the disclosure's own; the rest is its shape.
+const OWN: [&str; 3] = ["partner", "company", "basis"];
+
+/// What was judged in a disclosure, ready to record: its text, its SHA-256, and what is
+/// indexed of it. Made once, it may be recorded for any number of disclosures.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredPolicy {
-    pub id: String,
-    pub version: i64,
-    pub text: String,
-    /// When it was kept (milliseconds since 1970).
-    pub added_at: i64,
+pub struct Shape {
+    text: String,
+    hash: Hash32,
+    policy: String,
+    outcome: String,
+    people: BTreeSet<(String, String)>,
 }
 
-/// What keeping a policy did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PolicyKept {
-    Added,
-    /// A newer version replaced this one.
-    Replaced {
-        version: i64,
-    },
-    /// The same text was kept already.
-    Unchanged,
+impl Shape {
+    /// The shape of `record` (a whole record, or only its shape's fields).
+    pub fn of(record: &Value) -> Result<Shape, StoreError> {
+        let fields: Map<String, Value> = record
+            .as_object()
+            .ok_or_else(|| StoreError::Disclosure("a disclosure record is a JSON object".into()))?
+            .iter()
+            .filter(|(k, _)| !OWN.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let text = Value::Object(fields).to_string();
+        Shape::read(text).map_err(StoreError::Disclosure)
+    }
+
+    fn read(text: String) -> Result<Shape, String> {
+        let shape: Value =
+            serde_json::from_str(&text).map_err(|_| "a disclosure's shape is not JSON")?;
+        let mut people = BTreeSet::new();
+        for person in shape
+            .get("people")
+            .and_then(Value::as_array)
+            .ok_or("the disclosure record has no people")?
+        {
+            people.insert((
+                text_of(person.get("number"), "person's number")?,
+                text_of(person.get("type"), "person's document type")?,
+            ));
+        }
+        Ok(Shape {
+            hash: sha256(text.as_bytes()),
+            policy: text_of(shape.get("policy").and_then(|p| p.get("id")), "policy id")?,
+            outcome: text_of(shape.get("outcome"), "outcome")?,
+            people,
+            text,
+        })
+    }
+}
+
+fn text_of(value: Option<&Value>, name: &str) -> Result<String, String> {
+    value
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| format!("the disclosure record has no {name}"))
+}
+
+fn sha256(bytes: &[u8]) -> Hash32 {
+    Hash32(Sha256::digest(bytes).into())
+}
+
+/// One disclosure to record: its shape, and to whom, of which company, on what basis (a JSON
+/// value: `{"kind", "reference"}` or null).
+#[derive(Debug, Clone, Copy)]
+pub struct Disclosed<'a> {
+    pub shape: &'a Shape,
+    pub partner: &'a str,
+    pub company: &'a str,
+    pub basis: &'a Value,
 }
 
 /// A disclosure as the log records it.
@@ -65,7 +121,7 @@ pub struct DisclosureEntry {
     pub seq: i64,
     /// When (milliseconds since 1970).
     pub at: i64,
-    /// The record.
+    /// The whole record: its own fields and its shape's.
     pub record: Value,
 }
 
@@ -83,143 +139,49 @@ pub struct DisclosureQuery {
     pub person: Option<(Option<String>, String)>,
 }
 
-/// The indexed parts of a record: partner, company, policy, outcome and people.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Indexed {
-    partner: String,
-    company: String,
-    policy: String,
-    outcome: String,
-    people: BTreeSet<(String, String)>,
-}
-
-impl Indexed {
-    fn of(record: &Value) -> Result<Indexed, String> {
-        let text = |value: Option<&Value>, name: &str| {
-            value
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-                .ok_or_else(|| format!("the disclosure record has no {name}"))
-        };
-        let mut people = BTreeSet::new();
-        for person in record
-            .get("people")
-            .and_then(Value::as_array)
-            .ok_or("the disclosure record has no people")?
-        {
-            people.insert((
-                text(person.get("number"), "person's number")?,
-                text(person.get("type"), "person's document type")?,
-            ));
-        }
-        Ok(Indexed {
-            partner: text(record.get("partner"), "partner")?,
-            company: text(record.get("company"), "company")?,
-            policy: text(record.get("policy").and_then(|p| p.get("id")), "policy id")?,
-            outcome: text(record.get("outcome"), "outcome")?,
-            people,
-        })
-    }
+/// A disclosure entry's own fields as the log writes them.
+fn own_detail(disclosed: &Disclosed) -> String {
+    serde_json::json!({
+        "partner": disclosed.partner,
+        "company": disclosed.company,
+        "basis": disclosed.basis,
+        "shape": const_hex::encode(disclosed.shape.hash.as_bytes()),
+    })
+    .to_string()
 }
 
 impl Store {
-    /// Keeps the policy `id` of `version` with its `text`: added, or replacing an older
-    /// version. An older version than the one kept, or the same version with another text, is
-    /// refused.
-    pub fn keep_policy(
-        &mut self,
-        id: &str,
-        version: i64,
-        text: &str,
-    ) -> Result<PolicyKept, StoreError> {
-        self.change_with("company", |tx, at, sqlite| {
-            let kept: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT version, text FROM disclosure_policies WHERE id = ?1",
-                    [id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(sqlite)?;
-            let outcome = match kept {
-                Some((v, t)) if v == version && t == text => return Ok(PolicyKept::Unchanged),
-                Some((v, _)) if v >= version => {
-                    return Err(StoreError::Disclosure(format!(
-                        "policy {id}: version {v} is kept; give a later version than {version} to change it"
-                    )));
-                }
-                Some((v, _)) => PolicyKept::Replaced { version: v },
-                None => PolicyKept::Added,
-            };
-            tx.execute(
-                "INSERT OR REPLACE INTO disclosure_policies (id, version, text, added_at) VALUES (?1, ?2, ?3, ?4)",
-                params![id, version, text, at],
-            )
-            .map_err(sqlite)?;
-            append_audit(tx, at, "company", "policy", &sha256(text.as_bytes()), id.as_bytes())
-                .map_err(sqlite)?;
-            Ok(outcome)
-        })
-    }
-
-    /// The policy kept under `id`, if one is.
-    pub fn policy(&self, id: &str) -> Result<Option<StoredPolicy>, StoreError> {
-        Ok(self.policies_where("WHERE id = ?1", &[&id])?.pop())
-    }
-
-    /// Every policy kept, by id.
-    pub fn policies(&self) -> Result<Vec<StoredPolicy>, StoreError> {
-        self.policies_where("", &[])
-    }
-
-    fn policies_where(
-        &self,
-        condition: &str,
-        args: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<StoredPolicy>, StoreError> {
-        let sqlite = |e| self.sqlite(e);
-        self.conn
-            .prepare_cached(&format!(
-                "SELECT id, version, text, added_at FROM disclosure_policies {condition} ORDER BY id"
-            ))
-            .and_then(|mut q| {
-                q.query_map(args, |r| {
-                    Ok(StoredPolicy {
-                        id: r.get(0)?,
-                        version: r.get(1)?,
-                        text: r.get(2)?,
-                        added_at: r.get(3)?,
-                    })
-                })?
-                .collect()
-            })
-            .map_err(sqlite)
-    }
-
-    /// Records a disclosure (or a refusal): its audit entry, and its index. The entry's
-    /// number.
+    /// Records a disclosure (or a refusal) given as one whole record: its audit entries, and
+    /// its index. The disclosure entry's number.
     pub fn record_disclosure(&mut self, record: &Value) -> Result<i64, StoreError> {
-        let mut seqs = self.record_disclosures(std::slice::from_ref(record))?;
+        let shape = Shape::of(record)?;
+        let own = |name: &str| record.get(name).and_then(Value::as_str).unwrap_or_default();
+        let disclosed = Disclosed {
+            shape: &shape,
+            partner: own("partner"),
+            company: own("company"),
+            basis: record.get("basis").unwrap_or(&Value::Null),
+        };
+        if disclosed.partner.is_empty() || disclosed.company.is_empty() {
+            return Err(StoreError::Disclosure(
+                "the disclosure record has no partner or no company".into(),
+            ));
+        }
+        let mut seqs = self.record_disclosures(&[disclosed])?;
         Ok(seqs.pop().unwrap_or_default())
     }
 
-    /// Records several disclosures in one transaction (a page of the change feed): all, or
-    /// none. Their entries' numbers.
-    pub fn record_disclosures(&mut self, records: &[Value]) -> Result<Vec<i64>, StoreError> {
-        let indexed: Vec<(Indexed, String)> = records
-            .iter()
-            .map(|record| Ok((Indexed::of(record)?, record.to_string())))
-            .collect::<Result<_, String>>()
-            .map_err(StoreError::Disclosure)?;
+    /// Records several disclosures in one transaction (a page of the change feed, or the
+    /// requests a server gathered): all, or none. Their entries' numbers.
+    pub fn record_disclosures(&mut self, all: &[Disclosed]) -> Result<Vec<i64>, StoreError> {
         self.change_with("company", |tx, at, sqlite| {
-            indexed
-                .iter()
-                .map(|(indexed, detail)| record_in(tx, at, sqlite, indexed, detail))
+            all.iter()
+                .map(|disclosed| record_in(tx, at, sqlite, disclosed))
                 .collect()
         })
     }
 
-    /// The disclosures `query` asks for, in the order they were made.
+    /// The disclosures `query` asks for, in the order they were made, each record whole.
     pub fn disclosures(&self, query: &DisclosureQuery) -> Result<Vec<DisclosureEntry>, StoreError> {
         let mut conditions = Vec::new();
         let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
@@ -242,7 +204,7 @@ impl Store {
         if let Some((kind, number)) = &query.person {
             args.push(number);
             let mut about = format!(
-                "d.seq IN (SELECT disclosure FROM disclosure_people WHERE number = ?{}",
+                "d.shape IN (SELECT shape FROM disclosure_people WHERE number = ?{}",
                 args.len()
             );
             if let Some(kind) = kind {
@@ -252,9 +214,11 @@ impl Store {
             about.push(')');
             conditions.push(about);
         }
-        let mut sql =
-            "SELECT d.seq, d.at, a.detail FROM disclosures d JOIN audit a ON a.seq = d.seq"
-                .to_owned();
+        let mut sql = "SELECT d.seq, d.at, a.detail, sa.detail FROM disclosures d
+             JOIN audit a ON a.seq = d.seq
+             JOIN disclosure_shapes s ON s.hash = d.shape
+             JOIN audit sa ON sa.seq = s.seq"
+            .to_owned();
         if !conditions.is_empty() {
             sql.push_str(" WHERE ");
             sql.push_str(&conditions.join(" AND "));
@@ -262,157 +226,170 @@ impl Store {
         sql.push_str(" ORDER BY d.seq");
         let sqlite = |e| self.sqlite(e);
         let mut statement = self.conn.prepare(&sql).map_err(sqlite)?;
-        let rows: Vec<(i64, i64, Vec<u8>)> = statement
-            .query_map(args.as_slice(), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        let rows: Vec<(i64, i64, Vec<u8>, Vec<u8>)> = statement
+            .query_map(args.as_slice(), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .map_err(sqlite)?
             .collect::<Result<_, _>>()
             .map_err(sqlite)?;
         rows.into_iter()
-            .map(|(seq, at, detail)| {
-                let record = serde_json::from_slice(&detail).map_err(|e| {
-                    StoreError::Disclosure(format!(
-                        "audit entry {seq} is not a disclosure record: {e}"
-                    ))
-                })?;
-                Ok(DisclosureEntry { seq, at, record })
+            .map(|(seq, at, own, shape)| {
+                let unreadable = |what: &str| {
+                    StoreError::Disclosure(format!("audit entry {seq}: its {what} is not JSON"))
+                };
+                let Value::Object(own) =
+                    serde_json::from_slice(&own).map_err(|_| unreadable("record"))?
+                else {
+                    return Err(unreadable("record"));
+                };
+                let Value::Object(shape) =
+                    serde_json::from_slice(&shape).map_err(|_| unreadable("shape"))?
+                else {
+                    return Err(unreadable("shape"));
+                };
+                let mut record: Map<String, Value> = own
+                    .into_iter()
+                    .filter(|(k, _)| OWN.contains(&k.as_str()))
+                    .collect();
+                record.extend(shape);
+                Ok(DisclosureEntry {
+                    seq,
+                    at,
+                    record: Value::Object(record),
+                })
             })
             .collect()
     }
 }
 
-/// Records one disclosure in `tx`: its audit entry and its index. The entry's number.
+/// Records one disclosure in `tx`: its shape's entry the first time, its own entry, and their
+/// index. The disclosure entry's number.
 fn record_in(
-    tx: &rusqlite::Transaction,
+    tx: &Transaction,
     at: i64,
     sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
-    indexed: &Indexed,
-    detail: &str,
+    disclosed: &Disclosed,
 ) -> Result<i64, StoreError> {
-    let subject = sha256(detail.as_bytes());
-    let seq = append_audit(tx, at, "company", "disclosure", &subject, detail.as_bytes())
+    let shape = disclosed.shape;
+    let hash = shape.hash.as_bytes().as_slice();
+    let known: Option<i64> = tx
+        .prepare_cached("SELECT seq FROM disclosure_shapes WHERE hash = ?1")
+        .and_then(|mut q| q.query_row([hash], |r| r.get(0)).optional())
         .map_err(sqlite)?;
+    if known.is_none() {
+        let seq = append_audit(
+            tx,
+            at,
+            "company",
+            "disclosure-shape",
+            &shape.hash,
+            shape.text.as_bytes(),
+        )
+        .map_err(sqlite)?;
+        tx.prepare_cached("INSERT INTO disclosure_shapes (hash, seq) VALUES (?1, ?2)")
+            .and_then(|mut q| q.execute(params![hash, seq]))
+            .map_err(sqlite)?;
+        let mut person = tx
+            .prepare_cached(
+                "INSERT INTO disclosure_people (number, kind, shape) VALUES (?1, ?2, ?3)",
+            )
+            .map_err(sqlite)?;
+        for (number, kind) in &shape.people {
+            person
+                .execute(params![number, kind, hash])
+                .map_err(sqlite)?;
+        }
+    }
+    let detail = own_detail(disclosed);
+    let seq = append_audit(
+        tx,
+        at,
+        "company",
+        "disclosure",
+        &sha256(detail.as_bytes()),
+        detail.as_bytes(),
+    )
+    .map_err(sqlite)?;
     tx.prepare_cached(
-        "INSERT INTO disclosures (seq, at, partner, company, policy, outcome)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO disclosures (seq, at, partner, company, policy, outcome, shape)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .and_then(|mut q| {
         q.execute(params![
             seq,
             at,
-            indexed.partner,
-            indexed.company,
-            indexed.policy,
-            indexed.outcome
+            disclosed.partner,
+            disclosed.company,
+            shape.policy,
+            shape.outcome,
+            hash
         ])
     })
     .map_err(sqlite)?;
-    let mut person = tx
-        .prepare_cached(
-            "INSERT INTO disclosure_people (number, kind, disclosure) VALUES (?1, ?2, ?3)",
-        )
-        .map_err(sqlite)?;
-    for (number, kind) in &indexed.people {
-        person.execute(params![number, kind, seq]).map_err(sqlite)?;
-    }
     Ok(seq)
 }
 
-fn sha256(bytes: &[u8]) -> Hash32 {
-    Hash32(Sha256::digest(bytes).into())
-}
+/// A disclosure's row in the index: number, time, partner, company, policy, outcome, shape.
+type Row = (i64, i64, String, String, String, String, Vec<u8>);
 
-/// The audit log's disclosures, replayed: each entry's number, time and indexed parts; and
-/// each policy's digest as last recorded.
+/// The audit log's disclosures, replayed: the shapes recorded (by hash: their entry and
+/// people), and each disclosure's row of the index.
 #[derive(Default)]
 pub(crate) struct DisclosureReplay {
-    entries: Vec<(i64, i64, Indexed)>,
-    policies: std::collections::BTreeMap<String, Vec<u8>>,
+    shapes: BTreeMap<Vec<u8>, (i64, Shape)>,
+    rows: Vec<Row>,
 }
 
 impl DisclosureReplay {
-    pub(crate) fn policy(&mut self, subject: &[u8], detail: &[u8]) -> Result<(), String> {
-        let id = String::from_utf8(detail.to_vec())
-            .map_err(|_| "its policy id is not text".to_owned())?;
-        self.policies.insert(id, subject.to_vec());
+    pub(crate) fn shape(&mut self, seq: i64, detail: &[u8]) -> Result<(), String> {
+        let text = String::from_utf8(detail.to_vec())
+            .map_err(|_| "its disclosure shape is not text".to_owned())?;
+        let shape = Shape::read(text)?;
+        let hash = shape.hash.as_bytes().to_vec();
+        if self.shapes.insert(hash, (seq, shape)).is_some() {
+            return Err("it records a disclosure shape recorded before".into());
+        }
         Ok(())
     }
 
     pub(crate) fn entry(&mut self, seq: i64, at: i64, detail: &[u8]) -> Result<(), String> {
-        let record: Value = serde_json::from_slice(detail)
+        let own: Value = serde_json::from_slice(detail)
             .map_err(|_| "its disclosure record is not JSON".to_owned())?;
-        self.entries.push((seq, at, Indexed::of(&record)?));
+        let hash = own
+            .get("shape")
+            .and_then(Value::as_str)
+            .and_then(|h| const_hex::decode(h).ok())
+            .ok_or("its disclosure record names no shape")?;
+        let Some((_, shape)) = self.shapes.get(&hash) else {
+            return Err("its disclosure names a shape no earlier entry records".into());
+        };
+        self.rows.push((
+            seq,
+            at,
+            text_of(own.get("partner"), "partner")?,
+            text_of(own.get("company"), "company")?,
+            shape.policy.clone(),
+            shape.outcome.clone(),
+            hash,
+        ));
         Ok(())
     }
 
-    /// Whether the index of disclosures, or the policies kept, are other than the log's.
+    /// Whether the index of disclosures, shapes or people is other than the log's.
     pub(crate) fn differs(&self, store: &Store) -> Result<Option<String>, StoreError> {
         let sqlite = |e| store.sqlite(e);
-        let policies = store.policies()?;
-        for policy in &policies {
-            if self.policies.get(&policy.id).map(Vec::as_slice)
-                != Some(sha256(policy.text.as_bytes()).as_bytes().as_slice())
-            {
-                return Ok(Some(format!(
-                    "policy {} is not what the log last records of it",
-                    policy.id
-                )));
-            }
-        }
-        if policies.len() != self.policies.len() {
-            return Ok(Some(format!(
-                "the log records {} policies, the store keeps {}",
-                self.policies.len(),
-                policies.len()
-            )));
-        }
-        let mut query = store
+        let rows: Vec<Row> = store
             .conn
-            .prepare(
-                "SELECT seq, at, partner, company, policy, outcome FROM disclosures ORDER BY seq",
-            )
-            .map_err(sqlite)?;
-        let mut kept: Vec<(i64, i64, Indexed)> = query
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    Indexed {
-                        partner: r.get(2)?,
-                        company: r.get(3)?,
-                        policy: r.get(4)?,
-                        outcome: r.get(5)?,
-                        people: BTreeSet::new(),
-                    },
-                ))
+            .prepare("SELECT seq, at, partner, company, policy, outcome, shape FROM disclosures ORDER BY seq")
+            .and_then(|mut q| {
+                q.query_map([], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+                })?
+                .collect()
             })
-            .map_err(sqlite)?
-            .collect::<Result<_, _>>()
             .map_err(sqlite)?;
-        let mut people = store
-            .conn
-            .prepare("SELECT number, kind FROM disclosure_people WHERE disclosure = ?1")
-            .map_err(sqlite)?;
-        for (seq, _, indexed) in &mut kept {
-            indexed.people = people
-                .query_map([*seq], |r| Ok((r.get(0)?, r.get(1)?)))
-                .map_err(sqlite)?
-                .collect::<Result<_, _>>()
-                .map_err(sqlite)?;
-        }
-        let orphans: i64 = store
-            .conn
-            .query_row(
-                "SELECT COUNT(*) FROM disclosure_people WHERE disclosure NOT IN (SELECT seq FROM disclosures)",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(sqlite)?;
-        if orphans > 0 {
-            return Ok(Some(format!(
-                "{orphans} people are indexed under disclosures the log does not record"
-            )));
-        }
-        for (logged, kept) in self.entries.iter().zip(&kept) {
+        for (logged, kept) in self.rows.iter().zip(&rows) {
             if logged != kept {
                 return Ok(Some(format!(
                     "disclosure {} is not indexed as the log records it",
@@ -420,12 +397,50 @@ impl DisclosureReplay {
                 )));
             }
         }
-        if self.entries.len() != kept.len() {
+        if self.rows.len() != rows.len() {
             return Ok(Some(format!(
                 "the log records {} disclosures, the index holds {}",
-                self.entries.len(),
-                kept.len()
+                self.rows.len(),
+                rows.len()
             )));
+        }
+        let shapes: BTreeMap<Vec<u8>, i64> = store
+            .conn
+            .prepare("SELECT hash, seq FROM disclosure_shapes")
+            .and_then(|mut q| q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+            .map_err(sqlite)?;
+        let logged: BTreeMap<Vec<u8>, i64> = self
+            .shapes
+            .iter()
+            .map(|(hash, (seq, _))| (hash.clone(), *seq))
+            .collect();
+        if shapes != logged {
+            return Ok(Some(
+                "the disclosure shapes are not indexed as the log records them".into(),
+            ));
+        }
+        let people: BTreeSet<(String, String, Vec<u8>)> = store
+            .conn
+            .prepare("SELECT number, kind, shape FROM disclosure_people")
+            .and_then(|mut q| {
+                q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect()
+            })
+            .map_err(sqlite)?;
+        let logged: BTreeSet<(String, String, Vec<u8>)> = self
+            .shapes
+            .iter()
+            .flat_map(|(hash, (_, shape))| {
+                shape
+                    .people
+                    .iter()
+                    .map(|(number, kind)| (number.clone(), kind.clone(), hash.clone()))
+            })
+            .collect();
+        if people != logged {
+            return Ok(Some(
+                "the people disclosures were about are not indexed as the log records them".into(),
+            ));
         }
         Ok(None)
     }
@@ -441,9 +456,10 @@ mod tests {
         json!({
             "partner": partner,
             "company": company,
+            "basis": {"kind": "consent", "reference": format!("C-{partner}")},
             "policy": {"id": "sg-cn-credit-check", "version": 1},
             "outcome": "disclosed",
-            "disclosed": ["name.legal"],
+            "disclose": ["name.legal"],
             "people": people.iter().map(|(t, n)| json!({"type": t, "number": n})).collect::<Vec<_>>(),
         })
     }
@@ -463,8 +479,9 @@ mod tests {
         store
             .record_disclosure(&record("cq-credit", "SG-2", &[("CN-RIC", "S1234567D")]))
             .unwrap();
+        // The same shape again, for another partner: one more small entry.
         store
-            .record_disclosure(&record("other", "SG-1", &[]))
+            .record_disclosure(&record("other", "SG-1", &[("SG-NRIC", "S1234567D")]))
             .unwrap();
         let seqs = |query: DisclosureQuery| -> Vec<i64> {
             store
@@ -475,14 +492,11 @@ mod tests {
                 .collect()
         };
         assert_eq!(seqs(DisclosureQuery::default()).len(), 3);
-        assert_eq!(
-            seqs(DisclosureQuery {
-                partner: Some("cq-credit".into()),
-                ..Default::default()
-            })
-            .len(),
-            2
-        );
+        let partner = |p: &str| DisclosureQuery {
+            partner: Some(p.into()),
+            ..Default::default()
+        };
+        assert_eq!(seqs(partner("cq-credit")).len(), 2);
         assert_eq!(
             seqs(DisclosureQuery {
                 company: Some("SG-1".into()),
@@ -495,10 +509,15 @@ mod tests {
             person: Some((kind.map(str::to_owned), "S1234567D".into())),
             ..Default::default()
         };
-        assert_eq!(seqs(person(None)).len(), 2);
-        assert_eq!(seqs(person(Some("SG-NRIC"))), [first]);
-        let entry = &store.disclosures(&person(Some("SG-NRIC"))).unwrap()[0];
-        assert_eq!(entry.record["disclosed"], json!(["name.legal"]));
+        assert_eq!(seqs(person(None)).len(), 3);
+        assert_eq!(seqs(person(Some("SG-NRIC"))).len(), 2);
+        // Each record comes back whole, as it was given.
+        let entry = &store.disclosures(&partner("other")).unwrap()[0];
+        let mut given = record("other", "SG-1", &[("SG-NRIC", "S1234567D")]);
+        let mut got = entry.record.clone();
+        given.as_object_mut().unwrap().sort_keys();
+        got.as_object_mut().unwrap().sort_keys();
+        assert_eq!(got, given);
         assert!(
             seqs(DisclosureQuery {
                 since: Some(entry.at + 3_600_000),
@@ -506,40 +525,8 @@ mod tests {
             })
             .is_empty()
         );
-        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 3 });
-    }
-
-    #[test]
-    fn policies_are_kept_by_version_and_audited() {
-        let (_dir, mut store) = open();
-        assert_eq!(store.keep_policy("p", 1, "a").unwrap(), PolicyKept::Added);
-        assert_eq!(
-            store.keep_policy("p", 1, "a").unwrap(),
-            PolicyKept::Unchanged
-        );
-        assert!(matches!(
-            store.keep_policy("p", 1, "b"),
-            Err(StoreError::Disclosure(_))
-        ));
-        assert_eq!(
-            store.keep_policy("p", 2, "b").unwrap(),
-            PolicyKept::Replaced { version: 1 }
-        );
-        assert!(matches!(
-            store.keep_policy("p", 1, "c"),
-            Err(StoreError::Disclosure(_))
-        ));
-        assert_eq!(store.policy("p").unwrap().unwrap().text, "b");
-        assert_eq!(store.policies().unwrap().len(), 1);
-        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 2 });
-        store
-            .conn
-            .execute("UPDATE disclosure_policies SET text = 'c'", [])
-            .unwrap();
-        assert!(matches!(
-            store.audit().unwrap(),
-            Audit::RecordsDiffer { problem } if problem.contains("policy p")
-        ));
+        // Two shapes and three disclosures.
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 5 });
     }
 
     #[test]
@@ -554,11 +541,29 @@ mod tests {
             .unwrap();
         store
             .conn
-            .execute("DELETE FROM disclosure_people WHERE disclosure = ?1", [seq])
+            .execute(
+                "UPDATE disclosures SET partner = 'someone' WHERE seq = ?1",
+                [seq],
+            )
             .unwrap();
         assert!(matches!(
             store.audit().unwrap(),
             Audit::RecordsDiffer { problem } if problem.contains(&format!("disclosure {seq}"))
+        ));
+        store
+            .conn
+            .execute(
+                "UPDATE disclosures SET partner = 'cq-credit' WHERE seq = ?1",
+                [seq],
+            )
+            .unwrap();
+        store
+            .conn
+            .execute("DELETE FROM disclosure_people", [])
+            .unwrap();
+        assert!(matches!(
+            store.audit().unwrap(),
+            Audit::RecordsDiffer { problem } if problem.contains("people")
         ));
     }
 }

@@ -14,6 +14,7 @@ mod capture_jobs;
 mod companies;
 mod deployments;
 mod disclosures;
+mod policies;
 mod shares;
 mod status_lists;
 mod store;
@@ -27,7 +28,8 @@ pub use companies::{
     StoredCompany,
 };
 pub use corridor_format::RevocationReason;
-pub use disclosures::{DisclosureEntry, DisclosureQuery, PolicyKept, StoredPolicy};
+pub use disclosures::{Disclosed, DisclosureEntry, DisclosureQuery, Shape};
+pub use policies::{PolicyKept, StoredPolicy};
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};
 pub use store::{

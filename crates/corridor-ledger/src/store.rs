@@ -393,6 +393,7 @@ impl Store {
         conn.execute_batch(SCHEMA)
             .and_then(|()| conn.execute_batch(crate::companies::SCHEMA))
             .and_then(|()| conn.execute_batch(crate::disclosures::SCHEMA))
+            .and_then(|()| conn.execute_batch(crate::policies::SCHEMA))
             .and_then(|()| crate::trace::migrate_text_events(conn, events_as_text))
             .and_then(|()| crate::trace::time_batches(conn))
             .and_then(|()| tokens::migrate(conn))
@@ -743,6 +744,7 @@ impl Store {
         let mut trace = crate::trace::TraceReplay::default();
         let mut companies = crate::companies::CompanyReplay::default();
         let mut disclosures = crate::disclosures::DisclosureReplay::default();
+        let mut policies = crate::policies::PolicyReplay::default();
         while let Some(row) = rows.next().map_err(sqlite)? {
             let seq: i64 = row.get(0).map_err(sqlite)?;
             let at: i64 = row.get(1).map_err(sqlite)?;
@@ -800,13 +802,18 @@ impl Store {
                         return Ok(altered(&why));
                     }
                 }
+                "disclosure-shape" => {
+                    if let Err(why) = disclosures.shape(seq, &detail) {
+                        return Ok(altered(&why));
+                    }
+                }
                 "disclosure" => {
                     if let Err(why) = disclosures.entry(seq, at, &detail) {
                         return Ok(altered(&why));
                     }
                 }
                 "policy" => {
-                    if let Err(why) = disclosures.policy(&subject, &detail) {
+                    if let Err(why) = policies.entry(&subject, &detail) {
                         return Ok(altered(&why));
                     }
                 }
@@ -841,6 +848,9 @@ impl Store {
             return Ok(Audit::RecordsDiffer { problem });
         }
         if let Some(problem) = disclosures.differs(self)? {
+            return Ok(Audit::RecordsDiffer { problem });
+        }
+        if let Some(problem) = policies.differs(self)? {
             return Ok(Audit::RecordsDiffer { problem });
         }
         Ok(Audit::Intact {

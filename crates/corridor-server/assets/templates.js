@@ -160,6 +160,55 @@ export const TEMPLATES = {
   },
 };
 
+// Layouts the portal shows but does not issue: a company's profile, as `corridor company
+// issue` makes its credential (the profile under the subject's `profile`).
+const p = (path, label) => f(`profile.${path}`, label);
+const SHOWN_ONLY = {
+  COMPANY_PROFILE: {
+    title: "Company profile",
+    w3c: {
+      type: "CompanyProfile",
+      templateName: "COMPANY_PROFILE",
+      number: "profile.name.legal",
+      sections: [
+        { heading: "Company", fields: [
+          p("name.legal", "Legal name"), p("name.english", "English name"), p("identifiers.uen", "UEN"),
+          p("identifiers.uscc", "Unified social credit code"), p("identifiers.lei", "LEI"),
+          p("legal_form.label", "Legal form"), p("status.label", "Status"), p("incorporation_date", "Incorporated"),
+          p("industry.code", "Industry code"), p("industry.title", "Industry"),
+        ] },
+        { heading: "Registered address", fields: [
+          p("registered_address.block", "Block"), p("registered_address.street", "Street"),
+          p("registered_address.level", "Level"), p("registered_address.unit", "Unit"),
+          p("registered_address.building", "Building"), p("registered_address.postal_code", "Postal code"),
+          p("registered_address.line", "Address"), p("registered_address.line_english", "Address (English)"),
+        ] },
+        { heading: "Capital", fields: [
+          p("capital.issued_shares", "Issued shares"), p("capital.paid_up.amount", "Paid up"),
+          p("capital.paid_up.currency", "Currency"), p("registered_capital.display", "Registered capital"),
+        ] },
+        { heading: "Legal representative", fields: [
+          p("legal_representative.person.name", "Name"), p("legal_representative.person.name_latin", "Name (Latin)"),
+          p("legal_representative.person.nationality", "Nationality"),
+        ] },
+        { heading: "Source", fields: [p("source.provider", "Provider"), p("source.as_of", "As of")] },
+      ],
+      tables: [
+        { path: "profile.officers", heading: "Officers", columns: [
+          f("role_label", "Role"), f("person.name", "Name"), f("person.nationality", "Nationality"), f("appointed", "Appointed"),
+        ] },
+        { path: "profile.shareholders", heading: "Shareholders", columns: [
+          f("kind", "Kind"), f("percentage_band", "Share (%)"), f("person.name", "Person"), f("company.name", "Company"),
+        ] },
+        { path: "profile.financials", heading: "Financials", columns: [
+          f("period_end", "Year to"), f("currency", "Currency"), f("revenue", "Revenue"),
+          f("profit_before_tax", "Profit before tax"), f("employees", "Employees"),
+        ] },
+      ],
+    },
+  },
+};
+
 // In cents, so that 0.1 + 0.2 is 0.3.
 const invoiceTotal = (data) => (data.lines || [])
   .reduce((sum, l) => sum + Math.round(Number(l.quantity) * Number(l.unitPrice) * 100), 0) / 100;
@@ -172,15 +221,18 @@ const taxOf = (data) => cents(lineTotal(data.billableItems) * Number(data.tax ||
 // `Coo`, `Invoice`), for a credential that names no template: a copy that withholds its
 // renderMethod is still laid out as its kind.
 export const templateNameOfTypes = (types) => {
-  const template = Object.values(TEMPLATES).find((t) => [].concat(types ?? []).includes(t.w3c.type));
+  const template = [...Object.values(TEMPLATES), ...Object.values(SHOWN_ONLY)]
+    .find((t) => [].concat(types ?? []).includes(t.w3c.type));
   return template ? template.w3c.templateName : undefined;
 };
 
 // The layout of a document whose template is named `name`, in the vocabulary of its format:
-// a built-in template (OpenAttestation), or the one whose `w3c.templateName` it is.
+// a built-in template (OpenAttestation), or the one whose `w3c.templateName` it is (a template
+// the portal issues, or one it only shows).
 export const layoutOf = (name, format) => {
   if (format !== "w3c") return TEMPLATES[name];
-  const [key, template] = Object.entries(TEMPLATES).find(([, t]) => t.w3c.templateName === name) || [];
+  const [key, template] = [...Object.entries(TEMPLATES), ...Object.entries(SHOWN_ONLY)]
+    .find(([, t]) => t.w3c.templateName === name) || [];
   return template && { key, title: template.title, transferable: template.transferable, ...template.w3c };
 };
 

@@ -7,10 +7,19 @@
 //! A partner is an API token with the `companies` scope, naming the policies it may receive
 //! profiles under: a request names one of them (`policy=`, which may be left out when the
 //! token has one), and the legal basis it is made under (`basis=KIND:REFERENCE`).
+//!
+//! Two things keep a look-up to well under a millisecond of work. A disclosure depends only
+//! on the credential, the policy (and its version) and the standing of the basis (accepted,
+//! missing, of a kind not accepted), so each is made once and its answer reused
+//! ([`Companies`]); an ecdsa-sd-2023 copy comes out the same every time, and a bbs-2023 copy,
+//! randomised to be unlinkable, is reused as it is. And the records of what crossed are
+//! written by one thread that gathers the disclosures of every request waiting into one
+//! transaction: the store syncs to disk once for them all, and each request is answered once
+//! its disclosure is on disk.
 
-use std::sync::LazyLock;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError, mpsc};
 
-use axum::Json;
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
@@ -18,14 +27,16 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use corridor_company::policy::{Basis, OnMissing, Policy};
-use corridor_company::{Disclosure, name_key, normalise};
+use corridor_company::{name_key, normalise};
 use corridor_jsonld::{BundledContexts, Processor};
-use corridor_ledger::{CompanyCredential, Scope};
+use corridor_ledger::{Disclosed, Scope, Shape};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::error::{ApiError, PathParams, QueryParams, live_token, reading, with_writer};
+use crate::error::{ApiError, PathParams, QueryParams, live_token, reading, store_error};
+use crate::store::StoreConnections;
 use crate::work::Ticket;
 
 /// The most profiles one page of the feed gives, and what it gives unless asked for fewer.
@@ -101,6 +112,8 @@ pub struct Feed {
 /// The policy and basis a request is made under, checked against its token.
 struct Under {
     policy: Policy,
+    /// The version kept, which a prepared disclosure is for.
+    version: i64,
     basis: Option<Basis>,
 }
 
@@ -161,7 +174,29 @@ impl Under {
                 )),
             })
             .transpose()?;
-        Ok(Under { policy, basis })
+        Ok(Under {
+            policy,
+            version: kept.version,
+            basis,
+        })
+    }
+
+    /// The basis's standing under the policy: all a disclosure's judgement depends on of it.
+    fn standing(&self) -> Standing {
+        match &self.basis {
+            basis if self.policy.accepts(basis.as_ref()) => Standing::Accepted,
+            Some(_) => Standing::NotAccepted,
+            None => Standing::Missing,
+        }
+    }
+
+    /// The basis as the record of what crossed writes it.
+    fn basis_json(&self) -> Value {
+        json!(
+            self.basis
+                .as_ref()
+                .map(|b| json!({"kind": b.kind, "reference": b.reference}))
+        )
     }
 
     /// The refusal of the whole request, when the policy refuses without an accepted basis.
@@ -182,69 +217,271 @@ fn list(ids: &std::collections::BTreeSet<String>) -> String {
     ids.join(", ")
 }
 
-/// A company found, with its credential.
+/// A company found: its id, and its credential's place in the order kept.
 struct Found {
     id: String,
-    credential: CompanyCredential,
+    seq: i64,
 }
 
-/// Discloses each of `found` under `under` on a worker, records every disclosure (and
-/// refusal) for `partner` in one transaction, and gives each company's answer.
+/// How a request's basis stands under its policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Standing {
+    Accepted,
+    Missing,
+    NotAccepted,
+}
+
+/// What a prepared disclosure is for: the company, its credential (by place), the policy and
+/// its version, the basis's standing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    company: String,
+    seq: i64,
+    policy: String,
+    version: i64,
+    standing: Standing,
+}
+
+/// A disclosure made once, for every request that asks the same.
+struct Prepared {
+    /// `{"outcome", "refusal_reason", "disclose", "withhold", "credential"}`, as JSON text.
+    answer: Box<RawValue>,
+    refused: bool,
+    shape: Shape,
+}
+
+/// The most disclosures kept prepared; past it, they are forgotten and made again as asked.
+const MOST_PREPARED: usize = 16_384;
+
+/// A request's disclosures, waiting to be recorded, and where to say they are.
+struct Pending {
+    disclosures: Vec<(Arc<Prepared>, String)>,
+    partner: String,
+    basis: Value,
+    done: tokio::sync::oneshot::Sender<Result<(), ApiError>>,
+}
+
+/// The most disclosures one transaction of the recorder writes.
+const MOST_RECORDED_AT_ONCE: usize = 1024;
+
+/// The company profiles a server discloses: disclosures prepared, and the recorder of what
+/// crossed.
+pub(crate) struct Companies {
+    prepared: Mutex<HashMap<Key, Arc<Prepared>>>,
+    recorder: Mutex<mpsc::Sender<Pending>>,
+}
+
+impl Companies {
+    /// Starts the recorder, which writes to `store` for as long as the server runs.
+    pub(crate) fn new(store: Arc<StoreConnections>) -> std::io::Result<Companies> {
+        let (send, waiting) = mpsc::channel::<Pending>();
+        std::thread::Builder::new()
+            .name("corridor-disclosures".into())
+            .spawn(move || record_what_crossed(&store, &waiting))?;
+        Ok(Companies {
+            prepared: Mutex::new(HashMap::new()),
+            recorder: Mutex::new(send),
+        })
+    }
+
+    fn prepared(&self, key: &Key) -> Option<Arc<Prepared>> {
+        let prepared = self.prepared.lock().unwrap_or_else(PoisonError::into_inner);
+        prepared.get(key).cloned()
+    }
+
+    fn keep(&self, key: Key, prepared: Arc<Prepared>) {
+        let mut all = self.prepared.lock().unwrap_or_else(PoisonError::into_inner);
+        if all.len() >= MOST_PREPARED {
+            all.clear();
+        }
+        all.insert(key, prepared);
+    }
+}
+
+/// Writes what waits to be recorded, all that waits in one transaction, until the server
+/// stops.
+fn record_what_crossed(store: &StoreConnections, waiting: &mpsc::Receiver<Pending>) {
+    while let Ok(first) = waiting.recv() {
+        let mut batch = vec![first];
+        let mut count = batch[0].disclosures.len();
+        while count < MOST_RECORDED_AT_ONCE {
+            match waiting.try_recv() {
+                Ok(next) => {
+                    count += next.disclosures.len();
+                    batch.push(next);
+                }
+                Err(_) => break,
+            }
+        }
+        let all: Vec<Disclosed> = batch
+            .iter()
+            .flat_map(|pending| {
+                pending
+                    .disclosures
+                    .iter()
+                    .map(|(prepared, company)| Disclosed {
+                        shape: &prepared.shape,
+                        partner: &pending.partner,
+                        company,
+                        basis: &pending.basis,
+                    })
+            })
+            .collect();
+        let written = store
+            .write(|store| store.record_disclosures(&all))
+            .map_err(store_error);
+        drop(all);
+        for pending in batch {
+            let result = match &written {
+                Ok(_) => Ok(()),
+                Err(e) => Err(ApiError::new(e.status, e.code, e.message.clone())),
+            };
+            // A request gone (timed out) is not told.
+            pending.done.send(result).ok();
+        }
+    }
+}
+
+/// Discloses each of `found` under `under` (prepared once, on a worker, for what was not
+/// prepared before), records every disclosure (and refusal) for `partner`, and gives each
+/// company's answer once its record is on disk.
 async fn disclose_all(
     state: &AppState,
     ticket: Ticket,
     partner: &Partner,
     under: Under,
     found: Vec<Found>,
-) -> Result<Vec<(String, i64, Disclosure)>, ApiError> {
-    let partner_name = partner.name.clone();
-    let (records, disclosed) = ticket
-        .run(move |cancel| {
-            let mut records = Vec::with_capacity(found.len());
-            let mut disclosed = Vec::with_capacity(found.len());
-            for company in found {
-                cancel.check()?;
-                let credential: Value = serde_json::from_str(&company.credential.credential)
-                    .map_err(|e| ApiError::internal("reading a kept credential", e))?;
-                let disclosure = corridor_company::disclose(
-                    &PROCESSOR,
-                    &credential,
-                    &under.policy,
-                    under.basis.as_ref(),
-                )
-                .map_err(|e| ApiError::internal("disclosing a profile", e))?;
-                records.push(disclosure.record(
-                    &partner_name,
-                    &company.id,
-                    credential.get("id").and_then(Value::as_str),
-                    &under.policy,
-                    under.basis.as_ref(),
-                ));
-                disclosed.push((company.id, company.credential.seq, disclosure));
-            }
-            Ok((records, disclosed))
-        })
-        .await?;
-    // Recorded before anything is sent: nothing leaves unrecorded.
-    if !records.is_empty() {
-        with_writer(state, move |store| {
-            store
-                .record_disclosures(&records)
-                .map_err(crate::error::store_error)
-        })
-        .await?;
+) -> Result<Vec<(String, i64, Arc<Prepared>)>, ApiError> {
+    let key = |f: &Found| Key {
+        company: f.id.clone(),
+        seq: f.seq,
+        policy: under.policy.id.clone(),
+        version: under.version,
+        standing: under.standing(),
+    };
+    let mut answers: Vec<Option<Arc<Prepared>>> = found
+        .iter()
+        .map(|f| state.companies.prepared(&key(f)))
+        .collect();
+    let missing: Vec<(usize, Key)> = found
+        .iter()
+        .zip(&answers)
+        .enumerate()
+        .filter(|(_, (_, prepared))| prepared.is_none())
+        .map(|(i, (f, _))| (i, key(f)))
+        .collect();
+    let under = Arc::new(under);
+    if !missing.is_empty() {
+        let (working, keys) = (Arc::clone(&under), missing.clone());
+        let store = Arc::clone(&state.store);
+        let made = ticket
+            .run(move |cancel| {
+                keys.into_iter()
+                    .map(|(_, key)| {
+                        cancel.check()?;
+                        prepare(&store, &working, &key)
+                    })
+                    .collect::<Result<Vec<_>, ApiError>>()
+            })
+            .await?;
+        for ((i, key), prepared) in missing.into_iter().zip(made) {
+            let prepared = Arc::new(prepared);
+            state.companies.keep(key, Arc::clone(&prepared));
+            answers[i] = Some(prepared);
+        }
+    } else {
+        ticket.run_here(|_| ());
     }
-    Ok(disclosed)
+    let answers: Vec<(String, i64, Arc<Prepared>)> = found
+        .into_iter()
+        .zip(answers)
+        .filter_map(|(f, prepared)| prepared.map(|p| (f.id, f.seq, p)))
+        .collect();
+    if answers.is_empty() {
+        return Ok(answers);
+    }
+    // Recorded before anything is sent: nothing leaves unrecorded.
+    let (done, recorded) = tokio::sync::oneshot::channel();
+    let pending = Pending {
+        disclosures: answers
+            .iter()
+            .map(|(id, _, prepared)| (Arc::clone(prepared), id.clone()))
+            .collect(),
+        partner: partner.name.clone(),
+        basis: under.basis_json(),
+        done,
+    };
+    state
+        .companies
+        .recorder
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .send(pending)
+        .map_err(|e| ApiError::internal("recording a disclosure", e))?;
+    recorded
+        .await
+        .map_err(|e| ApiError::internal("recording a disclosure", e))??;
+    Ok(answers)
+}
+
+/// Makes the disclosure `key` names: reads the credential, judges and derives it under
+/// `under`'s policy.
+fn prepare(store: &StoreConnections, under: &Under, key: &Key) -> Result<Prepared, ApiError> {
+    let company = key.company.clone();
+    let kept = store
+        .read(move |store| store.company_credential(&company))
+        .map_err(store_error)?
+        .ok_or_else(|| not_found(&format!("the id {:?}", key.company)))?;
+    if kept.seq != key.seq {
+        return Err(ApiError::busy(
+            "changed",
+            "a profile asked for was issued again meanwhile; ask again",
+        ));
+    }
+    let credential: Value = serde_json::from_str(&kept.credential)
+        .map_err(|e| ApiError::internal("reading a kept credential", e))?;
+    let disclosure =
+        corridor_company::disclose(&PROCESSOR, &credential, &under.policy, under.basis.as_ref())
+            .map_err(|e| ApiError::internal("disclosing a profile", e))?;
+    let shape = disclosure.shape(credential.get("id").and_then(Value::as_str), &under.policy);
+    let answer = serde_json::value::to_raw_value(&disclosure.to_json())
+        .map_err(|e| ApiError::internal("writing an answer", e))?;
+    Ok(Prepared {
+        answer,
+        refused: disclosure.classification.refused.is_some(),
+        shape: Shape::of(&shape).map_err(store_error)?,
+    })
 }
 
 /// One company's answer: `{"company", "outcome", "refusal_reason", "disclose", "withhold",
-/// "credential"}`.
-fn answer(id: &str, disclosure: &Disclosure) -> Value {
-    let mut answer = disclosure.to_json();
-    if let Value::Object(fields) = &mut answer {
-        fields.insert("company".into(), Value::from(id));
+/// "credential"}` (and its `seq`, in the feed), as JSON text.
+fn answer(id: &str, seq: Option<i64>, prepared: &Prepared) -> String {
+    // The prepared answer is an object: the company (and place) go in front of its fields.
+    let fields = prepared
+        .answer
+        .get()
+        .trim_start()
+        .strip_prefix('{')
+        .unwrap_or("}");
+    let mut text = format!("{{\"company\":{}", Value::from(id));
+    if let Some(seq) = seq {
+        text.push_str(&format!(",\"seq\":{seq}"));
     }
-    answer
+    if fields.trim_start() != "}" {
+        text.push(',');
+    }
+    text.push_str(fields);
+    text
+}
+
+/// A JSON answer made of text.
+fn json_text(status: StatusCode, text: String) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
+        .into_response()
 }
 
 /// The companies `query` finds that `under`'s policy covers and that have a credential.
@@ -257,17 +494,13 @@ async fn found(
 ) -> Result<Vec<Found>, ApiError> {
     let from = under.policy.from;
     reading(state, move |store| {
-        let companies = store.find_companies(&id, &identifier, &key)?;
         let mut found = Vec::new();
-        for company in companies
-            .into_iter()
-            .filter(|c| from.contains(&c.row.jurisdiction))
-        {
-            if let Some(credential) = store.company_credential(&company.row.id)? {
-                found.push(Found {
-                    id: company.row.id,
-                    credential,
-                });
+        for (id, jurisdiction) in store.find_company_ids(&id, &identifier, &key)? {
+            if !from.contains(&jurisdiction) {
+                continue;
+            }
+            if let Some(seq) = store.company_credential_seq(&id)? {
+                found.push(Found { id, seq });
             }
         }
         Ok(found)
@@ -284,7 +517,7 @@ fn not_found(what: &str) -> ApiError {
 }
 
 /// `GET /api/companies?q=…` (or `uen=`, `uscc=`, `lei=`, `name=`): the companies found, each
-/// disclosed under the policy.
+/// disclosed under the policy, or refused by it (each refusal recorded as a disclosure is).
 async fn look_up(
     State(state): State<AppState>,
     partner: Partner,
@@ -321,9 +554,6 @@ async fn look_up(
         "name" => (String::new(), String::new(), name_key(text)),
         _ => (String::new(), normalise(text), String::new()),
     };
-    if let Some(reason) = under.refusal() {
-        return Err(refused(reason, &under.policy));
-    }
     let found = found(&state, &under, id, identifier, key).await?;
     if found.is_empty() {
         return Err(not_found(&format!("{kind}={text:?}")));
@@ -337,10 +567,20 @@ async fn look_up(
             ),
         ));
     }
-    let policy = under.policy.id.clone();
+    let policy = Value::from(under.policy.id.clone());
     let disclosed = disclose_all(&state, ticket, &partner, under, found).await?;
-    let results: Vec<Value> = disclosed.iter().map(|(id, _, d)| answer(id, d)).collect();
-    Ok(Json(json!({"query": {kind: text}, "policy": policy, "results": results})).into_response())
+    let results: Vec<String> = disclosed
+        .iter()
+        .map(|(id, _, prepared)| answer(id, None, prepared))
+        .collect();
+    let query = json!({kind: text});
+    Ok(json_text(
+        StatusCode::OK,
+        format!(
+            "{{\"query\":{query},\"policy\":{policy},\"results\":[{}]}}",
+            results.join(",")
+        ),
+    ))
 }
 
 /// `GET /api/companies/{id}`: one company disclosed under the policy; 403 with the
@@ -356,29 +596,26 @@ async fn one(
     let from = under.policy.from;
     let lookup = id.clone();
     let found = reading(&state, move |store| {
-        let Some(company) = store.company(&lookup)? else {
+        let found = store.find_company_ids(&lookup, "", "")?;
+        let Some((id, _)) = found.into_iter().find(|(_, j)| from.contains(j)) else {
             return Ok(None);
         };
-        if !from.contains(&company.row.jurisdiction) {
-            return Ok(None);
-        }
-        Ok(store.company_credential(&lookup)?.map(|credential| Found {
-            id: lookup,
-            credential,
-        }))
+        Ok(store
+            .company_credential_seq(&id)?
+            .map(|seq| Found { id, seq }))
     })
     .await?;
     let found = found.ok_or_else(|| not_found(&format!("the id {id:?}")))?;
     let mut disclosed = disclose_all(&state, ticket, &partner, under, vec![found]).await?;
-    let Some((id, _, disclosure)) = disclosed.pop() else {
+    let Some((id, _, prepared)) = disclosed.pop() else {
         return Err(ApiError::internal("disclosing a profile", "no answer"));
     };
-    let status = if disclosure.classification.refused.is_some() {
+    let status = if prepared.refused {
         StatusCode::FORBIDDEN
     } else {
         StatusCode::OK
     };
-    Ok((status, Json(answer(&id, &disclosure))).into_response())
+    Ok(json_text(status, answer(&id, None, &prepared)))
 }
 
 /// `GET /api/companies/changes?after=CURSOR&limit=N`: the profiles issued after the cursor
@@ -421,24 +658,24 @@ async fn changes(
     let found: Vec<Found> = page
         .into_iter()
         .filter(|(_, jurisdiction, _)| from.contains(jurisdiction))
-        .map(|(id, _, credential)| Found { id, credential })
-        .collect();
-    let policy = under.policy.id.clone();
-    let disclosed = disclose_all(&state, ticket, &partner, under, found).await?;
-    let changes: Vec<Value> = disclosed
-        .iter()
-        .map(|(id, seq, d)| {
-            let mut change = answer(id, d);
-            if let Value::Object(fields) = &mut change {
-                fields.insert("seq".into(), Value::from(*seq));
-            }
-            change
+        .map(|(id, _, credential)| Found {
+            id,
+            seq: credential.seq,
         })
         .collect();
-    Ok(
-        Json(json!({"policy": policy, "changes": changes, "next": next, "more": more}))
-            .into_response(),
-    )
+    let policy = Value::from(under.policy.id.clone());
+    let disclosed = disclose_all(&state, ticket, &partner, under, found).await?;
+    let changes: Vec<String> = disclosed
+        .iter()
+        .map(|(id, seq, prepared)| answer(id, Some(*seq), prepared))
+        .collect();
+    Ok(json_text(
+        StatusCode::OK,
+        format!(
+            "{{\"policy\":{policy},\"changes\":[{}],\"next\":{next},\"more\":{more}}}",
+            changes.join(",")
+        ),
+    ))
 }
 
 /// The refusal of a request the policy cannot be met for: 403, naming the reason.

@@ -153,6 +153,7 @@ pub(crate) struct Shared {
     write_rate: Arc<rate::WriteRate>,
     shares: SharePolicy,
     trace: Arc<trace::TraceIndex>,
+    companies: companies::Companies,
 }
 
 /// Why the server could not start.
@@ -204,7 +205,7 @@ fn did_documents(documents: &[DidDocument]) -> Router<AppState> {
 /// What the handlers share, over the store `config` names (created if missing, limited in
 /// size as it says, its expired shares deleted).
 fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
-    let store = store::StoreConnections::open(&config.store_path)?;
+    let store = Arc::new(store::StoreConnections::open(&config.store_path)?);
     store.write(|store| {
         if let Some(bytes) = config.store_max_size {
             store.limit_size(bytes)?;
@@ -212,7 +213,8 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
         store.expire_shares()
     })?;
     Ok(AppState(Arc::new(Shared {
-        store: Arc::new(store),
+        companies: companies::Companies::new(Arc::clone(&store)).map_err(ServeError::Workers)?,
+        store,
         admission: work::Admission::new(config.workers, config.queue)
             .map_err(ServeError::Workers)?,
         verifier: config.verifier.clone(),

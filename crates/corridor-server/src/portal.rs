@@ -1,7 +1,7 @@
 //! The portal: pages for people, served from assets built into the binary (no CDN, nothing to
 //! install). One page, whose script shows the part the path names: verify (`/`, and shared
-//! documents at `/s/{id}`), issue (`/issue`), titles (`/titles`), share (`/share`) and trace
-//! (`/trace`).
+//! documents at `/s/{id}`), issue (`/issue`), titles (`/titles`), share (`/share`), trace
+//! (`/trace`) and companies (`/companies`).
 
 use axum::Router;
 use axum::http::{StatusCode, header};
@@ -25,6 +25,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("titles.js", JS, include_str!("../assets/titles.js")),
     ("share.js", JS, include_str!("../assets/share.js")),
     ("trace.js", JS, include_str!("../assets/trace.js")),
+    ("companies.js", JS, include_str!("../assets/companies.js")),
     ("vendor.js", JS, include_str!("../assets/vendor.js")),
 ];
 const JS: &str = "text/javascript; charset=utf-8";
@@ -40,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/titles", get(page))
         .route("/share", get(page))
         .route("/trace", get(page))
+        .route("/companies", get(page))
         .route("/s/{id}", get(page))
         .route("/assets/{name}", get(asset))
 }

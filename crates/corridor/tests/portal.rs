@@ -1467,3 +1467,157 @@ fn the_trace_page_checks_a_code_shows_a_lots_chain_and_records_an_event_on_a_pho
         );
     }
 }
+
+#[test]
+fn a_partner_looks_a_company_up_and_sees_its_checked_profile_and_what_was_withheld() {
+    use common::company::{CN_SG, SG_CN, SG_HOST, issue, provider, world};
+    use rand::SeedableRng;
+    let work = Workdir::new();
+    let mut generator = corridor_companygen::Generator::new(rand::rngs::StdRng::seed_from_u64(11));
+    let records: Vec<Value> = (0..4).map(|i| generator.company(i)).collect();
+    let file = work.path("companies.jsonl");
+    common::write_lines(&file, &records);
+    work.ok(&[
+        "company",
+        "import",
+        "--on",
+        "2026-11-27",
+        file.to_str().unwrap(),
+    ]);
+    let document = provider(&work, "provider", "p256", SG_HOST);
+    issue(&work, "provider", SG_HOST, &[]);
+    for (name, text) in [("sg-cn.toml", SG_CN), ("cn-sg.toml", CN_SG)] {
+        std::fs::write(work.path(name), text).unwrap();
+        work.ok(&[
+            "company",
+            "policy",
+            "add",
+            work.path(name).to_str().unwrap(),
+        ]);
+    }
+    let token = |name: &str, policy: &str| {
+        work.ok(&[
+            "token",
+            "new",
+            name,
+            "--scope",
+            "companies",
+            "--policy",
+            policy,
+        ])
+        .trim()
+        .to_string()
+    };
+    let (cq_credit, sg_kyc) = (
+        token("cq-credit", "test-sg-cn"),
+        token("sg-kyc", "test-cn-sg"),
+    );
+    let world = world(&work, &[(SG_HOST, &document)], "world");
+    let server = Served::start(&work, &["--world", world.to_str().unwrap()]);
+    let singapore = &records[0];
+    let uen = singapore["identifiers"]["uen"].as_str().unwrap();
+    let legal = singapore["name"]["legal"].as_str().unwrap();
+    let numbers: Vec<&str> = singapore["officers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["person"]["id"]["number"].as_str().unwrap())
+        .collect();
+    let chongqing = records[1]["id"].as_str().unwrap();
+    for viewport in ["390x844", "1280x900"] {
+        let env = [("VIEWPORT", viewport)];
+        // A Singapore company under a consent: its copy checked, green, its profile laid out,
+        // identity numbers nowhere, what was withheld said with the reasons.
+        let seen = seen_with(
+            &server,
+            "companies",
+            &[&cq_credit, uen, "consent:C-2026-0042"],
+            &env,
+        );
+        assert_eq!(
+            seen["layout"]["companies form"],
+            json!([]),
+            "{viewport}: {seen}"
+        );
+        assert_eq!(
+            seen["layout"]["companies found"],
+            json!([]),
+            "{viewport}: {seen}"
+        );
+        let company = &seen["companies"][0];
+        assert_eq!(company["company"], singapore["id"], "{seen}");
+        assert_eq!(company["look"], "valid", "{seen}");
+        assert_eq!(company["colour"], "rgb(23, 102, 58)");
+        assert_eq!(
+            company["checks"],
+            json!(["VALID", "VALID", "VALID"]),
+            "{seen}"
+        );
+        assert!(
+            company["heading"].as_str().unwrap().contains(legal),
+            "{seen}"
+        );
+        let shown: Vec<(&str, &str)> = company["document"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| (row[0].as_str().unwrap(), row[1].as_str().unwrap()))
+            .collect();
+        assert!(shown.contains(&("profile.name.legal", legal)), "{seen}");
+        assert!(shown.contains(&("profile.identifiers.uen", uen)), "{seen}");
+        for number in &numbers {
+            assert!(
+                shown.iter().all(|(_, v)| !v.contains(number)),
+                "{number} shown: {seen}"
+            );
+        }
+        assert!(
+            company["withheld"]
+                .as_str()
+                .unwrap()
+                .contains("under the policy test-sg-cn"),
+            "{seen}"
+        );
+        assert!(
+            company["reasons"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("never")),
+            "{seen}"
+        );
+
+        // A Chongqing company under a policy that needs a basis not given: refused, in the
+        // amber of a note, never green.
+        let seen = seen_with(&server, "companies", &[&sg_kyc, chongqing], &env);
+        let company = &seen["companies"][0];
+        assert!(
+            company["refusal"]
+                .as_str()
+                .unwrap()
+                .contains("Refused under the policy test-cn-sg"),
+            "{seen}"
+        );
+        assert_eq!(company["refusalColour"], "rgb(255, 243, 220)");
+        assert!(company["verdict"].is_null(), "{seen}");
+        assert_eq!(
+            seen["layout"]["companies found"],
+            json!([]),
+            "{viewport}: {seen}"
+        );
+
+        // No token: said, and nothing shown.
+        let seen = seen_with(&server, "companies", &["", uen], &env);
+        assert!(
+            seen["error"].as_str().unwrap().contains("API token"),
+            "{seen}"
+        );
+        assert_eq!(seen["companies"], json!([]));
+    }
+    // A node that cannot check the copy (offline, no world): amber, never the green of a
+    // confirmed one.
+    let offline = Served::start(&work, &["--offline"]);
+    let seen = seen(&offline, "companies", &[&cq_credit, uen, "consent:C-1"]);
+    let company = &seen["companies"][0];
+    assert_ne!(company["look"], "valid", "{seen}");
+    assert_ne!(company["colour"], "rgb(23, 102, 58)", "{seen}");
+}

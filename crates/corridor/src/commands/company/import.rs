@@ -1,6 +1,10 @@
 //! `corridor company import`: company records read from JSON Lines or CSV, every identifier checked
 //! on the way in, kept in the store in one transaction: all of them, or, if any record has a
 //! problem, none, with every problem reported by file, line and field.
+//!
+//! Three stages run at once: the files are read on one thread, a chunk of records is parsed
+//! and checked on every core, and the chunk checked before is written, in the files' order,
+//! on this thread, which holds the store's transaction.
 
 use std::path::{Path, PathBuf};
 
@@ -8,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use corridor_company::{Company, Date, read_company, record::from_columns};
 use corridor_ledger::{CompanyRow, StoreError};
 use indicatif::ProgressBar;
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::exit::{Exit, Refused};
@@ -76,13 +81,51 @@ fn row(company: Company) -> Result<CompanyRow> {
 /// What is wrong with a record that could not be read, field by field.
 type Unread = Vec<String>;
 
+/// A record as read: a line of JSON Lines not parsed yet, or a CSV row made a record.
+enum Read {
+    Line(Vec<u8>),
+    Row(Result<Value, Unread>),
+}
+
+/// A record checked: the company's row, or every problem found, each with where it is.
+type Checked = Result<CompanyRow, Vec<String>>;
+
+/// Records checked a chunk at a time.
+const CHUNK: usize = 2048;
+
+/// Parses and checks the record read at `at`.
+fn check(at: String, read: Read, today: Date) -> (String, Checked) {
+    let record = match read {
+        Read::Line(line) => {
+            serde_json::from_slice(&line).map_err(|e| vec![format!("not JSON: {e}")])
+        }
+        Read::Row(record) => record,
+    };
+    let record = match record {
+        Ok(record) => record,
+        Err(found) => {
+            let found = found.into_iter().map(|p| format!("{at}: {p}")).collect();
+            return (at, Err(found));
+        }
+    };
+    let checked = match read_company(&record, today) {
+        Ok(company) => row(company).map_err(|e| vec![format!("{at}: {e}")]),
+        Err(found) => {
+            let id = record.get("id").and_then(|id| id.as_str());
+            let at = id.map_or(at.clone(), |id| format!("{at} ({id})"));
+            Err(found.into_iter().map(|p| format!("{at}: {p}")).collect())
+        }
+    };
+    (at, checked)
+}
+
 /// Calls `each` with every record of `file` and where it is (`file:line`): each line of JSON
 /// Lines, or each row of a CSV file (named `.csv`) under its header.
 fn for_each_record(
     file: &Path,
     max_size: u64,
     bar: &ProgressBar,
-    each: &mut dyn FnMut(String, Result<Value, Unread>) -> Result<()>,
+    each: &mut dyn FnMut(String, Read) -> Result<()>,
 ) -> Result<()> {
     let is_csv = file
         .extension()
@@ -95,8 +138,10 @@ fn for_each_record(
             lines.read_line(&mut line)?
         } {
             bar.inc(line.len() as u64);
-            let record = serde_json::from_slice(&line).map_err(|e| vec![format!("not JSON: {e}")]);
-            each(format!("{}:{number}", file.display()), record)?;
+            each(
+                format!("{}:{number}", file.display()),
+                Read::Line(std::mem::take(&mut line)),
+            )?;
         }
         return Ok(());
     }
@@ -132,13 +177,13 @@ fn for_each_record(
                     from_columns(&columns, &cells)
                         .map_err(|found| found.iter().map(ToString::to_string).collect())
                 };
-                each(at(line), record)?;
+                each(at(line), Read::Row(record))?;
             }
             // A row that is not UTF-8 is reported and skipped; anything else ends the file.
             Err(e) => match e.kind() {
                 csv::ErrorKind::Utf8 { pos, .. } => {
                     let line = pos.as_ref().map_or(0, csv::Position::line);
-                    each(at(line), Err(vec!["not UTF-8 text".into()]))?;
+                    each(at(line), Read::Row(Err(vec!["not UTF-8 text".into()])))?;
                 }
                 _ => bail!("{}: cannot read: {e}", file.display()),
             },
@@ -167,40 +212,60 @@ pub fn run(home: &Home, args: &ImportArgs) -> Result<Exit> {
     let mut problems = Problems::default();
     let mut read = 0u64;
     let imported = store.import_companies(|writer| -> Result<()> {
-        for file in &args.files {
-            for_each_record(file, args.max_size, &bar, &mut |at, record| {
-                read += 1;
-                let record = match record {
-                    Ok(record) => record,
-                    Err(found) => {
-                        found
-                            .into_iter()
-                            .for_each(|p| problems.add(format!("{at}: {p}")));
-                        return Ok(());
-                    }
-                };
-                match read_company(&record, today) {
-                    Ok(company) if problems.none() => {
-                        writer.put(&row(company)?).map_err(|e| match e {
+        // Two chunks read ahead at most: memory stays bounded when writing is slower.
+        let (send, chunks) = std::sync::mpsc::sync_channel::<Vec<(String, Read)>>(2);
+        std::thread::scope(|scope| -> Result<()> {
+            let reading = scope.spawn(|| -> Result<u64> {
+                let mut read = 0u64;
+                let mut chunk = Vec::with_capacity(CHUNK);
+                for file in &args.files {
+                    for_each_record(file, args.max_size, &bar, &mut |at, record| {
+                        read += 1;
+                        chunk.push((at, record));
+                        if chunk.len() == CHUNK {
+                            let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                            // The writer stopped: so does reading.
+                            send.send(full)
+                                .map_err(|_| anyhow::anyhow!("the import stopped"))?;
+                        }
+                        Ok(())
+                    })?;
+                }
+                if !chunk.is_empty() {
+                    send.send(chunk)
+                        .map_err(|_| anyhow::anyhow!("the import stopped"))?;
+                }
+                drop(send);
+                Ok(read)
+            });
+            let written = chunks.iter().try_for_each(|chunk| -> Result<()> {
+                let checked: Vec<(String, Checked)> = chunk
+                    .into_par_iter()
+                    .map(|(at, record)| check(at, record, today))
+                    .collect();
+                for (at, checked) in checked {
+                    match checked {
+                        Ok(row) if problems.none() => writer.put(&row).map_err(|e| match e {
                             StoreError::Company(conflict) => {
                                 anyhow::Error::new(Refused(format!("{at}: {conflict}")))
                             }
                             other => other.into(),
-                        })?
-                    }
-                    // After a problem, the rest is only checked: nothing will be kept.
-                    Ok(_) => {}
-                    Err(found) => {
-                        let id = record.get("id").and_then(|id| id.as_str());
-                        let at = id.map_or(at.clone(), |id| format!("{at} ({id})"));
-                        found
-                            .into_iter()
-                            .for_each(|p| problems.add(format!("{at}: {p}")));
+                        })?,
+                        // After a problem, the rest is only checked: nothing will be kept.
+                        Ok(_) => {}
+                        Err(found) => found.into_iter().for_each(|p| problems.add(p)),
                     }
                 }
                 Ok(())
-            })?;
-        }
+            });
+            drop(chunks);
+            let reading = reading
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            written?;
+            read = reading?;
+            Ok(())
+        })?;
         if problems.none() {
             return Ok(());
         }
