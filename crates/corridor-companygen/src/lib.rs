@@ -51,6 +51,18 @@ const WORDS: [&str; 24] = [
     "Kinetic",
     "Moumou",
 ];
+/// Syllables a name is made distinct with (companies rarely share a name).
+const SYLLABLES: [&str; 30] = [
+    "an", "bo", "chen", "da", "fei", "gao", "hua", "jin", "kai", "lin", "ming", "nan", "ping",
+    "qi", "rui", "sheng", "tai", "wei", "xin", "yao", "zhi", "ara", "belu", "cora", "dena", "eko",
+    "fira", "gala", "hira", "ina",
+];
+/// Characters a Chinese name is made distinct with.
+const HANZI: [&str; 40] = [
+    "华", "盛", "鑫", "瑞", "宏", "达", "恒", "泰", "嘉", "祥", "丰", "荣", "信", "诚", "联", "通",
+    "远", "航", "博", "锦", "海", "山", "川", "星", "辰", "光", "明", "新", "源", "德", "和", "安",
+    "康", "顺", "隆", "兴", "昌", "茂", "佳", "美",
+];
 const TRADES: [(&str, &str, &str); 6] = [
     ("Consulting", "70201", "Management consultancy services"),
     ("Logistics", "52101", "Warehousing"),
@@ -156,7 +168,12 @@ impl Generator {
         let year = 1970 + (index % 56) as u32;
         let uen = completed(IdKind::Uen, &format!("{year}{:05}", (index / 56) % 100_000));
         let (trade, ssic, title) = *TRADES.choose(&mut self.rng).unwrap_or(&TRADES[0]);
-        let name = format!("{} {} {trade} Pte. Ltd.", self.word(), self.word());
+        let name = format!(
+            "{} {} {} {trade} Pte. Ltd.",
+            self.word(),
+            self.word(),
+            self.coined()
+        );
         let officers: Vec<Value> = (0..self.rng.random_range(1..4))
             .map(|i| {
                 let (role, label) = *SG_ROLES.choose(&mut self.rng).unwrap_or(&SG_ROLES[0]);
@@ -203,6 +220,10 @@ impl Generator {
         let (native, english, code, title) =
             *CQ_TRADES.choose(&mut self.rng).unwrap_or(&CQ_TRADES[0]);
         let word = self.word();
+        let coined = self.coined();
+        let mark: String = (0..2)
+            .map(|_| *HANZI.choose(&mut self.rng).unwrap_or(&HANZI[0]))
+            .collect();
         let legal_representative =
             json!({"person": self.person(&id, "legal_representative", true)});
         let officers: Vec<Value> = (0..self.rng.random_range(1..4))
@@ -218,7 +239,7 @@ impl Generator {
             "id": id,
             "jurisdiction": "CN-CQ",
             "identifiers": {"uscc": uscc},
-            "name": {"legal": format!("重庆{word}{native}有限公司"), "english": format!("Chongqing {word} {english} Co., Ltd.")},
+            "name": {"legal": format!("重庆{word}{mark}{native}有限公司"), "english": format!("Chongqing {word} {coined} {english} Co., Ltd.")},
             "legal_form": {"code": "limited-liability-company", "label": "有限责任公司", "label_english": "Limited liability company"},
             "registered_address": {"line": format!("重庆市渝中区{}路{}号", word, self.rng.random_range(1..300)),
                                    "line_english": format!("No. {}, {word} Road, Yuzhong District, Chongqing", self.rng.random_range(1..300)),
@@ -243,6 +264,16 @@ impl Generator {
 
     fn word(&mut self) -> &'static str {
         WORDS.choose(&mut self.rng).unwrap_or(&WORDS[0])
+    }
+
+    /// A coined word of two syllables, capitalised (`Ruixin`).
+    fn coined(&mut self) -> String {
+        let first = SYLLABLES.choose(&mut self.rng).unwrap_or(&SYLLABLES[0]);
+        let second = SYLLABLES.choose(&mut self.rng).unwrap_or(&SYLLABLES[0]);
+        let mut coined = first[..1].to_uppercase();
+        coined.push_str(&first[1..]);
+        coined.push_str(second);
+        coined
     }
 
     /// A day in `year` or the years after it, to 2026.

@@ -255,6 +255,15 @@ impl Store {
         &mut self,
         feed: impl FnOnce(&mut CompanyWriter<'_>) -> Result<T, E>,
     ) -> Result<(T, CompanyImport), E> {
+        // An import looks up and inserts each company's identifiers and name keys: a page
+        // cache that holds their indexes saves reading them again and again.
+        self.with_bulk_cache(|store| store.import_in_transaction(feed))
+    }
+
+    fn import_in_transaction<T, E: From<StoreError>>(
+        &mut self,
+        feed: impl FnOnce(&mut CompanyWriter<'_>) -> Result<T, E>,
+    ) -> Result<(T, CompanyImport), E> {
         self.change_with("company", |tx, at, sqlite| {
             let change: i64 = tx
                 .query_row("SELECT COALESCE(MAX(change), 0) FROM companies", [], |r| {

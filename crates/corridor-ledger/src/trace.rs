@@ -138,12 +138,6 @@ pub struct RecordedEvent {
     pub signer: Option<String>,
 }
 
-/// The page cache a recording uses, in KiB (SQLite's negative `cache_size`): 512 MiB, taken
-/// only as a recording fills it. A million events' ID and document indexes fit: a page
-/// evicted mid-transaction is written to the WAL, and reading it back means searching a WAL
-/// that grows with the recording (a 64 MiB cache made a million events 25% slower).
-const RECORDING_CACHE_KIB: i64 = -524_288;
-
 /// The kinds of reference data a chain has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReferenceKind {
@@ -410,18 +404,7 @@ impl Store {
         };
         // A recording looks up and inserts thousands of IDs in the events' unique index: a
         // page cache that holds it saves reading its pages again and again.
-        let cache: i64 = self
-            .conn
-            .pragma_query_value(None, "cache_size", |r| r.get(0))
-            .map_err(&sqlite)?;
-        self.conn
-            .pragma_update(None, "cache_size", RECORDING_CACHE_KIB)
-            .map_err(&sqlite)?;
-        let recorded = self.record_in_transaction(issuer, &sqlite, fill);
-        self.conn
-            .pragma_update(None, "cache_size", cache)
-            .map_err(&sqlite)?;
-        recorded
+        self.with_bulk_cache(|store| store.record_in_transaction(issuer, &sqlite, fill))
     }
 
     fn record_in_transaction<E: From<StoreError>>(

@@ -289,7 +289,11 @@ fn generated_profiles_are_issued_and_disclosed_under_policies_and_the_copies_ver
     // Every disclosure and refusal before is in the intact log, and nothing else is.
     assert!(before.contains("intact"), "{before}");
     let recorded = ok(&work, &["audit", "disclosures", "--json"]);
-    assert_eq!(recorded.lines().count(), sg.len() + 3 * cq.len(), "{recorded}");
+    assert_eq!(
+        recorded.lines().count(),
+        sg.len() + 3 * cq.len(),
+        "{recorded}"
+    );
 }
 
 #[test]
