@@ -358,7 +358,10 @@ mod tests {
         let mut long: Vec<Value> = (0..200_000).map(Value::from).collect();
         long.push(json!(7.0));
         let found = problems(&json!({"list": long}));
-        assert_eq!(found, [("list[200000]".to_owned(), "repeats list[7]".to_owned())]);
+        assert_eq!(
+            found,
+            [("list[200000]".to_owned(), "repeats list[7]".to_owned())]
+        );
     }
 
     #[test]

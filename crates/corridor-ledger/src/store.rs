@@ -18,6 +18,9 @@ use crate::{shares, tokens};
 /// The layout of the file; a file of another version is refused, never guessed at.
 const SCHEMA_VERSION: i64 = 10;
 
+/// How much of the store's file a reader maps (SQLite's `mmap_size`): 256 MiB.
+const READER_MAP_BYTES: i64 = 256 << 20;
+
 /// The page cache a bulk write (recording a million events, importing a million companies)
 /// uses, in KiB (SQLite's negative `cache_size`): 512 MiB, taken only as the write fills it.
 /// A million rows' indexes fit: a page evicted mid-transaction is written to the WAL, and
@@ -467,6 +470,11 @@ impl Store {
         .map_err(sqlite)?;
         // A reader waits only while a checkpoint resets the log, a moment.
         conn.busy_timeout(READER_BUSY_WAIT).map_err(sqlite)?;
+        // Pages read through a map of the file: a reader's own page cache is dropped at every
+        // commit (and a busy server commits many times a second), and reading each page back
+        // through the file costs a copy and a system call.
+        conn.pragma_update(None, "mmap_size", READER_MAP_BYTES)
+            .map_err(sqlite)?;
         Ok(StoreReader(Store {
             conn,
             path: path.to_path_buf(),

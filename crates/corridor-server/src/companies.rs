@@ -35,7 +35,7 @@ use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::error::{ApiError, PathParams, QueryParams, live_token, reading, store_error};
+use crate::error::{ApiError, PathParams, QueryParams, live_token_here, reading, store_error};
 use crate::store::StoreConnections;
 use crate::work::Ticket;
 
@@ -66,13 +66,13 @@ impl FromRequestParts<AppState> for Partner {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let live = live_token(
+        // A partner's look-up is a few indexed reads: done here, not handed off.
+        let live = live_token_here(
             parts,
             state,
             Scope::Companies,
             "company profiles are for partners",
-        )
-        .await?;
+        )?;
         Ok(Partner {
             name: live.name,
             policies: live.scopes.companies.unwrap_or_default(),
@@ -111,14 +111,14 @@ pub struct Feed {
 
 /// The policy and basis a request is made under, checked against its token.
 struct Under {
-    policy: Policy,
+    policy: Arc<Policy>,
     /// The version kept, which a prepared disclosure is for.
     version: i64,
     basis: Option<Basis>,
 }
 
 impl Under {
-    async fn of(state: &AppState, partner: &Partner, terms: &Terms) -> Result<Under, ApiError> {
+    fn of(state: &AppState, partner: &Partner, terms: &Terms) -> Result<Under, ApiError> {
         let id = match (&terms.policy, partner.policies.len()) {
             (Some(id), _) => id.clone(),
             (None, 1) => partner.policies.iter().next().cloned().unwrap_or_default(),
@@ -143,8 +143,10 @@ impl Under {
                 ),
             ));
         }
-        let lookup = id.clone();
-        let kept = reading(state, move |store| store.policy(&lookup)).await?;
+        let kept = state
+            .store
+            .read(|store| store.policy(&id))
+            .map_err(store_error)?;
         let kept = kept.ok_or_else(|| {
             ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -154,8 +156,7 @@ impl Under {
                 ),
             )
         })?;
-        let policy = Policy::from_toml(&kept.text)
-            .map_err(|e| ApiError::internal("reading a kept policy", e))?;
+        let policy = state.companies.policy(&kept)?;
         let basis = terms
             .basis
             .as_deref()
@@ -268,6 +269,8 @@ const MOST_RECORDED_AT_ONCE: usize = 1024;
 /// crossed.
 pub(crate) struct Companies {
     prepared: Mutex<HashMap<Key, Arc<Prepared>>>,
+    /// Policies as read, by id and version: a kept version never changes.
+    policies: Mutex<HashMap<(String, i64), Arc<Policy>>>,
     recorder: Mutex<mpsc::Sender<Pending>>,
 }
 
@@ -280,8 +283,31 @@ impl Companies {
             .spawn(move || record_what_crossed(&store, &waiting))?;
         Ok(Companies {
             prepared: Mutex::new(HashMap::new()),
+            policies: Mutex::new(HashMap::new()),
             recorder: Mutex::new(send),
         })
+    }
+
+    /// The policy `kept` is, read once a version.
+    fn policy(&self, kept: &corridor_ledger::StoredPolicy) -> Result<Arc<Policy>, ApiError> {
+        let key = (kept.id.clone(), kept.version);
+        if let Some(policy) = self
+            .policies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return Ok(Arc::clone(policy));
+        }
+        let policy = Arc::new(
+            Policy::from_toml(&kept.text)
+                .map_err(|e| ApiError::internal("reading a kept policy", e))?,
+        );
+        self.policies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, Arc::clone(&policy));
+        Ok(policy)
     }
 
     fn prepared(&self, key: &Key) -> Option<Arc<Prepared>> {
@@ -347,7 +373,6 @@ fn record_what_crossed(store: &StoreConnections, waiting: &mpsc::Receiver<Pendin
 /// company's answer once its record is on disk.
 async fn disclose_all(
     state: &AppState,
-    ticket: Ticket,
     partner: &Partner,
     under: Under,
     found: Vec<Found>,
@@ -374,7 +399,8 @@ async fn disclose_all(
     if !missing.is_empty() {
         let (working, keys) = (Arc::clone(&under), missing.clone());
         let store = Arc::clone(&state.store);
-        let made = ticket
+        // Only what was not prepared is heavy: a place in line for that alone.
+        let made = Ticket::take(state)?
             .run(move |cancel| {
                 keys.into_iter()
                     .map(|(_, key)| {
@@ -389,8 +415,6 @@ async fn disclose_all(
             state.companies.keep(key, Arc::clone(&prepared));
             answers[i] = Some(prepared);
         }
-    } else {
-        ticket.run_here(|_| ());
     }
     let answers: Vec<(String, i64, Arc<Prepared>)> = found
         .into_iter()
@@ -484,28 +508,31 @@ fn json_text(status: StatusCode, text: String) -> Response {
         .into_response()
 }
 
-/// The companies `query` finds that `under`'s policy covers and that have a credential.
-async fn found(
+/// The companies `query` finds that `under`'s policy covers and that have a credential:
+/// looked up where the request is (a few indexed reads).
+fn found(
     state: &AppState,
     under: &Under,
-    id: String,
-    identifier: String,
-    key: String,
+    id: &str,
+    identifier: &str,
+    key: &str,
 ) -> Result<Vec<Found>, ApiError> {
     let from = under.policy.from;
-    reading(state, move |store| {
-        let mut found = Vec::new();
-        for (id, jurisdiction) in store.find_company_ids(&id, &identifier, &key)? {
-            if !from.contains(&jurisdiction) {
-                continue;
+    state
+        .store
+        .read(|store| {
+            let mut found = Vec::new();
+            for (id, jurisdiction) in store.find_company_ids(id, identifier, key)? {
+                if !from.contains(&jurisdiction) {
+                    continue;
+                }
+                if let Some(seq) = store.company_credential_seq(&id)? {
+                    found.push(Found { id, seq });
+                }
             }
-            if let Some(seq) = store.company_credential_seq(&id)? {
-                found.push(Found { id, seq });
-            }
-        }
-        Ok(found)
-    })
-    .await
+            Ok(found)
+        })
+        .map_err(store_error)
 }
 
 fn not_found(what: &str) -> ApiError {
@@ -522,9 +549,8 @@ async fn look_up(
     State(state): State<AppState>,
     partner: Partner,
     QueryParams(query): QueryParams<LookUp>,
-    ticket: Ticket,
 ) -> Result<Response, ApiError> {
-    let under = Under::of(&state, &partner, &query.terms).await?;
+    let under = Under::of(&state, &partner, &query.terms)?;
     let asked = [
         ("q", &query.q),
         ("uen", &query.uen),
@@ -554,7 +580,7 @@ async fn look_up(
         "name" => (String::new(), String::new(), name_key(text)),
         _ => (String::new(), normalise(text), String::new()),
     };
-    let found = found(&state, &under, id, identifier, key).await?;
+    let found = found(&state, &under, &id, &identifier, &key)?;
     if found.is_empty() {
         return Err(not_found(&format!("{kind}={text:?}")));
     }
@@ -568,7 +594,7 @@ async fn look_up(
         ));
     }
     let policy = Value::from(under.policy.id.clone());
-    let disclosed = disclose_all(&state, ticket, &partner, under, found).await?;
+    let disclosed = disclose_all(&state, &partner, under, found).await?;
     let results: Vec<String> = disclosed
         .iter()
         .map(|(id, _, prepared)| answer(id, None, prepared))
@@ -590,23 +616,23 @@ async fn one(
     partner: Partner,
     PathParams(id): PathParams<String>,
     QueryParams(terms): QueryParams<Terms>,
-    ticket: Ticket,
 ) -> Result<Response, ApiError> {
-    let under = Under::of(&state, &partner, &terms).await?;
+    let under = Under::of(&state, &partner, &terms)?;
     let from = under.policy.from;
-    let lookup = id.clone();
-    let found = reading(&state, move |store| {
-        let found = store.find_company_ids(&lookup, "", "")?;
-        let Some((id, _)) = found.into_iter().find(|(_, j)| from.contains(j)) else {
-            return Ok(None);
-        };
-        Ok(store
-            .company_credential_seq(&id)?
-            .map(|seq| Found { id, seq }))
-    })
-    .await?;
+    let found = state
+        .store
+        .read(|store| {
+            let found = store.find_company_ids(&id, "", "")?;
+            let Some((id, _)) = found.into_iter().find(|(_, j)| from.contains(j)) else {
+                return Ok(None);
+            };
+            Ok(store
+                .company_credential_seq(&id)?
+                .map(|seq| Found { id, seq }))
+        })
+        .map_err(store_error)?;
     let found = found.ok_or_else(|| not_found(&format!("the id {id:?}")))?;
-    let mut disclosed = disclose_all(&state, ticket, &partner, under, vec![found]).await?;
+    let mut disclosed = disclose_all(&state, &partner, under, vec![found]).await?;
     let Some((id, _, prepared)) = disclosed.pop() else {
         return Err(ApiError::internal("disclosing a profile", "no answer"));
     };
@@ -624,9 +650,8 @@ async fn changes(
     State(state): State<AppState>,
     partner: Partner,
     QueryParams(feed): QueryParams<Feed>,
-    ticket: Ticket,
 ) -> Result<Response, ApiError> {
-    let under = Under::of(&state, &partner, &feed.terms).await?;
+    let under = Under::of(&state, &partner, &feed.terms)?;
     if feed.after < 0 {
         return Err(ApiError::bad_request(
             "invalid",
@@ -664,7 +689,7 @@ async fn changes(
         })
         .collect();
     let policy = Value::from(under.policy.id.clone());
-    let disclosed = disclose_all(&state, ticket, &partner, under, found).await?;
+    let disclosed = disclose_all(&state, &partner, under, found).await?;
     let changes: Vec<String> = disclosed
         .iter()
         .map(|(id, seq, prepared)| answer(id, Some(*seq), prepared))

@@ -295,25 +295,62 @@ pub async fn live_token(
     scope: Scope,
     why: &str,
 ) -> Result<corridor_ledger::LiveToken, ApiError> {
-    let sent = parts.headers.get(axum::http::header::AUTHORIZATION);
-    let unauthorized = |message: &str| {
-        if sent.is_some() {
-            ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
-        } else {
-            ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
-        }
-    };
-    let Some(token) = sent
+    let token = sent_token(parts, why)?;
+    let live = reading(state, move |store| store.api_token(&token)).await?;
+    check_token(parts, live, scope)
+}
+
+/// As [`live_token`], looked up where the request is: for routes whose whole work is a few
+/// indexed reads, a hand-off to another thread costs more than the look-up.
+pub fn live_token_here(
+    parts: &Parts,
+    state: &AppState,
+    scope: Scope,
+    why: &str,
+) -> Result<corridor_ledger::LiveToken, ApiError> {
+    let token = sent_token(parts, why)?;
+    let live = state
+        .store
+        .read(|store| store.api_token(&token))
+        .map_err(store_error)?;
+    check_token(parts, live, scope)
+}
+
+/// The refusal of a request made with a token that is not live or lacks `scope`.
+fn refusal(parts: &Parts, message: &str) -> ApiError {
+    if parts
+        .headers
+        .contains_key(axum::http::header::AUTHORIZATION)
+    {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    } else {
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+}
+
+/// The token the request sends as `Authorization: Bearer <token>`; else 401 or 403.
+fn sent_token(parts: &Parts, why: &str) -> Result<String, ApiError> {
+    parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(bearer_token)
         .map(str::to_string)
-    else {
-        return Err(unauthorized(&format!(
-            "{why}: send an API token as `Authorization: Bearer <token>` (`corridor token new`)"
-        )));
-    };
-    let live = reading(state, move |store| store.api_token(&token)).await?;
-    let live = live.ok_or_else(|| unauthorized("the API token is not a live one"))?;
+        .ok_or_else(|| {
+            refusal(
+                parts,
+                &format!("{why}: send an API token as `Authorization: Bearer <token>` (`corridor token new`)"),
+            )
+        })
+}
+
+/// The token as found, if live and holding `scope`.
+fn check_token(
+    parts: &Parts,
+    live: Option<corridor_ledger::LiveToken>,
+    scope: Scope,
+) -> Result<corridor_ledger::LiveToken, ApiError> {
+    let live = live.ok_or_else(|| refusal(parts, "the API token is not a live one"))?;
     if !live.scopes.allow(scope) {
         return Err(missing_scope(&live.name, scope));
     }

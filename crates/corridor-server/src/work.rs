@@ -62,6 +62,14 @@ impl FromRequestParts<AppState> for Ticket {
         _parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        Ticket::take(state)
+    }
+}
+
+impl Ticket {
+    /// A place in line, for a request that finds out late that it has heavy work to do; or
+    /// 503 `busy` at once.
+    pub(crate) fn take(state: &AppState) -> Result<Ticket, ApiError> {
         let admission = &state.admission;
         let place = admission.places.clone().try_acquire_owned().map_err(|_| {
             ApiError::busy(
@@ -74,9 +82,7 @@ impl FromRequestParts<AppState> for Ticket {
             admission: admission.clone(),
         })
     }
-}
 
-impl Ticket {
     /// Runs `work` on a worker thread once one is free. The place and the worker are given
     /// back when the work ends, not when the request gives up: a request that timed out
     /// holds them until its work sees the [`Cancel`] and stops.
