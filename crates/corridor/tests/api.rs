@@ -1652,32 +1652,12 @@ fn partner_token(work: &Workdir, name: &str, policies: &[&str]) -> String {
 
 #[test]
 fn company_routes_disclose_to_partners_under_their_policies_and_refuse_the_rest() {
-    use common::company::{CN_SG, SG_CN, SG_HOST, issue, provider};
-    use rand::SeedableRng;
+    use common::company::{SG_HOST, issue, provider};
     let work = Workdir::new();
-    let mut generator = corridor_companygen::Generator::new(rand::rngs::StdRng::seed_from_u64(3));
-    let records: Vec<Value> = (0..9).map(|i| generator.company(i)).collect();
-    let file = work.path("companies.jsonl");
-    common::write_lines(&file, &records);
-    work.ok(&[
-        "company",
-        "import",
-        "--on",
-        "2026-11-27",
-        file.to_str().unwrap(),
-    ]);
+    let records = common::company::imported(&work, 3, 9);
     provider(&work, "provider", "p256", SG_HOST);
     issue(&work, "provider", SG_HOST, &[]);
-    for (name, text) in [("sg-cn.toml", SG_CN), ("cn-sg.toml", CN_SG)] {
-        std::fs::write(work.path(name), text).unwrap();
-    }
-    work.ok(&[
-        "company",
-        "policy",
-        "add",
-        work.path("sg-cn.toml").to_str().unwrap(),
-        work.path("cn-sg.toml").to_str().unwrap(),
-    ]);
+    common::company::keep_policies(&work);
     let cq_credit = partner_token(&work, "cq-credit", &["test-sg-cn"]);
     let sg_kyc = partner_token(&work, "sg-kyc", &["test-cn-sg"]);
     let both = partner_token(&work, "both", &["test-sg-cn", "test-cn-sg"]);

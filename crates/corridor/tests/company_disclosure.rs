@@ -12,7 +12,6 @@ use std::collections::{HashMap, HashSet};
 use common::Workdir;
 use common::company::{CN_SG, CQ_HOST, SG_CN, SG_HOST, issue, provider, world};
 use common::w3c::{corridor_verdicts, unlocked_ok as ok};
-use rand::SeedableRng;
 use serde_json::{Value, json};
 
 /// `corridor company disclose --json`: its exit code and its one line.
@@ -107,20 +106,7 @@ fn holds_exactly_what_left(profile: &Value, line: &Value) {
 #[test]
 fn generated_profiles_are_issued_and_disclosed_under_policies_and_the_copies_verify_everywhere() {
     let work = Workdir::new();
-    let mut generator = corridor_companygen::Generator::new(rand::rngs::StdRng::seed_from_u64(18));
-    let records: Vec<Value> = (0..12).map(|i| generator.company(i)).collect();
-    let file = work.path("companies.jsonl");
-    common::write_lines(&file, &records);
-    ok(
-        &work,
-        &[
-            "company",
-            "import",
-            "--on",
-            "2026-11-27",
-            file.to_str().unwrap(),
-        ],
-    );
+    let records = common::company::imported(&work, 18, 12);
     let sg_document = provider(&work, "sg", "p256", SG_HOST);
     let cq_document = provider(&work, "cq", "bls12-381", CQ_HOST);
     let ids = |prefix: &str| -> Vec<&str> {
@@ -424,20 +410,7 @@ fn within(path: &str, element: &str) -> bool {
 #[test]
 fn the_record_of_what_crossed_answers_by_partner_company_period_and_person() {
     let work = Workdir::new();
-    let mut generator = corridor_companygen::Generator::new(rand::rngs::StdRng::seed_from_u64(7));
-    let records: Vec<Value> = (0..30).map(|i| generator.company(i)).collect();
-    let file = work.path("companies.jsonl");
-    common::write_lines(&file, &records);
-    ok(
-        &work,
-        &[
-            "company",
-            "import",
-            "--on",
-            "2026-11-27",
-            file.to_str().unwrap(),
-        ],
-    );
+    let (records, generator) = common::company::imported_with(&work, 7, 30);
     provider(&work, "provider", "p256", SG_HOST);
     // Every company at once: those without a credential.
     let said = issue(&work, "provider", SG_HOST, &[]);

@@ -1470,31 +1470,12 @@ fn the_trace_page_checks_a_code_shows_a_lots_chain_and_records_an_event_on_a_pho
 
 #[test]
 fn a_partner_looks_a_company_up_and_sees_its_checked_profile_and_what_was_withheld() {
-    use common::company::{CN_SG, SG_CN, SG_HOST, issue, provider, world};
-    use rand::SeedableRng;
+    use common::company::{SG_HOST, issue, provider, world};
     let work = Workdir::new();
-    let mut generator = corridor_companygen::Generator::new(rand::rngs::StdRng::seed_from_u64(11));
-    let records: Vec<Value> = (0..4).map(|i| generator.company(i)).collect();
-    let file = work.path("companies.jsonl");
-    common::write_lines(&file, &records);
-    work.ok(&[
-        "company",
-        "import",
-        "--on",
-        "2026-11-27",
-        file.to_str().unwrap(),
-    ]);
+    let records = common::company::imported(&work, 11, 4);
     let document = provider(&work, "provider", "p256", SG_HOST);
     issue(&work, "provider", SG_HOST, &[]);
-    for (name, text) in [("sg-cn.toml", SG_CN), ("cn-sg.toml", CN_SG)] {
-        std::fs::write(work.path(name), text).unwrap();
-        work.ok(&[
-            "company",
-            "policy",
-            "add",
-            work.path(name).to_str().unwrap(),
-        ]);
-    }
+    common::company::keep_policies(&work);
     let token = |name: &str, policy: &str| {
         work.ok(&[
             "token",

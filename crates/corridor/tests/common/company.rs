@@ -1,6 +1,9 @@
 //! Company profiles in tests: two disclosure policies over generated companies, providers
 //! with a key, DID document and status list, and issuing.
 
+use rand::SeedableRng;
+use serde_json::Value;
+
 use super::Workdir;
 use super::w3c::{new_revocation_list, unlocked, unlocked_ok as ok, world_folder};
 
@@ -104,4 +107,43 @@ pub fn issue(work: &Workdir, key: &str, host: &str, companies: &[&str]) -> Strin
     let said = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{said}");
     said
+}
+
+/// `count` generated company records (seed `seed`), imported into `work`'s store.
+pub fn imported(work: &Workdir, seed: u64, count: usize) -> Vec<Value> {
+    imported_with(work, seed, count).0
+}
+
+/// As [`imported`], with the generator, which knows where each person appears.
+pub fn imported_with(
+    work: &Workdir,
+    seed: u64,
+    count: usize,
+) -> (Vec<Value>, corridor_companygen::Generator) {
+    let mut generator =
+        corridor_companygen::Generator::new(rand::rngs::StdRng::seed_from_u64(seed));
+    let records: Vec<Value> = (0..count).map(|i| generator.company(i)).collect();
+    let file = work.path("companies.jsonl");
+    super::write_lines(&file, &records);
+    work.ok(&[
+        "company",
+        "import",
+        "--on",
+        "2026-11-27",
+        file.to_str().unwrap(),
+    ]);
+    (records, generator)
+}
+
+/// Both policies kept in `work`'s store (`corridor company policy add`).
+pub fn keep_policies(work: &Workdir) {
+    for (name, text) in [("sg-cn.toml", SG_CN), ("cn-sg.toml", CN_SG)] {
+        std::fs::write(work.path(name), text).unwrap();
+        work.ok(&[
+            "company",
+            "policy",
+            "add",
+            work.path(name).to_str().unwrap(),
+        ]);
+    }
 }
