@@ -305,6 +305,24 @@ pub struct Basis {
     pub reference: String,
 }
 
+impl Basis {
+    /// The basis written `KIND:REFERENCE` (the reference may hold colons), or `None`.
+    ///
+    /// ```
+    /// let basis = corridor_company::Basis::parse("consent:C-1:2").unwrap();
+    /// assert_eq!((basis.kind.as_str(), basis.reference.as_str()), ("consent", "C-1:2"));
+    /// assert!(corridor_company::Basis::parse("consent: ").is_none());
+    /// ```
+    pub fn parse(text: &str) -> Option<Basis> {
+        let (kind, reference) = text.split_once(':')?;
+        let (kind, reference) = (kind.trim(), reference.trim());
+        (!kind.is_empty() && !reference.is_empty()).then(|| Basis {
+            kind: kind.to_owned(),
+            reference: reference.to_owned(),
+        })
+    }
+}
+
 /// Why a field is withheld.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Withheld {

@@ -160,19 +160,13 @@ impl Under {
         let basis = terms
             .basis
             .as_deref()
-            .map(|text| match text.split_once(':') {
-                Some((kind, reference))
-                    if !kind.trim().is_empty() && !reference.trim().is_empty() =>
-                {
-                    Ok(Basis {
-                        kind: kind.trim().to_owned(),
-                        reference: reference.trim().to_owned(),
-                    })
-                }
-                _ => Err(ApiError::bad_request(
-                    "invalid_basis",
-                    "give the legal basis as `basis=KIND:REFERENCE` (consent:C-2026-0042)",
-                )),
+            .map(|text| {
+                Basis::parse(text).ok_or_else(|| {
+                    ApiError::bad_request(
+                        "invalid_basis",
+                        "give the legal basis as `basis=KIND:REFERENCE` (consent:C-2026-0042)",
+                    )
+                })
             })
             .transpose()?;
         Ok(Under {

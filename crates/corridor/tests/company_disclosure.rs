@@ -44,6 +44,32 @@ fn disclose(
     (code, serde_json::from_slice(&out.stdout).unwrap())
 }
 
+/// Writes each of `copies` to a file and checks that TrustVC and Corridor both find it valid
+/// in `world`.
+fn verify_everywhere(work: &Workdir, world: &std::path::Path, copies: &[Value]) {
+    let paths: Vec<String> = copies
+        .iter()
+        .enumerate()
+        .map(|(i, copy)| {
+            let path = work.path(&format!("copy-{i}.json"));
+            std::fs::write(&path, copy.to_string()).unwrap();
+            path.to_str().unwrap().to_owned()
+        })
+        .collect();
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let theirs = common::compat_script_split(
+        "oracle-w3c.mjs",
+        &["verify", world.to_str().unwrap()],
+        &[],
+        &paths,
+    );
+    let ours = corridor_verdicts(work, world, &paths);
+    for ((path, their), our) in paths.iter().zip(&theirs).zip(&ours) {
+        assert_eq!(their["verdict"], "VALID", "TrustVC on {path}: {their}");
+        assert_eq!(our["valid"], true, "Corridor on {path}: {our}");
+    }
+}
+
 /// Every text leaf of `value`.
 fn texts(value: &Value, out: &mut Vec<String>) {
     match value {
@@ -195,32 +221,12 @@ fn generated_profiles_are_issued_and_disclosed_under_policies_and_the_copies_ver
     }
 
     // The copies verify in TrustVC and in Corridor, with each provider's own key.
-    let paths: Vec<String> = copies
-        .iter()
-        .enumerate()
-        .map(|(i, copy)| {
-            let path = work.path(&format!("copy-{i}.json"));
-            std::fs::write(&path, copy.to_string()).unwrap();
-            path.to_str().unwrap().to_owned()
-        })
-        .collect();
-    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     let world = world(
         &work,
         &[(SG_HOST, &sg_document), (CQ_HOST, &cq_document)],
         "world",
     );
-    let theirs = common::compat_script_split(
-        "oracle-w3c.mjs",
-        &["verify", world.to_str().unwrap()],
-        &[],
-        &paths,
-    );
-    let ours = corridor_verdicts(&work, &world, &paths);
-    for ((path, their), our) in paths.iter().zip(&theirs).zip(&ours) {
-        assert_eq!(their["verdict"], "VALID", "TrustVC on {path}: {their}");
-        assert_eq!(our["valid"], true, "Corridor on {path}: {our}");
-    }
+    verify_everywhere(&work, &world, &copies);
 
     // What cannot be disclosed is refused with its reason, and recorded nowhere.
     let before = ok(&work, &["store", "audit"]);
@@ -374,29 +380,9 @@ fn corpus_disclosures_through_the_command_line_get_every_expected_answer() {
         }
     }
     // A copy of every fifth disclosure verifies in TrustVC and in Corridor.
-    let paths: Vec<String> = copies
-        .iter()
-        .step_by(5)
-        .enumerate()
-        .map(|(i, copy)| {
-            let path = work.path(&format!("copy-{i}.json"));
-            std::fs::write(&path, copy.to_string()).unwrap();
-            path.to_str().unwrap().to_owned()
-        })
-        .collect();
-    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
     let world = world(&work, &[(SG_HOST, &document)], "world");
-    let theirs = common::compat_script_split(
-        "oracle-w3c.mjs",
-        &["verify", world.to_str().unwrap()],
-        &[],
-        &paths,
-    );
-    let ours = corridor_verdicts(&work, &world, &paths);
-    for ((path, their), our) in paths.iter().zip(&theirs).zip(&ours) {
-        assert_eq!(their["verdict"], "VALID", "TrustVC on {path}: {their}");
-        assert_eq!(our["valid"], true, "Corridor on {path}: {our}");
-    }
+    let sample: Vec<Value> = copies.into_iter().step_by(5).collect();
+    verify_everywhere(&work, &world, &sample);
     let audit = ok(&work, &["store", "audit"]);
     assert!(audit.contains("intact"), "{audit}");
 }

@@ -45,17 +45,9 @@ pub struct DiscloseArgs {
 
 /// Reads `KIND:REFERENCE`.
 pub fn parse_basis(text: &str) -> Result<Basis, String> {
-    match text.split_once(':') {
-        Some((kind, reference)) if !kind.trim().is_empty() && !reference.trim().is_empty() => {
-            Ok(Basis {
-                kind: kind.trim().to_owned(),
-                reference: reference.trim().to_owned(),
-            })
-        }
-        _ => Err(format!(
-            "{text:?}: give the basis as KIND:REFERENCE, as consent:C-2026-0042"
-        )),
-    }
+    Basis::parse(text).ok_or_else(|| {
+        format!("{text:?}: give the basis as KIND:REFERENCE, as consent:C-2026-0042")
+    })
 }
 
 /// Largest policy file read.
