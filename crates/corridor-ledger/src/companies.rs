@@ -112,6 +112,39 @@ CREATE TABLE IF NOT EXISTS company_credentials (
     issued_at INTEGER NOT NULL, seq INTEGER NOT NULL UNIQUE);
 ";
 
+/// The generation of what a partner's look-up reads (companies, their credentials, tokens,
+/// policies), counted up by every change to them, whoever makes it (this server, a command
+/// line in another process): a server keeps what it read for as long as the count stands,
+/// while its own records of disclosures, which change none of it, go on.
+pub(crate) const LOOK_UP_GENERATION: &str = "
+CREATE TABLE IF NOT EXISTS generations (of TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+INSERT OR IGNORE INTO generations (of, n) VALUES ('look-ups', 0);
+CREATE TRIGGER IF NOT EXISTS look_ups_after_insert_companies AFTER INSERT ON companies
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_update_companies AFTER UPDATE ON companies
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_delete_companies AFTER DELETE ON companies
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_insert_company_credentials AFTER INSERT ON company_credentials
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_update_company_credentials AFTER UPDATE ON company_credentials
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_delete_company_credentials AFTER DELETE ON company_credentials
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_insert_api_tokens AFTER INSERT ON api_tokens
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_update_api_tokens AFTER UPDATE ON api_tokens
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_delete_api_tokens AFTER DELETE ON api_tokens
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_insert_disclosure_policies AFTER INSERT ON disclosure_policies
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_update_disclosure_policies AFTER UPDATE ON disclosure_policies
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+CREATE TRIGGER IF NOT EXISTS look_ups_after_delete_disclosure_policies AFTER DELETE ON disclosure_policies
+    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+";
+
 /// A company's profile credential as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompanyCredential {
@@ -424,6 +457,15 @@ impl Store {
         self.conn
             .prepare_cached("SELECT seq FROM company_credentials WHERE company = ?1")
             .and_then(|mut q| q.query_row([id], |r| r.get(0)).optional())
+            .map_err(|e| self.sqlite(e))
+    }
+
+    /// The generation of what a partner's look-up reads: it changes whenever a company, a
+    /// profile credential, an API token or a disclosure policy does, and only then.
+    pub fn look_up_generation(&self) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached("SELECT n FROM generations WHERE of = 'look-ups'")
+            .and_then(|mut q| q.query_row([], |r| r.get(0)))
             .map_err(|e| self.sqlite(e))
     }
 

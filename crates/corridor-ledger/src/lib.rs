@@ -39,7 +39,7 @@ pub use store::{
 pub use titles::{
     DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,
 };
-pub use tokens::{Issuers, LiveToken, Scope, Scopes, TokenInfo, TraceParty};
+pub use tokens::{Issuers, LiveToken, Scope, Scopes, TokenInfo, TraceParty, token_digest};
 pub use trace::{
     BatchFrame, EventWriter, RecordedEvent, ReferenceKind, SignedEvent, StoredCredential,
     StoredEvent, TraceEvent,

@@ -16,7 +16,16 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 10;
+const SCHEMA_VERSION: i64 = 11;
+
+/// Indexes of older layouts: each took a page written at random for every disclosure
+/// recorded (by company, by shape, every audit entry by subject), which bounded how many
+/// look-ups a server could answer; the reports they served read the record in order instead.
+const RETIRED_INDEXES: &str = "
+DROP INDEX IF EXISTS audit_by_subject;
+DROP INDEX IF EXISTS disclosures_by_company;
+DROP INDEX IF EXISTS disclosures_by_shape;
+";
 
 /// How much of the store's file a reader maps (SQLite's `mmap_size`): 256 MiB.
 const READER_MAP_BYTES: i64 = 256 << 20;
@@ -44,7 +53,9 @@ CREATE TABLE IF NOT EXISTS revoked (
 CREATE TABLE IF NOT EXISTS audit (
     seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, issuer TEXT NOT NULL, action TEXT NOT NULL,
     subject BLOB NOT NULL, detail BLOB NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS audit_by_subject ON audit (issuer, subject, seq);
+-- Only title actions are looked up by subject; an index of every entry's would take a page
+-- written at random for each disclosure recorded.
+CREATE INDEX IF NOT EXISTS audit_titles ON audit (issuer, subject, seq) WHERE action = 'title';
 CREATE TABLE IF NOT EXISTS registries (
     address BLOB PRIMARY KEY, name TEXT NOT NULL, admin BLOB NOT NULL, at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS titles (
@@ -400,10 +411,12 @@ impl Store {
             source,
         };
         let events_as_text = crate::trace::set_aside_text_events(conn).map_err(sqlite)?;
-        conn.execute_batch(SCHEMA)
+        conn.execute_batch(RETIRED_INDEXES)
+            .and_then(|()| conn.execute_batch(SCHEMA))
             .and_then(|()| conn.execute_batch(crate::companies::SCHEMA))
             .and_then(|()| conn.execute_batch(crate::disclosures::SCHEMA))
             .and_then(|()| conn.execute_batch(crate::policies::SCHEMA))
+            .and_then(|()| conn.execute_batch(crate::companies::LOOK_UP_GENERATION))
             .and_then(|()| crate::trace::migrate_text_events(conn, events_as_text))
             .and_then(|()| crate::trace::time_batches(conn))
             .and_then(|()| tokens::migrate(conn))
@@ -435,8 +448,11 @@ impl Store {
             // 8 keeps when each batch of events was recorded, as batches of W3C credentials
             // are not issued in the document store (the times of those before, filled above);
             // version 9 keeps company profiles, whose tables the schema just created; version
-            // 10 their credentials and the record of disclosures, likewise.
-            Some(1..=9) => {
+            // 10 their credentials and the record of disclosures, likewise; version 11 keeps
+            // the generation of what a partner's look-up reads (its table and triggers just
+            // made) and retires the indexes written at random for each disclosure (dropped
+            // above).
+            Some(1..=10) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],

@@ -293,7 +293,7 @@ impl Store {
                  company_policies) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     name,
-                    digest(&token).as_slice(),
+                    token_digest(&token).as_slice(),
                     now_ms(),
                     scopes.names(),
                     scopes.issuers_column(),
@@ -371,7 +371,7 @@ impl Store {
             .query_row(
                 "SELECT name, scopes, revoke_issuers, trace_party, company_policies FROM api_tokens
                  WHERE hash = ?1 AND revoked IS NULL",
-                [digest(token).as_slice()],
+                [token_digest(token).as_slice()],
                 |r| Ok((r.get(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?])),
             )
             .optional()
@@ -402,7 +402,9 @@ fn read_scopes(
     .ok_or_else(|| StoreError::Corrupt(format!("the scopes of API token {name:?} cannot be read")))
 }
 
-fn digest(token: &str) -> [u8; 32] {
+/// What the store keeps of a token: its SHA-256, by which a server may also key what it
+/// read of the token without holding the token itself.
+pub fn token_digest(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
@@ -519,7 +521,7 @@ mod tests {
         let token = format!("{PREFIX}{}", "ab".repeat(32));
         conn.execute(
             "INSERT INTO api_tokens (name, hash, created) VALUES ('old', ?1, 0)",
-            [digest(&token).as_slice()],
+            [token_digest(&token).as_slice()],
         )
         .unwrap();
         drop(conn);

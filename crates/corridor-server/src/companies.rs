@@ -19,8 +19,10 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError, mpsc};
+use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -29,13 +31,13 @@ use axum::routing::get;
 use corridor_company::policy::{Basis, OnMissing, Policy};
 use corridor_company::{name_key, normalise};
 use corridor_jsonld::{BundledContexts, Processor};
-use corridor_ledger::{Disclosed, Scope, Shape};
+use corridor_ledger::{Disclosed, Scope, Shape, token_digest};
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::AppState;
-use crate::error::{ApiError, PathParams, QueryParams, live_token_here, reading, store_error};
+use crate::error::{ApiError, PathParams, QueryParams, live_token_found, reading, store_error};
 use crate::store::StoreConnections;
 use crate::work::Ticket;
 
@@ -66,12 +68,18 @@ impl FromRequestParts<AppState> for Partner {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        // A partner's look-up is a few indexed reads: done here, not handed off.
-        let live = live_token_here(
+        let live = live_token_found(
             parts,
-            state,
             Scope::Companies,
             "company profiles are for partners",
+            |token| {
+                state.companies.read_through(
+                    &state.store,
+                    Kept::tokens,
+                    token_digest(token),
+                    |store| store.api_token(token),
+                )
+            },
         )?;
         Ok(Partner {
             name: live.name,
@@ -143,10 +151,12 @@ impl Under {
                 ),
             ));
         }
-        let kept = state
-            .store
-            .read(|store| store.policy(&id))
-            .map_err(store_error)?;
+        let kept =
+            state
+                .companies
+                .read_through(&state.store, Kept::policies, id.clone(), |store| {
+                    Ok(store.policy(&id)?.map(Arc::new))
+                })?;
         let kept = kept.ok_or_else(|| {
             ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -239,11 +249,53 @@ struct Key {
 
 /// A disclosure made once, for every request that asks the same.
 struct Prepared {
-    /// `{"outcome", "refusal_reason", "disclose", "withhold", "credential"}`, as JSON text.
-    answer: Box<RawValue>,
+    /// The company's answer: `{"company", "outcome", "refusal_reason", "disclose", "withhold",
+    /// "credential"}`, as JSON text, sent as it is.
+    answer: Bytes,
+    /// Where the company's id ends in it, for the feed to add the place after.
+    company_end: usize,
     refused: bool,
     shape: Shape,
 }
+
+/// The companies a query found: each one's id, jurisdiction and credential's place.
+type FoundCompanies = Arc<[(String, String, i64)]>;
+
+/// What a look-up read from the store (a token, a policy, the companies a query finds), kept
+/// while the store's look-up generation stands: most look-ups then read nothing but the
+/// generation, and that at most every [`LOOK_AGAIN_AFTER`].
+#[derive(Default)]
+struct Kept {
+    /// The generation, and when it was asked.
+    generation: Option<(i64, Instant)>,
+    /// Live tokens (or none) by their SHA-256.
+    tokens: HashMap<[u8; 32], Option<corridor_ledger::LiveToken>>,
+    policies: HashMap<String, Option<Arc<corridor_ledger::StoredPolicy>>>,
+    /// By (kind, text) asked: each company's id, jurisdiction and credential's place.
+    found: HashMap<(String, String), FoundCompanies>,
+}
+
+impl Kept {
+    fn tokens(&mut self) -> &mut HashMap<[u8; 32], Option<corridor_ledger::LiveToken>> {
+        &mut self.tokens
+    }
+
+    fn policies(&mut self) -> &mut HashMap<String, Option<Arc<corridor_ledger::StoredPolicy>>> {
+        &mut self.policies
+    }
+
+    fn found(&mut self) -> &mut HashMap<(String, String), FoundCompanies> {
+        &mut self.found
+    }
+}
+
+/// How long the look-up generation, once asked, is taken to stand: a token revoked, a policy
+/// or a credential kept by another process is seen within it. This server's recording of
+/// disclosures does not move it.
+const LOOK_AGAIN_AFTER: Duration = Duration::from_millis(1);
+
+/// The most reads of each kind kept; past it, they are forgotten and read again as asked.
+const MOST_KEPT: usize = 65_536;
 
 /// The most disclosures kept prepared; past it, they are forgotten and made again as asked.
 const MOST_PREPARED: usize = 16_384;
@@ -263,6 +315,7 @@ const MOST_RECORDED_AT_ONCE: usize = 1024;
 /// crossed.
 pub(crate) struct Companies {
     prepared: Mutex<HashMap<Key, Arc<Prepared>>>,
+    kept: Mutex<Kept>,
     /// Policies as read, by id and version: a kept version never changes.
     policies: Mutex<HashMap<(String, i64), Arc<Policy>>>,
     recorder: Mutex<mpsc::Sender<Pending>>,
@@ -277,6 +330,7 @@ impl Companies {
             .spawn(move || record_what_crossed(&store, &waiting))?;
         Ok(Companies {
             prepared: Mutex::new(HashMap::new()),
+            kept: Mutex::new(Kept::default()),
             policies: Mutex::new(HashMap::new()),
             recorder: Mutex::new(send),
         })
@@ -302,6 +356,64 @@ impl Companies {
             .unwrap_or_else(PoisonError::into_inner)
             .insert(key, Arc::clone(&policy));
         Ok(policy)
+    }
+
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The store's look-up generation, asked again when it was last asked
+    /// [`LOOK_AGAIN_AFTER`] ago; what was kept of another generation is forgotten.
+    fn generation(&self, store: &StoreConnections) -> Result<i64, ApiError> {
+        let asked = Instant::now();
+        if let Some((generation, when)) = self.kept().generation
+            && asked.duration_since(when) < LOOK_AGAIN_AFTER
+        {
+            return Ok(generation);
+        }
+        let generation = store
+            .read(|store| store.look_up_generation())
+            .map_err(store_error)?;
+        let mut kept = self.kept();
+        match kept.generation {
+            // Another request asked later, and kept its answer.
+            Some((_, when)) if when > asked => {}
+            Some((known, _)) if known == generation => kept.generation = Some((generation, asked)),
+            _ => {
+                *kept = Kept {
+                    generation: Some((generation, asked)),
+                    ..Kept::default()
+                };
+            }
+        }
+        Ok(generation)
+    }
+
+    /// The value kept under `key` in the map `of` selects, or else `read` from the store and
+    /// kept, if the generation it was read in still stands.
+    fn read_through<K: std::hash::Hash + Eq, V: Clone>(
+        &self,
+        store: &StoreConnections,
+        of: fn(&mut Kept) -> &mut HashMap<K, V>,
+        key: K,
+        read: impl FnOnce(&corridor_ledger::Store) -> Result<V, corridor_ledger::StoreError>,
+    ) -> Result<V, ApiError> {
+        let generation = self.generation(store)?;
+        if let Some(value) = of(&mut self.kept()).get(&key) {
+            return Ok(value.clone());
+        }
+        let value = store.read(read).map_err(store_error)?;
+        let mut kept = self.kept();
+        // Read after the generation was asked, it is at least as new: kept unless the
+        // generation moved meanwhile.
+        if kept.generation.map(|(g, _)| g) == Some(generation) {
+            let map = of(&mut kept);
+            if map.len() >= MOST_KEPT {
+                map.clear();
+            }
+            map.insert(key, value.clone());
+        }
+        Ok(value)
     }
 
     fn prepared(&self, key: &Key) -> Option<Arc<Prepared>> {
@@ -393,10 +505,11 @@ async fn disclose_all(
     if !missing.is_empty() {
         let (working, keys) = (Arc::clone(&under), missing.clone());
         let store = Arc::clone(&state.store);
-        // Only what was not prepared is heavy: a place in line for that alone.
+        // Only what was not prepared is heavy: a place in line for that alone, and every
+        // idle worker on it (a page of the feed is a hundred companies).
         let made = Ticket::take(state)?
             .run(move |cancel| {
-                keys.into_iter()
+                keys.into_par_iter()
                     .map(|(_, key)| {
                         cancel.check()?;
                         prepare(&store, &working, &key)
@@ -462,71 +575,82 @@ fn prepare(store: &StoreConnections, under: &Under, key: &Key) -> Result<Prepare
         corridor_company::disclose(&PROCESSOR, &credential, &under.policy, under.basis.as_ref())
             .map_err(|e| ApiError::internal("disclosing a profile", e))?;
     let shape = disclosure.shape(credential.get("id").and_then(Value::as_str), &under.policy);
-    let answer = serde_json::value::to_raw_value(&disclosure.to_json())
+    let fields = serde_json::to_string(&disclosure.to_json())
         .map_err(|e| ApiError::internal("writing an answer", e))?;
+    // The disclosure is an object: the company goes in front of its fields.
+    let fields = fields.strip_prefix('{').unwrap_or("}");
+    let company = format!("{{\"company\":{}", Value::from(key.company.as_str()));
+    let separator = if fields == "}" { "" } else { "," };
     Ok(Prepared {
-        answer,
+        answer: Bytes::from(format!("{company}{separator}{fields}")),
+        company_end: company.len(),
         refused: disclosure.classification.refused.is_some(),
         shape: Shape::of(&shape).map_err(store_error)?,
     })
 }
 
-/// One company's answer: `{"company", "outcome", "refusal_reason", "disclose", "withhold",
-/// "credential"}` (and its `seq`, in the feed), as JSON text.
-fn answer(id: &str, seq: Option<i64>, prepared: &Prepared) -> String {
-    // The prepared answer is an object: the company (and place) go in front of its fields.
-    let fields = prepared
-        .answer
-        .get()
-        .trim_start()
-        .strip_prefix('{')
-        .unwrap_or("}");
-    let mut text = format!("{{\"company\":{}", Value::from(id));
-    if let Some(seq) = seq {
-        text.push_str(&format!(",\"seq\":{seq}"));
+/// A JSON answer: `open`, the answers separated by commas, `close`, in one piece.
+fn json_list<'a>(
+    open: &str,
+    answers: impl Iterator<Item = &'a [u8]> + Clone,
+    close: &str,
+) -> Response {
+    let size = answers.clone().map(|a| a.len() + 1).sum::<usize>();
+    let mut body = Vec::with_capacity(open.len() + size + close.len());
+    body.extend_from_slice(open.as_bytes());
+    for (i, answer) in answers.enumerate() {
+        if i > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(answer);
     }
-    if fields.trim_start() != "}" {
-        text.push(',');
-    }
-    text.push_str(fields);
-    text
+    body.extend_from_slice(close.as_bytes());
+    json_body(StatusCode::OK, Bytes::from(body))
 }
 
-/// A JSON answer made of text.
-fn json_text(status: StatusCode, text: String) -> Response {
+/// A JSON answer of `body`.
+fn json_body(status: StatusCode, body: Bytes) -> Response {
     (
         status,
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        text,
+        body,
     )
         .into_response()
 }
 
-/// The companies `query` finds that `under`'s policy covers and that have a credential:
-/// looked up where the request is (a few indexed reads).
-fn found(
-    state: &AppState,
-    under: &Under,
-    id: &str,
-    identifier: &str,
-    key: &str,
-) -> Result<Vec<Found>, ApiError> {
+/// The companies `text` finds, asked as `kind` (`q`, `name`, `id` or an identifier's
+/// kind), that `under`'s policy covers and that have a credential: looked up where the
+/// request is (a few indexed reads, when not kept).
+fn found(state: &AppState, under: &Under, kind: &str, text: &str) -> Result<Vec<Found>, ApiError> {
     let from = under.policy.from;
-    state
-        .store
-        .read(|store| {
+    let asked = (kind.to_owned(), text.to_owned());
+    let all = state
+        .companies
+        .read_through(&state.store, Kept::found, asked, |store| {
+            // A kind asked for finds by that only: an identifier is not a name, nor a name
+            // an id.
+            let (id, identifier, key) = match kind {
+                "q" => (text.trim().to_owned(), normalise(text), name_key(text)),
+                "name" => (String::new(), String::new(), name_key(text)),
+                "id" => (text.to_owned(), String::new(), String::new()),
+                _ => (String::new(), normalise(text), String::new()),
+            };
             let mut found = Vec::new();
-            for (id, jurisdiction) in store.find_company_ids(id, identifier, key)? {
-                if !from.contains(&jurisdiction) {
-                    continue;
-                }
+            for (id, jurisdiction) in store.find_company_ids(&id, &identifier, &key)? {
                 if let Some(seq) = store.company_credential_seq(&id)? {
-                    found.push(Found { id, seq });
+                    found.push((id, jurisdiction, seq));
                 }
             }
-            Ok(found)
+            Ok(Arc::from(found))
+        })?;
+    Ok(all
+        .iter()
+        .filter(|(_, jurisdiction, _)| from.contains(jurisdiction))
+        .map(|(id, _, seq)| Found {
+            id: id.clone(),
+            seq: *seq,
         })
-        .map_err(store_error)
+        .collect())
 }
 
 fn not_found(what: &str) -> ApiError {
@@ -568,13 +692,7 @@ async fn look_up(
             format!("{kind}= is empty or too long"),
         ));
     }
-    // A kind asked for finds by that only: an identifier is not a name, nor a name an id.
-    let (id, identifier, key) = match kind {
-        "q" => (text.trim().to_owned(), normalise(text), name_key(text)),
-        "name" => (String::new(), String::new(), name_key(text)),
-        _ => (String::new(), normalise(text), String::new()),
-    };
-    let found = found(&state, &under, &id, &identifier, &key)?;
+    let found = found(&state, &under, kind, text)?;
     if found.is_empty() {
         return Err(not_found(&format!("{kind}={text:?}")));
     }
@@ -589,17 +707,13 @@ async fn look_up(
     }
     let policy = Value::from(under.policy.id.clone());
     let disclosed = disclose_all(&state, &partner, under, found).await?;
-    let results: Vec<String> = disclosed
-        .iter()
-        .map(|(id, _, prepared)| answer(id, None, prepared))
-        .collect();
     let query = json!({kind: text});
-    Ok(json_text(
-        StatusCode::OK,
-        format!(
-            "{{\"query\":{query},\"policy\":{policy},\"results\":[{}]}}",
-            results.join(",")
-        ),
+    Ok(json_list(
+        &format!("{{\"query\":{query},\"policy\":{policy},\"results\":["),
+        disclosed
+            .iter()
+            .map(|(_, _, prepared)| &prepared.answer[..]),
+        "]}",
     ))
 }
 
@@ -612,22 +726,12 @@ async fn one(
     QueryParams(terms): QueryParams<Terms>,
 ) -> Result<Response, ApiError> {
     let under = Under::of(&state, &partner, &terms)?;
-    let from = under.policy.from;
-    let found = state
-        .store
-        .read(|store| {
-            let found = store.find_company_ids(&id, "", "")?;
-            let Some((id, _)) = found.into_iter().find(|(_, j)| from.contains(j)) else {
-                return Ok(None);
-            };
-            Ok(store
-                .company_credential_seq(&id)?
-                .map(|seq| Found { id, seq }))
-        })
-        .map_err(store_error)?;
-    let found = found.ok_or_else(|| not_found(&format!("the id {id:?}")))?;
+    let found = found(&state, &under, "id", &id)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| not_found(&format!("the id {id:?}")))?;
     let mut disclosed = disclose_all(&state, &partner, under, vec![found]).await?;
-    let Some((id, _, prepared)) = disclosed.pop() else {
+    let Some((_, _, prepared)) = disclosed.pop() else {
         return Err(ApiError::internal("disclosing a profile", "no answer"));
     };
     let status = if prepared.refused {
@@ -635,7 +739,7 @@ async fn one(
     } else {
         StatusCode::OK
     };
-    Ok(json_text(status, answer(&id, None, &prepared)))
+    Ok(json_body(status, prepared.answer.clone()))
 }
 
 /// `GET /api/companies/changes?after=CURSOR&limit=N`: the profiles issued after the cursor
@@ -684,16 +788,18 @@ async fn changes(
         .collect();
     let policy = Value::from(under.policy.id.clone());
     let disclosed = disclose_all(&state, &partner, under, found).await?;
-    let changes: Vec<String> = disclosed
+    // Each answer with its place after the company.
+    let changes: Vec<Vec<u8>> = disclosed
         .iter()
-        .map(|(id, seq, prepared)| answer(id, Some(*seq), prepared))
+        .map(|(_, seq, prepared)| {
+            let (company, fields) = prepared.answer.split_at(prepared.company_end);
+            [company, format!(",\"seq\":{seq}").as_bytes(), fields].concat()
+        })
         .collect();
-    Ok(json_text(
-        StatusCode::OK,
-        format!(
-            "{{\"policy\":{policy},\"changes\":[{}],\"next\":{next},\"more\":{more}}}",
-            changes.join(",")
-        ),
+    Ok(json_list(
+        &format!("{{\"policy\":{policy},\"changes\":["),
+        changes.iter().map(Vec::as_slice),
+        &format!("],\"next\":{next},\"more\":{more}}}"),
     ))
 }
 

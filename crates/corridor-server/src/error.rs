@@ -300,20 +300,16 @@ pub async fn live_token(
     check_token(parts, live, scope)
 }
 
-/// As [`live_token`], looked up where the request is: for routes whose whole work is a few
-/// indexed reads, a hand-off to another thread costs more than the look-up.
-pub fn live_token_here(
+/// The live token the request sends, holding `scope`, as `find` looks it up (where the
+/// request is, from what the caller keeps of the store).
+pub fn live_token_found(
     parts: &Parts,
-    state: &AppState,
     scope: Scope,
     why: &str,
+    find: impl FnOnce(&str) -> Result<Option<corridor_ledger::LiveToken>, ApiError>,
 ) -> Result<corridor_ledger::LiveToken, ApiError> {
     let token = sent_token(parts, why)?;
-    let live = state
-        .store
-        .read(|store| store.api_token(&token))
-        .map_err(store_error)?;
-    check_token(parts, live, scope)
+    check_token(parts, find(&token)?, scope)
 }
 
 /// The refusal of a request made with a token that is not live or lacks `scope`.

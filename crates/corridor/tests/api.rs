@@ -1851,4 +1851,28 @@ fn company_routes_disclose_to_partners_under_their_policies_and_refuse_the_rest(
     let report = work.ok(&["audit", "disclosures", "--json", "--partner", "sg-kyc"]);
     assert_eq!(report.lines().count(), 3);
     assert!(work.ok(&["store", "audit"]).contains("intact"));
+
+    // The server keeps what it read of tokens and companies, and sees another process change
+    // them: a token revoked, a company issued again.
+    assert_eq!(get(&path, Some(&cq_credit)).0, 200);
+    let before = get(&path, Some(&both)).1["results"][0]["credential"]["id"].clone();
+    work.ok(&["token", "revoke", "cq-credit"]);
+    let (status, answer) = get(&path, Some(&cq_credit));
+    assert_eq!(
+        (status, answer["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let mut changed = sg.clone();
+    changed["name"]["english"] = json!("Renamed After Import Pte. Ltd.");
+    let file = work.path("changed.jsonl");
+    std::fs::write(&file, format!("{changed}\n")).unwrap();
+    work.ok(&["company", "import", file.to_str().unwrap()]);
+    issue(&work, "provider", SG_HOST, &[]);
+    let (status, answer) = get(
+        "/api/companies?name=renamed%20after%20import&basis=consent:C-1&policy=test-sg-cn",
+        Some(&both),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["results"][0]["company"], sg_id);
+    assert_ne!(answer["results"][0]["credential"]["id"], before);
 }
