@@ -54,6 +54,12 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// About how many bytes it holds: what a cache of shapes counts.
+    pub fn size(&self) -> usize {
+        let people: usize = self.people.iter().map(|(a, b)| a.len() + b.len()).sum();
+        self.text.len() + self.policy.len() + self.outcome.len() + people + 32
+    }
+
     /// The shape of `record` (a whole record, or only its shape's fields).
     pub fn of(record: &Value) -> Result<Shape, StoreError> {
         let fields: Map<String, Value> = record

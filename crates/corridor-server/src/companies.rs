@@ -297,8 +297,22 @@ const LOOK_AGAIN_AFTER: Duration = Duration::from_millis(1);
 /// The most reads of each kind kept; past it, they are forgotten and read again as asked.
 const MOST_KEPT: usize = 65_536;
 
-/// The most disclosures kept prepared; past it, they are forgotten and made again as asked.
-const MOST_PREPARED: usize = 16_384;
+/// The bytes of disclosures kept prepared; past it, half are forgotten (any half) and made
+/// again as asked. The twenty thousand profiles a partner mirrors of a provider fit (about 15
+/// KB each); a million do not.
+const PREPARED_BYTES: usize = 768 << 20;
+
+/// The disclosures kept prepared, and about how many bytes they hold.
+#[derive(Default)]
+struct PreparedKept {
+    all: HashMap<Key, Arc<Prepared>>,
+    bytes: usize,
+}
+
+/// About how many bytes a prepared disclosure kept under `key` holds.
+fn held(key: &Key, prepared: &Prepared) -> usize {
+    key.company.len() + key.policy.len() + prepared.answer.len() + prepared.shape.size() + 64
+}
 
 /// A request's disclosures, waiting to be recorded, and where to say they are.
 struct Pending {
@@ -314,7 +328,7 @@ const MOST_RECORDED_AT_ONCE: usize = 1024;
 /// The company profiles a server discloses: disclosures prepared, and the recorder of what
 /// crossed.
 pub(crate) struct Companies {
-    prepared: Mutex<HashMap<Key, Arc<Prepared>>>,
+    prepared: Mutex<PreparedKept>,
     kept: Mutex<Kept>,
     /// Policies as read, by id and version: a kept version never changes.
     policies: Mutex<HashMap<(String, i64), Arc<Policy>>>,
@@ -329,7 +343,7 @@ impl Companies {
             .name("corridor-disclosures".into())
             .spawn(move || record_what_crossed(&store, &waiting))?;
         Ok(Companies {
-            prepared: Mutex::new(HashMap::new()),
+            prepared: Mutex::new(PreparedKept::default()),
             kept: Mutex::new(Kept::default()),
             policies: Mutex::new(HashMap::new()),
             recorder: Mutex::new(send),
@@ -418,15 +432,38 @@ impl Companies {
 
     fn prepared(&self, key: &Key) -> Option<Arc<Prepared>> {
         let prepared = self.prepared.lock().unwrap_or_else(PoisonError::into_inner);
-        prepared.get(key).cloned()
+        prepared.all.get(key).cloned()
     }
 
     fn keep(&self, key: Key, prepared: Arc<Prepared>) {
-        let mut all = self.prepared.lock().unwrap_or_else(PoisonError::into_inner);
-        if all.len() >= MOST_PREPARED {
-            all.clear();
+        self.prepared
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keep(key, prepared, PREPARED_BYTES);
+    }
+}
+
+impl PreparedKept {
+    /// Keeps `prepared` under `key`, forgetting half of the others first if it would take the
+    /// bytes held past `budget`.
+    fn keep(&mut self, key: Key, prepared: Arc<Prepared>, budget: usize) {
+        let size = held(&key, &prepared);
+        if self.bytes + size > budget {
+            let mut every_other = false;
+            let mut freed = 0;
+            self.all.retain(|key, prepared| {
+                every_other = !every_other;
+                if every_other {
+                    freed += held(key, prepared);
+                }
+                !every_other
+            });
+            self.bytes -= freed;
         }
-        all.insert(key, prepared);
+        if let Some(before) = self.all.insert(key.clone(), prepared) {
+            self.bytes -= held(&key, &before);
+        }
+        self.bytes += size;
     }
 }
 
@@ -814,4 +851,51 @@ fn refused(reason: &'static str, policy: &Policy) -> ApiError {
             policy.id
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prepared(company: &str) -> (Key, Arc<Prepared>) {
+        let key = Key {
+            company: company.to_owned(),
+            seq: 1,
+            policy: "sg-cn".to_owned(),
+            version: 1,
+            standing: Standing::Accepted,
+        };
+        let shape = Shape::of(&json!({
+            "policy": {"id": "sg-cn", "version": 1},
+            "outcome": "disclosed",
+            "disclose": ["name.legal"],
+            "people": [],
+            "credential": company,
+        }))
+        .unwrap();
+        let answer = Bytes::from(format!("{{\"company\":\"{company}\"}}"));
+        let prepared = Prepared {
+            company_end: answer.len() - 1,
+            answer,
+            refused: false,
+            shape,
+        };
+        (key, Arc::new(prepared))
+    }
+
+    #[test]
+    fn prepared_disclosures_are_kept_within_their_budget_and_the_latest_always() {
+        let (key, one) = prepared("SG-0");
+        let budget = 5 * held(&key, &one);
+        let mut kept = PreparedKept::default();
+        for i in 0..40 {
+            let (key, prepared) = prepared(&format!("SG-{}", i % 12));
+            kept.keep(key.clone(), prepared, budget);
+            assert!(kept.bytes <= budget, "{} bytes held", kept.bytes);
+            assert!(kept.all.contains_key(&key));
+            let counted: usize = kept.all.iter().map(|(k, p)| held(k, p)).sum();
+            assert_eq!(kept.bytes, counted);
+        }
+        assert!(kept.all.len() >= 2);
+    }
 }
