@@ -155,9 +155,9 @@ impl Under {
             state
                 .companies
                 .read_through(&state.store, Kept::policies, id.clone(), |store| {
-                    Ok(store.policy(&id)?.map(Arc::new))
+                    store.policy(&id)?.map(read_policy).transpose()
                 })?;
-        let kept = kept.ok_or_else(|| {
+        let (version, policy) = kept.ok_or_else(|| {
             ApiError::new(
                 StatusCode::FORBIDDEN,
                 "policy_not_kept",
@@ -166,7 +166,6 @@ impl Under {
                 ),
             )
         })?;
-        let policy = state.companies.policy(&kept)?;
         let basis = terms
             .basis
             .as_deref()
@@ -181,7 +180,7 @@ impl Under {
             .transpose()?;
         Ok(Under {
             policy,
-            version: kept.version,
+            version,
             basis,
         })
     }
@@ -258,6 +257,19 @@ struct Prepared {
     shape: Shape,
 }
 
+/// A policy as kept: its version, and the policy read from its text.
+type KeptPolicy = (i64, Arc<Policy>);
+
+/// Reads a policy as the store keeps it; one that does not read was edited outside Corridor.
+fn read_policy(
+    kept: corridor_ledger::StoredPolicy,
+) -> Result<KeptPolicy, corridor_ledger::StoreError> {
+    let policy = Policy::from_toml(&kept.text).map_err(|e| {
+        corridor_ledger::StoreError::Corrupt(format!("the kept policy {:?}: {e}", kept.id))
+    })?;
+    Ok((kept.version, Arc::new(policy)))
+}
+
 /// The companies a query found: each one's id, jurisdiction and credential's place.
 type FoundCompanies = Arc<[(String, String, i64)]>;
 
@@ -270,7 +282,8 @@ struct Kept {
     generation: Option<(i64, Instant)>,
     /// Live tokens (or none) by their SHA-256.
     tokens: HashMap<[u8; 32], Option<corridor_ledger::LiveToken>>,
-    policies: HashMap<String, Option<Arc<corridor_ledger::StoredPolicy>>>,
+    /// Policies kept (or none), by id: the version and the policy as read.
+    policies: HashMap<String, Option<KeptPolicy>>,
     /// By (kind, text) asked: each company's id, jurisdiction and credential's place.
     found: HashMap<(String, String), FoundCompanies>,
 }
@@ -280,7 +293,7 @@ impl Kept {
         &mut self.tokens
     }
 
-    fn policies(&mut self) -> &mut HashMap<String, Option<Arc<corridor_ledger::StoredPolicy>>> {
+    fn policies(&mut self) -> &mut HashMap<String, Option<KeptPolicy>> {
         &mut self.policies
     }
 
@@ -330,8 +343,6 @@ const MOST_RECORDED_AT_ONCE: usize = 1024;
 pub(crate) struct Companies {
     prepared: Mutex<PreparedKept>,
     kept: Mutex<Kept>,
-    /// Policies as read, by id and version: a kept version never changes.
-    policies: Mutex<HashMap<(String, i64), Arc<Policy>>>,
     recorder: Mutex<mpsc::Sender<Pending>>,
 }
 
@@ -345,31 +356,8 @@ impl Companies {
         Ok(Companies {
             prepared: Mutex::new(PreparedKept::default()),
             kept: Mutex::new(Kept::default()),
-            policies: Mutex::new(HashMap::new()),
             recorder: Mutex::new(send),
         })
-    }
-
-    /// The policy `kept` is, read once a version.
-    fn policy(&self, kept: &corridor_ledger::StoredPolicy) -> Result<Arc<Policy>, ApiError> {
-        let key = (kept.id.clone(), kept.version);
-        if let Some(policy) = self
-            .policies
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-        {
-            return Ok(Arc::clone(policy));
-        }
-        let policy = Arc::new(
-            Policy::from_toml(&kept.text)
-                .map_err(|e| ApiError::internal("reading a kept policy", e))?,
-        );
-        self.policies
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, Arc::clone(&policy));
-        Ok(policy)
     }
 
     fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {

@@ -1866,7 +1866,7 @@ fn company_routes_disclose_to_partners_under_their_policies_and_refuse_the_rest(
     changed["name"]["english"] = json!("Renamed After Import Pte. Ltd.");
     let file = work.path("changed.jsonl");
     std::fs::write(&file, format!("{changed}\n")).unwrap();
-    work.ok(&["company", "import", file.to_str().unwrap()]);
+    common::company::import_file(&work, &file);
     issue(&work, "provider", SG_HOST, &[]);
     let (status, answer) = get(
         "/api/companies?name=renamed%20after%20import&basis=consent:C-1&policy=test-sg-cn",

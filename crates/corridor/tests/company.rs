@@ -520,13 +520,7 @@ fn a_csv_file_imports_as_its_json_lines_do() {
     let csv = from_csv.path("companies.csv");
     std::fs::write(&csv, to_csv(&records)).unwrap();
     for (work, file) in [(&from_lines, &jsonl), (&from_csv, &csv)] {
-        work.ok(&[
-            "company",
-            "import",
-            "--on",
-            "2026-11-27",
-            file.to_str().unwrap(),
-        ]);
+        common::company::import_file(work, file);
     }
     let (a, b) = (kept(&from_lines, &ids), kept(&from_csv, &ids));
     assert_eq!(a.len(), records.len());

@@ -125,14 +125,20 @@ pub fn imported_with(
     let records: Vec<Value> = (0..count).map(|i| generator.company(i)).collect();
     let file = work.path("companies.jsonl");
     super::write_lines(&file, &records);
+    import_file(work, &file);
+    (records, generator)
+}
+
+/// `corridor company import --on 2026-11-27 FILE`, which must succeed: the day the generator's
+/// identifiers are valid on.
+pub fn import_file(work: &Workdir, file: &std::path::Path) -> String {
     work.ok(&[
         "company",
         "import",
         "--on",
         "2026-11-27",
         file.to_str().unwrap(),
-    ]);
-    (records, generator)
+    ])
 }
 
 /// Both policies kept in `work`'s store (`corridor company policy add`).
