@@ -13,12 +13,12 @@
 //! missing, of a kind not accepted), so each is made once and its answer reused
 //! ([`Companies`]); an ecdsa-sd-2023 copy comes out the same every time, and a bbs-2023 copy,
 //! randomised to be unlinkable, is reused as it is. And the records of what crossed are
-//! written by one thread that gathers the disclosures of every request waiting into one
+//! written by one task that gathers the disclosures of every request waiting into one
 //! transaction: the store syncs to disk once for them all, and each request is answered once
 //! its disclosure is on disk.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, PoisonError, mpsc};
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -35,6 +35,7 @@ use corridor_ledger::{Disclosed, Scope, Shape, token_digest};
 use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use serde::Deserialize;
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
 
 use crate::AppState;
 use crate::error::{ApiError, PathParams, QueryParams, live_token_found, reading, store_error};
@@ -335,29 +336,45 @@ struct Pending {
     done: tokio::sync::oneshot::Sender<Result<(), ApiError>>,
 }
 
-/// The most disclosures one transaction of the recorder writes.
-const MOST_RECORDED_AT_ONCE: usize = 1024;
+/// The most requests whose disclosures one transaction of the recorder writes.
+const MOST_RECORDED_AT_ONCE: usize = 512;
 
 /// The company profiles a server discloses: disclosures prepared, and the recorder of what
 /// crossed.
 pub(crate) struct Companies {
     prepared: Mutex<PreparedKept>,
     kept: Mutex<Kept>,
-    recorder: Mutex<mpsc::Sender<Pending>>,
+    store: Arc<StoreConnections>,
+    /// Started by the first disclosure on the runtime it came on, and again if that runtime
+    /// is gone (a router can outlive the runtime it first served on).
+    recorder: Mutex<Option<mpsc::UnboundedSender<Pending>>>,
 }
 
 impl Companies {
-    /// Starts the recorder, which writes to `store` for as long as the server runs.
-    pub(crate) fn new(store: Arc<StoreConnections>) -> std::io::Result<Companies> {
-        let (send, waiting) = mpsc::channel::<Pending>();
-        std::thread::Builder::new()
-            .name("corridor-disclosures".into())
-            .spawn(move || record_what_crossed(&store, &waiting))?;
-        Ok(Companies {
+    /// The disclosures of `store`, recorded there.
+    pub(crate) fn new(store: Arc<StoreConnections>) -> Companies {
+        Companies {
             prepared: Mutex::new(PreparedKept::default()),
             kept: Mutex::new(Kept::default()),
-            recorder: Mutex::new(send),
-        })
+            store,
+            recorder: Mutex::new(None),
+        }
+    }
+
+    /// Gives `pending` to the recorder, started if it is not running.
+    fn record(&self, pending: Pending) -> Result<(), ApiError> {
+        let mut recorder = self.recorder.lock().unwrap_or_else(PoisonError::into_inner);
+        let running = recorder.as_ref().filter(|send| !send.is_closed());
+        let send = match running {
+            Some(send) => send,
+            None => {
+                let (send, waiting) = mpsc::unbounded_channel();
+                tokio::spawn(record_what_crossed(Arc::clone(&self.store), waiting));
+                recorder.insert(send)
+            }
+        };
+        send.send(pending)
+            .map_err(|e| ApiError::internal("recording a disclosure", e))
     }
 
     fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
@@ -455,40 +472,44 @@ impl PreparedKept {
     }
 }
 
-/// Writes what waits to be recorded, all that waits in one transaction, until the server
-/// stops.
-fn record_what_crossed(store: &StoreConnections, waiting: &mpsc::Receiver<Pending>) {
-    while let Ok(first) = waiting.recv() {
-        let mut batch = vec![first];
-        let mut count = batch[0].disclosures.len();
-        while count < MOST_RECORDED_AT_ONCE {
-            match waiting.try_recv() {
-                Ok(next) => {
-                    count += next.disclosures.len();
-                    batch.push(next);
-                }
-                Err(_) => break,
-            }
-        }
-        let all: Vec<Disclosed> = batch
-            .iter()
-            .flat_map(|pending| {
-                pending
-                    .disclosures
-                    .iter()
-                    .map(|(prepared, company)| Disclosed {
-                        shape: &prepared.shape,
-                        partner: &pending.partner,
-                        company,
-                        basis: &pending.basis,
-                    })
-            })
-            .collect();
-        let written = store
-            .write(|store| store.record_disclosures(&all))
-            .map_err(store_error);
-        drop(all);
-        for pending in batch {
+/// Writes what waits to be recorded, all that waits in one transaction on a blocking thread,
+/// until the server stops. The requests hand their disclosures to this task and are woken by
+/// it, on the runtime's own threads: a batch, not each request, crosses to another thread.
+async fn record_what_crossed(
+    store: Arc<StoreConnections>,
+    mut waiting: mpsc::UnboundedReceiver<Pending>,
+) {
+    let mut batch = Vec::new();
+    while waiting.recv_many(&mut batch, MOST_RECORDED_AT_ONCE).await > 0 {
+        let store = Arc::clone(&store);
+        let taken = std::mem::take(&mut batch);
+        let written = tokio::task::spawn_blocking(move || {
+            let all: Vec<Disclosed> = taken
+                .iter()
+                .flat_map(|pending| {
+                    pending
+                        .disclosures
+                        .iter()
+                        .map(|(prepared, company)| Disclosed {
+                            shape: &prepared.shape,
+                            partner: &pending.partner,
+                            company,
+                            basis: &pending.basis,
+                        })
+                })
+                .collect();
+            let written = store
+                .write(|store| store.record_disclosures(&all))
+                .map_err(store_error);
+            drop(all);
+            (taken, written)
+        })
+        .await;
+        let Ok((taken, written)) = written else {
+            // The write panicked: its requests' senders are gone, and they answer so.
+            continue;
+        };
+        for pending in taken {
             let result = match &written {
                 Ok(_) => Ok(()),
                 Err(e) => Err(ApiError::new(e.status, e.code, e.message.clone())),
@@ -567,13 +588,7 @@ async fn disclose_all(
         basis: under.basis_json(),
         done,
     };
-    state
-        .companies
-        .recorder
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .send(pending)
-        .map_err(|e| ApiError::internal("recording a disclosure", e))?;
+    state.companies.record(pending)?;
     recorded
         .await
         .map_err(|e| ApiError::internal("recording a disclosure", e))??;

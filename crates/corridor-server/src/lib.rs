@@ -213,7 +213,7 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
         store.expire_shares()
     })?;
     Ok(AppState(Arc::new(Shared {
-        companies: companies::Companies::new(Arc::clone(&store)).map_err(ServeError::Workers)?,
+        companies: companies::Companies::new(Arc::clone(&store)),
         store,
         admission: work::Admission::new(config.workers, config.queue)
             .map_err(ServeError::Workers)?,
