@@ -1,16 +1,23 @@
-//! TXT lookups: the system's resolver, a named nameserver (UDP, then TCP), or DNS over HTTPS
-//! in the JSON form Google and Cloudflare serve (fetched as the fetch policy lets). Every
-//! lookup has a timeout, and answers are kept for the run.
+//! TXT lookups: the system's resolver, a named nameserver (UDP, then TCP), or DNS over HTTPS,
+//! in the JSON form Google, Cloudflare and AliDNS serve or in RFC 8484's DNS messages
+//! (fetched as the fetch policy lets); or several of these, tried in order, so that a
+//! resolver out of reach from one region hands over to the next. Every lookup has a
+//! timeout, and answers are kept for the run.
 
 use std::io::Read;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
 
 use corridor_verify::providers::{LookupError, TxtResolver};
 use hickory_resolver::Resolver;
 use hickory_resolver::config::{NameServerConfigGroup, ResolverConfig, ResolverOpts};
 use hickory_resolver::name_server::TokioConnectionProvider;
+use hickory_resolver::proto::op::{Message, Query, ResponseCode};
+use hickory_resolver::proto::rr::{Name, RData, RecordType};
 
 use crate::{FetchPolicy, QuestionBudget, RunCache, policy};
 
@@ -24,12 +31,49 @@ enum Backend {
         /// The whole wait for one lookup, retries and the move to TCP included.
         timeout: Duration,
     },
-    DohJson {
+    Doh {
         agent: ureq::Agent,
         url: String,
+        form: DohForm,
         /// The agent's own, for one lookup.
         timeout: Duration,
     },
+}
+
+/// How a DNS-over-HTTPS endpoint is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DohForm {
+    /// `?name=&type=16`, answered in the JSON Google's `/resolve` introduced.
+    Json,
+    /// RFC 8484: `?dns=` a DNS message in base64url, answered with a DNS message.
+    Message,
+}
+
+impl DohForm {
+    /// RFC 8484's own path, `/dns-query`, speaks DNS messages; any other, JSON.
+    fn of(url: &str) -> DohForm {
+        let path = url.split(['?', '#']).next().unwrap_or(url);
+        if path.trim_end_matches('/').ends_with("/dns-query") {
+            DohForm::Message
+        } else {
+            DohForm::Json
+        }
+    }
+}
+
+/// The resolvers asked in turn, and which answered last: it is asked first, so that one out
+/// of reach costs its timeout once, not on every name.
+struct Resolvers {
+    each: Vec<Arc<Backend>>,
+    first: AtomicUsize,
+}
+
+/// What one resolver said.
+enum Said {
+    Records(Vec<String>),
+    /// The resolver answered that it failed (SERVFAIL, REFUSED): the next is asked, and if
+    /// none does better, this is read as the reference reads it, no records.
+    ServerFailed(String),
 }
 
 /// The hickory resolver's own runtime, shut down without waiting when dropped: the last
@@ -52,7 +96,7 @@ impl Drop for DnsRuntime {
 
 /// A TXT resolver whose answers are kept for the run.
 pub struct DnsResolver {
-    backend: Arc<Backend>,
+    resolvers: Arc<Resolvers>,
     answers: RunCache<Vec<String>, LookupError>,
 }
 
@@ -78,14 +122,49 @@ impl DnsResolver {
         Self::hickory(resolver, format!("nameserver {address}"), timeout)
     }
 
-    /// DNS over HTTPS, JSON form: `GET <url>?name=<name>&type=TXT` with
-    /// `accept: application/dns-json` (`https://dns.google/resolve`,
-    /// `https://cloudflare-dns.com/dns-query`), fetched where `policy` lets.
-    pub fn doh_json(url: &str, timeout: Duration, policy: &FetchPolicy) -> DnsResolver {
-        DnsResolver::with(Backend::DohJson {
+    /// DNS over HTTPS, fetched where `policy` lets. A URL whose path is RFC 8484's
+    /// `/dns-query` is sent DNS messages (`https://doh.pub/dns-query`,
+    /// `https://cloudflare-dns.com/dns-query`); any other is asked in the JSON form,
+    /// `GET <url>?name=<name>&type=16` with `accept: application/dns-json`
+    /// (`https://dns.google/resolve`, `https://dns.alidns.com/resolve`).
+    pub fn doh(url: &str, timeout: Duration, policy: &FetchPolicy) -> DnsResolver {
+        DnsResolver::with(Backend::Doh {
             agent: policy.agent(timeout, None),
             url: url.to_string(),
+            form: DohForm::of(url),
             timeout,
+        })
+    }
+
+    /// Each of `resolvers` in turn, until one answers: the next is asked when one cannot be
+    /// reached, times out, or says it failed. The one that answered last is asked first.
+    /// `None` when `resolvers` is empty.
+    ///
+    /// ```
+    /// use corridor_net::{DnsResolver, FetchPolicy};
+    /// use std::time::Duration;
+    /// let wait = Duration::from_secs(5);
+    /// let regional = DnsResolver::in_turn(vec![
+    ///     DnsResolver::doh("https://dns.alidns.com/resolve", wait, &FetchPolicy::Anywhere),
+    ///     DnsResolver::doh("https://doh.pub/dns-query", wait, &FetchPolicy::Anywhere),
+    /// ]);
+    /// assert!(regional.is_some());
+    /// assert!(DnsResolver::in_turn(vec![]).is_none());
+    /// ```
+    pub fn in_turn(resolvers: Vec<DnsResolver>) -> Option<DnsResolver> {
+        if resolvers.is_empty() {
+            return None;
+        }
+        let each = resolvers
+            .iter()
+            .flat_map(|r| r.resolvers.each.iter().cloned())
+            .collect();
+        Some(DnsResolver {
+            resolvers: Arc::new(Resolvers {
+                each,
+                first: AtomicUsize::new(0),
+            }),
+            answers: RunCache::new(QuestionBudget::unlimited()),
         })
     }
 
@@ -121,41 +200,98 @@ impl DnsResolver {
 
     fn with(backend: Backend) -> DnsResolver {
         DnsResolver {
-            backend: Arc::new(backend),
+            resolvers: Arc::new(Resolvers {
+                each: vec![Arc::new(backend)],
+                first: AtomicUsize::new(0),
+            }),
             answers: RunCache::new(QuestionBudget::unlimited()),
         }
     }
 
-    /// The same resolver (its settings, and for DNS its runtime) with no answers kept and
-    /// `budget` to spend: for the next run, or a server's next request.
+    /// The same resolvers (their settings, and for DNS their runtimes) with no answers kept
+    /// and `budget` to spend: for the next run, or a server's next request.
     pub fn for_run(&self, budget: QuestionBudget) -> DnsResolver {
         DnsResolver {
-            backend: self.backend.clone(),
+            resolvers: self.resolvers.clone(),
             answers: RunCache::new(budget),
         }
     }
 
+    /// Asks each resolver in turn, from the one that answered last, each given an equal
+    /// share of what is left of the lookup's time, until one answers.
     fn lookup(&self, name: &str) -> Result<Vec<String>, LookupError> {
-        match &*self.backend {
+        let each = &self.resolvers.each;
+        let first = self.resolvers.first.load(Ordering::Relaxed) % each.len();
+        let started = Instant::now();
+        let mut failed = Vec::new();
+        let mut not_asked = None;
+        let mut server_failed = None;
+        for (tried, i) in (first..each.len()).chain(0..first).enumerate() {
+            let backend = &each[i];
+            let whole = self.answers.budget.wait(backend.timeout());
+            let left = match tried {
+                0 => whole,
+                _ => whole.saturating_sub(started.elapsed()),
+            };
+            let wait = left / u32::try_from(each.len() - tried).unwrap_or(u32::MAX);
+            match backend.ask(name, wait) {
+                Ok(Said::Records(records)) => {
+                    self.resolvers.first.store(i, Ordering::Relaxed);
+                    return Ok(records);
+                }
+                Ok(Said::ServerFailed(why)) => {
+                    server_failed.get_or_insert(i);
+                    failed.push(why);
+                }
+                Err(LookupError::Failed(why)) => failed.push(why),
+                Err(LookupError::NotAsked(why)) => {
+                    not_asked.get_or_insert(why);
+                }
+            }
+        }
+        if let Some(i) = server_failed {
+            self.resolvers.first.store(i, Ordering::Relaxed);
+            return Ok(Vec::new());
+        }
+        match not_asked {
+            // Not one resolver could be asked: that is the answer, not a failure.
+            Some(why) if failed.is_empty() => Err(LookupError::NotAsked(why)),
+            _ => Err(LookupError::Failed(failed.join("; "))),
+        }
+    }
+}
+
+impl Backend {
+    /// The longest one lookup of this resolver may take.
+    fn timeout(&self) -> Duration {
+        match self {
+            Backend::Dns { timeout, .. } | Backend::Doh { timeout, .. } => *timeout,
+        }
+    }
+
+    /// `name`'s TXT records as this resolver gives them, within `wait`.
+    fn ask(&self, name: &str, wait: Duration) -> Result<Said, LookupError> {
+        match self {
             Backend::Dns {
                 runtime,
                 resolver,
                 asked,
-                timeout,
+                ..
             } => {
-                let wait = self.answers.budget.wait(*timeout);
                 let lookup = async { tokio::time::timeout(wait, resolver.txt_lookup(name)).await };
                 match runtime.get().block_on(lookup) {
-                    Ok(Ok(lookup)) => Ok(lookup
-                        .iter()
-                        .map(|txt| {
-                            txt.txt_data()
-                                .iter()
-                                .map(|part| String::from_utf8_lossy(part))
-                                .collect()
-                        })
-                        .collect()),
-                    Ok(Err(e)) if e.is_no_records_found() => Ok(Vec::new()),
+                    Ok(Ok(lookup)) => Ok(Said::Records(
+                        lookup
+                            .iter()
+                            .map(|txt| {
+                                txt.txt_data()
+                                    .iter()
+                                    .map(|part| String::from_utf8_lossy(part))
+                                    .collect()
+                            })
+                            .collect(),
+                    )),
+                    Ok(Err(e)) if e.is_no_records_found() => Ok(Said::Records(Vec::new())),
                     Ok(Err(e)) => Err(LookupError::Failed(format!(
                         "TXT lookup of {name} at {asked} failed: {e}"
                     ))),
@@ -165,11 +301,9 @@ impl DnsResolver {
                     ))),
                 }
             }
-            Backend::DohJson {
-                agent,
-                url,
-                timeout,
-            } => doh_json(agent, url, name, self.answers.budget.wait(*timeout)),
+            Backend::Doh {
+                agent, url, form, ..
+            } => doh(agent, url, *form, name, wait),
         }
     }
 }
@@ -182,21 +316,27 @@ impl TxtResolver for DnsResolver {
     }
 }
 
-/// One DNS-over-HTTPS JSON question, given `wait`; each TXT answer's `data` holds its
-/// strings, quoted or not as the service writes them.
-fn doh_json(
+/// One DNS-over-HTTPS question, given `wait`.
+fn doh(
     agent: &ureq::Agent,
     url: &str,
+    form: DohForm,
     name: &str,
     wait: Duration,
-) -> Result<Vec<String>, LookupError> {
+) -> Result<Said, LookupError> {
     let fail =
         |what: String| LookupError::Failed(format!("TXT lookup of {name} at {url} failed: {what}"));
-    let mut response = agent
-        .get(url)
-        .query("name", name)
-        .query("type", "TXT")
-        .header("accept", "application/dns-json")
+    let request = agent.get(url);
+    let request = match form {
+        DohForm::Json => request
+            .query("name", name)
+            .query("type", "16")
+            .header("accept", "application/dns-json"),
+        DohForm::Message => request
+            .query("dns", question(name).map_err(fail)?)
+            .header("accept", "application/dns-message"),
+    };
+    let mut response = request
         .config()
         .timeout_global(Some(wait))
         .build()
@@ -215,23 +355,174 @@ fn doh_json(
         .take(crate::MAX_BODY)
         .read_to_end(&mut body)
         .map_err(|e| fail(e.to_string()))?;
+    let said = match form {
+        DohForm::Json => json_answer(&body),
+        DohForm::Message => message_answer(&body),
+    };
+    said.map_err(fail).map(|said| match said {
+        Said::ServerFailed(why) => {
+            Said::ServerFailed(format!("TXT lookup of {name} at {url} failed: {why}"))
+        }
+        records => records,
+    })
+}
+
+/// The DNS message asking `name`'s TXT records, base64url without padding (RFC 8484 §4.1:
+/// its id 0, so that the same question is the same URL, which caches can keep).
+fn question(name: &str) -> Result<String, String> {
+    let name = Name::from_ascii(name).map_err(|e| format!("not a DNS name: {e}"))?;
+    let mut message = Message::new();
+    message
+        .set_id(0)
+        .set_recursion_desired(true)
+        .add_query(Query::query(name, RecordType::TXT));
+    let bytes = message
+        .to_vec()
+        .map_err(|e| format!("cannot write the question: {e}"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// A JSON answer's TXT records: each answer's `data` holds its strings, quoted or not as the
+/// service writes them.
+fn json_answer(body: &[u8]) -> Result<Said, String> {
     let json: serde_json::Value =
-        serde_json::from_slice(&body).map_err(|e| fail(format!("not JSON: {e}")))?;
-    // As the reference (dnsprove): any JSON answer is an answer, whatever its `Status`; a
-    // name that does not exist, or a server that failed, simply has no records.
+        serde_json::from_slice(body).map_err(|e| format!("not JSON: {e}"))?;
     if !json.is_object() {
-        return Err(fail("the answer is not a JSON object".into()));
+        return Err("the answer is not a JSON object".into());
     }
+    // RCODE 2 (SERVFAIL) and 5 (REFUSED): the service could not answer.
+    if let Some(code @ (2 | 5)) = json.get("Status").and_then(serde_json::Value::as_u64) {
+        return Ok(Said::ServerFailed(format!(
+            "the resolver answered status {code}"
+        )));
+    }
+    // As the reference (dnsprove): any other JSON answer is an answer, whatever its
+    // `Status`; a name that does not exist simply has no records.
     let answers = json
         .get("Answer")
         .and_then(serde_json::Value::as_array)
         .map(Vec::as_slice)
         .unwrap_or_default();
-    Ok(answers
-        .iter()
-        .filter(|a| a.get("type").and_then(serde_json::Value::as_u64) == Some(16))
-        .filter_map(|a| a.get("data").and_then(serde_json::Value::as_str))
-        // As written: the reference's record grammar drops the quotes some services add.
-        .map(str::to_string)
-        .collect())
+    Ok(Said::Records(
+        answers
+            .iter()
+            .filter(|a| a.get("type").and_then(serde_json::Value::as_u64) == Some(16))
+            .filter_map(|a| a.get("data").and_then(serde_json::Value::as_str))
+            // As written: the reference's record grammar drops the quotes some services add.
+            .map(str::to_string)
+            .collect(),
+    ))
+}
+
+/// A DNS message's TXT records, each its strings joined.
+fn message_answer(body: &[u8]) -> Result<Said, String> {
+    let message = Message::from_vec(body).map_err(|e| format!("not a DNS message: {e}"))?;
+    match message.response_code() {
+        ResponseCode::NoError | ResponseCode::NXDomain => {}
+        code @ (ResponseCode::ServFail | ResponseCode::Refused) => {
+            return Ok(Said::ServerFailed(format!("the resolver answered {code}")));
+        }
+        code => return Err(format!("the resolver answered {code}")),
+    }
+    Ok(Said::Records(
+        message
+            .answers()
+            .iter()
+            .filter_map(|record| match record.data() {
+                RData::TXT(txt) => Some(
+                    txt.txt_data()
+                        .iter()
+                        .map(|part| String::from_utf8_lossy(part))
+                        .collect(),
+                ),
+                _ => None,
+            })
+            .collect(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+    use std::sync::Mutex;
+
+    /// A JSON DNS-over-HTTPS server on a loopback port: `/resolve` answers one TXT record
+    /// for any name, `/busy` an HTTP 503. Every request's path, in order.
+    fn server() -> (String, Arc<Mutex<Vec<String>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let paths = Arc::new(Mutex::new(Vec::new()));
+        let seen = paths.clone();
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().map_while(Result::ok) {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                let mut header = String::new();
+                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                    header.clear();
+                }
+                let path = line.split([' ', '?']).nth(1).unwrap_or("").to_string();
+                seen.lock().unwrap().push(path.clone());
+                let body = r#"{"Status":0,"Answer":[{"type":16,"data":"v=found"}]}"#;
+                let answer = if path == "/busy" {
+                    "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .to_string()
+                } else {
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                };
+                stream.write_all(answer.as_bytes()).unwrap();
+            }
+        });
+        (base, paths)
+    }
+
+    #[test]
+    fn the_resolver_that_answered_is_asked_first_from_then_on() {
+        let (base, paths) = server();
+        let wait = Duration::from_secs(5);
+        let policy = FetchPolicy::Anywhere;
+        let resolver = DnsResolver::in_turn(vec![
+            DnsResolver::doh(&format!("{base}/busy"), wait, &policy),
+            DnsResolver::doh(&format!("{base}/resolve"), wait, &policy),
+        ])
+        .unwrap();
+        for name in ["a.test", "b.test", "c.test"] {
+            assert_eq!(resolver.txt(name).unwrap(), ["v=found"]);
+        }
+        // The next run keeps what was learnt of the resolvers, not the answers.
+        let next = resolver.for_run(QuestionBudget::unlimited());
+        assert_eq!(next.txt("a.test").unwrap(), ["v=found"]);
+        assert_eq!(
+            *paths.lock().unwrap(),
+            ["/busy", "/resolve", "/resolve", "/resolve", "/resolve"]
+        );
+    }
+
+    #[test]
+    fn endpoints_speak_the_form_their_path_names_and_questions_are_dns_messages() {
+        assert_eq!(DohForm::of("https://doh.pub/dns-query"), DohForm::Message);
+        assert_eq!(
+            DohForm::of("https://x.test/dns-query/?a=1"),
+            DohForm::Message
+        );
+        assert_eq!(DohForm::of("https://dns.google/resolve"), DohForm::Json);
+        let asked = question("carrier.corridor.test").unwrap();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&asked)
+            .unwrap();
+        let message = Message::from_vec(&bytes).unwrap();
+        assert_eq!(message.id(), 0);
+        assert_eq!(message.queries()[0].query_type(), RecordType::TXT);
+        assert_eq!(
+            message.queries()[0].name().to_ascii(),
+            "carrier.corridor.test."
+        );
+        assert!(question("not a name..").is_err());
+    }
 }

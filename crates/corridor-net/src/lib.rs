@@ -12,10 +12,12 @@
 
 mod dns;
 mod policy;
+mod region;
 mod world;
 
 pub use dns::DnsResolver;
 pub use policy::{AllowedHost, FetchPolicy, MAX_REDIRECTS, TrustedRoots, non_public};
+pub use region::Region;
 pub use world::{World, WorldError, WorldFirst};
 
 use std::collections::HashMap;

@@ -24,6 +24,12 @@ pub struct NetworkArgs {
     /// --network, give --network-chain-id too.
     #[arg(long = "rpc-url", value_name = "URL", help_heading = CHAIN)]
     pub rpc_urls: Vec<String>,
+    /// The region this runs in: sg (Singapore) or cn (mainland China). A network's endpoints
+    /// are then read from CORRIDOR_RPC_<NAME>_<REGION> (say, CORRIDOR_RPC_MAINNET_CN) before
+    /// CORRIDOR_RPC_<NAME>, and verification asks the region's DNS-over-HTTPS resolvers
+    /// unless --dns is given.
+    #[arg(long, value_name = "sg|cn", env = "CORRIDOR_REGION")]
+    pub region: Option<corridor_net::Region>,
     /// The chain id the endpoints must serve, for a network given only by --rpc-url.
     #[arg(long, value_name = "ID", help_heading = CHAIN)]
     pub network_chain_id: Option<u64>,
@@ -57,17 +63,11 @@ impl NetworkArgs {
                         network.chain_id
                     );
                 }
-                let mut endpoints = self.rpc_urls.clone();
-                if endpoints.is_empty() {
-                    let var = format!("CORRIDOR_RPC_{}", network.name.to_ascii_uppercase());
-                    if let Ok(list) = std::env::var(&var) {
-                        endpoints = list
-                            .split(',')
-                            .map(|u| u.trim().to_string())
-                            .filter(|u| !u.is_empty())
-                            .collect();
-                    }
-                }
+                let endpoints = if self.rpc_urls.is_empty() {
+                    self.endpoints_from_env(network)
+                } else {
+                    self.rpc_urls.clone()
+                };
                 Ok(Target::named(network, endpoints))
             }
             (None, Some(chain_id)) if !self.rpc_urls.is_empty() => Ok(Target {
@@ -81,6 +81,27 @@ impl NetworkArgs {
                 Network::names()
             ),
         }
+    }
+
+    /// The endpoints the environment gives `network`: the region's own variable first, then
+    /// the network's; none when neither is set.
+    fn endpoints_from_env(&self, network: &Network) -> Vec<String> {
+        let name = format!("CORRIDOR_RPC_{}", network.name.to_ascii_uppercase());
+        let regional = self
+            .region
+            .map(|region| format!("{name}_{}", region.name().to_ascii_uppercase()));
+        regional
+            .into_iter()
+            .chain([name])
+            .filter_map(|var| std::env::var(var).ok())
+            .map(|list| {
+                list.split(',')
+                    .map(|u| u.trim().to_string())
+                    .filter(|u| !u.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .find(|endpoints| !endpoints.is_empty())
+            .unwrap_or_default()
     }
 
     /// A client for the network when one is named (verification can do without).

@@ -95,11 +95,13 @@ pub struct WorldArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     pub timeout: u64,
     /// Where issuers' DNS identity records are looked up: `system` (the system's
-    /// resolver), a nameserver as HOST:PORT (UDP, and TCP for long answers), or a
-    /// DNS-over-HTTPS JSON endpoint such as https://dns.google/resolve or
-    /// https://cloudflare-dns.com/dns-query.
-    #[arg(long, value_name = "WHERE", default_value = "system")]
-    pub dns: String,
+    /// resolver), a nameserver as IP:PORT (UDP, and TCP for long answers), or a
+    /// DNS-over-HTTPS endpoint: RFC 8484's when its path is /dns-query
+    /// (https://doh.pub/dns-query), else the JSON form (https://dns.google/resolve,
+    /// https://dns.alidns.com/resolve). Repeat to have the next asked when one cannot be
+    /// reached or fails. Default: the --region's resolvers, else `system`.
+    #[arg(long, value_name = "WHERE")]
+    pub dns: Vec<String>,
     /// The chain DNS-TXT records must name (their netId). Default: the network's, given
     /// with --network; else Ethereum mainnet's, 1, as TradeTrust's.
     #[arg(long, value_name = "ID")]
@@ -190,7 +192,7 @@ impl WorldArgs {
             };
             Some(Clients {
                 http: corridor_net::HttpClient::trusting(timeout, policy, roots.as_ref()),
-                dns: dns_resolver(&self.dns, timeout, policy)?,
+                dns: self.dns_resolver(timeout, policy)?,
             })
         };
         let folder = match &self.world {
@@ -252,7 +254,28 @@ impl World {
     }
 }
 
-/// The resolver `--dns` names; DNS over HTTPS is fetched where `policy` lets.
+impl WorldArgs {
+    /// The resolvers `--dns` names, or else the region's, or else the system's, asked in
+    /// turn; DNS over HTTPS is fetched where `policy` lets.
+    fn dns_resolver(
+        &self,
+        timeout: std::time::Duration,
+        policy: &corridor_net::FetchPolicy,
+    ) -> Result<corridor_net::DnsResolver> {
+        let named: Vec<&str> = match (&self.dns[..], self.network.region) {
+            ([], Some(region)) => region.doh_resolvers().to_vec(),
+            ([], None) => vec!["system"],
+            (given, _) => given.iter().map(String::as_str).collect(),
+        };
+        let each = named
+            .into_iter()
+            .map(|dns| dns_resolver(dns, timeout, policy))
+            .collect::<Result<Vec<_>>>()?;
+        corridor_net::DnsResolver::in_turn(each).context("no DNS resolver named")
+    }
+}
+
+/// The resolver one `--dns` names; DNS over HTTPS is fetched where `policy` lets.
 fn dns_resolver(
     dns: &str,
     timeout: std::time::Duration,
@@ -261,7 +284,7 @@ fn dns_resolver(
     Ok(if dns == "system" {
         corridor_net::DnsResolver::system(timeout)?
     } else if dns.starts_with("https://") || dns.starts_with("http://") {
-        corridor_net::DnsResolver::doh_json(dns, timeout, policy)
+        corridor_net::DnsResolver::doh(dns, timeout, policy)
     } else {
         let address: std::net::SocketAddr = dns.parse().map_err(|_| {
             anyhow::anyhow!("--dns {dns:?}: give `system`, a nameserver as IP:PORT, or an https:// DNS-over-HTTPS URL")

@@ -109,18 +109,16 @@ impl Setup {
         read_lines(&self.path("signed.jsonl"))
     }
 
-    /// Corridor's report for each document, asking `dns`: `{file, valid, fragments}`.
-    fn verify(&self, docs: &[Value], dns: &str, timeout: &str) -> Vec<Value> {
+    /// Corridor's report for each document, asking each of `dns` in turn: `{file, valid,
+    /// fragments}`.
+    fn verify(&self, docs: &[Value], dns: &[&str], timeout: &str) -> Vec<Value> {
         write_lines(&self.path("to-verify.jsonl"), docs);
-        let out = self.run(&[
-            "verify",
-            "--json",
-            "--timeout",
-            timeout,
-            "--dns",
-            dns,
-            "to-verify.jsonl",
-        ]);
+        let mut args = vec!["verify", "--json", "--timeout", timeout];
+        for resolver in dns {
+            args.extend(["--dns", resolver]);
+        }
+        args.push("to-verify.jsonl");
+        let out = self.run(&args);
         String::from_utf8(out.stdout)
             .unwrap()
             .lines()
@@ -151,11 +149,25 @@ fn fragment<'a>(report: &'a Value, name: &str) -> &'a Value {
         .unwrap()
 }
 
-/// How many times each name was asked.
+/// How many times each name was asked, by path and name (`/resolve carrier.corridor.test`).
 type Asked = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>;
 
-/// A DNS-over-HTTPS JSON endpoint on a loopback port answering from `records`.
+/// The times `name` was asked at `path`.
+fn times(asked: &Asked, path: &str, name: &str) -> usize {
+    let asked = asked.lock().unwrap();
+    asked.get(&format!("{path} {name}")).copied().unwrap_or(0)
+}
+
+/// A DNS-over-HTTPS server on a loopback port answering from `records`, by path:
+/// `/resolve` in the JSON form, `/dns-query` in RFC 8484's DNS messages, `/failing/resolve`
+/// and `/failing/dns-query` a server failure in each, and `/busy/...` an HTTP 503. Its base
+/// URL, `http://127.0.0.1:PORT`.
 fn doh_server(records: Vec<(&'static str, String)>) -> (String, Asked) {
+    use base64::Engine as _;
+    use hickory_proto::op::{Message, MessageType, ResponseCode};
+    use hickory_proto::rr::rdata::TXT;
+    use hickory_proto::rr::{RData, Record};
+
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();
     let asked = Asked::default();
@@ -166,36 +178,97 @@ fn doh_server(records: Vec<(&'static str, String)>) -> (String, Asked) {
             let mut reader = BufReader::new(stream.try_clone().unwrap());
             let mut request_line = String::new();
             reader.read_line(&mut request_line).unwrap_or(0);
-            let name = request_line
-                .split(['?', '&', ' '])
-                .find_map(|p| p.strip_prefix("name="))
-                .unwrap_or("")
-                .to_string();
-            *counter
-                .lock()
-                .unwrap()
-                .entry(name.to_lowercase())
-                .or_default() += 1;
-            let answers: Vec<Value> = records
-                .iter()
-                .filter(|(n, _)| *n == name)
-                .map(|(n, text)| json!({"name": n, "type": 16, "TTL": 60, "data": format!("\"{text}\"")}))
-                .collect();
-            let status = if answers.is_empty() { 3 } else { 0 };
-            let body = json!({"Status": status, "AD": false, "Answer": answers}).to_string();
             // the rest of the request: headers up to the empty line
             let mut header = String::new();
             while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
                 header.clear();
             }
+            let target = request_line.split(' ').nth(1).unwrap_or("");
+            let (path, query) = target.split_once('?').unwrap_or((target, ""));
+            let param = |key: &str| {
+                query
+                    .split('&')
+                    .find_map(|p| p.strip_prefix(&format!("{key}=")))
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let message = (path.ends_with("/dns-query")).then(|| {
+                let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(param("dns"))
+                    .unwrap();
+                Message::from_vec(&bytes).unwrap()
+            });
+            let name = match &message {
+                Some(m) => m.queries()[0]
+                    .name()
+                    .to_ascii()
+                    .trim_end_matches('.')
+                    .to_string(),
+                None => param("name"),
+            };
+            *counter
+                .lock()
+                .unwrap()
+                .entry(format!("{path} {}", name.to_lowercase()))
+                .or_default() += 1;
+            let failing = path.starts_with("/failing/");
+            let found: Vec<&String> = records
+                .iter()
+                .filter(|(n, _)| *n == name)
+                .map(|(_, text)| text)
+                .collect();
+            let (kind, body) = match message {
+                _ if path.starts_with("/busy/") => {
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                    continue;
+                }
+                Some(question) => {
+                    let mut answer = Message::new();
+                    answer
+                        .set_id(question.id())
+                        .set_message_type(MessageType::Response)
+                        .add_queries(question.queries().to_vec());
+                    let code = match (failing, found.is_empty()) {
+                        (true, _) => ResponseCode::ServFail,
+                        (false, true) => ResponseCode::NXDomain,
+                        (false, false) => ResponseCode::NoError,
+                    };
+                    answer.set_response_code(code);
+                    if !failing {
+                        let owner = question.queries()[0].name().clone();
+                        for text in &found {
+                            let txt = RData::TXT(TXT::new(vec![text.to_string()]));
+                            answer.add_answer(Record::from_rdata(owner.clone(), 60, txt));
+                        }
+                    }
+                    ("application/dns-message", answer.to_vec().unwrap())
+                }
+                None => {
+                    let answers: Vec<Value> = found
+                        .iter()
+                        .map(|text| json!({"name": name, "type": 16, "TTL": 60, "data": format!("\"{text}\"")}))
+                        .collect();
+                    let status = match (failing, answers.is_empty()) {
+                        (true, _) => 2,
+                        (false, true) => 3,
+                        (false, false) => 0,
+                    };
+                    let body = json!({"Status": status, "AD": false, "Answer": answers});
+                    ("application/dns-json", body.to_string().into_bytes())
+                }
+            };
             let _ = write!(
                 stream,
-                "HTTP/1.1 200 OK\r\nContent-Type: application/dns-json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
             );
+            let _ = stream.write_all(&body);
         }
     });
-    (format!("http://{address}/resolve"), asked)
+    (format!("http://{address}"), asked)
 }
 
 #[test]
@@ -258,8 +331,10 @@ fn dns_identity_matches_tt_verify() {
     let docs: Vec<Value> = signed.into_iter().chain(wrapped).collect();
     let theirs = oracle_with("tt-verify", &docs, &[("ORACLE_DNS", &nameserver)]);
     let (doh, asked) = doh_server(served.clone());
-    for dns in [nameserver.as_str(), doh.as_str()] {
-        let ours = setup.verify(&docs, dns, "5");
+    let json_form = format!("{doh}/resolve");
+    let message_form = format!("{doh}/dns-query");
+    for dns in [&nameserver, &json_form, &message_form] {
+        let ours = setup.verify(&docs, &[dns], "5");
         for (i, (name, status, code)) in expected.iter().enumerate() {
             let mine = fragment(&ours[i], name);
             let reference = fragment(&theirs[i], name);
@@ -291,11 +366,11 @@ fn dns_identity_matches_tt_verify() {
     }
 
     // each name was asked once in the run, however many documents name it
-    let asked = asked.lock().unwrap();
-    assert_eq!(asked.get("carrier.corridor.test"), Some(&1), "{asked:?}");
-    assert_eq!(asked.get("issuer.corridor.test"), Some(&1), "{asked:?}");
-    assert!(asked.values().all(|n| *n == 1), "{asked:?}");
-    drop(asked);
+    for path in ["/resolve", "/dns-query"] {
+        assert_eq!(times(&asked, path, "carrier.corridor.test"), 1);
+        assert_eq!(times(&asked, path, "issuer.corridor.test"), 1);
+    }
+    assert!(asked.lock().unwrap().values().all(|n| *n == 1), "{asked:?}");
 
     // a nameserver that does not answer: an error on both sides, not a verdict
     let silent = {
@@ -304,7 +379,7 @@ fn dns_identity_matches_tt_verify() {
         std::mem::forget(socket); // bound and never read: questions go unanswered
         address
     };
-    let ours = setup.verify(&docs, &silent, "1");
+    let ours = setup.verify(&docs, &[&silent], "1");
     let theirs = oracle_with("tt-verify", &docs, &[("ORACLE_DNS", &silent)]);
     for (i, (name, _, _)) in expected.iter().enumerate() {
         let mine = fragment(&ours[i], name);
@@ -441,4 +516,155 @@ fn the_text_view_names_who_vouched_and_every_check_that_did_not_pass() {
              found for {REGISTRY}"
         )
     );
+}
+
+#[test]
+fn resolvers_are_asked_in_turn_until_one_answers() {
+    let served = records();
+    let (doh, asked) = doh_server(served);
+    let at = |path: &str| format!("{doh}{path}");
+    let setup = Setup {
+        work: Workdir::new(),
+    };
+    let mut docs = setup.documents(&[did_issuer("issuer.corridor.test", ADDRESS)], true);
+    docs.extend(setup.documents(
+        &[
+            txt_issuer("carrier.corridor.test"),
+            txt_issuer("missing.corridor.test"),
+        ],
+        false,
+    ));
+    let identity = |report: &Value| {
+        report["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["type"] == "ISSUER_IDENTITY" && f["status"] != "SKIPPED")
+            .cloned()
+            .unwrap()
+    };
+    let statuses = |reports: &[Value]| -> Vec<Value> {
+        reports
+            .iter()
+            .map(|r| identity(r)["status"].clone())
+            .collect()
+    };
+    let alone = setup.verify(&docs, &[&at("/dns-query")], "5");
+    assert_eq!(statuses(&alone), ["VALID", "VALID", "INVALID"]);
+
+    // The first cannot answer (503) or says it failed (SERVFAIL): the next one's answers,
+    // fragment for fragment, and each name asked there once.
+    for first in ["/busy/resolve", "/failing/resolve", "/failing/dns-query"] {
+        let before = times(&asked, "/dns-query", "carrier.corridor.test");
+        let ours = setup.verify(&docs, &[&at(first), &at("/dns-query")], "5");
+        for (i, (mine, reference)) in ours.iter().zip(&alone).enumerate() {
+            assert_eq!(identity(mine), identity(reference), "{first}, document {i}");
+        }
+        assert_eq!(
+            times(&asked, "/dns-query", "carrier.corridor.test"),
+            before + 1
+        );
+        assert!(
+            times(&asked, first, "carrier.corridor.test") <= 1,
+            "{first}"
+        );
+    }
+
+    // Every one failed: read as the reference reads a server failure, no records; the same
+    // verdicts as one failing resolver gives.
+    let failing = setup.verify(
+        &docs,
+        &[&at("/failing/resolve"), &at("/failing/dns-query")],
+        "5",
+    );
+    let one_failing = setup.verify(&docs, &[&at("/failing/resolve")], "5");
+    assert_eq!(statuses(&failing), ["INVALID", "INVALID", "INVALID"]);
+    for (mine, reference) in failing.iter().zip(&one_failing) {
+        assert_eq!(identity(mine), identity(reference));
+    }
+
+    // None reached: an error naming each resolver and what went wrong there.
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/resolve", listener.local_addr().unwrap())
+    };
+    let cut = setup.verify(&docs, &[&closed, &at("/busy/dns-query")], "2");
+    for report in &cut {
+        let fragment = identity(report);
+        assert_eq!(fragment["status"], "ERROR", "{fragment}");
+        let message = fragment["reason"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&closed)
+                && message.contains("/busy/dns-query failed: http status: 503"),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn a_region_picks_its_endpoints_and_an_unknown_one_is_refused() {
+    let setup = Setup {
+        work: Workdir::new(),
+    };
+    write_lines(&setup.path("empty.jsonl"), &[]);
+    let out = setup.run(&["verify", "--region", "us", "empty.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    let error = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        error.contains("--region") && error.contains("sg (Singapore) or cn (mainland China)"),
+        "{error}"
+    );
+
+    // A network's endpoints for the region come before those for every region.
+    let closed = || {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let (regional, everywhere) = (closed(), closed());
+    let store_issuer = json!({"name": "Lion City Shipping", "documentStore": REGISTRY,
+                              "identityProof": {"type": "DNS-TXT", "location": "carrier.corridor.test"}});
+    let docs = setup.documents(&[store_issuer], false);
+    write_lines(&setup.path("stored.jsonl"), &docs);
+    let status_message = |region: Option<&str>| {
+        let mut args = vec![
+            "verify",
+            "--json",
+            "--network",
+            "local",
+            "--rpc-timeout",
+            "2",
+        ];
+        if let Some(region) = region {
+            args.extend(["--region", region]);
+        }
+        args.extend(["--dns", "127.0.0.1:9", "--timeout", "1", "stored.jsonl"]);
+        let out = setup
+            .command(&args)
+            .env("CORRIDOR_RPC_LOCAL_CN", &regional)
+            .env("CORRIDOR_RPC_LOCAL", &everywhere)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let status = report["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "OpenAttestationEthereumDocumentStoreStatus")
+            .cloned()
+            .unwrap();
+        assert_eq!(status["status"], "ERROR", "{status}");
+        status["reason"]["message"].as_str().unwrap().to_string()
+    };
+    let in_cn = status_message(Some("cn"));
+    assert!(
+        in_cn.contains(&regional) && !in_cn.contains(&everywhere),
+        "{in_cn}"
+    );
+    let in_sg = status_message(Some("sg"));
+    assert!(
+        in_sg.contains(&everywhere) && !in_sg.contains(&regional),
+        "{in_sg}"
+    );
+    let anywhere = status_message(None);
+    assert!(anywhere.contains(&everywhere), "{anywhere}");
 }
