@@ -14,6 +14,7 @@ mod capture_jobs;
 mod companies;
 mod deployments;
 mod disclosures;
+mod feed;
 mod policies;
 mod shares;
 mod status_lists;

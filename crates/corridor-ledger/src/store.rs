@@ -16,7 +16,7 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 11;
+const SCHEMA_VERSION: i64 = 12;
 
 /// Indexes of older layouts: each took a page written at random for every disclosure
 /// recorded (by company, by shape, every audit entry by subject), which bounded how many
@@ -417,6 +417,8 @@ impl Store {
             .and_then(|()| conn.execute_batch(crate::disclosures::SCHEMA))
             .and_then(|()| conn.execute_batch(crate::policies::SCHEMA))
             .and_then(|()| conn.execute_batch(crate::companies::LOOK_UP_GENERATION))
+            .and_then(|()| conn.execute_batch(crate::feed::SCHEMA))
+            .and_then(|()| crate::feed::catch_up(conn))
             .and_then(|()| crate::trace::migrate_text_events(conn, events_as_text))
             .and_then(|()| crate::trace::time_batches(conn))
             .and_then(|()| tokens::migrate(conn))
@@ -451,8 +453,9 @@ impl Store {
             // 10 their credentials and the record of disclosures, likewise; version 11 keeps
             // the generation of what a partner's look-up reads (its table and triggers just
             // made) and retires the indexes written at random for each disclosure (dropped
-            // above).
-            Some(1..=10) => {
+            // above); version 12 keeps the status feed other nodes follow, given the entries
+            // of the log written before (above).
+            Some(1..=11) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],
@@ -796,6 +799,7 @@ impl Store {
         let mut companies = crate::companies::CompanyReplay::default();
         let mut disclosures = crate::disclosures::DisclosureReplay::default();
         let mut policies = crate::policies::PolicyReplay::default();
+        let mut feed = crate::feed::FeedReplay::default();
         while let Some(row) = rows.next().map_err(sqlite)? {
             let seq: i64 = row.get(0).map_err(sqlite)?;
             let at: i64 = row.get(1).map_err(sqlite)?;
@@ -833,6 +837,15 @@ impl Store {
             if stored_hash != hash.as_bytes() {
                 return Ok(altered("its content does not match its hash"));
             }
+            feed.entry(&crate::feed::AuditEntry {
+                seq,
+                hash: &hash,
+                at,
+                issuer: &issuer,
+                action: &action,
+                subject: &Hash32(subject32),
+                detail: &detail,
+            });
             match action.as_str() {
                 "issue" => issued.push((issuer, subject, at, detail)),
                 "revoke" => revoked.push((issuer, subject, at, detail)),
@@ -902,6 +915,9 @@ impl Store {
             return Ok(Audit::RecordsDiffer { problem });
         }
         if let Some(problem) = policies.differs(self)? {
+            return Ok(Audit::RecordsDiffer { problem });
+        }
+        if let Some(problem) = feed.differs(self)? {
             return Ok(Audit::RecordsDiffer { problem });
         }
         Ok(Audit::Intact {
@@ -1249,6 +1265,18 @@ pub(crate) fn append_audit(
     let prev: [u8; 32] = prev.try_into().unwrap_or([0u8; 32]);
     let seq = seq + 1;
     let hash = entry_hash(&prev, seq, at, issuer, action, subject, detail);
+    crate::feed::append(
+        tx,
+        &crate::feed::AuditEntry {
+            seq,
+            hash: &hash,
+            at,
+            issuer,
+            action,
+            subject,
+            detail,
+        },
+    )?;
     tx.prepare_cached(
         "INSERT INTO audit (seq, at, issuer, action, subject, detail, prev, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -1,0 +1,421 @@
+//! The status feed's table: every audit entry a verifier needs has its feed entry, appended
+//! by `append_audit` in the same transaction (what enters, and the chain, are
+//! `corridor_feed`'s). The audit check replays the log's feed and compares it with the table.
+
+use corridor_feed::{FeedEntry, Kind, Public};
+use corridor_format::Hash32;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::store::{Store, StoreError};
+
+pub(crate) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS feed (
+    seq INTEGER PRIMARY KEY, prev BLOB NOT NULL, hash BLOB NOT NULL,
+    audit_seq INTEGER NOT NULL, audit_hash BLOB NOT NULL, at INTEGER NOT NULL,
+    kind TEXT NOT NULL, issuer TEXT NOT NULL, subject BLOB NOT NULL, state BLOB NOT NULL);
+";
+
+/// What an audit entry is, as the feed reads it.
+pub(crate) struct AuditEntry<'a> {
+    pub seq: i64,
+    pub hash: &'a Hash32,
+    pub at: i64,
+    pub issuer: &'a str,
+    pub action: &'a str,
+    pub subject: &'a Hash32,
+    pub detail: &'a [u8],
+}
+
+impl AuditEntry<'_> {
+    /// Its public part, when the feed shows it.
+    fn public(&self) -> Option<Public> {
+        let kind = Kind::of_action(self.action)?;
+        Some(Public {
+            audit_seq: self.seq,
+            audit_hash: *self.hash,
+            at: self.at,
+            kind,
+            issuer: self.issuer.to_string(),
+            subject: *self.subject,
+            state: kind.public_state(self.detail),
+        })
+    }
+}
+
+/// Appends `entry`'s feed entry, if the feed shows it.
+pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> rusqlite::Result<()> {
+    let Some(public) = entry.public() else {
+        return Ok(());
+    };
+    let next = FeedEntry::next(last(conn)?, public);
+    conn.prepare_cached(
+        "INSERT INTO feed (seq, prev, hash, audit_seq, audit_hash, at, kind, issuer, subject, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        next.seq,
+        next.prev.as_bytes(),
+        next.hash.as_bytes(),
+        next.public.audit_seq,
+        next.public.audit_hash.as_bytes(),
+        next.public.at,
+        next.public.kind.name(),
+        next.public.issuer,
+        next.public.subject.as_bytes(),
+        next.public.state,
+    ])?;
+    Ok(())
+}
+
+/// The feed's last entry, by number and hash.
+fn last(conn: &Connection) -> rusqlite::Result<Option<(i64, Hash32)>> {
+    conn.prepare_cached("SELECT seq, hash FROM feed ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, hash32(r, 1)?)))
+        .optional()
+}
+
+/// Gives the feed the entries of the audit log written before it was kept (a store of an
+/// older layout), or since its last: in the transaction that migrates the store.
+pub(crate) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
+    let kinds = Kind::ALL
+        .iter()
+        .map(|kind| format!("'{}'", kind.name()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut q = conn.prepare(&format!(
+        "SELECT seq, hash, at, issuer, action, subject, detail FROM audit
+         WHERE seq > (SELECT COALESCE(MAX(audit_seq), 0) FROM feed) AND action IN ({kinds})
+         ORDER BY seq"
+    ))?;
+    let mut rows = q.query([])?;
+    while let Some(row) = rows.next()? {
+        let (hash, subject) = (hash32(row, 1)?, hash32(row, 5)?);
+        let (issuer, action): (String, String) = (row.get(3)?, row.get(4)?);
+        let detail: Vec<u8> = row.get(6)?;
+        append(
+            conn,
+            &AuditEntry {
+                seq: row.get(0)?,
+                hash: &hash,
+                at: row.get(2)?,
+                issuer: &issuer,
+                action: &action,
+                subject: &subject,
+                detail: &detail,
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// A 32-byte column.
+fn hash32(row: &rusqlite::Row, column: usize) -> rusqlite::Result<Hash32> {
+    let bytes: Vec<u8> = row.get(column)?;
+    <[u8; 32]>::try_from(bytes.as_slice())
+        .map(Hash32)
+        .map_err(|_| {
+            rusqlite::Error::FromSqlConversionFailure(
+                column,
+                rusqlite::types::Type::Blob,
+                "not a 32-byte hash".into(),
+            )
+        })
+}
+
+/// The feed as the audit log says it is: each entry's number and hash, in order.
+#[derive(Default)]
+pub(crate) struct FeedReplay {
+    expected: Vec<(i64, Hash32)>,
+}
+
+impl FeedReplay {
+    /// Takes the next audit entry.
+    pub(crate) fn entry(&mut self, entry: &AuditEntry) {
+        if let Some(public) = entry.public() {
+            let next = FeedEntry::next(self.expected.last().copied(), public);
+            self.expected.push((next.seq, next.hash));
+        }
+    }
+
+    /// How the feed's table differs from what the log says, if it does.
+    pub(crate) fn differs(&self, store: &Store) -> Result<Option<String>, StoreError> {
+        let mut at = 0;
+        let mut problem = None;
+        store.feed_each(|entry| {
+            let expected = self.expected.get(at);
+            at += 1;
+            problem = if !entry.is_whole() {
+                Some(format!("feed entry {} does not match its hash", entry.seq))
+            } else if expected != Some(&(entry.seq, entry.hash)) {
+                Some(format!(
+                    "feed entry {} is not the audit log's (audit entry {})",
+                    entry.seq, entry.public.audit_seq
+                ))
+            } else {
+                None
+            };
+            problem.is_none()
+        })?;
+        if problem.is_none() && at != self.expected.len() {
+            problem = Some(format!(
+                "the feed has {at} entries, and the audit log {}",
+                self.expected.len()
+            ));
+        }
+        Ok(problem)
+    }
+}
+
+impl Store {
+    /// Up to `limit` entries of the status feed after entry `after` (0 for the first), in
+    /// order.
+    pub fn feed_since(&self, after: i64, limit: usize) -> Result<Vec<FeedEntry>, StoreError> {
+        let mut entries = Vec::new();
+        self.feed_rows(after, limit, |entry| {
+            entries.push(entry);
+            true
+        })?;
+        Ok(entries)
+    }
+
+    /// The status feed's last entry, by number and hash; `None` while it is empty.
+    pub fn feed_last(&self) -> Result<Option<(i64, Hash32)>, StoreError> {
+        last(&self.conn).map_err(|e| self.sqlite(e))
+    }
+
+    /// Gives each entry of the feed to `each`, in order, while it says go on.
+    fn feed_each(&self, each: impl FnMut(FeedEntry) -> bool) -> Result<(), StoreError> {
+        self.feed_rows(0, usize::MAX, each)
+    }
+
+    fn feed_rows(
+        &self,
+        after: i64,
+        limit: usize,
+        mut each: impl FnMut(FeedEntry) -> bool,
+    ) -> Result<(), StoreError> {
+        let sqlite = |e| self.sqlite(e);
+        let mut q = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, prev, hash, audit_seq, audit_hash, at, kind, issuer, subject, state
+                 FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(sqlite)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = q.query(params![after, limit]).map_err(sqlite)?;
+        while let Some(row) = rows.next().map_err(sqlite)? {
+            let read = |row: &rusqlite::Row| -> rusqlite::Result<FeedEntry> {
+                let kind: String = row.get(6)?;
+                let kind = Kind::of_action(&kind).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        6,
+                        rusqlite::types::Type::Text,
+                        format!("{kind:?} is not a kind of feed entry").into(),
+                    )
+                })?;
+                Ok(FeedEntry {
+                    seq: row.get(0)?,
+                    prev: hash32(row, 1)?,
+                    hash: hash32(row, 2)?,
+                    public: Public {
+                        audit_seq: row.get(3)?,
+                        audit_hash: hash32(row, 4)?,
+                        at: row.get(5)?,
+                        kind,
+                        issuer: row.get(7)?,
+                        subject: hash32(row, 8)?,
+                        state: row.get(9)?,
+                    },
+                })
+            };
+            if !each(read(row).map_err(sqlite)?) {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Audit, Batch, RevocationReason, StatusPurpose};
+    use corridor_feed::{FeedFault, check_next};
+    use corridor_format::keccak256;
+
+    fn batch(name: &str) -> Batch {
+        Batch {
+            root: keccak256(name.as_bytes()),
+            documents: (0..3)
+                .map(|i| keccak256(format!("{name}/{i}").as_bytes()))
+                .collect(),
+        }
+    }
+
+    /// A store with an entry of every kind the feed shows, and some it does not.
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store
+            .issue("lion-city", &[batch("one"), batch("two")])
+            .unwrap();
+        let disclosure = serde_json::json!({
+            "partner": "cq-credit", "company": "201912345K",
+            "basis": {"kind": "consent", "reference": "C-1"},
+            "policy": {"id": "sg-cn-credit-check", "version": 1},
+            "outcome": "disclosed", "disclose": ["name.legal"],
+            "people": [{"type": "nric", "number": "S1234567D"}],
+        });
+        store.record_disclosure(&disclosure).unwrap();
+        store
+            .revoke_issued(
+                "lion-city",
+                &[batch("one").documents[1]],
+                RevocationReason::from_code(4).unwrap(),
+                "asked by Mr Tan, ref 8812",
+            )
+            .unwrap();
+        store
+            .create_registry(alloy_primitives::Address::repeat_byte(7), "eBLs")
+            .unwrap();
+        let url = "https://lion-city.test/status/1";
+        store
+            .create_status_list(url, "lion-city", StatusPurpose::Revocation, 64, "{}")
+            .unwrap();
+        store.allocate_status_indexes(url, 2).unwrap();
+        store.change_status(url, 0, &[1], true, "{}").unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn the_feed_holds_what_verifiers_need_chained_and_nothing_private() {
+        let (_dir, store) = store();
+        let entries = store.feed_since(0, 100).unwrap();
+        let kinds: Vec<Kind> = entries.iter().map(|e| e.public.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                Kind::Issue,
+                Kind::Issue,
+                Kind::Revoke,
+                Kind::Registry,
+                Kind::StatusList,
+                Kind::StatusAllocate,
+                Kind::StatusSet
+            ]
+        );
+        let mut last = None;
+        for entry in &entries {
+            assert_eq!(check_next(last, entry), Ok(()));
+            last = Some((entry.seq, entry.hash));
+        }
+        assert_eq!(store.feed_last().unwrap(), last);
+        // The revocation's reason crosses, its note does not; no disclosure at all.
+        let revoked = &entries[2];
+        assert_eq!(revoked.public.state, 4i64.to_be_bytes());
+        assert_eq!(revoked.public.subject, batch("one").documents[1]);
+        for entry in &entries {
+            let text = String::from_utf8_lossy(&entry.public.state);
+            assert!(
+                !text.contains("Tan") && !text.contains("S1234567D"),
+                "{text}"
+            );
+        }
+        // Each names its audit entry: the disclosure's entries are skipped, not renumbered.
+        let audit_seqs: Vec<i64> = entries.iter().map(|e| e.public.audit_seq).collect();
+        assert_eq!(audit_seqs[..3], [1, 2, 5]);
+        // Paged.
+        assert_eq!(store.feed_since(2, 3).unwrap(), entries[2..5]);
+        assert_eq!(store.feed_since(7, 3).unwrap(), []);
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 9 });
+    }
+
+    #[test]
+    fn a_feed_edited_outside_corridor_is_named_by_the_audit() {
+        let edits = [
+            (
+                "UPDATE feed SET state = X'00' WHERE seq = 3",
+                "feed entry 3 does not match its hash",
+            ),
+            (
+                "DELETE FROM feed WHERE seq = 7",
+                "the feed has 6 entries, and the audit log 7",
+            ),
+            (
+                "DELETE FROM feed WHERE seq = 2",
+                "feed entry 3 is not the audit log's (audit entry 5)",
+            ),
+        ];
+        for (edit, problem) in edits {
+            let (dir, store) = store();
+            drop(store);
+            let path = dir.path().join("s.sqlite");
+            Connection::open(&path).unwrap().execute(edit, []).unwrap();
+            let store = Store::open(&path).unwrap();
+            assert_eq!(
+                store.audit().unwrap(),
+                Audit::RecordsDiffer {
+                    problem: problem.into()
+                },
+                "{edit}"
+            );
+        }
+        // An entry made up whole, in the feed's own chain: not the log's.
+        let (dir, store) = store();
+        let mut entries = store.feed_since(0, 100).unwrap();
+        drop(store);
+        let mut forged = entries[2].public.clone();
+        forged.subject = keccak256(b"never revoked");
+        let replaced = FeedEntry::next(Some((entries[1].seq, entries[1].hash)), forged);
+        let connection = Connection::open(dir.path().join("s.sqlite")).unwrap();
+        connection
+            .execute(
+                "UPDATE feed SET subject = ?1, hash = ?2 WHERE seq = 3",
+                params![replaced.public.subject.as_bytes(), replaced.hash.as_bytes()],
+            )
+            .unwrap();
+        entries[2] = replaced;
+        assert!(matches!(
+            check_next(Some((3, entries[2].hash)), &entries[3]),
+            Err(FeedFault::Forked { seq: 4 })
+        ));
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        assert_eq!(
+            store.audit().unwrap(),
+            Audit::RecordsDiffer {
+                problem: "feed entry 3 is not the audit log's (audit entry 5)".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_store_of_the_layout_before_gets_the_feed_of_its_log() {
+        let (dir, store) = store();
+        let before = store.feed_since(0, 100).unwrap();
+        drop(store);
+        let path = dir.path().join("s.sqlite");
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch("DROP TABLE feed; UPDATE meta SET value = 11 WHERE key = 'version';")
+            .unwrap();
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.feed_since(0, 100).unwrap(), before);
+        // and goes on from there
+        store.issue("lion-city", &[batch("three")]).unwrap();
+        let after = store.feed_since(7, 10).unwrap();
+        assert_eq!(after.len(), 1);
+        assert_eq!(
+            check_next(
+                store
+                    .feed_since(6, 1)
+                    .unwrap()
+                    .last()
+                    .map(|e| (e.seq, e.hash)),
+                &after[0]
+            ),
+            Ok(())
+        );
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 10 });
+    }
+}
