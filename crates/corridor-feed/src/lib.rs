@@ -12,6 +12,12 @@
 //! Pure: no I/O. The store appends entries ([`FeedEntry::next`]) in the transaction that
 //! writes their audit entries.
 
+mod head;
+mod wire;
+
+pub use head::{Head, Node, SignedHead};
+pub use wire::{MOST_PER_PAGE, Page};
+
 use corridor_format::{Hash32, keccak256};
 
 /// An audit action whose entry enters the feed.
@@ -179,6 +185,50 @@ pub enum FeedFault {
     /// the entry known at its place.
     #[error("forked: entry {seq} does not link to entry {} as it was followed", seq - 1)]
     Forked { seq: i64 },
+    /// The head is not signed by the key of the node it names, or names another node than
+    /// the one followed.
+    #[error("bad signature: {why}")]
+    BadSignature { why: String },
+}
+
+/// Checks a page of `node`'s feed that follows `last` (the last entry followed; `None` before
+/// the first): its head signed by the node, each entry as [`check_next`] asks, nothing past
+/// the head (unsigned), and, where the page reaches the head, the head's hash; a page that
+/// says nothing follows must reach it.
+pub fn check_page(node: &Node, last: Option<(i64, Hash32)>, page: &Page) -> Result<(), FeedFault> {
+    let head = &page.head.head;
+    if head.node != *node {
+        return Err(FeedFault::BadSignature {
+            why: format!(
+                "the head names {} at {}, not the node followed, {} at {}",
+                head.node.did, head.node.domain, node.did, node.domain
+            ),
+        });
+    }
+    if !page.head.is_signed_by_its_node() {
+        return Err(FeedFault::BadSignature {
+            why: format!("the head is not signed by the key of {}", node.did),
+        });
+    }
+    let mut at = last;
+    for entry in &page.entries {
+        check_next(at, entry)?;
+        if entry.seq > head.seq {
+            return Err(FeedFault::Forged { seq: entry.seq });
+        }
+        at = Some((entry.seq, entry.hash));
+    }
+    let (reached, hash) = at.unwrap_or((0, Hash32([0; 32])));
+    if reached == head.seq && hash != head.hash {
+        return Err(FeedFault::Forked { seq: head.seq });
+    }
+    if reached < head.seq && !page.more {
+        return Err(FeedFault::Truncated {
+            missing: reached + 1,
+            seq: head.seq,
+        });
+    }
+    Ok(())
 }
 
 /// Checks that `entry` is whole and comes right after `last` (the last entry followed, by
@@ -229,6 +279,7 @@ pub fn check_next(last: Option<(i64, Hash32)>, entry: &FeedEntry) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn public(n: u8, kind: Kind) -> Public {
         Public {
@@ -327,6 +378,131 @@ mod tests {
         assert_eq!(
             check_next(Some(followed), &other[7]),
             Err(FeedFault::Forked { seq: 8 })
+        );
+    }
+
+    fn signer(seed: u8) -> corridor_format::did::DidSigner {
+        corridor_format::did::DidSigner::new(
+            k256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap(),
+        )
+    }
+
+    /// A page of all of `entries`, its head signed by `key` for `node`.
+    fn page(entries: &[FeedEntry], node: &Node, key: &corridor_format::did::DidSigner) -> Page {
+        let last = entries.last().unwrap();
+        let head = Head {
+            node: node.clone(),
+            seq: last.seq,
+            hash: last.hash,
+            signed_at: 1_764_300_000_000,
+        };
+        Page {
+            head: head.sign(key),
+            entries: entries.to_vec(),
+            more: false,
+        }
+    }
+
+    #[test]
+    fn a_page_is_checked_against_its_signed_head_and_read_back_from_json() {
+        let key = signer(7);
+        let node = Node {
+            did: key.did(),
+            domain: "lion-city.test".into(),
+        };
+        let entries = feed(9);
+        let whole = page(&entries, &node, &key);
+        assert_eq!(check_page(&node, None, &whole), Ok(()));
+        let json = whole.to_json();
+        assert_eq!(Page::from_json(&json), Ok(whole.clone()));
+        // In two pages: the first says more follow.
+        let mut first = whole.clone();
+        first.entries.truncate(4);
+        first.more = true;
+        assert_eq!(check_page(&node, None, &first), Ok(()));
+        let mut second = whole.clone();
+        second.entries.drain(..4);
+        let after_first = Some((entries[3].seq, entries[3].hash));
+        assert_eq!(check_page(&node, after_first, &second), Ok(()));
+
+        // Signed by another key, or naming another node: refused.
+        let mut forged_head = page(&entries, &node, &signer(8));
+        assert!(matches!(
+            check_page(&node, None, &forged_head),
+            Err(FeedFault::BadSignature { .. })
+        ));
+        forged_head = page(
+            &entries,
+            &Node {
+                did: signer(8).did(),
+                domain: node.domain.clone(),
+            },
+            &signer(8),
+        );
+        assert!(matches!(
+            check_page(&node, None, &forged_head),
+            Err(FeedFault::BadSignature { .. })
+        ));
+        let mut moved = whole.clone();
+        moved.head.head.signed_at += 1;
+        assert!(matches!(
+            check_page(&node, None, &moved),
+            Err(FeedFault::BadSignature { .. })
+        ));
+        // Cut short while saying nothing follows.
+        let mut cut = whole.clone();
+        cut.entries.truncate(6);
+        assert_eq!(
+            check_page(&node, None, &cut),
+            Err(FeedFault::Truncated { missing: 7, seq: 9 })
+        );
+        // An entry past the head, whole and linked but signed by no head.
+        let mut past = whole.clone();
+        past.head = page(&entries[..8], &node, &key).head;
+        assert_eq!(
+            check_page(&node, None, &past),
+            Err(FeedFault::Forged { seq: 9 })
+        );
+        // Another history, the head still the old one's.
+        let mut other = whole.clone();
+        let last = other.entries.pop().unwrap();
+        let mut public = last.public.clone();
+        public.subject = Hash32([0xee; 32]);
+        other.entries.push(FeedEntry::next(
+            Some((entries[7].seq, entries[7].hash)),
+            public,
+        ));
+        assert_eq!(
+            check_page(&node, None, &other),
+            Err(FeedFault::Forked { seq: 9 })
+        );
+
+        // What a peer sends that is not a page is named by its field.
+        let mut bad = json.clone();
+        bad["entries"][3]["subject"] = json!("0x12");
+        assert_eq!(
+            Page::from_json(&bad),
+            Err("entries[3].subject must be 0x and 64 hex digits".into())
+        );
+        bad = json.clone();
+        bad["entries"][0]["kind"] = json!("disclosure");
+        assert!(
+            Page::from_json(&bad)
+                .unwrap_err()
+                .contains("\"disclosure\" is not a kind")
+        );
+        bad = json.clone();
+        bad["head"]["seq"] = json!(-1);
+        assert_eq!(
+            Page::from_json(&bad),
+            Err("head.seq must be a whole number, 0 or more".into())
+        );
+        bad = json.clone();
+        bad["entries"] = json!(vec![json!({}); MOST_PER_PAGE + 1]);
+        assert!(
+            Page::from_json(&bad)
+                .unwrap_err()
+                .contains("more than the 10000")
         );
     }
 

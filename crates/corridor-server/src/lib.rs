@@ -19,6 +19,7 @@ mod chain;
 mod companies;
 mod epcis;
 mod error;
+mod feed;
 mod issuer;
 mod ocsp;
 mod portal;
@@ -256,6 +257,7 @@ fn routes(state: AppState, config: &ServerConfig) -> Router {
         .merge(api::routes())
         .merge(epcis::routes())
         .merge(companies::routes())
+        .merge(feed::routes())
         .route("/api/trace/check", get(trace::check))
         .route("/api/trace/provenance", get(trace::provenance))
         .route("/api/trace/graph", get(trace::graph))

@@ -1876,3 +1876,115 @@ fn company_routes_disclose_to_partners_under_their_policies_and_refuse_the_rest(
     assert_eq!(answer["results"][0]["company"], sg_id);
     assert_ne!(answer["results"][0]["credential"]["id"], before);
 }
+
+#[test]
+fn the_status_feed_is_served_with_its_head_signed_and_paged_to_the_end() {
+    use corridor_feed::{FeedFault, Kind, Node, Page, check_page};
+    let work = Workdir::new();
+    {
+        let server = Server::start(&work);
+        let (status, answer) = server.call("GET", "/api/feed", "/api/feed", None, None);
+        assert_eq!((status, error_code(&answer)), (501, "no_issuer"));
+    }
+    let api_token = work
+        .ok(&[
+            "token", "new", "ci", "--scope", "issue", "--scope", "revoke",
+        ])
+        .trim()
+        .to_string();
+    let server = Server::start_with(
+        &work,
+        &[
+            "--offline",
+            "--private-key-env",
+            "TEST_PRIVATE_KEY",
+            "--issuer-domain",
+            "issuer.corridor.test",
+        ],
+    );
+    let node = Node {
+        did: format!("did:ethr:{}", common::TEST_ADDRESS),
+        domain: "issuer.corridor.test".into(),
+    };
+    let fetch = |after: i64, limit: usize| -> Page {
+        let path = format!("/api/feed?after={after}&limit={limit}");
+        let (status, answer) = server.call("GET", "/api/feed", &path, None, None);
+        assert_eq!(status, 200, "{answer}");
+        Page::from_json(&answer).unwrap()
+    };
+    // Empty: a signed head at 0.
+    let empty = fetch(0, 10);
+    assert_eq!(
+        (empty.head.head.seq, empty.entries.len(), empty.more),
+        (0, 0, false)
+    );
+    assert_eq!(check_page(&node, None, &empty), Ok(()));
+
+    let mut roots = Vec::new();
+    for n in 0..3 {
+        let request = json!({"documents": [{"blNumber": format!("BL-{n}")}]});
+        let (status, issued) = server.post("/api/issue", Some(request), Some(&api_token));
+        assert_eq!(status, 200, "{issued}");
+        roots.push(issued["merkleRoot"].as_str().unwrap().to_string());
+    }
+    let request = json!({"hash": roots[1], "reason": "superseded", "note": "asked by Mr Tan"});
+    let (status, revoked) = server.post("/api/revoke", Some(request), Some(&api_token));
+    assert_eq!(status, 200, "{revoked}");
+
+    // Followed two at a time, each page checked against its signed head, to the end.
+    let mut followed = Vec::new();
+    let mut last = None;
+    loop {
+        let page = fetch(last.map_or(0, |(seq, _)| seq), 2);
+        assert_eq!(check_page(&node, last, &page), Ok(()), "after {last:?}");
+        followed.extend(page.entries.iter().cloned());
+        last = followed.last().map(|e| (e.seq, e.hash));
+        if !page.more {
+            break;
+        }
+    }
+    let kinds: Vec<Kind> = followed.iter().map(|e| e.public.kind).collect();
+    assert_eq!(kinds, [Kind::Issue, Kind::Issue, Kind::Issue, Kind::Revoke]);
+    let subjects: Vec<String> = followed.iter().map(|e| e.public.subject.to_hex()).collect();
+    assert_eq!(subjects, [&*roots[0], &roots[1], &roots[2], &roots[1]]);
+    // The reason crosses, the note does not.
+    let raw = common::http::call(&server.served.base, "GET", "/api/feed", None, None).json;
+    assert!(!raw.to_string().contains(&hex_of("Mr Tan")), "{raw}");
+    assert_eq!(followed[3].public.state, 4i64.to_be_bytes());
+
+    // A page another node signed, or cut short, is refused by name.
+    let mut page = fetch(0, 10);
+    page.entries.pop();
+    assert_eq!(
+        check_page(&node, None, &page),
+        Err(FeedFault::Truncated { missing: 4, seq: 4 })
+    );
+    let stranger = Node {
+        did: "did:ethr:0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1".into(),
+        domain: node.domain.clone(),
+    };
+    assert!(matches!(
+        check_page(&stranger, None, &fetch(0, 10)),
+        Err(FeedFault::BadSignature { .. })
+    ));
+    // Bad cursors and limits.
+    for path in [
+        "/api/feed?after=-1",
+        "/api/feed?limit=0",
+        "/api/feed?limit=10001",
+        "/api/feed?after=x",
+        "/api/feed?since=3",
+    ] {
+        let (status, answer) = server.call("GET", "/api/feed", path, None, None);
+        assert_eq!(
+            (status, error_code(&answer)),
+            (400, "invalid"),
+            "{path}: {answer}"
+        );
+    }
+}
+
+/// `text`'s bytes as hex, as the feed would write them.
+fn hex_of(text: &str) -> String {
+    text.bytes().map(|b| format!("{b:02x}")).collect()
+}

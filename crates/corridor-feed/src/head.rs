@@ -1,0 +1,83 @@
+//! The feed's head: its last entry, at a time, signed by the node's key, so that a follower
+//! knows whose feed it follows, that nothing was cut from its end, and how fresh it is (an
+//! old head replayed says how old it is).
+
+use alloy_primitives::Address;
+use corridor_format::did::{DidSigner, recover_signer};
+use corridor_format::{Hash32, keccak256};
+
+/// Who a node is: the DID whose key signs its feed, and the domain whose DNS vouches for it
+/// (DNS-DID: `openatts a=dns-did; p=<did>#controller; v=1.0;` at the domain).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub did: String,
+    pub domain: String,
+}
+
+/// The feed's last entry (number 0 and a zero hash while it is empty), at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head {
+    pub node: Node,
+    pub seq: i64,
+    pub hash: Hash32,
+    /// When the node signed it (milliseconds since 1970).
+    pub signed_at: i64,
+}
+
+/// A head and its signature: `0x` + r + s + v, EIP-191 over [`Head::digest`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedHead {
+    pub head: Head,
+    pub signature: String,
+}
+
+impl Head {
+    /// What is signed: keccak256 over a label and every field, length-prefixed.
+    pub fn digest(&self) -> Hash32 {
+        let mut bytes = Vec::with_capacity(96 + self.node.did.len() + self.node.domain.len());
+        for part in [
+            b"corridor status feed head".as_slice(),
+            self.node.did.as_bytes(),
+            self.node.domain.as_bytes(),
+        ] {
+            bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
+            bytes.extend_from_slice(part);
+        }
+        bytes.extend_from_slice(&self.seq.to_be_bytes());
+        bytes.extend_from_slice(self.hash.as_bytes());
+        bytes.extend_from_slice(&self.signed_at.to_be_bytes());
+        keccak256(&bytes)
+    }
+
+    /// The head signed by `signer`, whose DID it must name.
+    ///
+    /// ```
+    /// use corridor_feed::{Head, Node};
+    /// use corridor_format::{Hash32, did::DidSigner};
+    /// let signer = DidSigner::new(k256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap());
+    /// let node = Node { did: signer.did(), domain: "lion-city.test".into() };
+    /// let head = Head { node, seq: 3, hash: Hash32([1; 32]), signed_at: 1_700_000_000_000 };
+    /// let signed = head.sign(&signer);
+    /// assert_eq!(signed.signer(), Ok(signer.address()));
+    /// ```
+    pub fn sign(self, signer: &DidSigner) -> SignedHead {
+        let signature = signer.sign_merkle_root(&self.digest());
+        SignedHead {
+            head: self,
+            signature,
+        }
+    }
+}
+
+impl SignedHead {
+    /// The address whose key signed the head, if the signature is one.
+    pub fn signer(&self) -> Result<Address, String> {
+        recover_signer(&self.head.digest().to_hex(), &self.signature).map_err(|e| e.to_string())
+    }
+
+    /// Whether the head is signed by the key of the DID it names (`did:ethr:<address>`).
+    pub fn is_signed_by_its_node(&self) -> bool {
+        let named = corridor_format::did::ethr_address(&self.head.node.did);
+        named.is_some() && self.signer().ok() == named
+    }
+}

@@ -1,0 +1,84 @@
+//! `GET /api/feed`: this node's status feed, for nodes of the other region to follow — the
+//! public part of each audit entry a verifier needs (`corridor_feed`), a page after a cursor,
+//! with the head signed by the node's issuer key (DNS-DID: its domain vouches for the key).
+//! Public, as the revocation responder is: hashes and states only.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use corridor_feed::{Head, MOST_PER_PAGE, Node, Page};
+use corridor_format::Hash32;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::{ApiError, QueryParams, reading};
+
+/// Entries a page holds unless asked for fewer.
+const PAGE: usize = 1000;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new().route("/api/feed", get(page))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedQuery {
+    after: Option<i64>,
+    limit: Option<usize>,
+}
+
+async fn page(
+    State(state): State<AppState>,
+    QueryParams(query): QueryParams<FeedQuery>,
+) -> Result<Response, ApiError> {
+    let Some(issuer) = state.issuer.clone() else {
+        return Err(ApiError::new(
+            StatusCode::NOT_IMPLEMENTED,
+            "no_issuer",
+            "this node signs no status feed: start it with `corridor serve --key NAME --issuer-domain DOMAIN`",
+        ));
+    };
+    let after = query.after.unwrap_or(0);
+    if after < 0 {
+        return Err(ApiError::bad_request(
+            "invalid",
+            "after must be the number of an entry, 0 or more",
+        ));
+    }
+    let limit = query.limit.unwrap_or(PAGE);
+    if !(1..=MOST_PER_PAGE).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid",
+            format!("limit must be from 1 to {MOST_PER_PAGE}"),
+        ));
+    }
+    // The head first, then the entries up to it: a write between the two reads adds entries
+    // past the head, which this page leaves for the next.
+    let (last, mut entries) = reading(&state, move |store| {
+        let last = store.feed_last()?;
+        let entries = store.feed_since(after, limit + 1)?;
+        Ok((last, entries))
+    })
+    .await?;
+    let (seq, hash) = last.unwrap_or((0, Hash32([0; 32])));
+    entries.retain(|entry| entry.seq <= seq);
+    let more = entries.len() > limit;
+    entries.truncate(limit);
+    let head = Head {
+        node: Node {
+            did: issuer.signer.did(),
+            domain: issuer.domain().to_string(),
+        },
+        seq,
+        hash,
+        signed_at: i64::try_from(crate::now_ms()).unwrap_or(i64::MAX),
+    };
+    let page = Page {
+        head: head.sign(&issuer.signer),
+        entries,
+        more,
+    };
+    Ok(axum::Json(page.to_json()).into_response())
+}
