@@ -169,6 +169,19 @@ fn issue_status_revoke_and_audit() {
     assert_eq!(out.status.code(), Some(1), "revoked is a definite no");
     let audit = setup.ok(&["store", "audit"]);
     assert!(audit.contains("intact, 3 audit entries"), "{audit}");
+    // Issuance and revocations all cross to followers: the feed's head is shown.
+    let conn = rusqlite::Connection::open(setup.store()).unwrap();
+    let head: Vec<u8> = conn
+        .query_row("SELECT hash FROM feed WHERE seq = 3", [], |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    assert!(
+        audit.contains(&format!(
+            "records match them; status feed: 3 entries, head 0x{}",
+            const_hex::encode(&head)
+        )),
+        "{audit}"
+    );
 
     // the audit log: intact, then an edited row is found and named
     let conn = rusqlite::Connection::open(setup.store()).unwrap();

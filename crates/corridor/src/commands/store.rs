@@ -41,7 +41,12 @@ fn audit(store: &corridor_ledger::Store) -> Result<Exit> {
     let file = store.path().display();
     Ok(match store.audit()? {
         Audit::Intact { entries } => {
-            println!("{file}: intact, {entries} audit entries, records match them");
+            // The feed's head, for comparing with what a node following this one has.
+            let feed = match store.feed_last()? {
+                Some((seq, hash)) => format!("status feed: {seq} entries, head 0x{hash}"),
+                None => "status feed: empty".to_string(),
+            };
+            println!("{file}: intact, {entries} audit entries, records match them; {feed}");
             Exit::Success
         }
         Audit::Altered { seq, problem } => {
