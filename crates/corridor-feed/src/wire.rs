@@ -124,7 +124,7 @@ fn read_entry(entry: &Value) -> Result<FeedEntry, String> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    format!("0x{}", const_hex::encode(bytes))
+    const_hex::encode_prefixed(bytes)
 }
 
 /// The field at `pointer` (named without its first slash, dotted), a string of at most

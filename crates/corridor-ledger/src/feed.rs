@@ -70,7 +70,7 @@ pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> rusqlite::Result<
 /// The feed's last entry, by number and hash.
 fn last(conn: &Connection) -> rusqlite::Result<Option<(i64, Hash32)>> {
     conn.prepare_cached("SELECT seq, hash FROM feed ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| Ok((r.get(0)?, hash32(r, 1)?)))
+        .query_row([], |r| Ok((r.get(0)?, hash_column(r, 1)?)))
         .optional()
 }
 
@@ -89,7 +89,7 @@ pub(crate) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
     ))?;
     let mut rows = q.query([])?;
     while let Some(row) = rows.next()? {
-        let (hash, subject) = (hash32(row, 1)?, hash32(row, 5)?);
+        let (hash, subject) = (hash_column(row, 1)?, hash_column(row, 5)?);
         let (issuer, action): (String, String) = (row.get(3)?, row.get(4)?);
         let detail: Vec<u8> = row.get(6)?;
         append(
@@ -109,17 +109,15 @@ pub(crate) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// A 32-byte column.
-fn hash32(row: &rusqlite::Row, column: usize) -> rusqlite::Result<Hash32> {
+fn hash_column(row: &rusqlite::Row, column: usize) -> rusqlite::Result<Hash32> {
     let bytes: Vec<u8> = row.get(column)?;
-    <[u8; 32]>::try_from(bytes.as_slice())
-        .map(Hash32)
-        .map_err(|_| {
-            rusqlite::Error::FromSqlConversionFailure(
-                column,
-                rusqlite::types::Type::Blob,
-                "not a 32-byte hash".into(),
-            )
-        })
+    crate::store::hash32(&bytes).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Blob,
+            "not a 32-byte hash".into(),
+        )
+    })
 }
 
 /// The feed as the audit log says it is: each entry's number and hash, in order.
@@ -216,15 +214,15 @@ impl Store {
                 })?;
                 Ok(FeedEntry {
                     seq: row.get(0)?,
-                    prev: hash32(row, 1)?,
-                    hash: hash32(row, 2)?,
+                    prev: hash_column(row, 1)?,
+                    hash: hash_column(row, 2)?,
                     public: Public {
                         audit_seq: row.get(3)?,
-                        audit_hash: hash32(row, 4)?,
+                        audit_hash: hash_column(row, 4)?,
                         at: row.get(5)?,
                         kind,
                         issuer: row.get(7)?,
-                        subject: hash32(row, 8)?,
+                        subject: hash_column(row, 8)?,
                         state: row.get(9)?,
                     },
                 })

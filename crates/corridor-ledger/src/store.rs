@@ -1294,6 +1294,11 @@ pub(crate) fn append_audit(
     Ok(seq)
 }
 
+/// 32 bytes as a hash, if they are 32.
+pub(crate) fn hash32(bytes: &[u8]) -> Option<Hash32> {
+    <[u8; 32]>::try_from(bytes).ok().map(Hash32)
+}
+
 /// keccak256 over the previous entry's hash and this entry's fields, each length-prefixed so
 /// that no two different entries write the same bytes.
 fn entry_hash(

@@ -9,7 +9,9 @@ use corridor_format::{Hash32, SaltSeed, keccak256};
 use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
-use crate::store::{Batch, Store, StoreError, append_audit, check_issuer, issue_batch, now_ms};
+use crate::store::{
+    Batch, Store, StoreError, append_audit, check_issuer, hash32, issue_batch, now_ms,
+};
 
 /// One event to record: its hash ID, its time, its text, and the parts of the credential its
 /// recorder signed over it, with the digest of the row they make, which the audit log keeps
@@ -732,11 +734,6 @@ fn status_entry(entry: &serde_json::Value) -> Option<(&str, u64)> {
         number => number.as_u64()?,
     };
     Some((url, index))
-}
-
-/// 32 bytes as a hash, if they are 32.
-fn hash32(bytes: &[u8]) -> Option<Hash32> {
-    <[u8; 32]>::try_from(bytes).ok().map(Hash32)
 }
 
 /// Moves the events of a store of layout 5 or 6 (their credentials as text) aside, before

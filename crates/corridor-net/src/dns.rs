@@ -223,12 +223,14 @@ impl DnsResolver {
         let each = &self.resolvers.each;
         let first = self.resolvers.first.load(Ordering::Relaxed) % each.len();
         let started = Instant::now();
+        let timeout = each.iter().map(|b| b.timeout()).max().unwrap_or_default();
+        let whole = self.answers.budget.wait(timeout);
         let mut failed = Vec::new();
         let mut not_asked = None;
         let mut server_failed = None;
         for (tried, i) in (first..each.len()).chain(0..first).enumerate() {
             let backend = &each[i];
-            let whole = self.answers.budget.wait(backend.timeout());
+            // The first asked gets the whole wait, as one resolver alone would.
             let left = match tried {
                 0 => whole,
                 _ => whole.saturating_sub(started.elapsed()),
