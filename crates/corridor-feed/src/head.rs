@@ -6,12 +6,58 @@ use alloy_primitives::Address;
 use corridor_format::did::{DidSigner, recover_signer};
 use corridor_format::{Hash32, keccak256};
 
-/// Who a node is: the DID whose key signs its feed, and the domain whose DNS vouches for it
-/// (DNS-DID: `openatts a=dns-did; p=<did>#controller; v=1.0;` at the domain).
+/// Who a node is: the DID whose key signs its feed, the domain whose DNS vouches for it
+/// (DNS-DID: `openatts a=dns-did; p=<did>#controller; v=1.0;` at the domain), and the URL
+/// its documents name it by (their revocation responder's, under it), on that domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     pub did: String,
     pub domain: String,
+    pub url: String,
+}
+
+impl Node {
+    /// Whether the node's URL is http(s) on its domain (the domain itself or a name under
+    /// it): what a follower asks before it answers for what is under that URL, since the
+    /// domain is what vouches for the key.
+    ///
+    /// ```
+    /// use corridor_feed::Node;
+    /// let node = |url: &str| Node { did: "did:ethr:0x0".into(), domain: "lion-city.test".into(), url: url.into() };
+    /// assert!(node("https://corridor.lion-city.test:8443").url_is_on_its_domain());
+    /// assert!(node("http://LION-CITY.test").url_is_on_its_domain());
+    /// assert!(!node("https://evil-lion-city.test").url_is_on_its_domain());
+    /// assert!(!node("https://lion-city.test.evil.example/x").url_is_on_its_domain());
+    /// ```
+    pub fn url_is_on_its_domain(&self) -> bool {
+        let Some(rest) = self
+            .url
+            .strip_prefix("https://")
+            .or_else(|| self.url.strip_prefix("http://"))
+        else {
+            return false;
+        };
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        if authority.contains(['@', '[']) {
+            return false;
+        }
+        let host = authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host)
+            .to_ascii_lowercase();
+        let domain = self.domain.to_ascii_lowercase();
+        !domain.is_empty()
+            && (host == domain
+                || host
+                    .strip_suffix(&domain)
+                    .is_some_and(|sub| sub.ends_with('.')))
+    }
+}
+
+impl std::fmt::Display for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} at {} ({})", self.did, self.url, self.domain)
+    }
 }
 
 /// The feed's last entry (number 0 and a zero hash while it is empty), at a time.
@@ -34,11 +80,14 @@ pub struct SignedHead {
 impl Head {
     /// What is signed: keccak256 over a label and every field, length-prefixed.
     pub fn digest(&self) -> Hash32 {
-        let mut bytes = Vec::with_capacity(96 + self.node.did.len() + self.node.domain.len());
+        let node = &self.node;
+        let mut bytes =
+            Vec::with_capacity(96 + node.did.len() + node.domain.len() + node.url.len());
         for part in [
             b"corridor status feed head".as_slice(),
-            self.node.did.as_bytes(),
-            self.node.domain.as_bytes(),
+            node.did.as_bytes(),
+            node.domain.as_bytes(),
+            node.url.as_bytes(),
         ] {
             bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
             bytes.extend_from_slice(part);
@@ -55,7 +104,11 @@ impl Head {
     /// use corridor_feed::{Head, Node};
     /// use corridor_format::{Hash32, did::DidSigner};
     /// let signer = DidSigner::new(k256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap());
-    /// let node = Node { did: signer.did(), domain: "lion-city.test".into() };
+    /// let node = Node {
+    ///     did: signer.did(),
+    ///     domain: "lion-city.test".into(),
+    ///     url: "https://corridor.lion-city.test".into(),
+    /// };
     /// let head = Head { node, seq: 3, hash: Hash32([1; 32]), signed_at: 1_700_000_000_000 };
     /// let signed = head.sign(&signer);
     /// assert_eq!(signed.signer(), Ok(signer.address()));

@@ -16,7 +16,7 @@ mod head;
 mod wire;
 
 pub use head::{Head, Node, SignedHead};
-pub use wire::{MOST_PER_PAGE, Page};
+pub use wire::{LONGEST_PUBLISHED, MOST_PER_PAGE, Page};
 
 use corridor_format::{Hash32, keccak256};
 
@@ -98,7 +98,34 @@ pub struct Public {
     pub state: Vec<u8>,
 }
 
-/// An entry of the feed: its place in the feed's chain, and the audit entry it stands for.
+impl Public {
+    /// keccak256 over every field, each variable one length-prefixed, so that no two
+    /// different public parts write the same bytes: what the node's audit check compares
+    /// with its log, which says nothing of what is published.
+    pub fn hash(&self) -> Hash32 {
+        let mut bytes = Vec::with_capacity(128 + self.issuer.len() + self.state.len());
+        bytes.extend_from_slice(&self.audit_seq.to_be_bytes());
+        bytes.extend_from_slice(self.audit_hash.as_bytes());
+        bytes.extend_from_slice(&self.at.to_be_bytes());
+        for part in [
+            self.kind.name().as_bytes(),
+            self.issuer.as_bytes(),
+            self.subject.as_bytes(),
+            &self.state,
+        ] {
+            length_prefixed(&mut bytes, part);
+        }
+        keccak256(&bytes)
+    }
+}
+
+fn length_prefixed(bytes: &mut Vec<u8>, part: &[u8]) {
+    bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
+    bytes.extend_from_slice(part);
+}
+
+/// An entry of the feed: its place in the feed's chain, the audit entry it stands for, and
+/// what the node publishes as of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedEntry {
     /// 1, 2, 3, … in the order written.
@@ -107,6 +134,10 @@ pub struct FeedEntry {
     pub prev: Hash32,
     pub hash: Hash32,
     pub public: Public,
+    /// What the node publishes as of this entry, for a follower to publish in its stead:
+    /// a status list's credential as signed after the change (made, set, cleared); empty
+    /// for the rest.
+    pub published: String,
 }
 
 impl FeedEntry {
@@ -124,48 +155,38 @@ impl FeedEntry {
     ///     subject: Hash32([2; 32]),
     ///     state: vec![3; 32],
     /// };
-    /// let first = FeedEntry::next(None, issued);
+    /// let first = FeedEntry::next(None, issued, String::new());
     /// assert_eq!((first.seq, first.prev), (1, Hash32([0; 32])));
     /// assert_eq!(check_next(None, &first), Ok(()));
     /// ```
-    pub fn next(last: Option<(i64, Hash32)>, public: Public) -> FeedEntry {
+    pub fn next(last: Option<(i64, Hash32)>, public: Public, published: String) -> FeedEntry {
         let (seq, prev) = match last {
             Some((seq, hash)) => (seq + 1, hash),
             None => (1, Hash32([0; 32])),
         };
-        let hash = entry_hash(seq, &prev, &public);
+        let hash = entry_hash(seq, &prev, &public, &published);
         FeedEntry {
             seq,
             prev,
             hash,
             public,
+            published,
         }
     }
 
     /// Whether the entry's hash is that of its content and link.
     pub fn is_whole(&self) -> bool {
-        entry_hash(self.seq, &self.prev, &self.public) == self.hash
+        entry_hash(self.seq, &self.prev, &self.public, &self.published) == self.hash
     }
 }
 
-/// keccak256 over the link and every field, each variable one length-prefixed, so that no
-/// two different entries write the same bytes.
-fn entry_hash(seq: i64, prev: &Hash32, public: &Public) -> Hash32 {
-    let mut bytes = Vec::with_capacity(160 + public.issuer.len() + public.state.len());
+/// keccak256 over the link, the public part's hash and what is published.
+fn entry_hash(seq: i64, prev: &Hash32, public: &Public, published: &str) -> Hash32 {
+    let mut bytes = Vec::with_capacity(80 + published.len());
     bytes.extend_from_slice(prev.as_bytes());
     bytes.extend_from_slice(&seq.to_be_bytes());
-    bytes.extend_from_slice(&public.audit_seq.to_be_bytes());
-    bytes.extend_from_slice(public.audit_hash.as_bytes());
-    bytes.extend_from_slice(&public.at.to_be_bytes());
-    for part in [
-        public.kind.name().as_bytes(),
-        public.issuer.as_bytes(),
-        public.subject.as_bytes(),
-        &public.state,
-    ] {
-        bytes.extend_from_slice(&(part.len() as u64).to_be_bytes());
-        bytes.extend_from_slice(part);
-    }
+    bytes.extend_from_slice(public.hash().as_bytes());
+    length_prefixed(&mut bytes, published.as_bytes());
     keccak256(&bytes)
 }
 
@@ -200,8 +221,8 @@ pub fn check_page(node: &Node, last: Option<(i64, Hash32)>, page: &Page) -> Resu
     if head.node != *node {
         return Err(FeedFault::BadSignature {
             why: format!(
-                "the head names {} at {}, not the node followed, {} at {}",
-                head.node.did, head.node.domain, node.did, node.domain
+                "the head names {}, not the node followed, {}",
+                head.node, node
             ),
         });
     }
@@ -247,8 +268,8 @@ pub fn check_page(node: &Node, last: Option<(i64, Hash32)>, page: &Page) -> Resu
 ///     subject: Hash32([n; 32]),
 ///     state: 1i64.to_be_bytes().to_vec(),
 /// };
-/// let first = FeedEntry::next(None, public(1));
-/// let mut second = FeedEntry::next(Some((first.seq, first.hash)), public(2));
+/// let first = FeedEntry::next(None, public(1), String::new());
+/// let mut second = FeedEntry::next(Some((first.seq, first.hash)), public(2), String::new());
 /// assert_eq!(check_next(Some((1, first.hash)), &second), Ok(()));
 /// second.public.subject = Hash32([9; 32]);
 /// assert_eq!(check_next(Some((1, first.hash)), &second), Err(FeedFault::Forged { seq: 2 }));
@@ -299,7 +320,12 @@ mod tests {
         for i in 1..=n {
             let last = entries.last().map(|e| (e.seq, e.hash));
             let kind = Kind::ALL[usize::from(i) % Kind::ALL.len()];
-            entries.push(FeedEntry::next(last, public(i, kind)));
+            let published = if kind == Kind::StatusSet {
+                format!("{{\"list\":{i}}}")
+            } else {
+                String::new()
+            };
+            entries.push(FeedEntry::next(last, public(i, kind), published));
         }
         entries
     }
@@ -322,7 +348,7 @@ mod tests {
         // Every field of every entry, changed: forged (or, for the link, forked).
         for i in 0..entries.len() {
             let seq = entries[i].seq;
-            let changes: [fn(&mut FeedEntry); 8] = [
+            let changes: [fn(&mut FeedEntry); 9] = [
                 |e| e.public.audit_seq += 1,
                 |e| e.public.audit_hash.0[0] ^= 1,
                 |e| e.public.at += 1,
@@ -336,6 +362,7 @@ mod tests {
                 |e| e.public.issuer.push('x'),
                 |e| e.public.subject.0[31] ^= 1,
                 |e| e.public.state.push(0),
+                |e| e.published.push(' '),
                 |e| e.hash.0[5] ^= 1,
             ];
             for change in changes {
@@ -371,7 +398,11 @@ mod tests {
         let mut other = entries[..5].to_vec();
         for i in 6..=8 {
             let last = other.last().map(|e| (e.seq, e.hash));
-            other.push(FeedEntry::next(last, public(i + 100, Kind::Revoke)));
+            other.push(FeedEntry::next(
+                last,
+                public(i + 100, Kind::Revoke),
+                String::new(),
+            ));
         }
         assert_eq!(follow(&other), Ok(()));
         let followed = (entries[6].seq, entries[6].hash);
@@ -409,6 +440,7 @@ mod tests {
         let node = Node {
             did: key.did(),
             domain: "lion-city.test".into(),
+            url: "https://corridor.lion-city.test".into(),
         };
         let entries = feed(9);
         let whole = page(&entries, &node, &key);
@@ -435,7 +467,7 @@ mod tests {
             &entries,
             &Node {
                 did: signer(8).did(),
-                domain: node.domain.clone(),
+                ..node.clone()
             },
             &signer(8),
         );
@@ -471,6 +503,7 @@ mod tests {
         other.entries.push(FeedEntry::next(
             Some((entries[7].seq, entries[7].hash)),
             public,
+            last.published.clone(),
         ));
         assert_eq!(
             check_page(&node, None, &other),

@@ -13,6 +13,9 @@ pub const MOST_PER_PAGE: usize = 10_000;
 /// The longest issuer name, and state, an entry may carry.
 const LONGEST_ISSUER: usize = 1024;
 const LONGEST_STATE: usize = 64 * 1024;
+/// The longest credential an entry may publish: a status list of a million entries,
+/// compressed, is a few hundred KiB at worst.
+pub const LONGEST_PUBLISHED: usize = 1024 * 1024;
 
 /// A page of a node's feed: entries after a cursor, and the head at the time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +31,11 @@ impl Page {
     pub fn to_json(&self) -> Value {
         let head = &self.head.head;
         json!({
-            "node": {"did": head.node.did, "identity": {"type": "DNS-DID", "location": head.node.domain}},
+            "node": {
+                "did": head.node.did,
+                "identity": {"type": "DNS-DID", "location": head.node.domain},
+                "url": head.node.url,
+            },
             "head": {
                 "seq": head.seq,
                 "hash": hex(head.hash.as_bytes()),
@@ -45,6 +52,7 @@ impl Page {
         let node = Node {
             did: text(value, "/node/did", 512)?,
             domain: text(value, "/node/identity/location", 253)?,
+            url: text(value, "/node/url", 2048)?,
         };
         if value.pointer("/node/identity/type") != Some(&json!("DNS-DID")) {
             return Err("node.identity.type must be \"DNS-DID\"".into());
@@ -83,7 +91,7 @@ impl Page {
 
 fn entry_json(entry: &FeedEntry) -> Value {
     let public = &entry.public;
-    json!({
+    let mut json = json!({
         "seq": entry.seq,
         "prev": hex(entry.prev.as_bytes()),
         "hash": hex(entry.hash.as_bytes()),
@@ -94,7 +102,11 @@ fn entry_json(entry: &FeedEntry) -> Value {
         "issuer": public.issuer,
         "subject": hex(public.subject.as_bytes()),
         "state": hex(&public.state),
-    })
+    });
+    if !entry.published.is_empty() {
+        json["published"] = json!(entry.published);
+    }
+    json
 }
 
 /// One entry; its error names the field (the caller the entry).
@@ -119,6 +131,10 @@ fn read_entry(entry: &Value) -> Result<FeedEntry, String> {
             issuer: text(entry, "/issuer", LONGEST_ISSUER)?,
             subject: hash(entry, "/subject")?,
             state,
+        },
+        published: match entry.get("published") {
+            None => String::new(),
+            Some(_) => text(entry, "/published", LONGEST_PUBLISHED)?,
         },
     })
 }

@@ -1,6 +1,7 @@
 //! The status feed's table: every audit entry a verifier needs has its feed entry, appended
 //! by `append_audit` in the same transaction (what enters, and the chain, are
-//! `corridor_feed`'s). The audit check replays the log's feed and compares it with the table.
+//! `corridor_feed`'s), with the status list's credential as signed after a change to a list.
+//! The audit check replays the log's feed and compares it with the table.
 
 use corridor_feed::{FeedEntry, Kind, Public};
 use corridor_format::Hash32;
@@ -12,8 +13,25 @@ pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS feed (
     seq INTEGER PRIMARY KEY, prev BLOB NOT NULL, hash BLOB NOT NULL,
     audit_seq INTEGER NOT NULL, audit_hash BLOB NOT NULL, at INTEGER NOT NULL,
-    kind TEXT NOT NULL, issuer TEXT NOT NULL, subject BLOB NOT NULL, state BLOB NOT NULL);
+    kind TEXT NOT NULL, issuer TEXT NOT NULL, subject BLOB NOT NULL, state BLOB NOT NULL,
+    published TEXT NOT NULL);
 ";
+
+/// Layout 13 put what is published in the feed, and in its entries' hashes: a feed kept
+/// before is dropped, to be made again from the log.
+pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+    let kept: Option<String> = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'feed'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if kept.is_some_and(|sql| !sql.contains("published")) {
+        conn.execute_batch("DROP TABLE feed")?;
+    }
+    Ok(())
+}
 
 /// What an audit entry is, as the feed reads it.
 pub(crate) struct AuditEntry<'a> {
@@ -47,10 +65,11 @@ pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> rusqlite::Result<
     let Some(public) = entry.public() else {
         return Ok(());
     };
-    let next = FeedEntry::next(last(conn)?, public);
+    let published = published(conn, &public)?;
+    let next = FeedEntry::next(last(conn)?, public, published);
     conn.prepare_cached(
-        "INSERT INTO feed (seq, prev, hash, audit_seq, audit_hash, at, kind, issuer, subject, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO feed (seq, prev, hash, audit_seq, audit_hash, at, kind, issuer, subject, state, published)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         next.seq,
@@ -63,8 +82,28 @@ pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> rusqlite::Result<
         next.public.issuer,
         next.public.subject.as_bytes(),
         next.public.state,
+        next.published,
     ])?;
     Ok(())
+}
+
+/// What the node publishes as of `public`: the list's credential as now signed, after a
+/// list is made, set or cleared (its URL is the state's text before a zero byte). Entries
+/// made again from the log of an older layout each get the credential as last signed.
+fn published(conn: &Connection, public: &Public) -> rusqlite::Result<String> {
+    if !matches!(
+        public.kind,
+        Kind::StatusList | Kind::StatusSet | Kind::StatusClear
+    ) {
+        return Ok(String::new());
+    }
+    let url = public.state.split(|b| *b == 0).next().unwrap_or_default();
+    let url = String::from_utf8_lossy(url);
+    let signed: Option<String> = conn
+        .prepare_cached("SELECT signed FROM status_lists WHERE url = ?1")?
+        .query_row([url.as_ref()], |r| r.get(0))
+        .optional()?;
+    Ok(signed.unwrap_or_default())
 }
 
 /// The feed's last entry, by number and hash.
@@ -120,7 +159,9 @@ fn hash_column(row: &rusqlite::Row, column: usize) -> rusqlite::Result<Hash32> {
     })
 }
 
-/// The feed as the audit log says it is: each entry's number and hash, in order.
+/// The feed as the audit log says it is: each entry's number and the hash of its public
+/// part, in order (what is published the log does not say; the entries' hashes and links
+/// hold it to the chain).
 #[derive(Default)]
 pub(crate) struct FeedReplay {
     expected: Vec<(i64, Hash32)>,
@@ -130,8 +171,8 @@ impl FeedReplay {
     /// Takes the next audit entry.
     pub(crate) fn entry(&mut self, entry: &AuditEntry) {
         if let Some(public) = entry.public() {
-            let next = FeedEntry::next(self.expected.last().copied(), public);
-            self.expected.push((next.seq, next.hash));
+            let seq = self.expected.len() as i64 + 1;
+            self.expected.push((seq, public.hash()));
         }
     }
 
@@ -139,12 +180,14 @@ impl FeedReplay {
     pub(crate) fn differs(&self, store: &Store) -> Result<Option<String>, StoreError> {
         let mut at = 0;
         let mut problem = None;
+        let mut prev = Hash32([0; 32]);
         store.feed_each(|entry| {
             let expected = self.expected.get(at);
             at += 1;
+            let linked = std::mem::replace(&mut prev, entry.hash) == entry.prev;
             problem = if !entry.is_whole() {
                 Some(format!("feed entry {} does not match its hash", entry.seq))
-            } else if expected != Some(&(entry.seq, entry.hash)) {
+            } else if !linked || expected != Some(&(entry.seq, entry.public.hash())) {
                 Some(format!(
                     "feed entry {} is not the audit log's (audit entry {})",
                     entry.seq, entry.public.audit_seq
@@ -196,7 +239,8 @@ impl Store {
         let mut q = self
             .conn
             .prepare_cached(
-                "SELECT seq, prev, hash, audit_seq, audit_hash, at, kind, issuer, subject, state
+                "SELECT seq, prev, hash, audit_seq, audit_hash, at, kind, issuer, subject, state,
+                        published
                  FROM feed WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )
             .map_err(sqlite)?;
@@ -225,6 +269,7 @@ impl Store {
                         subject: hash_column(row, 8)?,
                         state: row.get(9)?,
                     },
+                    published: row.get(10)?,
                 })
             };
             if !each(read(row).map_err(sqlite)?) {
@@ -250,6 +295,9 @@ mod tests {
                 .collect(),
         }
     }
+
+    /// The list's credential as signed when made, and after its change.
+    const SIGNED: [&str; 2] = [r#"{"signed":"made"}"#, r#"{"signed":"set"}"#];
 
     /// A store with an entry of every kind the feed shows, and some it does not.
     fn store() -> (tempfile::TempDir, Store) {
@@ -279,10 +327,10 @@ mod tests {
             .unwrap();
         let url = "https://lion-city.test/status/1";
         store
-            .create_status_list(url, "lion-city", StatusPurpose::Revocation, 64, "{}")
+            .create_status_list(url, "lion-city", StatusPurpose::Revocation, 64, SIGNED[0])
             .unwrap();
         store.allocate_status_indexes(url, 2).unwrap();
-        store.change_status(url, 0, &[1], true, "{}").unwrap();
+        store.change_status(url, 0, &[1], true, SIGNED[1]).unwrap();
         (dir, store)
     }
 
@@ -309,6 +357,10 @@ mod tests {
             last = Some((entry.seq, entry.hash));
         }
         assert_eq!(store.feed_last().unwrap(), last);
+        // What is published: each list's credential as signed after the change, but for
+        // handing out entries, which changes no bit.
+        let published: Vec<&str> = entries.iter().map(|e| e.published.as_str()).collect();
+        assert_eq!(published, ["", "", "", "", SIGNED[0], "", SIGNED[1]]);
         // The revocation's reason crosses, its note does not; no disclosure at all.
         let revoked = &entries[2];
         assert_eq!(revoked.public.state, 4i64.to_be_bytes());
@@ -365,7 +417,11 @@ mod tests {
         drop(store);
         let mut forged = entries[2].public.clone();
         forged.subject = keccak256(b"never revoked");
-        let replaced = FeedEntry::next(Some((entries[1].seq, entries[1].hash)), forged);
+        let replaced = FeedEntry::next(
+            Some((entries[1].seq, entries[1].hash)),
+            forged,
+            String::new(),
+        );
         let connection = Connection::open(dir.path().join("s.sqlite")).unwrap();
         connection
             .execute(
@@ -397,8 +453,33 @@ mod tests {
             .unwrap()
             .execute_batch("DROP TABLE feed; UPDATE meta SET value = 11 WHERE key = 'version';")
             .unwrap();
+        // Made again from the log: each list's entries publish its credential as last signed.
+        let publics =
+            |entries: &[FeedEntry]| entries.iter().map(|e| e.public.clone()).collect::<Vec<_>>();
+        let published = |entries: &[FeedEntry]| {
+            entries
+                .iter()
+                .map(|e| e.published.clone())
+                .collect::<Vec<_>>()
+        };
+        let store = Store::open(&path).unwrap();
+        let again = store.feed_since(0, 100).unwrap();
+        assert_eq!(publics(&again), publics(&before));
+        assert_eq!(
+            published(&again),
+            ["", "", "", "", SIGNED[1], "", SIGNED[1]]
+        );
+        // So is a feed of layout 12, which published nothing.
+        drop(store);
+        Connection::open(&path)
+            .unwrap()
+            .execute_batch(
+                "ALTER TABLE feed DROP COLUMN published; UPDATE meta SET value = 12 WHERE key = 'version';",
+            )
+            .unwrap();
         let mut store = Store::open(&path).unwrap();
-        assert_eq!(store.feed_since(0, 100).unwrap(), before);
+        assert_eq!(store.feed_since(0, 100).unwrap(), again);
+        assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 9 });
         // and goes on from there
         store.issue("lion-city", &[batch("three")]).unwrap();
         let after = store.feed_since(7, 10).unwrap();

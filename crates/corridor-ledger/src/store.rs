@@ -16,7 +16,7 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 12;
+const SCHEMA_VERSION: i64 = 13;
 
 /// Indexes of older layouts: each took a page written at random for every disclosure
 /// recorded (by company, by shape, every audit entry by subject), which bounded how many
@@ -417,6 +417,7 @@ impl Store {
             .and_then(|()| conn.execute_batch(crate::disclosures::SCHEMA))
             .and_then(|()| conn.execute_batch(crate::policies::SCHEMA))
             .and_then(|()| conn.execute_batch(crate::companies::LOOK_UP_GENERATION))
+            .and_then(|()| crate::feed::migrate(conn))
             .and_then(|()| conn.execute_batch(crate::feed::SCHEMA))
             .and_then(|()| crate::feed::catch_up(conn))
             .and_then(|()| crate::trace::migrate_text_events(conn, events_as_text))
@@ -454,8 +455,10 @@ impl Store {
             // the generation of what a partner's look-up reads (its table and triggers just
             // made) and retires the indexes written at random for each disclosure (dropped
             // above); version 12 keeps the status feed other nodes follow, given the entries
-            // of the log written before (above).
-            Some(1..=11) => {
+            // of the log written before (above); version 13 puts the status lists' signed
+            // credentials in it, made again from the log (above), and keeps the replicas
+            // of the peers a node follows.
+            Some(1..=12) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],

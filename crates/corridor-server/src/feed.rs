@@ -18,6 +18,10 @@ use crate::error::{ApiError, QueryParams, reading};
 /// Entries a page holds unless asked for fewer.
 const PAGE: usize = 1000;
 
+/// The most a page's published credentials may add up to, past its first entry: a page of
+/// lists' credentials stays a size a follower reads at once.
+const PUBLISHED_PER_PAGE: usize = 8 * 1024 * 1024;
+
 pub(crate) fn routes() -> Router<AppState> {
     Router::new().route("/api/feed", get(page))
 }
@@ -64,12 +68,14 @@ async fn page(
     .await?;
     let (seq, hash) = last.unwrap_or((0, Hash32([0; 32])));
     entries.retain(|entry| entry.seq <= seq);
-    let more = entries.len() > limit;
+    let cut = within_bytes(&mut entries);
+    let more = cut || entries.len() > limit;
     entries.truncate(limit);
     let head = Head {
         node: Node {
             did: issuer.signer.did(),
             domain: issuer.domain().to_string(),
+            url: issuer.public_url().to_string(),
         },
         seq,
         hash,
@@ -81,4 +87,20 @@ async fn page(
         more,
     };
     Ok(axum::Json(page.to_json()).into_response())
+}
+
+/// Cuts `entries` where what they publish passes [`PUBLISHED_PER_PAGE`] (keeping one at
+/// least); whether it cut.
+fn within_bytes(entries: &mut Vec<corridor_feed::FeedEntry>) -> bool {
+    let mut bytes = 0;
+    let keep = entries
+        .iter()
+        .position(|entry| {
+            bytes += entry.published.len();
+            bytes > PUBLISHED_PER_PAGE
+        })
+        .map_or(entries.len(), |at| at.max(1));
+    let cut = keep < entries.len();
+    entries.truncate(keep);
+    cut
 }

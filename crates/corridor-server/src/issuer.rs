@@ -19,6 +19,8 @@ pub struct Issuer {
     shown_as: String,
     /// The domain whose DNS vouches for the key (DNS-DID) and the registries (DNS-TXT).
     domain: String,
+    /// The URL this server is reached at, without a trailing slash.
+    public_url: String,
     /// Its revocation responder: `<public URL>/ocsp/<name>`.
     responder: String,
 }
@@ -73,6 +75,7 @@ impl Issuer {
             signer,
             shown_as,
             domain,
+            public_url: base,
             responder,
         })
     }
@@ -80,6 +83,12 @@ impl Issuer {
     /// The domain whose DNS vouches for this issuer.
     pub fn domain(&self) -> &str {
         &self.domain
+    }
+
+    /// The URL this server is reached at (no trailing slash), under which its documents
+    /// name their responder.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     /// The issuer block of the documents it signs: its DID, revocable at its responder,

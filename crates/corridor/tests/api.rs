@@ -1905,6 +1905,7 @@ fn the_status_feed_is_served_with_its_head_signed_and_paged_to_the_end() {
     let node = Node {
         did: format!("did:ethr:{}", common::TEST_ADDRESS),
         domain: "issuer.corridor.test".into(),
+        url: server.served.base.clone(),
     };
     let fetch = |after: i64, limit: usize| -> Page {
         let path = format!("/api/feed?after={after}&limit={limit}");
@@ -1961,7 +1962,7 @@ fn the_status_feed_is_served_with_its_head_signed_and_paged_to_the_end() {
     );
     let stranger = Node {
         did: "did:ethr:0x1a642f0E3c3aF545E7AcBD38b07251B3990914F1".into(),
-        domain: node.domain.clone(),
+        ..node.clone()
     };
     assert!(matches!(
         check_page(&stranger, None, &fetch(0, 10)),
