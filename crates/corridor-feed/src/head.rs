@@ -30,10 +30,24 @@ impl Node {
     /// assert!(!node("https://lion-city.test.evil.example/x").url_is_on_its_domain());
     /// ```
     pub fn url_is_on_its_domain(&self) -> bool {
-        let Some(rest) = self
-            .url
+        self.vouches_for(&self.url)
+    }
+
+    /// Whether `url` is http(s) on the node's domain (the domain itself or a name under it),
+    /// whose DNS vouches for the node's key: a status list the node publishes there, a
+    /// follower may publish in its stead.
+    ///
+    /// ```
+    /// use corridor_feed::Node;
+    /// let node = Node { did: "did:ethr:0x0".into(), domain: "lion-city.test".into(), url: "https://lion-city.test".into() };
+    /// assert!(node.vouches_for("https://status.lion-city.test/lists/1"));
+    /// assert!(!node.vouches_for("https://status.example/lists/1"));
+    /// assert!(!node.vouches_for("ftp://lion-city.test/lists/1"));
+    /// ```
+    pub fn vouches_for(&self, url: &str) -> bool {
+        let Some(rest) = url
             .strip_prefix("https://")
-            .or_else(|| self.url.strip_prefix("http://"))
+            .or_else(|| url.strip_prefix("http://"))
         else {
             return false;
         };

@@ -206,6 +206,12 @@ pub enum FeedFault {
     /// the entry known at its place.
     #[error("forked: entry {seq} does not link to entry {} as it was followed", seq - 1)]
     Forked { seq: i64 },
+    /// The peer's head is behind what was followed of it: its feed lost its end, or an old
+    /// head is replayed.
+    #[error(
+        "truncated at its end: the head is entry {head}, before entry {followed} already followed"
+    )]
+    RolledBack { head: i64, followed: i64 },
     /// The head is not signed by the key of the node it names, or names another node than
     /// the one followed.
     #[error("bad signature: {why}")]

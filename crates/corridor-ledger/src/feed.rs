@@ -247,37 +247,40 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut rows = q.query(params![after, limit]).map_err(sqlite)?;
         while let Some(row) = rows.next().map_err(sqlite)? {
-            let read = |row: &rusqlite::Row| -> rusqlite::Result<FeedEntry> {
-                let kind: String = row.get(6)?;
-                let kind = Kind::of_action(&kind).ok_or_else(|| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        6,
-                        rusqlite::types::Type::Text,
-                        format!("{kind:?} is not a kind of feed entry").into(),
-                    )
-                })?;
-                Ok(FeedEntry {
-                    seq: row.get(0)?,
-                    prev: hash_column(row, 1)?,
-                    hash: hash_column(row, 2)?,
-                    public: Public {
-                        audit_seq: row.get(3)?,
-                        audit_hash: hash_column(row, 4)?,
-                        at: row.get(5)?,
-                        kind,
-                        issuer: row.get(7)?,
-                        subject: hash_column(row, 8)?,
-                        state: row.get(9)?,
-                    },
-                    published: row.get(10)?,
-                })
-            };
-            if !each(read(row).map_err(sqlite)?) {
+            if !each(entry_row(row).map_err(sqlite)?) {
                 break;
             }
         }
         Ok(())
     }
+}
+
+/// An entry as the feed's tables keep it: seq, prev, hash, audit_seq, audit_hash, at, kind,
+/// issuer, subject, state, published.
+pub(crate) fn entry_row(row: &rusqlite::Row) -> rusqlite::Result<FeedEntry> {
+    let kind: String = row.get(6)?;
+    let kind = Kind::of_action(&kind).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            6,
+            rusqlite::types::Type::Text,
+            format!("{kind:?} is not a kind of feed entry").into(),
+        )
+    })?;
+    Ok(FeedEntry {
+        seq: row.get(0)?,
+        prev: hash_column(row, 1)?,
+        hash: hash_column(row, 2)?,
+        public: Public {
+            audit_seq: row.get(3)?,
+            audit_hash: hash_column(row, 4)?,
+            at: row.get(5)?,
+            kind,
+            issuer: row.get(7)?,
+            subject: hash_column(row, 8)?,
+            state: row.get(9)?,
+        },
+        published: row.get(10)?,
+    })
 }
 
 #[cfg(test)]

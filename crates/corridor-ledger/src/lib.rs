@@ -16,6 +16,7 @@ mod deployments;
 mod disclosures;
 mod feed;
 mod policies;
+mod replica;
 mod shares;
 mod status_lists;
 mod store;
@@ -31,6 +32,7 @@ pub use companies::{
 pub use corridor_format::RevocationReason;
 pub use disclosures::{Disclosed, DisclosureEntry, DisclosureQuery, Shape};
 pub use policies::{PolicyKept, StoredPolicy};
+pub use replica::{Applied, PeerRevocation, PeerState};
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};
 pub use store::{

@@ -370,12 +370,12 @@ mod tests {
     #[test]
     fn a_share_is_refused_when_it_would_eat_into_the_reserve() {
         let (_dir, mut store) = store();
-        store.limit_size(384 * 1024).unwrap();
+        store.limit_size(512 * 1024).unwrap();
         let reserve = ShareLimits {
             reserve: 128 * 1024,
             ..ROOMY
         };
-        let large = envelope(&"x".repeat(200 * 1024));
+        let large = envelope(&"x".repeat(300 * 1024));
         assert!(matches!(
             store.put_share(&large, "a", DAY, &reserve, &mut rand::rng()),
             Err(StoreError::ReserveReached { .. })

@@ -419,6 +419,7 @@ impl Store {
             .and_then(|()| conn.execute_batch(crate::companies::LOOK_UP_GENERATION))
             .and_then(|()| crate::feed::migrate(conn))
             .and_then(|()| conn.execute_batch(crate::feed::SCHEMA))
+            .and_then(|()| conn.execute_batch(crate::replica::SCHEMA))
             .and_then(|()| crate::feed::catch_up(conn))
             .and_then(|()| crate::trace::migrate_text_events(conn, events_as_text))
             .and_then(|()| crate::trace::time_batches(conn))
@@ -803,6 +804,7 @@ impl Store {
         let mut disclosures = crate::disclosures::DisclosureReplay::default();
         let mut policies = crate::policies::PolicyReplay::default();
         let mut feed = crate::feed::FeedReplay::default();
+        let mut replicas = crate::replica::ReplicaReplay::default();
         while let Some(row) = rows.next().map_err(sqlite)? {
             let seq: i64 = row.get(0).map_err(sqlite)?;
             let at: i64 = row.get(1).map_err(sqlite)?;
@@ -884,6 +886,11 @@ impl Store {
                         return Ok(altered(&why));
                     }
                 }
+                "follow" => {
+                    if let Err(why) = replicas.entry(&Hash32(subject32), &detail) {
+                        return Ok(altered(&why));
+                    }
+                }
                 "registry" | "title" => titles.push(TitleEntry {
                     seq,
                     at,
@@ -921,6 +928,9 @@ impl Store {
             return Ok(Audit::RecordsDiffer { problem });
         }
         if let Some(problem) = feed.differs(self)? {
+            return Ok(Audit::RecordsDiffer { problem });
+        }
+        if let Some(problem) = replicas.differs(self)? {
             return Ok(Audit::RecordsDiffer { problem });
         }
         Ok(Audit::Intact {
