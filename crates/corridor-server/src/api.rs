@@ -26,6 +26,7 @@ use crate::error::{
     ActingOnTitles, ApiError, Issuing, JsonBody, JsonBytes, PathParams, QueryParams, Revoking,
     Sharing, Writer, blocking, malformed, parse_json, reading, store_error, with_writer,
 };
+use crate::follow::ReplicaFirst;
 use crate::w3c::NotRevocable;
 use crate::work::{Cancel, Ticket};
 use crate::{AppState, Issuer, W3cIssuer};
@@ -90,7 +91,10 @@ async fn verify(
         && body.len() <= VERIFY_HERE_BYTES
         && body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
     let make_verifier = state.verifier.clone();
-    let work = move |cancel: &Cancel| verify_body(&body, &make_verifier(), offline, cancel);
+    let work = move |cancel: &Cancel| {
+        let (verifier, replica) = make_verifier.make();
+        verify_body(&body, &verifier, offline, cancel, replica.as_deref())
+    };
     let answer = if here {
         ticket.run_here(work)
     } else {
@@ -106,6 +110,7 @@ fn verify_body(
     verifier: &Verifier,
     offline: bool,
     cancel: &Cancel,
+    replica: Option<&ReplicaFirst>,
 ) -> Result<Vec<u8>, ApiError> {
     match body.iter().find(|b| !b.is_ascii_whitespace()) {
         Some(b'[') => {
@@ -113,12 +118,13 @@ fn verify_body(
             if documents.len() > MAX_DOCUMENTS {
                 return Err(too_many(documents.len()));
             }
-            verify_many(&documents, verifier, offline, cancel)
+            verify_many(&documents, verifier, offline, cancel, replica)
         }
         Some(b'{') => {
             let subject = read_subject(body, true)?;
             verifier.prefetch(&[&subject]);
-            Ok(report(&verifier.verify(&subject), offline))
+            let verdict = verifier.verify(&subject);
+            Ok(report(&verdict, offline, replica))
         }
         Some(_) if serde_json::from_slice::<&RawValue>(body).is_ok() => Err(not_a_document(
             "the body is neither a document (an object) nor an array of documents",
@@ -148,6 +154,7 @@ fn verify_many(
     verifier: &Verifier,
     offline: bool,
     cancel: &Cancel,
+    replica: Option<&ReplicaFirst>,
 ) -> Result<Vec<u8>, ApiError> {
     let mut subjects = Vec::with_capacity(documents.len());
     for document in documents {
@@ -164,7 +171,10 @@ fn verify_many(
             array.push(b',');
         }
         match subject {
-            Ok(subject) => array.extend(report(&verifier.verify(subject), offline)),
+            Ok(subject) => {
+                let verdict = verifier.verify(subject);
+                array.extend(report(&verdict, offline, replica))
+            }
             Err(e) => array.extend(
                 json!({"error": {"code": e.code, "message": e.message}})
                     .to_string()
@@ -225,11 +235,14 @@ fn bounded_answer(answer: &impl serde::Serialize, max: usize) -> Result<Vec<u8>,
 }
 
 /// A verdict as the API answers it, written on the worker thread.
-fn report(verdict: &Verdict, offline: bool) -> Vec<u8> {
+fn report(verdict: &Verdict, offline: bool, replica: Option<&ReplicaFirst>) -> Vec<u8> {
     #[derive(serde::Serialize)]
     struct Report<'a> {
         valid: bool,
         fragments: &'a [corridor_verify::Fragment],
+        /// How fresh each replica that answered for a followed peer was.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        replicas: Option<Value>,
     }
     let valid = if offline {
         verdict.is_valid_offline()
@@ -239,6 +252,7 @@ fn report(verdict: &Verdict, offline: bool) -> Vec<u8> {
     serde_json::to_vec(&Report {
         valid,
         fragments: &verdict.fragments,
+        replicas: replica.and_then(ReplicaFirst::freshness),
     })
     .expect("a verdict serializes")
 }

@@ -20,6 +20,7 @@ mod companies;
 mod epcis;
 mod error;
 mod feed;
+mod follow;
 mod issuer;
 mod ocsp;
 mod portal;
@@ -45,6 +46,7 @@ use corridor_ledger::{ShareLimits, StoreError};
 use corridor_verify::Verifier;
 use tower_http::set_header::SetResponseHeaderLayer;
 
+pub use follow::FollowConfig;
 pub use issuer::{Issuer, IssuerError};
 
 /// A party's own key, and so the kind of credential the events its tokens capture are.
@@ -62,9 +64,13 @@ pub use w3c::{W3cIssuer, W3cIssuerError};
 /// How the server runs.
 pub struct ServerConfig {
     pub store_path: PathBuf,
-    /// Makes the verifier for one request, with fresh caches: revocations and ownership change
-    /// between requests.
-    pub verifier: Arc<dyn Fn() -> Verifier + Send + Sync>,
+    /// Makes the outside world one request's verifier reaches, with fresh caches:
+    /// revocations and ownership change between requests. The replicas of the peers
+    /// followed come before it.
+    pub providers: Arc<dyn Fn() -> corridor_verify::Providers + Send + Sync>,
+    /// The peers whose feeds this node follows, answering for their documents from its
+    /// replicas of them, if any.
+    pub follow: Option<FollowConfig>,
     /// Whether verification is offline: valid when intact and nothing that could be checked
     /// failed, as `corridor verify --offline` decides.
     pub offline: bool,
@@ -140,7 +146,7 @@ impl std::ops::Deref for AppState {
 pub(crate) struct Shared {
     store: Arc<store::StoreConnections>,
     admission: work::Admission,
-    verifier: Arc<dyn Fn() -> Verifier + Send + Sync>,
+    verifier: VerifierMaker,
     offline: bool,
     timeout: Duration,
     /// The largest request body, in bytes.
@@ -155,6 +161,32 @@ pub(crate) struct Shared {
     shares: SharePolicy,
     trace: Arc<trace::TraceIndex>,
     companies: companies::Companies,
+}
+
+/// Makes each request's verifier: the replicas of the peers followed first, then the
+/// outside world.
+#[derive(Clone)]
+pub(crate) struct VerifierMaker {
+    providers: Arc<dyn Fn() -> corridor_verify::Providers + Send + Sync>,
+    replicas: Option<Arc<follow::Replicas>>,
+}
+
+impl VerifierMaker {
+    /// A verifier for one request, and the way it asks the replicas (which says, after, how
+    /// fresh those it asked were), if peers are followed.
+    pub(crate) fn make(&self) -> (Verifier, Option<Arc<follow::ReplicaFirst>>) {
+        let mut providers = (self.providers)();
+        let Some(replicas) = &self.replicas else {
+            return (Verifier::new(providers), None);
+        };
+        let replica = Arc::new(follow::ReplicaFirst {
+            replicas: replicas.clone(),
+            network: providers.http.take(),
+            asked: Default::default(),
+        });
+        providers.http = Some(replica.clone());
+        (Verifier::new(providers), Some(replica))
+    }
 }
 
 /// Why the server could not start.
@@ -213,12 +245,20 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
         }
         store.expire_shares()
     })?;
+    let replicas = config
+        .follow
+        .as_ref()
+        .map(|follow| follow::Replicas::open(store.clone(), follow).map(Arc::new))
+        .transpose()?;
     Ok(AppState(Arc::new(Shared {
         companies: companies::Companies::new(Arc::clone(&store)),
         store,
         admission: work::Admission::new(config.workers, config.queue)
             .map_err(ServeError::Workers)?,
-        verifier: config.verifier.clone(),
+        verifier: VerifierMaker {
+            providers: config.providers.clone(),
+            replicas,
+        },
         offline: config.offline,
         timeout: config.timeout,
         max_body: config.max_body,
@@ -258,6 +298,7 @@ fn routes(state: AppState, config: &ServerConfig) -> Router {
         .merge(epcis::routes())
         .merge(companies::routes())
         .merge(feed::routes())
+        .merge(follow::routes())
         .route("/api/trace/check", get(trace::check))
         .route("/api/trace/provenance", get(trace::provenance))
         .route("/api/trace/graph", get(trace::graph))
@@ -353,6 +394,9 @@ pub async fn serve(
     use hyper_util::service::TowerToHyperService;
 
     let state = app_state(&config)?;
+    if let (Some(replicas), Some(follow)) = (&state.verifier.replicas, &config.follow) {
+        follow::start(replicas.clone(), follow.clone());
+    }
     let sweeper = tokio::spawn(sweep_shares(state.clone()));
     let rechecker = tokio::spawn(recheck_linked_documents(
         state.clone(),
@@ -419,7 +463,8 @@ mod tests {
     pub(crate) fn test_config(store_path: std::path::PathBuf) -> ServerConfig {
         ServerConfig {
             store_path,
-            verifier: Arc::new(Verifier::default),
+            providers: Arc::new(corridor_verify::Providers::offline),
+            follow: None,
             offline: true,
             max_body: 1 << 20,
             timeout: Duration::from_secs(10),
@@ -535,11 +580,9 @@ mod tests {
         ])));
         let resolver = dns.clone();
         let mut config = test_config(path);
-        config.verifier = Arc::new(move || {
-            Verifier::new(corridor_verify::Providers {
-                dns: Some(resolver.clone()),
-                ..corridor_verify::Providers::offline()
-            })
+        config.providers = Arc::new(move || corridor_verify::Providers {
+            dns: Some(resolver.clone()),
+            ..corridor_verify::Providers::offline()
         });
         config.offline = false;
         config.recheck_documents = Duration::from_secs(1);

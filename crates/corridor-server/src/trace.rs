@@ -210,7 +210,7 @@ pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, Ap
                 let registry = changed.then(|| reference(store)).transpose()?;
                 let withdrawn = changed.then(|| store.revoked_events()).transpose()?;
                 let linked = changed
-                    .then(|| linked_documents(store, &(state.verifier)(), state.offline))
+                    .then(|| linked_documents(store, &state.verifier.make().0, state.offline))
                     .transpose()?;
                 Ok((rows, registry, withdrawn, linked))
             })
@@ -278,7 +278,7 @@ pub(crate) fn recheck_linked(state: &AppState) -> Result<bool, ApiError> {
     }
     let linked = state
         .store
-        .read(|store| linked_documents(store, &(state.verifier)(), state.offline))
+        .read(|store| linked_documents(store, &state.verifier.make().0, state.offline))
         .map_err(store_error)?;
     let mut loaded = index.loaded.write().unwrap_or_else(|e| e.into_inner());
     let Some(trace) = loaded.trace.as_mut() else {

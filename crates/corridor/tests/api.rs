@@ -1885,6 +1885,12 @@ fn the_status_feed_is_served_with_its_head_signed_and_paged_to_the_end() {
         let server = Server::start(&work);
         let (status, answer) = server.call("GET", "/api/feed", "/api/feed", None, None);
         assert_eq!((status, error_code(&answer)), (501, "no_issuer"));
+        // A node that follows no peer says so.
+        let (status, answer) = server.call("GET", "/api/peers", "/api/peers", None, None);
+        assert_eq!(
+            (status, answer),
+            (200, json!({"maxStalenessSeconds": null, "peers": []}))
+        );
     }
     let api_token = work
         .ok(&[

@@ -94,6 +94,44 @@ pub struct ServeArgs {
     did_documents: Vec<std::path::PathBuf>,
     #[command(flatten)]
     w3c: W3cIssuerArgs,
+    #[command(flatten)]
+    follow: FollowArgs,
+}
+
+/// Peers whose documents this node answers for, from replicas of their status feeds.
+#[derive(clap::Args)]
+struct FollowArgs {
+    /// A peer node's status feed to follow (https://peer.example/api/feed); repeatable. Its
+    /// entries are checked (hash chain, the head signed by the key the peer's domain vouches
+    /// for by DNS-DID) and kept in this store; from then on verification here asks the
+    /// replica, not the peer, about revocation at the peer's responder and the status lists
+    /// it publishes. A feed forged, reordered, truncated or forked is refused and named (see
+    /// GET /api/peers), and the last good state goes on answering.
+    #[arg(long = "follow", value_name = "URL", value_parser = parse_follow_url)]
+    follow: Vec<String>,
+    /// How often a followed peer is asked what is new, when it had nothing more.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = humantime::parse_duration)]
+    follow_every: std::time::Duration,
+    /// How old a replica may be and still answer (by the older of the peer's signed time
+    /// and when this node last reached it). Past it, what the replica would answer is an
+    /// ERROR, "could not be confirmed since …": never valid on old data, never revoked
+    /// because the link failed.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = humantime::parse_duration)]
+    max_staleness: std::time::Duration,
+}
+
+/// A peer's feed URL: http(s), a host, no fragment.
+fn parse_follow_url(text: &str) -> Result<String, String> {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"))
+        .ok_or_else(|| format!("{text:?} is not an http(s) URL"))?;
+    if rest.is_empty() || rest.starts_with('/') || text.contains('#') {
+        return Err(format!(
+            "{text:?} is not a peer's feed URL (https://peer.example/api/feed)"
+        ));
+    }
+    Ok(text.to_string())
 }
 
 /// The W3C issuer `POST /api/issue` signs credentials as when asked for `"format": "w3c"`.
@@ -236,7 +274,13 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         store_max_size,
         did_documents,
         w3c,
+        follow,
     } = args;
+    let follow_every = follow
+        .follow_every
+        .max(std::time::Duration::from_millis(50));
+    let max_staleness = follow.max_staleness;
+    let peers = follow.follow.clone();
     let w3c_issuer = w3c.issuer(home, &issuer.password)?.map(std::sync::Arc::new);
     let did_documents: Vec<corridor_server::DidDocument> = did_documents
         .iter()
@@ -362,12 +406,22 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         let world =
             std::sync::Arc::new(world.connect(&corridor_net::FetchPolicy::PublicOnly { allowed })?);
         let offline = matches!(world.decision(), crate::verify::Decision::Offline);
+        let follow = (!peers.is_empty()).then(|| corridor_server::FollowConfig {
+            peers,
+            every: follow_every,
+            max_staleness,
+            timeout,
+            dns: world
+                .providers(corridor_net::QuestionBudget::unlimited())
+                .dns,
+        });
         Ok(corridor_server::ServerConfig {
             store_path,
-            verifier: std::sync::Arc::new(move || {
+            providers: std::sync::Arc::new(move || {
                 let budget = corridor_net::QuestionBudget::limited(fetch_budget, question_time);
-                corridor_verify::Verifier::new(world.providers(budget))
+                world.providers(budget)
             }),
+            follow,
             offline,
             max_body,
             timeout,

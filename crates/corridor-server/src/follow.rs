@@ -1,0 +1,491 @@
+//! Following peers (`corridor serve --follow URL`): a task a peer polls its feed, checks each
+//! page and applies it to the store's replica of the peer; the verifier then asks the
+//! replica, not the peer, what the peer's revocation responder and status lists would say —
+//! while the replica is fresh. Past `max_staleness` an answer is an error that says since
+//! when it could not be confirmed: never valid on old data, never revoked because a link
+//! failed.
+//!
+//! Fresh is judged by the older of two times: when the peer signed the last head accepted
+//! (its own clock, so a replayed old head shows its age) and when this node accepted it (its
+//! clock, so a peer's clock running ahead buys nothing).
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
+
+use corridor_feed::{FeedFault, Node, Page};
+use corridor_format::Hash32;
+use corridor_ledger::{PeerState, StoreError};
+use corridor_verify::providers::{FetchError, HttpGet, HttpResponse, NotAsked, TxtResolver};
+use serde_json::{Value, json};
+
+use crate::store::StoreConnections;
+
+/// Which peers to follow, and how.
+#[derive(Clone)]
+pub struct FollowConfig {
+    /// Each peer's feed URL (`https://peer.example/api/feed`).
+    pub peers: Vec<String>,
+    /// How long to wait between polls of a peer that had nothing more.
+    pub every: Duration,
+    /// How old a replica may be and still answer.
+    pub max_staleness: Duration,
+    /// How long one poll may take.
+    pub timeout: Duration,
+    /// Where the DNS-DID record of a peer's domain is read, vouching for its key.
+    pub dns: Option<Arc<dyn TxtResolver>>,
+}
+
+/// The largest page of a feed read: its entries and what they publish.
+const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The longest wait between tries of a peer that keeps failing: at most this, and at most a
+/// quarter of the staleness bound, so that a link back is found well before a replica that
+/// could be fresh goes stale.
+const LONGEST_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The replicas of the peers followed, as the verifier asks them.
+pub(crate) struct Replicas {
+    store: Arc<StoreConnections>,
+    /// What is known of each peer, by feed URL, as the follow tasks last left it.
+    peers: RwLock<Vec<PeerState>>,
+    max_staleness: Duration,
+}
+
+impl Replicas {
+    /// The replicas of `config`'s peers, as the store has them.
+    pub(crate) fn open(
+        store: Arc<StoreConnections>,
+        config: &FollowConfig,
+    ) -> Result<Replicas, StoreError> {
+        let peers = store.read(|s| {
+            config
+                .peers
+                .iter()
+                .map(|url| Ok(s.peer(url)?.unwrap_or_else(|| never_reached(url))))
+                .collect::<Result<Vec<_>, StoreError>>()
+        })?;
+        Ok(Replicas {
+            store,
+            peers: RwLock::new(peers),
+            max_staleness: config.max_staleness,
+        })
+    }
+
+    /// Every peer followed, as last left.
+    pub(crate) fn states(&self) -> Vec<PeerState> {
+        self.peers
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn refresh(&self, url: &str) {
+        let Ok(Some(state)) = self.store.read(|s| s.peer(url)) else {
+            return;
+        };
+        let mut peers = self.peers.write().unwrap_or_else(PoisonError::into_inner);
+        if let Some(kept) = peers.iter_mut().find(|p| p.url == url) {
+            *kept = state;
+        }
+    }
+
+    /// How fresh the replica of `peer` is, as an answer shows it.
+    pub(crate) fn freshness(&self, peer: &PeerState, now: i64) -> Value {
+        let show = |ms: Option<i64>| ms.map(corridor_ledger::show_time);
+        let age = as_of(peer).map(|at| (now - at).max(0));
+        json!({
+            "peer": peer.url,
+            "node": peer.node.as_ref().map(|n| json!({"did": n.did, "domain": n.domain, "url": n.url})),
+            "lastEntry": peer.seq,
+            "lastHash": format!("0x{}", peer.hash),
+            "signedAt": show(peer.signed_at),
+            "reachedAt": show(peer.reached_at),
+            "ageSeconds": age.map(|ms| ms / 1000),
+            "fresh": age.is_some_and(|ms| ms <= self.max_staleness.as_millis() as i64),
+            "fault": peer.fault.as_ref().map(|(why, at)| json!({"message": why, "at": corridor_ledger::show_time(*at)})),
+        })
+    }
+
+    /// The peer whose documents name `url` (under its node's URL), or whose domain
+    /// vouches for it, if one is followed.
+    fn peer_for(&self, url: &str) -> Option<(PeerState, bool)> {
+        let peers = self.peers.read().unwrap_or_else(PoisonError::into_inner);
+        peers.iter().find_map(|peer| {
+            let node = peer.node.as_ref()?;
+            let under = url
+                .strip_prefix(node.url.as_str())
+                .is_some_and(|rest| rest.starts_with('/'));
+            (under || node.vouches_for(url)).then(|| (peer.clone(), under))
+        })
+    }
+
+    /// What the replica answers for a GET of `url` — a revocation responder's answer, a
+    /// status list — or `None` when no replica answers for it (the network is asked).
+    fn answer(&self, url: &str, now: i64) -> Option<(PeerState, Result<HttpResponse, FetchError>)> {
+        let (peer, under) = self.peer_for(url)?;
+        let question = under
+            .then(|| ocsp_question(&url[peer.node.as_ref()?.url.len()..]))
+            .flatten();
+        let list = match &question {
+            Some(_) => None,
+            None => self.store.read(|s| s.peer_status_list(url)).ok().flatten(),
+        };
+        if question.is_none() && list.as_ref().is_none_or(|(owner, _)| *owner != peer.url) {
+            return None;
+        }
+        if let Err(why) = self.fresh(&peer, now) {
+            return Some((peer, Err(FetchError::Failed(why))));
+        }
+        let answered = match (question, list) {
+            (Some((issuer, hash)), _) => {
+                let revoked = self
+                    .store
+                    .read(|s| s.peer_revoked(&peer.url, issuer.as_deref(), &[hash]));
+                match revoked {
+                    Ok(revoked) => Ok(ocsp_body(&hash, revoked)),
+                    Err(e) => Err(FetchError::Failed(format!(
+                        "the replica of {}: {e}",
+                        peer.url
+                    ))),
+                }
+            }
+            (None, Some((_, signed))) => Ok(HttpResponse {
+                status: 200,
+                body: signed.into_bytes(),
+            }),
+            (None, None) => return None,
+        };
+        Some((peer, answered))
+    }
+
+    /// Whether `peer`'s replica may answer at `now`; if not, why, saying since when.
+    fn fresh(&self, peer: &PeerState, now: i64) -> Result<(), String> {
+        let who = peer
+            .node
+            .as_ref()
+            .map_or_else(|| peer.url.clone(), |n| format!("{} ({})", n.url, n.did));
+        let fault = peer
+            .fault
+            .as_ref()
+            .map(|(why, at)| format!("; at {}: {why}", corridor_ledger::show_time(*at)))
+            .unwrap_or_default();
+        match as_of(peer) {
+            Some(at) if now - at <= self.max_staleness.as_millis() as i64 => Ok(()),
+            Some(at) => Err(format!(
+                "could not be confirmed since {}: the replica of {who} is older than {} (its last entry {}){fault}",
+                corridor_ledger::show_time(at),
+                humantime::format_duration(self.max_staleness),
+                peer.seq
+            )),
+            None => Err(format!(
+                "could not be confirmed: {who} has not been reached since it was followed{fault}"
+            )),
+        }
+    }
+}
+
+/// When the replica was last known to be the peer's state: the older of the head's signed
+/// time and when it was accepted.
+fn as_of(peer: &PeerState) -> Option<i64> {
+    Some(peer.signed_at?.min(peer.reached_at?))
+}
+
+fn never_reached(url: &str) -> PeerState {
+    PeerState {
+        url: url.to_string(),
+        node: None,
+        seq: 0,
+        hash: Hash32([0; 32]),
+        signed_at: None,
+        reached_at: None,
+        fault: None,
+    }
+}
+
+/// `/ocsp/<hash>` or `/ocsp/<issuer>/<hash>`, under a node's URL: the issuer (if named) and
+/// the hash.
+fn ocsp_question(path: &str) -> Option<(Option<String>, Hash32)> {
+    let rest = path.strip_prefix("/ocsp/")?;
+    let (issuer, hash) = match rest.rsplit_once('/') {
+        Some((issuer, hash)) if !issuer.is_empty() && !issuer.contains('/') => {
+            (Some(issuer.to_string()), hash)
+        }
+        Some(_) => return None,
+        None => (None, rest),
+    };
+    Some((issuer, crate::ocsp::parse_hash(hash)?))
+}
+
+fn ocsp_body(hash: &Hash32, revoked: Option<corridor_ledger::PeerRevocation>) -> HttpResponse {
+    let document_hash = format!("0x{hash}");
+    let body = match revoked {
+        None => json!({"revoked": false, "documentHash": document_hash}),
+        Some(r) => json!({
+            "revoked": true,
+            "documentHash": document_hash,
+            "reasonCode": r.reason,
+            "revokedAt": corridor_ledger::show_time(r.at),
+        }),
+    };
+    HttpResponse {
+        status: 200,
+        body: body.to_string().into_bytes(),
+    }
+}
+
+/// The verifier's way out for one request: the replicas first, for what they answer, then
+/// the network; it keeps which peers it asked, for the answer to say how fresh they were.
+pub(crate) struct ReplicaFirst {
+    pub(crate) replicas: Arc<Replicas>,
+    pub(crate) network: Option<Arc<dyn HttpGet>>,
+    pub(crate) asked: Mutex<BTreeSet<String>>,
+}
+
+impl ReplicaFirst {
+    /// How fresh each replica asked was, if any was.
+    pub(crate) fn freshness(&self) -> Option<Value> {
+        let asked = self.asked.lock().unwrap_or_else(PoisonError::into_inner);
+        if asked.is_empty() {
+            return None;
+        }
+        let now = crate::now_ms() as i64;
+        let shown = self
+            .replicas
+            .states()
+            .iter()
+            .filter(|p| asked.contains(&p.url))
+            .map(|p| self.replicas.freshness(p, now))
+            .collect();
+        Some(Value::Array(shown))
+    }
+}
+
+impl HttpGet for ReplicaFirst {
+    fn get(&self, url: &str) -> Result<HttpResponse, FetchError> {
+        if let Some((peer, answer)) = self.replicas.answer(url, crate::now_ms() as i64) {
+            self.asked
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(peer.url);
+            return answer;
+        }
+        match &self.network {
+            Some(network) => network.get(url),
+            None => Err(FetchError::NotAsked(NotAsked::Refused(
+                "verification is offline, and no peer followed answers for it".into(),
+            ))),
+        }
+    }
+}
+
+/// `GET /api/peers`: each peer followed, and how fresh its replica is.
+pub(crate) fn routes() -> axum::Router<crate::AppState> {
+    axum::Router::new().route("/api/peers", axum::routing::get(peers))
+}
+
+async fn peers(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+) -> axum::Json<Value> {
+    let now = crate::now_ms() as i64;
+    let peers: Vec<Value> = state
+        .verifier
+        .replicas
+        .as_ref()
+        .map(|replicas| {
+            replicas
+                .states()
+                .iter()
+                .map(|peer| replicas.freshness(peer, now))
+                .collect()
+        })
+        .unwrap_or_default();
+    let max = state.verifier.replicas.as_ref().map(|r| r.max_staleness);
+    axum::Json(json!({
+        "maxStalenessSeconds": max.map(|d| d.as_secs()),
+        "peers": peers,
+    }))
+}
+
+/// Starts a task for each peer followed, on the current runtime.
+pub(crate) fn start(replicas: Arc<Replicas>, config: FollowConfig) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .timeout_global(Some(config.timeout))
+        .http_status_as_error(false)
+        .build()
+        .into();
+    for url in config.peers.clone() {
+        let (replicas, config, agent) = (replicas.clone(), config.clone(), agent.clone());
+        tokio::spawn(async move {
+            let longest = LONGEST_BACKOFF
+                .min(config.max_staleness / 4)
+                .max(config.every);
+            let mut backoff = config.every;
+            loop {
+                let outcome = {
+                    let (replicas, config, agent, url) =
+                        (replicas.clone(), config.clone(), agent.clone(), url.clone());
+                    tokio::task::spawn_blocking(move || poll(&replicas, &config, &agent, &url))
+                        .await
+                        .unwrap_or_else(|e| Err(format!("the follower stopped: {e}")))
+                };
+                let wait = match outcome {
+                    Ok(true) => Duration::ZERO,
+                    Ok(false) => {
+                        backoff = config.every;
+                        config.every
+                    }
+                    Err(why) => {
+                        tracing::warn!(peer = %url, "following: {why}");
+                        backoff = (backoff * 2).min(longest);
+                        backoff
+                    }
+                };
+                replicas.refresh(&url);
+                tokio::time::sleep(wait).await;
+            }
+        });
+    }
+}
+
+/// Asks the peer at `url` for what follows the replica, checks it and applies it: whether
+/// more follows at once. A failure is recorded as the peer's fault, and said.
+fn poll(
+    replicas: &Replicas,
+    config: &FollowConfig,
+    agent: &ureq::Agent,
+    url: &str,
+) -> Result<bool, String> {
+    let failed = |why: String| {
+        let _ = replicas
+            .store
+            .write(|s| s.peer_failed(url, &why, crate::now_ms() as i64));
+        Err(why)
+    };
+    let known = match replicas.store.read(|s| s.peer(url)) {
+        Ok(known) => known,
+        Err(e) => return Err(e.to_string()),
+    };
+    let after = known.as_ref().map_or(0, |p| p.seq);
+    let page = match fetch_page(agent, url, after) {
+        Ok(page) => page,
+        Err(why) => return failed(why),
+    };
+    let node = page.head.head.node.clone();
+    if known.as_ref().and_then(|p| p.node.as_ref()) != Some(&node)
+        && let Err(why) = vouch(config.dns.as_deref(), &page)
+    {
+        return failed(FeedFault::BadSignature { why }.to_string());
+    }
+    let now = crate::now_ms() as i64;
+    match replicas
+        .store
+        .write(|s| s.apply_peer_page(url, &node, &page, now))
+    {
+        Ok(Ok(applied)) => {
+            if applied.entries > 0 {
+                tracing::info!(peer = %url, entries = applied.entries, last = applied.seq, "followed");
+            }
+            Ok(page.more)
+        }
+        Ok(Err(fault)) => Err(fault.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// The page of the feed at `url` after entry `after`.
+fn fetch_page(agent: &ureq::Agent, url: &str, after: i64) -> Result<Page, String> {
+    let join = if url.contains('?') { '&' } else { '?' };
+    let asked = format!("{url}{join}after={after}");
+    let mut response = agent
+        .get(&asked)
+        .call()
+        .map_err(|e| format!("cannot reach {url}: {e}"))?;
+    let status = response.status().as_u16();
+    let mut body = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(response.body_mut().as_reader(), MAX_PAGE_BYTES + 1),
+        &mut body,
+    )
+    .map_err(|e| format!("cannot read the answer of {url}: {e}"))?;
+    if status != 200 {
+        return Err(format!("{url} answered HTTP {status}"));
+    }
+    if body.len() as u64 > MAX_PAGE_BYTES {
+        return Err(format!(
+            "{url} answered more than {MAX_PAGE_BYTES} bytes for a page"
+        ));
+    }
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("{url} did not answer a feed page: not JSON ({e})"))?;
+    Page::from_json(&value).map_err(|why| format!("{url} did not answer a feed page: {why}"))
+}
+
+/// Checks that the node a page names is who it says: its head signed by its DID's key, its
+/// URL on its domain, and the domain's DNS-DID record naming the DID.
+fn vouch(dns: Option<&dyn TxtResolver>, page: &Page) -> Result<(), String> {
+    let node: &Node = &page.head.head.node;
+    if !page.head.is_signed_by_its_node() {
+        return Err(format!("the head is not signed by the key of {}", node.did));
+    }
+    if !node.url_is_on_its_domain() {
+        return Err(format!(
+            "the node's URL {} is not on its domain {}",
+            node.url, node.domain
+        ));
+    }
+    let dns = dns.ok_or_else(|| {
+        format!(
+            "the DNS-DID record of {} cannot be read: this server has no DNS (it is offline)",
+            node.domain
+        )
+    })?;
+    let records = dns
+        .txt(&node.domain)
+        .map_err(|e| format!("the DNS-DID record of {} cannot be read: {e}", node.domain))?;
+    let key = format!("{}#controller", node.did);
+    let vouched = records
+        .iter()
+        .filter_map(|txt| corridor_format::dns_records::parse_dns_did(txt))
+        .any(|record| record.public_key.eq_ignore_ascii_case(&key));
+    if vouched {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} has no DNS-DID record naming {key}",
+            node.domain
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn responder_paths_are_read_under_a_nodes_url() {
+        let hash = corridor_format::keccak256(b"doc");
+        assert_eq!(
+            ocsp_question(&format!("/ocsp/0x{hash}")),
+            Some((None, hash))
+        );
+        assert_eq!(
+            ocsp_question(&format!("/ocsp/did:ethr:0xabc/{hash}")),
+            Some((Some("did:ethr:0xabc".into()), hash))
+        );
+        assert_eq!(ocsp_question(&format!("/ocsp/a/b/0x{hash}")), None);
+        assert_eq!(ocsp_question("/ocsp/0x12"), None);
+        assert_eq!(ocsp_question(&format!("/status/0x{hash}")), None);
+    }
+
+    #[test]
+    fn freshness_is_the_older_of_the_peers_word_and_ours() {
+        let mut peer = never_reached("https://sg.example/api/feed");
+        assert_eq!(as_of(&peer), None);
+        peer.signed_at = Some(5_000);
+        peer.reached_at = Some(4_000);
+        assert_eq!(as_of(&peer), Some(4_000));
+        peer.reached_at = Some(9_000);
+        assert_eq!(as_of(&peer), Some(5_000));
+    }
+}

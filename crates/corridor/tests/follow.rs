@@ -1,0 +1,406 @@
+//! Two real nodes, each its own `corridor serve` process and store: a leader that issues and
+//! revokes, and a follower that follows its status feed through a link this test controls
+//! (up, cut, or altering the pages in one way each) and answers verification of the leader's
+//! documents from its replica. What must hold at every point: a revocation is seen within a
+//! stated time while the link is up; past the staleness bound an answer is an ERROR saying
+//! since when, never valid and never revoked on old data; after a cut the follower catches
+//! up with nothing lost; every altered feed is refused by name, the last good state kept.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{Served, Workdir};
+use corridor_feed::{FeedEntry, Page};
+use serde_json::{Value, json};
+
+const DOMAIN: &str = "issuer.corridor.test";
+/// What the leader's documents name as its URL: on its domain, and never reached by the
+/// follower, which answers for it from the replica.
+const PUBLIC_URL: &str = "https://sg.issuer.corridor.test";
+/// The follower's staleness bound, short for the test.
+const BOUND: Duration = Duration::from_secs(3);
+/// How soon a revocation must be seen at the follower over a healthy link.
+const SEEN_WITHIN: Duration = Duration::from_secs(5);
+
+/// What the link between the nodes does to a request for the leader's feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Link {
+    Up,
+    /// Every connection closed before an answer.
+    Cut,
+    /// The first entry's subject changed, its hash not.
+    Forge,
+    /// The first entry sent again after the last.
+    Replay,
+    /// The last entry left out, the page still saying nothing follows.
+    Truncate,
+    /// The first entry replaced by another, whole and linked to what came before.
+    Fork,
+    /// The head's time changed after it was signed.
+    Resign,
+}
+
+/// A one-request-a-connection HTTP proxy to `upstream`, doing what its link says.
+struct Proxy {
+    base: String,
+    link: Arc<Mutex<Link>>,
+}
+
+impl Proxy {
+    fn start(upstream: String) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let link = Arc::new(Mutex::new(Link::Up));
+        let shared = link.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let (upstream, link) = (upstream.clone(), *shared.lock().unwrap());
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    let mut request = String::new();
+                    reader.read_line(&mut request).unwrap_or(0);
+                    let mut header = String::new();
+                    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                        header.clear();
+                    }
+                    if link == Link::Cut {
+                        return;
+                    }
+                    let path = request.split(' ').nth(1).unwrap_or("/").to_string();
+                    let answer = common::http::call(&upstream, "GET", &path, None, None);
+                    let body = if answer.status == 200 {
+                        alter(link, answer.json)
+                    } else {
+                        answer.json
+                    }
+                    .to_string();
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        answer.status,
+                        body.len()
+                    );
+                });
+            }
+        });
+        Proxy { base, link }
+    }
+
+    fn set(&self, link: Link) {
+        *self.link.lock().unwrap() = link;
+    }
+}
+
+/// `page` as the link passes it on.
+fn alter(link: Link, page: Value) -> Value {
+    let Ok(mut page) = Page::from_json(&page) else {
+        return page;
+    };
+    let other = corridor_format::keccak256(b"what the leader never wrote");
+    match link {
+        Link::Up | Link::Cut => {}
+        _ if page.entries.is_empty() => {}
+        Link::Forge => page.entries[0].public.subject = other,
+        Link::Replay => page.entries.push(page.entries[0].clone()),
+        Link::Truncate => {
+            page.entries.pop();
+        }
+        Link::Fork => {
+            let first = &page.entries[0];
+            let mut public = first.public.clone();
+            public.subject = other;
+            page.entries[0] =
+                FeedEntry::next(Some((first.seq - 1, first.prev)), public, String::new());
+        }
+        Link::Resign => page.head.head.signed_at += 1,
+    }
+    page.to_json()
+}
+
+/// The two nodes, the link between them, and what the leader issued.
+struct Nodes {
+    _dns: common::dns::DnsServer,
+    leader_work: Workdir,
+    leader: Served,
+    token: String,
+    _follower_work: Workdir,
+    follower: Served,
+    link: Proxy,
+}
+
+impl Nodes {
+    fn start() -> Nodes {
+        let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+        let record = format!("openatts a=dns-did; p={did}#controller; v=1.0;");
+        let dns = common::dns::DnsServer::start("corridor.test", &[(DOMAIN, &record)]);
+        let dns_address = dns.address.to_string();
+        let leader_work = Workdir::new();
+        let token = leader_work
+            .ok(&[
+                "token", "new", "ci", "--scope", "issue", "--scope", "revoke",
+            ])
+            .trim()
+            .to_string();
+        let leader = Served::start(
+            &leader_work,
+            &[
+                "--dns",
+                &dns_address,
+                "--private-key-env",
+                "TEST_PRIVATE_KEY",
+                "--issuer-domain",
+                DOMAIN,
+                "--public-url",
+                PUBLIC_URL,
+            ],
+        );
+        let link = Proxy::start(leader.base.clone());
+        let follower_work = Workdir::new();
+        let feed = format!("{}/api/feed", link.base);
+        let bound = format!("{}s", BOUND.as_secs());
+        let follower = Served::start(
+            &follower_work,
+            &[
+                "--dns",
+                &dns_address,
+                "--follow",
+                &feed,
+                "--follow-every",
+                "100ms",
+                "--max-staleness",
+                &bound,
+            ],
+        );
+        Nodes {
+            _dns: dns,
+            leader_work,
+            leader,
+            token,
+            _follower_work: follower_work,
+            follower,
+            link,
+        }
+    }
+
+    /// Issues a document at the leader: the document and its merkle root.
+    fn issue(&self, number: &str) -> (Value, String) {
+        let request = json!({"documents": [{"blNumber": number}]});
+        let (status, issued) =
+            self.leader
+                .call("POST", "/api/issue", Some(&request), Some(&self.token));
+        assert_eq!(status, 200, "{issued}");
+        let root = issued["merkleRoot"].as_str().unwrap().to_string();
+        (issued["documents"][0].clone(), root)
+    }
+
+    fn revoke(&self, root: &str) {
+        let request = json!({"hash": root, "reason": "superseded"});
+        let (status, answer) =
+            self.leader
+                .call("POST", "/api/revoke", Some(&request), Some(&self.token));
+        assert_eq!(status, 200, "{answer}");
+    }
+
+    /// The follower's verdict on `document`.
+    fn verify(&self, document: &Value) -> Verdict {
+        let (status, report) = self
+            .follower
+            .call("POST", "/api/verify", Some(document), None);
+        assert_eq!(status, 200, "{report}");
+        Verdict(report)
+    }
+
+    /// What the follower says of the leader.
+    fn peer(&self) -> Value {
+        let (status, peers) = self.follower.call("GET", "/api/peers", None, None);
+        assert_eq!(status, 200, "{peers}");
+        assert_eq!(peers["maxStalenessSeconds"], BOUND.as_secs());
+        peers["peers"][0].clone()
+    }
+
+    /// The leader's head: its last entry and hash.
+    fn leader_head(&self) -> (i64, String) {
+        let (status, page) = self.leader.call("GET", "/api/feed?limit=1", None, None);
+        assert_eq!(status, 200, "{page}");
+        (
+            page["head"]["seq"].as_i64().unwrap(),
+            page["head"]["hash"].as_str().unwrap().to_string(),
+        )
+    }
+
+    /// Waits (at most `within`) until the follower says of the leader what `holds` asks.
+    fn until(&self, within: Duration, what: &str, holds: impl Fn(&Value) -> bool) -> Duration {
+        let started = Instant::now();
+        loop {
+            let peer = self.peer();
+            if holds(&peer) {
+                return started.elapsed();
+            }
+            assert!(
+                started.elapsed() < within,
+                "{what} not within {within:?}: the follower says {peer:#}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the follower has followed the leader to its head, fresh.
+    fn caught_up(&self, within: Duration) {
+        let (seq, hash) = self.leader_head();
+        self.until(within, &format!("caught up to entry {seq}"), |peer| {
+            peer["lastEntry"] == seq && peer["lastHash"] == hash.as_str() && peer["fresh"] == true
+        });
+    }
+}
+
+/// A verification report from the follower.
+struct Verdict(Value);
+
+impl Verdict {
+    /// The DID-signed status fragment: its status and its message.
+    fn status(&self) -> (String, String) {
+        let fragment = self.0["fragments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == "OpenAttestationDidSignedDocumentStatus")
+            .unwrap_or_else(|| panic!("no status fragment: {:#}", self.0));
+        (
+            fragment["status"].as_str().unwrap().to_string(),
+            fragment["reason"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        )
+    }
+
+    fn valid(&self) -> bool {
+        self.0["valid"].as_bool().unwrap()
+    }
+
+    /// How fresh the replica that answered was.
+    fn freshness(&self) -> &Value {
+        &self.0["replicas"][0]
+    }
+}
+
+#[test]
+fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_altered_feed() {
+    let nodes = Nodes::start();
+    let (a, root_a) = nodes.issue("BL-A");
+    let (b, root_b) = nodes.issue("BL-B");
+    let (c, root_c) = nodes.issue("BL-C");
+    nodes.caught_up(Duration::from_secs(10));
+
+    // Answered from the replica: the leader's URL is never reached from here.
+    let verdict = nodes.verify(&a);
+    assert!(verdict.valid(), "{:#}", verdict.0);
+    assert_eq!(verdict.status().0, "VALID");
+    let fresh = verdict.freshness();
+    assert_eq!(
+        (&fresh["lastEntry"], &fresh["fresh"], &fresh["node"]["url"]),
+        (&json!(3), &json!(true), &json!(PUBLIC_URL)),
+        "{fresh:#}"
+    );
+    assert!(fresh["reachedAt"].is_string() && fresh["ageSeconds"].is_number());
+
+    // A revocation at the leader is seen at the follower within the stated time.
+    let revoked_at = Instant::now();
+    nodes.revoke(&root_a);
+    loop {
+        let verdict = nodes.verify(&a);
+        if !verdict.valid() {
+            assert_eq!(verdict.status().0, "INVALID", "{:#}", verdict.0);
+            break;
+        }
+        assert!(
+            revoked_at.elapsed() < SEEN_WITHIN,
+            "a revocation not seen at the follower within {SEEN_WITHIN:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+
+    // The link cut: answers go on, with their age, until the bound; the leader revokes B
+    // meanwhile, which the follower cannot know.
+    nodes.link.set(Link::Cut);
+    std::thread::sleep(Duration::from_millis(300)); // a poll under way when it was cut ends
+    nodes.revoke(&root_b);
+    nodes.until(Duration::from_secs(5), "the cut noticed", |peer| {
+        peer["fault"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("cannot reach"))
+    });
+    let verdict = nodes.verify(&b);
+    if verdict.freshness()["fresh"] == true {
+        assert!(verdict.valid(), "within the bound, the last state known");
+    }
+    nodes.until(BOUND * 3, "the replica stale", |peer| {
+        peer["fresh"] == false
+    });
+    for document in [&a, &b, &c] {
+        let verdict = nodes.verify(document);
+        let (status, message) = verdict.status();
+        assert!(!verdict.valid());
+        assert_eq!(status, "ERROR", "{:#}", verdict.0);
+        assert!(
+            message.contains("could not be confirmed since"),
+            "{message}"
+        );
+        assert_eq!(verdict.freshness()["fresh"], false);
+    }
+
+    // The link back: the follower catches up from where it stopped, nothing lost.
+    nodes.link.set(Link::Up);
+    nodes.caught_up(Duration::from_secs(10));
+    assert_eq!(nodes.verify(&b).status().0, "INVALID");
+    assert_eq!(nodes.verify(&a).status().0, "INVALID");
+    assert_eq!(nodes.verify(&c).status().0, "VALID");
+
+    // While the link alters what it passes, the leader goes on: C revoked, D issued.
+    nodes.link.set(Link::Cut);
+    std::thread::sleep(Duration::from_millis(300));
+    nodes.revoke(&root_c);
+    let (d, _) = nodes.issue("BL-D");
+    let kept = nodes.peer()["lastEntry"].clone();
+    for (link, name) in [
+        (Link::Forge, "forged: entry 6"),
+        (Link::Replay, "reordered: entry 6 came after entry 7"),
+        (Link::Truncate, "truncated: entry 7 is missing"),
+        (Link::Fork, "forked: entry 7"),
+        (Link::Resign, "bad signature"),
+    ] {
+        nodes.link.set(link);
+        nodes.until(Duration::from_secs(10), name, |peer| {
+            peer["fault"]["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with(name))
+        });
+        // Refused: the last good state stays, and nothing of the altered page is believed.
+        let peer = nodes.peer();
+        assert_eq!(peer["lastEntry"], kept, "{link:?}: {peer:#}");
+        let (status, _) = nodes.verify(&c).status();
+        assert_ne!(
+            status, "INVALID",
+            "{link:?}: C's revocation was never followed"
+        );
+    }
+    nodes.link.set(Link::Up);
+    nodes.caught_up(Duration::from_secs(10));
+    assert_eq!(nodes.verify(&c).status().0, "INVALID");
+    assert!(nodes.verify(&d).valid());
+
+    // The follower's store holds the leader's feed as the leader wrote it, and its own audit
+    // holds.
+    let (seq, _) = nodes.leader_head();
+    assert_eq!(seq, 7);
+    drop(nodes.follower);
+    let audit = nodes._follower_work.ok(&["store", "audit"]);
+    assert!(audit.contains("intact"), "{audit}");
+    let audit = nodes.leader_work.ok(&["store", "audit"]);
+    assert!(audit.contains("intact"), "{audit}");
+}
