@@ -206,6 +206,10 @@ pub enum FeedFault {
     /// the entry known at its place.
     #[error("forked: entry {seq} does not link to entry {} as it was followed", seq - 1)]
     Forked { seq: i64 },
+    /// An entry, whole and in its place, is a change the rules refuse: a title action on a
+    /// registry the feed never made, or one the title's rules do not allow.
+    #[error("refused: entry {seq} is not a change the rules allow: {why}")]
+    Refused { seq: i64, why: String },
     /// The peer's head is behind what was followed of it: its feed lost its end, or an old
     /// head is replayed.
     #[error(

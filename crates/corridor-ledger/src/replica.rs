@@ -1,6 +1,7 @@
 //! Replicas of the peers a node follows (`corridor serve --follow`): each peer's feed as
 //! followed, entry for entry, and what a verifier asks of it — the roots it issued, what it
-//! revoked, its status lists as it signed them — with how fresh that is.
+//! revoked, its status lists as it signed them, its title registries and each title's state
+//! (the title actions replayed under the registry's rules) — with how fresh that is.
 //!
 //! A page is checked (`corridor_feed::check_page`) against the replica's last entry in the
 //! transaction that applies it, so two followers of one store cannot interleave; a refused
@@ -8,8 +9,10 @@
 //! audit entry (which stays home: the feed does not show it); the freshness of a peer reached
 //! with nothing new is kept without one.
 
+use alloy_primitives::{Address, U256};
 use corridor_feed::{FeedEntry, FeedFault, Kind, Node, Page, check_page};
 use corridor_format::Hash32;
+use corridor_title::{Roles, SignedAction, Title, apply};
 use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::store::{Store, StoreError, append_audit, hash32};
@@ -32,6 +35,12 @@ CREATE TABLE IF NOT EXISTS peer_revoked (
     reason INTEGER NOT NULL, PRIMARY KEY (peer, hash, issuer)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS peer_lists (
     list TEXT PRIMARY KEY, peer TEXT NOT NULL, signed TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS peer_registries (
+    address BLOB PRIMARY KEY, peer TEXT NOT NULL, admin BLOB NOT NULL, name TEXT NOT NULL,
+    at INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS peer_titles (
+    registry BLOB NOT NULL, token BLOB NOT NULL, title TEXT NOT NULL,
+    PRIMARY KEY (registry, token)) WITHOUT ROWID;
 ";
 
 /// What a node knows of a peer it follows.
@@ -105,7 +114,13 @@ impl Store {
             let mut end = followed;
             for entry in &page.entries {
                 insert_entry(tx, url, entry)?;
-                derive(tx, url, node, entry)?;
+                if let Err(why) = derive(tx, url, node, entry)? {
+                    // Nothing of the page is kept: the transaction is not committed.
+                    return Ok(Err(StoreError::PeerRefused(FeedFault::Refused {
+                        seq: entry.seq,
+                        why,
+                    })));
+                }
                 end = (entry.seq, entry.hash);
             }
             let signed_at = state
@@ -150,7 +165,11 @@ impl Store {
                 entries: page.entries.len(),
                 seq: end.0,
             })))
-        })?;
+        });
+        let applied = match applied {
+            Err(StoreError::PeerRefused(fault)) => Err(fault),
+            other => other?,
+        };
         if let Err(fault) = &applied {
             self.peer_failed(url, &fault.to_string(), now)?;
         }
@@ -255,6 +274,39 @@ impl Store {
             )
             .and_then(|mut q| q.exists(params![url, root.as_bytes(), issuer]))
             .map_err(|e| self.sqlite(e))
+    }
+
+    /// The followed peer (its feed URL) whose title registry is at `address`, if any.
+    pub fn peer_registry(&self, address: Address) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT peer FROM peer_registries WHERE address = ?1")
+            .and_then(|mut q| q.query_row([address.as_slice()], |r| r.get(0)).optional())
+            .map_err(|e| self.sqlite(e))
+    }
+
+    /// A title on a followed peer's registry, as the peer's feed left it.
+    pub fn peer_title(&self, registry: Address, token: U256) -> Result<Option<Title>, StoreError> {
+        let text: Option<String> = self
+            .conn
+            .prepare_cached("SELECT title FROM peer_titles WHERE registry = ?1 AND token = ?2")
+            .and_then(|mut q| {
+                q.query_row(
+                    params![registry.as_slice(), token.to_be_bytes::<32>().as_slice()],
+                    |r| r.get(0),
+                )
+                .optional()
+            })
+            .map_err(|e| self.sqlite(e))?;
+        text.map(|text| {
+            serde_json::from_str(&text).map_err(|e| {
+                self.sqlite(rusqlite::Error::FromSqlConversionFailure(
+                    0,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                ))
+            })
+        })
+        .transpose()
     }
 
     /// The status list at `list` a followed peer publishes: the peer's feed URL and the
@@ -389,10 +441,15 @@ fn insert_entry(tx: &Transaction, peer: &str, entry: &FeedEntry) -> rusqlite::Re
     Ok(())
 }
 
-/// What `entry` changes of what a verifier asks of the peer. A status list published at a
-/// URL not on the node's domain is kept in the feed but not published in the peer's stead:
-/// the domain vouches only for its own names.
-fn derive(tx: &Transaction, peer: &str, node: &Node, entry: &FeedEntry) -> rusqlite::Result<()> {
+/// What `entry` changes of what a verifier asks of the peer, or why the rules refuse it. A
+/// status list published at a URL not on the node's domain is kept in the feed but not
+/// published in the peer's stead: the domain vouches only for its own names.
+fn derive(
+    tx: &Transaction,
+    peer: &str,
+    node: &Node,
+    entry: &FeedEntry,
+) -> rusqlite::Result<Result<(), String>> {
     let public = &entry.public;
     match public.kind {
         Kind::Issue => {
@@ -426,9 +483,76 @@ fn derive(tx: &Transaction, peer: &str, node: &Node, entry: &FeedEntry) -> rusql
                 .execute(params![list.as_ref(), peer, entry.published])?;
             }
         }
+        Kind::Registry => {
+            let (Some(admin), Some(name)) = (public.state.get(..20), public.state.get(20..)) else {
+                return Ok(Err("a registry without an admin".into()));
+            };
+            let inserted = tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO peer_registries (address, peer, admin, name, at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![
+                    &public.subject.as_bytes()[12..],
+                    peer,
+                    admin,
+                    String::from_utf8_lossy(name),
+                    public.at
+                ])?;
+            if inserted == 0 {
+                return Ok(Err("a registry made twice".into()));
+            }
+        }
+        Kind::Title => return title_action(tx, peer, &public.state),
         _ => {}
     }
-    Ok(())
+    Ok(Ok(()))
+}
+
+/// Replays a title action on the peer's registry under its rules.
+fn title_action(
+    tx: &Transaction,
+    peer: &str,
+    state: &[u8],
+) -> rusqlite::Result<Result<(), String>> {
+    let Ok(signed) = serde_json::from_slice::<SignedAction>(state) else {
+        return Ok(Err("not a signed title action".into()));
+    };
+    let admin: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT admin FROM peer_registries WHERE address = ?1 AND peer = ?2")?
+        .query_row(params![signed.registry.as_slice(), peer], |r| r.get(0))
+        .optional()?;
+    let Some(admin) = admin.filter(|a| a.len() == 20) else {
+        return Ok(Err(format!(
+            "an action on {}, which the feed never made",
+            signed.registry
+        )));
+    };
+    let token = signed.token.to_be_bytes::<32>();
+    let before: Option<String> = tx
+        .prepare_cached("SELECT title FROM peer_titles WHERE registry = ?1 AND token = ?2")?
+        .query_row(params![signed.registry.as_slice(), token.as_slice()], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let before: Option<Title> = before.and_then(|text| serde_json::from_str(&text).ok());
+    let roles = Roles::of_deployer(Address::from_slice(&admin));
+    let after = match apply(
+        &roles,
+        before.as_ref(),
+        signed.actor,
+        &signed.action,
+        &signed.remark,
+    ) {
+        Ok(after) => after,
+        Err(e) => return Ok(Err(format!("the title's rules refuse it: {e}"))),
+    };
+    let text = serde_json::to_string(&after).unwrap_or_default();
+    tx.prepare_cached(
+        "INSERT OR REPLACE INTO peer_titles (registry, token, title) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![signed.registry.as_slice(), token.as_slice(), text])?;
+    Ok(Ok(()))
 }
 
 #[cfg(test)]
@@ -692,6 +816,40 @@ mod tests {
             .apply_peer_page(FEED, &node(&other), &page(&leader, 2, &other, 2_000), 5_000)
             .unwrap();
         assert!(matches!(refused, Err(FeedFault::BadSignature { .. })));
+        // A page whole and signed that holds a change the rules refuse: nothing of it kept.
+        let mut refused = whole.clone();
+        let last = refused.entries.last().unwrap();
+        let action = corridor_feed::Public {
+            kind: Kind::Title,
+            state: br#"{"not": "a signed action"}"#.to_vec(),
+            ..last.public.clone()
+        };
+        refused.entries.push(FeedEntry::next(
+            Some((last.seq, last.hash)),
+            action,
+            String::new(),
+        ));
+        let head = refused.entries.last().unwrap();
+        refused.head = Head {
+            seq: head.seq,
+            hash: head.hash,
+            ..refused.head.head
+        }
+        .sign(&key);
+        let fault = follower
+            .apply_peer_page(FEED, &node(&key), &refused, 5_500)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(
+            fault.to_string(),
+            "refused: entry 5 is not a change the rules allow: not a signed title action"
+        );
+        assert_eq!(follower.peer(FEED).unwrap().unwrap().seq, 2);
+        assert!(
+            !follower
+                .peer_issued(FEED, None, &batch("three").root)
+                .unwrap()
+        );
         // The whole page then goes in, and the fault is cleared.
         assert_eq!(
             follower

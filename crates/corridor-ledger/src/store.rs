@@ -135,6 +135,10 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    /// A page of a followed peer's feed held a change the rules refuse; nothing of the page
+    /// was kept.
+    #[error("{0}")]
+    PeerRefused(corridor_feed::FeedFault),
     /// The file is a store of a layout this version does not know.
     #[error("{}: a store of layout version {found}, this Corridor reads version {SCHEMA_VERSION}", path.display())]
     Version { path: PathBuf, found: i64 },

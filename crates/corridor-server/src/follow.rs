@@ -159,6 +159,17 @@ impl Replicas {
         Some((peer, answered))
     }
 
+    /// Whether the replica of the peer followed at `url` may answer now; if not, why.
+    pub(crate) fn fresh_by_url(&self, url: &str) -> Result<(), String> {
+        let peers = self.peers.read().unwrap_or_else(PoisonError::into_inner);
+        match peers.iter().find(|p| p.url == url) {
+            Some(peer) => self.fresh(peer, crate::now_ms() as i64),
+            None => Err(format!(
+                "could not be confirmed: {url} is no longer followed"
+            )),
+        }
+    }
+
     /// Whether `peer`'s replica may answer at `now`; if not, why, saying since when.
     fn fresh(&self, peer: &PeerState, now: i64) -> Result<(), String> {
         let who = peer

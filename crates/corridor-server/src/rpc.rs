@@ -8,6 +8,10 @@
 //! contracts name it (live: its escrow; surrendered: the registry; burnt: `0x…dEaD`), or the
 //! registry's revert for a token never minted. Anything else is the JSON-RPC error for an
 //! unknown method, or an empty revert.
+//!
+//! A node that follows peers answers for their registries too, from its replicas of them,
+//! while they are fresh; past the staleness bound a question about one is a JSON-RPC error
+//! saying since when it could not be confirmed, as a node that cannot answer gives.
 
 use std::time::Instant;
 
@@ -22,6 +26,7 @@ use corridor_title::Custody;
 use serde_json::{Value, json};
 
 use crate::error::{ApiError, JsonBytes, reading};
+use crate::follow::Replicas;
 
 /// `ownerOf(uint256)`.
 const OWNER_OF: [u8; 4] = [0x63, 0x52, 0x21, 0x1e];
@@ -59,8 +64,9 @@ pub(crate) async fn handler(
         return refused(StatusCode::OK, -32600, &message);
     }
     let deadline = Instant::now() + state.timeout;
+    let replicas = state.verifier.replicas.clone();
     let answered = reading(&state, move |store| {
-        Ok(answer(&request, deadline, || store))
+        Ok(answer(&request, deadline, replicas.as_deref(), || store))
     })
     .await;
     match answered {
@@ -84,19 +90,48 @@ fn refused(status: StatusCode, code: i64, message: &str) -> Response {
 fn answer<S: std::ops::Deref<Target = Store>>(
     request: &Value,
     deadline: Instant,
+    replicas: Option<&Replicas>,
     store: impl Fn() -> S,
 ) -> Option<Value> {
     match request {
         Value::Array(batch) if !batch.is_empty() => batch
             .iter()
-            .map(|r| (Instant::now() < deadline).then(|| one(&store(), r)))
+            .map(|r| (Instant::now() < deadline).then(|| one(&store(), replicas, r)))
             .collect::<Option<Vec<_>>>()
             .map(Value::Array),
-        _ => Some(one(&store(), request)),
+        _ => Some(one(&store(), replicas, request)),
     }
 }
 
-fn one(store: &Store, request: &Value) -> Value {
+/// Where a registry is: this store's, a followed peer's (its replica's freshness judged), or
+/// none here.
+enum Registry {
+    Own,
+    Peer,
+    Stale(String),
+    Unknown,
+}
+
+fn registry_at(
+    store: &Store,
+    replicas: Option<&Replicas>,
+    at: Address,
+) -> Result<Registry, StoreError> {
+    match store.registry(at) {
+        Ok(_) => return Ok(Registry::Own),
+        Err(StoreError::UnknownRegistry(_)) => {}
+        Err(e) => return Err(e),
+    }
+    let (Some(replicas), Some(peer)) = (replicas, store.peer_registry(at)?) else {
+        return Ok(Registry::Unknown);
+    };
+    Ok(match replicas.fresh_by_url(&peer) {
+        Ok(()) => Registry::Peer,
+        Err(why) => Registry::Stale(why),
+    })
+}
+
+fn one(store: &Store, replicas: Option<&Replicas>, request: &Value) -> Value {
     let id = request.get("id").cloned().unwrap_or(Value::Null);
     let (Some(method), params) = (
         request.get("method").and_then(Value::as_str),
@@ -113,12 +148,18 @@ fn one(store: &Store, request: &Value) -> Value {
         "net_version" => Ok(json!(EMBEDDED_CHAIN_ID.to_string())),
         "eth_blockNumber" => store.audit_length().map(|n| json!(format!("{n:#x}"))),
         "eth_getCode" => match params.first().and_then(address) {
-            Some(at) => is_registry(store, at).map(|yes| json!(if yes { "0xfe" } else { "0x" })),
+            Some(at) => match registry_at(store, replicas, at) {
+                Ok(Registry::Stale(why)) => return error(id, -32000, &why, None),
+                Ok(Registry::Own | Registry::Peer) => Ok(json!("0xfe")),
+                Ok(Registry::Unknown) => Ok(json!("0x")),
+                Err(e) => Err(e),
+            },
             None => return error(id, -32602, "eth_getCode takes an address", None),
         },
-        "eth_call" => match call(store, params) {
+        "eth_call" => match call(store, replicas, params) {
             Ok(Ok(data)) => Ok(json!(data)),
-            Ok(Err((message, data))) => return error(id, 3, &message, Some(data)),
+            Ok(Err((3, message, data))) => return error(id, 3, &message, Some(data)),
+            Ok(Err((code, message, _))) => return error(id, code, &message, None),
             Err(e) => Err(e),
         },
         other => {
@@ -139,8 +180,12 @@ fn one(store: &Store, request: &Value) -> Value {
     }
 }
 
-/// An `eth_call`: the returned data, or a revert's message and data.
-fn call(store: &Store, params: &[Value]) -> Result<Result<String, (String, String)>, StoreError> {
+/// An `eth_call`: the returned data, or an error's code, message and data (3: a revert).
+fn call(
+    store: &Store,
+    replicas: Option<&Replicas>,
+    params: &[Value],
+) -> Result<Result<String, (i64, String, String)>, StoreError> {
     let call = params.first();
     let to = call.and_then(|c| c.get("to")).and_then(address);
     let data = call
@@ -148,17 +193,25 @@ fn call(store: &Store, params: &[Value]) -> Result<Result<String, (String, Strin
         .and_then(Value::as_str)
         .and_then(|d| const_hex::decode(d).ok())
         .unwrap_or_default();
-    let reverted = || Ok(Err(("execution reverted".to_string(), "0x".to_string())));
-    let Some(registry) = to.filter(|at| is_registry(store, *at).unwrap_or(false)) else {
-        return Ok(Ok("0x".into())); // no contract there: an empty answer, as a node gives
+    let reverted = || Ok(Err((3, "execution reverted".to_string(), "0x".to_string())));
+    let Some(registry) = to else {
+        return Ok(Ok("0x".into()));
     };
-    if data.len() != 36 || data[..4] != OWNER_OF {
-        return reverted();
-    }
+    let title = match registry_at(store, replicas, registry)? {
+        // no contract there: an empty answer, as a node gives
+        Registry::Unknown => return Ok(Ok("0x".into())),
+        Registry::Stale(why) => return Ok(Err((-32000, why, String::new()))),
+        Registry::Own | Registry::Peer if data.len() != 36 || data[..4] != OWNER_OF => {
+            return reverted();
+        }
+        Registry::Own => store.title(registry, U256::from_be_slice(&data[4..]))?,
+        Registry::Peer => store.peer_title(registry, U256::from_be_slice(&data[4..]))?,
+    };
     let token = U256::from_be_slice(&data[4..]);
-    let owner = match store.title(registry, token)? {
+    let owner = match title {
         None => {
             return Ok(Err((
+                3,
                 format!("execution reverted: {NONEXISTENT}"),
                 revert_string(NONEXISTENT),
             )));
@@ -172,14 +225,6 @@ fn call(store: &Store, params: &[Value]) -> Result<Result<String, (String, Strin
     let mut word = [0u8; 32];
     word[12..].copy_from_slice(owner.as_slice());
     Ok(Ok(const_hex::encode_prefixed(word)))
-}
-
-fn is_registry(store: &Store, at: Address) -> Result<bool, StoreError> {
-    match store.registry(at) {
-        Ok(_) => Ok(true),
-        Err(StoreError::UnknownRegistry(_)) => Ok(false),
-        Err(e) => Err(e),
-    }
 }
 
 fn address(value: &Value) -> Option<Address> {
@@ -213,7 +258,7 @@ mod tests {
             .address;
         let answer = |request: &Value| {
             let deadline = Instant::now() + std::time::Duration::from_secs(60);
-            super::answer(request, deadline, || &store).unwrap()
+            super::answer(request, deadline, None, || &store).unwrap()
         };
         let ask = |method: &str, params: Value| {
             answer(&json!({"jsonrpc": "2.0", "id": 7, "method": method, "params": params}))
@@ -263,10 +308,10 @@ mod tests {
         let batch =
             json!([{"id": 1, "method": "eth_blockNumber"}, {"id": 2, "method": "eth_blockNumber"}]);
         let passed = Instant::now() - std::time::Duration::from_millis(1);
-        assert_eq!(answer(&batch, passed, || &store), None);
+        assert_eq!(answer(&batch, passed, None, || &store), None);
         let later = Instant::now() + std::time::Duration::from_secs(60);
         assert_eq!(
-            answer(&batch, later, || &store).unwrap()[1]["result"],
+            answer(&batch, later, None, || &store).unwrap()[1]["result"],
             "0x0"
         );
     }

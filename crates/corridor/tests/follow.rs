@@ -394,10 +394,96 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
     assert_eq!(nodes.verify(&c).status().0, "INVALID");
     assert!(nodes.verify(&d).valid());
 
+    // Title registries: the follower's /rpc answers for the leader's as the leader's does —
+    // a live title in its escrow, a surrendered one with the registry, one never minted
+    // reverted — until the bound, and then says it cannot confirm.
+    let registry = common::create_registry(&nodes.leader_work, common::chain::OWNER_KEY);
+    let holder = format!(
+        "{:#x}",
+        corridor_format::did::DidSigner::new(
+            k256::ecdsa::SigningKey::from_slice(
+                &const_hex::decode(common::chain::PARTY_KEYS[0]).unwrap()
+            )
+            .unwrap(),
+        )
+        .address()
+    );
+    let tokens: Vec<String> = ["T-1", "T-2", "never minted"]
+        .iter()
+        .map(|t| format!("0x{}", corridor_format::keccak256(t.as_bytes())))
+        .collect();
+    let title = |args: &[&str], key: &str| {
+        let on = ["--ledger".to_string(), "sqlite".to_string()];
+        let (code, answer) = common::chain::title_cli(&nodes.leader_work, &on, args, Some(key));
+        assert_eq!(code, 0, "{args:?}: {answer}");
+    };
+    for token in &tokens[..2] {
+        title(
+            &["mint", token, "--beneficiary", &holder, "--holder", &holder],
+            common::chain::OWNER_KEY,
+        );
+    }
+    title(&["surrender", &tokens[1]], common::chain::PARTY_KEYS[0]);
+    nodes.caught_up(Duration::from_secs(10));
+    let ask = |node: &Served, method: &str, params: Value| -> Value {
+        let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        let (status, answer) = node.call("POST", "/rpc", Some(&request), None);
+        assert_eq!(status, 200, "{answer}");
+        answer
+    };
+    let questions: Vec<(&str, Value)> =
+        std::iter::once(("eth_getCode", json!([registry, "latest"])))
+            .chain(tokens.iter().map(|token| {
+                let data = format!("0x6352211e{}", token.trim_start_matches("0x"));
+                (
+                    "eth_call",
+                    json!([{"to": registry, "data": data}, "latest"]),
+                )
+            }))
+            .collect();
+    let answers: Vec<Value> = questions
+        .iter()
+        .map(|(method, params)| ask(&nodes.follower, method, params.clone()))
+        .collect();
+    for ((method, params), answer) in questions.iter().zip(&answers) {
+        assert_eq!(
+            answer,
+            &ask(&nodes.leader, method, params.clone()),
+            "{method} {params}"
+        );
+    }
+    let owner = |answer: &Value| answer["result"].as_str().map(|r| r[26..].to_lowercase());
+    let escrow = corridor_ledger::escrow_address(
+        registry.parse().unwrap(),
+        alloy_primitives::U256::from_be_slice(&const_hex::decode(&tokens[0]).unwrap()),
+    );
+    assert_eq!(answers[0]["result"], "0xfe");
+    assert_eq!(owner(&answers[1]), Some(format!("{escrow:x}")));
+    assert_eq!(
+        owner(&answers[2]),
+        Some(registry.trim_start_matches("0x").to_lowercase())
+    );
+    assert_eq!(answers[3]["error"]["code"], 3);
+    nodes.link.set(Link::Cut);
+    nodes.until(BOUND * 3, "the replica stale again", |peer| {
+        peer["fresh"] == false
+    });
+    for (method, params) in &questions {
+        let answer = ask(&nodes.follower, method, params.clone());
+        assert_eq!(answer["error"]["code"], -32000, "{answer}");
+        let message = answer["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("could not be confirmed since"),
+            "{message}"
+        );
+    }
+    nodes.link.set(Link::Up);
+    nodes.caught_up(Duration::from_secs(10));
+
     // The follower's store holds the leader's feed as the leader wrote it, and its own audit
     // holds.
     let (seq, _) = nodes.leader_head();
-    assert_eq!(seq, 7);
+    assert_eq!(seq, 11);
     drop(nodes.follower);
     let audit = nodes._follower_work.ok(&["store", "audit"]);
     assert!(audit.contains("intact"), "{audit}");
