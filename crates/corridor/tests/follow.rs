@@ -1,7 +1,8 @@
 //! Two real nodes, each its own `corridor serve` process and store: a leader that issues and
-//! revokes, and a follower that follows its status feed through a link this test controls
-//! (up, cut, or altering the pages in one way each) and answers verification of the leader's
-//! documents from its replica. What must hold at every point: a revocation is seen within a
+//! revokes, and a follower that follows its status feed over a link this test controls — a
+//! fault link (`corridor-link`: 35 ms ± 10 ms each way, a bandwidth limit, stalls and cuts)
+//! behind a proxy that can alter the pages in one way each — and answers verification of the
+//! leader's documents from its replica. What must hold at every point: a revocation is seen within a
 //! stated time while the link is up; past the staleness bound an answer is an ERROR saying
 //! since when, never valid and never revoked on old data; after a cut the follower catches
 //! up with nothing lost; every altered feed is refused by name, the last good state kept.
@@ -25,13 +26,18 @@ const PUBLIC_URL: &str = "https://sg.issuer.corridor.test";
 const BOUND: Duration = Duration::from_secs(3);
 /// How soon a revocation must be seen at the follower over a healthy link.
 const SEEN_WITHIN: Duration = Duration::from_secs(5);
+/// The link when healthy: Singapore to Chongqing, about.
+const SLOW: corridor_link::Conditions = corridor_link::Conditions {
+    latency: Duration::from_millis(35),
+    jitter: Duration::from_millis(10),
+    bytes_per_second: Some(1_000_000),
+    state: corridor_link::State::Up,
+};
 
-/// What the link between the nodes does to a request for the leader's feed.
+/// What the proxy does to a page of the leader's feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Link {
-    Up,
-    /// Every connection closed before an answer.
-    Cut,
+enum Alter {
+    Nothing,
     /// The first entry's subject changed, its hash not.
     Forge,
     /// The first entry sent again after the last.
@@ -44,22 +50,22 @@ enum Link {
     Resign,
 }
 
-/// A one-request-a-connection HTTP proxy to `upstream`, doing what its link says.
+/// A one-request-a-connection HTTP proxy to `upstream`, altering pages as it is set to.
 struct Proxy {
     base: String,
-    link: Arc<Mutex<Link>>,
+    alter: Arc<Mutex<Alter>>,
 }
 
 impl Proxy {
     fn start(upstream: String) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let link = Arc::new(Mutex::new(Link::Up));
-        let shared = link.clone();
+        let alter = Arc::new(Mutex::new(Alter::Nothing));
+        let shared = alter.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(mut stream) = stream else { continue };
-                let (upstream, link) = (upstream.clone(), *shared.lock().unwrap());
+                let (upstream, alter) = (upstream.clone(), *shared.lock().unwrap());
                 std::thread::spawn(move || {
                     let mut reader = BufReader::new(stream.try_clone().unwrap());
                     let mut request = String::new();
@@ -68,56 +74,60 @@ impl Proxy {
                     while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
                         header.clear();
                     }
-                    if link == Link::Cut {
-                        return;
-                    }
                     let path = request.split(' ').nth(1).unwrap_or("/").to_string();
-                    let answer = common::http::call(&upstream, "GET", &path, None, None);
-                    let body = if answer.status == 200 {
-                        alter(link, answer.json)
-                    } else {
-                        answer.json
-                    }
-                    .to_string();
+                    let agent: ureq::Agent = ureq::Agent::config_builder()
+                        .http_status_as_error(false)
+                        .build()
+                        .into();
+                    let Ok(mut answer) = agent.get(format!("{upstream}{path}")).call() else {
+                        return; // the link cut: this connection closes unanswered
+                    };
+                    let status = answer.status().as_u16();
+                    let Ok(text) = answer.body_mut().read_to_string() else {
+                        return;
+                    };
+                    let body = match serde_json::from_str(&text) {
+                        Ok(page) if status == 200 => altered(alter, page).to_string(),
+                        _ => text,
+                    };
                     let _ = write!(
                         stream,
-                        "HTTP/1.1 {} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                        answer.status,
+                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                         body.len()
                     );
                 });
             }
         });
-        Proxy { base, link }
+        Proxy { base, alter }
     }
 
-    fn set(&self, link: Link) {
-        *self.link.lock().unwrap() = link;
+    fn set(&self, alter: Alter) {
+        *self.alter.lock().unwrap() = alter;
     }
 }
 
-/// `page` as the link passes it on.
-fn alter(link: Link, page: Value) -> Value {
+/// `page` as the proxy passes it on.
+fn altered(alter: Alter, page: Value) -> Value {
     let Ok(mut page) = Page::from_json(&page) else {
         return page;
     };
     let other = corridor_format::keccak256(b"what the leader never wrote");
-    match link {
-        Link::Up | Link::Cut => {}
+    match alter {
+        Alter::Nothing => {}
         _ if page.entries.is_empty() => {}
-        Link::Forge => page.entries[0].public.subject = other,
-        Link::Replay => page.entries.push(page.entries[0].clone()),
-        Link::Truncate => {
+        Alter::Forge => page.entries[0].public.subject = other,
+        Alter::Replay => page.entries.push(page.entries[0].clone()),
+        Alter::Truncate => {
             page.entries.pop();
         }
-        Link::Fork => {
+        Alter::Fork => {
             let first = &page.entries[0];
             let mut public = first.public.clone();
             public.subject = other;
             page.entries[0] =
                 FeedEntry::next(Some((first.seq - 1, first.prev)), public, String::new());
         }
-        Link::Resign => page.head.head.signed_at += 1,
+        Alter::Resign => page.head.head.signed_at += 1,
     }
     page.to_json()
 }
@@ -125,12 +135,14 @@ fn alter(link: Link, page: Value) -> Value {
 /// The two nodes, the link between them, and what the leader issued.
 struct Nodes {
     _dns: common::dns::DnsServer,
+    _runtime: tokio::runtime::Runtime,
+    link: corridor_link::Link,
     leader_work: Workdir,
     leader: Served,
     token: String,
     _follower_work: Workdir,
     follower: Served,
-    link: Proxy,
+    proxy: Proxy,
 }
 
 impl Nodes {
@@ -159,9 +171,17 @@ impl Nodes {
                 PUBLIC_URL,
             ],
         );
-        let link = Proxy::start(leader.base.clone());
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let link = runtime
+            .block_on(corridor_link::Link::start(
+                "127.0.0.1:0",
+                leader.address().parse().unwrap(),
+            ))
+            .unwrap();
+        link.set(SLOW);
+        let proxy = Proxy::start(format!("http://{}", link.address()));
         let follower_work = Workdir::new();
-        let feed = format!("{}/api/feed", link.base);
+        let feed = format!("{}/api/feed", proxy.base);
         let bound = format!("{}s", BOUND.as_secs());
         let follower = Served::start(
             &follower_work,
@@ -178,12 +198,14 @@ impl Nodes {
         );
         Nodes {
             _dns: dns,
+            _runtime: runtime,
+            link,
             leader_work,
             leader,
             token,
             _follower_work: follower_work,
             follower,
-            link,
+            proxy,
         }
     }
 
@@ -327,7 +349,7 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
 
     // The link cut: answers go on, with their age, until the bound; the leader revokes B
     // meanwhile, which the follower cannot know.
-    nodes.link.set(Link::Cut);
+    nodes.link.cut();
     std::thread::sleep(Duration::from_millis(300)); // a poll under way when it was cut ends
     nodes.revoke(&root_b);
     nodes.until(Duration::from_secs(5), "the cut noticed", |peer| {
@@ -355,26 +377,45 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
     }
 
     // The link back: the follower catches up from where it stopped, nothing lost.
-    nodes.link.set(Link::Up);
+    nodes.link.restore();
+    nodes.proxy.set(Alter::Nothing);
     nodes.caught_up(Duration::from_secs(10));
     assert_eq!(nodes.verify(&b).status().0, "INVALID");
     assert_eq!(nodes.verify(&a).status().0, "INVALID");
     assert_eq!(nodes.verify(&c).status().0, "VALID");
 
+    // The link stalled: a poll under way hangs, nothing is refused, and the replica ages
+    // past the bound all the same; once it moves again, the poll completes.
+    nodes.link.stall();
+    nodes.until(BOUND * 3, "the replica stale while stalled", |peer| {
+        peer["fresh"] == false
+    });
+    let (status, message) = nodes.verify(&c).status();
+    assert_eq!(status, "ERROR");
+    assert!(
+        message.contains("could not be confirmed since"),
+        "{message}"
+    );
+    nodes.link.restore();
+    nodes.caught_up(Duration::from_secs(10));
+    assert_eq!(nodes.verify(&c).status().0, "VALID");
+
     // While the link alters what it passes, the leader goes on: C revoked, D issued.
-    nodes.link.set(Link::Cut);
+    nodes.link.cut();
     std::thread::sleep(Duration::from_millis(300));
     nodes.revoke(&root_c);
     let (d, _) = nodes.issue("BL-D");
     let kept = nodes.peer()["lastEntry"].clone();
-    for (link, name) in [
-        (Link::Forge, "forged: entry 6"),
-        (Link::Replay, "reordered: entry 6 came after entry 7"),
-        (Link::Truncate, "truncated: entry 7 is missing"),
-        (Link::Fork, "forked: entry 7"),
-        (Link::Resign, "bad signature"),
+    nodes.proxy.set(Alter::Forge);
+    nodes.link.restore();
+    for (alter, name) in [
+        (Alter::Forge, "forged: entry 6"),
+        (Alter::Replay, "reordered: entry 6 came after entry 7"),
+        (Alter::Truncate, "truncated: entry 7 is missing"),
+        (Alter::Fork, "forked: entry 7"),
+        (Alter::Resign, "bad signature"),
     ] {
-        nodes.link.set(link);
+        nodes.proxy.set(alter);
         nodes.until(Duration::from_secs(10), name, |peer| {
             peer["fault"]["message"]
                 .as_str()
@@ -382,14 +423,15 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
         });
         // Refused: the last good state stays, and nothing of the altered page is believed.
         let peer = nodes.peer();
-        assert_eq!(peer["lastEntry"], kept, "{link:?}: {peer:#}");
+        assert_eq!(peer["lastEntry"], kept, "{alter:?}: {peer:#}");
         let (status, _) = nodes.verify(&c).status();
         assert_ne!(
             status, "INVALID",
-            "{link:?}: C's revocation was never followed"
+            "{alter:?}: C's revocation was never followed"
         );
     }
-    nodes.link.set(Link::Up);
+    nodes.link.restore();
+    nodes.proxy.set(Alter::Nothing);
     nodes.caught_up(Duration::from_secs(10));
     assert_eq!(nodes.verify(&c).status().0, "INVALID");
     assert!(nodes.verify(&d).valid());
@@ -464,7 +506,7 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
         Some(registry.trim_start_matches("0x").to_lowercase())
     );
     assert_eq!(answers[3]["error"]["code"], 3);
-    nodes.link.set(Link::Cut);
+    nodes.link.cut();
     nodes.until(BOUND * 3, "the replica stale again", |peer| {
         peer["fresh"] == false
     });
@@ -477,7 +519,8 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
             "{message}"
         );
     }
-    nodes.link.set(Link::Up);
+    nodes.link.restore();
+    nodes.proxy.set(Alter::Nothing);
     nodes.caught_up(Duration::from_secs(10));
 
     // The follower's store holds the leader's feed as the leader wrote it, and its own audit
