@@ -143,7 +143,10 @@ impl Replicas {
                     .store
                     .read(|s| s.peer_revoked(&peer.url, issuer.as_deref(), &[hash]));
                 match revoked {
-                    Ok(revoked) => Ok(ocsp_body(&hash, revoked)),
+                    Ok(revoked) => Ok(json_answer(&crate::ocsp::ocsp_body(
+                        &hash,
+                        revoked.map(|r| (r.reason, r.at)),
+                    ))),
                     Err(e) => Err(FetchError::Failed(format!(
                         "the replica of {}: {e}",
                         peer.url
@@ -228,27 +231,58 @@ fn ocsp_question(path: &str) -> Option<(Option<String>, Hash32)> {
     Some((issuer, crate::ocsp::parse_hash(hash)?))
 }
 
-fn ocsp_body(hash: &Hash32, revoked: Option<corridor_ledger::PeerRevocation>) -> HttpResponse {
-    let document_hash = format!("0x{hash}");
-    let body = match revoked {
-        None => json!({"revoked": false, "documentHash": document_hash}),
-        Some(r) => json!({
-            "revoked": true,
-            "documentHash": document_hash,
-            "reasonCode": r.reason,
-            "revokedAt": corridor_ledger::show_time(r.at),
-        }),
-    };
+fn json_answer(body: &Value) -> HttpResponse {
     HttpResponse {
         status: 200,
         body: body.to_string().into_bytes(),
     }
 }
 
-/// The verifier's way out for one request: the replicas first, for what they answer, then
-/// the network; it keeps which peers it asked, for the answer to say how fresh they were.
+/// This node's own public URL, under which its documents name its responder and its status
+/// lists: the verifier asks the store for what is there, as the routes would answer, without
+/// going out and back in.
+pub(crate) struct Own {
+    pub(crate) url: String,
+    pub(crate) store: Arc<StoreConnections>,
+}
+
+impl Own {
+    fn answer(&self, url: &str) -> Option<Result<HttpResponse, FetchError>> {
+        let rest = url.strip_prefix(self.url.as_str())?;
+        if !rest.starts_with('/') {
+            return None;
+        }
+        let failed = |e: StoreError| FetchError::Failed(format!("{url}: {e}"));
+        if let Some((issuer, hash)) = ocsp_question(rest) {
+            let revoked = self
+                .store
+                .read(|s| s.first_revoked(issuer.as_deref(), &[hash]));
+            return Some(
+                revoked
+                    .map(|r| {
+                        let revoked = r.as_ref().map(crate::ocsp::revoked);
+                        json_answer(&crate::ocsp::ocsp_body(&hash, revoked))
+                    })
+                    .map_err(failed),
+            );
+        }
+        match self.store.read(|s| s.status_list(url)) {
+            Ok(Some(list)) => Some(Ok(HttpResponse {
+                status: 200,
+                body: list.signed.into_bytes(),
+            })),
+            Ok(None) => None,
+            Err(e) => Some(Err(failed(e))),
+        }
+    }
+}
+
+/// The verifier's way out for one request: this node's own store for what is under its own
+/// URL, the replicas of the peers followed for what they answer, then the network; it keeps
+/// which peers it asked, for the answer to say how fresh they were.
 pub(crate) struct ReplicaFirst {
-    pub(crate) replicas: Arc<Replicas>,
+    pub(crate) own: Option<Arc<Own>>,
+    pub(crate) replicas: Option<Arc<Replicas>>,
     pub(crate) network: Option<Arc<dyn HttpGet>>,
     pub(crate) asked: Mutex<BTreeSet<String>>,
 }
@@ -257,16 +291,13 @@ impl ReplicaFirst {
     /// How fresh each replica asked was, if any was.
     pub(crate) fn freshness(&self) -> Option<Value> {
         let asked = self.asked.lock().unwrap_or_else(PoisonError::into_inner);
-        if asked.is_empty() {
-            return None;
-        }
+        let replicas = self.replicas.as_ref().filter(|_| !asked.is_empty())?;
         let now = crate::now_ms() as i64;
-        let shown = self
-            .replicas
+        let shown = replicas
             .states()
             .iter()
             .filter(|p| asked.contains(&p.url))
-            .map(|p| self.replicas.freshness(p, now))
+            .map(|p| replicas.freshness(p, now))
             .collect();
         Some(Value::Array(shown))
     }
@@ -274,7 +305,12 @@ impl ReplicaFirst {
 
 impl HttpGet for ReplicaFirst {
     fn get(&self, url: &str) -> Result<HttpResponse, FetchError> {
-        if let Some((peer, answer)) = self.replicas.answer(url, crate::now_ms() as i64) {
+        if let Some(answer) = self.own.as_ref().and_then(|own| own.answer(url)) {
+            return answer;
+        }
+        let now = crate::now_ms() as i64;
+        let replicated = self.replicas.as_ref().and_then(|r| r.answer(url, now));
+        if let Some((peer, answer)) = replicated {
             self.asked
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)

@@ -163,24 +163,26 @@ pub(crate) struct Shared {
     companies: companies::Companies,
 }
 
-/// Makes each request's verifier: the replicas of the peers followed first, then the
-/// outside world.
+/// Makes each request's verifier: this node's own store for its own URL, the replicas of
+/// the peers followed, then the outside world.
 #[derive(Clone)]
 pub(crate) struct VerifierMaker {
     providers: Arc<dyn Fn() -> corridor_verify::Providers + Send + Sync>,
+    own: Option<Arc<follow::Own>>,
     replicas: Option<Arc<follow::Replicas>>,
 }
 
 impl VerifierMaker {
-    /// A verifier for one request, and the way it asks the replicas (which says, after, how
-    /// fresh those it asked were), if peers are followed.
+    /// A verifier for one request, and the way it asks the store and the replicas (which
+    /// says, after, how fresh those it asked were), if it has them.
     pub(crate) fn make(&self) -> (Verifier, Option<Arc<follow::ReplicaFirst>>) {
         let mut providers = (self.providers)();
-        let Some(replicas) = &self.replicas else {
+        if self.own.is_none() && self.replicas.is_none() {
             return (Verifier::new(providers), None);
-        };
+        }
         let replica = Arc::new(follow::ReplicaFirst {
-            replicas: replicas.clone(),
+            own: self.own.clone(),
+            replicas: self.replicas.clone(),
             network: providers.http.take(),
             asked: Default::default(),
         });
@@ -250,6 +252,12 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
         .as_ref()
         .map(|follow| follow::Replicas::open(store.clone(), follow).map(Arc::new))
         .transpose()?;
+    let own = config.issuer.as_ref().map(|issuer| {
+        Arc::new(follow::Own {
+            url: issuer.public_url().to_string(),
+            store: store.clone(),
+        })
+    });
     Ok(AppState(Arc::new(Shared {
         companies: companies::Companies::new(Arc::clone(&store)),
         store,
@@ -257,6 +265,7 @@ fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
             .map_err(ServeError::Workers)?,
         verifier: VerifierMaker {
             providers: config.providers.clone(),
+            own,
             replicas,
         },
         offline: config.offline,

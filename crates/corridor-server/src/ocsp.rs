@@ -48,19 +48,25 @@ async fn answer(
         store.first_revoked(issuer.as_deref(), &[parsed])
     })
     .await?;
-    Ok(Json(ocsp_body(&parsed, revocation.as_ref())).into_response())
+    Ok(Json(ocsp_body(&parsed, revocation.as_ref().map(revoked))).into_response())
 }
 
-/// The responder's answer for `hash`.
-fn ocsp_body(hash: &Hash32, revocation: Option<&Revocation>) -> serde_json::Value {
+/// A revocation as the responder says it: its reason's code and when.
+pub(crate) fn revoked(revocation: &Revocation) -> (i64, i64) {
+    (revocation.reason.code(), revocation.at)
+}
+
+/// The responder's answer for `hash`: not revoked, or revoked for a reason (its code) at a
+/// time (milliseconds since 1970). The note stays with the issuer.
+pub(crate) fn ocsp_body(hash: &Hash32, revoked: Option<(i64, i64)>) -> serde_json::Value {
     let document_hash = format!("0x{hash}");
-    match revocation {
+    match revoked {
         None => json!({"revoked": false, "documentHash": document_hash}),
-        Some(r) => json!({
+        Some((code, at)) => json!({
             "revoked": true,
             "documentHash": document_hash,
-            "reasonCode": r.reason.code(),
-            "revokedAt": corridor_ledger::show_time(r.at),
+            "reasonCode": code,
+            "revokedAt": corridor_ledger::show_time(at),
         }),
     }
 }
@@ -88,7 +94,7 @@ mod tests {
             reason: RevocationReason::KeyCompromise,
             note: "internal".into(),
         };
-        let body = ocsp_body(&hash, Some(&revocation));
+        let body = ocsp_body(&hash, Some(revoked(&revocation)));
         assert_eq!(body["reasonCode"], 1);
         assert!(body.get("note").is_none(), "the note stays with the issuer");
         assert_eq!(parse_hash(&format!("0x{hash}")), Some(hash));

@@ -331,9 +331,21 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
     );
     assert!(fresh["reachedAt"].is_string() && fresh["ageSeconds"].is_number());
 
+    // The leader answers for its own URL from its store, as its routes would, never asking
+    // the network for itself.
+    let at_leader = |document: &Value| {
+        let (status, report) = nodes
+            .leader
+            .call("POST", "/api/verify", Some(document), None);
+        assert_eq!(status, 200, "{report}");
+        Verdict(report)
+    };
+    assert!(at_leader(&a).valid());
+
     // A revocation at the leader is seen at the follower within the stated time.
     let revoked_at = Instant::now();
     nodes.revoke(&root_a);
+    assert_eq!(at_leader(&a).status().0, "INVALID");
     loop {
         let verdict = nodes.verify(&a);
         if !verdict.valid() {
