@@ -11,6 +11,7 @@ use axum::routing::get;
 use corridor_feed::{Head, MOST_PER_PAGE, Node, Page};
 use corridor_format::Hash32;
 use serde::Deserialize;
+use std::time::{Duration, Instant};
 
 use crate::AppState;
 use crate::error::{ApiError, QueryParams, reading};
@@ -31,7 +32,16 @@ pub(crate) fn routes() -> Router<AppState> {
 struct FeedQuery {
     after: Option<i64>,
     limit: Option<usize>,
+    /// Seconds (a fraction allowed) to wait for an entry after `after` when there is none
+    /// yet: a long poll.
+    wait: Option<f64>,
 }
+
+/// The longest a page may wait for an entry.
+const LONGEST_WAIT: Duration = Duration::from_secs(30);
+
+/// How often a waiting page looks at the store for what another process wrote.
+const LOOK_AGAIN: Duration = Duration::from_millis(100);
 
 async fn page(
     State(state): State<AppState>,
@@ -57,6 +67,26 @@ async fn page(
             "invalid",
             format!("limit must be from 1 to {MOST_PER_PAGE}"),
         ));
+    }
+    let wait = Duration::try_from_secs_f64(query.wait.unwrap_or(0.0))
+        .ok()
+        .filter(|wait| *wait <= LONGEST_WAIT)
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid",
+                format!("wait must be from 0 to {} seconds", LONGEST_WAIT.as_secs()),
+            )
+        })?;
+    // Within the request's own time, with a second to answer in.
+    let until = Instant::now() + wait.min(state.timeout.saturating_sub(Duration::from_secs(1)));
+    loop {
+        let written = state.store.written();
+        let last = reading(&state, |store| store.feed_last()).await?;
+        if last.is_some_and(|(seq, _)| seq > after) || Instant::now() >= until {
+            break;
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        let _ = tokio::time::timeout(LOOK_AGAIN.min(left), written).await;
     }
     // The head first, then the entries up to it: a write between the two reads adds entries
     // past the head, which this page leaves for the next.

@@ -26,7 +26,8 @@ use crate::store::StoreConnections;
 pub struct FollowConfig {
     /// Each peer's feed URL (`https://peer.example/api/feed`).
     pub peers: Vec<String>,
-    /// How long to wait between polls of a peer that had nothing more.
+    /// How long to pause after a poll that found nothing new (each poll waits at the peer
+    /// for an entry first: a long poll).
     pub every: Duration,
     /// How old a replica may be and still answer.
     pub max_staleness: Duration,
@@ -35,6 +36,11 @@ pub struct FollowConfig {
     /// Where the DNS-DID record of a peer's domain is read, vouching for its key.
     pub dns: Option<Arc<dyn TxtResolver>>,
 }
+
+/// The longest a poll waits at the peer for a new entry: at most this, a quarter of the
+/// staleness bound (so the head it brings back keeps the replica fresh), and the poll's own
+/// time less two seconds.
+const LONGEST_POLL: Duration = Duration::from_secs(20);
 
 /// The largest page of a feed read: its entries and what they publish.
 const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
@@ -414,7 +420,10 @@ fn poll(
         Err(e) => return Err(e.to_string()),
     };
     let after = known.as_ref().map_or(0, |p| p.seq);
-    let page = match fetch_page(agent, url, after) {
+    let wait = LONGEST_POLL
+        .min(config.max_staleness / 4)
+        .min(config.timeout.saturating_sub(Duration::from_secs(2)));
+    let page = match fetch_page(agent, url, after, wait) {
         Ok(page) => page,
         Err(why) => return failed(why),
     };
@@ -433,17 +442,17 @@ fn poll(
             if applied.entries > 0 {
                 tracing::info!(peer = %url, entries = applied.entries, last = applied.seq, "followed");
             }
-            Ok(page.more)
+            Ok(page.more || applied.entries > 0)
         }
         Ok(Err(fault)) => Err(fault.to_string()),
         Err(e) => Err(e.to_string()),
     }
 }
 
-/// The page of the feed at `url` after entry `after`.
-fn fetch_page(agent: &ureq::Agent, url: &str, after: i64) -> Result<Page, String> {
+/// The page of the feed at `url` after entry `after`, waiting at most `wait` for one.
+fn fetch_page(agent: &ureq::Agent, url: &str, after: i64, wait: Duration) -> Result<Page, String> {
     let join = if url.contains('?') { '&' } else { '?' };
-    let asked = format!("{url}{join}after={after}");
+    let asked = format!("{url}{join}after={after}&wait={:.3}", wait.as_secs_f64());
     let mut response = agent
         .get(&asked)
         .call()

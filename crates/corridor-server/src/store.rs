@@ -29,6 +29,9 @@ pub(crate) struct StoreConnections {
     /// How many changes this server has made: what it wrote itself, it need not look at the
     /// files to know of.
     changes: AtomicU64,
+    /// Woken after each change this server makes: for answers that wait for one (the feed's
+    /// long poll).
+    written: tokio::sync::Notify,
 }
 
 impl StoreConnections {
@@ -42,6 +45,7 @@ impl StoreConnections {
             writer: Mutex::new(writer),
             idle_readers: Mutex::new(vec![reader]),
             changes: AtomicU64::new(0),
+            written: tokio::sync::Notify::new(),
         })
     }
 
@@ -56,7 +60,13 @@ impl StoreConnections {
         let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         let changed = change(&mut writer);
         self.changes.fetch_add(1, Ordering::Release);
+        self.written.notify_waiters();
         changed
+    }
+
+    /// Completes after this server's next change (another process's it does not see).
+    pub(crate) fn written(&self) -> tokio::sync::futures::Notified<'_> {
+        self.written.notified()
     }
 
     /// How many changes this server has made to the store (counted after each).

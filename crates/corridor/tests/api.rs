@@ -1974,8 +1974,34 @@ fn the_status_feed_is_served_with_its_head_signed_and_paged_to_the_end() {
         check_page(&stranger, None, &fetch(0, 10)),
         Err(FeedFault::BadSignature { .. })
     ));
-    // Bad cursors and limits.
+    // A long poll waits for the next entry and answers as soon as it is written.
+    let head = fetch(0, 10).head.head.seq;
+    std::thread::scope(|scope| {
+        let waiting = scope.spawn(|| {
+            let started = std::time::Instant::now();
+            let path = format!("/api/feed?after={head}&wait=10");
+            let (status, answer) = server.call("GET", "/api/feed", &path, None, None);
+            assert_eq!(status, 200, "{answer}");
+            (Page::from_json(&answer).unwrap(), started.elapsed())
+        });
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let request = json!({"documents": [{"blNumber": "BL-waited-for"}]});
+        let (status, issued) = server.post("/api/issue", Some(request), Some(&api_token));
+        assert_eq!(status, 200, "{issued}");
+        let (page, took) = waiting.join().unwrap();
+        assert_eq!(page.entries.len(), 1);
+        assert_eq!(page.entries[0].seq, head + 1);
+        assert!(took < std::time::Duration::from_secs(5), "{took:?}");
+    });
+    // Nothing written: it answers when its time is up, with no entries.
+    let path = format!("/api/feed?after={}&wait=0.3", head + 1);
+    let (status, answer) = server.call("GET", "/api/feed", &path, None, None);
+    assert_eq!(status, 200);
+    assert_eq!(Page::from_json(&answer).unwrap().entries.len(), 0);
+    // Bad cursors, limits and waits.
     for path in [
+        "/api/feed?wait=31",
+        "/api/feed?wait=-1",
         "/api/feed?after=-1",
         "/api/feed?limit=0",
         "/api/feed?limit=10001",

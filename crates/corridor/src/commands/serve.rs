@@ -109,8 +109,10 @@ struct FollowArgs {
     /// GET /api/peers), and the last good state goes on answering.
     #[arg(long = "follow", value_name = "URL", value_parser = parse_follow_url)]
     follow: Vec<String>,
-    /// How often a followed peer is asked what is new, when it had nothing more.
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = humantime::parse_duration)]
+    /// How long to pause after asking a followed peer found nothing new. Each question waits
+    /// at the peer for a new entry first (at most 20 s, and a quarter of --max-staleness), so
+    /// an entry crosses as soon as it is written.
+    #[arg(long, value_name = "DURATION", default_value = "200ms", value_parser = humantime::parse_duration)]
     follow_every: std::time::Duration,
     /// How old a replica may be and still answer (by the older of the peer's signed time
     /// and when this node last reached it). Past it, what the replica would answer is an
