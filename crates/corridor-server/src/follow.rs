@@ -452,7 +452,12 @@ fn poll(
 /// The page of the feed at `url` after entry `after`, waiting at most `wait` for one.
 fn fetch_page(agent: &ureq::Agent, url: &str, after: i64, wait: Duration) -> Result<Page, String> {
     let join = if url.contains('?') { '&' } else { '?' };
-    let asked = format!("{url}{join}after={after}&wait={:.3}", wait.as_secs_f64());
+    // Pages as large as a node serves: behind by many entries, each page is a round trip.
+    let asked = format!(
+        "{url}{join}after={after}&limit={}&wait={:.3}",
+        corridor_feed::MOST_PER_PAGE,
+        wait.as_secs_f64()
+    );
     let mut response = agent
         .get(&asked)
         .call()
