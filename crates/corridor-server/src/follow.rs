@@ -550,3 +550,87 @@ mod tests {
         assert_eq!(as_of(&peer), Some(5_000));
     }
 }
+
+#[cfg(test)]
+mod vouching {
+    use super::*;
+    use corridor_feed::Head;
+    use corridor_format::did::DidSigner;
+    use corridor_verify::providers::LookupError;
+
+    /// Answers every TXT question with `records`, or fails.
+    struct Records(Result<Vec<String>, LookupError>);
+
+    impl TxtResolver for Records {
+        fn txt(&self, _name: &str) -> Result<Vec<String>, LookupError> {
+            self.0.clone()
+        }
+    }
+
+    fn signer(seed: u8) -> DidSigner {
+        DidSigner::new(k256::ecdsa::SigningKey::from_slice(&[seed; 32]).unwrap())
+    }
+
+    /// An empty page from a node with `url`, signed by `key` as `did`.
+    fn page(key: &DidSigner, did: &str, url: &str) -> Page {
+        let node = Node {
+            did: did.into(),
+            domain: "lion-city.test".into(),
+            url: url.into(),
+        };
+        Page {
+            head: Head {
+                node,
+                seq: 0,
+                hash: Hash32([0; 32]),
+                signed_at: 1,
+            }
+            .sign(key),
+            entries: Vec::new(),
+            more: false,
+        }
+    }
+
+    #[test]
+    fn a_node_is_followed_only_when_its_key_signs_its_url_is_its_domains_and_its_dns_vouches() {
+        let key = signer(7);
+        let did = key.did();
+        let record = corridor_format::dns_records::dns_did_record(&format!("{did}#controller"));
+        let vouching = Records(Ok(vec!["v=spf1 -all".into(), record]));
+        let good = page(&key, &did, "https://sg.lion-city.test");
+        assert_eq!(vouch(Some(&vouching), &good), Ok(()));
+
+        let refusals = [
+            (
+                vouch(
+                    Some(&vouching),
+                    &page(&signer(8), &did, "https://sg.lion-city.test"),
+                ),
+                "is not signed by the key of",
+            ),
+            (
+                vouch(
+                    Some(&vouching),
+                    &page(&key, &did, "https://sg.elsewhere.test"),
+                ),
+                "is not on its domain lion-city.test",
+            ),
+            (vouch(None, &good), "this server has no DNS"),
+            (
+                vouch(Some(&Records(Ok(vec!["v=spf1 -all".into()]))), &good),
+                "has no DNS-DID record naming",
+            ),
+            (
+                vouch(
+                    Some(&Records(Err(LookupError::Failed("timed out".into())))),
+                    &good,
+                ),
+                "cannot be read: timed out",
+            ),
+        ];
+        for (refused, why) in refusals {
+            let refused = refused.unwrap_err();
+            assert!(refused.contains(why), "{refused}");
+        }
+    }
+}

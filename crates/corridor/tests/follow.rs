@@ -537,11 +537,16 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
 
     // The follower's store holds the leader's feed as the leader wrote it, and its own audit
     // holds.
-    let (seq, _) = nodes.leader_head();
+    let (seq, hash) = nodes.leader_head();
     assert_eq!(seq, 11);
     drop(nodes.follower);
     let audit = nodes._follower_work.ok(&["store", "audit"]);
     assert!(audit.contains("intact"), "{audit}");
+    let feed = format!("{}/api/feed", nodes.proxy.base);
+    assert!(
+        audit.contains(&format!("replica of {feed}: 11 entries, last {hash}")),
+        "{audit}"
+    );
     let audit = nodes.leader_work.ok(&["store", "audit"]);
     assert!(audit.contains("intact"), "{audit}");
 }

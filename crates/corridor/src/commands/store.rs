@@ -47,6 +47,13 @@ fn audit(store: &corridor_ledger::Store) -> Result<Exit> {
                 None => "status feed: empty".to_string(),
             };
             println!("{file}: intact, {entries} audit entries, records match them; {feed}");
+            // And what it has of each peer it follows, to compare with that peer's head.
+            for peer in store.peers()? {
+                println!(
+                    "  replica of {}: {} entries, last 0x{}",
+                    peer.url, peer.seq, peer.hash
+                );
+            }
             Exit::Success
         }
         Audit::Altered { seq, problem } => {
