@@ -45,6 +45,10 @@ const LONGEST_POLL: Duration = Duration::from_secs(20);
 /// The largest page of a feed read: its entries and what they publish.
 const MAX_PAGE_BYTES: u64 = 64 * 1024 * 1024;
 
+/// How often a peer's domain is asked again whether it vouches for the key signing its feed:
+/// a key its domain withdraws stops being followed within this (and on every start).
+const VOUCH_AGAIN: Duration = Duration::from_secs(600);
+
 /// The longest wait between tries of a peer that keeps failing: at most this, and at most a
 /// quarter of the staleness bound, so that a link back is found well before a replica that
 /// could be fresh goes stale.
@@ -56,6 +60,8 @@ pub(crate) struct Replicas {
     /// What is known of each peer, by feed URL, as the follow tasks last left it.
     peers: RwLock<Vec<PeerState>>,
     max_staleness: Duration,
+    /// When each peer's domain last vouched for its key, in this run.
+    vouched: Mutex<std::collections::HashMap<String, (Node, std::time::Instant)>>,
 }
 
 impl Replicas {
@@ -75,6 +81,7 @@ impl Replicas {
             store,
             peers: RwLock::new(peers),
             max_staleness: config.max_staleness,
+            vouched: Mutex::default(),
         })
     }
 
@@ -428,10 +435,22 @@ fn poll(
         Err(why) => return failed(why),
     };
     let node = page.head.head.node.clone();
-    if known.as_ref().and_then(|p| p.node.as_ref()) != Some(&node)
-        && let Err(why) = vouch(config.dns.as_deref(), &page)
-    {
-        return failed(FeedFault::BadSignature { why }.to_string());
+    let last_vouched = replicas
+        .vouched
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(url)
+        .filter(|(vouched, _)| *vouched == node)
+        .map(|(_, at)| *at);
+    if vouch_due(last_vouched, std::time::Instant::now()) {
+        if let Err(why) = vouch(config.dns.as_deref(), &page) {
+            return failed(FeedFault::BadSignature { why }.to_string());
+        }
+        replicas
+            .vouched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(url.to_string(), (node.clone(), std::time::Instant::now()));
     }
     let now = crate::now_ms() as i64;
     match replicas
@@ -447,6 +466,12 @@ fn poll(
         Ok(Err(fault)) => Err(fault.to_string()),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// Whether a node last vouched for at `last` (in this run, for the node now named) must be
+/// vouched for again at `now`.
+fn vouch_due(last: Option<std::time::Instant>, now: std::time::Instant) -> bool {
+    last.is_none_or(|at| now.duration_since(at) >= VOUCH_AGAIN)
 }
 
 /// The page of the feed at `url` after entry `after`, waiting at most `wait` for one.
@@ -537,6 +562,14 @@ mod tests {
         assert_eq!(ocsp_question(&format!("/ocsp/a/b/0x{hash}")), None);
         assert_eq!(ocsp_question("/ocsp/0x12"), None);
         assert_eq!(ocsp_question(&format!("/status/0x{hash}")), None);
+    }
+
+    #[test]
+    fn a_nodes_domain_is_asked_again_on_each_start_and_every_ten_minutes() {
+        let now = std::time::Instant::now();
+        assert!(vouch_due(None, now));
+        assert!(!vouch_due(Some(now), now + Duration::from_secs(599)));
+        assert!(vouch_due(Some(now), now + VOUCH_AGAIN));
     }
 
     #[test]
