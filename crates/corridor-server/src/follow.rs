@@ -120,6 +120,16 @@ impl Replicas {
         })
     }
 
+    /// The URL of the followed node whose host `host` (a request's `Host`) is, if one is.
+    fn node_url_for_host(&self, host: &str) -> Option<String> {
+        let peers = self.peers.read().unwrap_or_else(PoisonError::into_inner);
+        peers.iter().find_map(|peer| {
+            let url = &peer.node.as_ref()?.url;
+            let authority = url.split_once("://")?.1.split('/').next()?;
+            authority.eq_ignore_ascii_case(host).then(|| url.clone())
+        })
+    }
+
     /// The peer whose documents name `url` (under its node's URL), or whose domain
     /// vouches for it, if one is followed.
     fn peer_for(&self, url: &str) -> Option<(PeerState, bool)> {
@@ -335,6 +345,77 @@ impl HttpGet for ReplicaFirst {
             None => Err(FetchError::NotAsked(NotAsked::Refused(
                 "verification is offline, and no peer followed answers for it".into(),
             ))),
+        }
+    }
+}
+
+/// Answers in a followed peer's stead what is asked of the peer's own host: a verifier of this
+/// region that its DNS sends here for the peer's name (tt-verify or TrustVC, which ask the
+/// URLs documents name) gets the peer's revocation responder and status lists from the
+/// replica, with the replica's age (`Age`, and the entry it is at), or, past the staleness
+/// bound, 503 saying since when it could not be confirmed; `/rpc` answers for the peer's
+/// registries itself. Anything else asked of the peer's host is not answered here.
+pub(crate) async fn in_the_peers_stead(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let peer_url = state.verifier.replicas.as_ref().and_then(|replicas| {
+        let host = request.headers().get(header::HOST)?.to_str().ok()?;
+        replicas.node_url_for_host(host)
+    });
+    let (Some(peer_url), Some(replicas)) = (peer_url, state.verifier.replicas.clone()) else {
+        return next.run(request).await;
+    };
+    let path = request.uri().path().to_string();
+    if path == "/rpc" {
+        return next.run(request).await;
+    }
+    let not_here = || {
+        crate::error::ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!(
+                "this node answers for {peer_url} only its revocation responder, its status lists and /rpc"
+            ),
+        )
+        .into_response()
+    };
+    if request.method() != axum::http::Method::GET {
+        return not_here();
+    }
+    let url = format!("{peer_url}{path}");
+    let now = crate::now_ms() as i64;
+    let answered = tokio::task::spawn_blocking(move || replicas.answer(&url, now)).await;
+    let Ok(Some((peer, answer))) = answered else {
+        return not_here();
+    };
+    match answer {
+        Ok(answer) => {
+            let age = as_of(&peer).map_or(0, |at| (now - at).max(0) / 1000);
+            let kind = if path.starts_with("/ocsp/") {
+                "application/json"
+            } else {
+                "application/vc+ld+json"
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, kind.to_string()),
+                    (header::AGE, age.to_string()),
+                    (
+                        header::HeaderName::from_static("corridor-replica-entry"),
+                        peer.seq.to_string(),
+                    ),
+                ],
+                answer.body,
+            )
+                .into_response()
+        }
+        Err(why) => {
+            crate::error::ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "stale", why.to_string())
+                .into_response()
         }
     }
 }

@@ -319,6 +319,10 @@ fn routes(state: AppState, config: &ServerConfig) -> Router {
         .fallback(status_lists::or_not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
+            follow::in_the_peers_stead,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
             within_the_request_timeout,
         ))
         // No answer is read as anything but its declared type; what is not a page (whose own

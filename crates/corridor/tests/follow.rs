@@ -280,6 +280,40 @@ impl Nodes {
     }
 }
 
+/// GETs `path` of the follower as if it were the leader's host (as a verifier whose DNS sends
+/// the leader's name to the follower would): the status, the `Age` header, and the body.
+fn as_the_leader(follower: &Served, path: &str) -> (u16, Option<String>, Value) {
+    let mut stream = std::net::TcpStream::connect(follower.address()).unwrap();
+    let host = PUBLIC_URL.trim_start_matches("https://");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let age = head
+        .lines()
+        .find_map(|l| l.to_lowercase().strip_prefix("age: ").map(str::to_string));
+    (
+        status,
+        age,
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+/// The path under the leader's URL at which its responder is asked about `document`'s root.
+fn responder_path(document: &Value) -> String {
+    let data = corridor_format::unsalt_data(&document["data"]).unwrap();
+    let location = data["issuers"][0]["revocation"]["location"]
+        .as_str()
+        .unwrap();
+    let root = document["signature"]["merkleRoot"].as_str().unwrap();
+    format!("{}/0x{root}", location.strip_prefix(PUBLIC_URL).unwrap())
+}
+
 /// A verification report from the follower.
 struct Verdict(Value);
 
@@ -331,6 +365,21 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
     );
     assert!(fresh["reachedAt"].is_string() && fresh["ageSeconds"].is_number());
 
+    // A verifier sent to the follower for the leader's name gets the leader's responder, with
+    // the replica's age; nothing else of the leader's host is answered there.
+    let (status, age, answer) = as_the_leader(&nodes.follower, &responder_path(&a));
+    assert_eq!(
+        (status, &answer["revoked"]),
+        (200, &json!(false)),
+        "{answer}"
+    );
+    assert!(age.is_some_and(|age| age.parse::<u64>().is_ok()));
+    let (status, _, answer) = as_the_leader(&nodes.follower, "/api/issuer");
+    assert_eq!(
+        (status, &answer["error"]["code"]),
+        (404, &json!("not_found"))
+    );
+
     // The leader answers for its own URL from its store, as its routes would, never asking
     // the network for itself.
     let at_leader = |document: &Value| {
@@ -376,6 +425,17 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
     nodes.until(BOUND * 3, "the replica stale", |peer| {
         peer["fresh"] == false
     });
+    let (status, _, answer) = as_the_leader(&nodes.follower, &responder_path(&b));
+    assert_eq!(
+        (status, &answer["error"]["code"]),
+        (503, &json!("stale")),
+        "{answer}"
+    );
+    let message = answer["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("could not be confirmed since"),
+        "{message}"
+    );
     for document in [&a, &b, &c] {
         let verdict = nodes.verify(document);
         let (status, message) = verdict.status();
@@ -394,6 +454,13 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
     nodes.caught_up(Duration::from_secs(10));
     assert_eq!(nodes.verify(&b).status().0, "INVALID");
     assert_eq!(nodes.verify(&a).status().0, "INVALID");
+    let (status, _, answer) = as_the_leader(&nodes.follower, &responder_path(&b));
+    assert_eq!(
+        (status, &answer["revoked"]),
+        (200, &json!(true)),
+        "{answer}"
+    );
+    assert_eq!(answer["reasonCode"], 4);
     assert_eq!(nodes.verify(&c).status().0, "VALID");
 
     // The link stalled: a poll under way hangs, nothing is refused, and the replica ages
