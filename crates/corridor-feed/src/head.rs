@@ -43,6 +43,7 @@ impl Node {
     /// assert!(node.vouches_for("https://status.lion-city.test/lists/1"));
     /// assert!(!node.vouches_for("https://status.example/lists/1"));
     /// assert!(!node.vouches_for("ftp://lion-city.test/lists/1"));
+    /// assert!(!node.vouches_for("https://evil.example\\.lion-city.test/lists/1"));
     /// ```
     pub fn vouches_for(&self, url: &str) -> bool {
         let Some(rest) = url
@@ -52,7 +53,9 @@ impl Node {
             return false;
         };
         let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        if authority.contains(['@', '[']) {
+        // A host name and a port, nothing a parser might read otherwise (`\`, `@`, `%`, …).
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':');
+        if !authority.chars().all(plain) {
             return false;
         }
         let host = authority

@@ -36,11 +36,12 @@ CREATE TABLE IF NOT EXISTS peer_revoked (
 CREATE TABLE IF NOT EXISTS peer_lists (
     list TEXT PRIMARY KEY, peer TEXT NOT NULL, signed TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS peer_registries (
-    address BLOB PRIMARY KEY, peer TEXT NOT NULL, admin BLOB NOT NULL, name TEXT NOT NULL,
-    at INTEGER NOT NULL) WITHOUT ROWID;
+    peer TEXT NOT NULL, address BLOB NOT NULL, admin BLOB NOT NULL, name TEXT NOT NULL,
+    at INTEGER NOT NULL, PRIMARY KEY (peer, address)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS peer_registries_by_address ON peer_registries (address);
 CREATE TABLE IF NOT EXISTS peer_titles (
-    registry BLOB NOT NULL, token BLOB NOT NULL, title TEXT NOT NULL,
-    PRIMARY KEY (registry, token)) WITHOUT ROWID;
+    peer TEXT NOT NULL, registry BLOB NOT NULL, token BLOB NOT NULL, title TEXT NOT NULL,
+    PRIMARY KEY (peer, registry, token)) WITHOUT ROWID;
 ";
 
 /// What a node knows of a peer it follows.
@@ -102,10 +103,19 @@ impl Store {
                     why: format!("the feed is now {node}, not {known} as followed"),
                 })));
             }
-            if page.head.head.seq < followed.0 {
+            let head = &page.head.head;
+            if head.seq < followed.0 {
                 return Ok(Ok(Err(FeedFault::RolledBack {
-                    head: page.head.head.seq,
+                    head: head.seq,
                     followed: followed.0,
+                })));
+            }
+            // Saying more follows while giving nothing would keep the replica waiting, as
+            // if cut short.
+            if page.more && page.entries.is_empty() && head.seq > followed.0 {
+                return Ok(Ok(Err(FeedFault::Truncated {
+                    missing: followed.0 + 1,
+                    seq: head.seq,
                 })));
             }
             if let Err(fault) = check_page(node, last, page) {
@@ -123,12 +133,21 @@ impl Store {
                 }
                 end = (entry.seq, entry.hash);
             }
-            let signed_at = state
+            // Fresher only once the replica reaches the head the page was signed with: a page
+            // that stops short (more to come, or entries withheld) says nothing of what is
+            // missing. A head signed "later" than now is taken as signed now.
+            let (before_signed, before_reached) = state
                 .as_ref()
-                .and_then(|s| s.signed_at)
-                .map_or(page.head.head.signed_at, |s| {
-                    s.max(page.head.head.signed_at)
-                });
+                .map_or((None, None), |s| (s.signed_at, s.reached_at));
+            let (signed_at, reached_at) = if end.0 == head.seq {
+                let signed = head.signed_at.min(now);
+                (
+                    Some(before_signed.map_or(signed, |s| s.max(signed))),
+                    Some(now),
+                )
+            } else {
+                (before_signed, before_reached)
+            };
             tx.execute(
                 "INSERT INTO peers (url, did, domain, node_url, seq, hash, signed_at, reached_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
@@ -142,7 +161,7 @@ impl Store {
                     end.0,
                     end.1.as_bytes(),
                     signed_at,
-                    now
+                    reached_at
                 ],
             )?;
             if !page.entries.is_empty() {
@@ -276,22 +295,34 @@ impl Store {
             .map_err(|e| self.sqlite(e))
     }
 
-    /// The followed peer (its feed URL) whose title registry is at `address`, if any.
-    pub fn peer_registry(&self, address: Address) -> Result<Option<String>, StoreError> {
+    /// The followed peers (their feed URLs) whose feeds made a title registry at `address`:
+    /// one, for an answer; several, for none (a peer cannot take another's address).
+    pub fn peer_registry(&self, address: Address) -> Result<Vec<String>, StoreError> {
         self.conn
-            .prepare_cached("SELECT peer FROM peer_registries WHERE address = ?1")
-            .and_then(|mut q| q.query_row([address.as_slice()], |r| r.get(0)).optional())
+            .prepare_cached("SELECT peer FROM peer_registries WHERE address = ?1 ORDER BY peer")
+            .and_then(|mut q| q.query_map([address.as_slice()], |r| r.get(0))?.collect())
             .map_err(|e| self.sqlite(e))
     }
 
-    /// A title on a followed peer's registry, as the peer's feed left it.
-    pub fn peer_title(&self, registry: Address, token: U256) -> Result<Option<Title>, StoreError> {
+    /// A title on the registry the peer followed at `peer` made, as its feed left it.
+    pub fn peer_title(
+        &self,
+        peer: &str,
+        registry: Address,
+        token: U256,
+    ) -> Result<Option<Title>, StoreError> {
         let text: Option<String> = self
             .conn
-            .prepare_cached("SELECT title FROM peer_titles WHERE registry = ?1 AND token = ?2")
+            .prepare_cached(
+                "SELECT title FROM peer_titles WHERE peer = ?1 AND registry = ?2 AND token = ?3",
+            )
             .and_then(|mut q| {
                 q.query_row(
-                    params![registry.as_slice(), token.to_be_bytes::<32>().as_slice()],
+                    params![
+                        peer,
+                        registry.as_slice(),
+                        token.to_be_bytes::<32>().as_slice()
+                    ],
                     |r| r.get(0),
                 )
                 .optional()
@@ -530,10 +561,13 @@ fn title_action(
     };
     let token = signed.token.to_be_bytes::<32>();
     let before: Option<String> = tx
-        .prepare_cached("SELECT title FROM peer_titles WHERE registry = ?1 AND token = ?2")?
-        .query_row(params![signed.registry.as_slice(), token.as_slice()], |r| {
-            r.get(0)
-        })
+        .prepare_cached(
+            "SELECT title FROM peer_titles WHERE peer = ?1 AND registry = ?2 AND token = ?3",
+        )?
+        .query_row(
+            params![peer, signed.registry.as_slice(), token.as_slice()],
+            |r| r.get(0),
+        )
         .optional()?;
     let before: Option<Title> = before.and_then(|text| serde_json::from_str(&text).ok());
     let roles = Roles::of_deployer(Address::from_slice(&admin));
@@ -549,9 +583,15 @@ fn title_action(
     };
     let text = serde_json::to_string(&after).unwrap_or_default();
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO peer_titles (registry, token, title) VALUES (?1, ?2, ?3)",
+        "INSERT OR REPLACE INTO peer_titles (peer, registry, token, title)
+         VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![signed.registry.as_slice(), token.as_slice(), text])?;
+    .execute(params![
+        peer,
+        signed.registry.as_slice(),
+        token.as_slice(),
+        text
+    ])?;
     Ok(Ok(()))
 }
 
@@ -687,6 +727,15 @@ mod tests {
             follower.peer_feed_since(FEED, 0, 100).unwrap(),
             leader.feed_since(0, 100).unwrap()
         );
+        // A head signed "later" than the follower's clock counts as signed now.
+        let ahead = page(&leader, 7, &key, i64::MAX);
+        assert!(
+            follower
+                .apply_peer_page(FEED, &node(&key), &ahead, 2_020)
+                .unwrap()
+                .is_ok()
+        );
+        assert_eq!(follower.peer(FEED).unwrap().unwrap().signed_at, Some(2_020));
         // Reached again with nothing new: fresher, nothing else.
         let again = page(&leader, 7, &key, 3_000);
         assert_eq!(
@@ -726,6 +775,29 @@ mod tests {
     }
 
     #[test]
+    fn a_registry_two_feeds_claim_is_kept_for_each_and_refuses_neither() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = signer(7);
+        let mut leader = open(&dir, "sg.sqlite");
+        let address = leader
+            .create_registry(Address::repeat_byte(7), "eBLs")
+            .unwrap()
+            .address;
+        let mut follower = open(&dir, "cq.sqlite");
+        let other = "https://mirror.lion-city.test/api/feed";
+        for feed in [FEED, other] {
+            let applied = follower
+                .apply_peer_page(feed, &node(&key), &page(&leader, 0, &key, 1_000), 1_000)
+                .unwrap();
+            assert_eq!(applied, Ok(Applied { entries: 1, seq: 1 }), "{feed}");
+        }
+        let mut claims = follower.peer_registry(address).unwrap();
+        claims.sort();
+        assert_eq!(claims, [other, FEED]);
+        assert!(follower.peer_registry(Address::ZERO).unwrap().is_empty());
+    }
+
+    #[test]
     fn a_page_altered_in_each_way_is_refused_by_name_and_changes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let key = signer(7);
@@ -737,6 +809,13 @@ mod tests {
         let mut first = page(&leader, 0, &key, 1_000);
         first.entries.truncate(2);
         first.more = true;
+        // Saying more follows, and giving nothing: refused, as cut short.
+        let mut nothing = first.clone();
+        nothing.entries.clear();
+        let refused = follower
+            .apply_peer_page(FEED, &node(&key), &nothing, 900)
+            .unwrap();
+        assert_eq!(refused, Err(FeedFault::Truncated { missing: 1, seq: 4 }));
         assert!(
             follower
                 .apply_peer_page(FEED, &node(&key), &first, 1_000)
@@ -802,7 +881,8 @@ mod tests {
             let fault = refused.unwrap_err().to_string();
             assert!(fault.starts_with(name), "{fault}");
             let state = follower.peer(FEED).unwrap().unwrap();
-            assert_eq!((state.seq, state.signed_at), (2, Some(1_000)), "{name}");
+            // Two entries of four followed: not fresh at all yet.
+            assert_eq!((state.seq, state.signed_at), (2, None), "{name}");
             assert_eq!(state.fault, Some((fault, 5_000)));
             assert!(
                 !follower

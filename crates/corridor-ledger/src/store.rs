@@ -1365,7 +1365,9 @@ pub(crate) fn now_ms() -> i64 {
 
 /// A time of the store (milliseconds since the Unix epoch) in RFC 3339.
 pub fn show_time(ms: i64) -> String {
-    let time = UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
+    // RFC 3339 ends with the year 9999: a later time (a peer's word, say) is shown as its end.
+    const LAST: i64 = 253_402_300_799_999;
+    let time = UNIX_EPOCH + Duration::from_millis(ms.clamp(0, LAST) as u64);
     humantime::format_rfc3339_millis(time).to_string()
 }
 
@@ -1375,6 +1377,13 @@ mod tests {
 
     fn h(text: &str) -> Hash32 {
         keccak256(text.as_bytes())
+    }
+
+    #[test]
+    fn any_time_is_shown_even_past_the_year_9999() {
+        assert_eq!(show_time(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(show_time(-5), "1970-01-01T00:00:00.000Z");
+        assert_eq!(show_time(i64::MAX), "9999-12-31T23:59:59.999Z");
     }
 
     fn batch(name: &str, n: usize) -> Batch {

@@ -82,6 +82,8 @@ impl Link {
                 };
                 let (watching, cuts) = (watching.clone(), link_cuts.clone());
                 tokio::spawn(async move {
+                    // Counted before anything else: a cut from here on closes this one too.
+                    let opened = *cuts.lock().unwrap_or_else(PoisonError::into_inner);
                     let state = watching.borrow().state;
                     if state == State::Cut {
                         return; // closed at once
@@ -89,7 +91,6 @@ impl Link {
                     let Ok(server) = TcpStream::connect(upstream).await else {
                         return;
                     };
-                    let opened = *cuts.lock().unwrap_or_else(PoisonError::into_inner);
                     let _ = client.set_nodelay(true);
                     let _ = server.set_nodelay(true);
                     let (client_read, client_write) = client.into_split();
@@ -102,8 +103,8 @@ impl Link {
                         opened,
                     );
                     let down = carry(server_read, client_write, watching, cuts, opened);
-                    // One side ending ends the connection.
-                    tokio::select! { _ = up => {}, _ = down => {} }
+                    // Each way ends on its own (a half-close passes on as one).
+                    tokio::join!(up, down);
                 });
             }
         });
@@ -160,8 +161,12 @@ impl Link {
 /// The largest chunk read at once.
 const CHUNK: usize = 16 * 1024;
 
-/// Carries what `from` reads to `to` as the conditions say, until either side closes or the
-/// link is cut.
+/// The most chunks on their way at once, each way: past them the sender waits, as a real
+/// link's window makes it (1 MiB, more than a bandwidth-delay product of the links tested).
+const IN_FLIGHT: usize = 64;
+
+/// Carries what `from` reads to `to` as the conditions say, until `from` closes and what it
+/// sent has crossed (then `to` is shut for writing), or the link is cut.
 async fn carry(
     mut from: tokio::net::tcp::OwnedReadHalf,
     mut to: tokio::net::tcp::OwnedWriteHalf,
@@ -170,8 +175,11 @@ async fn carry(
     opened: u64,
 ) {
     let cut = move || *cuts.lock().unwrap_or_else(PoisonError::into_inner) != opened;
+    if cut() {
+        return;
+    }
     // Chunks with the time each may be delivered, in order.
-    let (queue, mut delivering) = mpsc::unbounded_channel::<(Instant, Vec<u8>)>();
+    let (queue, mut delivering) = mpsc::channel::<(Instant, Vec<u8>)>(IN_FLIGHT);
     let reading = {
         let conditions = conditions.clone();
         let cut = cut.clone();
@@ -190,10 +198,11 @@ async fn carry(
                 let delay = one_way(&now);
                 // In order: never before the chunk ahead of it.
                 last = (Instant::now() + delay).max(last);
-                if queue.send((last, buffer[..n].to_vec())).is_err() {
+                if queue.send((last, buffer[..n].to_vec())).await.is_err() {
                     return;
                 }
             }
+            // Dropping the queue here lets what is on its way cross, then ends the writer.
         }
     };
     let watching_cut = {
@@ -232,10 +241,10 @@ async fn carry(
                 tokio::time::sleep(Duration::from_secs_f64(seconds)).await;
             }
         }
+        let _ = to.shutdown().await;
     };
     tokio::select! {
-        _ = reading => {}
-        _ = writing => {}
+        _ = async { tokio::join!(reading, writing) } => {}
         _ = watching_cut => {}
     }
 }
@@ -282,6 +291,29 @@ mod tests {
         let mut back = vec![0; bytes.len()];
         stream.read_exact(&mut back).await?;
         Ok((back, started.elapsed()))
+    }
+
+    #[tokio::test]
+    async fn what_a_side_sent_before_closing_still_crosses() {
+        // A server that answers and closes at once, as HTTP with `Connection: close` does.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let upstream = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            stream.write_all(&vec![7u8; 100_000]).await.unwrap();
+        });
+        let link = Link::start("127.0.0.1:0", upstream).await.unwrap();
+        link.set(Conditions {
+            latency: Duration::from_millis(50),
+            ..Conditions::default()
+        });
+        let mut stream = TcpStream::connect(link.address()).await.unwrap();
+        let mut got = Vec::new();
+        tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut got))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got, vec![7u8; 100_000]);
     }
 
     #[tokio::test]

@@ -120,13 +120,25 @@ impl Replicas {
         })
     }
 
-    /// The URL of the followed node whose host `host` (a request's `Host`) is, if one is.
-    fn node_url_for_host(&self, host: &str) -> Option<String> {
+    /// The followed peer whose host `host` (a request's `Host`) is, if one is: by the URL
+    /// its node names, or, for a peer not reached yet, by its feed's URL. With the origin
+    /// (scheme and host) of the URL its documents name, once known.
+    fn peer_for_host(&self, host: &str) -> Option<(PeerState, Option<String>)> {
         let peers = self.peers.read().unwrap_or_else(PoisonError::into_inner);
         peers.iter().find_map(|peer| {
-            let url = &peer.node.as_ref()?.url;
-            let authority = url.split_once("://")?.1.split('/').next()?;
-            authority.eq_ignore_ascii_case(host).then(|| url.clone())
+            let named = peer
+                .node
+                .as_ref()
+                .map_or(peer.url.as_str(), |n| n.url.as_str());
+            let (scheme, rest) = named.split_once("://")?;
+            let authority = rest.split('/').next()?;
+            authority.eq_ignore_ascii_case(host).then(|| {
+                let origin = peer
+                    .node
+                    .as_ref()
+                    .map(|_| format!("{scheme}://{authority}"));
+                (peer.clone(), origin)
+            })
         })
     }
 
@@ -241,17 +253,23 @@ fn never_reached(url: &str) -> PeerState {
 }
 
 /// `/ocsp/<hash>` or `/ocsp/<issuer>/<hash>`, under a node's URL: the issuer (if named) and
-/// the hash.
+/// the hash, percent-decoded as the responder's own route decodes them.
 fn ocsp_question(path: &str) -> Option<(Option<String>, Hash32)> {
     let rest = path.strip_prefix("/ocsp/")?;
+    let decoded = |part: &str| {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8()
+            .ok()
+            .map(|text| text.into_owned())
+    };
     let (issuer, hash) = match rest.rsplit_once('/') {
         Some((issuer, hash)) if !issuer.is_empty() && !issuer.contains('/') => {
-            (Some(issuer.to_string()), hash)
+            (Some(decoded(issuer)?), hash)
         }
         Some(_) => return None,
         None => (None, rest),
     };
-    Some((issuer, crate::ocsp::parse_hash(hash)?))
+    Some((issuer, crate::ocsp::parse_hash(&decoded(hash)?)?))
 }
 
 fn json_answer(body: &Value) -> HttpResponse {
@@ -362,17 +380,42 @@ pub(crate) async fn in_the_peers_stead(
 ) -> axum::response::Response {
     use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
-    let peer_url = state.verifier.replicas.as_ref().and_then(|replicas| {
-        let host = request.headers().get(header::HOST)?.to_str().ok()?;
-        replicas.node_url_for_host(host)
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    // This node's own host is its own, whatever a peer's node claims.
+    let own = state.verifier.own.as_ref().is_some_and(|own| {
+        own.url
+            .split_once("://")
+            .and_then(|(_, rest)| rest.split('/').next())
+            .is_some_and(|authority| authority.eq_ignore_ascii_case(host))
     });
-    let (Some(peer_url), Some(replicas)) = (peer_url, state.verifier.replicas.clone()) else {
+    let peer = match &state.verifier.replicas {
+        Some(replicas) if !own => replicas.peer_for_host(host),
+        _ => None,
+    };
+    let (Some((peer, origin)), Some(replicas)) = (peer, state.verifier.replicas.clone()) else {
         return next.run(request).await;
     };
     let path = request.uri().path().to_string();
     if path == "/rpc" {
         return next.run(request).await;
     }
+    let Some(origin) = origin else {
+        // A peer not reached yet: nothing is known of it, and nothing answers in its stead.
+        return crate::error::ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stale",
+            format!(
+                "could not be confirmed: {} has not been reached since it was followed",
+                peer.url
+            ),
+        )
+        .into_response();
+    };
+    let peer_url = origin;
     let not_here = || {
         crate::error::ApiError::new(
             StatusCode::NOT_FOUND,
@@ -450,9 +493,11 @@ async fn peers(
 
 /// Starts a task for each peer followed, on the current runtime.
 pub(crate) fn start(replicas: Arc<Replicas>, config: FollowConfig) {
+    // A peer's answer is its own: a redirect elsewhere is not followed.
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(config.timeout))
         .http_status_as_error(false)
+        .max_redirects(0)
         .build()
         .into();
     for url in config.peers.clone() {
@@ -466,9 +511,13 @@ pub(crate) fn start(replicas: Arc<Replicas>, config: FollowConfig) {
                 let outcome = {
                     let (replicas, config, agent, url) =
                         (replicas.clone(), config.clone(), agent.clone(), url.clone());
-                    tokio::task::spawn_blocking(move || poll(&replicas, &config, &agent, &url))
-                        .await
-                        .unwrap_or_else(|e| Err(format!("the follower stopped: {e}")))
+                    tokio::task::spawn_blocking(move || {
+                        let outcome = poll(&replicas, &config, &agent, &url);
+                        replicas.refresh(&url);
+                        outcome
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(format!("the follower stopped: {e}")))
                 };
                 let wait = match outcome {
                     Ok(true) => Duration::ZERO,
@@ -482,7 +531,6 @@ pub(crate) fn start(replicas: Arc<Replicas>, config: FollowConfig) {
                         backoff
                     }
                 };
-                replicas.refresh(&url);
                 tokio::time::sleep(wait).await;
             }
         });
@@ -641,6 +689,12 @@ mod tests {
             Some((Some("did:ethr:0xabc".into()), hash))
         );
         assert_eq!(ocsp_question(&format!("/ocsp/a/b/0x{hash}")), None);
+        // Decoded as the route decodes them: an issuer named with a space, or non-ASCII.
+        assert_eq!(
+            ocsp_question(&format!("/ocsp/Lion%20City%E5%B1%B1/0x{hash}")),
+            Some((Some("Lion City山".into()), hash))
+        );
+        assert_eq!(ocsp_question(&format!("/ocsp/bad%FF/0x{hash}")), None);
         assert_eq!(ocsp_question("/ocsp/0x12"), None);
         assert_eq!(ocsp_question(&format!("/status/0x{hash}")), None);
     }

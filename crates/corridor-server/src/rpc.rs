@@ -107,7 +107,8 @@ fn answer<S: std::ops::Deref<Target = Store>>(
 /// none here.
 enum Registry {
     Own,
-    Peer,
+    /// A followed peer's, by its feed URL.
+    Peer(String),
     Stale(String),
     Unknown,
 }
@@ -122,11 +123,15 @@ fn registry_at(
         Err(StoreError::UnknownRegistry(_)) => {}
         Err(e) => return Err(e),
     }
-    let (Some(replicas), Some(peer)) = (replicas, store.peer_registry(at)?) else {
+    let Some(replicas) = replicas else {
+        return Ok(Registry::Unknown);
+    };
+    // Made by one peer's feed, or by none that answers: no peer takes another's address.
+    let Ok([peer]) = <[String; 1]>::try_from(store.peer_registry(at)?) else {
         return Ok(Registry::Unknown);
     };
     Ok(match replicas.fresh_by_url(&peer) {
-        Ok(()) => Registry::Peer,
+        Ok(()) => Registry::Peer(peer),
         Err(why) => Registry::Stale(why),
     })
 }
@@ -150,7 +155,7 @@ fn one(store: &Store, replicas: Option<&Replicas>, request: &Value) -> Value {
         "eth_getCode" => match params.first().and_then(address) {
             Some(at) => match registry_at(store, replicas, at) {
                 Ok(Registry::Stale(why)) => return error(id, -32000, &why, None),
-                Ok(Registry::Own | Registry::Peer) => Ok(json!("0xfe")),
+                Ok(Registry::Own | Registry::Peer(_)) => Ok(json!("0xfe")),
                 Ok(Registry::Unknown) => Ok(json!("0x")),
                 Err(e) => Err(e),
             },
@@ -201,11 +206,13 @@ fn call(
         // no contract there: an empty answer, as a node gives
         Registry::Unknown => return Ok(Ok("0x".into())),
         Registry::Stale(why) => return Ok(Err((-32000, why, String::new()))),
-        Registry::Own | Registry::Peer if data.len() != 36 || data[..4] != OWNER_OF => {
+        Registry::Own | Registry::Peer(_) if data.len() != 36 || data[..4] != OWNER_OF => {
             return reverted();
         }
         Registry::Own => store.title(registry, U256::from_be_slice(&data[4..]))?,
-        Registry::Peer => store.peer_title(registry, U256::from_be_slice(&data[4..]))?,
+        Registry::Peer(peer) => {
+            store.peer_title(&peer, registry, U256::from_be_slice(&data[4..]))?
+        }
     };
     let token = U256::from_be_slice(&data[4..]);
     let owner = match title {

@@ -22,6 +22,8 @@ const DOMAIN: &str = "issuer.corridor.test";
 /// What the leader's documents name as its URL: on its domain, and never reached by the
 /// follower, which answers for it from the replica.
 const PUBLIC_URL: &str = "https://sg.issuer.corridor.test";
+/// A peer's feed no one answers at.
+const UNREACHED: &str = "http://unreached.corridor.test:9/api/feed";
 /// The follower's staleness bound, short for the test.
 const BOUND: Duration = Duration::from_secs(3);
 /// How soon a revocation must be seen at the follower over a healthy link.
@@ -190,6 +192,9 @@ impl Nodes {
                 &dns_address,
                 "--follow",
                 &feed,
+                // A peer never reached: nothing answers in its stead.
+                "--follow",
+                UNREACHED,
                 "--follow-every",
                 "100ms",
                 "--max-staleness",
@@ -283,8 +288,12 @@ impl Nodes {
 /// GETs `path` of the follower as if it were the leader's host (as a verifier whose DNS sends
 /// the leader's name to the follower would): the status, the `Age` header, and the body.
 fn as_the_leader(follower: &Served, path: &str) -> (u16, Option<String>, Value) {
+    as_host(follower, PUBLIC_URL.trim_start_matches("https://"), path)
+}
+
+/// GETs `path` of the follower with `host` as the request's `Host`.
+fn as_host(follower: &Served, host: &str, path: &str) -> (u16, Option<String>, Value) {
     let mut stream = std::net::TcpStream::connect(follower.address()).unwrap();
-    let host = PUBLIC_URL.trim_start_matches("https://");
     write!(
         stream,
         "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
@@ -378,6 +387,16 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
     assert_eq!(
         (status, &answer["error"]["code"]),
         (404, &json!("not_found"))
+    );
+    let (status, _, answer) = as_host(
+        &nodes.follower,
+        "unreached.corridor.test:9",
+        &responder_path(&a),
+    );
+    assert_eq!(
+        (status, &answer["error"]["code"]),
+        (503, &json!("stale")),
+        "{answer}"
     );
 
     // The leader answers for its own URL from its store, as its routes would, never asking

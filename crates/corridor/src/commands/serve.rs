@@ -282,7 +282,10 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         .follow_every
         .max(std::time::Duration::from_millis(50));
     let max_staleness = follow.max_staleness;
-    let peers = follow.follow.clone();
+    // The same feed twice would be two followers racing on one replica.
+    let mut peers = follow.follow.clone();
+    let mut seen = std::collections::HashSet::new();
+    peers.retain(|url| seen.insert(url.clone()));
     let w3c_issuer = w3c.issuer(home, &issuer.password)?.map(std::sync::Arc::new);
     let did_documents: Vec<corridor_server::DidDocument> = did_documents
         .iter()
