@@ -97,8 +97,7 @@ fn published(conn: &Connection, public: &Public) -> rusqlite::Result<String> {
     ) {
         return Ok(String::new());
     }
-    let url = public.state.split(|b| *b == 0).next().unwrap_or_default();
-    let url = String::from_utf8_lossy(url);
+    let url = crate::status_lists::detail_url(&public.state);
     let signed: Option<String> = conn
         .prepare_cached("SELECT signed FROM status_lists WHERE url = ?1")?
         .query_row([url.as_ref()], |r| r.get(0))

@@ -504,8 +504,7 @@ fn derive(
             ])?;
         }
         Kind::StatusList | Kind::StatusSet | Kind::StatusClear if !entry.published.is_empty() => {
-            let list = public.state.split(|b| *b == 0).next().unwrap_or_default();
-            let list = String::from_utf8_lossy(list);
+            let list = crate::status_lists::detail_url(&public.state);
             if node.vouches_for(&list) {
                 tx.prepare_cached(
                     "INSERT INTO peer_lists (list, peer, signed) VALUES (?1, ?2, ?3)

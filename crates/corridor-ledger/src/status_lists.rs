@@ -114,6 +114,11 @@ fn detail(url: &str, rest: &[u8]) -> Vec<u8> {
     [url.as_bytes(), &[0], rest].concat()
 }
 
+/// The list's URL an audit entry's detail (or the feed's state, which is all of it) names.
+pub(crate) fn detail_url(detail: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(detail.split(|b| *b == 0).next().unwrap_or_default())
+}
+
 /// The path part of an http(s) URL, where the server publishes the list.
 pub fn url_path(url: &str) -> Option<&str> {
     let rest = url

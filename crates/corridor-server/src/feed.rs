@@ -79,7 +79,7 @@ async fn page(
         })?;
     // Within the request's own time, with a second to answer in.
     let until = Instant::now() + wait.min(state.timeout.saturating_sub(Duration::from_secs(1)));
-    loop {
+    while !wait.is_zero() {
         let written = state.store.written();
         let last = reading(&state, |store| store.feed_last()).await?;
         if last.is_some_and(|(seq, _)| seq > after) || Instant::now() >= until {

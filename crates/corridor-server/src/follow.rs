@@ -115,7 +115,7 @@ impl Replicas {
             "signedAt": show(peer.signed_at),
             "reachedAt": show(peer.reached_at),
             "ageSeconds": age.map(|ms| ms / 1000),
-            "fresh": age.is_some_and(|ms| ms <= self.max_staleness.as_millis() as i64),
+            "fresh": self.fresh(peer, now).is_ok(),
             "fault": peer.fault.as_ref().map(|(why, at)| json!({"message": why, "at": corridor_ledger::show_time(*at)})),
         })
     }
@@ -130,8 +130,7 @@ impl Replicas {
                 .node
                 .as_ref()
                 .map_or(peer.url.as_str(), |n| n.url.as_str());
-            let (scheme, rest) = named.split_once("://")?;
-            let authority = rest.split('/').next()?;
+            let (scheme, authority) = origin(named)?;
             authority.eq_ignore_ascii_case(host).then(|| {
                 let origin = peer
                     .node
@@ -142,26 +141,22 @@ impl Replicas {
         })
     }
 
-    /// The peer whose documents name `url` (under its node's URL), or whose domain
-    /// vouches for it, if one is followed.
-    fn peer_for(&self, url: &str) -> Option<(PeerState, bool)> {
+    /// The peer whose documents name `url` (under its node's URL: with the path there), or
+    /// whose domain vouches for it, if one is followed.
+    fn peer_for<'a>(&self, url: &'a str) -> Option<(PeerState, Option<&'a str>)> {
         let peers = self.peers.read().unwrap_or_else(PoisonError::into_inner);
         peers.iter().find_map(|peer| {
             let node = peer.node.as_ref()?;
-            let under = url
-                .strip_prefix(node.url.as_str())
-                .is_some_and(|rest| rest.starts_with('/'));
-            (under || node.vouches_for(url)).then(|| (peer.clone(), under))
+            let path = under(url, &node.url);
+            (path.is_some() || node.vouches_for(url)).then(|| (peer.clone(), path))
         })
     }
 
     /// What the replica answers for a GET of `url` — a revocation responder's answer, a
     /// status list — or `None` when no replica answers for it (the network is asked).
     fn answer(&self, url: &str, now: i64) -> Option<(PeerState, Result<HttpResponse, FetchError>)> {
-        let (peer, under) = self.peer_for(url)?;
-        let question = under
-            .then(|| ocsp_question(&url[peer.node.as_ref()?.url.len()..]))
-            .flatten();
+        let (peer, path) = self.peer_for(url)?;
+        let question = path.and_then(ocsp_question);
         let list = match &question {
             Some(_) => None,
             None => self.store.read(|s| s.peer_status_list(url)).ok().flatten(),
@@ -188,10 +183,7 @@ impl Replicas {
                     ))),
                 }
             }
-            (None, Some((_, signed))) => Ok(HttpResponse {
-                status: 200,
-                body: signed.into_bytes(),
-            }),
+            (None, Some((_, signed))) => Ok(answered(signed.into_bytes())),
             (None, None) => return None,
         };
         Some((peer, answered))
@@ -272,11 +264,24 @@ fn ocsp_question(path: &str) -> Option<(Option<String>, Hash32)> {
     Some((issuer, crate::ocsp::parse_hash(&decoded(hash)?)?))
 }
 
+/// A URL's scheme and authority (host and port).
+fn origin(url: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = url.split_once("://")?;
+    Some((scheme, rest.split('/').next()?))
+}
+
+/// The path of `url` under `base` (a node's URL), if it is under it.
+fn under<'a>(url: &'a str, base: &str) -> Option<&'a str> {
+    url.strip_prefix(base).filter(|rest| rest.starts_with('/'))
+}
+
+/// A 200 answer with `body`.
+fn answered(body: Vec<u8>) -> HttpResponse {
+    HttpResponse { status: 200, body }
+}
+
 fn json_answer(body: &Value) -> HttpResponse {
-    HttpResponse {
-        status: 200,
-        body: body.to_string().into_bytes(),
-    }
+    answered(body.to_string().into_bytes())
 }
 
 /// This node's own public URL, under which its documents name its responder and its status
@@ -289,10 +294,7 @@ pub(crate) struct Own {
 
 impl Own {
     fn answer(&self, url: &str) -> Option<Result<HttpResponse, FetchError>> {
-        let rest = url.strip_prefix(self.url.as_str())?;
-        if !rest.starts_with('/') {
-            return None;
-        }
+        let rest = under(url, &self.url)?;
         let failed = |e: StoreError| FetchError::Failed(format!("{url}: {e}"));
         if let Some((issuer, hash)) = ocsp_question(rest) {
             let revoked = self
@@ -308,10 +310,7 @@ impl Own {
             );
         }
         match self.store.read(|s| s.status_list(url)) {
-            Ok(Some(list)) => Some(Ok(HttpResponse {
-                status: 200,
-                body: list.signed.into_bytes(),
-            })),
+            Ok(Some(list)) => Some(Ok(answered(list.signed.into_bytes()))),
             Ok(None) => None,
             Err(e) => Some(Err(failed(e))),
         }
@@ -387,10 +386,7 @@ pub(crate) async fn in_the_peers_stead(
         .unwrap_or_default();
     // This node's own host is its own, whatever a peer's node claims.
     let own = state.verifier.own.as_ref().is_some_and(|own| {
-        own.url
-            .split_once("://")
-            .and_then(|(_, rest)| rest.split('/').next())
-            .is_some_and(|authority| authority.eq_ignore_ascii_case(host))
+        origin(&own.url).is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
     });
     let peer = match &state.verifier.replicas {
         Some(replicas) if !own => replicas.peer_for_host(host),
@@ -551,11 +547,13 @@ fn poll(
             .write(|s| s.peer_failed(url, &why, crate::now_ms() as i64));
         Err(why)
     };
-    let known = match replicas.store.read(|s| s.peer(url)) {
-        Ok(known) => known,
-        Err(e) => return Err(e.to_string()),
-    };
-    let after = known.as_ref().map_or(0, |p| p.seq);
+    // As the last poll left it: this task is the only one that writes this peer's replica
+    // (and the store checks the page against it again as it applies it).
+    let after = replicas
+        .states()
+        .iter()
+        .find(|p| p.url == url)
+        .map_or(0, |p| p.seq);
     let wait = LONGEST_POLL
         .min(config.max_staleness / 4)
         .min(config.timeout.saturating_sub(Duration::from_secs(2)));
