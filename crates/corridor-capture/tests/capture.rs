@@ -59,7 +59,7 @@ fn capture(
 #[test]
 fn a_refused_event_keeps_nothing_unless_told_to_proceed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let mut store = corridor_ledger::Store::open(dir.path().join("s.sqlite")).unwrap();
     let signer = signer();
     let party = "6918790000008".parse().unwrap();
     let recorder = Recorder::new(
@@ -129,7 +129,7 @@ fn a_refused_event_keeps_nothing_unless_told_to_proceed() {
 #[test]
 fn many_batches_are_signed_and_written_in_turn_and_the_store_stays_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let mut store = corridor_ledger::Store::open(dir.path().join("s.sqlite")).unwrap();
     let signer = signer();
     let recorder = in_small_batches(&signer);
     let events: Vec<Value> = (0..30).map(|i| event(&format!("S{i}"), None)).collect();
@@ -211,7 +211,7 @@ fn each_credential_is_made_again_as_signed_and_an_edited_event_is_refused() {
 #[test]
 fn a_capture_that_stops_stops_its_feed_and_a_feed_that_fails_keeps_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();
+    let mut store = corridor_ledger::Store::open(dir.path().join("s.sqlite")).unwrap();
     let signer = signer();
     let recorder = in_small_batches(&signer);
 
@@ -267,7 +267,7 @@ fn w3c_events_are_signed_alone_with_a_status_entry_each_and_disclose_selectively
     let processor = corridor_jsonld::Processor::new(corridor_jsonld::BundledContexts);
     for suite in [Cryptosuite::EcdsaSd2023, Cryptosuite::Bbs2023] {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = corridor_ledger::Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let mut store = corridor_ledger::Store::open(dir.path().join("s.sqlite")).unwrap();
         let list = "https://farm.example/status/1";
         store
             .create_status_list(

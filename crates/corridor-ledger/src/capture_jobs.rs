@@ -3,7 +3,7 @@
 //! the events they recorded are audited with their batches, the jobs are not, and a job is
 //! forgotten after [`KEPT_FOR_MS`].
 
-use rusqlite::{OptionalExtension, params};
+use corridor_db::{OptionalExtension, params};
 
 use crate::Store;
 use crate::store::{StoreError, now_ms};
@@ -29,7 +29,7 @@ pub struct CaptureJob {
 }
 
 /// A job's row, as [`COLUMNS`] selects it: its place and the job.
-fn job(r: &rusqlite::Row) -> rusqlite::Result<(i64, CaptureJob)> {
+fn job(r: &corridor_db::Row) -> corridor_db::Result<(i64, CaptureJob)> {
     Ok((
         r.get(0)?,
         CaptureJob {
@@ -49,9 +49,9 @@ const COLUMNS: &str = "seq, id, token, created, finished, rollback, success, rep
 impl Store {
     /// Keeps `job`, forgetting those older than [`KEPT_FOR_MS`].
     pub fn keep_capture_job(&mut self, job: &CaptureJob) -> Result<(), StoreError> {
-        let path = self.path().to_path_buf();
-        let sqlite = move |source| StoreError::Sqlite {
-            path: path.clone(),
+        let place = self.location().clone();
+        let sqlite = move |source| StoreError::Db {
+            at: place.clone(),
             source,
         };
         let tx = self.conn.transaction().map_err(&sqlite)?;
@@ -102,7 +102,7 @@ impl Store {
         self.conn
             .prepare(&format!(
                 "SELECT {COLUMNS} FROM capture_jobs
-                 WHERE seq > ?1 AND (?2 IS NULL OR token = ?2) ORDER BY seq LIMIT ?3"
+                 WHERE seq > ?1 AND (CAST(?2 AS TEXT) IS NULL OR token = ?2) ORDER BY seq LIMIT ?3"
             ))
             .and_then(|mut q| {
                 q.query_map(params![after, token, limit as i64], job)?
@@ -115,6 +115,9 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{TestPlace, on_both_backends};
+
+    on_both_backends!(jobs_are_kept_listed_by_token_and_forgotten_after_thirty_days);
 
     fn made(id: &str, token: &str, created: i64) -> CaptureJob {
         CaptureJob {
@@ -128,10 +131,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn jobs_are_kept_listed_by_token_and_forgotten_after_thirty_days() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    fn jobs_are_kept_listed_by_token_and_forgotten_after_thirty_days(place: TestPlace) {
+        let mut store = place.open();
         let now = now_ms();
         store
             .keep_capture_job(&made("old", "a", now - KEPT_FOR_MS - 1))
@@ -159,7 +160,7 @@ mod tests {
         assert_eq!(rest, ["j2", "j3"]);
         assert!(matches!(
             store.keep_capture_job(&made("j1", "a", now)),
-            Err(StoreError::Sqlite { .. })
+            Err(StoreError::Db { .. })
         ));
     }
 }

@@ -14,8 +14,8 @@
 
 use std::collections::BTreeMap;
 
+use corridor_db::{Connection, Dialect, OptionalExtension, Transaction, params};
 use corridor_format::Hash32;
-use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use crate::Store;
@@ -114,36 +114,53 @@ CREATE TABLE IF NOT EXISTS company_credentials (
 
 /// The generation of what a partner's look-up reads (companies, their credentials, tokens,
 /// policies), counted up by every change to them, whoever makes it (this server, a command
-/// line in another process): a server keeps what it read for as long as the count stands,
-/// while its own records of disclosures, which change none of it, go on.
-pub(crate) const LOOK_UP_GENERATION: &str = "
+/// line in another process, another server on the same PostgreSQL database): a server keeps
+/// what it read for as long as the count stands, while its own records of disclosures, which
+/// change none of it, go on.
+const LOOK_UP_GENERATION: &str = "
 CREATE TABLE IF NOT EXISTS generations (of TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
-INSERT OR IGNORE INTO generations (of, n) VALUES ('look-ups', 0);
-CREATE TRIGGER IF NOT EXISTS look_ups_after_insert_companies AFTER INSERT ON companies
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_update_companies AFTER UPDATE ON companies
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_delete_companies AFTER DELETE ON companies
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_insert_company_credentials AFTER INSERT ON company_credentials
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_update_company_credentials AFTER UPDATE ON company_credentials
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_delete_company_credentials AFTER DELETE ON company_credentials
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_insert_api_tokens AFTER INSERT ON api_tokens
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_update_api_tokens AFTER UPDATE ON api_tokens
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_delete_api_tokens AFTER DELETE ON api_tokens
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_insert_disclosure_policies AFTER INSERT ON disclosure_policies
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_update_disclosure_policies AFTER UPDATE ON disclosure_policies
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
-CREATE TRIGGER IF NOT EXISTS look_ups_after_delete_disclosure_policies AFTER DELETE ON disclosure_policies
-    BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;
+INSERT INTO generations (of, n) VALUES ('look-ups', 0) ON CONFLICT DO NOTHING;
 ";
+
+/// The tables whose changes count up the look-ups' generation.
+const LOOKED_UP: [&str; 4] = [
+    "companies",
+    "company_credentials",
+    "api_tokens",
+    "disclosure_policies",
+];
+
+/// Makes the look-ups' generation and the triggers that count it, in the store's dialect.
+pub(crate) fn count_look_up_generations(conn: &Connection) -> corridor_db::Result<()> {
+    conn.create_schema(LOOK_UP_GENERATION)?;
+    let mut triggers = String::new();
+    match conn.dialect() {
+        Dialect::Sqlite => {
+            for table in LOOKED_UP {
+                for event in ["insert", "update", "delete"] {
+                    triggers.push_str(&format!(
+                        "CREATE TRIGGER IF NOT EXISTS look_ups_after_{event}_{table} AFTER {event} ON {table}
+                         BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; END;\n"
+                    ));
+                }
+            }
+        }
+        Dialect::Postgres => {
+            triggers.push_str(
+                "CREATE OR REPLACE FUNCTION look_ups_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN UPDATE generations SET n = n + 1 WHERE of = 'look-ups'; RETURN NULL; END $$;\n",
+            );
+            for table in LOOKED_UP {
+                triggers.push_str(&format!(
+                    "CREATE OR REPLACE TRIGGER look_ups_after_{table}
+                     AFTER INSERT OR UPDATE OR DELETE ON {table}
+                     FOR EACH STATEMENT EXECUTE FUNCTION look_ups_changed();\n"
+                ));
+            }
+        }
+    }
+    conn.execute_batch(&triggers)
+}
 
 /// A company's profile credential as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,7 +179,7 @@ pub struct CompanyCredential {
 pub struct CredentialWriter<'t> {
     tx: &'t Transaction<'t>,
     at: i64,
-    sqlite: &'t dyn Fn(rusqlite::Error) -> StoreError,
+    sqlite: &'t dyn Fn(corridor_db::Error) -> StoreError,
 }
 
 impl CredentialWriter<'_> {
@@ -187,8 +204,8 @@ impl CredentialWriter<'_> {
         let sqlite = self.sqlite;
         self.tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO company_credentials (company, change, credential, issued_at, seq)
-                 VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) + 1 FROM company_credentials))",
+                "INSERT INTO company_credentials (company, change, credential, issued_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, (SELECT COALESCE(MAX(seq), 0) + 1 FROM company_credentials)) ON CONFLICT (company) DO UPDATE SET change = excluded.change, credential = excluded.credential, issued_at = excluded.issued_at, seq = excluded.seq",
             )
             .and_then(|mut q| q.execute(params![company, change, credential, self.at]))
             .map_err(sqlite)?;
@@ -215,7 +232,7 @@ pub struct CompanyWriter<'t> {
     at: i64,
     change: i64,
     report: CompanyImport,
-    sqlite: &'t dyn Fn(rusqlite::Error) -> StoreError,
+    sqlite: &'t dyn Fn(corridor_db::Error) -> StoreError,
 }
 
 impl CompanyWriter<'_> {
@@ -348,7 +365,7 @@ impl Store {
     fn credentials_where(
         &self,
         condition: &str,
-        args: &[&dyn rusqlite::ToSql],
+        args: &[&dyn corridor_db::ToSql],
         limit: usize,
     ) -> Result<Vec<(String, String, CompanyCredential)>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -496,7 +513,7 @@ impl Store {
     fn companies_where(
         &self,
         condition: &str,
-        args: &[&dyn rusqlite::ToSql],
+        args: &[&dyn corridor_db::ToSql],
         limit: usize,
     ) -> Result<Vec<StoredCompany>, StoreError> {
         companies_where(&self.conn, &|e| self.sqlite(e), condition, args, limit)
@@ -522,10 +539,10 @@ const TO_ISSUE: &str = "c.change > ?1 AND NOT EXISTS (SELECT 1 FROM company_cred
 
 /// The companies kept that meet `condition` (on `companies c`), by change, `limit` at most.
 fn companies_where(
-    conn: &rusqlite::Connection,
-    sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
+    conn: &corridor_db::Connection,
+    sqlite: &dyn Fn(corridor_db::Error) -> StoreError,
     condition: &str,
-    args: &[&dyn rusqlite::ToSql],
+    args: &[&dyn corridor_db::ToSql],
     limit: usize,
 ) -> Result<Vec<StoredCompany>, StoreError> {
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
@@ -576,7 +593,7 @@ fn write_company(
     seq: Option<i64>,
     row: &CompanyRow,
     change: i64,
-) -> rusqlite::Result<()> {
+) -> corridor_db::Result<()> {
     let primary = row.primary().unwrap_or_default();
     let seq = match seq {
         Some(seq) => {
@@ -600,14 +617,13 @@ fn write_company(
         None => {
             tx.prepare_cached(
                 "INSERT INTO companies (id, jurisdiction, profile, as_of, updated_at, change, primary_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING seq",
             )?
-            .execute(params![row.id, row.jurisdiction, row.profile, row.as_of, row.updated_at, change, primary])?;
-            tx.last_insert_rowid()
+            .query_row(params![row.id, row.jurisdiction, row.profile, row.as_of, row.updated_at, change, primary], |r| r.get(0))?
         }
     };
     let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO company_keys (kind, key, company) VALUES (?1, ?2, ?3)",
+        "INSERT INTO company_keys (kind, key, company) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
     )?;
     for (kind, key) in &row.keys {
         insert.execute(params![kind, key, seq])?;
@@ -721,6 +737,15 @@ impl CompanyReplay {
 mod tests {
     use super::*;
     use crate::Audit;
+    use crate::testing::{TestPlace, on_both_backends};
+
+    on_both_backends!(
+        an_import_that_fails_keeps_nothing,
+        an_import_keeps_the_latest_record_of_each_company_and_audits_it,
+        an_identifier_held_by_another_company_refuses_the_whole_import,
+        credentials_are_kept_per_profile_and_a_newer_profile_needs_another,
+        an_edited_profile_is_named_by_the_audit,
+    );
 
     fn row(id: &str, uen: &str, as_of: &str, name: &str) -> CompanyRow {
         CompanyRow {
@@ -742,9 +767,8 @@ mod tests {
             .map(|((), report)| report)
     }
 
-    #[test]
-    fn an_import_that_fails_keeps_nothing() {
-        let (_dir, mut store) = open();
+    fn an_import_that_fails_keeps_nothing(place: TestPlace) {
+        let mut store = place.open();
         let failed: Result<((), CompanyImport), StoreError> = store.import_companies(|writer| {
             writer.put(&row("SG-1", "53312345K", "2026-10-31", "Alpha"))?;
             Err(StoreError::Trace("the feed failed".into()))
@@ -754,15 +778,8 @@ mod tests {
         assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 0 });
     }
 
-    fn open() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("store.sqlite")).unwrap();
-        (dir, store)
-    }
-
-    #[test]
-    fn an_import_keeps_the_latest_record_of_each_company_and_audits_it() {
-        let (_dir, mut store) = open();
+    fn an_import_keeps_the_latest_record_of_each_company_and_audits_it(place: TestPlace) {
+        let mut store = place.open();
         let first = import(
             &mut store,
             &[
@@ -821,9 +838,8 @@ mod tests {
         assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 3 });
     }
 
-    #[test]
-    fn an_identifier_held_by_another_company_refuses_the_whole_import() {
-        let (_dir, mut store) = open();
+    fn an_identifier_held_by_another_company_refuses_the_whole_import(place: TestPlace) {
+        let mut store = place.open();
         import(
             &mut store,
             &[row("SG-1", "53312345K", "2026-10-31", "Alpha")],
@@ -846,9 +862,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn credentials_are_kept_per_profile_and_a_newer_profile_needs_another() {
-        let (_dir, mut store) = open();
+    fn credentials_are_kept_per_profile_and_a_newer_profile_needs_another(place: TestPlace) {
+        let mut store = place.open();
         import(
             &mut store,
             &[
@@ -921,9 +936,8 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn an_edited_profile_is_named_by_the_audit() {
-        let (_dir, mut store) = open();
+    fn an_edited_profile_is_named_by_the_audit(place: TestPlace) {
+        let mut store = place.open();
         import(
             &mut store,
             &[row("SG-1", "53312345K", "2026-10-31", "Alpha")],

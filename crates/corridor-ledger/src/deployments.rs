@@ -4,8 +4,8 @@
 //! original is forked: given a salt of its own from its next audit log entry on.
 
 use alloy_primitives::B256;
+use corridor_db::{Connection, params};
 use corridor_title::{Deployment, SigningDomain};
-use rusqlite::{Connection, params};
 
 use crate::store::StoreError;
 use crate::{EMBEDDED_CHAIN_ID, Store};
@@ -31,7 +31,7 @@ impl Deployments {
 /// was made before stores had one (layout versions 1 and 2): a new store's deployment starts
 /// at its first entry. One statement, so two processes opening a new store at once agree on
 /// one salt; and only when there is none, so opening a store never waits for its writer.
-pub(crate) fn first_deployment(conn: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn first_deployment(conn: &Connection) -> corridor_db::Result<()> {
     let has_one: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM deployments)", [], |r| {
         r.get(0)
     })?;
@@ -49,7 +49,7 @@ pub(crate) fn first_deployment(conn: &Connection) -> rusqlite::Result<()> {
 
 /// The deployment `conn`'s store is now: read when used, not kept, so a fork by another
 /// process is seen by the next action.
-pub(crate) fn current_deployment(conn: &Connection) -> rusqlite::Result<Deployment> {
+pub(crate) fn current_deployment(conn: &Connection) -> corridor_db::Result<Deployment> {
     conn.query_row(
         "SELECT since, salt FROM deployments ORDER BY since DESC LIMIT 1",
         [],
@@ -58,10 +58,10 @@ pub(crate) fn current_deployment(conn: &Connection) -> rusqlite::Result<Deployme
     .map(|(_, deployment)| deployment)
 }
 
-fn deployment_row(r: &rusqlite::Row) -> rusqlite::Result<(i64, Deployment)> {
+fn deployment_row(r: &corridor_db::Row) -> corridor_db::Result<(i64, Deployment)> {
     let salt: Vec<u8> = r.get(1)?;
     let salt = B256::try_from(salt.as_slice()).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Blob, Box::new(e))
+        corridor_db::Error::FromSqlConversionFailure(1, corridor_db::Type::Blob, Box::new(e))
     })?;
     Ok((
         r.get(0)?,
@@ -88,8 +88,9 @@ impl Store {
         // A second fork with nothing logged between replaces the first's salt.
         self.conn
             .execute(
-                "INSERT OR REPLACE INTO deployments (since, salt)
-                 SELECT COALESCE(MAX(seq), 0) + 1, ?1 FROM audit",
+                "INSERT INTO deployments (since, salt)
+                 SELECT COALESCE(MAX(seq), 0) + 1, ?1 FROM audit WHERE true
+                 ON CONFLICT (since) DO UPDATE SET salt = excluded.salt",
                 params![salt.as_slice()],
             )
             .map_err(|e| self.sqlite(e))?;
@@ -113,7 +114,10 @@ mod tests {
     use k256::ecdsa::SigningKey;
 
     use super::Deployment;
+    use crate::testing::{TestPlace, on_both_backends};
     use crate::{Audit, Store};
+
+    on_both_backends!(every_store_is_a_deployment_of_its_own);
 
     fn key(byte: u8) -> SigningKey {
         SigningKey::from_slice(&[byte; 32]).unwrap()
@@ -184,11 +188,10 @@ mod tests {
 
     /// Two stores each have their own salt, and a registry of the same admin and name in
     /// each has its own address.
-    #[test]
-    fn every_store_is_a_deployment_of_its_own() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut a = Store::open(&dir.path().join("a.sqlite")).unwrap();
-        let mut b = Store::open(&dir.path().join("b.sqlite")).unwrap();
+    fn every_store_is_a_deployment_of_its_own(place: TestPlace) {
+        let other = place.another();
+        let mut a = place.open();
+        let mut b = other.open();
         assert_ne!(a.deployment().unwrap(), b.deployment().unwrap());
         let admin = Address::from_private_key(&key(1));
         let in_a = a.create_registry(admin, "eBLs").unwrap().address;

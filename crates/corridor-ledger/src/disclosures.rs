@@ -18,8 +18,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use corridor_db::{OptionalExtension, Transaction, params};
 use corridor_format::Hash32;
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -188,7 +188,7 @@ impl Store {
     /// The disclosures `query` asks for, in the order they were made, each record whole.
     pub fn disclosures(&self, query: &DisclosureQuery) -> Result<Vec<DisclosureEntry>, StoreError> {
         let mut conditions = Vec::new();
-        let mut args: Vec<&dyn rusqlite::ToSql> = Vec::new();
+        let mut args: Vec<&dyn corridor_db::ToSql> = Vec::new();
         if let Some(partner) = &query.partner {
             args.push(partner);
             conditions.push(format!("d.partner = ?{}", args.len()));
@@ -272,7 +272,7 @@ impl Store {
 fn record_in(
     tx: &Transaction,
     at: i64,
-    sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
+    sqlite: &dyn Fn(corridor_db::Error) -> StoreError,
     disclosed: &Disclosed,
 ) -> Result<i64, StoreError> {
     let shape = disclosed.shape;
@@ -454,7 +454,14 @@ impl DisclosureReplay {
 mod tests {
     use super::*;
     use crate::Audit;
+    use crate::testing::{TestPlace, on_both_backends};
     use serde_json::json;
+
+    on_both_backends!(
+        disclosures_are_found_by_partner_company_time_and_person,
+        what_a_look_up_reads_has_a_generation_that_records_of_disclosures_leave_alone,
+        a_record_without_its_parts_is_refused_and_an_altered_index_is_named,
+    );
 
     fn record(partner: &str, company: &str, people: &[(&str, &str)]) -> Value {
         json!({
@@ -468,15 +475,8 @@ mod tests {
         })
     }
 
-    fn open() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("store.sqlite")).unwrap();
-        (dir, store)
-    }
-
-    #[test]
-    fn disclosures_are_found_by_partner_company_time_and_person() {
-        let (_dir, mut store) = open();
+    fn disclosures_are_found_by_partner_company_time_and_person(place: TestPlace) {
+        let mut store = place.open();
         let first = store
             .record_disclosure(&record("cq-credit", "SG-1", &[("SG-NRIC", "S1234567D")]))
             .unwrap();
@@ -533,9 +533,10 @@ mod tests {
         assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 5 });
     }
 
-    #[test]
-    fn what_a_look_up_reads_has_a_generation_that_records_of_disclosures_leave_alone() {
-        let (_dir, mut store) = open();
+    fn what_a_look_up_reads_has_a_generation_that_records_of_disclosures_leave_alone(
+        place: TestPlace,
+    ) {
+        let mut store = place.open();
         let mut generation = store.look_up_generation().unwrap();
         let mut moved = |store: &Store| {
             let now = store.look_up_generation().unwrap();
@@ -574,9 +575,8 @@ mod tests {
         assert!(!moved(&store));
     }
 
-    #[test]
-    fn a_record_without_its_parts_is_refused_and_an_altered_index_is_named() {
-        let (_dir, mut store) = open();
+    fn a_record_without_its_parts_is_refused_and_an_altered_index_is_named(place: TestPlace) {
+        let mut store = place.open();
         assert!(matches!(
             store.record_disclosure(&json!({"partner": "p"})),
             Err(StoreError::Disclosure(_))

@@ -3,9 +3,9 @@
 //! `corridor_feed`'s), with the status list's credential as signed after a change to a list.
 //! The audit check replays the log's feed and compares it with the table.
 
+use corridor_db::{Connection, OptionalExtension, params};
 use corridor_feed::{FeedEntry, Kind, Public};
 use corridor_format::Hash32;
-use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::store::{Store, StoreError};
 
@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS feed (
 
 /// Layout 13 put what is published in the feed, and in its entries' hashes: a feed kept
 /// before is dropped, to be made again from the log.
-pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn migrate(conn: &Connection) -> corridor_db::Result<()> {
     let kept: Option<String> = conn
         .query_row(
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'feed'",
@@ -61,7 +61,7 @@ impl AuditEntry<'_> {
 }
 
 /// Appends `entry`'s feed entry, if the feed shows it.
-pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> rusqlite::Result<()> {
+pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> corridor_db::Result<()> {
     let Some(public) = entry.public() else {
         return Ok(());
     };
@@ -90,7 +90,7 @@ pub(crate) fn append(conn: &Connection, entry: &AuditEntry) -> rusqlite::Result<
 /// What the node publishes as of `public`: the list's credential as now signed, after a
 /// list is made, set or cleared (its URL is the state's text before a zero byte). Entries
 /// made again from the log of an older layout each get the credential as last signed.
-fn published(conn: &Connection, public: &Public) -> rusqlite::Result<String> {
+fn published(conn: &Connection, public: &Public) -> corridor_db::Result<String> {
     if !matches!(
         public.kind,
         Kind::StatusList | Kind::StatusSet | Kind::StatusClear
@@ -106,7 +106,7 @@ fn published(conn: &Connection, public: &Public) -> rusqlite::Result<String> {
 }
 
 /// The feed's last entry, by number and hash.
-fn last(conn: &Connection) -> rusqlite::Result<Option<(i64, Hash32)>> {
+fn last(conn: &Connection) -> corridor_db::Result<Option<(i64, Hash32)>> {
     conn.prepare_cached("SELECT seq, hash FROM feed ORDER BY seq DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, hash_column(r, 1)?)))
         .optional()
@@ -114,7 +114,7 @@ fn last(conn: &Connection) -> rusqlite::Result<Option<(i64, Hash32)>> {
 
 /// Gives the feed the entries of the audit log written before it was kept (a store of an
 /// older layout), or since its last: in the transaction that migrates the store.
-pub(crate) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn catch_up(conn: &Connection) -> corridor_db::Result<()> {
     let kinds = Kind::ALL
         .iter()
         .map(|kind| format!("'{}'", kind.name()))
@@ -127,7 +127,7 @@ pub(crate) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
     ))?;
     let mut rows = q.query([])?;
     while let Some(row) = rows.next()? {
-        let (hash, subject) = (hash_column(row, 1)?, hash_column(row, 5)?);
+        let (hash, subject) = (hash_column(&row, 1)?, hash_column(&row, 5)?);
         let (issuer, action): (String, String) = (row.get(3)?, row.get(4)?);
         let detail: Vec<u8> = row.get(6)?;
         append(
@@ -147,12 +147,12 @@ pub(crate) fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
 }
 
 /// A 32-byte column.
-fn hash_column(row: &rusqlite::Row, column: usize) -> rusqlite::Result<Hash32> {
+fn hash_column(row: &corridor_db::Row, column: usize) -> corridor_db::Result<Hash32> {
     let bytes: Vec<u8> = row.get(column)?;
     crate::store::hash32(&bytes).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
+        corridor_db::Error::FromSqlConversionFailure(
             column,
-            rusqlite::types::Type::Blob,
+            corridor_db::Type::Blob,
             "not a 32-byte hash".into(),
         )
     })
@@ -246,7 +246,7 @@ impl Store {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut rows = q.query(params![after, limit]).map_err(sqlite)?;
         while let Some(row) = rows.next().map_err(sqlite)? {
-            if !each(entry_row(row).map_err(sqlite)?) {
+            if !each(entry_row(&row).map_err(sqlite)?) {
                 break;
             }
         }
@@ -256,12 +256,12 @@ impl Store {
 
 /// An entry as the feed's tables keep it: seq, prev, hash, audit_seq, audit_hash, at, kind,
 /// issuer, subject, state, published.
-pub(crate) fn entry_row(row: &rusqlite::Row) -> rusqlite::Result<FeedEntry> {
+pub(crate) fn entry_row(row: &corridor_db::Row) -> corridor_db::Result<FeedEntry> {
     let kind: String = row.get(6)?;
     let kind = Kind::of_action(&kind).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
+        corridor_db::Error::FromSqlConversionFailure(
             6,
-            rusqlite::types::Type::Text,
+            corridor_db::Type::Text,
             format!("{kind:?} is not a kind of feed entry").into(),
         )
     })?;
@@ -285,9 +285,12 @@ pub(crate) fn entry_row(row: &rusqlite::Row) -> rusqlite::Result<FeedEntry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{TestPlace, on_both_backends};
     use crate::{Audit, Batch, RevocationReason, StatusPurpose};
+    use corridor_db::{ToSql, params};
     use corridor_feed::{FeedFault, check_next};
     use corridor_format::keccak256;
+    use rusqlite::Connection;
 
     fn batch(name: &str) -> Batch {
         Batch {
@@ -298,13 +301,17 @@ mod tests {
         }
     }
 
+    on_both_backends!(
+        the_feed_holds_what_verifiers_need_chained_and_nothing_private,
+        a_feed_edited_outside_corridor_is_named_by_the_audit,
+    );
+
     /// The list's credential as signed when made, and after its change.
     const SIGNED: [&str; 2] = [r#"{"signed":"made"}"#, r#"{"signed":"set"}"#];
 
     /// A store with an entry of every kind the feed shows, and some it does not.
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    fn store(place: &TestPlace) -> Store {
+        let mut store = place.open();
         store
             .issue("lion-city", &[batch("one"), batch("two")])
             .unwrap();
@@ -333,12 +340,11 @@ mod tests {
             .unwrap();
         store.allocate_status_indexes(url, 2).unwrap();
         store.change_status(url, 0, &[1], true, SIGNED[1]).unwrap();
-        (dir, store)
+        store
     }
 
-    #[test]
-    fn the_feed_holds_what_verifiers_need_chained_and_nothing_private() {
-        let (_dir, store) = store();
+    fn the_feed_holds_what_verifiers_need_chained_and_nothing_private(place: TestPlace) {
+        let store = store(&place);
         let entries = store.feed_since(0, 100).unwrap();
         let kinds: Vec<Kind> = entries.iter().map(|e| e.public.kind).collect();
         assert_eq!(
@@ -383,28 +389,29 @@ mod tests {
         assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 9 });
     }
 
-    #[test]
-    fn a_feed_edited_outside_corridor_is_named_by_the_audit() {
-        let edits = [
+    fn a_feed_edited_outside_corridor_is_named_by_the_audit(place: TestPlace) {
+        let edits: [(&str, &[&dyn ToSql], &str); 3] = [
             (
-                "UPDATE feed SET state = X'00' WHERE seq = 3",
+                "UPDATE feed SET state = ?1 WHERE seq = 3",
+                params![[0u8]],
                 "feed entry 3 does not match its hash",
             ),
             (
                 "DELETE FROM feed WHERE seq = 7",
+                params![],
                 "the feed has 6 entries, and the audit log 7",
             ),
             (
                 "DELETE FROM feed WHERE seq = 2",
+                params![],
                 "feed entry 3 is not the audit log's (audit entry 5)",
             ),
         ];
-        for (edit, problem) in edits {
-            let (dir, store) = store();
-            drop(store);
-            let path = dir.path().join("s.sqlite");
-            Connection::open(&path).unwrap().execute(edit, []).unwrap();
-            let store = Store::open(&path).unwrap();
+        for (edit, values, problem) in edits {
+            let fresh = place.another();
+            drop(store(&fresh));
+            fresh.edit_with(edit, values);
+            let store = fresh.open();
             assert_eq!(
                 store.audit().unwrap(),
                 Audit::RecordsDiffer {
@@ -414,7 +421,7 @@ mod tests {
             );
         }
         // An entry made up whole, in the feed's own chain: not the log's.
-        let (dir, store) = store();
+        let store = store(&place);
         let mut entries = store.feed_since(0, 100).unwrap();
         drop(store);
         let mut forged = entries[2].public.clone();
@@ -424,19 +431,16 @@ mod tests {
             forged,
             String::new(),
         );
-        let connection = Connection::open(dir.path().join("s.sqlite")).unwrap();
-        connection
-            .execute(
-                "UPDATE feed SET subject = ?1, hash = ?2 WHERE seq = 3",
-                params![replaced.public.subject.as_bytes(), replaced.hash.as_bytes()],
-            )
-            .unwrap();
+        place.edit_with(
+            "UPDATE feed SET subject = ?1, hash = ?2 WHERE seq = 3",
+            params![replaced.public.subject.as_bytes(), replaced.hash.as_bytes()],
+        );
         entries[2] = replaced;
         assert!(matches!(
             check_next(Some((3, entries[2].hash)), &entries[3]),
             Err(FeedFault::Forked { seq: 4 })
         ));
-        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let store = place.open();
         assert_eq!(
             store.audit().unwrap(),
             Audit::RecordsDiffer {
@@ -447,10 +451,11 @@ mod tests {
 
     #[test]
     fn a_store_of_the_layout_before_gets_the_feed_of_its_log() {
-        let (dir, store) = store();
+        let place = TestPlace::sqlite();
+        let store = store(&place);
         let before = store.feed_since(0, 100).unwrap();
         drop(store);
-        let path = dir.path().join("s.sqlite");
+        let path = place.location.file().unwrap().to_path_buf();
         Connection::open(&path)
             .unwrap()
             .execute_batch("DROP TABLE feed; UPDATE meta SET value = 11 WHERE key = 'version';")

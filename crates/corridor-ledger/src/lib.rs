@@ -15,11 +15,14 @@ mod companies;
 mod deployments;
 mod disclosures;
 mod feed;
+mod location;
 mod policies;
 mod replica;
 mod shares;
 mod status_lists;
 mod store;
+#[cfg(test)]
+mod testing;
 mod titles;
 mod tokens;
 mod trace;
@@ -36,8 +39,8 @@ pub use replica::{Applied, PeerRevocation, PeerState};
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};
 pub use store::{
-    Audit, Batch, HashStatus, Revocation, StatusListFault, Store, StoreError, StoreReader,
-    show_time,
+    Audit, Batch, HashStatus, Revocation, StatusListFault, Store, StoreError, StoreLocation,
+    StoreReader, show_time,
 };
 pub use titles::{
     DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,
@@ -120,7 +123,7 @@ pub enum LedgerError {
 
 impl Ledger for Store {
     fn describe(&self) -> String {
-        self.path().display().to_string()
+        self.location().to_string()
     }
 
     fn keeps_reasons(&self) -> bool {

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use corridor_db::{OptionalExtension, params};
 use corridor_format::Hash32;
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::Store;
@@ -72,7 +72,8 @@ impl Store {
                 None => PolicyKept::Added,
             };
             tx.execute(
-                "INSERT OR REPLACE INTO disclosure_policies (id, version, text, added_at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO disclosure_policies (id, version, text, added_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET version = excluded.version, text = excluded.text, added_at = excluded.added_at",
                 params![id, version, text, at],
             )
             .map_err(sqlite)?;
@@ -95,7 +96,7 @@ impl Store {
     fn policies_where(
         &self,
         condition: &str,
-        args: &[&dyn rusqlite::ToSql],
+        args: &[&dyn corridor_db::ToSql],
     ) -> Result<Vec<StoredPolicy>, StoreError> {
         let sqlite = |e| self.sqlite(e);
         self.conn
@@ -159,11 +160,12 @@ impl PolicyReplay {
 mod tests {
     use super::*;
     use crate::Audit;
+    use crate::testing::{TestPlace, on_both_backends};
 
-    #[test]
-    fn policies_are_kept_by_version_and_audited() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+    on_both_backends!(policies_are_kept_by_version_and_audited);
+
+    fn policies_are_kept_by_version_and_audited(place: TestPlace) {
+        let mut store = place.open();
         assert_eq!(store.keep_policy("p", 1, "a").unwrap(), PolicyKept::Added);
         assert_eq!(
             store.keep_policy("p", 1, "a").unwrap(),

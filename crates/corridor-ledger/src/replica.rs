@@ -10,17 +10,17 @@
 //! with nothing new is kept without one.
 
 use alloy_primitives::{Address, U256};
+use corridor_db::{OptionalExtension, Transaction, params};
 use corridor_feed::{FeedEntry, FeedFault, Kind, Node, Page, check_page};
 use corridor_format::Hash32;
 use corridor_title::{Roles, SignedAction, Title, apply};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::store::{Store, StoreError, append_audit, hash32};
 
 pub(crate) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS peers (
     url TEXT PRIMARY KEY, did TEXT, domain TEXT, node_url TEXT,
-    seq INTEGER NOT NULL DEFAULT 0, hash BLOB NOT NULL DEFAULT (zeroblob(32)),
+    seq INTEGER NOT NULL DEFAULT 0, hash BLOB NOT NULL,
     signed_at INTEGER, reached_at INTEGER, fault TEXT, fault_at INTEGER);
 CREATE TABLE IF NOT EXISTS peer_feed (
     peer TEXT NOT NULL, seq INTEGER NOT NULL, prev BLOB NOT NULL, hash BLOB NOT NULL,
@@ -201,9 +201,9 @@ impl Store {
         let why: String = why.chars().take(1000).collect();
         self.transact(|tx, _| {
             tx.execute(
-                "INSERT INTO peers (url, fault, fault_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (url) DO UPDATE SET fault = ?2, fault_at = ?3",
-                params![url, why, now],
+                "INSERT INTO peers (url, hash, fault, fault_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (url) DO UPDATE SET fault = ?3, fault_at = ?4",
+                params![url, [0u8; 32], why, now],
             )?;
             Ok(Ok(()))
         })
@@ -258,7 +258,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT at, reason FROM peer_revoked
-                 WHERE peer = ?1 AND hash = ?2 AND (?3 IS NULL OR issuer = ?3)
+                 WHERE peer = ?1 AND hash = ?2 AND (CAST(?3 AS TEXT) IS NULL OR issuer = ?3)
                  ORDER BY at LIMIT 1",
             )
             .map_err(|e| self.sqlite(e))?;
@@ -289,7 +289,7 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT 1 FROM peer_issued WHERE peer = ?1 AND root = ?2
-                 AND (?3 IS NULL OR issuer = ?3) LIMIT 1",
+                 AND (CAST(?3 AS TEXT) IS NULL OR issuer = ?3) LIMIT 1",
             )
             .and_then(|mut q| q.exists(params![url, root.as_bytes(), issuer]))
             .map_err(|e| self.sqlite(e))
@@ -330,9 +330,9 @@ impl Store {
             .map_err(|e| self.sqlite(e))?;
         text.map(|text| {
             serde_json::from_str(&text).map_err(|e| {
-                self.sqlite(rusqlite::Error::FromSqlConversionFailure(
+                self.sqlite(corridor_db::Error::FromSqlConversionFailure(
                     0,
-                    rusqlite::types::Type::Text,
+                    corridor_db::Type::Text,
                     Box::new(e),
                 ))
             })
@@ -420,7 +420,7 @@ impl ReplicaReplay {
     }
 }
 
-fn read_peer(conn: &rusqlite::Connection, url: &str) -> rusqlite::Result<Option<PeerState>> {
+fn read_peer(conn: &corridor_db::Connection, url: &str) -> corridor_db::Result<Option<PeerState>> {
     conn.prepare_cached(
         "SELECT did, domain, node_url, seq, hash, signed_at, reached_at, fault, fault_at
          FROM peers WHERE url = ?1",
@@ -448,7 +448,7 @@ fn read_peer(conn: &rusqlite::Connection, url: &str) -> rusqlite::Result<Option<
     .optional()
 }
 
-fn insert_entry(tx: &Transaction, peer: &str, entry: &FeedEntry) -> rusqlite::Result<()> {
+fn insert_entry(tx: &Transaction, peer: &str, entry: &FeedEntry) -> corridor_db::Result<()> {
     let public = &entry.public;
     tx.prepare_cached(
         "INSERT INTO peer_feed (peer, seq, prev, hash, audit_seq, audit_hash, at, kind, issuer,
@@ -480,20 +480,20 @@ fn derive(
     peer: &str,
     node: &Node,
     entry: &FeedEntry,
-) -> rusqlite::Result<Result<(), String>> {
+) -> corridor_db::Result<Result<(), String>> {
     let public = &entry.public;
     match public.kind {
         Kind::Issue => {
             tx.prepare_cached(
-                "INSERT OR IGNORE INTO peer_issued (peer, issuer, root, at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO peer_issued (peer, issuer, root, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             )?
             .execute(params![peer, public.issuer, public.subject.as_bytes(), public.at])?;
         }
         Kind::Revoke => {
             let reason = <[u8; 8]>::try_from(public.state.as_slice()).map_or(0, i64::from_be_bytes);
             tx.prepare_cached(
-                "INSERT OR IGNORE INTO peer_revoked (peer, issuer, hash, at, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO peer_revoked (peer, issuer, hash, at, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
             )?
             .execute(params![
                 peer,
@@ -519,8 +519,8 @@ fn derive(
             };
             let inserted = tx
                 .prepare_cached(
-                    "INSERT OR IGNORE INTO peer_registries (address, peer, admin, name, at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO peer_registries (address, peer, admin, name, at)
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
                 )?
                 .execute(params![
                     &public.subject.as_bytes()[12..],
@@ -544,7 +544,7 @@ fn title_action(
     tx: &Transaction,
     peer: &str,
     state: &[u8],
-) -> rusqlite::Result<Result<(), String>> {
+) -> corridor_db::Result<Result<(), String>> {
     let Ok(signed) = serde_json::from_slice::<SignedAction>(state) else {
         return Ok(Err("not a signed title action".into()));
     };
@@ -582,8 +582,8 @@ fn title_action(
     };
     let text = serde_json::to_string(&after).unwrap_or_default();
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO peer_titles (peer, registry, token, title)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO peer_titles (peer, registry, token, title)
+         VALUES (?1, ?2, ?3, ?4) ON CONFLICT (peer, registry, token) DO UPDATE SET title = excluded.title",
     )?
     .execute(params![
         peer,
@@ -597,10 +597,17 @@ fn title_action(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{TestPlace, on_both_backends};
     use crate::{Batch, RevocationReason, StatusPurpose};
     use corridor_feed::Head;
     use corridor_format::did::DidSigner;
     use corridor_format::keccak256;
+
+    on_both_backends!(
+        a_follower_applies_its_peers_feed_and_answers_what_it_issued_revoked_and_publishes,
+        a_registry_two_feeds_claim_is_kept_for_each_and_refuses_neither,
+        a_page_altered_in_each_way_is_refused_by_name_and_changes_nothing,
+    );
 
     const FEED: &str = "https://sg.lion-city.test/api/feed";
 
@@ -632,10 +639,6 @@ mod tests {
         }
     }
 
-    fn open(dir: &tempfile::TempDir, name: &str) -> Store {
-        Store::open(&dir.path().join(name)).unwrap()
-    }
-
     fn batch(name: &str) -> Batch {
         Batch {
             root: keccak256(name.as_bytes()),
@@ -643,12 +646,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_follower_applies_its_peers_feed_and_answers_what_it_issued_revoked_and_publishes() {
-        let dir = tempfile::tempdir().unwrap();
+    fn a_follower_applies_its_peers_feed_and_answers_what_it_issued_revoked_and_publishes(
+        place: TestPlace,
+    ) {
         let key = signer(7);
-        let mut leader = open(&dir, "sg.sqlite");
-        let mut follower = open(&dir, "cq.sqlite");
+        let sg = place.another();
+        let mut leader = sg.open();
+        let mut follower = place.open();
         leader
             .issue("lion-city", &[batch("one"), batch("two")])
             .unwrap();
@@ -759,12 +763,12 @@ mod tests {
         ));
         // A replica edited outside Corridor is named by the audit.
         drop(follower);
-        rusqlite::Connection::open(dir.path().join("cq.sqlite"))
-            .unwrap()
-            .execute("UPDATE peer_feed SET state = X'00' WHERE seq = 2", [])
-            .unwrap();
+        place.edit_with(
+            "UPDATE peer_feed SET state = ?1 WHERE seq = 2",
+            corridor_db::params![[0u8]],
+        );
         assert_eq!(
-            open(&dir, "cq.sqlite").audit().unwrap(),
+            place.open().audit().unwrap(),
             crate::Audit::RecordsDiffer {
                 problem: format!(
                     "the replica of {FEED}: forged: entry 2's content does not match its hash"
@@ -773,16 +777,15 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_registry_two_feeds_claim_is_kept_for_each_and_refuses_neither() {
-        let dir = tempfile::tempdir().unwrap();
+    fn a_registry_two_feeds_claim_is_kept_for_each_and_refuses_neither(place: TestPlace) {
         let key = signer(7);
-        let mut leader = open(&dir, "sg.sqlite");
+        let sg = place.another();
+        let mut leader = sg.open();
         let address = leader
             .create_registry(Address::repeat_byte(7), "eBLs")
             .unwrap()
             .address;
-        let mut follower = open(&dir, "cq.sqlite");
+        let mut follower = place.open();
         let other = "https://mirror.lion-city.test/api/feed";
         for feed in [FEED, other] {
             let applied = follower
@@ -796,15 +799,14 @@ mod tests {
         assert!(follower.peer_registry(Address::ZERO).unwrap().is_empty());
     }
 
-    #[test]
-    fn a_page_altered_in_each_way_is_refused_by_name_and_changes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
+    fn a_page_altered_in_each_way_is_refused_by_name_and_changes_nothing(place: TestPlace) {
         let key = signer(7);
-        let mut leader = open(&dir, "sg.sqlite");
+        let sg = place.another();
+        let mut leader = sg.open();
         for name in ["one", "two", "three", "four"] {
             leader.issue("lion-city", &[batch(name)]).unwrap();
         }
-        let mut follower = open(&dir, "cq.sqlite");
+        let mut follower = place.open();
         let mut first = page(&leader, 0, &key, 1_000);
         first.entries.truncate(2);
         first.more = true;

@@ -5,9 +5,9 @@
 
 use std::time::Duration;
 
+use corridor_db::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use corridor_format::Hash32;
 use corridor_share::Envelope;
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::Store;
 use crate::store::{StoreError, add_column, append_audit, now_ms};
@@ -18,7 +18,7 @@ const LIFETIME_BEFORE_EXPIRY: Duration = Duration::from_secs(30 * 24 * 3600);
 /// Adds what a store of layout version 2 lacks: the owner, size and expiry of its shares.
 /// Shares kept before them have no owner (no token may delete them; the operator may) and
 /// expire [`LIFETIME_BEFORE_EXPIRY`] after they were made.
-pub(crate) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
+pub(crate) fn migrate(conn: &Connection) -> corridor_db::Result<()> {
     add_column(conn, "shares", "owner", "TEXT")?;
     if add_column(conn, "shares", "bytes", "INTEGER NOT NULL DEFAULT 0")? {
         conn.execute(
@@ -242,11 +242,11 @@ impl Store {
     /// writer as long as the store waits: one that read first could not wait to write.
     pub(crate) fn transact<T>(
         &mut self,
-        apply: impl FnOnce(&Transaction, i64) -> rusqlite::Result<Result<T, StoreError>>,
+        apply: impl FnOnce(&Transaction, i64) -> corridor_db::Result<Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
-        let path = self.path().to_path_buf();
-        let sqlite = |source| StoreError::Sqlite {
-            path: path.clone(),
+        let place = self.location().clone();
+        let sqlite = |source| StoreError::Db {
+            at: place.clone(),
             source,
         };
         let tx = self
@@ -260,7 +260,7 @@ impl Store {
 }
 
 /// Deletes the shares expired by `at`, each with its audit entry; how many there were.
-fn expire(tx: &Transaction, at: i64) -> rusqlite::Result<usize> {
+fn expire(tx: &Transaction, at: i64) -> corridor_db::Result<usize> {
     let expired: Vec<(String, Option<String>)> = tx
         .prepare_cached("SELECT id, owner FROM shares WHERE expires <= ?1 ORDER BY expires, id")?
         .query_map([at], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -285,6 +285,12 @@ fn subject(id: &str) -> Hash32 {
 mod tests {
     use super::*;
     use crate::Audit;
+    use crate::testing::{TestPlace, on_both_backends};
+
+    on_both_backends!(
+        an_envelope_is_kept_under_an_unguessable_id_until_it_expires,
+        a_token_keeps_shares_within_its_quota_and_deletes_only_its_own,
+    );
 
     const ROOMY: ShareLimits = ShareLimits {
         per_token: 2,
@@ -297,17 +303,10 @@ mod tests {
         corridor_share::encrypt(text, &key, &mut rand::rng())
     }
 
-    fn store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-        (dir, store)
-    }
-
     const DAY: Duration = Duration::from_secs(86400);
 
-    #[test]
-    fn an_envelope_is_kept_under_an_unguessable_id_until_it_expires() {
-        let (_dir, mut store) = store();
+    fn an_envelope_is_kept_under_an_unguessable_id_until_it_expires(place: TestPlace) {
+        let mut store = place.open();
         let kept = store
             .put_share(&envelope("a document"), "ci", DAY, &ROOMY, &mut rand::rng())
             .unwrap();
@@ -333,9 +332,8 @@ mod tests {
         assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 3 });
     }
 
-    #[test]
-    fn a_token_keeps_shares_within_its_quota_and_deletes_only_its_own() {
-        let (_dir, mut store) = store();
+    fn a_token_keeps_shares_within_its_quota_and_deletes_only_its_own(place: TestPlace) {
+        let mut store = place.open();
         let put = |store: &mut Store, owner: &str, limits: &ShareLimits| {
             store.put_share(&envelope("doc"), owner, DAY, limits, &mut rand::rng())
         };
@@ -367,9 +365,11 @@ mod tests {
         assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 5 });
     }
 
+    /// SQLite only: the size limit is the file's (PostgreSQL's disk is the server's).
     #[test]
     fn a_share_is_refused_when_it_would_eat_into_the_reserve() {
-        let (_dir, mut store) = store();
+        let place = TestPlace::sqlite();
+        let mut store = place.open();
         store.limit_size(512 * 1024).unwrap();
         let reserve = ShareLimits {
             reserve: 128 * 1024,

@@ -3,7 +3,7 @@
 //! list's URL. Every change is one transaction with its audit entry; the audit replays the
 //! entries into bits and compares them with the table.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use corridor_db::{OptionalExtension, Transaction, params};
 
 use crate::store::{StatusListFault, Store, StoreError, append_audit};
 use corridor_format::{Hash32, keccak256};
@@ -267,7 +267,7 @@ fn no_list(url: &str) -> StoreError {
     }
 }
 
-fn read_in(tx: &Transaction, url: &str) -> rusqlite::Result<Option<StatusListRecord>> {
+fn read_in(tx: &Transaction, url: &str) -> corridor_db::Result<Option<StatusListRecord>> {
     tx.query_row(&select("url"), [url], record).optional()
 }
 
@@ -279,7 +279,7 @@ fn select(column: &str) -> String {
 }
 
 /// A row of [`select`].
-fn record(r: &rusqlite::Row) -> rusqlite::Result<StatusListRecord> {
+fn record(r: &corridor_db::Row) -> corridor_db::Result<StatusListRecord> {
     let purpose: String = r.get(2)?;
     Ok(StatusListRecord {
         url: r.get(0)?,
@@ -363,7 +363,7 @@ pub(crate) fn allocate_in(
     at: i64,
     url: &str,
     count: u64,
-) -> rusqlite::Result<Result<u64, StoreError>> {
+) -> corridor_db::Result<Result<u64, StoreError>> {
     let found: Option<(i64, i64, String)> = tx
         .query_row(
             "SELECT next, length(bits), key FROM status_lists WHERE url = ?1",
@@ -403,11 +403,12 @@ pub(crate) fn allocate_in(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{TestPlace, on_both_backends};
 
-    #[test]
-    fn lists_hand_out_indexes_set_bits_and_audit() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    on_both_backends!(lists_hand_out_indexes_set_bits_and_audit);
+
+    fn lists_hand_out_indexes_set_bits_and_audit(place: TestPlace) {
+        let mut store = place.open();
         let url = "https://issuer.example/status/1";
         store
             .create_status_list(url, "k", StatusPurpose::Suspension, 16, "{}")
@@ -480,8 +481,8 @@ mod tests {
         store
             .conn
             .execute(
-                "UPDATE status_lists SET bits = x'00' WHERE url = ?1",
-                [revocations],
+                "UPDATE status_lists SET bits = ?1 WHERE url = ?2",
+                corridor_db::params![[0u8], revocations],
             )
             .unwrap();
         assert!(matches!(

@@ -9,8 +9,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use corridor_db::{Connection, Dialect, OptionalExtension, Transaction, params};
 use corridor_format::{Hash32, RevocationReason, keccak256};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+pub use crate::location::StoreLocation;
 
 use crate::titles::TitleEntry;
 use crate::{shares, tokens};
@@ -129,19 +131,27 @@ fn owner_only(path: &Path) -> std::io::Result<()> {
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The file could not be opened, read or written.
+    /// The store could not be opened, read or written.
+    #[error("{at}: {source}")]
+    Db {
+        at: StoreLocation,
+        source: corridor_db::Error,
+    },
+    /// The store's file or folder could not be made or checked.
     #[error("{}: {source}", path.display())]
-    Sqlite {
+    Io {
         path: PathBuf,
-        source: rusqlite::Error,
+        source: std::io::Error,
     },
     /// A page of a followed peer's feed held a change the rules refuse; nothing of the page
     /// was kept.
     #[error("{0}")]
     PeerRefused(corridor_feed::FeedFault),
     /// The file is a store of a layout this version does not know.
-    #[error("{}: a store of layout version {found}, this Corridor reads version {SCHEMA_VERSION}", path.display())]
-    Version { path: PathBuf, found: i64 },
+    #[error(
+        "{at}: a store of layout version {found}, this Corridor reads version {SCHEMA_VERSION}"
+    )]
+    Version { at: StoreLocation, found: i64 },
     /// The root was issued by this issuer before; a batch is issued once.
     #[error("{issuer} issued merkle root {root} already, at {}", show_time(*at))]
     AlreadyIssued {
@@ -237,15 +247,15 @@ impl StoreError {
     /// issue`, a backup) held the write lock for longer than the busy timeout. Nothing was
     /// changed, and the same change may succeed a moment later.
     pub fn is_busy(&self) -> bool {
-        matches!(self, StoreError::Sqlite { source, .. }
-            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy))
+        matches!(self, StoreError::Db { source, .. }
+            if source.code() == Some(corridor_db::ErrorCode::Busy))
     }
 
     /// Whether a write failed because the store is full: its disk, or its size limit
     /// ([`Store::limit_size`]).
     pub fn is_full(&self) -> bool {
-        matches!(self, StoreError::Sqlite { source, .. }
-            if source.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull))
+        matches!(self, StoreError::Db { source, .. }
+            if source.code() == Some(corridor_db::ErrorCode::Full))
     }
 }
 
@@ -331,70 +341,120 @@ pub enum StatusListFault {
 /// ```
 pub struct Store {
     pub(crate) conn: Connection,
-    path: PathBuf,
+    location: StoreLocation,
     /// The most bytes the file may grow to, if limited ([`Store::limit_size`]).
     size_limit: Option<u64>,
 }
 
 impl Store {
-    /// Opens the store at `path`, creating it (and its folder) on first use.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let sqlite = |source| StoreError::Sqlite {
-            path: path.to_path_buf(),
+    /// Opens the store at `location` — a SQLite file (created, with its folder, on first
+    /// use) or a PostgreSQL database (its tables made on first use).
+    pub fn open(location: impl Into<StoreLocation>) -> Result<Store, StoreError> {
+        match location.into() {
+            StoreLocation::File(path) => Store::open_file(&path),
+            StoreLocation::Postgres(url) => Store::connect(&url),
+        }
+    }
+
+    fn open_file(path: &Path) -> Result<Store, StoreError> {
+        let place = StoreLocation::File(path.to_path_buf());
+        let db = |source| StoreError::Db {
+            at: place.clone(),
             source,
         };
-        let io = |at: &Path, e: std::io::Error| StoreError::Sqlite {
+        let io = |at: &Path, source: std::io::Error| StoreError::Io {
             path: at.to_path_buf(),
-            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            source,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
         }
         owner_only(path).map_err(|e| io(path, e))?;
-        let conn = Connection::open(path).map_err(sqlite)?;
-        // WAL lets the responder read while an issue writes; FULL sync makes a committed
-        // batch survive a crash.
-        conn.busy_timeout(Duration::from_secs(10)).map_err(sqlite)?;
-        // Two processes may open a new store at once (a server and a command): the schema,
-        // its version and the deployment salt are made by one of them, whole, and read by the
-        // other. Turning a new file to WAL can find it busy without waiting (SQLite will not
-        // wait where waiting could deadlock), so that step is tried again for a while.
-        let started = std::time::Instant::now();
-        loop {
-            match conn.pragma_update(None, "journal_mode", "WAL") {
-                Err(e)
-                    if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
-                        && started.elapsed() < Duration::from_secs(10) =>
-                {
-                    std::thread::sleep(Duration::from_millis(10));
+        let mut conn = Connection::open_sqlite(path).map_err(db)?;
+        let sqlite = |source: rusqlite::Error| db(source.into());
+        if let Some(file) = conn.as_sqlite() {
+            // WAL lets the responder read while an issue writes; FULL sync makes a committed
+            // batch survive a crash.
+            file.busy_timeout(Duration::from_secs(10)).map_err(sqlite)?;
+            // Two processes may open a new store at once (a server and a command): the
+            // schema, its version and the deployment salt are made by one of them, whole, and
+            // read by the other. Turning a new file to WAL can find it busy without waiting
+            // (SQLite will not wait where waiting could deadlock), so that step is tried again
+            // for a while.
+            let started = std::time::Instant::now();
+            loop {
+                match file.pragma_update(None, "journal_mode", "WAL") {
+                    Err(e)
+                        if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                            && started.elapsed() < Duration::from_secs(10) =>
+                    {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    done => break done.map_err(sqlite)?,
                 }
-                done => break done.map_err(sqlite)?,
             }
+            file.pragma_update(None, "synchronous", "FULL")
+                .map_err(sqlite)?;
         }
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(sqlite)?;
-        // A store of this version is whole already: opening it (as each reader connection of
-        // the server does) takes no write lock.
-        if !Store::is_current(&conn) {
-            conn.execute_batch("BEGIN IMMEDIATE").map_err(sqlite)?;
-            let prepared = Store::prepare(&conn, path);
-            let ended = conn.execute_batch(if prepared.is_ok() {
-                "COMMIT"
-            } else {
-                "ROLLBACK"
-            });
-            prepared?;
-            ended.map_err(sqlite)?;
-        }
+        Store::make_current(&mut conn, &place)?;
         Ok(Store {
             conn,
-            path: path.to_path_buf(),
+            location: place,
             size_limit: None,
         })
     }
 
+    /// Connects to the PostgreSQL database `url` names, making its tables on first use.
+    /// Several processes (servers behind one load balancer, commands) may share it: each
+    /// change is one transaction, one writer at a time.
+    fn connect(url: &str) -> Result<Store, StoreError> {
+        let place = StoreLocation::Postgres(url.to_owned());
+        let mut conn = Connection::connect_postgres(url).map_err(|source| StoreError::Db {
+            at: place.clone(),
+            source,
+        })?;
+        conn.set_busy_timeout(Duration::from_secs(10))
+            .map_err(|source| StoreError::Db {
+                at: place.clone(),
+                source,
+            })?;
+        Store::make_current(&mut conn, &place)?;
+        Ok(Store {
+            conn,
+            location: place,
+            size_limit: None,
+        })
+    }
+
+    /// Makes or migrates the schema unless the store has this version's already, as one
+    /// writer: a store of this version is whole already, and opening it (as each reader
+    /// connection of the server does) takes no write lock.
+    fn make_current(conn: &mut Connection, place: &StoreLocation) -> Result<(), StoreError> {
+        if Store::is_current(conn) {
+            return Ok(());
+        }
+        let db = |source| StoreError::Db {
+            at: place.clone(),
+            source,
+        };
+        let tx = conn
+            .transaction_with_behavior(corridor_db::TransactionBehavior::Immediate)
+            .map_err(db)?;
+        Store::prepare(&tx, place)?;
+        tx.commit().map_err(db)
+    }
+
     /// Whether the store `conn` opened has this version's schema and its deployment salt.
     fn is_current(conn: &Connection) -> bool {
+        // On PostgreSQL a failed statement would end the transaction it is in: the table is
+        // looked for first.
+        if conn.dialect() == Dialect::Postgres
+            && !conn
+                .query_row("SELECT to_regclass('meta') IS NOT NULL", [], |r| r.get(0))
+                .unwrap_or(false)
+        {
+            return false;
+        }
         let version: Option<i64> = conn
             .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
                 r.get(0)
@@ -408,41 +468,57 @@ impl Store {
                 .is_ok_and(|n| n > 0)
     }
 
-    /// Makes or migrates the schema of the store at `path`, in the transaction `conn` holds.
-    fn prepare(conn: &Connection, path: &Path) -> Result<(), StoreError> {
-        let sqlite = |source| StoreError::Sqlite {
-            path: path.to_path_buf(),
+    /// Makes or migrates the schema of the store at `at`, in the transaction `conn` holds. A
+    /// PostgreSQL store is made at this version: no layout older than it was ever kept there.
+    fn prepare(conn: &Connection, place: &StoreLocation) -> Result<(), StoreError> {
+        let db = |source| StoreError::Db {
+            at: place.clone(),
             source,
         };
-        let events_as_text = crate::trace::set_aside_text_events(conn).map_err(sqlite)?;
-        conn.execute_batch(RETIRED_INDEXES)
-            .and_then(|()| conn.execute_batch(SCHEMA))
-            .and_then(|()| conn.execute_batch(crate::companies::SCHEMA))
-            .and_then(|()| conn.execute_batch(crate::disclosures::SCHEMA))
-            .and_then(|()| conn.execute_batch(crate::policies::SCHEMA))
-            .and_then(|()| conn.execute_batch(crate::companies::LOOK_UP_GENERATION))
-            .and_then(|()| crate::feed::migrate(conn))
-            .and_then(|()| conn.execute_batch(crate::feed::SCHEMA))
-            .and_then(|()| conn.execute_batch(crate::replica::SCHEMA))
+        let sqlite = conn.dialect() == Dialect::Sqlite;
+        let events_as_text = if sqlite {
+            crate::trace::set_aside_text_events(conn).map_err(db)?
+        } else {
+            false
+        };
+        let made = if sqlite {
+            conn.execute_batch(RETIRED_INDEXES)
+        } else {
+            Ok(())
+        };
+        made.and_then(|()| conn.create_schema(SCHEMA))
+            .and_then(|()| conn.create_schema(crate::companies::SCHEMA))
+            .and_then(|()| conn.create_schema(crate::disclosures::SCHEMA))
+            .and_then(|()| conn.create_schema(crate::policies::SCHEMA))
+            .and_then(|()| crate::companies::count_look_up_generations(conn))
+            .map_err(db)?;
+        let feed_kept = if sqlite {
+            crate::feed::migrate(conn)
+        } else {
+            Ok(())
+        };
+        feed_kept
+            .and_then(|()| conn.create_schema(crate::feed::SCHEMA))
+            .and_then(|()| conn.create_schema(crate::replica::SCHEMA))
             .and_then(|()| crate::feed::catch_up(conn))
             .and_then(|()| crate::trace::migrate_text_events(conn, events_as_text))
             .and_then(|()| crate::trace::time_batches(conn))
             .and_then(|()| tokens::migrate(conn))
             .and_then(|()| shares::migrate(conn))
-            .map_err(sqlite)?;
+            .map_err(db)?;
         let version: Option<i64> = conn
             .query_row("SELECT value FROM meta WHERE key = 'version'", [], |r| {
                 r.get(0)
             })
             .optional()
-            .map_err(sqlite)?;
+            .map_err(db)?;
         match version {
             None => {
                 conn.execute(
                     "INSERT INTO meta (key, value) VALUES ('version', ?1)",
                     [SCHEMA_VERSION],
                 )
-                .map_err(sqlite)?;
+                .map_err(db)?;
             }
             Some(SCHEMA_VERSION) => {}
             // Version 2 added the title registry's tables, which the schema just created;
@@ -463,48 +539,60 @@ impl Store {
             // of the log written before (above); version 13 puts the status lists' signed
             // credentials in it, made again from the log (above), and keeps the replicas
             // of the peers a node follows.
-            Some(1..=12) => {
+            Some(1..=12) if sqlite => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],
                 )
-                .map_err(sqlite)?;
+                .map_err(db)?;
             }
             Some(found) => {
                 return Err(StoreError::Version {
-                    path: path.to_path_buf(),
+                    at: place.clone(),
                     found,
                 });
             }
         }
-        crate::deployments::first_deployment(conn).map_err(sqlite)
+        crate::deployments::first_deployment(conn).map_err(db)
     }
 
-    /// Opens the store at `path`, which must exist, for reading only, on a connection of its
-    /// own. In WAL mode a reader never waits for a writer, this process's or another's: it
-    /// reads the last commit before the write began. A [`StoreReader`] offers only the read
-    /// methods (those taking `&Store`), so it cannot be asked to write.
-    pub fn open_reader(path: &Path) -> Result<StoreReader, StoreError> {
-        use rusqlite::OpenFlags;
-        let sqlite = |source| StoreError::Sqlite {
-            path: path.to_path_buf(),
+    /// Opens the store at `location`, which must exist, for reading only, on a connection of
+    /// its own. A reader never waits for a writer, this process's or another's: it reads the
+    /// last commit before the write began (SQLite's WAL; PostgreSQL's snapshots). A
+    /// [`StoreReader`] offers only the read methods (those taking `&Store`), so it cannot be
+    /// asked to write.
+    pub fn open_reader(location: impl Into<StoreLocation>) -> Result<StoreReader, StoreError> {
+        let place = location.into();
+        let db = |source| StoreError::Db {
+            at: place.clone(),
             source,
         };
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(sqlite)?;
-        // A reader waits only while a checkpoint resets the log, a moment.
-        conn.busy_timeout(READER_BUSY_WAIT).map_err(sqlite)?;
-        // Pages read through a map of the file: a reader's own page cache is dropped at every
-        // commit (and a busy server commits many times a second), and reading each page back
-        // through the file costs a copy and a system call.
-        conn.pragma_update(None, "mmap_size", READER_MAP_BYTES)
-            .map_err(sqlite)?;
+        let conn = match &place {
+            StoreLocation::File(path) => {
+                let conn = Connection::open_sqlite_read_only(path).map_err(db)?;
+                if let Some(file) = conn.as_sqlite() {
+                    let sqlite = |source: rusqlite::Error| db(source.into());
+                    // A reader waits only while a checkpoint resets the log, a moment.
+                    file.busy_timeout(READER_BUSY_WAIT).map_err(sqlite)?;
+                    // Pages read through a map of the file: a reader's own page cache is
+                    // dropped at every commit (and a busy server commits many times a
+                    // second), and reading each page back through the file costs a copy and
+                    // a system call.
+                    file.pragma_update(None, "mmap_size", READER_MAP_BYTES)
+                        .map_err(sqlite)?;
+                }
+                conn
+            }
+            StoreLocation::Postgres(url) => {
+                let conn = Connection::connect_postgres(url).map_err(db)?;
+                conn.execute_batch("SET default_transaction_read_only = on")
+                    .map_err(db)?;
+                conn
+            }
+        };
         Ok(StoreReader(Store {
             conn,
-            path: path.to_path_buf(),
+            location: place,
             size_limit: None,
         }))
     }
@@ -513,38 +601,46 @@ impl Store {
     /// ([`StoreError::is_busy`]); ten seconds unless set. A server sets it short and answers
     /// "busy, retry" rather than hold its request.
     pub fn set_busy_timeout(&self, wait: Duration) -> Result<(), StoreError> {
-        self.conn.busy_timeout(wait).map_err(|e| self.sqlite(e))
+        self.conn.set_busy_timeout(wait).map_err(|e| self.sqlite(e))
     }
 
     /// Lets the file grow to `bytes` at most (rounded up to whole pages; never below what it
     /// holds already): a write that would need more fails as one on a full disk does
-    /// ([`StoreError::is_full`]). For this connection, while it is open.
+    /// ([`StoreError::is_full`]). For this connection, while it is open. A PostgreSQL store
+    /// is bounded by its server's disk and quotas, which are the server's to set: there
+    /// this does nothing.
     pub fn limit_size(&mut self, bytes: u64) -> Result<(), StoreError> {
+        let Some(file) = self.conn.as_sqlite() else {
+            return Ok(());
+        };
         let page = self.page_size()?;
         let pages = bytes.div_ceil(page).max(1);
-        let set: u64 = self
-            .conn
+        let set: u64 = file
             .query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| {
                 r.get(0)
             })
-            .map_err(|e| self.sqlite(e))?;
+            .map_err(|e| self.sqlite(e.into()))?;
         self.size_limit = Some(set * page);
         Ok(())
     }
 
     /// The room left for writes, in bytes: the least of what the size limit leaves and the
-    /// free space of the disk the file is on.
+    /// free space of the disk the file is on. Unbounded on PostgreSQL, whose disk is the
+    /// database server's.
     pub fn room(&self) -> Result<u64, StoreError> {
+        let (Some(file), StoreLocation::File(path)) = (self.conn.as_sqlite(), &self.location)
+        else {
+            return Ok(u64::MAX);
+        };
         let page = self.page_size()?;
         let pragma = |name: &str| -> Result<u64, StoreError> {
-            self.conn
-                .query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
-                .map_err(|e| self.sqlite(e))
+            file.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+                .map_err(|e| self.sqlite(e.into()))
         };
         let used = pragma("page_count")?.saturating_sub(pragma("freelist_count")?) * page;
-        let disk = free_space(&self.path).map_err(|e| StoreError::Sqlite {
-            path: self.path.clone(),
-            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        let disk = free_space(path).map_err(|source| StoreError::Io {
+            path: path.clone(),
+            source,
         })?;
         Ok(match self.size_limit {
             Some(limit) => disk.min(limit.saturating_sub(used)),
@@ -558,9 +654,15 @@ impl Store {
             .map_err(|e| self.sqlite(e))
     }
 
-    /// The file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Whether the store's connection is gone for good (its PostgreSQL server closed it):
+    /// it must be opened again.
+    pub fn is_closed(&self) -> bool {
+        self.conn.is_closed()
+    }
+
+    /// Where the store is kept.
+    pub fn location(&self) -> &StoreLocation {
+        &self.location
     }
 
     /// Issues batches for `issuer`, all in one transaction: every batch is recorded, or, on
@@ -582,7 +684,7 @@ impl Store {
         apply: impl FnOnce(
             &Transaction,
             i64,
-            &dyn Fn(rusqlite::Error) -> StoreError,
+            &dyn Fn(corridor_db::Error) -> StoreError,
         ) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         self.change_with(issuer, apply)
@@ -594,17 +696,20 @@ impl Store {
         &mut self,
         work: impl FnOnce(&mut Store) -> Result<T, E>,
     ) -> Result<T, E> {
-        let cache: i64 = self
-            .conn
+        // PostgreSQL's cache is its server's.
+        let Some(file) = self.conn.as_sqlite() else {
+            return work(self);
+        };
+        let cache: i64 = file
             .pragma_query_value(None, "cache_size", |r| r.get(0))
-            .map_err(|e| self.sqlite(e))?;
-        self.conn
-            .pragma_update(None, "cache_size", BULK_CACHE_KIB)
-            .map_err(|e| self.sqlite(e))?;
+            .map_err(|e| self.sqlite(e.into()))?;
+        file.pragma_update(None, "cache_size", BULK_CACHE_KIB)
+            .map_err(|e| self.sqlite(e.into()))?;
         let done = work(self);
-        self.conn
-            .pragma_update(None, "cache_size", cache)
-            .map_err(|e| self.sqlite(e))?;
+        if let Some(file) = self.conn.as_sqlite() {
+            file.pragma_update(None, "cache_size", cache)
+                .map_err(|e| self.sqlite(e.into()))?;
+        }
         done
     }
 
@@ -613,12 +718,12 @@ impl Store {
     pub(crate) fn change_with<T, E: From<StoreError>>(
         &mut self,
         issuer: &str,
-        apply: impl FnOnce(&Transaction, i64, &dyn Fn(rusqlite::Error) -> StoreError) -> Result<T, E>,
+        apply: impl FnOnce(&Transaction, i64, &dyn Fn(corridor_db::Error) -> StoreError) -> Result<T, E>,
     ) -> Result<T, E> {
         check_issuer(issuer)?;
-        let path = self.path.clone();
-        let sqlite = move |source| StoreError::Sqlite {
-            path: path.clone(),
+        let place = self.location.clone();
+        let sqlite = move |source| StoreError::Db {
+            at: place.clone(),
             source,
         };
         // Immediate: the write lock is taken first, waiting (the busy timeout) for another
@@ -626,7 +731,7 @@ impl Store {
         // once when it met one.
         let tx = self
             .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .transaction_with_behavior(corridor_db::TransactionBehavior::Immediate)
             .map_err(&sqlite)?;
         let value = apply(&tx, now_ms(), &sqlite)?;
         tx.commit().map_err(&sqlite)?;
@@ -727,7 +832,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT issuer, at, reason, note FROM revoked
-                 WHERE hash = ?1 AND (?2 IS NULL OR issuer = ?2) ORDER BY at LIMIT 1",
+                 WHERE hash = ?1 AND (CAST(?2 AS TEXT) IS NULL OR issuer = ?2) ORDER BY at LIMIT 1",
             )
             .map_err(|e| self.sqlite(e))?;
         for hash in hashes {
@@ -1022,9 +1127,9 @@ impl Store {
         Ok(None)
     }
 
-    pub(crate) fn sqlite(&self, source: rusqlite::Error) -> StoreError {
-        StoreError::Sqlite {
-            path: self.path.clone(),
+    pub(crate) fn sqlite(&self, source: corridor_db::Error) -> StoreError {
+        StoreError::Db {
+            at: self.location.clone(),
             source,
         }
     }
@@ -1038,7 +1143,7 @@ fn revocation_detail(reason: RevocationReason, note: &str) -> Vec<u8> {
 }
 
 /// Reads a revocation row `(issuer, at, reason, note)` of `hash`.
-fn revocation_row(hash: Hash32, r: &rusqlite::Row) -> rusqlite::Result<Revocation> {
+fn revocation_row(hash: Hash32, r: &corridor_db::Row) -> corridor_db::Result<Revocation> {
     let code: i64 = r.get(2)?;
     Ok(Revocation {
         issuer: r.get(0)?,
@@ -1081,7 +1186,7 @@ enum Revocable {
 fn record_revocations(
     tx: &Transaction,
     at: i64,
-    sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
+    sqlite: &dyn Fn(corridor_db::Error) -> StoreError,
     issuer: &str,
     hashes: &[Hash32],
     reason: RevocationReason,
@@ -1139,7 +1244,7 @@ fn record_revocations(
 }
 
 /// Whether `issuer` issued `hash` in this store, as a batch's root or a document.
-fn issued_by(tx: &Transaction, issuer: &str, hash: &Hash32) -> rusqlite::Result<bool> {
+fn issued_by(tx: &Transaction, issuer: &str, hash: &Hash32) -> corridor_db::Result<bool> {
     tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM issued WHERE issuer = ?1 AND root = ?2)
              OR EXISTS (SELECT 1 FROM documents WHERE issuer = ?1 AND target = ?2)",
@@ -1155,14 +1260,23 @@ pub(crate) fn add_column(
     table: &str,
     column: &str,
     definition: &str,
-) -> rusqlite::Result<bool> {
+) -> corridor_db::Result<bool> {
     let present: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)",
+        match conn.dialect() {
+            Dialect::Sqlite => {
+                "SELECT EXISTS (SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2)"
+            }
+            Dialect::Postgres => {
+                "SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                                WHERE table_schema = current_schema()
+                                  AND table_name = ?1 AND column_name = ?2)"
+            }
+        },
         [table, column],
         |r| r.get(0),
     )?;
     if !present {
-        conn.execute_batch(&format!(
+        conn.create_schema(&format!(
             "ALTER TABLE {table} ADD COLUMN {column} {definition}"
         ))?;
     }
@@ -1203,7 +1317,7 @@ pub(crate) fn issue_batch(
     at: i64,
     issuer: &str,
     batch: &Batch,
-    sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
+    sqlite: &dyn Fn(corridor_db::Error) -> StoreError,
 ) -> Result<(), StoreError> {
     let mut documents = batch.documents.clone();
     documents.sort_unstable();
@@ -1237,7 +1351,7 @@ pub(crate) fn issue_batch(
     {
         let mut insert = tx
             .prepare_cached(
-                "INSERT OR REPLACE INTO documents (issuer, target, root) VALUES (?1, ?2, ?3)",
+                "INSERT INTO documents (issuer, target, root) VALUES (?1, ?2, ?3) ON CONFLICT (issuer, target) DO UPDATE SET root = excluded.root",
             )
             .map_err(sqlite)?;
         for target in &documents {
@@ -1272,7 +1386,7 @@ pub(crate) fn append_audit(
     action: &str,
     subject: &Hash32,
     detail: &[u8],
-) -> rusqlite::Result<i64> {
+) -> corridor_db::Result<i64> {
     // Cached: a bulk write appends an entry a row.
     let (seq, prev): (i64, Vec<u8>) = tx
         .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
@@ -1374,6 +1488,18 @@ pub fn show_time(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{TestPlace, on_both_backends};
+    use rusqlite::Connection;
+
+    on_both_backends!(
+        a_new_store_opened_by_many_at_once_is_made_once,
+        readers_read_while_another_process_writes_and_a_writer_is_told_busy,
+        batches_are_all_or_nothing,
+        revocations_are_recorded_once_for_known_issuers,
+        revoking_what_was_issued_refuses_made_up_hashes_and_logs_nothing,
+        the_audit_names_the_first_altered_entry_and_edited_records,
+        another_layout_is_refused,
+    );
 
     fn h(text: &str) -> Hash32 {
         keccak256(text.as_bytes())
@@ -1393,18 +1519,24 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_new_store_opened_by_many_at_once_is_made_once() {
-        for _ in 0..20 {
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("store.sqlite");
+    fn a_new_store_opened_by_many_at_once_is_made_once(first: TestPlace) {
+        let postgres = first.is_postgres();
+        let mut next = Some(first);
+        for _ in 0..if postgres { 5 } else { 20 } {
+            let place = next.take().unwrap_or_else(|| {
+                if postgres {
+                    TestPlace::postgres()
+                } else {
+                    TestPlace::sqlite()
+                }
+            });
             let start = std::sync::Barrier::new(8);
             let salts: Vec<_> = std::thread::scope(|scope| {
                 let opening: Vec<_> = (0..8)
                     .map(|_| {
                         scope.spawn(|| {
                             start.wait();
-                            Store::open(&path).unwrap().deployment().unwrap()
+                            place.open().deployment().unwrap()
                         })
                     })
                     .collect();
@@ -1414,20 +1546,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn readers_read_while_another_process_writes_and_a_writer_is_told_busy() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.sqlite");
-        let mut store = Store::open(&path).unwrap();
+    fn readers_read_while_another_process_writes_and_a_writer_is_told_busy(place: TestPlace) {
+        let mut store = place.open();
         store.issue("a", &[batch("one", 1)]).unwrap();
         store.set_busy_timeout(Duration::from_millis(100)).unwrap();
         // Another process's write, begun and held.
-        let other = Connection::open(&path).unwrap();
-        other
-            .execute_batch("BEGIN IMMEDIATE; DELETE FROM revoked;")
+        let mut other = place.connect();
+        let other = other
+            .transaction_with_behavior(corridor_db::TransactionBehavior::Immediate)
             .unwrap();
+        other.execute("DELETE FROM revoked", []).unwrap();
 
-        let reader = Store::open_reader(&path).unwrap();
+        let reader = place.reader();
         let started = std::time::Instant::now();
         assert_eq!(reader.status(&h("one/0")).unwrap().len(), 1);
         assert!(started.elapsed() < Duration::from_millis(100));
@@ -1437,17 +1567,15 @@ mod tests {
             .unwrap_err();
         assert!(refused.is_busy(), "{refused}");
         assert!(!StoreError::UnknownIssuer("x".into()).is_busy());
-        other.execute_batch("COMMIT").unwrap();
+        other.commit().unwrap();
         store
             .revoke("a", &[h("one/0")], RevocationReason::Superseded, "")
             .unwrap();
         assert!(reader.first_revoked(None, &[h("one/0")]).unwrap().is_some());
     }
 
-    #[test]
-    fn batches_are_all_or_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    fn batches_are_all_or_nothing(place: TestPlace) {
+        let mut store = place.open();
         store.issue("a", &[batch("one", 3)]).unwrap();
         // the second batch repeats the first: neither new batch is recorded
         let err = store
@@ -1471,10 +1599,8 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn revocations_are_recorded_once_for_known_issuers() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    fn revocations_are_recorded_once_for_known_issuers(place: TestPlace) {
+        let mut store = place.open();
         assert!(matches!(
             store.revoke("nobody", &[h("x")], RevocationReason::Unspecified, ""),
             Err(StoreError::UnknownIssuer(_))
@@ -1513,10 +1639,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn revoking_what_was_issued_refuses_made_up_hashes_and_logs_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    fn revoking_what_was_issued_refuses_made_up_hashes_and_logs_nothing(place: TestPlace) {
+        let mut store = place.open();
         store.issue("a", &[batch("one", 2)]).unwrap();
         let reason = RevocationReason::Unspecified;
         let err = store
@@ -1546,7 +1670,7 @@ mod tests {
     #[test]
     fn a_write_past_the_size_limit_fails_as_on_a_full_disk() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let mut store = Store::open(dir.path().join("s.sqlite")).unwrap();
         store.limit_size(64 * 1024).unwrap();
         assert!(store.room().unwrap() <= 64 * 1024);
         let err = (0..1000)
@@ -1556,11 +1680,8 @@ mod tests {
         assert!(matches!(store.audit().unwrap(), Audit::Intact { .. }));
     }
 
-    #[test]
-    fn the_audit_names_the_first_altered_entry_and_edited_records() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.sqlite");
-        let mut store = Store::open(&path).unwrap();
+    fn the_audit_names_the_first_altered_entry_and_edited_records(place: TestPlace) {
+        let mut store = place.open();
         for name in ["one", "two", "three"] {
             store.issue("a", &[batch(name, 2)]).unwrap();
         }
@@ -1573,11 +1694,8 @@ mod tests {
         ));
         drop(store);
 
-        let edit = |sql: &str| {
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(sql).unwrap();
-        };
-        let audit = || Store::open(&path).unwrap().audit().unwrap();
+        let edit = |sql: &str| place.edit(sql);
+        let audit = || place.open().audit().unwrap();
 
         // a record edited behind Corridor's back
         edit("UPDATE revoked SET note = 'other'");
@@ -1586,12 +1704,16 @@ mod tests {
             "{:?}",
             audit()
         );
-        edit("UPDATE revoked SET note = 'why', reason = 'not a code'");
-        assert!(
-            matches!(audit(), Audit::RecordsDiffer { .. }),
-            "{:?}",
-            audit()
-        );
+        // (PostgreSQL's column types keep text out of a number.)
+        if !place.is_postgres() {
+            edit("UPDATE revoked SET note = 'why', reason = 'not a code'");
+            assert!(
+                matches!(audit(), Audit::RecordsDiffer { .. }),
+                "{:?}",
+                audit()
+            );
+        }
+        edit("UPDATE revoked SET note = 'why'");
         edit("UPDATE revoked SET reason = 1");
         assert!(
             matches!(audit(), Audit::RecordsDiffer { .. }),
@@ -1600,7 +1722,9 @@ mod tests {
         );
         edit("UPDATE revoked SET reason = 1001");
         assert!(matches!(audit(), Audit::Intact { .. }), "{:?}", audit());
-        edit("DELETE FROM documents WHERE rowid = (SELECT MIN(rowid) FROM documents)");
+        edit(
+            "DELETE FROM documents WHERE target = (SELECT target FROM documents ORDER BY target LIMIT 1)",
+        );
         assert!(
             matches!(audit(), Audit::RecordsDiffer { .. }),
             "{:?}",
@@ -1620,17 +1744,11 @@ mod tests {
         assert!(matches!(audit(), Audit::Altered { seq: 2, .. }));
     }
 
-    #[test]
-    fn another_layout_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.sqlite");
-        drop(Store::open(&path).unwrap());
-        Connection::open(&path)
-            .unwrap()
-            .execute("UPDATE meta SET value = 99 WHERE key = 'version'", [])
-            .unwrap();
+    fn another_layout_is_refused(place: TestPlace) {
+        drop(place.open());
+        place.edit("UPDATE meta SET value = 99 WHERE key = 'version'");
         assert!(matches!(
-            Store::open(&path),
+            Store::open(&place.location),
             Err(StoreError::Version { found: 99, .. })
         ));
     }

@@ -10,13 +10,13 @@
 use std::collections::BTreeMap;
 
 use alloy_primitives::{Address, Bytes, U256, keccak256};
+use corridor_db::{OptionalExtension, Transaction, TransactionBehavior, params};
 use corridor_format::Hash32;
 use corridor_title::{
     Action, Custody, HistoryEntry, Receipt, RegistryError, Roles, SignedAction, SigningDomain,
     Title, TitleRegistry, apply,
 };
 use k256::ecdsa::SigningKey;
-use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
 use crate::Store;
 use crate::deployments::current_deployment;
@@ -127,9 +127,9 @@ impl Store {
         }
         let address = registry_address(&SigningDomain::Deployment(self.deployment()?), admin, name);
         let at = now_ms();
-        let path = self.path().to_path_buf();
-        let sqlite = |source| StoreError::Sqlite {
-            path: path.clone(),
+        let place = self.location().clone();
+        let sqlite = |source| StoreError::Db {
+            at: place.clone(),
             source,
         };
         let tx = self
@@ -138,7 +138,7 @@ impl Store {
             .map_err(sqlite)?;
         let inserted = tx
             .execute(
-                "INSERT OR IGNORE INTO registries (address, name, admin, at) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT INTO registries (address, name, admin, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
                 params![address.as_slice(), name, admin.as_slice(), at],
             )
             .map_err(sqlite)?;
@@ -217,10 +217,10 @@ impl Store {
                 entry.insert(self.registry(signed.registry).map_err(boxed)?.roles());
             }
         }
-        let path = self.path().to_path_buf();
+        let place = self.location().clone();
         let sqlite = |source| {
-            boxed(StoreError::Sqlite {
-                path: path.clone(),
+            boxed(StoreError::Db {
+                at: place.clone(),
                 source,
             })
         };
@@ -425,7 +425,7 @@ impl TitleRegistry for EmbeddedTitles<'_> {
         format!(
             "title registry {} in {}",
             self.registry,
-            self.store.path().display()
+            self.store.location()
         )
     }
 
@@ -475,7 +475,7 @@ fn apply_signed(
     tx: &Transaction,
     roles: &Roles,
     signed: &SignedAction,
-    sqlite: &impl Fn(rusqlite::Error) -> RegistryError,
+    sqlite: &impl Fn(corridor_db::Error) -> RegistryError,
 ) -> Result<i64, RegistryError> {
     let expected = read_nonce(tx, signed.registry, signed.actor).map_err(sqlite)?;
     if signed.nonce != expected {
@@ -495,7 +495,7 @@ fn apply_signed(
     )?;
     write_title(tx, signed.registry, signed.token, &after).map_err(sqlite)?;
     tx.execute(
-        "INSERT OR REPLACE INTO nonces (registry, account, next) VALUES (?1, ?2, ?3)",
+        "INSERT INTO nonces (registry, account, next) VALUES (?1, ?2, ?3) ON CONFLICT (registry, account) DO UPDATE SET next = excluded.next",
         params![
             signed.registry.as_slice(),
             signed.actor.as_slice(),
@@ -528,7 +528,7 @@ fn padded(address: Address) -> Hash32 {
     Hash32(bytes)
 }
 
-fn registry_row(r: &rusqlite::Row) -> rusqlite::Result<RegistryInfo> {
+fn registry_row(r: &corridor_db::Row) -> corridor_db::Result<RegistryInfo> {
     Ok(RegistryInfo {
         address: address_at(r, 0)?,
         name: r.get(1)?,
@@ -538,18 +538,18 @@ fn registry_row(r: &rusqlite::Row) -> rusqlite::Result<RegistryInfo> {
 }
 
 /// Column `i` of a row, which must hold a 20-byte address; anything else is a damaged store.
-fn address_at(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Address> {
+fn address_at(r: &corridor_db::Row, i: usize) -> corridor_db::Result<Address> {
     let bytes: Vec<u8> = r.get(i)?;
     Address::try_from(bytes.as_slice()).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Blob, Box::new(e))
+        corridor_db::Error::FromSqlConversionFailure(i, corridor_db::Type::Blob, Box::new(e))
     })
 }
 
 fn read_nonce(
-    conn: &rusqlite::Connection,
+    conn: &corridor_db::Connection,
     registry: Address,
     account: Address,
-) -> rusqlite::Result<u64> {
+) -> corridor_db::Result<u64> {
     let next: Option<i64> = conn
         .query_row(
             "SELECT next FROM nonces WHERE registry = ?1 AND account = ?2",
@@ -561,10 +561,10 @@ fn read_nonce(
 }
 
 fn read_title(
-    conn: &rusqlite::Connection,
+    conn: &corridor_db::Connection,
     registry: Address,
     token: U256,
-) -> rusqlite::Result<Option<Title>> {
+) -> corridor_db::Result<Option<Title>> {
     conn.query_row(
         "SELECT beneficiary, holder, prev_beneficiary, prev_holder, nominee, active, custody, remark
          FROM titles WHERE registry = ?1 AND token = ?2",
@@ -584,9 +584,9 @@ fn read_title(
                     "surrendered" => Custody::Surrendered,
                     "burnt" => Custody::Burnt,
                     other => {
-                        return Err(rusqlite::Error::FromSqlConversionFailure(
+                        return Err(corridor_db::Error::FromSqlConversionFailure(
                             6,
-                            rusqlite::types::Type::Text,
+                            corridor_db::Type::Text,
                             format!("{other:?} is not a custody").into(),
                         ));
                     }
@@ -603,16 +603,16 @@ fn write_title(
     registry: Address,
     token: U256,
     title: &Title,
-) -> rusqlite::Result<()> {
+) -> corridor_db::Result<()> {
     let custody = match title.custody {
         Custody::Escrow => "escrow",
         Custody::Surrendered => "surrendered",
         Custody::Burnt => "burnt",
     };
     tx.execute(
-        "INSERT OR REPLACE INTO titles
+        "INSERT INTO titles
          (registry, token, beneficiary, holder, prev_beneficiary, prev_holder, nominee, active, custody, remark)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (registry, token) DO UPDATE SET beneficiary = excluded.beneficiary, holder = excluded.holder, prev_beneficiary = excluded.prev_beneficiary, prev_holder = excluded.prev_holder, nominee = excluded.nominee, active = excluded.active, custody = excluded.custody, remark = excluded.remark",
         params![
             registry.as_slice(),
             token.to_be_bytes::<32>().as_slice(),
@@ -633,26 +633,32 @@ fn write_title(
 mod tests {
     use super::*;
     use crate::Audit;
+    use crate::testing::{TestPlace, on_both_backends};
     use corridor_title::TitleError;
+
+    on_both_backends!(
+        a_signed_action_is_accepted_once_and_only_from_its_actor,
+        actions_submitted_together_are_recorded_all_or_none,
+        the_audit_replays_titles_and_finds_edits,
+        concurrent_writers_apply_one_after_the_other,
+    );
 
     fn key(byte: u8) -> SigningKey {
         SigningKey::from_slice(&[byte; 32]).unwrap()
     }
 
-    fn setup() -> (tempfile::TempDir, Store, Address) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+    fn setup(place: &TestPlace) -> (Store, Address) {
+        let mut store = place.open();
         let admin = Address::from_private_key(&key(1));
         let registry = store
             .create_registry(admin, "Carrier eBLs")
             .unwrap()
             .address;
-        (dir, store, registry)
+        (store, registry)
     }
 
-    #[test]
-    fn a_signed_action_is_accepted_once_and_only_from_its_actor() {
-        let (_dir, mut store, registry) = setup();
+    fn a_signed_action_is_accepted_once_and_only_from_its_actor(place: TestPlace) {
+        let (mut store, registry) = setup(&place);
         let here = store.deployment().unwrap();
         let shipper = Address::from_private_key(&key(2));
         let token = U256::from(7);
@@ -720,9 +726,8 @@ mod tests {
         assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 2 });
     }
 
-    #[test]
-    fn actions_submitted_together_are_recorded_all_or_none() {
-        let (_dir, mut store, registry) = setup();
+    fn actions_submitted_together_are_recorded_all_or_none(place: TestPlace) {
+        let (mut store, registry) = setup(&place);
         let here = store.deployment().unwrap();
         let shipper = Address::from_private_key(&key(2));
         let mint = |token: u64, nonce| {
@@ -768,9 +773,8 @@ mod tests {
         assert_eq!(store.audit().unwrap(), Audit::Intact { entries: 3 });
     }
 
-    #[test]
-    fn the_audit_replays_titles_and_finds_edits() {
-        let (_dir, mut store, registry) = setup();
+    fn the_audit_replays_titles_and_finds_edits(place: TestPlace) {
+        let (mut store, registry) = setup(&place);
         let shipper = Address::from_private_key(&key(2));
         let bank = Address::from_private_key(&key(3));
         let mut titles = EmbeddedTitles::open(&mut store, registry).unwrap();
@@ -810,9 +814,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn concurrent_writers_apply_one_after_the_other() {
-        let (dir, mut store, registry) = setup();
+    fn concurrent_writers_apply_one_after_the_other(place: TestPlace) {
+        let (mut store, registry) = setup(&place);
         let shipper = Address::from_private_key(&key(2));
         let token = U256::from(9);
         EmbeddedTitles::open(&mut store, registry)
@@ -828,12 +831,11 @@ mod tests {
             )
             .unwrap();
         // Two connections each pass the title to a different party, racing.
-        let path = dir.path().join("store.sqlite");
         let outcomes: Vec<bool> = [3u8, 4]
             .map(|to| {
-                let path = path.clone();
+                let location = place.location.clone();
                 std::thread::spawn(move || {
-                    let mut store = Store::open(&path).unwrap();
+                    let mut store = Store::open(&location).unwrap();
                     let here = store.deployment().unwrap();
                     let signed = SignedAction::sign(
                         &key(2),

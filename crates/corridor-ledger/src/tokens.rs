@@ -4,8 +4,8 @@
 
 use std::collections::BTreeSet;
 
+use corridor_db::{OptionalExtension, params};
 use corridor_gs1::Gln;
-use rusqlite::{OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::Store;
@@ -253,7 +253,7 @@ const PREFIX: &str = "corridor_";
 
 /// Adds what a store of layout version 2 lacks: the scopes of its tokens. Tokens made before
 /// scopes existed keep every scope (see [`Scopes::all`]).
-pub(crate) fn migrate(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
+pub(crate) fn migrate(conn: &corridor_db::Connection) -> corridor_db::Result<()> {
     add_column(
         conn,
         "api_tokens",
@@ -289,8 +289,8 @@ impl Store {
         let inserted = self
             .conn
             .execute(
-                "INSERT OR IGNORE INTO api_tokens (name, hash, created, scopes, revoke_issuers, trace_party,
-                 company_policies) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO api_tokens (name, hash, created, scopes, revoke_issuers, trace_party,
+                 company_policies) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
                 params![
                     name,
                     token_digest(&token).as_slice(),
@@ -411,6 +411,12 @@ pub fn token_digest(token: &str) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{TestPlace, on_both_backends};
+
+    on_both_backends!(
+        a_token_works_until_revoked_and_is_kept_only_as_its_hash,
+        scopes_and_revoking_issuers_are_kept_as_given,
+    );
 
     fn sharing() -> Scopes {
         Scopes {
@@ -419,11 +425,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_token_works_until_revoked_and_is_kept_only_as_its_hash() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.sqlite");
-        let mut store = Store::open(&path).unwrap();
+    fn a_token_works_until_revoked_and_is_kept_only_as_its_hash(place: TestPlace) {
+        let mut store = place.open();
         let token = store
             .new_api_token("ci", &sharing(), &mut rand::rng())
             .unwrap();
@@ -439,10 +442,15 @@ mod tests {
             store.new_api_token("ci", &sharing(), &mut rand::rng()),
             Err(StoreError::TokenExists(_))
         ));
-        let file = std::fs::read(&path).unwrap();
-        let wal = std::fs::read(dir.path().join("s.sqlite-wal")).unwrap_or_default();
-        for bytes in [file, wal] {
-            assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()));
+        // The bytes of the file are SQLite's alone to read.
+        if let Some(path) = place.location.file() {
+            let mut wal = path.as_os_str().to_owned();
+            wal.push("-wal");
+            let file = std::fs::read(path).unwrap();
+            let wal = std::fs::read(wal).unwrap_or_default();
+            for bytes in [file, wal] {
+                assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()));
+            }
         }
         store.revoke_api_token("ci").unwrap();
         assert!(store.api_token(&token).unwrap().is_none());
@@ -453,10 +461,8 @@ mod tests {
         assert!(store.api_tokens().unwrap()[0].revoked.is_some());
     }
 
-    #[test]
-    fn scopes_and_revoking_issuers_are_kept_as_given() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+    fn scopes_and_revoking_issuers_are_kept_as_given(place: TestPlace) {
+        let mut store = place.open();
         let carrier_only = Scopes {
             issue: true,
             revoke: Some(Issuers::Named(["carrier".to_string()].into())),

@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use corridor_db::{Dialect, OptionalExtension, Transaction, params};
 use corridor_format::{Hash32, SaltSeed, keccak256};
-use rusqlite::{OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use crate::store::{
@@ -180,7 +180,7 @@ pub struct EventWriter<'t> {
     tx: &'t Transaction<'t>,
     at: i64,
     issuer: &'t str,
-    sqlite: &'t dyn Fn(rusqlite::Error) -> StoreError,
+    sqlite: &'t dyn Fn(corridor_db::Error) -> StoreError,
     written: u64,
 }
 
@@ -199,13 +199,13 @@ impl EventWriter<'_> {
         events: &[TraceEvent],
     ) -> Result<(), StoreError> {
         issue_batch(self.tx, self.at, self.issuer, batch, self.sqlite)?;
-        self.tx
-            .prepare_cached("INSERT INTO trace_batches (issuer, root, issuer_block, proof, at) VALUES (?1, ?2, ?3, ?4, ?5)")
+        let number: i64 = self
+            .tx
+            .prepare_cached("INSERT INTO trace_batches (issuer, root, issuer_block, proof, at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING batch")
             .and_then(|mut insert| {
-                insert.execute(params![self.issuer, batch.root.as_bytes(), frame.issuer, frame.proof, self.at])
+                insert.query_row(params![self.issuer, batch.root.as_bytes(), frame.issuer, frame.proof, self.at], |r| r.get(0))
             })
             .map_err(self.sqlite)?;
-        let number = self.tx.last_insert_rowid();
         for event in events {
             self.insert_event(
                 number,
@@ -238,11 +238,15 @@ impl EventWriter<'_> {
             names.update(event.digest.0);
         }
         let name = Hash32(names.finalize().into());
-        self.tx
-            .prepare_cached("INSERT INTO trace_batches (issuer, root, at) VALUES (?1, ?2, ?3)")
-            .and_then(|mut insert| insert.execute(params![self.issuer, name.as_bytes(), self.at]))
+        let number: i64 = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO trace_batches (issuer, root, at) VALUES (?1, ?2, ?3) RETURNING batch",
+            )
+            .and_then(|mut insert| {
+                insert.query_row(params![self.issuer, name.as_bytes(), self.at], |r| r.get(0))
+            })
             .map_err(self.sqlite)?;
-        let number = self.tx.last_insert_rowid();
         let mut keep = self
             .tx
             .prepare_cached("INSERT INTO trace_credentials (seq, credential) VALUES (?1, ?2)")
@@ -290,21 +294,16 @@ impl EventWriter<'_> {
     ) -> Result<i64, StoreError> {
         let inserted = self
             .tx
-            .prepare_cached("INSERT INTO trace_events (id, time, batch, event, seed, target) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+            .prepare_cached("INSERT INTO trace_events (id, time, batch, event, seed, target) VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING seq")
             .and_then(|mut insert| {
-                insert.execute(params![id, time, batch, event, seed, target.as_bytes()])
+                insert.query_row(params![id, time, batch, event, seed, target.as_bytes()], |r| r.get(0))
             });
         match inserted {
             // The id is unique: an event recorded before is refused by the insert itself.
-            Err(rusqlite::Error::SqliteFailure(e, _))
-                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
+            Err(e) if e.code() == Some(corridor_db::ErrorCode::Constraint) => {
                 Err(StoreError::Trace(format!("event {id} is recorded already")))
             }
-            other => {
-                other.map_err(self.sqlite)?;
-                Ok(self.tx.last_insert_rowid())
-            }
+            other => other.map_err(self.sqlite),
         }
     }
 }
@@ -399,9 +398,9 @@ impl Store {
         fill: impl FnOnce(&mut EventWriter) -> Result<(), E>,
     ) -> Result<u64, E> {
         check_issuer(issuer)?;
-        let path = self.path().to_path_buf();
-        let sqlite = move |source| StoreError::Sqlite {
-            path: path.clone(),
+        let place = self.location().clone();
+        let sqlite = move |source| StoreError::Db {
+            at: place.clone(),
             source,
         };
         // A recording looks up and inserts thousands of IDs in the events' unique index: a
@@ -412,12 +411,12 @@ impl Store {
     fn record_in_transaction<E: From<StoreError>>(
         &mut self,
         issuer: &str,
-        sqlite: &dyn Fn(rusqlite::Error) -> StoreError,
+        sqlite: &dyn Fn(corridor_db::Error) -> StoreError,
         fill: impl FnOnce(&mut EventWriter) -> Result<(), E>,
     ) -> Result<u64, E> {
         let tx = self
             .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .transaction_with_behavior(corridor_db::TransactionBehavior::Immediate)
             .map_err(sqlite)?;
         let mut writer = EventWriter {
             tx: &tx,
@@ -461,11 +460,18 @@ impl Store {
             kept.push(at.unwrap_or(0));
         }
         // Revocations change what the events vouch for, and so do the status lists' entries.
+        // Revocations are only ever added: SQLite's last row number counts them without a
+        // scan; PostgreSQL's rows have none, and are counted.
         let revoked: i64 = self
             .conn
-            .query_row("SELECT COALESCE(MAX(rowid), 0) FROM revoked", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                match self.conn.dialect() {
+                    Dialect::Sqlite => "SELECT COALESCE(MAX(rowid), 0) FROM revoked",
+                    Dialect::Postgres => "SELECT COUNT(*) FROM revoked",
+                },
+                [],
+                |r| r.get(0),
+            )
             .map_err(|e| self.sqlite(e))?;
         kept.push(revoked);
         let listed: i64 = self
@@ -494,12 +500,20 @@ impl Store {
     fn events_set_on_status_lists(&self) -> Result<HashMap<String, String>, StoreError> {
         let mut query = self
             .conn
-            .prepare(
-                "SELECT e.id, json_extract(c.credential, '$.credentialStatus')
-                 FROM trace_credentials c JOIN trace_events e ON e.seq = c.seq
-                 WHERE json_valid(c.credential)
-                   AND json_type(c.credential, '$.credentialStatus') IS NOT NULL",
-            )
+            .prepare(match self.conn.dialect() {
+                Dialect::Sqlite => {
+                    "SELECT e.id, json_extract(c.credential, '$.credentialStatus')
+                     FROM trace_credentials c JOIN trace_events e ON e.seq = c.seq
+                     WHERE json_valid(c.credential)
+                       AND json_type(c.credential, '$.credentialStatus') IS NOT NULL"
+                }
+                // Credentials kept on PostgreSQL were all written as JSON by this version.
+                Dialect::Postgres => {
+                    "SELECT e.id, (c.credential::jsonb -> 'credentialStatus')::text
+                     FROM trace_credentials c JOIN trace_events e ON e.seq = c.seq
+                     WHERE c.credential::jsonb -> 'credentialStatus' IS NOT NULL"
+                }
+            })
             .map_err(|e| self.sqlite(e))?;
         let entries: Vec<(String, String)> = query
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -578,25 +592,38 @@ impl Store {
     ) -> Result<(), E> {
         let mut query = self
             .conn
-            .prepare(
-                "SELECT e.seq, e.id, e.event, COALESCE(b.at, 0),
-                        CASE WHEN c.credential IS NULL
-                             THEN CASE WHEN json_valid(b.proof)
-                                       THEN json_extract(b.proof, '$.verificationMethod') END
-                             WHEN json_valid(c.credential)
-                             -- An OpenAttestation credential's proofs are a list, a W3C
-                             -- credential's proof one object.
-                             THEN COALESCE(json_extract(c.credential, '$.proof[0].verificationMethod'),
-                                           json_extract(c.credential, '$.proof.verificationMethod')) END
-                 FROM trace_events e
-                 JOIN trace_batches b ON b.batch = e.batch
-                 LEFT JOIN trace_credentials c ON c.seq = e.seq
-                 WHERE e.seq > ?1 ORDER BY e.seq",
-            )
+            .prepare(match self.conn.dialect() {
+                Dialect::Sqlite => {
+                    "SELECT e.seq, e.id, e.event, COALESCE(b.at, 0),
+                            CASE WHEN c.credential IS NULL
+                                 THEN CASE WHEN json_valid(b.proof)
+                                           THEN json_extract(b.proof, '$.verificationMethod') END
+                                 WHEN json_valid(c.credential)
+                                 -- An OpenAttestation credential's proofs are a list, a W3C
+                                 -- credential's proof one object.
+                                 THEN COALESCE(json_extract(c.credential, '$.proof[0].verificationMethod'),
+                                               json_extract(c.credential, '$.proof.verificationMethod')) END
+                     FROM trace_events e
+                     JOIN trace_batches b ON b.batch = e.batch
+                     LEFT JOIN trace_credentials c ON c.seq = e.seq
+                     WHERE e.seq > ?1 ORDER BY e.seq"
+                }
+                Dialect::Postgres => {
+                    "SELECT e.seq, e.id, e.event, COALESCE(b.at, 0),
+                            CASE WHEN c.credential IS NULL
+                                 THEN b.proof::jsonb ->> 'verificationMethod'
+                                 ELSE COALESCE(c.credential::jsonb #>> '{proof,0,verificationMethod}',
+                                               c.credential::jsonb #>> '{proof,verificationMethod}') END
+                     FROM trace_events e
+                     JOIN trace_batches b ON b.batch = e.batch
+                     LEFT JOIN trace_credentials c ON c.seq = e.seq
+                     WHERE e.seq > ?1 ORDER BY e.seq"
+                }
+            })
             .map_err(|e| self.sqlite(e))?;
         let mut rows = query.query([seq]).map_err(|e| self.sqlite(e))?;
         while let Some(row) = rows.next().map_err(|e| self.sqlite(e))? {
-            let read = |r: &rusqlite::Row| -> rusqlite::Result<RecordedEvent> {
+            let read = |r: &corridor_db::Row| -> corridor_db::Result<RecordedEvent> {
                 let method: Option<String> = r.get(4)?;
                 Ok(RecordedEvent {
                     seq: r.get(0)?,
@@ -606,7 +633,7 @@ impl Store {
                     signer: method.map(|m| m.split('#').next().unwrap_or(&m).to_owned()),
                 })
             };
-            each(read(row).map_err(|e| self.sqlite(e))?)?;
+            each(read(&row).map_err(|e| self.sqlite(e))?)?;
         }
         Ok(())
     }
@@ -619,7 +646,7 @@ impl Store {
             .map_err(|e| self.sqlite(e))?;
         let targets = query
             .query_map(params![issuer, root.as_bytes()], |r| r.get::<_, Vec<u8>>(0))
-            .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+            .and_then(|rows| rows.collect::<corridor_db::Result<Vec<_>>>())
             .map_err(|e| self.sqlite(e))?;
         Ok(targets.iter().filter_map(|t| hash32(t)).collect())
     }
@@ -683,7 +710,7 @@ impl Store {
     pub fn set_reference(&mut self, kind: ReferenceKind, body: &str) -> Result<(), StoreError> {
         self.change("trace", |tx, at, sqlite| {
             tx.execute(
-                "INSERT OR REPLACE INTO trace_reference (kind, body, at) VALUES (?1, ?2, ?3)",
+                "INSERT INTO trace_reference (kind, body, at) VALUES (?1, ?2, ?3) ON CONFLICT (kind) DO UPDATE SET body = excluded.body, at = excluded.at",
                 params![kind.name(), body, at],
             )
             .map_err(sqlite)?;
@@ -714,7 +741,10 @@ impl Store {
 }
 
 /// Which of `ids` the events recorded in `conn` have.
-fn recorded_among(conn: &rusqlite::Connection, ids: &[&str]) -> rusqlite::Result<HashSet<String>> {
+fn recorded_among(
+    conn: &corridor_db::Connection,
+    ids: &[&str],
+) -> corridor_db::Result<HashSet<String>> {
     let mut query = conn.prepare_cached("SELECT 1 FROM trace_events WHERE id = ?1")?;
     let mut found = HashSet::new();
     for id in ids {
@@ -738,7 +768,7 @@ fn status_entry(entry: &serde_json::Value) -> Option<(&str, u64)> {
 
 /// Moves the events of a store of layout 5 or 6 (their credentials as text) aside, before
 /// the schema makes the tables of this layout; whether there were any such.
-pub(crate) fn set_aside_text_events(conn: &rusqlite::Connection) -> rusqlite::Result<bool> {
+pub(crate) fn set_aside_text_events(conn: &corridor_db::Connection) -> corridor_db::Result<bool> {
     let as_text = conn
         .prepare("SELECT 1 FROM pragma_table_info('trace_events') WHERE name = 'credential'")?
         .exists([])?;
@@ -753,13 +783,8 @@ pub(crate) fn set_aside_text_events(conn: &rusqlite::Connection) -> rusqlite::Re
 
 /// Gives the batches of a store before layout 8 the time they were recorded: when their
 /// merkle root was issued.
-pub(crate) fn time_batches(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
-    let timed = conn
-        .prepare("SELECT 1 FROM pragma_table_info('trace_batches') WHERE name = 'at'")?
-        .exists([])?;
-    if !timed {
-        conn.execute_batch("ALTER TABLE trace_batches ADD COLUMN at INTEGER")?;
-    }
+pub(crate) fn time_batches(conn: &corridor_db::Connection) -> corridor_db::Result<()> {
+    crate::store::add_column(conn, "trace_batches", "at", "INTEGER")?;
     conn.execute_batch(
         "UPDATE trace_batches SET at = (SELECT i.at FROM issued i
                                          WHERE i.issuer = trace_batches.issuer
@@ -771,9 +796,9 @@ pub(crate) fn time_batches(conn: &rusqlite::Connection) -> rusqlite::Result<()> 
 /// Moves the events set aside into this layout's tables: their batches, and their
 /// credentials kept whole, as their audit entries digest them.
 pub(crate) fn migrate_text_events(
-    conn: &rusqlite::Connection,
+    conn: &corridor_db::Connection,
     set_aside: bool,
-) -> rusqlite::Result<()> {
+) -> corridor_db::Result<()> {
     if !set_aside {
         return Ok(());
     }
@@ -916,6 +941,13 @@ impl TraceReplay {
 mod tests {
     use super::*;
     use crate::Audit;
+    use crate::testing::{TestPlace, on_both_backends};
+    use corridor_db::{Connection, ToSql};
+
+    on_both_backends!(
+        events_are_recorded_whole_and_the_audit_vouches_for_them,
+        w3c_credentials_are_kept_whole_audited_and_read_from_their_status_list,
+    );
 
     fn event(n: u8) -> TraceEvent {
         TraceEvent::new(
@@ -950,11 +982,17 @@ mod tests {
         Store::open(path).unwrap().audit().unwrap()
     }
 
-    #[test]
-    fn events_are_recorded_whole_and_the_audit_vouches_for_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.db");
-        let mut store = Store::open(&path).unwrap();
+    /// The parameters of an edit.
+    type Values<'a> = &'a [&'a dyn ToSql];
+
+    /// The audit after `sql`, with `values`, is run on the store behind Corridor's back.
+    fn audit_after(place: &TestPlace, sql: &str, values: Values) -> Audit {
+        place.edit_with(sql, values);
+        place.open().audit().unwrap()
+    }
+
+    fn events_are_recorded_whole_and_the_audit_vouches_for_them(place: TestPlace) {
+        let mut store = place.open();
         let first = [event(1), event(2)];
         let written = store
             .record_events::<StoreError>("farm", |w| {
@@ -1033,43 +1071,57 @@ mod tests {
 
         // Any part of an event, its batch's frame or the reference data, changed outside
         // Corridor, is named by the audit.
-        for (change, undo) in [
+        let edits: [(&str, Values, &str, Values); 6] = [
             (
                 r#"UPDATE trace_events SET event = '{"n":9}' WHERE time = 2000"#,
+                params![],
                 r#"UPDATE trace_events SET event = '{"n":2}' WHERE time = 2000"#,
+                params![],
             ),
             (
-                "UPDATE trace_events SET seed = zeroblob(32) WHERE time = 2000",
-                "UPDATE trace_events SET seed = x'0202020202020202020202020202020202020202020202020202020202020202' WHERE time = 2000",
+                "UPDATE trace_events SET seed = ?1 WHERE time = 2000",
+                params![[0u8; 32]],
+                "UPDATE trace_events SET seed = ?1 WHERE time = 2000",
+                params![[2u8; 32]],
             ),
             (
-                "UPDATE trace_events SET target = x'00' WHERE time = 3000",
-                "UPDATE trace_events SET target = x'0303030303030303030303030303030303030303030303030303030303030303' WHERE time = 3000",
+                "UPDATE trace_events SET target = ?1 WHERE time = 3000",
+                params![[0u8]],
+                "UPDATE trace_events SET target = ?1 WHERE time = 3000",
+                params![[3u8; 32]],
             ),
             (
                 r#"UPDATE trace_batches SET proof = '{"verificationMethod":"did:ethr:0x02#controller"}'"#,
+                params![],
                 r#"UPDATE trace_batches SET proof = '{"verificationMethod":"did:ethr:0x01#controller"}'"#,
+                params![],
             ),
             (
                 r#"INSERT INTO trace_credentials (seq, credential) VALUES (1, '{"forged":true}')"#,
+                params![],
                 "DELETE FROM trace_credentials",
+                params![],
             ),
             (
                 "UPDATE trace_events SET batch = 99 WHERE time = 3000",
+                params![],
                 "UPDATE trace_events SET batch = 2 WHERE time = 3000",
+                params![],
             ),
-        ] {
-            let audit = edited(&path, change);
+        ];
+        for (change, change_values, undo, undo_values) in edits {
+            let audit = audit_after(&place, change, change_values);
             assert!(
                 matches!(audit, Audit::RecordsDiffer { .. }),
                 "{change}: {audit:?}"
             );
-            let audit = edited(&path, undo);
+            let audit = audit_after(&place, undo, undo_values);
             assert!(matches!(audit, Audit::Intact { .. }), "{undo}: {audit:?}");
         }
-        let audit = edited(
-            &path,
+        let audit = audit_after(
+            &place,
             r#"UPDATE trace_reference SET body = '{"parties":[{}]}'"#,
+            params![],
         );
         assert!(matches!(audit, Audit::RecordsDiffer { .. }), "{audit:?}");
     }
@@ -1078,7 +1130,7 @@ mod tests {
     /// SHA-256.
     fn store_with_text_events(path: &std::path::Path) -> Vec<(String, String)> {
         drop(Store::open(path).unwrap());
-        let mut conn = rusqlite::Connection::open(path).unwrap();
+        let mut conn = Connection::open_sqlite(path).unwrap();
         conn.execute_batch(
             "DROP TABLE trace_events; DROP TABLE trace_batches; DROP TABLE trace_credentials;
              CREATE TABLE trace_events (
@@ -1090,8 +1142,8 @@ mod tests {
         )
         .unwrap();
         let tx = conn.transaction().unwrap();
-        let sqlite = |source| StoreError::Sqlite {
-            path: path.to_path_buf(),
+        let sqlite = |source| StoreError::Db {
+            at: path.into(),
             source,
         };
         let mut texts = Vec::new();
@@ -1214,11 +1266,8 @@ mod tests {
         )
     }
 
-    #[test]
-    fn w3c_credentials_are_kept_whole_audited_and_read_from_their_status_list() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.db");
-        let mut store = Store::open(&path).unwrap();
+    fn w3c_credentials_are_kept_whole_audited_and_read_from_their_status_list(place: TestPlace) {
+        let mut store = place.open();
         let list = "https://farm.example/status/1";
         store
             .create_status_list(list, "k", crate::StatusPurpose::Revocation, 16, "{}")
@@ -1268,9 +1317,10 @@ mod tests {
 
         // An edited credential is named by the audit.
         drop(store);
-        let audit = edited(
-            &path,
+        let audit = audit_after(
+            &place,
             "UPDATE trace_credentials SET credential = replace(credential, 'keys-1', 'keys-2')",
+            params![],
         );
         assert!(matches!(audit, Audit::RecordsDiffer { .. }), "{audit:?}");
     }

@@ -34,7 +34,6 @@ mod w3c;
 mod work;
 
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -63,7 +62,7 @@ pub use w3c::{W3cIssuer, W3cIssuerError};
 
 /// How the server runs.
 pub struct ServerConfig {
-    pub store_path: PathBuf,
+    pub store: corridor_ledger::StoreLocation,
     /// Makes the outside world one request's verifier reaches, with fresh caches:
     /// revocations and ownership change between requests. The replicas of the peers
     /// followed come before it.
@@ -240,7 +239,7 @@ fn did_documents(documents: &[DidDocument]) -> Router<AppState> {
 /// What the handlers share, over the store `config` names (created if missing, limited in
 /// size as it says, its expired shares deleted).
 fn app_state(config: &ServerConfig) -> Result<AppState, ServeError> {
-    let store = Arc::new(store::StoreConnections::open(&config.store_path)?);
+    let store = Arc::new(store::StoreConnections::open(&config.store)?);
     store.write(|store| {
         if let Some(bytes) = config.store_max_size {
             store.limit_size(bytes)?;
@@ -473,9 +472,9 @@ mod tests {
     use corridor_ledger::{Batch, RevocationReason, Store};
     use serde_json::json;
 
-    pub(crate) fn test_config(store_path: std::path::PathBuf) -> ServerConfig {
+    pub(crate) fn test_config(store: std::path::PathBuf) -> ServerConfig {
         ServerConfig {
-            store_path,
+            store: store.into(),
             providers: Arc::new(corridor_verify::Providers::offline),
             follow: None,
             offline: true,

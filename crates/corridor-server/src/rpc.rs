@@ -258,7 +258,7 @@ mod tests {
     #[test]
     fn answers_as_a_node_would_and_refuses_the_rest() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let mut store = Store::open(dir.path().join("s.sqlite")).unwrap();
         let registry = store
             .create_registry(Address::repeat_byte(1), "R")
             .unwrap()
@@ -311,7 +311,7 @@ mod tests {
     #[test]
     fn a_batch_stops_at_its_deadline() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let store = Store::open(dir.path().join("s.sqlite")).unwrap();
         let batch =
             json!([{"id": 1, "method": "eth_blockNumber"}, {"id": 2, "method": "eth_blockNumber"}]);
         let passed = Instant::now() - std::time::Duration::from_millis(1);

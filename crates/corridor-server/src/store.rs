@@ -6,13 +6,15 @@
 //!
 //! A change that meets another process's write waits a moment (the busy timeout) and is then
 //! refused as busy, which the API answers 503 with `Retry-After`, never a 500.
-
-use std::path::{Path, PathBuf};
+//!
+//! On PostgreSQL the same holds across servers: several servers behind one load balancer
+//! share the database, one writer at a time among them all. A connection the database closed
+//! (it restarted) is opened again at the next change or read.
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use corridor_ledger::{Store, StoreError, StoreReader};
+use corridor_ledger::{Store, StoreError, StoreLocation, StoreReader};
 
 /// How long a change waits for another process's write before it is refused as busy.
 const WRITER_BUSY_WAIT: Duration = Duration::from_secs(1);
@@ -21,9 +23,9 @@ const WRITER_BUSY_WAIT: Duration = Duration::from_secs(1);
 /// closed after.
 const IDLE_READERS: usize = 8;
 
-/// The writer and the readers of one store file.
+/// The writer and the readers of one store.
 pub(crate) struct StoreConnections {
-    path: PathBuf,
+    location: StoreLocation,
     writer: Mutex<Store>,
     idle_readers: Mutex<Vec<StoreReader>>,
     /// How many changes this server has made: what it wrote itself, it need not look at the
@@ -35,13 +37,12 @@ pub(crate) struct StoreConnections {
 }
 
 impl StoreConnections {
-    /// Opens the store at `path` (created if missing) for the server.
-    pub(crate) fn open(path: &Path) -> Result<StoreConnections, StoreError> {
-        let writer = Store::open(path)?;
-        writer.set_busy_timeout(WRITER_BUSY_WAIT)?;
-        let reader = Store::open_reader(path)?;
+    /// Opens the store at `location` (created if missing) for the server.
+    pub(crate) fn open(location: &StoreLocation) -> Result<StoreConnections, StoreError> {
+        let writer = Self::writer(location)?;
+        let reader = Store::open_reader(location)?;
         Ok(StoreConnections {
-            path: path.to_path_buf(),
+            location: location.clone(),
             writer: Mutex::new(writer),
             idle_readers: Mutex::new(vec![reader]),
             changes: AtomicU64::new(0),
@@ -49,9 +50,15 @@ impl StoreConnections {
         })
     }
 
-    /// The store's file.
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
+    fn writer(location: &StoreLocation) -> Result<Store, StoreError> {
+        let writer = Store::open(location)?;
+        writer.set_busy_timeout(WRITER_BUSY_WAIT)?;
+        Ok(writer)
+    }
+
+    /// Where the store is.
+    pub(crate) fn location(&self) -> &StoreLocation {
+        &self.location
     }
 
     /// Runs `change` on the writer, once the writers before it are done. Blocks: call it off
@@ -59,6 +66,16 @@ impl StoreConnections {
     pub(crate) fn write<T>(&self, change: impl FnOnce(&mut Store) -> T) -> T {
         let mut writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         let changed = change(&mut writer);
+        // The change failed on a connection the database closed; the next one gets a new
+        // connection (or, while the database is away, fails as this one did).
+        if writer.is_closed() {
+            match Self::writer(&self.location) {
+                Ok(reopened) => *writer = reopened,
+                Err(e) => {
+                    tracing::warn!(store = %self.location, "the store cannot be reached: {e}")
+                }
+            }
+        }
         self.changes.fetch_add(1, Ordering::Release);
         self.written.notify_waiters();
         changed
@@ -83,11 +100,11 @@ impl StoreConnections {
         let idle = self.idle().pop();
         let reader = match idle {
             Some(reader) => reader,
-            None => Store::open_reader(&self.path)?,
+            None => Store::open_reader(&self.location)?,
         };
         let answer = read(&reader);
         let mut idle = self.idle();
-        if idle.len() < IDLE_READERS {
+        if idle.len() < IDLE_READERS && !reader.is_closed() {
             idle.push(reader);
         }
         answer

@@ -7,8 +7,8 @@
 //! request asks where the records stand (one small query), and only what was recorded since is
 //! read.
 
+use corridor_ledger::StoreLocation;
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -54,7 +54,7 @@ const LOOK_AGAIN_AFTER: Duration = Duration::from_millis(1);
 /// The store's files as they were when its generation was last asked, when that was, and
 /// when they were last found the same, with as many changes made by this server.
 struct Seen {
-    files: FileStamp,
+    files: Option<FileStamp>,
     asked: Instant,
     looked: Instant,
     changes: u64,
@@ -62,12 +62,15 @@ struct Seen {
 
 /// The size and time of the store's file and its write-ahead log: every commit changes the
 /// log (or, once checkpointed, the file), so while they look the same nothing was committed.
+/// A store on PostgreSQL has none: another server's commit shows nowhere on this machine, so
+/// its generation is asked each time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct FileStamp(Vec<Option<(u64, SystemTime)>>);
 
 impl FileStamp {
-    fn of(path: &Path) -> FileStamp {
-        FileStamp(
+    fn of(location: &StoreLocation) -> Option<FileStamp> {
+        let path = location.file()?;
+        Some(FileStamp(
             ["", "-wal"]
                 .iter()
                 .map(|suffix| {
@@ -78,7 +81,7 @@ impl FileStamp {
                         .and_then(|m| Some((m.len(), m.modified().ok()?)))
                 })
                 .collect(),
-        )
+        ))
     }
 }
 
@@ -127,11 +130,12 @@ impl TraceIndex {
             }
         }
         // Looked at outside the lock: the other requests need not wait for the file system.
-        let files = FileStamp::of(store.path());
+        let files = FileStamp::of(store.location());
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         match seen.as_mut() {
             Some(seen)
-                if seen.files == files
+                if files.is_some()
+                    && seen.files == files
                     && seen.changes == changes
                     && now.duration_since(seen.asked) < TRUST_FILES_FOR =>
             {
@@ -177,7 +181,7 @@ pub(crate) fn loaded(state: &AppState) -> Result<RwLockReadGuard<'_, Loaded>, Ap
     }
     // Stamped before asking: a commit after the stamp changes the files (or the count) from it.
     let changes = state.store.changes();
-    let files = FileStamp::of(state.store.path());
+    let files = FileStamp::of(state.store.location());
     let asked = Instant::now();
     let generation = state
         .store

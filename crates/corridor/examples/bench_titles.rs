@@ -58,7 +58,7 @@ fn main() {
     .unwrap()
     .address;
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+    let mut store = Store::open(dir.path().join("store.sqlite")).unwrap();
     let embedded = store.create_registry(admin, "Bench").unwrap().address;
 
     let mut evm = EvmTitles::open(&chain, registry).unwrap();

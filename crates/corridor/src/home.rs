@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use corridor_ledger::StoreLocation;
 
 /// `--home` and `--store`, given to every command.
 #[derive(clap::Args)]
@@ -16,10 +17,11 @@ pub struct Home {
         value_name = "DIR"
     )]
     dir: Option<PathBuf>,
-    /// The embedded store (a SQLite file, created on first use). Default: DIR/store.sqlite
-    /// in the home folder.
-    #[arg(long, global = true, env = "CORRIDOR_STORE", value_name = "FILE")]
-    store: Option<PathBuf>,
+    /// The store: a SQLite file (created on first use), or a PostgreSQL database that
+    /// several servers share, as postgres://USER:PASSWORD@HOST/DATABASE (its tables made on
+    /// first use). Default: DIR/store.sqlite in the home folder.
+    #[arg(long, global = true, env = "CORRIDOR_STORE", value_name = "FILE|URL")]
+    store: Option<String>,
 }
 
 impl Home {
@@ -48,17 +50,17 @@ impl Home {
         Ok(dir)
     }
 
-    /// The embedded store's file.
-    pub fn store_path(&self) -> Result<PathBuf> {
+    /// Where the store is.
+    pub fn store_location(&self) -> Result<StoreLocation> {
         Ok(match &self.store {
-            Some(path) => path.clone(),
-            None => self.dir()?.join("store.sqlite"),
+            Some(given) => StoreLocation::parse(given),
+            None => StoreLocation::File(self.dir()?.join("store.sqlite")),
         })
     }
 
-    /// The embedded store, opened (created on first use).
+    /// The store, opened (created on first use).
     pub fn store(&self) -> Result<corridor_ledger::Store> {
-        Ok(corridor_ledger::Store::open(&self.store_path()?)?)
+        Ok(corridor_ledger::Store::open(self.store_location()?)?)
     }
 
     /// The folder of named issuer keys.

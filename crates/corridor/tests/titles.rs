@@ -65,7 +65,7 @@ impl Backends {
         .unwrap()
         .address;
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(&dir.path().join("store.sqlite")).unwrap();
+        let mut store = Store::open(dir.path().join("store.sqlite")).unwrap();
         let embedded = store
             .create_registry(from, "Differential eBLs")
             .unwrap()

@@ -86,14 +86,14 @@ fn disclosures(home: &Home, args: &DisclosuresArgs) -> Result<Exit> {
         Audit::Altered { seq, problem } => {
             return Err(Refused(format!(
                 "{}: the audit log is altered at entry {seq} ({problem}); no report is drawn from it",
-                store.path().display()
+                store.location()
             ))
             .into());
         }
         Audit::RecordsDiffer { problem } => {
             return Err(Refused(format!(
                 "{}: the audit log is whole, but {problem}; no report is drawn from it",
-                store.path().display()
+                store.location()
             ))
             .into());
         }

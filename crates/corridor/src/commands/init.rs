@@ -60,7 +60,7 @@ pub fn run(home: &Home, args: &InitArgs) -> Result<Exit> {
     });
     println!("key          {key} ({})", info.path.display());
     println!("did          {did}");
-    println!("store        {}", store.path().display());
+    println!("store        {}", store.location());
     println!();
     println!("Publish this TXT record on {domain}:");
     println!(

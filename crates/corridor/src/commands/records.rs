@@ -363,11 +363,11 @@ pub fn only_issuer(store: &Store) -> Result<String> {
         [one] => Ok(one.clone()),
         [] => bail!(
             "{}: nothing has been issued in this store",
-            store.path().display()
+            store.location()
         ),
         many => bail!(
             "{} holds several issuers ({}); say which with --issuer",
-            store.path().display(),
+            store.location(),
             many.join(", ")
         ),
     }

@@ -355,7 +355,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
     };
     let timeout = std::time::Duration::from_secs((*request_timeout).max(1));
     let chain = world.titles_chain(timeout)?.map(std::sync::Arc::new);
-    let store_path = home.store_path()?;
+    let store = home.store_location()?;
     let max_body = usize::try_from(*max_body).unwrap_or(usize::MAX);
     let workers = workers.unwrap_or_else(|| {
         std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN)
@@ -421,7 +421,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
                 .dns,
         });
         Ok(corridor_server::ServerConfig {
-            store_path,
+            store,
             providers: std::sync::Arc::new(move || {
                 let budget = corridor_net::QuestionBudget::limited(fetch_budget, question_time);
                 world.providers(budget)
@@ -562,7 +562,7 @@ fn serve(
         // The first line on standard output, for scripts and tests that asked for port 0.
         println!("listening on http://{address}");
         std::io::stdout().flush()?;
-        tracing::info!(store = %config.store_path.display(), "API at http://{address}/api, revocation responder at /ocsp, title registries at /rpc");
+        tracing::info!(store = %config.store, "API at http://{address}/api, revocation responder at /ocsp, title registries at /rpc");
         let shutdown = async {
             let interrupt = tokio::signal::ctrl_c();
             #[cfg(unix)]

@@ -30,7 +30,7 @@ fn fork(store: &mut corridor_ledger::Store) -> Result<Exit> {
     let deployment = store.fork_deployment()?;
     println!(
         "{}: a deployment of its own from now on (salt {}); title actions signed for its original are refused here",
-        store.path().display(),
+        store.location(),
         deployment.salt
     );
     Ok(Exit::Success)
@@ -38,7 +38,7 @@ fn fork(store: &mut corridor_ledger::Store) -> Result<Exit> {
 
 /// Checks the audit log and says what it found.
 fn audit(store: &corridor_ledger::Store) -> Result<Exit> {
-    let file = store.path().display();
+    let file = store.location();
     Ok(match store.audit()? {
         Audit::Intact { entries } => {
             // The feed's head, for comparing with what a node following this one has.

@@ -317,7 +317,7 @@ fn registry(home: &Home, action: &RegistryAction) -> Result<Exit> {
                 "created title registry {:?} at {} in {}, administered by {admin}",
                 created.name,
                 created.address,
-                store.path().display()
+                store.location()
             );
         }
         RegistryAction::List => {
@@ -340,11 +340,11 @@ fn only_registry(store: &Store) -> Result<Address> {
         [one] => Ok(one.address),
         [] => bail!(
             "{}: no title registry yet; create one with `corridor title registry create`",
-            store.path().display()
+            store.location()
         ),
         many => bail!(
             "{} holds {} title registries; say which with --registry",
-            store.path().display(),
+            store.location(),
             many.len()
         ),
     }

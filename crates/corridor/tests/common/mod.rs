@@ -29,12 +29,33 @@ pub const TEST_ADDRESS: &str = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23";
 /// in `TEST_PRIVATE_KEY`, and no keystore password comes from the environment.
 pub struct Workdir {
     pub dir: tempfile::TempDir,
+    /// The store every command is given, if not the home folder's SQLite file: a PostgreSQL
+    /// database.
+    pub store: Option<String>,
 }
 
 impl Workdir {
     pub fn new() -> Workdir {
         Workdir {
             dir: tempfile::tempdir().unwrap(),
+            store: None,
+        }
+    }
+
+    /// A workdir whose commands keep their store in a new database on the test process's
+    /// PostgreSQL server (started on first use).
+    pub fn on_postgres() -> Workdir {
+        Workdir {
+            store: Some(corridor_db::test_server::fresh_database()),
+            ..Workdir::new()
+        }
+    }
+
+    /// Where its commands keep their store.
+    pub fn store_location(&self) -> corridor_ledger::StoreLocation {
+        match &self.store {
+            Some(url) => corridor_ledger::StoreLocation::parse(url),
+            None => self.path("home").join("store.sqlite").into(),
         }
     }
 
@@ -48,8 +69,12 @@ impl Workdir {
             .args(args)
             .env("CORRIDOR_HOME", self.path("home"))
             .env_remove("CORRIDOR_KEY_PASSWORD")
+            .env_remove("CORRIDOR_STORE")
             .env("TEST_PRIVATE_KEY", format!("0x{TEST_KEY}"))
             .current_dir(self.dir.path());
+        if let Some(store) = &self.store {
+            command.env("CORRIDOR_STORE", store);
+        }
         command
     }
 
@@ -97,7 +122,7 @@ pub fn create_registry(work: &Workdir, admin: &str) -> String {
 /// The deployment the workdir's store is, which title actions on its registries are signed
 /// for (what `GET /api/titles/…` names as the ledger's signing domain).
 pub fn deployment(work: &Workdir) -> corridor_title::Deployment {
-    corridor_ledger::Store::open(&work.path("home").join("store.sqlite"))
+    corridor_ledger::Store::open(work.store_location())
         .unwrap()
         .deployment()
         .unwrap()

@@ -78,12 +78,12 @@ fn show(home: &Home, id: &str, only_credential: bool) -> Result<Exit> {
     let Some(stored) = store.event(id)? else {
         return Err(crate::exit::Refused(format!(
             "no event {id} is recorded in {}",
-            store.path().display()
+            store.location()
         ))
         .into());
     };
     let credential = corridor_capture::credential_text(&store, &stored)
-        .with_context(|| format!("event {id} in {}", store.path().display()))?;
+        .with_context(|| format!("event {id} in {}", store.location()))?;
     if only_credential {
         println!("{credential}");
     } else {

@@ -1,0 +1,210 @@
+//! The same statements give the same results on SQLite and on a real PostgreSQL server.
+
+use corridor_db::{Connection, Dialect, ErrorCode, OptionalExtension, TransactionBehavior, params};
+use std::time::Duration;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS items (
+    seq INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, key BLOB, n INTEGER NOT NULL,
+    flag INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS pairs (a TEXT NOT NULL, b BLOB NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+";
+
+fn both(test: impl Fn(&mut Connection)) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut sqlite = Connection::open_sqlite(&dir.path().join("t.sqlite")).unwrap();
+    assert_eq!(sqlite.dialect(), Dialect::Sqlite);
+    test(&mut sqlite);
+    let url = corridor_db::test_server::fresh_database();
+    let mut postgres = Connection::connect_postgres(&url).unwrap();
+    assert_eq!(postgres.dialect(), Dialect::Postgres);
+    test(&mut postgres);
+}
+
+#[test]
+fn values_cross_both_ways_alike() {
+    both(|conn| {
+        conn.create_schema(SCHEMA).unwrap();
+        let mut seqs = Vec::new();
+        for (name, key, n) in [("a", Some(vec![1u8, 2]), -5i64), ("b", None, i64::MAX)] {
+            let seq: i64 = conn
+                .query_row(
+                    "INSERT INTO items (name, key, n) VALUES (?1, ?2, ?3) RETURNING seq",
+                    params![name, key, n],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            seqs.push(seq);
+        }
+        assert_eq!(
+            seqs,
+            [1, 2],
+            "rows are numbered from 1, as SQLite numbers them"
+        );
+        type Item = (i64, String, Option<Vec<u8>>, i64, bool);
+        let rows: Vec<Item> = conn
+            .prepare("SELECT seq, name, key, n, flag FROM items ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (1, "a".into(), Some(vec![1, 2]), -5, false),
+                (2, "b".into(), None, i64::MAX, false)
+            ]
+        );
+        // Booleans, counts and sums read as integers on both.
+        let (exists, count, sum): (bool, i64, i64) = conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM items WHERE name = ?1), COUNT(*), SUM(seq) FROM items",
+                ["a"],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((exists, count, sum), (true, 2, 3));
+        // Bare placeholders count in order; a string holding one is left alone.
+        let name: String = conn
+            .query_row(
+                "SELECT name FROM items WHERE n = ? AND name <> '?' AND seq = ?",
+                params![-5, 1],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(name, "a");
+        let none: Option<String> = conn
+            .query_row("SELECT name FROM items WHERE seq = ?1", [99], |r| r.get(0))
+            .optional()
+            .unwrap();
+        assert_eq!(none, None);
+        // A column read as the wrong kind is an error, not a guess.
+        let wrong = conn.query_row("SELECT name FROM items WHERE seq = 1", [], |r| {
+            r.get::<_, i64>(0)
+        });
+        assert!(wrong.is_err());
+    });
+}
+
+#[test]
+fn conflicts_are_met_alike() {
+    both(|conn| {
+        conn.create_schema(SCHEMA).unwrap();
+        let insert = "INSERT INTO pairs (a, b) VALUES (?1, ?2) ON CONFLICT DO NOTHING";
+        assert_eq!(conn.execute(insert, params!["x", [1u8]]).unwrap(), 1);
+        assert_eq!(conn.execute(insert, params!["x", [1u8]]).unwrap(), 0);
+        conn.execute("INSERT INTO items (name, n) VALUES ('k', 1)", [])
+            .unwrap();
+        conn.execute(
+            "INSERT INTO items (name, n) VALUES ('k', 2) ON CONFLICT (name) DO UPDATE SET n = excluded.n",
+            [],
+        )
+        .unwrap();
+        let n: i64 = conn
+            .query_row("SELECT n FROM items WHERE name = 'k'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 2);
+        let refused = conn
+            .execute("INSERT INTO items (name, n) VALUES ('k', 3)", [])
+            .unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::Constraint), "{refused}");
+    });
+}
+
+#[test]
+fn a_dropped_transaction_changes_nothing() {
+    both(|conn| {
+        conn.create_schema(SCHEMA).unwrap();
+        {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .unwrap();
+            tx.execute("INSERT INTO items (name, n) VALUES ('gone', 1)", [])
+                .unwrap();
+        }
+        let tx = conn.transaction().unwrap();
+        tx.execute("INSERT INTO items (name, n) VALUES ('kept', 1)", [])
+            .unwrap();
+        tx.commit().unwrap();
+        let names: Vec<String> = conn
+            .prepare("SELECT name FROM items")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(names, ["kept"]);
+    });
+}
+
+#[test]
+fn one_writer_at_a_time_and_the_next_is_told_it_is_busy() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = dir.path().join("t.sqlite");
+    let postgres = corridor_db::test_server::fresh_database();
+    let open = |postgres_too: bool| -> (Connection, Connection) {
+        if postgres_too {
+            (
+                Connection::connect_postgres(&postgres).unwrap(),
+                Connection::connect_postgres(&postgres).unwrap(),
+            )
+        } else {
+            (
+                Connection::open_sqlite(&sqlite).unwrap(),
+                Connection::open_sqlite(&sqlite).unwrap(),
+            )
+        }
+    };
+    for on_postgres in [false, true] {
+        let (mut first, mut second) = open(on_postgres);
+        first.create_schema(SCHEMA).unwrap();
+        second.set_busy_timeout(Duration::from_millis(100)).unwrap();
+        let holding = first
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .unwrap();
+        let waited = std::time::Instant::now();
+        let busy = second
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .err()
+            .expect("a second writer waits, then is refused");
+        assert_eq!(busy.code(), Some(ErrorCode::Busy), "{busy}");
+        assert!(waited.elapsed() >= Duration::from_millis(90));
+        holding.commit().unwrap();
+        second
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .unwrap()
+            .commit()
+            .unwrap();
+    }
+}
+
+#[test]
+fn postgres_errors_say_what_the_server_said() {
+    let conn = Connection::connect_postgres(&corridor_db::test_server::fresh_database()).unwrap();
+    let error = conn.execute("SELECT * FROM no_such_table", []).unwrap_err();
+    assert!(error.to_string().contains("no_such_table"), "{error}");
+    let unreachable =
+        Connection::connect_postgres("postgresql://postgres@localhost/x?host=/nonexistent")
+            .err()
+            .expect("no server there");
+    assert!(
+        unreachable.to_string().starts_with("PostgreSQL: "),
+        "{unreachable}"
+    );
+}
+
+#[test]
+fn postgres_serves_a_thread_that_drives_async_tasks() {
+    let url = corridor_db::test_server::fresh_database();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let one: i64 = runtime.block_on(async {
+        let conn = Connection::connect_postgres(&url).unwrap();
+        conn.query_row("SELECT 1", [], |r| r.get(0)).unwrap()
+    });
+    assert_eq!(one, 1);
+}
