@@ -52,7 +52,7 @@ impl Store {
         let place = self.location().clone();
         let sqlite = move |source| StoreError::Db {
             at: place.clone(),
-            source,
+            error: source,
         };
         let tx = self.conn.transaction().map_err(&sqlite)?;
         tx.execute(

@@ -247,7 +247,7 @@ impl Store {
         let place = self.location().clone();
         let sqlite = |source| StoreError::Db {
             at: place.clone(),
-            source,
+            error: source,
         };
         let tx = self
             .conn

@@ -132,16 +132,18 @@ fn owner_only(path: &Path) -> std::io::Result<()> {
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The store could not be opened, read or written.
-    #[error("{at}: {source}")]
+    #[error("{at}: {error}")]
     Db {
         at: StoreLocation,
-        source: corridor_db::Error,
+        // Not the error's source: its message is this one's, and a chain of both would
+        // say it twice.
+        error: corridor_db::Error,
     },
     /// The store's file or folder could not be made or checked.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A page of a followed peer's feed held a change the rules refuse; nothing of the page
     /// was kept.
@@ -247,14 +249,14 @@ impl StoreError {
     /// issue`, a backup) held the write lock for longer than the busy timeout. Nothing was
     /// changed, and the same change may succeed a moment later.
     pub fn is_busy(&self) -> bool {
-        matches!(self, StoreError::Db { source, .. }
+        matches!(self, StoreError::Db { error: source, .. }
             if source.code() == Some(corridor_db::ErrorCode::Busy))
     }
 
     /// Whether a write failed because the store is full: its disk, or its size limit
     /// ([`Store::limit_size`]).
     pub fn is_full(&self) -> bool {
-        matches!(self, StoreError::Db { source, .. }
+        matches!(self, StoreError::Db { error: source, .. }
             if source.code() == Some(corridor_db::ErrorCode::Full))
     }
 }
@@ -360,11 +362,11 @@ impl Store {
         let place = StoreLocation::File(path.to_path_buf());
         let db = |source| StoreError::Db {
             at: place.clone(),
-            source,
+            error: source,
         };
         let io = |at: &Path, source: std::io::Error| StoreError::Io {
             path: at.to_path_buf(),
-            source,
+            error: source,
         };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
@@ -411,12 +413,12 @@ impl Store {
         let place = StoreLocation::Postgres(url.to_owned());
         let mut conn = Connection::connect_postgres(url).map_err(|source| StoreError::Db {
             at: place.clone(),
-            source,
+            error: source,
         })?;
         conn.set_busy_timeout(Duration::from_secs(10))
             .map_err(|source| StoreError::Db {
                 at: place.clone(),
-                source,
+                error: source,
             })?;
         Store::make_current(&mut conn, &place)?;
         Ok(Store {
@@ -435,7 +437,7 @@ impl Store {
         }
         let db = |source| StoreError::Db {
             at: place.clone(),
-            source,
+            error: source,
         };
         let tx = conn
             .transaction_with_behavior(corridor_db::TransactionBehavior::Immediate)
@@ -473,7 +475,7 @@ impl Store {
     fn prepare(conn: &Connection, place: &StoreLocation) -> Result<(), StoreError> {
         let db = |source| StoreError::Db {
             at: place.clone(),
-            source,
+            error: source,
         };
         let sqlite = conn.dialect() == Dialect::Sqlite;
         let events_as_text = if sqlite {
@@ -565,7 +567,7 @@ impl Store {
         let place = location.into();
         let db = |source| StoreError::Db {
             at: place.clone(),
-            source,
+            error: source,
         };
         let conn = match &place {
             StoreLocation::File(path) => {
@@ -640,7 +642,7 @@ impl Store {
         let used = pragma("page_count")?.saturating_sub(pragma("freelist_count")?) * page;
         let disk = free_space(path).map_err(|source| StoreError::Io {
             path: path.clone(),
-            source,
+            error: source,
         })?;
         Ok(match self.size_limit {
             Some(limit) => disk.min(limit.saturating_sub(used)),
@@ -724,7 +726,7 @@ impl Store {
         let place = self.location.clone();
         let sqlite = move |source| StoreError::Db {
             at: place.clone(),
-            source,
+            error: source,
         };
         // Immediate: the write lock is taken first, waiting (the busy timeout) for another
         // process's write to end; a read-then-write transaction would instead be refused at
@@ -1130,7 +1132,7 @@ impl Store {
     pub(crate) fn sqlite(&self, source: corridor_db::Error) -> StoreError {
         StoreError::Db {
             at: self.location.clone(),
-            source,
+            error: source,
         }
     }
 }

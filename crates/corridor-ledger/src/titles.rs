@@ -130,7 +130,7 @@ impl Store {
         let place = self.location().clone();
         let sqlite = |source| StoreError::Db {
             at: place.clone(),
-            source,
+            error: source,
         };
         let tx = self
             .conn
@@ -221,7 +221,7 @@ impl Store {
         let sqlite = |source| {
             boxed(StoreError::Db {
                 at: place.clone(),
-                source,
+                error: source,
             })
         };
         let tx = self

@@ -401,7 +401,7 @@ impl Store {
         let place = self.location().clone();
         let sqlite = move |source| StoreError::Db {
             at: place.clone(),
-            source,
+            error: source,
         };
         // A recording looks up and inserts thousands of IDs in the events' unique index: a
         // page cache that holds it saves reading its pages again and again.
@@ -1144,7 +1144,7 @@ mod tests {
         let tx = conn.transaction().unwrap();
         let sqlite = |source| StoreError::Db {
             at: path.into(),
-            source,
+            error: source,
         };
         let mut texts = Vec::new();
         for (n, digest, action) in [

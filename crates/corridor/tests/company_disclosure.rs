@@ -524,14 +524,23 @@ fn the_record_of_what_crossed_answers_by_partner_company_period_and_person() {
     );
     assert!(text.starts_with("data-subject report on "), "{text}");
 
-    // A record altered in the store's file: the report is refused and names the entry.
+    // A record altered in the store: the report is refused and names the entry.
     let seq = report(&["--company", "SG-0000001"])[0]["seq"]
         .as_i64()
         .unwrap();
-    let conn = rusqlite::Connection::open(work.path("home/store.sqlite")).unwrap();
+    let conn = work.connect_store();
+    let detail: Vec<u8> = conn
+        .query_row("SELECT detail FROM audit WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let altered = String::from_utf8(detail)
+        .unwrap()
+        .replace("cq-credit", "cq-other");
+    assert!(altered.contains("cq-other"));
     conn.execute(
-        "UPDATE audit SET detail = CAST(replace(CAST(detail AS TEXT), 'cq-credit', 'cq-other') AS BLOB) WHERE seq = ?1",
-        [seq],
+        "UPDATE audit SET detail = ?1 WHERE seq = ?2",
+        corridor_db::params![altered.as_bytes(), seq],
     )
     .unwrap();
     drop(conn);

@@ -1,9 +1,9 @@
-//! The embedded store through the command line: issue, status, revoke, audit, and a batch
-//! issue killed midway.
+//! The store through the command line: issue, status, revoke, audit, and a batch issue killed
+//! midway; on the SQLite file, or on PostgreSQL (`CORRIDOR_TEST_STORE=postgres`).
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -23,14 +23,10 @@ impl Setup {
         }
     }
 
-    fn store(&self) -> PathBuf {
-        self.path("home/store.sqlite")
-    }
-
     /// Rows of `table` in the store.
     fn count(&self, table: &str) -> i64 {
-        let conn = rusqlite::Connection::open(self.store()).unwrap();
-        conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        self.connect_store()
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
             .unwrap()
     }
 }
@@ -170,11 +166,10 @@ fn issue_status_revoke_and_audit() {
     let audit = setup.ok(&["store", "audit"]);
     assert!(audit.contains("intact, 3 audit entries"), "{audit}");
     // Issuance and revocations all cross to followers: the feed's head is shown.
-    let conn = rusqlite::Connection::open(setup.store()).unwrap();
-    let head: Vec<u8> = conn
+    let head: Vec<u8> = setup
+        .connect_store()
         .query_row("SELECT hash FROM feed WHERE seq = 3", [], |r| r.get(0))
         .unwrap();
-    drop(conn);
     assert!(
         audit.contains(&format!(
             "records match them; status feed: 3 entries, head 0x{}",
@@ -184,12 +179,10 @@ fn issue_status_revoke_and_audit() {
     );
 
     // the audit log: intact, then an edited row is found and named
-    let conn = rusqlite::Connection::open(setup.store()).unwrap();
-    conn.execute(
-        "UPDATE audit SET detail = CAST('found' AS BLOB) WHERE seq = 2",
-        [],
-    )
-    .unwrap();
+    setup
+        .connect_store()
+        .execute("UPDATE audit SET detail = ?1 WHERE seq = 2", [b"found"])
+        .unwrap();
     let out = setup.run(&["store", "audit"]);
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -201,6 +194,50 @@ fn wal_size(store: &Path) -> u64 {
     let mut wal = store.as_os_str().to_owned();
     wal.push("-wal");
     std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
+}
+
+/// How to tell that another process's write transaction has begun writing.
+enum Writing {
+    /// The SQLite file's write-ahead log grew past its size before.
+    Sqlite {
+        file: std::path::PathBuf,
+        baseline: u64,
+    },
+    /// A PostgreSQL session holds the writers' lock and has inserted rows.
+    Postgres(corridor_db::Connection),
+}
+
+impl Writing {
+    fn watch(work: &Workdir) -> Writing {
+        match work.store_location() {
+            corridor_ledger::StoreLocation::File(file) => {
+                // empty the log, so that its growth shows the transaction writing
+                rusqlite::Connection::open(&file)
+                    .unwrap()
+                    .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                    .unwrap();
+                let baseline = wal_size(&file);
+                Writing::Sqlite { file, baseline }
+            }
+            corridor_ledger::StoreLocation::Postgres(_) => Writing::Postgres(work.connect_store()),
+        }
+    }
+
+    fn begun(&self) -> bool {
+        match self {
+            Writing::Sqlite { file, baseline } => wal_size(file) > *baseline,
+            Writing::Postgres(conn) => conn
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                                    WHERE l.locktype = 'advisory' AND l.granted
+                                      AND a.pid <> pg_backend_pid()
+                                      AND now() - a.xact_start > interval '50 milliseconds')",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap(),
+        }
+    }
 }
 
 #[test]
@@ -228,12 +265,7 @@ fn a_batch_issue_killed_midway_records_all_or_nothing() {
     );
     let mut killed_inside = 0;
     for attempt in 0..5 {
-        // empty the log, so that its growth shows the transaction writing
-        rusqlite::Connection::open(setup.store())
-            .unwrap()
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .unwrap();
-        let baseline = wal_size(&setup.store());
+        let writing = Writing::watch(&setup);
         let mut child = setup
             .command(&issue_args("issued.jsonl", "rest.jsonl"))
             .stdout(Stdio::null())
@@ -246,7 +278,7 @@ fn a_batch_issue_killed_midway_records_all_or_nothing() {
             if let Some(status) = child.try_wait().unwrap() {
                 break Some(status);
             }
-            if wal_size(&setup.store()) > baseline || start.elapsed() > Duration::from_secs(120) {
+            if writing.begun() || start.elapsed() > Duration::from_secs(120) {
                 child.kill().unwrap();
                 child.wait().unwrap();
                 break None;

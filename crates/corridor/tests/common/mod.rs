@@ -35,7 +35,20 @@ pub struct Workdir {
 }
 
 impl Workdir {
+    /// A workdir whose store is the home folder's SQLite file, or, when the tests run with
+    /// `CORRIDOR_TEST_STORE=postgres` (as `scripts/test` runs the store's tests a second
+    /// time), a new PostgreSQL database.
     pub fn new() -> Workdir {
+        match std::env::var("CORRIDOR_TEST_STORE").as_deref() {
+            Ok("postgres") => Workdir::on_postgres(),
+            Ok("sqlite") | Err(_) => Workdir::on_sqlite(),
+            Ok(other) => panic!("CORRIDOR_TEST_STORE={other}: sqlite or postgres"),
+        }
+    }
+
+    /// A workdir whose store is the home folder's SQLite file, whatever the tests run on:
+    /// for tests of the file itself.
+    pub fn on_sqlite() -> Workdir {
         Workdir {
             dir: tempfile::tempdir().unwrap(),
             store: None,
@@ -47,7 +60,20 @@ impl Workdir {
     pub fn on_postgres() -> Workdir {
         Workdir {
             store: Some(corridor_db::test_server::fresh_database()),
-            ..Workdir::new()
+            ..Workdir::on_sqlite()
+        }
+    }
+
+    /// A connection of its own to the store, as another process (or someone editing the
+    /// store outside Corridor) has.
+    pub fn connect_store(&self) -> corridor_db::Connection {
+        match self.store_location() {
+            corridor_ledger::StoreLocation::File(path) => {
+                corridor_db::Connection::open_sqlite(&path).unwrap()
+            }
+            corridor_ledger::StoreLocation::Postgres(url) => {
+                corridor_db::Connection::connect_postgres(&url).unwrap()
+            }
         }
     }
 

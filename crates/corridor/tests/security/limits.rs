@@ -137,11 +137,12 @@ fn rpc_answers_within_the_request_timeout_while_a_write_waits_on_the_store() {
     let served = Served::start(&work, &["--offline", "--request-timeout", "1"]);
 
     // Another process writes to the store (a long `corridor issue`, a backup): the server's
-    // next write waits for it, as long as SQLite lets it.
-    let holder = rusqlite::Connection::open(work.path("home/store.sqlite")).unwrap();
-    holder
-        .execute_batch("BEGIN IMMEDIATE; DELETE FROM shares;")
+    // next write waits for it, as long as the store lets it.
+    let mut holder = work.connect_store();
+    let holder = holder
+        .transaction_with_behavior(corridor_db::TransactionBehavior::Immediate)
         .unwrap();
+    holder.execute("DELETE FROM shares", []).unwrap();
     let share = {
         let base = served.base.clone();
         std::thread::spawn(move || {
@@ -162,7 +163,7 @@ fn rpc_answers_within_the_request_timeout_while_a_write_waits_on_the_store() {
     let started = std::time::Instant::now();
     let (status, answer) = rpc(&served, &json!({"id": 2, "method": "eth_blockNumber"}));
     let took = started.elapsed();
-    holder.execute_batch("ROLLBACK").unwrap();
+    holder.rollback().unwrap();
     assert!(
         took < std::time::Duration::from_secs(4),
         "/rpc answered after {took:?}, past the 1 s request timeout"

@@ -130,7 +130,8 @@ fn an_action_signed_for_one_operators_store_is_refused_by_another() {
 /// fork, it would have taken them.
 #[test]
 fn a_forked_copy_of_a_store_refuses_the_originals_signed_actions() {
-    let (production, staging) = (Workdir::new(), Workdir::new());
+    // A copy of the store's file.
+    let (production, staging) = (Workdir::on_sqlite(), Workdir::on_sqlite());
     let (registry, token) = deployment_with_a_title(&production);
     std::fs::create_dir_all(staging.path("home")).unwrap();
     std::fs::copy(

@@ -16,7 +16,7 @@ fn envelope_of(bytes: usize) -> Value {
 
 /// The audit log's entries about shares: (action, who, detail), oldest first.
 fn share_entries(work: &Workdir) -> Vec<(String, String, Vec<u8>)> {
-    let store = rusqlite::Connection::open(work.path("home/store.sqlite")).unwrap();
+    let store = work.connect_store();
     let mut query = store
         .prepare("SELECT action, issuer, detail FROM audit WHERE action LIKE 'share%' ORDER BY seq")
         .unwrap();
@@ -191,7 +191,8 @@ fn only_the_token_that_made_a_share_deletes_it_and_the_log_says_so_without_its_c
 
 #[test]
 fn a_store_out_of_room_for_shares_still_takes_revocations_and_a_full_one_answers_507() {
-    let work = Workdir::new();
+    // The size limit is the SQLite file's; a PostgreSQL server's disk is its own to watch.
+    let work = Workdir::on_sqlite();
     let (_, documents) = issued(&work, "carrier", 40);
     let sharer = token(&work, "sharer", &["--scope", "share"]);
     let ops = token(&work, "ops", &["--scope", "revoke"]);

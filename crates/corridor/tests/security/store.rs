@@ -47,8 +47,10 @@ fn readers_never_wait_behind_a_writer_and_a_busy_store_is_a_503() {
     let served = Served::start(&work, &["--offline"]);
     let base = served.base.as_str();
 
-    let other = rusqlite::Connection::open(work.path("home/store.sqlite")).unwrap();
-    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let mut other = work.connect_store();
+    let other = other
+        .transaction_with_behavior(corridor_db::TransactionBehavior::Immediate)
+        .unwrap();
 
     let revocation = serde_json::to_vec(&json!({"hash": root, "reason": "superseded"})).unwrap();
     let revoke = || call(base, "POST", "/api/revoke", Some(&revocation), Some(&token));
@@ -88,7 +90,7 @@ fn readers_never_wait_behind_a_writer_and_a_busy_store_is_a_503() {
         "the refused revocation did nothing"
     );
 
-    other.execute_batch("COMMIT").unwrap();
+    other.commit().unwrap();
     let revoked = revoke();
     assert_eq!(revoked.status, 200, "{}", revoked.json);
     let answer = call(base, "GET", &format!("/ocsp/0x{root}"), None, None);
