@@ -62,7 +62,7 @@ pub enum Error {
     /// The statement has fewer columns than asked for.
     #[error("no column {0}")]
     InvalidColumnIndex(usize),
-    /// The connection to PostgreSQL is gone (its thread ended).
+    /// The connection to PostgreSQL is gone (closed as it was dropped).
     #[error("PostgreSQL: the connection is gone")]
     Gone,
 }
@@ -160,7 +160,7 @@ pub struct Connection {
 
 enum Backend {
     Sqlite(rusqlite::Connection),
-    Postgres(RefCell<pg::Session>),
+    Postgres(Box<RefCell<pg::Session>>),
 }
 
 /// The parameters of a statement.
@@ -239,11 +239,8 @@ fn sqlite_params<'a>(params: &'a [&'a dyn ToSql]) -> Vec<SqliteParam<'a>> {
     params.iter().map(|p| SqliteParam(*p)).collect()
 }
 
-fn postgres_params(params: &[&dyn ToSql]) -> Result<Vec<pg::Value>> {
-    params
-        .iter()
-        .map(|p| Ok(pg::Value::of(p.to_sql()?)))
-        .collect()
+fn postgres_params<'a>(params: &'a [&'a dyn ToSql]) -> Result<Vec<ValueRef<'a>>> {
+    params.iter().map(|p| p.to_sql()).collect()
 }
 
 impl Connection {
@@ -277,7 +274,7 @@ impl Connection {
     /// deployment's own network.
     pub fn connect_postgres(url: &str) -> Result<Connection> {
         Ok(Connection {
-            backend: Backend::Postgres(RefCell::new(pg::Session::connect(url)?)),
+            backend: Backend::Postgres(Box::new(RefCell::new(pg::Session::connect(url)?))),
         })
     }
 
@@ -312,8 +309,8 @@ impl Connection {
         match &self.backend {
             Backend::Sqlite(conn) => Ok(conn.busy_timeout(wait)?),
             Backend::Postgres(session) => session
-                .borrow()
-                .batch(format!("SET lock_timeout = {}", wait.as_millis().max(1))),
+                .borrow_mut()
+                .batch(&format!("SET lock_timeout = {}", wait.as_millis().max(1))),
         }
     }
 
@@ -321,7 +318,7 @@ impl Connection {
     pub fn execute_batch(&self, sql: &str) -> Result<()> {
         match &self.backend {
             Backend::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Backend::Postgres(session) => session.borrow().batch(sql.to_owned()),
+            Backend::Postgres(session) => session.borrow_mut().batch(sql),
         }
     }
 
@@ -330,13 +327,13 @@ impl Connection {
     pub fn create_schema(&self, sql: &str) -> Result<()> {
         match &self.backend {
             Backend::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Backend::Postgres(session) => session.borrow().batch(pg::schema(sql)),
+            Backend::Postgres(session) => session.borrow_mut().batch(&pg::schema(sql)),
         }
     }
 
     /// Runs one statement; the number of rows it changed.
     pub fn execute<P: Params>(&self, sql: &str, params: P) -> Result<usize> {
-        self.prepare_cached(sql)?.execute(params)
+        self.prepare(sql)?.execute(params)
     }
 
     /// Runs a query for one row and reads it with `read`; [`Error::QueryReturnedNoRows`] if
@@ -347,7 +344,7 @@ impl Connection {
         params: P,
         read: F,
     ) -> Result<T> {
-        self.prepare_cached(sql)?.query_row(params, read)
+        self.prepare(sql)?.query_row(params, read)
     }
 
     /// Prepares a statement, once per connection for the same text.
@@ -363,7 +360,9 @@ impl Connection {
         }
     }
 
-    /// Prepares a statement made for one use (on SQLite, not kept among the cached ones).
+    /// Prepares a statement made for one use: on SQLite, not kept among the few cached ones
+    /// (a statement made by `format!` would push out those used often); PostgreSQL's
+    /// session keeps more, and prepares each text once.
     pub fn prepare(&self, sql: &str) -> Result<Statement<'_>> {
         match &self.backend {
             Backend::Sqlite(conn) => Ok(Statement(StatementInner::Sqlite(SqliteStatement::Once(
@@ -391,10 +390,10 @@ impl Connection {
                 conn.execute_batch("BEGIN IMMEDIATE")?
             }
             (Backend::Postgres(session), TransactionBehavior::Deferred) => {
-                session.borrow().batch("BEGIN".into())?
+                session.borrow_mut().batch("BEGIN")?
             }
             (Backend::Postgres(session), TransactionBehavior::Immediate) => {
-                session.borrow().begin_writing(WRITER_LOCK)?
+                session.borrow_mut().begin_writing(WRITER_LOCK)?
             }
         }
         Ok(Transaction {
@@ -488,7 +487,7 @@ impl Statement<'_> {
             }
             StatementInner::Postgres { session, statement } => {
                 let values = postgres_params(params)?;
-                let changed = session.borrow().execute(statement.clone(), values)?;
+                let changed = session.borrow_mut().execute(statement, &values)?;
                 Ok(changed as usize)
             }
         })
@@ -533,7 +532,7 @@ impl Statement<'_> {
             ))),
             StatementInner::Postgres { session, statement } => {
                 let values = postgres_params(params)?;
-                let rows = session.borrow().query(statement.clone(), values)?;
+                let rows = session.borrow_mut().query(statement, &values)?;
                 Ok(Rows(RowsInner::Postgres {
                     rows: rows.into_iter(),
                     current: None,

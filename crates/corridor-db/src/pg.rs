@@ -4,8 +4,6 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::error::Error as StdError;
 
-use std::sync::mpsc;
-
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
 use crate::Error;
@@ -16,125 +14,99 @@ use crate::value::ValueRef;
 /// otherwise grow the map without end.
 const STATEMENTS_KEPT: usize = 512;
 
-/// Work for a session's thread.
-type Job = Box<dyn FnOnce(&mut postgres::Client) + Send>;
-
 /// A connection to the server, with the statements it has prepared.
-///
-/// The client runs on a thread of its own: `postgres`'s client blocks on a runtime of its
-/// own, which tokio forbids on a thread that drives async tasks, and the store is used from
-/// such threads (a server opening its store) as well as from plain ones.
 pub(crate) struct Session {
-    jobs: Option<mpsc::Sender<Job>>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    /// Taken only when the session is dropped.
+    client: Option<postgres::Client>,
     statements: HashMap<String, (u64, postgres::Statement)>,
     used: u64,
 }
 
+/// Runs `work`, which blocks on the `postgres` client's own runtime, where tokio allows it:
+/// on a thread driving a multi-threaded runtime's tasks, as a blocking section; on one driving
+/// a current-thread runtime (where that is refused), on a thread of its own; elsewhere (the
+/// command line, the server's blocking threads) as it is.
+fn outside_async<T: Send>(work: impl FnOnce() -> T + Send) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current().map(|h| h.runtime_flavor()) {
+        Err(_) => work(),
+        Ok(RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        Ok(_) => std::thread::scope(|scope| match scope.spawn(work).join() {
+            Ok(done) => done,
+            Err(panic) => std::panic::resume_unwind(panic),
+        }),
+    }
+}
+
 impl Drop for Session {
     fn drop(&mut self) {
-        // The thread ends, closing the connection, once it has no more work to wait for.
-        drop(self.jobs.take());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        // Closing tells the server, which blocks as every call does.
+        if let Some(client) = self.client.take() {
+            outside_async(move || drop(client));
         }
     }
 }
 
 impl Session {
     pub(crate) fn connect(url: &str) -> Result<Session, Error> {
-        let (jobs, work) = mpsc::channel::<Job>();
-        let (connected, outcome) = mpsc::sync_channel(1);
-        let url = url.to_owned();
-        let thread = std::thread::Builder::new()
-            .name("postgres".into())
-            .spawn(move || {
-                let mut client = match postgres::Client::connect(&url, postgres::NoTls) {
-                    Ok(client) => {
-                        let _ = connected.send(Ok(()));
-                        client
-                    }
-                    Err(e) => {
-                        let _ = connected.send(Err(e));
-                        return;
-                    }
-                };
-                for job in work {
-                    job(&mut client);
-                }
-            })
-            .map_err(|e| Error::ToSqlConversionFailure(Box::new(e)))?;
-        let session = Session {
-            jobs: Some(jobs),
-            thread: Some(thread),
+        let client = outside_async(|| postgres::Client::connect(url, postgres::NoTls))?;
+        Ok(Session {
+            client: Some(client),
             statements: HashMap::new(),
             used: 0,
-        };
-        outcome.recv().map_err(|_| Error::Gone)??;
-        Ok(session)
+        })
     }
 
-    /// Runs `job` with the client, on its thread.
-    fn run<T: Send + 'static>(
-        &self,
-        job: impl FnOnce(&mut postgres::Client) -> T + Send + 'static,
+    /// Runs `work` with the client.
+    fn run<T: Send>(
+        &mut self,
+        work: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send,
     ) -> Result<T, Error> {
-        let (answer, answered) = mpsc::sync_channel(1);
-        self.jobs
-            .as_ref()
-            .ok_or(Error::Gone)?
-            .send(Box::new(move |client| {
-                let _ = answer.send(job(client));
-            }))
-            .map_err(|_| Error::Gone)?;
-        answered.recv().map_err(|_| Error::Gone)
+        let client = self.client.as_mut().ok_or(Error::Gone)?;
+        Ok(outside_async(move || work(client))?)
     }
 
     /// Runs statements without parameters.
-    pub(crate) fn batch(&self, sql: String) -> Result<(), Error> {
-        Ok(self.run(move |client| client.batch_execute(&sql))??)
+    pub(crate) fn batch(&mut self, sql: &str) -> Result<(), Error> {
+        self.run(|client| client.batch_execute(sql))
     }
 
     /// Begins a transaction that writes: one writer at a time, by a transaction-scoped
     /// advisory lock every writer of the database takes first.
-    pub(crate) fn begin_writing(&self, lock: i64) -> Result<(), Error> {
-        Ok(self.run(move |client| {
+    pub(crate) fn begin_writing(&mut self, lock: i64) -> Result<(), Error> {
+        self.run(|client| {
             client.batch_execute("BEGIN")?;
             let locked = client.execute("SELECT pg_advisory_xact_lock($1)", &[&lock]);
             if locked.is_err() {
                 let _ = client.batch_execute("ROLLBACK");
             }
             locked.map(|_| ())
-        })??)
+        })
     }
 
     /// Whether the server closed the connection.
     pub(crate) fn is_closed(&self) -> bool {
-        self.run(|client| client.is_closed()).unwrap_or(true)
+        self.client.as_ref().is_none_or(|client| client.is_closed())
     }
 
     /// Runs `statement`; the number of rows it changed.
     pub(crate) fn execute(
-        &self,
-        statement: postgres::Statement,
-        params: Vec<Value>,
+        &mut self,
+        statement: &postgres::Statement,
+        params: &[ValueRef<'_>],
     ) -> Result<u64, Error> {
-        Ok(self.run(move |client| {
-            let params: Vec<Param<'_>> = params.iter().map(|v| Param(v.as_ref())).collect();
-            client.execute(&statement, &refs(&params))
-        })??)
+        let params: Vec<Param<'_>> = params.iter().map(|v| Param(*v)).collect();
+        self.run(|client| client.execute(statement, &refs(&params)))
     }
 
     /// Runs `statement`; its rows.
     pub(crate) fn query(
-        &self,
-        statement: postgres::Statement,
-        params: Vec<Value>,
+        &mut self,
+        statement: &postgres::Statement,
+        params: &[ValueRef<'_>],
     ) -> Result<Vec<postgres::Row>, Error> {
-        Ok(self.run(move |client| {
-            let params: Vec<Param<'_>> = params.iter().map(|v| Param(v.as_ref())).collect();
-            client.query(&statement, &refs(&params))
-        })??)
+        let params: Vec<Param<'_>> = params.iter().map(|v| Param(*v)).collect();
+        self.run(|client| client.query(statement, &refs(&params)))
     }
 
     /// The statement for `sql` (in the shared dialect), prepared once per session.
@@ -144,8 +116,8 @@ impl Session {
             *used = self.used;
             return Ok(statement.clone());
         }
-        let text = placeholders(sql).into_owned();
-        let statement = self.run(move |client| client.prepare(&text))??;
+        let text = placeholders(sql);
+        let statement = self.run(|client| client.prepare(&text))?;
         if self.statements.len() >= STATEMENTS_KEPT {
             let mut ages: Vec<u64> = self.statements.values().map(|(used, _)| *used).collect();
             ages.sort_unstable();
@@ -303,38 +275,6 @@ impl<'a> Words<'a> {
 
     fn rest(&self) -> &'a str {
         &self.code[self.at..]
-    }
-}
-
-/// A parameter's value, owned: it crosses to the session's thread.
-#[derive(Debug)]
-pub(crate) enum Value {
-    Null,
-    Integer(i64),
-    Real(f64),
-    Text(String),
-    Blob(Vec<u8>),
-}
-
-impl Value {
-    pub(crate) fn of(value: ValueRef<'_>) -> Value {
-        match value {
-            ValueRef::Null => Value::Null,
-            ValueRef::Integer(n) => Value::Integer(n),
-            ValueRef::Real(x) => Value::Real(x),
-            ValueRef::Text(text) => Value::Text(text.to_owned()),
-            ValueRef::Blob(bytes) => Value::Blob(bytes.to_vec()),
-        }
-    }
-
-    fn as_ref(&self) -> ValueRef<'_> {
-        match self {
-            Value::Null => ValueRef::Null,
-            Value::Integer(n) => ValueRef::Integer(*n),
-            Value::Real(x) => ValueRef::Real(*x),
-            Value::Text(text) => ValueRef::Text(text),
-            Value::Blob(bytes) => ValueRef::Blob(bytes),
-        }
     }
 }
 

@@ -197,14 +197,26 @@ fn postgres_errors_say_what_the_server_said() {
 }
 
 #[test]
-fn postgres_serves_a_thread_that_drives_async_tasks() {
+fn postgres_serves_threads_that_drive_async_tasks() {
     let url = corridor_db::test_server::fresh_database();
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    let current_thread = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let one: i64 = runtime.block_on(async {
-        let conn = Connection::connect_postgres(&url).unwrap();
-        conn.query_row("SELECT 1", [], |r| r.get(0)).unwrap()
-    });
-    assert_eq!(one, 1);
+    let multi_thread = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    for runtime in [current_thread, multi_thread] {
+        let url = url.clone();
+        let one: i64 = runtime.block_on(async move {
+            tokio::spawn(async move {
+                // Opened, used and closed on a thread that drives tasks.
+                let conn = Connection::connect_postgres(&url).unwrap();
+                conn.query_row("SELECT 1", [], |r| r.get(0)).unwrap()
+            })
+            .await
+            .unwrap()
+        });
+        assert_eq!(one, 1);
+    }
 }
