@@ -67,16 +67,22 @@ pub enum Error {
     Gone,
 }
 
-/// PostgreSQL's own message (its severity, text and detail) rather than the client's
-/// "db error".
+/// PostgreSQL's own message (its text and detail) rather than the client's "db error", or
+/// the client's with what caused it ("error connecting to server: No such file or directory").
 fn postgres_message(error: &postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => match db.detail() {
+    if let Some(db) = error.as_db_error() {
+        return match db.detail() {
             Some(detail) => format!("PostgreSQL: {}: {detail}", db.message()),
             None => format!("PostgreSQL: {}", db.message()),
-        },
-        None => format!("PostgreSQL: {error}"),
+        };
     }
+    let mut message = format!("PostgreSQL: {error}");
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        message.push_str(&format!(": {inner}"));
+        cause = inner.source();
+    }
+    message
 }
 
 impl From<rusqlite::Error> for Error {

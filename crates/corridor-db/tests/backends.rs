@@ -194,6 +194,12 @@ fn postgres_errors_say_what_the_server_said() {
         unreachable.to_string().starts_with("PostgreSQL: "),
         "{unreachable}"
     );
+    // And why: no socket in that folder.
+    assert_eq!(
+        unreachable.to_string().matches("No such file").count(),
+        1,
+        "{unreachable}"
+    );
 }
 
 #[test]

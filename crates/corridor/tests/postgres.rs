@@ -177,3 +177,70 @@ fn servers_sharing_a_database_apply_each_title_action_once_and_never_two_that_co
         "{audit}"
     );
 }
+
+/// A store's URL may carry its database password: it is shown without it, in errors and in
+/// the server's log, and never written anywhere.
+#[test]
+fn a_store_url_is_never_shown_with_its_password() {
+    let work = Workdir::on_sqlite();
+    let nowhere = format!(
+        "postgresql://corridor:hunter2-secret@localhost/none?host={}",
+        work.path("no-server").display()
+    );
+    let out = work.run(&["--store", &nowhere, "store", "audit"]);
+    assert_eq!(out.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("postgresql://corridor:***@localhost/none"),
+        "{said}"
+    );
+    assert!(said.contains("No such file"), "the reason: {said}");
+    assert!(!said.contains("hunter2"), "{said}");
+
+    // The test server lets its user in without a password: one given is not checked, and
+    // must still not be shown.
+    let database = corridor_db::test_server::fresh_database();
+    let with_password = database.replacen("postgres@", "postgres:hunter2-secret@", 1);
+    let mut server = work
+        .command(&[
+            "--store",
+            &with_password,
+            "serve",
+            "--offline",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert!(line.starts_with("listening on "), "{line}");
+    // The log's first lines, up to the one naming the store (written just after).
+    let mut log = String::new();
+    let mut stderr = std::io::BufReader::new(server.stderr.take().unwrap());
+    while !log.contains("store=") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() == 0 {
+            break;
+        }
+        log.push_str(&line);
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(
+        log.contains("store=postgresql://postgres:***@localhost/"),
+        "{log}"
+    );
+    assert!(!log.contains("hunter2"), "{log}");
+    for file in std::fs::read_dir(work.path("home")).into_iter().flatten() {
+        let bytes = std::fs::read(file.unwrap().path()).unwrap_or_default();
+        assert!(!bytes.windows(7).any(|w| w == b"hunter2"));
+    }
+}
