@@ -62,6 +62,10 @@ pub enum Error {
     /// The statement has fewer columns than asked for.
     #[error("no column {0}")]
     InvalidColumnIndex(usize),
+    /// The connection to PostgreSQL cannot be set up as its URL asks (a root certificate
+    /// file that cannot be read).
+    #[error("PostgreSQL: {0}")]
+    Config(String),
     /// The connection to PostgreSQL is gone (closed as it was dropped).
     #[error("PostgreSQL: the connection is gone")]
     Gone,
@@ -275,9 +279,11 @@ impl Connection {
         }
     }
 
-    /// Connects to the PostgreSQL server `url` names (`postgres://user:password@host/db`, or
-    /// any form libpq's connection strings take). Without TLS: the server is one on the
-    /// deployment's own network.
+    /// Connects to the PostgreSQL server `url` names (`postgres://user:password@host/db`,
+    /// with libpq's parameters: `host=/socket/folder`, `sslmode=disable|prefer|require`,
+    /// `sslrootcert=FILE`). Over TCP, TLS is used when the server offers it (`prefer`, the
+    /// default) or always (`require`), its certificate checked against the Mozilla roots or
+    /// the `sslrootcert` file's.
     pub fn connect_postgres(url: &str) -> Result<Connection> {
         Ok(Connection {
             backend: Backend::Postgres(Box::new(RefCell::new(pg::Session::connect(url)?))),

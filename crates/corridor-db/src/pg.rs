@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::error::Error as StdError;
+use std::path::{Path, PathBuf};
 
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 
@@ -47,9 +48,74 @@ impl Drop for Session {
     }
 }
 
+/// `url` without its `sslrootcert=FILE` parameter (libpq's, which the `postgres` client does
+/// not take), and that file.
+fn without_root_cert(url: &str) -> (String, Option<PathBuf>) {
+    let Some((base, query)) = url.split_once('?') else {
+        return (url.to_owned(), None);
+    };
+    let mut root_cert = None;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.split_once('=') {
+            Some(("sslrootcert", file)) => {
+                let file = percent_encoding::percent_decode_str(file).decode_utf8_lossy();
+                root_cert = Some(PathBuf::from(file.as_ref()));
+                false
+            }
+            _ => true,
+        })
+        .collect();
+    let url = if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    };
+    (url, root_cert)
+}
+
+/// TLS for connections over TCP, as the URL's `sslmode` asks (`prefer` unless given:
+/// TLS when the server offers it; `require`: never without): the server's certificate is
+/// checked against the Mozilla roots, or, given `sslrootcert`, that file's certificates.
+fn tls(root_cert: Option<&Path>) -> Result<tokio_postgres_rustls::MakeRustlsConnect, Error> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let problem = |why: String| Error::Config(why);
+    let mut roots = rustls::RootCertStore::empty();
+    match root_cert {
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+        Some(file) => {
+            let certificates = CertificateDer::pem_file_iter(file)
+                .and_then(|certificates| certificates.collect::<Result<Vec<_>, _>>())
+                .map_err(|e| problem(format!("sslrootcert {}: {e}", file.display())))?;
+            if certificates.is_empty() {
+                return Err(problem(format!(
+                    "sslrootcert {}: no certificate in it",
+                    file.display()
+                )));
+            }
+            for certificate in certificates {
+                roots
+                    .add(certificate)
+                    .map_err(|e| problem(format!("sslrootcert {}: {e}", file.display())))?;
+            }
+        }
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| problem(e.to_string()))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 impl Session {
     pub(crate) fn connect(url: &str) -> Result<Session, Error> {
-        let client = outside_async(|| postgres::Client::connect(url, postgres::NoTls))?;
+        let (url, root_cert) = without_root_cert(url);
+        let tls = tls(root_cert.as_deref())?;
+        let client = outside_async(|| postgres::Client::connect(&url, tls))?;
         Ok(Session {
             client: Some(client),
             statements: HashMap::new(),

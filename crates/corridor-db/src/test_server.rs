@@ -18,8 +18,12 @@ const FOLDER_PREFIX: &str = "corridor-pg-";
 /// A PostgreSQL server of this test process.
 pub struct TestServer {
     dir: PathBuf,
+    port: u16,
     databases: AtomicU32,
 }
+
+/// The port the servers' sockets are named by when they listen on no TCP port.
+const SOCKET_PORT: u16 = 5432;
 
 /// The server of this test process, started on first use.
 ///
@@ -27,7 +31,44 @@ pub struct TestServer {
 /// If PostgreSQL is not installed or does not start; the message says why.
 pub fn server() -> &'static TestServer {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
-    SERVER.get_or_init(|| TestServer::start().unwrap_or_else(|why| panic!("{why}")))
+    SERVER.get_or_init(|| {
+        TestServer::start("", SOCKET_PORT, &["listen_addresses="], &[])
+            .unwrap_or_else(|why| panic!("{why}"))
+    })
+}
+
+/// A second server of this test process, started on first use, that also listens on a TCP
+/// port of loopback with TLS, presenting the certificate `cert_pem` (with its key `key_pem`).
+/// Its URLs reach it on the socket as [`server`]'s do; [`TestServer::tls_url`] over TLS.
+///
+/// # Panics
+/// If PostgreSQL is not installed or does not start, or was started with another certificate.
+pub fn tls_server(cert_pem: &str, key_pem: &str) -> &'static TestServer {
+    static SERVER: OnceLock<(String, TestServer)> = OnceLock::new();
+    let (cert, server) = SERVER.get_or_init(|| {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap_or_else(|e| panic!("no free port: {e}"));
+        let server = TestServer::start(
+            "-tls",
+            port,
+            &[
+                "listen_addresses=127.0.0.1",
+                "ssl=on",
+                "ssl_cert_file=server.crt",
+                "ssl_key_file=server.key",
+            ],
+            &[("server.crt", cert_pem), ("server.key", key_pem)],
+        )
+        .unwrap_or_else(|why| panic!("{why}"));
+        (cert_pem.to_owned(), server)
+    });
+    assert_eq!(
+        cert, cert_pem,
+        "the TLS test server was started with another certificate"
+    );
+    server
 }
 
 /// The URL of a new, empty database on this process's server.
@@ -41,16 +82,31 @@ impl TestServer {
         &self.dir
     }
 
-    /// The URL of database `name`.
+    /// The URL of database `name`, on the server's socket.
     pub fn url(&self, name: &str) -> String {
         format!(
-            "postgresql://postgres@localhost/{name}?host={}",
+            "postgresql://postgres@localhost:{}/{name}?host={}",
+            self.port,
             self.dir.display()
+        )
+    }
+
+    /// The URL of database `name` over TCP on loopback, asking for TLS, for a server started
+    /// by [`tls_server`].
+    pub fn tls_url(&self, name: &str) -> String {
+        format!(
+            "postgresql://postgres@127.0.0.1:{}/{name}?sslmode=require",
+            self.port
         )
     }
 
     /// Makes a new, empty database; its URL.
     pub fn database(&self) -> String {
+        self.url(&self.create_database())
+    }
+
+    /// Makes a new, empty database; its name.
+    pub fn create_database(&self) -> String {
         let n = self.databases.fetch_add(1, Ordering::Relaxed);
         let name = format!("t{n}");
         let mut admin = postgres::Client::connect(&self.url("postgres"), postgres::NoTls)
@@ -58,13 +114,21 @@ impl TestServer {
         admin
             .batch_execute(&format!("CREATE DATABASE {name}"))
             .unwrap_or_else(|e| panic!("the test PostgreSQL server: CREATE DATABASE {name}: {e}"));
-        self.url(&name)
+        name
     }
 
-    fn start() -> Result<TestServer, String> {
+    /// Starts a server in a folder named for this process and `suffix`, on `port`, with
+    /// `settings`, and `files` written in its data folder first.
+    fn start(
+        suffix: &str,
+        port: u16,
+        settings: &[&str],
+        files: &[(&str, &str)],
+    ) -> Result<TestServer, String> {
         let bin = binaries()?;
         remove_stale_folders();
-        let dir = std::env::temp_dir().join(format!("{FOLDER_PREFIX}{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("{FOLDER_PREFIX}{}{suffix}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let user = server_user()?;
@@ -95,6 +159,17 @@ impl TestServer {
                 String::from_utf8_lossy(&initdb.stderr)
             ));
         }
+        for (name, contents) in files {
+            let file = data.join(name);
+            std::fs::write(&file, contents).map_err(|e| format!("{}: {e}", file.display()))?;
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            if let Some((uid, gid)) = user {
+                std::os::unix::fs::chown(&file, Some(uid), Some(gid))
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+            }
+        }
         let log = std::fs::File::create(dir.join("server.log"))
             .map_err(|e| format!("{}: {e}", dir.display()))?;
         if let Some((uid, gid)) = user {
@@ -107,15 +182,19 @@ impl TestServer {
             .arg(&data)
             .arg("-k")
             .arg(&dir)
-            // No TCP: the socket in the folder alone, so that nothing else can reach it and
-            // no port is taken from the machine.
-            .args(["-c", "listen_addresses="])
+            .arg("-p")
+            .arg(port.to_string())
             // A test's data need not outlive a crash of the machine.
             .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
             .args(["-c", "full_page_writes=off", "-c", "max_connections=400"])
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log);
+        // The shared server listens on no TCP port: the socket in the folder alone, so that
+        // nothing else can reach it and no port is taken from the machine.
+        for setting in settings {
+            postgres.args(["-c", setting]);
+        }
         // The server is started by a thread that never ends: the parent-death signal is sent
         // when the thread that started a child ends, not the process.
         let (started, outcome) = std::sync::mpsc::channel();
@@ -134,6 +213,7 @@ impl TestServer {
             .map_err(|e| format!("{}: {e}", bin.join("postgres").display()))?;
         let server = TestServer {
             dir,
+            port,
             databases: AtomicU32::new(0),
         };
         let began = Instant::now();
@@ -242,6 +322,7 @@ fn remove_stale_folders() {
         let Some(pid) = name
             .to_str()
             .and_then(|n| n.strip_prefix(FOLDER_PREFIX))
+            .and_then(|rest| rest.split('-').next())
             .and_then(|pid| pid.parse::<u32>().ok())
         else {
             continue;

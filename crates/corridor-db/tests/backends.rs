@@ -226,3 +226,69 @@ fn postgres_serves_threads_that_drive_async_tasks() {
         assert_eq!(one, 1);
     }
 }
+
+/// A certificate authority and a server certificate for 127.0.0.1 it signed, as PEM: (the
+/// authority's certificate, the server's certificate, the server's key).
+fn certificates() -> (String, String, String) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(
+        rcgen::DnType::CommonName,
+        "Corridor test database authority",
+    );
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let authority = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let server = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&key, &authority)
+        .unwrap();
+    (ca.pem(), server.pem(), key.serialize_pem())
+}
+
+#[test]
+fn postgres_over_tcp_speaks_tls_and_checks_the_servers_certificate() {
+    let (ca, cert, key) = certificates();
+    let server = corridor_db::test_server::tls_server(&cert, &key);
+    let name = server.create_database();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca).unwrap();
+    let url = server.tls_url(&name);
+
+    // Trusting the authority that signed the server's certificate: the session is TLS.
+    let conn =
+        Connection::connect_postgres(&format!("{url}&sslrootcert={}", ca_file.display())).unwrap();
+    let ssl: bool = conn
+        .query_row(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(ssl, "the connection is encrypted");
+
+    // The Mozilla roots do not vouch for a test authority: refused, not sent in the clear.
+    let untrusted = Connection::connect_postgres(&url).err().expect("refused");
+    assert!(untrusted.to_string().contains("certificate"), "{untrusted}");
+    // Nor does another authority.
+    let (other_ca, _, _) = certificates();
+    let other_file = dir.path().join("other.pem");
+    std::fs::write(&other_file, &other_ca).unwrap();
+    let refused =
+        Connection::connect_postgres(&format!("{url}&sslrootcert={}", other_file.display()))
+            .err()
+            .expect("refused");
+    assert!(refused.to_string().contains("certificate"), "{refused}");
+    // A root certificate file that is not one is named.
+    let missing = dir.path().join("missing.pem");
+    let unreadable =
+        Connection::connect_postgres(&format!("{url}&sslrootcert={}", missing.display()))
+            .err()
+            .expect("refused");
+    assert!(
+        unreadable.to_string().contains("missing.pem"),
+        "{unreadable}"
+    );
+}

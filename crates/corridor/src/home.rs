@@ -19,7 +19,9 @@ pub struct Home {
     dir: Option<PathBuf>,
     /// The store: a SQLite file (created on first use), or a PostgreSQL database that
     /// several servers share, as postgres://USER:PASSWORD@HOST/DATABASE (its tables made on
-    /// first use). Default: DIR/store.sqlite in the home folder.
+    /// first use; over TCP with TLS when the server offers it, or always with
+    /// ?sslmode=require, its certificate checked against the Mozilla roots or
+    /// &sslrootcert=FILE). Default: DIR/store.sqlite in the home folder.
     #[arg(long, global = true, env = "CORRIDOR_STORE", value_name = "FILE|URL")]
     store: Option<String>,
 }

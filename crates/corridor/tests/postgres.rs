@@ -235,7 +235,7 @@ fn a_store_url_is_never_shown_with_its_password() {
     server.kill().unwrap();
     server.wait().unwrap();
     assert!(
-        log.contains("store=postgresql://postgres:***@localhost/"),
+        log.contains("store=postgresql://postgres:***@localhost:"),
         "{log}"
     );
     assert!(!log.contains("hunter2"), "{log}");
