@@ -66,15 +66,18 @@ impl fmt::Debug for StoreLocation {
 /// `url` with the password of its user part, and any `password=` parameter, as `***`.
 fn without_password(url: &str) -> String {
     let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at(authority_end);
-    let authority = match authority.rsplit_once('@') {
-        Some((user, host)) => match user.split_once(':') {
-            Some((name, _)) => format!("{name}:***@{host}"),
-            None => format!("{user}@{host}"),
+    // The user part ends at the first `@`, as the client reads it: a password may hold `/`
+    // or `?` unencoded.
+    let (user, rest) = match rest.split_once('@') {
+        Some((user, rest)) => match user.split_once(':') {
+            Some((name, _)) => (format!("{name}:***@"), rest),
+            None => (format!("{user}@"), rest),
         },
-        None => authority.to_owned(),
+        None => (String::new(), rest),
     };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (host, tail) = rest.split_at(authority_end);
+    let authority = format!("{user}{host}");
     let tail = match tail.split_once('?') {
         Some((path, query)) => {
             let query: Vec<String> = query
@@ -134,6 +137,7 @@ mod tests {
             ),
             ("postgres:///db?host=/tmp/s", "postgres:///db?host=/tmp/s"),
             ("POSTGRES://a:b@c", "POSTGRES://a:***@c"),
+            ("postgres://u:ab/c?d@h/db", "postgres://u:***@h/db"),
         ] {
             assert_eq!(StoreLocation::parse(url).to_string(), shown);
         }

@@ -22,7 +22,14 @@ pub struct Home {
     /// first use; over TCP with TLS when the server offers it, or always with
     /// ?sslmode=require, its certificate checked against the Mozilla roots or
     /// &sslrootcert=FILE). Default: DIR/store.sqlite in the home folder.
-    #[arg(long, global = true, env = "CORRIDOR_STORE", value_name = "FILE|URL")]
+    // Its value may hold the database's password: help does not show it.
+    #[arg(
+        long,
+        global = true,
+        env = "CORRIDOR_STORE",
+        hide_env_values = true,
+        value_name = "FILE|URL"
+    )]
     store: Option<String>,
 }
 

@@ -196,6 +196,19 @@ fn a_store_url_is_never_shown_with_its_password() {
     );
     assert!(said.contains("No such file"), "the reason: {said}");
     assert!(!said.contains("hunter2"), "{said}");
+    // A password holding `/` (as base64 ones do) is hidden whole; help never shows the
+    // variable's value.
+    let slashed = nowhere.replace("hunter2-secret", "hunter2/secret?x");
+    let out = work.run(&["--store", &slashed, "store", "audit"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!said.contains("hunter2"), "{said}");
+    let help = work
+        .command(&["serve", "--help"])
+        .env("CORRIDOR_STORE", &nowhere)
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    assert!(!String::from_utf8_lossy(&help.stdout).contains("hunter2"));
 
     // The test server lets its user in without a password: one given is not checked, and
     // must still not be shown.
