@@ -96,6 +96,14 @@ CREATE TABLE IF NOT EXISTS nonces (
     PRIMARY KEY (registry, account));
 ";
 
+/// How to name a failure of the store at `place`.
+fn db_error(place: &StoreLocation) -> impl Fn(corridor_db::Error) -> StoreError + Copy + '_ {
+    move |error| StoreError::Db {
+        at: place.clone(),
+        error,
+    }
+}
+
 /// Makes the store's file readable by its owner only, whatever the umask: it holds signed
 /// title actions, token names, revocation notes and share envelopes. SQLite gives the files
 /// it adds beside it (`-wal`, `-shm`) the same permissions; those already there are tightened
@@ -360,10 +368,7 @@ impl Store {
 
     fn open_file(path: &Path) -> Result<Store, StoreError> {
         let place = StoreLocation::File(path.to_path_buf());
-        let db = |source| StoreError::Db {
-            at: place.clone(),
-            error: source,
-        };
+        let db = db_error(&place);
         let io = |at: &Path, source: std::io::Error| StoreError::Io {
             path: at.to_path_buf(),
             error: source,
@@ -411,15 +416,9 @@ impl Store {
     /// change is one transaction, one writer at a time.
     fn connect(url: &str) -> Result<Store, StoreError> {
         let place = StoreLocation::Postgres(url.to_owned());
-        let mut conn = Connection::connect_postgres(url).map_err(|source| StoreError::Db {
-            at: place.clone(),
-            error: source,
-        })?;
+        let mut conn = Connection::connect_postgres(url).map_err(db_error(&place))?;
         conn.set_busy_timeout(Duration::from_secs(10))
-            .map_err(|source| StoreError::Db {
-                at: place.clone(),
-                error: source,
-            })?;
+            .map_err(db_error(&place))?;
         Store::make_current(&mut conn, &place)?;
         Ok(Store {
             conn,
@@ -435,10 +434,7 @@ impl Store {
         if Store::is_current(conn) {
             return Ok(());
         }
-        let db = |source| StoreError::Db {
-            at: place.clone(),
-            error: source,
-        };
+        let db = db_error(place);
         let tx = conn
             .transaction_with_behavior(corridor_db::TransactionBehavior::Immediate)
             .map_err(db)?;
@@ -473,10 +469,7 @@ impl Store {
     /// Makes or migrates the schema of the store at `at`, in the transaction `conn` holds. A
     /// PostgreSQL store is made at this version: no layout older than it was ever kept there.
     fn prepare(conn: &Connection, place: &StoreLocation) -> Result<(), StoreError> {
-        let db = |source| StoreError::Db {
-            at: place.clone(),
-            error: source,
-        };
+        let db = db_error(place);
         let sqlite = conn.dialect() == Dialect::Sqlite;
         let events_as_text = if sqlite {
             crate::trace::set_aside_text_events(conn).map_err(db)?
@@ -565,10 +558,7 @@ impl Store {
     /// asked to write.
     pub fn open_reader(location: impl Into<StoreLocation>) -> Result<StoreReader, StoreError> {
         let place = location.into();
-        let db = |source| StoreError::Db {
-            at: place.clone(),
-            error: source,
-        };
+        let db = db_error(&place);
         let conn = match &place {
             StoreLocation::File(path) => {
                 let conn = Connection::open_sqlite_read_only(path).map_err(db)?;
