@@ -39,8 +39,8 @@ pub use replica::{Applied, PeerRevocation, PeerState};
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};
 pub use store::{
-    Audit, Batch, HashStatus, Revocation, StatusListFault, Store, StoreError, StoreLocation,
-    StoreReader, show_time,
+    Audit, Batch, HashStatus, LocationError, Revocation, StatusListFault, Store, StoreError,
+    StoreLocation, StoreReader, show_time,
 };
 pub use titles::{
     DEFAULT_REGISTRY_NAME, EMBEDDED_CHAIN_ID, EmbeddedTitles, RegistryInfo, escrow_address,

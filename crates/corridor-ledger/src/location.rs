@@ -8,9 +8,11 @@ use std::path::{Path, PathBuf};
 ///
 /// ```
 /// use corridor_ledger::StoreLocation;
-/// let shared = StoreLocation::parse("postgres://corridor:secret@db.internal/corridor");
+/// let shared = StoreLocation::parse("postgres://corridor:secret@db.internal/corridor").unwrap();
 /// assert_eq!(shared.to_string(), "postgres://corridor:***@db.internal/corridor");
-/// assert_eq!(StoreLocation::parse("store.sqlite").file(), Some(std::path::Path::new("store.sqlite")));
+/// let file = StoreLocation::parse("store.sqlite").unwrap();
+/// assert_eq!(file.file(), Some(std::path::Path::new("store.sqlite")));
+/// assert!(StoreLocation::parse("mysql://db/corridor").is_err());
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub enum StoreLocation {
@@ -20,22 +22,54 @@ pub enum StoreLocation {
     Postgres(String),
 }
 
-impl StoreLocation {
-    /// A `postgres://` or `postgresql://` URL names a PostgreSQL database; anything else is
-    /// a file's path.
-    pub fn parse(text: &str) -> StoreLocation {
-        if Self::is_postgres_url(text) {
-            StoreLocation::Postgres(text.to_owned())
-        } else {
-            StoreLocation::File(PathBuf::from(text))
-        }
-    }
+/// Why a store's location was refused. The given text is not repeated: it may hold a
+/// password.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LocationError {
+    /// A URL whose scheme is not PostgreSQL's.
+    #[error(
+        "a store is a file's path or a postgres:// URL, not a {0}:// URL (write ./{0}:… for a file of that name)"
+    )]
+    Scheme(String),
+    /// A libpq `key=value` connection string.
+    #[error(
+        "a store is a file's path or a postgres:// URL, not a key=value connection string: write postgres://USER:PASSWORD@HOST:PORT/DATABASE"
+    )]
+    KeywordString,
+    /// Nothing at all.
+    #[error("a store is a file's path or a postgres:// URL, not empty text")]
+    Empty,
+}
 
-    fn is_postgres_url(text: &str) -> bool {
-        ["postgres://", "postgresql://"].iter().any(|scheme| {
-            text.get(..scheme.len())
-                .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
-        })
+impl StoreLocation {
+    /// A `postgres://` or `postgresql://` URL names a PostgreSQL database, and other text a
+    /// file's path. Text that looks meant for a database but is not such a URL (another
+    /// scheme, or libpq's `host=… dbname=…` form) is refused, rather than made into a SQLite
+    /// file of that name.
+    pub fn parse(text: &str) -> Result<StoreLocation, LocationError> {
+        if text.is_empty() {
+            return Err(LocationError::Empty);
+        }
+        if let Some((scheme, _)) = text.split_once("://") {
+            let is_scheme = !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+            if is_scheme {
+                return if ["postgres", "postgresql"]
+                    .iter()
+                    .any(|known| scheme.eq_ignore_ascii_case(known))
+                {
+                    Ok(StoreLocation::Postgres(text.to_owned()))
+                } else {
+                    Err(LocationError::Scheme(scheme.to_owned()))
+                };
+            }
+        }
+        if is_keyword_string(text) {
+            return Err(LocationError::KeywordString);
+        }
+        Ok(StoreLocation::File(PathBuf::from(text)))
     }
 
     /// The file, for a SQLite store.
@@ -96,6 +130,28 @@ fn without_password(url: &str) -> String {
     format!("{scheme}://{authority}{tail}")
 }
 
+/// Whether `text` reads as libpq's `keyword=value …` form: it starts with one of libpq's
+/// connection keywords and `=`, spaces allowed around them.
+fn is_keyword_string(text: &str) -> bool {
+    const KEYWORDS: [&str; 10] = [
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "password",
+        "sslmode",
+        "service",
+        "connect_timeout",
+        "application_name",
+    ];
+    text.split_once('=').is_some_and(|(key, _)| {
+        KEYWORDS
+            .iter()
+            .any(|known| key.trim().eq_ignore_ascii_case(known))
+    })
+}
+
 impl From<&Path> for StoreLocation {
     fn from(path: &Path) -> StoreLocation {
         StoreLocation::File(path.to_path_buf())
@@ -139,11 +195,39 @@ mod tests {
             ("POSTGRES://a:b@c", "POSTGRES://a:***@c"),
             ("postgres://u:ab/c?d@h/db", "postgres://u:***@h/db"),
         ] {
-            assert_eq!(StoreLocation::parse(url).to_string(), shown);
+            assert_eq!(StoreLocation::parse(url).unwrap().to_string(), shown);
+        }
+    }
+
+    #[test]
+    fn text_meant_for_a_database_is_not_made_a_file() {
+        for (text, file) in [
+            ("postgres.sqlite", "postgres.sqlite"),
+            ("./mysql://x", "./mysql://x"),
+            ("data/host=1.sqlite", "data/host=1.sqlite"),
+            ("hosts.sqlite", "hosts.sqlite"),
+        ] {
+            assert_eq!(
+                StoreLocation::parse(text),
+                Ok(StoreLocation::File(file.into()))
+            );
         }
         assert_eq!(
-            StoreLocation::parse("postgres.sqlite"),
-            StoreLocation::File("postgres.sqlite".into())
+            StoreLocation::parse("postgress://u:secret@h/db"),
+            Err(LocationError::Scheme("postgress".into()))
         );
+        assert_eq!(
+            StoreLocation::parse("host=db user=corridor password=secret dbname=corridor"),
+            Err(LocationError::KeywordString)
+        );
+        assert_eq!(
+            StoreLocation::parse(" dbname = corridor"),
+            Err(LocationError::KeywordString)
+        );
+        assert_eq!(StoreLocation::parse(""), Err(LocationError::Empty));
+        for refused in ["postgress://u:secret@h/db", "host=h password=secret"] {
+            let said = StoreLocation::parse(refused).unwrap_err().to_string();
+            assert!(!said.contains("secret"), "{said}");
+        }
     }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use corridor_db::{Connection, Dialect, OptionalExtension, Transaction, params};
 use corridor_format::{Hash32, RevocationReason, keccak256};
 
-pub use crate::location::StoreLocation;
+pub use crate::location::{LocationError, StoreLocation};
 
 use crate::titles::TitleEntry;
 use crate::{shares, tokens};

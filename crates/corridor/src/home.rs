@@ -18,8 +18,8 @@ pub struct Home {
     )]
     dir: Option<PathBuf>,
     /// The store: a SQLite file (created on first use), or a PostgreSQL database that
-    /// several servers share, as postgres://USER:PASSWORD@HOST/DATABASE (its tables made on
-    /// first use; over TCP with TLS when the server offers it, or always with
+    /// several servers share (PostgreSQL 14 or later), as
+    /// postgres://USER:PASSWORD@HOST/DATABASE (its tables made on first use; over TCP with TLS when the server offers it, or always with
     /// ?sslmode=require, its certificate checked against the Mozilla roots or
     /// &sslrootcert=FILE). Default: DIR/store.sqlite in the home folder.
     // Its value may hold the database's password: help does not show it.
@@ -62,7 +62,7 @@ impl Home {
     /// Where the store is.
     pub fn store_location(&self) -> Result<StoreLocation> {
         Ok(match &self.store {
-            Some(given) => StoreLocation::parse(given),
+            Some(given) => StoreLocation::parse(given).context("--store")?,
             None => StoreLocation::File(self.dir()?.join("store.sqlite")),
         })
     }

@@ -202,6 +202,23 @@ fn a_store_url_is_never_shown_with_its_password() {
     let out = work.run(&["--store", &slashed, "store", "audit"]);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(!said.contains("hunter2"), "{said}");
+    // Text meant for a database but not a postgres:// URL is refused, not made a SQLite
+    // file of that name, and its password is not repeated either.
+    for meant in [
+        "postgress://corridor:hunter2-secret@db/corridor",
+        "host=db user=corridor password=hunter2-secret dbname=corridor",
+    ] {
+        let out = work.run(&["--store", meant, "store", "audit"]);
+        assert_eq!(out.status.code(), Some(2));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("not a"), "{said}");
+        assert!(!said.contains("hunter2"), "{said}");
+    }
+    assert_eq!(
+        std::fs::read_dir(work.path("home")).map_or(0, |files| files.count()),
+        0,
+        "nothing made in the home folder"
+    );
     let help = work
         .command(&["serve", "--help"])
         .env("CORRIDOR_STORE", &nowhere)

@@ -80,7 +80,7 @@ impl Workdir {
     /// Where its commands keep their store.
     pub fn store_location(&self) -> corridor_ledger::StoreLocation {
         match &self.store {
-            Some(url) => corridor_ledger::StoreLocation::parse(url),
+            Some(url) => corridor_ledger::StoreLocation::parse(url).unwrap(),
             None => self.path("home").join("store.sqlite").into(),
         }
     }
