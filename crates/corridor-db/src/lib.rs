@@ -69,6 +69,10 @@ pub enum Error {
     /// The connection to PostgreSQL is gone (closed as it was dropped).
     #[error("PostgreSQL: the connection is gone")]
     Gone,
+    /// A transaction was rolled back where it was to be committed: a statement in it had
+    /// failed, which ends a PostgreSQL transaction.
+    #[error("PostgreSQL: the transaction was rolled back, as a statement in it failed")]
+    RolledBack,
 }
 
 /// PostgreSQL's own message (its text and detail) rather than the client's "db error", or
@@ -402,10 +406,10 @@ impl Connection {
                 conn.execute_batch("BEGIN IMMEDIATE")?
             }
             (Backend::Postgres(session), TransactionBehavior::Deferred) => {
-                session.borrow_mut().batch("BEGIN")?
+                session.borrow_mut().begin(None)?
             }
             (Backend::Postgres(session), TransactionBehavior::Immediate) => {
-                session.borrow_mut().begin_writing(WRITER_LOCK)?
+                session.borrow_mut().begin(Some(WRITER_LOCK))?
             }
         }
         Ok(Transaction {
@@ -422,10 +426,14 @@ pub struct Transaction<'c> {
 }
 
 impl Transaction<'_> {
-    /// Commits it.
+    /// Commits it; on PostgreSQL, a transaction in which a statement failed is rolled back
+    /// instead, with [`Error::RolledBack`].
     pub fn commit(mut self) -> Result<()> {
         self.open = false;
-        self.conn.execute_batch("COMMIT")
+        match &self.conn.backend {
+            Backend::Sqlite(conn) => Ok(conn.execute_batch("COMMIT")?),
+            Backend::Postgres(session) => session.borrow_mut().commit(),
+        }
     }
 
     /// Rolls it back.

@@ -21,6 +21,9 @@ pub(crate) struct Session {
     client: Option<postgres::Client>,
     statements: HashMap<String, (u64, postgres::Statement)>,
     used: u64,
+    /// Whether a statement failed since the transaction began: PostgreSQL then ends it, and
+    /// answers its `COMMIT` by rolling back, without an error.
+    failed: bool,
 }
 
 /// Runs `work`, which blocks on the `postgres` client's own runtime, where tokio allows it:
@@ -120,6 +123,7 @@ impl Session {
             client: Some(client),
             statements: HashMap::new(),
             used: 0,
+            failed: false,
         })
     }
 
@@ -129,7 +133,9 @@ impl Session {
         work: impl FnOnce(&mut postgres::Client) -> Result<T, postgres::Error> + Send,
     ) -> Result<T, Error> {
         let client = self.client.as_mut().ok_or(Error::Gone)?;
-        Ok(outside_async(move || work(client))?)
+        let done = outside_async(move || work(client));
+        self.failed |= done.is_err();
+        Ok(done?)
     }
 
     /// Runs statements without parameters.
@@ -137,17 +143,33 @@ impl Session {
         self.run(|client| client.batch_execute(sql))
     }
 
-    /// Begins a transaction that writes: one writer at a time, by a transaction-scoped
-    /// advisory lock every writer of the database takes first.
-    pub(crate) fn begin_writing(&mut self, lock: i64) -> Result<(), Error> {
-        self.run(|client| {
-            client.batch_execute("BEGIN")?;
+    /// Begins a transaction, at read committed whatever the server's default, so that a
+    /// writer holding `writer_lock` (an advisory lock every writer of the database takes
+    /// first, one writer at a time) sees what the writer before it committed.
+    pub(crate) fn begin(&mut self, writer_lock: Option<i64>) -> Result<(), Error> {
+        self.failed = false;
+        let begun = self.run(|client| {
+            client.batch_execute("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+            let Some(lock) = writer_lock else {
+                return Ok(());
+            };
             let locked = client.execute("SELECT pg_advisory_xact_lock($1)", &[&lock]);
             if locked.is_err() {
                 let _ = client.batch_execute("ROLLBACK");
             }
-            locked.map(|_| ())
-        })
+            locked.map(drop)
+        });
+        self.failed = false;
+        begun
+    }
+
+    /// Commits the transaction, or, if a statement in it failed, rolls it back and says so.
+    pub(crate) fn commit(&mut self) -> Result<(), Error> {
+        if self.failed {
+            self.batch("ROLLBACK")?;
+            return Err(Error::RolledBack);
+        }
+        self.batch("COMMIT")
     }
 
     /// Whether the server closed the connection.

@@ -140,6 +140,70 @@ fn a_dropped_transaction_changes_nothing() {
     });
 }
 
+/// A statement that fails inside a transaction leaves SQLite's transaction as it was, and
+/// ends PostgreSQL's, which then answers `COMMIT` by rolling back: the commit must say so,
+/// never that what was written before the failure was kept.
+#[test]
+fn a_commit_after_a_failed_statement_says_whether_anything_was_kept() {
+    both(|conn| {
+        conn.create_schema(SCHEMA).unwrap();
+        let on_postgres = conn.dialect() == Dialect::Postgres;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .unwrap();
+        tx.execute("INSERT INTO items (name, n) VALUES ('first', 1)", [])
+            .unwrap();
+        let refused = tx
+            .execute("INSERT INTO items (name, n) VALUES ('first', 2)", [])
+            .unwrap_err();
+        assert_eq!(refused.code(), Some(ErrorCode::Constraint));
+        let committed = tx.commit();
+        let kept: i64 = conn
+            .query_row("SELECT COUNT(*) FROM items", [], |r| r.get(0))
+            .unwrap();
+        if on_postgres {
+            let error = committed.unwrap_err();
+            assert!(matches!(error, corridor_db::Error::RolledBack), "{error}");
+            assert_eq!(kept, 0);
+        } else {
+            committed.unwrap();
+            assert_eq!(kept, 1);
+        }
+        // The next transaction starts clean.
+        let tx = conn.transaction().unwrap();
+        tx.execute("INSERT INTO items (name, n) VALUES ('second', 1)", [])
+            .unwrap();
+        tx.commit().unwrap();
+    });
+}
+
+/// Writers wait for each other on the advisory lock, then must see what the one before
+/// committed: a transaction is read committed whatever the database's default.
+#[test]
+fn postgres_transactions_are_read_committed_whatever_the_default() {
+    let url = corridor_db::test_server::fresh_database();
+    Connection::connect_postgres(&url)
+        .unwrap()
+        .execute_batch(
+            "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET default_transaction_isolation = serializable', current_database()); END $$",
+        )
+        .unwrap();
+    let mut conn = Connection::connect_postgres(&url).unwrap();
+    let isolation = |conn: &Connection| -> String {
+        conn.query_row("SHOW transaction_isolation", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(isolation(&conn), "serializable", "the default took");
+    for behavior in [
+        TransactionBehavior::Deferred,
+        TransactionBehavior::Immediate,
+    ] {
+        let tx = conn.transaction_with_behavior(behavior).unwrap();
+        assert_eq!(isolation(&tx), "read committed");
+        tx.commit().unwrap();
+    }
+}
+
 #[test]
 fn one_writer_at_a_time_and_the_next_is_told_it_is_busy() {
     let dir = tempfile::tempdir().unwrap();

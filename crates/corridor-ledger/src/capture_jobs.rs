@@ -49,33 +49,29 @@ const COLUMNS: &str = "seq, id, token, created, finished, rollback, success, rep
 impl Store {
     /// Keeps `job`, forgetting those older than [`KEPT_FOR_MS`].
     pub fn keep_capture_job(&mut self, job: &CaptureJob) -> Result<(), StoreError> {
-        let place = self.location().clone();
-        let sqlite = move |source| StoreError::Db {
-            at: place.clone(),
-            error: source,
-        };
-        let tx = self.conn.transaction().map_err(&sqlite)?;
-        tx.execute(
-            "DELETE FROM capture_jobs WHERE created < ?1",
-            [now_ms() - KEPT_FOR_MS],
-        )
-        .and_then(|_| {
+        self.write(|tx, db| {
             tx.execute(
-                "INSERT INTO capture_jobs (id, token, created, finished, rollback, success, report)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    job.id,
-                    job.token,
-                    job.created,
-                    job.finished,
-                    job.rollback,
-                    job.success,
-                    job.report
-                ],
+                "DELETE FROM capture_jobs WHERE created < ?1",
+                [now_ms() - KEPT_FOR_MS],
             )
+            .and_then(|_| {
+                tx.execute(
+                    "INSERT INTO capture_jobs (id, token, created, finished, rollback, success, report)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        job.id,
+                        job.token,
+                        job.created,
+                        job.finished,
+                        job.rollback,
+                        job.success,
+                        job.report
+                    ],
+                )
+            })
+            .map(drop)
+            .map_err(db)
         })
-        .and_then(|_| tx.commit())
-        .map_err(sqlite)
     }
 
     /// The job `id`, if kept.

@@ -85,16 +85,19 @@ impl Store {
     /// accepted before keep being checked as they were signed. Returns the new deployment.
     pub fn fork_deployment(&mut self) -> Result<Deployment, StoreError> {
         let salt: [u8; 32] = rand::random();
-        // A second fork with nothing logged between replaces the first's salt.
-        self.conn
-            .execute(
+        // As a writer: an entry another server appended meanwhile was checked under the old
+        // salt, so the new one must start after it.
+        self.write(|tx, db| {
+            // A second fork with nothing logged between replaces the first's salt.
+            tx.execute(
                 "INSERT INTO deployments (since, salt)
                  SELECT COALESCE(MAX(seq), 0) + 1, ?1 FROM audit WHERE true
                  ON CONFLICT (since) DO UPDATE SET salt = excluded.salt",
                 params![salt.as_slice()],
             )
-            .map_err(|e| self.sqlite(e))?;
-        self.deployment()
+            .and_then(|_| current_deployment(tx))
+            .map_err(db)
+        })
     }
 
     /// Every deployment this store has been, for checking its log.

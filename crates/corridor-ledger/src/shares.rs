@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use corridor_db::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+use corridor_db::{Connection, OptionalExtension, Transaction, params};
 use corridor_format::Hash32;
 use corridor_share::Envelope;
 
@@ -237,25 +237,13 @@ impl Store {
         self.transact(|tx, at| expire(tx, at).map(Ok))
     }
 
-    /// Runs `apply` in a transaction, committed only if it answers `Ok(Ok(_))`; it gets the
-    /// time of the change. The transaction takes the write lock first, waiting for another
-    /// writer as long as the store waits: one that read first could not wait to write.
+    /// Runs `apply` as the store's writer ([`Store::write`]), committed only if it answers
+    /// `Ok(Ok(_))`; it gets the time of the change.
     pub(crate) fn transact<T>(
         &mut self,
         apply: impl FnOnce(&Transaction, i64) -> corridor_db::Result<Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
-        let place = self.location().clone();
-        let sqlite = |source| StoreError::Db {
-            at: place.clone(),
-            error: source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sqlite)?;
-        let value = apply(&tx, now_ms()).map_err(sqlite)??;
-        tx.commit().map_err(sqlite)?;
-        Ok(value)
+        self.write(|tx, db| apply(tx, now_ms()).map_err(db)?)
     }
 }
 

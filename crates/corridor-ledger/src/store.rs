@@ -713,20 +713,26 @@ impl Store {
         apply: impl FnOnce(&Transaction, i64, &dyn Fn(corridor_db::Error) -> StoreError) -> Result<T, E>,
     ) -> Result<T, E> {
         check_issuer(issuer)?;
-        let place = self.location.clone();
-        let sqlite = move |source| StoreError::Db {
-            at: place.clone(),
-            error: source,
-        };
-        // Immediate: the write lock is taken first, waiting (the busy timeout) for another
-        // process's write to end; a read-then-write transaction would instead be refused at
-        // once when it met one.
+        self.write(|tx, db| apply(tx, now_ms(), db))
+    }
+
+    /// Runs `apply` as the store's one writer, in a transaction committed only if it
+    /// succeeds; `apply` gets the transaction and how to name a database error. The write
+    /// lock is taken first (SQLite's `BEGIN IMMEDIATE`, the writers' advisory lock on
+    /// PostgreSQL), waiting as long as the store waits for another process's write to end:
+    /// a transaction that read first could not wait to write, and on PostgreSQL would not
+    /// see a write made meanwhile.
+    pub(crate) fn write<T, E: From<StoreError>>(
+        &mut self,
+        apply: impl FnOnce(&Transaction, &dyn Fn(corridor_db::Error) -> StoreError) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let db = db_error(&self.location);
         let tx = self
             .conn
             .transaction_with_behavior(corridor_db::TransactionBehavior::Immediate)
-            .map_err(&sqlite)?;
-        let value = apply(&tx, now_ms(), &sqlite)?;
-        tx.commit().map_err(&sqlite)?;
+            .map_err(db)?;
+        let value = apply(&tx, &db)?;
+        tx.commit().map_err(db)?;
         Ok(value)
     }
 

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use alloy_primitives::{Address, Bytes, U256, keccak256};
-use corridor_db::{OptionalExtension, Transaction, TransactionBehavior, params};
+use corridor_db::{OptionalExtension, Transaction, params};
 use corridor_format::Hash32;
 use corridor_title::{
     Action, Custody, HistoryEntry, Receipt, RegistryError, Roles, SignedAction, SigningDomain,
@@ -127,39 +127,24 @@ impl Store {
         }
         let address = registry_address(&SigningDomain::Deployment(self.deployment()?), admin, name);
         let at = now_ms();
-        let place = self.location().clone();
-        let sqlite = |source| StoreError::Db {
-            at: place.clone(),
-            error: source,
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sqlite)?;
-        let inserted = tx
-            .execute(
-                "INSERT INTO registries (address, name, admin, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-                params![address.as_slice(), name, admin.as_slice(), at],
-            )
-            .map_err(sqlite)?;
-        if inserted == 0 {
-            return Err(StoreError::RegistryExists {
-                address,
-                name: name.into(),
-            });
-        }
-        let mut detail = admin.to_vec();
-        detail.extend_from_slice(name.as_bytes());
-        append_audit(
-            &tx,
-            at,
-            &key_of(address),
-            "registry",
-            &padded(address),
-            &detail,
-        )
-        .map_err(sqlite)?;
-        tx.commit().map_err(sqlite)?;
+        self.write(|tx, db| {
+            let inserted = tx
+                .execute(
+                    "INSERT INTO registries (address, name, admin, at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                    params![address.as_slice(), name, admin.as_slice(), at],
+                )
+                .map_err(db)?;
+            if inserted == 0 {
+                return Err(StoreError::RegistryExists {
+                    address,
+                    name: name.into(),
+                });
+            }
+            let mut detail = admin.to_vec();
+            detail.extend_from_slice(name.as_bytes());
+            append_audit(tx, at, &key_of(address), "registry", &padded(address), &detail)
+                .map_err(db)
+        })?;
         Ok(RegistryInfo {
             address,
             name: name.into(),
@@ -217,33 +202,19 @@ impl Store {
                 entry.insert(self.registry(signed.registry).map_err(boxed)?.roles());
             }
         }
-        let place = self.location().clone();
-        let sqlite = |source| {
-            boxed(StoreError::Db {
-                at: place.clone(),
-                error: source,
-            })
-        };
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sqlite)?;
-        // The deployment read in the transaction: a fork by another process counts at once.
-        let domain = SigningDomain::Deployment(current_deployment(&tx).map_err(sqlite)?);
-        for signed in actions {
-            signed.check(&domain)?;
-        }
-        let mut seqs = Vec::with_capacity(actions.len());
-        for signed in actions {
-            seqs.push(apply_signed(
-                &tx,
-                &roles[&signed.registry],
-                signed,
-                &sqlite,
-            )?);
-        }
-        tx.commit().map_err(sqlite)?;
-        Ok(seqs)
+        self.write(|tx, db| {
+            let sqlite = |source| boxed(db(source));
+            // The deployment read in the transaction: a fork by another process counts at once.
+            let domain = SigningDomain::Deployment(current_deployment(tx).map_err(sqlite)?);
+            for signed in actions {
+                signed.check(&domain)?;
+            }
+            let mut seqs = Vec::with_capacity(actions.len());
+            for signed in actions {
+                seqs.push(apply_signed(tx, &roles[&signed.registry], signed, &sqlite)?);
+            }
+            Ok(seqs)
+        })
     }
 
     /// Every accepted action on `token` in `registry`, oldest first, from the audit log.
@@ -467,6 +438,12 @@ impl TitleRegistry for EmbeddedTitles<'_> {
 
 fn boxed(error: StoreError) -> RegistryError {
     RegistryError::Backend(Box::new(error))
+}
+
+impl From<StoreError> for RegistryError {
+    fn from(error: StoreError) -> RegistryError {
+        boxed(error)
+    }
 }
 
 /// One signed action checked against the titles and nonces `tx` sees, applied, and appended

@@ -398,37 +398,21 @@ impl Store {
         fill: impl FnOnce(&mut EventWriter) -> Result<(), E>,
     ) -> Result<u64, E> {
         check_issuer(issuer)?;
-        let place = self.location().clone();
-        let sqlite = move |source| StoreError::Db {
-            at: place.clone(),
-            error: source,
-        };
         // A recording looks up and inserts thousands of IDs in the events' unique index: a
         // page cache that holds it saves reading its pages again and again.
-        self.with_bulk_cache(|store| store.record_in_transaction(issuer, &sqlite, fill))
-    }
-
-    fn record_in_transaction<E: From<StoreError>>(
-        &mut self,
-        issuer: &str,
-        sqlite: &dyn Fn(corridor_db::Error) -> StoreError,
-        fill: impl FnOnce(&mut EventWriter) -> Result<(), E>,
-    ) -> Result<u64, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(corridor_db::TransactionBehavior::Immediate)
-            .map_err(sqlite)?;
-        let mut writer = EventWriter {
-            tx: &tx,
-            at: now_ms(),
-            issuer,
-            sqlite,
-            written: 0,
-        };
-        fill(&mut writer)?;
-        let written = writer.written;
-        tx.commit().map_err(sqlite)?;
-        Ok(written)
+        self.with_bulk_cache(|store| {
+            store.write(|tx, db| {
+                let mut writer = EventWriter {
+                    tx,
+                    at: now_ms(),
+                    issuer,
+                    sqlite: db,
+                    written: 0,
+                };
+                fill(&mut writer)?;
+                Ok(writer.written)
+            })
+        })
     }
 
     /// Which of `ids` are recorded already.
