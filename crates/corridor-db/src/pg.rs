@@ -404,6 +404,12 @@ impl ToSql for Param<'_> {
                 Type::FLOAT8 => x.to_sql(ty, out)?,
                 _ => return Err(mismatch()),
             },
+            // PostgreSQL's own refusal ("invalid byte sequence") would not say which value.
+            ValueRef::Text(text) if text.contains('\0') => {
+                return Err(
+                    "text holding a NUL character (U+0000) cannot be kept on PostgreSQL".into(),
+                );
+            }
             ValueRef::Text(text) => match *ty {
                 Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
                     text.to_sql(&Type::TEXT, out)?

@@ -250,6 +250,14 @@ fn postgres_errors_say_what_the_server_said() {
     let conn = Connection::connect_postgres(&corridor_db::test_server::fresh_database()).unwrap();
     let error = conn.execute("SELECT * FROM no_such_table", []).unwrap_err();
     assert!(error.to_string().contains("no_such_table"), "{error}");
+    // And what it could not take, before sending it.
+    let error = conn
+        .query_row("SELECT CAST(?1 AS TEXT)", ["a\0b"], |r| {
+            r.get::<_, String>(0)
+        })
+        .unwrap_err();
+    assert!(error.to_string().contains("NUL character"), "{error}");
+    assert!(!conn.is_closed());
     let unreachable =
         Connection::connect_postgres("postgresql://postgres@localhost/x?host=/nonexistent")
             .err()

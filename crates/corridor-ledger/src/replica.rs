@@ -123,8 +123,14 @@ impl Store {
             }
             let mut end = followed;
             for entry in &page.entries {
-                insert_entry(tx, url, entry)?;
-                if let Err(why) = derive(tx, url, node, entry)? {
+                let derived = match without_nul(entry) {
+                    Ok(()) => {
+                        insert_entry(tx, url, entry)?;
+                        derive(tx, url, node, entry)?
+                    }
+                    Err(why) => Err(why),
+                };
+                if let Err(why) = derived {
                     // Nothing of the page is kept: the transaction is not committed.
                     return Ok(Err(StoreError::PeerRefused(FeedFault::Refused {
                         seq: entry.seq,
@@ -446,6 +452,20 @@ fn read_peer(conn: &corridor_db::Connection, url: &str) -> corridor_db::Result<O
         })
     })
     .optional()
+}
+
+/// Refuses an entry whose text holds a NUL character: no store of its own could have written
+/// it (PostgreSQL cannot keep one), so it is not a change the rules allow.
+fn without_nul(entry: &FeedEntry) -> Result<(), String> {
+    for (field, text) in [
+        ("issuer's name", &entry.public.issuer),
+        ("published text", &entry.published),
+    ] {
+        if text.contains('\0') {
+            return Err(format!("its {field} holds a NUL character"));
+        }
+    }
+    Ok(())
 }
 
 fn insert_entry(tx: &Transaction, peer: &str, entry: &FeedEntry) -> corridor_db::Result<()> {
@@ -924,6 +944,34 @@ mod tests {
         assert_eq!(
             fault.to_string(),
             "refused: entry 5 is not a change the rules allow: not a signed title action"
+        );
+        assert_eq!(follower.peer(FEED).unwrap().unwrap().seq, 2);
+        // So is one whose text holds a NUL character, which no store keeps, on either backend.
+        let mut with_nul = whole.clone();
+        let last = with_nul.entries.last().unwrap();
+        let revoked_by = corridor_feed::Public {
+            issuer: "lion\0city".into(),
+            ..last.public.clone()
+        };
+        with_nul.entries.push(FeedEntry::next(
+            Some((last.seq, last.hash)),
+            revoked_by,
+            String::new(),
+        ));
+        let head = with_nul.entries.last().unwrap();
+        with_nul.head = Head {
+            seq: head.seq,
+            hash: head.hash,
+            ..with_nul.head.head
+        }
+        .sign(&key);
+        let fault = follower
+            .apply_peer_page(FEED, &node(&key), &with_nul, 5_600)
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(
+            fault.to_string(),
+            "refused: entry 5 is not a change the rules allow: its issuer's name holds a NUL character"
         );
         assert_eq!(follower.peer(FEED).unwrap().unwrap().seq, 2);
         assert!(

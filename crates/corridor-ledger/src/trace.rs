@@ -308,6 +308,19 @@ impl EventWriter<'_> {
     }
 }
 
+/// The verification method of a credential's first proof (an OpenAttestation credential's
+/// proofs are a list, a W3C credential's proof one object), or of a batch's proof.
+fn verification_method(json: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(json).ok()?;
+    [
+        "/proof/0/verificationMethod",
+        "/proof/verificationMethod",
+        "/verificationMethod",
+    ]
+    .iter()
+    .find_map(|path| value.pointer(path)?.as_str().map(str::to_owned))
+}
+
 /// The audit action of a batch of events whose credentials are kept as text and whose rows
 /// are digested with Keccak-256, as recordings made before 2026-11-27 did.
 const ROWS_KECCAK: &str = "trace";
@@ -492,21 +505,37 @@ impl Store {
                        AND json_type(c.credential, '$.credentialStatus') IS NOT NULL"
                 }
                 // Credentials kept on PostgreSQL were all written as JSON by this version.
+                // One that escapes a NUL character is read whole, and its status found here:
+                // PostgreSQL's JSON functions refuse it, and would fail every read with it.
                 Dialect::Postgres => {
-                    "SELECT e.id, (c.credential::jsonb -> 'credentialStatus')::text
+                    "SELECT e.id, CASE WHEN strpos(c.credential, '\\u0000') > 0
+                                       THEN c.credential
+                                       ELSE (c.credential::jsonb -> 'credentialStatus')::text END,
+                            strpos(c.credential, '\\u0000') > 0
                      FROM trace_credentials c JOIN trace_events e ON e.seq = c.seq
-                     WHERE c.credential::jsonb -> 'credentialStatus' IS NOT NULL"
+                     WHERE CASE WHEN strpos(c.credential, '\\u0000') > 0 THEN true
+                                ELSE (c.credential::jsonb -> 'credentialStatus') IS NOT NULL END"
                 }
             })
             .map_err(|e| self.sqlite(e))?;
-        let entries: Vec<(String, String)> = query
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        let may_be_whole = self.conn.dialect() == Dialect::Postgres;
+        let entries: Vec<(String, String, bool)> = query
+            .query_map([], |r| {
+                let whole = may_be_whole && r.get(2)?;
+                Ok((r.get(0)?, r.get(1)?, whole))
+            })
             .and_then(|rows| rows.collect())
             .map_err(|e| self.sqlite(e))?;
         let mut lists = HashMap::new();
         let mut set = HashMap::new();
-        for (id, status) in entries {
+        for (id, status, whole) in entries {
             let status: serde_json::Value = serde_json::from_str(&status).unwrap_or_default();
+            let status = match status {
+                serde_json::Value::Object(mut credential) if whole => {
+                    credential.remove("credentialStatus").unwrap_or_default()
+                }
+                status => status,
+            };
             let entries = match status {
                 serde_json::Value::Array(entries) => entries,
                 entry => vec![entry],
@@ -592,12 +621,18 @@ impl Store {
                      LEFT JOIN trace_credentials c ON c.seq = e.seq
                      WHERE e.seq > ?1 ORDER BY e.seq"
                 }
+                // A credential or proof that escapes a NUL character is read whole, and its
+                // method found here: PostgreSQL's JSON functions refuse it, and would fail
+                // every read with it.
                 Dialect::Postgres => {
                     "SELECT e.seq, e.id, e.event, COALESCE(b.at, 0),
-                            CASE WHEN c.credential IS NULL
+                            CASE WHEN strpos(COALESCE(c.credential, b.proof), '\\u0000') > 0 THEN NULL
+                                 WHEN c.credential IS NULL
                                  THEN b.proof::jsonb ->> 'verificationMethod'
                                  ELSE COALESCE(c.credential::jsonb #>> '{proof,0,verificationMethod}',
-                                               c.credential::jsonb #>> '{proof,verificationMethod}') END
+                                               c.credential::jsonb #>> '{proof,verificationMethod}') END,
+                            CASE WHEN strpos(COALESCE(c.credential, b.proof), '\\u0000') > 0
+                                 THEN COALESCE(c.credential, b.proof) END
                      FROM trace_events e
                      JOIN trace_batches b ON b.batch = e.batch
                      LEFT JOIN trace_credentials c ON c.seq = e.seq
@@ -605,10 +640,14 @@ impl Store {
                 }
             })
             .map_err(|e| self.sqlite(e))?;
+        let may_be_whole = self.conn.dialect() == Dialect::Postgres;
         let mut rows = query.query([seq]).map_err(|e| self.sqlite(e))?;
         while let Some(row) = rows.next().map_err(|e| self.sqlite(e))? {
             let read = |r: &corridor_db::Row| -> corridor_db::Result<RecordedEvent> {
-                let method: Option<String> = r.get(4)?;
+                let mut method: Option<String> = r.get(4)?;
+                if may_be_whole && let Some(whole) = r.get::<_, Option<String>>(5)? {
+                    method = verification_method(&whole);
+                }
                 Ok(RecordedEvent {
                     seq: r.get(0)?,
                     id: r.get(1)?,
@@ -1298,6 +1337,36 @@ mod tests {
             revoked[events[1].id()],
             format!("revoked on status list {list} (entry 1)")
         );
+
+        // A credential whose text escapes a NUL character is kept and read like any other:
+        // on PostgreSQL too, where `jsonb` would refuse it and fail every read with it.
+        let odd = SignedEvent::new(
+            format!("ni:///sha-256;{:064x}?ver=CBV2.0", 3),
+            3000,
+            r#"{"n":3}"#.into(),
+            serde_json::json!({
+                "note": "a\u{0}b",
+                "credentialStatus": {"type": "BitstringStatusListEntry",
+                                     "statusListCredential": list, "statusListIndex": "2"},
+                "proof": {"verificationMethod": "did:web:farm.example#keys-\u{0}"}
+            })
+            .to_string(),
+        );
+        assert!(odd.credential.contains("\\u0000"));
+        store
+            .record_events::<StoreError>("farm", |w| {
+                w.allocate_status_indexes(list, 1)?;
+                w.signed(std::slice::from_ref(&odd))
+            })
+            .unwrap();
+        let version = store.status_list(list).unwrap().unwrap().version;
+        store
+            .change_status(list, version, &[2], true, "{}")
+            .unwrap();
+        let recorded = store.events_after(0).unwrap();
+        assert_eq!(recorded.len(), 3);
+        assert_eq!(recorded[2].signer.as_deref(), Some("did:web:farm.example"));
+        assert_eq!(store.revoked_events().unwrap().len(), 2);
 
         // An edited credential is named by the audit.
         drop(store);
