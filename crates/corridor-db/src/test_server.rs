@@ -1,6 +1,8 @@
 //! A real PostgreSQL server for tests, started once per test process in a folder of its own
 //! and reached on a Unix socket there: nothing of the machine's own PostgreSQL (if it runs
-//! one) is used or changed. As root it runs as the `postgres` user Debian's package makes
+//! one) is used or changed. The folder's name is random and only its owner may enter it, so
+//! the server's trust of whoever reaches its socket is trust of this user alone; over TCP
+//! (the TLS server) a random password is asked. As root it runs as the `postgres` user Debian's package makes
 //! (PostgreSQL refuses to run as root). It stops when the process ends, whichever way it ends.
 //!
 //! It fails, never skips, when PostgreSQL is not installed: `scripts/setup-postgres` installs
@@ -19,6 +21,8 @@ const FOLDER_PREFIX: &str = "corridor-pg-";
 pub struct TestServer {
     dir: PathBuf,
     port: u16,
+    /// The password asked over TCP.
+    password: String,
     databases: AtomicU32,
 }
 
@@ -77,11 +81,6 @@ pub fn fresh_database() -> String {
 }
 
 impl TestServer {
-    /// The folder its socket is in.
-    pub fn socket_dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// The URL of database `name`, on the server's socket.
     pub fn url(&self, name: &str) -> String {
         format!(
@@ -95,8 +94,8 @@ impl TestServer {
     /// by [`tls_server`].
     pub fn tls_url(&self, name: &str) -> String {
         format!(
-            "postgresql://postgres@127.0.0.1:{}/{name}?sslmode=require",
-            self.port
+            "postgresql://postgres:{}@127.0.0.1:{}/{name}?sslmode=require",
+            self.password, self.port
         )
     }
 
@@ -127,24 +126,38 @@ impl TestServer {
     ) -> Result<TestServer, String> {
         let bin = binaries()?;
         remove_stale_folders();
-        let dir =
-            std::env::temp_dir().join(format!("{FOLDER_PREFIX}{}{suffix}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        // Made anew with a random name, readable by its owner only: never one another user
+        // made ready for it.
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{FOLDER_PREFIX}{}{suffix}-", std::process::id()))
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .tempdir()
+            .map_err(|e| format!("{}: {e}", std::env::temp_dir().display()))?
+            .keep();
         let user = server_user()?;
-        if let Some((uid, gid)) = user {
-            std::os::unix::fs::chown(&dir, Some(uid), Some(gid))
-                .map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
+        let give = |path: &Path| -> Result<(), String> {
+            match user {
+                Some((uid, gid)) => std::os::unix::fs::chown(path, Some(uid), Some(gid))
+                    .map_err(|e| format!("{}: {e}", path.display())),
+                None => Ok(()),
+            }
+        };
+        give(&dir)?;
+        let password = random_hex()?;
+        let password_file = dir.join("password");
+        std::fs::write(&password_file, &password)
+            .map_err(|e| format!("{}: {e}", password_file.display()))?;
+        give(&password_file)?;
         let data = dir.join("data");
         let initdb = as_user(Command::new(bin.join("initdb")), user, false)
             .args(["-D"])
             .arg(&data)
+            .arg(format!("--pwfile={}", password_file.display()))
             .args([
                 "-U",
                 "postgres",
-                "-A",
-                "trust",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
                 "-E",
                 "UTF8",
                 "--locale=C",
@@ -165,17 +178,11 @@ impl TestServer {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
                 .map_err(|e| format!("{}: {e}", file.display()))?;
-            if let Some((uid, gid)) = user {
-                std::os::unix::fs::chown(&file, Some(uid), Some(gid))
-                    .map_err(|e| format!("{}: {e}", file.display()))?;
-            }
+            give(&file)?;
         }
         let log = std::fs::File::create(dir.join("server.log"))
             .map_err(|e| format!("{}: {e}", dir.display()))?;
-        if let Some((uid, gid)) = user {
-            std::os::unix::fs::chown(dir.join("server.log"), Some(uid), Some(gid))
-                .map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
+        give(&dir.join("server.log"))?;
         let mut postgres = as_user(Command::new(bin.join("postgres")), user, true);
         postgres
             .arg("-D")
@@ -187,6 +194,7 @@ impl TestServer {
             // A test's data need not outlive a crash of the machine.
             .args(["-c", "fsync=off", "-c", "synchronous_commit=off"])
             .args(["-c", "full_page_writes=off", "-c", "max_connections=400"])
+            .args(["-c", "unix_socket_permissions=0700"])
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log);
@@ -214,6 +222,7 @@ impl TestServer {
         let server = TestServer {
             dir,
             port,
+            password,
             databases: AtomicU32::new(0),
         };
         let began = Instant::now();
@@ -313,6 +322,17 @@ fn as_user(mut command: Command, user: Option<(u32, u32)>, tied: bool) -> Comman
 }
 
 /// Removes the folders of servers whose test processes are gone.
+/// 16 random bytes, as hex.
+fn random_hex() -> Result<String, String> {
+    let mut bytes = [0u8; 16];
+    std::io::Read::read_exact(
+        &mut std::fs::File::open("/dev/urandom").map_err(|e| format!("/dev/urandom: {e}"))?,
+        &mut bytes,
+    )
+    .map_err(|e| format!("/dev/urandom: {e}"))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 fn remove_stale_folders() {
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
         return;

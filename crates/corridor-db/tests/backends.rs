@@ -340,6 +340,18 @@ fn postgres_over_tcp_speaks_tls_and_checks_the_servers_certificate() {
         )
         .unwrap();
     assert!(ssl, "the connection is encrypted");
+    // Over TCP the test server asks for its password: another user of the machine reaching
+    // its port is not let in.
+    let (user, rest) = url.split_once('@').unwrap();
+    let without_password = format!("postgresql://postgres@{rest}");
+    assert_ne!(user, "postgresql://postgres");
+    let refused = Connection::connect_postgres(&format!(
+        "{without_password}&sslrootcert={}",
+        ca_file.display()
+    ))
+    .err()
+    .expect("a password is asked");
+    assert!(refused.to_string().contains("password"), "{refused}");
 
     // The Mozilla roots do not vouch for a test authority: refused, not sent in the clear.
     let untrusted = Connection::connect_postgres(&url).err().expect("refused");
