@@ -176,6 +176,8 @@ struct Ready {
     time: i64,
     event: Value,
     label: String,
+    /// The identifiers of what it recalls (disposition `recalled`): published in the feed.
+    recalls: Vec<String>,
 }
 
 impl<'k> Recorder<'k> {
@@ -591,11 +593,18 @@ fn prepare(label: String, mut event: Value, party: Option<&Gln>) -> Result<Ready
             computed
         }
     };
+    let read = read?;
+    let recalls = if read.disposition.as_deref() == Some("recalled") {
+        read.listed().map(ToString::to_string).collect()
+    } else {
+        Vec::new()
+    };
     Ok(Ready {
         id,
-        time: read?.time,
+        time: read.time,
         event,
         label,
+        recalls,
     })
 }
 
@@ -672,7 +681,8 @@ fn sign_batch(
                 serde_json::to_string(&ready.event).map_err(|e| issue(&e))?,
                 seed,
                 target,
-            ))
+            )
+            .recalling(ready.recalls.clone()))
         })
         .collect::<Result<_, CaptureError>>()?;
     Ok(Signed::Batch {
@@ -776,7 +786,8 @@ fn sign_alone(
                 ready.time,
                 text(&ready.event)?,
                 text(&signed)?,
-            ))
+            )
+            .recalling(ready.recalls.clone()))
         })
         .collect::<Result<_, CaptureError>>()?;
     Ok(Signed::Alone(events))

@@ -1,9 +1,10 @@
 //! The status feed a node publishes so that nodes in another region can answer for its
 //! documents: for each audit entry a verifier needs — a batch issued (its merkle root), a
 //! document or batch revoked, a title registry made and every title action, a status list made,
-//! handed out or changed — its public part, hash-chained in an order of its own. Hashes and
-//! states only: a revocation's note, company profiles, disclosures, shares and traceability
-//! events never enter it, and nor does how many of them there are.
+//! handed out or changed, a product recalled — its public part, hash-chained in an order of its
+//! own. Hashes and states only: a revocation's note, company profiles, disclosures, shares and
+//! traceability events never enter it (a recall enters as the hash of what it recalls), and
+//! nor does how many of them there are.
 //!
 //! Each feed entry names its audit entry (number and hash), so that the node's own audit
 //! check ties the feed to the log; a follower, which cannot see the log, checks the feed's
@@ -38,11 +39,47 @@ pub enum Kind {
     StatusAllocate,
     StatusSet,
     StatusClear,
+    /// A lot, item or unit recalled by a recorded traceability event: the subject the hash
+    /// of its identifier ([`recall_subject`]), the state when the recall happened (8 bytes,
+    /// big-endian milliseconds since 1970) and the Keccak-256 of the event's ID.
+    Recall,
+}
+
+/// The subject of a recall's entry: the Keccak-256 of the recalled object's identifier (its
+/// EPC URI, as `urn:epc:class:lgtin:…` for a lot), which a follower checking its own
+/// products' provenance hashes likewise.
+///
+/// ```
+/// use corridor_feed::recall_subject;
+/// assert_eq!(
+///     recall_subject("urn:epc:class:lgtin:4012345.012345.LOT1"),
+///     corridor_format::keccak256(b"urn:epc:class:lgtin:4012345.012345.LOT1")
+/// );
+/// ```
+pub fn recall_subject(identifier: &str) -> Hash32 {
+    keccak256(identifier.as_bytes())
+}
+
+/// The state of a recall's entry: when it happened, and the Keccak-256 of its event's ID.
+pub fn recall_state(time: i64, event_id: &str) -> Vec<u8> {
+    [
+        time.to_be_bytes().as_slice(),
+        keccak256(event_id.as_bytes()).as_bytes(),
+    ]
+    .concat()
+}
+
+/// When a recall happened, from its entry's state; `None` for a state that is not a recall's.
+pub fn recall_time(state: &[u8]) -> Option<i64> {
+    if state.len() != 40 {
+        return None;
+    }
+    Some(i64::from_be_bytes(state[..8].try_into().ok()?))
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 8] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Issue,
         Kind::Revoke,
         Kind::Registry,
@@ -51,6 +88,7 @@ impl Kind {
         Kind::StatusAllocate,
         Kind::StatusSet,
         Kind::StatusClear,
+        Kind::Recall,
     ];
 
     /// The audit action's name, which the feed uses too.
@@ -64,6 +102,7 @@ impl Kind {
             Kind::StatusAllocate => "status-allocate",
             Kind::StatusSet => "status-set",
             Kind::StatusClear => "status-clear",
+            Kind::Recall => "recall",
         }
     }
 

@@ -35,7 +35,7 @@ pub use companies::{
 pub use corridor_format::RevocationReason;
 pub use disclosures::{Disclosed, DisclosureEntry, DisclosureQuery, Shape};
 pub use policies::{PolicyKept, StoredPolicy};
-pub use replica::{Applied, PeerRevocation, PeerState};
+pub use replica::{Applied, PeerRecall, PeerRevocation, PeerState};
 pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};
 pub use store::{

@@ -42,6 +42,9 @@ CREATE INDEX IF NOT EXISTS peer_registries_by_address ON peer_registries (addres
 CREATE TABLE IF NOT EXISTS peer_titles (
     peer TEXT NOT NULL, registry BLOB NOT NULL, token BLOB NOT NULL, title TEXT NOT NULL,
     PRIMARY KEY (peer, registry, token)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS peer_recalls (
+    subject BLOB NOT NULL, peer TEXT NOT NULL, issuer TEXT NOT NULL, state BLOB NOT NULL,
+    PRIMARY KEY (subject, peer, issuer, state)) WITHOUT ROWID;
 ";
 
 /// What a node knows of a peer it follows.
@@ -77,6 +80,18 @@ pub struct Applied {
 pub struct PeerRevocation {
     pub at: i64,
     pub reason: i64,
+}
+
+/// A recall a followed peer published: of the object whose identifier hashes to `subject`
+/// ([`corridor_feed::recall_subject`]), by its `issuer`, at `at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerRecall {
+    /// The feed URL of the peer.
+    pub peer: String,
+    pub issuer: String,
+    pub subject: Hash32,
+    /// When the recall happened (its event's time, milliseconds since 1970).
+    pub at: i64,
 }
 
 impl Store {
@@ -283,6 +298,35 @@ impl Store {
             }
         }
         Ok(None)
+    }
+
+    /// The recalls of the peers followed of any of `subjects`, the earliest of each first.
+    pub fn peer_recalls(&self, subjects: &[Hash32]) -> Result<Vec<PeerRecall>, StoreError> {
+        let mut q = self
+            .conn
+            .prepare_cached("SELECT peer, issuer, state FROM peer_recalls WHERE subject = ?1")
+            .map_err(|e| self.sqlite(e))?;
+        let mut recalls = Vec::new();
+        for subject in subjects {
+            let found = q
+                .query_map([subject.as_bytes()], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get::<_, Vec<u8>>(2)?))
+                })
+                .and_then(|rows| rows.collect::<corridor_db::Result<Vec<_>>>())
+                .map_err(|e| self.sqlite(e))?;
+            for (peer, issuer, state) in found {
+                if let Some(at) = corridor_feed::recall_time(&state) {
+                    recalls.push(PeerRecall {
+                        peer,
+                        issuer,
+                        subject: *subject,
+                        at,
+                    });
+                }
+            }
+        }
+        recalls.sort_by_key(|r| (r.subject, r.at));
+        Ok(recalls)
     }
 
     /// Whether the peer followed at `url` issued `root` (as `issuer`, if given).
@@ -554,6 +598,21 @@ fn derive(
             }
         }
         Kind::Title => return title_action(tx, peer, &public.state),
+        Kind::Recall => {
+            if corridor_feed::recall_time(&public.state).is_none() {
+                return Ok(Err("a recall without its time and event".into()));
+            }
+            tx.prepare_cached(
+                "INSERT INTO peer_recalls (subject, peer, issuer, state) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                public.subject.as_bytes(),
+                peer,
+                public.issuer,
+                public.state
+            ])?;
+        }
         _ => {}
     }
     Ok(Ok(()))
@@ -777,6 +836,50 @@ mod tests {
                 .is_ok()
         );
         assert_eq!(follower.peer(FEED).unwrap().unwrap().signed_at, Some(3_000));
+        // A recall recorded by the leader: the follower knows it by the hash of what it
+        // recalls, and nothing else of its event.
+        let lot = "urn:epc:class:lgtin:4012345.012345.LOT1";
+        let recall = crate::TraceEvent::new(
+            "ni:///sha-256;recall?ver=CBV2.0".into(),
+            1_500,
+            r#"{"disposition":"recalled"}"#.into(),
+            corridor_format::SaltSeed([1; 32]),
+            keccak256(b"recall's credential"),
+        )
+        .recalling(vec![lot.into()]);
+        leader
+            .record_events::<StoreError>("lion-city", |w| {
+                let batch = Batch {
+                    root: keccak256(b"recall's credential"),
+                    documents: vec![keccak256(b"recall's credential")],
+                };
+                let frame = crate::BatchFrame {
+                    issuer: "{}".into(),
+                    proof: "{}".into(),
+                };
+                w.batch(&batch, &frame, std::slice::from_ref(&recall))
+            })
+            .unwrap();
+        let recalled = page(&leader, 7, &key, 3_100);
+        assert!(
+            follower
+                .apply_peer_page(FEED, &node(&key), &recalled, 3_110)
+                .unwrap()
+                .is_ok()
+        );
+        let subject = corridor_feed::recall_subject(lot);
+        assert_eq!(
+            follower
+                .peer_recalls(&[keccak256(b"another lot"), subject])
+                .unwrap(),
+            [crate::PeerRecall {
+                peer: FEED.into(),
+                issuer: "lion-city".into(),
+                subject,
+                at: 1_500,
+            }]
+        );
+        assert_eq!(follower.peer(FEED).unwrap().unwrap().seq, 9);
         assert!(matches!(
             follower.audit().unwrap(),
             crate::Audit::Intact { .. }

@@ -18,7 +18,7 @@ use crate::titles::TitleEntry;
 use crate::{shares, tokens};
 
 /// The layout of the file; a file of another version is refused, never guessed at.
-const SCHEMA_VERSION: i64 = 13;
+const SCHEMA_VERSION: i64 = 14;
 
 /// Indexes of older layouts: each took a page written at random for every disclosure
 /// recorded (by company, by shape, every audit entry by subject), which bounded how many
@@ -533,8 +533,10 @@ impl Store {
             // above); version 12 keeps the status feed other nodes follow, given the entries
             // of the log written before (above); version 13 puts the status lists' signed
             // credentials in it, made again from the log (above), and keeps the replicas
-            // of the peers a node follows.
-            Some(1..=12) if sqlite => {
+            // of the peers a node follows; version 14 logs recalls (which a version 13
+            // Corridor would not know) and keeps the recalls of the peers followed. A
+            // PostgreSQL store was first made at version 13.
+            Some(found) if found < SCHEMA_VERSION && (sqlite || found >= 13) => {
                 conn.execute(
                     "UPDATE meta SET value = ?1 WHERE key = 'version'",
                     [SCHEMA_VERSION],
@@ -970,6 +972,11 @@ impl Store {
                 }
                 "trace" | "trace-sha256" | "trace-parts" | "trace-reference" => {
                     if let Err(why) = trace.entry(&issuer, &action, &subject, &detail) {
+                        return Ok(altered(&why));
+                    }
+                }
+                crate::trace::RECALL => {
+                    if let Err(why) = trace.recall(&issuer, &detail) {
                         return Ok(altered(&why));
                     }
                 }

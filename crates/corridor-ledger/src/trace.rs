@@ -32,6 +32,7 @@ pub struct TraceEvent {
     seed: SaltSeed,
     target: Hash32,
     row: Hash32,
+    recalls: Vec<String>,
 }
 
 impl TraceEvent {
@@ -47,11 +48,21 @@ impl TraceEvent {
             seed,
             target,
             row,
+            recalls: Vec::new(),
         }
     }
 
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The event, as one that recalls `objects` (their identifiers): each is published in
+    /// the node's feed when it is recorded.
+    pub fn recalling(self, objects: Vec<String>) -> TraceEvent {
+        TraceEvent {
+            recalls: objects,
+            ..self
+        }
     }
 }
 
@@ -67,6 +78,7 @@ pub struct SignedEvent {
     /// The SHA-256 of the credential's text, by which it is found.
     digest: Hash32,
     row: Hash32,
+    recalls: Vec<String>,
 }
 
 impl SignedEvent {
@@ -82,11 +94,21 @@ impl SignedEvent {
             credential,
             digest,
             row,
+            recalls: Vec::new(),
         }
     }
 
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// The event, as one that recalls `objects` (their identifiers): each is published in
+    /// the node's feed when it is recorded.
+    pub fn recalling(self, objects: Vec<String>) -> SignedEvent {
+        SignedEvent {
+            recalls: objects,
+            ..self
+        }
     }
 }
 
@@ -225,6 +247,9 @@ impl EventWriter<'_> {
             &events_digest(events.iter().map(|e| e.row).chain([frame.digest()])),
         )
         .map_err(self.sqlite)?;
+        for event in events {
+            self.announce_recalls(&event.id, event.time, &event.recalls)?;
+        }
         self.written += events.len() as u64;
         Ok(())
     }
@@ -272,7 +297,28 @@ impl EventWriter<'_> {
             &events_digest(events.iter().map(|e| e.row)),
         )
         .map_err(self.sqlite)?;
+        for event in events {
+            self.announce_recalls(&event.id, event.time, &event.recalls)?;
+        }
         self.written += events.len() as u64;
+        Ok(())
+    }
+
+    /// Logs a `recall` entry for each object the event `id` at `time` recalls, after its
+    /// batch's entry: the feed publishes it, the hash of the object's identifier and when,
+    /// for the nodes that follow this one to check their own products against.
+    fn announce_recalls(&self, id: &str, time: i64, objects: &[String]) -> Result<(), StoreError> {
+        for object in objects {
+            append_audit(
+                self.tx,
+                self.at,
+                self.issuer,
+                RECALL,
+                &corridor_feed::recall_subject(object),
+                &corridor_feed::recall_state(time, id),
+            )
+            .map_err(self.sqlite)?;
+        }
         Ok(())
     }
 
@@ -320,6 +366,9 @@ fn verification_method(json: &str) -> Option<String> {
     .iter()
     .find_map(|path| value.pointer(path)?.as_str().map(str::to_owned))
 }
+
+/// The audit action of an object recalled by a recorded event.
+pub(crate) const RECALL: &str = "recall";
 
 /// The audit action of a batch of events whose credentials are kept as text and whose rows
 /// are digested with Keccak-256, as recordings made before 2026-11-27 did.
@@ -848,6 +897,9 @@ pub(crate) struct TraceReplay {
     batches: BTreeMap<(String, Vec<u8>), (Kept, Vec<u8>)>,
     /// Per kind, the hash of the reference data last kept.
     reference: BTreeMap<String, Vec<u8>>,
+    /// The recalls announced, by issuer and state (when, and the hash of the event's ID):
+    /// each must be an event recorded.
+    recalls: HashSet<(String, Vec<u8>)>,
 }
 
 impl TraceReplay {
@@ -883,9 +935,19 @@ impl TraceReplay {
         Ok(())
     }
 
+    /// A recall's entry: it must name an event recorded by `issuer`.
+    pub(crate) fn recall(&mut self, issuer: &str, detail: &[u8]) -> Result<(), String> {
+        if corridor_feed::recall_time(detail).is_none() {
+            return Err("it is not a recall's entry".into());
+        }
+        self.recalls.insert((issuer.to_owned(), detail.to_vec()));
+        Ok(())
+    }
+
     /// What differs between the tables and the log, if anything.
     pub(crate) fn differs(&self, store: &Store) -> Result<Option<String>, StoreError> {
         let sqlite = |e| store.sqlite(e);
+        let mut unmatched_recalls = self.recalls.clone();
         let mut rows: BTreeMap<(String, Vec<u8>), Vec<Hash32>> = BTreeMap::new();
         let mut query = store
             .conn
@@ -908,6 +970,9 @@ impl TraceReplay {
                 return Ok(Some(format!("event {id} is recorded in no batch")));
             };
             let event: String = row.get(4).map_err(sqlite)?;
+            if !unmatched_recalls.is_empty() {
+                unmatched_recalls.remove(&(issuer.clone(), corridor_feed::recall_state(time, &id)));
+            }
             let key = (issuer, root);
             let Some((kept, _)) = self.batches.get(&key) else {
                 return Ok(not_logged());
@@ -934,6 +999,11 @@ impl TraceReplay {
         }
         if rows.len() != self.batches.len() {
             return Ok(not_logged());
+        }
+        if !unmatched_recalls.is_empty() {
+            return Ok(Some(
+                "a recall the log announces names no event recorded".into(),
+            ));
         }
         for (key, hashes) in rows {
             if self.batches.get(&key).map(|(_, rows)| rows.as_slice())
@@ -970,6 +1040,7 @@ mod tests {
     on_both_backends!(
         events_are_recorded_whole_and_the_audit_vouches_for_them,
         w3c_credentials_are_kept_whole_audited_and_read_from_their_status_list,
+        a_recall_is_logged_and_published_as_the_hash_of_what_it_recalls,
     );
 
     fn event(n: u8) -> TraceEvent {
@@ -1012,6 +1083,85 @@ mod tests {
     fn audit_after(place: &TestPlace, sql: &str, values: Values) -> Audit {
         place.edit_with(sql, values);
         place.open().audit().unwrap()
+    }
+
+    fn a_recall_is_logged_and_published_as_the_hash_of_what_it_recalls(place: TestPlace) {
+        const LOT: &str = "urn:epc:class:lgtin:4012345.012345.LOT1";
+        const ITEM: &str = "urn:epc:id:sgtin:4012345.012345.7";
+        let mut store = place.open();
+        let events = [event(1), event(2).recalling(vec![LOT.into()])];
+        let list = "https://farm.example/status/1";
+        store
+            .create_status_list(list, "k", crate::StatusPurpose::Revocation, 16, "{}")
+            .unwrap();
+        store
+            .record_events::<StoreError>("farm", |w| {
+                w.batch(&batch(1, &events), &frame(), &events)?;
+                w.allocate_status_indexes(list, 1)?;
+                w.signed(&[signed_event(3, list).recalling(vec![ITEM.into(), LOT.into()])])
+            })
+            .unwrap();
+        let recalls: Vec<_> = store
+            .feed_since(0, 100)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.public.kind == corridor_feed::Kind::Recall)
+            .collect();
+        let published: Vec<(Hash32, Vec<u8>, &str)> = recalls
+            .iter()
+            .map(|e| {
+                (
+                    e.public.subject,
+                    e.public.state.clone(),
+                    e.public.issuer.as_str(),
+                )
+            })
+            .collect();
+        let third = format!("ni:///sha-256;{:064x}?ver=CBV2.0", 3);
+        assert_eq!(
+            published,
+            [
+                (
+                    corridor_feed::recall_subject(LOT),
+                    corridor_feed::recall_state(2000, &event(2).id),
+                    "farm"
+                ),
+                (
+                    corridor_feed::recall_subject(ITEM),
+                    corridor_feed::recall_state(3000, &third),
+                    "farm"
+                ),
+                (
+                    corridor_feed::recall_subject(LOT),
+                    corridor_feed::recall_state(3000, &third),
+                    "farm"
+                ),
+            ]
+        );
+        // Nothing of the event crosses: neither what it recalls nor its text.
+        for entry in &recalls {
+            let state = String::from_utf8_lossy(&entry.public.state);
+            assert!(
+                !state.contains("LOT1") && !state.contains("\"n\""),
+                "{state}"
+            );
+            assert!(entry.published.is_empty());
+        }
+        assert!(matches!(store.audit().unwrap(), Audit::Intact { .. }));
+
+        // A recall whose event is no longer the one recorded is named by the audit.
+        drop(store);
+        let audit = audit_after(
+            &place,
+            "UPDATE trace_events SET time = time + 1 WHERE id = ?1",
+            params![event(2).id],
+        );
+        assert_eq!(
+            audit,
+            Audit::RecordsDiffer {
+                problem: "a recall the log announces names no event recorded".into()
+            }
+        );
     }
 
     fn events_are_recorded_whole_and_the_audit_vouches_for_them(place: TestPlace) {

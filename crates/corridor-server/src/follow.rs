@@ -189,6 +189,57 @@ impl Replicas {
         Some((peer, answered))
     }
 
+    /// The recalls of the peers followed that reach an object of `objects` (a product's
+    /// provenance), as reasons not to sell it; and, for each peer whose replica is too old to
+    /// answer, that whether it recalled any of them could not be confirmed, and since when.
+    pub(crate) fn recalls_reaching(
+        &self,
+        objects: &[corridor_epcis::Epc],
+        now: i64,
+    ) -> Result<Vec<(&'static str, String)>, StoreError> {
+        let by_subject: std::collections::HashMap<Hash32, &corridor_epcis::Epc> = objects
+            .iter()
+            .map(|object| (corridor_feed::recall_subject(&object.to_string()), object))
+            .collect();
+        let subjects: Vec<Hash32> = by_subject.keys().copied().collect();
+        let recalls = self.store.read(|s| s.peer_recalls(&subjects))?;
+        let peers = self.states();
+        let name = |url: &str| {
+            peers
+                .iter()
+                .find(|p| p.url == url)
+                .and_then(|p| p.node.as_ref())
+                .map_or_else(|| url.to_owned(), |n| n.domain.clone())
+        };
+        let mut reasons = Vec::new();
+        for recall in recalls {
+            let Some(object) = by_subject.get(&recall.subject) else {
+                continue;
+            };
+            reasons.push((
+                "recalled",
+                format!(
+                    "Recalled: {object} was recalled by its producer ({}, as {} published; recalled {}).",
+                    recall.issuer,
+                    name(&recall.peer),
+                    corridor_ledger::show_time(recall.at)
+                ),
+            ));
+        }
+        for peer in &peers {
+            if let Err(why) = self.fresh(peer, now) {
+                reasons.push((
+                    "unconfirmed",
+                    format!(
+                        "Whether {} recalled what it came from {why}.",
+                        name(&peer.url)
+                    ),
+                ));
+            }
+        }
+        Ok(reasons)
+    }
+
     /// Whether the replica of the peer followed at `url` may answer now; if not, why.
     pub(crate) fn fresh_by_url(&self, url: &str) -> Result<(), String> {
         let peers = self.peers.read().unwrap_or_else(PoisonError::into_inner);

@@ -341,21 +341,28 @@ pub(crate) async fn check(
         )
     })?;
     let target = read_target(&link, "the link")?;
-    // Answers hold until the records change (which clears them) or the day does.
+    // Answers hold until the records change (which clears them) or the day does; on a node
+    // that follows others, whose recalls and freshness change apart from its own records,
+    // they are worked out each time.
     let today = today();
     let key = format!("{today}|{target}");
-    let answer = match state.trace.answered(&state.store, &key) {
+    let following = state.verifier.replicas.is_some();
+    let kept = (!following)
+        .then(|| state.trace.answered(&state.store, &key))
+        .flatten();
+    let answer = match kept {
         Some(answer) => answer,
         None => {
             off_the_async_threads(move |_| {
                 let index = state.trace.clone();
                 with_trace(&state, |trace, registry| {
                     let answers = index.answers.lock().unwrap_or_else(|e| e.into_inner());
-                    if let Some(answer) = answers.get(&key) {
-                        return answer.clone();
+                    if let Some(answer) = answers.get(&key).filter(|_| !following) {
+                        return Ok(answer.clone());
                     }
                     drop(answers);
-                    let check = trace.check(&target, registry, &today);
+                    let mut check = trace.check(&target, registry, &today);
+                    peers_recalls(&state, trace, &target, &mut check)?;
                     let answer = json!({
                         "id": check.provenance.as_ref().map(|p| p.dl.clone()),
                         "decision": check.decision,
@@ -364,13 +371,15 @@ pub(crate) async fn check(
                     })
                     .to_string();
                     let answer: KeptAnswer = Arc::from(&answer[1..]);
-                    let mut answers = index.answers.lock().unwrap_or_else(|e| e.into_inner());
-                    if answers.len() >= MOST_ANSWERS {
-                        answers.clear();
+                    if !following {
+                        let mut answers = index.answers.lock().unwrap_or_else(|e| e.into_inner());
+                        if answers.len() >= MOST_ANSWERS {
+                            answers.clear();
+                        }
+                        answers.insert(key, answer.clone());
                     }
-                    answers.insert(key, answer.clone());
-                    answer
-                })
+                    Ok(answer)
+                })?
             })
             .await?
         }
@@ -491,7 +500,11 @@ pub(crate) async fn resolve(
     let resolved = {
         let target = target.clone();
         off_the_async_threads(move |_| {
-            with_trace(&state, |trace, registry| resolved(trace, registry, target))
+            with_trace(&state, |trace, registry| {
+                let mut resolved = resolved(trace, registry, target);
+                peers_recalls(&state, trace, &resolved.id, &mut resolved.check)?;
+                Ok::<_, ApiError>(resolved)
+            })?
         })
         .await?
     };
@@ -527,6 +540,28 @@ pub(crate) async fn resolve(
         &resolved.check,
         &resolved.journey,
     ))
+}
+
+/// Adds to `check` the recalls the peers followed published of anything `target` came from,
+/// and, for a peer whose replica is too old, that whether it recalled any could not be
+/// confirmed: a node in one region answers for products made from another's lots.
+fn peers_recalls(
+    state: &AppState,
+    trace: &Trace,
+    target: &Epc,
+    check: &mut Check,
+) -> Result<(), ApiError> {
+    let Some(replicas) = &state.verifier.replicas else {
+        return Ok(());
+    };
+    let objects = trace.provenance_objects(target);
+    let reasons = replicas
+        .recalls_reaching(&objects, crate::now_ms() as i64)
+        .map_err(store_error)?;
+    for (code, message) in reasons {
+        check.refuse(code, message);
+    }
+    Ok(())
 }
 
 fn resolved(trace: &Trace, registry: &Registry, target: Epc) -> Resolved {

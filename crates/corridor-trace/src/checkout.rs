@@ -21,7 +21,8 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reason {
     /// `unknown`, `recalled`, `temperature`, `certificate`, `unvouched-step`, `wrong-signer`,
-    /// `withdrawn-step`, `document`, `sold`, `expired`.
+    /// `withdrawn-step`, `document`, `sold`, `expired`; and, from a node that follows
+    /// others, `unconfirmed` (whether they recalled what it came from is not known).
     pub code: &'static str,
     /// What it means, for a shopper.
     pub message: String,
@@ -37,6 +38,21 @@ pub struct Check {
     #[serde(rename = "bestBefore")]
     pub best_before: Option<String>,
     pub provenance: Option<Provenance>,
+}
+
+impl Check {
+    /// Adds a reason not to sell, found beyond the events (a recall another node published),
+    /// unless it is given already.
+    pub fn refuse(&mut self, code: &'static str, message: String) {
+        if !self
+            .reasons
+            .iter()
+            .any(|r| r.code == code && r.message == message)
+        {
+            self.reasons.push(Reason { code, message });
+        }
+        self.decision = Decision::DoNotSell;
+    }
 }
 
 impl Trace {

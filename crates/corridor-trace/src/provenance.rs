@@ -691,6 +691,16 @@ impl Trace {
         problems
     }
 
+    /// Everything `target`'s provenance holds (`target` among them): what a recall of any
+    /// of them reaches it.
+    pub fn provenance_objects(&self, target: &Epc) -> Vec<Epc> {
+        let mut objects: Vec<Epc> = self.graph(target).into_keys().collect();
+        if !objects.contains(target) {
+            objects.push(target.clone());
+        }
+        objects
+    }
+
     /// The recalls recorded: every event with disposition `recalled`.
     pub fn recall_events(&self) -> impl Iterator<Item = &Event> {
         self.recalls.iter().map(|&i| &self.events[i])

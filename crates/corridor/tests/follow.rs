@@ -636,3 +636,178 @@ fn a_follower_answers_for_its_peer_honestly_through_a_cut_and_refuses_every_alte
     let audit = nodes.leader_work.ok(&["store", "audit"]);
     assert!(audit.contains("intact"), "{audit}");
 }
+
+/// An EPCIS event as `corridor trace record` reads it, in its own context.
+fn epcis(event: Value) -> Value {
+    let mut event = event;
+    event["@context"] = json!(["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]);
+    event["eventTimeZoneOffset"] = json!("+08:00");
+    event
+}
+
+/// A checkout answer's reasons: their codes and words.
+type Reasons = Vec<(String, String)>;
+
+/// The follower's checkout answer for `code`: its decision and its reasons.
+fn checkout(follower: &Served, code: &str) -> (String, Reasons) {
+    let (status, answer) =
+        follower.call("GET", &format!("/api/trace/check?link={code}"), None, None);
+    assert_eq!(status, 200, "{answer}");
+    let reasons = answer["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["code"].as_str().unwrap().to_owned(),
+                r["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    (answer["decision"].as_str().unwrap().to_owned(), reasons)
+}
+
+/// A lot recalled in one region reaches what was made from it in the other: the leader's
+/// recall crosses as the hash of the lot, and the follower's checkout refuses its own product
+/// made from the lot, saying who published the recall; with the link gone past the bound, it
+/// says whether anything was recalled could not be confirmed, and keeps the recall it knew.
+#[test]
+fn a_recall_at_the_leader_stops_the_sale_at_the_follower_of_what_was_made_from_it() {
+    const LOT: &str = "urn:epc:class:lgtin:4012345.012345.LOT1";
+    const MADE: &str = "urn:epc:id:sgtin:6977786.000002.100";
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let record = format!("openatts a=dns-did; p={did}#controller; v=1.0;");
+    let dns = common::dns::DnsServer::start("corridor.test", &[(DOMAIN, &record)]);
+    let dns_address = dns.address.to_string();
+    let leader_work = Workdir::new();
+    let leader = Served::start(
+        &leader_work,
+        &[
+            "--dns",
+            &dns_address,
+            "--private-key-env",
+            "TEST_PRIVATE_KEY",
+            "--issuer-domain",
+            DOMAIN,
+            "--public-url",
+            PUBLIC_URL,
+        ],
+    );
+    let follower_work = Workdir::new();
+    let bound = format!("{}s", BOUND.as_secs());
+    let follower = Served::start(
+        &follower_work,
+        &[
+            "--dns",
+            &dns_address,
+            "--follow",
+            &format!("{}/api/feed", leader.base),
+            "--follow-every",
+            "100ms",
+            "--max-staleness",
+            &bound,
+        ],
+    );
+    let record = |work: &Workdir, domain: &str, name: &str, event: Value| {
+        let file = work.path(name);
+        common::write_lines(&file, &[epcis(event)]);
+        work.ok_with(
+            &[
+                "trace",
+                "record",
+                "--private-key-env",
+                "K",
+                "--domain",
+                domain,
+                file.to_str().unwrap(),
+            ],
+            &[("K", &format!("{:064x}", 0x51ed_0001))],
+        );
+    };
+    // Chongqing makes a product from the Singapore lot.
+    record(
+        &follower_work,
+        "cq.corridor.test",
+        "made.jsonl",
+        json!({
+            "type": "TransformationEvent", "eventTime": "2025-03-04T10:00:00Z",
+            "inputQuantityList": [{"epcClass": LOT, "quantity": 5, "uom": "KGM"}],
+            "outputEPCList": [MADE],
+            "bizStep": "commissioning", "disposition": "active",
+            "bizLocation": {"id": "urn:epc:id:sgln:6977786.00001.0"},
+        }),
+    );
+    let recalled = |reasons: &Reasons| {
+        reasons
+            .iter()
+            .filter(|(code, _)| code == "recalled")
+            .map(|(_, message)| message.clone())
+            .collect::<Vec<_>>()
+    };
+    let until = |what: &str, holds: &dyn Fn(&Reasons) -> bool| {
+        let started = Instant::now();
+        loop {
+            let (decision, reasons) = checkout(&follower, MADE);
+            if holds(&reasons) {
+                return (decision, reasons);
+            }
+            assert!(
+                started.elapsed() < SEEN_WITHIN,
+                "{what} not within {SEEN_WITHIN:?}: {reasons:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    };
+    // Followed and fresh, nothing recalled: no recall among the reasons, and nothing
+    // unconfirmed.
+    let (_, reasons) = until("the leader followed", &|reasons| {
+        !reasons.iter().any(|(code, _)| code == "unconfirmed")
+    });
+    assert_eq!(recalled(&reasons), Vec::<String>::new());
+
+    // Singapore recalls the lot.
+    record(
+        &leader_work,
+        DOMAIN,
+        "recall.jsonl",
+        json!({
+            "type": "ObjectEvent", "eventTime": "2025-03-05T10:00:00Z", "action": "OBSERVE",
+            "quantityList": [{"epcClass": LOT, "quantity": 5, "uom": "KGM"}],
+            "bizStep": "holding", "disposition": "recalled",
+            "bizLocation": {"id": "urn:epc:id:sgln:4012345.00001.0"},
+        }),
+    );
+    let (decision, reasons) = until("the recall", &|reasons| !recalled(reasons).is_empty());
+    assert_eq!(decision, "do-not-sell");
+    let said = recalled(&reasons);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].contains("LOT1") && said[0].contains(DOMAIN),
+        "{said:?}"
+    );
+    // What crossed: the lot's hash and when, not the event.
+    let (_, page) = leader.call("GET", "/api/feed", None, None);
+    let text = page.to_string();
+    assert!(
+        !text.contains("LOT1") && !text.contains("holding"),
+        "{text}"
+    );
+
+    // The link gone: past the bound, unconfirmed, the recall still said.
+    drop(leader);
+    std::thread::sleep(BOUND);
+    let (decision, reasons) = until("unconfirmed", &|reasons| {
+        reasons.iter().any(|(code, _)| code == "unconfirmed")
+    });
+    assert_eq!(decision, "do-not-sell");
+    assert_eq!(recalled(&reasons), said);
+    let unconfirmed = &reasons
+        .iter()
+        .find(|(code, _)| code == "unconfirmed")
+        .unwrap()
+        .1;
+    assert!(
+        unconfirmed.contains("could not be confirmed since"),
+        "{unconfirmed}"
+    );
+}
