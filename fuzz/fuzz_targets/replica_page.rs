@@ -82,6 +82,11 @@ fuzz_target!(|data: &[u8]| {
             seq,
             hash,
             signed_at: 1_764_300_000_000,
+            deployments: vec![corridor_feed::Deployed {
+                since: 1,
+                chain_id: 1,
+                salt: Hash32([5; 32]),
+            }],
         }
         .sign(&follower.key),
         entries,

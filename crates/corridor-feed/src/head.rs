@@ -77,7 +77,8 @@ impl std::fmt::Display for Node {
     }
 }
 
-/// The feed's last entry (number 0 and a zero hash while it is empty), at a time.
+/// The feed's last entry (number 0 and a zero hash while it is empty), at a time, with the
+/// deployments the node's title actions were signed for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Head {
     pub node: Node,
@@ -85,6 +86,26 @@ pub struct Head {
     pub hash: Hash32,
     /// When the node signed it (milliseconds since 1970).
     pub signed_at: i64,
+    /// Every deployment of the node's store, oldest first: a follower checks each title
+    /// action's signature in the one its audit entry was made in.
+    pub deployments: Vec<Deployed>,
+}
+
+/// A deployment of a node's store (the EIP-712 domain's chain id and salt its title actions
+/// are signed with), from its audit entry `since` on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deployed {
+    pub since: i64,
+    pub chain_id: u64,
+    pub salt: Hash32,
+}
+
+impl Head {
+    /// The deployment the audit entry `audit_seq` was made in; `None` before the first (an
+    /// entry made before stores had deployments).
+    pub fn deployment_at(&self, audit_seq: i64) -> Option<&Deployed> {
+        self.deployments.iter().rev().find(|d| d.since <= audit_seq)
+    }
 }
 
 /// A head and its signature: `0x` + r + s + v, EIP-191 over [`Head::digest`].
@@ -112,6 +133,12 @@ impl Head {
         bytes.extend_from_slice(&self.seq.to_be_bytes());
         bytes.extend_from_slice(self.hash.as_bytes());
         bytes.extend_from_slice(&self.signed_at.to_be_bytes());
+        bytes.extend_from_slice(&(self.deployments.len() as u64).to_be_bytes());
+        for deployed in &self.deployments {
+            bytes.extend_from_slice(&deployed.since.to_be_bytes());
+            bytes.extend_from_slice(&deployed.chain_id.to_be_bytes());
+            bytes.extend_from_slice(deployed.salt.as_bytes());
+        }
         keccak256(&bytes)
     }
 
@@ -126,7 +153,13 @@ impl Head {
     ///     domain: "lion-city.test".into(),
     ///     url: "https://corridor.lion-city.test".into(),
     /// };
-    /// let head = Head { node, seq: 3, hash: Hash32([1; 32]), signed_at: 1_700_000_000_000 };
+    /// let head = Head {
+    ///     node,
+    ///     seq: 3,
+    ///     hash: Hash32([1; 32]),
+    ///     signed_at: 1_700_000_000_000,
+    ///     deployments: Vec::new(),
+    /// };
     /// let signed = head.sign(&signer);
     /// assert_eq!(signed.signer(), Ok(signer.address()));
     /// ```

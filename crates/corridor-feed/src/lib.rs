@@ -16,7 +16,7 @@
 mod head;
 mod wire;
 
-pub use head::{Head, Node, SignedHead};
+pub use head::{Deployed, Head, Node, SignedHead};
 pub use wire::{LONGEST_PUBLISHED, MOST_PER_PAGE, Page};
 
 use corridor_format::{Hash32, keccak256};
@@ -475,6 +475,11 @@ mod tests {
             seq: last.seq,
             hash: last.hash,
             signed_at: 1_764_300_000_000,
+            deployments: vec![Deployed {
+                since: 1,
+                chain_id: 7,
+                salt: Hash32([3; 32]),
+            }],
         };
         Page {
             head: head.sign(key),

@@ -5,7 +5,7 @@
 use corridor_format::Hash32;
 use serde_json::{Value, json};
 
-use crate::{FeedEntry, Head, Kind, Node, Public, SignedHead};
+use crate::{Deployed, FeedEntry, Head, Kind, Node, Public, SignedHead};
 
 /// The most entries one page holds.
 pub const MOST_PER_PAGE: usize = 10_000;
@@ -40,6 +40,11 @@ impl Page {
                 "seq": head.seq,
                 "hash": hex(head.hash.as_bytes()),
                 "signedAt": head.signed_at,
+                "deployments": head.deployments.iter().map(|d| json!({
+                    "since": d.since,
+                    "chainId": d.chain_id,
+                    "salt": hex(d.salt.as_bytes()),
+                })).collect::<Vec<_>>(),
                 "signature": self.head.signature,
             },
             "entries": self.entries.iter().map(entry_json).collect::<Vec<_>>(),
@@ -57,11 +62,26 @@ impl Page {
         if value.pointer("/node/identity/type") != Some(&json!("DNS-DID")) {
             return Err("node.identity.type must be \"DNS-DID\"".into());
         }
+        let Some(Value::Array(deployments)) = value.pointer("/head/deployments") else {
+            return Err("head.deployments must be an array".into());
+        };
+        if deployments.len() > MOST_DEPLOYMENTS {
+            return Err(format!(
+                "head.deployments holds {} deployments, more than the {MOST_DEPLOYMENTS} a head may",
+                deployments.len()
+            ));
+        }
+        let deployments = deployments
+            .iter()
+            .enumerate()
+            .map(|(i, d)| read_deployed(d).map_err(|why| format!("head.deployments[{i}].{why}")))
+            .collect::<Result<Vec<_>, String>>()?;
         let head = Head {
             node,
             seq: number(value, "/head/seq")?,
             hash: hash(value, "/head/hash")?,
             signed_at: number(value, "/head/signedAt")?,
+            deployments,
         };
         let signature = text(value, "/head/signature", 140)?;
         let Some(Value::Array(entries)) = value.get("entries") else {
@@ -107,6 +127,19 @@ fn entry_json(entry: &FeedEntry) -> Value {
         json["published"] = json!(entry.published);
     }
     json
+}
+
+/// The most deployments a head may name: a store is forked by hand, rarely.
+pub const MOST_DEPLOYMENTS: usize = 1024;
+
+/// One deployment of a head; its error names the field (the caller the deployment).
+fn read_deployed(deployed: &Value) -> Result<Deployed, String> {
+    let chain_id = number(deployed, "/chainId")?;
+    Ok(Deployed {
+        since: number(deployed, "/since")?,
+        chain_id: u64::try_from(chain_id).map_err(|_| "chainId must not be negative")?,
+        salt: hash(deployed, "/salt")?,
+    })
 }
 
 /// One entry; its error names the field (the caller the entry).

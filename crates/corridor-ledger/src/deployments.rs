@@ -14,6 +14,24 @@ use crate::{EMBEDDED_CHAIN_ID, Store};
 pub(crate) struct Deployments(Vec<(i64, Deployment)>);
 
 impl Deployments {
+    /// A peer's deployments, as its feed's head names them.
+    pub(crate) fn of_peer(head: &corridor_feed::Head) -> Deployments {
+        Deployments(
+            head.deployments
+                .iter()
+                .map(|d| {
+                    (
+                        d.since,
+                        Deployment {
+                            chain_id: d.chain_id,
+                            salt: B256::from(d.salt.0),
+                        },
+                    )
+                })
+                .collect(),
+        )
+    }
+
     /// The domain the audit log entry `seq` was made in: entries older than the first
     /// deployment were signed before stores had one.
     pub(crate) fn domain_at(&self, seq: i64) -> SigningDomain {
@@ -98,6 +116,21 @@ impl Store {
             .and_then(|_| current_deployment(tx))
             .map_err(db)
         })
+    }
+
+    /// Every deployment this store has been, oldest first, as its feed's head names them for
+    /// followers to check title actions by.
+    pub fn deployed(&self) -> Result<Vec<corridor_feed::Deployed>, StoreError> {
+        Ok(self
+            .deployments()?
+            .0
+            .into_iter()
+            .map(|(since, d)| corridor_feed::Deployed {
+                since,
+                chain_id: d.chain_id,
+                salt: corridor_format::Hash32(d.salt.0),
+            })
+            .collect())
     }
 
     /// Every deployment this store has been, for checking its log.

@@ -13,8 +13,9 @@ use alloy_primitives::{Address, U256};
 use corridor_db::{OptionalExtension, Transaction, params};
 use corridor_feed::{FeedEntry, FeedFault, Kind, Node, Page, check_page};
 use corridor_format::Hash32;
-use corridor_title::{Roles, SignedAction, Title, apply};
+use corridor_title::{Roles, SignedAction, SigningDomain, Title, apply};
 
+use crate::deployments::Deployments;
 use crate::store::{Store, StoreError, append_audit, hash32};
 
 pub(crate) const SCHEMA: &str = "
@@ -137,11 +138,12 @@ impl Store {
                 return Ok(Ok(Err(fault)));
             }
             let mut end = followed;
+            let deployments = Deployments::of_peer(head);
             for entry in &page.entries {
                 let derived = match without_nul(entry) {
                     Ok(()) => {
                         insert_entry(tx, url, entry)?;
-                        derive(tx, url, node, entry)?
+                        derive(tx, url, node, &deployments, entry)?
                     }
                     Err(why) => Err(why),
                 };
@@ -543,6 +545,7 @@ fn derive(
     tx: &Transaction,
     peer: &str,
     node: &Node,
+    deployments: &Deployments,
     entry: &FeedEntry,
 ) -> corridor_db::Result<Result<(), String>> {
     let public = &entry.public;
@@ -597,7 +600,10 @@ fn derive(
                 return Ok(Err("a registry made twice".into()));
             }
         }
-        Kind::Title => return title_action(tx, peer, &public.state),
+        Kind::Title => {
+            let domain = deployments.domain_at(public.audit_seq);
+            return title_action(tx, peer, &domain, &public.state);
+        }
         Kind::Recall => {
             if corridor_feed::recall_time(&public.state).is_none() {
                 return Ok(Err("a recall without its time and event".into()));
@@ -618,15 +624,21 @@ fn derive(
     Ok(Ok(()))
 }
 
-/// Replays a title action on the peer's registry under its rules.
+/// Replays a title action on the peer's registry under its rules, once its actor's signature
+/// holds in `domain` (the peer's deployment when it was made): a node cannot move a title
+/// its holders did not sign for.
 fn title_action(
     tx: &Transaction,
     peer: &str,
+    domain: &SigningDomain,
     state: &[u8],
 ) -> corridor_db::Result<Result<(), String>> {
     let Ok(signed) = serde_json::from_slice::<SignedAction>(state) else {
         return Ok(Err("not a signed title action".into()));
     };
+    if let Err(e) = signed.check(domain) {
+        return Ok(Err(format!("a title action its actor did not sign: {e}")));
+    }
     let admin: Option<Vec<u8>> = tx
         .prepare_cached("SELECT admin FROM peer_registries WHERE address = ?1 AND peer = ?2")?
         .query_row(params![signed.registry.as_slice(), peer], |r| r.get(0))
@@ -686,6 +698,7 @@ mod tests {
         a_follower_applies_its_peers_feed_and_answers_what_it_issued_revoked_and_publishes,
         a_registry_two_feeds_claim_is_kept_for_each_and_refuses_neither,
         a_page_altered_in_each_way_is_refused_by_name_and_changes_nothing,
+        a_title_action_is_replayed_only_when_its_actor_signed_it_for_the_peer,
     );
 
     const FEED: &str = "https://sg.lion-city.test/api/feed";
@@ -710,6 +723,7 @@ mod tests {
             seq,
             hash,
             signed_at,
+            deployments: leader.deployed().unwrap(),
         };
         Page {
             head: head.sign(key),
@@ -920,6 +934,115 @@ mod tests {
         claims.sort();
         assert_eq!(claims, [other, FEED]);
         assert!(follower.peer_registry(Address::ZERO).unwrap().is_empty());
+    }
+
+    /// A node that publishes a title action its actor did not sign (a compromised node, or
+    /// one replaying a signature made for another deployment) has it refused: a follower
+    /// checks each action's signature in the deployment its head names for it.
+    fn a_title_action_is_replayed_only_when_its_actor_signed_it_for_the_peer(place: TestPlace) {
+        use corridor_title::{Action, Deployment};
+        let key = signer(7);
+        let sg = place.another();
+        let mut leader = sg.open();
+        let admin = k256::ecdsa::SigningKey::from_slice(&[21; 32]).unwrap();
+        let holder = k256::ecdsa::SigningKey::from_slice(&[22; 32]).unwrap();
+        let holder_address = Address::from_private_key(&holder);
+        let registry = leader
+            .create_registry(Address::from_private_key(&admin), "eBLs")
+            .unwrap()
+            .address;
+        let token = U256::from(42);
+        let deployment = leader.deployment().unwrap();
+        let mint = SignedAction::sign(
+            &admin,
+            &deployment,
+            registry,
+            token,
+            Action::Mint {
+                beneficiary: holder_address,
+                holder: holder_address,
+            },
+            Default::default(),
+            0,
+        );
+        leader.submit(&mint).unwrap();
+        let mut follower = place.open();
+        let whole = page(&leader, 0, &key, 1_000);
+        assert!(
+            follower
+                .apply_peer_page(FEED, &node(&key), &whole, 1_000)
+                .unwrap()
+                .is_ok()
+        );
+        assert_eq!(
+            follower
+                .peer_title(FEED, registry, token)
+                .unwrap()
+                .map(|t| t.holder),
+            Some(holder_address)
+        );
+
+        // The node appends a transfer: claimed as the holder's, signed by another key; then
+        // the holder's own, but signed for another deployment.
+        let thief = Address::repeat_byte(0x66);
+        let transfer = |key: &k256::ecdsa::SigningKey, deployment: &Deployment| {
+            let mut signed = SignedAction::sign(
+                key,
+                deployment,
+                registry,
+                token,
+                Action::TransferHolder { holder: thief },
+                Default::default(),
+                0,
+            );
+            signed.actor = holder_address;
+            signed
+        };
+        let staging = Deployment {
+            salt: alloy_primitives::B256::repeat_byte(9),
+            ..deployment
+        };
+        for forged in [transfer(&admin, &deployment), transfer(&holder, &staging)] {
+            let mut bad = whole.clone();
+            let last = bad.entries.last().unwrap();
+            let action = corridor_feed::Public {
+                audit_seq: last.public.audit_seq + 1,
+                kind: Kind::Title,
+                state: serde_json::to_vec(&forged).unwrap(),
+                ..last.public.clone()
+            };
+            bad.entries = vec![FeedEntry::next(
+                Some((last.seq, last.hash)),
+                action,
+                String::new(),
+            )];
+            let head = bad.entries.last().unwrap();
+            bad.head = Head {
+                seq: head.seq,
+                hash: head.hash,
+                ..bad.head.head
+            }
+            .sign(&key);
+            let fault = follower
+                .apply_peer_page(FEED, &node(&key), &bad, 2_000)
+                .unwrap()
+                .unwrap_err()
+                .to_string();
+            assert!(
+                fault.starts_with(&format!(
+                    "refused: entry {} is not a change the rules allow: a title action its actor did not sign: the action says it is {holder_address}'s",
+                    head.seq
+                )),
+                "{fault}"
+            );
+            assert_eq!(
+                follower
+                    .peer_title(FEED, registry, token)
+                    .unwrap()
+                    .map(|t| t.holder),
+                Some(holder_address)
+            );
+        }
     }
 
     fn a_page_altered_in_each_way_is_refused_by_name_and_changes_nothing(place: TestPlace) {

@@ -90,10 +90,10 @@ async fn page(
     }
     // The head first, then the entries up to it: a write between the two reads adds entries
     // past the head, which this page leaves for the next.
-    let (last, mut entries) = reading(&state, move |store| {
+    let (last, mut entries, deployments) = reading(&state, move |store| {
         let last = store.feed_last()?;
         let entries = store.feed_since(after, limit + 1)?;
-        Ok((last, entries))
+        Ok((last, entries, store.deployed()?))
     })
     .await?;
     let (seq, hash) = last.unwrap_or((0, Hash32([0; 32])));
@@ -110,6 +110,7 @@ async fn page(
         seq,
         hash,
         signed_at: i64::try_from(crate::now_ms()).unwrap_or(i64::MAX),
+        deployments,
     };
     let page = Page {
         head: head.sign(&issuer.signer),

@@ -801,6 +801,7 @@ mod vouching {
                 seq: 0,
                 hash: Hash32([0; 32]),
                 signed_at: 1,
+                deployments: Vec::new(),
             }
             .sign(key),
             entries: Vec::new(),
