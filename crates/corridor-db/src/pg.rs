@@ -51,6 +51,22 @@ impl Drop for Session {
     }
 }
 
+/// How long a connection may take to reach the server when its URL does not say
+/// (`connect_timeout`): libpq would wait as long as the system does, minutes for a host that
+/// drops the packets, while a server's writer waits for it.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The client's settings for `url`, and the root certificate file it names: the URL's own,
+/// with [`CONNECT_TIMEOUT`] unless it gives one.
+fn config(url: &str) -> Result<(postgres::Config, Option<PathBuf>), Error> {
+    let (url, root_cert) = without_root_cert(url);
+    let mut config: postgres::Config = url.parse()?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    Ok((config, root_cert))
+}
+
 /// `url` without its `sslrootcert=FILE` parameter (libpq's, which the `postgres` client does
 /// not take), and that file.
 fn without_root_cert(url: &str) -> (String, Option<PathBuf>) {
@@ -116,9 +132,9 @@ fn tls(root_cert: Option<&Path>) -> Result<tokio_postgres_rustls::MakeRustlsConn
 
 impl Session {
     pub(crate) fn connect(url: &str) -> Result<Session, Error> {
-        let (url, root_cert) = without_root_cert(url);
+        let (config, root_cert) = config(url)?;
         let tls = tls(root_cert.as_deref())?;
-        let client = outside_async(|| postgres::Client::connect(&url, tls))?;
+        let client = outside_async(|| config.connect(tls))?;
         Ok(Session {
             client: Some(client),
             statements: HashMap::new(),
@@ -522,6 +538,21 @@ fn whole_numeric(raw: &[u8]) -> Result<i64, BoxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_connection_gives_up_reaching_a_server_unless_told_to_wait_otherwise() {
+        let timeout = |url: &str| config(url).unwrap().0.get_connect_timeout().copied();
+        assert_eq!(
+            timeout("postgres://u@db.internal/corridor"),
+            Some(CONNECT_TIMEOUT)
+        );
+        assert_eq!(
+            timeout("postgres://u@db.internal/corridor?connect_timeout=3&sslrootcert=/ca.pem"),
+            Some(std::time::Duration::from_secs(3))
+        );
+        let (_, root) = config("postgres://u@h/db?sslmode=require&sslrootcert=/ca.pem").unwrap();
+        assert_eq!(root, Some(PathBuf::from("/ca.pem")));
+    }
 
     #[test]
     fn placeholders_are_numbered_outside_strings() {
