@@ -732,6 +732,21 @@ mod tests {
         }
     }
 
+    /// `page` with an entry for `public` after its head, the head signed again by `key` to
+    /// end there: whole and signed, whatever the entry says (as a node's own feed would be).
+    fn extended(mut page: Page, public: corridor_feed::Public, key: &DidSigner) -> Page {
+        let head = &page.head.head;
+        let entry = FeedEntry::next(Some((head.seq, head.hash)), public, String::new());
+        page.head = Head {
+            seq: entry.seq,
+            hash: entry.hash,
+            ..page.head.head.clone()
+        }
+        .sign(key);
+        page.entries.push(entry);
+        page
+    }
+
     fn batch(name: &str) -> Batch {
         Batch {
             root: keccak256(name.as_bytes()),
@@ -1003,26 +1018,18 @@ mod tests {
             ..deployment
         };
         for forged in [transfer(&admin, &deployment), transfer(&holder, &staging)] {
-            let mut bad = whole.clone();
-            let last = bad.entries.last().unwrap();
+            let last = whole.entries.last().unwrap().public.clone();
             let action = corridor_feed::Public {
-                audit_seq: last.public.audit_seq + 1,
+                audit_seq: last.audit_seq + 1,
                 kind: Kind::Title,
                 state: serde_json::to_vec(&forged).unwrap(),
-                ..last.public.clone()
+                ..last
             };
-            bad.entries = vec![FeedEntry::next(
-                Some((last.seq, last.hash)),
-                action,
-                String::new(),
-            )];
-            let head = bad.entries.last().unwrap();
-            bad.head = Head {
-                seq: head.seq,
-                hash: head.hash,
-                ..bad.head.head
-            }
-            .sign(&key);
+            let followed = Page {
+                entries: Vec::new(),
+                ..whole.clone()
+            };
+            let bad = extended(followed, action, &key);
             let fault = follower
                 .apply_peer_page(FEED, &node(&key), &bad, 2_000)
                 .unwrap()
@@ -1031,7 +1038,7 @@ mod tests {
             assert!(
                 fault.starts_with(&format!(
                     "refused: entry {} is not a change the rules allow: a title action its actor did not sign: the action says it is {holder_address}'s",
-                    head.seq
+                    bad.head.head.seq
                 )),
                 "{fault}"
             );
@@ -1144,25 +1151,13 @@ mod tests {
             .unwrap();
         assert!(matches!(refused, Err(FeedFault::BadSignature { .. })));
         // A page whole and signed that holds a change the rules refuse: nothing of it kept.
-        let mut refused = whole.clone();
-        let last = refused.entries.last().unwrap();
+        let last = whole.entries.last().unwrap().public.clone();
         let action = corridor_feed::Public {
             kind: Kind::Title,
             state: br#"{"not": "a signed action"}"#.to_vec(),
-            ..last.public.clone()
+            ..last.clone()
         };
-        refused.entries.push(FeedEntry::next(
-            Some((last.seq, last.hash)),
-            action,
-            String::new(),
-        ));
-        let head = refused.entries.last().unwrap();
-        refused.head = Head {
-            seq: head.seq,
-            hash: head.hash,
-            ..refused.head.head
-        }
-        .sign(&key);
+        let refused = extended(whole.clone(), action, &key);
         let fault = follower
             .apply_peer_page(FEED, &node(&key), &refused, 5_500)
             .unwrap()
@@ -1173,24 +1168,11 @@ mod tests {
         );
         assert_eq!(follower.peer(FEED).unwrap().unwrap().seq, 2);
         // So is one whose text holds a NUL character, which no store keeps, on either backend.
-        let mut with_nul = whole.clone();
-        let last = with_nul.entries.last().unwrap();
         let revoked_by = corridor_feed::Public {
             issuer: "lion\0city".into(),
-            ..last.public.clone()
+            ..last
         };
-        with_nul.entries.push(FeedEntry::next(
-            Some((last.seq, last.hash)),
-            revoked_by,
-            String::new(),
-        ));
-        let head = with_nul.entries.last().unwrap();
-        with_nul.head = Head {
-            seq: head.seq,
-            hash: head.hash,
-            ..with_nul.head.head
-        }
-        .sign(&key);
+        let with_nul = extended(whole.clone(), revoked_by, &key);
         let fault = follower
             .apply_peer_page(FEED, &node(&key), &with_nul, 5_600)
             .unwrap()

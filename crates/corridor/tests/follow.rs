@@ -149,9 +149,7 @@ struct Nodes {
 
 impl Nodes {
     fn start() -> Nodes {
-        let did = format!("did:ethr:{}", common::TEST_ADDRESS);
-        let record = format!("openatts a=dns-did; p={did}#controller; v=1.0;");
-        let dns = common::dns::DnsServer::start("corridor.test", &[(DOMAIN, &record)]);
+        let dns = vouching_dns();
         let dns_address = dns.address.to_string();
         let leader_work = Workdir::new();
         let token = leader_work
@@ -160,19 +158,7 @@ impl Nodes {
             ])
             .trim()
             .to_string();
-        let leader = Served::start(
-            &leader_work,
-            &[
-                "--dns",
-                &dns_address,
-                "--private-key-env",
-                "TEST_PRIVATE_KEY",
-                "--issuer-domain",
-                DOMAIN,
-                "--public-url",
-                PUBLIC_URL,
-            ],
-        );
+        let leader = start_leader(&leader_work, &dns_address);
         let runtime = tokio::runtime::Runtime::new().unwrap();
         let link = runtime
             .block_on(corridor_link::Link::start(
@@ -283,6 +269,31 @@ impl Nodes {
             peer["lastEntry"] == seq && peer["lastHash"] == hash.as_str() && peer["fresh"] == true
         });
     }
+}
+
+/// A DNS server whose `DOMAIN` vouches for the test key (DNS-DID), as the leader's does.
+fn vouching_dns() -> common::dns::DnsServer {
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let record = format!("openatts a=dns-did; p={did}#controller; v=1.0;");
+    common::dns::DnsServer::start("corridor.test", &[(DOMAIN, &record)])
+}
+
+/// The leader: `corridor serve` with the issuer key, on `DOMAIN` (whose DNS, at `dns`, vouches
+/// for it), its documents naming `PUBLIC_URL`.
+fn start_leader(work: &Workdir, dns: &str) -> Served {
+    Served::start(
+        work,
+        &[
+            "--dns",
+            dns,
+            "--private-key-env",
+            "TEST_PRIVATE_KEY",
+            "--issuer-domain",
+            DOMAIN,
+            "--public-url",
+            PUBLIC_URL,
+        ],
+    )
 }
 
 /// GETs `path` of the follower as if it were the leader's host (as a verifier whose DNS sends
@@ -675,24 +686,10 @@ fn checkout(follower: &Served, code: &str) -> (String, Reasons) {
 fn a_recall_at_the_leader_stops_the_sale_at_the_follower_of_what_was_made_from_it() {
     const LOT: &str = "urn:epc:class:lgtin:4012345.012345.LOT1";
     const MADE: &str = "urn:epc:id:sgtin:6977786.000002.100";
-    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
-    let record = format!("openatts a=dns-did; p={did}#controller; v=1.0;");
-    let dns = common::dns::DnsServer::start("corridor.test", &[(DOMAIN, &record)]);
+    let dns = vouching_dns();
     let dns_address = dns.address.to_string();
     let leader_work = Workdir::new();
-    let leader = Served::start(
-        &leader_work,
-        &[
-            "--dns",
-            &dns_address,
-            "--private-key-env",
-            "TEST_PRIVATE_KEY",
-            "--issuer-domain",
-            DOMAIN,
-            "--public-url",
-            PUBLIC_URL,
-        ],
-    );
+    let leader = start_leader(&leader_work, &dns_address);
     let follower_work = Workdir::new();
     let bound = format!("{}s", BOUND.as_secs());
     let follower = Served::start(
