@@ -1,4 +1,4 @@
-//! Both directions, at scale (issue 16): for each suite, 500 credentials of varied shape —
+//! Both directions, at scale (issue 16): for each suite, hundreds of credentials of varied shape —
 //! bills of lading with text and numbers of awkward forms, language-tagged values, arrays,
 //! nested objects on a context of the issuer's own (served by the world), unicode — go both
 //! ways. TrustVC signs and derives them and Corridor verifies every base and derived
@@ -18,7 +18,6 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use serde_json::{Map, Value, json};
 
-const COUNT: usize = 500;
 const THEIR_HOST: &str = "trustvc.interop.test";
 const OUR_HOST: &str = "corridor.interop.test";
 /// A context of the issuer's own, which TrustVC does not bundle: anything under its vocabulary.
@@ -159,7 +158,7 @@ fn serve(world: &Path, url: &str, name: &str, document: &Value) {
     std::fs::write(&index_file, index.to_string()).unwrap();
 }
 
-fn both_directions(suite: &str, key_type: &str, seed: u64) {
+fn both_directions(suite: &str, key_type: &str, count: usize, seed: u64) {
     let work = Workdir::new();
     let world = work.path("world");
     let world_arg = world.to_str().unwrap();
@@ -182,7 +181,7 @@ fn both_directions(suite: &str, key_type: &str, seed: u64) {
     let processor = Processor::new((BundledContexts, Extra));
 
     // TrustVC signs and derives; Corridor verifies all of it.
-    let raw: Vec<String> = (0..COUNT)
+    let raw: Vec<String> = (0..count)
         .map(|_| {
             format!(
                 "{}\n",
@@ -253,7 +252,7 @@ fn both_directions(suite: &str, key_type: &str, seed: u64) {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(ours.len(), COUNT);
+    assert_eq!(ours.len(), count);
     let ours_derived: Vec<Value> = ours
         .iter()
         .map(|c| {
@@ -265,9 +264,9 @@ fn both_directions(suite: &str, key_type: &str, seed: u64) {
     // A bbs-2023 copy proves the whole signature it came from, so its bases are sampled; an
     // ecdsa-sd-2023 copy proves only what it discloses, so every base is checked too.
     let bases = if suite == "bbs-2023" {
-        COUNT / 5
+        count / 5
     } else {
-        COUNT
+        count
     };
     let made = [
         files(&work, "ours", &ours[..bases]),
@@ -291,7 +290,7 @@ fn both_directions(suite: &str, key_type: &str, seed: u64) {
         "\"packages\":[",
     ] {
         assert!(
-            text.matches(shape).count() > COUNT / 10,
+            text.matches(shape).count() > count / 10,
             "too few with {shape}"
         );
     }
@@ -299,10 +298,14 @@ fn both_directions(suite: &str, key_type: &str, seed: u64) {
 
 #[test]
 fn ecdsa_sd_2023_five_hundred_both_ways() {
-    both_directions("ecdsa-sd-2023", "p256", 500);
+    both_directions("ecdsa-sd-2023", "p256", 500, 500);
 }
 
+/// Fewer for bbs-2023: the reference's BBS is pure JavaScript pairing arithmetic, about a
+/// third of a second a signature, derivation or check on one core, and 500 took six minutes
+/// of a CI run that must stay well under thirty. Corridor's own BBS is checked against
+/// another implementation bit for bit (`corridor-bbs`'s tests), at any count.
 #[test]
-fn bbs_2023_five_hundred_both_ways() {
-    both_directions("bbs-2023", "bls12-381", 501);
+fn bbs_2023_two_hundred_both_ways() {
+    both_directions("bbs-2023", "bls12-381", 200, 501);
 }
