@@ -34,6 +34,9 @@
 //   node portal.mjs title <base-url> <registry> <token> [<private-key-env> <api-token> <action> <address>]
 //                                                                    see a title; act on it with the key
 //                                                                    in that environment variable
+//   node portal.mjs serve-browser                                    start Chromium for the commands to share:
+//                                                                    prints its address, for CORRIDOR_BROWSER;
+//                                                                    stops when standard input closes
 //
 // With SCREENSHOT=file.png in the environment, the page is also saved as a picture at the end
 // (for a title, of the page before acting; for issuing, of the page once issued). With VIEWPORT=WIDTHxHEIGHT (default 1280x900) the
@@ -44,11 +47,24 @@ import { chromium } from "playwright-core";
 import { readFileSync } from "node:fs";
 
 const [command, base, ...args] = process.argv.slice(2);
-const browser = await chromium.launch({
+const launch = {
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync"],
-});
+};
+if (command === "serve-browser") {
+  // One Chromium for many commands (launching it is most of a short one's time): prints its
+  // address, then closes it when standard input ends, as it does when the caller exits.
+  const server = await chromium.launchServer(launch);
+  process.stdout.write(`${server.wsEndpoint()}\n`);
+  process.stdin.on("end", () => server.close().then(() => process.exit(0)));
+  process.stdin.resume();
+  await new Promise(() => {});
+}
+// Each command opens its own context, in the shared browser when CORRIDOR_BROWSER names one.
+const browser = process.env.CORRIDOR_BROWSER
+  ? await chromium.connect(process.env.CORRIDOR_BROWSER)
+  : await chromium.launch(launch);
 const failures = [];
 const watch = (page) => {
   page.on("pageerror", (e) => failures.push(String(e)));

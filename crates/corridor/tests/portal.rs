@@ -19,6 +19,7 @@ fn seen_with(server: &Served, command: &str, args: &[&str], env: &[(&str, &str)]
         .arg(command)
         .arg(&server.base)
         .args(args)
+        .env("CORRIDOR_BROWSER", shared_browser())
         .envs(env.iter().copied())
         .output()
         .expect("node runs");
@@ -30,6 +31,38 @@ fn seen_with(server: &Served, command: &str, args: &[&str], env: &[(&str, &str)]
     let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(seen["failures"], json!([]), "the page failed: {seen}");
     seen
+}
+
+/// The address of one headless Chromium that all of this binary's tests use, each command in
+/// a context of its own: launching one for each took a fifth of the tests' time. It stops
+/// when this process ends, which closes its standard input.
+fn shared_browser() -> &'static str {
+    // The child and its output are kept, never read again: closing the output could fail
+    // the server's next write.
+    type Shared = (std::process::Child, std::process::ChildStdout, String);
+    static BROWSER: std::sync::OnceLock<Shared> = std::sync::OnceLock::new();
+    &BROWSER
+        .get_or_init(|| {
+            use std::io::BufRead;
+            let mut child = std::process::Command::new("node")
+                .arg(common::repo().join("compat/portal.mjs"))
+                .arg("serve-browser")
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .expect("node runs");
+            let mut address = String::new();
+            let mut stdout = std::io::BufReader::new(child.stdout.take().expect("piped"));
+            stdout
+                .read_line(&mut address)
+                .expect("the browser's address");
+            assert!(
+                address.starts_with("ws://"),
+                "the browser did not start (scripts/setup-browser installs Chromium): {address:?}"
+            );
+            (child, stdout.into_inner(), address.trim().to_owned())
+        })
+        .2
 }
 
 /// A loopback port free now, for a server that must know its own address before it starts.
