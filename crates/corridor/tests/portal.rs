@@ -34,7 +34,7 @@ fn seen_with(server: &Served, command: &str, args: &[&str], env: &[(&str, &str)]
 }
 
 /// The address of one headless Chromium that all of this binary's tests use, each command in
-/// a context of its own: launching one for each took a fifth of the tests' time. It stops
+/// a context of its own: launching one for each was most of the tests' processor time. It stops
 /// when this process ends, which closes its standard input.
 fn shared_browser() -> &'static str {
     // The child and its output are kept, never read again: closing the output could fail
