@@ -2,7 +2,8 @@
 //! and the embedded registry. Generated sequences of legal and illegal actions by every kind of
 //! party run on both; after every step the outcome and the title must be the same.
 //!
-//! `CORRIDOR_TITLE_SEQUENCES=<n>` runs more sequences than the default 200.
+//! `CORRIDOR_TITLE_SEQUENCES=<n>` sets how many sequences run (default 200; the coverage checks
+//! need at least 100).
 
 mod common;
 
@@ -26,7 +27,7 @@ fn key(hex: &str) -> SigningKey {
 /// The registry's admin and four parties, on a fresh chain and a fresh embedded store.
 struct Backends {
     _ganache: Ganache,
-    _dir: tempfile::TempDir,
+    _work: common::Workdir,
     chain: Chain,
     registry: Address,
     store: Store,
@@ -64,15 +65,16 @@ impl Backends {
         )
         .unwrap()
         .address;
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(dir.path().join("store.sqlite")).unwrap();
+        // The store the tests run on: SQLite, or PostgreSQL in scripts/test's second pass.
+        let work = common::Workdir::new();
+        let mut store = Store::open(work.store_location()).unwrap();
         let embedded = store
             .create_registry(from, "Differential eBLs")
             .unwrap()
             .address;
         Backends {
             _ganache: ganache,
-            _dir: dir,
+            _work: work,
             chain,
             registry,
             store,
@@ -82,11 +84,34 @@ impl Backends {
         }
     }
 
+    /// The admin and the parties, the admin first.
+    fn people(&self) -> Vec<SigningKey> {
+        std::iter::once(&self.admin)
+            .chain(&self.parties)
+            .cloned()
+            .collect()
+    }
+
+    /// Both registries, opened once for every step that follows (opening one on the chain
+    /// asks it three questions).
+    fn open(&mut self) -> Registries<'_> {
+        Registries {
+            evm: EvmTitles::open(&self.chain, self.registry).unwrap(),
+            embedded: EmbeddedTitles::open(&mut self.store, self.embedded).unwrap(),
+        }
+    }
+}
+
+/// The registry on the chain and the embedded one, open.
+struct Registries<'a> {
+    evm: EvmTitles<'a>,
+    embedded: EmbeddedTitles<'a>,
+}
+
+impl Registries<'_> {
     /// Runs `act` on both backends.
     fn both<T>(&mut self, mut act: impl FnMut(&mut dyn TitleRegistry) -> T) -> (T, T) {
-        let mut evm = EvmTitles::open(&self.chain, self.registry).unwrap();
-        let mut embedded = EmbeddedTitles::open(&mut self.store, self.embedded).unwrap();
-        (act(&mut evm), act(&mut embedded))
+        (act(&mut self.evm), act(&mut self.embedded))
     }
 }
 
@@ -123,14 +148,10 @@ fn comparable(
 /// somewhere, and often by someone else or with arguments the rules refuse.
 fn random_step(
     rng: &mut impl Rng,
-    backends: &Backends,
+    keys: &[SigningKey],
     title: Option<&Title>,
 ) -> (usize, Action, Vec<u8>) {
-    let address = |k: &SigningKey| Address::from_private_key(k);
-    let people: Vec<Address> = std::iter::once(&backends.admin)
-        .chain(&backends.parties)
-        .map(address)
-        .collect();
+    let people: Vec<Address> = keys.iter().map(Address::from_private_key).collect();
     let someone = |rng: &mut dyn rand::RngCore| -> Address {
         if rng.random_ratio(1, 20) {
             Address::ZERO
@@ -235,23 +256,21 @@ struct Tally {
 fn run_sequences(seed: u64, sequences: usize) -> Tally {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut backends = Backends::start();
+    let people = backends.people();
+    let mut registries = backends.open();
     let mut tally = Tally::default();
     for sequence in 0..sequences {
         let token = U256::from(rng.random::<u128>());
         let steps = rng.random_range(4..=10);
         for step in 0..steps {
-            let before = backends.both(|r| r.title(token).unwrap());
+            let before = registries.both(|r| r.title(token).unwrap());
             assert_eq!(
                 before.0, before.1,
                 "seed {seed}, sequence {sequence}, before step {step}"
             );
-            let (actor, action, remark) = random_step(&mut rng, &backends, before.0.as_ref());
-            let key = if actor == 0 {
-                backends.admin.clone()
-            } else {
-                backends.parties[actor - 1].clone()
-            };
-            let (evm, embedded) = backends.both(|r| outcome(r.act(&key, token, &action, &remark)));
+            let (actor, action, remark) = random_step(&mut rng, &people, before.0.as_ref());
+            let key = &people[actor];
+            let (evm, embedded) = registries.both(|r| outcome(r.act(key, token, &action, &remark)));
             assert_eq!(
                 evm,
                 embedded,
@@ -264,12 +283,12 @@ fn run_sequences(seed: u64, sequences: usize) -> Tally {
                 Err(name) => *tally.refusals.entry(name).or_default() += 1,
             }
         }
-        let after = backends.both(|r| r.title(token).unwrap());
+        let after = registries.both(|r| r.title(token).unwrap());
         assert_eq!(
             after.0, after.1,
             "seed {seed}, sequence {sequence}, at the end"
         );
-        let histories = backends.both(|r| comparable(r.history(token).unwrap()));
+        let histories = registries.both(|r| comparable(r.history(token).unwrap()));
         assert_eq!(
             histories.0, histories.1,
             "seed {seed}, sequence {sequence}: histories"
