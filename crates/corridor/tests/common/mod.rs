@@ -494,35 +494,48 @@ pub fn oracle_with(command: &str, input: &[Value], env: &[(&str, &str)]) -> Vec<
 }
 
 /// [`compat_script`] for work that splits: `input`'s lines, or the `files` appended to `args`,
-/// shared out among as many processes as the machine has cores; the answers in input order.
-/// (TrustVC's BBS takes seconds per credential.)
+/// dealt out in turn among as many processes as the machine has cores (so that slow items
+/// lying together are shared too); one answer per item, in input order. (TrustVC's BBS takes
+/// seconds per credential.)
 pub fn compat_script_split(
     script: &str,
     args: &[&str],
     lines: &[String],
     files: &[&str],
 ) -> Vec<Value> {
-    let workers = std::thread::available_parallelism()
+    let items = lines.len().max(files.len());
+    let parts = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .max(1);
-    let chunk = lines.len().max(files.len()).div_ceil(workers).max(1);
-    let line_chunks: Vec<&[String]> = lines.chunks(chunk).collect();
-    let file_chunks: Vec<&[&str]> = files.chunks(chunk).collect();
-    let parts = line_chunks.len().max(file_chunks.len()).max(1);
-    std::thread::scope(|scope| {
+        .clamp(1, items.max(1));
+    let answers: Vec<Vec<Value>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..parts)
-            .map(|i| {
-                let input: String = line_chunks.get(i).map_or(String::new(), |c| c.concat());
+            .map(|part| {
+                let input: String = lines
+                    .iter()
+                    .skip(part)
+                    .step_by(parts)
+                    .map(String::as_str)
+                    .collect();
                 let mut all_args = args.to_vec();
-                all_args.extend(file_chunks.get(i).copied().unwrap_or_default());
+                all_args.extend(files.iter().skip(part).step_by(parts));
                 scope.spawn(move || compat_script(script, &all_args, &[], input))
             })
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect()
-    })
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut dealt: Vec<std::vec::IntoIter<Value>> =
+        answers.into_iter().map(Vec::into_iter).collect();
+    let in_order: Vec<Value> = (0..items).map_while(|i| dealt[i % parts].next()).collect();
+    assert_eq!(
+        in_order.len(),
+        items,
+        "{script} {args:?}: one answer per item"
+    );
+    assert!(
+        dealt.iter_mut().all(|rest| rest.next().is_none()),
+        "{script} {args:?}: one answer per item"
+    );
+    in_order
 }
 
 /// Runs `script` of the pinned reference harness (`compat/`) with `args`, `env` and `input` on
