@@ -48,6 +48,12 @@
 //       needs: the URLs asked while verifying it. Transferable records are asked of the chain
 //       at ORACLE_RPC_URL when set, else of a closed port.
 //
+//   node oracle-w3c.mjs serve
+//       any of the above, for as long as standard input stays open: each line a request
+//       {"args": [command, ...], "env"?: {...}, "input"?: its JSON lines as text}, answered
+//       by one line {"answers": [...]} or {"error": message}; so that a test process loads
+//       TrustVC (seconds) once, not once a command
+//
 // The world answers fetch (status lists, contexts TrustVC does not bundle) and cross-fetch
 // (which web-did-resolver resolves did:web with): a listed URL gets its file, an unlisted URL on
 // a listed host 404 "Not Found", any other host fails as an unknown DNS name. Nothing else
@@ -56,6 +62,7 @@
 import { createRequire } from "node:module";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
@@ -78,9 +85,9 @@ const readIndex = (dir) => {
   }
 };
 
-/** The JSON lines on standard input, parsed. */
-const inputLines = () =>
-  readFileSync(0, "utf8")
+/** JSON lines, parsed. */
+const parseLines = (text) =>
+  text
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line));
@@ -148,9 +155,19 @@ const installed = (root, name) => {
   return found;
 };
 
-/** Every copy of cross-fetch in node_modules answers from `fetch` before anything loads one. */
-const replaceCrossFetch = (fetch) => {
-  const ponyfill = Object.assign((...args) => fetch(...args), { __esModule: true });
+/** What fetch and cross-fetch answer with now (see `answerWith`). */
+let currentFetch = null;
+
+/**
+ * Every copy of cross-fetch in node_modules answers from `currentFetch`, put in place before
+ * anything loads one; once, as modules keep the copy they loaded across the requests a server
+ * answers.
+ */
+let crossFetchReplaced = false;
+const replaceCrossFetch = () => {
+  if (crossFetchReplaced) return;
+  crossFetchReplaced = true;
+  const ponyfill = Object.assign((...args) => currentFetch(...args), { __esModule: true });
   ponyfill.default = ponyfill;
   ponyfill.fetch = ponyfill;
   for (const dir of installed(path.join(here, "node_modules"), "cross-fetch")) {
@@ -203,12 +220,12 @@ const versions = () => {
   return Object.fromEntries(names.map((name) => [name, version(name)]));
 };
 
-const verify = async (dir, files) => {
+const verify = async (dir, files, emit, env) => {
   const { trustvc, asked } = trustvcIn(dir);
   const { verifyDocument } = trustvc;
   const { ethers } = require("ethers");
   // A chain for transferable records when the caller names one; else a closed port.
-  const provider = new ethers.providers.JsonRpcProvider(process.env.ORACLE_RPC_URL ?? "http://127.0.0.1:9");
+  const provider = new ethers.providers.JsonRpcProvider(env.ORACLE_RPC_URL ?? "http://127.0.0.1:9");
   for (const file of files) {
     asked.length = 0;
     let answer;
@@ -226,14 +243,15 @@ const verify = async (dir, files) => {
         answer = { verdict: "ERROR", fragments: [], error: String(e?.message ?? e) };
       }
     }
-    process.stdout.write(`${JSON.stringify({ file, ...answer, needs: [...new Set(asked)] })}\n`);
+    emit({ file, ...answer, needs: [...new Set(asked)] });
   }
 };
 
 /** `fetch` answers in place of the network, for fetch and every cross-fetch alike. */
 const answerWith = (fetch) => {
+  currentFetch = fetch;
   globalThis.fetch = fetch;
-  replaceCrossFetch(fetch);
+  replaceCrossFetch();
 };
 
 /** Answers from the world in `dir` in place of the network, then loads TrustVC. */
@@ -257,7 +275,7 @@ const trustvc1 = () => {
   return require(dir.dir);
 };
 
-const newIssuer = async (dir, host, suites) => {
+const newIssuer = async (dir, host, suites, emit) => {
   const indexFile = path.join(dir, "index.json");
   mkdirSync(dir, { recursive: true });
   const index = readIndex(dir);
@@ -279,28 +297,28 @@ const newIssuer = async (dir, host, suites) => {
     writeFileSync(indexFile, `${JSON.stringify(index, null, 2)}\n`);
     keys[suite] = didKeyPairs;
   }
-  process.stdout.write(`${JSON.stringify(keys)}\n`);
+  emit(keys);
 };
 
-const sign = async (dir, keysFile, suite) => {
+const sign = async (dir, keysFile, suite, input, emit) => {
   const keyPair = JSON.parse(readFileSync(keysFile, "utf8"))[suite];
   const { trustvc } = trustvcIn(dir);
   const signW3C =
     suite === "BbsBlsSignature2020"
       ? (credential) => trustvc1().signCredential(credential, keyPair, suite)
       : trustvc.signW3C;
-  for (const credential of inputLines()) {
+  for (const credential of input()) {
     const signed = await signW3C(credential, keyPair, suite);
     if (signed.error) throw new Error(`signW3C: ${signed.error}`);
-    process.stdout.write(`${JSON.stringify(signed.signed)}\n`);
+    emit(signed.signed);
   }
 };
 
-const statusList = async (dir, keysFile, suite) => {
+const statusList = async (dir, keysFile, suite, input, emit) => {
   const keyPair = JSON.parse(readFileSync(keysFile, "utf8"))[suite];
   const { trustvc } = trustvcIn(dir);
   const { StatusList, createCredentialStatusPayload } = trustvc.credentialStatus;
-  for (const { url, purpose, length, set, type } of inputLines()) {
+  for (const { url, purpose, length, set, type } of input()) {
     const list = new StatusList({ length });
     for (const index of set) list.setStatus(index, true);
     const kind = type ?? "BitstringStatusListCredential";
@@ -320,18 +338,18 @@ const statusList = async (dir, keysFile, suite) => {
     index.files[url] = file;
     index.kinds[url] = "status-list";
     writeFileSync(path.join(dir, "index.json"), `${JSON.stringify(index, null, 2)}\n`);
-    process.stdout.write(`${JSON.stringify(signed.signed)}\n`);
+    emit(signed.signed);
   }
 };
 
-const derive = async (dir) => {
+const derive = async (dir, input, emit) => {
   const { trustvc } = trustvcIn(dir);
-  for (const { credential, pointers, frame } of inputLines()) {
+  for (const { credential, pointers, frame } of input()) {
     const derived = frame
       ? await trustvc1().deriveCredential(credential, frame)
       : await trustvc.deriveW3C(credential, pointers);
     const answer = derived.error ? { error: String(derived.error) } : derived.derived;
-    process.stdout.write(`${JSON.stringify(answer)}\n`);
+    emit(answer);
   }
 };
 
@@ -345,10 +363,10 @@ const w3cVcDir = () =>
 /** The folder of di-sd-primitives, which both selective disclosure suites build on. */
 const sdPrimitivesDir = () => versionFrom("@digitalbazaar/di-sd-primitives", w3cVcDir()).dir;
 
-const canonize = async () => {
+const canonize = async (input, emit) => {
   // The copy di-sd-primitives canonicalizes with.
   const canonizer = requireFrom("rdf-canonize", sdPrimitivesDir());
-  for (const { nquads } of inputLines()) {
+  for (const { nquads } of input()) {
     const canonicalIdMap = new Map();
     let answer;
     try {
@@ -361,7 +379,7 @@ const canonize = async () => {
     } catch (e) {
       answer = { error: String(e?.message ?? e) };
     }
-    process.stdout.write(`${JSON.stringify(answer)}\n`);
+    emit(answer);
   }
 };
 
@@ -392,7 +410,7 @@ const jsonldOperations = (jsonld) => ({
   }),
 });
 
-const jsonldCommand = async () => {
+const jsonldCommand = async (input, emit) => {
   // Contexts TrustVC does not bundle are never fetched: a line brings them itself.
   answerWith(async (input) => {
     throw unknownHost(urlOf(input));
@@ -400,7 +418,7 @@ const jsonldCommand = async () => {
   const { getDocumentLoader } = requireFrom("@trustvc/w3c-context", w3cVcDir());
   const operations = jsonldOperations(requireFrom("jsonld", sdPrimitivesDir()));
   const ContextResolver = requireFrom("jsonld/lib/ContextResolver.js", sdPrimitivesDir());
-  for (const line of inputLines()) {
+  for (const line of input()) {
     // A line the harness got wrong stops the run: it is no answer of jsonld.js.
     const operation = operations[line.op];
     if (!operation) throw new Error(`unknown op ${JSON.stringify(line.op)}: expand, compact or to-rdf`);
@@ -414,41 +432,86 @@ const jsonldCommand = async () => {
     } catch (e) {
       answer = { error: jsonldError(e) };
     }
-    process.stdout.write(`${JSON.stringify(answer)}\n`);
+    emit(answer);
+  }
+};
+
+const usage =
+  "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST [SUITE...] | sign WORLD_DIR KEYS_FILE SUITE | status-list WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | jsonld | verify WORLD_DIR FILE... | serve";
+
+/**
+ * Runs `command` with `args`: `input()` its JSON lines, `emit` takes each answer, `env` the
+ * environment it reads. False for a command there is not.
+ */
+const run = async (command, args, input, emit, env) => {
+  switch (command) {
+    case "versions":
+      emit(versions());
+      break;
+    case "new-issuer":
+      await newIssuer(args[0], args[1], args.slice(2), emit);
+      break;
+    case "sign":
+      await sign(args[0], args[1], args[2], input, emit);
+      break;
+    case "derive":
+      await derive(args[0], input, emit);
+      break;
+    case "canonize":
+      await canonize(input, emit);
+      break;
+    case "jsonld":
+      await jsonldCommand(input, emit);
+      break;
+    case "status-list":
+      await statusList(args[0], args[1], args[2], input, emit);
+      break;
+    case "verify":
+      await verify(args[0], args.slice(1), emit, env);
+      break;
+    default:
+      return false;
+  }
+  return true;
+};
+
+/**
+ * Answers requests, one JSON line each on standard input — {"args": [command, ...],
+ * "env"?: {NAME: value}, "input"?: the command's JSON lines as text} — with one JSON line
+ * each: {"answers": [...]} or {"error": message}. Until standard input ends.
+ */
+const serve = async () => {
+  // Work a request left behind (a chain provider finding its network, say) must not end the
+  // server while it answers another; it is told, and the server goes on.
+  process.on("unhandledRejection", (e) => process.stderr.write(`unhandled rejection: ${e?.stack ?? e}\n`));
+  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+    if (!line.trim()) continue;
+    let reply;
+    try {
+      const { args: [command, ...args], env = {}, input = "" } = JSON.parse(line);
+      const answers = [];
+      const known = await run(command, args, () => parseLines(input), (value) => answers.push(value), {
+        ...process.env,
+        ...env,
+      });
+      reply = known ? { answers } : { error: usage };
+    } catch (e) {
+      reply = { error: String(e?.stack ?? e) };
+    }
+    await new Promise((resolve) => process.stdout.write(`${JSON.stringify(reply)}\n`, resolve));
   }
 };
 
 const [command, ...args] = process.argv.slice(2);
-switch (command) {
-  case "versions":
-    process.stdout.write(`${JSON.stringify(versions())}\n`);
-    break;
-  case "new-issuer":
-    await newIssuer(args[0], args[1], args.slice(2));
-    break;
-  case "sign":
-    await sign(args[0], args[1], args[2]);
-    break;
-  case "derive":
-    await derive(args[0]);
-    break;
-  case "canonize":
-    await canonize();
-    break;
-  case "jsonld":
-    await jsonldCommand();
-    break;
-  case "status-list":
-    await statusList(args[0], args[1], args[2]);
-    break;
-  case "verify":
-    await verify(args[0], args.slice(1));
-    break;
-  default:
-    process.stderr.write(
-      "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST [SUITE...] | sign WORLD_DIR KEYS_FILE SUITE | status-list WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | jsonld | verify WORLD_DIR FILE...\n",
-    );
+if (command === "serve") {
+  await serve();
+} else {
+  const emit = (value) => process.stdout.write(`${JSON.stringify(value)}\n`);
+  const input = () => parseLines(readFileSync(0, "utf8"));
+  if (!(await run(command, args, input, emit, process.env))) {
+    process.stderr.write(`${usage}\n`);
     process.exit(2);
+  }
 }
 // Providers and loaders may keep handles open, so the process is ended here; but a pipe is
 // written asynchronously, and ending before it has taken every answer would cut them short.

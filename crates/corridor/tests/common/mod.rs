@@ -7,6 +7,7 @@ pub mod chain;
 pub mod company;
 pub mod dns;
 pub mod epcis;
+mod harness;
 pub mod http;
 pub mod https;
 pub mod reference;
@@ -539,7 +540,8 @@ pub fn compat_script_split(
 }
 
 /// Runs `script` of the pinned reference harness (`compat/`) with `args`, `env` and `input` on
-/// its standard input: the JSON lines it prints. Fails the test if it fails, or if the harness
+/// its standard input (or asks a running process of it, for the scripts that serve): the JSON
+/// lines it prints. Fails the test if it fails, or if the harness
 /// is not installed — a compatibility test never passes by not running.
 pub fn compat_script(
     script: &str,
@@ -556,6 +558,9 @@ pub fn compat_script(
         "the reference oracle is not installed in {}: run scripts/setup-oracle (scripts/test does)",
         compat.display()
     );
+    if harness::SERVING.contains(&script) {
+        return harness::ask(&compat, script, args, env, input);
+    }
     let mut command = Command::new("node");
     command
         .arg(compat.join(script))
