@@ -410,7 +410,7 @@ fn a_bill_of_lading_issued_through_the_form_is_a_title_held_by_its_first_owner()
         .to_string();
     let issuer: alloy_primitives::Address = common::TEST_ADDRESS.parse().unwrap();
     // The registry the server will make for its key, in this store.
-    let registry = corridor_ledger::Store::open(work.path("home").join("store.sqlite"))
+    let registry = corridor_ledger::Store::open(work.store_location())
         .unwrap()
         .registry_address(issuer, corridor_ledger::DEFAULT_REGISTRY_NAME)
         .unwrap();
