@@ -13,6 +13,14 @@ use serde_json::{Map, Value, json};
 /// The scripts that answer requests (`serve`).
 pub const SERVING: &[&str] = &["oracle-w3c.mjs"];
 
+/// A script's reply to a request: its answers, or why it failed.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Reply {
+    Answered { answers: Vec<Value> },
+    Failed { error: String },
+}
+
 /// A script's process, idle between requests.
 struct Server {
     script: String,
@@ -47,7 +55,7 @@ impl Server {
     }
 
     /// Its reply to `request`; `Err` (with what it wrote to standard error) if it died.
-    fn ask(&mut self, request: &Value) -> Result<Value, String> {
+    fn ask(&mut self, request: &Value) -> Result<Reply, String> {
         let mut line = request.to_string();
         line.push('\n');
         let mut reply = String::new();
@@ -59,7 +67,8 @@ impl Server {
             let said = std::fs::read_to_string(self.stderr.path()).unwrap_or_default();
             return Err(format!("it ended without an answer: {said}"));
         }
-        serde_json::from_str(&reply).map_err(|e| format!("its answer is not JSON ({e}): {reply}"))
+        serde_json::from_str(&reply)
+            .map_err(|e| format!("its answer is not a reply ({e}): {reply}"))
     }
 }
 
@@ -83,24 +92,15 @@ pub fn ask(
         .map(|(name, value)| (name.to_string(), json!(value)))
         .collect();
     let reply = server.ask(&json!({"args": args, "env": env, "input": input}));
-    let reply = match reply {
-        Ok(reply) => {
-            IDLE.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(server);
-            reply
-        }
-        Err(why) => panic!("{script} {args:?} failed: {why}"),
-    };
+    // A process that answered, even with a failure, can take the next request.
+    if reply.is_ok() {
+        IDLE.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(server);
+    }
     match reply {
-        Value::Object(mut reply) => match (reply.remove("answers"), reply.remove("error")) {
-            (Some(Value::Array(answers)), None) => answers,
-            (_, Some(error)) => panic!(
-                "{script} {args:?} failed: {}",
-                error.as_str().unwrap_or_default()
-            ),
-            _ => panic!("{script} {args:?}: an answer of no known shape"),
-        },
-        other => panic!("{script} {args:?}: an answer of no known shape: {other}"),
+        Ok(Reply::Answered { answers }) => answers,
+        Ok(Reply::Failed { error }) => panic!("{script} {args:?} failed: {error}"),
+        Err(why) => panic!("{script} {args:?} failed: {why}"),
     }
 }
