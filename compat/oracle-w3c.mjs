@@ -48,6 +48,16 @@
 //       needs: the URLs asked while verifying it. Transferable records are asked of the chain
 //       at ORACLE_RPC_URL when set, else of a closed port.
 //
+//   node oracle-w3c.mjs oa3 OPERATION WORLD_DIR
+//       OpenAttestation v3 by @tradetrust-tt/tradetrust (what TrustVC verifies v3 with), the
+//       contexts it does not bundle answered by the world; one line each:
+//         wrap      each line an array of raw credentials, wrapped as one batch
+//                   (__unsafe__use__it__at__your__own__risks__wrapDocuments): the array
+//         obfuscate each {"document", "fields"}: obfuscateDocument's document
+//         sign      each {"document", "privateKey"}: signDocument's document (an ethers Wallet)
+//         verify    each document: {"valid": verifySignature(document)}
+//       or {"error": message} where the reference throws
+//
 //   node oracle-w3c.mjs serve
 //       any of the above, for as long as standard input stays open: each line a request
 //       {"args": [command, ...], "env"?: {...}, "input"?: its JSON lines as text}, answered
@@ -66,6 +76,9 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
+// Answers go to standard output, one line each; what the packages print (jsonld's document
+// loader logs every fetch) goes to standard error instead.
+console.log = (...args) => console.error(...args);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** The index of the world in `dir`; an empty world if it has none yet. */
@@ -436,8 +449,33 @@ const jsonldCommand = async (input, emit) => {
   }
 };
 
+/** OpenAttestation v3 by the reference: `op` on each line, a throw answered as an error. */
+const openAttestation3 = async (op, dir, input, emit) => {
+  answerWith(world(dir).fetch);
+  const tradetrust = require("@tradetrust-tt/tradetrust");
+  const { Wallet } = require("ethers");
+  const operations = {
+    wrap: (batch) => tradetrust.__unsafe__use__it__at__your__own__risks__wrapDocuments(batch),
+    obfuscate: ({ document, fields }) => tradetrust.obfuscateDocument(document, fields),
+    sign: ({ document, privateKey }) =>
+      tradetrust.signDocument(document, "Secp256k1VerificationKey2018", new Wallet(privateKey)),
+    verify: (document) => ({ valid: tradetrust.verifySignature(document) === true }),
+  };
+  const operation = operations[op];
+  if (!operation) throw new Error(`unknown oa3 operation ${JSON.stringify(op)}: wrap, obfuscate, sign or verify`);
+  for (const line of input()) {
+    let answer;
+    try {
+      answer = await operation(line);
+    } catch (e) {
+      answer = { error: String(e?.message ?? e) };
+    }
+    emit(answer);
+  }
+};
+
 const usage =
-  "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST [SUITE...] | sign WORLD_DIR KEYS_FILE SUITE | status-list WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | jsonld | verify WORLD_DIR FILE... | serve";
+  "usage: oracle-w3c.mjs versions | new-issuer WORLD_DIR HOST [SUITE...] | sign WORLD_DIR KEYS_FILE SUITE | status-list WORLD_DIR KEYS_FILE SUITE | derive WORLD_DIR | canonize | jsonld | verify WORLD_DIR FILE... | oa3 OPERATION WORLD_DIR | serve";
 
 /**
  * Runs `command` with `args`: `input()` its JSON lines, `emit` takes each answer, `env` the
@@ -468,6 +506,9 @@ const run = async (command, args, input, emit, env) => {
       break;
     case "verify":
       await verify(args[0], args.slice(1), emit, env);
+      break;
+    case "oa3":
+      await openAttestation3(args[0], args[1], input, emit);
       break;
     default:
       return false;

@@ -288,11 +288,14 @@ pub enum Tampering {
     #[error("the data hashes to {computed}, not to the target hash {claimed}")]
     TargetHash { computed: Hash32, claimed: String },
     /// A proof element is not a 32-byte hash.
-    #[error("signature.proof[{index}] is not a 32-byte hash: {text:?}")]
+    #[error("merkle proof element {index} is not a 32-byte hash: {text:?}")]
     ProofElement { index: usize, text: String },
     /// The merkle root is not a 32-byte hash.
-    #[error("signature.merkleRoot is not a 32-byte hash: {0:?}")]
+    #[error("the merkle root is not a 32-byte hash: {0:?}")]
     MerkleRootText(String),
+    /// A v3 document has more or fewer fields than salts: one was added or removed.
+    #[error("the document has {leaves} fields but {salts} salts: a field was added or removed")]
+    SaltCount { salts: usize, leaves: usize },
     /// The proof leads to another root.
     #[error("the proof leads to the merkle root {computed}, not to {claimed}")]
     MerkleRoot { computed: Hash32, claimed: Hash32 },
@@ -413,31 +416,41 @@ impl WrappedDocument {
                 claimed: self.target_hash.clone(),
             }));
         }
-        let mut proof = Vec::with_capacity(self.proof.len());
-        for (index, text) in self.proof.iter().enumerate() {
-            match Hash32::from_node_hex(text) {
-                Some(h) => proof.push(h),
-                None => {
-                    return Ok(Integrity::Tampered(Tampering::ProofElement {
-                        index,
-                        text: clip(text),
-                    }));
-                }
+        Ok(check_merkle(computed, &self.proof, &self.merkle_root, memo))
+    }
+}
+
+/// Walks `proof` (hash texts as written) up from `target` and compares the root it reaches with
+/// `merkle_root`, reading both leniently as Node's `Buffer.from(text, "hex")`, as the
+/// reference's `checkProof` does.
+pub(crate) fn check_merkle(
+    target: Hash32,
+    proof: &[String],
+    merkle_root: &str,
+    memo: &mut NodeMemo,
+) -> Integrity {
+    let mut path = Vec::with_capacity(proof.len());
+    for (index, text) in proof.iter().enumerate() {
+        match Hash32::from_node_hex(text) {
+            Some(h) => path.push(h),
+            None => {
+                return Integrity::Tampered(Tampering::ProofElement {
+                    index,
+                    text: clip(text),
+                });
             }
         }
-        let Some(claimed) = Hash32::from_node_hex(&self.merkle_root) else {
-            return Ok(Integrity::Tampered(Tampering::MerkleRootText(clip(
-                &self.merkle_root,
-            ))));
-        };
-        let root = memo.root(&computed, &proof);
-        Ok(if root == claimed {
-            Integrity::Intact
-        } else {
-            Integrity::Tampered(Tampering::MerkleRoot {
-                computed: root,
-                claimed,
-            })
+    }
+    let Some(claimed) = Hash32::from_node_hex(merkle_root) else {
+        return Integrity::Tampered(Tampering::MerkleRootText(clip(merkle_root)));
+    };
+    let root = memo.root(&target, &path);
+    if root == claimed {
+        Integrity::Intact
+    } else {
+        Integrity::Tampered(Tampering::MerkleRoot {
+            computed: root,
+            claimed,
         })
     }
 }

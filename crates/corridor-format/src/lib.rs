@@ -1,4 +1,4 @@
-//! OpenAttestation v2 documents, bit-compatible with the reference implementation
+//! OpenAttestation v2 documents (and v3 ones, in [`v3`]), bit-compatible with the reference implementation
 //! (`@tradetrust-tt/tradetrust` 6.10): salting, flattening and digests, merkle batches and
 //! proofs, obfuscation, the 2.0 schema, and DID signature recovery.
 //!
@@ -18,6 +18,7 @@ mod read;
 mod revocation;
 mod salt;
 mod schema;
+pub mod v3;
 
 pub use digest::{digest, for_each_leaf, leaf_hash, leaf_hashes};
 pub use document::{
@@ -47,6 +48,9 @@ pub enum FormatError {
     /// A salted value has a type tag the reference does not know.
     #[error(transparent)]
     TypeTag(#[from] UnknownTypeTag),
+    /// An OpenAttestation v3 credential breaks the 3.0 schema or the W3C rules wrapping checks.
+    #[error("{}", join_credential(.0))]
+    Credential(Vec<SchemaViolation>),
     /// A requested obfuscation cannot be done without breaking the document.
     #[error("cannot hide {field}: it {problem}")]
     Obfuscation { field: String, problem: String },
@@ -55,6 +59,20 @@ pub enum FormatError {
 fn join(v: &[SchemaViolation]) -> String {
     v.iter()
         .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Violations of a credential's schema, each as `<field> <problem>`.
+pub(crate) fn join_credential(v: &[SchemaViolation]) -> String {
+    v.iter()
+        .map(|e| {
+            if e.field.is_empty() {
+                format!("the credential {}", e.problem)
+            } else {
+                format!("{} {}", e.field, e.problem)
+            }
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }

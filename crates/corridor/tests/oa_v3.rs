@@ -1,0 +1,416 @@
+//! OpenAttestation v3 both ways with the reference (`compat/oracle-w3c.mjs oa3`, the pinned
+//! `@tradetrust-tt/tradetrust`): credentials Corridor wraps, obfuscates and signs pass the
+//! reference's `verifySignature`; the reference's pass Corridor's; obfuscating and signing the
+//! same document give the same bytes; and every change to a wrapped credential is caught
+//! wherever the reference catches it.
+
+mod common;
+
+use common::*;
+use corridor_format::v3::{self, WrappedCredential};
+use corridor_format::{FieldPath, Integrity};
+use rand::Rng;
+use rand::seq::IndexedRandom;
+use serde_json::{Map, Value, json};
+
+/// The development key of the shared fixtures (`../shared/fixtures/oa-v2/README.md`).
+const KEY: &str = "0x4f3edf983ac636a65a842ce7c78d9aa706d3b113bce9c46f30d7d21715b23b1d";
+const STORE: &str = "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca";
+
+/// A world answering the one context the reference fetches (the 2018 credentials context;
+/// OpenAttestation's own it bundles).
+fn world(dir: &std::path::Path) -> String {
+    let vc = corridor_jsonld::BUNDLED
+        .iter()
+        .find(|(url, _)| *url == v3::VC_V1_CONTEXT)
+        .expect("the 2018 credentials context is bundled")
+        .1;
+    common::w3c::world_folder(&dir.join("world"), &[(v3::VC_V1_CONTEXT, vc)], true)
+        .display()
+        .to_string()
+}
+
+fn reference(op: &str, world: &str, lines: &[Value]) -> Vec<Value> {
+    let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    let answers = compat_script("oracle-w3c.mjs", &["oa3", op, world], &[], input);
+    assert_eq!(answers.len(), lines.len(), "one answer a line");
+    answers
+}
+
+/// A key JSON-LD maps through `@vocab` and OpenAttestation can name: no `.`, `[`, `]`, white
+/// space, `@` or `:`.
+fn key(rng: &mut impl Rng) -> String {
+    const CHARS: &[char] = &[
+        'a', 'Z', '0', '-', '_', 'é', '中', '😀', '\'', '"', '$', '~', '\\',
+    ];
+    let len = rng.random_range(1..8);
+    let key: String = (0..len).map(|_| *CHARS.choose(rng).unwrap()).collect();
+    if key == "id" || key == "type" {
+        format!("{key}_")
+    } else {
+        key
+    }
+}
+
+fn value(rng: &mut impl Rng, depth: u32) -> Value {
+    match rng.random_range(0..if depth >= 4 { 6 } else { 9 }) {
+        0 | 1 => Value::String(awkward_string(rng)),
+        2 => awkward_number(rng),
+        3 => json!(rng.random::<bool>()),
+        4 => {
+            [json!(null), json!(0), json!(""), json!([]), json!({})][rng.random_range(0..5)].clone()
+        }
+        5 => Value::String(format!("v{}", rng.random::<u32>())),
+        6 | 7 => Value::Object(
+            (0..rng.random_range(1..5))
+                .map(|_| (key(rng), value(rng, depth + 1)))
+                .collect(),
+        ),
+        _ => Value::Array(
+            (0..rng.random_range(1..4))
+                .map(|_| value(rng, depth + 1))
+                .collect(),
+        ),
+    }
+}
+
+/// A raw v3 credential: every kind of issuance and identity, awkward subject data, sometimes
+/// a template and attachments, sometimes without OpenAttestation's context (wrapping adds it).
+fn raw_credential(rng: &mut impl Rng) -> Value {
+    let mut contexts = vec![json!(v3::VC_V1_CONTEXT)];
+    if rng.random_bool(0.5) {
+        contexts.push(json!(v3::OA_V3_CONTEXT));
+    }
+    contexts.push(json!({"@vocab": "https://example.com/vocab#"}));
+    let (method, value_of, identity) = match rng.random_range(0..4) {
+        0 => (
+            "DOCUMENT_STORE",
+            STORE,
+            json!({"type": "DNS-TXT", "identifier": "example.com"}),
+        ),
+        1 => (
+            "TOKEN_REGISTRY",
+            STORE,
+            json!({"type": "DNS-TXT", "identifier": "example.com"}),
+        ),
+        2 => (
+            "DID",
+            "did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1",
+            json!({"type": "DID", "identifier": "did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1"}),
+        ),
+        _ => (
+            "DID",
+            "did:ethr:0x90F8bf6A479f320ead074411a4B0e7944Ea8c9C1",
+            json!({"type": "DNS-DID", "identifier": "example.com"}),
+        ),
+    };
+    let mut proof =
+        json!({"type": "OpenAttestationProofMethod", "method": method, "value": value_of});
+    if method == "DID" {
+        proof["revocation"] = json!({"type": "NONE"});
+    }
+    let subject: Map<String, Value> = (0..rng.random_range(1..6))
+        .map(|_| (key(rng), value(rng, 0)))
+        .collect();
+    let mut credential = json!({
+        "@context": contexts,
+        "type": ["VerifiableCredential", "OpenAttestationCredential"],
+        "issuanceDate": "2026-11-29T10:00:00Z",
+        "issuer": {"id": "https://example.com", "type": "OpenAttestationIssuer", "name": awkward_string(rng)},
+        "credentialSubject": subject,
+        "openAttestationMetadata": {"proof": proof, "identityProof": identity},
+    });
+    if rng.random_bool(0.3) {
+        credential["openAttestationMetadata"]["template"] = json!({"name": "BILL_OF_LADING", "type": "EMBEDDED_RENDERER", "url": "https://renderer.example.com"});
+    }
+    if rng.random_bool(0.2) {
+        credential["attachments"] =
+            json!([{"fileName": "a.pdf", "mimeType": "application/pdf", "data": "QUJD"}]);
+    }
+    credential
+}
+
+fn batches(rng: &mut impl Rng) -> Vec<Vec<Value>> {
+    [1usize, 2, 3, 7, 20, 60]
+        .iter()
+        .map(|&n| (0..n).map(|_| raw_credential(rng)).collect())
+        .collect()
+}
+
+fn corridor_integrity(doc: &Value) -> Result<Integrity, String> {
+    WrappedCredential::from_value(doc.clone())
+        .and_then(|w| w.check_integrity())
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn both_ways_with_the_reference() {
+    let tmp = tempfile::tempdir().unwrap();
+    let world = world(tmp.path());
+    let mut rng = rng(31);
+    let raws = batches(&mut rng);
+
+    // The reference wraps; Corridor verifies and reproduces every target hash.
+    let theirs: Vec<Value> = reference(
+        "wrap",
+        &world,
+        &raws.iter().map(|b| json!(b)).collect::<Vec<_>>(),
+    )
+    .into_iter()
+    .flat_map(|batch| match batch {
+        Value::Array(docs) => docs,
+        other => panic!("the reference refused a credential: {other}"),
+    })
+    .collect();
+    for doc in &theirs {
+        assert_eq!(corridor_integrity(doc), Ok(Integrity::Intact), "{doc}");
+        let salts = v3::decode_salts(doc["proof"]["salts"].as_str().unwrap()).unwrap();
+        let mut without = doc.as_object().unwrap().clone();
+        without.remove("proof");
+        assert!(
+            v3::digest_credential(&without, &salts, &[])
+                .is_written_as(doc["proof"]["targetHash"].as_str().unwrap())
+        );
+    }
+
+    // Corridor wraps; the reference verifies.
+    let ours: Vec<Value> = raws
+        .iter()
+        .flat_map(|batch| v3::wrap_credentials(batch, &mut rng).unwrap())
+        .collect();
+    for (doc, verdict) in ours.iter().zip(reference("verify", &world, &ours)) {
+        assert_eq!(verdict, json!({"valid": true}), "{doc}");
+    }
+
+    // Obfuscation: the same fields hidden by each give the same document, which both accept.
+    let requests: Vec<(Value, Vec<String>)> = theirs
+        .iter()
+        .chain(&ours)
+        .filter_map(|doc| {
+            let fields = hideable(doc, &mut rng);
+            (!fields.is_empty()).then(|| (doc.clone(), fields))
+        })
+        .collect();
+    assert!(requests.len() > 40, "enough documents have fields to hide");
+    let lines: Vec<Value> = requests
+        .iter()
+        .map(|(document, fields)| json!({"document": document, "fields": fields}))
+        .collect();
+    let hidden_by_them = reference("obfuscate", &world, &lines);
+    let mut hidden_by_us = Vec::new();
+    for ((document, fields), theirs) in requests.iter().zip(&hidden_by_them) {
+        let mut mine = document.clone();
+        let paths: Vec<FieldPath> = fields.iter().map(|f| f.parse().unwrap()).collect();
+        v3::obfuscate_credential(&mut mine, &paths).unwrap_or_else(|e| panic!("{fields:?}: {e}"));
+        assert_eq!(as_js(&mine), as_js(theirs), "hiding {fields:?}");
+        assert_eq!(corridor_integrity(theirs), Ok(Integrity::Intact));
+        hidden_by_us.push(mine);
+    }
+    for verdict in reference("verify", &world, &hidden_by_us) {
+        assert_eq!(verdict, json!({"valid": true}));
+    }
+
+    // Signing: the same signature (RFC 6979), key and document.
+    let signer = corridor_format::did::DidSigner::new(
+        k256::ecdsa::SigningKey::from_slice(&const_hex::decode(KEY).unwrap()).unwrap(),
+    );
+    let to_sign: Vec<Value> = ours
+        .iter()
+        .step_by(7)
+        .chain(theirs.iter().step_by(7))
+        .cloned()
+        .collect();
+    let lines: Vec<Value> = to_sign
+        .iter()
+        .map(|d| json!({"document": d, "privateKey": KEY}))
+        .collect();
+    for (doc, theirs) in to_sign.iter().zip(reference("sign", &world, &lines)) {
+        let mut mine = doc.clone();
+        v3::sign_credential(&mut mine, &signer).unwrap();
+        assert_eq!(as_js(&mine), as_js(&theirs));
+    }
+}
+
+/// `v` as JavaScript holds it: every number a double (an integer past 2^53 rounded, -0 as 0),
+/// for comparing what the reference wrote with what Corridor kept as written.
+fn as_js(v: &Value) -> Value {
+    match v {
+        Value::Number(n) => {
+            let x = corridor_js::number_value(n);
+            json!(if x == 0.0 { 0.0 } else { x })
+        }
+        Value::Array(items) => Value::Array(items.iter().map(as_js).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), as_js(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// One to three object members (leaves that are not false, 0, "" or null, or objects holding
+/// only such) under `credentialSubject`, whose removal leaves what the schema needs.
+fn hideable(doc: &Value, rng: &mut impl Rng) -> Vec<String> {
+    fn all_truthy(v: &Value) -> bool {
+        match v {
+            Value::Object(m) => m.values().all(all_truthy),
+            Value::Array(items) => items.iter().all(all_truthy),
+            leaf => corridor_js::truthy(leaf),
+        }
+    }
+    let mut found = Vec::new();
+    fn walk(v: &Value, path: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                // The reference's `pick` takes an integer-like key for an array index and then
+                // finds no salt for it: such fields are left out of the comparison.
+                for (k, child) in m.iter().filter(|(k, _)| !corridor_js::is_array_index(k)) {
+                    let quoted = serde_json::to_string(k).unwrap();
+                    let child_path = format!("{path}[{quoted}]");
+                    if all_truthy(child)
+                        && !(child.is_object() && child.as_object().unwrap().is_empty())
+                    {
+                        out.push(child_path.clone());
+                    }
+                    walk(child, &child_path, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    walk(child, &format!("{path}[{i}]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&doc["credentialSubject"], "credentialSubject", &mut found);
+    // Hiding a field hides what is under it: keep the outermost of nested ones.
+    let all = found.clone();
+    found.retain(|f| {
+        !all.iter()
+            .any(|other| other != f && f.starts_with(other.as_str()))
+    });
+    let n = rng.random_range(1..=3).min(found.len());
+    found.choose_multiple(rng, n).cloned().collect()
+}
+
+#[test]
+fn every_change_is_caught_where_the_reference_catches_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let world = world(tmp.path());
+    let mut rng = rng(32);
+    let raws: Vec<Value> = (0..6).map(|_| raw_credential(&mut rng)).collect();
+    let docs = v3::wrap_credentials(&raws, &mut rng).unwrap();
+    let changed: Vec<(Value, bool)> = docs.iter().flat_map(mutations).collect();
+    assert!(changed.len() > 100, "{} changes", changed.len());
+    let documents: Vec<Value> = changed.iter().map(|(d, _)| d.clone()).collect();
+    let verdicts = reference("verify", &world, &documents);
+    for ((doc, unseen), theirs) in changed.iter().zip(&verdicts) {
+        let ours = corridor_integrity(doc);
+        let intact = ours == Ok(Integrity::Intact);
+        // Where the reference throws (salts it cannot read), neither calls it valid.
+        assert_eq!(
+            intact,
+            theirs["valid"] == json!(true),
+            "the reference said {theirs}, Corridor {ours:?}: {doc}"
+        );
+        // Only a change between values JavaScript takes as false goes unseen, by both.
+        assert_eq!(intact, *unseen, "{doc}");
+    }
+}
+
+/// Single changes to a wrapped credential: each leaf replaced (by another value, and by each
+/// value JavaScript takes as false), removed, and a field added beside it; the proof's fields
+/// changed one at a time. Each with whether the format cannot see it: a leaf JavaScript takes
+/// as false replaced by another such value (the reference hashes neither).
+fn mutations(doc: &Value) -> Vec<(Value, bool)> {
+    let mut out = Vec::new();
+    let mut paths = Vec::new();
+    fn leaves(v: &Value, at: Vec<PathPart>, out: &mut Vec<Vec<PathPart>>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, c)| {
+                leaves(
+                    c,
+                    [at.clone(), vec![PathPart::Key(k.clone())]].concat(),
+                    out,
+                )
+            }),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, c)| leaves(c, [at.clone(), vec![PathPart::Index(i)]].concat(), out)),
+            _ => out.push(at),
+        }
+    }
+    let mut without = doc.clone();
+    without.as_object_mut().unwrap().remove("proof");
+    leaves(&without, Vec::new(), &mut paths);
+    for path in &paths {
+        let current = get(doc, path).clone();
+        for replacement in [
+            json!("changed"),
+            json!(1),
+            json!(true),
+            json!(false),
+            json!(0),
+            json!(""),
+            json!(null),
+        ] {
+            if replacement != current {
+                let mut d = doc.clone();
+                let unseen = !corridor_js::truthy(&current) && !corridor_js::truthy(&replacement);
+                *get_mut(&mut d, path) = replacement;
+                out.push((d, unseen));
+            }
+        }
+        if let [.., PathPart::Key(_)] = path.as_slice() {
+            let mut d = doc.clone();
+            parent_map(&mut d, path).remove(last_key(path));
+            out.push((d, false));
+            let mut d = doc.clone();
+            parent_map(&mut d, path).insert("added".into(), json!("x"));
+            out.push((d, false));
+        }
+    }
+    for (field, replacement) in [
+        ("targetHash", json!("0".repeat(64))),
+        ("merkleRoot", json!("0".repeat(64))),
+        ("salts", json!("W10=")),
+        ("proofs", json!(["0".repeat(64)])),
+    ] {
+        let mut d = doc.clone();
+        d["proof"][field] = replacement;
+        out.push((d, false));
+    }
+    out
+}
+
+#[derive(Clone)]
+enum PathPart {
+    Key(String),
+    Index(usize),
+}
+
+fn get<'a>(v: &'a Value, path: &[PathPart]) -> &'a Value {
+    path.iter().fold(v, |v, p| match p {
+        PathPart::Key(k) => &v[k.as_str()],
+        PathPart::Index(i) => &v[*i],
+    })
+}
+
+fn get_mut<'a>(v: &'a mut Value, path: &[PathPart]) -> &'a mut Value {
+    path.iter().fold(v, |v, p| match p {
+        PathPart::Key(k) => &mut v[k.as_str()],
+        PathPart::Index(i) => &mut v[*i],
+    })
+}
+
+fn parent_map<'a>(v: &'a mut Value, path: &[PathPart]) -> &'a mut Map<String, Value> {
+    get_mut(v, &path[..path.len() - 1]).as_object_mut().unwrap()
+}
+
+fn last_key(path: &[PathPart]) -> &str {
+    match path.last() {
+        Some(PathPart::Key(k)) => k,
+        _ => unreachable!("called for a key"),
+    }
+}
