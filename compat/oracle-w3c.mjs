@@ -64,10 +64,11 @@
 //       by one line {"answers": [...]} or {"error": message}; so that a test process loads
 //       TrustVC (seconds) once, not once a command
 //
-// The world answers fetch (status lists, contexts TrustVC does not bundle) and cross-fetch
-// (which web-did-resolver resolves did:web with): a listed URL gets its file, an unlisted URL on
-// a listed host 404 "Not Found", any other host fails as an unknown DNS name. Nothing else
-// reaches the network: the chain provider points at a closed port.
+// The world answers fetch (status lists, contexts TrustVC does not bundle), cross-fetch
+// (which web-did-resolver resolves did:web with) and node-fetch (OpenCerts' registry): a
+// listed URL gets its file, an unlisted URL on a listed host 404 "Not Found", any other host
+// fails as an unknown DNS name. Nothing else reaches the network: the chain provider points
+// at a closed port.
 
 import { createRequire } from "node:module";
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -172,18 +173,20 @@ const installed = (root, name) => {
 let currentFetch = null;
 
 /**
- * Every copy of cross-fetch in node_modules answers from `currentFetch`, put in place before
- * anything loads one; once, as modules keep the copy they loaded across the requests a server
+ * Every copy of cross-fetch and node-fetch in node_modules answers from `currentFetch`, put in
+ * place before anything loads one; once, as modules keep the copy they loaded across the requests a server
  * answers.
  */
 let crossFetchReplaced = false;
 const replaceCrossFetch = () => {
   if (crossFetchReplaced) return;
   crossFetchReplaced = true;
-  const ponyfill = Object.assign((...args) => currentFetch(...args), { __esModule: true });
+  const ponyfill = Object.assign((...args) => currentFetch(...args), { __esModule: true, Headers, Request, Response });
   ponyfill.default = ponyfill;
   ponyfill.fetch = ponyfill;
-  for (const dir of installed(path.join(here, "node_modules"), "cross-fetch")) {
+  // TrustVC's OpenCerts registry check fetches with node-fetch itself.
+  const copies = ["cross-fetch", "node-fetch"].flatMap((name) => installed(path.join(here, "node_modules"), name));
+  for (const dir of copies) {
     const main = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")).main ?? "index.js";
     const resolved = require.resolve(path.join(dir, main));
     require.cache[resolved] = { id: resolved, filename: resolved, loaded: true, exports: ponyfill };

@@ -18,6 +18,7 @@
 //   node oracle.mjs chain-document-store < requests.jsonl  each {"rpc", "privateKey", "name"}: a document store deployed
 //                                                with the package's own bindings: {"address"}
 //   node oracle.mjs chain-issue < requests.jsonl   each {"rpc", "privateKey", "store", "roots"}: the roots issued there
+//   node oracle.mjs chain-revoke < requests.jsonl  each {"rpc", "privateKey", "store", "hashes"}: the hashes revoked there
 //   node oracle.mjs chain-token-registry < requests.jsonl  each {"rpc", "privateKey"}: a token registry and its title
 //                                                escrow factory deployed from the package's artifacts: {"address"}
 //   node oracle.mjs chain-mint < requests.jsonl    each {"rpc", "privateKey", "registry", "roots"}: a token minted per root
@@ -164,6 +165,14 @@ switch (command) {
       emit({ issued: roots.length });
     }
     break;
+  case "chain-revoke":
+    for (const { rpc, privateKey, store, hashes } of lines) {
+      const wallet = new Wallet(privateKey, new providers.JsonRpcProvider(rpc));
+      const contract = DocumentStoreFactory.connect(store, wallet);
+      for (const hash of hashes) await (await contract.revoke(`0x${hash}`)).wait();
+      emit({ revoked: hashes.length });
+    }
+    break;
   case "chain-token-registry":
     // A token registry with its title escrow factory, from the package's compiled contracts.
     for (const { rpc, privateKey } of lines) {
@@ -237,7 +246,7 @@ switch (command) {
     break;
   }
   default:
-    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|expect|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-token-registry|chain-mint|encrypt|decrypt|dns-records|tt-verify < input.jsonl`);
+    console.error(`usage: node oracle.mjs verify|wrap|obfuscate|signer|expect|sign|keystore-open|keystore-make|chain-document-store|chain-issue|chain-revoke|chain-token-registry|chain-mint|encrypt|decrypt|dns-records|tt-verify < input.jsonl`);
     process.exit(2);
 }
 flush();

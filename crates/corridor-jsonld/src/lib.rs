@@ -33,6 +33,7 @@ mod context;
 mod error;
 mod expand;
 mod iri;
+mod openattestation;
 mod processor;
 mod to_rdf;
 
@@ -43,6 +44,7 @@ use serde_json::{Map, Value};
 
 pub use bundled::BUNDLED;
 pub use error::{ErrorKind, JsonLdError};
+pub use openattestation::WithOpenAttestation;
 pub use processor::{BundledContexts, ContextSource, Processor};
 
 impl Processor {

@@ -35,10 +35,17 @@ const why = (f) => (f && f.reason ? `: ${f.reason.message}` : ".");
 
 // The domains whose DNS vouched for the issuer: tt-verify's `data` of a valid identity
 // fragment has one entry per issuer (DNS-TXT) or key (DNS-DID), and only those it marked
-// VALID vouched. The document's own `identityProof.location` is a claim, never shown as this.
+// VALID vouched; of an OpenAttestation v3 document, its one identity (`identifier`, for
+// DNS-TXT, vouching when the fragment is valid). The document's own `identityProof` is a
+// claim, never shown as this.
+const identityEntries = (f) => {
+  if (Array.isArray(f.data)) return f.data;
+  if (!f.data || typeof f.data !== "object") return [];
+  return [{ status: f.data.status ?? f.status, location: f.data.location ?? f.data.identifier }];
+};
 const vouchingDomains = (fragments) => [...new Set(fragments
-  .filter((f) => IDENTITY_CHECKS.includes(f.name) && f.status === "VALID" && Array.isArray(f.data))
-  .flatMap((f) => f.data)
+  .filter((f) => IDENTITY_CHECKS.includes(f.name) && f.status === "VALID")
+  .flatMap(identityEntries)
   .filter((entry) => entry && entry.status === "VALID" && typeof entry.location === "string")
   .map((entry) => entry.location))];
 

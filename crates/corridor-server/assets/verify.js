@@ -21,6 +21,7 @@ const isObject = (v) => Boolean(v) && typeof v === "object" && !Array.isArray(v)
 // one, its subject's type), with its issuer.
 export const dataOf = (document) => {
   if (!isObject(document)) return {};
+  if (document.version === OA_V3) return openAttestation3Data(document);
   if ("@context" in document) return credentialData(document);
   return isObject(document.data) ? unsalt(document.data) : {};
 };
@@ -35,6 +36,21 @@ const credentialData = (credential) => {
     $format: "w3c",
     ...(typeof template === "string" ? { $template: { name: template } } : {}),
     ...(typeof issuer === "string" ? { $issuer: issuer } : {}),
+  };
+};
+// An OpenAttestation v3 document reads as a v2 one: its subject's claims, its issuer's name,
+// the template its metadata names.
+const OA_V3 = "https://schema.openattestation.com/3.0/schema.json";
+const openAttestation3Data = (document) => {
+  const subject = [].concat(document.credentialSubject ?? [])[0];
+  const { type, ...claims } = isObject(subject) ? subject : {};
+  const metadata = isObject(document.openAttestationMetadata) ? document.openAttestationMetadata : {};
+  const template = isObject(metadata.template) ? metadata.template.name : undefined;
+  const issuer = isObject(document.issuer) ? document.issuer.name : undefined;
+  return {
+    ...claims,
+    ...(typeof issuer === "string" ? { issuers: [{ name: issuer }] } : {}),
+    ...(typeof template === "string" ? { $template: { name: template } } : {}),
   };
 };
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

@@ -138,7 +138,7 @@ fn verify_body(
 fn read_subject(text: &[u8], whole_body: bool) -> Result<Subject, ApiError> {
     match Subject::parse(text) {
         // A W3C credential is verified whatever it holds: its fragments say what is wrong.
-        Ok(subject) if subject.credential.is_some() => Ok(subject),
+        Ok(subject) if subject.credential.is_some() || subject.v3.is_some() => Ok(subject),
         Ok(subject) => match &subject.wrapped {
             Ok(_) => Ok(subject),
             Err(problem) => Err(not_a_document(problem)),

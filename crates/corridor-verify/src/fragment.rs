@@ -96,6 +96,12 @@ pub enum FragmentData {
     DnsTxt(Vec<DnsTxtIssuer>),
     /// `OpenAttestationDnsDidIdentityProof`: one entry per issuer, in order.
     DnsDid(Vec<DnsDidIssuer>),
+    /// `OpenAttestationDnsTxtIdentityProof` of an OpenAttestation v3 document: its one
+    /// identity, as tt-verify's `{identifier, value}`.
+    DnsTxtIdentifier(Box<DnsTxtIdentifier>),
+    /// `OpenAttestationDnsDidIdentityProof` of an OpenAttestation v3 document: its one
+    /// identity, as tt-verify's `{location, key, status}`.
+    DnsDidIdentifier(Box<DnsDidIssuer>),
     /// TrustVC's W3C integrity, empty-status and identity fragments: whether the check passed.
     Passed(bool),
     /// `W3CCredentialStatus`: one entry per status entry, in order.
@@ -182,6 +188,26 @@ impl Serialize for DnsTxtIssuer {
         }
         if let Some(reason) = &reason {
             map.serialize_entry("reason", reason)?;
+        }
+        map.end()
+    }
+}
+
+/// A v3 document's DNS-TXT identity: always [`DnsTxtIssuer::Asked`], serialized as tt-verify's
+/// `{identifier, value}` (the location as `identifier`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DnsTxtIdentifier(pub DnsTxtIssuer);
+
+impl Serialize for DnsTxtIdentifier {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        if let DnsTxtIssuer::Asked {
+            location, value, ..
+        } = &self.0
+        {
+            map.serialize_entry("identifier", location)?;
+            map.serialize_entry("value", value)?;
         }
         map.end()
     }

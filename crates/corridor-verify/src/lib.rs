@@ -13,8 +13,8 @@ mod subject;
 pub mod w3c;
 
 pub use fragment::{
-    DnsDidIssuer, DnsTxtFound, DnsTxtIssuer, Fragment, FragmentData, FragmentType, Reason, Status,
-    Verdict,
+    DnsDidIssuer, DnsTxtFound, DnsTxtIdentifier, DnsTxtIssuer, Fragment, FragmentData,
+    FragmentType, Reason, Status, Verdict,
 };
 pub use providers::Providers;
 pub use subject::{ReadError, Subject};

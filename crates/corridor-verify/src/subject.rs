@@ -1,14 +1,18 @@
 //! The document under verification, read once and shared by every check.
 
+use corridor_format::v3::WrappedCredential;
 use corridor_format::{FormatError, WrappedDocument, read_wrapped_with};
 use serde_json::Value;
 
 /// What the checks look at: the document read as a wrapped v2 document, or why it is not one;
-/// or a W3C credential.
+/// a wrapped OpenAttestation v3 document; or a W3C credential.
 #[derive(Debug)]
 pub struct Subject {
     /// The document, or why it could not be read as a wrapped v2 document.
     pub wrapped: Result<WrappedDocument, FormatError>,
+    /// The document when it is a wrapped OpenAttestation v3 document, which the
+    /// OpenAttestation checks verify (as TrustVC hands such a credential to tt-verify's).
+    pub v3: Option<WrappedCredential>,
     /// The document when it is a W3C credential (a JSON object with an `@context`), which
     /// TrustVC's checks verify instead of OpenAttestation's.
     pub credential: Option<Value>,
@@ -54,14 +58,20 @@ impl Subject {
     /// Reads an already parsed document.
     pub fn from_value(value: Value) -> Subject {
         if crate::w3c::is_credential(&value) {
-            return Subject {
-                wrapped: Err(FormatError::Shape {
-                    field: "document".into(),
-                    problem: "a W3C credential, not an OpenAttestation document".into(),
-                }),
-                credential: Some(value),
-                schema_ok: false,
-            };
+            if looks_like_v3(&value) {
+                if let Ok(v3) = WrappedCredential::from_value(value.clone()) {
+                    return Subject {
+                        wrapped: Err(FormatError::Shape {
+                            field: "document".into(),
+                            problem: "an OpenAttestation v3 document, not a v2 one".into(),
+                        }),
+                        v3: Some(v3),
+                        credential: None,
+                        schema_ok: true,
+                    };
+                }
+            }
+            return Subject::credential(value);
         }
         Subject::from_wrapped(WrappedDocument::from_value(value))
     }
@@ -74,6 +84,7 @@ impl Subject {
                 field: "document".into(),
                 problem: "a W3C credential, not an OpenAttestation document".into(),
             }),
+            v3: None,
             credential: Some(value),
             schema_ok: false,
         }
@@ -83,6 +94,7 @@ impl Subject {
         let schema_ok = wrapped.as_ref().is_ok_and(|w| w.check_schema().is_ok());
         Subject {
             wrapped,
+            v3: None,
             credential: None,
             schema_ok,
         }
@@ -92,6 +104,7 @@ impl Subject {
     pub(crate) fn unreadable(problem: FormatError) -> Subject {
         Subject {
             wrapped: Err(problem),
+            v3: None,
             credential: None,
             schema_ok: false,
         }
@@ -106,6 +119,39 @@ impl Subject {
             Value::Array(items) => Some(items),
             _ => None,
         }
+    }
+}
+
+/// Whether a credential says it is an OpenAttestation v3 document, before it is read as one.
+fn looks_like_v3(value: &Value) -> bool {
+    value.get("version").and_then(Value::as_str) == Some(corridor_format::v3::SCHEMA_V3)
+}
+
+/// Where an OpenAttestation document sits in its batch, whichever version: its target hash,
+/// merkle proof and merkle root, as written.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchPlace<'a> {
+    pub target_hash: &'a str,
+    pub proof: &'a [String],
+    pub merkle_root: &'a str,
+}
+
+impl Subject {
+    /// The document's place in its batch, when it is a wrapped OpenAttestation document.
+    pub fn batch_place(&self) -> Option<BatchPlace<'_>> {
+        if let Some(v3) = &self.v3 {
+            return Some(BatchPlace {
+                target_hash: &v3.target_hash,
+                proof: &v3.proofs,
+                merkle_root: &v3.merkle_root,
+            });
+        }
+        let doc = self.wrapped.as_ref().ok()?;
+        Some(BatchPlace {
+            target_hash: &doc.target_hash,
+            proof: &doc.proof,
+            merkle_root: &doc.merkle_root,
+        })
     }
 }
 

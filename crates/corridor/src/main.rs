@@ -44,7 +44,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Wrap raw JSON documents into OpenAttestation v2 documents, as one merkle batch.
+    /// Wrap raw JSON documents into OpenAttestation v2 documents (or v3, with --oa-version 3), as
+    /// one merkle batch.
     ///
     /// Every leaf of each document is salted and hashed; the documents' target hashes form a
     /// merkle tree whose root is printed on standard output — the value to sign or to issue.

@@ -1,5 +1,6 @@
 //! `corridor sign`: adds a DID signature (`OpenAttestationSignature2018`) over each document's
-//! merkle root, as the reference's `signDocument` does. A batch shares one root, so it costs
+//! merkle root, as the reference's `signDocument` does (of a v3 document, `proof.key` and
+//! `proof.signature`). A batch shares one root, so it costs
 //! one signature however many documents it holds.
 
 use std::collections::{BTreeMap, HashMap};
@@ -8,7 +9,7 @@ use std::sync::Mutex;
 
 use anyhow::{Result, anyhow, bail};
 use corridor_format::did::DidSigner;
-use corridor_format::{Hash32, Integrity, read_wrapped};
+use corridor_format::{Hash32, Integrity, read_wrapped, v3};
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -126,23 +127,11 @@ fn sign_one(
     entry_for: &(impl Fn(&Hash32) -> Option<Value> + Sync),
 ) -> Result<SignedDocument> {
     let label = &doc.label;
-    let wrapped = read_wrapped(&doc.bytes).map_err(|e| anyhow!("{label}: {e}"))?;
-    match wrapped
-        .check_integrity()
-        .map_err(|e| anyhow!("{label}: {e}"))?
-    {
-        Integrity::Intact => {}
-        Integrity::Tampered(t) => {
-            let doing = match issuance {
-                Issuance::DidSigned(_) => "sign",
-                Issuance::DocumentStore(_) => "issue",
-            };
-            return Err(crate::exit::Refused(format!(
-                "{label}: the document does not verify ({t}); refusing to {doing} it"
-            ))
-            .into());
-        }
+    if is_v3(&doc.bytes) {
+        return sign_v3(doc, issuance, entry_for);
     }
+    let wrapped = read_wrapped(&doc.bytes).map_err(|e| anyhow!("{label}: {e}"))?;
+    refuse_tampered(label, issuance, wrapped.check_integrity())?;
     // The reference signs the bytes of `0x<merkleRoot>`, and a document store records it as
     // a bytes32: it must be exactly 32 bytes.
     let root: Hash32 = wrapped
@@ -197,4 +186,91 @@ fn sign_one(
         root,
         target,
     })
+}
+
+/// Whether a wrapped document is OpenAttestation v3: a credential (`@context`) whose
+/// `version` is 3.0's. Read cheaply; the document is read in full after.
+fn is_v3(bytes: &[u8]) -> bool {
+    memchr::memmem::find(bytes, b"\"@context\"").is_some()
+        && memchr::memmem::find(bytes, v3::SCHEMA_V3.as_bytes()).is_some()
+}
+
+/// [`sign_one`] for a v3 document: its proof gains `key` and `signature`; or, for a document
+/// store, it must name the store in `openAttestationMetadata.proof`.
+fn sign_v3(
+    doc: &Document,
+    issuance: &Issuance,
+    entry_for: &(impl Fn(&Hash32) -> Option<Value> + Sync),
+) -> Result<SignedDocument> {
+    let label = &doc.label;
+    let mut value: Value =
+        serde_json::from_slice(&doc.bytes).map_err(|e| anyhow!("{label}: not valid JSON: {e}"))?;
+    let wrapped =
+        v3::WrappedCredential::from_value(value.clone()).map_err(|e| anyhow!("{label}: {e}"))?;
+    refuse_tampered(label, issuance, wrapped.check_integrity())?;
+    let root: Hash32 = wrapped
+        .merkle_root
+        .parse()
+        .map_err(|e| anyhow!("{label}: proof.merkleRoot: {e}"))?;
+    let target: Hash32 = wrapped
+        .target_hash
+        .parse()
+        .map_err(|e| anyhow!("{label}: proof.targetHash: {e}"))?;
+    match issuance {
+        Issuance::DocumentStore(address) => {
+            let names_it = wrapped.metadata_text("proof", "method") == Some("DOCUMENT_STORE")
+                && wrapped
+                    .metadata_text("proof", "value")
+                    .is_some_and(|a| a.eq_ignore_ascii_case(address));
+            if !names_it {
+                bail!(
+                    "{label}: the document does not name document store {address} (openAttestationMetadata.proof: method DOCUMENT_STORE, value the address); it would not verify against it"
+                );
+            }
+            Ok(SignedDocument {
+                text: doc.bytes.trim_ascii().to_vec(),
+                root,
+                target,
+            })
+        }
+        Issuance::DidSigned(signer) => {
+            if wrapped.signature.is_some() {
+                bail!("{label}: the document is signed already (proof.key, proof.signature)");
+            }
+            // One signature a root, made once for the whole batch.
+            let entry = entry_for(&root).ok_or_else(|| anyhow!("{label}: no key to sign with"))?;
+            let proof = value
+                .get_mut("proof")
+                .and_then(Value::as_object_mut)
+                .ok_or_else(|| anyhow!("{label}: proof is not an object"))?;
+            proof.insert("key".into(), signer.verification_method().into());
+            proof.insert("signature".into(), entry["signature"].clone());
+            Ok(SignedDocument {
+                text: serde_json::to_vec(&value)?,
+                root,
+                target,
+            })
+        }
+    }
+}
+
+/// Refuses a document that does not verify: it is not signed or issued as it is.
+fn refuse_tampered(
+    label: &str,
+    issuance: &Issuance,
+    integrity: Result<Integrity, corridor_format::FormatError>,
+) -> Result<()> {
+    match integrity.map_err(|e| anyhow!("{label}: {e}"))? {
+        Integrity::Intact => Ok(()),
+        Integrity::Tampered(t) => {
+            let doing = match issuance {
+                Issuance::DidSigned(_) => "sign",
+                Issuance::DocumentStore(_) => "issue",
+            };
+            Err(crate::exit::Refused(format!(
+                "{label}: the document does not verify ({t}); refusing to {doing} it"
+            ))
+            .into())
+        }
+    }
 }

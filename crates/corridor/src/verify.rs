@@ -430,10 +430,14 @@ fn write_human(out: &mut impl Write, label: &Unit, verdict: &Verdict, valid: boo
         };
         let message = f.reason.as_ref().map(|r| &*r.message).unwrap_or("");
         write!(out, "{status:<8} {label}: {}: {message}", f.name)?;
-        if let Some(FragmentData::DnsTxt(issuers)) = &f.data {
-            for issuer in issuers {
-                write_other_chains(out, issuer)?;
+        match &f.data {
+            Some(FragmentData::DnsTxt(issuers)) => {
+                for issuer in issuers {
+                    write_other_chains(out, issuer)?;
+                }
             }
+            Some(FragmentData::DnsTxtIdentifier(identity)) => write_other_chains(out, &identity.0)?,
+            _ => {}
         }
         writeln!(out)?;
     }
@@ -483,6 +487,14 @@ fn vouching_domains(verdict: &Verdict) -> Vec<&str> {
             }
             Some(FragmentData::DnsDid(issuers)) => {
                 domains.extend(issuers.iter().map(|issuer| dns_name(&issuer.location)))
+            }
+            Some(FragmentData::DnsTxtIdentifier(identity)) => {
+                if let DnsTxtIssuer::Asked { location, .. } = &identity.0 {
+                    domains.push(dns_name(location));
+                }
+            }
+            Some(FragmentData::DnsDidIdentifier(issuer)) => {
+                domains.push(dns_name(&issuer.location))
             }
             // W3C credentials' issuers are DIDs, not domains vouching.
             Some(

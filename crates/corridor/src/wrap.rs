@@ -1,4 +1,5 @@
-//! `corridor wrap`: raw documents in, wrapped documents out, as one merkle batch.
+//! `corridor wrap`: raw documents in, wrapped documents out (OpenAttestation v2 or v3), as one
+//! merkle batch.
 //!
 //! Streams in two passes so that a batch of a million documents never sits in memory: the
 //! first salts and digests each document (in parallel) and spools its salted form to disk,
@@ -11,7 +12,8 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 
 use anyhow::{Context, Result, anyhow, bail};
-use corridor_format::{Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, salt_document_into};
+use corridor_format::{Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, salt_document_into, v3};
+use corridor_jsonld::Processor;
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -22,6 +24,15 @@ use crate::progress;
 /// Documents read, salted and digested per parallel step.
 const CHUNK: usize = 4096;
 
+/// Which OpenAttestation document to make.
+pub enum Form {
+    /// Version 2: the data salted in place, a `signature` block.
+    V2,
+    /// Version 3: a W3C credential with its salts in its `proof`, each checked as JSON-LD
+    /// with these contexts (every property defined, as the reference requires).
+    V3(Processor),
+}
+
 /// What the wrap produced: the merkle roots (one, or one per document with `individual`).
 pub struct Wrapped {
     pub count: usize,
@@ -31,6 +42,7 @@ pub struct Wrapped {
 pub fn run(
     sources: &[Source],
     destination: &Destination,
+    form: &Form,
     individual: bool,
     max_size: u64,
 ) -> Result<Wrapped> {
@@ -49,8 +61,10 @@ pub fn run(
         let mut spool_out = BufWriter::with_capacity(1 << 20, spool.as_file());
         let mut chunk: Vec<Document> = Vec::with_capacity(CHUNK);
         let mut flush = |chunk: &mut Vec<Document>| -> Result<()> {
-            let salted: Vec<(Vec<u8>, Hash32)> =
-                chunk.par_iter().map(salt_one).collect::<Result<_>>()?;
+            let salted: Vec<(Vec<u8>, Hash32)> = chunk
+                .par_iter()
+                .map(|raw| salt_one(raw, form))
+                .collect::<Result<_>>()?;
             for ((text, hash), raw) in salted.into_iter().zip(chunk.drain(..)) {
                 bar.inc(raw.bytes.len() as u64);
                 spool_out
@@ -113,11 +127,21 @@ pub fn run(
     let bar = progress::count(hashes.len() as u64, "writing");
     let mut staged = Staged::begin(destination)?;
     let mut document = Vec::with_capacity(4096);
-    for_each_spooled(spooled, |i, prefix| {
+    for_each_spooled(spooled, |i, spooled| {
         document.clear();
-        document.extend_from_slice(prefix);
-        document.extend_from_slice(b",\"signature\":");
-        signature_of(&hashes[i]).write_json(&mut document);
+        match form {
+            Form::V2 => {
+                document.extend_from_slice(spooled);
+                document.extend_from_slice(b",\"signature\":");
+                signature_of(&hashes[i]).write_json(&mut document);
+            }
+            Form::V3(_) => {
+                let (prefix, salts) = split_salts(spooled)?;
+                document.extend_from_slice(prefix);
+                document.extend_from_slice(b",\"proof\":");
+                v3::write_proof(&signature_of(&hashes[i]), salts, &mut document);
+            }
+        }
         document.push(b'}');
         bar.inc(1);
         staged.write(names.get(i).map_or("", String::as_str), &document)
@@ -134,19 +158,48 @@ pub fn run(
     })
 }
 
-/// Parses, checks, salts and digests one raw document; returns the start of its wrapped form
-/// (everything but the signature block and the closing brace) and its target hash.
-fn salt_one(raw: &Document) -> Result<(Vec<u8>, Hash32)> {
+/// Parses, checks, salts and digests one raw document; returns what is spooled of it and its
+/// target hash. Of a v2 document, the start of its wrapped form (everything but the signature
+/// block and the closing brace); of a v3 one, the same without its proof, a tab, and its salts.
+fn salt_one(raw: &Document, form: &Form) -> Result<(Vec<u8>, Hash32)> {
     let value: Value = serde_json::from_slice(&raw.bytes)
         .map_err(|e| anyhow!("{}: not valid JSON: {e}", raw.label))?;
     if !value.is_object() {
         bail!("{}: a raw document must be a JSON object", raw.label);
     }
+    let Form::V3(processor) = form else {
+        return salt_v2(&value, raw);
+    };
+    let salted =
+        v3::salt_credential(&value, &mut rand::rng()).map_err(|e| anyhow!("{}: {e}", raw.label))?;
+    // As the reference, the credential wrapped alone must expand as JSON-LD.
+    processor
+        .expand(&salted.wrapped_alone())
+        .map_err(|e| anyhow!("{}: as JSON-LD: {e}", raw.label))?;
+    let mut text = serde_json::to_vec(&salted.document)?;
+    text.pop(); // the closing brace, written after the proof
+    text.push(b'\t');
+    text.extend_from_slice(v3::encode_salts(&salted.salts).as_bytes());
+    Ok((text, salted.target_hash))
+}
+
+/// A spooled v3 credential: its text without proof, and its salts. Compact JSON holds no
+/// tab outside its strings, and a string holds none unescaped.
+fn split_salts(spooled: &[u8]) -> Result<(&[u8], &str)> {
+    let tab = spooled
+        .iter()
+        .rposition(|b| *b == b'\t')
+        .context("the spool file lost a credential's salts")?;
+    let salts = std::str::from_utf8(&spooled[tab + 1..]).context("the spool file is damaged")?;
+    Ok((&spooled[..tab], salts))
+}
+
+fn salt_v2(value: &Value, raw: &Document) -> Result<(Vec<u8>, Hash32)> {
     let mut text = Vec::with_capacity(raw.bytes.len() * 2 + 100);
     text.extend_from_slice(b"{\"version\":\"");
     text.extend_from_slice(SCHEMA_V2.as_bytes());
     text.extend_from_slice(b"\",\"data\":");
-    let target_hash = salt_document_into(&value, &mut rand::rng(), &mut text)
+    let target_hash = salt_document_into(value, &mut rand::rng(), &mut text)
         .map_err(|e| anyhow!("{}: {e}", raw.label))?;
     Ok((text, target_hash))
 }

@@ -15,14 +15,64 @@ use crate::did::DidSigner;
 use crate::document::check_merkle;
 use crate::js::kind_of;
 use crate::merkle::NodeMemo;
-use crate::{FieldPath, FormatError, Hash32, Integrity, MerkleTree, SchemaMode, Tampering};
+use crate::{
+    FieldPath, FormatError, Hash32, Integrity, MerkleSignature, MerkleTree, SchemaMode, Tampering,
+};
 
 /// A raw credential made ready for its batch: `version` and the contexts in place, salted,
-/// digested.
-struct Salted {
-    document: Map<String, Value>,
-    salts: Vec<Salt>,
-    target_hash: Hash32,
+/// digested; what waits for the batch's merkle tree.
+#[derive(Debug, Clone)]
+pub struct SaltedCredential {
+    /// The credential as it will be wrapped, without its proof.
+    pub document: Map<String, Value>,
+    /// A salt per leaf, in the order the reference lists them.
+    pub salts: Vec<Salt>,
+    /// The digest of the salted leaves: the credential's leaf in the batch.
+    pub target_hash: Hash32,
+}
+
+impl SaltedCredential {
+    /// The credential's `proof` at `place` in its batch.
+    pub fn proof(&self, place: &MerkleSignature) -> Value {
+        let mut out = Vec::with_capacity(512 + 48 * self.salts.len());
+        write_proof(place, &encode_salts(&self.salts), &mut out);
+        serde_json::from_slice(&out).expect("a proof is written as JSON")
+    }
+
+    /// The credential wrapped alone, as the reference checks it before it joins a batch.
+    pub fn wrapped_alone(&self) -> Value {
+        let alone = MerkleSignature {
+            target_hash: self.target_hash,
+            proof: Vec::new(),
+            merkle_root: self.target_hash,
+        };
+        let mut document = self.document.clone();
+        document.insert("proof".into(), self.proof(&alone));
+        Value::Object(document)
+    }
+}
+
+/// Appends a wrapped v3 credential's `proof` as JSON, in the reference's key order: its place
+/// in the batch, and its salts as `proof.salts` holds them ([`encode_salts`]).
+pub fn write_proof(place: &MerkleSignature, salts: &str, out: &mut Vec<u8>) {
+    out.extend_from_slice(b"{\"type\":\"");
+    out.extend_from_slice(PROOF_TYPE.as_bytes());
+    out.extend_from_slice(b"\",\"proofPurpose\":\"assertionMethod\",\"targetHash\":\"");
+    place.target_hash.write_hex(out);
+    out.extend_from_slice(b"\",\"proofs\":[");
+    for (i, h) in place.proof.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        h.write_hex(out);
+        out.push(b'"');
+    }
+    out.extend_from_slice(b"],\"merkleRoot\":\"");
+    place.merkle_root.write_hex(out);
+    out.extend_from_slice(b"\",\"salts\":");
+    crate::js::write_string(out, salts);
+    out.extend_from_slice(b",\"privacy\":{\"obfuscated\":[]}}");
 }
 
 /// Wraps `raws` as one batch, as the reference's v3 `wrapDocuments`: each gets `version`
@@ -40,40 +90,26 @@ pub fn wrap_credentials(raws: &[Value], rng: &mut impl Rng) -> Result<Vec<Value>
     let Some(tree) = MerkleTree::new(salted.iter().map(|s| s.target_hash).collect()) else {
         return Ok(Vec::new());
     };
-    let root = tree.root().to_hex();
     Ok(salted
         .into_iter()
-        .map(
-            |Salted {
-                 mut document,
-                 salts,
-                 target_hash,
-             }| {
-                let proofs: Vec<String> = tree
-                    .proof_of(&target_hash)
-                    .unwrap_or_default()
-                    .iter()
-                    .map(Hash32::to_hex)
-                    .collect();
-                document.insert(
-                    "proof".into(),
-                    json!({
-                        "type": PROOF_TYPE,
-                        "proofPurpose": "assertionMethod",
-                        "targetHash": target_hash.to_hex(),
-                        "proofs": proofs,
-                        "merkleRoot": root,
-                        "salts": encode_salts(&salts),
-                        "privacy": {"obfuscated": []},
-                    }),
-                );
-                Value::Object(document)
-            },
-        )
+        .map(|credential| {
+            let place = MerkleSignature {
+                target_hash: credential.target_hash,
+                proof: tree.proof_of(&credential.target_hash).unwrap_or_default(),
+                merkle_root: tree.root(),
+            };
+            let proof = credential.proof(&place);
+            let mut document = credential.document;
+            document.insert("proof".into(), proof);
+            Value::Object(document)
+        })
         .collect())
 }
 
-fn salt_credential(raw: &Value, rng: &mut impl Rng) -> Result<Salted, FormatError> {
+/// Everything of wrapping one raw credential that does not need the rest of its batch:
+/// `version` first, the contexts completed, the 3.0 schema (strictly) and the W3C checks, a
+/// salt per leaf and the target hash. See [`wrap_credentials`].
+pub fn salt_credential(raw: &Value, rng: &mut impl Rng) -> Result<SaltedCredential, FormatError> {
     let Value::Object(raw) = raw else {
         return Err(shape(
             "credential",
@@ -123,7 +159,7 @@ fn salt_credential(raw: &Value, rng: &mut impl Rng) -> Result<Salted, FormatErro
         unreachable!("made as an object above")
     };
     check_w3c(&document).map_err(|v| FormatError::Credential(vec![v]))?;
-    Ok(Salted {
+    Ok(SaltedCredential {
         document,
         salts,
         target_hash,

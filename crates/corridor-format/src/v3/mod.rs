@@ -33,7 +33,10 @@ mod path;
 mod salts;
 mod schema;
 
-pub use credential::{WrappedCredential, obfuscate_credential, sign_credential, wrap_credentials};
+pub use credential::{
+    KeySignature, SaltedCredential, WrappedCredential, obfuscate_credential, salt_credential,
+    sign_credential, wrap_credentials, write_proof,
+};
 pub use digest::digest_credential;
 pub use salts::{Salt, decode_salts, encode_salts};
 pub use schema::validate_credential;

@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use corridor_format::did::{DidProof, ethr_address, parse_did_proofs, recover_signer};
-use corridor_format::{Hash32, RevocationReason, WrappedDocument};
+use corridor_format::v3::WrappedCredential;
+use corridor_format::{Hash32, RevocationReason};
 use serde_json::Value;
 
 use crate::providers::{FetchError, HttpGet, NotAsked};
+use crate::subject::BatchPlace;
 use crate::{Check, Fragment, FragmentType, Reason, Status, Subject};
 
 /// Checks every issuer's signature over the merkle root, and asks each issuer's revocation
@@ -64,6 +66,9 @@ impl Check for DidSignedCheck {
                 format!("Document was not signed by DID directly{why}"),
             )
         };
+        if let Some(v3) = &subject.v3 {
+            return self.check_v3(subject, v3);
+        }
         let (Ok(doc), Some(issuers)) = (&subject.wrapped, subject.issuers()) else {
             return not_signed(String::new());
         };
@@ -132,9 +137,9 @@ impl Check for DidSignedCheck {
             }
         }
         let mut revoked = None;
-        if let Some(http) = &self.http {
+        if let (Some(http), Some(place)) = (&self.http, subject.batch_place()) {
             for location in responders {
-                match ask_responder(http.as_ref(), doc, location) {
+                match ask_responder(http.as_ref(), place, location) {
                     Ok(Answer::NotRevoked) => {}
                     Ok(Answer::Revoked(reason)) => {
                         revoked.get_or_insert(reason);
@@ -176,6 +181,97 @@ impl Check for DidSignedCheck {
     }
 }
 
+impl DidSignedCheck {
+    /// A v3 document: one signature (`proof.key`, `proof.signature`) by the DID the proof
+    /// method names, and the proof method's revocation.
+    fn check_v3(&self, subject: &Subject, v3: &WrappedCredential) -> Fragment {
+        let Some(signed) = &v3.signature else {
+            return fail(
+                Status::Skipped,
+                SKIPPED,
+                "Document was not signed by DID directly",
+            );
+        };
+        let proof = v3.metadata().get("proof");
+        let revocation = proof.and_then(|p| p.get("revocation"));
+        let kind = revocation.and_then(|r| r.get("type"));
+        if !kind.is_some_and(super::document_store::truthy) {
+            return fail(
+                Status::Error,
+                MISSING_REVOCATION,
+                "revocation block not found for an issuer",
+            );
+        }
+        let location = revocation
+            .and_then(|r| r.get("location"))
+            .and_then(Value::as_str);
+        let mut unchecked = None;
+        let mut revoked = None;
+        match kind.and_then(Value::as_str) {
+            Some("NONE") => {}
+            Some(kind @ ("OCSP_RESPONDER" | "REVOCATION_STORE")) => {
+                let Some(location) = location else {
+                    return fail(
+                        Status::Error,
+                        REVOCATION_LOCATION_MISSING,
+                        "missing revocation location for an issuer",
+                    );
+                };
+                match (kind, &self.http, subject.batch_place()) {
+                    ("OCSP_RESPONDER", Some(http), Some(place)) => {
+                        match ask_responder(http.as_ref(), place, location) {
+                            Ok(Answer::NotRevoked) => {}
+                            Ok(Answer::Revoked(reason)) => revoked = Some(reason),
+                            Ok(Answer::NotAsked(why)) => {
+                                unchecked = Some(format!("OCSP_RESPONDER at {location}: {why}"))
+                            }
+                            Err(fragment) => return fragment,
+                        }
+                    }
+                    (_, None, _) => {
+                        unchecked = Some(format!("{kind} at {location}: verification was offline"))
+                    }
+                    _ => {
+                        unchecked = Some(format!(
+                            "{kind} at {location}: Corridor does not reach revocation stores on a chain yet"
+                        ))
+                    }
+                }
+            }
+            _ => {
+                return fail(
+                    Status::Error,
+                    UNRECOGNIZED_REVOCATION_TYPE,
+                    "revocation type not found for an issuer",
+                );
+            }
+        }
+        let did = v3.metadata_text("proof", "value").unwrap_or_default();
+        if let Some(fragment) =
+            check_signature(did, &signed.key, &signed.signature, &v3.merkle_root)
+        {
+            return fragment;
+        }
+        if let Some(reason) = revoked {
+            return Fragment {
+                name: NAME,
+                kind: KIND,
+                status: Status::Invalid,
+                reason: Some(reason),
+                data: None,
+            };
+        }
+        match unchecked {
+            None => Fragment::valid(NAME, KIND),
+            Some(why) => fail(
+                Status::NotChecked,
+                SKIPPED,
+                format!("the signature is valid, but revocation was not checked ({why})"),
+            ),
+        }
+    }
+}
+
 /// What a revocation responder said of a document.
 enum Answer {
     NotRevoked,
@@ -189,7 +285,7 @@ enum Answer {
 /// merkle root, in that order, as tt-verify does (`GET <location>/0x<hash>`).
 fn ask_responder(
     http: &dyn HttpGet,
-    doc: &WrappedDocument,
+    doc: BatchPlace<'_>,
     location: &str,
 ) -> Result<Answer, Fragment> {
     let unreadable = |what: &str| {
@@ -200,7 +296,7 @@ fn ask_responder(
         )
     };
     let target =
-        Hash32::from_node_hex(&doc.target_hash).ok_or_else(|| unreadable("the target hash"))?;
+        Hash32::from_node_hex(doc.target_hash).ok_or_else(|| unreadable("the target hash"))?;
     let proof = doc
         .proof
         .iter()
@@ -284,6 +380,12 @@ fn check_issuer_signature(
             format!("Proof not found for {key}"),
         ));
     };
+    check_signature(did, key, &proof.signature, merkle_root)
+}
+
+/// The fragment that ends the check when `signature` over the merkle root is not `key`'s of
+/// `did`, or `None` when it is.
+fn check_signature(did: &str, key: &str, signature: &str, merkle_root: &str) -> Option<Fragment> {
     let Some(address) = ethr_address(did) else {
         return Some(fail(
             Status::NotChecked,
@@ -302,7 +404,7 @@ fn check_issuer_signature(
         ));
     }
     // The reference signs the bytes of `0x<merkleRoot>`; a root that is not hex bytes is an error.
-    match recover_signer(merkle_root, &proof.signature) {
+    match recover_signer(merkle_root, signature) {
         Ok(signer) if signer == address => None,
         Ok(_) => {
             let shown = did.rsplit(':').next().unwrap_or(did);

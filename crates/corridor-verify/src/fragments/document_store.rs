@@ -11,11 +11,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use alloy_primitives::Address;
-use corridor_format::{Hash32, WrappedDocument};
+use corridor_format::Hash32;
 use serde_json::Value;
 
 use super::chain_answers::{ChainAnswers, unavailable};
 use crate::providers::{ContractAnswer, ContractQuery, ProofOf};
+use crate::subject::BatchPlace;
 use crate::{Check, Fragment, FragmentType, Status, Subject};
 
 /// The fragment's name.
@@ -35,14 +36,28 @@ pub struct DocumentStoreCheck {
 
 /// Where the document is anchored, as its issuers say.
 struct Anchors<'a> {
-    doc: &'a WrappedDocument,
+    place: BatchPlace<'a>,
     /// Each issuer's store, as written, and parsed (or why it cannot be).
     stores: Vec<(&'a str, Result<Address, &'static str>)>,
+    /// A v3 document (one store, its proof method's value): tt-verify asks about issuance
+    /// and revocation both, and a revocation is the reason before a missing issuance.
+    v3: bool,
 }
 
 /// The document's stores, or the fragment that says why there are none to ask; `None` when
 /// the check does not apply.
 fn anchors(subject: &Subject) -> Option<Result<Anchors<'_>, Fragment>> {
+    if let Some(v3) = &subject.v3 {
+        if v3.metadata_text("proof", "method") != Some("DOCUMENT_STORE") {
+            return None;
+        }
+        let store = v3.metadata_text("proof", "value").unwrap_or_default();
+        return Some(Ok(Anchors {
+            place: subject.batch_place()?,
+            stores: vec![(store, parse_address(store))],
+            v3: true,
+        }));
+    }
     let issuers = subject.issuers()?;
     if !issuers
         .iter()
@@ -50,7 +65,7 @@ fn anchors(subject: &Subject) -> Option<Result<Anchors<'_>, Fragment>> {
     {
         return None;
     }
-    let doc = subject.wrapped.as_ref().ok()?;
+    let place = subject.batch_place()?;
     let mut stores = Vec::with_capacity(issuers.len());
     for issuer in issuers {
         // tt-verify takes the first that is truthy.
@@ -76,7 +91,11 @@ fn anchors(subject: &Subject) -> Option<Result<Anchors<'_>, Fragment>> {
             }
         }
     }
-    Some(Ok(Anchors { doc, stores }))
+    Some(Ok(Anchors {
+        place,
+        stores,
+        v3: false,
+    }))
 }
 
 /// Whether JavaScript would take `v` as true.
@@ -119,9 +138,9 @@ struct Place {
 
 impl Place {
     /// `None` when a hash of the document is not one (tt-verify: invalid call arguments).
-    fn of(doc: &WrappedDocument) -> Option<Place> {
-        let root = Hash32::from_node_hex(&doc.merkle_root)?;
-        let target = Hash32::from_node_hex(&doc.target_hash)?;
+    fn of(doc: BatchPlace<'_>) -> Option<Place> {
+        let root = Hash32::from_node_hex(doc.merkle_root)?;
+        let target = Hash32::from_node_hex(doc.target_hash)?;
         let proof: Vec<Hash32> = doc
             .proof
             .iter()
@@ -168,7 +187,7 @@ impl Place {
 impl Anchors<'_> {
     /// The questions this document needs answered, given which stores are batchable.
     fn queries(&self, batchable: &impl Fn(Address) -> bool) -> Vec<ContractQuery> {
-        let Some(place) = Place::of(self.doc) else {
+        let Some(place) = Place::of(self.place) else {
             return Vec::new();
         };
         let mut queries = Vec::new();
@@ -240,8 +259,8 @@ impl Check for DocumentStoreCheck {
                 "not checked: the document store's status needs its chain (give --network or --rpc-url)".into(),
             );
         }
-        let root_text = format!("0x{}", anchors.doc.merkle_root);
-        let Some(place) = Place::of(anchors.doc) else {
+        let root_text = format!("0x{}", anchors.place.merkle_root);
+        let Some(place) = Place::of(anchors.place) else {
             return fail(
                 Status::Invalid,
                 DOCUMENT_NOT_ISSUED,
@@ -250,7 +269,7 @@ impl Check for DocumentStoreCheck {
         };
 
         // Issued on every store? The first store that says no (or cannot be asked) decides.
-        let mut batchable = Vec::with_capacity(anchors.stores.len());
+        let mut asked = Vec::with_capacity(anchors.stores.len());
         for (text, store) in &anchors.stores {
             let store = match store {
                 Ok(store) => *store,
@@ -261,67 +280,107 @@ impl Check for DocumentStoreCheck {
                 Ok(_) => false,
                 Err(e) => return unavailable(NAME, "document store", e),
             };
-            batchable.push((*text, store, is_batchable));
-            match &self.chain.answers(&[place.issued(store, is_batchable)])[0] {
-                Ok(ContractAnswer::Bool(true)) => {}
-                Ok(ContractAnswer::Bool(false)) => {
-                    return fail(
-                        Status::Invalid,
-                        DOCUMENT_NOT_ISSUED,
-                        format!("Document {root_text} has not been issued under contract {text}"),
-                    );
-                }
-                // tt-verify calls this "not issued"; it says nothing about the document, only
-                // that the address or the network is wrong.
-                Ok(ContractAnswer::NoContract) => {
-                    return fail(
-                        Status::Error,
-                        CONTRACT_NOT_FOUND,
-                        format!(
-                            "Contract is not found: no document store answers at {text} on this network (a wrong address, or another network?)"
-                        ),
-                    );
-                }
-                Ok(ContractAnswer::Refused(why) | ContractAnswer::Unreadable(why)) => {
-                    return fail(Status::Error, UNEXPECTED_ERROR, format!("{text}: {why}"));
-                }
-                Ok(ContractAnswer::Address(_)) => {
-                    return fail(
-                        Status::Error,
-                        UNEXPECTED_ERROR,
-                        format!("{text}: not a document store's answer"),
-                    );
-                }
-                Err(e) => return unavailable(NAME, "document store", e),
+            let store = Store {
+                text,
+                address: store,
+                batchable: is_batchable,
+            };
+            if anchors.v3 {
+                // Both asked; a revocation is the reason before a missing issuance.
+                let issued = self.issuance(&place, &root_text, &store);
+                return match self.revocation(&place, &root_text, &store).and(issued) {
+                    Ok(()) => Fragment::valid(NAME, KIND),
+                    Err(fragment) => fragment,
+                };
             }
+            if let Err(fragment) = self.issuance(&place, &root_text, &store) {
+                return fragment;
+            }
+            asked.push(store);
         }
-
         // Revoked on any store, for any hash from the document to its root?
-        for (text, store, is_batchable) in batchable {
-            for answer in self.chain.answers(&place.revoked(store, is_batchable)) {
-                match answer {
-                    Ok(ContractAnswer::Bool(false)) => {}
-                    Ok(ContractAnswer::Bool(true)) => {
-                        return fail(
-                            Status::Invalid,
-                            DOCUMENT_REVOKED,
-                            format!("Document {root_text} has been revoked under contract {text}"),
-                        );
-                    }
-                    Ok(other) => {
-                        return fail(
-                            Status::Error,
-                            UNEXPECTED_ERROR,
-                            format!(
-                                "{text}: the revocation status could not be determined: {other}"
-                            ),
-                        );
-                    }
-                    Err(e) => return unavailable(NAME, "document store", &e),
-                }
+        for store in &asked {
+            if let Err(fragment) = self.revocation(&place, &root_text, store) {
+                return fragment;
             }
         }
         Fragment::valid(NAME, KIND)
+    }
+}
+
+/// A store asked about the document: as written, its address, and whether it is batchable.
+struct Store<'a> {
+    text: &'a str,
+    address: Address,
+    batchable: bool,
+}
+
+impl DocumentStoreCheck {
+    /// Whether `store` issued the document: `Err` with the fragment when it did not, or cannot
+    /// be asked.
+    fn issuance(&self, place: &Place, root_text: &str, store: &Store) -> Result<(), Fragment> {
+        let text = store.text;
+        match &self
+            .chain
+            .answers(&[place.issued(store.address, store.batchable)])[0]
+        {
+            Ok(ContractAnswer::Bool(true)) => Ok(()),
+            Ok(ContractAnswer::Bool(false)) => Err(fail(
+                Status::Invalid,
+                DOCUMENT_NOT_ISSUED,
+                format!("Document {root_text} has not been issued under contract {text}"),
+            )),
+            // tt-verify calls this "not issued"; it says nothing about the document, only
+            // that the address or the network is wrong.
+            Ok(ContractAnswer::NoContract) => Err(fail(
+                Status::Error,
+                CONTRACT_NOT_FOUND,
+                format!(
+                    "Contract is not found: no document store answers at {text} on this network (a wrong address, or another network?)"
+                ),
+            )),
+            Ok(ContractAnswer::Refused(why) | ContractAnswer::Unreadable(why)) => Err(fail(
+                Status::Error,
+                UNEXPECTED_ERROR,
+                format!("{text}: {why}"),
+            )),
+            Ok(ContractAnswer::Address(_)) => Err(fail(
+                Status::Error,
+                UNEXPECTED_ERROR,
+                format!("{text}: not a document store's answer"),
+            )),
+            Err(e) => Err(unavailable(NAME, "document store", e)),
+        }
+    }
+
+    /// Whether `store` revoked any hash from the document to its root: `Err` with the fragment
+    /// when it did, or cannot be asked.
+    fn revocation(&self, place: &Place, root_text: &str, store: &Store) -> Result<(), Fragment> {
+        let text = store.text;
+        for answer in self
+            .chain
+            .answers(&place.revoked(store.address, store.batchable))
+        {
+            match answer {
+                Ok(ContractAnswer::Bool(false)) => {}
+                Ok(ContractAnswer::Bool(true)) => {
+                    return Err(fail(
+                        Status::Invalid,
+                        DOCUMENT_REVOKED,
+                        format!("Document {root_text} has been revoked under contract {text}"),
+                    ));
+                }
+                Ok(other) => {
+                    return Err(fail(
+                        Status::Error,
+                        UNEXPECTED_ERROR,
+                        format!("{text}: the revocation status could not be determined: {other}"),
+                    ));
+                }
+                Err(e) => return Err(unavailable(NAME, "document store", &e)),
+            }
+        }
+        Ok(())
     }
 }
 

@@ -20,6 +20,11 @@ impl Check for HashCheck {
 
     fn check(&self, subject: &Subject) -> Fragment {
         let kind = FragmentType::Integrity;
+        if let Some(v3) = &subject.v3 {
+            return integrity_fragment(crate::memo::with_nodes(|memo| {
+                v3.check_integrity_with(memo)
+            }));
+        }
         let doc = match &subject.wrapped {
             Ok(doc) => doc,
             Err(e) => {
@@ -32,22 +37,31 @@ impl Check for HashCheck {
                 );
             }
         };
-        match crate::memo::with_nodes(|memo| doc.check_integrity_with(memo)) {
-            Ok(Integrity::Intact) => Fragment::valid(NAME, kind),
-            Ok(Integrity::Tampered(t)) => Fragment::with_reason(
-                NAME,
-                kind,
-                Status::Invalid,
-                TAMPERED,
-                format!("Document has been tampered with: {t}"),
-            ),
-            Err(e) => Fragment::with_reason(
-                NAME,
-                kind,
-                Status::Error,
-                UNEXPECTED,
-                format!("the data cannot be hashed: {e}"),
-            ),
-        }
+        integrity_fragment(crate::memo::with_nodes(|memo| {
+            doc.check_integrity_with(memo)
+        }))
+    }
+}
+
+/// The fragment for a recomputation's outcome (an error: the reference's `verifySignature`
+/// throws on the document).
+fn integrity_fragment(outcome: Result<Integrity, corridor_format::FormatError>) -> Fragment {
+    let kind = FragmentType::Integrity;
+    match outcome {
+        Ok(Integrity::Intact) => Fragment::valid(NAME, kind),
+        Ok(Integrity::Tampered(t)) => Fragment::with_reason(
+            NAME,
+            kind,
+            Status::Invalid,
+            TAMPERED,
+            format!("Document has been tampered with: {t}"),
+        ),
+        Err(e) => Fragment::with_reason(
+            NAME,
+            kind,
+            Status::Error,
+            UNEXPECTED,
+            format!("the data cannot be hashed: {e}"),
+        ),
     }
 }

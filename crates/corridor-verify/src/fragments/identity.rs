@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use corridor_format::dns_records::{InheritedKey, dns_name, parse_dns_did, parse_dns_txt};
+use corridor_format::v3::WrappedCredential;
 use serde_json::Value;
 
 use crate::providers::{LookupError, TxtResolver};
 use crate::{
-    Check, DnsDidIssuer, DnsTxtFound, DnsTxtIssuer, Fragment, FragmentData, FragmentType, Status,
-    Subject,
+    Check, DnsDidIssuer, DnsTxtFound, DnsTxtIdentifier, DnsTxtIssuer, Fragment, FragmentData,
+    FragmentType, Status, Subject,
 };
 
 const KIND: FragmentType = FragmentType::Identity;
@@ -101,6 +102,9 @@ impl Check for DnsTxtCheck {
         let fail = |status, code, message: String| {
             Fragment::with_reason(DNS_TXT, KIND, status, code, message)
         };
+        if let Some(v3) = &subject.v3 {
+            return self.check_v3(v3);
+        }
         let applies = subject.issuers().filter(|issuers| {
             issuers
                 .iter()
@@ -187,6 +191,75 @@ impl Check for DnsTxtCheck {
 }
 
 impl DnsTxtCheck {
+    /// A v3 document: the records at `identityProof.identifier` must name the contract its
+    /// proof method's value gives.
+    fn check_v3(&self, v3: &WrappedCredential) -> Fragment {
+        let fail = |status, code, message: String| {
+            Fragment::with_reason(DNS_TXT, KIND, status, code, message)
+        };
+        if v3.metadata_text("identityProof", "type") != Some("DNS-TXT") {
+            return fail(
+                Status::Skipped,
+                (2, "SKIPPED"),
+                "Document issuers doesn't have \"documentStore\" / \"tokenRegistry\" property or doesn't use DNS-TXT type".into(),
+            );
+        }
+        let Some(dns) = &self.dns else {
+            return fail(
+                Status::NotChecked,
+                (2, "SKIPPED"),
+                "not checked: the issuer's DNS-TXT identity needs a DNS lookup, and verification was offline".into(),
+            );
+        };
+        if !matches!(
+            v3.metadata_text("proof", "method"),
+            Some("DOCUMENT_STORE" | "TOKEN_REGISTRY")
+        ) {
+            return fail(
+                Status::Error,
+                (6, "UNSUPPORTED"),
+                "DNS-TXT is only supported with documents issued using document store or token registry".into(),
+            );
+        }
+        let location = v3
+            .metadata_text("identityProof", "identifier")
+            .unwrap_or_default();
+        let value = v3
+            .metadata_text("proof", "value")
+            .unwrap_or_default()
+            .to_owned();
+        let txts = match records(dns.as_ref(), location, DNS_TXT, DNS_TXT_CODES) {
+            Ok(t) => t,
+            Err(fragment) => return fragment,
+        };
+        let found = match self.vouching(&txts, &value) {
+            Ok(found) => found,
+            Err(e) => {
+                return fail(
+                    Status::Error,
+                    (0, "UNEXPECTED_ERROR"),
+                    format!("the DNS records at {location}: {e}"),
+                );
+            }
+        };
+        let identity = DnsTxtIssuer::Asked {
+            location: location.to_owned(),
+            value,
+            found,
+        };
+        let fragment = match identity.reason() {
+            None => Fragment::valid(DNS_TXT, KIND),
+            Some(reason) => Fragment {
+                status: Status::Invalid,
+                reason: Some(reason),
+                ..Fragment::valid(DNS_TXT, KIND)
+            },
+        };
+        fragment.with_data(FragmentData::DnsTxtIdentifier(Box::new(DnsTxtIdentifier(
+            identity,
+        ))))
+    }
+
     /// Whether the TXT records `txts` of a location vouch for the contract `address` on the
     /// chain asked about (the records naming it on other chains are kept, to be told). As
     /// dnsprove, every record is read first: one that breaks its reader fails the lookup.
@@ -236,6 +309,9 @@ impl Check for DnsDidCheck {
         let fail = |status, code, message: &str| {
             Fragment::with_reason(DNS_DID, KIND, status, code, message.to_string())
         };
+        if let Some(v3) = &subject.v3 {
+            return self.check_v3(v3);
+        }
         let signed = subject
             .wrapped
             .as_ref()
@@ -312,5 +388,57 @@ impl Check for DnsDidCheck {
             )
         };
         fragment.with_data(FragmentData::DnsDid(found))
+    }
+}
+
+impl DnsDidCheck {
+    /// A v3 document: a record at `identityProof.identifier` must name the key that signed.
+    fn check_v3(&self, v3: &WrappedCredential) -> Fragment {
+        let fail = |status, code, message: &str| {
+            Fragment::with_reason(DNS_DID, KIND, status, code, message.to_string())
+        };
+        let signed = v3.signature.as_ref();
+        let Some(signed) =
+            signed.filter(|_| v3.metadata_text("identityProof", "type") == Some("DNS-DID"))
+        else {
+            return fail(
+                Status::Skipped,
+                (0, "SKIPPED"),
+                "Document was not issued using DNS-DID",
+            );
+        };
+        let Some(dns) = &self.dns else {
+            return fail(
+                Status::NotChecked,
+                (0, "SKIPPED"),
+                "not checked: the issuer's DNS-DID identity needs a DNS lookup, and verification was offline",
+            );
+        };
+        let location = v3
+            .metadata_text("identityProof", "identifier")
+            .unwrap_or_default();
+        let txts = match records(dns.as_ref(), location, DNS_DID, DNS_DID_CODES) {
+            Ok(t) => t,
+            Err(fragment) => return fragment,
+        };
+        let vouched = txts
+            .iter()
+            .filter_map(|t| parse_dns_did(t))
+            .any(|r| r.public_key.to_lowercase() == signed.key.to_lowercase());
+        let identity = DnsDidIssuer {
+            location: location.to_owned(),
+            key: signed.key.clone(),
+            vouched,
+        };
+        let fragment = if vouched {
+            Fragment::valid(DNS_DID, KIND)
+        } else {
+            fail(
+                Status::Invalid,
+                (6, "INVALID_IDENTITY"),
+                "Could not find identity at location",
+            )
+        };
+        fragment.with_data(FragmentData::DnsDidIdentifier(Box::new(identity)))
     }
 }

@@ -50,19 +50,32 @@ struct Token<'a> {
 /// The document's token; `None` when the check does not apply, `Err` with the fragment when
 /// the document cannot be asked about.
 fn token(subject: &Subject) -> Option<Result<Token<'_>, Fragment>> {
-    let issuers = subject.issuers()?;
-    if !issuers.iter().any(|i| i.get("tokenRegistry").is_some()) {
-        return None;
-    }
-    let doc = subject.wrapped.as_ref().ok()?;
-    let [issuer] = issuers else {
-        return Some(Err(fail(
-            Status::Error,
-            INVALID_ISSUERS,
-            "Only one issuer is allowed for tokens".into(),
-        )));
+    let (registry, root_text) = match &subject.v3 {
+        // v3: the registry is the proof method's value.
+        Some(v3) => {
+            if v3.metadata_text("proof", "method") != Some("TOKEN_REGISTRY") {
+                return None;
+            }
+            let value = v3.metadata().get("proof").and_then(|p| p.get("value"));
+            (value, v3.merkle_root.as_str())
+        }
+        None => {
+            let issuers = subject.issuers()?;
+            if !issuers.iter().any(|i| i.get("tokenRegistry").is_some()) {
+                return None;
+            }
+            let doc = subject.wrapped.as_ref().ok()?;
+            let [issuer] = issuers else {
+                return Some(Err(fail(
+                    Status::Error,
+                    INVALID_ISSUERS,
+                    "Only one issuer is allowed for tokens".into(),
+                )));
+            };
+            (issuer.get("tokenRegistry"), doc.merkle_root.as_str())
+        }
     };
-    let registry = match issuer.get("tokenRegistry").filter(|v| truthy(v)) {
+    let registry = match registry.filter(|v| truthy(v)) {
         None => {
             return Some(Err(fail(
                 Status::Error,
@@ -86,7 +99,7 @@ fn token(subject: &Subject) -> Option<Result<Token<'_>, Fragment>> {
             "Invalid token registry address".into(),
         )));
     };
-    let Some(root) = Hash32::from_node_hex(&doc.merkle_root) else {
+    let Some(root) = Hash32::from_node_hex(root_text) else {
         return Some(Err(fail(
             Status::Invalid,
             DOCUMENT_NOT_MINTED,
@@ -97,7 +110,7 @@ fn token(subject: &Subject) -> Option<Result<Token<'_>, Fragment>> {
         text: registry,
         registry: address,
         root,
-        root_text: &doc.merkle_root,
+        root_text,
     }))
 }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use corridor_di::{DiError, disclosed_pointers};
-use corridor_jsonld::{BundledContexts, ContextSource, Processor};
+use corridor_jsonld::{BundledContexts, ContextSource, Processor, WithOpenAttestation};
 use corridor_net::{FetchPolicy, HttpClient, World};
 use corridor_verify::providers::HttpGet;
 use serde_json::Value;
@@ -98,11 +98,23 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 /// A processor with the bundled contexts, then the world's when one is given, then the
 /// network's when fetching is allowed.
 pub fn processor(world: Option<&Path>, fetch: bool) -> Result<Processor> {
-    let outside = OutsideContexts {
+    Ok(Processor::new((BundledContexts, outside(world, fetch)?)))
+}
+
+/// [`processor`] with OpenAttestation's own contexts first, found as its reference finds them
+/// when it wraps a v3 credential.
+pub fn openattestation_processor(world: Option<&Path>, fetch: bool) -> Result<Processor> {
+    Ok(Processor::new(WithOpenAttestation((
+        BundledContexts,
+        outside(world, fetch)?,
+    ))))
+}
+
+fn outside(world: Option<&Path>, fetch: bool) -> Result<OutsideContexts> {
+    Ok(OutsideContexts {
         world: world.map(World::open).transpose()?,
         fetch: fetch.then(|| HttpClient::new(FETCH_TIMEOUT, &FetchPolicy::Anywhere)),
-    };
-    Ok(Processor::new((BundledContexts, outside)))
+    })
 }
 
 pub fn derive(args: &DeriveArgs) -> Result<Exit> {

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use corridor_format::{FieldPath, Integrity, WrappedDocument, obfuscate_document, unsalt_data};
+use corridor_format::{FieldPath, Integrity, WrappedDocument, obfuscate_document, unsalt_data, v3};
 
 use crate::exit::{Exit, Refused};
 use crate::input;
@@ -33,12 +33,13 @@ const MAX_DOCUMENT: u64 = 64 << 20;
 pub fn obfuscate(args: &ObfuscateArgs) -> Result<Exit> {
     let file = &args.file;
     let mut document = read_document(file)?;
-    let wrapped = WrappedDocument::from_value(document.clone())
-        .map_err(|e| anyhow!("{}: {e}", file.display()))?;
-    match wrapped
-        .check_integrity()
-        .map_err(|e| anyhow!("{}: {e}", file.display()))?
-    {
+    let v3 = is_v3(&document);
+    let integrity = if v3 {
+        v3::WrappedCredential::from_value(document.clone()).and_then(|w| w.check_integrity())
+    } else {
+        WrappedDocument::from_value(document.clone()).and_then(|w| w.check_integrity())
+    };
+    match integrity.map_err(|e| anyhow!("{}: {e}", file.display()))? {
         Integrity::Intact => {}
         Integrity::Tampered(t) => {
             return Err(Refused(format!(
@@ -48,8 +49,12 @@ pub fn obfuscate(args: &ObfuscateArgs) -> Result<Exit> {
             .into());
         }
     }
-    obfuscate_document(&mut document, &args.fields)
-        .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let hidden = if v3 {
+        v3::obfuscate_credential(&mut document, &args.fields)
+    } else {
+        obfuscate_document(&mut document, &args.fields)
+    };
+    hidden.map_err(|e| anyhow!("{}: {e}", file.display()))?;
     let mut text = serde_json::to_vec_pretty(&document)?;
     text.push(b'\n');
     match &args.out {
@@ -61,15 +66,28 @@ pub fn obfuscate(args: &ObfuscateArgs) -> Result<Exit> {
 
 pub fn data(args: &DataArgs) -> Result<Exit> {
     let file = &args.file;
-    let document = read_document(file)?;
-    let data = document
-        .get("data")
-        .ok_or_else(|| anyhow!("{}: the document has no data", file.display()))?;
-    let plain = unsalt_data(data).map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    let mut document = read_document(file)?;
+    let plain = if is_v3(&document) {
+        // A v3 credential is readable as it is: its salts are in its proof.
+        if let Some(fields) = document.as_object_mut() {
+            fields.shift_remove("proof");
+        }
+        document
+    } else {
+        let data = document
+            .get("data")
+            .ok_or_else(|| anyhow!("{}: the document has no data", file.display()))?;
+        unsalt_data(data).map_err(|e| anyhow!("{}: {e}", file.display()))?
+    };
     let mut text = serde_json::to_vec_pretty(&plain)?;
     text.push(b'\n');
     std::io::stdout().lock().write_all(&text)?;
     Ok(Exit::Success)
+}
+
+/// Whether a document says it is OpenAttestation v3.
+fn is_v3(document: &serde_json::Value) -> bool {
+    document.get("version").and_then(serde_json::Value::as_str) == Some(v3::SCHEMA_V3)
 }
 
 fn read_document(path: &Path) -> Result<serde_json::Value> {
