@@ -2,6 +2,8 @@
 //
 //   node bench.mjs generate N [ISSUER] > raw.jsonl   N raw documents, about 30 leaves each
 //                                                 (ISSUER: a JSON issuer block to use instead of the default)
+//   node bench.mjs generate3 N > raw.jsonl        N raw OpenAttestation v3 credentials: the same bills of
+//                                                 lading as credential subjects, under a document store
 //   node bench.mjs tt-verify issued.jsonl         times tt-verify over the documents (see tt-verify-local.mjs;
 //                                                 ORACLE_RPC for a chain); prints {"documents", "valid", "seconds"}
 //   node bench.mjs reference raw.jsonl out.jsonl  times wrapDocuments and verifySignature in memory;
@@ -43,16 +45,40 @@ function billOfLading(i, issuer) {
   };
 }
 
+// A v3 credential whose subject is the bill of lading (the issuer block and template go into
+// its metadata); every property is mapped by the `@vocab` of its own context.
+function billOfLadingV3(i) {
+  const { $template, issuers, ...subject } = billOfLading(i, defaultIssuer);
+  return {
+    "@context": [
+      "https://www.w3.org/2018/credentials/v1",
+      "https://schemata.openattestation.com/com/openattestation/1.0/OpenAttestation.v3.json",
+      { "@vocab": "https://schemata.tradetrust.io/vocab#" },
+    ],
+    type: ["VerifiableCredential", "OpenAttestationCredential"],
+    issuanceDate: "2026-11-29T10:00:00Z",
+    issuer: { id: "https://carrier.example.com", type: "OpenAttestationIssuer", name: issuers[0].name },
+    credentialSubject: subject,
+    openAttestationMetadata: {
+      template: $template,
+      proof: { type: "OpenAttestationProofMethod", method: "DOCUMENT_STORE", value: "0x8bA63EAB43342AAc3AdBB4B827b68Cf4aAE5Caca" },
+      identityProof: { type: "DNS-TXT", identifier: issuers[0].identityProof.location },
+    },
+  };
+}
+
 const readLines = (path) => readFileSync(path, "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
 
 switch (command) {
-  case "generate": {
+  case "generate":
+  case "generate3": {
     // Written in slices: a million documents do not fit in one JavaScript string.
     const n = Number(args[0]);
     const issuer = args[1] ? JSON.parse(args[1]) : defaultIssuer;
+    const make = command === "generate3" ? billOfLadingV3 : (i) => billOfLading(i, issuer);
     for (let start = 0; start < n; start += 10000) {
       const out = [];
-      for (let i = start; i < Math.min(n, start + 10000); i++) out.push(JSON.stringify(billOfLading(i, issuer)));
+      for (let i = start; i < Math.min(n, start + 10000); i++) out.push(JSON.stringify(make(i)));
       if (!process.stdout.write(out.join("\n") + "\n")) await new Promise((resolve) => process.stdout.once("drain", resolve));
     }
     break;
@@ -81,6 +107,6 @@ switch (command) {
     break;
   }
   default:
-    console.error("usage: node bench.mjs generate N [ISSUER] | reference raw.jsonl out.jsonl | tt-verify issued.jsonl");
+    console.error("usage: node bench.mjs generate N [ISSUER] | generate3 N | reference raw.jsonl out.jsonl | tt-verify issued.jsonl");
     process.exit(2);
 }

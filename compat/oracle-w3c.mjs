@@ -56,7 +56,9 @@
 //         obfuscate each {"document", "fields"}: obfuscateDocument's document
 //         sign      each {"document", "privateKey"}: signDocument's document (an ethers Wallet)
 //         verify    each document: {"valid": verifySignature(document)}
-//       or {"error": message} where the reference throws
+//       or {"error": message} where the reference throws; and
+//         bench     the lines raw credentials, wrapped as one batch and each verified, in memory:
+//                   one line {"documents", "wrapSeconds", "verifySeconds"} (scripts/bench-compare)
 //
 //   node oracle-w3c.mjs serve
 //       any of the above, for as long as standard input stays open: each line a request
@@ -464,8 +466,20 @@ const openAttestation3 = async (op, dir, input, emit) => {
       tradetrust.signDocument(document, "Secp256k1VerificationKey2018", new Wallet(privateKey)),
     verify: (document) => ({ valid: tradetrust.verifySignature(document) === true }),
   };
+  if (op === "bench") {
+    const raws = input();
+    let t = process.hrtime.bigint();
+    const wrapped = await tradetrust.__unsafe__use__it__at__your__own__risks__wrapDocuments(raws);
+    const wrapSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+    t = process.hrtime.bigint();
+    const valid = wrapped.filter((document) => tradetrust.verifySignature(document)).length;
+    const verifySeconds = Number(process.hrtime.bigint() - t) / 1e9;
+    if (valid !== wrapped.length) throw new Error(`only ${valid} of ${wrapped.length} verified`);
+    emit({ documents: wrapped.length, wrapSeconds, verifySeconds });
+    return;
+  }
   const operation = operations[op];
-  if (!operation) throw new Error(`unknown oa3 operation ${JSON.stringify(op)}: wrap, obfuscate, sign or verify`);
+  if (!operation) throw new Error(`unknown oa3 operation ${JSON.stringify(op)}: wrap, obfuscate, sign, verify or bench`);
   for (const line of input()) {
     let answer;
     try {

@@ -58,20 +58,21 @@ impl Subject {
     /// Reads an already parsed document.
     pub fn from_value(value: Value) -> Subject {
         if crate::w3c::is_credential(&value) {
-            if looks_like_v3(&value) {
-                if let Ok(v3) = WrappedCredential::from_value(value.clone()) {
-                    return Subject {
-                        wrapped: Err(FormatError::Shape {
-                            field: "document".into(),
-                            problem: "an OpenAttestation v3 document, not a v2 one".into(),
-                        }),
-                        v3: Some(v3),
-                        credential: None,
-                        schema_ok: true,
-                    };
-                }
+            if !looks_like_v3(&value) {
+                return Subject::credential(value);
             }
-            return Subject::credential(value);
+            return match WrappedCredential::read(value) {
+                Ok(v3) => Subject {
+                    wrapped: Err(FormatError::Shape {
+                        field: "document".into(),
+                        problem: "an OpenAttestation v3 document, not a v2 one".into(),
+                    }),
+                    v3: Some(v3),
+                    credential: None,
+                    schema_ok: true,
+                },
+                Err(refused) => Subject::credential(refused.1),
+            };
         }
         Subject::from_wrapped(WrappedDocument::from_value(value))
     }

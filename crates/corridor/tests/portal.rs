@@ -347,6 +347,78 @@ fn an_unchecked_result_never_looks_like_an_approval() {
     assert_ne!(seen["issuedBy"]["colour"], VALID_GREEN, "{seen}");
 }
 
+/// An OpenAttestation v3 bill of lading, made and signed as `signed_document`.
+fn signed_v3_document(work: &Workdir, name: &str, domain: &str) -> std::path::PathBuf {
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let raw = json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1", {"@vocab": "https://corridor.test/vocab#"}],
+        "type": ["VerifiableCredential", "OpenAttestationCredential"],
+        "issuanceDate": "2026-11-29T10:00:00Z",
+        "issuer": {"id": "https://corridor.test", "type": "OpenAttestationIssuer", "name": "Lion City Shipping"},
+        "credentialSubject": {"blNumber": format!("BL-{name}"), "vessel": "MV Portal"},
+        "openAttestationMetadata": {
+            "template": {"name": "BILL_OF_LADING", "type": "EMBEDDED_RENDERER", "url": "https://corridor.test"},
+            "proof": {"type": "OpenAttestationProofMethod", "method": "DID", "value": did,
+                      "revocation": {"type": "NONE"}},
+            "identityProof": {"type": "DNS-DID", "identifier": domain}
+        }
+    });
+    std::fs::write(work.path(&format!("{name}-raw.json")), raw.to_string()).unwrap();
+    let wrapped = format!("{name}-wrapped.jsonl");
+    work.ok(&[
+        "wrap",
+        "--oa-version",
+        "3",
+        "--out",
+        &wrapped,
+        &format!("{name}-raw.json"),
+    ]);
+    let signed = format!("{name}-signed.jsonl");
+    work.ok(&[
+        "sign",
+        "--out",
+        &signed,
+        "--private-key-env",
+        "TEST_PRIVATE_KEY",
+        &wrapped,
+    ]);
+    let document = std::fs::read_to_string(work.path(&signed)).unwrap();
+    let path = work.path(name);
+    std::fs::write(&path, document.trim()).unwrap();
+    path
+}
+
+#[test]
+fn an_openattestation_v3_document_is_verified_and_shown_as_a_v2_one_is() {
+    let work = Workdir::new();
+    let document = signed_v3_document(&work, "v3.json", "issuer.corridor.test");
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let record = corridor_format::dns_records::dns_did_record(&format!("{did}#controller"));
+    let dns = DnsServer::start("corridor.test", &[("issuer.corridor.test", &record)]);
+    let server = Served::start(&work, &["--dns", &dns.address.to_string()]);
+    let seen = seen(&server, "verify-file", &[document.to_str().unwrap()]);
+    let statuses: Vec<&Value> = seen["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["status"])
+        .collect();
+    assert_eq!(statuses, [&json!("VALID"); 3], "{seen}");
+    assert_eq!(seen["colour"], VALID_GREEN, "{seen}");
+    assert_eq!(
+        seen["issuedBy"]["text"], "Issued by Lion City Shipping, confirmed by issuer.corridor.test",
+        "{seen}"
+    );
+    // The credential's subject, laid out by the template its metadata names.
+    let rows = seen["document"].as_array().unwrap();
+    for (path, value) in [("blNumber", "BL-v3.json"), ("vessel", "MV Portal")] {
+        assert!(
+            rows.iter().any(|row| row[0] == path && row[1] == value),
+            "{path} is not shown as {value}: {seen}"
+        );
+    }
+}
+
 #[test]
 fn the_domain_whose_dns_vouched_for_the_issuer_is_named() {
     let work = Workdir::new();

@@ -6,7 +6,7 @@ use rand::Rng;
 use serde_json::{Map, Value, json};
 
 use super::digest::{digest_leaves, hidden_leaf_hash};
-use super::path::leaves;
+use super::path::{count_leaves, leaves};
 use super::schema::{check_w3c, validate_credential};
 use super::{
     OA_V3_CONTEXT, PROOF_TYPE, SCHEMA_V3, Salt, VC_V1_CONTEXT, decode_salts, encode_salts,
@@ -200,10 +200,29 @@ impl WrappedCredential {
     /// Reads the wrapped-v3 shape from a parsed JSON value; fails with the field at fault when
     /// the value is not a wrapped v3 document.
     pub fn from_value(value: Value) -> Result<Self, FormatError> {
-        validate_credential(&value, SchemaMode::Loose).map_err(FormatError::Credential)?;
+        Self::read(value).map_err(|refused| refused.0)
+    }
+
+    /// [`WrappedCredential::from_value`], giving the value back with the error when it is not
+    /// a wrapped v3 document, for whoever reads it as something else then.
+    pub fn read(value: Value) -> Result<Self, Box<(FormatError, Value)>> {
+        if let Err(e) = validate_credential(&value, SchemaMode::Loose) {
+            return Err(Box::new((FormatError::Credential(e), value)));
+        }
         let Value::Object(mut document) = value else {
             unreachable!("the schema takes only an object")
         };
+        match Self::parts(&document) {
+            Ok(read) => {
+                document.shift_remove("proof");
+                Ok(WrappedCredential { document, ..read })
+            }
+            Err(e) => Err(Box::new((e, Value::Object(document)))),
+        }
+    }
+
+    /// Everything but the document: `version` and the proof checked and read.
+    fn parts(document: &Map<String, Value>) -> Result<Self, FormatError> {
         match document.get("version") {
             Some(Value::String(v)) if v == SCHEMA_V3 => {}
             other => {
@@ -213,12 +232,12 @@ impl WrappedCredential {
                 ));
             }
         }
-        let proof = match document.shift_remove("proof") {
+        let proof = match document.get("proof") {
             Some(Value::Object(proof)) => proof,
             other => {
                 return Err(shape(
                     "proof",
-                    format!("must be an object, found {}", show(other.as_ref())),
+                    format!("must be an object, found {}", show(other)),
                 ));
             }
         };
@@ -267,7 +286,7 @@ impl WrappedCredential {
             _ => None,
         };
         Ok(WrappedCredential {
-            document,
+            document: Map::new(),
             target_hash,
             merkle_root,
             proofs,
@@ -308,7 +327,7 @@ impl WrappedCredential {
     /// [`WrappedCredential::check_integrity`] with the parent nodes of a batch remembered.
     pub fn check_integrity_with(&self, memo: &mut NodeMemo) -> Result<Integrity, FormatError> {
         let salts = decode_salts(&self.salts)?;
-        let visible = leaves(&self.document)?.len();
+        let visible = count_leaves(&self.document)?;
         if visible != salts.len() {
             return Ok(Integrity::Tampered(Tampering::SaltCount {
                 salts: salts.len(),

@@ -19,16 +19,15 @@ pub fn digest_credential(
     salts: &[Salt],
     obfuscated: &[String],
 ) -> Hash32 {
-    let mut hashes: Vec<String> = Vec::with_capacity(salts.len() + obfuscated.len());
-    hashes.extend(obfuscated.iter().cloned());
     let mut buf = Vec::with_capacity(256);
-    for salt in salts {
-        let Some(text) = get(document, &salt.path).and_then(truthy_text) else {
-            continue;
-        };
-        hashes.push(leaf_hash(&salt.path, &salt.value, &text, &mut buf).to_hex());
-    }
-    digest_of(hashes)
+    let hashes = salts
+        .iter()
+        .filter_map(|salt| {
+            let found = get(document, &salt.path)?;
+            truthy(&found).then(|| leaf_hash(&salt.path, &salt.value, &found, &mut buf))
+        })
+        .collect();
+    digest_of(hashes, obfuscated)
 }
 
 /// The same digest for a document being wrapped, whose salts name its own leaves in order:
@@ -47,11 +46,9 @@ pub(crate) fn digest_leaves(
         .iter()
         .zip(salts)
         .filter(|((_, value), _)| js::truthy(value))
-        .map(|((path, value), salt)| {
-            leaf_hash(path, &salt.value, &js::to_js_string(value), &mut buf).to_hex()
-        })
+        .map(|((path, value), salt)| leaf_hash(path, &salt.value, &Found::Value(value), &mut buf))
         .collect();
-    digest_of(hashes)
+    digest_of(hashes, &[])
 }
 
 /// The hash hidden in place of a field: the leaf hash the digest would have taken from it,
@@ -60,39 +57,66 @@ pub(crate) fn hidden_leaf_hash(salt: &Salt, value: &Value) -> Hash32 {
     leaf_hash(
         &salt.path,
         &salt.value,
-        &js::to_js_string(value),
+        &Found::Value(value),
         &mut Vec::new(),
     )
 }
 
-fn truthy_text(found: Found<'_>) -> Option<String> {
+/// Whether JavaScript takes what `get` found as true.
+fn truthy(found: &Found<'_>) -> bool {
     match found {
-        Found::Value(v) => js::truthy(v).then(|| js::to_js_string(v)),
-        Found::Number(0) => None,
-        Found::Number(n) => Some(n.to_string()),
-        Found::Text(t) => (!t.is_empty()).then_some(t),
+        Found::Value(v) => js::truthy(v),
+        Found::Number(n) => *n != 0,
+        Found::Text(t) => !t.is_empty(),
     }
 }
 
-/// keccak256 of `{"<path>":"<salt>:<text>"}` as `JSON.stringify` writes it.
-fn leaf_hash(path: &str, salt: &str, text: &str, buf: &mut Vec<u8>) -> Hash32 {
+/// keccak256 of `{"<path>":"<salt>:<value>"}` as `JSON.stringify` writes it, the value as
+/// JavaScript's template string writes it.
+fn leaf_hash(path: &str, salt: &str, found: &Found<'_>, buf: &mut Vec<u8>) -> Hash32 {
     buf.clear();
     buf.push(b'{');
     js::write_string(buf, path);
     buf.extend_from_slice(b":\"");
     js::write_escaped(buf, salt);
     buf.push(b':');
-    js::write_escaped(buf, text);
+    match found {
+        Found::Value(Value::String(s)) => js::write_escaped(buf, s),
+        // Number text and `true`/`false` need no escaping.
+        Found::Value(Value::Number(n)) => js::write_number(buf, js::number_value(n)),
+        Found::Value(Value::Bool(b)) => buf.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Found::Value(other) => js::write_escaped(buf, &js::to_js_string(other)),
+        Found::Number(n) => buf.extend_from_slice(n.to_string().as_bytes()),
+        Found::Text(t) => js::write_escaped(buf, t),
+    }
     buf.extend_from_slice(b"\"}");
     keccak256(&buf[..])
 }
 
-/// keccak256 of the hashes, sorted as JavaScript sorts strings, written as a JSON array.
-fn digest_of(mut hashes: Vec<String>) -> Hash32 {
-    hashes.sort_unstable_by(|a, b| js::js_order(a, b));
-    let mut text = Vec::with_capacity(hashes.len() * 67 + 2);
+/// keccak256 of the leaf hashes (as lowercase hex) and the `obfuscated` ones (as written),
+/// sorted as JavaScript sorts strings, written as a JSON array.
+fn digest_of(hashes: Vec<Hash32>, obfuscated: &[String]) -> Hash32 {
+    let mut texts: Vec<[u8; 64]> = hashes
+        .iter()
+        .map(|h| {
+            let mut hex = [0u8; 64];
+            // 32 bytes always fit 64 digits.
+            const_hex::encode_to_slice(h.as_bytes(), &mut hex).expect("64 digits");
+            hex
+        })
+        .collect();
+    texts.sort_unstable();
+    let mut written: Vec<&str> = texts
+        .iter()
+        .map(|t| std::str::from_utf8(t).expect("hex digits"))
+        .collect();
+    if !obfuscated.is_empty() {
+        written.extend(obfuscated.iter().map(String::as_str));
+        written.sort_unstable_by(|a, b| js::js_order(a, b));
+    }
+    let mut text = Vec::with_capacity(written.len() * 67 + 2);
     text.push(b'[');
-    for (i, hash) in hashes.iter().enumerate() {
+    for (i, hash) in written.iter().enumerate() {
         if i > 0 {
             text.push(b',');
         }

@@ -22,6 +22,29 @@ pub(crate) fn leaves(document: &Map<String, Value>) -> Result<Vec<(String, &Valu
     Ok(out)
 }
 
+/// How many leaves [`leaves`] would list, with the same refusals, without naming them.
+pub(crate) fn count_leaves(document: &Map<String, Value>) -> Result<usize, FormatError> {
+    fn count(value: &Value) -> Result<usize, String> {
+        match value {
+            Value::Array(items) => items.iter().map(count).sum(),
+            Value::Object(map) => count_object(map),
+            _ => Ok(1),
+        }
+    }
+    fn count_object(map: &Map<String, Value>) -> Result<usize, String> {
+        let mut n = 0;
+        for (key, value) in map {
+            if key.contains(['.', '[', ']']) {
+                return Err(key.clone());
+            }
+            n += count(value)?;
+        }
+        Ok(n)
+    }
+    // A refusal names the key's whole path, which only the walk that names leaves knows.
+    count_object(document).or_else(|_| leaves(document).map(|l| l.len()))
+}
+
 fn walk<'a>(
     value: &'a Value,
     path: &mut String,
@@ -236,6 +259,9 @@ pub(crate) enum Found<'a> {
 
 /// lodash's `get(document, path)`.
 pub(crate) fn get<'a>(document: &'a Map<String, Value>, path: &str) -> Option<Found<'a>> {
+    if let Some(found) = get_plain(document, path) {
+        return found;
+    }
     let parts = lodash_parts(path);
     let (first, rest) = parts.split_first()?;
     let mut found = Found::Value(document.get(first)?);
@@ -254,6 +280,81 @@ pub(crate) fn get<'a>(document: &'a Map<String, Value>, path: &str) -> Option<Fo
         };
     }
     Some(found)
+}
+
+/// [`get`] for the paths a wrap writes — keys without quotes, `.` between them, `[i]` for
+/// elements — read without building lodash's parts: `None` when the path is another kind,
+/// which the full reading takes.
+fn get_plain<'a>(document: &'a Map<String, Value>, path: &str) -> Option<Option<Found<'a>>> {
+    let bytes = path.as_bytes();
+    if bytes.is_empty() || path.contains(['"', '\'']) {
+        return None;
+    }
+    let mut value: Option<&'a Value> = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        if bytes[at] == b'[' {
+            let close = at + 1 + bytes[at + 1..].iter().position(|b| *b == b']')?;
+            let digits = &path[at + 1..close];
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || value.is_none() {
+                return None;
+            }
+            value = Some(match value? {
+                // `[01]` reads as the key "01", which no array has.
+                Value::Array(items) => match canonical_index(digits).and_then(|i| items.get(i)) {
+                    Some(item) => item,
+                    None => return Some(None),
+                },
+                Value::Object(map) => match map.get(digits) {
+                    Some(v) => v,
+                    None => return Some(None),
+                },
+                _ => return None,
+            });
+            at = close + 1;
+            if at < bytes.len() {
+                match bytes[at] {
+                    b'.' => at += 1,
+                    b'[' => {}
+                    _ => return None,
+                }
+                if at == bytes.len() {
+                    return None;
+                }
+            }
+            continue;
+        }
+        let end = at
+            + bytes[at..]
+                .iter()
+                .position(|b| matches!(b, b'.' | b'[' | b']'))
+                .unwrap_or(bytes.len() - at);
+        if end == at || bytes.get(end) == Some(&b']') {
+            return None;
+        }
+        let key = &path[at..end];
+        value = Some(match value {
+            None => match document.get(key) {
+                Some(v) => v,
+                None => return Some(None),
+            },
+            Some(Value::Object(map)) => match map.get(key) {
+                Some(v) => v,
+                None => return Some(None),
+            },
+            // `length`, an index into a string: the full reading.
+            Some(_) => return None,
+        });
+        at = end;
+        if bytes.get(at) == Some(&b'.') {
+            at += 1;
+            if at == bytes.len() {
+                return None;
+            }
+        }
+    }
+    // A single plain key is the whole path, as lodash reads it too.
+    value.map(|v| Some(Found::Value(v)))
 }
 
 /// `part` as an array index, if JavaScript reads it as one: canonical decimal.
@@ -309,6 +410,80 @@ mod tests {
             unreachable!()
         };
         assert!(leaves(&bad).unwrap_err().to_string().contains("a.x.y"));
+    }
+
+    #[test]
+    fn the_plain_reading_agrees_with_lodash() {
+        let doc = json!({"a": {"b": [10, {"c": "x"}], "0": "zero", "01": "one"}, "k": [[1, 2]], "s": "str"});
+        let Value::Object(map) = doc else {
+            unreachable!()
+        };
+        let show = |found: Option<Found<'_>>| match found {
+            Some(Found::Value(v)) => Some(v.clone()),
+            Some(Found::Number(n)) => Some(json!(n)),
+            Some(Found::Text(t)) => Some(json!(t)),
+            None => None,
+        };
+        for path in [
+            "a",
+            "a.b",
+            "a.b[0]",
+            "a.b[1].c",
+            "a.b.1.c",
+            "a[0]",
+            "a.0",
+            "a[01]",
+            "a.01",
+            "k[0][1]",
+            "k[0]",
+            "k.0.1",
+            "missing",
+            "a.missing",
+            "a.b[2]",
+            "s.length",
+            "a..b",
+            "a.",
+            ".a",
+            "a[b]",
+            "a[]",
+            "a.b[x]",
+            "s[0]",
+            "a]",
+            "[0]",
+            "",
+        ] {
+            let full = {
+                let parts = lodash_parts(path);
+                let mut found: Option<Found<'_>> = None;
+                for (i, part) in parts.iter().enumerate() {
+                    found = match (i, found) {
+                        (0, _) => map.get(part).map(Found::Value),
+                        (_, Some(Found::Value(Value::Object(m)))) => m.get(part).map(Found::Value),
+                        (_, Some(Found::Value(Value::Array(a)))) if part == "length" => {
+                            Some(Found::Number(a.len()))
+                        }
+                        (_, Some(Found::Value(Value::Array(a)))) => canonical_index(part)
+                            .and_then(|i| a.get(i))
+                            .map(Found::Value),
+                        (_, Some(Found::Value(Value::String(s)))) if part == "length" => {
+                            Some(Found::Number(s.encode_utf16().count()))
+                        }
+                        (_, Some(Found::Value(Value::String(s)))) => canonical_index(part)
+                            .and_then(|i| utf16_unit(s, i))
+                            .map(Found::Text),
+                        _ => None,
+                    };
+                    if found.is_none() {
+                        break;
+                    }
+                }
+                show(found)
+            };
+            assert_eq!(show(get(&map, path)), full, "{path:?}");
+            if let Some(plain) = get_plain(&map, path) {
+                assert_eq!(show(plain), full, "the plain reading of {path:?}");
+            }
+        }
     }
 
     #[test]

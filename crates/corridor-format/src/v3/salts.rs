@@ -69,8 +69,28 @@ pub fn decode_salts(text: &str) -> Result<Vec<Salt>, FormatError> {
         field: "proof.salts".into(),
         problem,
     };
-    let bytes = forgiving_base64(text).ok_or_else(|| bad("is not base64".into()))?;
+    // What a wrap writes is plain base64; anything else is read as js-base64 reads it.
+    let bytes = match STANDARD.decode(text) {
+        Ok(bytes) => bytes,
+        Err(_) => forgiving_base64(text).ok_or_else(|| bad("is not base64".into()))?,
+    };
     let json = String::from_utf8_lossy(&bytes);
+    // A wrap's salts, read straight into their type; anything else through a value, to say
+    // which salt is wrong.
+    if let Ok(salts) = serde_json::from_str::<Vec<PlainSalt>>(&json) {
+        if salts
+            .iter()
+            .all(|s| s.value.encode_utf16().count() == SALT_LENGTH)
+        {
+            return Ok(salts
+                .into_iter()
+                .map(|s| Salt {
+                    path: s.path,
+                    value: s.value,
+                })
+                .collect());
+        }
+    }
     let value: Value =
         serde_json::from_str(&json).map_err(|e| bad(format!("does not hold JSON: {e}")))?;
     let Value::Array(items) = value else {
@@ -109,6 +129,13 @@ pub fn decode_salts(text: &str) -> Result<Vec<Salt>, FormatError> {
             })
         })
         .collect()
+}
+
+/// A salt as JSON holds it.
+#[derive(serde::Deserialize)]
+struct PlainSalt {
+    value: String,
+    path: String,
 }
 
 /// js-base64's `decode` on Node: `-` and `_` read as `+` and `/`, every character outside the
