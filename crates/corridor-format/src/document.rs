@@ -128,16 +128,9 @@ impl MerkleSignature {
     pub fn write_json(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"{\"type\":\"SHA3MerkleProof\",\"targetHash\":\"");
         self.target_hash.write_hex(out);
-        out.extend_from_slice(b"\",\"proof\":[");
-        for (i, h) in self.proof.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            out.push(b'"');
-            h.write_hex(out);
-            out.push(b'"');
-        }
-        out.extend_from_slice(b"],\"merkleRoot\":\"");
+        out.extend_from_slice(b"\",\"proof\":");
+        write_hex_list(&self.proof, out);
+        out.extend_from_slice(b",\"merkleRoot\":\"");
         self.merkle_root.write_hex(out);
         out.extend_from_slice(b"\"}");
     }
@@ -418,6 +411,20 @@ impl WrappedDocument {
         }
         Ok(check_merkle(computed, &self.proof, &self.merkle_root, memo))
     }
+}
+
+/// Appends `hashes` as a JSON array of hex strings.
+pub(crate) fn write_hex_list(hashes: &[Hash32], out: &mut Vec<u8>) {
+    out.push(b'[');
+    for (i, h) in hashes.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        h.write_hex(out);
+        out.push(b'"');
+    }
+    out.push(b']');
 }
 
 /// Walks `proof` (hash texts as written) up from `target` and compares the root it reaches with

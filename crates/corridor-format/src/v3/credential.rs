@@ -12,7 +12,7 @@ use super::{
     OA_V3_CONTEXT, PROOF_TYPE, SCHEMA_V3, Salt, VC_V1_CONTEXT, decode_salts, encode_salts,
 };
 use crate::did::DidSigner;
-use crate::document::check_merkle;
+use crate::document::{check_merkle, write_hex_list};
 use crate::js::kind_of;
 use crate::merkle::NodeMemo;
 use crate::{
@@ -59,16 +59,9 @@ pub fn write_proof(place: &MerkleSignature, salts: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(PROOF_TYPE.as_bytes());
     out.extend_from_slice(b"\",\"proofPurpose\":\"assertionMethod\",\"targetHash\":\"");
     place.target_hash.write_hex(out);
-    out.extend_from_slice(b"\",\"proofs\":[");
-    for (i, h) in place.proof.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        out.push(b'"');
-        h.write_hex(out);
-        out.push(b'"');
-    }
-    out.extend_from_slice(b"],\"merkleRoot\":\"");
+    out.extend_from_slice(b"\",\"proofs\":");
+    write_hex_list(&place.proof, out);
+    out.extend_from_slice(b",\"merkleRoot\":\"");
     place.merkle_root.write_hex(out);
     out.extend_from_slice(b"\",\"salts\":");
     crate::js::write_string(out, salts);

@@ -157,27 +157,33 @@ impl Check for DidSignedCheck {
                 return fragment;
             }
         }
-        if let Some(reason) = revoked {
-            return Fragment {
-                name: NAME,
-                kind: KIND,
-                status: Status::Invalid,
-                reason: Some(reason),
-                data: None,
-            };
-        }
-        if unchecked_revocation.is_empty() {
-            Fragment::valid(NAME, KIND)
-        } else {
-            fail(
-                Status::NotChecked,
-                SKIPPED,
-                format!(
-                    "every issuer's signature is valid, but revocation was not checked ({})",
-                    unchecked_revocation.join("; ")
-                ),
-            )
-        }
+        signed_and(revoked, &unchecked_revocation)
+    }
+}
+
+/// The fragment once every signature is valid: revoked for `revoked`'s reason, not checked
+/// for the revocations `unchecked` lists, else valid.
+fn signed_and(revoked: Option<Reason>, unchecked: &[String]) -> Fragment {
+    if let Some(reason) = revoked {
+        return Fragment {
+            name: NAME,
+            kind: KIND,
+            status: Status::Invalid,
+            reason: Some(reason),
+            data: None,
+        };
+    }
+    if unchecked.is_empty() {
+        Fragment::valid(NAME, KIND)
+    } else {
+        fail(
+            Status::NotChecked,
+            SKIPPED,
+            format!(
+                "every issuer's signature is valid, but revocation was not checked ({})",
+                unchecked.join("; ")
+            ),
+        )
     }
 }
 
@@ -252,23 +258,7 @@ impl DidSignedCheck {
         {
             return fragment;
         }
-        if let Some(reason) = revoked {
-            return Fragment {
-                name: NAME,
-                kind: KIND,
-                status: Status::Invalid,
-                reason: Some(reason),
-                data: None,
-            };
-        }
-        match unchecked {
-            None => Fragment::valid(NAME, KIND),
-            Some(why) => fail(
-                Status::NotChecked,
-                SKIPPED,
-                format!("the signature is valid, but revocation was not checked ({why})"),
-            ),
-        }
+        signed_and(revoked, unchecked.as_slice())
     }
 }
 

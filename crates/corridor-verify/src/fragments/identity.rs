@@ -111,18 +111,10 @@ impl Check for DnsTxtCheck {
                 .any(|i| contract(i).is_some() && identity_type(i) == Some("DNS-TXT"))
         });
         let Some(issuers) = applies else {
-            return fail(
-                Status::Skipped,
-                (2, "SKIPPED"),
-                "Document issuers doesn't have \"documentStore\" / \"tokenRegistry\" property or doesn't use DNS-TXT type".into(),
-            );
+            return dns_txt_skipped();
         };
         let Some(dns) = &self.dns else {
-            return fail(
-                Status::NotChecked,
-                (2, "SKIPPED"),
-                "not checked: the issuer's DNS-TXT identity needs a DNS lookup, and verification was offline".into(),
-            );
+            return dns_txt_offline();
         };
         const INVALID_ISSUERS: (u32, &str) = (3, "INVALID_ISSUERS");
         // The whole list is read before any lookup: a malformed issuer is an error whatever DNS says.
@@ -190,6 +182,28 @@ impl Check for DnsTxtCheck {
     }
 }
 
+/// The DNS-TXT fragment of a document that does not use it.
+fn dns_txt_skipped() -> Fragment {
+    Fragment::with_reason(
+        DNS_TXT,
+        KIND,
+        Status::Skipped,
+        (2, "SKIPPED"),
+        "Document issuers doesn't have \"documentStore\" / \"tokenRegistry\" property or doesn't use DNS-TXT type",
+    )
+}
+
+/// The DNS-TXT fragment of a document that uses it, verified offline.
+fn dns_txt_offline() -> Fragment {
+    Fragment::with_reason(
+        DNS_TXT,
+        KIND,
+        Status::NotChecked,
+        (2, "SKIPPED"),
+        "not checked: the issuer's DNS-TXT identity needs a DNS lookup, and verification was offline",
+    )
+}
+
 impl DnsTxtCheck {
     /// A v3 document: the records at `identityProof.identifier` must name the contract its
     /// proof method's value gives.
@@ -198,18 +212,10 @@ impl DnsTxtCheck {
             Fragment::with_reason(DNS_TXT, KIND, status, code, message)
         };
         if v3.metadata_text("identityProof", "type") != Some("DNS-TXT") {
-            return fail(
-                Status::Skipped,
-                (2, "SKIPPED"),
-                "Document issuers doesn't have \"documentStore\" / \"tokenRegistry\" property or doesn't use DNS-TXT type".into(),
-            );
+            return dns_txt_skipped();
         }
         let Some(dns) = &self.dns else {
-            return fail(
-                Status::NotChecked,
-                (2, "SKIPPED"),
-                "not checked: the issuer's DNS-TXT identity needs a DNS lookup, and verification was offline".into(),
-            );
+            return dns_txt_offline();
         };
         if !matches!(
             v3.metadata_text("proof", "method"),
@@ -320,18 +326,10 @@ impl Check for DnsDidCheck {
             signed && issuers.iter().any(|i| identity_type(i) == Some("DNS-DID"))
         });
         let Some(issuers) = applies else {
-            return fail(
-                Status::Skipped,
-                (0, "SKIPPED"),
-                "Document was not issued using DNS-DID",
-            );
+            return dns_did_skipped();
         };
         let Some(dns) = &self.dns else {
-            return fail(
-                Status::NotChecked,
-                (0, "SKIPPED"),
-                "not checked: the issuer's DNS-DID identity needs a DNS lookup, and verification was offline",
-            );
+            return dns_did_offline();
         };
         const MALFORMED: (u32, &str) = (2, "MALFORMED_IDENTITY_PROOF");
         let mut asks = Vec::new();
@@ -391,6 +389,28 @@ impl Check for DnsDidCheck {
     }
 }
 
+/// The DNS-DID fragment of a document not issued (or not signed) with it.
+fn dns_did_skipped() -> Fragment {
+    Fragment::with_reason(
+        DNS_DID,
+        KIND,
+        Status::Skipped,
+        (0, "SKIPPED"),
+        "Document was not issued using DNS-DID",
+    )
+}
+
+/// The DNS-DID fragment of a document issued with it, verified offline.
+fn dns_did_offline() -> Fragment {
+    Fragment::with_reason(
+        DNS_DID,
+        KIND,
+        Status::NotChecked,
+        (0, "SKIPPED"),
+        "not checked: the issuer's DNS-DID identity needs a DNS lookup, and verification was offline",
+    )
+}
+
 impl DnsDidCheck {
     /// A v3 document: a record at `identityProof.identifier` must name the key that signed.
     fn check_v3(&self, v3: &WrappedCredential) -> Fragment {
@@ -401,18 +421,10 @@ impl DnsDidCheck {
         let Some(signed) =
             signed.filter(|_| v3.metadata_text("identityProof", "type") == Some("DNS-DID"))
         else {
-            return fail(
-                Status::Skipped,
-                (0, "SKIPPED"),
-                "Document was not issued using DNS-DID",
-            );
+            return dns_did_skipped();
         };
         let Some(dns) = &self.dns else {
-            return fail(
-                Status::NotChecked,
-                (0, "SKIPPED"),
-                "not checked: the issuer's DNS-DID identity needs a DNS lookup, and verification was offline",
-            );
+            return dns_did_offline();
         };
         let location = v3
             .metadata_text("identityProof", "identifier")
