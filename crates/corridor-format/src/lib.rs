@@ -27,7 +27,7 @@ pub use document::{
 };
 pub use hash::{Hash32, ParseHashError, combine_sorted, keccak256};
 pub use merkle::MerkleTree;
-pub use obfuscate::{FieldPath, FieldPathError, obfuscate_document};
+pub use obfuscate::{FieldPath, FieldPathError, HideError, hide_fields, obfuscate_document};
 pub use read::{HeadMemo, ReadError, read_wrapped, read_wrapped_with};
 pub use revocation::RevocationReason;
 pub use salt::{UnknownTypeTag, Unsalted, unsalt_data, unsalt_str};

@@ -363,3 +363,39 @@ mod tests {
         );
     }
 }
+
+/// Why [`hide_fields`] left a document as it was.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum HideError {
+    /// It is not a wrapped document (v2 or v3).
+    #[error("{0}")]
+    NotADocument(FormatError),
+    /// It does not verify: hiding fields would hide that.
+    #[error("the document does not verify ({0}); refusing to obfuscate it")]
+    Tampered(crate::Tampering),
+    /// A field cannot be hidden without breaking the document.
+    #[error("{0}")]
+    Refused(FormatError),
+}
+
+/// Hides `fields` of a wrapped OpenAttestation document, v2 or v3 (its `version` says which),
+/// once its integrity is checked: [`obfuscate_document`] or [`crate::v3::obfuscate_credential`].
+/// On any error the document is unchanged.
+pub fn hide_fields(document: &mut Value, fields: &[FieldPath]) -> Result<(), HideError> {
+    let v3 = document.get("version").and_then(Value::as_str) == Some(crate::v3::SCHEMA_V3);
+    let integrity = if v3 {
+        crate::v3::WrappedCredential::from_value(document.clone()).and_then(|w| w.check_integrity())
+    } else {
+        crate::WrappedDocument::from_value(document.clone()).and_then(|w| w.check_integrity())
+    };
+    match integrity.map_err(HideError::NotADocument)? {
+        crate::Integrity::Intact => {}
+        crate::Integrity::Tampered(t) => return Err(HideError::Tampered(t)),
+    }
+    let hidden = if v3 {
+        crate::v3::obfuscate_credential(document, fields)
+    } else {
+        obfuscate_document(document, fields)
+    };
+    hidden.map_err(HideError::Refused)
+}

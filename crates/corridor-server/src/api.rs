@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use corridor_format::{FieldPath, Hash32, Integrity, RevocationReason, WrappedDocument};
+use corridor_format::{FieldPath, Hash32, HideError, RevocationReason};
 use corridor_ledger::{DEFAULT_REGISTRY_NAME, StoreError};
 use corridor_title::{Action, RegistryError, SignedAction, TitleRegistry};
 use corridor_verify::{ReadError, Subject, Verdict, Verifier};
@@ -911,24 +911,25 @@ fn obfuscate_request(mut body: Value) -> Result<(Value, Vec<FieldPath>), ApiErro
 
 /// `document` (wrapped, intact) with `fields` hidden.
 fn obfuscated(document: Value, fields: &[FieldPath]) -> Result<Value, ApiError> {
-    let leaves = document.get("data").map_or(0, leaf_count);
+    // A v2 document's leaves are in its data; a v3 one's are the document.
+    let leaves = document
+        .get("data")
+        .map_or_else(|| leaf_count(&document), leaf_count);
     if leaves > MAX_LEAVES {
         return Err(too_many_leaves(leaves, "leaves in the document's data"));
     }
-    let wrapped = WrappedDocument::from_value(document.clone()).map_err(not_a_document)?;
-    match wrapped.check_integrity().map_err(not_a_document)? {
-        Integrity::Intact => {}
-        Integrity::Tampered(t) => {
-            return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "tampered",
-                format!("the document does not verify ({t})"),
-            ));
-        }
-    }
     let mut document = document;
-    corridor_format::obfuscate_document(&mut document, fields)
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string()))?;
+    corridor_format::hide_fields(&mut document, fields).map_err(|e| match e {
+        HideError::NotADocument(e) => not_a_document(e),
+        HideError::Tampered(t) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "tampered",
+            format!("the document does not verify ({t})"),
+        ),
+        HideError::Refused(e) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", e.to_string())
+        }
+    })?;
     Ok(document)
 }
 

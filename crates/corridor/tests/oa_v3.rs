@@ -740,6 +740,17 @@ fn the_command_line_wraps_signs_and_obfuscates_as_the_reference() {
         &[json!({"document": signed[index], "fields": fields})],
     );
     assert_eq!(as_js(&hidden), as_js(&theirs[0]));
+    // The API hides the same fields the same way, and refuses a tampered document.
+    let server = Served::start(&work, &["--offline"]);
+    let request = json!({"document": signed[index], "fields": fields});
+    let (status, answer) = server.call("POST", "/api/obfuscate", Some(&request), None);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["document"], hidden);
+    let mut tampered = signed[index].clone();
+    tampered["issuanceDate"] = json!("2000-01-01T00:00:00Z");
+    let request = json!({"document": tampered, "fields": fields});
+    let (status, answer) = server.call("POST", "/api/obfuscate", Some(&request), None);
+    assert_eq!((status, &answer["error"]["code"]), (422, &json!("tampered")), "{answer}");
     // `data` shows the credential without its proof.
     let data: Value = serde_json::from_str(&work.ok(&["data", "hidden.json"])).unwrap();
     let mut expected = hidden.clone();

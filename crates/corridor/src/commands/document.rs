@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow};
-use corridor_format::{FieldPath, Integrity, WrappedDocument, obfuscate_document, unsalt_data, v3};
+use corridor_format::{FieldPath, HideError, hide_fields, unsalt_data, v3};
 
 use crate::exit::{Exit, Refused};
 use crate::input;
@@ -33,28 +33,10 @@ const MAX_DOCUMENT: u64 = 64 << 20;
 pub fn obfuscate(args: &ObfuscateArgs) -> Result<Exit> {
     let file = &args.file;
     let mut document = read_document(file)?;
-    let v3 = is_v3(&document);
-    let integrity = if v3 {
-        v3::WrappedCredential::from_value(document.clone()).and_then(|w| w.check_integrity())
-    } else {
-        WrappedDocument::from_value(document.clone()).and_then(|w| w.check_integrity())
-    };
-    match integrity.map_err(|e| anyhow!("{}: {e}", file.display()))? {
-        Integrity::Intact => {}
-        Integrity::Tampered(t) => {
-            return Err(Refused(format!(
-                "{}: the document does not verify ({t}); refusing to obfuscate it",
-                file.display()
-            ))
-            .into());
-        }
-    }
-    let hidden = if v3 {
-        v3::obfuscate_credential(&mut document, &args.fields)
-    } else {
-        obfuscate_document(&mut document, &args.fields)
-    };
-    hidden.map_err(|e| anyhow!("{}: {e}", file.display()))?;
+    hide_fields(&mut document, &args.fields).map_err(|e| match e {
+        HideError::Tampered(_) => Refused(format!("{}: {e}", file.display())).into(),
+        other => anyhow!("{}: {other}", file.display()),
+    })?;
     let mut text = serde_json::to_vec_pretty(&document)?;
     text.push(b'\n');
     match &args.out {
