@@ -382,7 +382,7 @@ pub enum HideError {
 /// once its integrity is checked: [`obfuscate_document`] or [`crate::v3::obfuscate_credential`].
 /// On any error the document is unchanged.
 pub fn hide_fields(document: &mut Value, fields: &[FieldPath]) -> Result<(), HideError> {
-    let v3 = document.get("version").and_then(Value::as_str) == Some(crate::v3::SCHEMA_V3);
+    let v3 = crate::v3::says_v3(document);
     let integrity = if v3 {
         crate::v3::WrappedCredential::from_value(document.clone()).and_then(|w| w.check_integrity())
     } else {

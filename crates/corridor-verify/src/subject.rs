@@ -58,7 +58,7 @@ impl Subject {
     /// Reads an already parsed document.
     pub fn from_value(value: Value) -> Subject {
         if crate::w3c::is_credential(&value) {
-            if !looks_like_v3(&value) {
+            if !corridor_format::v3::says_v3(&value) {
                 return Subject::credential(value);
             }
             return match WrappedCredential::read(value) {
@@ -121,11 +121,6 @@ impl Subject {
             _ => None,
         }
     }
-}
-
-/// Whether a credential says it is an OpenAttestation v3 document, before it is read as one.
-fn looks_like_v3(value: &Value) -> bool {
-    value.get("version").and_then(Value::as_str) == Some(corridor_format::v3::SCHEMA_V3)
 }
 
 /// Where an OpenAttestation document sits in its batch, whichever version: its target hash,

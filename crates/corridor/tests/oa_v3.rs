@@ -750,7 +750,11 @@ fn the_command_line_wraps_signs_and_obfuscates_as_the_reference() {
     tampered["issuanceDate"] = json!("2000-01-01T00:00:00Z");
     let request = json!({"document": tampered, "fields": fields});
     let (status, answer) = server.call("POST", "/api/obfuscate", Some(&request), None);
-    assert_eq!((status, &answer["error"]["code"]), (422, &json!("tampered")), "{answer}");
+    assert_eq!(
+        (status, &answer["error"]["code"]),
+        (422, &json!("tampered")),
+        "{answer}"
+    );
     // `data` shows the credential without its proof.
     let data: Value = serde_json::from_str(&work.ok(&["data", "hidden.json"])).unwrap();
     let mut expected = hidden.clone();

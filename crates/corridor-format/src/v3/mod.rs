@@ -51,5 +51,10 @@ pub const VC_V1_CONTEXT: &str = "https://www.w3.org/2018/credentials/v1";
 pub const OA_V3_CONTEXT: &str =
     "https://schemata.openattestation.com/com/openattestation/1.0/OpenAttestation.v3.json";
 
+/// Whether a document says it is OpenAttestation v3 (its `version`), before it is read as one.
+pub fn says_v3(document: &serde_json::Value) -> bool {
+    document.get("version").and_then(serde_json::Value::as_str) == Some(SCHEMA_V3)
+}
+
 /// The `proof.type` of a wrapped v3 document.
 pub const PROOF_TYPE: &str = "OpenAttestationMerkleProofSignature2018";

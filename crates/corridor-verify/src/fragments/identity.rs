@@ -362,14 +362,10 @@ impl Check for DnsDidCheck {
         }
         let mut found = Vec::with_capacity(asks.len());
         for (location, key) in asks {
-            let txts = match records(dns.as_ref(), location, DNS_DID, DNS_DID_CODES) {
-                Ok(t) => t,
+            let vouched = match vouches_for(dns.as_ref(), location, key) {
+                Ok(vouched) => vouched,
                 Err(fragment) => return fragment,
             };
-            let vouched = txts
-                .iter()
-                .filter_map(|t| parse_dns_did(t))
-                .any(|r| r.public_key.to_lowercase() == key.to_lowercase());
             found.push(DnsDidIssuer {
                 location: location.to_string(),
                 key: key.to_string(),
@@ -387,6 +383,15 @@ impl Check for DnsDidCheck {
         };
         fragment.with_data(FragmentData::DnsDid(found))
     }
+}
+
+/// Whether a DNS-DID record at `location` names `key`, or the fragment when DNS gave none.
+fn vouches_for(dns: &dyn TxtResolver, location: &str, key: &str) -> Result<bool, Fragment> {
+    let txts = records(dns, location, DNS_DID, DNS_DID_CODES)?;
+    Ok(txts
+        .iter()
+        .filter_map(|t| parse_dns_did(t))
+        .any(|r| r.public_key.to_lowercase() == key.to_lowercase()))
 }
 
 /// The DNS-DID fragment of a document not issued (or not signed) with it.
@@ -429,14 +434,10 @@ impl DnsDidCheck {
         let location = v3
             .metadata_text("identityProof", "identifier")
             .unwrap_or_default();
-        let txts = match records(dns.as_ref(), location, DNS_DID, DNS_DID_CODES) {
-            Ok(t) => t,
+        let vouched = match vouches_for(dns.as_ref(), location, &signed.key) {
+            Ok(vouched) => vouched,
             Err(fragment) => return fragment,
         };
-        let vouched = txts
-            .iter()
-            .filter_map(|t| parse_dns_did(t))
-            .any(|r| r.public_key.to_lowercase() == signed.key.to_lowercase());
         let identity = DnsDidIssuer {
             location: location.to_owned(),
             key: signed.key.clone(),

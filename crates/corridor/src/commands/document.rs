@@ -49,7 +49,7 @@ pub fn obfuscate(args: &ObfuscateArgs) -> Result<Exit> {
 pub fn data(args: &DataArgs) -> Result<Exit> {
     let file = &args.file;
     let mut document = read_document(file)?;
-    let plain = if is_v3(&document) {
+    let plain = if v3::says_v3(&document) {
         // A v3 credential is readable as it is: its salts are in its proof.
         if let Some(fields) = document.as_object_mut() {
             fields.shift_remove("proof");
@@ -65,11 +65,6 @@ pub fn data(args: &DataArgs) -> Result<Exit> {
     text.push(b'\n');
     std::io::stdout().lock().write_all(&text)?;
     Ok(Exit::Success)
-}
-
-/// Whether a document says it is OpenAttestation v3.
-fn is_v3(document: &serde_json::Value) -> bool {
-    document.get("version").and_then(serde_json::Value::as_str) == Some(v3::SCHEMA_V3)
 }
 
 fn read_document(path: &Path) -> Result<serde_json::Value> {
