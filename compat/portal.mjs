@@ -26,6 +26,15 @@
 //                                                                    verify it; form.json is {"template",
 //                                                                    "add": [table path…], "fields": [[path, value]…],
 //                                                                    "owner"?}
+//   node portal.mjs rendered <base-url> <file> [<path> <out>]        verify the file and see it as its issuer's
+//                                                                    renderer draws it in its frame: the page's
+//                                                                    content security policy, the frame's state
+//                                                                    (shown, fallback, not-allowed) and note, the
+//                                                                    values it shows, its templates (each one's
+//                                                                    values), its height, print; or the built-in
+//                                                                    layout in its place. With <path>, click the
+//                                                                    frame's button hiding it, and download the
+//                                                                    copy made to <out>
 //   node portal.mjs share <base-url> <api-token> <file>              share the file, then open the link
 //   node portal.mjs companies <base-url> <api-token> <query> [<basis>]
 //                                                                    look a company up on the companies page:
@@ -148,6 +157,81 @@ try {
       await page.setInputFiles("#file", args[0]);
       seen = await verdict(page);
       await overflows(page, "verify");
+      break;
+    }
+    case "rendered": {
+      // The frame's print() is counted rather than opened.
+      await context.addInitScript(() => { window.print = () => { window.printed = (window.printed || 0) + 1; }; });
+      const response = await page.goto(base);
+      await page.setInputFiles("#file", args[0]);
+      seen = await verdict(page);
+      await page.waitForSelector(".renderer:not([data-state=connecting])", { timeout: 15000 });
+      const box = await page.$(".renderer");
+      seen.csp = response.headers()["content-security-policy"];
+      seen.state = await box.getAttribute("data-state");
+      seen.note = await text(page, ".renderer-note");
+      seen.frames = (await page.$$("iframe")).length;
+      if (seen.state === "shown") {
+        const frameElement = await page.$("iframe.renderer-frame");
+        seen.sandbox = await frameElement.getAttribute("sandbox");
+        // Seen, as a person scrolls to it: Chromium pauses a frame's work while it is off screen.
+        await frameElement.scrollIntoViewIfNeeded();
+        const frame = await frameElement.contentFrame();
+        // What the frame shows: each value with its path (the text, not its Hide button).
+        const shown = async () => {
+          await frame.waitForSelector("[data-path]", { timeout: 15000 });
+          return frame.$$eval("[data-path]", (nodes) => nodes.map((n) => [n.dataset.path, (n.querySelector("span") || n).textContent]));
+        };
+        seen.framed = await shown();
+        await page.waitForSelector(".renderer-tabs button", { timeout: 15000 });
+        seen.templates = await page.$$eval(".renderer-tabs button", (tabs) => tabs.map((t) => [t.dataset.template, t.textContent, t.getAttribute("aria-selected")]));
+        // The frame as tall as the renderer says its content is, once it has said so.
+        await page.waitForFunction(() => document.querySelector("iframe.renderer-frame").style.height !== "", null, { timeout: 15000, polling: 100 });
+        const heights = async () => ({
+          frame: await frameElement.evaluate((f) => Math.round(f.getBoundingClientRect().height)),
+          content: await frame.evaluate(() => document.documentElement.scrollHeight),
+        });
+        seen.height = await heights();
+        for (let tries = 0; tries < 50 && seen.height.frame !== seen.height.content; tries += 1) {
+          await page.waitForTimeout(100);
+          seen.height = await heights();
+        }
+        await overflows(page, "rendered");
+        const [, second] = seen.templates;
+        if (second) {
+          await page.click(`.renderer-tabs button[data-template="${second[0]}"]`);
+          await frame.waitForFunction((label) => document.querySelector("h1") && document.querySelector("h1").textContent === label, second[1], { timeout: 15000, polling: 100 });
+          seen.second = { heading: await frame.textContent("h1"), values: await frame.$$eval("[data-path]", (nodes) => nodes.map((n) => n.dataset.path)) };
+          await page.click(`.renderer-tabs button[data-template="${seen.templates[0][0]}"]`);
+        }
+        await page.click(".renderer-print");
+        await frame.waitForFunction(() => window.printed > 0, null, { timeout: 15000, polling: 100 });
+        seen.printed = await frame.evaluate(() => window.printed);
+        const [path, out] = args.slice(1);
+        if (path) {
+          await frame.waitForSelector(`[data-hide="${path}"]`, { timeout: 15000 });
+          await frame.click(`[data-hide="${path}"]`);
+          await page.waitForFunction(() => document.querySelector("#hidden-copy")
+            || /cannot be hidden|one document at a time/.test(document.querySelector(".renderer-said")?.textContent), null, { timeout: 15000 });
+          seen.said = await text(page, ".renderer-said");
+          if (await page.$("#hidden-copy")) {
+            await page.waitForSelector(".renderer[data-state=shown]", { timeout: 15000 });
+            seen.hidden = { copy: await text(page, "#hidden-copy"), ...(await verdict(page)) };
+            const againElement = await page.$("iframe.renderer-frame");
+            await againElement.scrollIntoViewIfNeeded();
+            const again = await againElement.contentFrame();
+            await again.waitForSelector("[data-path]", { timeout: 15000 });
+            seen.hidden.framed = await again.$$eval("[data-path]", (nodes) => nodes.map((n) => [n.dataset.path, (n.querySelector("span") || n).textContent]));
+            const [file] = await Promise.all([page.waitForEvent("download"), page.click("#download-hidden")]);
+            await file.saveAs(out);
+          }
+        }
+      } else {
+        seen.builtIn = await fields(page, ".renderer .document");
+        // A renderer that does not answer: its frame's failed load is what was seen, not a fault.
+        const origin = await box.getAttribute("data-origin");
+        if (origin) failures.splice(0, failures.length, ...failures.filter((f) => !f.startsWith(`${origin}/`)));
+      }
       break;
     }
     case "verify-paste": {

@@ -1,10 +1,10 @@
 // The issue page: choose a format and a template, fill in its form (checked as you type),
 // preview, issue through POST /api/issue — signed with the server's issuer key and recorded in
-// its store, or, for a transferable record (a bill of lading), with its title minted to the
-// first owner and holder named — and download the file: a TradeTrust document
-// (OpenAttestation v2, .tt), or a W3C Verifiable Credential signed by the server's did:web key
-// with an entry of its status list. An issued form is locked: the same document is never
-// issued twice.
+// its store, or, for a transferable record (a bill of lading, a warehouse receipt, a promissory
+// note), with its title minted to the first owner and holder named — and download the file: a
+// TradeTrust document (OpenAttestation v2, .tt), or a W3C Verifiable Credential signed by the
+// server's did:web key with an entry of its status list. An issued form is locked: the same
+// document is never issued twice.
 import { $, api, at, el, problem, putAt, rememberToken, saveFile } from "./common.js";
 import { renderDocument } from "./render.js";
 import { TEMPLATES, checkField, inputType, layoutOf, typedValue } from "./templates.js";

@@ -1,6 +1,7 @@
 // How the portal shows a verification and a document: the checks in plain language, and the
 // document laid out by its built-in template, or as a clean list of its fields.
 import { at, el } from "./common.js";
+import { renderedDocument } from "./renderer.js";
 import { layoutOf } from "./templates.js";
 
 const STATUS_CHECKS = [
@@ -99,8 +100,10 @@ const banner = (lines, valid) => {
 };
 
 // One verification as a person reads it: the banner, the checks, and the document itself
-// only when it is untampered, with who issued it said as confirmed only when DNS confirmed it.
-export const renderResult = (data, verdict, { heading } = {}) => {
+// only when it is untampered, with who issued it said as confirmed only when DNS confirmed it:
+// drawn by its issuer's renderer when it names one the deployment allows (`document` is the
+// document as verified; `onHide` hides a field its renderer asks to), else by its template.
+export const renderResult = (data, verdict, { heading, document, onHide } = {}) => {
   const fragments = verdict.fragments;
   const domains = vouchingDomains(fragments);
   const lines = checkLines(fragments, domains, data);
@@ -112,7 +115,8 @@ export const renderResult = (data, verdict, { heading } = {}) => {
     el("ul", { class: "checks" },
       lines.map((l) => el("li", { class: l.status }, el("span", { class: "mark" }, MARKS[l.status] || "?"), l.text))),
     intact && isDerivedCopy(fragments) ? derivedNote(data) : null,
-    intact ? renderDocument(data, { issuer: { confirmed: lines[2].status === "VALID", domains } })
+    intact ? renderedDocument(document,
+      () => renderDocument(data, { issuer: { confirmed: lines[2].status === "VALID", domains } }), { onHide })
       : el("p", { class: "untrusted" }, ({
         INVALID: "Its contents are not shown: they were changed after issue and cannot be trusted.",
         SKIPPED: "Its contents are not shown: whether they were changed after issue could not be checked here.",

@@ -27,6 +27,29 @@ const party = (path, who, required) => [
   f(`${path}.address.country`, `${who}: country`, "country"),
 ];
 
+// A promissory note's fields have the same names in both formats: the reference's templates
+// keep them flat.
+const noteParty = (who, label) => [
+  f(`${who}CompanyName`, `${label}: company`, "text", true), f(`${who}CompanyNo`, `${label}: company number or LEI`),
+  f(`${who}Jurisdiction`, `${label}: jurisdiction`), f(`${who}Email`, `${label}: email`),
+  f(`${who}WalletAddress`, `${label}: wallet address`),
+];
+const NOTE_LAYOUT = {
+  sections: [
+    { heading: "Note", fields: [f("pNoteId", "Reference", "text", true), f("commitmentDate", "Committed on", "text", true)] },
+    { heading: "Drawer", fields: [...noteParty("drawer", "Drawer"), f("drawerPlaceOfIssue", "Place of issue")] },
+    { heading: "Drawee", fields: noteParty("drawee", "Drawee") },
+    { heading: "Payment", fields: [
+      f("dueDate", "Due on", "text", true), f("currency", "Currency", "currency", true), f("amount", "Amount", "number", true),
+      f("clause", "Law and arbitration"),
+    ] },
+    { heading: "Signed by", fields: [
+      f("signerName", "Name"), f("signerPosition", "Position"), f("signerEmail", "Email"), f("signerTimeStamp", "Signed at"),
+    ] },
+  ],
+  tables: [],
+};
+
 export const TEMPLATES = {
   BILL_OF_LADING: {
     title: "Bill of lading",
@@ -157,6 +180,116 @@ export const TEMPLATES = {
         { ...f("billableItemsAmount", "Amount", "number"), computed: (item) => cents(Number(item.billableItemsQuantity) * Number(item.billableItemsUnitPrice) * 100) },
       ] }],
     },
+  },
+  BILL_OF_LADING_CARRIER: {
+    title: "Carrier bill of lading",
+    number: "blNumber",
+    transferable: true,
+    sections: [
+      { heading: "Shipment", fields: [
+        f("blNumber", "B/L number", "text", true), f("scac", "Carrier code (SCAC)"), f("carrierName", "Carrier"),
+        f("vessel", "Vessel", "text", true), f("voyageNo", "Voyage"), f("placeOfReceipt", "Place of receipt"),
+        f("portOfLoading", "Port of loading", "text", true), f("portOfDischarge", "Port of discharge", "text", true),
+        f("placeOfDelivery", "Place of delivery"), f("onwardInlandRouting", "Onward inland routing"),
+      ] },
+      { heading: "Shipper", fields: [
+        f("shipper.name", "Shipper: name", "text", true), f("shipper.address.street", "Shipper: street"),
+        f("shipper.address.country", "Shipper: country"),
+      ] },
+      { heading: "Consignee", fields: [f("consignee.toOrderOfText", "To the order of"), f("consignee.name", "Consignee: name", "text", true)] },
+      { heading: "Notify party", fields: [f("notifyParty.name", "Notify party")] },
+      { heading: "Issue", fields: [
+        f("carrierReceipt", "Carrier's receipt"), f("placeOfIssueBL", "Place of issue"),
+        f("numberOfOriginalBL", "Number of originals"), f("dateOfIssueBL", "Date of issue"),
+        f("shippedOnBoardDate", "Shipped on board"),
+      ] },
+    ],
+    tables: [{ path: "packages", heading: "Particulars furnished by the shipper", columns: [
+      f("description", "Description", "text", true), f("weight", "Weight", "text", true), f("measurement", "Measurement"),
+    ] }],
+    w3c: {
+      context: "https://trustvc.io/context/bill-of-lading-carrier.json",
+      type: "BillOfLadingCarrier",
+      templateName: "BILL_OF_LADING_CARRIER",
+      number: "blNumber",
+      sections: [
+        { heading: "Shipment", fields: [
+          f("blNumber", "B/L number", "text", true), f("scac", "Carrier code (SCAC)"), f("carrierName", "Carrier"),
+          f("vessel", "Vessel", "text", true), f("voyageNo", "Voyage"), f("placeOfReceipt", "Place of receipt"),
+          f("portOfLoading", "Port of loading", "text", true), f("portOfDischarge", "Port of discharge", "text", true),
+          f("placeOfDelivery", "Place of delivery"), f("onwardInlandRouting", "Onward inland routing"),
+        ] },
+        { heading: "Shipper", fields: [
+          f("shipperName", "Shipper: name", "text", true), f("shipperAddressStreet", "Shipper: street"),
+          f("shipperAddressCountry", "Shipper: country"),
+        ] },
+        { heading: "Consignee", fields: [f("toOrderOfText", "To the order of"), f("consigneeName", "Consignee: name", "text", true)] },
+        { heading: "Notify party", fields: [f("notifyPartyName", "Notify party")] },
+        { heading: "Issue", fields: [
+          f("carrierReceipt", "Carrier's receipt"), f("placeOfIssueBL", "Place of issue"),
+          f("numberOfOriginalBL", "Number of originals"), f("dateOfIssueBL", "Date of issue"),
+          f("shippedOnBoardDate", "Shipped on board"),
+        ] },
+      ],
+      tables: [{ path: "packages", heading: "Particulars furnished by the shipper", columns: [
+        f("packagesDescription", "Description", "text", true), f("packagesWeight", "Weight", "text", true),
+        f("packagesMeasurement", "Measurement"),
+      ] }],
+    },
+  },
+  WAREHOUSE_RECEIPT: {
+    title: "Warehouse receipt",
+    number: "warehouseReceiptDetails.warehouseReceipt",
+    transferable: true,
+    sections: [
+      { heading: "Receipt", fields: [
+        f("warehouseReceiptDetails.warehouseReceipt", "Receipt number", "text", true), f("spl", "SPL number"),
+        f("warehouseReceiptDetails.issuanceDate", "Issued on", "text", true), f("warehouseReceiptDetails.ourRef", "Our reference"),
+        f("warehouseReceiptDetails.yourRef", "Your reference"), f("warehouseReceiptDetails.rentStartDate", "Rent starts"),
+        f("warehouseReceiptDetails.commodity", "Commodity", "text", true), f("warehouseReceiptDetails.documentType", "Document type"),
+      ] },
+      { heading: "Parties", fields: [
+        f("warehouseReceiptDetails.order", "To the order of", "text", true), f("warehouseReceiptDetails.account", "For the account of"),
+      ] },
+      { heading: "Warehouse", fields: [
+        f("warehouseAddress", "Warehouse address"), f("markings", "Markings and remarks"),
+        f("totalNetWeight", "Total net weight (t)"), f("storageAndServicesTerms", "Storage and services terms"),
+      ] },
+    ],
+    tables: [{ path: "goods", heading: "Goods", columns: [
+      f("brand", "Brand or shape", "text", true), f("piles", "Piles"), f("bundles", "Bundles"), f("pieces", "Pieces"),
+      f("netWeight", "Net weight (t)", "text", true), f("grossWeight", "Gross weight (t)"),
+    ] }],
+    w3c: {
+      context: "https://trustvc.io/context/warehouse-receipt.json",
+      type: "WarehouseReceipt",
+      templateName: "WAREHOUSE_RECEIPT",
+      number: "warehouseReceipt",
+      sections: [
+        { heading: "Receipt", fields: [
+          f("warehouseReceipt", "Receipt number", "text", true), f("spl", "SPL number"),
+          f("issuanceDate", "Issued on", "text", true), f("ourRef", "Our reference"), f("yourRef", "Your reference"),
+          f("rentStartDate", "Rent starts"), f("commodity", "Commodity", "text", true), f("documentType", "Document type"),
+        ] },
+        { heading: "Parties", fields: [f("order", "To the order of", "text", true), f("account", "For the account of")] },
+        { heading: "Warehouse", fields: [
+          f("warehouseAddress", "Warehouse address"), f("markings", "Markings and remarks"),
+          f("totalNetWeight", "Total net weight (t)"), f("storageAndServicesTerms", "Storage and services terms"),
+        ] },
+      ],
+      tables: [{ path: "goods", heading: "Goods", columns: [
+        f("brand", "Brand or shape", "text", true), f("piles", "Piles"), f("bundles", "Bundles"), f("pieces", "Pieces"),
+        f("netWeight", "Net weight (t)", "text", true), f("grossWeight", "Gross weight (t)"),
+      ] }],
+    },
+  },
+  PROMISSORY_NOTE: {
+    title: "Promissory note",
+    number: "pNoteId",
+    transferable: true,
+    ...NOTE_LAYOUT,
+    w3c: { context: "https://trustvc.io/context/promissory-note.json", type: "PromissoryNote",
+      templateName: "PROMISSORY_NOTE", number: "pNoteId", ...NOTE_LAYOUT },
   },
 };
 

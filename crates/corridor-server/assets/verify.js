@@ -1,8 +1,9 @@
 // The verify page: a document — dropped, chosen, pasted, or opened from a share link — goes
 // to POST /api/verify; the answer is shown in plain language, and the document itself only
 // when it is untampered.
-import { $, api, el, fromHex, problem, unsalt } from "./common.js";
+import { $, api, el, fromHex, problem, saveFile, unsalt } from "./common.js";
 import { renderResult } from "./render.js";
+import { hideField } from "./renderer.js";
 import { templateNameOfTypes } from "./templates.js";
 
 // A message in place of a result; `id="error"` marks a file that could not be verified.
@@ -56,8 +57,9 @@ const openAttestation3Data = (document) => {
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 // Verifies `text` (what a file, a paste, an example or a share link held) and shows the
-// result; `source` names it in messages ("bl.tt", "The pasted text").
-export const verifyText = async (text, source) => {
+// result; `source` names it in messages ("bl.tt", "The pasted text"). `hidden` lists the
+// fields hidden so far at its renderer's request, of a copy made here.
+export const verifyText = async (text, source, hidden = []) => {
   let parsed;
   try {
     parsed = JSON.parse(text);
@@ -79,7 +81,24 @@ export const verifyText = async (text, source) => {
     say(`${source}: ${problem(answer)}`, "error");
     return;
   }
-  done(renderResult(dataOf(parsed), answer));
+  // A renderer's request to hide a field makes a copy without it, verified and shown anew.
+  const onHide = async (path) => {
+    const copy = await hideField(parsed, path);
+    if (copy.problem) return copy.problem;
+    await verifyText(JSON.stringify(copy.document), source, [...hidden, path]);
+    return null;
+  };
+  const result = renderResult(dataOf(parsed), answer, { document: parsed, onHide });
+  if (hidden.length) result.prepend(hiddenCopy(text, hidden));
+  done(result);
+};
+
+// What a copy made by hiding fields says of itself, and the file to take away.
+const hiddenCopy = (text, hidden) => {
+  const download = el("button", { type: "button", id: "download-hidden" }, "Download this copy");
+  download.addEventListener("click", () => saveFile("obfuscated.tt", text));
+  return el("p", { class: "hidden-copy", id: "hidden-copy" },
+    `A copy without ${hidden.join(", ")}, made here at its renderer's request, and checked below as any document is. `, download);
 };
 
 // A file holding a list: each of its documents verified (one request, the API's many-documents
@@ -97,7 +116,7 @@ const verifyMany = async (text, documents, source) => {
   }
   const results = answer.map((result, i) => {
     const place = `${i + 1} of ${documents.length}`;
-    if (!result.error) return renderResult(dataOf(documents[i]), result, { heading: `Document ${place}` });
+    if (!result.error) return renderResult(dataOf(documents[i]), result, { heading: `Document ${place}`, document: documents[i] });
     return el("section", { class: "result" }, el("h3", { class: "result-heading" }, `Item ${place}`),
       el("p", { class: "error item-error" }, result.error.message));
   });

@@ -258,7 +258,7 @@ fn report(verdict: &Verdict, offline: bool, replica: Option<&ReplicaFirst>) -> V
 }
 
 /// The example documents Corridor carries, raw: (name, title, document).
-const EXAMPLES: [(&str, &str, &str); 3] = [
+const EXAMPLES: [(&str, &str, &str); 6] = [
     (
         "bill-of-lading",
         "Bill of lading",
@@ -273,6 +273,21 @@ const EXAMPLES: [(&str, &str, &str); 3] = [
         "invoice",
         "Invoice",
         include_str!("../../../examples/documents/invoice.json"),
+    ),
+    (
+        "carrier-bill-of-lading",
+        "Carrier bill of lading",
+        include_str!("../../../examples/documents/carrier-bill-of-lading.json"),
+    ),
+    (
+        "warehouse-receipt",
+        "Warehouse receipt",
+        include_str!("../../../examples/documents/warehouse-receipt.json"),
+    ),
+    (
+        "promissory-note",
+        "Promissory note",
+        include_str!("../../../examples/documents/promissory-note.json"),
     ),
 ];
 

@@ -25,6 +25,7 @@ mod issuer;
 mod ocsp;
 mod portal;
 mod rate;
+mod renderers;
 mod rpc;
 mod shopper;
 mod status_lists;
@@ -57,6 +58,7 @@ pub enum PartyIssuer {
     /// issuer's status list.
     W3c(Arc<W3cIssuer>),
 }
+pub use renderers::{RendererOrigin, Renderers};
 pub use trace::linked_documents;
 pub use w3c::{W3cIssuer, W3cIssuerError};
 
@@ -104,6 +106,8 @@ pub struct ServerConfig {
     /// the same: a certificate its issuer revokes, or whose issuer's identity stops holding,
     /// counts at the checkout within this.
     pub recheck_documents: Duration,
+    /// The issuers' renderers the portal may load in a frame; by default none.
+    pub renderers: Renderers,
 }
 
 /// A DID document the server hosts for a did:web issuer.
@@ -286,7 +290,7 @@ fn routes(state: AppState, config: &ServerConfig) -> Router {
     let max_body = config.max_body;
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .merge(portal::routes())
+        .merge(portal::routes(&config.renderers))
         .route(
             "/openapi.json",
             get(|| async {
@@ -500,6 +504,7 @@ mod tests {
             store_max_size: None,
             did_documents: Vec::new(),
             recheck_documents: Duration::from_secs(300),
+            renderers: Renderers::None,
         }
     }
 

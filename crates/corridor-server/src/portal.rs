@@ -8,8 +8,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::AppState;
+use std::sync::Arc;
+
 use crate::error::{ApiError, PathParams};
+use crate::{AppState, Renderers};
 
 const INDEX: &str = include_str!("../assets/index.html");
 
@@ -19,6 +21,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("app.js", JS, include_str!("../assets/app.js")),
     ("common.js", JS, include_str!("../assets/common.js")),
     ("render.js", JS, include_str!("../assets/render.js")),
+    ("renderer.js", JS, include_str!("../assets/renderer.js")),
     ("templates.js", JS, include_str!("../assets/templates.js")),
     ("verify.js", JS, include_str!("../assets/verify.js")),
     ("issue.js", JS, include_str!("../assets/issue.js")),
@@ -31,35 +34,97 @@ const ASSETS: &[(&str, &str, &str)] = &[
 const JS: &str = "text/javascript; charset=utf-8";
 const CSS: &str = "text/css; charset=utf-8";
 
-/// Pages may load only what this server serves, and may send requests only to it.
-const POLICY: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+/// Pages may load only what this server serves, send requests only to it, and frame only the
+/// issuers' renderers the deployment allows (`frame-src`, filled in by [`routes`]).
+const POLICY: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; frame-src";
 
-pub fn routes() -> Router<AppState> {
+/// The page's placeholder for the renderers it may load, which its script reads.
+const RENDERERS_META: &str = r#"<meta name="corridor-renderers" content="">"#;
+
+pub fn routes(renderers: &Renderers) -> Router<AppState> {
+    let page = Arc::new(Page::new(renderers));
+    let page = get(move || std::future::ready(page.response()));
     Router::new()
-        .route("/", get(page))
-        .route("/issue", get(page))
-        .route("/titles", get(page))
-        .route("/share", get(page))
-        .route("/trace", get(page))
-        .route("/companies", get(page))
-        .route("/s/{id}", get(page))
+        .route("/", page.clone())
+        .route("/issue", page.clone())
+        .route("/titles", page.clone())
+        .route("/share", page.clone())
+        .route("/trace", page.clone())
+        .route("/companies", page.clone())
+        .route("/s/{id}", page)
         .route("/assets/{name}", get(asset))
 }
 
-async fn page() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (header::CONTENT_SECURITY_POLICY, POLICY),
-        ],
-        INDEX,
-    )
-        .into_response()
+/// The one page, as this deployment serves it.
+struct Page {
+    policy: String,
+    page_text: String,
+}
+
+impl Page {
+    /// The page that may frame `renderers`, and tells its script which they are.
+    fn new(renderers: &Renderers) -> Page {
+        Page {
+            policy: format!("{POLICY} {}", renderers.frame_sources()),
+            page_text: INDEX.replacen(
+                RENDERERS_META,
+                &format!(
+                    r#"<meta name="corridor-renderers" content="{}">"#,
+                    renderers.for_page()
+                ),
+                1,
+            ),
+        }
+    }
+
+    fn response(&self) -> Response {
+        (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_SECURITY_POLICY, self.policy.as_str()),
+            ],
+            self.page_text.clone(),
+        )
+            .into_response()
+    }
 }
 
 async fn asset(PathParams(name): PathParams<String>) -> Response {
     match ASSETS.iter().find(|(n, _, _)| *n == name) {
         Some((_, kind, body)) => ([(header::CONTENT_TYPE, *kind)], *body).into_response(),
         None => ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such asset").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_frames_the_renderers_allowed_and_tells_its_script_which() {
+        let listed = Renderers::Listed(vec![
+            "https://a.example".parse().unwrap(),
+            "http://127.0.0.1:9000".parse().unwrap(),
+        ]);
+        for (renderers, frames, meta) in [
+            (Renderers::None, "'none'", ""),
+            (
+                listed,
+                "https://a.example http://127.0.0.1:9000",
+                "https://a.example http://127.0.0.1:9000",
+            ),
+            (Renderers::AnyHttps, "https:", "https:"),
+        ] {
+            let page = Page::new(&renderers);
+            assert!(
+                page.policy.ends_with(&format!("; frame-src {frames}")),
+                "{}",
+                page.policy
+            );
+            assert!(page.policy.starts_with("default-src 'self';"));
+            let tag = format!(r#"<meta name="corridor-renderers" content="{meta}">"#);
+            assert_eq!(page.page_text.matches(&tag).count(), 1, "{renderers:?}");
+            assert_eq!(page.page_text.matches("corridor-renderers").count(), 1);
+        }
     }
 }

@@ -185,6 +185,9 @@ fn the_examples_are_documents_and_one_is_tampered() {
             "bill-of-lading",
             "certificate-of-origin",
             "invoice",
+            "carrier-bill-of-lading",
+            "warehouse-receipt",
+            "promissory-note",
             "bill-of-lading-altered"
         ]
     );
@@ -194,7 +197,7 @@ fn the_examples_are_documents_and_one_is_tampered() {
         .iter()
         .map(|a| a["valid"] == true)
         .collect();
-    assert_eq!(intact, [true, true, true, false]);
+    assert_eq!(intact, [true, true, true, true, true, true, false]);
 }
 
 #[test]

@@ -219,13 +219,27 @@ const VALID_GREEN: &str = "rgb(23, 102, 58)";
 /// A bill of lading signed with the test key's DID, whose identity is the DNS-DID record at
 /// `domain` and which no responder revokes: written to `name` in the workdir.
 fn signed_document(work: &Workdir, name: &str, domain: &str) -> std::path::PathBuf {
+    let claims = json!({"blNumber": format!("BL-{name}"), "vessel": "MV Portal"});
+    signed_document_drawn_by(work, name, domain, "https://corridor.test", claims)
+}
+
+/// As [`signed_document`], with these `claims`, naming the renderer at `renderer`.
+fn signed_document_drawn_by(
+    work: &Workdir,
+    name: &str,
+    domain: &str,
+    renderer: &str,
+    claims: Value,
+) -> std::path::PathBuf {
     let did = format!("did:ethr:{}", common::TEST_ADDRESS);
-    let raw = json!({
+    let mut raw = json!({
         "issuers": [{"id": did, "name": "Lion City Shipping", "revocation": {"type": "NONE"},
             "identityProof": {"type": "DNS-DID", "location": domain, "key": format!("{did}#controller")}}],
-        "$template": {"name": "BILL_OF_LADING", "type": "EMBEDDED_RENDERER", "url": "https://corridor.test"},
-        "blNumber": format!("BL-{name}"), "vessel": "MV Portal",
+        "$template": {"name": "BILL_OF_LADING", "type": "EMBEDDED_RENDERER", "url": renderer},
     });
+    raw.as_object_mut()
+        .unwrap()
+        .extend(claims.as_object().unwrap().clone());
     let dir = work.path(&format!("{name}-raw"));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join(name), raw.to_string()).unwrap();
@@ -349,15 +363,27 @@ fn an_unchecked_result_never_looks_like_an_approval() {
 
 /// An OpenAttestation v3 bill of lading, made and signed as `signed_document`.
 fn signed_v3_document(work: &Workdir, name: &str, domain: &str) -> std::path::PathBuf {
+    let claims = json!({"blNumber": format!("BL-{name}"), "vessel": "MV Portal"});
+    signed_v3_document_drawn_by(work, name, domain, "https://corridor.test", claims)
+}
+
+/// As [`signed_v3_document`], with these subject `claims`, naming the renderer at `renderer`.
+fn signed_v3_document_drawn_by(
+    work: &Workdir,
+    name: &str,
+    domain: &str,
+    renderer: &str,
+    claims: Value,
+) -> std::path::PathBuf {
     let did = format!("did:ethr:{}", common::TEST_ADDRESS);
     let raw = json!({
         "@context": ["https://www.w3.org/2018/credentials/v1", {"@vocab": "https://corridor.test/vocab#"}],
         "type": ["VerifiableCredential", "OpenAttestationCredential"],
         "issuanceDate": "2026-11-29T10:00:00Z",
         "issuer": {"id": "https://corridor.test", "type": "OpenAttestationIssuer", "name": "Lion City Shipping"},
-        "credentialSubject": {"blNumber": format!("BL-{name}"), "vessel": "MV Portal"},
+        "credentialSubject": claims,
         "openAttestationMetadata": {
-            "template": {"name": "BILL_OF_LADING", "type": "EMBEDDED_RENDERER", "url": "https://corridor.test"},
+            "template": {"name": "BILL_OF_LADING", "type": "EMBEDDED_RENDERER", "url": renderer},
             "proof": {"type": "OpenAttestationProofMethod", "method": "DID", "value": did,
                       "revocation": {"type": "NONE"}},
             "identityProof": {"type": "DNS-DID", "identifier": domain}
@@ -419,6 +445,343 @@ fn an_openattestation_v3_document_is_verified_and_shown_as_a_v2_one_is() {
     }
 }
 
+/// An issuer's decentralized renderer, served by `compat/renderer.mjs` on a port of its own
+/// (another origin than the portal's): one made with TradeTrust's components at `/`, one made
+/// on penpal 4 as renderers were before them at `/legacy/`. Stopped when dropped.
+struct Renderer {
+    child: std::process::Child,
+    origin: String,
+}
+
+impl Renderer {
+    fn start() -> Renderer {
+        use std::io::BufRead;
+        let mut child = std::process::Command::new("node")
+            .arg(common::repo().join("compat/renderer.mjs"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("node runs");
+        let mut origin = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut origin)
+            .unwrap();
+        assert!(
+            origin.starts_with("http://127.0.0.1:"),
+            "the renderer did not start (scripts/setup-oracle installs it): {origin:?}"
+        );
+        Renderer {
+            child,
+            origin: origin.trim().to_owned(),
+        }
+    }
+}
+
+impl Drop for Renderer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What the test renderer shows of `claims`: each leaf's path and its text as JavaScript's
+/// `String()` writes it.
+fn drawn(claims: &Value) -> std::collections::BTreeSet<(String, String)> {
+    let mut paths = Vec::new();
+    collect_leaves(claims, "", &mut paths);
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = match claims
+                .pointer(&format!("/{}", path.replace('.', "/")))
+                .unwrap()
+            {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => javascript_number(n.as_f64().unwrap()),
+                other => other.to_string(),
+            };
+            (path, text)
+        })
+        .collect()
+}
+
+/// What the frame showed: its values as `(path, text)`.
+fn framed(rows: &Value) -> std::collections::BTreeSet<(String, String)> {
+    rows.as_array()
+        .unwrap_or_else(|| panic!("no values framed: {rows}"))
+        .iter()
+        .map(|row| {
+            (
+                row[0].as_str().unwrap().into(),
+                row[1].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+/// The page's content security policy, framing `frames`.
+fn page_policy(frames: &str) -> String {
+    format!(
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; frame-src {frames}"
+    )
+}
+
+/// A DNS server vouching for the test key's DID at `issuer.corridor.test`.
+fn vouching_dns() -> DnsServer {
+    let did = format!("did:ethr:{}", common::TEST_ADDRESS);
+    let record = corridor_format::dns_records::dns_did_record(&format!("{did}#controller"));
+    DnsServer::start("corridor.test", &[("issuer.corridor.test", &record)])
+}
+
+/// Every check of a verification passed, and the banner is green.
+fn assert_valid(seen: &Value) {
+    let statuses: Vec<&Value> = seen["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| &c["status"])
+        .collect();
+    assert_eq!(statuses, [&json!("VALID"); 3], "{seen}");
+    assert_eq!(seen["colour"], VALID_GREEN, "{seen}");
+}
+
+/// The templates the test renderer offers, the first chosen.
+fn offered_templates() -> Value {
+    json!([
+        ["values", "The document", "true"],
+        ["packing", "Packing list", "false"]
+    ])
+}
+
+#[test]
+fn an_issuers_renderer_draws_the_document_in_a_sandboxed_frame_in_tradetrusts_protocol() {
+    let work = Workdir::new();
+    let renderer = Renderer::start();
+    let claims = json!({
+        "blNumber": "BL-drawn", "vessel": "MV Portal",
+        "shipper": {"name": "Tropical Fruits Export Pte Ltd", "address": {"country": "SG"}},
+        "packages": [{"description": "Frozen durian", "count": 120, "weightKg": 2400.5}],
+        "negotiable": true, "remarks": null,
+    });
+    let document = signed_document_drawn_by(
+        &work,
+        "drawn.json",
+        "issuer.corridor.test",
+        &format!("{}/", renderer.origin),
+        claims.clone(),
+    );
+    let dns = vouching_dns();
+    let server = Served::start(
+        &work,
+        &[
+            "--dns",
+            &dns.address.to_string(),
+            "--allow-renderer",
+            &renderer.origin,
+        ],
+    );
+    let hidden = work.path("hidden.tt");
+    let seen = seen(
+        &server,
+        "rendered",
+        &[
+            document.to_str().unwrap(),
+            "shipper.name",
+            hidden.to_str().unwrap(),
+        ],
+    );
+    // Verified as ever, and the page may frame the renderer's origin and no other.
+    assert_valid(&seen);
+    assert_eq!(seen["csp"], page_policy(&renderer.origin));
+    assert_eq!(seen["state"], "shown", "{seen}");
+    assert_eq!(seen["frames"], 1);
+    assert_eq!(
+        seen["sandbox"],
+        "allow-scripts allow-same-origin allow-modals allow-popups"
+    );
+    // RENDER_DOCUMENT sent the data as its issuer wrote it: the frame shows each value of it.
+    assert_eq!(framed(&seen["framed"]), drawn(&claims), "{seen}");
+    // UPDATE_TEMPLATES made the tabs; SELECT_TEMPLATE chose the second; UPDATE_HEIGHT sized
+    // the frame to what it holds; PRINT reached the renderer.
+    assert_eq!(seen["templates"], offered_templates());
+    assert_eq!(
+        seen["second"],
+        json!({"heading": "Packing list", "values": [
+            "packages.0.description", "packages.0.count", "packages.0.weightKg"]})
+    );
+    assert_eq!(seen["height"]["frame"], seen["height"]["content"], "{seen}");
+    assert_eq!(seen["printed"], 1);
+    // OBFUSCATE: a copy without the field, verified anew, drawn without it, and downloaded.
+    let copy_seen = &seen["hidden"];
+    assert!(
+        copy_seen["copy"]
+            .as_str()
+            .unwrap()
+            .contains("without shipper.name"),
+        "{seen}"
+    );
+    assert_valid(copy_seen);
+    let mut without = claims.clone();
+    without["shipper"].as_object_mut().unwrap().remove("name");
+    assert_eq!(framed(&copy_seen["framed"]), drawn(&without), "{seen}");
+    let original: Value = serde_json::from_slice(&std::fs::read(&document).unwrap()).unwrap();
+    let copy: Value = serde_json::from_slice(&std::fs::read(&hidden).unwrap()).unwrap();
+    assert_eq!(copy["signature"], original["signature"]);
+    assert!(copy["data"]["shipper"].get("name").is_none(), "{copy}");
+    assert_eq!(
+        copy["privacy"]["obfuscatedData"].as_array().unwrap().len(),
+        1
+    );
+    work.ok(&["verify", "--offline", hidden.to_str().unwrap()]);
+    // On a phone, the frame fits the page.
+    let phone = seen_with(
+        &server,
+        "rendered",
+        &[document.to_str().unwrap()],
+        &[("VIEWPORT", "390x844")],
+    );
+    assert_eq!(phone["state"], "shown", "{phone}");
+    assert_eq!(phone["layout"]["rendered"], json!([]), "{phone}");
+}
+
+#[test]
+fn openattestation_v3_documents_are_drawn_by_renderers_old_and_new() {
+    let work = Workdir::new();
+    let renderer = Renderer::start();
+    let dns = vouching_dns();
+    let server = Served::start(
+        &work,
+        &[
+            "--dns",
+            &dns.address.to_string(),
+            "--allow-renderer",
+            &renderer.origin,
+        ],
+    );
+    let claims = json!({
+        "blNumber": "BL-v3-drawn", "vessel": "MV Legacy",
+        "packages": [{"description": "Cut orchids", "count": 30}],
+    });
+    // A renderer on penpal 4 is called by its own methods: renderDocument, selectTemplateTab
+    // (the template's place), print.
+    let legacy = signed_v3_document_drawn_by(
+        &work,
+        "legacy.json",
+        "issuer.corridor.test",
+        &format!("{}/legacy/", renderer.origin),
+        claims.clone(),
+    );
+    let seen = self::seen(&server, "rendered", &[legacy.to_str().unwrap()]);
+    assert_valid(&seen);
+    assert_eq!(seen["state"], "shown", "{seen}");
+    assert_eq!(framed(&seen["framed"]), drawn(&claims), "{seen}");
+    assert_eq!(seen["templates"], offered_templates());
+    assert_eq!(
+        seen["second"],
+        json!({"heading": "Packing list", "values": ["packages.0.description", "packages.0.count"]})
+    );
+    assert_eq!(seen["printed"], 1);
+    // One made with TradeTrust's components hides a field of the subject.
+    let modern = signed_v3_document_drawn_by(
+        &work,
+        "modern.json",
+        "issuer.corridor.test",
+        &format!("{}/", renderer.origin),
+        claims.clone(),
+    );
+    let hidden = work.path("v3-hidden.json");
+    let seen = self::seen(
+        &server,
+        "rendered",
+        &[
+            modern.to_str().unwrap(),
+            "credentialSubject.vessel",
+            hidden.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(framed(&seen["framed"]), drawn(&claims), "{seen}");
+    let copy_seen = &seen["hidden"];
+    assert_valid(copy_seen);
+    let mut without = claims.clone();
+    without.as_object_mut().unwrap().remove("vessel");
+    assert_eq!(framed(&copy_seen["framed"]), drawn(&without), "{seen}");
+    let copy: Value = serde_json::from_slice(&std::fs::read(&hidden).unwrap()).unwrap();
+    assert!(copy["credentialSubject"].get("vessel").is_none(), "{copy}");
+    work.ok(&["verify", "--offline", hidden.to_str().unwrap()]);
+}
+
+#[test]
+fn a_renderer_not_allowed_or_not_answering_leaves_the_document_to_the_built_in_template() {
+    let work = Workdir::new();
+    let renderer = Renderer::start();
+    let claims = json!({"blNumber": "BL-fallback", "vessel": "MV Built In"});
+    let named = signed_document_drawn_by(
+        &work,
+        "named.json",
+        "issuer.corridor.test",
+        &format!("{}/", renderer.origin),
+        claims.clone(),
+    );
+    let read = |path: &std::path::Path| -> Value {
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+    };
+    // A deployment that allows no renderer frames nothing, and says whose it did not load.
+    let closed = Served::start(&work, &["--offline"]);
+    let seen = self::seen(&closed, "rendered", &[named.to_str().unwrap()]);
+    assert_eq!(seen["csp"], page_policy("'none'"));
+    assert_eq!(seen["state"], "not-allowed", "{seen}");
+    assert_eq!(seen["frames"], 0);
+    let note = seen["note"].as_str().unwrap();
+    assert!(
+        note.contains(&renderer.origin) && note.contains("does not load"),
+        "{note}"
+    );
+    assert_shows_exactly(&json!({"document": seen["builtIn"]}), &read(&named));
+    // Nor one it allows another renderer than the one the document names.
+    let silent = format!("http://127.0.0.1:{}", free_port());
+    let other = Served::start(&work, &["--offline", "--allow-renderer", &silent]);
+    let seen = self::seen(&other, "rendered", &[named.to_str().unwrap()]);
+    assert_eq!(seen["state"], "not-allowed", "{seen}");
+    assert_eq!(seen["frames"], 0);
+    // A renderer that does not answer leaves the document to the built-in template, saying so.
+    let unanswered = signed_document_drawn_by(
+        &work,
+        "unanswered.json",
+        "issuer.corridor.test",
+        &format!("{silent}/"),
+        claims,
+    );
+    let seen = self::seen(&other, "rendered", &[unanswered.to_str().unwrap()]);
+    assert_eq!(seen["csp"], page_policy(&silent));
+    assert_eq!(seen["state"], "fallback", "{seen}");
+    assert_eq!(seen["frames"], 0);
+    assert!(
+        seen["note"].as_str().unwrap().contains("did not answer"),
+        "{seen}"
+    );
+    assert_shows_exactly(&json!({"document": seen["builtIn"]}), &read(&unanswered));
+    // The server frames no page of its own origin, and takes only origins.
+    let port = free_port();
+    let own = work
+        .command(&[
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--allow-renderer",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(own.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&own.stderr).contains("this server's own origin"));
+    let page = work
+        .command(&["serve", "--allow-renderer", "https://renderer.example/page"])
+        .output()
+        .unwrap();
+    assert_eq!(page.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&page.stderr).contains("is not an origin"));
+}
+
 #[test]
 fn the_domain_whose_dns_vouched_for_the_issuer_is_named() {
     let work = Workdir::new();
@@ -468,6 +831,30 @@ fn the_examples_are_ready_to_verify_and_laid_out_by_their_templates() {
         [&json!("network.chain"), &json!("network.chainId")],
         "{seen}"
     );
+    // Every kind of TradeTrust's gallery has its template, in the reference's field names.
+    for (example, heading) in [
+        (
+            "carrier-bill-of-lading",
+            "Carrier bill of lading LCS-SGSIN-2026-000512",
+        ),
+        ("warehouse-receipt", "Warehouse receipt JCS-WR-2026-1187"),
+        ("promissory-note", "Promissory note CFI-PN-2026-0042"),
+    ] {
+        let seen = self::seen(&server, "verify-example", &[example]);
+        assert_eq!(seen["heading"], heading, "{seen}");
+        let others: Vec<&Value> = seen["document"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r[2] == false)
+            .map(|r| &r[0])
+            .collect();
+        assert_eq!(
+            others,
+            [&json!("network.chain"), &json!("network.chainId")],
+            "{seen}"
+        );
+    }
     let seen = self::seen(&server, "verify-example", &["bill-of-lading-altered"]);
     assert_eq!(seen["verdict"], "This document is NOT valid.");
     assert_eq!(seen["document"], json!([]));
@@ -1242,7 +1629,7 @@ fn w3c_credentials_issued_through_the_form_verify_in_the_portal_and_in_trustvc()
     for viewport in ["1280x900", "390x844"] {
         let env = [("VIEWPORT", viewport)];
         let n = issued_files.len();
-        let forms = [
+        let mut forms = vec![
             json!({"template": "INVOICE", "add": ["billableItems"], "fields": [
                 ["invoiceId", format!("INV-W3C-{n}")], ["date", "2026-11-27"], ["billFromName", "Chongqing Hengtai Agri-Export Co., Ltd."],
                 ["billToCompanyName", "Kallang Gourmet Distribution Pte. Ltd."], ["tax", "9"],
@@ -1263,6 +1650,24 @@ fn w3c_credentials_issued_through_the_form_verify_in_the_portal_and_in_trustvc()
                 ["shipperName", "Yubei Precision Motors Co."], ["consigneeName", "Merlion Fresh Foods Pte. Ltd."],
                 ["packages.0.packagesDescription", "Motorcycle engines"], ["packages.0.packagesWeight", "6400 KGS"]]}),
         ];
+        // The other transferable kinds of TradeTrust's gallery, in TrustVC's vocabulary for each.
+        if viewport == "390x844" {
+            forms.extend([
+                json!({"template": "BILL_OF_LADING_CARRIER", "owner": owner, "fields": [
+                    ["blNumber", format!("CBL-W3C-{n}")], ["scac", "LCSL"], ["vessel", "MV Lion City Spirit"],
+                    ["portOfLoading", "Shanghai"], ["portOfDischarge", "Singapore"],
+                    ["shipperName", "Yubei Precision Motors Co."], ["consigneeName", "Merlion Motor Trading Pte. Ltd."],
+                    ["packages.0.packagesDescription", "Motorcycle engines"], ["packages.0.packagesWeight", "12800 KGS"]]}),
+                json!({"template": "WAREHOUSE_RECEIPT", "owner": owner, "fields": [
+                    ["warehouseReceipt", format!("WR-W3C-{n}")], ["issuanceDate", "2026-11-25"],
+                    ["commodity", "Frozen durian"], ["order", "Tropical Fruits Export Pte. Ltd."],
+                    ["goods.0.brand", "Musang King, cartons"], ["goods.0.netWeight", "2.4"]]}),
+                json!({"template": "PROMISSORY_NOTE", "owner": owner, "fields": [
+                    ["pNoteId", format!("PN-W3C-{n}")], ["commitmentDate", "2026-11-26"],
+                    ["drawerCompanyName", "Chongqing Fresh Imports Co."], ["draweeCompanyName", "Tropical Fruits Export Pte. Ltd."],
+                    ["dueDate", "2027-02-24"], ["currency", "USD"], ["amount", "10680"]]}),
+            ]);
+        }
         for form in forms {
             let kind = form["template"].as_str().unwrap();
             let number = form["fields"][0][1].as_str().unwrap();
@@ -1376,7 +1781,27 @@ fn w3c_credentials_issued_through_the_form_verify_in_the_portal_and_in_trustvc()
                         "{}",
                         at("title")
                     );
-                    assert!(rows.contains(&json!(["vessel", "MV Lion City Spirit", true])));
+                    let (kind_type, row) = match kind {
+                        "BILL_OF_LADING" => (
+                            "BillOfLading",
+                            json!(["vessel", "MV Lion City Spirit", true]),
+                        ),
+                        "BILL_OF_LADING_CARRIER" => {
+                            ("BillOfLadingCarrier", json!(["scac", "LCSL", true]))
+                        }
+                        "WAREHOUSE_RECEIPT" => (
+                            "WarehouseReceipt",
+                            json!(["goods.0.brand", "Musang King, cartons", true]),
+                        ),
+                        _ => ("PromissoryNote", json!(["amount", "10680", true])),
+                    };
+                    assert_eq!(
+                        credential["credentialSubject"]["type"],
+                        json!([kind_type]),
+                        "{}",
+                        at("type")
+                    );
+                    assert!(rows.contains(&row), "{}", at("rows"));
                 }
             }
             issued_files.push(out);

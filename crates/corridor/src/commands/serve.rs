@@ -96,6 +96,59 @@ pub struct ServeArgs {
     w3c: W3cIssuerArgs,
     #[command(flatten)]
     follow: FollowArgs,
+    /// An issuer's renderer the portal may show documents with: the origin of the page a
+    /// document names to draw it (OpenAttestation `$template.url`, a W3C `renderMethod` of
+    /// type EMBEDDED_RENDERER), as https://renderer.example; repeatable. `any-https` allows
+    /// every https origin, as TradeTrust's own site does. The portal loads the renderer in a
+    /// sandboxed frame, and its pages may frame these origins and no other. By default none:
+    /// every document is laid out by the built-in templates, and a page says which renderer
+    /// its document named.
+    #[arg(long = "allow-renderer", value_name = "ORIGIN|any-https", value_parser = parse_renderer)]
+    allow_renderer: Vec<Renderer>,
+}
+
+/// One `--allow-renderer`: an origin, or any https one.
+#[derive(Clone)]
+enum Renderer {
+    Origin(corridor_server::RendererOrigin),
+    AnyHttps,
+}
+
+fn parse_renderer(text: &str) -> Result<Renderer, String> {
+    if text == "any-https" {
+        return Ok(Renderer::AnyHttps);
+    }
+    text.parse().map(Renderer::Origin)
+}
+
+/// The renderers the portal may load; none of them this server's own origin, where a framed
+/// page allowed its scripts and its origin would be the portal's own.
+fn renderers(given: &[Renderer], public_url: &str) -> Result<corridor_server::Renderers> {
+    use corridor_server::Renderers;
+    if given.iter().any(|r| matches!(r, Renderer::AnyHttps)) {
+        return Ok(Renderers::AnyHttps);
+    }
+    let own: Option<corridor_server::RendererOrigin> = public_url
+        .split_once("://")
+        .map(|(scheme, rest)| format!("{scheme}://{}", rest.split('/').next().unwrap_or_default()))
+        .and_then(|origin| origin.parse().ok());
+    let origins: Vec<_> = given
+        .iter()
+        .filter_map(|r| match r {
+            Renderer::Origin(origin) => Some(origin.clone()),
+            Renderer::AnyHttps => None,
+        })
+        .collect();
+    if let Some(origin) = origins.iter().find(|o| Some(*o) == own.as_ref()) {
+        anyhow::bail!(
+            "--allow-renderer {origin}: that is this server's own origin; a renderer must be served from another"
+        );
+    }
+    Ok(if origins.is_empty() {
+        Renderers::None
+    } else {
+        Renderers::Listed(origins)
+    })
 }
 
 /// Peers whose documents this node answers for, from replicas of their status feeds.
@@ -277,7 +330,15 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         did_documents,
         w3c,
         follow,
+        allow_renderer,
     } = args;
+    let renderers = renderers(
+        allow_renderer,
+        public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .as_str(),
+    )?;
     let follow_every = follow
         .follow_every
         .max(std::time::Duration::from_millis(50));
@@ -441,6 +502,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
             store_max_size,
             did_documents: did_documents.clone(),
             recheck_documents: *recheck_documents,
+            renderers: renderers.clone(),
         })
     })?;
     Ok(Exit::Success)
