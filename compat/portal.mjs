@@ -35,7 +35,8 @@
 //                                                                    layout in its place. With <path>, click the
 //                                                                    frame's button hiding it, and download the
 //                                                                    copy made to <out>
-//   node portal.mjs share <base-url> <api-token> <file>              share the file, then open the link
+//   node portal.mjs share <base-url> <api-token> <file>              share the file, then open the link (the
+//                                                                    page's TradeTrust link reported too)
 //   node portal.mjs companies <base-url> <api-token> <query> [<basis>]
 //                                                                    look a company up on the companies page:
 //                                                                    each one's verdict (words, class, colours),
@@ -425,6 +426,7 @@ try {
       await page.click("#do-share");
       await page.waitForSelector("#share-link, #share-error", { timeout: 15000 });
       const link = await page.$eval("#share-link", (a) => a.href).catch(() => null);
+      const tradetrust = await page.$eval("#share-tradetrust", (a) => a.getAttribute("href")).catch(() => null);
       const qr = await page.$eval("#share-qr", (img) => img.complete && img.naturalWidth > 0 && img.src.startsWith("data:image/")).catch(() => false);
       const shareError = await text(page, "#share-error");
       await overflows(page, "shared");
@@ -432,7 +434,7 @@ try {
       const reader = watch(await context.newPage());
       reader.on("request", (r) => requests.push(r.url()));
       if (link) await reader.goto(link);
-      seen = { link, qr, shareError, requests, ...(link ? await verdict(reader) : {}) };
+      seen = { link, tradetrust, qr, shareError, requests, ...(link ? await verdict(reader) : {}) };
       if (link) await overflows(reader, "shared, opened");
       break;
     }

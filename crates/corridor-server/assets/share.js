@@ -1,21 +1,22 @@
 // The share page: a document is encrypted here (OPEN-ATTESTATION-TYPE-1, as
-// @govtechsg/oa-encryption does: AES-256-GCM over the document's base64), the envelope stored
-// with POST /api/shares, and the link given with its key in the fragment — which browsers
-// never send — as text and as a QR code.
-import { $, api, el, problem, rememberToken, toHex } from "./common.js";
+// @govtechsg/oa-encryption does), the envelope stored with POST /api/shares, and the link given
+// in TradeTrust's action-link format with its key in the anchor — which browsers never send —
+// as text and as a QR code on this portal's address, and through TradeTrust's router for
+// those who open documents on TradeTrust's website (the router forwards only to TradeTrust's
+// own hosts, so that link's redirect is TradeTrust's website, which fetches the envelope from
+// here).
+import { actionLink, portalLink } from "./actions.js";
+import { $, api, el, problem, rememberToken, unsalt } from "./common.js";
+import { encrypt } from "./envelope.js";
 
-const base64 = (bytes) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
+// Where TradeTrust's router sends a link on: TradeTrust's website.
+const TRADETRUST = "https://tradetrust.io/";
 
-export const encrypt = async (documentText) => {
-  const key = crypto.getRandomValues(new Uint8Array(32));
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const aes = await crypto.subtle.importKey("raw", key, "AES-GCM", false, ["encrypt"]);
-  const plain = new TextEncoder().encode(base64(new TextEncoder().encode(documentText)));
-  const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv }, aes, plain));
-  return {
-    key: toHex(key),
-    envelope: { cipherText: base64(sealed.slice(0, -16)), iv: base64(iv), tag: base64(sealed.slice(-16)), type: "OPEN-ATTESTATION-TYPE-1" },
-  };
+// The chain a link names: the document's own network, else Ethereum's (TradeTrust's website
+// refuses a link naming none; a document on no chain verifies alike on any).
+const chainOf = (document) => {
+  const network = unsalt((document.data || {}).network);
+  return String((network && network.chainId) || "1");
 };
 
 const share = async () => {
@@ -26,8 +27,9 @@ const share = async () => {
     return;
   }
   const documentText = await file.text();
+  let parsed;
   try {
-    const parsed = JSON.parse(documentText);
+    parsed = JSON.parse(documentText);
     if (!parsed || typeof parsed !== "object" || !parsed.data || !parsed.signature) throw new Error();
   } catch (_) {
     out.replaceChildren(el("p", { class: "error", id: "share-error" }, `${file.name} is not a wrapped document.`));
@@ -39,7 +41,9 @@ const share = async () => {
     out.replaceChildren(el("p", { class: "error", id: "share-error" }, `Not shared: ${problem(answer)}`));
     return;
   }
-  const link = `${location.origin}/s/${answer.id}#${key}`;
+  const action = { uri: `${location.origin}/api/shares/${answer.id}`, key, chainId: chainOf(parsed) };
+  const link = portalLink({ ...action, redirect: `${location.origin}/` });
+  const tradetrust = actionLink({ ...action, redirect: TRADETRUST });
   const qr = window.Vendor.qrcode(0, "M");
   qr.addData(link);
   qr.make();
@@ -49,6 +53,8 @@ const share = async () => {
     el("p", { class: "done" }, `Shared until ${new Date(answer.expires).toLocaleString()}. Whoever has this link can open and check the document until then; the server cannot read it.`),
     el("p", {}, el("a", { id: "share-link", href: link }, link), " ", copy),
     el("img", { id: "share-qr", alt: "The link as a QR code", src: qr.createDataURL(4, 4) }),
+    el("p", { class: "note" }, "To open it on TradeTrust's website instead: ",
+      el("a", { id: "share-tradetrust", href: tradetrust }, tradetrust)),
   );
 };
 

@@ -1,7 +1,9 @@
 // The verify page: a document — dropped, chosen, pasted, or opened from a share link — goes
 // to POST /api/verify; the answer is shown in plain language, and the document itself only
 // when it is untampered.
-import { $, api, el, fromHex, problem, saveFile, unsalt } from "./common.js";
+import { readAction } from "./actions.js";
+import { $, api, el, problem, saveFile, unsalt } from "./common.js";
+import { decrypt, keyOf } from "./envelope.js";
 import { renderResult } from "./render.js";
 import { hideField } from "./renderer.js";
 import { templateNameOfTypes } from "./templates.js";
@@ -60,6 +62,12 @@ const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 // result; `source` names it in messages ("bl.tt", "The pasted text"). `hidden` lists the
 // fields hidden so far at its renderer's request, of a copy made here.
 export const verifyText = async (text, source, hidden = []) => {
+  // A TradeTrust action link (pasted, or read from a QR code) opens the document it names.
+  const trimmed = text.trim();
+  if (/^https?:\/\/\S+$/.test(trimmed)) {
+    await openAction(trimmed);
+    return;
+  }
   let parsed;
   try {
     parsed = JSON.parse(text);
@@ -130,8 +138,8 @@ const verifyMany = async (text, documents, source) => {
 
 // A shared document: its envelope from the server, its key from the link's fragment.
 const openShared = async (id, keyHex) => {
-  const key = fromHex(keyHex);
-  if (!key || key.length !== 32) {
+  const key = keyOf(keyHex);
+  if (!key) {
     say("This share link is incomplete: its key (after #) is missing or cut short.", "error");
     return;
   }
@@ -151,16 +159,52 @@ const openShared = async (id, keyHex) => {
   await verifyText(text, "The shared document");
 };
 
-const base64Bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
-
-// OPEN-ATTESTATION-TYPE-1, as @govtechsg/oa-encryption opens it: AES-256-GCM over the
-// document's base64.
-const decrypt = async (envelope, key) => {
-  if (envelope.type !== "OPEN-ATTESTATION-TYPE-1") throw new Error(`unknown envelope type ${envelope.type}`);
-  const aes = await crypto.subtle.importKey("raw", key, "AES-GCM", false, ["decrypt"]);
-  const sealed = new Uint8Array([...base64Bytes(envelope.cipherText), ...base64Bytes(envelope.tag)]);
-  const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: base64Bytes(envelope.iv) }, aes, sealed);
-  return new TextDecoder("utf-8", { fatal: true }).decode(base64Bytes(new TextDecoder().decode(plain)));
+// A TradeTrust action link (`url`): the document it names, fetched — by this server when it is
+// kept elsewhere, since the page may reach only this server — opened with the link's key when
+// it is encrypted, and verified.
+const openAction = async (url) => {
+  let action;
+  try {
+    action = readAction(url);
+  } catch (e) {
+    say(`This link cannot be opened: ${e.message}.`, "error");
+    return;
+  }
+  say("Fetching the document the link names…");
+  let here;
+  try {
+    here = new URL(action.uri).origin === location.origin;
+  } catch (e) {
+    say("This link cannot be opened: the document it names is not at a URL.", "error");
+    return;
+  }
+  const fetched = here
+    ? await api("GET", new URL(action.uri).pathname)
+    : await api("POST", "/api/documents/fetch", { uri: action.uri });
+  if (!fetched.ok) {
+    say(`The document the link names cannot be fetched: ${problem(fetched.answer)}`, "error");
+    return;
+  }
+  const body = here ? fetched.answer : fetched.answer.document;
+  // TradeTrust's storage keeps a document under `document`.
+  const found = isObject(body) && isObject(body.document) ? body.document : body;
+  if (!isObject(found) || found.type !== "OPEN-ATTESTATION-TYPE-1") {
+    await verifyText(JSON.stringify(found), "The linked document");
+    return;
+  }
+  const key = keyOf(action.key);
+  if (!key) {
+    say("The document the link names is encrypted, and the link carries no key for it, or a cut one.", "error");
+    return;
+  }
+  let text;
+  try {
+    text = await decrypt(found, key);
+  } catch (e) {
+    say("The document the link names cannot be opened: the link's key does not fit it, or it was altered.", "error");
+    return;
+  }
+  await verifyText(text, "The linked document");
 };
 
 export const start = () => {
@@ -179,6 +223,7 @@ export const start = () => {
   $("check").addEventListener("click", () => verifyText($("paste").value, "The pasted text"));
   const shared = /^\/s\/([^/]+)$/.exec(location.pathname);
   if (shared) openShared(decodeURIComponent(shared[1]), location.hash.slice(1));
+  else if (new URLSearchParams(location.search).has("q")) openAction(location.href);
   showExamples();
 };
 

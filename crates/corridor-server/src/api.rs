@@ -56,6 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/titles/actions", post(act))
         .route("/api/titles/transactions/prepare", post(chain::prepare))
         .route("/api/titles/transactions", post(chain::submit))
+        .route("/api/documents/fetch", post(fetch_document))
         .route("/api/shares", post(put_share))
         .route("/api/shares/{id}", get(get_share).delete(delete_share))
 }
@@ -1346,6 +1347,66 @@ async fn put_share(
     ))
 }
 
+/// The longest URI an action link may name.
+const MAX_URI: usize = 2048;
+
+/// `POST /api/documents/fetch`: `{"uri"}`, the document a TradeTrust action link names,
+/// fetched by the server because the portal's pages may reach only it. The fetch keeps the
+/// verifier's rules (public addresses over https, or a host `--allow-fetch` names; a bounded
+/// answer) and is answered as `{"document": <its JSON>}`. An encrypted document stays so: its
+/// key travels in the link, which the page keeps.
+async fn fetch_document(
+    State(state): State<AppState>,
+    ticket: Ticket,
+    body: JsonBody,
+) -> Result<Response, ApiError> {
+    let uri = match body.0.get("uri").and_then(Value::as_str) {
+        Some(uri)
+            if uri.len() <= MAX_URI
+                && (uri.starts_with("https://") || uri.starts_with("http://")) =>
+        {
+            uri.to_string()
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "invalid",
+                format!("give {{\"uri\": an http(s) URL of at most {MAX_URI} characters}}"),
+            ));
+        }
+    };
+    let http = state.verifier.http().ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_GATEWAY,
+            "offline",
+            "this server is offline (`--offline`): it fetches nothing",
+        )
+    })?;
+    let answer = ticket
+        .run(move |_| {
+            let unreachable =
+                |why: String| ApiError::new(StatusCode::BAD_GATEWAY, "fetch_failed", why);
+            let response = http
+                .get(&uri)
+                .map_err(|e| unreachable(format!("{uri} could not be fetched: {e}")))?;
+            if response.status != 200 {
+                return Err(unreachable(format!(
+                    "{uri} answered HTTP {}",
+                    response.status
+                )));
+            }
+            let document: Value = serde_json::from_slice(&response.body).map_err(|e| {
+                ApiError::new(
+                    StatusCode::BAD_GATEWAY,
+                    "not_json",
+                    format!("{uri} did not answer with JSON: {e}"),
+                )
+            })?;
+            Ok(serde_json::to_vec(&json!({"document": document})).expect("JSON serializes"))
+        })
+        .await?;
+    Ok(json_answer(answer))
+}
+
 /// The share id of a path, if it is one (32 hex digits).
 fn share_id(id: String) -> Result<String, ApiError> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -1362,13 +1423,19 @@ fn share_id(id: String) -> Result<String, ApiError> {
 async fn get_share(
     State(state): State<AppState>,
     PathParams(id): PathParams<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let id = share_id(id)?;
     let found = reading(&state, move |store| store.share(&id)).await?;
     let (envelope, expires) = found.ok_or_else(|| store_error(StoreError::UnknownShare))?;
     let mut answer = serde_json::to_value(envelope).expect("an envelope serializes");
     answer["expires"] = json!(corridor_ledger::show_time(expires));
-    Ok(Json(answer))
+    // Any page may fetch it, as TradeTrust's opens the document an action link names: it is
+    // encrypted, and its key is only in the link.
+    Ok((
+        [(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")],
+        Json(answer),
+    )
+        .into_response())
 }
 
 /// `DELETE /api/shares/{id}`, with the API token that made the share.

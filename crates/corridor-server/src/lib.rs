@@ -192,6 +192,11 @@ impl VerifierMaker {
         providers.http = Some(replica.clone());
         (Verifier::new(providers), Some(replica))
     }
+
+    /// How one request reaches the web, under the verifier's rules, if the server is online.
+    pub(crate) fn http(&self) -> Option<Arc<dyn corridor_verify::providers::HttpGet>> {
+        (self.providers)().http
+    }
 }
 
 /// Why the server could not start.

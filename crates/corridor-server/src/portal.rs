@@ -27,6 +27,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ("issue.js", JS, include_str!("../assets/issue.js")),
     ("titles.js", JS, include_str!("../assets/titles.js")),
     ("share.js", JS, include_str!("../assets/share.js")),
+    ("envelope.js", JS, include_str!("../assets/envelope.js")),
+    ("actions.js", JS, include_str!("../assets/actions.js")),
     ("trace.js", JS, include_str!("../assets/trace.js")),
     ("companies.js", JS, include_str!("../assets/companies.js")),
     ("vendor.js", JS, include_str!("../assets/vendor.js")),

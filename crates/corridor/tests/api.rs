@@ -2024,3 +2024,51 @@ fn the_status_feed_is_served_with_its_head_signed_and_paged_to_the_end() {
 fn hex_of(text: &str) -> String {
     text.bytes().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn the_document_an_action_link_names_is_fetched_within_the_verifiers_rules() {
+    let work = Workdir::new();
+    let storage = common::http::serve_json(vec![
+        (
+            "/document".into(),
+            json!({"document": {"type": "OPEN-ATTESTATION-TYPE-1"}}).to_string(),
+        ),
+        ("/text".into(), "not json".into()),
+    ]);
+    let host = storage.strip_prefix("http://").unwrap();
+    let server = Server::start_with(&work, &["--allow-fetch", host]);
+    let fetch = |uri: Value| server.post("/api/documents/fetch", Some(json!({ "uri": uri })), None);
+    // As its host answered, an encrypted one still encrypted.
+    let (status, answer) = fetch(json!(format!("{storage}/document")));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        answer,
+        json!({"document": {"document": {"type": "OPEN-ATTESTATION-TYPE-1"}}})
+    );
+    for (uri, status, code) in [
+        (json!(format!("{storage}/missing")), 502, "fetch_failed"),
+        (json!(format!("{storage}/text")), 502, "not_json"),
+        // A host no rule allows, inside a network: never asked.
+        (json!("http://10.0.0.1/document"), 502, "fetch_failed"),
+        (json!("file:///etc/passwd"), 400, "invalid"),
+        (json!(7), 400, "invalid"),
+    ] {
+        let (got, answer) = fetch(uri.clone());
+        assert_eq!(
+            (got, answer["error"]["code"].as_str().unwrap()),
+            (status, code),
+            "{uri}: {answer}"
+        );
+    }
+    // An offline server fetches nothing.
+    let offline = Server::start(&work);
+    let (status, answer) = offline.post(
+        "/api/documents/fetch",
+        Some(json!({"uri": format!("{storage}/document")})),
+        None,
+    );
+    assert_eq!(
+        (status, answer["error"]["code"].as_str().unwrap()),
+        (502, "offline")
+    );
+}

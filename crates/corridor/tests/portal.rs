@@ -1016,9 +1016,19 @@ fn a_shared_document_opens_from_its_link_and_the_key_never_reaches_the_server() 
     let file = reference_document(&work, "signed/signed-0.json");
     let seen = seen(&server, "share", &[&api_token, file.to_str().unwrap()]);
     assert_eq!(seen["qr"], true, "{seen}");
+    // A TradeTrust action link on the portal's own address, the key in its anchor.
     let link = seen["link"].as_str().unwrap();
-    let (_, key) = link.split_once('#').unwrap();
+    assert!(link.starts_with(&format!("{}/?q=", server.base)), "{link}");
+    let action = |link: &str| -> (Value, String) {
+        let (query, anchor) = link.split_once("?q=").unwrap().1.split_once('#').unwrap();
+        let decode =
+            |text: &str| -> Value { serde_json::from_str(&percent_decoded(text)).unwrap() };
+        let key = decode(anchor)["key"].as_str().unwrap().to_string();
+        (decode(query), key)
+    };
+    let (shared, key) = action(link);
     assert_eq!(key.len(), 64);
+    let key = key.as_str();
     // Opened from the link: decrypted in the page, verified and shown.
     assert_eq!(seen["checks"][0]["status"], "VALID", "{seen}");
     let document: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
@@ -1030,14 +1040,12 @@ fn a_shared_document_opens_from_its_link_and_the_key_never_reaches_the_server() 
         "{requests:?}"
     );
     // What the server keeps opens with the key by oa-encryption, the reference.
-    let id = link
-        .rsplit_once("/s/")
-        .unwrap()
-        .1
-        .split('#')
-        .next()
-        .unwrap();
-    let mut envelope = get_json(&format!("{}/api/shares/{id}", server.base));
+    let uri = shared["payload"]["uri"].as_str().unwrap();
+    assert!(
+        uri.starts_with(&format!("{}/api/shares/", server.base)),
+        "{shared}"
+    );
+    let mut envelope = get_json(uri);
     envelope["key"] = json!(key);
     let opened = common::oracle("decrypt", &[envelope]);
     let opened: Value = serde_json::from_str(opened[0]["document"].as_str().unwrap()).unwrap();
@@ -1047,6 +1055,167 @@ fn a_shared_document_opens_from_its_link_and_the_key_never_reaches_the_server() 
     assert!(
         seen["shareError"].as_str().unwrap().contains("token"),
         "{seen}"
+    );
+}
+
+/// `text` with its %XX escapes decoded, as decodeURIComponent reads it.
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// A TradeTrust action link made by the reference's helper (see compat/oracle-actions.mjs).
+fn reference_action_link(action: &Value, anchor: Option<&Value>) -> String {
+    let action = action.to_string();
+    let anchor = anchor.map(Value::to_string);
+    let mut args = vec!["encode", action.as_str()];
+    args.extend(anchor.as_deref());
+    let link = common::compat_script("oracle-actions.mjs", &args, &[], String::new());
+    link[0].as_str().unwrap().to_string()
+}
+
+#[test]
+fn tradetrust_action_links_open_in_the_portal_and_its_shares_open_as_tradetrust_opens_them() {
+    let work = Workdir::new();
+    let api_token = work
+        .ok(&["token", "new", "portal", "--scope", "share"])
+        .trim()
+        .to_string();
+    let file = signed_document(&work, "linked.json", "issuer.corridor.test");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let document: Value = serde_json::from_str(&text).unwrap();
+    // Kept elsewhere as TradeTrust keeps documents: plain, or encrypted by oa-encryption and
+    // put under `document`.
+    let mut envelope = common::oracle("encrypt", &[json!({ "document": text })]).remove(0);
+    let key = envelope.as_object_mut().unwrap().remove("key").unwrap();
+    let storage = common::http::serve_json(vec![
+        ("/plain".into(), text.clone()),
+        (
+            "/sealed".into(),
+            json!({ "document": envelope }).to_string(),
+        ),
+    ]);
+    let dns = vouching_dns();
+    let server = Served::start(
+        &work,
+        &[
+            "--dns",
+            &dns.address.to_string(),
+            "--allow-fetch",
+            storage.strip_prefix("http://").unwrap(),
+        ],
+    );
+    let action = |path: &str, key: Option<&Value>| {
+        let mut payload = json!({"uri": format!("{storage}{path}"), "permittedActions": ["VIEW"],
+            "redirect": "https://tradetrust.io", "chainId": 1});
+        if let Some(key) = key {
+            payload["key"] = key.clone();
+        }
+        json!({"type": "DOCUMENT", "payload": payload})
+    };
+    let anchored = reference_action_link(&action("/sealed", None), Some(&json!({ "key": key })));
+    let links = [
+        reference_action_link(&action("/plain", None), None),
+        anchored.clone(),
+        reference_action_link(&action("/sealed", Some(&key)), None),
+    ];
+    for link in &links {
+        assert!(
+            link.starts_with("https://actions.tradetrust.io?q="),
+            "{link}"
+        );
+        // On the portal's address, where TradeTrust's router sends it on to.
+        let (_, query) = link.split_once('?').unwrap();
+        let seen = self::seen(&server, "open", &[&format!("/?{query}")]);
+        assert_valid(&seen);
+        assert_shows_exactly(&seen, &document);
+    }
+    // Pasted as a phone's camera reads it from the QR code, on a phone.
+    let pasted = work.path("link.txt");
+    std::fs::write(&pasted, &anchored).unwrap();
+    let seen = seen_with(
+        &server,
+        "verify-paste",
+        &[pasted.to_str().unwrap()],
+        &[("VIEWPORT", "390x844")],
+    );
+    assert_valid(&seen);
+    assert_shows_exactly(&seen, &document);
+    // Another key does not open it, and nothing is shown.
+    let wrong = reference_action_link(
+        &action("/sealed", None),
+        Some(&json!({ "key": "0".repeat(64) })),
+    );
+    let (_, query) = wrong.split_once('?').unwrap();
+    let seen = self::seen(&server, "open", &[&format!("/?{query}")]);
+    assert!(
+        seen["error"].as_str().unwrap().contains("does not fit"),
+        "{seen}"
+    );
+    assert_eq!(seen["document"], json!([]));
+    // Corridor's share opens as TradeTrust's website opens an action link: through its
+    // router (which forwards only to TradeTrust's hosts) to its website, the document fetched
+    // from this server and decrypted.
+    let seen = self::seen(&server, "share", &[&api_token, file.to_str().unwrap()]);
+    assert_valid(&seen);
+    let tradetrust = seen["tradetrust"].as_str().unwrap();
+    assert!(
+        tradetrust.starts_with("https://actions.tradetrust.io?q="),
+        "{seen}"
+    );
+    let opened = common::compat_script(
+        "oracle-actions.mjs",
+        &["open", tradetrust],
+        &[],
+        String::new(),
+    );
+    assert_eq!(opened[0]["document"], document);
+    assert_eq!(
+        opened[0]["action"]["payload"]["redirect"],
+        "https://tradetrust.io/"
+    );
+    assert_eq!(opened[0]["action"]["payload"]["chainId"], "1");
+    assert!(
+        opened[0]["action"]["payload"].get("key").is_none(),
+        "the key is only in the anchor"
+    );
+    // Its page's link is the same document on the portal's address, leading here.
+    let portal_link = seen["link"].as_str().unwrap();
+    let (query, _) = portal_link
+        .split_once("?q=")
+        .unwrap()
+        .1
+        .split_once('#')
+        .unwrap();
+    let portal_action: Value = serde_json::from_str(&percent_decoded(query)).unwrap();
+    assert_eq!(
+        portal_action["payload"]["uri"],
+        opened[0]["action"]["payload"]["uri"]
+    );
+    assert_eq!(
+        portal_action["payload"]["redirect"],
+        format!("{}/", server.base)
+    );
+    // Any page may fetch a share, as TradeTrust's website does.
+    let uri = opened[0]["action"]["payload"]["uri"].as_str().unwrap();
+    let response = ureq::get(uri).call().unwrap();
+    assert_eq!(
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .unwrap(),
+        "*"
     );
 }
 

@@ -67,3 +67,37 @@ pub fn call(
         took,
     }
 }
+
+/// Serves each `(path, JSON text)` to GET requests on a loopback port, 404 for any other path,
+/// until the test ends: a web host keeping documents. Its base URL (`http://127.0.0.1:PORT`).
+pub fn serve_json(files: Vec<(String, String)>) -> String {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = String::new();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            if reader.read_line(&mut head).is_err() {
+                continue;
+            }
+            // The rest of the head read, so that closing does not reset the connection.
+            let mut line = String::new();
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let path = head.split_whitespace().nth(1).unwrap_or_default();
+            let (status, body) = match files.iter().find(|(p, _)| p == path) {
+                Some((_, body)) => ("200 OK", body.as_str()),
+                None => ("404 Not Found", "{}"),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    base
+}
