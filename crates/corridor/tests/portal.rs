@@ -711,6 +711,53 @@ fn openattestation_v3_documents_are_drawn_by_renderers_old_and_new() {
 }
 
 #[test]
+fn a_w3c_credential_is_drawn_by_the_renderer_its_render_method_names() {
+    let work = Workdir::new();
+    let renderer = Renderer::start();
+    let (world, signed, _) = w3c_bill_of_lading_drawn_by(&work, &format!("{}/", renderer.origin));
+    let server = Served::start(
+        &work,
+        &[
+            "--world",
+            world.to_str().unwrap(),
+            "--allow-renderer",
+            &renderer.origin,
+        ],
+    );
+    let hidden = work.path("w3c-hidden.json");
+    let seen = self::seen(
+        &server,
+        "rendered",
+        &[
+            signed.to_str().unwrap(),
+            "credentialSubject.vessel",
+            hidden.to_str().unwrap(),
+        ],
+    );
+    assert_valid(&seen);
+    assert_eq!(seen["state"], "shown", "{seen}");
+    // The credential is sent whole: the renderer shows its subject's every claim.
+    let credential: Value = serde_json::from_slice(&std::fs::read(&signed).unwrap()).unwrap();
+    assert_eq!(
+        framed(&seen["framed"]),
+        drawn(&credential["credentialSubject"]),
+        "{seen}"
+    );
+    assert_eq!(seen["templates"], offered_templates());
+    assert_eq!(seen["printed"], 1);
+    // A signed credential hides nothing: the page says why, and makes no copy.
+    assert!(
+        seen["said"]
+            .as_str()
+            .unwrap()
+            .starts_with("credentialSubject.vessel cannot be hidden: "),
+        "{seen}"
+    );
+    assert_eq!(seen["hidden"], Value::Null);
+    assert!(!hidden.exists());
+}
+
+#[test]
 fn a_renderer_not_allowed_or_not_answering_leaves_the_document_to_the_built_in_template() {
     let work = Workdir::new();
     let renderer = Renderer::start();
@@ -1576,6 +1623,14 @@ fn get_json(url: &str) -> Value {
 fn w3c_bill_of_lading(
     work: &Workdir,
 ) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    w3c_bill_of_lading_drawn_by(work, "https://generic-templates.tradetrust.io")
+}
+
+/// As [`w3c_bill_of_lading`], its renderMethod naming the renderer at `renderer`.
+fn w3c_bill_of_lading_drawn_by(
+    work: &Workdir,
+    renderer: &str,
+) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
     let run = |args: &[&str]| common::w3c::unlocked_ok(work, args);
     run(&["key", "new", "carrier", "--type", "p256"]);
     let did = "did:web:carrier.corridor.test";
@@ -1594,7 +1649,7 @@ fn w3c_bill_of_lading(
     ));
     bol["credentialSubject"]["vessel"] = json!("MV Corridor Star");
     bol["renderMethod"] = json!([{
-        "id": "https://generic-templates.tradetrust.io",
+        "id": renderer,
         "type": "EMBEDDED_RENDERER",
         "templateName": "BILL_OF_LADING",
     }]);
