@@ -27,6 +27,28 @@ const party = (path, who, required) => [
   f(`${path}.address.country`, `${who}: country`, "country"),
 ];
 
+// What the reference's templates name alike in both formats: a carrier's bill of lading's
+// shipment and issue, a warehouse receipt's place and goods.
+const CARRIER_SHIPMENT = { heading: "Shipment", fields: [
+  f("blNumber", "B/L number", "text", true), f("scac", "Carrier code (SCAC)"), f("carrierName", "Carrier"),
+  f("vessel", "Vessel", "text", true), f("voyageNo", "Voyage"), f("placeOfReceipt", "Place of receipt"),
+  f("portOfLoading", "Port of loading", "text", true), f("portOfDischarge", "Port of discharge", "text", true),
+  f("placeOfDelivery", "Place of delivery"), f("onwardInlandRouting", "Onward inland routing"),
+] };
+const CARRIER_ISSUE = { heading: "Issue", fields: [
+  f("carrierReceipt", "Carrier's receipt"), f("placeOfIssueBL", "Place of issue"),
+  f("numberOfOriginalBL", "Number of originals"), f("dateOfIssueBL", "Date of issue"),
+  f("shippedOnBoardDate", "Shipped on board"),
+] };
+const WAREHOUSE_PLACE = { heading: "Warehouse", fields: [
+  f("warehouseAddress", "Warehouse address"), f("markings", "Markings and remarks"),
+  f("totalNetWeight", "Total net weight (t)"), f("storageAndServicesTerms", "Storage and services terms"),
+] };
+const WAREHOUSE_GOODS = { path: "goods", heading: "Goods", columns: [
+  f("brand", "Brand or shape", "text", true), f("piles", "Piles"), f("bundles", "Bundles"), f("pieces", "Pieces"),
+  f("netWeight", "Net weight (t)", "text", true), f("grossWeight", "Gross weight (t)"),
+] };
+
 // A promissory note's fields have the same names in both formats: the reference's templates
 // keep them flat.
 const noteParty = (who, label) => [
@@ -186,23 +208,14 @@ export const TEMPLATES = {
     number: "blNumber",
     transferable: true,
     sections: [
-      { heading: "Shipment", fields: [
-        f("blNumber", "B/L number", "text", true), f("scac", "Carrier code (SCAC)"), f("carrierName", "Carrier"),
-        f("vessel", "Vessel", "text", true), f("voyageNo", "Voyage"), f("placeOfReceipt", "Place of receipt"),
-        f("portOfLoading", "Port of loading", "text", true), f("portOfDischarge", "Port of discharge", "text", true),
-        f("placeOfDelivery", "Place of delivery"), f("onwardInlandRouting", "Onward inland routing"),
-      ] },
+      CARRIER_SHIPMENT,
       { heading: "Shipper", fields: [
         f("shipper.name", "Shipper: name", "text", true), f("shipper.address.street", "Shipper: street"),
         f("shipper.address.country", "Shipper: country"),
       ] },
       { heading: "Consignee", fields: [f("consignee.toOrderOfText", "To the order of"), f("consignee.name", "Consignee: name", "text", true)] },
       { heading: "Notify party", fields: [f("notifyParty.name", "Notify party")] },
-      { heading: "Issue", fields: [
-        f("carrierReceipt", "Carrier's receipt"), f("placeOfIssueBL", "Place of issue"),
-        f("numberOfOriginalBL", "Number of originals"), f("dateOfIssueBL", "Date of issue"),
-        f("shippedOnBoardDate", "Shipped on board"),
-      ] },
+      CARRIER_ISSUE,
     ],
     tables: [{ path: "packages", heading: "Particulars furnished by the shipper", columns: [
       f("description", "Description", "text", true), f("weight", "Weight", "text", true), f("measurement", "Measurement"),
@@ -213,23 +226,14 @@ export const TEMPLATES = {
       templateName: "BILL_OF_LADING_CARRIER",
       number: "blNumber",
       sections: [
-        { heading: "Shipment", fields: [
-          f("blNumber", "B/L number", "text", true), f("scac", "Carrier code (SCAC)"), f("carrierName", "Carrier"),
-          f("vessel", "Vessel", "text", true), f("voyageNo", "Voyage"), f("placeOfReceipt", "Place of receipt"),
-          f("portOfLoading", "Port of loading", "text", true), f("portOfDischarge", "Port of discharge", "text", true),
-          f("placeOfDelivery", "Place of delivery"), f("onwardInlandRouting", "Onward inland routing"),
-        ] },
+        CARRIER_SHIPMENT,
         { heading: "Shipper", fields: [
           f("shipperName", "Shipper: name", "text", true), f("shipperAddressStreet", "Shipper: street"),
           f("shipperAddressCountry", "Shipper: country"),
         ] },
         { heading: "Consignee", fields: [f("toOrderOfText", "To the order of"), f("consigneeName", "Consignee: name", "text", true)] },
         { heading: "Notify party", fields: [f("notifyPartyName", "Notify party")] },
-        { heading: "Issue", fields: [
-          f("carrierReceipt", "Carrier's receipt"), f("placeOfIssueBL", "Place of issue"),
-          f("numberOfOriginalBL", "Number of originals"), f("dateOfIssueBL", "Date of issue"),
-          f("shippedOnBoardDate", "Shipped on board"),
-        ] },
+        CARRIER_ISSUE,
       ],
       tables: [{ path: "packages", heading: "Particulars furnished by the shipper", columns: [
         f("packagesDescription", "Description", "text", true), f("packagesWeight", "Weight", "text", true),
@@ -251,15 +255,9 @@ export const TEMPLATES = {
       { heading: "Parties", fields: [
         f("warehouseReceiptDetails.order", "To the order of", "text", true), f("warehouseReceiptDetails.account", "For the account of"),
       ] },
-      { heading: "Warehouse", fields: [
-        f("warehouseAddress", "Warehouse address"), f("markings", "Markings and remarks"),
-        f("totalNetWeight", "Total net weight (t)"), f("storageAndServicesTerms", "Storage and services terms"),
-      ] },
+      WAREHOUSE_PLACE,
     ],
-    tables: [{ path: "goods", heading: "Goods", columns: [
-      f("brand", "Brand or shape", "text", true), f("piles", "Piles"), f("bundles", "Bundles"), f("pieces", "Pieces"),
-      f("netWeight", "Net weight (t)", "text", true), f("grossWeight", "Gross weight (t)"),
-    ] }],
+    tables: [WAREHOUSE_GOODS],
     w3c: {
       context: "https://trustvc.io/context/warehouse-receipt.json",
       type: "WarehouseReceipt",
@@ -272,15 +270,9 @@ export const TEMPLATES = {
           f("rentStartDate", "Rent starts"), f("commodity", "Commodity", "text", true), f("documentType", "Document type"),
         ] },
         { heading: "Parties", fields: [f("order", "To the order of", "text", true), f("account", "For the account of")] },
-        { heading: "Warehouse", fields: [
-          f("warehouseAddress", "Warehouse address"), f("markings", "Markings and remarks"),
-          f("totalNetWeight", "Total net weight (t)"), f("storageAndServicesTerms", "Storage and services terms"),
-        ] },
+        WAREHOUSE_PLACE,
       ],
-      tables: [{ path: "goods", heading: "Goods", columns: [
-        f("brand", "Brand or shape", "text", true), f("piles", "Piles"), f("bundles", "Bundles"), f("pieces", "Pieces"),
-        f("netWeight", "Net weight (t)", "text", true), f("grossWeight", "Gross weight (t)"),
-      ] }],
+      tables: [WAREHOUSE_GOODS],
     },
   },
   PROMISSORY_NOTE: {
