@@ -9,8 +9,9 @@
 //   node oracle-actions.mjs encode '<action JSON>' ['<anchor JSON>']
 //       the link through actions.tradetrust.io, its anchor after `#` (as a JSON string)
 //   node oracle-actions.mjs open '<link>'
-//       prints {"action", "anchor", "document"}: the link read, and the document it names,
-//       fetched and opened; exits 1 saying why when the website would fail to
+//       prints {"action", "anchor", "document", "text"}: the link read, and the document it
+//       names, fetched and opened (and its text); exits 1 saying why when the website would
+//       fail to
 import { decryptString } from "@govtechsg/oa-encryption";
 
 const [command, ...args] = process.argv.slice(2);
@@ -37,13 +38,17 @@ if (command === "encode") {
   const key = anchor.key || payloadKey;
   const response = await fetch(uri);
   if (response.status >= 400) fail(`Unable to load the certificate from ${uri}`);
-  const answer = await response.json();
+  const body = await response.text();
+  const answer = JSON.parse(body);
   let document = answer.document || answer;
+  // The document's text as well, for comparing numbers JavaScript would round.
+  let text = answer.document ? JSON.stringify(answer.document) : body;
   if (document.type === "OPEN-ATTESTATION-TYPE-1") {
     if (!key) fail(`Unable to decrypt certificate with key=${key} and type=${document.type}`);
-    document = JSON.parse(decryptString({ ...document, key }));
+    text = decryptString({ ...document, key });
+    document = JSON.parse(text);
   }
-  process.stdout.write(`${JSON.stringify({ action, anchor, document })}\n`);
+  process.stdout.write(`${JSON.stringify({ action, anchor, document, text })}\n`);
 } else {
   fail("usage: see the head of oracle-actions.mjs");
 }

@@ -36,7 +36,7 @@ pub use corridor_format::RevocationReason;
 pub use disclosures::{Disclosed, DisclosureEntry, DisclosureQuery, Shape};
 pub use policies::{PolicyKept, StoredPolicy};
 pub use replica::{Applied, PeerRecall, PeerRevocation, PeerState};
-pub use shares::{Deleter, Kept, ShareInfo, ShareLimits};
+pub use shares::{Deleter, Kept, ShareInfo, ShareLimits, new_share_id};
 pub use status_lists::{StatusListRecord, StatusPurpose, url_path};
 pub use store::{
     Audit, Batch, HashStatus, LocationError, Revocation, StatusListFault, Store, StoreError,

@@ -81,6 +81,13 @@ pub enum Deleter<'a> {
     Operator,
 }
 
+/// A new share's id: 16 random bytes, as 32 hex digits.
+pub fn new_share_id(rng: &mut impl rand::Rng) -> String {
+    let mut id = [0u8; 16];
+    rng.fill(&mut id);
+    const_hex::encode(id)
+}
+
 impl Store {
     /// Keeps `envelope` for the token `owner` for `lifetime`, and returns its new id, unless
     /// the token's quota or the room kept for revocations would not allow it. Shares expired
@@ -93,6 +100,19 @@ impl Store {
         limits: &ShareLimits,
         rng: &mut impl rand::Rng,
     ) -> Result<Kept, StoreError> {
+        self.put_share_as(&new_share_id(rng), envelope, owner, lifetime, limits)
+    }
+
+    /// As [`Store::put_share`], under an `id` chosen before (a link a document carries names
+    /// it): 32 hex digits, from [`new_share_id`].
+    pub fn put_share_as(
+        &mut self,
+        id: &str,
+        envelope: &Envelope,
+        owner: &str,
+        lifetime: Duration,
+        limits: &ShareLimits,
+    ) -> Result<Kept, StoreError> {
         let bytes = envelope.size() as u64;
         let room = self.room()?;
         if room < limits.reserve.saturating_add(bytes) {
@@ -102,9 +122,7 @@ impl Store {
                 bytes,
             });
         }
-        let mut id = [0u8; 16];
-        rng.fill(&mut id);
-        let id = const_hex::encode(id);
+        let id = id.to_string();
         let lifetime = i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX);
         self.transact(|tx, at| {
             expire(tx, at)?;

@@ -470,15 +470,25 @@ async fn issue(
     };
     let (signing, w3c_signing) = (state.issuer.clone(), state.w3c_issuer.clone());
     let store = state.store.clone();
-    let prepared = ticket
+    let owner = writer.name.clone();
+    let (prepared, links) = ticket
         .run(move |cancel| {
             let request = issue_request(parse_json(&body)?)?;
             let IssueRequest {
                 format,
                 mut documents,
                 title,
+                link,
             } = request;
-            tracing::info!(token = %writer.name, ?format, documents = documents.len(), transferable = title.is_some(), "issuing");
+            tracing::info!(token = %writer.name, ?format, documents = documents.len(), transferable = title.is_some(), link, "issuing");
+            // A link names the server's public address, which its OpenAttestation issuer knows.
+            let links = if link {
+                let public_url = signing.as_ref().map(|s| s.public_url()).ok_or_else(no_link_base)?;
+                let w3c = matches!(format, Format::W3c);
+                Some(crate::links::put_links(&mut documents, w3c, public_url, &mut rand::rng())?)
+            } else {
+                None
+            };
             // Titles are minted by the issuer key, which administers the registries.
             let registry = match (&title, default_registry) {
                 (None, _) => None,
@@ -500,8 +510,31 @@ async fn issue(
                     sign_credentials(&issuer, &store, documents, title, max_answer, cancel)
                 }
             }
+            .map(|prepared| (prepared, links))
         })
         .await?;
+    // The copies the links name are kept before the issue is recorded: a document is never
+    // handed out with a link to nothing.
+    if let Some(links) = links {
+        let issued = prepared.documents()?;
+        let policy = state.shares;
+        let sealed: Vec<_> = {
+            let mut rng = rand::rng();
+            links
+                .iter()
+                .zip(&issued)
+                .map(|(link, document)| (link.id.clone(), link.seal(document, &mut rng)))
+                .collect()
+        };
+        blocking(&state, move |store| {
+            sealed.iter().try_for_each(|(id, envelope)| {
+                store
+                    .put_share_as(id, envelope, &owner, policy.max_lifetime, &policy.limits)
+                    .map(drop)
+            })
+        })
+        .await?;
+    }
     match prepared {
         Prepared::Signed(batch) => {
             let issuer = state.issuer.as_ref().ok_or_else(no_issuer)?;
@@ -526,6 +559,16 @@ struct IssueRequest {
     format: Format,
     documents: Vec<Value>,
     title: Option<TitleRequest>,
+    /// Whether each document is to carry a link to its copy (see [`crate::links`]).
+    link: bool,
+}
+
+fn no_link_base() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        "no_issuer",
+        "links name the server's public address, which it knows with an issuer key: start it with `corridor serve --key NAME --public-url URL`",
+    )
 }
 
 /// The form of the documents an issue request sends and gets back.
@@ -561,10 +604,21 @@ fn issue_request(mut body: Value) -> Result<IssueRequest, ApiError> {
             )
         })?),
     };
+    let link = match body.as_object_mut().and_then(|b| b.remove("link")) {
+        None | Some(Value::Bool(false)) => false,
+        Some(Value::Bool(true)) => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(
+                "invalid",
+                format!("\"link\" is true or false, not {other}"),
+            ));
+        }
+    };
     Ok(IssueRequest {
         format,
         documents: raw_documents(body, "issue")?,
         title,
+        link,
     })
 }
 
@@ -671,6 +725,24 @@ enum Prepared {
     Transferable(TransferableRecords),
     /// W3C credentials signed, their answer written.
     Credentials(Vec<u8>),
+}
+
+impl Prepared {
+    /// The documents issued, read back from the answer written.
+    fn documents(&self) -> Result<Vec<Value>, ApiError> {
+        let read = |bytes: &[u8]| -> Result<Value, ApiError> {
+            serde_json::from_slice(bytes).map_err(|e| ApiError::internal("the answer", e))
+        };
+        let documents = match self {
+            Prepared::Signed(batch) => read(&batch.answer)?["documents"].take(),
+            Prepared::Credentials(answer) => read(answer)?["documents"].take(),
+            Prepared::Transferable(records) => read(&records.documents)?,
+        };
+        match documents {
+            Value::Array(documents) => Ok(documents),
+            _ => Err(ApiError::internal("the answer", "it lists no documents")),
+        }
+    }
 }
 
 /// A batch wrapped and signed, and the answer that gives it to the client.

@@ -22,6 +22,7 @@ mod error;
 mod feed;
 mod follow;
 mod issuer;
+mod links;
 mod ocsp;
 mod portal;
 mod rate;

@@ -1428,7 +1428,7 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
     let mut unnamed = common::w3c::bill_of_lading(&mut rng, &did);
     unnamed.as_object_mut().unwrap().remove("issuer");
     let named = common::w3c::bill_of_lading(&mut rng, &did);
-    let body = json!({"format": "w3c", "documents": [unnamed, named]});
+    let body = json!({"format": "w3c", "documents": [unnamed, named], "link": true});
     let (status, answer) = server.post("/api/issue", Some(body.clone()), Some(&token));
     assert_eq!(status, 200, "{answer}");
     let issued = answer["documents"].as_array().unwrap();
@@ -1476,6 +1476,35 @@ fn credentials_issued_through_the_api_verify_in_trustvc_and_corridor_alike() {
         ours.iter().map(|v| v["valid"].clone()).collect::<Vec<_>>()
     };
     assert_eq!(both_verdicts(&world_of("world-issued")), [true, true]);
+    // Each carries a link to its copy, which opens as TradeTrust's website opens a QR code's.
+    let opened = |link: &str| {
+        assert!(
+            link.starts_with(&format!("{}/?q=", server.served.base)),
+            "{link}"
+        );
+        let opened =
+            common::compat_script("oracle-actions.mjs", &["open", link], &[], String::new());
+        serde_json::from_str::<Value>(opened[0]["text"].as_str().unwrap()).unwrap()
+    };
+    for credential in issued {
+        let link = credential["qrCode"]["uri"].as_str().unwrap();
+        assert_eq!(&opened(link), credential);
+    }
+    // So does an OpenAttestation document, in links.self.href.
+    let raw = json!({"$template": {"name": "INVOICE", "type": "EMBEDDED_RENDERER",
+        "url": "https://generic-templates.tradetrust.io"}, "invoiceNo": "INV-LINKED"});
+    let (status, answer) = server.post(
+        "/api/issue",
+        Some(json!({"documents": [raw], "link": true})),
+        Some(&token),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let document = &answer["documents"][0];
+    let data = corridor_format::unsalt_data(&document["data"]).unwrap();
+    assert_eq!(
+        &opened(data["links"]["self"]["href"].as_str().unwrap()),
+        document
+    );
     // Revoked through the API: its entry set, the list signed again by the server's key and
     // published as it is now.
     let revoking = json!({"credential": issued[1]});
