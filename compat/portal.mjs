@@ -25,7 +25,8 @@
 //                                                                    first owner), preview, issue, download it,
 //                                                                    verify it; form.json is {"template",
 //                                                                    "add": [table path…], "fields": [[path, value]…],
-//                                                                    "owner"?}
+//                                                                    "owner"?, "link"?: true to give it a link to
+//                                                                    itself}
 //   node portal.mjs rendered <base-url> <file> [<path> <out>]        verify the file and see it as its issuer's
 //                                                                    renderer draws it in its frame: the page's
 //                                                                    content security policy, the frame's state
@@ -398,6 +399,7 @@ try {
       for (const [path, value] of form.fields) await fill(page, path, value);
       await page.fill("#issue-token", token);
       if (form.owner) await page.fill("#issue-owner", form.owner);
+      if (form.link) await page.check("#issue-link");
       const computed = await page.$$eval("#issue-form input[readonly]", (inputs) => inputs.map((i) => [i.name, i.value]));
       await page.click("#preview");
       const preview = await fields(page, "#preview-document");

@@ -198,7 +198,7 @@ const issue = async () => {
   $("issue-result").replaceChildren(el("p", {}, "Issuing…"));
   // A credential is valid from when it is issued, to the second as TrustVC writes dates.
   if (w3c) document.validFrom = new Date().toISOString().replace(/\.\d+Z$/, "Z");
-  const body = { ...(w3c ? { format: "w3c" } : {}), documents: [document] };
+  const body = { ...(w3c ? { format: "w3c" } : {}), documents: [document], ...($("issue-link").checked ? { link: true } : {}) };
   if (template.transferable) {
     const holder = $("issue-holder").value.trim();
     body.title = { beneficiary: $("issue-owner").value.trim(), registry: $("issue-registry").value, ...(holder ? { holder } : {}) };

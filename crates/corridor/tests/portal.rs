@@ -1859,7 +1859,7 @@ fn w3c_credentials_issued_through_the_form_verify_in_the_portal_and_in_trustvc()
                     ["warehouseReceipt", format!("WR-W3C-{n}")], ["issuanceDate", "2026-11-25"],
                     ["commodity", "Frozen durian"], ["order", "Tropical Fruits Export Pte. Ltd."],
                     ["goods.0.brand", "Musang King, cartons"], ["goods.0.netWeight", "2.4"]]}),
-                json!({"template": "PROMISSORY_NOTE", "owner": owner, "fields": [
+                json!({"template": "PROMISSORY_NOTE", "owner": owner, "link": true, "fields": [
                     ["pNoteId", format!("PN-W3C-{n}")], ["commitmentDate", "2026-11-26"],
                     ["drawerCompanyName", "Chongqing Fresh Imports Co."], ["draweeCompanyName", "Tropical Fruits Export Pte. Ltd."],
                     ["dueDate", "2027-02-24"], ["currency", "USD"], ["amount", "10680"]]}),
@@ -1990,7 +1990,16 @@ fn w3c_credentials_issued_through_the_form_verify_in_the_portal_and_in_trustvc()
                             "WarehouseReceipt",
                             json!(["goods.0.brand", "Musang King, cartons", true]),
                         ),
-                        _ => ("PromissoryNote", json!(["amount", "10680", true])),
+                        _ => {
+                            // Issued with a link to itself, on the portal's address.
+                            let link = credential["qrCode"]["uri"].as_str().unwrap_or_default();
+                            assert!(
+                                link.starts_with(&format!("{}/?q=", server.base)),
+                                "{}",
+                                at("link")
+                            );
+                            ("PromissoryNote", json!(["amount", "10680", true]))
+                        }
                     };
                     assert_eq!(
                         credential["credentialSubject"]["type"],
