@@ -10,8 +10,13 @@
 // template, and the page says so.
 import { api, el, problem, unsalt } from "./common.js";
 
-// TradeTrust's host waits as long for a renderer's handshake.
-const HANDSHAKE_MS = 5000;
+// How long to wait for a renderer's handshake: what the deployment says (`--renderer-wait`;
+// 5 seconds, as TradeTrust's host waits, by default).
+const handshakeMs = () => {
+  const meta = document.querySelector('meta[name="corridor-renderer-wait"]');
+  const ms = Number(meta ? meta.content : NaN);
+  return Number.isFinite(ms) && ms > 0 ? ms : 5000;
+};
 // Its own origin, scripts, print dialogs and links in new tabs; never the portal's page.
 const SANDBOX = "allow-scripts allow-same-origin allow-modals allow-popups";
 // A renderer says how tall it is; past this it is cut, not the page stretched without end.
@@ -132,8 +137,9 @@ export const renderedDocument = (document, builtIn, { onHide } = {}) => {
     updateTemplates: showTemplates,
     handleObfuscation: hide,
   };
-  const modern = Vendor.connectToChild({ iframe: frame, methods, timeout: HANDSHAKE_MS });
-  const legacy = Vendor.connectToChildV4({ iframe: frame, methods, timeout: HANDSHAKE_MS });
+  const timeout = handshakeMs();
+  const modern = Vendor.connectToChild({ iframe: frame, methods, timeout });
+  const legacy = Vendor.connectToChildV4({ iframe: frame, methods, timeout });
   const payload = { document: payloadOf(document), rawDocument: document };
   Promise.any([modern.promise.then((child) => ({ child, modern: true })), legacy.promise.then((child) => ({ child, modern: false }))])
     .then(({ child, modern: isModern }) => {
@@ -158,7 +164,7 @@ export const renderedDocument = (document, builtIn, { onHide } = {}) => {
       modern.destroy();
       legacy.destroy();
       if (!box.isConnected) return;
-      box.replaceWith(builtInSaying(`Its issuer's renderer, at ${renderer.origin}, did not answer:`
+      box.replaceWith(builtInSaying(`Its issuer's renderer, at ${renderer.origin}, did not answer within ${timeout / 1000} s:`
         + " it is laid out by the built-in template instead.", builtIn, "fallback", renderer.origin));
     });
   print.addEventListener("click", () => send({ type: "PRINT" }));

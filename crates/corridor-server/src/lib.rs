@@ -109,6 +109,9 @@ pub struct ServerConfig {
     pub recheck_documents: Duration,
     /// The issuers' renderers the portal may load in a frame; by default none.
     pub renderers: Renderers,
+    /// How long the portal waits for a renderer to answer before it lays the document out
+    /// with the built-in template.
+    pub renderer_wait: Duration,
 }
 
 /// A DID document the server hosts for a did:web issuer.
@@ -296,7 +299,7 @@ fn routes(state: AppState, config: &ServerConfig) -> Router {
     let max_body = config.max_body;
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .merge(portal::routes(&config.renderers))
+        .merge(portal::routes(&config.renderers, config.renderer_wait))
         .route(
             "/openapi.json",
             get(|| async {
@@ -511,6 +514,7 @@ mod tests {
             did_documents: Vec::new(),
             recheck_documents: Duration::from_secs(300),
             renderers: Renderers::None,
+            renderer_wait: Duration::from_secs(5),
         }
     }
 

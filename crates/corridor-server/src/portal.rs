@@ -40,11 +40,13 @@ const CSS: &str = "text/css; charset=utf-8";
 /// issuers' renderers the deployment allows (`frame-src`, filled in by [`routes`]).
 const POLICY: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; frame-src";
 
-/// The page's placeholder for the renderers it may load, which its script reads.
+/// The page's placeholders for the renderers it may load and how long it waits for one, which
+/// its script reads.
 const RENDERERS_META: &str = r#"<meta name="corridor-renderers" content="">"#;
+const RENDERER_WAIT_META: &str = r#"<meta name="corridor-renderer-wait" content="5000">"#;
 
-pub fn routes(renderers: &Renderers) -> Router<AppState> {
-    let page = Arc::new(Page::new(renderers));
+pub fn routes(renderers: &Renderers, renderer_wait: std::time::Duration) -> Router<AppState> {
+    let page = Arc::new(Page::new(renderers, renderer_wait));
     let page = get(move || std::future::ready(page.response()));
     Router::new()
         .route("/", page.clone())
@@ -64,18 +66,29 @@ struct Page {
 }
 
 impl Page {
-    /// The page that may frame `renderers`, and tells its script which they are.
-    fn new(renderers: &Renderers) -> Page {
-        Page {
-            policy: format!("{POLICY} {}", renderers.frame_sources()),
-            page_text: INDEX.replacen(
+    /// The page that may frame `renderers`, and tells its script which they are and how long
+    /// to wait for one to answer.
+    fn new(renderers: &Renderers, renderer_wait: std::time::Duration) -> Page {
+        let page_text = INDEX
+            .replacen(
                 RENDERERS_META,
                 &format!(
                     r#"<meta name="corridor-renderers" content="{}">"#,
                     renderers.for_page()
                 ),
                 1,
-            ),
+            )
+            .replacen(
+                RENDERER_WAIT_META,
+                &format!(
+                    r#"<meta name="corridor-renderer-wait" content="{}">"#,
+                    renderer_wait.as_millis()
+                ),
+                1,
+            );
+        Page {
+            policy: format!("{POLICY} {}", renderers.frame_sources()),
+            page_text,
         }
     }
 
@@ -117,7 +130,11 @@ mod tests {
             ),
             (Renderers::AnyHttps, "https:", "https:"),
         ] {
-            let page = Page::new(&renderers);
+            let page = Page::new(&renderers, std::time::Duration::from_secs(7));
+            assert!(
+                page.page_text
+                    .contains(r#"<meta name="corridor-renderer-wait" content="7000">"#)
+            );
             assert!(
                 page.policy.ends_with(&format!("; frame-src {frames}")),
                 "{}",

@@ -105,6 +105,10 @@ pub struct ServeArgs {
     /// its document named.
     #[arg(long = "allow-renderer", value_name = "ORIGIN|any-https", value_parser = parse_renderer)]
     allow_renderer: Vec<Renderer>,
+    /// How long the portal waits for an allowed renderer to answer (5s, as TradeTrust's site)
+    /// before it lays the document out with the built-in template, saying so.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = humantime::parse_duration)]
+    renderer_wait: std::time::Duration,
 }
 
 /// One `--allow-renderer`: an origin, or any https one.
@@ -331,6 +335,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
         w3c,
         follow,
         allow_renderer,
+        renderer_wait,
     } = args;
     let renderers = renderers(
         allow_renderer,
@@ -503,6 +508,7 @@ pub fn run(home: &Home, args: &ServeArgs) -> Result<Exit> {
             did_documents: did_documents.clone(),
             recheck_documents: *recheck_documents,
             renderers: renderers.clone(),
+            renderer_wait: *renderer_wait,
         })
     })?;
     Ok(Exit::Success)
