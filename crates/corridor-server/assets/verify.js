@@ -149,14 +149,19 @@ const openShared = async (id, keyHex) => {
     say(`The shared document cannot be opened: ${problem(answer)}`, "error");
     return;
   }
+  await openSealed(answer, key, "The shared document");
+};
+
+// An encrypted document (`envelope`) opened with `key` and verified; `what` names it.
+const openSealed = async (envelope, key, what) => {
   let text;
   try {
-    text = await decrypt(answer, key);
+    text = await decrypt(envelope, key);
   } catch (e) {
-    say("The shared document cannot be opened: the key does not fit it, or it was altered.", "error");
+    say(`${what} cannot be opened: the key does not fit it, or it was altered.`, "error");
     return;
   }
-  await verifyText(text, "The shared document");
+  await verifyText(text, what);
 };
 
 // A TradeTrust action link (`url`): the document it names, fetched — by this server when it is
@@ -197,14 +202,7 @@ const openAction = async (url) => {
     say("The document the link names is encrypted, and the link carries no key for it, or a cut one.", "error");
     return;
   }
-  let text;
-  try {
-    text = await decrypt(found, key);
-  } catch (e) {
-    say("The document the link names cannot be opened: the link's key does not fit it, or it was altered.", "error");
-    return;
-  }
-  await verifyText(text, "The linked document");
+  await openSealed(found, key, "The linked document");
 };
 
 export const start = () => {

@@ -118,15 +118,6 @@ impl Renderers {
             _ => self.frame_sources(),
         }
     }
-
-    /// Whether a renderer at `origin` would be loaded.
-    pub fn admits(&self, origin: &RendererOrigin) -> bool {
-        match self {
-            Renderers::None => false,
-            Renderers::AnyHttps => origin.as_str().starts_with("https://"),
-            Renderers::Listed(origins) => origins.contains(origin),
-        }
-    }
 }
 
 #[cfg(test)]
@@ -179,13 +170,8 @@ mod tests {
             listed.frame_sources(),
             "https://a.example http://127.0.0.1:9000"
         );
-        assert!(listed.admits(&"http://127.0.0.1:9000".parse().unwrap()));
-        assert!(!listed.admits(&"http://127.0.0.1:9001".parse().unwrap()));
         assert_eq!(Renderers::None.frame_sources(), "'none'");
         assert_eq!(Renderers::None.for_page(), "");
-        assert!(!Renderers::None.admits(&"https://a.example".parse().unwrap()));
-        assert!(Renderers::AnyHttps.admits(&"https://b.example".parse().unwrap()));
-        assert!(!Renderers::AnyHttps.admits(&"http://b.example".parse().unwrap()));
         assert_eq!(Renderers::AnyHttps.frame_sources(), "https:");
     }
 }
