@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use alloy::primitives::Bytes;
+use corridor_title::RegistryVersion;
 
 use crate::ChainError;
 
@@ -38,6 +39,29 @@ pub const TITLE_ESCROW_FACTORY: Packaged = Packaged {
     package: "@tradetrust-tt/token-registry",
     path: "@tradetrust-tt/token-registry/dist/artifacts/TitleEscrowFactory.sol/TitleEscrowFactory.json",
 };
+
+/// TradeTrust's token registry v4 (`@tradetrust-tt/token-registry` 4.x, installed under the
+/// name TrustVC gives it).
+pub const TRADE_TRUST_TOKEN_V4: Packaged = Packaged {
+    contract: "TradeTrustToken (v4)",
+    package: "@tradetrust-tt/token-registry-v4@npm:@tradetrust-tt/token-registry@4.16.0",
+    path: "@tradetrust-tt/token-registry-v4/dist/artifacts/TradeTrustToken.sol/TradeTrustToken.json",
+};
+
+/// The factory of a v4 registry's title escrows.
+pub const TITLE_ESCROW_FACTORY_V4: Packaged = Packaged {
+    contract: "TitleEscrowFactory (v4)",
+    package: "@tradetrust-tt/token-registry-v4@npm:@tradetrust-tt/token-registry@4.16.0",
+    path: "@tradetrust-tt/token-registry-v4/dist/artifacts/TitleEscrowFactory.sol/TitleEscrowFactory.json",
+};
+
+/// The token registry of `version` and the factory of its title escrows.
+pub fn token_registry_contracts(version: RegistryVersion) -> (Packaged, Packaged) {
+    match version {
+        RegistryVersion::V4 => (TRADE_TRUST_TOKEN_V4, TITLE_ESCROW_FACTORY_V4),
+        RegistryVersion::V5 => (TRADE_TRUST_TOKEN, TITLE_ESCROW_FACTORY),
+    }
+}
 
 /// `packaged`'s compiled code, looked for in `node_modules` (and `compat/node_modules`, the
 /// test harness's) in `dir` and each folder above it.

@@ -80,6 +80,34 @@ sol! {
         event RejectTransferHolder(address indexed fromHolder, address indexed toHolder, address registry, uint256 tokenId, bytes remark);
     }
 
+    /// TradeTrust's token registry v4 (`TradeTrustToken` 4.x): v5's calls without remarks.
+    interface TokenRegistryV4 {
+        function mint(address beneficiary, address holder, uint256 tokenId) external returns (address);
+        function burn(uint256 tokenId) external;
+        function restore(uint256 tokenId) external returns (address);
+    }
+
+    /// The factory of a v4 registry's title escrows.
+    interface TitleEscrowFactoryV4 {
+        function getAddress(address tokenRegistry, uint256 tokenId) external view returns (address);
+    }
+
+    /// One title's escrow on a v4 registry: no remarks, no rejections, no previous parties.
+    interface TitleEscrowV4 {
+        function nominate(address nominee) external;
+        function transferBeneficiary(address nominee) external;
+        function transferHolder(address newHolder) external;
+        function transferOwners(address nominee, address newHolder) external;
+        function surrender() external;
+
+        event TokenReceived(address indexed beneficiary, address indexed holder, bool indexed isMinting, address registry, uint256 tokenId);
+        event Nomination(address indexed prevNominee, address indexed nominee, address registry, uint256 tokenId);
+        event BeneficiaryTransfer(address indexed fromBeneficiary, address indexed toBeneficiary, address registry, uint256 tokenId);
+        event HolderTransfer(address indexed fromHolder, address indexed toHolder, address registry, uint256 tokenId);
+        event Surrender(address indexed surrenderer, address registry, uint256 tokenId);
+        event Shred(address registry, uint256 tokenId);
+    }
+
     /// The errors the token registry and its title escrows revert with (OpenZeppelin 5's
     /// access control and pausing among them).
     interface TitleErrors {
@@ -95,6 +123,7 @@ sol! {
         error InvalidNominee();
         error RecipientAlreadyHolder();
         error TokenNotReturnedToIssuer();
+        error TokenNotSurrendered();
         error RemarkLengthExceeded();
         error DualRoleRejectionRequired();
         error InvalidTokenId();
@@ -148,9 +177,13 @@ pub fn explain_revert(data: &[u8]) -> String {
     format!("the contract reverted with error 0x{selector}, which no TradeTrust contract declares")
 }
 
-/// The title rule a revert is, if the token registry or a title escrow reverted with one.
+/// The title rule a revert is, if the token registry or a title escrow reverted with one:
+/// v5's custom errors, or v4's, whose OpenZeppelin 4 says a missing role and a pause in words.
 pub fn title_error(data: &[u8]) -> Option<TitleError> {
     use TitleErrors::TitleErrorsErrors as E;
+    if let Ok(revert) = Revert::abi_decode(data) {
+        return openzeppelin_4_refusal(revert.reason());
+    }
     Some(match E::abi_decode(data).ok()? {
         E::CallerNotBeneficiary(_) => TitleError::CallerNotBeneficiary,
         E::CallerNotHolder(_) => TitleError::CallerNotHolder,
@@ -169,6 +202,7 @@ pub fn title_error(data: &[u8]) -> Option<TitleError> {
         E::InvalidNominee(_) => TitleError::InvalidNominee,
         E::RecipientAlreadyHolder(_) => TitleError::RecipientAlreadyHolder,
         E::TokenNotReturnedToIssuer(_) => TitleError::TokenNotReturnedToIssuer,
+        E::TokenNotSurrendered(_) => TitleError::TokenNotSurrendered,
         E::RemarkLengthExceeded(_) => TitleError::RemarkLengthExceeded,
         E::DualRoleRejectionRequired(_) => TitleError::DualRoleRejectionRequired,
         E::InvalidTokenId(_) => TitleError::InvalidTokenId,
@@ -179,6 +213,20 @@ pub fn title_error(data: &[u8]) -> Option<TitleError> {
         },
         E::EnforcedPause(_) => TitleError::EnforcedPause,
         E::TransferFailure(_) => return None,
+    })
+}
+
+/// OpenZeppelin 4's refusals in words, as v4 registries give them: `AccessControl: account
+/// 0x… is missing role 0x…` and `Pausable: paused`.
+fn openzeppelin_4_refusal(reason: &str) -> Option<TitleError> {
+    if reason == "Pausable: paused" {
+        return Some(TitleError::EnforcedPause);
+    }
+    let rest = reason.strip_prefix("AccessControl: account ")?;
+    let (account, role) = rest.split_once(" is missing role ")?;
+    Some(TitleError::AccessControlUnauthorizedAccount {
+        account: account.parse().ok()?,
+        role: Role::from_id(role.parse().ok()?)?,
     })
 }
 
@@ -222,6 +270,35 @@ mod tests {
         );
         let data = Revert::from(reason.as_str()).abi_encode();
         assert!(explain_revert(&data).contains("ISSUER_ROLE: the key is not allowed"));
+    }
+
+    #[test]
+    fn version_4_refusals_in_words_are_the_rules_errors() {
+        let account = alloy::primitives::Address::repeat_byte(7);
+        let reason = format!(
+            "AccessControl: account {} is missing role {}",
+            account.to_string().to_lowercase(),
+            Role::Accepter.id()
+        );
+        assert_eq!(
+            title_error(&Revert::from(reason.as_str()).abi_encode()),
+            Some(TitleError::AccessControlUnauthorizedAccount {
+                account,
+                role: Role::Accepter
+            })
+        );
+        assert_eq!(
+            title_error(&Revert::from("Pausable: paused").abi_encode()),
+            Some(TitleError::EnforcedPause)
+        );
+        assert_eq!(
+            title_error(&Revert::from("ERC721: invalid token ID").abi_encode()),
+            None
+        );
+        assert_eq!(
+            title_error(&TitleErrors::TokenNotSurrendered {}.abi_encode()),
+            Some(TitleError::TokenNotSurrendered)
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! TradeTrust's contracts on EVM networks: networks by name ([`Network`]), a JSON-RPC client
 //! that checks chain ids, retries and fails over across endpoints ([`Chain`]), the document
-//! store ([`DocumentStore`]) and the token registry, with reverts decoded from the contracts'
+//! store ([`DocumentStore`]) and the token registry (v4 and v5), with reverts decoded from the contracts'
 //! errors.
 //!
 //! Architecture invariant: a node that fails, times out or rate-limits is an error that says
@@ -18,7 +18,8 @@ mod titles;
 mod token_registry;
 
 pub use artifacts::{
-    DOCUMENT_STORE, Packaged, TITLE_ESCROW_FACTORY, TRADE_TRUST_TOKEN, find_artifact, read_bytecode,
+    DOCUMENT_STORE, Packaged, TITLE_ESCROW_FACTORY, TITLE_ESCROW_FACTORY_V4, TRADE_TRUST_TOKEN,
+    TRADE_TRUST_TOKEN_V4, find_artifact, read_bytecode, token_registry_contracts,
 };
 pub use client::{CallOutcome, Chain, ChainError, ChainOptions, TxEvent, TxWatcher};
 pub use document_store::{DocumentStore, StoreRecord};

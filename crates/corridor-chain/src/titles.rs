@@ -1,6 +1,7 @@
-//! Titles on a token registry contract: each action is a transaction to the registry or the
-//! title's escrow, refused with the contract's error before anything is sent; a title is read
-//! from its escrow's getters, and its history from the escrow's events.
+//! Titles on a token registry contract, v4 or v5 as its interfaces say: each action is a
+//! transaction to the registry or the title's escrow, refused with the contract's error before
+//! anything is sent; a title is read from its escrow's getters, and its history from the
+//! escrow's events.
 
 use std::collections::BTreeMap;
 
@@ -11,13 +12,15 @@ use alloy::primitives::{Address, B256, Bytes, TxKind, U256};
 use alloy::rpc::types::{BlockNumberOrTag, Log, TransactionReceipt, TransactionRequest};
 use alloy::sol_types::{SolCall, SolEvent};
 use corridor_title::{
-    Action, BURN_ADDRESS, Custody, HistoryEntry, ROLES, Receipt, RegistryError, Roles, Title,
-    TitleError, TitleRegistry,
+    Action, BURN_ADDRESS, Custody, HistoryEntry, ROLES, Receipt, RegistryError, RegistryVersion,
+    Roles, Title, TitleError, TitleRegistry,
 };
 use k256::ecdsa::SigningKey;
 
 use crate::contracts::{
-    TitleEscrow as Escrow, TitleEscrowFactory, TokenRegistry as Registry, title_error,
+    Erc165, TitleEscrow as Escrow, TitleEscrowFactory, TitleEscrowFactoryV4,
+    TitleEscrowV4 as EscrowV4, TokenRegistry as Registry, TokenRegistryV4 as RegistryV4,
+    title_error,
 };
 use crate::{CallOutcome, Chain, ChainError, wallet};
 
@@ -28,10 +31,12 @@ pub struct EvmTitles<'c> {
     factory: Address,
     /// The block the registry was deployed in: its escrows' events start there.
     genesis: u64,
+    version: RegistryVersion,
 }
 
 impl<'c> EvmTitles<'c> {
-    /// The token registry at `registry`, checked to answer as one.
+    /// The token registry at `registry`, checked to answer as one; its version is the one
+    /// whose minting interface it declares (ERC-165), as TrustVC tells them apart.
     pub fn open(chain: &'c Chain, registry: Address) -> Result<EvmTitles<'c>, ChainError> {
         let not_registry = |why: String| {
             ChainError::Invalid(format!(
@@ -42,13 +47,35 @@ impl<'c> EvmTitles<'c> {
         if chain.code_at(registry)?.is_empty() {
             return Err(not_registry("there is no contract at the address".into()));
         }
+        // A registry's minting interface is its one function, so its id is that selector.
+        let supports = |selector: [u8; 4]| {
+            let call = Erc165::supportsInterfaceCall {
+                interfaceId: selector.into(),
+            };
+            (registry, call.abi_encode().into())
+        };
         let answers = chain.call_many(&[
             (
                 registry,
                 Registry::titleEscrowFactoryCall {}.abi_encode().into(),
             ),
             (registry, Registry::genesisCall {}.abi_encode().into()),
+            supports(Registry::mintCall::SELECTOR),
+            supports(RegistryV4::mintCall::SELECTOR),
         ])?;
+        let says_yes = |answer: &CallOutcome| {
+            matches!(answer, CallOutcome::Returned(data)
+                if Erc165::supportsInterfaceCall::abi_decode_returns(data) == Ok(true))
+        };
+        let version = if says_yes(&answers[2]) {
+            RegistryVersion::V5
+        } else if says_yes(&answers[3]) {
+            RegistryVersion::V4
+        } else {
+            return Err(not_registry(
+                "it declares the minting interface of neither Token Registry v4 nor v5".into(),
+            ));
+        };
         let (CallOutcome::Returned(factory), CallOutcome::Returned(genesis)) =
             (&answers[0], &answers[1])
         else {
@@ -65,16 +92,31 @@ impl<'c> EvmTitles<'c> {
             registry,
             factory,
             genesis: genesis.saturating_to(),
+            version,
         })
+    }
+
+    /// The registry's version: which contracts, and so which rules, its titles follow.
+    pub fn version(&self) -> RegistryVersion {
+        self.version
     }
 
     /// The address of `token`'s title escrow, whether it exists yet or not.
     pub fn escrow(&self, token: U256) -> Result<Address, ChainError> {
-        let call = TitleEscrowFactory::getEscrowAddressCall {
-            tokenRegistry: self.registry,
-            tokenId: token,
+        let call = match self.version {
+            RegistryVersion::V5 => TitleEscrowFactory::getEscrowAddressCall {
+                tokenRegistry: self.registry,
+                tokenId: token,
+            }
+            .abi_encode(),
+            RegistryVersion::V4 => TitleEscrowFactoryV4::getAddressCall {
+                tokenRegistry: self.registry,
+                tokenId: token,
+            }
+            .abi_encode(),
         };
-        match self.chain.call(self.factory, call.abi_encode().into())? {
+        match self.chain.call(self.factory, call.into())? {
+            // Both versions answer one address.
             CallOutcome::Returned(data) => {
                 TitleEscrowFactory::getEscrowAddressCall::abi_decode_returns(&data)
                     .map_err(|e| self.unreadable("the title escrow factory", e))
@@ -140,77 +182,17 @@ impl<'c> EvmTitles<'c> {
         action: &Action,
         remark: &[u8],
     ) -> Result<(Address, Vec<u8>), RegistryError> {
-        let remark = Bytes::copy_from_slice(remark);
-        let registry_call = match action {
-            Action::Mint {
-                beneficiary,
-                holder,
-            } => Some(
-                Registry::mintCall {
-                    beneficiary: *beneficiary,
-                    holder: *holder,
-                    tokenId: token,
-                    remark: remark.clone(),
-                }
-                .abi_encode(),
-            ),
-            Action::AcceptReturn => Some(
-                Registry::burnCall {
-                    tokenId: token,
-                    remark: remark.clone(),
-                }
-                .abi_encode(),
-            ),
-            Action::RejectReturn => Some(
-                Registry::restoreCall {
-                    tokenId: token,
-                    remark: remark.clone(),
-                }
-                .abi_encode(),
-            ),
-            _ => None,
-        };
-        if let Some(data) = registry_call {
-            return Ok((self.registry, data));
+        let data = match self.version {
+            RegistryVersion::V5 => Some(v5_calldata(token, action, remark)),
+            RegistryVersion::V4 if remark.is_empty() => v4_calldata(token, action),
+            RegistryVersion::V4 => None,
         }
-        let escrow = self.live_escrow(token)?;
-        let data = match action {
-            Action::Nominate { nominee } => Escrow::nominateCall {
-                nominee: *nominee,
-                remark,
-            }
-            .abi_encode(),
-            Action::TransferBeneficiary { nominee } => Escrow::transferBeneficiaryCall {
-                nominee: *nominee,
-                remark,
-            }
-            .abi_encode(),
-            Action::TransferHolder { holder } => Escrow::transferHolderCall {
-                newHolder: *holder,
-                remark,
-            }
-            .abi_encode(),
-            Action::TransferOwners { nominee, holder } => Escrow::transferOwnersCall {
-                nominee: *nominee,
-                newHolder: *holder,
-                remark,
-            }
-            .abi_encode(),
-            Action::RejectTransferBeneficiary => {
-                Escrow::rejectTransferBeneficiaryCall { remark }.abi_encode()
-            }
-            Action::RejectTransferHolder => {
-                Escrow::rejectTransferHolderCall { remark }.abi_encode()
-            }
-            Action::RejectTransferOwners => {
-                Escrow::rejectTransferOwnersCall { remark }.abi_encode()
-            }
-            Action::ReturnToIssuer => Escrow::returnToIssuerCall { remark }.abi_encode(),
-            Action::Mint { .. } | Action::AcceptReturn | Action::RejectReturn => {
-                unreachable!("sent to the registry above")
-            }
+        .ok_or(RegistryError::Refused(TitleError::NotInVersion4))?;
+        let to = match action {
+            Action::Mint { .. } | Action::AcceptReturn | Action::RejectReturn => self.registry,
+            _ => self.live_escrow(token)?,
         };
-        Ok((escrow, data))
+        Ok((to, data))
     }
 
     /// `token`'s title escrow, which must exist: a call to an escrow that does not would
@@ -317,6 +299,94 @@ impl<'c> EvmTitles<'c> {
     }
 }
 
+/// `action` on `token` as a v5 registry or escrow takes it.
+fn v5_calldata(token: U256, action: &Action, remark: &[u8]) -> Vec<u8> {
+    let remark = Bytes::copy_from_slice(remark);
+    match action {
+        Action::Mint {
+            beneficiary,
+            holder,
+        } => Registry::mintCall {
+            beneficiary: *beneficiary,
+            holder: *holder,
+            tokenId: token,
+            remark,
+        }
+        .abi_encode(),
+        Action::AcceptReturn => Registry::burnCall {
+            tokenId: token,
+            remark,
+        }
+        .abi_encode(),
+        Action::RejectReturn => Registry::restoreCall {
+            tokenId: token,
+            remark,
+        }
+        .abi_encode(),
+        Action::Nominate { nominee } => Escrow::nominateCall {
+            nominee: *nominee,
+            remark,
+        }
+        .abi_encode(),
+        Action::TransferBeneficiary { nominee } => Escrow::transferBeneficiaryCall {
+            nominee: *nominee,
+            remark,
+        }
+        .abi_encode(),
+        Action::TransferHolder { holder } => Escrow::transferHolderCall {
+            newHolder: *holder,
+            remark,
+        }
+        .abi_encode(),
+        Action::TransferOwners { nominee, holder } => Escrow::transferOwnersCall {
+            nominee: *nominee,
+            newHolder: *holder,
+            remark,
+        }
+        .abi_encode(),
+        Action::RejectTransferBeneficiary => {
+            Escrow::rejectTransferBeneficiaryCall { remark }.abi_encode()
+        }
+        Action::RejectTransferHolder => Escrow::rejectTransferHolderCall { remark }.abi_encode(),
+        Action::RejectTransferOwners => Escrow::rejectTransferOwnersCall { remark }.abi_encode(),
+        Action::ReturnToIssuer => Escrow::returnToIssuerCall { remark }.abi_encode(),
+    }
+}
+
+/// `action` on `token` as a v4 registry or escrow takes it; `None` for the rejections, which
+/// v4 does not have.
+fn v4_calldata(token: U256, action: &Action) -> Option<Vec<u8>> {
+    Some(match action {
+        Action::Mint {
+            beneficiary,
+            holder,
+        } => RegistryV4::mintCall {
+            beneficiary: *beneficiary,
+            holder: *holder,
+            tokenId: token,
+        }
+        .abi_encode(),
+        Action::AcceptReturn => RegistryV4::burnCall { tokenId: token }.abi_encode(),
+        Action::RejectReturn => RegistryV4::restoreCall { tokenId: token }.abi_encode(),
+        Action::Nominate { nominee } => EscrowV4::nominateCall { nominee: *nominee }.abi_encode(),
+        Action::TransferBeneficiary { nominee } => {
+            EscrowV4::transferBeneficiaryCall { nominee: *nominee }.abi_encode()
+        }
+        Action::TransferHolder { holder } => {
+            EscrowV4::transferHolderCall { newHolder: *holder }.abi_encode()
+        }
+        Action::TransferOwners { nominee, holder } => EscrowV4::transferOwnersCall {
+            nominee: *nominee,
+            newHolder: *holder,
+        }
+        .abi_encode(),
+        Action::ReturnToIssuer => EscrowV4::surrenderCall {}.abi_encode(),
+        Action::RejectTransferBeneficiary
+        | Action::RejectTransferHolder
+        | Action::RejectTransferOwners => return None,
+    })
+}
+
 /// Why a transaction signed elsewhere was not sent, or not confirmed.
 #[derive(Debug, thiserror::Error)]
 pub enum SubmitError {
@@ -335,23 +405,29 @@ fn backend(error: ChainError) -> RegistryError {
 impl TitleRegistry for EvmTitles<'_> {
     fn describe(&self) -> String {
         format!(
-            "token registry {} on {}",
+            "token registry {} ({}) on {}",
             self.registry,
+            self.version.name(),
             self.chain.target()
         )
     }
 
     fn title(&self, token: U256) -> Result<Option<Title>, RegistryError> {
         let escrow = self.escrow(token).map_err(backend)?;
-        let getters: [Vec<u8>; 7] = [
+        // v4's escrow has the first four; the previous parties and the remark are v5's.
+        let mut getters = vec![
             Escrow::beneficiaryCall {}.abi_encode(),
             Escrow::holderCall {}.abi_encode(),
-            Escrow::prevBeneficiaryCall {}.abi_encode(),
-            Escrow::prevHolderCall {}.abi_encode(),
             Escrow::nomineeCall {}.abi_encode(),
             Escrow::activeCall {}.abi_encode(),
-            Escrow::remarkCall {}.abi_encode(),
         ];
+        if self.version == RegistryVersion::V5 {
+            getters.extend([
+                Escrow::prevBeneficiaryCall {}.abi_encode(),
+                Escrow::prevHolderCall {}.abi_encode(),
+                Escrow::remarkCall {}.abi_encode(),
+            ]);
+        }
         let mut calls = vec![(
             self.registry,
             Registry::ownerOfCall { tokenId: token }.abi_encode().into(),
@@ -386,17 +462,25 @@ impl TitleRegistry for EvmTitles<'_> {
                 self.registry
             ))));
         };
+        let (prev_beneficiary, prev_holder, remark) = match self.version {
+            RegistryVersion::V5 => (
+                address(5)?,
+                address(6)?,
+                Escrow::remarkCall::abi_decode_returns(&returned(7)?)
+                    .map_err(|e| backend(self.unreadable("a title escrow", e)))?,
+            ),
+            RegistryVersion::V4 => (Address::ZERO, Address::ZERO, Bytes::new()),
+        };
         Ok(Some(Title {
             beneficiary: address(1)?,
             holder: address(2)?,
-            prev_beneficiary: address(3)?,
-            prev_holder: address(4)?,
-            nominee: address(5)?,
-            active: Escrow::activeCall::abi_decode_returns(&returned(6)?)
+            prev_beneficiary,
+            prev_holder,
+            nominee: address(3)?,
+            active: Escrow::activeCall::abi_decode_returns(&returned(4)?)
                 .map_err(|e| backend(self.unreadable("a title escrow", e)))?,
             custody,
-            remark: Escrow::remarkCall::abi_decode_returns(&returned(7)?)
-                .map_err(|e| backend(self.unreadable("a title escrow", e)))?,
+            remark,
         }))
     }
 
@@ -458,7 +542,11 @@ impl TitleRegistry for EvmTitles<'_> {
                     "transaction {hash} has no receipt"
                 )))
             })?;
-            let Some((action, remark)) = classify(&logs, &mut parties) else {
+            let events: Vec<(EscrowEvent, Bytes)> = logs
+                .iter()
+                .filter_map(|log| escrow_event(self.version, log))
+                .collect();
+            let Some((action, remark)) = classify(&events, &mut parties) else {
                 continue;
             };
             history.push(HistoryEntry {
@@ -476,52 +564,140 @@ impl TitleRegistry for EvmTitles<'_> {
     }
 }
 
-/// The action a transaction's escrow events record, and its remark; `parties` (beneficiary,
-/// holder, nominee) is brought up to date with the events.
-fn classify(logs: &[Log], parties: &mut (Address, Address, Address)) -> Option<(Action, Bytes)> {
-    let mut action = None;
-    let mut remark = Bytes::new();
-    let (mut beneficiary_to, mut holder_to, mut nominee_to) = (None, None, None);
-    for log in logs {
-        let data = &log.inner;
-        if let Ok(e) = Escrow::TokenReceived::decode_log(data) {
-            action = Some(if e.isMinting {
-                Action::Mint {
+/// What an escrow's event says happened, in either version's words.
+enum EscrowEvent {
+    /// The token came into the escrow: minted, or restored after a surrender.
+    Received {
+        minting: bool,
+        beneficiary: Address,
+        holder: Address,
+    },
+    Nomination(Address),
+    BeneficiaryTransfer(Address),
+    HolderTransfer(Address),
+    /// The title went back to the registry (v5 `ReturnToIssuer`, v4 `Surrender`).
+    Returned,
+    Shred,
+    Rejected(Action),
+}
+
+/// `log` as an escrow event of `version`, and its remark (none in v4); `None` for any other log.
+fn escrow_event(version: RegistryVersion, log: &Log) -> Option<(EscrowEvent, Bytes)> {
+    let data = &log.inner;
+    Some(match version {
+        RegistryVersion::V5 => {
+            if let Ok(e) = Escrow::TokenReceived::decode_log(data) {
+                let received = EscrowEvent::Received {
+                    minting: e.isMinting,
+                    beneficiary: e.beneficiary,
+                    holder: e.holder,
+                };
+                (received, e.remark.clone())
+            } else if let Ok(e) = Escrow::Nomination::decode_log(data) {
+                (EscrowEvent::Nomination(e.nominee), e.remark.clone())
+            } else if let Ok(e) = Escrow::BeneficiaryTransfer::decode_log(data) {
+                (
+                    EscrowEvent::BeneficiaryTransfer(e.toBeneficiary),
+                    e.remark.clone(),
+                )
+            } else if let Ok(e) = Escrow::HolderTransfer::decode_log(data) {
+                (EscrowEvent::HolderTransfer(e.toHolder), e.remark.clone())
+            } else if let Ok(e) = Escrow::ReturnToIssuer::decode_log(data) {
+                (EscrowEvent::Returned, e.remark.clone())
+            } else if let Ok(e) = Escrow::Shred::decode_log(data) {
+                (EscrowEvent::Shred, e.remark.clone())
+            } else if let Ok(e) = Escrow::RejectTransferOwners::decode_log(data) {
+                let rejected = EscrowEvent::Rejected(Action::RejectTransferOwners);
+                (rejected, e.remark.clone())
+            } else if let Ok(e) = Escrow::RejectTransferBeneficiary::decode_log(data) {
+                let rejected = EscrowEvent::Rejected(Action::RejectTransferBeneficiary);
+                (rejected, e.remark.clone())
+            } else if let Ok(e) = Escrow::RejectTransferHolder::decode_log(data) {
+                let rejected = EscrowEvent::Rejected(Action::RejectTransferHolder);
+                (rejected, e.remark.clone())
+            } else {
+                return None;
+            }
+        }
+        RegistryVersion::V4 => {
+            let event = if let Ok(e) = EscrowV4::TokenReceived::decode_log(data) {
+                EscrowEvent::Received {
+                    minting: e.isMinting,
                     beneficiary: e.beneficiary,
                     holder: e.holder,
                 }
+            } else if let Ok(e) = EscrowV4::Nomination::decode_log(data) {
+                EscrowEvent::Nomination(e.nominee)
+            } else if let Ok(e) = EscrowV4::BeneficiaryTransfer::decode_log(data) {
+                EscrowEvent::BeneficiaryTransfer(e.toBeneficiary)
+            } else if let Ok(e) = EscrowV4::HolderTransfer::decode_log(data) {
+                EscrowEvent::HolderTransfer(e.toHolder)
+            } else if EscrowV4::Surrender::decode_log(data).is_ok() {
+                EscrowEvent::Returned
+            } else if EscrowV4::Shred::decode_log(data).is_ok() {
+                EscrowEvent::Shred
             } else {
-                Action::RejectReturn
-            });
-            remark = e.remark.clone();
-        } else if let Ok(e) = Escrow::Nomination::decode_log(data) {
-            nominee_to = Some(e.nominee);
-            if action.is_none() && beneficiary_to.is_none() {
-                remark = e.remark.clone();
+                return None;
+            };
+            (event, Bytes::new())
+        }
+    })
+}
+
+/// The action a transaction's escrow events record, and its remark; `parties` (beneficiary,
+/// holder, nominee) is brought up to date with the events.
+fn classify(
+    events: &[(EscrowEvent, Bytes)],
+    parties: &mut (Address, Address, Address),
+) -> Option<(Action, Bytes)> {
+    let mut action = None;
+    let mut remark = Bytes::new();
+    let (mut beneficiary_to, mut holder_to, mut nominee_to) = (None, None, None);
+    for (event, said) in events {
+        match event {
+            EscrowEvent::Received {
+                minting,
+                beneficiary,
+                holder,
+            } => {
+                action = Some(if *minting {
+                    Action::Mint {
+                        beneficiary: *beneficiary,
+                        holder: *holder,
+                    }
+                } else {
+                    Action::RejectReturn
+                });
+                remark = said.clone();
             }
-        } else if let Ok(e) = Escrow::BeneficiaryTransfer::decode_log(data) {
-            beneficiary_to = Some(e.toBeneficiary);
-            remark = e.remark.clone();
-        } else if let Ok(e) = Escrow::HolderTransfer::decode_log(data) {
-            holder_to = Some(e.toHolder);
-            if beneficiary_to.is_none() {
-                remark = e.remark.clone();
+            EscrowEvent::Nomination(nominee) => {
+                nominee_to = Some(*nominee);
+                if action.is_none() && beneficiary_to.is_none() {
+                    remark = said.clone();
+                }
             }
-        } else if let Ok(e) = Escrow::ReturnToIssuer::decode_log(data) {
-            action = Some(Action::ReturnToIssuer);
-            remark = e.remark.clone();
-        } else if let Ok(e) = Escrow::Shred::decode_log(data) {
-            action = Some(Action::AcceptReturn);
-            remark = e.remark.clone();
-        } else if let Ok(e) = Escrow::RejectTransferOwners::decode_log(data) {
-            action = Some(Action::RejectTransferOwners);
-            remark = e.remark.clone();
-        } else if let Ok(e) = Escrow::RejectTransferBeneficiary::decode_log(data) {
-            action = Some(Action::RejectTransferBeneficiary);
-            remark = e.remark.clone();
-        } else if let Ok(e) = Escrow::RejectTransferHolder::decode_log(data) {
-            action = Some(Action::RejectTransferHolder);
-            remark = e.remark.clone();
+            EscrowEvent::BeneficiaryTransfer(to) => {
+                beneficiary_to = Some(*to);
+                remark = said.clone();
+            }
+            EscrowEvent::HolderTransfer(to) => {
+                holder_to = Some(*to);
+                if beneficiary_to.is_none() {
+                    remark = said.clone();
+                }
+            }
+            EscrowEvent::Returned => {
+                action = Some(Action::ReturnToIssuer);
+                remark = said.clone();
+            }
+            EscrowEvent::Shred => {
+                action = Some(Action::AcceptReturn);
+                remark = said.clone();
+            }
+            EscrowEvent::Rejected(rejection) => {
+                action = Some(rejection.clone());
+                remark = said.clone();
+            }
         }
     }
     if let Some(to) = beneficiary_to {

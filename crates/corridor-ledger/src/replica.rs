@@ -13,7 +13,7 @@ use alloy_primitives::{Address, U256};
 use corridor_db::{OptionalExtension, Transaction, params};
 use corridor_feed::{FeedEntry, FeedFault, Kind, Node, Page, check_page};
 use corridor_format::Hash32;
-use corridor_title::{Roles, SignedAction, SigningDomain, Title, apply};
+use corridor_title::{RegistryVersion, Roles, SignedAction, SigningDomain, Title, apply};
 
 use crate::deployments::Deployments;
 use crate::store::{Store, StoreError, append_audit, hash32};
@@ -662,6 +662,7 @@ fn title_action(
     let before: Option<Title> = before.and_then(|text| serde_json::from_str(&text).ok());
     let roles = Roles::of_deployer(Address::from_slice(&admin));
     let after = match apply(
+        RegistryVersion::V5,
         &roles,
         before.as_ref(),
         signed.actor,

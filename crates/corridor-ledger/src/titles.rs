@@ -13,8 +13,8 @@ use alloy_primitives::{Address, Bytes, U256, keccak256};
 use corridor_db::{OptionalExtension, Transaction, params};
 use corridor_format::Hash32;
 use corridor_title::{
-    Action, Custody, HistoryEntry, Receipt, RegistryError, Roles, SignedAction, SigningDomain,
-    Title, TitleRegistry, apply,
+    Action, Custody, HistoryEntry, Receipt, RegistryError, RegistryVersion, Roles, SignedAction,
+    SigningDomain, Title, TitleRegistry, apply,
 };
 use k256::ecdsa::SigningKey;
 
@@ -245,6 +245,7 @@ impl Store {
             let signed: SignedAction = serde_json::from_slice(&detail)
                 .map_err(|e| StoreError::Corrupt(format!("log entry {seq}: {e}")))?;
             let next = apply(
+                RegistryVersion::V5,
                 &roles,
                 title.as_ref(),
                 signed.actor,
@@ -318,6 +319,7 @@ impl Store {
             *nonce += 1;
             let key = (signed.registry, signed.token);
             match apply(
+                RegistryVersion::V5,
                 &registry.roles(),
                 titles.get(&key),
                 signed.actor,
@@ -464,6 +466,7 @@ fn apply_signed(
     }
     let before = read_title(tx, signed.registry, signed.token).map_err(sqlite)?;
     let after = apply(
+        RegistryVersion::V5,
         roles,
         before.as_ref(),
         signed.actor,

@@ -125,7 +125,8 @@ const show = async () => {
       title.nominee !== ZERO ? [el("dt", {}, "Nominated next owner"), el("dd", {}, who(title.nominee))] : null,
       el("dt", {}, "State"), el("dd", { id: "title-state" }, CUSTODY[title.custody] || title.custody),
       el("dt", {}, "Recorded"), el("dd", { id: "title-ledger" }, ledger.kind === "chain"
-        ? `on the chain ${ledger.network} (chain id ${ledger.chainId})` : "in this server's title registry")),
+        ? `on the chain ${ledger.network} (chain id ${ledger.chainId}), Token Registry ${ledger.registryVersion}`
+        : "in this server's title registry")),
     el("h3", {}, "History"),
     h.ok ? el("ol", { class: "timeline", id: "timeline" }, h.answer.history.map((e) => el("li", { "data-action": e.action },
       el("strong", {}, SAYS[e.action] || e.action),
@@ -163,12 +164,13 @@ const actionForm = (name, nonce, title) => {
   send.addEventListener("click", () => act(name, nonce));
   $("action-form").replaceChildren(
     ...(NEEDS[name] || []).map((need, i) => el("label", {}, need === "nominee" ? "New owner " : "New holder ", inputs[i])),
-    el("label", {}, "Remark ", remark), send);
+    // Token Registry v4 keeps no remarks.
+    current.ledger.registryVersion === "v4" ? null : el("label", {}, "Remark ", remark), send);
 };
 
 const act = async (name, nonce) => {
   const result = $("act-result");
-  const action = { action: name, remark: `0x${toHex(text($("act-remark").value))}` };
+  const action = { action: name, remark: `0x${toHex(text($("act-remark")?.value || ""))}` };
   for (const need of NEEDS[name] || []) {
     const value = $(`act-${need}`).value.trim();
     if (!/^0x[0-9a-fA-F]{40}$/.test(value)) {

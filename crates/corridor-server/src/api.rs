@@ -1172,7 +1172,7 @@ fn embedded_ledger(registry: Address, deployment: corridor_title::Deployment) ->
         "salt": domain.salt,
     });
     json!({"kind": "embedded", "network": "corridor", "chainId": corridor_ledger::EMBEDDED_CHAIN_ID,
-           "signingDomain": signing_domain})
+           "registryVersion": corridor_title::RegistryVersion::V5, "signingDomain": signing_domain})
 }
 
 /// Where a registry's answer comes from.
@@ -1230,7 +1230,12 @@ async fn title(
             Some(party) => Some(json!({
                 "address": party,
                 "nonce": store.next_nonce(registry, party)?,
-                "open": corridor_title::open_actions(&info.roles(), &title, party),
+                "open": corridor_title::open_actions(
+                    corridor_title::RegistryVersion::V5,
+                    &info.roles(),
+                    &title,
+                    party,
+                ),
             })),
             None => None,
         };
@@ -1243,22 +1248,27 @@ async fn title(
         }
         Found::OnChain(chain) => {
             let ledger = chain::ledger(&chain);
-            let (title, party) = on_chain(&state, chain, registry, move |titles| {
+            let (title, party, version) = on_chain(&state, chain, registry, move |titles| {
                 let title = titles.title(token).map_err(registry_refusal)?;
                 let party = match (party, &title) {
                     (Some(party), Some(title)) => {
                         let roles = titles.roles_of(party).map_err(chain::chain_failure)?;
                         Some(json!({
                             "address": party,
-                            "open": corridor_title::open_actions(&roles, title, party),
+                            "open": corridor_title::open_actions(
+                                titles.version(),
+                                &roles,
+                                title,
+                                party,
+                            ),
                         }))
                     }
                     _ => None,
                 };
-                Ok((title, party))
+                Ok((title, party, titles.version()))
             })
             .await?;
-            (title, party, ledger)
+            (title, party, ledger(version))
         }
     };
     let title = title.ok_or_else(|| {
@@ -1298,11 +1308,14 @@ async fn history(
         ),
         Found::OnChain(chain) => {
             let ledger = chain::ledger(&chain);
-            let history = on_chain(&state, chain, registry, move |titles| {
-                titles.history(token).map_err(registry_refusal)
+            let (history, version) = on_chain(&state, chain, registry, move |titles| {
+                Ok((
+                    titles.history(token).map_err(registry_refusal)?,
+                    titles.version(),
+                ))
             })
             .await?;
-            (serde_json::to_value(history), ledger)
+            (serde_json::to_value(history), ledger(version))
         }
     };
     let history = history.map_err(|e| ApiError::internal("the history", e))?;

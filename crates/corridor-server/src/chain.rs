@@ -14,17 +14,18 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use corridor_chain::{Chain, ChainError, EvmTitles, SubmitError};
-use corridor_title::{Action, TitleRegistry};
+use corridor_title::{Action, RegistryVersion, TitleRegistry};
 use serde_json::{Value, json};
 
 use crate::AppState;
 use crate::api::{registry_refusal, token_of};
 use crate::error::{ActingOnTitles, ApiError, JsonBody, Writer, timeout};
 
-/// Where a title lives, as the title routes say it.
-pub(crate) fn ledger(chain: &Chain) -> Value {
+/// Where a title lives, as the title routes say it, once the registry's version is known.
+pub(crate) fn ledger(chain: &Chain) -> impl FnOnce(RegistryVersion) -> Value + use<> {
     let target = chain.target();
-    json!({"kind": "chain", "network": target.label, "chainId": target.chain_id})
+    let (network, chain_id) = (target.label.clone(), target.chain_id);
+    move |version| json!({"kind": "chain", "network": network, "chainId": chain_id, "registryVersion": version})
 }
 
 /// Runs `work` on the token registry at `registry` on `chain`, off the async workers (the

@@ -1,5 +1,5 @@
 //! Transferable records — electronic bills of lading — as TradeTrust's Token Registry v5
-//! defines them: a registry mints one token per document into a title escrow that records who
+//! (and, for registries deployed before it, v4) defines them: a registry mints one token per document into a title escrow that records who
 //! owns the goods (the beneficiary) and who holds the document (the holder); title passes by
 //! nomination and endorsement, and ends by surrender to the registry.
 //!
@@ -19,8 +19,8 @@ mod signed;
 pub use alloy_primitives::{Address, B256, Bytes, U256};
 pub use registry::{HistoryEntry, Receipt, RegistryError, TitleRegistry};
 pub use rules::{
-    Action, BURN_ADDRESS, Custody, REMARK_LIMIT, ROLES, Role, Roles, Title, TitleError, apply,
-    open_actions,
+    Action, BURN_ADDRESS, Custody, REMARK_LIMIT, ROLES, RegistryVersion, Role, Roles, Title,
+    TitleError, apply, open_actions,
 };
 pub use signed::{Deployment, SignatureError, SignedAction, SigningDomain};
 

@@ -1,7 +1,8 @@
 //! The rules of Token Registry v5 (`TradeTrustToken`, `TitleEscrow`), as `@tradetrust-tt/token-registry`
-//! 5.5 defines them: who may act on a title, in what state, what the action changes, and which
-//! error refuses it. The checks run in the contracts' order (their modifiers, then their
-//! bodies), so that where several would refuse, the same one does here.
+//! 5.5 defines them, and of v4 (4.16), which titles on older registries still follow: who may
+//! act on a title, in what state, what the action changes, and which error refuses it. The
+//! checks run in the contracts' order (their modifiers, then their bodies), so that where
+//! several would refuse, the same one does here.
 
 use alloy_primitives::{Address, B256, Bytes, keccak256};
 use serde::{Deserialize, Serialize};
@@ -12,6 +13,48 @@ pub const BURN_ADDRESS: Address =
 
 /// The longest remark the contracts accept, in bytes.
 pub const REMARK_LIMIT: usize = 120;
+
+/// The generation of TradeTrust's token registry contracts a registry is.
+///
+/// v4 is v5 without remarks, without the rejections (of an endorsement, a transfer, or both)
+/// and so without the previous parties those return to; its escrow says `surrender` where
+/// v5's says `returnToIssuer`, and its error `TokenNotSurrendered` where v5's says
+/// `TokenNotReturnedToIssuer`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegistryVersion {
+    V4,
+    V5,
+}
+
+impl RegistryVersion {
+    /// The version as TradeTrust writes it: `v4`, `v5`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegistryVersion::V4 => "v4",
+            RegistryVersion::V5 => "v5",
+        }
+    }
+
+    /// Whether titles of this version take `action` at all.
+    pub fn has(self, action: &Action) -> bool {
+        self == RegistryVersion::V5
+            || !matches!(
+                action,
+                Action::RejectTransferBeneficiary
+                    | Action::RejectTransferHolder
+                    | Action::RejectTransferOwners
+            )
+    }
+
+    /// The error by which this version refuses to end a title that was not surrendered.
+    fn not_surrendered(self) -> TitleError {
+        match self {
+            RegistryVersion::V4 => TitleError::TokenNotSurrendered,
+            RegistryVersion::V5 => TitleError::TokenNotReturnedToIssuer,
+        }
+    }
+}
 
 /// Every role on a registry.
 pub const ROLES: [Role; 3] = [Role::Minter, Role::Accepter, Role::Restorer];
@@ -216,6 +259,13 @@ pub enum TitleError {
     RecipientAlreadyHolder,
     #[error("TokenNotReturnedToIssuer: the title must be surrendered to the registry first")]
     TokenNotReturnedToIssuer,
+    #[error("TokenNotSurrendered: the title must be surrendered to the registry first")]
+    TokenNotSurrendered,
+    /// Not a contract's error: a v4 registry has no such function, so Corridor does not send it.
+    #[error(
+        "NotInVersion4: Token Registry v4 titles take no remark and no rejection (of an endorsement, a transfer or both); only v5 registries do"
+    )]
+    NotInVersion4,
     #[error("RemarkLengthExceeded: a remark may have at most {REMARK_LIMIT} bytes")]
     RemarkLengthExceeded,
     #[error(
@@ -251,6 +301,8 @@ impl TitleError {
             TitleError::InvalidNominee => "InvalidNominee",
             TitleError::RecipientAlreadyHolder => "RecipientAlreadyHolder",
             TitleError::TokenNotReturnedToIssuer => "TokenNotReturnedToIssuer",
+            TitleError::TokenNotSurrendered => "TokenNotSurrendered",
+            TitleError::NotInVersion4 => "NotInVersion4",
             TitleError::RemarkLengthExceeded => "RemarkLengthExceeded",
             TitleError::DualRoleRejectionRequired => "DualRoleRejectionRequired",
             TitleError::TokenExists => "TokenExists",
@@ -264,30 +316,47 @@ impl TitleError {
     }
 }
 
-/// The title after `actor` does `action` with `remark` to `title` (`None`: never minted),
-/// or the error the contracts refuse it with.
+/// The title after `actor` does `action` with `remark` to `title` (`None`: never minted) on a
+/// registry of `version`, or the error the contracts refuse it with.
 ///
 /// ```
 /// use alloy_primitives::Address;
-/// use corridor_title::{Action, Roles, TitleError, apply};
+/// use corridor_title::{Action, RegistryVersion::V5, Roles, TitleError, apply};
 ///
 /// let (issuer, shipper, bank) = (Address::repeat_byte(1), Address::repeat_byte(2), Address::repeat_byte(3));
 /// let roles = Roles::of_deployer(issuer);
 /// let mint = Action::Mint { beneficiary: shipper, holder: shipper };
-/// let title = apply(&roles, None, issuer, &mint, b"").unwrap();
+/// let title = apply(V5, &roles, None, issuer, &mint, b"").unwrap();
 ///
 /// let endorse = Action::TransferBeneficiary { nominee: bank };
-/// assert_eq!(apply(&roles, Some(&title), bank, &endorse, b""), Err(TitleError::CallerNotHolder));
-/// let title = apply(&roles, Some(&title), shipper, &endorse, b"").unwrap();
+/// assert_eq!(apply(V5, &roles, Some(&title), bank, &endorse, b""), Err(TitleError::CallerNotHolder));
+/// let title = apply(V5, &roles, Some(&title), shipper, &endorse, b"").unwrap();
 /// assert_eq!((title.beneficiary, title.holder), (bank, shipper));
 /// ```
 pub fn apply(
+    version: RegistryVersion,
     roles: &Roles,
     title: Option<&Title>,
     actor: Address,
     action: &Action,
     remark: &[u8],
 ) -> Result<Title, TitleError> {
+    if version == RegistryVersion::V4 {
+        // v4 has the other actions without the remark and the previous parties: v5's rules
+        // on a title whose previous parties are always none.
+        if !version.has(action) || !remark.is_empty() {
+            return Err(TitleError::NotInVersion4);
+        }
+        let mut next = apply(RegistryVersion::V5, roles, title, actor, action, remark).map_err(
+            |e| match e {
+                TitleError::TokenNotReturnedToIssuer => version.not_surrendered(),
+                e => e,
+            },
+        )?;
+        next.prev_beneficiary = Address::ZERO;
+        next.prev_holder = Address::ZERO;
+        return Ok(next);
+    }
     let role = |role: Role| {
         if roles.has(role, actor) {
             Ok(())
@@ -542,15 +611,20 @@ fn escrow(
 ///
 /// ```
 /// use alloy_primitives::Address;
-/// use corridor_title::{Action, Roles, apply, open_actions};
+/// use corridor_title::{Action, RegistryVersion::V5, Roles, apply, open_actions};
 /// let (issuer, shipper) = (Address::repeat_byte(1), Address::repeat_byte(2));
 /// let roles = Roles::of_deployer(issuer);
 /// let mint = Action::Mint { beneficiary: shipper, holder: shipper };
-/// let title = apply(&roles, None, issuer, &mint, b"").unwrap();
-/// assert_eq!(open_actions(&roles, &title, issuer), Vec::<&str>::new());
-/// assert!(open_actions(&roles, &title, shipper).contains(&"transfer-owners"));
+/// let title = apply(V5, &roles, None, issuer, &mint, b"").unwrap();
+/// assert_eq!(open_actions(V5, &roles, &title, issuer), Vec::<&str>::new());
+/// assert!(open_actions(V5, &roles, &title, shipper).contains(&"transfer-owners"));
 /// ```
-pub fn open_actions(roles: &Roles, title: &Title, actor: Address) -> Vec<&'static str> {
+pub fn open_actions(
+    version: RegistryVersion,
+    roles: &Roles,
+    title: &Title,
+    actor: Address,
+) -> Vec<&'static str> {
     let taken = [actor, title.beneficiary, title.holder, title.nominee];
     let newcomer = (1..=u8::MAX)
         .map(Address::repeat_byte)
@@ -580,7 +654,8 @@ pub fn open_actions(roles: &Roles, title: &Title, actor: Address) -> Vec<&'stati
     ]);
     let mut open: Vec<&'static str> = Vec::new();
     for action in probes {
-        if !open.contains(&action.name()) && apply(roles, Some(title), actor, &action, b"").is_ok()
+        if !open.contains(&action.name())
+            && apply(version, roles, Some(title), actor, &action, b"").is_ok()
         {
             open.push(action.name());
         }
@@ -608,7 +683,14 @@ mod tests {
     const STRANGER: Address = Address::repeat_byte(5);
 
     fn step(title: Option<&Title>, actor: Address, action: Action) -> Result<Title, TitleError> {
-        apply(&Roles::of_deployer(ISSUER), title, actor, &action, b"")
+        apply(
+            RegistryVersion::V5,
+            &Roles::of_deployer(ISSUER),
+            title,
+            actor,
+            &action,
+            b"",
+        )
     }
 
     fn minted(beneficiary: Address, holder: Address) -> Title {
@@ -792,19 +874,41 @@ mod tests {
             holder: Address::ZERO,
         };
         assert_eq!(
-            apply(&roles, Some(&title), STRANGER, &nominate_zero, &long),
+            apply(
+                RegistryVersion::V5,
+                &roles,
+                Some(&title),
+                STRANGER,
+                &nominate_zero,
+                &long
+            ),
             Err(TitleError::CallerNotHolder)
         );
         assert_eq!(
-            apply(&roles, Some(&title), BANK, &nominate_zero, &long),
+            apply(
+                RegistryVersion::V5,
+                &roles,
+                Some(&title),
+                BANK,
+                &nominate_zero,
+                &long
+            ),
             Err(TitleError::RemarkLengthExceeded)
         );
         assert_eq!(
-            apply(&roles, Some(&title), BANK, &nominate_zero, b""),
+            apply(
+                RegistryVersion::V5,
+                &roles,
+                Some(&title),
+                BANK,
+                &nominate_zero,
+                b""
+            ),
             Err(TitleError::InvalidTransferToZeroAddress)
         );
         assert!(
             apply(
+                RegistryVersion::V5,
                 &roles,
                 Some(&title),
                 BANK,
@@ -832,19 +936,40 @@ mod tests {
             holder: BANK,
         };
         assert!(matches!(
-            apply(&roles, Some(&title), STRANGER, &mint, &long),
+            apply(
+                RegistryVersion::V5,
+                &roles,
+                Some(&title),
+                STRANGER,
+                &mint,
+                &long
+            ),
             Err(TitleError::AccessControlUnauthorizedAccount { .. })
         ));
         assert_eq!(
-            apply(&roles, Some(&title), ISSUER, &mint, &long),
+            apply(
+                RegistryVersion::V5,
+                &roles,
+                Some(&title),
+                ISSUER,
+                &mint,
+                &long
+            ),
             Err(TitleError::RemarkLengthExceeded)
         );
         assert_eq!(
-            apply(&roles, Some(&title), ISSUER, &mint, b""),
+            apply(
+                RegistryVersion::V5,
+                &roles,
+                Some(&title),
+                ISSUER,
+                &mint,
+                b""
+            ),
             Err(TitleError::TokenExists)
         );
         assert!(matches!(
-            apply(&roles, None, ISSUER, &mint, b""),
+            apply(RegistryVersion::V5, &roles, None, ISSUER, &mint, b""),
             Err(TitleError::InvalidTokenTransferToZeroAddressOwners { .. })
         ));
         assert_eq!(
@@ -902,9 +1027,15 @@ mod tests {
     fn open_actions_follow_the_roles() {
         let roles = Roles::of_deployer(ISSUER);
         let title = minted(SHIPPER, BANK);
-        assert_eq!(open_actions(&roles, &title, SHIPPER), ["nominate"]);
-        assert_eq!(open_actions(&roles, &title, BANK), ["transfer-holder"]);
-        assert!(open_actions(&roles, &title, STRANGER).is_empty());
+        assert_eq!(
+            open_actions(RegistryVersion::V5, &roles, &title, SHIPPER),
+            ["nominate"]
+        );
+        assert_eq!(
+            open_actions(RegistryVersion::V5, &roles, &title, BANK),
+            ["transfer-holder"]
+        );
+        assert!(open_actions(RegistryVersion::V5, &roles, &title, STRANGER).is_empty());
         let nominated = step(
             Some(&title),
             SHIPPER,
@@ -913,12 +1044,12 @@ mod tests {
         .unwrap();
         // The holder may now endorse the nominee, and only them.
         assert_eq!(
-            open_actions(&roles, &nominated, BANK),
+            open_actions(RegistryVersion::V5, &roles, &nominated, BANK),
             ["endorse", "transfer-owners", "transfer-holder"]
         );
         let both = minted(SHIPPER, SHIPPER);
         assert_eq!(
-            open_actions(&roles, &both, SHIPPER),
+            open_actions(RegistryVersion::V5, &roles, &both, SHIPPER),
             [
                 "nominate",
                 "endorse",
@@ -928,10 +1059,68 @@ mod tests {
             ]
         );
         let surrendered = step(Some(&both), SHIPPER, Action::ReturnToIssuer).unwrap();
-        assert!(open_actions(&roles, &surrendered, SHIPPER).is_empty());
+        assert!(open_actions(RegistryVersion::V5, &roles, &surrendered, SHIPPER).is_empty());
         assert_eq!(
-            open_actions(&roles, &surrendered, ISSUER),
+            open_actions(RegistryVersion::V5, &roles, &surrendered, ISSUER),
             ["accept-surrender", "reject-surrender"]
+        );
+    }
+
+    #[test]
+    fn version_4_is_version_5_without_remarks_rejections_or_previous_parties() {
+        use RegistryVersion::V4;
+        let roles = Roles::of_deployer(ISSUER);
+        let v4 = |title: Option<&Title>, actor, action: Action| {
+            apply(V4, &roles, title, actor, &action, b"")
+        };
+        let mint = Action::Mint {
+            beneficiary: SHIPPER,
+            holder: SHIPPER,
+        };
+        let title = v4(None, ISSUER, mint.clone()).unwrap();
+        assert_eq!(
+            apply(V4, &roles, None, ISSUER, &mint, b"hello"),
+            Err(TitleError::NotInVersion4)
+        );
+        let passed = v4(
+            Some(&title),
+            SHIPPER,
+            Action::TransferOwners {
+                nominee: BANK,
+                holder: BANK,
+            },
+        )
+        .unwrap();
+        assert_eq!((passed.beneficiary, passed.holder), (BANK, BANK));
+        assert_eq!(
+            (passed.prev_beneficiary, passed.prev_holder),
+            (Address::ZERO, Address::ZERO)
+        );
+        for reject in [
+            Action::RejectTransferBeneficiary,
+            Action::RejectTransferHolder,
+            Action::RejectTransferOwners,
+        ] {
+            assert_eq!(
+                v4(Some(&passed), BANK, reject),
+                Err(TitleError::NotInVersion4)
+            );
+        }
+        assert!(
+            !open_actions(V4, &roles, &passed, BANK)
+                .iter()
+                .any(|a| a.starts_with("reject"))
+        );
+        assert_eq!(
+            v4(Some(&passed), ISSUER, Action::AcceptReturn),
+            Err(TitleError::TokenNotSurrendered)
+        );
+        let surrendered = v4(Some(&passed), BANK, Action::ReturnToIssuer).unwrap();
+        assert_eq!(surrendered.custody, Custody::Surrendered);
+        let restored = v4(Some(&surrendered), ISSUER, Action::RejectReturn).unwrap();
+        assert_eq!(
+            v4(Some(&restored), ISSUER, Action::RejectReturn),
+            Err(TitleError::TokenNotSurrendered)
         );
     }
 }

@@ -670,7 +670,7 @@ fn chain_titles_are_read_as_the_cli_reads_them_and_moved_by_transactions_their_p
     let answer = read(s);
     assert_eq!(
         answer["ledger"],
-        json!({"kind": "chain", "network": "local", "chainId": 1337})
+        json!({"kind": "chain", "network": "local", "chainId": 1337, "registryVersion": "v5"})
     );
     assert_eq!(answer["title"], cli(&["status", &token], None)["title"]);
     let open = answer["party"]["open"].as_array().unwrap();
@@ -765,6 +765,82 @@ fn chain_titles_are_read_as_the_cli_reads_them_and_moved_by_transactions_their_p
         open.as_array().unwrap().contains(&json!("transfer-holder")),
         "{open}"
     );
+}
+
+#[test]
+fn v4_chain_titles_are_moved_by_transactions_prepared_without_a_remark() {
+    use common::chain::{
+        Ganache, OWNER_KEY, PARTY_KEYS, deploy_registry_version, on_chain, title_cli,
+    };
+
+    let ganache = Ganache::start();
+    let work = Workdir::new();
+    let registry = deploy_registry_version(&work, &ganache, "v4");
+    let on = on_chain(&registry, &ganache);
+    let (shipper, bank) = (PARTY_KEYS[0], PARTY_KEYS[1]);
+    let (s, b) = (address_of(shipper), address_of(bank));
+    let token = format!("0x{}", "c4".repeat(32));
+    let (code, minted) = title_cli(
+        &work,
+        &on,
+        &[
+            "mint",
+            &token,
+            "--beneficiary",
+            &s.to_string(),
+            "--holder",
+            &s.to_string(),
+        ],
+        Some(OWNER_KEY),
+    );
+    assert_eq!(code, 0, "{minted}");
+    let api_token = work
+        .ok(&["token", "new", "ci", "--scope", "titles"])
+        .trim()
+        .to_string();
+    let server = Server::start_with(&work, &["--network", "local", "--rpc-url", &ganache.url]);
+    let title_path = format!("/api/titles/{registry}/{token}?party={s}");
+    let (status, answer) = server.call(
+        "GET",
+        "/api/titles/{registry}/{token}",
+        &title_path,
+        None,
+        None,
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["ledger"]["registryVersion"], "v4", "{answer}");
+
+    let prepare_route = "/api/titles/transactions/prepare";
+    let prepare = |remark: &str| {
+        let body = json!({"registry": registry, "token": token, "party": s, "remark": remark,
+                          "action": "transfer-holder", "holder": b});
+        server.call("POST", prepare_route, prepare_route, Some(body), None)
+    };
+    let (status, refused) = prepare("to the bank");
+    assert_eq!(
+        (status, error_code(&refused)),
+        (409, "NotInVersion4"),
+        "{refused}"
+    );
+    let (status, tx) = prepare("");
+    assert_eq!(status, 200, "{tx}");
+    let signed = common::oracle(
+        "sign-transaction",
+        &[json!({"transaction": tx, "privateKey": format!("0x{shipper}")})],
+    );
+    let send_route = "/api/titles/transactions";
+    let body = json!({"registry": registry, "token": token, "transaction": signed[0]["raw"]});
+    let (status, sent) = server.call("POST", send_route, send_route, Some(body), Some(&api_token));
+    assert_eq!(status, 200, "{sent}");
+    assert_eq!(sent["title"]["holder"], b.to_checksum(None));
+    let (_, history) = title_cli(&work, &on, &["history", &token], None);
+    let actions: Vec<&str> = history["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["mint", "transfer-holder"]);
 }
 
 #[test]

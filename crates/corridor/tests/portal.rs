@@ -1414,11 +1414,24 @@ fn a_title_shows_its_history_and_its_holder_acts_in_the_page() {
 
 #[test]
 fn a_chain_title_is_shown_and_its_holder_passes_it_on_chain_from_the_page_on_a_phone() {
-    use common::chain::{Ganache, OWNER_KEY, PARTY_KEYS, deploy_registry, on_chain, title_cli};
+    a_chain_title_is_passed_on_from_the_page("v5", "390x844");
+}
+
+#[test]
+fn a_v4_chain_title_is_passed_on_from_the_page_without_a_remark() {
+    a_chain_title_is_passed_on_from_the_page("v4", "1280x900");
+}
+
+/// A title on a Token Registry `version` registry on ganache, shown by the portal at
+/// `viewport`, and passed on by its holder from the page.
+fn a_chain_title_is_passed_on_from_the_page(version: &str, viewport: &str) {
+    use common::chain::{
+        Ganache, OWNER_KEY, PARTY_KEYS, deploy_registry_version, on_chain, title_cli,
+    };
 
     let ganache = Ganache::start();
     let work = Workdir::new();
-    let registry = deploy_registry(&work, &ganache).to_lowercase();
+    let registry = deploy_registry_version(&work, &ganache, version).to_lowercase();
     let on = on_chain(&registry, &ganache);
     let shipper = "0xffcf8fdee72ac11b5c542428b35eef5769c409f0";
     let bank = "0x22d491bde2303f2f43325b2108d26f1eaba1e32b";
@@ -1454,7 +1467,7 @@ fn a_chain_title_is_shown_and_its_holder_passes_it_on_chain_from_the_page_on_a_p
             "transfer-holder",
             bank,
         ],
-        &[("SHIPPER_KEY", &shipper_key), ("VIEWPORT", "390x844")],
+        &[("SHIPPER_KEY", &shipper_key), ("VIEWPORT", viewport)],
     );
     let before = &seen["before"];
     assert_eq!(
@@ -1462,14 +1475,15 @@ fn a_chain_title_is_shown_and_its_holder_passes_it_on_chain_from_the_page_on_a_p
         (&json!(shipper), &json!(shipper), &json!(["mint"])),
         "{seen}"
     );
-    assert_eq!(before["ledger"], "on the chain local (chain id 1337)");
-    assert!(
-        seen["open"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("transfer-holder")),
-        "{seen}"
+    assert_eq!(
+        before["ledger"],
+        format!("on the chain local (chain id 1337), Token Registry {version}")
     );
+    let open = seen["open"].as_array().unwrap();
+    assert!(open.contains(&json!("transfer-holder")), "{seen}");
+    // v4 keeps no remarks: the page asks for none.
+    let v4 = version == "v4";
+    assert_eq!(seen["remarkOffered"], !v4, "{seen}");
     assert!(
         seen["result"].as_str().unwrap().starts_with("Done"),
         "{seen}"
@@ -1486,9 +1500,9 @@ fn a_chain_title_is_shown_and_its_holder_passes_it_on_chain_from_the_page_on_a_p
     );
     assert_eq!(seen["keyLeftInPage"], false);
     for (state, sticking_out) in seen["layout"].as_object().unwrap() {
-        assert_eq!(sticking_out, &json!([]), "390x844, {state}: {seen}");
+        assert_eq!(sticking_out, &json!([]), "{viewport}, {state}: {seen}");
     }
-    // The chain agrees, with the remark the page sent.
+    // The chain agrees, with the remark the page sent (none to v4).
     let (_, status) = title_cli(&work, &on, &["status", &token], None);
     assert_eq!(
         status["title"]["holder"]
@@ -1504,9 +1518,10 @@ fn a_chain_title_is_shown_and_its_holder_passes_it_on_chain_from_the_page_on_a_p
         .last()
         .unwrap()
         .clone();
+    let remark = if v4 { "" } else { "through the portal" };
     assert_eq!(
         (&last["action"], &last["remark"]),
-        (&json!("transfer-holder"), &json!("through the portal"))
+        (&json!("transfer-holder"), &json!(remark))
     );
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use corridor_chain::{DocumentStore, EscrowFactory};
 use corridor_format::did::DidSigner;
+use corridor_title::RegistryVersion;
 
 use crate::chain::NetworkArgs;
 use crate::exit::Exit;
@@ -41,10 +42,11 @@ pub enum DeployContract {
         #[command(flatten)]
         network: NetworkArgs,
     },
-    /// TradeTrust's token registry (`@tradetrust-tt/token-registry` v5, `TradeTrustToken`)
-    /// and, unless --escrow-factory names one, the `TitleEscrowFactory` of its title escrows.
-    /// Name the registry as the documents' `issuers[].tokenRegistry`: each document's merkle
-    /// root is then a token, a transferable title.
+    /// TradeTrust's token registry (`@tradetrust-tt/token-registry` v5, or v4 with
+    /// --registry-version v4, `TradeTrustToken`) and, unless --escrow-factory names one, the
+    /// `TitleEscrowFactory` of its title escrows. Name the registry as the documents'
+    /// `issuers[].tokenRegistry`: each document's merkle root is then a token, a transferable
+    /// title.
     TokenRegistry {
         /// The registry's name, kept in the contract.
         #[arg(long, value_name = "TEXT", default_value = "Corridor token registry")]
@@ -52,7 +54,11 @@ pub enum DeployContract {
         /// The registry's symbol.
         #[arg(long, value_name = "TEXT", default_value = "CTR")]
         symbol: String,
-        /// An existing title escrow factory to use instead of deploying one.
+        /// Which generation of the contracts: v5, or v4 as registries deployed before v5 are
+        /// (no remarks, no rejections).
+        #[arg(long, value_name = "v4|v5", default_value = "v5", value_parser = registry_version)]
+        registry_version: RegistryVersion,
+        /// An existing title escrow factory of the same version to use instead of deploying one.
         #[arg(long, value_name = "0xADDRESS")]
         escrow_factory: Option<alloy_primitives::Address>,
         /// The registry's compiled contract (Hardhat JSON artifact). Default: found in
@@ -98,6 +104,7 @@ pub fn run(home: &Home, action: &ChainAction) -> Result<Exit> {
                 DeployContract::TokenRegistry {
                     name,
                     symbol,
+                    registry_version,
                     escrow_factory,
                     artifact,
                     escrow_factory_artifact,
@@ -110,12 +117,14 @@ pub fn run(home: &Home, action: &ChainAction) -> Result<Exit> {
                 network,
                 &signer,
                 (name, symbol),
+                *registry_version,
                 *escrow_factory,
                 (artifact.clone(), escrow_factory_artifact.clone()),
             )?;
             println!("{}", registry.address);
             eprintln!(
-                "deployed token registry {name:?} ({symbol}) at {}, with title escrow factory {}, owned by {}",
+                "deployed token registry {name:?} ({symbol}, {}) at {}, with title escrow factory {}, owned by {}",
+                registry_version.name(),
                 registry.address,
                 registry.escrow_factory,
                 signer.address()
@@ -165,16 +174,15 @@ fn deploy_token_registry(
     network: &NetworkArgs,
     signer: &DidSigner,
     (name, symbol): (&str, &str),
+    version: RegistryVersion,
     escrow_factory: Option<alloy_primitives::Address>,
     (artifact, factory_artifact): (Option<PathBuf>, Option<PathBuf>),
 ) -> Result<corridor_chain::TokenRegistry> {
-    let token_code = bytecode(&corridor_chain::TRADE_TRUST_TOKEN, artifact)?;
+    let (token, factory) = corridor_chain::token_registry_contracts(version);
+    let token_code = bytecode(&token, artifact)?;
     let factory = match escrow_factory {
         Some(address) => EscrowFactory::Existing(address),
-        None => EscrowFactory::Deploy(bytecode(
-            &corridor_chain::TITLE_ESCROW_FACTORY,
-            factory_artifact,
-        )?),
+        None => EscrowFactory::Deploy(bytecode(&factory, factory_artifact)?),
     };
     let chain = network.connect()?;
     let (wallet, from) = corridor_chain::wallet(signer.signing_key());
@@ -187,6 +195,17 @@ fn deploy_token_registry(
         name,
         symbol,
     )?)
+}
+
+/// `v4` or `v5` (a bare `4`, `5` too).
+fn registry_version(text: &str) -> Result<RegistryVersion, String> {
+    match text.trim_start_matches(['v', 'V']) {
+        "4" => Ok(RegistryVersion::V4),
+        "5" => Ok(RegistryVersion::V5),
+        _ => Err(format!(
+            "{text:?} is no Token Registry version; say v4 or v5"
+        )),
+    }
 }
 
 /// The named networks, one a line.

@@ -148,7 +148,7 @@ pub struct ToParty {
 /// Who acts, and with what remark.
 #[derive(Args, Debug)]
 pub struct ActArgs {
-    /// A remark recorded with the action (at most 120 bytes).
+    /// A remark recorded with the action (at most 120 bytes; Token Registry v4 takes none).
     #[arg(long, value_name = "TEXT", default_value = "")]
     remark: String,
     #[command(flatten)]
@@ -422,11 +422,14 @@ fn status(
     if json {
         println!(
             "{}",
-            json!({"token": token_hex(token), "minted": title.is_some(), "title": title})
+            json!({"token": token_hex(token), "registry": registry.describe(), "minted": title.is_some(), "title": title})
         );
     } else {
         match &title {
-            Some(title) => print_title(title),
+            Some(title) => {
+                println!("registry     {}", registry.describe());
+                print_title(title)
+            }
             None => println!(
                 "{}: not minted on {}",
                 token_hex(token),

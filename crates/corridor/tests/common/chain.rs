@@ -148,6 +148,11 @@ pub fn on_chain(registry: &str, ganache: &Ganache) -> Vec<String> {
 
 /// `corridor chain deploy token-registry` on `ganache` with the owner's key: the registry.
 pub fn deploy_registry(work: &super::Workdir, ganache: &Ganache) -> String {
+    deploy_registry_version(work, ganache, "v5")
+}
+
+/// [`deploy_registry`] of Token Registry `version` (`v4`, `v5`).
+pub fn deploy_registry_version(work: &super::Workdir, ganache: &Ganache, version: &str) -> String {
     let out = work
         .command(&[
             "chain",
@@ -155,6 +160,8 @@ pub fn deploy_registry(work: &super::Workdir, ganache: &Ganache) -> String {
             "token-registry",
             "--private-key-env",
             "OWNER_KEY",
+            "--registry-version",
+            version,
         ])
         .args(["--network", "local", "--rpc-url", &ganache.url])
         .env("OWNER_KEY", OWNER_KEY)
