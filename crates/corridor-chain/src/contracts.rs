@@ -4,7 +4,7 @@
 
 use alloy::primitives::{B256, keccak256};
 use alloy::sol;
-use alloy::sol_types::{Panic, Revert, SolError, SolInterface};
+use alloy::sol_types::{Panic, Revert, SolCall, SolError, SolInterface};
 use corridor_title::{Role, TitleError};
 
 sol! {
@@ -108,8 +108,9 @@ sol! {
         event Shred(address registry, uint256 tokenId);
     }
 
-    /// The errors the token registry and its title escrows revert with (OpenZeppelin 5's
-    /// access control and pausing among them).
+    /// The errors the token registry and its title escrows revert with, v5's and v4's
+    /// (OpenZeppelin 5's access control and pausing among them; v4's OpenZeppelin 4 says those
+    /// in words, read by `openzeppelin_4_refusal`).
     interface TitleErrors {
         error CallerNotBeneficiary();
         error CallerNotHolder();
@@ -131,6 +132,28 @@ sol! {
         error TransferFailure();
         error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
         error EnforcedPause();
+    }
+}
+
+/// The call that asks a title escrow factory of `version` where `registry`'s escrow of
+/// `token` is (v5 `getEscrowAddress`, v4 `getAddress`); either answers one address.
+pub(crate) fn escrow_address_call(
+    version: corridor_title::RegistryVersion,
+    registry: alloy::primitives::Address,
+    token: alloy::primitives::U256,
+) -> Vec<u8> {
+    use corridor_title::RegistryVersion;
+    match version {
+        RegistryVersion::V5 => TitleEscrowFactory::getEscrowAddressCall {
+            tokenRegistry: registry,
+            tokenId: token,
+        }
+        .abi_encode(),
+        RegistryVersion::V4 => TitleEscrowFactoryV4::getAddressCall {
+            tokenRegistry: registry,
+            tokenId: token,
+        }
+        .abi_encode(),
     }
 }
 

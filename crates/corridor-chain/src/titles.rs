@@ -18,9 +18,8 @@ use corridor_title::{
 use k256::ecdsa::SigningKey;
 
 use crate::contracts::{
-    Erc165, TitleEscrow as Escrow, TitleEscrowFactory, TitleEscrowFactoryV4,
-    TitleEscrowV4 as EscrowV4, TokenRegistry as Registry, TokenRegistryV4 as RegistryV4,
-    title_error,
+    Erc165, TitleEscrow as Escrow, TitleEscrowFactory, TitleEscrowV4 as EscrowV4,
+    TokenRegistry as Registry, TokenRegistryV4 as RegistryV4, escrow_address_call, title_error,
 };
 use crate::{CallOutcome, Chain, ChainError, wallet};
 
@@ -96,25 +95,9 @@ impl<'c> EvmTitles<'c> {
         })
     }
 
-    /// The registry's version: which contracts, and so which rules, its titles follow.
-    pub fn version(&self) -> RegistryVersion {
-        self.version
-    }
-
     /// The address of `token`'s title escrow, whether it exists yet or not.
     pub fn escrow(&self, token: U256) -> Result<Address, ChainError> {
-        let call = match self.version {
-            RegistryVersion::V5 => TitleEscrowFactory::getEscrowAddressCall {
-                tokenRegistry: self.registry,
-                tokenId: token,
-            }
-            .abi_encode(),
-            RegistryVersion::V4 => TitleEscrowFactoryV4::getAddressCall {
-                tokenRegistry: self.registry,
-                tokenId: token,
-            }
-            .abi_encode(),
-        };
+        let call = escrow_address_call(self.version, self.registry, token);
         match self.chain.call(self.factory, call.into())? {
             // Both versions answer one address.
             CallOutcome::Returned(data) => {
@@ -410,6 +393,11 @@ impl TitleRegistry for EvmTitles<'_> {
             self.version.name(),
             self.chain.target()
         )
+    }
+
+    /// As the registry's interfaces said when it was opened.
+    fn version(&self) -> RegistryVersion {
+        self.version
     }
 
     fn title(&self, token: U256) -> Result<Option<Title>, RegistryError> {

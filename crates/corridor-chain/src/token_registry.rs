@@ -1,12 +1,13 @@
-//! TradeTrust's token registry (v5): a `TradeTrustToken` whose tokens are documents' merkle
-//! roots, each held in a title escrow its `TitleEscrowFactory` creates.
+//! TradeTrust's token registry (v5, or v4): a `TradeTrustToken` whose tokens are documents'
+//! merkle roots, each held in a title escrow its `TitleEscrowFactory` creates.
 
 use alloy::network::EthereumWallet;
-use alloy::primitives::{Address, Bytes};
+use alloy::primitives::{Address, Bytes, U256};
 use alloy::sol_types::SolValue;
+use corridor_title::RegistryVersion;
 
-use crate::contracts::TradeTrustTokenConstructor;
-use crate::{Chain, ChainError};
+use crate::contracts::{TradeTrustTokenConstructor, escrow_address_call};
+use crate::{CallOutcome, Chain, ChainError};
 
 /// A token registry and the factory of its title escrows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,12 +25,13 @@ pub enum EscrowFactory {
 }
 
 impl TokenRegistry {
-    /// Deploys a registry named `name` (`symbol`), owned by `from`, with `escrow_factory`.
+    /// Deploys a registry of `version` from `token_code`, named `name` (`symbol`), owned by
+    /// `from`, with `escrow_factory`, which must be of the same version.
     pub fn deploy(
         chain: &Chain,
         wallet: &EthereumWallet,
         from: Address,
-        token_code: &Bytes,
+        (version, token_code): (RegistryVersion, &Bytes),
         escrow_factory: EscrowFactory,
         name: &str,
         symbol: &str,
@@ -40,6 +42,16 @@ impl TokenRegistry {
                     return Err(ChainError::Invalid(format!(
                         "the title escrow factory {address} on {} is not a contract",
                         chain.target()
+                    )));
+                }
+                // A factory of the other version has not the lookup this version's registry
+                // makes at every mint: every mint would fail.
+                let lookup = escrow_address_call(version, Address::ZERO, U256::ZERO);
+                if let CallOutcome::Reverted(_) = chain.call(address, lookup.into())? {
+                    return Err(ChainError::Invalid(format!(
+                        "{address} on {} is not a title escrow factory of Token Registry {}",
+                        chain.target(),
+                        version.name()
                     )));
                 }
                 address

@@ -402,6 +402,11 @@ impl TitleRegistry for EmbeddedTitles<'_> {
         )
     }
 
+    /// The embedded registry keeps v5's rules.
+    fn version(&self) -> RegistryVersion {
+        RegistryVersion::V5
+    }
+
     fn title(&self, token: U256) -> Result<Option<Title>, RegistryError> {
         self.store.title(self.registry, token).map_err(boxed)
     }

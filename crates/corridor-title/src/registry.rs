@@ -5,12 +5,15 @@ use alloy_primitives::{Address, Bytes, U256};
 use k256::ecdsa::SigningKey;
 use serde::{Deserialize, Serialize};
 
-use crate::{Action, SignatureError, Title, TitleError};
+use crate::{Action, RegistryVersion, SignatureError, Title, TitleError};
 
 /// A registry of titles, on a chain or embedded.
 pub trait TitleRegistry {
     /// Where the registry is, for messages: a contract on a network, or a file.
     fn describe(&self) -> String;
+
+    /// Whose rules its titles follow.
+    fn version(&self) -> RegistryVersion;
 
     /// The title of `token`, or `None` if it was never minted.
     fn title(&self, token: U256) -> Result<Option<Title>, RegistryError>;

@@ -50,7 +50,10 @@ fn main() {
         &chain,
         &wallet,
         admin,
-        &code(&corridor_chain::TRADE_TRUST_TOKEN),
+        (
+            corridor_title::RegistryVersion::V5,
+            &code(&corridor_chain::TRADE_TRUST_TOKEN),
+        ),
         EscrowFactory::Deploy(code(&corridor_chain::TITLE_ESCROW_FACTORY)),
         "Bench",
         "BNC",

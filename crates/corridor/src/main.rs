@@ -96,7 +96,7 @@ enum Command {
     Status(commands::records::StatusArgs),
     /// Transferable records (electronic bills of lading): mint, endorse, transfer, surrender
     /// and trace titles, on the embedded registry or a token registry contract, by the rules
-    /// of TradeTrust's Token Registry v5.
+    /// of TradeTrust's Token Registry v5 (or v4, on a v4 registry: no remarks, no rejections).
     ///
     /// Every action is taken with a key (--key or --private-key-env) as the acting party:
     /// the registry's admin mints and accepts or rejects surrenders; the beneficiary

@@ -833,6 +833,20 @@ fn v4_chain_titles_are_moved_by_transactions_prepared_without_a_remark() {
     let (status, sent) = server.call("POST", send_route, send_route, Some(body), Some(&api_token));
     assert_eq!(status, 200, "{sent}");
     assert_eq!(sent["title"]["holder"], b.to_checksum(None));
+    // The bank may pass it on; on v5 it could also refuse it back to the shipper, not on v4.
+    let bank_path = format!("/api/titles/{registry}/{token}?party={b}");
+    let (_, answer) = server.call(
+        "GET",
+        "/api/titles/{registry}/{token}",
+        &bank_path,
+        None,
+        None,
+    );
+    assert_eq!(
+        answer["party"]["open"],
+        json!(["transfer-holder"]),
+        "{answer}"
+    );
     let (_, history) = title_cli(&work, &on, &["history", &token], None);
     let actions: Vec<&str> = history["history"]
         .as_array()

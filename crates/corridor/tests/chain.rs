@@ -854,6 +854,14 @@ fn a_token_registry_deployed_by_corridor_holds_titles_tt_verify_accepts() {
         "{}",
         stderr(&not_a_factory)
     );
+    // A v4 registry cannot mint through a v5 factory: refused before deploying.
+    let other_version = deploy(&["--escrow-factory", &factory, "--registry-version", "v4"]);
+    assert!(!other_version.status.success());
+    assert!(
+        stderr(&other_version).contains("is not a title escrow factory of Token Registry v4"),
+        "{}",
+        stderr(&other_version)
+    );
 
     let record = format!("openatts net=ethereum netId=1337 addr={registry}");
     let dns = DnsServer::start("corridor.test", &[(LOCATION, &record)]);

@@ -5,7 +5,7 @@
 //! every title on the chain must tell the same story as Corridor's history.
 //!
 //! `CORRIDOR_TITLE_SEQUENCES=<n>` sets how many v5 sequences run (default 200, and half as
-//! many for v4; the coverage checks need at least 100 of each).
+//! many for v4; the coverage checks need at least 100 of a version, so 200 for v4's).
 
 mod common;
 
@@ -65,7 +65,7 @@ impl Backends {
             &chain,
             &wallet,
             from,
-            &code(&token),
+            (version, &code(&token)),
             EscrowFactory::Deploy(code(&factory)),
             "Differential eBLs",
             "DIF",
@@ -140,6 +140,10 @@ struct RulesTitles {
 impl TitleRegistry for RulesTitles {
     fn describe(&self) -> String {
         format!("Token Registry {} rules", self.version.name())
+    }
+
+    fn version(&self) -> RegistryVersion {
+        self.version
     }
 
     fn title(&self, token: U256) -> Result<Option<Title>, RegistryError> {
@@ -506,6 +510,8 @@ fn generated_v4_sequences_end_as_the_v4_rules_say() {
     generated_sequences(
         RegistryVersion::V4,
         sequences() / 2,
+        // NotInVersion4 is Corridor's own refusal on both sides (the contracts have no such
+        // function): listed to see the generator ask for what v4 lacks, and be refused.
         &["NotInVersion4", "TokenNotSurrendered"],
     );
 }
@@ -1054,24 +1060,19 @@ fn embedded_titles_verify_through_serve_as_tt_verify_sees_them() {
 
 #[test]
 fn chain_titles_verify_as_tt_verify_sees_them() {
-    let ganache = Ganache::start();
-    let work = common::Workdir::new();
-    let registry = deploy_registry(&work, &ganache);
-    let on = on_chain(&registry, &ganache);
-    let backend = Backend {
-        registry,
-        on,
-        network: "local",
-        chain_id: 1337,
-    };
-    titles_verify_as_tt_verify_sees_them(&work, backend, || (ganache.url.clone(), None));
+    titles_on_a_chain_verify_as_tt_verify_sees_them("v5");
 }
 
 #[test]
 fn v4_chain_titles_verify_as_tt_verify_sees_them() {
+    titles_on_a_chain_verify_as_tt_verify_sees_them("v4");
+}
+
+/// [`titles_verify_as_tt_verify_sees_them`] on a Token Registry `version` registry on ganache.
+fn titles_on_a_chain_verify_as_tt_verify_sees_them(version: &str) {
     let ganache = Ganache::start();
     let work = common::Workdir::new();
-    let registry = deploy_registry_version(&work, &ganache, "v4");
+    let registry = deploy_registry_version(&work, &ganache, version);
     let on = on_chain(&registry, &ganache);
     let backend = Backend {
         registry,
@@ -1107,10 +1108,7 @@ fn a_v4_voyage_on_the_command_line_takes_what_v4_has_and_refuses_the_rest() {
     accepted(&["mint", t, "--beneficiary", &s, "--holder", &s], OWNER_KEY);
     let (code, status) = title_cli(&work, &on, &["status", t], None);
     assert_eq!(code, 0);
-    assert!(
-        status["registry"].as_str().unwrap().contains("(v4)"),
-        "{status}"
-    );
+    assert_eq!(status["registryVersion"], "v4", "{status}");
     assert_eq!(status["title"]["holder"], s);
     refused(
         &["transfer-holder", t, "--to", &b, "--remark", "on board"],

@@ -190,7 +190,7 @@ fn deploy_token_registry(
         &chain,
         &wallet,
         from,
-        &token_code,
+        (version, &token_code),
         factory,
         name,
         symbol,

@@ -422,7 +422,8 @@ fn status(
     if json {
         println!(
             "{}",
-            json!({"token": token_hex(token), "registry": registry.describe(), "minted": title.is_some(), "title": title})
+            json!({"token": token_hex(token), "registry": registry.describe(),
+                   "registryVersion": registry.version(), "minted": title.is_some(), "title": title})
         );
     } else {
         match &title {
