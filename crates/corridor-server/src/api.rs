@@ -1247,28 +1247,28 @@ async fn title(
             (title, party, embedded_ledger(registry, deployment))
         }
         Found::OnChain(chain) => {
-            let ledger = chain::ledger(&chain);
-            let (title, party, version) = on_chain(&state, chain, registry, move |titles| {
-                let title = titles.title(token).map_err(registry_refusal)?;
-                let party = match (party, &title) {
-                    (Some(party), Some(title)) => {
-                        let roles = titles.roles_of(party).map_err(chain::chain_failure)?;
-                        Some(json!({
-                            "address": party,
-                            "open": corridor_title::open_actions(
-                                titles.version(),
-                                &roles,
-                                title,
-                                party,
-                            ),
-                        }))
-                    }
-                    _ => None,
-                };
-                Ok((title, party, titles.version()))
-            })
-            .await?;
-            (title, party, ledger(version))
+            let (title, party, version) =
+                on_chain(&state, chain.clone(), registry, move |titles| {
+                    let title = titles.title(token).map_err(registry_refusal)?;
+                    let party = match (party, &title) {
+                        (Some(party), Some(title)) => {
+                            let roles = titles.roles_of(party).map_err(chain::chain_failure)?;
+                            Some(json!({
+                                "address": party,
+                                "open": corridor_title::open_actions(
+                                    titles.version(),
+                                    &roles,
+                                    title,
+                                    party,
+                                ),
+                            }))
+                        }
+                        _ => None,
+                    };
+                    Ok((title, party, titles.version()))
+                })
+                .await?;
+            (title, party, chain::ledger(&chain, version))
         }
     };
     let title = title.ok_or_else(|| {
@@ -1307,15 +1307,17 @@ async fn history(
             embedded_ledger(registry, deployment),
         ),
         Found::OnChain(chain) => {
-            let ledger = chain::ledger(&chain);
-            let (history, version) = on_chain(&state, chain, registry, move |titles| {
+            let (history, version) = on_chain(&state, chain.clone(), registry, move |titles| {
                 Ok((
                     titles.history(token).map_err(registry_refusal)?,
                     titles.version(),
                 ))
             })
             .await?;
-            (serde_json::to_value(history), ledger(version))
+            (
+                serde_json::to_value(history),
+                chain::ledger(&chain, version),
+            )
         }
     };
     let history = history.map_err(|e| ApiError::internal("the history", e))?;

@@ -21,11 +21,11 @@ use crate::AppState;
 use crate::api::{registry_refusal, token_of};
 use crate::error::{ActingOnTitles, ApiError, JsonBody, Writer, timeout};
 
-/// Where a title lives, as the title routes say it, once the registry's version is known.
-pub(crate) fn ledger(chain: &Chain) -> impl FnOnce(RegistryVersion) -> Value + use<> {
+/// Where a title lives, as the title routes say it: on `chain`, in a registry of `version`.
+pub(crate) fn ledger(chain: &Chain, version: RegistryVersion) -> Value {
     let target = chain.target();
-    let (network, chain_id) = (target.label.clone(), target.chain_id);
-    move |version| json!({"kind": "chain", "network": network, "chainId": chain_id, "registryVersion": version})
+    json!({"kind": "chain", "network": target.label, "chainId": target.chain_id,
+           "registryVersion": version})
 }
 
 /// Runs `work` on the token registry at `registry` on `chain`, off the async workers (the
