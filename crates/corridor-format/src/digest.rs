@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use corridor_keccak::Inputs;
+
 use crate::{FormatError, Hash32, js, keccak256};
 
 /// Calls `leaf` with the flattened path (`a.0.b`) and value of every leaf of `data`, in the
@@ -147,22 +149,23 @@ fn display_path(flat: &str) -> String {
 /// The hash of one flattened leaf: keccak256 of `{"<path>":<value>}` as `JSON.stringify`
 /// writes it. `buf` is scratch space, reused across calls.
 pub fn leaf_hash(path: &str, value: &Value, buf: &mut Vec<u8>) -> Hash32 {
-    hash_leaf_text(path, buf, |buf| js::write_value(buf, value))
+    buf.clear();
+    write_leaf_text(path, buf, |buf| js::write_value(buf, value));
+    keccak256(&buf[..])
 }
 
-/// keccak256 of `{"<path>":<value>}`, with the value's JSON text written by `write_value`.
-pub(crate) fn hash_leaf_text(
+/// Appends `{"<path>":<value>}` to `buf`, the value's JSON text written by `write_value`: the
+/// text a leaf's hash is taken of.
+pub(crate) fn write_leaf_text(
     path: &str,
     buf: &mut Vec<u8>,
     write_value: impl FnOnce(&mut Vec<u8>),
-) -> Hash32 {
-    buf.clear();
+) {
     buf.push(b'{');
     js::write_string(buf, path);
     buf.push(b':');
     write_value(buf);
     buf.push(b'}');
-    keccak256(&buf[..])
 }
 
 /// The hashes of every distinct leaf path of `data`: where paths repeat, the last leaf in
@@ -172,8 +175,8 @@ pub fn leaf_hashes(data: &Value) -> Result<Vec<Hash32>, FormatError> {
 }
 
 pub(crate) fn leaf_hashes_under(prefix: &str, value: &Value) -> Result<Vec<Hash32>, FormatError> {
-    let mut buf = Vec::with_capacity(256);
     if paths_may_collide(prefix, value) {
+        let mut buf = Vec::with_capacity(256);
         let mut last: std::collections::HashMap<String, Hash32> = std::collections::HashMap::new();
         for_each_leaf_under(prefix, value, &mut |path, v| {
             last.insert(path.to_string(), leaf_hash(path, v, &mut buf));
@@ -181,11 +184,14 @@ pub(crate) fn leaf_hashes_under(prefix: &str, value: &Value) -> Result<Vec<Hash3
         })?;
         return Ok(last.into_values().collect());
     }
-    let mut out = Vec::new();
+    // Written first and hashed together, side by side where the processor can.
+    let mut texts = Inputs::with_capacity(64, 4096);
     for_each_leaf_under(prefix, value, &mut |path, v| {
-        out.push(leaf_hash(path, v, &mut buf));
+        texts.push_with(|buf| write_leaf_text(path, buf, |buf| js::write_value(buf, v)));
         Ok(())
     })?;
+    let mut out = Vec::with_capacity(texts.len());
+    texts.hash_into(&mut out);
     Ok(out)
 }
 
@@ -212,12 +218,28 @@ pub fn digest(data: &Value, obfuscated: &[&str]) -> Result<Hash32, FormatError> 
 }
 
 /// The digest of a document from its leaf hashes and the obfuscated hashes as written.
-pub(crate) fn digest_leaves(leaves: &[Hash32], obfuscated: &[&str]) -> Hash32 {
-    let mut out = Vec::with_capacity(2 + 67 * (leaves.len() + obfuscated.len()));
-    if obfuscated.iter().all(|h| is_lower_hex64(h)) {
+pub(crate) fn digest_leaves(leaves: &[Hash32], obfuscated: &[impl AsRef<str>]) -> Hash32 {
+    let mut text = Vec::new();
+    write_digest_text(leaves, obfuscated, &mut text);
+    keccak256(&text)
+}
+
+/// Appends the text a document's digest is the hash of: its leaf hashes and the obfuscated
+/// hashes as written, sorted as JavaScript sorts their texts, as a JSON array.
+pub(crate) fn write_digest_text(
+    leaves: &[Hash32],
+    obfuscated: &[impl AsRef<str>],
+    out: &mut Vec<u8>,
+) {
+    out.reserve(2 + 67 * (leaves.len() + obfuscated.len()));
+    if obfuscated.iter().all(|h| is_lower_hex64(h.as_ref())) {
         // All entries are lower-case hex of equal length: sorting the bytes sorts the texts.
         let mut hashes = leaves.to_vec();
-        hashes.extend(obfuscated.iter().filter_map(|h| h.parse::<Hash32>().ok()));
+        hashes.extend(
+            obfuscated
+                .iter()
+                .filter_map(|h| h.as_ref().parse::<Hash32>().ok()),
+        );
         Hash32::sort(&mut hashes);
         out.push(b'[');
         for (i, h) in hashes.iter().enumerate() {
@@ -225,13 +247,13 @@ pub(crate) fn digest_leaves(leaves: &[Hash32], obfuscated: &[&str]) -> Hash32 {
                 out.push(b',');
             }
             out.push(b'"');
-            h.write_hex(&mut out);
+            h.write_hex(out);
             out.push(b'"');
         }
         out.push(b']');
     } else {
         let mut texts: Vec<String> = leaves.iter().map(Hash32::to_hex).collect();
-        texts.extend(obfuscated.iter().map(|s| s.to_string()));
+        texts.extend(obfuscated.iter().map(|s| s.as_ref().to_string()));
         // JavaScript compares strings by UTF-16 code units.
         texts.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
         out.push(b'[');
@@ -239,11 +261,10 @@ pub(crate) fn digest_leaves(leaves: &[Hash32], obfuscated: &[&str]) -> Hash32 {
             if i > 0 {
                 out.push(b',');
             }
-            js::write_string(&mut out, t);
+            js::write_string(out, t);
         }
         out.push(b']');
     }
-    keccak256(&out)
 }
 
 fn is_lower_hex64(s: &str) -> bool {

@@ -138,6 +138,12 @@ impl serde::Serialize for Hash32 {
     }
 }
 
+impl From<[u8; 32]> for Hash32 {
+    fn from(bytes: [u8; 32]) -> Hash32 {
+        Hash32(bytes)
+    }
+}
+
 /// keccak256 of `data`.
 pub fn keccak256(data: impl AsRef<[u8]>) -> Hash32 {
     Hash32(alloy_primitives::keccak256(data).0)

@@ -22,13 +22,14 @@ pub mod v3;
 
 pub use digest::{digest, for_each_leaf, leaf_hash, leaf_hashes};
 pub use document::{
-    Integrity, MERKLE_PROOF_TYPE, MerkleSignature, SCHEMA_V2, SaltSeed, SaltedDocument, Tampering,
-    WrappedDocument, salt_document, salt_document_into, wrap_documents, wrapped_document,
+    Integrity, MERKLE_PROOF_TYPE, MerkleSignature, SCHEMA_V2, SaltBatch, SaltSeed, SaltedDocument,
+    Tampering, WrappedDocument, salt_document, salt_document_into, wrap_documents,
+    wrapped_document,
 };
 pub use hash::{Hash32, ParseHashError, combine_sorted, keccak256};
 pub use merkle::MerkleTree;
 pub use obfuscate::{FieldPath, FieldPathError, HideError, hide_fields, obfuscate_document};
-pub use read::{HeadMemo, ReadError, read_wrapped, read_wrapped_with};
+pub use read::{HeadMemo, ReadError, read_wrapped, read_wrapped_many, read_wrapped_with};
 pub use revocation::RevocationReason;
 pub use salt::{UnknownTypeTag, Unsalted, unsalt_data, unsalt_str};
 pub use schema::{SchemaMode, SchemaViolation, validate_data};

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use corridor_keccak::Inputs;
+
 use crate::{Hash32, combine_sorted, keccak256};
 
 /// The merkle tree of a batch, built as the reference builds it: leaves sorted, adjacent pairs
@@ -32,16 +34,25 @@ impl MerkleTree {
         let mut leaves = leaves;
         leaves.sort_unstable();
         let mut layers = vec![leaves];
-        while layers.last().is_some_and(|l| l.len() > 1) {
-            let below = &layers[layers.len() - 1];
-            let next = below
-                .chunks(2)
-                .map(|pair| match pair {
-                    [a, b] => combine_sorted(a, b),
-                    [a] => *a,
-                    _ => unreachable!("chunks(2) yields one or two"),
-                })
-                .collect();
+        // A layer's pairs are hashed together, side by side.
+        let mut pairs = Inputs::default();
+        while let Some(below) = layers.last().filter(|l| l.len() > 1) {
+            pairs.clear();
+            for pair in below.chunks_exact(2) {
+                let (lo, hi) = if pair[0] <= pair[1] {
+                    (&pair[0], &pair[1])
+                } else {
+                    (&pair[1], &pair[0])
+                };
+                pairs.push_with(|buf| {
+                    buf.extend_from_slice(&lo.0);
+                    buf.extend_from_slice(&hi.0);
+                });
+            }
+            let mut next = Vec::with_capacity(below.len().div_ceil(2));
+            pairs.hash_into(&mut next);
+            // An odd last node is carried up unchanged.
+            next.extend(below.chunks_exact(2).remainder());
             layers.push(next);
         }
         let root = *layers.last()?.first()?;

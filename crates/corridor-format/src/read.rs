@@ -1,5 +1,5 @@
-//! Reading a wrapped document from its bytes in one pass: the data's leaves are hashed as the
-//! parser meets them, without building the data as a tree. Only the few top-level fields that
+//! Reading a wrapped document from its bytes in one pass: the data's leaf texts are written as
+//! the parser meets them and hashed together at the end, without building the data as a tree. Only the few top-level fields that
 //! the schema and the checks read are kept as values.
 //!
 //! Where one pass cannot be exact — a key repeated in an object (JavaScript keeps the last), a
@@ -12,13 +12,14 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
+use corridor_keccak::Inputs;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::digest::IndexText;
-use crate::document::{DataRead, Head, WrappedDocument};
+use crate::document::{DataRead, Head, Undigested, WrappedDocument, digest_together};
 use crate::salt::{Unsalted, unsalt_str};
-use crate::{FormatError, Hash32, MERKLE_PROOF_TYPE, UnknownTypeTag, js, keccak256};
+use crate::{FormatError, Hash32, MERKLE_PROOF_TYPE, UnknownTypeTag, js};
 
 /// The top-level fields of the data kept as values: those the schema and the status and
 /// identity checks look at.
@@ -80,6 +81,36 @@ impl HeadMemo {
 
 /// [`read_wrapped`], with a memo of issuer fields kept from one document to the next.
 pub fn read_wrapped_with(bytes: &[u8], memo: &mut HeadMemo) -> Result<WrappedDocument, ReadError> {
+    read_undigested(bytes, memo).map(Undigested::digested)
+}
+
+/// [`read_wrapped_with`] for many documents at once: the same results, faster, as their
+/// digests are hashed side by side.
+///
+/// ```
+/// let raws = vec![serde_json::json!({"issuers": [{"name": "A",
+///     "certificateStore": "0x0000000000000000000000000000000000000001"}]}); 5];
+/// let docs = corridor_format::wrap_documents(&raws, &mut rand::rng()).unwrap();
+/// let texts: Vec<Vec<u8>> = docs.iter().map(|d| serde_json::to_vec(d).unwrap()).collect();
+/// let texts: Vec<&[u8]> = texts.iter().map(Vec::as_slice).collect();
+/// let mut memo = corridor_format::HeadMemo::default();
+/// for read in corridor_format::read_wrapped_many(&texts, &mut memo) {
+///     assert_eq!(read.unwrap().check_integrity().unwrap(), corridor_format::Integrity::Intact);
+/// }
+/// ```
+pub fn read_wrapped_many(
+    texts: &[&[u8]],
+    memo: &mut HeadMemo,
+) -> Vec<Result<WrappedDocument, ReadError>> {
+    let read = texts
+        .iter()
+        .map(|bytes| read_undigested(bytes, memo))
+        .collect();
+    digest_together(read)
+}
+
+/// Reads a document as far as its digest.
+fn read_undigested(bytes: &[u8], memo: &mut HeadMemo) -> Result<Undigested, ReadError> {
     // Checking the UTF-8 of the whole text at once is faster than string by string; text that
     // is not UTF-8 goes to the exact path, which says where.
     let one_pass = std::str::from_utf8(bytes).ok().and_then(|text| {
@@ -92,7 +123,7 @@ pub fn read_wrapped_with(bytes: &[u8], memo: &mut HeadMemo) -> Result<WrappedDoc
         Some(document) => Ok(document),
         None => {
             let value: Value = serde_json::from_slice(bytes)?;
-            Ok(WrappedDocument::from_value(value)?)
+            Ok(WrappedDocument::undigested(value)?)
         }
     }
 }
@@ -129,7 +160,7 @@ struct PrivacyRead<'a> {
 
 impl RootParts<'_> {
     /// The document, or `None` where the exact path must say what is wrong.
-    fn into_document(self, memo: &mut HeadMemo) -> Option<WrappedDocument> {
+    fn into_document(self, memo: &mut HeadMemo) -> Option<Undigested> {
         let signature = self.signature?;
         if signature.kind != MERKLE_PROOF_TYPE {
             return None;
@@ -140,7 +171,7 @@ impl RootParts<'_> {
             Some(e) => Err(e.into()),
             None => Ok(memo.get(&data.plain)?),
         };
-        Some(WrappedDocument {
+        Some(Undigested {
             data: DataRead {
                 leaves: Ok(data.leaves),
                 head,
@@ -248,8 +279,8 @@ struct Hasher {
     /// The current flattened path, already escaped as `JSON.stringify` writes it (escaping
     /// works character by character, so the escaped path is the escaped parts joined).
     path: Vec<u8>,
-    buf: Vec<u8>,
-    leaves: Vec<Hash32>,
+    /// The leaves' texts, hashed together once the data is read.
+    leaves: Inputs,
     /// The issuer fields unsalted, as JSON text, written as they are met.
     plain: Vec<u8>,
     /// The first salted value kept for the head whose type tag is unknown.
@@ -257,15 +288,16 @@ struct Hasher {
 }
 
 impl Hasher {
-    /// Hashes `{"<path>":<value>}`.
+    /// Writes the leaf `{"<path>":<value>}`, to be hashed with the others.
     fn leaf(&mut self, write_value: impl FnOnce(&mut Vec<u8>)) {
-        self.buf.clear();
-        self.buf.extend_from_slice(b"{\"");
-        self.buf.extend_from_slice(&self.path);
-        self.buf.extend_from_slice(b"\":");
-        write_value(&mut self.buf);
-        self.buf.push(b'}');
-        self.leaves.push(keccak256(&self.buf));
+        let path = &self.path;
+        self.leaves.push_with(|buf| {
+            buf.extend_from_slice(b"{\"");
+            buf.extend_from_slice(path);
+            buf.extend_from_slice(b"\":");
+            write_value(buf);
+            buf.push(b'}');
+        });
     }
 
     /// Appends `key` as flatley joins it (no `.` after an empty path); returns the length to
@@ -348,8 +380,7 @@ impl<'de> Visitor<'de> for DataSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DataParts, A::Error> {
         let mut hasher = Hasher {
             path: Vec::with_capacity(128),
-            buf: Vec::with_capacity(256),
-            leaves: Vec::with_capacity(64),
+            leaves: Inputs::with_capacity(64, 4096),
             plain: Vec::with_capacity(512),
             unknown_tag: None,
         };
@@ -383,8 +414,10 @@ impl<'de> Visitor<'de> for DataSeed {
             }
         }
         hasher.plain.push(b'}');
+        let mut leaves = Vec::with_capacity(hasher.leaves.len());
+        hasher.leaves.hash_into(&mut leaves);
         Ok(DataParts {
-            leaves: hasher.leaves,
+            leaves,
             plain: hasher.plain,
             unknown_tag: hasher.unknown_tag,
         })
@@ -595,6 +628,31 @@ mod tests {
         ];
         for case in &cases {
             both_ways(case);
+        }
+        // Read together, each document gets what it gets read alone, whatever the others are.
+        let hidden = format!(
+            "{{\"data\":{data},\"signature\":{signature},\"privacy\":{{\"obfuscatedData\":[\"{}\"]}}}}",
+            crate::keccak256(b"hidden")
+        );
+        let mut texts: Vec<&[u8]> = cases.iter().map(|c| c.as_bytes()).collect();
+        texts.push(hidden.as_bytes());
+        texts.extend([&b"not json"[..], b"{\"data\":{\"a.b\":1},\"signature\":{}}"]);
+        let outcome = |read: Result<WrappedDocument, ReadError>| match read {
+            Ok(doc) => Ok((
+                doc.digest().map_err(|e| e.to_string()),
+                doc.obfuscated().to_vec(),
+            )),
+            Err(e) => Err(e.to_string()),
+        };
+        let together = read_wrapped_many(&texts, &mut HeadMemo::default());
+        assert_eq!(together.len(), texts.len());
+        for (text, read) in texts.iter().zip(together) {
+            assert_eq!(
+                outcome(read),
+                outcome(read_wrapped(text)),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
         }
         assert!(both_ways(&text).is_some_and(|(d, schema)| d.is_some() && schema));
         // `undefined` drops a top-level field, as the reference's unsalting does: no schema

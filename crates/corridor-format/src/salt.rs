@@ -5,7 +5,9 @@ use std::borrow::Cow;
 use rand::Rng;
 use serde_json::{Map, Value};
 
-use crate::digest::{IndexText, enter, hash_leaf_text};
+use corridor_keccak::Inputs;
+
+use crate::digest::{IndexText, enter, write_leaf_text};
 use crate::{FormatError, Hash32, js};
 
 /// Length of `<uuid>:`, where the typed value of a salted string starts.
@@ -30,11 +32,12 @@ pub(crate) fn write_salted(
         path: String::with_capacity(128),
         salted: Vec::with_capacity(128),
         escaped: Vec::with_capacity(128),
-        leaf: Vec::with_capacity(256),
-        leaves: Vec::with_capacity(64),
+        leaves: Inputs::with_capacity(64, 4096),
     };
     salter.value(data, out)?;
-    Ok(salter.leaves)
+    let mut hashes = Vec::with_capacity(salter.leaves.len());
+    salter.leaves.hash_into(&mut hashes);
+    Ok(hashes)
 }
 
 struct Salter<'r, R> {
@@ -42,8 +45,8 @@ struct Salter<'r, R> {
     path: String,
     salted: Vec<u8>,
     escaped: Vec<u8>,
-    leaf: Vec<u8>,
-    leaves: Vec<Hash32>,
+    /// The leaves' texts, hashed together once all are written.
+    leaves: Inputs,
 }
 
 impl<R: Rng> Salter<'_, R> {
@@ -104,11 +107,10 @@ impl<R: Rng> Salter<'_, R> {
                     }
                 }
                 out.extend_from_slice(&self.escaped);
-                let escaped = &self.escaped;
-                self.leaves
-                    .push(hash_leaf_text(&self.path, &mut self.leaf, |buf| {
-                        buf.extend_from_slice(escaped)
-                    }));
+                let (path, escaped) = (&self.path, &self.escaped);
+                self.leaves.push_with(|buf| {
+                    write_leaf_text(path, buf, |buf| buf.extend_from_slice(escaped))
+                });
             }
         }
         Ok(())

@@ -91,54 +91,84 @@ fn permute(a: &mut [__m256i; 25]) {
     }
 }
 
-/// The keccak256 of each of `inputs` into `out`, four at a time; an input that ends before
-/// the others of its four gives its hash after its own last block.
+/// The keccak256 of each of `inputs` into `out`, four at a time.
+///
+/// The four lanes of a group run as many permutations as its longest input needs, so where
+/// inputs of different block counts would share a group, the inputs are grouped by block
+/// count instead of in order: a document's leaves are mostly one block, some two.
 ///
 /// # Safety
 ///
 /// The processor must have AVX2.
 #[target_feature(enable = "avx2")]
 pub(crate) unsafe fn keccak256_many(inputs: &[&[u8]], out: &mut [[u8; 32]]) {
-    for (group, hashes) in inputs.chunks(4).zip(out.chunks_mut(4)) {
-        // Blocks per lane; none for the lanes of a last group of fewer than four.
-        let mut lengths = [0usize; 4];
-        for (length, input) in lengths.iter_mut().zip(group) {
-            *length = blocks(input.len());
+    let even = |group: &[&[u8]]| {
+        let first = blocks(group[0].len());
+        group.iter().all(|input| blocks(input.len()) == first)
+    };
+    if inputs.chunks(4).all(even) {
+        for (group, hashes) in inputs.chunks(4).zip(out.chunks_mut(4)) {
+            hash_group(group, hashes);
         }
-        let longest = lengths.iter().copied().max().unwrap_or(0);
-        let mut state = [_mm256_setzero_si256(); 25];
-        for index in 0..longest {
-            let mut words = [[0u64; RATE / 8]; 4];
-            for (lane, input) in group.iter().enumerate() {
-                if index < lengths[lane] {
-                    let block = block(input, index);
-                    for (word, bytes) in words[lane].iter_mut().zip(block.chunks_exact(8)) {
-                        *word = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
-                    }
+        return;
+    }
+    let mut order: Vec<usize> = (0..inputs.len()).collect();
+    order.sort_by_key(|&i| blocks(inputs[i].len()));
+    for indexes in order.chunks(4) {
+        let mut group: [&[u8]; 4] = [&[]; 4];
+        for (slot, &i) in group.iter_mut().zip(indexes) {
+            *slot = inputs[i];
+        }
+        let mut hashes = [[0u8; 32]; 4];
+        hash_group(&group[..indexes.len()], &mut hashes[..indexes.len()]);
+        for (&i, hash) in indexes.iter().zip(hashes) {
+            out[i] = hash;
+        }
+    }
+}
+
+/// The keccak256 of each of up to four inputs, side by side; an input that ends before the
+/// others of its group gives its hash after its own last block.
+#[target_feature(enable = "avx2")]
+fn hash_group(group: &[&[u8]], hashes: &mut [[u8; 32]]) {
+    // Blocks per lane; none for the lanes of a group of fewer than four.
+    let mut lengths = [0usize; 4];
+    for (length, input) in lengths.iter_mut().zip(group) {
+        *length = blocks(input.len());
+    }
+    let longest = lengths.iter().copied().max().unwrap_or(0);
+    let mut state = [_mm256_setzero_si256(); 25];
+    for index in 0..longest {
+        let mut words = [[0u64; RATE / 8]; 4];
+        for (lane, input) in group.iter().enumerate() {
+            if index < lengths[lane] {
+                let block = block(input, index);
+                for (word, bytes) in words[lane].iter_mut().zip(block.chunks_exact(8)) {
+                    *word = u64::from_le_bytes(bytes.try_into().unwrap_or_default());
                 }
             }
-            for (i, register) in state.iter_mut().take(RATE / 8).enumerate() {
-                let [w0, w1, w2, w3] = words.map(|lane| lane[i] as i64);
-                *register = _mm256_xor_si256(*register, _mm256_set_epi64x(w3, w2, w1, w0));
+        }
+        for (i, register) in state.iter_mut().take(RATE / 8).enumerate() {
+            let [w0, w1, w2, w3] = words.map(|lane| lane[i] as i64);
+            *register = _mm256_xor_si256(*register, _mm256_set_epi64x(w3, w2, w1, w0));
+        }
+        permute(&mut state);
+        if !lengths.contains(&(index + 1)) {
+            continue;
+        }
+        let mut digest = [[0u64; 4]; 4];
+        for (i, register) in state.iter().take(4).enumerate() {
+            let mut lanes = [0u64; 4];
+            // SAFETY: `lanes` is 32 bytes, an unaligned store's size.
+            unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), *register) };
+            for (lane, word) in lanes.into_iter().enumerate() {
+                digest[lane][i] = word;
             }
-            permute(&mut state);
-            if !lengths.contains(&(index + 1)) {
-                continue;
-            }
-            let mut digest = [[0u64; 4]; 4];
-            for (i, register) in state.iter().take(4).enumerate() {
-                let mut lanes = [0u64; 4];
-                // SAFETY: `lanes` is 32 bytes, an unaligned store's size.
-                unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), *register) };
-                for (lane, word) in lanes.into_iter().enumerate() {
-                    digest[lane][i] = word;
-                }
-            }
-            for (lane, hash) in hashes.iter_mut().enumerate() {
-                if lengths[lane] == index + 1 {
-                    for (bytes, word) in hash.chunks_exact_mut(8).zip(digest[lane]) {
-                        bytes.copy_from_slice(&word.to_le_bytes());
-                    }
+        }
+        for (lane, hash) in hashes.iter_mut().enumerate() {
+            if lengths[lane] == index + 1 {
+                for (bytes, word) in hash.chunks_exact_mut(8).zip(digest[lane]) {
+                    bytes.copy_from_slice(&word.to_le_bytes());
                 }
             }
         }

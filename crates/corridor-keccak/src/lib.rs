@@ -132,6 +132,87 @@ pub fn keccak256_many_with(lanes: Lanes, inputs: &[&[u8]], out: &mut [[u8; 32]])
     }
 }
 
+/// Inputs written one after another into one buffer, to be hashed together: the way to
+/// gather a document's leaf texts, or a batch's digests, as they are written.
+///
+/// ```
+/// use corridor_keccak::Inputs;
+/// let mut inputs = Inputs::default();
+/// inputs.push(b"abc");
+/// inputs.push_with(|buf| buf.extend_from_slice(b"{\"a\":1}"));
+/// let mut hashes: Vec<[u8; 32]> = Vec::new();
+/// inputs.hash_into(&mut hashes);
+/// assert_eq!(hashes[1], alloy_primitives::keccak256(b"{\"a\":1}").0);
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Inputs {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Inputs {
+    /// Room for `inputs` inputs of `bytes` bytes in all.
+    pub fn with_capacity(inputs: usize, bytes: usize) -> Inputs {
+        Inputs {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(inputs),
+        }
+    }
+
+    /// Appends an input.
+    pub fn push(&mut self, input: &[u8]) {
+        self.push_with(|buf| buf.extend_from_slice(input));
+    }
+
+    /// Appends the input `write` appends to the buffer it is given (which holds the inputs
+    /// before it: `write` must only append).
+    pub fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
+        write(&mut self.bytes);
+        self.ends.push(self.bytes.len());
+    }
+
+    /// How many inputs there are.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Input `index`, if there are that many.
+    pub fn get(&self, index: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(index)?;
+        let start = index.checked_sub(1).map_or(0, |i| self.ends[i]);
+        self.bytes.get(start..end)
+    }
+
+    /// Forgets every input, keeping the room they took.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+    }
+
+    /// Appends the keccak256 of every input, in order, to `out`, by [`keccak256_many`]; `H`
+    /// is whatever type the caller keeps hashes in.
+    pub fn hash_into<H: From<[u8; 32]>>(&self, out: &mut Vec<H>) {
+        let mut start = 0;
+        let slices: Vec<&[u8]> = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let input = &self.bytes[start..end];
+                start = end;
+                input
+            })
+            .collect();
+        let mut hashes = vec![[0; 32]; slices.len()];
+        keccak256_many(&slices, &mut hashes);
+        out.extend(hashes.into_iter().map(H::from));
+    }
+}
+
 fn scalar(inputs: &[&[u8]], out: &mut [[u8; 32]]) {
     for (input, hash) in inputs.iter().zip(out) {
         *hash = alloy_primitives::keccak256(input).0;
@@ -214,6 +295,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn inputs_written_end_to_end_hash_each_alone() {
+        let mut rng = StdRng::seed_from_u64(7);
+        let all = inputs(&mut rng);
+        let mut gathered = Inputs::with_capacity(4, 64);
+        for input in &all {
+            gathered.push(input);
+        }
+        assert_eq!(gathered.len(), all.len());
+        assert_eq!(gathered.get(300), Some(all[300].as_slice()));
+        assert_eq!(gathered.get(all.len()), None);
+        let mut hashes: Vec<[u8; 32]> = vec![[1u8; 32]];
+        gathered.hash_into(&mut hashes);
+        assert_eq!(hashes[0], [1u8; 32], "appended after what was there");
+        for (input, hash) in all.iter().zip(&hashes[1..]) {
+            assert_eq!(*hash, alloy_primitives::keccak256(input).0);
+        }
+        gathered.clear();
+        assert!(gathered.is_empty() && gathered.get(0).is_none());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The document under verification, read once and shared by every check.
 
 use corridor_format::v3::WrappedCredential;
-use corridor_format::{FormatError, WrappedDocument, read_wrapped_with};
+use corridor_format::{FormatError, WrappedDocument, read_wrapped_many, read_wrapped_with};
 use serde_json::Value;
 
 /// What the checks look at: the document read as a wrapped v2 document, or why it is not one;
@@ -21,6 +21,29 @@ pub struct Subject {
     schema_ok: bool,
 }
 
+/// What a document's text is taken for before it is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Text {
+    /// Nothing but white space.
+    Empty,
+    /// A credential: it names its contexts, which an OpenAttestation v2 document does not.
+    Credential,
+    /// Anything else is read as a wrapped v2 document.
+    Wrapped,
+}
+
+impl Text {
+    fn of(bytes: &[u8]) -> Text {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            Text::Empty
+        } else if memchr::memmem::find(bytes, b"\"@context\"").is_some() {
+            Text::Credential
+        } else {
+            Text::Wrapped
+        }
+    }
+}
+
 /// Why bytes could not be read as JSON at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
@@ -36,16 +59,45 @@ impl Subject {
     /// Parses `bytes` as a JSON document. Nesting deeper than 128 levels is refused by the
     /// parser (an error, never a stack overflow).
     pub fn parse(bytes: &[u8]) -> Result<Subject, ReadError> {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(ReadError::Empty);
-        }
-        // A credential names its contexts; an OpenAttestation document has none at its top.
-        if memchr::memmem::find(bytes, b"\"@context\"").is_some() {
-            let value: Value = serde_json::from_slice(bytes)
-                .map_err(|e| ReadError::Json(describe_json_error(&e)))?;
-            return Ok(Subject::from_value(value));
-        }
-        let read = crate::memo::with_heads(|memo| read_wrapped_with(bytes, memo));
+        Subject::parse_many(&[bytes])
+            .pop()
+            .unwrap_or(Err(ReadError::Empty))
+    }
+
+    /// [`Subject::parse`] for many documents at once: the same results, faster, as the
+    /// OpenAttestation v2 documents among them are read together and their digests hashed
+    /// side by side.
+    pub fn parse_many(texts: &[&[u8]]) -> Vec<Result<Subject, ReadError>> {
+        let kinds: Vec<Text> = texts.iter().map(|bytes| Text::of(bytes)).collect();
+        let wrapped: Vec<&[u8]> = texts
+            .iter()
+            .zip(&kinds)
+            .filter(|(_, kind)| **kind == Text::Wrapped)
+            .map(|(bytes, _)| *bytes)
+            .collect();
+        let mut read =
+            crate::memo::with_heads(|memo| read_wrapped_many(&wrapped, memo)).into_iter();
+        texts
+            .iter()
+            .zip(kinds)
+            .map(|(bytes, kind)| match kind {
+                Text::Empty => Err(ReadError::Empty),
+                Text::Credential => {
+                    let value: Value = serde_json::from_slice(bytes)
+                        .map_err(|e| ReadError::Json(describe_json_error(&e)))?;
+                    Ok(Subject::from_value(value))
+                }
+                // One read for each wrapped text, in order.
+                Text::Wrapped => Subject::from_read(read.next().unwrap_or_else(|| {
+                    crate::memo::with_heads(|memo| read_wrapped_with(bytes, memo))
+                })),
+            })
+            .collect()
+    }
+
+    fn from_read(
+        read: Result<WrappedDocument, corridor_format::ReadError>,
+    ) -> Result<Subject, ReadError> {
         match read {
             Ok(wrapped) => Ok(Subject::from_wrapped(Ok(wrapped))),
             Err(corridor_format::ReadError::Format(e)) => Ok(Subject::from_wrapped(Err(e))),

@@ -1,6 +1,7 @@
 //! `corridor verify`: every document of the inputs through the verification pipeline, in
 //! parallel, with results printed in input order.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{BufWriter, Write};
 use std::ops::Range;
@@ -19,6 +20,9 @@ use crate::input::{self, Lines, Source};
 /// Documents verified per parallel step.
 const CHUNK: usize = 2048;
 
+/// Documents read together, their hashes taken side by side.
+const READ_TOGETHER: usize = 32;
+
 /// One document to verify.
 enum Unit<'a> {
     /// A whole file.
@@ -34,17 +38,31 @@ enum Unit<'a> {
 }
 
 impl Unit<'_> {
-    /// The document read, or why it could not be.
-    fn read(&self, text: &[u8], max_size: u64) -> Result<Subject, String> {
-        let parse = |bytes: &[u8]| Subject::parse(bytes).map_err(|e| e.to_string());
-        match self {
-            Unit::File(source) => match input::read_bounded(&source.path, max_size) {
-                Ok(bytes) => parse(&bytes),
-                Err(e) => Err(format!("{e:#}")),
-            },
-            Unit::Line { text: range, .. } => parse(&text[range.clone()]),
-            Unit::Unreadable { why, .. } => Err(why.clone()),
-        }
+    /// The units' documents read, or why each could not be: together, so that their hashes
+    /// are taken side by side.
+    fn read_many(units: &[Unit], text: &[u8], max_size: u64) -> Vec<Result<Subject, String>> {
+        let bytes: Vec<Result<Cow<[u8]>, String>> = units
+            .iter()
+            .map(|unit| match unit {
+                Unit::File(source) => input::read_bounded(&source.path, max_size)
+                    .map(Cow::Owned)
+                    .map_err(|e| format!("{e:#}")),
+                Unit::Line { text: range, .. } => Ok(Cow::Borrowed(&text[range.clone()])),
+                Unit::Unreadable { why, .. } => Err(why.clone()),
+            })
+            .collect();
+        let texts: Vec<&[u8]> = bytes.iter().filter_map(|b| b.as_deref().ok()).collect();
+        let mut parsed = Subject::parse_many(&texts).into_iter();
+        bytes
+            .iter()
+            .map(|b| match b {
+                Ok(bytes) => parsed
+                    .next()
+                    .unwrap_or_else(|| Subject::parse(bytes))
+                    .map_err(|e| e.to_string()),
+                Err(why) => Err(why.clone()),
+            })
+            .collect()
     }
 }
 
@@ -325,8 +343,8 @@ pub fn run(
         // Read every document, ask the outside world at once what they need, then check.
         let subjects: Vec<Result<Subject, String>> = batch
             .units
-            .par_iter()
-            .map(|unit| unit.read(&batch.text, max_size))
+            .par_chunks(READ_TOGETHER)
+            .flat_map_iter(|units| Unit::read_many(units, &batch.text, max_size))
             .collect();
         let read: Vec<&Subject> = subjects.iter().filter_map(|s| s.as_ref().ok()).collect();
         verifier.prefetch(&read);

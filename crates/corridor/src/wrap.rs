@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 
 use anyhow::{Context, Result, anyhow, bail};
-use corridor_format::{Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, salt_document_into, v3};
+use corridor_format::{Hash32, MerkleSignature, MerkleTree, SCHEMA_V2, SaltBatch, v3};
 use corridor_jsonld::Processor;
 use rayon::prelude::*;
 use serde_json::Value;
@@ -23,6 +23,9 @@ use crate::progress;
 
 /// Documents read, salted and digested per parallel step.
 const CHUNK: usize = 4096;
+
+/// Documents salted together, their digests hashed side by side.
+const SALT_TOGETHER: usize = 32;
 
 /// Which OpenAttestation document to make.
 pub enum Form {
@@ -62,8 +65,8 @@ pub fn run(
         let mut chunk: Vec<Document> = Vec::with_capacity(CHUNK);
         let mut flush = |chunk: &mut Vec<Document>| -> Result<()> {
             let salted: Vec<(Vec<u8>, Hash32)> = chunk
-                .par_iter()
-                .map(|raw| salt_one(raw, form))
+                .par_chunks(SALT_TOGETHER)
+                .flat_map_iter(|raws| salt_many(raws, form))
                 .collect::<Result<_>>()?;
             for ((text, hash), raw) in salted.into_iter().zip(chunk.drain(..)) {
                 bar.inc(raw.bytes.len() as u64);
@@ -158,20 +161,32 @@ pub fn run(
     })
 }
 
-/// Parses, checks, salts and digests one raw document; returns what is spooled of it and its
-/// target hash. Of a v2 document, the start of its wrapped form (everything but the signature
-/// block and the closing brace); of a v3 one, the same without its proof, a tab, and its salts.
-fn salt_one(raw: &Document, form: &Form) -> Result<(Vec<u8>, Hash32)> {
+/// Parses, checks, salts and digests raw documents; returns, for each, what is spooled of it
+/// and its target hash. Of a v2 document, the start of its wrapped form (everything but the
+/// signature block and the closing brace); of a v3 one, the same without its proof, a tab, and
+/// its salts. The v2 documents' digests are hashed together, side by side.
+fn salt_many(raws: &[Document], form: &Form) -> Vec<Result<(Vec<u8>, Hash32)>> {
+    let Form::V3(processor) = form else {
+        return salt_v2(raws);
+    };
+    raws.iter()
+        .map(|raw| salt_v3(&parse_raw(raw)?, raw, processor))
+        .collect()
+}
+
+/// A raw document's JSON object.
+fn parse_raw(raw: &Document) -> Result<Value> {
     let value: Value = serde_json::from_slice(&raw.bytes)
         .map_err(|e| anyhow!("{}: not valid JSON: {e}", raw.label))?;
     if !value.is_object() {
         bail!("{}: a raw document must be a JSON object", raw.label);
     }
-    let Form::V3(processor) = form else {
-        return salt_v2(&value, raw);
-    };
+    Ok(value)
+}
+
+fn salt_v3(value: &Value, raw: &Document, processor: &Processor) -> Result<(Vec<u8>, Hash32)> {
     let salted =
-        v3::salt_credential(&value, &mut rand::rng()).map_err(|e| anyhow!("{}: {e}", raw.label))?;
+        v3::salt_credential(value, &mut rand::rng()).map_err(|e| anyhow!("{}: {e}", raw.label))?;
     // As the reference, the credential wrapped alone must expand as JSON-LD.
     processor
         .expand(&salted.wrapped_alone())
@@ -183,6 +198,30 @@ fn salt_one(raw: &Document, form: &Form) -> Result<(Vec<u8>, Hash32)> {
     Ok((text, salted.target_hash))
 }
 
+fn salt_v2(raws: &[Document]) -> Vec<Result<(Vec<u8>, Hash32)>> {
+    let (mut batch, mut rng) = (SaltBatch::default(), rand::rng());
+    let texts: Vec<Result<Vec<u8>>> = raws
+        .iter()
+        .map(|raw| {
+            let value = parse_raw(raw)?;
+            let mut text = Vec::with_capacity(raw.bytes.len() * 2 + 100);
+            text.extend_from_slice(b"{\"version\":\"");
+            text.extend_from_slice(SCHEMA_V2.as_bytes());
+            text.extend_from_slice(b"\",\"data\":");
+            batch
+                .salt(&value, &mut rng, &mut text)
+                .map_err(|e| anyhow!("{}: {e}", raw.label))?;
+            Ok(text)
+        })
+        .collect();
+    // One digest for each document salted, in order.
+    let mut digests = batch.digests().into_iter();
+    texts
+        .into_iter()
+        .map(|text| Ok((text?, digests.next().unwrap_or_default())))
+        .collect()
+}
+
 /// A spooled v3 credential: its text without proof, and its salts. Compact JSON holds no
 /// tab outside its strings, and a string holds none unescaped.
 fn split_salts(spooled: &[u8]) -> Result<(&[u8], &str)> {
@@ -192,16 +231,6 @@ fn split_salts(spooled: &[u8]) -> Result<(&[u8], &str)> {
         .context("the spool file lost a credential's salts")?;
     let salts = std::str::from_utf8(&spooled[tab + 1..]).context("the spool file is damaged")?;
     Ok((&spooled[..tab], salts))
-}
-
-fn salt_v2(value: &Value, raw: &Document) -> Result<(Vec<u8>, Hash32)> {
-    let mut text = Vec::with_capacity(raw.bytes.len() * 2 + 100);
-    text.extend_from_slice(b"{\"version\":\"");
-    text.extend_from_slice(SCHEMA_V2.as_bytes());
-    text.extend_from_slice(b"\",\"data\":");
-    let target_hash = salt_document_into(value, &mut rand::rng(), &mut text)
-        .map_err(|e| anyhow!("{}: {e}", raw.label))?;
-    Ok((text, target_hash))
 }
 
 /// Calls `each` with the index and text of every spooled document, in order.

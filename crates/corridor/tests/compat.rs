@@ -14,6 +14,10 @@ use serde_json::{Value, json};
 const DOCUMENTS: usize = 2_000;
 const BATCHES: [usize; 9] = [1, 2, 3, 5, 8, 64, 117, 500, 1300];
 
+/// The keccak paths wrap and verify are run by (`CORRIDOR_KECCAK_LANES`): each must give the
+/// same hashes. Every machine the tests run on is x86-64 with AVX2.
+const KECCAK_PATHS: [&str; 2] = ["scalar", "avx2"];
+
 fn documents(seed: u64) -> Vec<Value> {
     let mut rng = rng(seed);
     (0..DOCUMENTS).map(|_| awkward_document(&mut rng)).collect()
@@ -75,7 +79,12 @@ fn corridor_documents_pass_the_reference() {
         let input = tmp.path().join(format!("raw-{i}.jsonl"));
         let output = tmp.path().join(format!("wrapped-{i}.jsonl"));
         write_lines(&input, batch);
+        // Each batch by one of the keccak paths in turn: every path's documents must pass.
         let run = corridor()
+            .env(
+                "CORRIDOR_KECCAK_LANES",
+                KECCAK_PATHS[i % KECCAK_PATHS.len()],
+            )
             .arg("wrap")
             .arg("--out")
             .arg(&output)
@@ -162,11 +171,23 @@ fn reference_documents_pass_corridor() {
     let file = tmp.path().join("reference.jsonl");
     let all = [wrapped, obfuscated].concat();
     write_lines(&file, &all);
-    let run = corridor()
-        .args(["verify", "--offline", "--json"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let verify = |lanes: &str| {
+        corridor()
+            .env("CORRIDOR_KECCAK_LANES", lanes)
+            .args(["verify", "--offline", "--json"])
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let run = verify(KECCAK_PATHS[0]);
+    for lanes in &KECCAK_PATHS[1..] {
+        assert_eq!(
+            verify(lanes).stdout,
+            run.stdout,
+            "verify by the {lanes} keccak path differs from {}",
+            KECCAK_PATHS[0]
+        );
+    }
     let reports: Vec<Value> = String::from_utf8(run.stdout)
         .unwrap()
         .lines()

@@ -5,6 +5,8 @@ use serde_json::{Map, Value};
 use super::Salt;
 use super::path::{Found, get};
 use crate::js;
+use corridor_keccak::Inputs;
+
 use crate::{Hash32, keccak256};
 
 /// The target hash of `document` (without its proof): for every salt whose path finds a value
@@ -19,15 +21,15 @@ pub fn digest_credential(
     salts: &[Salt],
     obfuscated: &[String],
 ) -> Hash32 {
-    let mut buf = Vec::with_capacity(256);
-    let hashes = salts
-        .iter()
-        .filter_map(|salt| {
-            let found = get(document, &salt.path)?;
-            truthy(&found).then(|| leaf_hash(&salt.path, &salt.value, &found, &mut buf))
-        })
-        .collect();
-    digest_of(hashes, obfuscated)
+    let mut texts = Inputs::with_capacity(salts.len(), 4096);
+    for salt in salts {
+        if let Some(found) = get(document, &salt.path)
+            && truthy(&found)
+        {
+            texts.push_with(|buf| write_leaf(&salt.path, &salt.value, &found, buf));
+        }
+    }
+    digest_of(&texts, obfuscated)
 }
 
 /// The same digest for a document being wrapped, whose salts name its own leaves in order:
@@ -41,25 +43,21 @@ pub(crate) fn digest_leaves(
     if has_empty_key(document) {
         return digest_credential(document, salts, &[]);
     }
-    let mut buf = Vec::with_capacity(256);
-    let hashes = leaves
-        .iter()
-        .zip(salts)
-        .filter(|((_, value), _)| js::truthy(value))
-        .map(|((path, value), salt)| leaf_hash(path, &salt.value, &Found::Value(value), &mut buf))
-        .collect();
-    digest_of(hashes, &[])
+    let mut texts = Inputs::with_capacity(leaves.len(), 4096);
+    for ((path, value), salt) in leaves.iter().zip(salts) {
+        if js::truthy(value) {
+            texts.push_with(|buf| write_leaf(path, &salt.value, &Found::Value(value), buf));
+        }
+    }
+    digest_of(&texts, &[])
 }
 
 /// The hash hidden in place of a field: the leaf hash the digest would have taken from it,
 /// whatever its value (the reference hides `false` and `0` as well, as `"<salt>:false"`).
 pub(crate) fn hidden_leaf_hash(salt: &Salt, value: &Value) -> Hash32 {
-    leaf_hash(
-        &salt.path,
-        &salt.value,
-        &Found::Value(value),
-        &mut Vec::new(),
-    )
+    let mut text = Vec::with_capacity(256);
+    write_leaf(&salt.path, &salt.value, &Found::Value(value), &mut text);
+    keccak256(&text)
 }
 
 /// Whether JavaScript takes what `get` found as true.
@@ -71,10 +69,9 @@ fn truthy(found: &Found<'_>) -> bool {
     }
 }
 
-/// keccak256 of `{"<path>":"<salt>:<value>"}` as `JSON.stringify` writes it, the value as
-/// JavaScript's template string writes it.
-fn leaf_hash(path: &str, salt: &str, found: &Found<'_>, buf: &mut Vec<u8>) -> Hash32 {
-    buf.clear();
+/// Appends `{"<path>":"<salt>:<value>"}` as `JSON.stringify` writes it, the value as
+/// JavaScript's template string writes it: the text a leaf's hash is taken of.
+fn write_leaf(path: &str, salt: &str, found: &Found<'_>, buf: &mut Vec<u8>) {
     buf.push(b'{');
     js::write_string(buf, path);
     buf.extend_from_slice(b":\"");
@@ -90,12 +87,13 @@ fn leaf_hash(path: &str, salt: &str, found: &Found<'_>, buf: &mut Vec<u8>) -> Ha
         Found::Text(t) => js::write_escaped(buf, t),
     }
     buf.extend_from_slice(b"\"}");
-    keccak256(&buf[..])
 }
 
-/// keccak256 of the leaf hashes (as lowercase hex) and the `obfuscated` ones (as written),
-/// sorted as JavaScript sorts strings, written as a JSON array.
-fn digest_of(hashes: Vec<Hash32>, obfuscated: &[String]) -> Hash32 {
+/// keccak256 of the hashes of the leaf texts (as lowercase hex) and the `obfuscated` ones (as
+/// written), sorted as JavaScript sorts strings, written as a JSON array.
+fn digest_of(leaves: &Inputs, obfuscated: &[String]) -> Hash32 {
+    let mut hashes: Vec<Hash32> = Vec::with_capacity(leaves.len());
+    leaves.hash_into(&mut hashes);
     let mut texts: Vec<[u8; 64]> = hashes
         .iter()
         .map(|h| {
