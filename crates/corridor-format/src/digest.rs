@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use corridor_keccak::Inputs;
+use corridor_keccak::HashStream;
 
 use crate::{FormatError, Hash32, js, keccak256};
 
@@ -184,15 +184,12 @@ pub(crate) fn leaf_hashes_under(prefix: &str, value: &Value) -> Result<Vec<Hash3
         })?;
         return Ok(last.into_values().collect());
     }
-    // Written first and hashed together, side by side where the processor can.
-    let mut texts = Inputs::with_capacity(64, 4096);
+    let mut leaves = HashStream::default();
     for_each_leaf_under(prefix, value, &mut |path, v| {
-        texts.push_with(|buf| write_leaf_text(path, buf, |buf| js::write_value(buf, v)));
+        leaves.push_with(|buf| write_leaf_text(path, buf, |buf| js::write_value(buf, v)));
         Ok(())
     })?;
-    let mut out = Vec::with_capacity(texts.len());
-    texts.hash_into(&mut out);
-    Ok(out)
+    Ok(leaves.finish())
 }
 
 /// The target hash of a document with `data` and the hashes in `privacy.obfuscatedData`.

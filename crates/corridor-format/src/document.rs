@@ -5,7 +5,7 @@ use std::sync::Arc;
 use rand::Rng;
 use serde_json::{Map, Value};
 
-use corridor_keccak::Inputs;
+use corridor_keccak::HashStream;
 
 use crate::digest::paths_may_collide;
 use crate::digest::{digest_leaves, write_digest_text};
@@ -96,7 +96,10 @@ pub fn salt_document_into(
 ) -> Result<Hash32, FormatError> {
     let mut batch = SaltBatch::default();
     batch.salt(raw, rng, out)?;
-    Ok(batch.digests().pop().unwrap_or_default())
+    Ok(batch
+        .digests()
+        .pop()
+        .expect("one document salted, one digest"))
 }
 
 /// Documents salted one after another and digested together, their digest texts hashed side
@@ -163,19 +166,17 @@ impl SaltBatch {
 
     /// The target hash of every document salted, in order.
     pub fn digests(self) -> Vec<Hash32> {
-        let mut texts = Inputs::with_capacity(self.salted.len(), 2200 * self.salted.len());
+        let mut texts = HashStream::default();
         for salted in &self.salted {
             if let Salted::Leaves(leaves) = salted {
                 texts.push_with(|out| write_digest_text(leaves, &[] as &[&str], out));
             }
         }
-        let mut hashed: Vec<Hash32> = Vec::with_capacity(texts.len());
-        texts.hash_into(&mut hashed);
-        let mut hashed = hashed.into_iter();
+        let mut hashed = texts.finish().into_iter();
         self.salted
             .into_iter()
             .map(|salted| match salted {
-                Salted::Leaves(_) => hashed.next().unwrap_or_default(),
+                Salted::Leaves(_) => hashed.next().expect("a digest text for each"),
                 Salted::Digested(digest) => digest,
             })
             .collect()
@@ -319,20 +320,18 @@ impl Undigested {
 pub(crate) fn digest_together<E>(
     read: Vec<Result<Undigested, E>>,
 ) -> Vec<Result<WrappedDocument, E>> {
-    let mut texts = Inputs::with_capacity(read.len(), 2200 * read.len());
+    let mut texts = HashStream::default();
     for document in read.iter().flatten() {
         if let Ok(leaves) = &document.data.leaves {
             texts.push_with(|out| write_digest_text(leaves, &document.obfuscated, out));
         }
     }
-    let mut digests: Vec<Hash32> = Vec::with_capacity(texts.len());
-    texts.hash_into(&mut digests);
-    let mut digests = digests.into_iter();
+    let mut digests = texts.finish().into_iter();
     read.into_iter()
         .map(|document| {
             let document = document?;
             let digest = match &document.data.leaves {
-                Ok(_) => Ok(digests.next().unwrap_or_default()),
+                Ok(_) => Ok(digests.next().expect("a digest text for each")),
                 Err(e) => Err(e.clone()),
             };
             Ok(document.with_digest(digest))

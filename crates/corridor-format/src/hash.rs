@@ -152,11 +152,16 @@ pub fn keccak256(data: impl AsRef<[u8]>) -> Hash32 {
 /// keccak256 of the two hashes concatenated in ascending order: how OpenAttestation joins
 /// two nodes of a merkle tree.
 pub fn combine_sorted(a: &Hash32, b: &Hash32) -> Hash32 {
+    keccak256(sorted_pair(a, b))
+}
+
+/// The two hashes concatenated in ascending order: what [`combine_sorted`] hashes.
+pub(crate) fn sorted_pair(a: &Hash32, b: &Hash32) -> [u8; 64] {
     let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-    let mut buf = [0u8; 64];
-    buf[..32].copy_from_slice(&lo.0);
-    buf[32..].copy_from_slice(&hi.0);
-    keccak256(buf)
+    let mut pair = [0u8; 64];
+    pair[..32].copy_from_slice(&lo.0);
+    pair[32..].copy_from_slice(&hi.0);
+    pair
 }
 
 #[cfg(test)]

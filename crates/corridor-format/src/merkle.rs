@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
-use corridor_keccak::Inputs;
+use corridor_keccak::HashStream;
 
+use crate::hash::sorted_pair;
 use crate::{Hash32, combine_sorted, keccak256};
 
 /// The merkle tree of a batch, built as the reference builds it: leaves sorted, adjacent pairs
@@ -34,23 +35,13 @@ impl MerkleTree {
         let mut leaves = leaves;
         leaves.sort_unstable();
         let mut layers = vec![leaves];
-        // A layer's pairs are hashed together, side by side.
-        let mut pairs = Inputs::default();
         while let Some(below) = layers.last().filter(|l| l.len() > 1) {
-            pairs.clear();
+            // A layer's pairs are hashed side by side.
+            let mut parents = HashStream::default();
             for pair in below.chunks_exact(2) {
-                let (lo, hi) = if pair[0] <= pair[1] {
-                    (&pair[0], &pair[1])
-                } else {
-                    (&pair[1], &pair[0])
-                };
-                pairs.push_with(|buf| {
-                    buf.extend_from_slice(&lo.0);
-                    buf.extend_from_slice(&hi.0);
-                });
+                parents.push(&sorted_pair(&pair[0], &pair[1]));
             }
-            let mut next = Vec::with_capacity(below.len().div_ceil(2));
-            pairs.hash_into(&mut next);
+            let mut next = parents.finish();
             // An odd last node is carried up unchanged.
             next.extend(below.chunks_exact(2).remainder());
             layers.push(next);
@@ -148,10 +139,7 @@ impl NodeMemo {
         if depth > Self::LEVELS_KEPT {
             return combine_sorted(a, b);
         }
-        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        let mut pair = [0u8; 64];
-        pair[..32].copy_from_slice(&lo.0);
-        pair[32..].copy_from_slice(&hi.0);
+        let pair = sorted_pair(a, b);
         if let Some(parent) = self.parents.get(&pair) {
             return *parent;
         }

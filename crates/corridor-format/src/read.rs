@@ -1,6 +1,6 @@
 //! Reading a wrapped document from its bytes in one pass: the data's leaf texts are written as
-//! the parser meets them and hashed together at the end, without building the data as a tree. Only the few top-level fields that
-//! the schema and the checks read are kept as values.
+//! the parser meets them and hashed side by side, without building the data as a tree. Only
+//! the few top-level fields that the schema and the checks read are kept as values.
 //!
 //! Where one pass cannot be exact — a key repeated in an object (JavaScript keeps the last), a
 //! top-level empty key (its children's paths can repeat), data that is not an object, or
@@ -12,7 +12,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 
-use corridor_keccak::Inputs;
+use corridor_keccak::HashStream;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
@@ -274,13 +274,13 @@ impl<'de> Visitor<'de> for RootSeed {
     }
 }
 
-/// The running state of hashing leaves: the current path and scratch space.
+/// The running state of hashing leaves: the current path and the leaves' texts.
 struct Hasher {
     /// The current flattened path, already escaped as `JSON.stringify` writes it (escaping
     /// works character by character, so the escaped path is the escaped parts joined).
     path: Vec<u8>,
-    /// The leaves' texts, hashed together once the data is read.
-    leaves: Inputs,
+    /// The leaves' texts, hashed side by side.
+    leaves: HashStream<Hash32>,
     /// The issuer fields unsalted, as JSON text, written as they are met.
     plain: Vec<u8>,
     /// The first salted value kept for the head whose type tag is unknown.
@@ -380,7 +380,7 @@ impl<'de> Visitor<'de> for DataSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DataParts, A::Error> {
         let mut hasher = Hasher {
             path: Vec::with_capacity(128),
-            leaves: Inputs::with_capacity(64, 4096),
+            leaves: HashStream::default(),
             plain: Vec::with_capacity(512),
             unknown_tag: None,
         };
@@ -414,10 +414,8 @@ impl<'de> Visitor<'de> for DataSeed {
             }
         }
         hasher.plain.push(b'}');
-        let mut leaves = Vec::with_capacity(hasher.leaves.len());
-        hasher.leaves.hash_into(&mut leaves);
         Ok(DataParts {
-            leaves,
+            leaves: hasher.leaves.finish(),
             plain: hasher.plain,
             unknown_tag: hasher.unknown_tag,
         })

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use rand::Rng;
 use serde_json::{Map, Value};
 
-use corridor_keccak::Inputs;
+use corridor_keccak::HashStream;
 
 use crate::digest::{IndexText, enter, write_leaf_text};
 use crate::{FormatError, Hash32, js};
@@ -17,8 +17,8 @@ const SALT_PREFIX_LEN: usize = 37;
 ///
 /// Every primitive becomes `"<fresh uuid v4>:<type>:<value>"`, as the reference's `saltData`
 /// writes it (`"ee7f3323-1634-4dea-8c12-f0bb83aff874:number:5"`); empty arrays and objects stay
-/// as they are. Each leaf is hashed as it is written, so the salted data never exists as a
-/// tree. A key containing `.` is refused.
+/// as they are. Each leaf's text is written as the leaf is, and hashed side by side with the
+/// others, so the salted data never exists as a tree. A key containing `.` is refused.
 ///
 /// The hashes are in writing order, one per leaf: where flattened paths repeat (under a
 /// top-level empty key) the caller must digest the written text instead.
@@ -32,12 +32,10 @@ pub(crate) fn write_salted(
         path: String::with_capacity(128),
         salted: Vec::with_capacity(128),
         escaped: Vec::with_capacity(128),
-        leaves: Inputs::with_capacity(64, 4096),
+        leaves: HashStream::default(),
     };
     salter.value(data, out)?;
-    let mut hashes = Vec::with_capacity(salter.leaves.len());
-    salter.leaves.hash_into(&mut hashes);
-    Ok(hashes)
+    Ok(salter.leaves.finish())
 }
 
 struct Salter<'r, R> {
@@ -45,8 +43,8 @@ struct Salter<'r, R> {
     path: String,
     salted: Vec<u8>,
     escaped: Vec<u8>,
-    /// The leaves' texts, hashed together once all are written.
-    leaves: Inputs,
+    /// The leaves' texts, hashed side by side.
+    leaves: HashStream<Hash32>,
 }
 
 impl<R: Rng> Salter<'_, R> {

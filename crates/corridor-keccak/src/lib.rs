@@ -132,32 +132,41 @@ pub fn keccak256_many_with(lanes: Lanes, inputs: &[&[u8]], out: &mut [[u8; 32]])
     }
 }
 
-/// Inputs written one after another into one buffer, to be hashed together: the way to
-/// gather a document's leaf texts, or a batch's digests, as they are written.
+/// keccak256 of inputs written one after another, hashed side by side a batch at a time: the
+/// way to hash a document's leaf texts, or a batch's digests, as they are written. An input is
+/// kept only until the inputs waiting fill [`HashStream::BATCH_BYTES`], so memory stays
+/// bounded however many there are.
 ///
 /// ```
-/// use corridor_keccak::Inputs;
-/// let mut inputs = Inputs::default();
-/// inputs.push(b"abc");
-/// inputs.push_with(|buf| buf.extend_from_slice(b"{\"a\":1}"));
-/// let mut hashes: Vec<[u8; 32]> = Vec::new();
-/// inputs.hash_into(&mut hashes);
+/// use corridor_keccak::HashStream;
+/// let mut stream = HashStream::default();
+/// stream.push(b"abc");
+/// stream.push_with(|buf| buf.extend_from_slice(b"{\"a\":1}"));
+/// let hashes: Vec<[u8; 32]> = stream.finish();
 /// assert_eq!(hashes[1], alloy_primitives::keccak256(b"{\"a\":1}").0);
 /// ```
-#[derive(Debug, Clone, Default)]
-pub struct Inputs {
+#[derive(Debug, Clone)]
+pub struct HashStream<H> {
+    /// The bytes of the inputs waiting, one after another, and where each ends.
     bytes: Vec<u8>,
     ends: Vec<usize>,
+    hashes: Vec<H>,
 }
 
-impl Inputs {
-    /// Room for `inputs` inputs of `bytes` bytes in all.
-    pub fn with_capacity(inputs: usize, bytes: usize) -> Inputs {
-        Inputs {
-            bytes: Vec::with_capacity(bytes),
-            ends: Vec::with_capacity(inputs),
+impl<H> Default for HashStream<H> {
+    fn default() -> Self {
+        HashStream {
+            bytes: Vec::new(),
+            ends: Vec::new(),
+            hashes: Vec::new(),
         }
     }
+}
+
+impl<H: From<[u8; 32]>> HashStream<H> {
+    /// The bytes of waiting inputs at which they are hashed: enough for hundreds of leaves,
+    /// little enough to stay in cache.
+    pub const BATCH_BYTES: usize = 64 << 10;
 
     /// Appends an input.
     pub fn push(&mut self, input: &[u8]) {
@@ -169,36 +178,31 @@ impl Inputs {
     pub fn push_with(&mut self, write: impl FnOnce(&mut Vec<u8>)) {
         write(&mut self.bytes);
         self.ends.push(self.bytes.len());
+        if self.bytes.len() >= Self::BATCH_BYTES {
+            self.hash_waiting();
+        }
     }
 
-    /// How many inputs there are.
+    /// How many inputs there are, hashed or waiting.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.hashes.len() + self.ends.len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.len() == 0
     }
 
-    /// Input `index`, if there are that many.
-    pub fn get(&self, index: usize) -> Option<&[u8]> {
-        let end = *self.ends.get(index)?;
-        let start = index.checked_sub(1).map_or(0, |i| self.ends[i]);
-        self.bytes.get(start..end)
+    /// The keccak256 of every input, in order.
+    pub fn finish(mut self) -> Vec<H> {
+        self.hash_waiting();
+        self.hashes
     }
 
-    /// Forgets every input, keeping the room they took.
-    pub fn clear(&mut self) {
-        self.bytes.clear();
-        self.ends.clear();
-    }
-
-    /// Appends the keccak256 of every input, in order, to `out`, by [`keccak256_many`]; `H`
-    /// is whatever type the caller keeps hashes in.
-    pub fn hash_into<H: From<[u8; 32]>>(&self, out: &mut Vec<H>) {
+    /// Hashes the waiting inputs together, by [`keccak256_many`], and forgets them.
+    fn hash_waiting(&mut self) {
         let mut start = 0;
-        let slices: Vec<&[u8]> = self
+        let inputs: Vec<&[u8]> = self
             .ends
             .iter()
             .map(|&end| {
@@ -207,9 +211,11 @@ impl Inputs {
                 input
             })
             .collect();
-        let mut hashes = vec![[0; 32]; slices.len()];
-        keccak256_many(&slices, &mut hashes);
-        out.extend(hashes.into_iter().map(H::from));
+        let mut hashes = vec![[0; 32]; inputs.len()];
+        keccak256_many(&inputs, &mut hashes);
+        self.hashes.extend(hashes.into_iter().map(H::from));
+        self.bytes.clear();
+        self.ends.clear();
     }
 }
 
@@ -298,24 +304,23 @@ mod tests {
     }
 
     #[test]
-    fn inputs_written_end_to_end_hash_each_alone() {
+    fn a_stream_hashes_each_input_alone_in_batches() {
         let mut rng = StdRng::seed_from_u64(7);
         let all = inputs(&mut rng);
-        let mut gathered = Inputs::with_capacity(4, 64);
-        for input in &all {
-            gathered.push(input);
+        // Enough inputs that the stream hashes several batches before the last.
+        let many: Vec<&Vec<u8>> = all.iter().cycle().take(2000).collect();
+        let mut stream = HashStream::default();
+        for input in &many {
+            stream.push(input);
         }
-        assert_eq!(gathered.len(), all.len());
-        assert_eq!(gathered.get(300), Some(all[300].as_slice()));
-        assert_eq!(gathered.get(all.len()), None);
-        let mut hashes: Vec<[u8; 32]> = vec![[1u8; 32]];
-        gathered.hash_into(&mut hashes);
-        assert_eq!(hashes[0], [1u8; 32], "appended after what was there");
-        for (input, hash) in all.iter().zip(&hashes[1..]) {
+        assert_eq!(stream.len(), many.len());
+        assert!(stream.bytes.len() < HashStream::<[u8; 32]>::BATCH_BYTES);
+        let hashes: Vec<[u8; 32]> = stream.finish();
+        assert_eq!(hashes.len(), many.len());
+        for (input, hash) in many.iter().zip(&hashes) {
             assert_eq!(*hash, alloy_primitives::keccak256(input).0);
         }
-        gathered.clear();
-        assert!(gathered.is_empty() && gathered.get(0).is_none());
+        assert!(HashStream::<[u8; 32]>::default().is_empty());
     }
 
     #[test]

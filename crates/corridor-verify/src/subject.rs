@@ -1,7 +1,7 @@
 //! The document under verification, read once and shared by every check.
 
 use corridor_format::v3::WrappedCredential;
-use corridor_format::{FormatError, WrappedDocument, read_wrapped_many, read_wrapped_with};
+use corridor_format::{FormatError, WrappedDocument, read_wrapped_many};
 use serde_json::Value;
 
 /// What the checks look at: the document read as a wrapped v2 document, or why it is not one;
@@ -61,7 +61,7 @@ impl Subject {
     pub fn parse(bytes: &[u8]) -> Result<Subject, ReadError> {
         Subject::parse_many(&[bytes])
             .pop()
-            .unwrap_or(Err(ReadError::Empty))
+            .expect("one text, one result")
     }
 
     /// [`Subject::parse`] for many documents at once: the same results, faster, as the
@@ -87,10 +87,9 @@ impl Subject {
                         .map_err(|e| ReadError::Json(describe_json_error(&e)))?;
                     Ok(Subject::from_value(value))
                 }
-                // One read for each wrapped text, in order.
-                Text::Wrapped => Subject::from_read(read.next().unwrap_or_else(|| {
-                    crate::memo::with_heads(|memo| read_wrapped_with(bytes, memo))
-                })),
+                Text::Wrapped => {
+                    Subject::from_read(read.next().expect("one read for each wrapped text"))
+                }
             })
             .collect()
     }

@@ -241,6 +241,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<Exit> {
+    // A keccak path forced for measurement must exist here, said before any work starts.
+    if let Ok(name) = std::env::var("CORRIDOR_KECCAK_LANES") {
+        corridor_keccak::Lanes::named(&name)
+            .map_err(|e| anyhow::anyhow!("CORRIDOR_KECCAK_LANES: {e}"))?;
+    }
     let home = &cli.home;
     match &cli.command {
         Command::Wrap(args) => commands::wrap::run(args),

@@ -23,6 +23,10 @@ const CHUNK: usize = 2048;
 /// Documents read together, their hashes taken side by side.
 const READ_TOGETHER: usize = 32;
 
+/// The bytes of whole files held at once to be read together: beyond it, those read so far
+/// are parsed before the next is read.
+const READ_TOGETHER_BYTES: usize = 1 << 20;
+
 /// One document to verify.
 enum Unit<'a> {
     /// A whole file.
@@ -39,31 +43,49 @@ enum Unit<'a> {
 
 impl Unit<'_> {
     /// The units' documents read, or why each could not be: together, so that their hashes
-    /// are taken side by side.
+    /// are taken side by side. Whole files are read a few at a time, so that no more than
+    /// about [`READ_TOGETHER_BYTES`] of them are held at once.
     fn read_many(units: &[Unit], text: &[u8], max_size: u64) -> Vec<Result<Subject, String>> {
-        let bytes: Vec<Result<Cow<[u8]>, String>> = units
-            .iter()
-            .map(|unit| match unit {
+        let mut read = Vec::with_capacity(units.len());
+        let mut waiting: Vec<Result<Cow<[u8]>, String>> = Vec::new();
+        let mut held = 0;
+        for unit in units {
+            let bytes = match unit {
                 Unit::File(source) => input::read_bounded(&source.path, max_size)
                     .map(Cow::Owned)
                     .map_err(|e| format!("{e:#}")),
                 Unit::Line { text: range, .. } => Ok(Cow::Borrowed(&text[range.clone()])),
                 Unit::Unreadable { why, .. } => Err(why.clone()),
-            })
-            .collect();
-        let texts: Vec<&[u8]> = bytes.iter().filter_map(|b| b.as_deref().ok()).collect();
-        let mut parsed = Subject::parse_many(&texts).into_iter();
-        bytes
-            .iter()
-            .map(|b| match b {
-                Ok(bytes) => parsed
-                    .next()
-                    .unwrap_or_else(|| Subject::parse(bytes))
-                    .map_err(|e| e.to_string()),
-                Err(why) => Err(why.clone()),
-            })
-            .collect()
+            };
+            if let Ok(Cow::Owned(file)) = &bytes {
+                held += file.len();
+            }
+            waiting.push(bytes);
+            if held >= READ_TOGETHER_BYTES {
+                read.extend(parse_together(&waiting));
+                waiting.clear();
+                held = 0;
+            }
+        }
+        read.extend(parse_together(&waiting));
+        read
     }
+}
+
+/// Parses the texts read, together; keeps why the others could not be read.
+fn parse_together(waiting: &[Result<Cow<[u8]>, String>]) -> Vec<Result<Subject, String>> {
+    let texts: Vec<&[u8]> = waiting.iter().filter_map(|b| b.as_deref().ok()).collect();
+    let mut parsed = Subject::parse_many(&texts).into_iter();
+    waiting
+        .iter()
+        .map(|bytes| match bytes {
+            Ok(_) => parsed
+                .next()
+                .expect("one result for each text")
+                .map_err(|e| e.to_string()),
+            Err(why) => Err(why.clone()),
+        })
+        .collect()
 }
 
 /// How a unit is named in the output: the file, and the line number for a line.

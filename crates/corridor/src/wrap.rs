@@ -218,7 +218,7 @@ fn salt_v2(raws: &[Document]) -> Vec<Result<(Vec<u8>, Hash32)>> {
     let mut digests = batch.digests().into_iter();
     texts
         .into_iter()
-        .map(|text| Ok((text?, digests.next().unwrap_or_default())))
+        .map(|text| Ok((text?, digests.next().expect("a digest for each text"))))
         .collect()
 }
 

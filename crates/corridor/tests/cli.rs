@@ -91,6 +91,20 @@ fn exit_codes() {
     assert_eq!(run(&["verify", "--bogus"], &[&valid]).0, 2);
     let (code, _, stderr) = run(&["wrap"], &[&valid]);
     assert_eq!(code, 2, "wrap needs a destination: {stderr}");
+    // A keccak path forced for measurement that does not exist: said at once, nothing done.
+    let out = corridor()
+        .env("CORRIDOR_KECCAK_LANES", "avx9")
+        .args(["verify", "--offline"])
+        .arg(&valid)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains("CORRIDOR_KECCAK_LANES") && stderr.contains("scalar or avx2"),
+        "{stderr}"
+    );
 }
 
 /// The README's convention, command by command: 0 done, 1 a definite no, 2 usage or setup,

@@ -1,12 +1,11 @@
 //! A v3 document's target hash: the reference's `digestCredential`.
 
+use corridor_keccak::HashStream;
 use serde_json::{Map, Value};
 
 use super::Salt;
 use super::path::{Found, get};
 use crate::js;
-use corridor_keccak::Inputs;
-
 use crate::{Hash32, keccak256};
 
 /// The target hash of `document` (without its proof): for every salt whose path finds a value
@@ -21,15 +20,15 @@ pub fn digest_credential(
     salts: &[Salt],
     obfuscated: &[String],
 ) -> Hash32 {
-    let mut texts = Inputs::with_capacity(salts.len(), 4096);
+    let mut leaves = HashStream::default();
     for salt in salts {
         if let Some(found) = get(document, &salt.path)
             && truthy(&found)
         {
-            texts.push_with(|buf| write_leaf(&salt.path, &salt.value, &found, buf));
+            leaves.push_with(|buf| write_leaf(&salt.path, &salt.value, &found, buf));
         }
     }
-    digest_of(&texts, obfuscated)
+    digest_of(leaves.finish(), obfuscated)
 }
 
 /// The same digest for a document being wrapped, whose salts name its own leaves in order:
@@ -43,13 +42,13 @@ pub(crate) fn digest_leaves(
     if has_empty_key(document) {
         return digest_credential(document, salts, &[]);
     }
-    let mut texts = Inputs::with_capacity(leaves.len(), 4096);
+    let mut hashes = HashStream::default();
     for ((path, value), salt) in leaves.iter().zip(salts) {
         if js::truthy(value) {
-            texts.push_with(|buf| write_leaf(path, &salt.value, &Found::Value(value), buf));
+            hashes.push_with(|buf| write_leaf(path, &salt.value, &Found::Value(value), buf));
         }
     }
-    digest_of(&texts, &[])
+    digest_of(hashes.finish(), &[])
 }
 
 /// The hash hidden in place of a field: the leaf hash the digest would have taken from it,
@@ -89,11 +88,9 @@ fn write_leaf(path: &str, salt: &str, found: &Found<'_>, buf: &mut Vec<u8>) {
     buf.extend_from_slice(b"\"}");
 }
 
-/// keccak256 of the hashes of the leaf texts (as lowercase hex) and the `obfuscated` ones (as
-/// written), sorted as JavaScript sorts strings, written as a JSON array.
-fn digest_of(leaves: &Inputs, obfuscated: &[String]) -> Hash32 {
-    let mut hashes: Vec<Hash32> = Vec::with_capacity(leaves.len());
-    leaves.hash_into(&mut hashes);
+/// keccak256 of the leaf hashes (as lowercase hex) and the `obfuscated` ones (as written),
+/// sorted as JavaScript sorts strings, written as a JSON array.
+fn digest_of(hashes: Vec<Hash32>, obfuscated: &[String]) -> Hash32 {
     let mut texts: Vec<[u8; 64]> = hashes
         .iter()
         .map(|h| {
