@@ -62,28 +62,51 @@ pub fn write_string(out: &mut Vec<u8>, s: &str) {
 pub fn write_escaped(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape = ESCAPE[b as usize];
-        if escape == 0 {
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        // Eight bytes at a time while none needs escaping, as in most text.
+        if let Some(word) = bytes
+            .get(i..i + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            && !any_to_escape(u64::from_le_bytes(word))
+        {
+            i += 8;
             continue;
         }
-        out.extend_from_slice(&bytes[start..i]);
-        if escape == b'u' {
-            out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[(b >> 4) as usize],
-                HEX[(b & 0xf) as usize],
-            ]);
-        } else {
-            out.extend_from_slice(&[b'\\', escape]);
+        let b = bytes[i];
+        let escape = ESCAPE[b as usize];
+        if escape != 0 {
+            out.extend_from_slice(&bytes[start..i]);
+            if escape == b'u' {
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[(b >> 4) as usize],
+                    HEX[(b & 0xf) as usize],
+                ]);
+            } else {
+                out.extend_from_slice(&[b'\\', escape]);
+            }
+            start = i + 1;
         }
-        start = i + 1;
+        i += 1;
     }
     out.extend_from_slice(&bytes[start..]);
+}
+
+/// Whether one of the eight bytes of `word` may be one [`ESCAPE`] escapes (below 0x20, `"`,
+/// `\`): never false when one is. (The bit tricks are exact as a yes or no; a yes is checked
+/// byte by byte anyway.)
+fn any_to_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let below = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGHS;
+    let below_space = below(word, 0x20);
+    let quote = below(word ^ (ONES * u64::from(b'"')), 1);
+    let backslash = below(word ^ (ONES * u64::from(b'\\')), 1);
+    below_space | quote | backslash != 0
 }
 
 /// Appends `value` as compact `JSON.stringify` would write it.
@@ -201,6 +224,45 @@ pub fn parse_number(text: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_a_word_at_a_time_escapes_every_byte_it_must() {
+        // Byte by byte, as the table says.
+        let one_by_one = |s: &str| {
+            let mut out = String::new();
+            for c in s.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\u{8}' => out.push_str("\\b"),
+                    '\u{c}' => out.push_str("\\f"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out
+        };
+        // Every ASCII character and some beyond, at every place in strings around the word size.
+        let specials: Vec<char> = (0u8..0x80)
+            .map(char::from)
+            .chain(['é', '€', '😀'])
+            .collect();
+        for special in specials {
+            for length in [1, 7, 8, 9, 16, 17, 24] {
+                for place in 0..length {
+                    let s: String = (0..length)
+                        .map(|i| if i == place { special } else { 'a' })
+                        .collect();
+                    let mut out = Vec::new();
+                    write_escaped(&mut out, &s);
+                    assert_eq!(String::from_utf8(out).unwrap(), one_by_one(&s), "{s:?}");
+                }
+            }
+        }
+    }
 
     fn number(x: f64) -> String {
         let mut out = Vec::new();
