@@ -94,12 +94,10 @@ pub fn salt_document_into(
     rng: &mut impl Rng,
     out: &mut Vec<u8>,
 ) -> Result<Hash32, FormatError> {
-    let mut batch = SaltBatch::default();
-    batch.salt(raw, rng, out)?;
-    Ok(batch
-        .digests()
-        .pop()
-        .expect("one document salted, one digest"))
+    Ok(match salt_once(raw, rng, out)? {
+        Salted::Leaves(leaves) => digest_leaves(&leaves, &[] as &[&str]),
+        Salted::Digested(digest) => digest,
+    })
 }
 
 /// Documents salted one after another and digested together, their digest texts hashed side
@@ -141,46 +139,54 @@ impl SaltBatch {
         rng: &mut impl Rng,
         out: &mut Vec<u8>,
     ) -> Result<(), FormatError> {
-        validate_data(raw, false, SchemaMode::Strict).map_err(FormatError::Schema)?;
-        if raw.get("__proto__").is_some() {
-            return Err(FormatError::Shape {
-                field: "data.__proto__".into(),
-                problem: "is a key the reference leaves out of the hash; rename it".into(),
-            });
-        }
-        let start = out.len();
-        let leaves = write_salted(raw, rng, out)?;
-        if paths_may_collide("", raw) {
-            // Repeated paths keep their last leaf in the reference's order: digest the tree.
-            let salted: Value =
-                serde_json::from_slice(&out[start..]).map_err(|e| FormatError::Shape {
-                    field: "data".into(),
-                    problem: format!("salted into unreadable JSON: {e}"),
-                })?;
-            self.salted.push(Salted::Digested(digest(&salted, &[])?));
-        } else {
-            self.salted.push(Salted::Leaves(leaves));
-        }
+        self.salted.push(salt_once(raw, rng, out)?);
         Ok(())
     }
 
     /// The target hash of every document salted, in order.
     pub fn digests(self) -> Vec<Hash32> {
+        // One text for each, empty for those digested already, so that the hashes pair with
+        // the documents one to one.
         let mut texts = HashStream::default();
         for salted in &self.salted {
-            if let Salted::Leaves(leaves) = salted {
-                texts.push_with(|out| write_digest_text(leaves, &[] as &[&str], out));
-            }
+            texts.push_with(|out| {
+                if let Salted::Leaves(leaves) = salted {
+                    write_digest_text(leaves, &[] as &[&str], out)
+                }
+            });
         }
-        let mut hashed = texts.finish().into_iter();
         self.salted
             .into_iter()
-            .map(|salted| match salted {
-                Salted::Leaves(_) => hashed.next().expect("a digest text for each"),
+            .zip(texts.finish())
+            .map(|(salted, hashed)| match salted {
+                Salted::Leaves(_) => hashed,
                 Salted::Digested(digest) => digest,
             })
             .collect()
     }
+}
+
+/// Checks `raw` and appends it salted to `out`: what [`salt_document_into`] does but for the
+/// last hash.
+fn salt_once(raw: &Value, rng: &mut impl Rng, out: &mut Vec<u8>) -> Result<Salted, FormatError> {
+    validate_data(raw, false, SchemaMode::Strict).map_err(FormatError::Schema)?;
+    if raw.get("__proto__").is_some() {
+        return Err(FormatError::Shape {
+            field: "data.__proto__".into(),
+            problem: "is a key the reference leaves out of the hash; rename it".into(),
+        });
+    }
+    let start = out.len();
+    let leaves = write_salted(raw, rng, out)?;
+    if !paths_may_collide("", raw) {
+        return Ok(Salted::Leaves(leaves));
+    }
+    // Repeated paths keep their last leaf in the reference's order: digest the tree.
+    let salted: Value = serde_json::from_slice(&out[start..]).map_err(|e| FormatError::Shape {
+        field: "data".into(),
+        problem: format!("salted into unreadable JSON: {e}"),
+    })?;
+    Ok(Salted::Digested(digest(&salted, &[])?))
 }
 
 /// The `signature` block of a wrapped document.
@@ -320,20 +326,33 @@ impl Undigested {
 pub(crate) fn digest_together<E>(
     read: Vec<Result<Undigested, E>>,
 ) -> Vec<Result<WrappedDocument, E>> {
+    // One text for each, empty for those that cannot be digested, so that the hashes pair
+    // with the documents one to one.
     let mut texts = HashStream::default();
-    for document in read.iter().flatten() {
-        if let Ok(leaves) = &document.data.leaves {
-            texts.push_with(|out| write_digest_text(leaves, &document.obfuscated, out));
-        }
+    for document in &read {
+        texts.push_with(|out| {
+            if let Ok(Undigested {
+                data: DataRead {
+                    leaves: Ok(leaves), ..
+                },
+                obfuscated,
+                ..
+            }) = document
+            {
+                write_digest_text(leaves, obfuscated, out)
+            }
+        });
     }
-    let mut digests = texts.finish().into_iter();
     read.into_iter()
-        .map(|document| {
+        .zip(texts.finish())
+        .map(|(document, digest)| {
             let document = document?;
-            let digest = match &document.data.leaves {
-                Ok(_) => Ok(digests.next().expect("a digest text for each")),
-                Err(e) => Err(e.clone()),
-            };
+            let digest = document
+                .data
+                .leaves
+                .as_ref()
+                .map(|_| digest)
+                .map_err(Clone::clone);
             Ok(document.with_digest(digest))
         })
         .collect()

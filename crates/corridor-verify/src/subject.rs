@@ -1,7 +1,7 @@
 //! The document under verification, read once and shared by every check.
 
 use corridor_format::v3::WrappedCredential;
-use corridor_format::{FormatError, WrappedDocument, read_wrapped_many};
+use corridor_format::{FormatError, WrappedDocument, read_wrapped_many, read_wrapped_with};
 use serde_json::Value;
 
 /// What the checks look at: the document read as a wrapped v2 document, or why it is not one;
@@ -33,6 +33,23 @@ enum Text {
 }
 
 impl Text {
+    /// Parses a text of this kind, `wrapped` giving it read as a wrapped document.
+    fn parse(
+        self,
+        bytes: &[u8],
+        wrapped: impl FnOnce() -> Result<WrappedDocument, corridor_format::ReadError>,
+    ) -> Result<Subject, ReadError> {
+        match self {
+            Text::Empty => Err(ReadError::Empty),
+            Text::Credential => {
+                let value: Value = serde_json::from_slice(bytes)
+                    .map_err(|e| ReadError::Json(describe_json_error(&e)))?;
+                Ok(Subject::from_value(value))
+            }
+            Text::Wrapped => Subject::from_read(wrapped()),
+        }
+    }
+
     fn of(bytes: &[u8]) -> Text {
         if bytes.iter().all(u8::is_ascii_whitespace) {
             Text::Empty
@@ -59,9 +76,9 @@ impl Subject {
     /// Parses `bytes` as a JSON document. Nesting deeper than 128 levels is refused by the
     /// parser (an error, never a stack overflow).
     pub fn parse(bytes: &[u8]) -> Result<Subject, ReadError> {
-        Subject::parse_many(&[bytes])
-            .pop()
-            .expect("one text, one result")
+        Text::of(bytes).parse(bytes, || {
+            crate::memo::with_heads(|memo| read_wrapped_with(bytes, memo))
+        })
     }
 
     /// [`Subject::parse`] for many documents at once: the same results, faster, as the
@@ -69,28 +86,25 @@ impl Subject {
     /// side by side.
     pub fn parse_many(texts: &[&[u8]]) -> Vec<Result<Subject, ReadError>> {
         let kinds: Vec<Text> = texts.iter().map(|bytes| Text::of(bytes)).collect();
+        // One read for each text, of nothing where the text is not a wrapped document (its
+        // read is not used), so that the reads pair with the texts one to one.
         let wrapped: Vec<&[u8]> = texts
             .iter()
             .zip(&kinds)
-            .filter(|(_, kind)| **kind == Text::Wrapped)
-            .map(|(bytes, _)| *bytes)
+            .map(|(bytes, kind)| {
+                if *kind == Text::Wrapped {
+                    bytes
+                } else {
+                    &[][..]
+                }
+            })
             .collect();
-        let mut read =
-            crate::memo::with_heads(|memo| read_wrapped_many(&wrapped, memo)).into_iter();
+        let read = crate::memo::with_heads(|memo| read_wrapped_many(&wrapped, memo));
         texts
             .iter()
             .zip(kinds)
-            .map(|(bytes, kind)| match kind {
-                Text::Empty => Err(ReadError::Empty),
-                Text::Credential => {
-                    let value: Value = serde_json::from_slice(bytes)
-                        .map_err(|e| ReadError::Json(describe_json_error(&e)))?;
-                    Ok(Subject::from_value(value))
-                }
-                Text::Wrapped => {
-                    Subject::from_read(read.next().expect("one read for each wrapped text"))
-                }
-            })
+            .zip(read)
+            .map(|((bytes, kind), read)| kind.parse(bytes, || read))
             .collect()
     }
 

@@ -74,15 +74,16 @@ impl Unit<'_> {
 
 /// Parses the texts read, together; keeps why the others could not be read.
 fn parse_together(waiting: &[Result<Cow<[u8]>, String>]) -> Vec<Result<Subject, String>> {
-    let texts: Vec<&[u8]> = waiting.iter().filter_map(|b| b.as_deref().ok()).collect();
-    let mut parsed = Subject::parse_many(&texts).into_iter();
+    // Nothing to parse in place of what could not be read, so that results pair one to one.
+    let texts: Vec<&[u8]> = waiting
+        .iter()
+        .map(|b| b.as_deref().unwrap_or_default())
+        .collect();
     waiting
         .iter()
-        .map(|bytes| match bytes {
-            Ok(_) => parsed
-                .next()
-                .expect("one result for each text")
-                .map_err(|e| e.to_string()),
+        .zip(Subject::parse_many(&texts))
+        .map(|(bytes, parsed)| match bytes {
+            Ok(_) => parsed.map_err(|e| e.to_string()),
             Err(why) => Err(why.clone()),
         })
         .collect()

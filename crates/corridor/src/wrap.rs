@@ -64,11 +64,11 @@ pub fn run(
         let mut spool_out = BufWriter::with_capacity(1 << 20, spool.as_file());
         let mut chunk: Vec<Document> = Vec::with_capacity(CHUNK);
         let mut flush = |chunk: &mut Vec<Document>| -> Result<()> {
-            let salted: Vec<(Vec<u8>, Hash32)> = chunk
+            let salted: Vec<Vec<(Vec<u8>, Hash32)>> = chunk
                 .par_chunks(SALT_TOGETHER)
-                .flat_map_iter(|raws| salt_many(raws, form))
+                .map(|raws| salt_many(raws, form))
                 .collect::<Result<_>>()?;
-            for ((text, hash), raw) in salted.into_iter().zip(chunk.drain(..)) {
+            for ((text, hash), raw) in salted.into_iter().flatten().zip(chunk.drain(..)) {
                 bar.inc(raw.bytes.len() as u64);
                 spool_out
                     .write_all(&text)
@@ -162,10 +162,10 @@ pub fn run(
 }
 
 /// Parses, checks, salts and digests raw documents; returns, for each, what is spooled of it
-/// and its target hash. Of a v2 document, the start of its wrapped form (everything but the
+/// and its target hash, or the first that could not be. Of a v2 document, the start of its wrapped form (everything but the
 /// signature block and the closing brace); of a v3 one, the same without its proof, a tab, and
 /// its salts. The v2 documents' digests are hashed together, side by side.
-fn salt_many(raws: &[Document], form: &Form) -> Vec<Result<(Vec<u8>, Hash32)>> {
+fn salt_many(raws: &[Document], form: &Form) -> Result<Vec<(Vec<u8>, Hash32)>> {
     let Form::V3(processor) = form else {
         return salt_v2(raws);
     };
@@ -198,9 +198,9 @@ fn salt_v3(value: &Value, raw: &Document, processor: &Processor) -> Result<(Vec<
     Ok((text, salted.target_hash))
 }
 
-fn salt_v2(raws: &[Document]) -> Vec<Result<(Vec<u8>, Hash32)>> {
+fn salt_v2(raws: &[Document]) -> Result<Vec<(Vec<u8>, Hash32)>> {
     let (mut batch, mut rng) = (SaltBatch::default(), rand::rng());
-    let texts: Vec<Result<Vec<u8>>> = raws
+    let texts: Vec<Vec<u8>> = raws
         .iter()
         .map(|raw| {
             let value = parse_raw(raw)?;
@@ -213,13 +213,8 @@ fn salt_v2(raws: &[Document]) -> Vec<Result<(Vec<u8>, Hash32)>> {
                 .map_err(|e| anyhow!("{}: {e}", raw.label))?;
             Ok(text)
         })
-        .collect();
-    // One digest for each document salted, in order.
-    let mut digests = batch.digests().into_iter();
-    texts
-        .into_iter()
-        .map(|text| Ok((text?, digests.next().expect("a digest for each text"))))
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(texts.into_iter().zip(batch.digests()).collect())
 }
 
 /// A spooled v3 credential: its text without proof, and its salts. Compact JSON holds no
